@@ -1,0 +1,100 @@
+package io.reelvault.api;
+
+import io.reelvault.error.ErrorCode;
+import io.reelvault.error.ReelvaultException;
+import io.smallrye.mutiny.Multi;
+import io.smallrye.mutiny.Uni;
+import io.smallrye.mutiny.vertx.MultiHelper;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpServerFileUpload;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.streams.ReadStream;
+import java.nio.ByteBuffer;
+import java.util.OptionalLong;
+import java.util.function.BiFunction;
+
+/**
+ * Request bodies as back-pressured streams of {@link ByteBuffer}s, straight from Vert.x: nothing is
+ * buffered whole, spooled to disk, or read before the service subscribes. Interrupted bodies fail
+ * with a client error, not a server one.
+ */
+final class RequestBodies {
+    private RequestBodies() {}
+
+    /** The declared Content-Length, when present and well-formed. */
+    static OptionalLong contentLength(HttpServerRequest request) {
+        String value = request.getHeader(HttpHeaders.CONTENT_LENGTH);
+        if (value == null) {
+            return OptionalLong.empty();
+        }
+        try {
+            long n = Long.parseLong(value.trim());
+            if (n < 0) {
+                throw new NumberFormatException();
+            }
+            return OptionalLong.of(n);
+        } catch (NumberFormatException e) {
+            throw new ReelvaultException(ErrorCode.INVALID_REQUEST, "Content-Length is not a number");
+        }
+    }
+
+    /**
+     * Tells a client that sent {@code Expect: 100-continue} to go ahead. Called only after every
+     * check that needs no body passed, so that a rejected client never sends its body.
+     */
+    static void acceptBody(HttpServerRequest request) {
+        String expect = request.getHeader(HttpHeaders.EXPECT);
+        if (expect != null && expect.equalsIgnoreCase("100-continue")) {
+            request.response().writeContinue();
+        }
+    }
+
+    /** The raw request body. The request must not have been read yet. */
+    static Multi<ByteBuffer> raw(HttpServerRequest request) {
+        request.pause();
+        return stream(request);
+    }
+
+    /**
+     * Streams the multipart part named {@code field} into {@code consumer} (file name, declared
+     * type, body) as soon as it starts. Other parts are skipped. Fails with {@code invalid_request}
+     * when the request ends without such a part.
+     */
+    static <T> Uni<T> multipartField(HttpServerRequest request, String field,
+            BiFunction<HttpServerFileUpload, Multi<ByteBuffer>, Uni<T>> consumer) {
+        return Uni.createFrom().emitter(emitter -> {
+            boolean[] seen = {false};
+            request.setExpectMultipart(true);
+            request.uploadHandler(upload -> {
+                if (!field.equals(upload.name()) || seen[0]) {
+                    upload.handler(ignored -> { }); // skip other parts without keeping them
+                    return;
+                }
+                seen[0] = true;
+                upload.pause();
+                consumer.apply(upload, stream(upload)).subscribe().with(emitter::complete, emitter::fail);
+            });
+            request.endHandler(v -> {
+                if (!seen[0]) {
+                    emitter.fail(new ReelvaultException(ErrorCode.INVALID_REQUEST,
+                            "the multipart body has no '" + field + "' file part"));
+                }
+            });
+            request.exceptionHandler(e -> {
+                if (!seen[0]) {
+                    emitter.fail(interrupted(e));
+                }
+            });
+        });
+    }
+
+    private static Multi<ByteBuffer> stream(ReadStream<io.vertx.core.buffer.Buffer> source) {
+        return MultiHelper.toMulti(source)
+                .map(b -> b.getByteBuf().nioBuffer())
+                .onFailure(e -> !(e instanceof ReelvaultException)).transform(RequestBodies::interrupted);
+    }
+
+    private static ReelvaultException interrupted(Throwable e) {
+        return new ReelvaultException(ErrorCode.INVALID_REQUEST, "the request body was interrupted", e);
+    }
+}

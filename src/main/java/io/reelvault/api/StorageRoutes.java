@@ -1,0 +1,166 @@
+package io.reelvault.api;
+
+import io.reelvault.api.problem.Problems;
+import io.reelvault.error.ErrorCode;
+import io.reelvault.error.ReelvaultException;
+import io.reelvault.model.ByteRange;
+import io.reelvault.model.ObjectKey;
+import io.reelvault.storage.ObjectContent;
+import io.reelvault.storage.ObjectInfo;
+import io.reelvault.storage.ObjectStore;
+import io.reelvault.storage.SignedUrlVerifier;
+import io.smallrye.mutiny.Multi;
+import io.vertx.core.Context;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.netty.buffer.Unpooled;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import java.nio.ByteBuffer;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Flow;
+
+/**
+ * {@code GET|HEAD /storage/{key}?X-Expires=...&X-Signature=...}: serves objects of backends that
+ * sign their own URLs (the local backend), to anyone holding a valid, unexpired signed URL. A plain
+ * Vert.x route, so that the response streams with back-pressure and exact headers: Content-Length,
+ * ETag, Last-Modified, Accept-Ranges, one Range (206) or 416, If-None-Match (304).
+ */
+@ApplicationScoped
+public class StorageRoutes {
+    static final String PREFIX = "/storage/";
+
+    private final ObjectStore store;
+    private final Problems problems;
+
+    public StorageRoutes(ObjectStore store, Problems problems) {
+        this.store = store;
+        this.problems = problems;
+    }
+
+    void register(@Observes Router router) {
+        router.route(PREFIX + "*").order(-100).handler(this::handle);
+    }
+
+    private void handle(RoutingContext ctx) {
+        try {
+            HttpMethod method = ctx.request().method();
+            if (method != HttpMethod.GET && method != HttpMethod.HEAD) {
+                ctx.response().putHeader(HttpHeaders.ALLOW, "GET, HEAD");
+                throw new ReelvaultException(ErrorCode.METHOD_NOT_ALLOWED, "signed URLs of this service allow GET and HEAD");
+            }
+            SignedUrlVerifier verifier = store.capability(SignedUrlVerifier.class)
+                    .orElseThrow(() -> ReelvaultException.notFound("resource"));
+            // the raw path: keys never need percent-encoding, so any '%' (encoded traversal) is rejected
+            ObjectKey key = ObjectKey.parse(ctx.request().path().substring(PREFIX.length()));
+            Map<String, String> bound = verifier.verify(method.name(), key, query(ctx));
+            if (method == HttpMethod.HEAD) {
+                store.head(key).subscribe().with(
+                        info -> {
+                            ObjectInfo i = info.orElseThrow(() -> ReelvaultException.notFound("object"));
+                            HttpServerResponse r = headers(ctx.response(), i, bound);
+                            r.putHeader(HttpHeaders.CONTENT_LENGTH, Long.toString(i.size())).end();
+                        },
+                        e -> fail(ctx, e));
+                return;
+            }
+            Optional<ByteRange> range = ByteRange.parseHeader(ctx.request().getHeader("Range"));
+            store.get(key, range).subscribe().with(content -> send(ctx, content, bound, range.isPresent()), e -> fail(ctx, e));
+        } catch (RuntimeException e) {
+            fail(ctx, e);
+        }
+    }
+
+    private void send(RoutingContext ctx, ObjectContent content, Map<String, String> bound, boolean ranged) {
+        HttpServerResponse response = headers(ctx.response(), content.info(), bound);
+        String ifNoneMatch = ctx.request().getHeader(HttpHeaders.IF_NONE_MATCH);
+        if (ifNoneMatch != null && (ifNoneMatch.equals(content.info().etag()) || ifNoneMatch.equals("*"))) {
+            content.body().subscribe().with(Flow.Subscription::cancel, b -> { }, e -> { }, () -> { });
+            response.setStatusCode(304).end();
+            return;
+        }
+        content.range().ifPresent(r -> response.setStatusCode(206).putHeader(HttpHeaders.CONTENT_RANGE, r.contentRange()));
+        response.putHeader(HttpHeaders.CONTENT_LENGTH, Long.toString(content.length()));
+        pipe(content.body(), ctx);
+    }
+
+    private static HttpServerResponse headers(HttpServerResponse response, ObjectInfo info, Map<String, String> bound) {
+        response.putHeader(HttpHeaders.CONTENT_TYPE, info.contentType())
+                .putHeader(HttpHeaders.ETAG, info.etag())
+                .putHeader(HttpHeaders.LAST_MODIFIED, DateTimeFormatter.RFC_1123_DATE_TIME.format(
+                        info.lastModified().atOffset(ZoneOffset.UTC)))
+                .putHeader(HttpHeaders.ACCEPT_RANGES, "bytes")
+                .putHeader(HttpHeaders.CACHE_CONTROL, "private, max-age=0")
+                .putHeader("X-Content-Type-Options", "nosniff");
+        bound.forEach(response::putHeader);
+        return response;
+    }
+
+    /** Writes the body with back-pressure: the next chunk is requested only while the socket keeps up. */
+    private static void pipe(Multi<ByteBuffer> body, RoutingContext ctx) {
+        HttpServerResponse response = ctx.response();
+        Context context = ctx.vertx().getOrCreateContext();
+        body.emitOn(command -> context.runOnContext(v -> command.run()), 2).subscribe().withSubscriber(new Flow.Subscriber<ByteBuffer>() {
+            private Flow.Subscription subscription;
+
+            @Override
+            public void onSubscribe(Flow.Subscription s) {
+                subscription = s;
+                response.closeHandler(v -> s.cancel());
+                s.request(1);
+            }
+
+            @Override
+            public void onNext(ByteBuffer item) {
+                response.write(Buffer.buffer(Unpooled.wrappedBuffer(item)));
+                if (response.writeQueueFull()) {
+                    response.drainHandler(v -> subscription.request(1));
+                } else {
+                    subscription.request(1);
+                }
+            }
+
+            @Override
+            public void onError(Throwable e) {
+                response.reset(); // headers are gone: cut the connection so the client sees a short body
+            }
+
+            @Override
+            public void onComplete() {
+                response.end();
+            }
+        });
+    }
+
+    private static Map<String, String> query(RoutingContext ctx) {
+        Map<String, String> query = new HashMap<>();
+        for (String name : ctx.queryParams().names()) {
+            var values = ctx.queryParams().getAll(name);
+            if (values.size() != 1) {
+                throw new ReelvaultException(ErrorCode.SIGNATURE_INVALID, "a signed URL names each parameter once");
+            }
+            query.put(name, values.get(0));
+        }
+        return query;
+    }
+
+    private void fail(RoutingContext ctx, Throwable e) {
+        if (ctx.response().headWritten()) {
+            ctx.response().reset();
+            return;
+        }
+        Problems.Answer answer = problems.answer(e);
+        HttpServerResponse response = ctx.response().setStatusCode(answer.status());
+        response.headers().remove(HttpHeaders.ETAG).remove(HttpHeaders.CONTENT_LENGTH);
+        answer.headers().forEach(response::putHeader);
+        response.end(ctx.request().method() == HttpMethod.HEAD ? "" : answer.body());
+    }
+}

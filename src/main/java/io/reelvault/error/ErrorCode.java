@@ -1,0 +1,65 @@
+package io.reelvault.error;
+
+/**
+ * The catalog of every error the service answers with. Each code is stable: clients may switch
+ * on {@link #code()}; titles are for people and may change. The HTTP status is fixed per code.
+ */
+public enum ErrorCode {
+    /** A request parameter, header or JSON body is malformed or out of range. */
+    INVALID_REQUEST(400, "Invalid request"),
+    /** An id in the path or body does not match the id grammar (e.g. {@code upload_{yyyyMMdd}_{random}}). */
+    INVALID_ID(400, "Invalid id"),
+    /** An object key or file name is not acceptable (traversal, NUL, control characters, too long, ...). */
+    INVALID_KEY(400, "Invalid object key"),
+    /** The file name's extension is not one of the allowed types. */
+    INVALID_FILENAME(400, "Invalid file name"),
+    /** The Range header is syntactically valid but no byte of it lies inside the object. */
+    RANGE_NOT_SATISFIABLE(416, "Range not satisfiable"),
+    /** No valid bearer token was presented. */
+    UNAUTHENTICATED(401, "Authentication required"),
+    /** The token is valid but its subject is not a usable user id. */
+    INVALID_SUBJECT(401, "Invalid token subject"),
+    /** The caller is authenticated but may not do this. */
+    FORBIDDEN(403, "Forbidden"),
+    /** A signed URL's signature does not match (tampered, wrong key, wrong method). */
+    SIGNATURE_INVALID(403, "Signature does not match"),
+    /** A signed URL is past its expiry. */
+    SIGNATURE_EXPIRED(403, "Signed URL expired"),
+    /** The object or resource does not exist (or belongs to someone else). */
+    NOT_FOUND(404, "Not found"),
+    /** The route exists but not for this HTTP method. */
+    METHOD_NOT_ALLOWED(405, "Method not allowed"),
+    /** The body is larger than the configured limit. */
+    PAYLOAD_TOO_LARGE(413, "Payload too large"),
+    /** The declared Content-Type, the file extension and the content's magic bytes do not agree, or the type is not allowed. */
+    UNSUPPORTED_MEDIA_TYPE(415, "Unsupported media type"),
+    /** The body ended before (or ran past) the declared Content-Length. */
+    LENGTH_MISMATCH(400, "Body length does not match Content-Length"),
+    /** The storage backend failed; retrying later may succeed. */
+    STORAGE_UNAVAILABLE(503, "Storage unavailable"),
+    /** An unexpected failure inside the service. The body carries an incident id found in the logs. */
+    INTERNAL_ERROR(500, "Internal error");
+
+    private final int status;
+    private final String title;
+
+    ErrorCode(int status, String title) {
+        this.status = status;
+        this.title = title;
+    }
+
+    /** The stable, machine-readable code, e.g. {@code unsupported_media_type}. */
+    public String code() {
+        return name().toLowerCase(java.util.Locale.ROOT);
+    }
+
+    /** The HTTP status this code is always answered with. */
+    public int status() {
+        return status;
+    }
+
+    /** A short human-readable summary, the problem's {@code title}. */
+    public String title() {
+        return title;
+    }
+}

@@ -1,0 +1,18 @@
+package io.reelvault.metrics;
+
+/**
+ * Meter names (Micrometer dotted form; Prometheus names in brackets). Labels are low-cardinality
+ * only: never a key, user or id.
+ */
+public final class StorageMetrics {
+    /** [reelvault_storage_requests_total{operation,outcome}] calls to the store. */
+    public static final String REQUESTS = "reelvault.storage.requests";
+    /** [reelvault_storage_request_duration_seconds{operation}] time until a call's result (first byte for reads). */
+    public static final String REQUEST_DURATION = "reelvault.storage.request.duration";
+    /** [reelvault_storage_transfer_bytes_total{direction=in|out}] body bytes into and out of the store. */
+    public static final String TRANSFER = "reelvault.storage.transfer";
+    /** [reelvault_signed_urls_total{purpose}] signed URLs handed out. */
+    public static final String SIGNED_URLS = "reelvault.signed.urls";
+
+    private StorageMetrics() {}
+}

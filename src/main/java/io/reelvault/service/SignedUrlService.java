@@ -1,0 +1,41 @@
+package io.reelvault.service;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.reelvault.error.ErrorCode;
+import io.reelvault.error.ReelvaultException;
+import io.reelvault.metrics.StorageMetrics;
+import io.reelvault.model.ObjectKey;
+import io.reelvault.model.UrlPurpose;
+import io.reelvault.storage.ObjectStore;
+import io.reelvault.storage.SignedUrls;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.util.EnumMap;
+import java.util.Map;
+
+/** Hands out signed URLs by purpose (expiry from {@link UrlPurpose}) and counts them. */
+@ApplicationScoped
+public class SignedUrlService {
+    private final SignedUrls signer;
+    private final Map<UrlPurpose, Counter> issued = new EnumMap<>(UrlPurpose.class);
+
+    public SignedUrlService(ObjectStore store, MeterRegistry registry) {
+        this.signer = store.capability(SignedUrls.class).orElse(null);
+        for (UrlPurpose p : UrlPurpose.values()) {
+            issued.put(p, Counter.builder(StorageMetrics.SIGNED_URLS).tag("purpose", p.label())
+                    .description("Signed URLs handed out, by purpose").register(registry));
+        }
+    }
+
+    /**
+     * @param responseHeaders headers bound into a GET URL's response (e.g. Content-Disposition); may be empty
+     */
+    public SignedUrlView sign(UrlPurpose purpose, ObjectKey key, Map<String, String> responseHeaders) {
+        if (signer == null) {
+            throw new ReelvaultException(ErrorCode.STORAGE_UNAVAILABLE, "this storage backend cannot sign URLs");
+        }
+        SignedUrls.SignedUrl url = signer.sign(purpose.method(), key, purpose.expiry(), responseHeaders);
+        issued.get(purpose).increment();
+        return new SignedUrlView(url.url().toString(), url.expiresIn().toSeconds(), purpose.method());
+    }
+}

@@ -1,0 +1,13 @@
+package io.reelvault.service;
+
+import java.time.Instant;
+
+/**
+ * {@code uploads/{user_id}/{upload_id}/metadata.json}, and the API's view of an upload.
+ *
+ * @param sizeBytes the original's length in bytes
+ * @param sha256    lower-case hex SHA-256 of the original
+ * @param filename  the name the user gave (display only; never part of a key)
+ */
+public record UploadMetadata(String uploadId, String userId, String key, String filename, String contentType,
+        long sizeBytes, String sha256, Instant createdAt) {}

@@ -1,0 +1,22 @@
+package io.reelvault.storage;
+
+import io.reelvault.model.ResolvedRange;
+import io.smallrye.mutiny.Multi;
+import java.nio.ByteBuffer;
+import java.util.Optional;
+
+/**
+ * An object being read.
+ *
+ * @param info  the object's metadata; {@code info.size()} is the whole object's size
+ * @param range the bytes being served when a range was requested; empty for the whole object
+ * @param body  the bytes, in order; exactly {@link #length()} of them. Subscribe once: the store
+ *              holds a file handle or connection until the stream completes, fails or is cancelled,
+ *              so a caller that decides not to read must still subscribe and cancel.
+ */
+public record ObjectContent(ObjectInfo info, Optional<ResolvedRange> range, Multi<ByteBuffer> body) {
+    /** The number of bytes {@link #body()} emits. */
+    public long length() {
+        return range.map(ResolvedRange::length).orElse(info.size());
+    }
+}

@@ -1,0 +1,51 @@
+package io.reelvault.storage;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.runtime.Startup;
+import io.reelvault.config.ReelvaultConfig;
+import io.reelvault.metrics.MeteredObjectStore;
+import io.reelvault.storage.local.LocalBackend;
+import io.smallrye.mutiny.infrastructure.Infrastructure;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.inject.Produces;
+import jakarta.inject.Singleton;
+import java.time.Clock;
+
+/**
+ * The one place the backend is chosen. Eager ({@link Startup}), so that a missing or wrong setting
+ * stops start-up with a message naming the environment variable, instead of failing the first
+ * request. The other backend's clients are never built.
+ */
+@ApplicationScoped
+public class ObjectStoreProducer {
+
+    @Produces
+    @Singleton
+    @Startup
+    ObjectStore objectStore(ReelvaultConfig config, MeterRegistry registry, Clock clock) {
+        return new MeteredObjectStore(backend(config, clock), registry);
+    }
+
+    static ObjectStore backend(ReelvaultConfig config, Clock clock) {
+        if (config.storage().useLocal()) {
+            return LocalBackend.open(config.storage().local(), config.publicBaseUrl(),
+                    Infrastructure.getDefaultWorkerPool(), clock);
+        }
+        require(config.storage().s3().bucket().isPresent(), "S3_BUCKET");
+        require(config.storage().s3().region().isPresent(), "AWS_REGION");
+        throw new IllegalStateException("USE_LOCAL_STORAGE=false selects the S3 backend, which this build"
+                + " does not include yet; set USE_LOCAL_STORAGE=true (the default)");
+    }
+
+    private static void require(boolean present, String variable) {
+        if (!present) {
+            throw new IllegalStateException(variable + " must be set when USE_LOCAL_STORAGE=false");
+        }
+    }
+
+    @Produces
+    @Singleton
+    Clock clock() {
+        return Clock.systemUTC();
+    }
+}

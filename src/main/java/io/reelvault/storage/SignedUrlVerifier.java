@@ -1,0 +1,21 @@
+package io.reelvault.storage;
+
+import io.reelvault.model.ObjectKey;
+import java.util.Map;
+
+/**
+ * Capability of backends that serve their own signed URLs (the local backend): checks a request to
+ * {@code /storage/{key}} against the signature it carries.
+ */
+public interface SignedUrlVerifier {
+
+    /**
+     * @param method the request's method; HEAD is checked as GET
+     * @param query  the request's query parameters (each at most once)
+     * @return the response headers bound by the signature (e.g. {@code Content-Disposition})
+     * @throws io.reelvault.error.ReelvaultException {@code signature_invalid} when the signature is
+     *         missing, malformed or does not match (compared in constant time), {@code signature_expired}
+     *         when it matches but its expiry has passed
+     */
+    Map<String, String> verify(String method, ObjectKey key, Map<String, String> query);
+}

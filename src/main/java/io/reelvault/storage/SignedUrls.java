@@ -1,0 +1,28 @@
+package io.reelvault.storage;
+
+import io.reelvault.model.ObjectKey;
+import java.net.URI;
+import java.time.Duration;
+import java.util.Map;
+
+/**
+ * Capability: hand out URLs that carry their own authority for one method on one key, until an
+ * expiry. Local backend: HMAC-signed URLs to the service's own {@code /storage/...}; S3: SigV4
+ * presigned URLs.
+ */
+public interface SignedUrls {
+
+    /**
+     * @param method          {@code GET} or {@code PUT} (a GET URL also allows HEAD)
+     * @param expiresIn       how long the URL is valid; a backend may shorten it (see {@link SignedUrl#expiresIn()})
+     * @param responseHeaders headers the GET response must carry, e.g. {@code Content-Disposition};
+     *                        bound by the signature. Empty for none.
+     */
+    SignedUrl sign(String method, ObjectKey key, Duration expiresIn, Map<String, String> responseHeaders);
+
+    /**
+     * @param url       the URL to hand out
+     * @param expiresIn how long it is valid, which may be less than was asked for
+     */
+    record SignedUrl(URI url, Duration expiresIn) {}
+}

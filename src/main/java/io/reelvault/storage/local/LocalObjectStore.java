@@ -1,0 +1,322 @@
+package io.reelvault.storage.local;
+
+import io.reelvault.error.ErrorCode;
+import io.reelvault.error.ReelvaultException;
+import io.reelvault.model.ByteRange;
+import io.reelvault.model.FileType;
+import io.reelvault.model.KeyPrefix;
+import io.reelvault.model.ObjectKey;
+import io.reelvault.model.ResolvedRange;
+import io.reelvault.storage.ObjectContent;
+import io.reelvault.storage.ObjectInfo;
+import io.reelvault.storage.ObjectStore;
+import io.reelvault.storage.ReadinessProbe;
+import io.reelvault.storage.SignedUrlVerifier;
+import io.reelvault.storage.SignedUrls;
+import io.smallrye.mutiny.Multi;
+import io.smallrye.mutiny.Uni;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.DirectoryStream;
+import java.nio.file.FileSystemException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.NotDirectoryException;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
+import org.jboss.logging.Logger;
+
+/**
+ * The filesystem backend: one folder per key segment under a root. Every file operation runs on the
+ * given blocking executor, never on the caller's thread. Writes go to {@code {root}/.tmp} and are
+ * renamed into place (see {@link PendingWrite}); folders emptied by deletes are pruned. Content type
+ * is derived from the key's extension (the filesystem keeps no per-object metadata); ETags are
+ * derived from the file's identity, size and modification time, so they change on every rewrite.
+ */
+public final class LocalObjectStore implements ObjectStore, ReadinessProbe {
+    private static final Logger LOG = Logger.getLogger(LocalObjectStore.class);
+    static final String TEMP_DIR = ".tmp";
+    private static final int READ_CHUNK = 128 * 1024;
+    private static final int WRITE_BUFFERED_CHUNKS = 16;
+    private static final int LIST_PAGE = 1000;
+    private static final ByteBuffer EOF = ByteBuffer.allocate(0);
+
+    private final SecurePaths paths;
+    private final LocalFiles files;
+    private final Path tempDir;
+    private final Executor blocking;
+    private final LocalUrlSigner signer;
+
+    private LocalObjectStore(Path root, Executor blocking, LocalUrlSigner signer) {
+        this.paths = new SecurePaths(root);
+        this.files = new LocalFiles(paths.root());
+        this.tempDir = paths.root().resolve(TEMP_DIR);
+        this.blocking = blocking;
+        this.signer = signer;
+    }
+
+    /**
+     * Opens (creating if needed) a store rooted at {@code root} and removes leftovers of writes that a
+     * crash interrupted. Blocking: call at start-up.
+     *
+     * @param blocking where file I/O runs (a worker pool)
+     * @param signer   signs and verifies this store's URLs
+     * @throws UncheckedIOException when the root cannot be created or is not writable
+     */
+    static LocalObjectStore open(Path root, Executor blocking, LocalUrlSigner signer) {
+        LocalObjectStore store = new LocalObjectStore(root, blocking, signer);
+        try {
+            Files.createDirectories(store.paths.root());
+            Files.createDirectories(store.tempDir);
+            try (DirectoryStream<Path> leftovers = Files.newDirectoryStream(store.tempDir)) {
+                for (Path p : leftovers) {
+                    Files.deleteIfExists(p);
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot open local storage root " + store.paths.root(), e);
+        }
+        return store;
+    }
+
+    @Override
+    public <T> Optional<T> capability(Class<T> type) {
+        if (type == SignedUrls.class || type == SignedUrlVerifier.class) {
+            return Optional.of(type.cast(signer));
+        }
+        return ObjectStore.super.capability(type);
+    }
+
+    @Override
+    public Uni<ObjectInfo> put(ObjectKey key, Multi<ByteBuffer> body, OptionalLong length, String contentType) {
+        Path target = paths.resolve(key);
+        return blocking(() -> PendingWrite.open(tempDir)).onItem().transformToUni(write -> body
+                .emitOn(blocking, WRITE_BUFFERED_CHUNKS)
+                .onItem().invoke(buffer -> {
+                    long written = io(() -> write.write(buffer));
+                    if (length.isPresent() && written > length.getAsLong()) {
+                        throw lengthMismatch(length.getAsLong());
+                    }
+                })
+                .collect().last()
+                .emitOn(blocking)
+                .onItem().transform(ignored -> {
+                    if (length.isPresent() && write.written() != length.getAsLong()) {
+                        throw lengthMismatch(length.getAsLong());
+                    }
+                    return io(() -> {
+                        write.commit(target, files);
+                        return info(key, target);
+                    });
+                })
+                .onFailure().invoke(write::abort)
+                .onCancellation().invoke(() -> blocking.execute(write::abort)))
+                .onFailure(UncheckedIOException.class).transform(LocalObjectStore::unavailable);
+    }
+
+    @Override
+    public Uni<ObjectContent> get(ObjectKey key, Optional<ByteRange> range) {
+        Path path = paths.resolve(key);
+        return blocking(() -> {
+            for (int attempt = 0; ; attempt++) {
+                BasicFileAttributes before = attributes(path).orElseThrow(() -> ReelvaultException.notFound("object"));
+                FileChannel channel = FileChannel.open(path, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS);
+                Optional<BasicFileAttributes> after = attributes(path);
+                if (after.isEmpty() || !Objects.equals(before.fileKey(), after.get().fileKey())) {
+                    channel.close(); // replaced between stat and open: stat again
+                    if (attempt < 3) {
+                        continue;
+                    }
+                    throw new IOException("object keeps changing while being opened");
+                }
+                return open(key, channel, before, range);
+            }
+        });
+    }
+
+    private ObjectContent open(ObjectKey key, FileChannel channel, BasicFileAttributes attrs, Optional<ByteRange> range)
+            throws IOException {
+        ObjectInfo info = info(key, attrs);
+        Optional<ResolvedRange> resolved = Optional.empty();
+        if (range.isPresent()) {
+            resolved = range.get().resolve(info.size());
+            if (resolved.isEmpty()) {
+                channel.close();
+                throw new ReelvaultException(ErrorCode.RANGE_NOT_SATISFIABLE,
+                        "the object has " + info.size() + " bytes; " + range.get() + " selects none of them",
+                        null, Map.of("Content-Range", "bytes */" + info.size()));
+            }
+        }
+        long start = resolved.map(ResolvedRange::start).orElse(0L);
+        long end = start + resolved.map(ResolvedRange::length).orElse(info.size());
+        AtomicLong position = new AtomicLong(start);
+        Multi<ByteBuffer> body = Multi.createBy().repeating()
+                .uni(() -> blocking(() -> readChunk(channel, position, end)))
+                .until(buffer -> buffer == EOF)
+                .onTermination().invoke(() -> closeQuietly(channel));
+        return new ObjectContent(info, resolved, body);
+    }
+
+    private static ByteBuffer readChunk(FileChannel channel, AtomicLong position, long end) throws IOException {
+        long pos = position.get();
+        if (pos >= end) {
+            return EOF;
+        }
+        ByteBuffer buffer = ByteBuffer.allocate((int) Math.min(READ_CHUNK, end - pos));
+        while (buffer.hasRemaining()) {
+            int n = channel.read(buffer, pos + buffer.position());
+            if (n < 0) {
+                throw new IOException("object shorter than its size while reading");
+            }
+        }
+        position.addAndGet(buffer.flip().remaining());
+        return buffer;
+    }
+
+    @Override
+    public Uni<Optional<ObjectInfo>> head(ObjectKey key) {
+        Path path = paths.resolve(key);
+        return blocking(() -> attributes(path).map(attrs -> info(key, attrs)));
+    }
+
+    @Override
+    public Uni<Void> delete(ObjectKey key) {
+        return deleteMany(List.of(key));
+    }
+
+    @Override
+    public Uni<Void> deleteMany(Collection<ObjectKey> keys) {
+        List<Path> targets = keys.stream().map(paths::resolve).toList();
+        return blocking(() -> {
+            for (Path p : targets) {
+                if (Files.deleteIfExists(p)) {
+                    files.pruneEmpty(p.getParent(), areaDir(p));
+                }
+            }
+            return null;
+        });
+    }
+
+    @Override
+    public Multi<ObjectInfo> list(KeyPrefix prefix, Optional<ObjectKey> startAfter) {
+        String p = prefix.value();
+        String folder = p.substring(0, p.lastIndexOf('/') + 1);
+        SortedWalk walk = new SortedWalk(paths, folder, p, startAfter.map(ObjectKey::value).orElse(null));
+        return Multi.createBy().repeating()
+                .uni(() -> blocking(() -> {
+                    List<ObjectInfo> page = new ArrayList<>(LIST_PAGE);
+                    SortedWalk.Entry e;
+                    while (page.size() < LIST_PAGE && (e = walk.next()) != null) {
+                        page.add(info(new ObjectKey(e.key()), e.attributes()));
+                    }
+                    return page;
+                }))
+                .until(List::isEmpty)
+                .onItem().transformToMultiAndConcatenate(page -> Multi.createFrom().iterable(page));
+    }
+
+    @Override
+    public Uni<Void> probe() {
+        return blocking(() -> {
+            Path probe = Files.createTempFile(tempDir, "probe-", ".tmp");
+            try {
+                Files.write(probe, new byte[] {1});
+            } finally {
+                Files.deleteIfExists(probe);
+            }
+            return null;
+        });
+    }
+
+    @Override
+    public String describe() {
+        return "local filesystem";
+    }
+
+    /** The folder of the key's area; pruning never removes it. */
+    private Path areaDir(Path file) {
+        return paths.root().resolve(paths.root().relativize(file).getName(0));
+    }
+
+    static Optional<BasicFileAttributes> attributes(Path path) throws IOException {
+        try {
+            BasicFileAttributes a = Files.readAttributes(path, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+            return a.isRegularFile() ? Optional.of(a) : Optional.empty();
+        } catch (NoSuchFileException | NotDirectoryException e) {
+            return Optional.empty();
+        } catch (FileSystemException e) {
+            if ("Not a directory".equals(e.getReason())) {
+                return Optional.empty(); // a folder of the key is a file: no such object
+            }
+            throw e;
+        }
+    }
+
+    private static ObjectInfo info(ObjectKey key, Path path) throws IOException {
+        return info(key, attributes(path).orElseThrow(() -> new NoSuchFileException("vanished after write")));
+    }
+
+    static ObjectInfo info(ObjectKey key, BasicFileAttributes attrs) {
+        long mtime = attrs.lastModifiedTime().toInstant().getEpochSecond() * 1_000_000_000L
+                + attrs.lastModifiedTime().toInstant().getNano();
+        String etag = "\"" + Long.toHexString(mtime) + "-" + Long.toHexString(attrs.size()) + "-"
+                + Integer.toHexString(Objects.hashCode(attrs.fileKey())) + "\"";
+        return new ObjectInfo(key, attrs.size(), attrs.lastModifiedTime().toInstant(), etag, contentType(key));
+    }
+
+    static String contentType(ObjectKey key) {
+        if (key.fileName().endsWith(".json")) {
+            return "application/json";
+        }
+        return FileType.ofKey(key).map(FileType::mediaType).orElse("application/octet-stream");
+    }
+
+    private <T> Uni<T> blocking(IoSupplier<T> action) {
+        return Uni.createFrom().item((Supplier<T>) () -> io(action)).runSubscriptionOn(blocking)
+                .onFailure(UncheckedIOException.class).transform(LocalObjectStore::unavailable);
+    }
+
+    private static <T> T io(IoSupplier<T> action) {
+        try {
+            return action.get();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static Throwable unavailable(Throwable e) {
+        LOG.warnf("local storage failed: %s", e.getCause() != null ? e.getCause() : e);
+        return new ReelvaultException(ErrorCode.STORAGE_UNAVAILABLE, "local storage failed", e);
+    }
+
+    private static ReelvaultException lengthMismatch(long declared) {
+        return new ReelvaultException(ErrorCode.LENGTH_MISMATCH, "the body is not the declared " + declared + " bytes");
+    }
+
+    private static void closeQuietly(FileChannel channel) {
+        try {
+            channel.close();
+        } catch (IOException ignored) {
+            // read-only handle
+        }
+    }
+
+    @FunctionalInterface
+    interface IoSupplier<T> {
+        T get() throws IOException;
+    }
+}

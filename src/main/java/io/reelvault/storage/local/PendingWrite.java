@@ -1,0 +1,81 @@
+package io.reelvault.storage.local;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.concurrent.CancellationException;
+
+/**
+ * One object being written: a temp file in the store's own temp folder (same filesystem as the
+ * objects), written, fsynced, then renamed over the target atomically. Until {@link #commit} nothing
+ * is visible; {@link #abort} removes every trace. Methods are called on worker threads; they are
+ * synchronized because an abort (cancellation) may arrive while a chunk is being written.
+ */
+final class PendingWrite {
+    private final Path temp;
+    private final FileChannel channel;
+    private long written;
+    private boolean finished;
+
+    private PendingWrite(Path temp, FileChannel channel) {
+        this.temp = temp;
+        this.channel = channel;
+    }
+
+    static PendingWrite open(Path tempDir) throws IOException {
+        Path temp = Files.createTempFile(tempDir, "put-", ".part");
+        try {
+            return new PendingWrite(temp, FileChannel.open(temp, StandardOpenOption.WRITE));
+        } catch (IOException | RuntimeException e) {
+            Files.deleteIfExists(temp);
+            throw e;
+        }
+    }
+
+    /** Appends the buffer; returns the total written so far. */
+    synchronized long write(ByteBuffer buffer) throws IOException {
+        if (finished) {
+            throw new CancellationException("write aborted");
+        }
+        while (buffer.hasRemaining()) {
+            written += channel.write(buffer);
+        }
+        return written;
+    }
+
+    synchronized long written() {
+        return written;
+    }
+
+    /** Makes the bytes durable and moves them to {@code target} atomically; the caller fsyncs the folder. */
+    synchronized void commit(Path target, LocalFiles files) throws IOException {
+        if (finished) {
+            throw new CancellationException("write aborted");
+        }
+        channel.force(true);
+        channel.close();
+        files.moveIntoPlace(temp, target);
+        finished = true;
+    }
+
+    /** Discards the temp file. Idempotent; never throws. */
+    synchronized void abort() {
+        if (finished) {
+            return;
+        }
+        finished = true;
+        try {
+            channel.close();
+        } catch (IOException ignored) {
+            // closing a file we are about to delete
+        }
+        try {
+            Files.deleteIfExists(temp);
+        } catch (IOException ignored) {
+            // left for the start-up cleaning of the temp folder
+        }
+    }
+}
