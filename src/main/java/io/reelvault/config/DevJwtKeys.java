@@ -24,7 +24,7 @@ public class DevJwtKeys implements ConfigSource {
     static final String PUBLIC_KEY = "mp.jwt.verify.publickey.location";
     static final String PRIVATE_KEY = "smallrye.jwt.sign.key.location";
     /** Shared by every class loader of the JVM (dev mode rebuilds them), so all see one key pair. */
-    private static final String DIR_PROPERTY = "reelvault.internal.dev-jwt-dir";
+    private static final String DIR_PROPERTY = "io.reelvault.dev-jwt-dir";
 
     @Override
     public Set<String> getPropertyNames() {
