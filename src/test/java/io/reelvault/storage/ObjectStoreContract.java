@@ -1,0 +1,314 @@
+package io.reelvault.storage;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import io.reelvault.error.ErrorCode;
+import io.reelvault.error.ReelvaultException;
+import io.reelvault.model.ByteRange;
+import io.reelvault.model.KeyPrefix;
+import io.reelvault.model.ObjectKey;
+import io.smallrye.mutiny.Multi;
+import io.smallrye.mutiny.Uni;
+import io.smallrye.mutiny.subscription.Cancellable;
+import java.io.ByteArrayOutputStream;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.Random;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The behaviour every {@link ObjectStore} backend must have. A backend's test extends this class and
+ * supplies a fresh, empty store; the same tests then run unchanged against it.
+ */
+public abstract class ObjectStoreContract {
+    protected static final Duration WAIT = Duration.ofSeconds(30);
+
+    /** A store with no objects. */
+    protected abstract ObjectStore store();
+
+    /** Asserts the backend holds no trace of unfinished writes (temp files, multipart uploads). */
+    protected abstract void assertNoLeftovers();
+
+    protected static ObjectKey key(String k) {
+        return ObjectKey.parse(k);
+    }
+
+    protected static byte[] randomBytes(int n, long seed) {
+        byte[] b = new byte[n];
+        new Random(seed).nextBytes(b);
+        return b;
+    }
+
+    /** The bytes as a stream of chunks of the given sizes, cycling. */
+    protected static Multi<ByteBuffer> chunked(byte[] data, int... sizes) {
+        List<ByteBuffer> chunks = new ArrayList<>();
+        int at = 0;
+        for (int i = 0; at < data.length; i++) {
+            int n = Math.min(sizes[i % sizes.length], data.length - at);
+            chunks.add(ByteBuffer.wrap(data, at, n).slice());
+            at += n;
+        }
+        return Multi.createFrom().iterable(chunks);
+    }
+
+    protected ObjectInfo put(String k, byte[] data) {
+        return store().put(key(k), chunked(data, 8192), OptionalLong.of(data.length), "application/octet-stream")
+                .await().atMost(WAIT);
+    }
+
+    protected byte[] read(String k, Optional<ByteRange> range) {
+        ObjectContent c = store().get(key(k), range).await().atMost(WAIT);
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        c.body().subscribe().asIterable().forEach(b -> {
+            byte[] a = new byte[b.remaining()];
+            b.get(a);
+            out.write(a, 0, a.length);
+        });
+        assertEquals(c.length(), out.size(), "body length matches the announced length");
+        return out.toByteArray();
+    }
+
+    protected static ReelvaultException failure(Uni<?> uni) {
+        try {
+            uni.await().atMost(WAIT);
+        } catch (ReelvaultException e) {
+            return e;
+        }
+        return fail("expected a failure");
+    }
+
+    @Test
+    void emptyObject() {
+        ObjectInfo info = store().put(key("temp/j1/empty.tmp"), Multi.createFrom().empty(), OptionalLong.of(0),
+                "application/octet-stream").await().atMost(WAIT);
+        assertEquals(0, info.size());
+        assertArrayEquals(new byte[0], read("temp/j1/empty.tmp", Optional.empty()));
+        assertEquals(0, store().head(key("temp/j1/empty.tmp")).await().atMost(WAIT).orElseThrow().size());
+    }
+
+    @Test
+    void oneByteObject() {
+        put("temp/j1/one.tmp", new byte[] {42});
+        assertArrayEquals(new byte[] {42}, read("temp/j1/one.tmp", Optional.empty()));
+        assertArrayEquals(new byte[] {42}, read("temp/j1/one.tmp", Optional.of(ByteRange.suffix(1))));
+    }
+
+    @Test
+    void objectCrossingBufferBoundariesRoundTrips() {
+        byte[] data = randomBytes(3 * 128 * 1024 + 17, 1);
+        ObjectInfo info = store().put(key("generations/g/clips/clip_001.mp4"), chunked(data, 1, 7, 65536, 8191, 100_000),
+                OptionalLong.empty(), "video/mp4").await().atMost(WAIT);
+        assertEquals(data.length, info.size());
+        assertArrayEquals(data, read("generations/g/clips/clip_001.mp4", Optional.empty()));
+        ObjectInfo head = store().head(key("generations/g/clips/clip_001.mp4")).await().atMost(WAIT).orElseThrow();
+        assertEquals(data.length, head.size());
+        assertEquals(info.etag(), head.etag());
+        assertTrue(head.etag().startsWith("\"") && head.etag().endsWith("\""), "ETag is quoted");
+    }
+
+    @Test
+    void overwriteReplacesContentAndEtag() {
+        ObjectInfo first = put("temp/j1/over.tmp", randomBytes(1000, 2));
+        byte[] second = randomBytes(500, 3);
+        ObjectInfo replaced = put("temp/j1/over.tmp", second);
+        assertArrayEquals(second, read("temp/j1/over.tmp", Optional.empty()));
+        assertEquals(500, replaced.size());
+        assertNotEquals(first.etag(), replaced.etag());
+    }
+
+    @Test
+    void ranges() {
+        byte[] data = randomBytes(1000, 4);
+        put("temp/j1/range.tmp", data);
+        assertArrayEquals(slice(data, 0, 1), read("temp/j1/range.tmp", Optional.of(ByteRange.fromTo(0, 0))), "first byte");
+        assertArrayEquals(slice(data, 999, 1000), read("temp/j1/range.tmp", Optional.of(ByteRange.fromTo(999, 999))), "last byte");
+        assertArrayEquals(slice(data, 990, 1000), read("temp/j1/range.tmp", Optional.of(ByteRange.suffix(10))), "suffix");
+        assertArrayEquals(data, read("temp/j1/range.tmp", Optional.of(ByteRange.suffix(5000))), "suffix longer than object");
+        assertArrayEquals(slice(data, 500, 1000), read("temp/j1/range.tmp", Optional.of(ByteRange.from(500))), "open end");
+        assertArrayEquals(slice(data, 995, 1000), read("temp/j1/range.tmp", Optional.of(ByteRange.fromTo(995, 5000))),
+                "end past the object is clamped");
+        ObjectContent c = store().get(key("temp/j1/range.tmp"), Optional.of(ByteRange.fromTo(10, 19))).await().atMost(WAIT);
+        assertEquals("bytes 10-19/1000", c.range().orElseThrow().contentRange());
+        c.body().subscribe().asIterable().forEach(b -> { });
+        ReelvaultException past = failure(store().get(key("temp/j1/range.tmp"), Optional.of(ByteRange.from(1000))));
+        assertEquals(ErrorCode.RANGE_NOT_SATISFIABLE, past.code());
+        assertEquals("bytes */1000", past.headers().get("Content-Range"));
+    }
+
+    @Test
+    void missingObjects() {
+        assertTrue(store().head(key("temp/none/x.tmp")).await().atMost(WAIT).isEmpty());
+        assertEquals(ErrorCode.NOT_FOUND, failure(store().get(key("temp/none/x.tmp"), Optional.empty())).code());
+        store().delete(key("temp/none/x.tmp")).await().atMost(WAIT); // idempotent
+    }
+
+    @Test
+    void listByPrefixInKeyOrderWithSizes() {
+        put("uploads/u1/upload_20260101_aaaaaaaaaaaa/original.png", new byte[3]);
+        put("uploads/u1/upload_20260101_aaaaaaaaaaaa/metadata.json", new byte[5]);
+        put("uploads/u1/upload_20260102_bbbbbbbbbbbb/original.png", new byte[7]);
+        put("uploads/u1.b/x.png", new byte[1]);
+        put("uploads/u10/upload_20260101_cccccccccccc/original.png", new byte[1]);
+        put("uploads/u2/upload_20260101_dddddddddddd/original.png", new byte[1]);
+        put("temp/j/a.tmp", new byte[1]);
+
+        List<ObjectInfo> u1 = list("uploads/u1/", null);
+        assertEquals(List.of("uploads/u1/upload_20260101_aaaaaaaaaaaa/metadata.json",
+                "uploads/u1/upload_20260101_aaaaaaaaaaaa/original.png",
+                "uploads/u1/upload_20260102_bbbbbbbbbbbb/original.png"), keys(u1));
+        assertEquals(List.of(5L, 3L, 7L), u1.stream().map(ObjectInfo::size).toList());
+        assertTrue(u1.stream().allMatch(o -> o.lastModified() != null && o.etag() != null));
+
+        assertEquals(List.of("uploads/u1.b/x.png", "uploads/u1/upload_20260101_aaaaaaaaaaaa/metadata.json",
+                "uploads/u1/upload_20260101_aaaaaaaaaaaa/original.png",
+                "uploads/u1/upload_20260102_bbbbbbbbbbbb/original.png",
+                "uploads/u10/upload_20260101_cccccccccccc/original.png"), keys(list("uploads/u1", null)),
+                "a partial segment is a plain string prefix, listed in byte order");
+        assertEquals(List.of("uploads/u1/upload_20260102_bbbbbbbbbbbb/original.png"),
+                keys(list("uploads/u1/upload_20260102", null)));
+        assertEquals(List.of("uploads/u1/upload_20260102_bbbbbbbbbbbb/original.png"),
+                keys(list("uploads/u1/", "uploads/u1/upload_20260101_aaaaaaaaaaaa/original.png")), "start after");
+        assertEquals(7, list("", null).size(), "the empty prefix lists everything");
+        assertEquals(List.of(), list("uploads/nobody/", null));
+    }
+
+    @Test
+    void listPagesThroughManyObjects() {
+        for (int i = 0; i < 1205; i++) {
+            put(String.format("temp/many/f%05d.tmp", i), new byte[] {(byte) i});
+        }
+        List<ObjectInfo> all = list("temp/many/", null);
+        assertEquals(1205, all.size());
+        assertEquals("temp/many/f01204.tmp", all.get(1204).key().value());
+        assertEquals(5, list("temp/many/", "temp/many/f01199.tmp").size());
+    }
+
+    @Test
+    void deleteManyRemovesGivenKeysAndIgnoresMissingOnes() {
+        put("temp/d/a.tmp", new byte[1]);
+        put("temp/d/b.tmp", new byte[1]);
+        put("temp/d/c.tmp", new byte[1]);
+        store().deleteMany(List.of(key("temp/d/a.tmp"), key("temp/d/c.tmp"), key("temp/d/missing.tmp")))
+                .await().atMost(WAIT);
+        assertEquals(List.of("temp/d/b.tmp"), keys(list("temp/d/", null)));
+        store().delete(key("temp/d/b.tmp")).await().atMost(WAIT);
+        assertEquals(List.of(), list("temp/", null));
+    }
+
+    @Test
+    void writeCancelledMidStreamLeavesNoObject() throws Exception {
+        byte[] old = randomBytes(100, 5);
+        put("temp/c/obj.tmp", old);
+        CountDownLatch someConsumed = new CountDownLatch(3);
+        AtomicInteger emitted = new AtomicInteger();
+        // a body that sends a few chunks and then stalls, like a client that stops sending
+        Multi<ByteBuffer> stalling = Multi.createFrom().<ByteBuffer>emitter(em -> {
+            for (int i = 0; i < 3; i++) {
+                em.emit(ByteBuffer.wrap(randomBytes(4096, i)));
+                emitted.incrementAndGet();
+            }
+        }).onItem().invoke(b -> someConsumed.countDown());
+        Cancellable running = store().put(key("temp/c/obj.tmp"), stalling, OptionalLong.of(1_000_000), "application/octet-stream")
+                .subscribe().with(i -> fail("a stalled write must not complete"), e -> { });
+        assertTrue(someConsumed.await(10, TimeUnit.SECONDS));
+        running.cancel();
+        awaitNoLeftovers();
+        assertArrayEquals(old, read("temp/c/obj.tmp", Optional.empty()), "the previous version is untouched");
+    }
+
+    @Test
+    void failedBodyLeavesNoObject() {
+        Multi<ByteBuffer> failing = Multi.createBy().concatenating().streams(
+                Multi.createFrom().item(ByteBuffer.wrap(randomBytes(10_000, 6))),
+                Multi.createFrom().failure(new ReelvaultException(ErrorCode.INVALID_REQUEST, "client went away")));
+        ReelvaultException e = failure(store().put(key("temp/f/obj.tmp"), failing, OptionalLong.empty(), "application/octet-stream"));
+        assertEquals(ErrorCode.INVALID_REQUEST, e.code(), "the body's own error passes through");
+        assertTrue(store().head(key("temp/f/obj.tmp")).await().atMost(WAIT).isEmpty());
+        awaitNoLeftovers();
+    }
+
+    @Test
+    void bodyLengthMustMatchDeclaredLength() {
+        byte[] data = randomBytes(100, 7);
+        assertEquals(ErrorCode.LENGTH_MISMATCH, failure(store().put(key("temp/l/short.tmp"), chunked(data, 30),
+                OptionalLong.of(101), "application/octet-stream")).code());
+        assertEquals(ErrorCode.LENGTH_MISMATCH, failure(store().put(key("temp/l/long.tmp"), chunked(data, 30),
+                OptionalLong.of(99), "application/octet-stream")).code());
+        assertTrue(store().head(key("temp/l/short.tmp")).await().atMost(WAIT).isEmpty());
+        assertTrue(store().head(key("temp/l/long.tmp")).await().atMost(WAIT).isEmpty());
+        awaitNoLeftovers();
+    }
+
+    @Test
+    void readersNeverSeeAPartialObject() throws Exception {
+        byte[] v1 = randomBytes(2000, 8);
+        put("temp/r/obj.tmp", v1);
+        CountDownLatch halfway = new CountDownLatch(1);
+        CountDownLatch resume = new CountDownLatch(1);
+        byte[] v2 = randomBytes(4000, 9);
+        Multi<ByteBuffer> slow = Multi.createFrom().<ByteBuffer>emitter(em -> new Thread(() -> {
+            em.emit(ByteBuffer.wrap(v2, 0, 2000).slice());
+            halfway.countDown();
+            try {
+                resume.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            em.emit(ByteBuffer.wrap(v2, 2000, 2000).slice());
+            em.complete();
+        }).start());
+        var done = store().put(key("temp/r/obj.tmp"), slow, OptionalLong.of(4000), "application/octet-stream")
+                .subscribeAsCompletionStage();
+        assertTrue(halfway.await(10, TimeUnit.SECONDS));
+        Thread.sleep(100); // let the first half reach the backend
+        assertArrayEquals(v1, read("temp/r/obj.tmp", Optional.empty()), "mid-write, readers see the old version");
+        assertEquals(2000, store().head(key("temp/r/obj.tmp")).await().atMost(WAIT).orElseThrow().size());
+        resume.countDown();
+        done.get(30, TimeUnit.SECONDS);
+        assertArrayEquals(v2, read("temp/r/obj.tmp", Optional.empty()));
+    }
+
+    private void awaitNoLeftovers() {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (true) {
+            try {
+                assertNoLeftovers();
+                return;
+            } catch (AssertionError e) {
+                if (System.nanoTime() > deadline) {
+                    throw e;
+                }
+                try {
+                    Thread.sleep(20);
+                } catch (InterruptedException ie) {
+                    Thread.currentThread().interrupt();
+                    throw e;
+                }
+            }
+        }
+    }
+
+    protected List<ObjectInfo> list(String prefix, String startAfter) {
+        return store().list(new KeyPrefix(prefix), Optional.ofNullable(startAfter).map(ObjectKey::parse))
+                .collect().asList().await().atMost(WAIT);
+    }
+
+    private static List<String> keys(List<ObjectInfo> infos) {
+        return infos.stream().map(o -> o.key().value()).toList();
+    }
+
+    private static byte[] slice(byte[] data, int from, int to) {
+        return java.util.Arrays.copyOfRange(data, from, to);
+    }
+}
