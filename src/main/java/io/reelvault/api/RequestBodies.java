@@ -85,6 +85,7 @@ final class RequestBodies {
                     emitter.fail(interrupted(e));
                 }
             });
+            request.resume();
         });
     }
 

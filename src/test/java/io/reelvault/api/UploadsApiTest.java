@@ -1,0 +1,190 @@
+package io.reelvault.api;
+
+import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.everyItem;
+import static org.hamcrest.Matchers.hasItem;
+import static org.hamcrest.Matchers.matchesPattern;
+import static org.hamcrest.Matchers.not;
+import static org.hamcrest.Matchers.nullValue;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.quarkus.test.junit.QuarkusTest;
+import io.reelvault.support.Samples;
+import io.reelvault.support.TestTokens;
+import io.restassured.response.ValidatableResponse;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+
+@QuarkusTest
+class UploadsApiTest {
+    static final Path ROOT = Path.of("target/test-storage");
+
+    static ValidatableResponse uploadRaw(String token, String filename, String contentType, byte[] body) {
+        return given().auth().oauth2(token).contentType(contentType).queryParam("filename", filename).body(body)
+                .when().post("/api/v1/uploads").then();
+    }
+
+    static ValidatableResponse problem(ValidatableResponse r, int status, String code) {
+        return r.statusCode(status).contentType("application/problem+json").body("status", equalTo(status))
+                .body("code", equalTo(code)).body("title", not(nullValue())).body("type", containsString(code));
+    }
+
+    @Test
+    void rawUploadStoresOriginalAndMetadata() throws IOException {
+        byte[] png = Samples.png(300_000);
+        String token = TestTokens.user("alice");
+        var body = uploadRaw(token, "logo.png", "image/png", png).statusCode(201)
+                .header("Location", containsString("/api/v1/uploads/upload_"))
+                .body("upload_id", matchesPattern("upload_\\d{8}_[a-z0-9]{16}"))
+                .body("user_id", equalTo("alice"))
+                .body("filename", equalTo("logo.png"))
+                .body("content_type", equalTo("image/png"))
+                .body("size_bytes", equalTo(png.length))
+                .body("sha256", equalTo(Samples.sha256(png)))
+                .body("created_at", not(nullValue()))
+                .extract();
+        String id = body.path("upload_id");
+        String key = body.path("key");
+        assertEquals("uploads/alice/" + id + "/original.png", key);
+        assertArrayEquals(png, Files.readAllBytes(ROOT.resolve(key)));
+        String metadata = Files.readString(ROOT.resolve("uploads/alice/" + id + "/metadata.json"));
+        for (String field : new String[] {"upload_id", "user_id", "filename", "content_type", "size_bytes", "sha256", "created_at"}) {
+            assertTrue(metadata.contains("\"" + field + "\""), field + " in metadata.json");
+        }
+        given().auth().oauth2(token).get("/api/v1/uploads/" + id).then().statusCode(200)
+                .body("sha256", equalTo(Samples.sha256(png))).body("size_bytes", equalTo(png.length));
+    }
+
+    @Test
+    void multipartUploadStreamsTheFilePart() {
+        byte[] mp3 = Samples.mp3(200_000);
+        given().auth().oauth2(TestTokens.user("bob"))
+                .multiPart("note", "ignored text field")
+                .multiPart("file", "jingle.mp3", mp3, "audio/mpeg")
+                .when().post("/api/v1/uploads").then().statusCode(201)
+                .body("filename", equalTo("jingle.mp3")).body("content_type", equalTo("audio/mpeg"))
+                .body("size_bytes", equalTo(mp3.length)).body("sha256", equalTo(Samples.sha256(mp3)));
+    }
+
+    @Test
+    void multipartWithoutAFilePartIsRejected() {
+        problem(given().auth().oauth2(TestTokens.user("bob")).multiPart("other", "x")
+                .when().post("/api/v1/uploads").then(), 400, "invalid_request");
+    }
+
+    @Test
+    void everyAllowedTypeIsAccepted() {
+        String token = TestTokens.user("types");
+        uploadRaw(token, "a.jpeg", "image/jpeg", Samples.jpeg(100)).statusCode(201).body("key", containsString("original.jpg"));
+        uploadRaw(token, "a.gif", "image/gif", Samples.gif(100)).statusCode(201);
+        uploadRaw(token, "a.wav", "audio/wav", Samples.wav(100)).statusCode(201);
+        uploadRaw(token, "a.wav", "audio/x-wav", Samples.wav(100)).statusCode(201);
+        uploadRaw(token, "a.mp3", "audio/mpeg", Samples.mp3(100)).statusCode(201);
+    }
+
+    @Test
+    void magicBytesMustMatchTheDeclaredType() {
+        String token = TestTokens.user("mallory");
+        problem(uploadRaw(token, "song.mp3", "audio/mpeg", Samples.png(5000)), 415, "unsupported_media_type")
+                .body("detail", containsString("PNG"));
+        problem(uploadRaw(token, "logo.png", "image/png", "<html>not an image</html>".getBytes()), 415, "unsupported_media_type");
+        problem(uploadRaw(token, "tiny.png", "image/png", new byte[] {(byte) 0x89, 'P'}), 415, "unsupported_media_type");
+        problem(uploadRaw(token, "logo.png", "audio/mpeg", Samples.png(100)), 415, "unsupported_media_type");
+        problem(uploadRaw(token, "logo.png", "image/jpeg", Samples.png(100)), 415, "unsupported_media_type");
+        problem(uploadRaw(token, "tool.exe", "application/octet-stream", new byte[] {'M', 'Z'}), 415, "unsupported_media_type");
+        problem(uploadRaw(token, "clip.mp4", "video/mp4", new byte[] {0, 0, 0, 0x20, 'f', 't', 'y', 'p'}), 415,
+                "unsupported_media_type");
+        assertFalse(Files.exists(ROOT.resolve("uploads/mallory")), "nothing of a rejected upload is kept");
+    }
+
+    @Test
+    void badFileNamesAreRejected() {
+        String token = TestTokens.user("mallory2");
+        problem(given().auth().oauth2(token).contentType("image/png").body(Samples.png(10)).post("/api/v1/uploads").then(),
+                400, "invalid_filename");
+        problem(uploadRaw(token, "a\u0001b.png", "image/png", Samples.png(10)), 400, "invalid_filename");
+    }
+
+    @Test
+    void sizeLimitIsEnforcedBeforeAndWhileReading() throws IOException {
+        String token = TestTokens.user("big");
+        byte[] tooBig = Samples.png(2 * 1024 * 1024 + 1); // %test limit is 2M
+        problem(uploadRaw(token, "big.png", "image/png", tooBig), 413, "payload_too_large");
+        // no Content-Length: the limit is only found while streaming
+        InputStream chunked = new java.io.ByteArrayInputStream(tooBig);
+        problem(given().auth().oauth2(token).contentType("image/png").queryParam("filename", "big.png")
+                .body(chunked).post("/api/v1/uploads").then(), 413, "payload_too_large");
+        problem(given().auth().oauth2(token).multiPart("file", "big.png", tooBig, "image/png").post("/api/v1/uploads").then(),
+                413, "payload_too_large");
+        assertFalse(Files.exists(ROOT.resolve("uploads/big")), "nothing of an oversized upload is kept");
+        try (Stream<Path> temp = Files.list(ROOT.resolve(".tmp"))) {
+            assertEquals(0, temp.filter(p -> p.getFileName().toString().startsWith("put-")).count(), "no temp files remain");
+        }
+        uploadRaw(token, "max.png", "image/png", Samples.png(2 * 1024 * 1024)).statusCode(201);
+    }
+
+    @Test
+    void listGetDeleteOwnUploads() {
+        String token = TestTokens.user("carol");
+        String first = uploadRaw(token, "a.png", "image/png", Samples.png(100)).statusCode(201).extract().path("upload_id");
+        String second = uploadRaw(token, "b.gif", "image/gif", Samples.gif(100)).statusCode(201).extract().path("upload_id");
+        given().auth().oauth2(token).get("/api/v1/uploads").then().statusCode(200)
+                .body("items.upload_id", hasItem(first)).body("items.upload_id", hasItem(second))
+                .body("items.user_id", everyItem(equalTo("carol")));
+        String page1Next = given().auth().oauth2(token).queryParam("limit", 1).get("/api/v1/uploads").then().statusCode(200)
+                .body("items.size()", equalTo(1)).extract().path("next_after");
+        given().auth().oauth2(token).queryParam("limit", 1).queryParam("after", page1Next).get("/api/v1/uploads").then()
+                .statusCode(200).body("items.size()", equalTo(1)).body("items[0].upload_id", not(equalTo(page1Next)));
+        problem(given().auth().oauth2(token).queryParam("limit", 0).get("/api/v1/uploads").then(), 400, "invalid_request");
+
+        given().auth().oauth2(token).delete("/api/v1/uploads/" + first).then().statusCode(204);
+        problem(given().auth().oauth2(token).get("/api/v1/uploads/" + first).then(), 404, "not_found");
+        problem(given().auth().oauth2(token).delete("/api/v1/uploads/" + first).then(), 404, "not_found");
+        given().auth().oauth2(token).get("/api/v1/uploads").then().body("items.upload_id", not(hasItem(first)));
+        assertFalse(Files.exists(ROOT.resolve("uploads/carol/" + first)), "gone from storage");
+    }
+
+    @Test
+    void anotherUsersUploadIsNotFound() {
+        String owner = TestTokens.user("dave");
+        String id = uploadRaw(owner, "a.png", "image/png", Samples.png(100)).statusCode(201).extract().path("upload_id");
+        String intruder = TestTokens.user("eve");
+        problem(given().auth().oauth2(intruder).get("/api/v1/uploads/" + id).then(), 404, "not_found");
+        problem(given().auth().oauth2(intruder).get("/api/v1/uploads/" + id + "/url").then(), 404, "not_found");
+        problem(given().auth().oauth2(intruder).delete("/api/v1/uploads/" + id).then(), 404, "not_found");
+        given().auth().oauth2(intruder).get("/api/v1/uploads").then().statusCode(200).body("items.upload_id", not(hasItem(id)));
+        given().auth().oauth2(owner).get("/api/v1/uploads/" + id).then().statusCode(200);
+    }
+
+    @Test
+    void hostileIdsAreRejectedAtTheEdge() {
+        String token = TestTokens.user("frank");
+        problem(given().auth().oauth2(token).get("/api/v1/uploads/not-an-id").then(), 400, "invalid_id");
+        problem(given().auth().oauth2(token).get("/api/v1/uploads/upload_20261129_abcdefghijkl%2F..%2F..").then(), 400, "invalid_id");
+        problem(given().auth().oauth2(token).queryParam("after", "../x").get("/api/v1/uploads").then(), 400, "invalid_id");
+    }
+
+    @Test
+    void callersMustAuthenticate() {
+        problem(given().get("/api/v1/uploads").then(), 401, "unauthenticated").header("WWW-Authenticate", "Bearer");
+        problem(given().auth().oauth2("not.a.jwt").get("/api/v1/uploads").then(), 401, "unauthenticated");
+        problem(given().auth().oauth2(TestTokens.expired("alice")).get("/api/v1/uploads").then(), 401, "unauthenticated");
+        problem(given().auth().oauth2(TestTokens.otherIssuer("alice")).get("/api/v1/uploads").then(), 401, "unauthenticated");
+        problem(given().auth().oauth2(TestTokens.user("../admin")).get("/api/v1/uploads").then(), 401, "invalid_subject");
+        problem(uploadRaw("garbage", "a.png", "image/png", Samples.png(10)), 401, "unauthenticated");
+    }
+
+    @Test
+    void unknownRoutesAnswerProblems() {
+        problem(given().auth().oauth2(TestTokens.user("alice")).get("/api/v1/nothing-here").then(), 404, "not_found");
+    }
+}

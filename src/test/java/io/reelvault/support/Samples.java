@@ -1,0 +1,55 @@
+package io.reelvault.support;
+
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.util.HexFormat;
+import java.util.Random;
+
+/** Small files with real magic bytes. */
+public final class Samples {
+    private Samples() {}
+
+    public static byte[] png(int size) {
+        return withHeader(new byte[] {(byte) 0x89, 'P', 'N', 'G', 0x0D, 0x0A, 0x1A, 0x0A}, size);
+    }
+
+    public static byte[] jpeg(int size) {
+        return withHeader(new byte[] {(byte) 0xFF, (byte) 0xD8, (byte) 0xFF, (byte) 0xE0}, size);
+    }
+
+    public static byte[] mp3(int size) {
+        return withHeader("ID3".getBytes(StandardCharsets.US_ASCII), size);
+    }
+
+    public static byte[] wav(int size) {
+        return withHeader("RIFF\u0024\u0000\u0000\u0000WAVEfmt ".getBytes(StandardCharsets.ISO_8859_1), size);
+    }
+
+    public static byte[] gif(int size) {
+        return withHeader("GIF89a".getBytes(StandardCharsets.US_ASCII), size);
+    }
+
+    private static byte[] withHeader(byte[] header, int size) {
+        byte[] body = new byte[Math.max(size, header.length)];
+        new Random(size).nextBytes(body);
+        System.arraycopy(header, 0, body, 0, header.length);
+        return body;
+    }
+
+    public static String sha256(byte[] data) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(data));
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    public static byte[] concat(byte[]... parts) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        for (byte[] p : parts) {
+            out.writeBytes(p);
+        }
+        return out.toByteArray();
+    }
+}
