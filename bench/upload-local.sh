@@ -1,0 +1,260 @@
+#!/usr/bin/env bash
+# Benchmark (not a test): raw-body upload throughput of the packaged service with the local storage
+# backend, against a plain `dd ... conv=fdatasync` copy to the same disk, plus the service's peak RSS
+# at two upload sizes. Prints figures; fails only when an upload is rejected or stored wrongly.
+#
+#   bench/upload-local.sh
+#
+# Environment (all optional):
+#   BENCH_SMALL_MB=100     size of the small upload, MiB
+#   BENCH_LARGE_MB=1024    size of the large upload, MiB
+#   BENCH_RUNS=3           measurements per size (service and dd alternate); medians are reported
+#   BENCH_XMX=256m         the service's -Xmx
+#   BENCH_PORT=18080       first port to try; the next free one is used
+#   BENCH_WARMUP=0         untimed uploads per service process before the timed runs (JIT warm-up)
+#   BENCH_VERIFY_STORED=1  also hash the stored object on disk after each upload (outside timing)
+#
+# Other variables in the environment reach the service too, e.g. QUARKUS_HTTP_LIMITS_MAX_CHUNK_SIZE.
+#
+# Uses bash, openssl, curl, dd, /usr/bin/time -v and coreutils/awk only. Works in a temporary folder
+# under target/ (same disk as the repo), removed on exit; on failure the logs are kept and their
+# path printed. MB/s below means 10^6 bytes per second (as dd prints it); sizes are MiB.
+set -euo pipefail
+export LC_ALL=C
+
+SMALL_MB=${BENCH_SMALL_MB:-100}
+LARGE_MB=${BENCH_LARGE_MB:-1024}
+RUNS=${BENCH_RUNS:-3}
+XMX=${BENCH_XMX:-256m}
+FIRST_PORT=${BENCH_PORT:-18080}
+VERIFY_STORED=${BENCH_VERIFY_STORED:-1}
+WARMUP=${BENCH_WARMUP:-0}
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+JAR="$ROOT/target/quarkus-app/quarkus-run.jar"
+
+log() { printf '%s %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
+die() { log "FAILED: $*"; exit 1; }
+
+for tool in openssl curl dd java sha256sum awk; do
+    command -v "$tool" >/dev/null || die "'$tool' is not installed"
+done
+[[ -x /usr/bin/time ]] || die "/usr/bin/time (GNU time) is not installed"
+[[ $RUNS =~ ^[1-9][0-9]*$ ]] || die "BENCH_RUNS must be a positive integer"
+[[ $WARMUP =~ ^[0-9]+$ ]] || die "BENCH_WARMUP must be a whole number"
+
+# --- 1. the packaged service
+if [[ ! -f $JAR ]]; then
+    log "building $JAR"
+    (cd "$ROOT" && ./mvnw -B -q package -DskipTests)
+fi
+
+# --- 2. work folder under target/, cleaned on exit; the service is stopped on exit
+mkdir -p "$ROOT/target"
+WORK=$(mktemp -d "$ROOT/target/bench-upload.XXXX")
+SVC_TIME_PID=""
+
+cleanup() {
+    local status=$?
+    if [[ -n $SVC_TIME_PID ]] && kill -0 "$SVC_TIME_PID" 2>/dev/null; then
+        stop_service || true
+    fi
+    if [[ $status -eq 0 ]]; then
+        rm -rf "$WORK"
+    else
+        # keep the logs and responses, drop the bulky data
+        rm -rf "$WORK/storage" "$WORK"/input-*.bin "$WORK/dd.out" 2>/dev/null || true
+        log "logs kept in $WORK (service logs: $WORK/service-*.log, time -v output: $WORK/service-*.time)"
+    fi
+    exit "$status"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# --- disk space: the input, one stored copy and its temp/dd copy at the same time, with headroom
+need_kb=$(( (LARGE_MB * 3 + SMALL_MB) * 1024 ))
+avail_kb=$(df -Pk "$WORK" | awk 'NR==2 {print $4}')
+(( avail_kb > need_kb )) || die "need ~$((need_kb / 1024)) MiB free under $ROOT/target, have $((avail_kb / 1024)) MiB"
+
+# --- 3. key pair and an RS256 token
+b64url() { openssl base64 -A | tr '+/' '-_' | tr -d '='; }
+openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out "$WORK/key.pem" 2>/dev/null
+openssl pkey -in "$WORK/key.pem" -pubout -out "$WORK/pub.pem"
+now=$(date +%s)
+header=$(printf '%s' '{"alg":"RS256","typ":"JWT"}' | b64url)
+payload=$(printf '{"iss":"reelvault-bench","sub":"bench-user","groups":["user"],"iat":%d,"exp":%d}' \
+    "$now" $((now + 3600)) | b64url)
+signature=$(printf '%s' "$header.$payload" | openssl dgst -sha256 -sign "$WORK/key.pem" -binary | b64url)
+TOKEN="$header.$payload.$signature"
+SIGNING_KEY=$(openssl rand -hex 32)
+
+# --- 4. the service, under /usr/bin/time -v
+port_in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+PORT=$FIRST_PORT
+while port_in_use "$PORT"; do
+    PORT=$((PORT + 1))
+    (( PORT < FIRST_PORT + 100 )) || die "no free port in $FIRST_PORT..$((FIRST_PORT + 99))"
+done
+BASE="http://127.0.0.1:$PORT"
+
+# start_service NAME: starts a fresh service process; its log is service-NAME.log
+start_service() {
+    local name=$1
+    SVC_NAME=$name
+    SVC_LOG="$WORK/service-$name.log"
+    SVC_TIME="$WORK/service-$name.time"
+    rm -rf "$WORK/storage"
+    mkdir -p "$WORK/storage"
+    log "starting service '$name' on port $PORT (-Xmx$XMX); log: $SVC_LOG"
+    MP_JWT_VERIFY_PUBLICKEY_LOCATION="file:$WORK/pub.pem" \
+    MP_JWT_VERIFY_ISSUER=reelvault-bench \
+    LOCAL_STORAGE_PATH="$WORK/storage" \
+    REELVAULT_UPLOADS_MAX_SIZE=2G \
+    REELVAULT_SIGNING_KEY="$SIGNING_KEY" \
+    QUARKUS_HTTP_HOST=127.0.0.1 \
+    QUARKUS_HTTP_PORT="$PORT" \
+    REELVAULT_PUBLIC_BASE_URL="$BASE" \
+        /usr/bin/time -v -o "$SVC_TIME" java "-Xmx$XMX" -jar "$JAR" >"$SVC_LOG" 2>&1 &
+    SVC_TIME_PID=$!
+    local deadline=$((SECONDS + 60))
+    until curl -sf -o /dev/null "$BASE/q/health/ready"; do
+        if ! kill -0 "$SVC_TIME_PID" 2>/dev/null; then
+            die "the service exited during start-up; log: $SVC_LOG"
+        fi
+        (( SECONDS < deadline )) || die "the service was not ready within 60 s; log: $SVC_LOG"
+        sleep 0.25
+    done
+    log "service '$name' ready"
+}
+
+# stop_service: SIGTERM to the JVM (the child of time), then wait for time to write its report
+stop_service() {
+    local java_pid
+    java_pid=$(ps -o pid= --ppid "$SVC_TIME_PID" | tr -d ' ' || true)
+    if [[ -n $java_pid ]]; then
+        kill -TERM "$java_pid" 2>/dev/null || true
+    fi
+    local deadline=$((SECONDS + 30))
+    while kill -0 "$SVC_TIME_PID" 2>/dev/null && (( SECONDS < deadline )); do
+        sleep 0.2
+    done
+    if kill -0 "$SVC_TIME_PID" 2>/dev/null; then
+        log "service did not stop within 30 s; killing it"
+        [[ -n $java_pid ]] && kill -KILL "$java_pid" 2>/dev/null || true
+    fi
+    wait "$SVC_TIME_PID" 2>/dev/null || true
+    SVC_TIME_PID=""
+}
+
+# time_field FILE LABEL: a value from the time -v report
+time_field() { awk -F': ' -v k="$2" '{sub(/^[ \t]+/, "", $1)} $1 == k {print $2}' "$1"; }
+
+# --- 5. input files: PNG signature, then random bytes; exactly N MiB
+make_input() {
+    local mb=$1 file="$WORK/input-$1.bin"
+    local bytes=$((mb * 1024 * 1024))
+    printf '\x89PNG\r\n\x1a\n' >"$file"
+    dd if=/dev/urandom of="$file" bs=1M count=$((bytes - 8)) iflag=count_bytes,fullblock \
+        oflag=append conv=notrunc status=none
+    echo "$file"
+}
+
+median() { sort -g | awk '{v[NR] = $1} END {if (NR % 2) print v[(NR + 1) / 2]; else printf "%.1f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2}'; }
+json_field() { sed -n "s/.*\"$2\":\"\\([^\"]*\\)\".*/\\1/p" "$1"; }
+
+# upload_once FILE SHA: one checked upload, then its DELETE; sets UPLOAD_SECS (curl's time_total)
+upload_once() {
+    local file=$1 sha=$2 out code id key stored
+    out=$(curl -sS -o "$WORK/resp.json" -w '%{http_code} %{time_total}' -X POST \
+        "$BASE/api/v1/uploads?filename=bench.png" -H "Authorization: Bearer $TOKEN" \
+        -H 'Content-Type: image/png' -H 'Expect:' -T "$file") || die "curl failed (${out:-no output}); log: $SVC_LOG"
+    read -r code UPLOAD_SECS <<<"$out"
+    if [[ $code != 201 ]]; then
+        log "response body: $(cat "$WORK/resp.json")"
+        die "upload of $file answered HTTP $code; service log: $SVC_LOG"
+    fi
+    [[ $(json_field "$WORK/resp.json" sha256) == "$sha" ]] \
+        || die "the response's sha256 is not the file's ($sha): $(cat "$WORK/resp.json")"
+    id=$(json_field "$WORK/resp.json" upload_id)
+    key=$(json_field "$WORK/resp.json" key)
+    if [[ $VERIFY_STORED == 1 ]]; then
+        stored=$(sha256sum "$WORK/storage/$key" | cut -d' ' -f1)
+        [[ $stored == "$sha" ]] || die "the stored object $WORK/storage/$key differs from the input (sha256 $stored)"
+    fi
+    code=$(curl -sS -o /dev/null -w '%{http_code}' -X DELETE "$BASE/api/v1/uploads/$id" \
+        -H "Authorization: Bearer $TOKEN")
+    [[ $code == 204 ]] || die "DELETE of upload $id answered HTTP $code; service log: $SVC_LOG"
+}
+
+# bench_size MB: RUNS alternating uploads and dd copies of one input; sets SVC_MBS, DD_MBS
+bench_size() {
+    local mb=$1 file bytes sha i
+    log "making a $mb MiB input"
+    file=$(make_input "$mb")
+    bytes=$(stat -c %s "$file")
+    sha=$(sha256sum "$file" | cut -d' ' -f1) # computed once, before any timing
+    cat "$file" >/dev/null                   # both contenders read it from the page cache
+    for ((i = 1; i <= WARMUP; i++)); do
+        upload_once "$file" "$sha"
+        log "  warm-up $i: service $mb MiB in ${UPLOAD_SECS}s (not counted)"
+    done
+    local svc_rates=() dd_rates=() t0 t1
+    for ((i = 1; i <= RUNS; i++)); do
+        upload_once "$file" "$sha"
+        svc_rates+=("$(awk -v b="$bytes" -v s="$UPLOAD_SECS" 'BEGIN {printf "%.1f", b / s / 1e6}')")
+        log "  run $i: service $mb MiB in ${UPLOAD_SECS}s = ${svc_rates[-1]} MB/s"
+
+        # dd baseline to the same disk
+        t0=$(date +%s.%N)
+        dd if="$file" of="$WORK/dd.out" bs=1M conv=fdatasync status=none
+        t1=$(date +%s.%N)
+        rm -f "$WORK/dd.out"
+        dd_rates+=("$(awk -v b="$bytes" -v a="$t0" -v z="$t1" 'BEGIN {printf "%.1f", b / (z - a) / 1e6}')")
+        log "  run $i: dd      $mb MiB in $(awk -v a="$t0" -v z="$t1" 'BEGIN {printf "%.3f", z - a}')s = ${dd_rates[-1]} MB/s"
+    done
+    rm -f "$file"
+    SVC_MBS=$(printf '%s\n' "${svc_rates[@]}" | median)
+    DD_MBS=$(printf '%s\n' "${dd_rates[@]}" | median)
+}
+
+# measure NAME MB: a fresh service for one size; sets RES_* for the summary
+measure() {
+    local name=$1 mb=$2
+    start_service "$name"
+    bench_size "$mb"
+    stop_service
+    local rss_kb
+    rss_kb=$(time_field "$SVC_TIME" "Maximum resident set size (kbytes)")
+    [[ -n $rss_kb ]] || die "no RSS in $SVC_TIME"
+    RES_SVC[$name]=$SVC_MBS
+    RES_DD[$name]=$DD_MBS
+    RES_RSS[$name]=$(awk -v k="$rss_kb" 'BEGIN {printf "%.0f", k / 1024}')
+    RES_CPU[$name]="user $(time_field "$SVC_TIME" "User time (seconds)")s sys $(time_field "$SVC_TIME" "System time (seconds)")s wall $(time_field "$SVC_TIME" "Elapsed (wall clock) time (h:mm:ss or m:ss)")"
+}
+
+declare -A RES_SVC RES_DD RES_RSS RES_CPU
+measure small "$SMALL_MB"
+measure large "$LARGE_MB"
+
+# --- summary
+label() { if (( $1 % 1024 == 0 )); then echo "$(($1 / 1024)) GiB"; else echo "$1 MiB"; fi; }
+mem_total=$(awk '/^MemTotal:/ {printf "%.1f", $2 / 1048576}' /proc/meminfo)
+mem_avail=$(awk '/^MemAvailable:/ {printf "%.1f", $2 / 1048576}' /proc/meminfo)
+java_version=$(java -version 2>&1 | head -1)
+echo
+echo "== reelvault upload benchmark (local storage; raw POST body; $RUNS runs per size, medians; $WARMUP warm-up uploads)"
+echo "machine: $(nproc) CPUs, $mem_total GiB RAM ($mem_avail GiB available), disk $(df -P "$ROOT" | awk 'NR==2 {print $1}')"
+echo "jvm: $java_version, -Xmx$XMX"
+echo "MB/s = 10^6 bytes/s; dd = dd bs=1M conv=fdatasync to the same folder; ratio = service / dd"
+echo
+printf '%-9s %14s %9s %7s %18s\n' size "service MB/s" "dd MB/s" ratio "service peak RSS"
+for name in small large; do
+    mb=$SMALL_MB; [[ $name == large ]] && mb=$LARGE_MB
+    printf '%-9s %14s %9s %7s %14s MiB\n' "$(label "$mb")" "${RES_SVC[$name]}" "${RES_DD[$name]}" \
+        "$(awk -v s="${RES_SVC[$name]}" -v d="${RES_DD[$name]}" 'BEGIN {printf "%.2f", s / d}')" "${RES_RSS[$name]}"
+done
+echo
+printf 'peak RSS ratio %s / %s: %s\n' "$(label "$LARGE_MB")" "$(label "$SMALL_MB")" \
+    "$(awk -v a="${RES_RSS[large]}" -v b="${RES_RSS[small]}" 'BEGIN {printf "%.2f", a / b}')"
+echo "service CPU, $(label "$SMALL_MB") process: ${RES_CPU[small]}"
+echo "service CPU, $(label "$LARGE_MB") process: ${RES_CPU[large]}"

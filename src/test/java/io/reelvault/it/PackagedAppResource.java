@@ -1,0 +1,23 @@
+package io.reelvault.it;
+
+import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
+import java.util.Map;
+
+/** Configuration of the packaged application (prod profile) for the integration tests. */
+public class PackagedAppResource implements QuarkusTestResourceLifecycleManager {
+    @Override
+    public Map<String, String> start() {
+        return Map.of(
+                "mp.jwt.verify.publickey.location", ItKeys.publicKeyFile().toUri().toString(),
+                "mp.jwt.verify.issuer", ItKeys.ISSUER,
+                "reelvault.uploads.max-size", "1G",
+                "reelvault.storage.local.path", "target/it-storage",
+                "reelvault.storage.local.signing-key", "integration-test-signing-key-0123456789",
+                "reelvault.public-base-url", "http://localhost:8081");
+    }
+
+    @Override
+    public void stop() {
+        // the application process is stopped by Quarkus
+    }
+}

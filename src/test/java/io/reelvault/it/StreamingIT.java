@@ -1,0 +1,126 @@
+package io.reelvault.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusIntegrationTest;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.security.MessageDigest;
+import java.time.Duration;
+import java.util.HexFormat;
+import java.util.SplittableRandom;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * The streaming proof: the packaged application runs with {@code -Xmx64m} (failsafe sets
+ * {@code quarkus.test.arg-line}) and 512 MB go in through {@code POST /api/v1/uploads} and back out
+ * through its signed URL, with equal SHA-256. Holding the body in memory anywhere would fail with
+ * OutOfMemoryError. The client is Java's HttpClient, which offers {@code Upgrade: h2c} on every request:
+ * the server must not aggregate such a body to upgrade (see {@code HttpServerTuning}).
+ */
+@QuarkusIntegrationTest
+@QuarkusTestResource(PackagedAppResource.class)
+class StreamingIT {
+    static final long SIZE = 512L * 1024 * 1024;
+    static final String BASE = "http://localhost:8081";
+
+    final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+
+    @Test
+    @Timeout(300)
+    void halfAGigabyteRoundTripsThroughA64MegabyteHeap() throws Exception {
+        String token = ItKeys.token("streamer");
+        GeneratedPng source = new GeneratedPng(SIZE);
+        HttpRequest upload = HttpRequest.newBuilder(URI.create(BASE + "/api/v1/uploads?filename=huge.png"))
+                .header("Authorization", "Bearer " + token).header("Content-Type", "image/png")
+                .POST(HttpRequest.BodyPublishers.fromPublisher(HttpRequest.BodyPublishers.ofInputStream(() -> source), SIZE))
+                .build();
+        HttpResponse<String> created = http.send(upload, HttpResponse.BodyHandlers.ofString());
+        assertEquals(201, created.statusCode(), created.body());
+        String sentSha = source.sha256();
+        assertEquals(sentSha, field(created.body(), "sha256"));
+        assertEquals(Long.toString(SIZE), field(created.body(), "size_bytes"));
+        String id = field(created.body(), "upload_id");
+
+        HttpResponse<String> signed = http.send(HttpRequest.newBuilder(URI.create(BASE + "/api/v1/uploads/" + id + "/url"))
+                .header("Authorization", "Bearer " + token).build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, signed.statusCode(), signed.body());
+        HttpResponse<InputStream> download = http.send(HttpRequest.newBuilder(URI.create(field(signed.body(), "url"))).build(),
+                HttpResponse.BodyHandlers.ofInputStream());
+        assertEquals(200, download.statusCode());
+        assertEquals(Long.toString(SIZE), download.headers().firstValue("Content-Length").orElseThrow());
+        MessageDigest digest = MessageDigest.getInstance("SHA-256");
+        long received = 0;
+        try (InputStream in = download.body()) {
+            byte[] buffer = new byte[1 << 16];
+            for (int n; (n = in.read(buffer)) > 0; ) {
+                digest.update(buffer, 0, n);
+                received += n;
+            }
+        }
+        assertEquals(SIZE, received);
+        assertEquals(sentSha, HexFormat.of().formatHex(digest.digest()));
+
+        HttpResponse<String> deleted = http.send(HttpRequest.newBuilder(URI.create(BASE + "/api/v1/uploads/" + id))
+                .header("Authorization", "Bearer " + token).DELETE().build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(204, deleted.statusCode());
+        HttpResponse<String> health = http.send(HttpRequest.newBuilder(URI.create(BASE + "/q/health/ready")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertTrue(health.body().contains("\"UP\""), "the service is still healthy: " + health.body());
+    }
+
+    static String field(String json, String name) {
+        Matcher m = Pattern.compile("\"" + name + "\":\"?([^\",}]+)").matcher(json);
+        assertTrue(m.find(), name + " in " + json);
+        return m.group(1);
+    }
+
+    /** {@code size} pseudo-random bytes behind a PNG signature, generated on the fly and hashed as read. */
+    static final class GeneratedPng extends InputStream {
+        private static final byte[] SIGNATURE = {(byte) 0x89, 'P', 'N', 'G', 0x0D, 0x0A, 0x1A, 0x0A};
+        private final long size;
+        private final SplittableRandom random = new SplittableRandom(42);
+        private final MessageDigest digest;
+        private long position;
+
+        GeneratedPng(long size) throws Exception {
+            this.size = size;
+            this.digest = MessageDigest.getInstance("SHA-256");
+        }
+
+        @Override
+        public int read() throws IOException {
+            byte[] one = new byte[1];
+            return read(one, 0, 1) < 0 ? -1 : one[0] & 0xFF;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) {
+            if (position >= size) {
+                return -1;
+            }
+            int n = (int) Math.min(len, size - position);
+            for (int i = 0; i < n; i++) {
+                long p = position + i;
+                b[off + i] = p < SIGNATURE.length ? SIGNATURE[(int) p] : (byte) random.nextInt(256);
+            }
+            digest.update(b, off, n);
+            position += n;
+            return n;
+        }
+
+        String sha256() {
+            assertEquals(size, position, "the whole body was sent");
+            return HexFormat.of().formatHex(digest.digest());
+        }
+    }
+}

@@ -1,0 +1,102 @@
+package io.reelvault.storage;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.quarkus.runtime.configuration.MemorySize;
+import io.reelvault.config.ReelvaultConfig;
+import java.math.BigInteger;
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The producer picks the backend from config and names the variable when a setting is missing. */
+class ObjectStoreProducerTest {
+    @TempDir
+    Path root;
+
+    static ReelvaultConfig config(boolean local, Path path, String signingKey, String bucket, String region) {
+        ReelvaultConfig.Local l = new ReelvaultConfig.Local() {
+            public Path path() {
+                return path;
+            }
+
+            public Optional<String> signingKey() {
+                return Optional.ofNullable(signingKey);
+            }
+        };
+        ReelvaultConfig.S3 s3 = new ReelvaultConfig.S3() {
+            public Optional<String> bucket() {
+                return Optional.ofNullable(bucket);
+            }
+
+            public Optional<String> region() {
+                return Optional.ofNullable(region);
+            }
+        };
+        ReelvaultConfig.Storage storage = new ReelvaultConfig.Storage() {
+            public boolean useLocal() {
+                return local;
+            }
+
+            public ReelvaultConfig.Local local() {
+                return l;
+            }
+
+            public ReelvaultConfig.S3 s3() {
+                return s3;
+            }
+        };
+        return new ReelvaultConfig() {
+            public Storage storage() {
+                return storage;
+            }
+
+            public Uploads uploads() {
+                return () -> new MemorySize(BigInteger.valueOf(1024));
+            }
+
+            public URI publicBaseUrl() {
+                return URI.create("http://localhost:8080");
+            }
+        };
+    }
+
+    @Test
+    void localIsTheDefaultBackendAndCreatesItsRoot() {
+        ObjectStore store = ObjectStoreProducer.backend(config(true, root.resolve("new/root"), null, null, null), Clock.systemUTC());
+        assertTrue(store.capability(SignedUrls.class).isPresent());
+        assertTrue(store.capability(SignedUrlVerifier.class).isPresent());
+        assertTrue(root.resolve("new/root").toFile().isDirectory());
+    }
+
+    @Test
+    void missingS3SettingsNameTheirVariable() {
+        var noBucket = assertThrows(IllegalStateException.class,
+                () -> ObjectStoreProducer.backend(config(false, root, null, null, "eu-west-1"), Clock.systemUTC()));
+        assertTrue(noBucket.getMessage().startsWith("S3_BUCKET"), noBucket.getMessage());
+        var noRegion = assertThrows(IllegalStateException.class,
+                () -> ObjectStoreProducer.backend(config(false, root, null, "b", null), Clock.systemUTC()));
+        assertTrue(noRegion.getMessage().startsWith("AWS_REGION"), noRegion.getMessage());
+    }
+
+    @Test
+    void aShortSigningKeyIsRefusedByName() {
+        var e = assertThrows(IllegalStateException.class,
+                () -> ObjectStoreProducer.backend(config(true, root, "short", null, null), Clock.systemUTC()));
+        assertEquals("REELVAULT_SIGNING_KEY must be at least 32 bytes", e.getMessage());
+    }
+
+    @Test
+    void anUnusableRootIsRefusedByName() throws Exception {
+        Path file = java.nio.file.Files.writeString(root.resolve("a-file"), "x");
+        var e = assertThrows(IllegalStateException.class,
+                () -> ObjectStoreProducer.backend(config(true, file, null, null, null), Clock.systemUTC()));
+        assertTrue(e.getMessage().startsWith("LOCAL_STORAGE_PATH"), e.getMessage());
+        assertTrue(!e.getMessage().contains("signing"), "no secret material in the message");
+    }
+}
