@@ -26,6 +26,7 @@ import java.time.format.DateTimeFormatter;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.Executor;
 import java.util.concurrent.Flow;
 
 /**
@@ -51,6 +52,9 @@ public class StorageRoutes {
     }
 
     private void handle(RoutingContext ctx) {
+        // results of the store arrive on its worker threads: answer on this request's event loop
+        Context context = ctx.vertx().getOrCreateContext();
+        Executor onLoop = command -> context.runOnContext(v -> command.run());
         try {
             HttpMethod method = ctx.request().method();
             if (method != HttpMethod.GET && method != HttpMethod.HEAD) {
@@ -63,7 +67,7 @@ public class StorageRoutes {
             ObjectKey key = ObjectKey.parse(ctx.request().path().substring(PREFIX.length()));
             Map<String, String> bound = verifier.verify(method.name(), key, query(ctx));
             if (method == HttpMethod.HEAD) {
-                store.head(key).subscribe().with(
+                store.head(key).emitOn(onLoop).subscribe().with(
                         info -> {
                             ObjectInfo i = info.orElseThrow(() -> ReelvaultException.notFound("object"));
                             HttpServerResponse r = headers(ctx.response(), i, bound);
@@ -73,13 +77,14 @@ public class StorageRoutes {
                 return;
             }
             Optional<ByteRange> range = ByteRange.parseHeader(ctx.request().getHeader("Range"));
-            store.get(key, range).subscribe().with(content -> send(ctx, content, bound, range.isPresent()), e -> fail(ctx, e));
+            store.get(key, range).emitOn(onLoop).subscribe()
+                    .with(content -> send(ctx, content, bound, onLoop), e -> fail(ctx, e));
         } catch (RuntimeException e) {
             fail(ctx, e);
         }
     }
 
-    private void send(RoutingContext ctx, ObjectContent content, Map<String, String> bound, boolean ranged) {
+    private void send(RoutingContext ctx, ObjectContent content, Map<String, String> bound, Executor onLoop) {
         HttpServerResponse response = headers(ctx.response(), content.info(), bound);
         String ifNoneMatch = ctx.request().getHeader(HttpHeaders.IF_NONE_MATCH);
         if (ifNoneMatch != null && (ifNoneMatch.equals(content.info().etag()) || ifNoneMatch.equals("*"))) {
@@ -89,7 +94,7 @@ public class StorageRoutes {
         }
         content.range().ifPresent(r -> response.setStatusCode(206).putHeader(HttpHeaders.CONTENT_RANGE, r.contentRange()));
         response.putHeader(HttpHeaders.CONTENT_LENGTH, Long.toString(content.length()));
-        pipe(content.body(), ctx);
+        pipe(content.body(), ctx.response(), onLoop);
     }
 
     private static HttpServerResponse headers(HttpServerResponse response, ObjectInfo info, Map<String, String> bound) {
@@ -105,10 +110,8 @@ public class StorageRoutes {
     }
 
     /** Writes the body with back-pressure: the next chunk is requested only while the socket keeps up. */
-    private static void pipe(Multi<ByteBuffer> body, RoutingContext ctx) {
-        HttpServerResponse response = ctx.response();
-        Context context = ctx.vertx().getOrCreateContext();
-        body.emitOn(command -> context.runOnContext(v -> command.run()), 2).subscribe().withSubscriber(new Flow.Subscriber<ByteBuffer>() {
+    private static void pipe(Multi<ByteBuffer> body, HttpServerResponse response, Executor onLoop) {
+        body.emitOn(onLoop, 2).subscribe().withSubscriber(new Flow.Subscriber<ByteBuffer>() {
             private Flow.Subscription subscription;
 
             @Override

@@ -28,6 +28,11 @@ import org.junit.jupiter.api.Test;
 class UploadsApiTest {
     static final Path ROOT = Path.of("target/test-storage");
 
+    /** A user id no earlier run of the suite has used (the storage root outlives a run). */
+    static String freshUser(String name) {
+        return name + "-" + Long.toString(System.nanoTime(), 36);
+    }
+
     static ValidatableResponse uploadRaw(String token, String filename, String contentType, byte[] body) {
         return given().auth().oauth2(token).contentType(contentType).queryParam("filename", filename).body(body)
                 .when().post("/api/v1/uploads").then();
@@ -93,7 +98,8 @@ class UploadsApiTest {
 
     @Test
     void magicBytesMustMatchTheDeclaredType() {
-        String token = TestTokens.user("mallory");
+        String mallory = freshUser("mallory");
+        String token = TestTokens.user(mallory);
         problem(uploadRaw(token, "song.mp3", "audio/mpeg", Samples.png(5000)), 415, "unsupported_media_type")
                 .body("detail", containsString("PNG"));
         problem(uploadRaw(token, "logo.png", "image/png", "<html>not an image</html>".getBytes()), 415, "unsupported_media_type");
@@ -103,7 +109,7 @@ class UploadsApiTest {
         problem(uploadRaw(token, "tool.exe", "application/octet-stream", new byte[] {'M', 'Z'}), 415, "unsupported_media_type");
         problem(uploadRaw(token, "clip.mp4", "video/mp4", new byte[] {0, 0, 0, 0x20, 'f', 't', 'y', 'p'}), 415,
                 "unsupported_media_type");
-        assertFalse(Files.exists(ROOT.resolve("uploads/mallory")), "nothing of a rejected upload is kept");
+        assertFalse(Files.exists(ROOT.resolve("uploads/" + mallory)), "nothing of a rejected upload is kept");
     }
 
     @Test
@@ -116,7 +122,8 @@ class UploadsApiTest {
 
     @Test
     void sizeLimitIsEnforcedBeforeAndWhileReading() throws IOException {
-        String token = TestTokens.user("big");
+        String big = freshUser("big");
+        String token = TestTokens.user(big);
         byte[] tooBig = Samples.png(2 * 1024 * 1024 + 1); // %test limit is 2M
         problem(uploadRaw(token, "big.png", "image/png", tooBig), 413, "payload_too_large");
         // no Content-Length: the limit is only found while streaming
@@ -125,7 +132,7 @@ class UploadsApiTest {
                 .body(chunked).post("/api/v1/uploads").then(), 413, "payload_too_large");
         problem(given().auth().oauth2(token).multiPart("file", "big.png", tooBig, "image/png").post("/api/v1/uploads").then(),
                 413, "payload_too_large");
-        assertFalse(Files.exists(ROOT.resolve("uploads/big")), "nothing of an oversized upload is kept");
+        assertFalse(Files.exists(ROOT.resolve("uploads/" + big)), "nothing of an oversized upload is kept");
         try (Stream<Path> temp = Files.list(ROOT.resolve(".tmp"))) {
             assertEquals(0, temp.filter(p -> p.getFileName().toString().startsWith("put-")).count(), "no temp files remain");
         }

@@ -28,7 +28,7 @@ import org.junit.jupiter.api.Timeout;
  * the server must not aggregate such a body to upgrade (see {@code HttpServerTuning}).
  */
 @QuarkusIntegrationTest
-@QuarkusTestResource(PackagedAppResource.class)
+@QuarkusTestResource(value = PackagedAppResource.class, restrictToAnnotatedClass = true)
 class StreamingIT {
     static final long SIZE = 512L * 1024 * 1024;
     static final String BASE = "http://localhost:8081";
