@@ -11,7 +11,7 @@
 #   BENCH_RUNS=3           measurements per size (service and dd alternate); medians are reported
 #   BENCH_XMX=256m         the service's -Xmx
 #   BENCH_PORT=18080       first port to try; the next free one is used
-#   BENCH_WARMUP=0         untimed uploads per service process before the timed runs (JIT warm-up)
+#   BENCH_WARMUP=1         untimed uploads per service process before the timed runs (JIT warm-up)
 #   BENCH_VERIFY_STORED=1  also hash the stored object on disk after each upload (outside timing)
 #
 # Other variables in the environment reach the service too, e.g. QUARKUS_HTTP_LIMITS_MAX_CHUNK_SIZE.
@@ -28,7 +28,7 @@ RUNS=${BENCH_RUNS:-3}
 XMX=${BENCH_XMX:-256m}
 FIRST_PORT=${BENCH_PORT:-18080}
 VERIFY_STORED=${BENCH_VERIFY_STORED:-1}
-WARMUP=${BENCH_WARMUP:-0}
+WARMUP=${BENCH_WARMUP:-1}
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 JAR="$ROOT/target/quarkus-app/quarkus-run.jar"

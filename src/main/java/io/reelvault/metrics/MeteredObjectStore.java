@@ -11,6 +11,7 @@ import io.reelvault.model.ObjectKey;
 import io.reelvault.storage.ObjectContent;
 import io.reelvault.storage.ObjectInfo;
 import io.reelvault.storage.ObjectStore;
+import io.reelvault.storage.PutResult;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import java.nio.ByteBuffer;
@@ -40,7 +41,7 @@ public final class MeteredObjectStore implements ObjectStore {
     }
 
     @Override
-    public Uni<ObjectInfo> put(ObjectKey key, Multi<ByteBuffer> body, OptionalLong length, String contentType) {
+    public Uni<PutResult> put(ObjectKey key, Multi<ByteBuffer> body, OptionalLong length, String contentType) {
         Multi<ByteBuffer> counted = body.onItem().invoke(b -> bytesIn.increment(b.remaining()));
         return metered("put", delegate.put(key, counted, length, contentType));
     }

@@ -6,21 +6,17 @@ import io.reelvault.media.ContentSniffer;
 import io.reelvault.model.FileType;
 import io.smallrye.mutiny.Multi;
 import java.nio.ByteBuffer;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 import java.util.Optional;
 
 /**
  * Watches one body as it streams: fails it with {@code payload_too_large} the moment it passes the
- * limit, with {@code unsupported_media_type} as soon as its first bytes are known not to be the
- * expected type, and computes its SHA-256 on the way. Holds only {@link ContentSniffer#HEAD_BYTES}
- * bytes. One instance per body; not reusable.
+ * limit, and with {@code unsupported_media_type} as soon as its first bytes are known not to be the
+ * expected type. Cheap enough for the event loop (the store hashes, on its own threads). Holds only
+ * {@link ContentSniffer#HEAD_BYTES} bytes. One instance per body; not reusable.
  */
 final class BodyInspector {
     private final long maxBytes;
     private final FileType expected;
-    private final MessageDigest sha256;
     private final byte[] head = new byte[ContentSniffer.HEAD_BYTES];
     private int headLength;
     private boolean typeChecked;
@@ -30,11 +26,6 @@ final class BodyInspector {
     BodyInspector(long maxBytes, FileType expected) {
         this.maxBytes = maxBytes;
         this.expected = expected;
-        try {
-            this.sha256 = MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
     }
 
     Multi<ByteBuffer> inspect(Multi<ByteBuffer> body) {
@@ -55,7 +46,6 @@ final class BodyInspector {
                 checkType();
             }
         }
-        sha256.update(buffer.duplicate());
     }
 
     private void checkType() {
@@ -70,16 +60,6 @@ final class BodyInspector {
                     + actual.map(t -> "a " + t.name() + " file").orElse("not a recognised file type")
                     + ", not " + expected.mediaType() + " as declared");
         }
-    }
-
-    /** The number of bytes seen. */
-    long size() {
-        return size;
-    }
-
-    /** The hex SHA-256 of the whole body; call once, after the body completed. */
-    String sha256Hex() {
-        return HexFormat.of().formatHex(sha256.digest());
     }
 
     static ReelvaultException tooLarge(long maxBytes) {

@@ -78,9 +78,9 @@ public class UploadService {
         ObjectKey original = StorageLayout.uploadOriginal(user, id, name.type());
         BodyInspector inspector = new BodyInspector(maxBytes, name.type());
         return store.put(original, inspector.inspect(body), length, name.type().mediaType())
-                .onItem().transformToUni(info -> {
+                .onItem().transformToUni(stored -> {
                     UploadMetadata meta = new UploadMetadata(id.value(), user.value(), original.value(), name.value(),
-                            name.type().mediaType(), info.size(), inspector.sha256Hex(),
+                            name.type().mediaType(), stored.info().size(), stored.sha256(),
                             clock.instant().truncatedTo(ChronoUnit.MILLIS));
                     return metadata.write(StorageLayout.uploadMetadata(user, id), meta)
                             .onFailure().call(() -> store.delete(original))

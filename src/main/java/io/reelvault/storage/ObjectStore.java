@@ -33,9 +33,9 @@ public interface ObjectStore {
      *
      * @param length      the exact body length in bytes when known; empty when unknown
      * @param contentType the media type to store (never null; {@code application/octet-stream} when unknown)
-     * @return the stored object's info, once it is durable
+     * @return the stored object's info and SHA-256, once it is durable
      */
-    Uni<ObjectInfo> put(ObjectKey key, Multi<ByteBuffer> body, OptionalLong length, String contentType);
+    Uni<PutResult> put(ObjectKey key, Multi<ByteBuffer> body, OptionalLong length, String contentType);
 
     /**
      * Opens an object for reading, whole or one byte range.

@@ -44,6 +44,14 @@ public abstract class ObjectStoreContract {
         return ObjectKey.parse(k);
     }
 
+    protected static String sha256(byte[] data) {
+        try {
+            return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(data));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     protected static byte[] randomBytes(int n, long seed) {
         byte[] b = new byte[n];
         new Random(seed).nextBytes(b);
@@ -64,7 +72,7 @@ public abstract class ObjectStoreContract {
 
     protected ObjectInfo put(String k, byte[] data) {
         return store().put(key(k), chunked(data, 8192), OptionalLong.of(data.length), "application/octet-stream")
-                .await().atMost(WAIT);
+                .await().atMost(WAIT).info();
     }
 
     protected byte[] read(String k, Optional<ByteRange> range) {
@@ -90,9 +98,10 @@ public abstract class ObjectStoreContract {
 
     @Test
     void emptyObject() {
-        ObjectInfo info = store().put(key("temp/j1/empty.tmp"), Multi.createFrom().empty(), OptionalLong.of(0),
+        PutResult stored = store().put(key("temp/j1/empty.tmp"), Multi.createFrom().empty(), OptionalLong.of(0),
                 "application/octet-stream").await().atMost(WAIT);
-        assertEquals(0, info.size());
+        assertEquals(0, stored.info().size());
+        assertEquals("e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855", stored.sha256());
         assertArrayEquals(new byte[0], read("temp/j1/empty.tmp", Optional.empty()));
         assertEquals(0, store().head(key("temp/j1/empty.tmp")).await().atMost(WAIT).orElseThrow().size());
     }
@@ -107,9 +116,11 @@ public abstract class ObjectStoreContract {
     @Test
     void objectCrossingBufferBoundariesRoundTrips() {
         byte[] data = randomBytes(3 * 128 * 1024 + 17, 1);
-        ObjectInfo info = store().put(key("generations/g/clips/clip_001.mp4"), chunked(data, 1, 7, 65536, 8191, 100_000),
+        PutResult stored = store().put(key("generations/g/clips/clip_001.mp4"), chunked(data, 1, 7, 65536, 8191, 100_000),
                 OptionalLong.empty(), "video/mp4").await().atMost(WAIT);
+        ObjectInfo info = stored.info();
         assertEquals(data.length, info.size());
+        assertEquals(sha256(data), stored.sha256(), "the SHA-256 of exactly the bytes stored");
         assertArrayEquals(data, read("generations/g/clips/clip_001.mp4", Optional.empty()));
         ObjectInfo head = store().head(key("generations/g/clips/clip_001.mp4")).await().atMost(WAIT).orElseThrow();
         assertEquals(data.length, head.size());

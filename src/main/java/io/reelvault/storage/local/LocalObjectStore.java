@@ -10,6 +10,7 @@ import io.reelvault.model.ResolvedRange;
 import io.reelvault.storage.ObjectContent;
 import io.reelvault.storage.ObjectInfo;
 import io.reelvault.storage.ObjectStore;
+import io.reelvault.storage.PutResult;
 import io.reelvault.storage.ReadinessProbe;
 import io.reelvault.storage.SignedUrlVerifier;
 import io.reelvault.storage.SignedUrls;
@@ -102,7 +103,7 @@ public final class LocalObjectStore implements ObjectStore, ReadinessProbe {
     }
 
     @Override
-    public Uni<ObjectInfo> put(ObjectKey key, Multi<ByteBuffer> body, OptionalLong length, String contentType) {
+    public Uni<PutResult> put(ObjectKey key, Multi<ByteBuffer> body, OptionalLong length, String contentType) {
         Path target = paths.resolve(key);
         return blocking(() -> PendingWrite.open(tempDir)).onItem().transformToUni(write -> body
                 .emitOn(blocking, WRITE_BUFFERED_CHUNKS)
@@ -118,9 +119,10 @@ public final class LocalObjectStore implements ObjectStore, ReadinessProbe {
                     if (length.isPresent() && write.written() != length.getAsLong()) {
                         throw lengthMismatch(length.getAsLong());
                     }
+                    String sha256 = write.sha256();
                     return io(() -> {
                         write.commit(target, files);
-                        return info(key, target);
+                        return new PutResult(info(key, target), sha256);
                     });
                 })
                 .onFailure().invoke(write::abort)

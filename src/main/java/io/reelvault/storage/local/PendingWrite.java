@@ -6,6 +6,9 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
 import java.util.concurrent.CancellationException;
 
 /**
@@ -17,12 +20,18 @@ import java.util.concurrent.CancellationException;
 final class PendingWrite {
     private final Path temp;
     private final FileChannel channel;
+    private final MessageDigest sha256;
     private long written;
     private boolean finished;
 
     private PendingWrite(Path temp, FileChannel channel) {
         this.temp = temp;
         this.channel = channel;
+        try {
+            this.sha256 = MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     static PendingWrite open(Path tempDir) throws IOException {
@@ -40,10 +49,16 @@ final class PendingWrite {
         if (finished) {
             throw new CancellationException("write aborted");
         }
+        sha256.update(buffer.duplicate());
         while (buffer.hasRemaining()) {
             written += channel.write(buffer);
         }
         return written;
+    }
+
+    /** Hex SHA-256 of everything written; call once, after the last write. */
+    synchronized String sha256() {
+        return HexFormat.of().formatHex(sha256.digest());
     }
 
     synchronized long written() {
