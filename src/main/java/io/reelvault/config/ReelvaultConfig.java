@@ -58,6 +58,32 @@ public interface ReelvaultConfig {
 
         /** {@code AWS_REGION}: the bucket's region; required when {@code USE_LOCAL_STORAGE=false}. */
         Optional<String> region();
+
+        /** {@code REELVAULT_STORAGE_S3_MULTIPART_THRESHOLD}: known lengths from this size on go multipart. Default 100M. */
+        @WithDefault("100M")
+        MemorySize multipartThreshold();
+
+        /** {@code REELVAULT_STORAGE_S3_PART_SIZE}: the multipart part size (at least 5M), grown to fit 10,000 parts. Default 10M. */
+        @WithDefault("10M")
+        MemorySize partSize();
+
+        /** {@code REELVAULT_STORAGE_S3_PART_CONCURRENCY}: parts of one upload in flight at once. Default 10. */
+        @WithDefault("10")
+        int partConcurrency();
+
+        /**
+         * {@code REELVAULT_STORAGE_S3_BUFFER_BUDGET}: heap for part buffers shared by all uploads in
+         * flight; an upload waits (back-pressure) when it is spent. Default 128M.
+         */
+        @WithDefault("128M")
+        MemorySize bufferBudget();
+
+        /**
+         * {@code REELVAULT_STORAGE_S3_SERVER_SIDE_ENCRYPTION}: what every write requests: {@code AES256}
+         * (SSE-S3, the default), {@code aws:kms}, or {@code none} for S3-compatible servers without it.
+         */
+        @WithDefault("AES256")
+        String serverSideEncryption();
     }
 
     interface Uploads {

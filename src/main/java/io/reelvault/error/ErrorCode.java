@@ -35,8 +35,10 @@ public enum ErrorCode {
     UNSUPPORTED_MEDIA_TYPE(415, "Unsupported media type"),
     /** The body ended before (or ran past) the declared Content-Length. */
     LENGTH_MISMATCH(400, "Body length does not match Content-Length"),
-    /** The storage backend failed; retrying later may succeed. */
+    /** The storage backend failed; retrying later may succeed (see {@code Retry-After}). */
     STORAGE_UNAVAILABLE(503, "Storage unavailable"),
+    /** The storage backend refused the service itself (access denied, missing bucket): an operator must act. */
+    STORAGE_REFUSED(502, "Storage refused the request"),
     /** An unexpected failure inside the service. The body carries an incident id found in the logs. */
     INTERNAL_ERROR(500, "Internal error");
 

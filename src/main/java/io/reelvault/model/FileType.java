@@ -67,4 +67,12 @@ public enum FileType {
     public static Optional<FileType> ofKey(ObjectKey key) {
         return ofFileName(key.fileName());
     }
+
+    /** The media type a key's extension implies: a known type, JSON, or {@code application/octet-stream}. */
+    public static String mediaTypeOf(ObjectKey key) {
+        if (key.fileName().endsWith(".json")) {
+            return "application/json";
+        }
+        return ofKey(key).map(FileType::mediaType).orElse("application/octet-stream");
+    }
 }

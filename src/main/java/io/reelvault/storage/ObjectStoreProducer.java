@@ -5,6 +5,7 @@ import io.quarkus.runtime.Startup;
 import io.reelvault.config.ReelvaultConfig;
 import io.reelvault.metrics.MeteredObjectStore;
 import io.reelvault.storage.local.LocalBackend;
+import io.reelvault.storage.s3.S3Backend;
 import io.smallrye.mutiny.infrastructure.Infrastructure;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Produces;
@@ -22,19 +23,18 @@ public class ObjectStoreProducer {
     @Produces
     @Singleton
     @Startup
-    ObjectStore objectStore(ReelvaultConfig config, MeterRegistry registry, Clock clock) {
-        return new MeteredObjectStore(backend(config, clock), registry);
+    ObjectStore objectStore(ReelvaultConfig config, MeterRegistry registry, Clock clock, S3Backend s3) {
+        return new MeteredObjectStore(backend(config, clock, s3), registry);
     }
 
-    static ObjectStore backend(ReelvaultConfig config, Clock clock) {
+    static ObjectStore backend(ReelvaultConfig config, Clock clock, S3Backend s3) {
         if (config.storage().useLocal()) {
             return LocalBackend.open(config.storage().local(), config.publicBaseUrl(),
                     Infrastructure.getDefaultWorkerPool(), clock);
         }
         require(config.storage().s3().bucket().isPresent(), "S3_BUCKET");
         require(config.storage().s3().region().isPresent(), "AWS_REGION");
-        throw new IllegalStateException("USE_LOCAL_STORAGE=false selects the S3 backend, which this build"
-                + " does not include yet; set USE_LOCAL_STORAGE=true (the default)");
+        return s3.open(config.storage().s3(), clock);
     }
 
     private static void require(boolean present, String variable) {

@@ -37,6 +37,26 @@ class ObjectStoreProducerTest {
             public Optional<String> region() {
                 return Optional.ofNullable(region);
             }
+
+            public MemorySize multipartThreshold() {
+                return new MemorySize(BigInteger.valueOf(100L << 20));
+            }
+
+            public MemorySize partSize() {
+                return new MemorySize(BigInteger.valueOf(10L << 20));
+            }
+
+            public int partConcurrency() {
+                return 10;
+            }
+
+            public MemorySize bufferBudget() {
+                return new MemorySize(BigInteger.valueOf(128L << 20));
+            }
+
+            public String serverSideEncryption() {
+                return "AES256";
+            }
         };
         ReelvaultConfig.Storage storage = new ReelvaultConfig.Storage() {
             public boolean useLocal() {
@@ -68,7 +88,7 @@ class ObjectStoreProducerTest {
 
     @Test
     void localIsTheDefaultBackendAndCreatesItsRoot() {
-        ObjectStore store = ObjectStoreProducer.backend(config(true, root.resolve("new/root"), null, null, null), Clock.systemUTC());
+        ObjectStore store = ObjectStoreProducer.backend(config(true, root.resolve("new/root"), null, null, null), Clock.systemUTC(), null);
         assertTrue(store.capability(SignedUrls.class).isPresent());
         assertTrue(store.capability(SignedUrlVerifier.class).isPresent());
         assertTrue(root.resolve("new/root").toFile().isDirectory());
@@ -77,17 +97,17 @@ class ObjectStoreProducerTest {
     @Test
     void missingS3SettingsNameTheirVariable() {
         var noBucket = assertThrows(IllegalStateException.class,
-                () -> ObjectStoreProducer.backend(config(false, root, null, null, "eu-west-1"), Clock.systemUTC()));
+                () -> ObjectStoreProducer.backend(config(false, root, null, null, "eu-west-1"), Clock.systemUTC(), null));
         assertTrue(noBucket.getMessage().startsWith("S3_BUCKET"), noBucket.getMessage());
         var noRegion = assertThrows(IllegalStateException.class,
-                () -> ObjectStoreProducer.backend(config(false, root, null, "b", null), Clock.systemUTC()));
+                () -> ObjectStoreProducer.backend(config(false, root, null, "b", null), Clock.systemUTC(), null));
         assertTrue(noRegion.getMessage().startsWith("AWS_REGION"), noRegion.getMessage());
     }
 
     @Test
     void aShortSigningKeyIsRefusedByName() {
         var e = assertThrows(IllegalStateException.class,
-                () -> ObjectStoreProducer.backend(config(true, root, "short", null, null), Clock.systemUTC()));
+                () -> ObjectStoreProducer.backend(config(true, root, "short", null, null), Clock.systemUTC(), null));
         assertEquals("REELVAULT_SIGNING_KEY must be at least 32 bytes", e.getMessage());
     }
 
@@ -95,7 +115,7 @@ class ObjectStoreProducerTest {
     void anUnusableRootIsRefusedByName() throws Exception {
         Path file = java.nio.file.Files.writeString(root.resolve("a-file"), "x");
         var e = assertThrows(IllegalStateException.class,
-                () -> ObjectStoreProducer.backend(config(true, file, null, null, null), Clock.systemUTC()));
+                () -> ObjectStoreProducer.backend(config(true, file, null, null, null), Clock.systemUTC(), null));
         assertTrue(e.getMessage().startsWith("LOCAL_STORAGE_PATH"), e.getMessage());
         assertTrue(!e.getMessage().contains("signing"), "no secret material in the message");
     }

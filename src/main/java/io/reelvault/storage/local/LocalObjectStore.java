@@ -277,14 +277,7 @@ public final class LocalObjectStore implements ObjectStore, ReadinessProbe {
                 + attrs.lastModifiedTime().toInstant().getNano();
         String etag = "\"" + Long.toHexString(mtime) + "-" + Long.toHexString(attrs.size()) + "-"
                 + Integer.toHexString(Objects.hashCode(attrs.fileKey())) + "\"";
-        return new ObjectInfo(key, attrs.size(), attrs.lastModifiedTime().toInstant(), etag, contentType(key));
-    }
-
-    static String contentType(ObjectKey key) {
-        if (key.fileName().endsWith(".json")) {
-            return "application/json";
-        }
-        return FileType.ofKey(key).map(FileType::mediaType).orElse("application/octet-stream");
+        return new ObjectInfo(key, attrs.size(), attrs.lastModifiedTime().toInstant(), etag, FileType.mediaTypeOf(key));
     }
 
     private <T> Uni<T> blocking(IoSupplier<T> action) {

@@ -1,0 +1,49 @@
+package io.reelvault.storage.s3;
+
+import io.reelvault.config.ReelvaultConfig;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.inject.Instance;
+import java.time.Clock;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
+import software.amazon.awssdk.services.s3.S3AsyncClient;
+import software.amazon.awssdk.services.s3.model.ServerSideEncryption;
+import software.amazon.awssdk.services.s3.presigner.S3Presigner;
+
+/**
+ * Builds the S3 backend from the Quarkus-configured {@link S3AsyncClient} and {@link S3Presigner}
+ * ({@code quarkus.s3.*}: region, endpoint override, path style, credentials). The clients are looked
+ * up only when this backend is chosen, so the local backend never builds them.
+ */
+@ApplicationScoped
+public class S3Backend {
+    private final Instance<S3AsyncClient> client;
+    private final Instance<S3Presigner> presigner;
+
+    public S3Backend(Instance<S3AsyncClient> client, Instance<S3Presigner> presigner) {
+        this.client = client;
+        this.presigner = presigner;
+    }
+
+    public S3ObjectStore open(ReelvaultConfig.S3 config, Clock clock) {
+        long partSize = config.partSize().asLongValue();
+        if (partSize < 5L * 1024 * 1024) {
+            throw new IllegalStateException("REELVAULT_STORAGE_S3_PART_SIZE must be at least 5M (S3's minimum part size)");
+        }
+        var multipart = new S3ObjectStore.Multipart(config.multipartThreshold().asLongValue(), partSize,
+                Math.max(1, config.partConcurrency()), config.bufferBudget().asLongValue());
+        AtomicInteger n = new AtomicInteger();
+        ExecutorService uploaders = Executors.newCachedThreadPool(r -> {
+            Thread t = new Thread(r, "reelvault-s3-multipart-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
+        ServerSideEncryption sse = "none".equalsIgnoreCase(config.serverSideEncryption()) ? null
+                : ServerSideEncryption.fromValue(config.serverSideEncryption());
+        if (sse == ServerSideEncryption.UNKNOWN_TO_SDK_VERSION) {
+            throw new IllegalStateException("REELVAULT_STORAGE_S3_SERVER_SIDE_ENCRYPTION must be AES256, aws:kms or none");
+        }
+        return new S3ObjectStore(client.get(), presigner.get(), config.bucket().orElseThrow(), multipart, uploaders, sse, clock);
+    }
+}

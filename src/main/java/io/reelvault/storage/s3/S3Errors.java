@@ -1,0 +1,75 @@
+package io.reelvault.storage.s3;
+
+import io.reelvault.error.ErrorCode;
+import io.reelvault.error.ReelvaultException;
+import java.util.Map;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import org.jboss.logging.Logger;
+import software.amazon.awssdk.core.exception.SdkClientException;
+import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
+import software.amazon.awssdk.services.s3.model.S3Exception;
+
+/**
+ * Translates SDK failures at the backend's boundary: 404 to {@code not_found}; throttling, 5xx
+ * and network failures (already retried by the SDK with jittered back-off) to {@code
+ * storage_unavailable} with {@code Retry-After}; access denied and other refusals to {@code
+ * storage_refused}. The SDK's message reaches the log only, never a response body.
+ */
+final class S3Errors {
+    private static final Logger LOG = Logger.getLogger(S3Errors.class);
+    static final String RETRY_AFTER_SECONDS = "5";
+
+    private S3Errors() {}
+
+    static Throwable translate(Throwable failure) {
+        Throwable e = unwrap(failure);
+        for (Throwable c = e; c != null; c = c.getCause()) {
+            if (c instanceof ReelvaultException r) {
+                return r; // our own verdict (a bad body, a length mismatch) travelled through the SDK
+            }
+        }
+        if (isNotFound(e)) {
+            return ReelvaultException.notFound("object");
+        }
+        if (e instanceof S3Exception s3) {
+            int status = s3.statusCode();
+            String code = s3.awsErrorDetails() == null ? "?" : s3.awsErrorDetails().errorCode();
+            if (status == 429 || status == 500 || status == 502 || status == 503 || status == 504 || "SlowDown".equals(code)) {
+                LOG.warnf("S3 unavailable: %d %s", status, code);
+                return unavailable(e);
+            }
+            LOG.errorf("S3 refused a request: %d %s (request id %s)", status, code, s3.requestId());
+            return new ReelvaultException(ErrorCode.STORAGE_REFUSED, "the storage backend refused the request", e);
+        }
+        if (e instanceof SdkClientException) {
+            LOG.warnf("S3 unreachable: %s", e.getMessage());
+            return unavailable(e);
+        }
+        return e;
+    }
+
+    static boolean isNotFound(Throwable failure) {
+        Throwable e = unwrap(failure);
+        return e instanceof NoSuchKeyException || e instanceof S3Exception s && s.statusCode() == 404;
+    }
+
+    static boolean isInvalidRange(Throwable failure) {
+        Throwable e = unwrap(failure);
+        return e instanceof S3Exception s && (s.statusCode() == 416
+                || s.awsErrorDetails() != null && "InvalidRange".equals(s.awsErrorDetails().errorCode()));
+    }
+
+    static ReelvaultException unavailable(Throwable cause) {
+        return new ReelvaultException(ErrorCode.STORAGE_UNAVAILABLE, "storage is unavailable; retry later", cause,
+                Map.of("Retry-After", RETRY_AFTER_SECONDS));
+    }
+
+    static Throwable unwrap(Throwable e) {
+        Throwable t = e;
+        while ((t instanceof CompletionException || t instanceof ExecutionException) && t.getCause() != null) {
+            t = t.getCause();
+        }
+        return t;
+    }
+}

@@ -1,0 +1,537 @@
+package io.reelvault.storage.s3;
+
+import io.reelvault.error.ErrorCode;
+import io.reelvault.error.ReelvaultException;
+import io.reelvault.model.ByteRange;
+import io.reelvault.model.FileType;
+import io.reelvault.model.KeyPrefix;
+import io.reelvault.model.ObjectKey;
+import io.reelvault.model.ResolvedRange;
+import io.reelvault.storage.ObjectContent;
+import io.reelvault.storage.ObjectInfo;
+import io.reelvault.storage.ObjectStore;
+import io.reelvault.storage.PutResult;
+import io.reelvault.storage.ReadinessProbe;
+import io.reelvault.storage.SignedUrls;
+import io.smallrye.mutiny.Multi;
+import io.smallrye.mutiny.Uni;
+import java.net.URI;
+import java.nio.ByteBuffer;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import mutiny.zero.flow.adapters.AdaptersToFlow;
+import mutiny.zero.flow.adapters.AdaptersToReactiveStreams;
+import org.reactivestreams.Subscriber;
+import software.amazon.awssdk.auth.credentials.AwsCredentials;
+import software.amazon.awssdk.core.async.AsyncRequestBody;
+import software.amazon.awssdk.core.async.AsyncResponseTransformer;
+import software.amazon.awssdk.core.async.ResponsePublisher;
+import software.amazon.awssdk.services.s3.S3AsyncClient;
+import software.amazon.awssdk.services.s3.model.CompletedPart;
+import software.amazon.awssdk.services.s3.model.Delete;
+import software.amazon.awssdk.services.s3.model.GetObjectResponse;
+import software.amazon.awssdk.services.s3.model.ObjectIdentifier;
+import software.amazon.awssdk.services.s3.model.S3Object;
+import software.amazon.awssdk.services.s3.model.ServerSideEncryption;
+import software.amazon.awssdk.services.s3.presigner.S3Presigner;
+
+/**
+ * The S3 backend on the async client. Known lengths below the multipart threshold stream as one
+ * PutObject; larger or unknown lengths go multipart: parts of {@code partSize} bytes (growing so
+ * that no object needs more than 10,000 parts), up to {@code partConcurrency} in flight, their
+ * buffers bounded per upload and by a budget shared by all uploads; any failure or cancellation
+ * aborts the multipart upload. Every write requests SSE-S3. The SHA-256 of every object is computed
+ * while it streams.
+ */
+public final class S3ObjectStore implements ObjectStore, ReadinessProbe, SignedUrls {
+    static final int MAX_PARTS = 10_000;
+    static final long MAX_PART_SIZE = 5L * 1024 * 1024 * 1024;
+    private static final int DELETE_BATCH = 1000;
+    private static final int BODY_WINDOW = 16;
+    private static final Duration ABORT_WAIT = Duration.ofSeconds(60);
+    private static final Duration POLL = Duration.ofMillis(100);
+    private static final Pattern CONTENT_RANGE = Pattern.compile("bytes (\\d+)-(\\d+)/(\\d+)");
+
+    /** Multipart settings: all sizes in bytes. */
+    public record Multipart(long threshold, long partSize, int partConcurrency, long bufferBudget) {}
+
+    private final S3AsyncClient s3;
+    private final S3Presigner presigner;
+    private final String bucket;
+    private final Multipart multipart;
+    private final ExecutorService uploaders;
+    private final Semaphore budgetKib;
+    private final ServerSideEncryption sse;
+    private final Clock clock;
+
+    /** @param sse the encryption every write requests; null only for test servers that implement none */
+    S3ObjectStore(S3AsyncClient s3, S3Presigner presigner, String bucket, Multipart multipart, ExecutorService uploaders,
+            ServerSideEncryption sse, Clock clock) {
+        this.s3 = s3;
+        this.presigner = presigner;
+        this.bucket = bucket;
+        this.multipart = multipart;
+        this.uploaders = uploaders;
+        this.budgetKib = new Semaphore((int) Math.min(Integer.MAX_VALUE, multipart.bufferBudget() / 1024));
+        this.sse = sse;
+        this.clock = clock;
+    }
+
+    @Override
+    public Uni<PutResult> put(ObjectKey key, Multi<ByteBuffer> body, OptionalLong length, String contentType) {
+        if (length.isPresent() && length.getAsLong() < multipart.threshold()) {
+            return putSingle(key, body, length.getAsLong(), contentType);
+        }
+        return putMultipart(key, body, length, contentType);
+    }
+
+    private Uni<PutResult> putSingle(ObjectKey key, Multi<ByteBuffer> body, long length, String contentType) {
+        return Uni.createFrom().deferred(() -> {
+            MessageDigest sha = sha256();
+            AtomicLong seen = new AtomicLong();
+            java.util.concurrent.atomic.AtomicReference<Throwable> bodyFailure = new java.util.concurrent.atomic.AtomicReference<>();
+            Multi<ByteBuffer> checked = body.onItem().invoke(b -> {
+                sha.update(b.duplicate());
+                if (seen.addAndGet(b.remaining()) > length) {
+                    throw lengthMismatch(length);
+                }
+            }).onCompletion().invoke(() -> {
+                if (seen.get() != length) {
+                    throw lengthMismatch(length);
+                }
+            }).onFailure().invoke(bodyFailure::set);
+            AsyncRequestBody requestBody = new KnownLengthBody(checked, length, contentType);
+            return Uni.createFrom().completionStage(() -> s3.putObject(b -> b.bucket(bucket).key(key.value())
+                            .contentType(contentType).contentLength(length)
+                            .serverSideEncryption(sse), requestBody))
+                    .map(r -> new PutResult(new ObjectInfo(key, length, clock.instant(), r.eTag(), contentType),
+                            HexFormat.of().formatHex(sha.digest())))
+                    // the SDK reports a failed body as its own client error: the body's failure is the real one
+                    .onFailure().transform(e -> bodyFailure.get() != null ? bodyFailure.get() : e);
+        }).onFailure().transform(S3Errors::translate);
+    }
+
+    private Uni<PutResult> putMultipart(ObjectKey key, Multi<ByteBuffer> body, OptionalLong length, String contentType) {
+        return Uni.createFrom().<PutResult>emitter(emitter -> {
+            BlockingBody source = new BlockingBody(BODY_WINDOW);
+            MultipartUpload upload = new MultipartUpload(key, source, length, contentType);
+            emitter.onTermination(() -> {
+                if (!upload.isDone()) {
+                    upload.cancel();
+                }
+            });
+            body.subscribe().withSubscriber(source);
+            uploaders.execute(() -> {
+                try {
+                    emitter.complete(upload.run());
+                } catch (Throwable e) {
+                    emitter.fail(S3Errors.translate(e));
+                }
+            });
+        });
+    }
+
+    /** One multipart upload, run by one uploader thread from start to complete-or-abort. */
+    private final class MultipartUpload {
+        private final ObjectKey key;
+        private final BlockingBody source;
+        private final OptionalLong length;
+        private final String contentType;
+        private final MessageDigest sha = sha256();
+        private final Semaphore inFlight = new Semaphore(multipart.partConcurrency());
+        private volatile boolean cancelled;
+        private volatile boolean done;
+        private long total;
+        private ByteBuffer pendingTail;
+
+        MultipartUpload(ObjectKey key, BlockingBody source, OptionalLong length, String contentType) {
+            this.key = key;
+            this.source = source;
+            this.length = length;
+            this.contentType = contentType;
+        }
+
+        boolean isDone() {
+            return done;
+        }
+
+        /** Stops reading; the uploader notices within {@link #POLL} wherever it waits, and aborts. No interrupts:
+         * they would also break the abort request itself. */
+        void cancel() {
+            cancelled = true;
+            source.cancel();
+        }
+
+        PutResult run() throws Exception {
+            try {
+                return upload();
+            } finally {
+                done = true;
+            }
+        }
+
+        private void acquire(Semaphore semaphore, int permits) throws InterruptedException {
+            while (!semaphore.tryAcquire(permits, POLL.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)) {
+                if (cancelled) {
+                    throw new java.util.concurrent.CancellationException("upload cancelled");
+                }
+            }
+        }
+
+        private PutResult upload() throws Exception {
+            int partNumber = 1;
+            long size = partSize(partNumber);
+            int permits = acquire(size);
+            byte[] part = fill(size);
+            if (part.length < size && length.isEmpty()) {
+                // the whole body fitted in the first part: one PutObject, no multipart upload
+                budgetKib.release(permits);
+                checkLength();
+                var r = s3.putObject(b -> b.bucket(bucket).key(key.value()).contentType(contentType)
+                        .contentLength((long) part.length).serverSideEncryption(sse),
+                        AsyncRequestBody.fromBytes(part)).get();
+                return new PutResult(new ObjectInfo(key, part.length, clock.instant(), r.eTag(), contentType), hex());
+            }
+            String uploadId = s3.createMultipartUpload(b -> b.bucket(bucket).key(key.value()).contentType(contentType)
+                    .serverSideEncryption(sse)).get().uploadId();
+            List<CompletableFuture<CompletedPart>> parts = new ArrayList<>();
+            try {
+                byte[] current = part;
+                int currentPermits = permits;
+                while (true) {
+                    failFast(parts);
+                    acquire(inFlight, 1);
+                    parts.add(uploadPart(uploadId, partNumber, current, currentPermits));
+                    if (current.length < size || total == length.orElse(-1)) {
+                        break;
+                    }
+                    partNumber++;
+                    if (partNumber > MAX_PARTS) {
+                        throw new ReelvaultException(ErrorCode.PAYLOAD_TOO_LARGE, "the body needs more than 10,000 parts");
+                    }
+                    size = partSize(partNumber);
+                    currentPermits = acquire(size);
+                    current = fill(size);
+                    if (current.length == 0) {
+                        budgetKib.release(currentPermits);
+                        break;
+                    }
+                }
+                checkLength();
+                List<CompletedPart> completed = new ArrayList<>();
+                for (CompletableFuture<CompletedPart> f : parts) {
+                    completed.add(f.get());
+                }
+                var r = s3.completeMultipartUpload(b -> b.bucket(bucket).key(key.value()).uploadId(uploadId)
+                        .multipartUpload(m -> m.parts(completed))).get();
+                return new PutResult(new ObjectInfo(key, total, clock.instant(), r.eTag(), contentType), hex());
+            } catch (Exception | Error e) {
+                // let parts in flight settle first, or one finishing after the abort could revive the upload
+                parts.forEach(f -> awaitQuietly(f));
+                try {
+                    awaitQuietly(s3.abortMultipartUpload(b -> b.bucket(bucket).key(key.value()).uploadId(uploadId)))
+                            .ifPresent(e::addSuppressed); // if even this fails, the bucket's lifecycle rule aborts it after a day
+                } catch (RuntimeException abortFailed) {
+                    e.addSuppressed(abortFailed);
+                }
+                throw e;
+            }
+        }
+
+        private CompletableFuture<CompletedPart> uploadPart(String uploadId, int number, byte[] data, int permits) {
+            return s3.uploadPart(b -> b.bucket(bucket).key(key.value()).uploadId(uploadId).partNumber(number)
+                            .contentLength((long) data.length), AsyncRequestBody.fromBytes(data))
+                    .thenApply(r -> CompletedPart.builder().partNumber(number).eTag(r.eTag()).build())
+                    .whenComplete((r, e) -> {
+                        inFlight.release();
+                        budgetKib.release(permits);
+                    });
+        }
+
+        private void failFast(List<CompletableFuture<CompletedPart>> parts) throws Exception {
+            for (CompletableFuture<CompletedPart> f : parts) {
+                if (f.isCompletedExceptionally()) {
+                    f.get();
+                }
+            }
+        }
+
+        /** Reads up to {@code size} bytes of the body; fewer only at its end. */
+        private byte[] fill(long size) throws InterruptedException {
+            byte[] data = new byte[(int) size];
+            int at = 0;
+            ByteBuffer pending = pendingTail;
+            pendingTail = null;
+            while (at < size) {
+                ByteBuffer b = pending != null ? pending : source.take();
+                pending = null;
+                if (b == null) {
+                    break;
+                }
+                int n = (int) Math.min(b.remaining(), size - at);
+                ByteBuffer slice = b.duplicate();
+                slice.limit(slice.position() + n);
+                sha.update(slice.duplicate());
+                slice.get(data, at, n);
+                b.position(b.position() + n);
+                at += n;
+                total += n;
+                if (length.isPresent() && total > length.getAsLong()) {
+                    throw lengthMismatch(length.getAsLong());
+                }
+                if (b.hasRemaining()) {
+                    pendingTail = b;
+                }
+            }
+            return at == size ? data : java.util.Arrays.copyOf(data, at);
+        }
+
+        private void checkLength() {
+            if (length.isPresent() && total != length.getAsLong()) {
+                throw lengthMismatch(length.getAsLong());
+            }
+        }
+
+        /** Parts grow so that a known length fits in 10,000 parts; unknown lengths double every 1,000 parts. */
+        private long partSize(int partNumber) {
+            long base = multipart.partSize();
+            if (length.isPresent()) {
+                long needed = (length.getAsLong() + MAX_PARTS - 1) / MAX_PARTS;
+                return Math.min(MAX_PART_SIZE, Math.max(base, needed));
+            }
+            return Math.min(MAX_PART_SIZE, base << Math.min(9, (partNumber - 1) / 1000));
+        }
+
+        /** Reserves buffer budget for a part (capped at the whole budget, so one huge part cannot deadlock). */
+        private int acquire(long bytes) throws InterruptedException {
+            int permits = (int) Math.min(bytes / 1024 + 1, Math.max(1, multipart.bufferBudget() / 1024));
+            acquire(budgetKib, permits);
+            return permits;
+        }
+
+        /** Waits for a request to finish, ignoring interrupts (a cancel must not skip the clean-up); returns its failure. */
+        private Optional<Throwable> awaitQuietly(CompletableFuture<?> f) {
+            boolean interrupted = false;
+            try {
+                while (true) {
+                    try {
+                        f.get(ABORT_WAIT.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+                        return Optional.empty();
+                    } catch (InterruptedException ie) {
+                        interrupted = true;
+                    } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException
+                            | java.util.concurrent.CancellationException failed) {
+                        return Optional.of(failed);
+                    }
+                }
+            } finally {
+                if (interrupted) {
+                    Thread.interrupted();
+                }
+            }
+        }
+
+        private String hex() {
+            return HexFormat.of().formatHex(sha.digest());
+        }
+    }
+
+    @Override
+    public Uni<ObjectContent> get(ObjectKey key, Optional<ByteRange> range) {
+        return Uni.createFrom().completionStage(() -> s3.getObject(b -> b.bucket(bucket).key(key.value())
+                        .range(range.map(ByteRange::toString).orElse(null)),
+                        AsyncResponseTransformer.<GetObjectResponse>toPublisher()))
+                .map(publisher -> content(key, range, publisher))
+                .onFailure(S3Errors::isInvalidRange).recoverWithUni(e -> unsatisfiable(key, range.orElseThrow()))
+                .onFailure().transform(S3Errors::translate);
+    }
+
+    private ObjectContent content(ObjectKey key, Optional<ByteRange> range, ResponsePublisher<GetObjectResponse> publisher) {
+        GetObjectResponse r = publisher.response();
+        long length = r.contentLength();
+        Optional<ResolvedRange> resolved = Optional.empty();
+        long size = length;
+        if (range.isPresent() && r.contentRange() != null) {
+            Matcher m = CONTENT_RANGE.matcher(r.contentRange());
+            if (m.matches()) {
+                size = Long.parseLong(m.group(3));
+                resolved = Optional.of(new ResolvedRange(Long.parseLong(m.group(1)), Long.parseLong(m.group(2)), size));
+            }
+        }
+        ObjectInfo info = new ObjectInfo(key, size, r.lastModified(), r.eTag(),
+                r.contentType() != null ? r.contentType() : FileType.mediaTypeOf(key));
+        Multi<ByteBuffer> body = Multi.createFrom().publisher(AdaptersToFlow.publisher(publisher))
+                .onFailure().transform(S3Errors::translate);
+        return new ObjectContent(info, resolved, body);
+    }
+
+    private Uni<ObjectContent> unsatisfiable(ObjectKey key, ByteRange range) {
+        return head(key).map(info -> {
+            ObjectInfo i = info.orElseThrow(() -> ReelvaultException.notFound("object"));
+            throw new ReelvaultException(ErrorCode.RANGE_NOT_SATISFIABLE,
+                    "the object has " + i.size() + " bytes; " + range + " selects none of them", null,
+                    Map.of("Content-Range", "bytes */" + i.size()));
+        });
+    }
+
+    @Override
+    public Uni<Optional<ObjectInfo>> head(ObjectKey key) {
+        return Uni.createFrom().completionStage(() -> s3.headObject(b -> b.bucket(bucket).key(key.value())))
+                .map(r -> Optional.of(new ObjectInfo(key, r.contentLength(), r.lastModified(), r.eTag(),
+                        r.contentType() != null ? r.contentType() : FileType.mediaTypeOf(key))))
+                .onFailure(S3Errors::isNotFound).recoverWithItem(Optional.empty())
+                .onFailure().transform(S3Errors::translate);
+    }
+
+    @Override
+    public Uni<Void> delete(ObjectKey key) {
+        return Uni.createFrom().completionStage(() -> s3.deleteObject(b -> b.bucket(bucket).key(key.value())))
+                .replaceWithVoid()
+                .onFailure(S3Errors::isNotFound).recoverWithNull()
+                .onFailure().transform(S3Errors::translate);
+    }
+
+    @Override
+    public Uni<Void> deleteMany(Collection<ObjectKey> keys) {
+        List<ObjectKey> all = List.copyOf(keys);
+        List<List<ObjectKey>> batches = new ArrayList<>();
+        for (int i = 0; i < all.size(); i += DELETE_BATCH) {
+            batches.add(all.subList(i, Math.min(all.size(), i + DELETE_BATCH)));
+        }
+        return Multi.createFrom().iterable(batches)
+                .onItem().transformToUniAndConcatenate(batch -> Uni.createFrom().completionStage(() -> s3.deleteObjects(b -> b
+                        .bucket(bucket)
+                        .delete(Delete.builder().quiet(true)
+                                .objects(batch.stream().map(k -> ObjectIdentifier.builder().key(k.value()).build()).toList())
+                                .build())))
+                        .map(r -> {
+                            if (r.hasErrors() && !r.errors().isEmpty()) {
+                                throw new ReelvaultException(ErrorCode.STORAGE_REFUSED,
+                                        "the storage backend did not delete " + r.errors().size() + " objects");
+                            }
+                            return r;
+                        }))
+                .collect().last().replaceWithVoid()
+                .onFailure().transform(S3Errors::translate);
+    }
+
+    @Override
+    public Multi<ObjectInfo> list(KeyPrefix prefix, Optional<ObjectKey> startAfter) {
+        return Multi.createFrom().deferred(() -> Multi.createFrom().publisher(AdaptersToFlow.publisher(
+                        s3.listObjectsV2Paginator(b -> b.bucket(bucket)
+                                .prefix(prefix.value().isEmpty() ? null : prefix.value())
+                                .startAfter(startAfter.map(ObjectKey::value).orElse(null))).contents())))
+                .select().where(o -> ObjectKey.isValid(o.key()))
+                .map(this::info)
+                .onFailure().transform(S3Errors::translate);
+    }
+
+    private ObjectInfo info(S3Object o) {
+        ObjectKey key = ObjectKey.parse(o.key());
+        return new ObjectInfo(key, o.size(), o.lastModified(), o.eTag(), FileType.mediaTypeOf(key));
+    }
+
+    @Override
+    public Uni<Void> probe() {
+        return Uni.createFrom().completionStage(() -> s3.headBucket(b -> b.bucket(bucket))).replaceWithVoid()
+                .onFailure().transform(S3Errors::translate);
+    }
+
+    @Override
+    public String describe() {
+        return "s3";
+    }
+
+    @Override
+    public SignedUrl sign(String method, ObjectKey key, Duration expiresIn, Map<String, String> headers) {
+        Duration valid = capToCredentials(expiresIn);
+        URI url;
+        if ("PUT".equals(method)) {
+            url = URI.create(presigner.presignPutObject(p -> p.signatureDuration(valid).putObjectRequest(b -> b
+                    .bucket(bucket).key(key.value())
+                    .contentType(headers.get("Content-Type"))
+                    .contentLength(Optional.ofNullable(headers.get("Content-Length")).map(Long::valueOf).orElse(null))
+                    .serverSideEncryption(sse))).url().toString());
+        } else {
+            url = URI.create(presigner.presignGetObject(p -> p.signatureDuration(valid).getObjectRequest(b -> b
+                    .bucket(bucket).key(key.value())
+                    .responseContentDisposition(headers.get("Content-Disposition"))
+                    .responseContentType(headers.get("Content-Type")))).url().toString());
+        }
+        return new SignedUrl(url, valid);
+    }
+
+    /** A presigned URL dies with the credentials that signed it: never promise longer. */
+    private Duration capToCredentials(Duration wanted) {
+        try {
+            AwsCredentials credentials = (AwsCredentials) s3.serviceClientConfiguration().credentialsProvider()
+                    .resolveIdentity().join();
+            Optional<Instant> expiry = credentials.expirationTime();
+            if (expiry.isPresent()) {
+                Duration left = Duration.between(clock.instant(), expiry.get()).minusSeconds(60);
+                if (left.compareTo(wanted) < 0) {
+                    return left.isNegative() ? Duration.ZERO : left;
+                }
+            }
+        } catch (RuntimeException e) {
+            // the signer resolves credentials itself and will fail with a clear error
+        }
+        return wanted;
+    }
+
+    private static MessageDigest sha256() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static ReelvaultException lengthMismatch(long declared) {
+        return new ReelvaultException(ErrorCode.LENGTH_MISMATCH, "the body is not the declared " + declared + " bytes");
+    }
+
+    /** A streaming request body whose length is announced up front (S3 needs Content-Length). */
+    private static final class KnownLengthBody implements AsyncRequestBody {
+        private final org.reactivestreams.Publisher<ByteBuffer> publisher;
+        private final long length;
+        private final String contentType;
+
+        KnownLengthBody(Multi<ByteBuffer> body, long length, String contentType) {
+            this.publisher = AdaptersToReactiveStreams.publisher(body);
+            this.length = length;
+            this.contentType = contentType;
+        }
+
+        @Override
+        public Optional<Long> contentLength() {
+            return Optional.of(length);
+        }
+
+        @Override
+        public String contentType() {
+            return contentType;
+        }
+
+        @Override
+        public void subscribe(Subscriber<? super ByteBuffer> s) {
+            publisher.subscribe(s);
+        }
+    }
+}

@@ -1,0 +1,182 @@
+package io.reelvault.storage.s3;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import io.reelvault.error.ErrorCode;
+import io.reelvault.model.ObjectKey;
+import io.reelvault.storage.ObjectStore;
+import io.reelvault.storage.ObjectStoreContract;
+import io.reelvault.storage.PutResult;
+import io.reelvault.support.S3ProxyServer;
+import io.smallrye.mutiny.Multi;
+import io.smallrye.mutiny.subscription.Cancellable;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import software.amazon.awssdk.services.s3.S3AsyncClient;
+
+/** The shared contract on the S3 backend, against s3proxy over HTTP with SigV4, plus multipart and presigning. */
+class S3ObjectStoreContractTest extends ObjectStoreContract {
+    static final long MIB = 1024 * 1024;
+    @TempDir
+    static Path data;
+    static S3ProxyServer server;
+    static int buckets;
+
+    S3AsyncClient client;
+    ExecutorService uploaders;
+    S3ObjectStore store;
+    String bucket;
+
+    @BeforeAll
+    static void startServer() throws Exception {
+        server = new S3ProxyServer(data).start();
+    }
+
+    @AfterAll
+    static void stopServer() throws Exception {
+        server.stop();
+    }
+
+    @BeforeEach
+    void open() {
+        bucket = "contract-" + (++buckets);
+        server.createBucket(bucket);
+        client = server.client();
+        uploaders = Executors.newCachedThreadPool();
+        store = new S3ObjectStore(client, server.presigner(), bucket,
+                new S3ObjectStore.Multipart(6 * MIB, 5 * MIB, 3, 20 * MIB), uploaders, null, Clock.systemUTC());
+    }
+
+    @AfterEach
+    void close() {
+        uploaders.shutdownNow();
+        client.close();
+    }
+
+    @Override
+    protected ObjectStore store() {
+        return store;
+    }
+
+    @Override
+    protected void assertNoLeftovers() {
+        var uploads = client.listMultipartUploads(b -> b.bucket(bucket)).join().uploads();
+        assertEquals(0, uploads.size(), "no multipart upload is left in progress");
+    }
+
+    @Test
+    void knownLengthMultipartRoundTrips() {
+        byte[] data = randomBytes((int) (12 * MIB + 123), 11); // 3 parts of 5 MiB, 5 MiB, 2 MiB
+        PutResult r = store.put(key("compositions/c/final.mp4"), chunked(data, 65536), OptionalLong.of(data.length), "video/mp4")
+                .await().atMost(WAIT);
+        assertEquals(sha256(data), r.sha256());
+        assertEquals(data.length, r.info().size());
+        assertArrayEquals(data, read("compositions/c/final.mp4", Optional.empty()));
+        assertTrue(r.info().etag().contains("-3"), "a three-part ETag: " + r.info().etag());
+        assertNoLeftovers();
+    }
+
+    @Test
+    void unknownLengthMultipartRoundTrips() {
+        byte[] data = randomBytes((int) (11 * MIB), 12);
+        PutResult r = store.put(key("temp/j/big.tmp"), chunked(data, 8192, 100_000), OptionalLong.empty(), "application/octet-stream")
+                .await().atMost(WAIT);
+        assertEquals(sha256(data), r.sha256());
+        assertArrayEquals(data, read("temp/j/big.tmp", Optional.empty()));
+        assertNoLeftovers();
+    }
+
+    @Test
+    void cancelledMultipartLeavesNoObjectAndNoUpload() throws Exception {
+        CountDownLatch sent = new CountDownLatch(1);
+        byte[] chunk = randomBytes(1024 * 1024, 13);
+        Multi<ByteBuffer> stalling = Multi.createFrom().<ByteBuffer>emitter(em -> {
+            for (int i = 0; i < 12; i++) {
+                em.emit(ByteBuffer.wrap(chunk));
+            }
+            sent.countDown(); // then nothing more: the client stalled
+        });
+        Cancellable running = store.put(key("temp/c/stalled.tmp"), stalling, OptionalLong.empty(), "application/octet-stream")
+                .subscribe().with(r -> fail("must not complete"), e -> { });
+        assertTrue(sent.await(10, TimeUnit.SECONDS));
+        Thread.sleep(500); // let parts reach the server
+        running.cancel();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (!client.listMultipartUploads(b -> b.bucket(bucket)).join().uploads().isEmpty() && System.nanoTime() < deadline) {
+            Thread.sleep(50);
+        }
+        assertNoLeftovers();
+        assertTrue(store.head(key("temp/c/stalled.tmp")).await().atMost(WAIT).isEmpty());
+    }
+
+    @Test
+    void presignedGetAndPutAreCheckedByTheServer() throws Exception {
+        byte[] data = randomBytes(1000, 14);
+        put("uploads/u/upload_20260101_aaaaaaaaaaaa/original.png", data);
+        HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+        var get = store.sign("GET", key("uploads/u/upload_20260101_aaaaaaaaaaaa/original.png"), Duration.ofMinutes(5),
+                Map.of("Content-Disposition", "attachment; filename=\"logo.png\""));
+        assertEquals(Duration.ofMinutes(5), get.expiresIn());
+        var ok = http.send(HttpRequest.newBuilder(get.url()).build(), HttpResponse.BodyHandlers.ofByteArray());
+        assertEquals(200, ok.statusCode());
+        assertArrayEquals(data, ok.body());
+        assertEquals("attachment; filename=\"logo.png\"", ok.headers().firstValue("Content-Disposition").orElse(null));
+
+        String u = get.url().toString();
+        String tampered = u.replaceFirst("X-Amz-Signature=([0-9a-f])", "X-Amz-Signature=" + (u.contains("X-Amz-Signature=0") ? "1" : "0"));
+        assertEquals(403, http.send(HttpRequest.newBuilder(URI.create(tampered)).build(), HttpResponse.BodyHandlers.discarding()).statusCode());
+        var expired = store.sign("GET", key("uploads/u/upload_20260101_aaaaaaaaaaaa/original.png"), Duration.ofSeconds(1), Map.of());
+        Thread.sleep(2100);
+        assertEquals(403, http.send(HttpRequest.newBuilder(expired.url()).build(), HttpResponse.BodyHandlers.discarding()).statusCode());
+
+        byte[] upload = randomBytes(2000, 15);
+        var putUrl = store.sign("PUT", key("uploads/u/upload_20260101_bbbbbbbbbbbb/original.png"), Duration.ofMinutes(15),
+                Map.of("Content-Type", "image/png", "Content-Length", "2000"));
+        var wrongType = http.send(HttpRequest.newBuilder(putUrl.url()).header("Content-Type", "image/gif")
+                .PUT(HttpRequest.BodyPublishers.ofByteArray(upload)).build(), HttpResponse.BodyHandlers.discarding());
+        assertEquals(403, wrongType.statusCode(), "a different Content-Type breaks the signature");
+        var put = http.send(HttpRequest.newBuilder(putUrl.url()).header("Content-Type", "image/png")
+                .PUT(HttpRequest.BodyPublishers.ofByteArray(upload)).build(), HttpResponse.BodyHandlers.discarding());
+        assertEquals(200, put.statusCode());
+        assertArrayEquals(upload, read("uploads/u/upload_20260101_bbbbbbbbbbbb/original.png", Optional.empty()));
+    }
+
+    @Test
+    void anUnreachableServerIsA503() throws Exception {
+        S3ProxyServer deadServer = new S3ProxyServer(data.resolve("dead")).start();
+        S3AsyncClient deadClient = deadServer.client();
+        deadServer.stop();
+        try {
+            S3ObjectStore dead = new S3ObjectStore(deadClient, deadServer.presigner(), "nothing",
+                    new S3ObjectStore.Multipart(6 * MIB, 5 * MIB, 3, 20 * MIB), uploaders, null, Clock.systemUTC());
+            var e = failure(dead.head(ObjectKey.parse("temp/x/y.tmp")));
+            assertEquals(ErrorCode.STORAGE_UNAVAILABLE, e.code());
+            assertEquals("5", e.headers().get("Retry-After"));
+            assertEquals(ErrorCode.STORAGE_UNAVAILABLE, failure(dead.probe()).code());
+        } finally {
+            deadClient.close();
+        }
+    }
+}
