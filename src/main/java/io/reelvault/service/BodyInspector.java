@@ -7,6 +7,7 @@ import io.reelvault.model.FileType;
 import io.smallrye.mutiny.Multi;
 import java.nio.ByteBuffer;
 import java.util.Optional;
+import java.util.OptionalLong;
 
 /**
  * Watches one body as it streams: fails it with {@code payload_too_large} the moment it passes the
@@ -17,15 +18,23 @@ import java.util.Optional;
 final class BodyInspector {
     private final long maxBytes;
     private final FileType expected;
+    private final OptionalLong declaredLength;
     private final byte[] head = new byte[ContentSniffer.HEAD_BYTES];
     private int headLength;
     private boolean typeChecked;
     private long size;
 
-    /** @param expected the type the content must be, or null to skip the magic-byte check */
-    BodyInspector(long maxBytes, FileType expected) {
+    /**
+     * @param expected       the type the content must be, or null to skip the magic-byte check
+     * @param declaredLength the body's Content-Length when known: the type is then checked no later
+     *                       than on the last byte, before it reaches the store. A check left to the
+     *                       end of the stream would come too late for a backend that finishes its
+     *                       request as soon as the declared bytes are sent (S3 PutObject).
+     */
+    BodyInspector(long maxBytes, FileType expected, OptionalLong declaredLength) {
         this.maxBytes = maxBytes;
         this.expected = expected;
+        this.declaredLength = declaredLength;
     }
 
     Multi<ByteBuffer> inspect(Multi<ByteBuffer> body) {
@@ -42,7 +51,7 @@ final class BodyInspector {
             int n = Math.min(view.remaining(), head.length - headLength);
             view.get(head, headLength, n);
             headLength += n;
-            if (headLength == head.length) {
+            if (headLength == head.length || declaredLength.isPresent() && size >= declaredLength.getAsLong()) {
                 checkType();
             }
         }

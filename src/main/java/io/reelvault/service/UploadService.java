@@ -76,7 +76,7 @@ public class UploadService {
     public Uni<UploadMetadata> upload(UserId user, UploadFilename name, OptionalLong length, Multi<ByteBuffer> body) {
         UploadId id = UploadId.generate(clock);
         ObjectKey original = StorageLayout.uploadOriginal(user, id, name.type());
-        BodyInspector inspector = new BodyInspector(maxBytes, name.type());
+        BodyInspector inspector = new BodyInspector(maxBytes, name.type(), length);
         return store.put(original, inspector.inspect(body), length, name.type().mediaType())
                 .onItem().transformToUni(stored -> {
                     UploadMetadata meta = new UploadMetadata(id.value(), user.value(), original.value(), name.value(),

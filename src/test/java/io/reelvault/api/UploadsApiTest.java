@@ -14,6 +14,13 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.quarkus.test.junit.QuarkusTest;
+import io.reelvault.model.KeyPrefix;
+import io.reelvault.model.ObjectKey;
+import io.reelvault.storage.ObjectContent;
+import io.reelvault.storage.ObjectStore;
+import jakarta.inject.Inject;
+import java.time.Duration;
+import java.util.Optional;
 import io.reelvault.support.Samples;
 import io.reelvault.support.TestTokens;
 import io.restassured.response.ValidatableResponse;
@@ -24,9 +31,37 @@ import java.nio.file.Path;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
+/** The uploads API on the local backend; {@code UploadsApiS3Test} runs the same tests on S3. */
 @QuarkusTest
 class UploadsApiTest {
     static final Path ROOT = Path.of("target/test-storage");
+
+    @Inject
+    ObjectStore store;
+
+    /** Whether any object exists under the prefix, asked of whichever backend runs. */
+    boolean anyObjectUnder(String prefix) {
+        return !store.list(new KeyPrefix(prefix), Optional.empty()).select().first().collect().asList()
+                .await().atMost(Duration.ofSeconds(10)).isEmpty();
+    }
+
+    byte[] stored(String key) {
+        ObjectContent c = store.get(ObjectKey.parse(key), Optional.empty()).await().atMost(Duration.ofSeconds(10));
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        c.body().subscribe().asIterable().forEach(b -> {
+            byte[] a = new byte[b.remaining()];
+            b.get(a);
+            out.writeBytes(a);
+        });
+        return out.toByteArray();
+    }
+
+    /** No half-written object anywhere: local temp files, or S3 multipart uploads in progress. */
+    void assertNoPartialWrites() throws IOException {
+        try (Stream<Path> temp = Files.list(ROOT.resolve(".tmp"))) {
+            assertEquals(0, temp.filter(p -> p.getFileName().toString().startsWith("put-")).count(), "no temp files remain");
+        }
+    }
 
     /** A user id no earlier run of the suite has used (the storage root outlives a run). */
     static String freshUser(String name) {
@@ -60,8 +95,8 @@ class UploadsApiTest {
         String id = body.path("upload_id");
         String key = body.path("key");
         assertEquals("uploads/alice/" + id + "/original.png", key);
-        assertArrayEquals(png, Files.readAllBytes(ROOT.resolve(key)));
-        String metadata = Files.readString(ROOT.resolve("uploads/alice/" + id + "/metadata.json"));
+        assertArrayEquals(png, stored(key));
+        String metadata = new String(stored("uploads/alice/" + id + "/metadata.json"), java.nio.charset.StandardCharsets.UTF_8);
         for (String field : new String[] {"upload_id", "user_id", "filename", "content_type", "size_bytes", "sha256", "created_at"}) {
             assertTrue(metadata.contains("\"" + field + "\""), field + " in metadata.json");
         }
@@ -109,7 +144,7 @@ class UploadsApiTest {
         problem(uploadRaw(token, "tool.exe", "application/octet-stream", new byte[] {'M', 'Z'}), 415, "unsupported_media_type");
         problem(uploadRaw(token, "clip.mp4", "video/mp4", new byte[] {0, 0, 0, 0x20, 'f', 't', 'y', 'p'}), 415,
                 "unsupported_media_type");
-        assertFalse(Files.exists(ROOT.resolve("uploads/" + mallory)), "nothing of a rejected upload is kept");
+        assertFalse(anyObjectUnder("uploads/" + mallory + "/"), "nothing of a rejected upload is kept");
     }
 
     @Test
@@ -132,10 +167,8 @@ class UploadsApiTest {
                 .body(chunked).post("/api/v1/uploads").then(), 413, "payload_too_large");
         problem(given().auth().oauth2(token).multiPart("file", "big.png", tooBig, "image/png").post("/api/v1/uploads").then(),
                 413, "payload_too_large");
-        assertFalse(Files.exists(ROOT.resolve("uploads/" + big)), "nothing of an oversized upload is kept");
-        try (Stream<Path> temp = Files.list(ROOT.resolve(".tmp"))) {
-            assertEquals(0, temp.filter(p -> p.getFileName().toString().startsWith("put-")).count(), "no temp files remain");
-        }
+        assertFalse(anyObjectUnder("uploads/" + big + "/"), "nothing of an oversized upload is kept");
+        assertNoPartialWrites();
         uploadRaw(token, "max.png", "image/png", Samples.png(2 * 1024 * 1024)).statusCode(201);
     }
 
@@ -157,7 +190,7 @@ class UploadsApiTest {
         problem(given().auth().oauth2(token).get("/api/v1/uploads/" + first).then(), 404, "not_found");
         problem(given().auth().oauth2(token).delete("/api/v1/uploads/" + first).then(), 404, "not_found");
         given().auth().oauth2(token).get("/api/v1/uploads").then().body("items.upload_id", not(hasItem(first)));
-        assertFalse(Files.exists(ROOT.resolve("uploads/carol/" + first)), "gone from storage");
+        assertFalse(anyObjectUnder("uploads/carol/" + first + "/"), "gone from storage");
     }
 
     @Test

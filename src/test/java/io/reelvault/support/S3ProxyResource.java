@@ -1,0 +1,56 @@
+package io.reelvault.support;
+
+import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import software.amazon.awssdk.services.s3.S3AsyncClient;
+
+/** Starts s3proxy for a @QuarkusTest profile and points the service's S3 backend at it. */
+public class S3ProxyResource implements QuarkusTestResourceLifecycleManager {
+    public static final String BUCKET = "reelvault-test";
+    private static S3ProxyServer server;
+
+    /** The running server (for assertions the API cannot make, such as uploads in progress). */
+    public static S3ProxyServer server() {
+        return server;
+    }
+
+    @Override
+    public Map<String, String> start() {
+        try {
+            Path data = Files.createDirectories(Path.of("target")).resolve("s3proxy-" + System.nanoTime());
+            server = new S3ProxyServer(data).start();
+            server.createBucket(BUCKET);
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot start s3proxy", e);
+        }
+        return Map.ofEntries(
+                Map.entry("reelvault.storage.use-local", "false"),
+                Map.entry("reelvault.storage.s3.bucket", BUCKET),
+                Map.entry("reelvault.storage.s3.region", S3ProxyServer.REGION),
+                Map.entry("reelvault.storage.s3.server-side-encryption", "none"), // s3proxy's filesystem store has none
+                Map.entry("quarkus.s3.endpoint-override", server.endpoint().toString()),
+                Map.entry("quarkus.s3.path-style-access", "true"),
+                Map.entry("quarkus.s3.aws.region", S3ProxyServer.REGION),
+                Map.entry("quarkus.s3.aws.credentials.type", "static"),
+                Map.entry("quarkus.s3.aws.credentials.static-provider.access-key-id", S3ProxyServer.ACCESS_KEY),
+                Map.entry("quarkus.s3.aws.credentials.static-provider.secret-access-key", S3ProxyServer.SECRET_KEY));
+    }
+
+    /** Multipart uploads still in progress in the test bucket. */
+    public static int uploadsInProgress() {
+        try (S3AsyncClient s3 = server.client()) {
+            return s3.listMultipartUploads(b -> b.bucket(BUCKET)).join().uploads().size();
+        }
+    }
+
+    @Override
+    public void stop() {
+        try {
+            server.stop();
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
