@@ -1,0 +1,316 @@
+package io.reelvault.storage.s3;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.util.DefaultIndenter;
+import com.fasterxml.jackson.core.util.DefaultPrettyPrinter;
+import com.fasterxml.jackson.core.util.Separators;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.reelvault.model.Area;
+import java.math.BigDecimal;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import software.amazon.awssdk.core.SdkField;
+import software.amazon.awssdk.core.SdkPojo;
+import software.amazon.awssdk.core.util.SdkAutoConstructList;
+import software.amazon.awssdk.core.util.SdkAutoConstructMap;
+import software.amazon.awssdk.services.s3.model.AbortIncompleteMultipartUpload;
+import software.amazon.awssdk.services.s3.model.BucketLifecycleConfiguration;
+import software.amazon.awssdk.services.s3.model.CORSConfiguration;
+import software.amazon.awssdk.services.s3.model.CORSRule;
+import software.amazon.awssdk.services.s3.model.ExpirationStatus;
+import software.amazon.awssdk.services.s3.model.LifecycleExpiration;
+import software.amazon.awssdk.services.s3.model.LifecycleRule;
+import software.amazon.awssdk.services.s3.model.LifecycleRuleFilter;
+import software.amazon.awssdk.services.s3.model.PublicAccessBlockConfiguration;
+import software.amazon.awssdk.services.s3.model.ServerSideEncryption;
+import software.amazon.awssdk.services.s3.model.ServerSideEncryptionByDefault;
+import software.amazon.awssdk.services.s3.model.ServerSideEncryptionConfiguration;
+import software.amazon.awssdk.services.s3.model.ServerSideEncryptionRule;
+import software.amazon.awssdk.services.s3.model.Transition;
+import software.amazon.awssdk.services.s3.model.TransitionStorageClass;
+
+/**
+ * The bucket's configuration as AWS SDK objects, derived from the retention table in
+ * {@link Area}: lifecycle rules, CORS, default encryption and the public access block. The bucket
+ * setup applies these objects; {@link #lifecycleJson()} and {@link #corsJson(List)} render the
+ * same objects in the AWS CLI's JSON format, which is what {@code deploy/s3-lifecycle-policy.json}
+ * and {@code deploy/s3-cors-config.json} hold (a test keeps the committed files equal to them).
+ *
+ * <p>The lifecycle rules assume an unversioned bucket. With versioning enabled, an expiration
+ * only adds a delete marker and the data lives on as a noncurrent version, so rules for
+ * noncurrent versions would be needed before turning versioning on.
+ */
+public final class BucketConfiguration {
+
+    /** The origin allowed when {@code ALLOWED_ORIGINS} is not set: the Vite dev server. */
+    public static final List<String> DEFAULT_ALLOWED_ORIGINS = List.of("http://localhost:5173");
+
+    /** Age, in days after creation, at which long-lived objects move to Intelligent-Tiering. */
+    public static final int TIERING_AFTER_DAYS = 30;
+
+    /** Age, in days after initiation, at which an unfinished multipart upload is aborted. */
+    public static final int ABORT_INCOMPLETE_MULTIPART_AFTER_DAYS = 1;
+
+    /** Id of the bucket-wide rule that aborts unfinished multipart uploads. */
+    public static final String ABORT_RULE_ID =
+            "abort-incomplete-multipart-" + ABORT_INCOMPLETE_MULTIPART_AFTER_DAYS + "d";
+
+    /** How long a browser may cache a CORS preflight answer, in seconds. */
+    public static final int CORS_MAX_AGE_SECONDS = 3600;
+
+    private static final List<String> CORS_METHODS = List.of("GET", "PUT", "POST");
+    private static final List<String> CORS_ALLOWED_HEADERS =
+            List.of("Content-Type", "Content-Length", "Authorization", "X-Amz-Date", "X-Amz-Security-Token");
+    private static final List<String> CORS_EXPOSED_HEADERS = List.of("ETag");
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String ID = "ID";
+
+    private BucketConfiguration() {
+    }
+
+    /**
+     * The lifecycle rules, all enabled, in this order:
+     * <ol>
+     * <li>{@code expire-{segment}-{N}d}: for each {@link Area} with a retention, in the enum's
+     * order, objects under {@code {segment}/} expire N days after creation (S3 rounds up to the
+     * next 00:00 UTC). An area without a retention ({@code uploads/}) gets no expiration.</li>
+     * <li>{@code tier-{segment}-30d}: objects under {@code {segment}/} move to
+     * {@code INTELLIGENT_TIERING} 30 days after creation, only for areas whose objects outlive
+     * those 30 days (no retention, or a retention longer than 30 days: {@code uploads/} and
+     * {@code compositions/}). Where an object expires at or before day 30
+     * ({@code generations/}, {@code temp/}) a transition would be paid for (one request per
+     * object, and Intelligent-Tiering's monitoring fee) and then be followed by the deletion the
+     * same day or never happen at all. S3 never tiers objects under 128 KiB (their transition is
+     * skipped), so small files such as {@code metadata.json} stay in Standard anyway.</li>
+     * <li>{@value #ABORT_RULE_ID}: for the whole bucket (empty prefix), multipart uploads not
+     * completed 1 day after they were initiated are aborted and their parts deleted.</li>
+     * </ol>
+     *
+     * @throws IllegalStateException if a retention in the table is not a positive whole number of days
+     */
+    public static BucketLifecycleConfiguration lifecycle() {
+        List<LifecycleRule> rules = new ArrayList<>();
+        for (Area area : Area.values()) {
+            area.retention().ifPresent(retention -> rules.add(LifecycleRule.builder()
+                    .id(expireRuleId(area))
+                    .status(ExpirationStatus.ENABLED)
+                    .filter(prefixFilter(area))
+                    .expiration(LifecycleExpiration.builder().days(days(area, retention)).build())
+                    .build()));
+        }
+        for (Area area : Area.values()) {
+            if (outlivesTieringAge(area)) {
+                rules.add(LifecycleRule.builder()
+                        .id(tierRuleId(area))
+                        .status(ExpirationStatus.ENABLED)
+                        .filter(prefixFilter(area))
+                        .transitions(Transition.builder()
+                                .days(TIERING_AFTER_DAYS)
+                                .storageClass(TransitionStorageClass.INTELLIGENT_TIERING)
+                                .build())
+                        .build());
+            }
+        }
+        rules.add(LifecycleRule.builder()
+                .id(ABORT_RULE_ID)
+                .status(ExpirationStatus.ENABLED)
+                .filter(LifecycleRuleFilter.builder().prefix("").build())
+                .abortIncompleteMultipartUpload(AbortIncompleteMultipartUpload.builder()
+                        .daysAfterInitiation(ABORT_INCOMPLETE_MULTIPART_AFTER_DAYS)
+                        .build())
+                .build());
+        return BucketLifecycleConfiguration.builder().rules(rules).build();
+    }
+
+    /**
+     * The id of the rule expiring {@code area}'s objects, e.g. {@code expire-temp-7d}.
+     *
+     * @throws IllegalArgumentException if the area has no retention
+     */
+    public static String expireRuleId(Area area) {
+        Duration retention = area.retention()
+                .orElseThrow(() -> new IllegalArgumentException(area + " is kept until deleted: no expiration rule"));
+        return "expire-" + area.segment() + "-" + days(area, retention) + "d";
+    }
+
+    /** The id of the rule moving {@code area}'s objects to Intelligent-Tiering, e.g. {@code tier-uploads-30d}. */
+    public static String tierRuleId(Area area) {
+        return "tier-" + area.segment() + "-" + TIERING_AFTER_DAYS + "d";
+    }
+
+    /**
+     * Whether {@code area}'s objects live longer than {@value #TIERING_AFTER_DAYS} days (no
+     * retention, or a retention of more than {@value #TIERING_AFTER_DAYS} days), which is when
+     * {@link #lifecycle()} gives it an Intelligent-Tiering transition.
+     */
+    public static boolean outlivesTieringAge(Area area) {
+        return area.retention().map(r -> r.compareTo(Duration.ofDays(TIERING_AFTER_DAYS)) > 0).orElse(true);
+    }
+
+    /**
+     * The CORS configuration for browsers using presigned URLs: one rule allowing GET, PUT and
+     * POST from {@code allowedOrigins}, the request headers a presigned upload sends, {@code ETag}
+     * exposed, preflight answers cached {@value #CORS_MAX_AGE_SECONDS} seconds.
+     *
+     * @param allowedOrigins the origins, e.g. {@code ALLOWED_ORIGINS} split at commas; each is
+     *                       stripped of surrounding white space; at least one, none blank
+     * @throws IllegalArgumentException if the list is empty or an origin is blank
+     */
+    public static CORSConfiguration cors(List<String> allowedOrigins) {
+        List<String> origins = new ArrayList<>();
+        for (String origin : allowedOrigins) {
+            if (origin == null || origin.isBlank()) {
+                throw new IllegalArgumentException("a CORS origin is blank: " + allowedOrigins);
+            }
+            origins.add(origin.strip());
+        }
+        if (origins.isEmpty()) {
+            throw new IllegalArgumentException("at least one CORS origin is needed");
+        }
+        return CORSConfiguration.builder()
+                .corsRules(CORSRule.builder()
+                        .allowedOrigins(origins)
+                        .allowedMethods(CORS_METHODS)
+                        .allowedHeaders(CORS_ALLOWED_HEADERS)
+                        .exposeHeaders(CORS_EXPOSED_HEADERS)
+                        .maxAgeSeconds(CORS_MAX_AGE_SECONDS)
+                        .build())
+                .build();
+    }
+
+    /** Default encryption at rest: SSE-S3 ({@code AES256}), which costs nothing and needs no KMS permission. */
+    public static ServerSideEncryptionConfiguration encryption() {
+        return ServerSideEncryptionConfiguration.builder()
+                .rules(ServerSideEncryptionRule.builder()
+                        .applyServerSideEncryptionByDefault(ServerSideEncryptionByDefault.builder()
+                                .sseAlgorithm(ServerSideEncryption.AES256)
+                                .build())
+                        .build())
+                .build();
+    }
+
+    /** Block all public access: public ACLs and public bucket policies are both refused and ignored. */
+    public static PublicAccessBlockConfiguration publicAccessBlock() {
+        return PublicAccessBlockConfiguration.builder()
+                .blockPublicAcls(true)
+                .ignorePublicAcls(true)
+                .blockPublicPolicy(true)
+                .restrictPublicBuckets(true)
+                .build();
+    }
+
+    /**
+     * {@link #lifecycle()} as the JSON that {@code aws s3api put-bucket-lifecycle-configuration
+     * --lifecycle-configuration file://...} accepts: the content of {@code deploy/s3-lifecycle-policy.json}.
+     */
+    public static String lifecycleJson() {
+        return cliJson(lifecycle());
+    }
+
+    /**
+     * {@link #cors(List)} as the JSON that {@code aws s3api put-bucket-cors --cors-configuration
+     * file://...} accepts; with {@link #DEFAULT_ALLOWED_ORIGINS} it is the content of
+     * {@code deploy/s3-cors-config.json}.
+     */
+    public static String corsJson(List<String> allowedOrigins) {
+        return cliJson(cors(allowedOrigins));
+    }
+
+    /**
+     * Any SDK model object as AWS CLI JSON: keys are the service model's member names (the names
+     * the CLI uses, e.g. {@code ID}, {@code CORSRules}, {@code Transitions}), {@code ID} first so
+     * that a reader finds each rule by its name, then the others in the model's member order (map
+     * entries sorted by key); unset members are left out. Pretty-printed with two-space
+     * indentation, {@code \n} line ends and a trailing newline, so the same object always gives
+     * the same text.
+     */
+    public static String cliJson(SdkPojo model) {
+        DefaultIndenter indenter = new DefaultIndenter("  ", "\n");
+        Separators separators = Separators.createDefaultInstance()
+                .withObjectFieldValueSpacing(Separators.Spacing.AFTER);
+        DefaultPrettyPrinter printer = new DefaultPrettyPrinter().withSeparators(separators);
+        printer.indentObjectsWith(indenter);
+        printer.indentArraysWith(indenter);
+        try {
+            return JSON.writer(printer).writeValueAsString(tree(model)) + "\n";
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("cannot render " + model.getClass().getSimpleName() + " as JSON", e);
+        }
+    }
+
+    private static ObjectNode tree(SdkPojo model) {
+        ObjectNode node = JsonNodeFactory.instance.objectNode();
+        for (SdkField<?> field : model.sdkFields()) {
+            Object value = field.getValueOrDefault(model);
+            if (value != null && !(value instanceof SdkAutoConstructList) && !(value instanceof SdkAutoConstructMap)) {
+                node.set(field.memberName(), value(value));
+            }
+        }
+        JsonNode id = node.remove(ID);
+        if (id != null) {
+            ObjectNode idFirst = JsonNodeFactory.instance.objectNode();
+            idFirst.set(ID, id);
+            idFirst.setAll(node);
+            return idFirst;
+        }
+        return node;
+    }
+
+    private static JsonNode value(Object value) {
+        JsonNodeFactory nodes = JsonNodeFactory.instance;
+        if (value instanceof SdkPojo) {
+            return tree((SdkPojo) value);
+        }
+        if (value instanceof String) {
+            return nodes.textNode((String) value);
+        }
+        if (value instanceof Boolean) {
+            return nodes.booleanNode((Boolean) value);
+        }
+        if (value instanceof Integer || value instanceof Long) {
+            return nodes.numberNode(((Number) value).longValue());
+        }
+        if (value instanceof Float || value instanceof Double || value instanceof BigDecimal) {
+            return nodes.numberNode(new BigDecimal(value.toString()));
+        }
+        if (value instanceof Instant) {
+            return nodes.textNode(value.toString());
+        }
+        if (value instanceof Collection) {
+            ArrayNode array = nodes.arrayNode();
+            ((Collection<?>) value).forEach(element -> array.add(value(element)));
+            return array;
+        }
+        if (value instanceof Map) {
+            ObjectNode object = nodes.objectNode();
+            Map<String, Object> sorted = new TreeMap<>();
+            ((Map<?, ?>) value).forEach((k, v) -> sorted.put(String.valueOf(k), v));
+            sorted.forEach((k, v) -> object.set(k, value(v)));
+            return object;
+        }
+        throw new IllegalArgumentException("no JSON form for a " + value.getClass().getName());
+    }
+
+    private static LifecycleRuleFilter prefixFilter(Area area) {
+        return LifecycleRuleFilter.builder().prefix(area.segment() + "/").build();
+    }
+
+    private static int days(Area area, Duration retention) {
+        long days = retention.toDays();
+        if (days < 1 || !Duration.ofDays(days).equals(retention)) {
+            throw new IllegalStateException(
+                    "S3 lifecycle rules count whole days; the retention of " + area + " is " + retention);
+        }
+        return Math.toIntExact(days);
+    }
+}

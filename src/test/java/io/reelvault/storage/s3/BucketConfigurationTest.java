@@ -1,0 +1,245 @@
+package io.reelvault.storage.s3;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.reelvault.model.Area;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.services.s3.model.CORSRule;
+import software.amazon.awssdk.services.s3.model.ExpirationStatus;
+import software.amazon.awssdk.services.s3.model.LifecycleRule;
+import software.amazon.awssdk.services.s3.model.PublicAccessBlockConfiguration;
+import software.amazon.awssdk.services.s3.model.ServerSideEncryption;
+import software.amazon.awssdk.services.s3.model.TransitionStorageClass;
+
+/**
+ * The bucket configuration follows the retention table, and the committed files under
+ * {@code deploy/} are what the code produces. After a change to the table or to
+ * {@link BucketConfiguration}, regenerate the two S3 files with
+ * {@code ./mvnw -o test -Dtest=BucketConfigurationTest -Dregenerate=true} and commit them.
+ */
+class BucketConfigurationTest {
+
+    private static final String REGENERATE =
+            "regenerate it with: ./mvnw -o test -Dtest=BucketConfigurationTest -Dregenerate=true (then review and commit it)";
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    // --- the committed deploy/ files
+
+    @Test
+    void committedLifecyclePolicyIsWhatTheRetentionTableGives() throws IOException {
+        checkOrRegenerate(deploy("s3-lifecycle-policy.json"), BucketConfiguration.lifecycleJson());
+    }
+
+    @Test
+    void committedCorsConfigIsWhatTheCodeGivesForTheDefaultOrigin() throws IOException {
+        checkOrRegenerate(deploy("s3-cors-config.json"),
+                BucketConfiguration.corsJson(BucketConfiguration.DEFAULT_ALLOWED_ORIGINS));
+    }
+
+    // --- lifecycle
+
+    @Test
+    void everyAreaWithARetentionExpiresAfterExactlyThatManyDays() {
+        Map<String, LifecycleRule> byId = rulesById();
+        for (Area area : Area.values()) {
+            List<LifecycleRule> expiring = BucketConfiguration.lifecycle().rules().stream()
+                    .filter(r -> r.expiration() != null)
+                    .filter(r -> (area.segment() + "/").equals(r.filter().prefix()))
+                    .collect(Collectors.toList());
+            if (area.retention().isPresent()) {
+                long days = area.retention().get().toDays();
+                assertEquals(1, expiring.size(), area + ": one expiration rule");
+                LifecycleRule rule = expiring.get(0);
+                assertEquals(days, rule.expiration().days().longValue(), area + ": expiration days");
+                assertEquals("expire-" + area.segment() + "-" + days + "d", rule.id());
+                assertEquals(rule, byId.get(rule.id()));
+            } else {
+                assertEquals(List.of(), expiring, area + " is kept until deleted: nothing expires it");
+            }
+        }
+        assertEquals(30, byId.get("expire-generations-30d").expiration().days());
+        assertEquals(90, byId.get("expire-compositions-90d").expiration().days());
+        assertEquals(7, byId.get("expire-temp-7d").expiration().days());
+    }
+
+    @Test
+    void uploadsNeverExpire() {
+        for (LifecycleRule rule : BucketConfiguration.lifecycle().rules()) {
+            String prefix = rule.filter().prefix();
+            if (rule.expiration() != null) {
+                assertFalse("uploads/".startsWith(prefix), rule.id() + " would expire uploads/ (prefix '" + prefix + "')");
+            }
+        }
+    }
+
+    @Test
+    void onlyObjectsOutlivingThirtyDaysMoveToIntelligentTiering() {
+        Map<String, LifecycleRule> byId = rulesById();
+        List<String> tiered = new ArrayList<>();
+        for (LifecycleRule rule : BucketConfiguration.lifecycle().rules()) {
+            if (!rule.transitions().isEmpty()) {
+                assertEquals(1, rule.transitions().size(), rule.id());
+                assertEquals(30, rule.transitions().get(0).days(), rule.id());
+                assertEquals(TransitionStorageClass.INTELLIGENT_TIERING, rule.transitions().get(0).storageClass(), rule.id());
+                assertNull(rule.expiration(), rule.id() + ": transitions and expirations are separate rules");
+                tiered.add(rule.filter().prefix());
+            }
+        }
+        assertEquals(List.of("uploads/", "compositions/"), tiered);
+        assertTrue(byId.containsKey("tier-uploads-30d"));
+        assertTrue(byId.containsKey("tier-compositions-30d"));
+        for (Area area : Area.values()) {
+            boolean outlives = area.retention().map(r -> r.toDays() > 30).orElse(true);
+            assertEquals(outlives, tiered.contains(area.segment() + "/"), area.toString());
+        }
+    }
+
+    @Test
+    void incompleteMultipartUploadsAreAbortedAfterOneDayBucketWide() {
+        LifecycleRule abort = rulesById().get("abort-incomplete-multipart-1d");
+        assertEquals("", abort.filter().prefix());
+        assertEquals(1, abort.abortIncompleteMultipartUpload().daysAfterInitiation());
+        assertNull(abort.expiration());
+        assertTrue(abort.transitions().isEmpty());
+        long abortRules = BucketConfiguration.lifecycle().rules().stream()
+                .filter(r -> r.abortIncompleteMultipartUpload() != null).count();
+        assertEquals(1, abortRules);
+    }
+
+    @Test
+    void everyRuleIsEnabledWithAUniqueReadableId() {
+        Set<String> ids = new HashSet<>();
+        for (LifecycleRule rule : BucketConfiguration.lifecycle().rules()) {
+            assertEquals(ExpirationStatus.ENABLED, rule.status(), rule.id());
+            assertTrue(rule.id().matches("[a-z]+(-[a-z0-9]+)+"), rule.id());
+            assertTrue(ids.add(rule.id()), "duplicate id " + rule.id());
+            assertNull(rule.prefix(), rule.id() + ": the deprecated top-level Prefix is not used");
+        }
+        assertEquals(6, ids.size(), ids.toString());
+    }
+
+    @Test
+    void lifecycleJsonHasTheCliShape() throws IOException {
+        JsonNode rules = JSON.readTree(BucketConfiguration.lifecycleJson()).get("Rules");
+        assertEquals(BucketConfiguration.lifecycle().rules().size(), rules.size());
+        JsonNode first = rules.get(0);
+        assertEquals("expire-generations-30d", first.get("ID").asText());
+        assertEquals("Enabled", first.get("Status").asText());
+        assertEquals("generations/", first.get("Filter").get("Prefix").asText());
+        assertEquals(30, first.get("Expiration").get("Days").asInt());
+        JsonNode tier = find(rules, "tier-uploads-30d");
+        assertEquals(30, tier.get("Transitions").get(0).get("Days").asInt());
+        assertEquals("INTELLIGENT_TIERING", tier.get("Transitions").get(0).get("StorageClass").asText());
+        JsonNode abort = find(rules, "abort-incomplete-multipart-1d");
+        assertEquals("", abort.get("Filter").get("Prefix").asText());
+        assertEquals(1, abort.get("AbortIncompleteMultipartUpload").get("DaysAfterInitiation").asInt());
+        for (JsonNode rule : rules) {
+            Set<String> keys = new HashSet<>();
+            rule.fieldNames().forEachRemaining(keys::add);
+            assertTrue(Set.of("ID", "Status", "Filter", "Expiration", "Transitions", "AbortIncompleteMultipartUpload")
+                    .containsAll(keys), keys.toString());
+        }
+    }
+
+    @Test
+    void jsonIsStablePrettyAndEndsWithANewline() {
+        String json = BucketConfiguration.lifecycleJson();
+        assertEquals(json, BucketConfiguration.lifecycleJson());
+        assertTrue(json.startsWith("{\n  \"Rules\": [\n    {\n"), json);
+        assertTrue(json.endsWith("}\n") && !json.endsWith("\n\n"), json);
+        assertFalse(json.contains("\r"));
+    }
+
+    // --- CORS, encryption, public access
+
+    @Test
+    void corsAllowsPresignedBrowserTransfersFromTheGivenOrigins() throws IOException {
+        List<String> origins = List.of("https://app.example.com", " http://localhost:5173 ");
+        List<CORSRule> rules = BucketConfiguration.cors(origins).corsRules();
+        assertEquals(1, rules.size());
+        CORSRule rule = rules.get(0);
+        assertEquals(List.of("https://app.example.com", "http://localhost:5173"), rule.allowedOrigins());
+        assertEquals(List.of("GET", "PUT", "POST"), rule.allowedMethods());
+        assertEquals(List.of("Content-Type", "Content-Length", "Authorization", "X-Amz-Date", "X-Amz-Security-Token"),
+                rule.allowedHeaders());
+        assertEquals(List.of("ETag"), rule.exposeHeaders());
+        assertEquals(3600, rule.maxAgeSeconds());
+
+        JsonNode json = JSON.readTree(BucketConfiguration.corsJson(origins)).get("CORSRules").get(0);
+        assertEquals("https://app.example.com", json.get("AllowedOrigins").get(0).asText());
+        assertEquals("ETag", json.get("ExposeHeaders").get(0).asText());
+        assertEquals(3600, json.get("MaxAgeSeconds").asInt());
+    }
+
+    @Test
+    void corsRefusesNoOriginOrABlankOne() {
+        assertThrows(IllegalArgumentException.class, () -> BucketConfiguration.cors(List.of()));
+        assertThrows(IllegalArgumentException.class, () -> BucketConfiguration.cors(List.of("http://a.example", " ")));
+    }
+
+    @Test
+    void objectsAreEncryptedWithSseS3ByDefault() {
+        var rules = BucketConfiguration.encryption().rules();
+        assertEquals(1, rules.size());
+        assertEquals(ServerSideEncryption.AES256, rules.get(0).applyServerSideEncryptionByDefault().sseAlgorithm());
+        assertNull(rules.get(0).applyServerSideEncryptionByDefault().kmsMasterKeyID());
+    }
+
+    @Test
+    void allPublicAccessIsBlocked() {
+        PublicAccessBlockConfiguration block = BucketConfiguration.publicAccessBlock();
+        assertTrue(block.blockPublicAcls());
+        assertTrue(block.ignorePublicAcls());
+        assertTrue(block.blockPublicPolicy());
+        assertTrue(block.restrictPublicBuckets());
+    }
+
+    // --- helpers
+
+    private static Map<String, LifecycleRule> rulesById() {
+        return BucketConfiguration.lifecycle().rules().stream()
+                .collect(Collectors.toMap(LifecycleRule::id, Function.identity()));
+    }
+
+    private static JsonNode find(JsonNode rules, String id) {
+        for (JsonNode rule : rules) {
+            if (id.equals(rule.get("ID").asText())) {
+                return rule;
+            }
+        }
+        throw new AssertionError("no rule " + id + " in " + rules);
+    }
+
+    private static Path deploy(String name) {
+        return Path.of(System.getProperty("basedir", System.getProperty("user.dir")), "deploy", name);
+    }
+
+    /** Compares the committed file with the generated text as JSON trees; rewrites it with {@code -Dregenerate=true}. */
+    private static void checkOrRegenerate(Path file, String generated) throws IOException {
+        if (Boolean.getBoolean("regenerate")) {
+            Files.writeString(file, generated, StandardCharsets.UTF_8);
+        }
+        assertTrue(Files.isRegularFile(file), file + " is missing; " + REGENERATE);
+        JsonNode committed = JSON.readTree(Files.readString(file, StandardCharsets.UTF_8));
+        assertEquals(JSON.readTree(generated), committed,
+                file + " is not what " + BucketConfiguration.class.getSimpleName() + " produces; " + REGENERATE);
+    }
+}
