@@ -2,6 +2,7 @@ package io.reelvault.storage.s3;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -38,6 +39,8 @@ class BucketConfigurationTest {
 
     private static final String REGENERATE =
             "regenerate it with: ./mvnw -o test -Dtest=BucketConfigurationTest -Dregenerate=true (then review and commit it)";
+    private static final String BUCKET = "arn:aws:s3:::ai-video-pipeline-production";
+    private static final List<String> AREA_PREFIXES = List.of("uploads/*", "generations/*", "compositions/*", "temp/*");
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -212,6 +215,99 @@ class BucketConfigurationTest {
         assertTrue(block.restrictPublicBuckets());
     }
 
+    // --- IAM
+
+    @Test
+    void taskRoleCanRunEveryFeatureOfTheService() throws IOException {
+        JsonNode policy = policy("ecs-task-role-policy.json");
+        for (String prefix : AREA_PREFIXES) {
+            String objects = BUCKET + "/" + prefix;
+            for (String action : List.of("s3:GetObject", "s3:PutObject", "s3:DeleteObject",
+                    "s3:AbortMultipartUpload", "s3:ListMultipartUploadParts")) {
+                assertTrue(allows(policy, action, objects), action + " on " + objects);
+            }
+        }
+        assertTrue(allows(policy, "s3:DeleteObject", BUCKET + "/uploads/*"), "users delete their uploads");
+
+        JsonNode list = statementsAllowing(policy, "s3:ListBucket").get(0);
+        assertEquals(List.of(BUCKET), texts(list.get("Resource")));
+        assertEquals(AREA_PREFIXES, texts(list.get("Condition").get("StringLike").get("s3:prefix")));
+    }
+
+    @Test
+    void taskRoleHasNoMoreThanItNeeds() throws IOException {
+        JsonNode policy = policy("ecs-task-role-policy.json");
+        Set<String> granted = new HashSet<>();
+        for (JsonNode statement : policy.get("Statement")) {
+            granted.addAll(texts(statement.get("Action")));
+            for (String resource : texts(statement.get("Resource"))) {
+                assertTrue(resource.equals(BUCKET)
+                        || AREA_PREFIXES.stream().anyMatch(p -> resource.equals(BUCKET + "/" + p)), resource);
+            }
+        }
+        assertEquals(Set.of("s3:GetObject", "s3:PutObject", "s3:DeleteObject", "s3:AbortMultipartUpload",
+                "s3:ListMultipartUploadParts", "s3:ListBucket"), granted);
+        assertFalse(granted.contains("s3:PutObjectAcl"));
+        for (JsonNode statement : policy.get("Statement")) {
+            if (texts(statement.get("Action")).contains("s3:ListBucket")) {
+                assertTrue(statement.has("Condition"), "listing is limited to the four areas");
+            }
+        }
+    }
+
+    @Test
+    void userUploadRoleMayOnlyPutUploads() throws IOException {
+        JsonNode policy = policy("user-upload-role-policy.json");
+        assertEquals(1, policy.get("Statement").size());
+        JsonNode statement = policy.get("Statement").get(0);
+        assertEquals(List.of("s3:PutObject"), texts(statement.get("Action")));
+        assertEquals(List.of(BUCKET + "/uploads/*"), texts(statement.get("Resource")));
+    }
+
+    @Test
+    void bucketAdminCanApplyAndVerifyTheBucketConfigurationOnly() throws IOException {
+        JsonNode policy = policy("bucket-admin-policy.json");
+        Set<String> granted = new HashSet<>();
+        for (JsonNode statement : policy.get("Statement")) {
+            granted.addAll(texts(statement.get("Action")));
+            assertEquals(List.of(BUCKET), texts(statement.get("Resource")), statement.get("Sid").asText());
+        }
+        for (String thing : List.of("LifecycleConfiguration", "BucketCORS", "EncryptionConfiguration",
+                "BucketPublicAccessBlock", "BucketVersioning")) {
+            assertTrue(granted.contains("s3:Put" + thing), "s3:Put" + thing);
+            assertTrue(granted.contains("s3:Get" + thing), "s3:Get" + thing);
+        }
+        assertTrue(granted.contains("s3:ListBucket"), "HeadBucket is authorised by s3:ListBucket");
+        granted.removeIf(a -> a.matches("s3:(Put|Get)(LifecycleConfiguration|BucketCORS|EncryptionConfiguration"
+                + "|BucketPublicAccessBlock|BucketVersioning)"));
+        assertEquals(Set.of("s3:ListBucket", "s3:CreateBucket"), granted);
+    }
+
+    @Test
+    void everyPolicyIsWellFormedAndNeverGrantsEverything() throws IOException {
+        for (String name : List.of("ecs-task-role-policy.json", "user-upload-role-policy.json", "bucket-admin-policy.json")) {
+            JsonNode policy = policy(name);
+            assertEquals("2012-10-17", policy.get("Version").asText(), name);
+            Set<String> sids = new HashSet<>();
+            for (JsonNode statement : policy.get("Statement")) {
+                String sid = statement.path("Sid").asText("");
+                assertTrue(sid.matches("[A-Za-z0-9]+"), name + ": IAM Sids are alphanumeric: '" + sid + "'");
+                assertTrue(sids.add(sid), name + ": duplicate Sid " + sid);
+                assertEquals("Allow", statement.get("Effect").asText(), name + " " + sid);
+                assertFalse(statement.has("NotAction") || statement.has("NotResource"), name + " " + sid);
+                for (String action : texts(statement.get("Action"))) {
+                    assertTrue(action.matches("s3:[A-Za-z]+"), name + " " + sid + ": no wildcard action: " + action);
+                    assertNotEquals("s3:PutObjectAcl", action, name + " " + sid);
+                }
+                for (String resource : texts(statement.get("Resource"))) {
+                    assertTrue(resource.startsWith("arn:aws:s3:::ai-video-pipeline-production"),
+                            name + " " + sid + ": resource " + resource);
+                    assertNotEquals("*", resource);
+                }
+            }
+        }
+    }
+
     // --- helpers
 
     private static Map<String, LifecycleRule> rulesById() {
@@ -232,6 +328,10 @@ class BucketConfigurationTest {
         return Path.of(System.getProperty("basedir", System.getProperty("user.dir")), "deploy", name);
     }
 
+    private static JsonNode policy(String name) throws IOException {
+        return JSON.readTree(Files.readString(deploy("iam/" + name)));
+    }
+
     /** Compares the committed file with the generated text as JSON trees; rewrites it with {@code -Dregenerate=true}. */
     private static void checkOrRegenerate(Path file, String generated) throws IOException {
         if (Boolean.getBoolean("regenerate")) {
@@ -241,5 +341,34 @@ class BucketConfigurationTest {
         JsonNode committed = JSON.readTree(Files.readString(file, StandardCharsets.UTF_8));
         assertEquals(JSON.readTree(generated), committed,
                 file + " is not what " + BucketConfiguration.class.getSimpleName() + " produces; " + REGENERATE);
+    }
+
+    /** Whether an Allow statement grants {@code action} on exactly {@code resource}. */
+    private static boolean allows(JsonNode policy, String action, String resource) {
+        return statementsAllowing(policy, action).stream().anyMatch(s -> texts(s.get("Resource")).contains(resource));
+    }
+
+    private static List<JsonNode> statementsAllowing(JsonNode policy, String action) {
+        List<JsonNode> found = new ArrayList<>();
+        for (JsonNode statement : policy.get("Statement")) {
+            if ("Allow".equals(statement.get("Effect").asText()) && texts(statement.get("Action")).contains(action)) {
+                found.add(statement);
+            }
+        }
+        return found;
+    }
+
+    /** A policy element that may be one string or an array of strings, as a list. */
+    private static List<String> texts(JsonNode node) {
+        List<String> values = new ArrayList<>();
+        if (node == null) {
+            return values;
+        }
+        if (node.isArray()) {
+            node.forEach(n -> values.add(n.asText()));
+        } else {
+            values.add(node.asText());
+        }
+        return values;
     }
 }
