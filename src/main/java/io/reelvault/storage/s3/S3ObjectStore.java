@@ -447,9 +447,14 @@ public final class S3ObjectStore implements ObjectStore, ReadinessProbe, SignedU
         return new ObjectInfo(key, o.size(), o.lastModified(), o.eTag(), FileType.mediaTypeOf(key));
     }
 
+    /**
+     * Lists one key of {@code uploads/}: the cheapest call the task role may make (HeadBucket needs
+     * an unconditioned {@code s3:ListBucket}, which deploy/iam's least-privilege policy does not grant).
+     */
     @Override
     public Uni<Void> probe() {
-        return Uni.createFrom().completionStage(() -> s3.headBucket(b -> b.bucket(bucket))).replaceWithVoid()
+        return Uni.createFrom().completionStage(() -> s3.listObjectsV2(b -> b.bucket(bucket).prefix("uploads/").maxKeys(1)))
+                .replaceWithVoid()
                 .onFailure().transform(S3Errors::translate);
     }
 
