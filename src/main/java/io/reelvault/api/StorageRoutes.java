@@ -26,12 +26,15 @@ import java.time.format.DateTimeFormatter;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.concurrent.Executor;
 import java.util.concurrent.Flow;
 
 /**
- * {@code GET|HEAD /storage/{key}?X-Expires=...&X-Signature=...}: serves objects of backends that
- * sign their own URLs (the local backend), to anyone holding a valid, unexpired signed URL. A plain
+ * {@code GET|HEAD|PUT /storage/{key}?X-Expires=...&X-Signature=...}: serves (and, for direct
+ * uploads, accepts) objects of backends that sign their own URLs (the local backend), for anyone
+ * holding a valid, unexpired signed URL. A PUT must carry exactly the Content-Type and
+ * Content-Length its URL was signed for, like an S3 presigned PUT. A plain
  * Vert.x route, so that the response streams with back-pressure and exact headers: Content-Length,
  * ETag, Last-Modified, Accept-Ranges, one Range (206) or 416, If-None-Match (304).
  */
@@ -55,17 +58,22 @@ public class StorageRoutes {
         // results of the store arrive on its worker threads: answer on this request's event loop
         Context context = ctx.vertx().getOrCreateContext();
         Executor onLoop = command -> context.runOnContext(v -> command.run());
+        ctx.request().pause(); // a PUT body waits until the signature is checked and the store subscribes
         try {
             HttpMethod method = ctx.request().method();
-            if (method != HttpMethod.GET && method != HttpMethod.HEAD) {
-                ctx.response().putHeader(HttpHeaders.ALLOW, "GET, HEAD");
-                throw new ReelvaultException(ErrorCode.METHOD_NOT_ALLOWED, "signed URLs of this service allow GET and HEAD");
+            if (method != HttpMethod.GET && method != HttpMethod.HEAD && method != HttpMethod.PUT) {
+                ctx.response().putHeader(HttpHeaders.ALLOW, "GET, HEAD, PUT");
+                throw new ReelvaultException(ErrorCode.METHOD_NOT_ALLOWED, "signed URLs of this service allow GET, HEAD and PUT");
             }
             SignedUrlVerifier verifier = store.capability(SignedUrlVerifier.class)
                     .orElseThrow(() -> ReelvaultException.notFound("resource"));
             // the raw path: keys never need percent-encoding, so any '%' (encoded traversal) is rejected
             ObjectKey key = ObjectKey.parse(ctx.request().path().substring(PREFIX.length()));
             Map<String, String> bound = verifier.verify(method.name(), key, query(ctx));
+            if (method == HttpMethod.PUT) {
+                receive(ctx, key, bound, onLoop);
+                return;
+            }
             if (method == HttpMethod.HEAD) {
                 store.head(key).emitOn(onLoop).subscribe().with(
                         info -> {
@@ -82,6 +90,25 @@ public class StorageRoutes {
         } catch (RuntimeException e) {
             fail(ctx, e);
         }
+    }
+
+    /** A signed PUT: the request must match the bound headers; the body streams into the store atomically. */
+    private void receive(RoutingContext ctx, ObjectKey key, Map<String, String> bound, Executor onLoop) {
+        var request = ctx.request();
+        String type = bound.get("content-type");
+        if (type != null && !type.equalsIgnoreCase(request.getHeader(HttpHeaders.CONTENT_TYPE))) {
+            throw new ReelvaultException(ErrorCode.SIGNATURE_INVALID, "the Content-Type is not the one this URL was signed for");
+        }
+        OptionalLong length = RequestBodies.contentLength(request);
+        String signedLength = bound.get("content-length");
+        if (signedLength != null && (length.isEmpty() || length.getAsLong() != Long.parseLong(signedLength))) {
+            throw new ReelvaultException(ErrorCode.SIGNATURE_INVALID, "the Content-Length is not the one this URL was signed for");
+        }
+        RequestBodies.acceptBody(request);
+        store.put(key, RequestBodies.raw(request), length, type != null ? type : "application/octet-stream")
+                .emitOn(onLoop).subscribe().with(
+                        stored -> ctx.response().putHeader(HttpHeaders.ETAG, stored.info().etag()).setStatusCode(200).end(),
+                        e -> fail(ctx, e));
     }
 
     private void send(RoutingContext ctx, ObjectContent content, Map<String, String> bound, Executor onLoop) {

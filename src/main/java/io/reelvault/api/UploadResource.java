@@ -5,6 +5,7 @@ import io.reelvault.error.ErrorCode;
 import io.reelvault.error.ReelvaultException;
 import io.reelvault.model.UploadFilename;
 import io.reelvault.model.UploadId;
+import io.reelvault.service.PresignedUpload;
 import io.reelvault.service.SignedUrlView;
 import io.reelvault.service.UploadMetadata;
 import io.reelvault.service.UploadPage;
@@ -69,6 +70,28 @@ public class UploadResource {
             UploadFilename name = uploads.precheck(part.filename(), part.contentType(), OptionalLong.empty());
             return uploads.upload(user, name, OptionalLong.empty(), body);
         }).map(UploadResource::created);
+    }
+
+    /** A direct upload: {@code {filename, content_type, size_bytes}} in, a 15-minute PUT URL out. */
+    public record PresignRequest(String filename, String contentType, Long sizeBytes) {}
+
+    /** Step 1 of a direct upload: type and size are checked now; the bytes go straight to storage. */
+    @POST
+    @Path("/presign")
+    @Consumes(MediaType.APPLICATION_JSON)
+    public Uni<RestResponse<PresignedUpload>> presign(PresignRequest request) {
+        if (request == null || request.sizeBytes() == null) {
+            throw new ReelvaultException(ErrorCode.INVALID_REQUEST, "filename, content_type and size_bytes are required");
+        }
+        return uploads.presign(caller.user(), request.filename(), request.contentType(), request.sizeBytes())
+                .map(p -> RestResponse.status(RestResponse.Status.CREATED, p));
+    }
+
+    /** Step 2 of a direct upload: checks size and magic bytes, then records the upload. */
+    @POST
+    @Path("/{uploadId}/complete")
+    public Uni<UploadMetadata> complete(@RestPath String uploadId) {
+        return uploads.complete(caller.user(), UploadId.parse(uploadId));
     }
 
     /** Headroom for multipart boundaries and part headers when comparing Content-Length to the limit. */

@@ -22,6 +22,11 @@ public final class StorageLayout {
         return new ObjectKey(upload(user, upload).value() + "original." + type.extension());
     }
 
+    /** {@code uploads/{user_id}/{upload_id}/pending.json}: a presigned upload not yet completed. */
+    public static ObjectKey uploadPending(UserId user, UploadId upload) {
+        return new ObjectKey(upload(user, upload).value() + "pending.json");
+    }
+
     /** {@code uploads/{user_id}/{upload_id}/metadata.json} */
     public static ObjectKey uploadMetadata(UserId user, UploadId upload) {
         return new ObjectKey(upload(user, upload).value() + "metadata.json");

@@ -28,14 +28,15 @@ public class SignedUrlService {
     }
 
     /**
-     * @param responseHeaders headers bound into a GET URL's response (e.g. Content-Disposition); may be empty
+     * @param headers bound by the signature: a GET URL's response headers (e.g. Content-Disposition), a PUT
+     *                URL's required Content-Type and Content-Length; may be empty
      */
-    public SignedUrlView sign(UrlPurpose purpose, ObjectKey key, Map<String, String> responseHeaders) {
+    public SignedUrlView sign(UrlPurpose purpose, ObjectKey key, Map<String, String> headers) {
         if (signer == null) {
             throw new ReelvaultException(ErrorCode.STORAGE_UNAVAILABLE, "this storage backend cannot sign URLs");
         }
-        SignedUrls.SignedUrl url = signer.sign(purpose.method(), key, purpose.expiry(), responseHeaders);
+        SignedUrls.SignedUrl url = signer.sign(purpose.method(), key, purpose.expiry(), headers);
         issued.get(purpose).increment();
-        return new SignedUrlView(url.url().toString(), url.expiresIn().toSeconds(), purpose.method());
+        return new SignedUrlView(url.url().toString(), url.expiresIn().toSeconds(), purpose.method(), url.requiredHeaders());
     }
 }

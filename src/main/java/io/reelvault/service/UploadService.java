@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.reelvault.config.ReelvaultConfig;
 import io.reelvault.error.ErrorCode;
 import io.reelvault.error.ReelvaultException;
+import io.reelvault.model.FileType;
 import io.reelvault.model.ObjectKey;
 import io.reelvault.model.StorageLayout;
 import io.reelvault.model.UploadFilename;
@@ -88,6 +89,84 @@ public class UploadService {
                 });
     }
 
+    /**
+     * Prepares a direct upload: checks name, type and size first, records what was promised in
+     * {@code pending.json}, and returns a 15-minute PUT URL bound to the type and exact size.
+     */
+    public Uni<PresignedUpload> presign(UserId user, String filename, String contentType, long sizeBytes) {
+        if (sizeBytes < 1) {
+            throw new ReelvaultException(ErrorCode.INVALID_REQUEST, "size_bytes must be at least 1");
+        }
+        UploadFilename name = precheck(filename, contentType, OptionalLong.of(sizeBytes));
+        UploadId id = UploadId.generate(clock);
+        ObjectKey original = StorageLayout.uploadOriginal(user, id, name.type());
+        String type = name.type().mediaType();
+        SignedUrlView url = urls.sign(UrlPurpose.USER_UPLOAD, original,
+                Map.of("Content-Type", type, "Content-Length", Long.toString(sizeBytes)));
+        var now = clock.instant().truncatedTo(ChronoUnit.MILLIS);
+        PendingUpload pending = new PendingUpload(id.value(), user.value(), original.value(), name.value(), type, sizeBytes,
+                now, now.plusSeconds(url.expiresIn()));
+        return metadata.write(StorageLayout.uploadPending(user, id), pending)
+                .replaceWith(new PresignedUpload(id.value(), url.url(), url.method(), url.headers(), url.expiresIn()));
+    }
+
+    /**
+     * Finishes a direct upload: the object must exist with the promised size and its first bytes must
+     * be the promised type (else it is deleted: 400 {@code length_mismatch} or 415); its SHA-256 is
+     * computed by reading it back, then {@code metadata.json} is written. Completing twice answers the
+     * same metadata.
+     */
+    public Uni<UploadMetadata> complete(UserId user, UploadId id) {
+        ObjectKey pendingKey = StorageLayout.uploadPending(user, id);
+        return metadata.read(StorageLayout.uploadMetadata(user, id), UploadMetadata.class)
+                .onFailure(UploadService::isNotFound).recoverWithUni(() -> metadata.read(pendingKey, PendingUpload.class)
+                        .onFailure(UploadService::isNotFound).transform(e -> ReelvaultException.notFound("upload"))
+                        .chain(pending -> verifyDirectUpload(user, id, pending)));
+    }
+
+    private Uni<UploadMetadata> verifyDirectUpload(UserId user, UploadId id, PendingUpload pending) {
+        ObjectKey original = ObjectKey.parse(pending.key());
+        FileType type = FileType.ofKey(original).orElseThrow();
+        return store.head(original).chain(found -> {
+            if (found.isEmpty()) {
+                return Uni.createFrom().failure(new ReelvaultException(ErrorCode.NOT_FOUND,
+                        "nothing was uploaded yet: PUT the file to the upload URL first"));
+            }
+            if (found.get().size() != pending.sizeBytes()) {
+                return reject(original, new ReelvaultException(ErrorCode.LENGTH_MISMATCH, "the uploaded object has "
+                        + found.get().size() + " bytes, not the " + pending.sizeBytes() + " promised"));
+            }
+            BodyInspector inspector = new BodyInspector(maxBytes, type, OptionalLong.of(pending.sizeBytes()));
+            return store.get(original, Optional.empty())
+                    .chain(content -> digest(inspector.inspect(content.body())))
+                    .onFailure(e -> e instanceof ReelvaultException r && r.code() == ErrorCode.UNSUPPORTED_MEDIA_TYPE)
+                    .call(() -> store.delete(original))
+                    .chain(sha -> {
+                        UploadMetadata meta = new UploadMetadata(id.value(), user.value(), original.value(), pending.filename(),
+                                pending.contentType(), found.get().size(), sha, clock.instant().truncatedTo(ChronoUnit.MILLIS));
+                        return metadata.write(StorageLayout.uploadMetadata(user, id), meta)
+                                .chain(() -> store.delete(StorageLayout.uploadPending(user, id)))
+                                .replaceWith(meta);
+                    });
+        });
+    }
+
+    private Uni<UploadMetadata> reject(ObjectKey original, ReelvaultException why) {
+        return store.delete(original).chain(() -> Uni.createFrom().failure(why));
+    }
+
+    /** Reads a stream to its end and returns its hex SHA-256 (one pass, constant memory). */
+    private static Uni<String> digest(Multi<ByteBuffer> body) {
+        java.security.MessageDigest sha;
+        try {
+            sha = java.security.MessageDigest.getInstance("SHA-256");
+        } catch (java.security.NoSuchAlgorithmException e) {
+            return Uni.createFrom().failure(e);
+        }
+        return body.onItem().invoke(b -> sha.update(b.duplicate())).collect().last()
+                .map(ignored -> java.util.HexFormat.of().formatHex(sha.digest()));
+    }
+
     /** One page of the user's uploads in id order (ids start with their date, so oldest first). */
     public Uni<UploadPage> list(UserId user, Optional<UploadId> after, int limit) {
         Optional<ObjectKey> startAfter = after.map(a -> StorageLayout.uploadMetadata(user, a));
@@ -119,7 +198,8 @@ public class UploadService {
      */
     public Uni<Void> delete(UserId user, UploadId id) {
         ObjectKey meta = StorageLayout.uploadMetadata(user, id);
-        return store.head(meta).onItem().transformToUni(found -> {
+        return store.head(meta).chain(found -> found.isPresent() ? Uni.createFrom().item(found)
+                : store.head(StorageLayout.uploadPending(user, id))).onItem().transformToUni(found -> {
             if (found.isEmpty()) {
                 return Uni.createFrom().failure(ReelvaultException.notFound("upload"));
             }

@@ -12,7 +12,9 @@ public interface SignedUrlVerifier {
     /**
      * @param method the request's method; HEAD is checked as GET
      * @param query  the request's query parameters (each at most once)
-     * @return the response headers bound by the signature (e.g. {@code Content-Disposition})
+     * @return the headers bound by the signature, lower-case names: for GET the response headers
+     *         (e.g. {@code content-disposition}), for PUT the request headers the upload must carry
+     *         ({@code content-type}, {@code content-length})
      * @throws io.reelvault.error.ReelvaultException {@code signature_invalid} when the signature is
      *         missing, malformed or does not match (compared in constant time), {@code signature_expired}
      *         when it matches but its expiry has passed

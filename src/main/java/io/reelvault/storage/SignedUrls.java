@@ -13,16 +13,19 @@ import java.util.Map;
 public interface SignedUrls {
 
     /**
-     * @param method          {@code GET} or {@code PUT} (a GET URL also allows HEAD)
-     * @param expiresIn       how long the URL is valid; a backend may shorten it (see {@link SignedUrl#expiresIn()})
-     * @param responseHeaders headers the GET response must carry, e.g. {@code Content-Disposition};
-     *                        bound by the signature. Empty for none.
+     * @param method    {@code GET} or {@code PUT} (a GET URL also allows HEAD)
+     * @param expiresIn how long the URL is valid; a backend may shorten it (see {@link SignedUrl#expiresIn()})
+     * @param headers   bound by the signature. GET: headers the response will carry ({@code Content-Disposition},
+     *                  {@code Content-Type}). PUT: {@code Content-Type} and {@code Content-Length} the upload must
+     *                  have. Empty for none.
      */
-    SignedUrl sign(String method, ObjectKey key, Duration expiresIn, Map<String, String> responseHeaders);
+    SignedUrl sign(String method, ObjectKey key, Duration expiresIn, Map<String, String> headers);
 
     /**
-     * @param url       the URL to hand out
-     * @param expiresIn how long it is valid, which may be less than was asked for
+     * @param url             the URL to hand out
+     * @param expiresIn       how long it is valid, which may be less than was asked for
+     * @param requiredHeaders headers the client must send with it (a PUT's Content-Type, S3's encryption
+     *                        header); Content-Length is left to the client's HTTP library
      */
-    record SignedUrl(URI url, Duration expiresIn) {}
+    record SignedUrl(URI url, Duration expiresIn, Map<String, String> requiredHeaders) {}
 }

@@ -110,7 +110,9 @@ class SignedUrlApiTest {
         problem(get(url.replaceFirst("&X-Signature=[^&]+", "")), "signature_invalid");
         problem(get(url + "&response-content-disposition=attachment"), "signature_invalid");
         problem(get(url + "&X-Signature=" + sig), "signature_invalid");
-        given().urlEncodingEnabled(false).put(URI.create(url)).then().statusCode(405)
+        problem(given().urlEncodingEnabled(false).contentType("image/png").body(new byte[] {1}).put(URI.create(url)).then(),
+                "signature_invalid"); // a GET URL does not allow a PUT
+        given().urlEncodingEnabled(false).post(URI.create(url)).then().statusCode(405)
                 .body("code", equalTo("method_not_allowed"));
     }
 

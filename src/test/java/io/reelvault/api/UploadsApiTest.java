@@ -19,7 +19,12 @@ import io.reelvault.model.ObjectKey;
 import io.reelvault.storage.ObjectContent;
 import io.reelvault.storage.ObjectStore;
 import jakarta.inject.Inject;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Optional;
 import io.reelvault.support.Samples;
 import io.reelvault.support.TestTokens;
@@ -221,6 +226,80 @@ class UploadsApiTest {
         problem(given().auth().oauth2(TestTokens.otherIssuer("alice")).get("/api/v1/uploads").then(), 401, "unauthenticated");
         problem(given().auth().oauth2(TestTokens.user("../admin")).get("/api/v1/uploads").then(), 401, "invalid_subject");
         problem(uploadRaw("garbage", "a.png", "image/png", Samples.png(10)), 401, "unauthenticated");
+    }
+
+    static HttpResponse<String> putTo(String url, String contentType, byte[] body) throws Exception {
+        return HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build().send(HttpRequest.newBuilder(URI.create(url))
+                .header("Content-Type", contentType).PUT(HttpRequest.BodyPublishers.ofByteArray(body)).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    static io.restassured.response.ExtractableResponse<io.restassured.response.Response> presign(String token, String filename,
+            String type, long size) {
+        return given().auth().oauth2(token).contentType("application/json")
+                .body(Map.of("filename", filename, "content_type", type, "size_bytes", size))
+                .post("/api/v1/uploads/presign").then().extract();
+    }
+
+    @Test
+    void directUploadPresignPutComplete() throws Exception {
+        String token = TestTokens.user(freshUser("direct"));
+        byte[] png = Samples.png(20_000);
+        var presigned = given().auth().oauth2(token).contentType("application/json")
+                .body(Map.of("filename", "logo.png", "content_type", "image/png", "size_bytes", png.length))
+                .post("/api/v1/uploads/presign").then().statusCode(201)
+                .body("upload_id", matchesPattern("upload_\\d{8}_[a-z0-9]{16}"))
+                .body("method", equalTo("PUT")).body("expires_in", equalTo(900))
+                .body("headers.Content-Type", equalTo("image/png"))
+                .extract();
+        String id = presigned.path("upload_id");
+        String url = presigned.path("upload_url");
+        given().auth().oauth2(token).get("/api/v1/uploads").then().body("items.upload_id", not(hasItem(id)));
+        problem(given().auth().oauth2(token).post("/api/v1/uploads/" + id + "/complete").then(), 404, "not_found");
+
+        assertEquals(403, putTo(url, "image/gif", png).statusCode(), "the signed Content-Type is enforced");
+        assertEquals(200, putTo(url, "image/png", png).statusCode());
+        given().auth().oauth2(token).post("/api/v1/uploads/" + id + "/complete").then().statusCode(200)
+                .body("upload_id", equalTo(id)).body("filename", equalTo("logo.png"))
+                .body("size_bytes", equalTo(png.length)).body("sha256", equalTo(Samples.sha256(png)));
+        given().auth().oauth2(token).post("/api/v1/uploads/" + id + "/complete").then().statusCode(200)
+                .body("sha256", equalTo(Samples.sha256(png)));
+        given().auth().oauth2(token).get("/api/v1/uploads").then().body("items.upload_id", hasItem(id));
+        problem(given().auth().oauth2(TestTokens.user("someone-else")).post("/api/v1/uploads/" + id + "/complete").then(),
+                404, "not_found");
+    }
+
+    @Test
+    void directUploadOfTheWrongContentIsRemovedAtCompletion() throws Exception {
+        String user = freshUser("spoof");
+        String token = TestTokens.user(user);
+        byte[] text = "this is not a png at all, just text".getBytes();
+        var presigned = presign(token, "logo.png", "image/png", text.length);
+        assertEquals(201, presigned.statusCode());
+        String id = presigned.path("upload_id");
+        assertEquals(200, putTo(presigned.path("upload_url"), "image/png", text).statusCode());
+        problem(given().auth().oauth2(token).post("/api/v1/uploads/" + id + "/complete").then(), 415, "unsupported_media_type");
+        assertFalse(anyObjectUnder("uploads/" + user + "/" + id + "/original"), "the spoofed object is deleted");
+        given().auth().oauth2(token).delete("/api/v1/uploads/" + id).then().statusCode(204);
+        assertFalse(anyObjectUnder("uploads/" + user + "/"), "nothing remains");
+    }
+
+    @Test
+    void presignChecksTypeAndSizeFirst() {
+        String token = TestTokens.user(freshUser("presign"));
+        problem(given().auth().oauth2(token).contentType("application/json")
+                .body(Map.of("filename", "tool.exe", "content_type", "application/octet-stream", "size_bytes", 10))
+                .post("/api/v1/uploads/presign").then(), 415, "unsupported_media_type");
+        problem(given().auth().oauth2(token).contentType("application/json")
+                .body(Map.of("filename", "a.png", "content_type", "image/jpeg", "size_bytes", 10))
+                .post("/api/v1/uploads/presign").then(), 415, "unsupported_media_type");
+        problem(given().auth().oauth2(token).contentType("application/json")
+                .body(Map.of("filename", "a.png", "content_type", "image/png", "size_bytes", 3 * 1024 * 1024))
+                .post("/api/v1/uploads/presign").then(), 413, "payload_too_large");
+        problem(given().auth().oauth2(token).contentType("application/json").body(Map.of("filename", "a.png"))
+                .post("/api/v1/uploads/presign").then(), 400, "invalid_request");
+        problem(given().auth().oauth2(token).contentType("application/json").body("{not json")
+                .post("/api/v1/uploads/presign").then(), 400, "invalid_request");
     }
 
     @Test

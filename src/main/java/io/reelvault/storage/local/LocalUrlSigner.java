@@ -33,6 +33,7 @@ final class LocalUrlSigner implements SignedUrls, SignedUrlVerifier {
     static final String EXPIRES = "X-Expires";
     static final String SIGNATURE = "X-Signature";
     private static final String RESPONSE_PREFIX = "response-";
+    private static final String REQUEST_PREFIX = "header-";
     private static final String ALGORITHM = "HmacSHA256";
 
     private final SecretKeySpec key;
@@ -51,16 +52,19 @@ final class LocalUrlSigner implements SignedUrls, SignedUrlVerifier {
     }
 
     @Override
-    public SignedUrl sign(String method, ObjectKey objectKey, Duration expiresIn, Map<String, String> responseHeaders) {
+    public SignedUrl sign(String method, ObjectKey objectKey, Duration expiresIn, Map<String, String> headers) {
         long expires = clock.instant().plus(expiresIn).getEpochSecond();
         TreeMap<String, String> params = new TreeMap<>();
         params.put(EXPIRES, Long.toString(expires));
-        responseHeaders.forEach((name, value) -> params.put(RESPONSE_PREFIX + name.toLowerCase(Locale.ROOT), value));
+        String prefix = "PUT".equals(method) ? REQUEST_PREFIX : RESPONSE_PREFIX;
+        headers.forEach((name, value) -> params.put(prefix + name.toLowerCase(Locale.ROOT), value));
         String signature = mac(method, objectKey, params);
         StringBuilder url = new StringBuilder(baseUrl.toString()).append("/storage/").append(objectKey.value()).append('?');
         params.forEach((k, v) -> url.append(encode(k)).append('=').append(encode(v)).append('&'));
         url.append(SIGNATURE).append('=').append(signature);
-        return new SignedUrl(URI.create(url.toString()), expiresIn);
+        Map<String, String> required = "PUT".equals(method) && headers.containsKey("Content-Type")
+                ? Map.of("Content-Type", headers.get("Content-Type")) : Map.of();
+        return new SignedUrl(URI.create(url.toString()), expiresIn, required);
     }
 
     @Override
@@ -88,8 +92,9 @@ final class LocalUrlSigner implements SignedUrls, SignedUrlVerifier {
         }
         TreeMap<String, String> headers = new TreeMap<>();
         params.forEach((k, v) -> {
-            if (k.startsWith(RESPONSE_PREFIX)) {
-                headers.put(k.substring(RESPONSE_PREFIX.length()), v);
+            String prefix = "PUT".equals(signMethod) ? REQUEST_PREFIX : RESPONSE_PREFIX;
+            if (k.startsWith(prefix)) {
+                headers.put(k.substring(prefix.length()), v);
             }
         });
         return headers;

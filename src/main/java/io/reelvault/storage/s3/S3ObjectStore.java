@@ -467,7 +467,14 @@ public final class S3ObjectStore implements ObjectStore, ReadinessProbe, SignedU
     public SignedUrl sign(String method, ObjectKey key, Duration expiresIn, Map<String, String> headers) {
         Duration valid = capToCredentials(expiresIn);
         URI url;
+        Map<String, String> required = new java.util.HashMap<>();
         if ("PUT".equals(method)) {
+            if (headers.containsKey("Content-Type")) {
+                required.put("Content-Type", headers.get("Content-Type"));
+            }
+            if (sse != null) {
+                required.put("x-amz-server-side-encryption", sse.toString());
+            }
             url = URI.create(presigner.presignPutObject(p -> p.signatureDuration(valid).putObjectRequest(b -> b
                     .bucket(bucket).key(key.value())
                     .contentType(headers.get("Content-Type"))
@@ -479,7 +486,7 @@ public final class S3ObjectStore implements ObjectStore, ReadinessProbe, SignedU
                     .responseContentDisposition(headers.get("Content-Disposition"))
                     .responseContentType(headers.get("Content-Type")))).url().toString());
         }
-        return new SignedUrl(url, valid);
+        return new SignedUrl(url, valid, Map.copyOf(required));
     }
 
     /** A presigned URL dies with the credentials that signed it: never promise longer. */
