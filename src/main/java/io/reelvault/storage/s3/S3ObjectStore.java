@@ -66,6 +66,13 @@ public final class S3ObjectStore implements ObjectStore, ReadinessProbe, SignedU
     private static final int BODY_WINDOW = 16;
     private static final Duration ABORT_WAIT = Duration.ofSeconds(60);
     private static final Duration POLL = Duration.ofMillis(100);
+    private static final int ABORT_RETRIES = 16;
+    private static final java.util.concurrent.ScheduledExecutorService ABORT_SCHEDULER =
+            java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread t = new Thread(r, "reelvault-s3-abort-retry");
+                t.setDaemon(true);
+                return t;
+            });
     private static final Pattern CONTENT_RANGE = Pattern.compile("bytes (\\d+)-(\\d+)/(\\d+)");
 
     /** Multipart settings: all sizes in bytes. */
@@ -244,12 +251,7 @@ public final class S3ObjectStore implements ObjectStore, ReadinessProbe, SignedU
             } catch (Exception | Error e) {
                 // let parts in flight settle first, or one finishing after the abort could revive the upload
                 parts.forEach(f -> awaitQuietly(f));
-                try {
-                    awaitQuietly(s3.abortMultipartUpload(b -> b.bucket(bucket).key(key.value()).uploadId(uploadId)))
-                            .ifPresent(e::addSuppressed); // if even this fails, the bucket's lifecycle rule aborts it after a day
-                } catch (RuntimeException abortFailed) {
-                    e.addSuppressed(abortFailed);
-                }
+                abort(key, uploadId, 0);
                 throw e;
             }
         }
@@ -323,6 +325,25 @@ public final class S3ObjectStore implements ObjectStore, ReadinessProbe, SignedU
             int permits = (int) Math.min(bytes / 1024 + 1, Math.max(1, multipart.bufferBudget() / 1024));
             acquire(budgetKib, permits);
             return permits;
+        }
+
+        /**
+         * Aborts the multipart upload. When S3 cannot be reached (the likely reason the upload failed),
+         * the abort is retried in the background with growing delays for about ten minutes; past that,
+         * the bucket's lifecycle rule aborts it after a day.
+         */
+        private void abort(ObjectKey key, String uploadId, int attempt) {
+            Optional<Throwable> failed;
+            try {
+                failed = awaitQuietly(s3.abortMultipartUpload(b -> b.bucket(bucket).key(key.value()).uploadId(uploadId)));
+            } catch (RuntimeException e) {
+                failed = Optional.of(e);
+            }
+            if (failed.isPresent() && !S3Errors.isNotFound(failed.get()) && attempt < ABORT_RETRIES) {
+                long delay = Math.min(60_000, 500L << attempt);
+                ABORT_SCHEDULER.schedule(() -> uploaders.execute(() -> abort(key, uploadId, attempt + 1)), delay,
+                        java.util.concurrent.TimeUnit.MILLISECONDS);
+            }
         }
 
         /** Waits for a request to finish, ignoring interrupts (a cancel must not skip the clean-up); returns its failure. */

@@ -108,6 +108,91 @@ class S3ObjectStoreContractTest extends ObjectStoreContract {
         assertNoLeftovers();
     }
 
+    /** {@code count} chunks of 1 MiB, generated on demand and hashed as they go (nothing held whole). */
+    static Multi<ByteBuffer> generated(int count, java.security.MessageDigest sha) {
+        return Multi.createFrom().range(0, count).map(i -> {
+            byte[] chunk = randomBytes(1024 * 1024, 1000 + i);
+            sha.update(chunk);
+            return ByteBuffer.wrap(chunk);
+        });
+    }
+
+    @Test
+    void twentyFivePartUploadRoundTrips() throws Exception {
+        var sent = java.security.MessageDigest.getInstance("SHA-256");
+        PutResult r = store.put(key("compositions/c25/final.mp4"), generated(125, sent), OptionalLong.empty(), "video/mp4")
+                .await().atMost(Duration.ofMinutes(3));
+        String expected = java.util.HexFormat.of().formatHex(sent.digest());
+        assertEquals(expected, r.sha256());
+        assertEquals(125 * MIB, r.info().size());
+        assertTrue(r.info().etag().contains("-25"), "a 25-part ETag: " + r.info().etag());
+        var back = java.security.MessageDigest.getInstance("SHA-256");
+        store.get(key("compositions/c25/final.mp4"), Optional.empty()).await().atMost(WAIT).body()
+                .subscribe().asIterable().forEach(b -> back.update(b));
+        assertEquals(expected, java.util.HexFormat.of().formatHex(back.digest()));
+        assertNoLeftovers();
+    }
+
+    @Test
+    void serverStoppedMidUploadIsA5xxAndLeavesNothingOnceItIsBack() throws Exception {
+        S3ProxyServer flaky = new S3ProxyServer(data.resolve("flaky")).start();
+        flaky.createBucket("flaky");
+        S3AsyncClient flakyClient = flaky.client();
+        try {
+            S3ObjectStore flakyStore = new S3ObjectStore(flakyClient, flaky.presigner(), "flaky",
+                    new S3ObjectStore.Multipart(6 * MIB, 5 * MIB, 3, 20 * MIB), uploaders, null, Clock.systemUTC());
+            CountDownLatch firstParts = new CountDownLatch(1);
+            CountDownLatch serverDown = new CountDownLatch(1);
+            byte[] chunk = randomBytes(1024 * 1024, 16);
+            Multi<ByteBuffer> body = Multi.createFrom().<ByteBuffer>emitter(em -> new Thread(() -> {
+                for (int i = 0; i < 11; i++) {
+                    em.emit(ByteBuffer.wrap(chunk));
+                }
+                firstParts.countDown();
+                try {
+                    serverDown.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                for (int i = 0; i < 10; i++) {
+                    em.emit(ByteBuffer.wrap(chunk));
+                }
+                em.complete();
+            }).start());
+            var result = flakyStore.put(key("temp/f/flaky.tmp"), body, OptionalLong.empty(), "application/octet-stream")
+                    .subscribeAsCompletionStage();
+            assertTrue(firstParts.await(10, TimeUnit.SECONDS));
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (flakyClient.listMultipartUploads(b -> b.bucket("flaky")).join().uploads().isEmpty()
+                    && System.nanoTime() < deadline) {
+                Thread.sleep(20); // wait until the multipart upload exists on the server
+            }
+            flaky.stop();
+            serverDown.countDown();
+            try {
+                result.get(60, TimeUnit.SECONDS);
+                fail("the upload cannot succeed with the server down");
+            } catch (java.util.concurrent.ExecutionException e) {
+                var code = ((io.reelvault.error.ReelvaultException) e.getCause()).code();
+                assertTrue(code.status() >= 500, "a coded 5xx: " + code);
+            }
+            flaky.start();
+            deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (!flakyClient.listMultipartUploads(b -> b.bucket("flaky")).join().uploads().isEmpty()
+                    && System.nanoTime() < deadline) {
+                Thread.sleep(100); // the abort is retried in the background
+            }
+            assertEquals(0, flakyClient.listMultipartUploads(b -> b.bucket("flaky")).join().uploads().size(),
+                    "the multipart upload was aborted once the server came back");
+            assertTrue(flakyStore.head(key("temp/f/flaky.tmp")).await().atMost(WAIT).isEmpty(), "no object");
+            flakyStore.put(key("temp/f/after.tmp"), Multi.createFrom().item(ByteBuffer.wrap(chunk)), OptionalLong.of(chunk.length),
+                    "application/octet-stream").await().atMost(WAIT);
+        } finally {
+            flakyClient.close();
+            flaky.stop();
+        }
+    }
+
     @Test
     void cancelledMultipartLeavesNoObjectAndNoUpload() throws Exception {
         CountDownLatch sent = new CountDownLatch(1);
