@@ -249,6 +249,28 @@ class S3ObjectStoreContractTest extends ObjectStoreContract {
     }
 
     @Test
+    void presignedUrlsNeverOutliveTemporaryCredentials() {
+        var expiring = software.amazon.awssdk.auth.credentials.AwsSessionCredentials.builder()
+                .accessKeyId(S3ProxyServer.ACCESS_KEY).secretAccessKey(S3ProxyServer.SECRET_KEY).sessionToken("session")
+                .expirationTime(java.time.Instant.now().plus(Duration.ofMinutes(10))).build();
+        var provider = software.amazon.awssdk.auth.credentials.StaticCredentialsProvider.create(expiring);
+        try (S3AsyncClient temporary = S3AsyncClient.builder().endpointOverride(server.endpoint()).forcePathStyle(true)
+                .region(software.amazon.awssdk.regions.Region.US_EAST_1).credentialsProvider(provider)
+                .httpClientBuilder(software.amazon.awssdk.http.crt.AwsCrtAsyncHttpClient.builder()).build();
+             var presigner = software.amazon.awssdk.services.s3.presigner.S3Presigner.builder().endpointOverride(server.endpoint())
+                     .region(software.amazon.awssdk.regions.Region.US_EAST_1).credentialsProvider(provider).build()) {
+            S3ObjectStore s = new S3ObjectStore(temporary, presigner, bucket,
+                    new S3ObjectStore.Multipart(6 * MIB, 5 * MIB, 3, 20 * MIB), uploaders, null, Clock.systemUTC());
+            var url = s.sign("GET", key("temp/x/y.tmp"), Duration.ofHours(6), Map.of());
+            assertTrue(url.expiresIn().compareTo(Duration.ofMinutes(9)) <= 0, "capped: " + url.expiresIn());
+            assertTrue(url.expiresIn().compareTo(Duration.ofMinutes(8)) > 0, "but not more than needed: " + url.expiresIn());
+            var m = java.util.regex.Pattern.compile("X-Amz-Expires=(\\d+)").matcher(url.url().toString());
+            assertTrue(m.find());
+            assertEquals(url.expiresIn().toSeconds(), Long.parseLong(m.group(1)), "the URL says what expires_in says");
+        }
+    }
+
+    @Test
     void anUnreachableServerIsA503() throws Exception {
         S3ProxyServer deadServer = new S3ProxyServer(data.resolve("dead")).start();
         S3AsyncClient deadClient = deadServer.client();
