@@ -84,6 +84,16 @@ public interface ReelvaultConfig {
          */
         @WithDefault("AES256")
         String serverSideEncryption();
+
+        /**
+         * {@code REELVAULT_STORAGE_S3_VERSIONING}: whether {@code bucket setup} enables versioning on the
+         * bucket and {@code bucket verify} requires it. Default false. The lifecycle rules have no rule for
+         * noncurrent versions: on a versioned bucket an expiration or a deletion only adds a delete marker,
+         * and the bytes stay (and are billed) as a noncurrent version. Versioning cannot be turned off
+         * again, only suspended. The service itself does not read this setting.
+         */
+        @WithDefault("false")
+        boolean versioning();
     }
 
     interface Uploads {

@@ -57,6 +57,10 @@ class ObjectStoreProducerTest {
             public String serverSideEncryption() {
                 return "AES256";
             }
+
+            public boolean versioning() {
+                return false;
+            }
         };
         ReelvaultConfig.Storage storage = new ReelvaultConfig.Storage() {
             public boolean useLocal() {
