@@ -17,7 +17,8 @@ import software.amazon.awssdk.services.s3.presigner.S3Presigner;
 /**
  * A real S3-compatible server for tests: s3proxy on its filesystem store, inside the test JVM, on
  * a free loopback port, checking SigV4 signatures. Can be stopped and started again on the same
- * port and data (fault tests).
+ * port and data (fault tests). {@link #inMemory()} uses the {@code transient} store instead, the only
+ * one that implements bucket encryption and versioning.
  */
 public final class S3ProxyServer implements AutoCloseable {
     public static final String ACCESS_KEY = "reelvault-test-access";
@@ -32,14 +33,21 @@ public final class S3ProxyServer implements AutoCloseable {
         this.dataDir = dataDir;
     }
 
+    /** On the {@code transient} store: in memory, gone when stopped; implements bucket encryption and versioning. */
+    public static S3ProxyServer inMemory() {
+        return new S3ProxyServer(null);
+    }
+
     public S3ProxyServer start() throws Exception {
-        Files.createDirectories(dataDir);
         Properties props = new Properties();
-        props.setProperty("jclouds.filesystem.basedir", dataDir.toAbsolutePath().toString());
+        if (dataDir != null) {
+            Files.createDirectories(dataDir);
+            props.setProperty("jclouds.filesystem.basedir", dataDir.toAbsolutePath().toString());
+        }
         props.setProperty("jclouds.identity", ACCESS_KEY);
         props.setProperty("jclouds.credential", SECRET_KEY);
         proxy = S3Proxy.builder()
-                .blobStore(BlobStores.create("filesystem", props))
+                .blobStore(BlobStores.create(dataDir == null ? "transient" : "filesystem", props))
                 .awsAuthentication(AuthenticationType.AWS_V2_OR_V4, ACCESS_KEY, SECRET_KEY)
                 .ignoreUnknownHeaders(true)
                 .endpoint(URI.create("http://127.0.0.1:" + port))

@@ -4,6 +4,7 @@ import io.reelvault.config.ReelvaultConfig;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Instance;
 import java.time.Clock;
+import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -45,5 +46,18 @@ public class S3Backend {
             throw new IllegalStateException("REELVAULT_STORAGE_S3_SERVER_SIDE_ENCRYPTION must be AES256, aws:kms or none");
         }
         return new S3ObjectStore(client.get(), presigner.get(), config.bucket().orElseThrow(), multipart, uploaders, sse, clock);
+    }
+
+    /**
+     * The bucket commands on the configured bucket, with the same client as the backend (so the same
+     * {@code quarkus.s3.*} endpoint, path style and credentials).
+     *
+     * @param corsOrigins the origins the bucket's CORS rule allows: the service's {@code ALLOWED_ORIGINS}
+     * @throws IllegalArgumentException if the origins cannot make a CORS rule (the message names the variable)
+     * @throws java.util.NoSuchElementException if no bucket is configured
+     */
+    public BucketAdmin bucketAdmin(ReelvaultConfig.S3 config, List<String> corsOrigins) {
+        var wanted = new BucketAdmin.Wanted(corsOrigins, config.versioning());
+        return new BucketAdmin(client.get(), config.bucket().orElseThrow(), wanted);
     }
 }
