@@ -50,11 +50,15 @@ public class StorageRoutes {
         this.problems = problems;
     }
 
-    void register(@Observes Router router) {
-        router.route(PREFIX + "*").order(-100).handler(this::handle);
+    /**
+     * Static, with this bean as its client proxy: the routes (and the object store they hold) are made on
+     * the first request, not at start-up, so that an operator command never opens the store.
+     */
+    static void register(@Observes Router router, StorageRoutes routes) {
+        router.route(PREFIX + "*").order(-100).handler(routes::handle);
     }
 
-    private void handle(RoutingContext ctx) {
+    void handle(RoutingContext ctx) { // not private: the client proxy forwards it
         // results of the store arrive on its worker threads: answer on this request's event loop
         Context context = ctx.vertx().getOrCreateContext();
         Executor onLoop = command -> context.runOnContext(v -> command.run());

@@ -13,13 +13,17 @@ import org.jboss.logging.Logger;
 
 /**
  * Start-up rules that no extension enforces: prod refuses to start without a token verification key
- * and issuer; dev mode prints a ready token signed with its throwaway key.
+ * and issuer; dev mode prints a ready token signed with its throwaway key. Neither applies to an operator
+ * command ({@link CommandMode}), which verifies no token.
  */
 @ApplicationScoped
 public class StartupChecks {
     private static final Logger LOG = Logger.getLogger(StartupChecks.class);
 
-    void onStart(@Observes StartupEvent event, Config config) {
+    void onStart(@Observes StartupEvent event, Config config, CommandMode commandMode) {
+        if (commandMode.active()) {
+            return;
+        }
         Optional<String> location = config.getOptionalValue(DevJwtKeys.PUBLIC_KEY, String.class);
         Optional<String> inline = config.getOptionalValue("mp.jwt.verify.publickey", String.class);
         Optional<String> issuer = config.getOptionalValue("mp.jwt.verify.issuer", String.class);

@@ -1,30 +1,40 @@
 package io.reelvault.storage;
 
 import io.micrometer.core.instrument.MeterRegistry;
-import io.quarkus.runtime.Startup;
+import io.quarkus.runtime.StartupEvent;
+import io.reelvault.config.CommandMode;
 import io.reelvault.config.ReelvaultConfig;
 import io.reelvault.metrics.MeteredObjectStore;
 import io.reelvault.storage.local.LocalBackend;
 import io.reelvault.storage.s3.S3Backend;
 import io.smallrye.mutiny.infrastructure.Infrastructure;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import jakarta.enterprise.inject.Instance;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
 import java.time.Clock;
 
 /**
- * The one place the backend is chosen. Eager ({@link Startup}), so that a missing or wrong setting
+ * The one place the backend is chosen. Opened at start-up, so that a missing or wrong setting
  * stops start-up with a message naming the environment variable, instead of failing the first
- * request. The other backend's clients are never built.
+ * request; except when the process runs an operator command ({@link CommandMode}), which checks its own
+ * settings and must not create a local storage root or need the service's settings. The other backend's
+ * clients are never built.
  */
 @ApplicationScoped
 public class ObjectStoreProducer {
 
     @Produces
     @Singleton
-    @Startup
     ObjectStore objectStore(ReelvaultConfig config, MeterRegistry registry, Clock clock, S3Backend s3) {
         return new MeteredObjectStore(backend(config, clock, s3), registry);
+    }
+
+    void openAtStart(@Observes StartupEvent event, CommandMode commandMode, Instance<ObjectStore> store) {
+        if (!commandMode.active()) {
+            store.get(); // a @Singleton has no client proxy: this builds it now
+        }
     }
 
     static ObjectStore backend(ReelvaultConfig config, Clock clock, S3Backend s3) {
