@@ -1,5 +1,6 @@
 package io.reelvault.storage.s3;
 
+import io.quarkus.arc.ClientProxy;
 import io.reelvault.config.ReelvaultConfig;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Instance;
@@ -45,7 +46,12 @@ public class S3Backend {
         if (sse == ServerSideEncryption.UNKNOWN_TO_SDK_VERSION) {
             throw new IllegalStateException("REELVAULT_STORAGE_S3_SERVER_SIDE_ENCRYPTION must be AES256, aws:kms or none");
         }
-        return new S3ObjectStore(client.get(), presigner.get(), config.bucket().orElseThrow(), multipart, uploaders, sse, clock);
+        // The presigner is created here, at start-up, and not by the first signing: in prod mode the SDK
+        // completes responses on Quarkus worker threads, and a worker started from one of the CRT client's
+        // native threads has no context class loader, so the presigner's synthetic bean could not load its
+        // builder class there (ClassNotFoundException: S3Presigner$Builder, 500 on the first signed URL).
+        S3Presigner signer = ClientProxy.unwrap(presigner.get());
+        return new S3ObjectStore(client.get(), signer, config.bucket().orElseThrow(), multipart, uploaders, sse, clock);
     }
 
     /**
