@@ -38,6 +38,7 @@ class StreamingIT {
     @Test
     @Timeout(300)
     void halfAGigabyteRoundTripsThroughA64MegabyteHeap() throws Exception {
+        assertEquals("-Xmx64m", AppUnderTest.heapFlag(), "the application under test runs with (pom.xml, failsafe)");
         String token = ItKeys.token("streamer");
         GeneratedPng source = new GeneratedPng(SIZE);
         HttpRequest upload = HttpRequest.newBuilder(URI.create(BASE + "/api/v1/uploads?filename=huge.png"))
