@@ -129,8 +129,9 @@ class SignedUrlApiTest {
     void boundResponseHeadersAreServed() {
         SignedUrls signer = store.capability(SignedUrls.class).orElseThrow();
         String download = signer.sign("GET", ObjectKey.parse(key), Duration.ofMinutes(1),
-                Map.of("Content-Disposition", "attachment; filename=\"video_x.mp4\"")).url().toString();
-        get(download).statusCode(200).header("Content-Disposition", "attachment; filename=\"video_x.mp4\"");
+                Map.of("Content-Disposition", io.reelvault.model.ContentDisposition.attachment("vidéo x.mp4"))).url().toString();
+        get(download).statusCode(200)
+                .header("Content-Disposition", "attachment; filename=\"vid_o x.mp4\"; filename*=UTF-8''vid%C3%A9o%20x.mp4");
     }
 
     @Test

@@ -222,12 +222,13 @@ class S3ObjectStoreContractTest extends ObjectStoreContract {
         put("uploads/u/upload_20260101_aaaaaaaaaaaa/original.png", data);
         HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
         var get = store.sign("GET", key("uploads/u/upload_20260101_aaaaaaaaaaaa/original.png"), Duration.ofMinutes(5),
-                Map.of("Content-Disposition", "attachment; filename=\"logo.png\""));
+                Map.of("Content-Disposition", io.reelvault.model.ContentDisposition.attachment("vidéo final.mp4")));
         assertEquals(Duration.ofMinutes(5), get.expiresIn());
         var ok = http.send(HttpRequest.newBuilder(get.url()).build(), HttpResponse.BodyHandlers.ofByteArray());
         assertEquals(200, ok.statusCode());
         assertArrayEquals(data, ok.body());
-        assertEquals("attachment; filename=\"logo.png\"", ok.headers().firstValue("Content-Disposition").orElse(null));
+        assertEquals("attachment; filename=\"vid_o final.mp4\"; filename*=UTF-8''vid%C3%A9o%20final.mp4",
+                ok.headers().firstValue("Content-Disposition").orElse(null), "an RFC 6266 attachment, passed through by S3");
 
         String u = get.url().toString();
         String tampered = u.replaceFirst("X-Amz-Signature=([0-9a-f])", "X-Amz-Signature=" + (u.contains("X-Amz-Signature=0") ? "1" : "0"));
