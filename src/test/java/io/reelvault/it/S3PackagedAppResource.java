@@ -34,21 +34,12 @@ public class S3PackagedAppResource implements QuarkusTestResourceLifecycleManage
         } catch (Exception e) {
             throw new IllegalStateException("cannot start s3proxy", e);
         }
-        return Map.ofEntries(
-                Map.entry("mp.jwt.verify.publickey.location", ItKeys.publicKeyFile().toUri().toString()),
-                Map.entry("mp.jwt.verify.issuer", ItKeys.ISSUER),
-                Map.entry("reelvault.uploads.max-size", "2G"),
-                Map.entry("reelvault.storage.use-local", "false"),
-                Map.entry("reelvault.storage.s3.bucket", BUCKET),
-                Map.entry("reelvault.storage.s3.region", S3ProxyServer.REGION),
-                Map.entry("reelvault.storage.s3.server-side-encryption", "none"), // s3proxy's filesystem store has none
-                Map.entry("reelvault.storage.s3.buffer-budget", BUFFER_BUDGET),
-                Map.entry("quarkus.s3.endpoint-override", server.endpoint().toString()),
-                Map.entry("quarkus.s3.path-style-access", "true"),
-                Map.entry("quarkus.s3.aws.region", S3ProxyServer.REGION),
-                Map.entry("quarkus.s3.aws.credentials.type", "static"),
-                Map.entry("quarkus.s3.aws.credentials.static-provider.access-key-id", S3ProxyServer.ACCESS_KEY),
-                Map.entry("quarkus.s3.aws.credentials.static-provider.secret-access-key", S3ProxyServer.SECRET_KEY));
+        Map<String, String> config = new java.util.HashMap<>(server.serviceConfig(BUCKET));
+        config.put("mp.jwt.verify.publickey.location", ItKeys.publicKeyFile().toUri().toString());
+        config.put("mp.jwt.verify.issuer", ItKeys.ISSUER);
+        config.put("reelvault.uploads.max-size", "2G");
+        config.put("reelvault.storage.s3.buffer-budget", BUFFER_BUDGET);
+        return config;
     }
 
     /** A client of the test's s3proxy, for what the API cannot show (uploads in progress, raw listings). */

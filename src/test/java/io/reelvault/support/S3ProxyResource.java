@@ -25,17 +25,7 @@ public class S3ProxyResource implements QuarkusTestResourceLifecycleManager {
         } catch (Exception e) {
             throw new IllegalStateException("cannot start s3proxy", e);
         }
-        return Map.ofEntries(
-                Map.entry("reelvault.storage.use-local", "false"),
-                Map.entry("reelvault.storage.s3.bucket", BUCKET),
-                Map.entry("reelvault.storage.s3.region", S3ProxyServer.REGION),
-                Map.entry("reelvault.storage.s3.server-side-encryption", "none"), // s3proxy's filesystem store has none
-                Map.entry("quarkus.s3.endpoint-override", server.endpoint().toString()),
-                Map.entry("quarkus.s3.path-style-access", "true"),
-                Map.entry("quarkus.s3.aws.region", S3ProxyServer.REGION),
-                Map.entry("quarkus.s3.aws.credentials.type", "static"),
-                Map.entry("quarkus.s3.aws.credentials.static-provider.access-key-id", S3ProxyServer.ACCESS_KEY),
-                Map.entry("quarkus.s3.aws.credentials.static-provider.secret-access-key", S3ProxyServer.SECRET_KEY));
+        return server.serviceConfig(BUCKET);
     }
 
     /** Multipart uploads still in progress in the test bucket. */

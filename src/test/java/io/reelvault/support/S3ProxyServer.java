@@ -105,6 +105,21 @@ public final class S3ProxyServer implements AutoCloseable {
                 .build();
     }
 
+    /** The service's settings for using this server's {@code bucket} as its S3 backend. */
+    public java.util.Map<String, String> serviceConfig(String bucket) {
+        return java.util.Map.ofEntries(
+                java.util.Map.entry("reelvault.storage.use-local", "false"),
+                java.util.Map.entry("reelvault.storage.s3.bucket", bucket),
+                java.util.Map.entry("reelvault.storage.s3.region", REGION),
+                java.util.Map.entry("reelvault.storage.s3.server-side-encryption", "none"), // the filesystem store has none
+                java.util.Map.entry("quarkus.s3.endpoint-override", endpoint().toString()),
+                java.util.Map.entry("quarkus.s3.path-style-access", "true"),
+                java.util.Map.entry("quarkus.s3.aws.region", REGION),
+                java.util.Map.entry("quarkus.s3.aws.credentials.type", "static"),
+                java.util.Map.entry("quarkus.s3.aws.credentials.static-provider.access-key-id", ACCESS_KEY),
+                java.util.Map.entry("quarkus.s3.aws.credentials.static-provider.secret-access-key", SECRET_KEY));
+    }
+
     public void createBucket(String bucket) {
         try (S3AsyncClient s3 = client()) {
             s3.createBucket(b -> b.bucket(bucket)).join();
