@@ -334,7 +334,7 @@ echo "== reelvault S3 upload benchmark ($SIZE_MB MiB, PNG-headed random bytes; $
 echo "machine: $(nproc) CPUs, $mem_total GiB RAM"
 echo "server:  s3proxy 4.1.0, filesystem store under target/, SigV4, own JVM -Xmx$S3PROXY_XMX, $ENDPOINT"
 echo "service: $(java -version 2>&1 | head -1), -Xmx$XMX; curl -T to POST /api/v1/uploads;" \
-    "parts ${PART_MB} MiB, ${SVC_CONCURRENCY} in flight, buffer budget ${REELVAULT_STORAGE_S3_BUFFER_BUDGET:-128M}"
+    "parts ${PART_MB} MiB, up to ${SVC_CONCURRENCY} in flight within a buffer budget of ${REELVAULT_STORAGE_S3_BUFFER_BUDGET:-128M}"
 echo "direct:  $(aws --version 2>&1 | head -1); aws s3 cp, multipart_chunksize ${PART_MB}MB, max_concurrent_requests $AWS_CONCURRENCY"
 echo "MB/s = 10^6 bytes/s; service time = curl's time_total; direct time = the whole aws command (CLI start-up included)"
 echo "CPU s = CPU seconds during one upload (medians); others' s = the rest of the machine meanwhile (other users' load)"
