@@ -205,21 +205,21 @@ public final class S3ObjectStore implements ObjectStore, ReadinessProbe, SignedU
             int partNumber = 1;
             long size = partSize(partNumber);
             int permits = acquire(size);
-            byte[] part = fill(size);
-            if (part.length < size && length.isEmpty()) {
+            byte[] current = fill(size);
+            if (current.length < size && length.isEmpty()) {
                 // the whole body fitted in the first part: one PutObject, no multipart upload
                 budgetKib.release(permits);
                 checkLength();
+                byte[] whole = current;
                 var r = s3.putObject(b -> b.bucket(bucket).key(key.value()).contentType(contentType)
-                        .contentLength((long) part.length).serverSideEncryption(sse),
-                        AsyncRequestBody.fromBytes(part)).get();
-                return new PutResult(new ObjectInfo(key, part.length, clock.instant(), r.eTag(), contentType), hex());
+                        .contentLength((long) whole.length).serverSideEncryption(sse),
+                        AsyncRequestBody.fromBytesUnsafe(whole)).get();
+                return new PutResult(new ObjectInfo(key, whole.length, clock.instant(), r.eTag(), contentType), hex());
             }
             String uploadId = s3.createMultipartUpload(b -> b.bucket(bucket).key(key.value()).contentType(contentType)
                     .serverSideEncryption(sse)).get().uploadId();
             List<CompletableFuture<CompletedPart>> parts = new ArrayList<>();
             try {
-                byte[] current = part;
                 int currentPermits = permits;
                 while (true) {
                     failFast(parts);
@@ -233,6 +233,7 @@ public final class S3ObjectStore implements ObjectStore, ReadinessProbe, SignedU
                         throw new ReelvaultException(ErrorCode.PAYLOAD_TOO_LARGE, "the body needs more than 10,000 parts");
                     }
                     size = partSize(partNumber);
+                    current = null; // the part in flight belongs to the SDK now; its budget is released when it is sent
                     currentPermits = acquire(size);
                     current = fill(size);
                     if (current.length == 0) {
@@ -258,7 +259,7 @@ public final class S3ObjectStore implements ObjectStore, ReadinessProbe, SignedU
 
         private CompletableFuture<CompletedPart> uploadPart(String uploadId, int number, byte[] data, int permits) {
             return s3.uploadPart(b -> b.bucket(bucket).key(key.value()).uploadId(uploadId).partNumber(number)
-                            .contentLength((long) data.length), AsyncRequestBody.fromBytes(data))
+                            .contentLength((long) data.length), AsyncRequestBody.fromBytesUnsafe(data)) // never written again: no copy
                     .thenApply(r -> CompletedPart.builder().partNumber(number).eTag(r.eTag()).build())
                     .whenComplete((r, e) -> {
                         inFlight.release();
