@@ -47,7 +47,12 @@ public class S3PackagedAppResource implements QuarkusTestResourceLifecycleManage
         return config;
     }
 
-    /** A client of the test's s3proxy, for what the API cannot show (uploads in progress, raw listings). */
+    /** The test's s3proxy, for what the API cannot show (uploads in progress). */
+    static S3ProxyServer server() {
+        return server;
+    }
+
+    /** A client of the test's s3proxy, for what the API cannot show (raw listings). */
     static S3AsyncClient client() {
         return server.client();
     }

@@ -15,11 +15,8 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
 import java.time.Duration;
-import java.util.HexFormat;
 import java.util.List;
-import java.util.SplittableRandom;
 import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
@@ -58,7 +55,7 @@ class S3StreamingIT {
     void aGigabyteGoesToS3ThroughA96MegabyteHeap() throws Exception {
         String user = "s3-streamer-" + System.nanoTime();
         String token = ItKeys.token(user);
-        FastPng source = new FastPng(SIZE);
+        GeneratedPng source = new GeneratedPng(SIZE);
         HttpRequest upload = HttpRequest.newBuilder(URI.create(BASE + "/api/v1/uploads?filename=huge.png"))
                 .header("Authorization", "Bearer " + token).header("Content-Type", "image/png")
                 .POST(HttpRequest.BodyPublishers.fromPublisher(HttpRequest.BodyPublishers.ofInputStream(() -> source), SIZE))
@@ -83,18 +80,10 @@ class S3StreamingIT {
                 HttpResponse.BodyHandlers.ofInputStream());
         assertEquals(200, download.statusCode());
         assertEquals(Long.toString(SIZE), download.headers().firstValue("Content-Length").orElseThrow());
-        MessageDigest digest = MessageDigest.getInstance("SHA-256");
-        long received = 0;
-        try (InputStream in = download.body()) {
-            byte[] buffer = new byte[1 << 16];
-            for (int n; (n = in.read(buffer)) > 0; ) {
-                digest.update(buffer, 0, n);
-                received += n;
-            }
-        }
+        Drained back = GeneratedPng.drain(download.body());
         long t2 = System.nanoTime();
-        assertEquals(SIZE, received);
-        assertEquals(sentSha, HexFormat.of().formatHex(digest.digest()));
+        assertEquals(SIZE, back.bytes());
+        assertEquals(sentSha, back.sha256());
         System.out.printf("S3StreamingIT: 1 GiB upload %.1f s (%.0f MB/s), presigned download %.1f s%n",
                 (t1 - t0) / 1e9, SIZE / ((t1 - t0) / 1e9) / 1e6, (t2 - t1) / 1e9);
 
@@ -121,7 +110,7 @@ class S3StreamingIT {
                     + "Content-Type: image/png\r\n"
                     + "Content-Length: " + declared + "\r\n"
                     + "\r\n").getBytes(StandardCharsets.US_ASCII));
-            try (FastPng body = new FastPng(sent)) {
+            try (GeneratedPng body = new GeneratedPng(sent)) {
                 body.transferTo(out);
             }
             out.flush();
@@ -136,9 +125,7 @@ class S3StreamingIT {
     }
 
     static List<MultipartUpload> uploadsInProgress() {
-        try (S3AsyncClient s3 = S3PackagedAppResource.client()) {
-            return s3.listMultipartUploads(b -> b.bucket(S3PackagedAppResource.BUCKET)).join().uploads();
-        }
+        return S3PackagedAppResource.server().uploadsInProgress(S3PackagedAppResource.BUCKET);
     }
 
     static List<String> objectsOf(String user) {
@@ -164,56 +151,4 @@ class S3StreamingIT {
         }
     }
 
-    /**
-     * {@code size} pseudo-random bytes behind a PNG signature, hashed as read; eight bytes per random
-     * draw (StreamingIT's generator draws one per byte), so that the client outruns s3proxy and the
-     * service's part buffers fill up to the budget: with a slower client the service never has more
-     * than a part or two in flight, and the heap is not really tested.
-     */
-    static final class FastPng extends InputStream {
-        private static final byte[] SIGNATURE = {(byte) 0x89, 'P', 'N', 'G', 0x0D, 0x0A, 0x1A, 0x0A};
-        private final long size;
-        private final SplittableRandom random = new SplittableRandom(7);
-        private final MessageDigest digest;
-        private long position;
-
-        FastPng(long size) throws Exception {
-            this.size = size;
-            this.digest = MessageDigest.getInstance("SHA-256");
-        }
-
-        @Override
-        public int read() {
-            byte[] one = new byte[1];
-            return read(one, 0, 1) < 0 ? -1 : one[0] & 0xFF;
-        }
-
-        @Override
-        public int read(byte[] b, int off, int len) {
-            if (position >= size) {
-                return -1;
-            }
-            int n = (int) Math.min(len, size - position);
-            int i = 0;
-            for (; i < n && position + i < SIGNATURE.length; i++) {
-                b[off + i] = SIGNATURE[(int) (position + i)];
-            }
-            long word = 0;
-            for (int left = 0; i < n; i++, left--, word >>>= 8) {
-                if (left == 0) {
-                    word = random.nextLong();
-                    left = 8;
-                }
-                b[off + i] = (byte) word;
-            }
-            digest.update(b, off, n);
-            position += n;
-            return n;
-        }
-
-        String sha256() {
-            assertEquals(size, position, "the whole body was sent");
-            return HexFormat.of().formatHex(digest.digest());
-        }
-    }
 }

@@ -5,16 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusIntegrationTest;
-import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.security.MessageDigest;
 import java.time.Duration;
-import java.util.HexFormat;
-import java.util.SplittableRandom;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
@@ -59,17 +55,9 @@ class StreamingIT {
                 HttpResponse.BodyHandlers.ofInputStream());
         assertEquals(200, download.statusCode());
         assertEquals(Long.toString(SIZE), download.headers().firstValue("Content-Length").orElseThrow());
-        MessageDigest digest = MessageDigest.getInstance("SHA-256");
-        long received = 0;
-        try (InputStream in = download.body()) {
-            byte[] buffer = new byte[1 << 16];
-            for (int n; (n = in.read(buffer)) > 0; ) {
-                digest.update(buffer, 0, n);
-                received += n;
-            }
-        }
-        assertEquals(SIZE, received);
-        assertEquals(sentSha, HexFormat.of().formatHex(digest.digest()));
+        Drained back = GeneratedPng.drain(download.body());
+        assertEquals(SIZE, back.bytes());
+        assertEquals(sentSha, back.sha256());
 
         HttpResponse<String> deleted = http.send(HttpRequest.newBuilder(URI.create(BASE + "/api/v1/uploads/" + id))
                 .header("Authorization", "Bearer " + token).DELETE().build(), HttpResponse.BodyHandlers.ofString());
@@ -85,43 +73,4 @@ class StreamingIT {
         return m.group(1);
     }
 
-    /** {@code size} pseudo-random bytes behind a PNG signature, generated on the fly and hashed as read. */
-    static final class GeneratedPng extends InputStream {
-        private static final byte[] SIGNATURE = {(byte) 0x89, 'P', 'N', 'G', 0x0D, 0x0A, 0x1A, 0x0A};
-        private final long size;
-        private final SplittableRandom random = new SplittableRandom(42);
-        private final MessageDigest digest;
-        private long position;
-
-        GeneratedPng(long size) throws Exception {
-            this.size = size;
-            this.digest = MessageDigest.getInstance("SHA-256");
-        }
-
-        @Override
-        public int read() throws IOException {
-            byte[] one = new byte[1];
-            return read(one, 0, 1) < 0 ? -1 : one[0] & 0xFF;
-        }
-
-        @Override
-        public int read(byte[] b, int off, int len) {
-            if (position >= size) {
-                return -1;
-            }
-            int n = (int) Math.min(len, size - position);
-            for (int i = 0; i < n; i++) {
-                long p = position + i;
-                b[off + i] = p < SIGNATURE.length ? SIGNATURE[(int) p] : (byte) random.nextInt(256);
-            }
-            digest.update(b, off, n);
-            position += n;
-            return n;
-        }
-
-        String sha256() {
-            assertEquals(size, position, "the whole body was sent");
-            return HexFormat.of().formatHex(digest.digest());
-        }
-    }
 }

@@ -4,7 +4,6 @@ import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
-import software.amazon.awssdk.services.s3.S3AsyncClient;
 
 /** Starts s3proxy for a @QuarkusTest profile and points the service's S3 backend at it. */
 public class S3ProxyResource implements QuarkusTestResourceLifecycleManager {
@@ -30,9 +29,7 @@ public class S3ProxyResource implements QuarkusTestResourceLifecycleManager {
 
     /** Multipart uploads still in progress in the test bucket. */
     public static int uploadsInProgress() {
-        try (S3AsyncClient s3 = server.client()) {
-            return s3.listMultipartUploads(b -> b.bucket(BUCKET)).join().uploads().size();
-        }
+        return server.uploadsInProgress(BUCKET).size();
     }
 
     @Override

@@ -120,6 +120,13 @@ public final class S3ProxyServer implements AutoCloseable {
                 java.util.Map.entry("quarkus.s3.aws.credentials.static-provider.secret-access-key", SECRET_KEY));
     }
 
+    /** The multipart uploads in progress in {@code bucket}: what an aborted or failed upload must not leave. */
+    public java.util.List<software.amazon.awssdk.services.s3.model.MultipartUpload> uploadsInProgress(String bucket) {
+        try (S3AsyncClient s3 = client()) {
+            return s3.listMultipartUploads(b -> b.bucket(bucket)).join().uploads();
+        }
+    }
+
     public void createBucket(String bucket) {
         try (S3AsyncClient s3 = client()) {
             s3.createBucket(b -> b.bucket(bucket)).join();
