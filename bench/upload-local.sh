@@ -31,10 +31,10 @@ VERIFY_STORED=${BENCH_VERIFY_STORED:-1}
 WARMUP=${BENCH_WARMUP:-1}
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+# shellcheck source=bench/lib.sh
+source "$ROOT/bench/lib.sh"
 JAR="$ROOT/target/quarkus-app/quarkus-run.jar"
 
-log() { printf '%s %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
-die() { log "FAILED: $*"; exit 1; }
 
 for tool in openssl curl dd java sha256sum awk; do
     command -v "$tool" >/dev/null || die "'$tool' is not installed"
@@ -77,19 +77,10 @@ avail_kb=$(df -Pk "$WORK" | awk 'NR==2 {print $4}')
 (( avail_kb > need_kb )) || die "need ~$((need_kb / 1024)) MiB free under $ROOT/target, have $((avail_kb / 1024)) MiB"
 
 # --- 3. key pair and an RS256 token
-b64url() { openssl base64 -A | tr '+/' '-_' | tr -d '='; }
-openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out "$WORK/key.pem" 2>/dev/null
-openssl pkey -in "$WORK/key.pem" -pubout -out "$WORK/pub.pem"
-now=$(date +%s)
-header=$(printf '%s' '{"alg":"RS256","typ":"JWT"}' | b64url)
-payload=$(printf '{"iss":"reelvault-bench","sub":"bench-user","groups":["user"],"iat":%d,"exp":%d}' \
-    "$now" $((now + 3600)) | b64url)
-signature=$(printf '%s' "$header.$payload" | openssl dgst -sha256 -sign "$WORK/key.pem" -binary | b64url)
-TOKEN="$header.$payload.$signature"
+TOKEN=$(mint_token 1)
 SIGNING_KEY=$(openssl rand -hex 32)
 
 # --- 4. the service, under /usr/bin/time -v
-port_in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 PORT=$FIRST_PORT
 while port_in_use "$PORT"; do
     PORT=$((PORT + 1))
@@ -116,38 +107,11 @@ start_service() {
     REELVAULT_PUBLIC_BASE_URL="$BASE" \
         /usr/bin/time -v -o "$SVC_TIME" java "-Xmx$XMX" -jar "$JAR" >"$SVC_LOG" 2>&1 &
     SVC_TIME_PID=$!
-    local deadline=$((SECONDS + 60))
-    until curl -sf -o /dev/null "$BASE/q/health/ready"; do
-        if ! kill -0 "$SVC_TIME_PID" 2>/dev/null; then
-            die "the service exited during start-up; log: $SVC_LOG"
-        fi
-        (( SECONDS < deadline )) || die "the service was not ready within 60 s; log: $SVC_LOG"
-        sleep 0.25
-    done
+    await_ready "$BASE" "$SVC_LOG"
     log "service '$name' ready"
 }
 
-# stop_service: SIGTERM to the JVM (the child of time), then wait for time to write its report
-stop_service() {
-    local java_pid
-    java_pid=$(ps -o pid= --ppid "$SVC_TIME_PID" | tr -d ' ' || true)
-    if [[ -n $java_pid ]]; then
-        kill -TERM "$java_pid" 2>/dev/null || true
-    fi
-    local deadline=$((SECONDS + 30))
-    while kill -0 "$SVC_TIME_PID" 2>/dev/null && (( SECONDS < deadline )); do
-        sleep 0.2
-    done
-    if kill -0 "$SVC_TIME_PID" 2>/dev/null; then
-        log "service did not stop within 30 s; killing it"
-        [[ -n $java_pid ]] && kill -KILL "$java_pid" 2>/dev/null || true
-    fi
-    wait "$SVC_TIME_PID" 2>/dev/null || true
-    SVC_TIME_PID=""
-}
 
-# time_field FILE LABEL: a value from the time -v report
-time_field() { awk -F': ' -v k="$2" '{sub(/^[ \t]+/, "", $1)} $1 == k {print $2}' "$1"; }
 
 # --- 5. input files: PNG signature, then random bytes; exactly N MiB
 make_input() {
@@ -159,8 +123,6 @@ make_input() {
     echo "$file"
 }
 
-median() { sort -g | awk '{v[NR] = $1} END {if (NR % 2) print v[(NR + 1) / 2]; else printf "%.1f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2}'; }
-json_field() { sed -n "s/.*\"$2\":\"\\([^\"]*\\)\".*/\\1/p" "$1"; }
 
 # upload_once FILE SHA: one checked upload, then its DELETE; sets UPLOAD_SECS (curl's time_total)
 upload_once() {

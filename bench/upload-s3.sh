@@ -44,6 +44,8 @@ FIRST_S3_PORT=${BENCH_S3_PORT:-19000}
 VERIFY_STORED=${BENCH_VERIFY_STORED:-1}
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+# shellcheck source=bench/lib.sh
+source "$ROOT/bench/lib.sh"
 JAR="$ROOT/target/quarkus-app/quarkus-run.jar"
 BUCKET=reelvault-bench
 ACCESS_KEY=reelvault-bench
@@ -51,8 +53,6 @@ SECRET_KEY=$(openssl rand -hex 20)
 REGION=us-east-1
 TICKS=$(getconf CLK_TCK)
 
-log() { printf '%s %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
-die() { log "FAILED: $*"; exit 1; }
 
 for tool in openssl curl java sha256sum awk; do
     command -v "$tool" >/dev/null || die "'$tool' is not installed"
@@ -109,7 +109,6 @@ need_kb=$((SIZE_MB * 4 * 1024))
 avail_kb=$(df -Pk "$WORK" | awk 'NR==2 {print $4}')
 (( avail_kb > need_kb )) || die "need ~$((need_kb / 1024)) MiB free under $ROOT/target, have $((avail_kb / 1024)) MiB"
 
-port_in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 free_port() {
     local port=$1
     while port_in_use "$port"; do
@@ -168,15 +167,7 @@ awsc s3 mb "s3://$BUCKET" >/dev/null 2>"$WORK/aws-mb.err" || die "aws s3 mb fail
 log "s3proxy ready, bucket $BUCKET created"
 
 # --- 4. key pair and an RS256 token
-b64url() { openssl base64 -A | tr '+/' '-_' | tr -d '='; }
-openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out "$WORK/key.pem" 2>/dev/null
-openssl pkey -in "$WORK/key.pem" -pubout -out "$WORK/pub.pem"
-now=$(date +%s)
-header=$(printf '%s' '{"alg":"RS256","typ":"JWT"}' | b64url)
-payload=$(printf '{"iss":"reelvault-bench","sub":"bench-user","groups":["user"],"iat":%d,"exp":%d}' \
-    "$now" $((now + 3600 * 4)) | b64url)
-signature=$(printf '%s' "$header.$payload" | openssl dgst -sha256 -sign "$WORK/key.pem" -binary | b64url)
-TOKEN="$header.$payload.$signature"
+TOKEN=$(mint_token 4)
 
 # --- 5. the service, under /usr/bin/time -v
 PORT=$(free_port "$FIRST_PORT")
@@ -198,42 +189,16 @@ QUARKUS_HTTP_PORT="$PORT" \
 REELVAULT_PUBLIC_BASE_URL="$BASE" \
     /usr/bin/time -v -o "$SVC_TIME" java "-Xmx$XMX" -jar "$JAR" >"$SVC_LOG" 2>&1 &
 SVC_TIME_PID=$!
-deadline=$((SECONDS + 60))
-until curl -sf -o /dev/null "$BASE/q/health/ready"; do
-    kill -0 "$SVC_TIME_PID" 2>/dev/null || die "the service exited during start-up; log: $SVC_LOG"
-    (( SECONDS < deadline )) || die "the service was not ready within 60 s; log: $SVC_LOG"
-    sleep 0.25
-done
+await_ready "$BASE" "$SVC_LOG"
 SVC_PID=$(ps -o pid= --ppid "$SVC_TIME_PID" | tr -d ' ')
 [[ -n $SVC_PID ]] || die "cannot find the service's JVM"
 log "service ready"
 
-# stop_service: SIGTERM to the JVM (the child of time), then wait for time to write its report
-stop_service() {
-    local java_pid
-    java_pid=$(ps -o pid= --ppid "$SVC_TIME_PID" | tr -d ' ' || true)
-    if [[ -n $java_pid ]]; then
-        kill -TERM "$java_pid" 2>/dev/null || true
-    fi
-    local deadline=$((SECONDS + 30))
-    while kill -0 "$SVC_TIME_PID" 2>/dev/null && (( SECONDS < deadline )); do
-        sleep 0.2
-    done
-    if kill -0 "$SVC_TIME_PID" 2>/dev/null; then
-        log "service did not stop within 30 s; killing it"
-        [[ -n $java_pid ]] && kill -KILL "$java_pid" 2>/dev/null || true
-    fi
-    wait "$SVC_TIME_PID" 2>/dev/null || true
-    SVC_TIME_PID=""
-}
 
-time_field() { awk -F': ' -v k="$2" '{sub(/^[ \t]+/, "", $1)} $1 == k {print $2}' "$1"; }
 # busy_secs: CPU seconds the whole machine has spent busy so far (all processes, all CPUs)
 busy_secs() { awk -v t="$TICKS" '$1 == "cpu" {printf "%.2f", ($2 + $3 + $4 + $7 + $8 + $9) / t}' /proc/stat; }
 # cpu_secs PID: user+sys CPU seconds the process has used so far
 cpu_secs() { awk -v t="$TICKS" '{printf "%.2f", ($14 + $15) / t}' "/proc/$1/stat"; }
-median() { sort -g | awk '{v[NR] = $1} END {if (NR % 2) print v[(NR + 1) / 2]; else printf "%.2f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2}'; }
-json_field() { sed -n "s/.*\"$2\":\"\\([^\"]*\\)\".*/\\1/p" "$1"; }
 mbs() { awk -v b="$1" -v s="$2" 'BEGIN {printf "%.1f", b / s / 1e6}'; }
 
 # stored_check KEY: size, part count (from the multipart ETag) and, optionally, the bytes of a stored object
