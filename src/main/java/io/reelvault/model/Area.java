@@ -37,11 +37,6 @@ public enum Area {
         return Optional.ofNullable(retentionDays).map(Duration::ofDays);
     }
 
-    /** The metric label of this area (same as the segment). */
-    public String label() {
-        return segment;
-    }
-
     public static Optional<Area> ofSegment(String segment) {
         return Arrays.stream(values()).filter(a -> a.segment.equals(segment)).findFirst();
     }

@@ -15,14 +15,6 @@ public record KeyPrefix(String value) {
         }
     }
 
-    public static KeyPrefix of(Area area) {
-        return new KeyPrefix(area.segment() + "/");
-    }
-
-    public boolean matches(ObjectKey key) {
-        return key.value().startsWith(value);
-    }
-
     @Override
     public String toString() {
         return value;

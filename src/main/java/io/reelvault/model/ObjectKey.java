@@ -46,10 +46,6 @@ public record ObjectKey(String value) implements Comparable<ObjectKey> {
         return value.substring(value.lastIndexOf('/') + 1);
     }
 
-    public boolean startsWith(KeyPrefix prefix) {
-        return value.startsWith(prefix.value());
-    }
-
     @Override
     public int compareTo(ObjectKey o) {
         return value.compareTo(o.value);
