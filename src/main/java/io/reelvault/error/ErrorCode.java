@@ -27,6 +27,11 @@ public enum ErrorCode {
     SIGNATURE_EXPIRED(403, "Signed URL expired"),
     /** The object or resource does not exist (or belongs to someone else). */
     NOT_FOUND(404, "Not found"),
+    /**
+     * The object or resource existed but is past its retention (see {@code model.Area}); it is never
+     * served again, even before the lifecycle sweeper or S3's lifecycle rules delete it.
+     */
+    EXPIRED(404, "Expired"),
     /** The route exists but not for this HTTP method. */
     METHOD_NOT_ALLOWED(405, "Method not allowed"),
     /** The body is larger than the configured limit. */
