@@ -21,6 +21,8 @@ public interface ReelvaultConfig {
 
     Uploads uploads();
 
+    Pipeline pipeline();
+
     /**
      * The base URL clients reach this service at, used to build signed URLs of the local backend
      * (e.g. {@code https://vault.example.com}). Env {@code REELVAULT_PUBLIC_BASE_URL}; default
@@ -103,5 +105,25 @@ public interface ReelvaultConfig {
          */
         @WithDefault("50M")
         MemorySize maxSize();
+    }
+
+    interface Pipeline {
+        /**
+         * {@code REELVAULT_PIPELINE_MAX_SIZE}: the largest artifact the pipeline may stream in (a clip,
+         * a final render, a temp file), e.g. {@code 10G} (default). Enforced like the upload limit.
+         */
+        @WithDefault("10G")
+        MemorySize maxSize();
+
+        /**
+         * {@code REELVAULT_PIPELINE_COMPRESS}: whether a final render is re-encoded (H.264 CRF 23, AAC
+         * 128k) when its PUT does not say {@code ?compress=}. Default false.
+         */
+        @WithDefault("false")
+        boolean compress();
+
+        /** {@code REELVAULT_PIPELINE_THUMBNAIL_WIDTH}: width in pixels of extracted thumbnails. Default 320. */
+        @WithDefault("320")
+        int thumbnailWidth();
     }
 }

@@ -34,6 +34,8 @@ public enum ErrorCode {
     EXPIRED(404, "Expired"),
     /** The route exists but not for this HTTP method. */
     METHOD_NOT_ALLOWED(405, "Method not allowed"),
+    /** The resource is in a state that forbids this (e.g. adding a clip to a completed generation). */
+    CONFLICT(409, "Conflict"),
     /** The body is larger than the configured limit. */
     PAYLOAD_TOO_LARGE(413, "Payload too large"),
     /** The declared Content-Type, the file extension and the content's magic bytes do not agree, or the type is not allowed. */

@@ -15,7 +15,16 @@ public record UserId(String value) {
         }
     }
 
+    /** A user id from a token's subject: {@code invalid_subject} (401) when malformed. */
     public static UserId parse(String text) {
+        return new UserId(text);
+    }
+
+    /** A user id named in a request (path, query or body): {@code invalid_id} (400) when malformed. */
+    public static UserId parseRequested(String text) {
+        if (text == null || !SHAPE.matcher(text).matches()) {
+            throw new ReelvaultException(ErrorCode.INVALID_ID, "user_id must be 1-64 characters of letters, digits, '_' or '-'");
+        }
         return new UserId(text);
     }
 

@@ -10,6 +10,9 @@ import io.reelvault.model.UrlPurpose;
 import io.reelvault.storage.ObjectStore;
 import io.reelvault.storage.SignedUrls;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.EnumMap;
 import java.util.Map;
 
@@ -18,9 +21,11 @@ import java.util.Map;
 public class SignedUrlService {
     private final SignedUrls signer;
     private final Map<UrlPurpose, Counter> issued = new EnumMap<>(UrlPurpose.class);
+    private final Clock clock;
 
-    public SignedUrlService(ObjectStore store, MeterRegistry registry) {
+    public SignedUrlService(ObjectStore store, MeterRegistry registry, Clock clock) {
         this.signer = store.capability(SignedUrls.class).orElse(null);
+        this.clock = clock;
         for (UrlPurpose p : UrlPurpose.values()) {
             issued.put(p, Counter.builder(StorageMetrics.SIGNED_URLS).tag("purpose", p.label())
                     .description("Signed URLs handed out, by purpose").register(registry));
@@ -32,10 +37,28 @@ public class SignedUrlService {
      *                URL's required Content-Type and Content-Length; may be empty
      */
     public SignedUrlView sign(UrlPurpose purpose, ObjectKey key, Map<String, String> headers) {
+        return sign(purpose, key, headers, null);
+    }
+
+    /**
+     * As {@link #sign(UrlPurpose, ObjectKey, Map)}, but the URL dies no later than {@code notAfter} (the
+     * object's expiry), so that a URL never outlives what it points to.
+     *
+     * @param notAfter null for no cap; {@code expired} when already past
+     */
+    public SignedUrlView sign(UrlPurpose purpose, ObjectKey key, Map<String, String> headers, Instant notAfter) {
         if (signer == null) {
             throw new ReelvaultException(ErrorCode.STORAGE_UNAVAILABLE, "this storage backend cannot sign URLs");
         }
-        SignedUrls.SignedUrl url = signer.sign(purpose.method(), key, purpose.expiry(), headers);
+        Duration expiresIn = purpose.expiry();
+        if (notAfter != null) {
+            Duration left = Duration.between(clock.instant(), notAfter).withNanos(0);
+            if (left.compareTo(Duration.ofSeconds(1)) < 0) {
+                throw new ReelvaultException(ErrorCode.EXPIRED, "the object has passed its retention");
+            }
+            expiresIn = left.compareTo(expiresIn) < 0 ? left : expiresIn;
+        }
+        SignedUrls.SignedUrl url = signer.sign(purpose.method(), key, expiresIn, headers);
         issued.get(purpose).increment();
         return new SignedUrlView(url.url().toString(), url.expiresIn().toSeconds(), purpose.method(), url.requiredHeaders());
     }

@@ -119,8 +119,8 @@ public class UploadService {
     public Uni<UploadMetadata> complete(UserId user, UploadId id) {
         ObjectKey pendingKey = StorageLayout.uploadPending(user, id);
         return metadata.read(StorageLayout.uploadMetadata(user, id), UploadMetadata.class)
-                .onFailure(UploadService::isNotFound).recoverWithUni(() -> metadata.read(pendingKey, PendingUpload.class)
-                        .onFailure(UploadService::isNotFound).transform(e -> ReelvaultException.notFound("upload"))
+                .onFailure(Failures::isNotFound).recoverWithUni(() -> metadata.read(pendingKey, PendingUpload.class)
+                        .onFailure(Failures::isNotFound).transform(e -> ReelvaultException.notFound("upload"))
                         .chain(pending -> verifyDirectUpload(user, id, pending)));
     }
 
@@ -138,7 +138,7 @@ public class UploadService {
             }
             BodyInspector inspector = new BodyInspector(maxBytes, type, OptionalLong.of(pending.sizeBytes()));
             return store.get(original, Optional.empty())
-                    .chain(content -> digest(inspector.inspect(content.body())))
+                    .chain(content -> Digests.sha256(inspector.inspect(content.body())))
                     .onFailure(e -> e instanceof ReelvaultException r && r.code() == ErrorCode.UNSUPPORTED_MEDIA_TYPE)
                     .call(() -> store.delete(original))
                     .chain(sha -> {
@@ -155,18 +155,6 @@ public class UploadService {
         return store.delete(original).chain(() -> Uni.createFrom().failure(why));
     }
 
-    /** Reads a stream to its end and returns its hex SHA-256 (one pass, constant memory). */
-    private static Uni<String> digest(Multi<ByteBuffer> body) {
-        java.security.MessageDigest sha;
-        try {
-            sha = java.security.MessageDigest.getInstance("SHA-256");
-        } catch (java.security.NoSuchAlgorithmException e) {
-            return Uni.createFrom().failure(e);
-        }
-        return body.onItem().invoke(b -> sha.update(b.duplicate())).collect().last()
-                .map(ignored -> java.util.HexFormat.of().formatHex(sha.digest()));
-    }
-
     /** One page of the user's uploads in id order (ids start with their date, so oldest first). */
     public Uni<UploadPage> list(UserId user, Optional<UploadId> after, int limit) {
         Optional<ObjectKey> startAfter = after.map(a -> StorageLayout.uploadMetadata(user, a));
@@ -174,7 +162,7 @@ public class UploadService {
                 .select().where(o -> o.key().fileName().equals("metadata.json"))
                 .select().first(limit + 1)
                 .onItem().transformToMultiAndConcatenate(o -> metadata.read(o.key(), UploadMetadata.class).toMulti()
-                        .onFailure(UploadService::isNotFound).recoverWithCompletion()) // deleted meanwhile
+                        .onFailure(Failures::isNotFound).recoverWithCompletion()) // deleted meanwhile
                 .collect().asList()
                 .map(items -> items.size() > limit
                         ? new UploadPage(List.copyOf(items.subList(0, limit)), items.get(limit - 1).uploadId())
@@ -211,10 +199,6 @@ public class UploadService {
     }
 
     private static Throwable notFoundAsUpload(Throwable e) {
-        return isNotFound(e) ? ReelvaultException.notFound("upload") : e;
-    }
-
-    private static boolean isNotFound(Throwable e) {
-        return e instanceof ReelvaultException r && r.code() == ErrorCode.NOT_FOUND;
+        return Failures.isNotFound(e) ? ReelvaultException.notFound("upload") : e;
     }
 }

@@ -87,6 +87,10 @@ class ObjectStoreProducerTest {
             public URI publicBaseUrl() {
                 return URI.create("http://localhost:8080");
             }
+
+            public Pipeline pipeline() {
+                throw new UnsupportedOperationException("not read by the producer");
+            }
         };
     }
 

@@ -1,0 +1,124 @@
+package io.reelvault.api;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.reelvault.model.ClipNumber;
+import io.reelvault.model.FileType;
+import io.reelvault.model.GenerationId;
+import io.reelvault.model.UserId;
+import io.reelvault.service.ArtifactWriter;
+import io.reelvault.service.ClipRecord;
+import io.reelvault.service.GenerationCreated;
+import io.reelvault.service.GenerationService;
+import io.reelvault.service.GenerationView;
+import io.reelvault.service.StoredArtifact;
+import io.smallrye.mutiny.Multi;
+import io.smallrye.mutiny.Uni;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpServerRequest;
+import jakarta.annotation.security.RolesAllowed;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.DELETE;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.PUT;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.MediaType;
+import java.net.URI;
+import java.nio.ByteBuffer;
+import java.util.OptionalLong;
+import org.jboss.resteasy.reactive.RestPath;
+import org.jboss.resteasy.reactive.RestResponse;
+
+/**
+ * {@code /api/v1/generations}: the pipeline's generated clips, thumbnails and audio. Pipeline workers
+ * only (group {@code pipeline}). Artifact bodies stream from the connection to storage; the
+ * generation is checked (exists, unexpired, pending) before the body is accepted.
+ */
+@Path("/api/v1/generations")
+@RolesAllowed(Caller.PIPELINE)
+@Produces(MediaType.APPLICATION_JSON)
+public class GenerationResource {
+    private final GenerationService generations;
+    private final ArtifactWriter writer;
+    private final Caller caller;
+
+    public GenerationResource(GenerationService generations, ArtifactWriter writer, Caller caller) {
+        this.generations = generations;
+        this.writer = writer;
+        this.caller = caller;
+    }
+
+    /** {@code {prompt, parameters, user_id?}}; the user defaults to the token's subject. */
+    public record CreateRequest(String prompt, JsonNode parameters, String userId) {}
+
+    @POST
+    @Consumes(MediaType.APPLICATION_JSON)
+    public Uni<RestResponse<GenerationCreated>> create(CreateRequest request) {
+        if (request == null) {
+            throw new io.reelvault.error.ReelvaultException(io.reelvault.error.ErrorCode.INVALID_REQUEST,
+                    "a JSON body {prompt, parameters, user_id?} is required");
+        }
+        UserId user = request.userId() == null ? caller.user() : UserId.parseRequested(request.userId());
+        return generations.create(user, request.prompt(), request.parameters())
+                .map(created -> RestResponse.ResponseBuilder.<GenerationCreated>created(
+                        URI.create("/api/v1/generations/" + created.generationId())).entity(created).build());
+    }
+
+    @PUT
+    @Path("/{generationId}/clips/{n}")
+    @Consumes(MediaType.WILDCARD)
+    public Uni<ClipRecord> putClip(@RestPath String generationId, @RestPath String n, @Context HttpServerRequest request) {
+        GenerationId id = GenerationId.parse(generationId);
+        ClipNumber clip = ClipNumber.parse(n);
+        return artifact(id, FileType.MP4, request, (length, body) -> generations.putClip(id, clip, length, body));
+    }
+
+    @PUT
+    @Path("/{generationId}/thumbnails/{n}")
+    @Consumes(MediaType.WILDCARD)
+    public Uni<StoredArtifact> putThumbnail(@RestPath String generationId, @RestPath String n, @Context HttpServerRequest request) {
+        GenerationId id = GenerationId.parse(generationId);
+        ClipNumber clip = ClipNumber.parse(n);
+        return artifact(id, FileType.JPEG, request, (length, body) -> generations.putThumbnail(id, clip, length, body));
+    }
+
+    @PUT
+    @Path("/{generationId}/audio")
+    @Consumes(MediaType.WILDCARD)
+    public Uni<StoredArtifact> putAudio(@RestPath String generationId, @Context HttpServerRequest request) {
+        GenerationId id = GenerationId.parse(generationId);
+        return artifact(id, FileType.MP3, request, (length, body) -> generations.putAudio(id, length, body));
+    }
+
+    /** Type and length are checked from the headers, the generation from storage, and only then is the body read. */
+    private <T> Uni<T> artifact(GenerationId id, FileType type, HttpServerRequest request,
+            java.util.function.BiFunction<OptionalLong, Multi<ByteBuffer>, Uni<T>> store) {
+        OptionalLong length = RequestBodies.contentLength(request);
+        writer.precheck(type, request.getHeader(HttpHeaders.CONTENT_TYPE), length);
+        Multi<ByteBuffer> body = RequestBodies.raw(request);
+        return generations.openForArtifacts(id).chain(open -> {
+            RequestBodies.acceptBody(request);
+            return store.apply(length, body);
+        });
+    }
+
+    @POST
+    @Path("/{generationId}/complete")
+    public Uni<GenerationView> complete(@RestPath String generationId) {
+        return generations.complete(GenerationId.parse(generationId));
+    }
+
+    @GET
+    @Path("/{generationId}")
+    public Uni<GenerationView> get(@RestPath String generationId) {
+        return generations.get(GenerationId.parse(generationId));
+    }
+
+    @DELETE
+    @Path("/{generationId}")
+    public Uni<RestResponse<Void>> delete(@RestPath String generationId) {
+        return generations.delete(GenerationId.parse(generationId)).map(v -> RestResponse.noContent());
+    }
+}

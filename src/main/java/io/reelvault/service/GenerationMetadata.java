@@ -1,0 +1,59 @@
+package io.reelvault.service;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.databind.JsonNode;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+
+/**
+ * {@code generations/{generation_id}/metadata.json}.
+ *
+ * @param status      {@code pending} until {@code complete}, then {@code completed}
+ * @param expiresAt   creation + 30 days rounded up to 00:00 UTC; never served at or after it
+ * @param clips       the clips in number order; complete() reconciles them with what is stored
+ * @param audio       the background audio, when uploaded
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record GenerationMetadata(String generationId, String userId, String prompt, JsonNode parameters, String status,
+        Instant createdAt, Instant expiresAt, Instant completedAt, List<ClipRecord> clips, StoredArtifact audio) {
+    public static final String PENDING = "pending";
+    public static final String COMPLETED = "completed";
+
+    public GenerationMetadata {
+        clips = clips == null ? List.of() : List.copyOf(clips);
+    }
+
+    boolean completed() {
+        return COMPLETED.equals(status);
+    }
+
+    /** With {@code clip} added, or replacing the record of the same number. */
+    GenerationMetadata withClip(ClipRecord clip) {
+        List<ClipRecord> next = new ArrayList<>(clips);
+        next.removeIf(c -> c.clip() == clip.clip());
+        next.add(clip);
+        next.sort(Comparator.comparingInt(ClipRecord::clip));
+        return withClips(next);
+    }
+
+    GenerationMetadata withClips(List<ClipRecord> next) {
+        return new GenerationMetadata(generationId, userId, prompt, parameters, status, createdAt, expiresAt, completedAt,
+                next, audio);
+    }
+
+    GenerationMetadata withAudio(StoredArtifact next) {
+        return new GenerationMetadata(generationId, userId, prompt, parameters, status, createdAt, expiresAt, completedAt,
+                clips, next);
+    }
+
+    GenerationMetadata completedAt(Instant at) {
+        return new GenerationMetadata(generationId, userId, prompt, parameters, COMPLETED, createdAt, expiresAt, at,
+                clips, audio);
+    }
+
+    ClipRecord clip(int number) {
+        return clips.stream().filter(c -> c.clip() == number).findFirst().orElse(null);
+    }
+}

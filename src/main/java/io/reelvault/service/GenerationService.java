@@ -1,0 +1,326 @@
+package io.reelvault.service;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.reelvault.config.ReelvaultConfig;
+import io.reelvault.error.ErrorCode;
+import io.reelvault.error.ReelvaultException;
+import io.reelvault.media.MediaTools;
+import io.reelvault.model.Area;
+import io.reelvault.model.ClipNumber;
+import io.reelvault.model.FileType;
+import io.reelvault.model.GenerationId;
+import io.reelvault.model.ObjectKey;
+import io.reelvault.model.StorageLayout;
+import io.reelvault.model.UrlPurpose;
+import io.reelvault.model.UserId;
+import io.reelvault.storage.ObjectInfo;
+import io.reelvault.storage.ObjectStore;
+import io.smallrye.mutiny.Multi;
+import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.nio.ByteBuffer;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.jboss.logging.Logger;
+
+/**
+ * The pipeline's generations: {@code metadata.json} first, then clips, thumbnails and audio streamed
+ * in, then {@code complete}. A clip stored without a thumbnail gets one made by ffmpeg in the
+ * background (never failing the clip). Every read checks the generation's expiry (30 days, rounded
+ * up to 00:00 UTC): an expired generation answers {@code expired} even before its objects are deleted.
+ */
+@ApplicationScoped
+public class GenerationService {
+    private static final Logger LOG = Logger.getLogger(GenerationService.class);
+    static final int MAX_PROMPT_CHARS = 4000;
+    static final int MAX_PARAMETERS_BYTES = 64 * 1024;
+    private static final Pattern CLIP_FILE = Pattern.compile("clip_([0-9]{3})\\.mp4");
+    private static final Pattern THUMBNAIL_FILE = Pattern.compile("clip_([0-9]{3})\\.jpg");
+
+    private final ObjectStore store;
+    private final MetadataStore metadata;
+    private final ObjectMapper json;
+    private final SignedUrlService urls;
+    private final ArtifactWriter writer;
+    private final MediaTools media;
+    private final Clock clock;
+    private final int thumbnailWidth;
+    private final KeyedSerializer serial = new KeyedSerializer();
+
+    public GenerationService(ObjectStore store, ObjectMapper json, SignedUrlService urls, ArtifactWriter writer,
+            MediaTools media, Clock clock, ReelvaultConfig config) {
+        this.store = store;
+        this.metadata = new MetadataStore(store, json);
+        this.json = json;
+        this.urls = urls;
+        this.writer = writer;
+        this.media = media;
+        this.clock = clock;
+        this.thumbnailWidth = config.pipeline().thumbnailWidth();
+    }
+
+    /** Records a new pending generation for {@code user}. */
+    public Uni<GenerationCreated> create(UserId user, String prompt, JsonNode parameters) {
+        JsonNode params = checkRequest(prompt, parameters);
+        GenerationId id = GenerationId.generate(clock);
+        Instant now = clock.instant().truncatedTo(ChronoUnit.MILLIS);
+        Instant expires = Area.GENERATIONS.expiresAt(now).orElseThrow();
+        GenerationMetadata meta = new GenerationMetadata(id.value(), user.value(), prompt, params,
+                GenerationMetadata.PENDING, now, expires, null, List.of(), null);
+        return metadata.write(StorageLayout.generationMetadata(id), meta)
+                .replaceWith(new GenerationCreated(id.value(), meta.status(), false, now, expires));
+    }
+
+    private JsonNode checkRequest(String prompt, JsonNode parameters) {
+        if (prompt == null || prompt.isBlank()) {
+            throw new ReelvaultException(ErrorCode.INVALID_REQUEST, "prompt is required");
+        }
+        if (prompt.length() > MAX_PROMPT_CHARS) {
+            throw new ReelvaultException(ErrorCode.INVALID_REQUEST, "prompt is longer than " + MAX_PROMPT_CHARS + " characters");
+        }
+        if (parameters == null || parameters.isNull()) {
+            return json.createObjectNode();
+        }
+        if (!parameters.isObject()) {
+            throw new ReelvaultException(ErrorCode.INVALID_REQUEST, "parameters must be a JSON object");
+        }
+        try {
+            if (json.writeValueAsBytes(parameters).length > MAX_PARAMETERS_BYTES) {
+                throw new ReelvaultException(ErrorCode.INVALID_REQUEST, "parameters are larger than " + MAX_PARAMETERS_BYTES + " bytes");
+            }
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new ReelvaultException(ErrorCode.INVALID_REQUEST, "parameters are not serialisable");
+        }
+        return parameters;
+    }
+
+    /** The generation's metadata: {@code not_found} when there is none, {@code expired} past its retention. */
+    public Uni<GenerationMetadata> read(GenerationId id) {
+        return metadata.read(StorageLayout.generationMetadata(id), GenerationMetadata.class)
+                .onFailure(Failures::isNotFound).transform(e -> ReelvaultException.notFound("generation"))
+                .invoke(meta -> {
+                    if (!clock.instant().isBefore(meta.expiresAt())) {
+                        throw new ReelvaultException(ErrorCode.EXPIRED, "the generation passed its retention on " + meta.expiresAt());
+                    }
+                });
+    }
+
+    /** Checked before an artifact's body is accepted: the generation exists, is unexpired and still pending. */
+    public Uni<GenerationMetadata> openForArtifacts(GenerationId id) {
+        return read(id).invoke(GenerationService::requirePending);
+    }
+
+    private static void requirePending(GenerationMetadata meta) {
+        if (meta.completed()) {
+            throw new ReelvaultException(ErrorCode.CONFLICT, "the generation is completed; its artifacts can no longer change");
+        }
+    }
+
+    /**
+     * Streams clip {@code n} in (MP4 by content), records its size and SHA-256, and, unless the pipeline
+     * sent its thumbnail, starts extracting one in the background.
+     */
+    public Uni<ClipRecord> putClip(GenerationId id, ClipNumber n, OptionalLong length, Multi<ByteBuffer> body) {
+        ObjectKey key = StorageLayout.clip(id, n);
+        ObjectKey thumbnail = StorageLayout.clipThumbnail(id, n);
+        return writer.write(key, FileType.MP4, length, body)
+                .chain(stored -> updatePending(id, key, meta -> store.head(thumbnail).map(found -> {
+                    ClipRecord previous = meta.clip(n.value());
+                    boolean uploaded = found.isPresent() && (previous == null || ClipRecord.UPLOADED.equals(previous.thumbnail()));
+                    String state = uploaded ? ClipRecord.UPLOADED : media.available() ? ClipRecord.EXTRACTING : ClipRecord.UNAVAILABLE;
+                    return meta.withClip(new ClipRecord(n.value(), key.value(), stored.info().size(), stored.sha256(), null, state, null));
+                })))
+                .map(meta -> meta.clip(n.value()))
+                .invoke(clip -> {
+                    if (ClipRecord.EXTRACTING.equals(clip.thumbnail())) {
+                        extractThumbnail(id, n);
+                    }
+                });
+    }
+
+    /** Streams the pipeline's own thumbnail of clip {@code n} in (JPEG by content). */
+    public Uni<StoredArtifact> putThumbnail(GenerationId id, ClipNumber n, OptionalLong length, Multi<ByteBuffer> body) {
+        ObjectKey key = StorageLayout.clipThumbnail(id, n);
+        return writer.write(key, FileType.JPEG, length, body).chain(stored -> updatePending(id, key, meta -> {
+            ClipRecord clip = meta.clip(n.value());
+            return Uni.createFrom().item(clip == null ? meta : meta.withClip(clip.withThumbnail(ClipRecord.UPLOADED, null)));
+        }).replaceWith(StoredArtifact.of(stored)));
+    }
+
+    /** Streams the background audio in (MP3 by content). */
+    public Uni<StoredArtifact> putAudio(GenerationId id, OptionalLong length, Multi<ByteBuffer> body) {
+        ObjectKey key = StorageLayout.generationAudio(id);
+        return writer.write(key, FileType.MP3, length, body).chain(stored -> updatePending(id, key,
+                meta -> Uni.createFrom().item(meta.withAudio(StoredArtifact.of(stored)))).replaceWith(StoredArtifact.of(stored)));
+    }
+
+    /**
+     * Read-modify-write of the metadata, serialised per generation. When the generation was completed,
+     * deleted or expired while {@code written} streamed in, the artifact is removed again and the
+     * request fails: a completed generation never changes.
+     */
+    private Uni<GenerationMetadata> updatePending(GenerationId id, ObjectKey written,
+            java.util.function.Function<GenerationMetadata, Uni<GenerationMetadata>> change) {
+        ObjectKey metaKey = StorageLayout.generationMetadata(id);
+        return serial.run(metaKey.value(), () -> openForArtifacts(id)
+                .chain(meta -> change.apply(meta))
+                .call(next -> metadata.write(metaKey, next)))
+                .onFailure().call(e -> Failures.isClientError(e) ? store.delete(written) : Uni.createFrom().voidItem());
+    }
+
+    /** Makes clip {@code n}'s thumbnail with ffmpeg, off the request path; the outcome goes to the metadata. */
+    private void extractThumbnail(GenerationId id, ClipNumber n) {
+        ObjectKey clipKey = StorageLayout.clip(id, n);
+        ObjectKey thumbKey = StorageLayout.clipThumbnail(id, n);
+        ObjectKey metaKey = StorageLayout.generationMetadata(id);
+        Uni.createFrom().deferred(() -> media.thumbnail(urls.sign(UrlPurpose.PROCESSING, clipKey, Map.of()).url(), thumbnailWidth))
+                .chain(jpeg -> serial.run(metaKey.value(), () -> read(id).chain(meta -> {
+                    ClipRecord clip = meta.clip(n.value());
+                    if (clip == null || !ClipRecord.EXTRACTING.equals(clip.thumbnail())) {
+                        return Uni.createFrom().voidItem(); // the pipeline sent one meanwhile, or the clip is gone
+                    }
+                    return store.put(thumbKey, Multi.createFrom().item(ByteBuffer.wrap(jpeg)), OptionalLong.of(jpeg.length),
+                                    FileType.JPEG.mediaType())
+                            .chain(() -> metadata.write(metaKey, meta.withClip(clip.withThumbnail(ClipRecord.EXTRACTED, null))));
+                })))
+                .onFailure().recoverWithUni(e -> recordThumbnailFailure(id, n, e))
+                .subscribe().with(ok -> { }, e -> LOG.warnf("thumbnail of %s clip %d not recorded: %s", id, n.value(), e.toString()));
+    }
+
+    private Uni<Void> recordThumbnailFailure(GenerationId id, ClipNumber n, Throwable cause) {
+        String why = cause instanceof io.reelvault.media.MediaException ? cause.getMessage() : "thumbnail extraction failed";
+        LOG.infof("thumbnail of %s clip %d failed: %s", id, n.value(), why);
+        ObjectKey metaKey = StorageLayout.generationMetadata(id);
+        return serial.run(metaKey.value(), () -> read(id).chain(meta -> {
+            ClipRecord clip = meta.clip(n.value());
+            if (clip == null || !ClipRecord.EXTRACTING.equals(clip.thumbnail())) {
+                return Uni.createFrom().voidItem();
+            }
+            return metadata.write(metaKey, meta.withClip(clip.withThumbnail(ClipRecord.FAILED, why)));
+        }));
+    }
+
+    /**
+     * Marks the generation completed. Its clips are reconciled with what is stored: each stored clip is
+     * recorded with size and SHA-256 (read back when no record of this exact object exists) and its
+     * duration (ffprobe over a signed URL; null when ffprobe is off or fails). Completing again answers
+     * the same generation. {@code conflict} when no clip was stored.
+     */
+    public Uni<GenerationView> complete(GenerationId id) {
+        ObjectKey metaKey = StorageLayout.generationMetadata(id);
+        return serial.run(metaKey.value(), () -> read(id).chain(meta -> {
+            if (meta.completed()) {
+                return Uni.createFrom().item(meta);
+            }
+            return objects(id).chain(objects -> {
+                List<ObjectInfo> clips = objects.stream().filter(o -> clipNumber(o.key(), CLIP_FILE).isPresent()).toList();
+                if (clips.isEmpty()) {
+                    return Uni.createFrom().failure(new ReelvaultException(ErrorCode.CONFLICT,
+                            "the generation has no clips yet: PUT at least one clip before completing it"));
+                }
+                return Multi.createFrom().iterable(clips)
+                        .onItem().transformToUniAndConcatenate(clip -> completeClip(meta, clip, objects))
+                        .collect().asList()
+                        .chain(records -> {
+                            GenerationMetadata done = meta.withClips(records).completedAt(clock.instant().truncatedTo(ChronoUnit.MILLIS));
+                            return metadata.write(metaKey, done).replaceWith(done);
+                        });
+            });
+        })).chain(meta -> objects(id).map(objects -> view(meta, objects)));
+    }
+
+    private Uni<ClipRecord> completeClip(GenerationMetadata meta, ObjectInfo clip, List<ObjectInfo> objects) {
+        int n = clipNumber(clip.key(), CLIP_FILE).orElseThrow();
+        ClipRecord known = meta.clip(n);
+        Uni<ClipRecord> recorded = known != null && known.sizeBytes() == clip.size() && known.sha256() != null
+                ? Uni.createFrom().item(known)
+                : Digests.sha256(store, clip.key()).map(sha -> new ClipRecord(n, clip.key().value(), clip.size(), sha, null,
+                        hasThumbnail(objects, n) ? ClipRecord.UPLOADED : null, null));
+        if (!media.available()) {
+            return recorded;
+        }
+        return recorded.chain(record -> Uni.createFrom()
+                .deferred(() -> media.probe(urls.sign(UrlPurpose.PROCESSING, clip.key(), Map.of()).url()))
+                .map(probe -> record.withDuration(probe.durationSeconds()))
+                .onFailure().recoverWithItem(e -> {
+                    LOG.infof("ffprobe of %s failed: %s", clip.key(), e.getMessage());
+                    return record;
+                }));
+    }
+
+    /** The generation with signed preview URLs for what is stored now. */
+    public Uni<GenerationView> get(GenerationId id) {
+        return read(id).chain(meta -> objects(id).map(objects -> view(meta, objects)));
+    }
+
+    /**
+     * Deletes the generation: its metadata first (it is gone for readers at once), then every object
+     * under it, in batches. {@code not_found} when there is no such generation.
+     */
+    public Uni<Void> delete(GenerationId id) {
+        return read(id).chain(meta -> store.delete(StorageLayout.generationMetadata(id)))
+                .chain(() -> Batches.deleteAll(store, StorageLayout.generation(id)));
+    }
+
+    private Uni<List<ObjectInfo>> objects(GenerationId id) {
+        return store.list(StorageLayout.generation(id), Optional.empty()).collect().asList();
+    }
+
+    private GenerationView view(GenerationMetadata meta, List<ObjectInfo> objects) {
+        Instant notAfter = meta.expiresAt();
+        List<GenerationView.Clip> clips = new ArrayList<>();
+        Long[] expiresIn = {null};
+        for (ObjectInfo o : objects) {
+            Optional<Integer> n = clipNumber(o.key(), CLIP_FILE);
+            if (n.isEmpty()) {
+                continue;
+            }
+            ClipRecord rec = meta.clip(n.get());
+            boolean current = rec != null && rec.sizeBytes() == o.size();
+            SignedUrlView preview = urls.sign(UrlPurpose.PREVIEW, o.key(), Map.of(), notAfter);
+            expiresIn[0] = preview.expiresIn();
+            String thumbnailUrl = hasThumbnail(objects, n.get())
+                    ? urls.sign(UrlPurpose.PREVIEW, StorageLayout.clipThumbnail(GenerationId.parse(meta.generationId()),
+                            new ClipNumber(n.get())), Map.of(), notAfter).url()
+                    : null;
+            clips.add(new GenerationView.Clip(n.get(), o.key().value(), o.size(), current ? rec.sha256() : null,
+                    current ? rec.durationSeconds() : null, rec == null ? null : rec.thumbnail(),
+                    rec == null ? null : rec.thumbnailError(), preview.url(), thumbnailUrl));
+        }
+        GenerationView.Audio audio = null;
+        ObjectKey audioKey = StorageLayout.generationAudio(GenerationId.parse(meta.generationId()));
+        for (ObjectInfo o : objects) {
+            if (o.key().equals(audioKey)) {
+                boolean current = meta.audio() != null && meta.audio().sizeBytes() == o.size();
+                SignedUrlView url = urls.sign(UrlPurpose.PREVIEW, o.key(), Map.of(), notAfter);
+                expiresIn[0] = url.expiresIn();
+                audio = new GenerationView.Audio(o.key().value(), o.size(), current ? meta.audio().sha256() : null, url.url());
+            }
+        }
+        return new GenerationView(meta.generationId(), meta.userId(), meta.prompt(), meta.parameters(), meta.status(),
+                meta.createdAt(), meta.expiresAt(), meta.completedAt(), clips, audio, expiresIn[0]);
+    }
+
+    private static boolean hasThumbnail(List<ObjectInfo> objects, int n) {
+        return objects.stream().anyMatch(o -> o.key().value().contains("/thumbnails/")
+                && clipNumber(o.key(), THUMBNAIL_FILE).filter(t -> t == n).isPresent());
+    }
+
+    private static Optional<Integer> clipNumber(ObjectKey key, Pattern file) {
+        Matcher m = file.matcher(key.fileName());
+        if (!m.matches()) {
+            return Optional.empty();
+        }
+        String folder = file == CLIP_FILE ? "/clips/" : "/thumbnails/";
+        return key.value().contains(folder) ? Optional.of(Integer.parseInt(m.group(1))) : Optional.empty();
+    }
+}
