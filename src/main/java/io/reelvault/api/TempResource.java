@@ -1,0 +1,59 @@
+package io.reelvault.api;
+
+import io.reelvault.model.JobId;
+import io.reelvault.model.TempName;
+import io.reelvault.service.SignedUrlView;
+import io.reelvault.service.TempService;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpServerRequest;
+import io.smallrye.mutiny.Uni;
+import jakarta.annotation.security.RolesAllowed;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.DELETE;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.PUT;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.MediaType;
+import java.util.OptionalLong;
+import org.jboss.resteasy.reactive.RestPath;
+import org.jboss.resteasy.reactive.RestResponse;
+
+/** {@code /api/v1/temp/{job_id}}: processing jobs' intermediate files. Pipeline workers only. */
+@Path("/api/v1/temp/{jobId}")
+@RolesAllowed(Caller.PIPELINE)
+@Produces(MediaType.APPLICATION_JSON)
+public class TempResource {
+    private final TempService temp;
+
+    public TempResource(TempService temp) {
+        this.temp = temp;
+    }
+
+    /** {@code intermediate_*.mp4}, {@code render_pass_*.mp4} (video/mp4, MP4 by content) or {@code *.tmp} (any bytes). */
+    @PUT
+    @Path("/{name}")
+    @Consumes(MediaType.WILDCARD)
+    public Uni<TempService.TempFile> put(@RestPath String jobId, @RestPath String name, @Context HttpServerRequest request) {
+        JobId job = JobId.parse(jobId);
+        TempName file = TempName.parse(name);
+        OptionalLong length = RequestBodies.contentLength(request);
+        temp.precheck(file, request.getHeader(HttpHeaders.CONTENT_TYPE), length);
+        RequestBodies.acceptBody(request);
+        return temp.put(job, file, length, RequestBodies.raw(request));
+    }
+
+    /** A 30-minute signed GET URL: {@code {url, expires_in, method}}. */
+    @GET
+    @Path("/{name}/url")
+    public Uni<SignedUrlView> url(@RestPath String jobId, @RestPath String name) {
+        return temp.url(JobId.parse(jobId), TempName.parse(name));
+    }
+
+    /** Deletes every file of the job; 204 also when it had none. */
+    @DELETE
+    public Uni<RestResponse<Void>> delete(@RestPath String jobId) {
+        return temp.deleteJob(JobId.parse(jobId)).map(v -> RestResponse.noContent());
+    }
+}
