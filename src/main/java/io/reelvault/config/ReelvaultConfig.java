@@ -6,6 +6,7 @@ import io.smallrye.config.WithDefault;
 import io.smallrye.config.WithName;
 import java.net.URI;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Optional;
 
 /**
@@ -22,6 +23,8 @@ public interface ReelvaultConfig {
     Uploads uploads();
 
     Pipeline pipeline();
+
+    Media media();
 
     /**
      * The base URL clients reach this service at, used to build signed URLs of the local backend
@@ -125,5 +128,56 @@ public interface ReelvaultConfig {
         /** {@code REELVAULT_PIPELINE_THUMBNAIL_WIDTH}: width in pixels of extracted thumbnails. Default 320. */
         @WithDefault("320")
         int thumbnailWidth();
+    }
+
+    /** ffmpeg work (thumbnails, probes, compression); see {@code io.reelvault.media.MediaTools}. */
+    interface Media {
+        /**
+         * {@code REELVAULT_MEDIA_ENABLED}: false turns media work off even where ffmpeg is installed. Default
+         * true; media work is also off (one warning at start-up) when ffmpeg or ffprobe cannot be found.
+         */
+        @WithDefault("true")
+        boolean enabled();
+
+        /**
+         * {@code REELVAULT_MEDIA_FFMPEG_PATH}: the ffmpeg executable. Absent: the first executable {@code ffmpeg}
+         * on {@code PATH}. A configured path that is not an executable file turns media work off (no fallback).
+         */
+        Optional<Path> ffmpegPath();
+
+        /** {@code REELVAULT_MEDIA_FFPROBE_PATH}: the ffprobe executable; absent and invalid as for {@link #ffmpegPath()}. */
+        Optional<Path> ffprobePath();
+
+        /** {@code REELVAULT_MEDIA_WORKERS}: ffmpeg/ffprobe processes running at once (at least 1). Default 2. */
+        @WithDefault("2")
+        int workers();
+
+        /**
+         * {@code REELVAULT_MEDIA_QUEUE}: tasks waiting for a worker (0 or more); beyond it a task fails at once
+         * instead of waiting. Default 64.
+         */
+        @WithDefault("64")
+        int queue();
+
+        /**
+         * {@code REELVAULT_MEDIA_TIMEOUT}: how long one compression process may run before it is killed, counted
+         * from its start (time waiting in the queue is not counted). Default 10M (10 minutes).
+         */
+        @WithDefault("10M")
+        Duration timeout();
+
+        /**
+         * {@code REELVAULT_MEDIA_PROBE_TIMEOUT}: the same deadline for each probe and thumbnail process, which read
+         * only the start of their input. Default 60S.
+         */
+        @WithDefault("60S")
+        Duration probeTimeout();
+
+        /**
+         * {@code REELVAULT_MEDIA_WORK_DIR}: where compressed files are written (created if missing); the caller of
+         * a compression deletes its file. Default {@code ${java.io.tmpdir}/reelvault-media}.
+         */
+        @WithDefault("${java.io.tmpdir}/reelvault-media")
+        Path workDir();
     }
 }

@@ -84,6 +84,10 @@ class ObjectStoreProducerTest {
                 return () -> new MemorySize(BigInteger.valueOf(1024));
             }
 
+            public Media media() {
+                throw new UnsupportedOperationException("the producer reads no media setting");
+            }
+
             public URI publicBaseUrl() {
                 return URI.create("http://localhost:8080");
             }
