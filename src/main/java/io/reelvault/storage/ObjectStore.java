@@ -20,6 +20,12 @@ import java.util.OptionalLong;
  * {@code storage_unavailable} (the backend failed; retry later). Errors of a caller's body stream
  * pass through unchanged.
  *
+ * <p>Retention: the injectable {@code ObjectStore} is wrapped in a {@link RetentionGuard}, so
+ * {@link #get} and {@link #head} of an object past its retention fail with {@code expired} (404; map
+ * it to a 404 problem with code {@code expired}, never to an empty answer) and {@link #list} skips
+ * such objects. The backends themselves know nothing of retention; the store qualified
+ * {@link IncludingExpired} sees every object, for the sweeper and scans that must.
+ *
  * <p>Optional capabilities (signed URLs, readiness probes) are separate interfaces, found with
  * {@link #capability(Class)} rather than methods that throw at run time.
  */

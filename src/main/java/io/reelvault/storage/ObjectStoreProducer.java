@@ -20,14 +20,24 @@ import java.time.Clock;
  * stops start-up with a message naming the environment variable, instead of failing the first
  * request; except when the process runs an operator command ({@link CommandMode}), which checks its own
  * settings and must not create a local storage root or need the service's settings. The other backend's
- * clients are never built.
+ * clients are never built. Two beans: the plain {@link ObjectStore} (backend, metered, then
+ * {@link RetentionGuard}) and the same metered backend qualified {@link IncludingExpired}.
  */
 @ApplicationScoped
 public class ObjectStoreProducer {
 
+    /** The store everyone injects: metered, and never serving an object past its retention. */
     @Produces
     @Singleton
-    ObjectStore objectStore(ReelvaultConfig config, MeterRegistry registry, Clock clock, S3Backend s3) {
+    ObjectStore objectStore(@IncludingExpired ObjectStore includingExpired, Clock clock) {
+        return new RetentionGuard(includingExpired, clock);
+    }
+
+    /** The same metered backend without the retention guard, for the sweeper and scans that must see expired objects. */
+    @Produces
+    @Singleton
+    @IncludingExpired
+    ObjectStore includingExpired(ReelvaultConfig config, MeterRegistry registry, Clock clock, S3Backend s3) {
         return new MeteredObjectStore(backend(config, clock, s3), registry);
     }
 
