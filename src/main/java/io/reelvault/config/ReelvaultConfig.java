@@ -26,6 +26,8 @@ public interface ReelvaultConfig {
 
     Media media();
 
+    Lifecycle lifecycle();
+
     /**
      * The base URL clients reach this service at, used to build signed URLs of the local backend
      * (e.g. {@code https://vault.example.com}). Env {@code REELVAULT_PUBLIC_BASE_URL}; default
@@ -99,6 +101,31 @@ public interface ReelvaultConfig {
          */
         @WithDefault("false")
         boolean versioning();
+    }
+
+    /**
+     * Retention enforcement on the local backend (on S3 the bucket's lifecycle rules delete expired objects).
+     * Expired objects are never served on either backend, swept or not.
+     */
+    interface Lifecycle {
+        /**
+         * {@code REELVAULT_LIFECYCLE_ENABLED}: whether the local backend runs the lifecycle sweeper on its
+         * schedule. Default true. When false, expired objects stay on disk (still never served).
+         */
+        @WithDefault("true")
+        boolean enabled();
+
+        /**
+         * {@code REELVAULT_LIFECYCLE_SWEEP_INTERVAL}: how often the local sweeper deletes expired objects, e.g.
+         * {@code 1h} (default), {@code 15m}; the first run is 30 seconds after start-up. Replicas sharing one
+         * storage root take turns through a file lock, so one of them sweeps each time.
+         */
+        @WithDefault("1h")
+        Duration sweepInterval();
+
+        /** {@code REELVAULT_LIFECYCLE_BATCH_SIZE}: expired objects deleted per store call. Default 1000. */
+        @WithDefault("1000")
+        int batchSize();
     }
 
     interface Uploads {

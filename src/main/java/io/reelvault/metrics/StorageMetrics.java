@@ -13,6 +13,17 @@ public final class StorageMetrics {
     public static final String TRANSFER = "reelvault.storage.transfer";
     /** [reelvault_signed_urls_total{purpose}] signed URLs handed out. */
     public static final String SIGNED_URLS = "reelvault.signed.urls";
+    /**
+     * [reelvault_lifecycle_expired_objects_total{area=temp|generations|compositions}] expired objects the
+     * local lifecycle sweeper deleted (local backend only; on S3 the bucket's lifecycle rules delete).
+     */
+    public static final String LIFECYCLE_EXPIRED = "reelvault.lifecycle.expired.objects";
+    /**
+     * [reelvault_lifecycle_last_success_timestamp_seconds] when this replica last completed a sweep, in seconds
+     * since the epoch; 0 until it has. Only the replica holding the lock sweeps, so alert on the maximum over
+     * replicas, e.g. {@code time() - max(reelvault_lifecycle_last_success_timestamp_seconds) > 3 * 3600}.
+     */
+    public static final String LIFECYCLE_LAST_SUCCESS = "reelvault.lifecycle.last.success.timestamp";
 
     private StorageMetrics() {}
 }

@@ -88,6 +88,22 @@ class ObjectStoreProducerTest {
                 throw new UnsupportedOperationException("the producer reads no media setting");
             }
 
+            public Lifecycle lifecycle() {
+                return new Lifecycle() {
+                    public boolean enabled() {
+                        return true;
+                    }
+
+                    public java.time.Duration sweepInterval() {
+                        return java.time.Duration.ofHours(1);
+                    }
+
+                    public int batchSize() {
+                        return 1000;
+                    }
+                };
+            }
+
             public URI publicBaseUrl() {
                 return URI.create("http://localhost:8080");
             }

@@ -1,0 +1,209 @@
+package io.reelvault.storage.local;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.runtime.Startup;
+import io.quarkus.scheduler.Scheduled;
+import io.reelvault.config.CommandMode;
+import io.reelvault.config.ReelvaultConfig;
+import io.reelvault.metrics.StorageMetrics;
+import io.reelvault.model.Area;
+import io.reelvault.model.KeyPrefix;
+import io.reelvault.storage.IncludingExpired;
+import io.reelvault.storage.ObjectInfo;
+import io.reelvault.storage.ObjectStore;
+import jakarta.annotation.PreDestroy;
+import jakarta.enterprise.inject.Instance;
+import jakarta.inject.Inject;
+import jakarta.inject.Singleton;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
+import java.util.stream.Collectors;
+import org.jboss.logging.Logger;
+
+/**
+ * The local backend's lifecycle: deletes objects past their retention ({@link Area#isExpired}), as the S3
+ * bucket's lifecycle rules do there (on S3 this bean does nothing). Expired objects are never served even
+ * before a sweep reaches them: that is the {@code RetentionGuard}'s job.
+ *
+ * <p>It runs on the Quarkus scheduler every {@code reelvault.lifecycle.sweep-interval} (first run 30 seconds
+ * after start-up), when the local backend is active, {@code reelvault.lifecycle.enabled} is true and the
+ * process is not running an operator command; never twice at once in one process. Replicas sharing one
+ * storage root sweep once per cluster: a sweep holds an exclusive OS lock on
+ * {@code {root}/.locks/lifecycle.lock} (outside the key space: folders starting with a dot are never keys)
+ * and is skipped when another process holds it. The lock is only as good as the shared filesystem's
+ * {@code fcntl} locking (local disks and NFSv4 honour it).
+ *
+ * <p>A sweep lists every area with a retention through the store that still sees expired objects
+ * ({@link IncludingExpired}), streaming: the listing is read page by page and expired keys are deleted in
+ * batches of {@code reelvault.lifecycle.batch-size}, so memory stays constant however many objects there
+ * are. "Now" is the injected {@link Clock}, read once per sweep. Deleted objects are counted in
+ * {@value StorageMetrics#LIFECYCLE_EXPIRED} by area (registered at start, so each area shows 0); a
+ * completed sweep sets {@value StorageMetrics#LIFECYCLE_LAST_SUCCESS}. A failed sweep is logged and the next
+ * one retries; what it deleted before failing stays deleted and counted.
+ */
+@Startup
+@Singleton
+public class LifecycleSweeper {
+    private static final Logger LOG = Logger.getLogger(LifecycleSweeper.class);
+    /** The lock file, relative to the storage root. */
+    static final Path LOCK = Path.of(".locks", "lifecycle.lock");
+
+    private final Supplier<ObjectStore> store;
+    private final Path lockFile;
+    private final int batchSize;
+    private final Clock clock;
+    private final boolean active;
+    private final boolean scheduled;
+    private final Map<Area, Counter> expired = new EnumMap<>(Area.class);
+    private final AtomicLong lastSuccessMillis = new AtomicLong();
+    private final AtomicBoolean running = new AtomicBoolean();
+    private FileChannel lockChannel; // guarded by running
+
+    @Inject
+    LifecycleSweeper(ReelvaultConfig config, CommandMode commandMode, @IncludingExpired Instance<ObjectStore> store,
+            Clock clock, MeterRegistry registry) {
+        this(store::get, config.storage().local().path(), config.lifecycle().batchSize(), clock, registry,
+                config.storage().useLocal() && !commandMode.active(), config.lifecycle().enabled());
+    }
+
+    /**
+     * A sweeper of the local store rooted at {@code root}, for direct use (tests); it never runs by itself.
+     *
+     * @param includingExpired the store without the retention guard (called once per sweep)
+     * @param batchSize        keys per {@code deleteMany}
+     */
+    public LifecycleSweeper(Supplier<ObjectStore> includingExpired, Path root, int batchSize, Clock clock,
+            MeterRegistry registry) {
+        this(includingExpired, root, batchSize, clock, registry, true, false);
+    }
+
+    private LifecycleSweeper(Supplier<ObjectStore> store, Path root, int batchSize, Clock clock, MeterRegistry registry,
+            boolean active, boolean scheduled) {
+        if (batchSize < 1) {
+            throw new IllegalArgumentException("REELVAULT_LIFECYCLE_BATCH_SIZE must be at least 1");
+        }
+        this.store = store;
+        this.lockFile = root.toAbsolutePath().normalize().resolve(LOCK);
+        this.batchSize = batchSize;
+        this.clock = clock;
+        this.active = active;
+        this.scheduled = active && scheduled;
+        if (active) {
+            for (Area area : Area.values()) {
+                if (area.retention().isPresent()) {
+                    expired.put(area, Counter.builder(StorageMetrics.LIFECYCLE_EXPIRED).tag("area", area.segment())
+                            .description("Expired objects deleted by the local lifecycle sweeper").register(registry));
+                }
+            }
+            Gauge.builder(StorageMetrics.LIFECYCLE_LAST_SUCCESS, () -> lastSuccessMillis.get() / 1000.0)
+                    .baseUnit("seconds")
+                    .description("When the local lifecycle sweeper last completed a sweep (0: not yet)")
+                    .register(registry);
+        }
+    }
+
+    @Scheduled(identity = "reelvault-lifecycle-sweep", every = "${reelvault.lifecycle.sweep-interval}", delayed = "30s",
+            concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    void onSchedule() {
+        if (!scheduled) {
+            return;
+        }
+        try {
+            SweepSummary summary = sweep();
+            if (summary.skipped()) {
+                LOG.debug("lifecycle sweep skipped: another sweep holds the lock");
+            } else if (summary.total() > 0) {
+                LOG.infof("lifecycle sweep deleted %d expired objects %s", summary.total(), summary.deleted());
+            }
+        } catch (RuntimeException e) {
+            // store failures carry no secrets (the store logs their cause); the next run retries
+            LOG.warnf("lifecycle sweep failed, the next run retries: %s", e.toString());
+        }
+    }
+
+    /**
+     * Deletes every expired object of the areas with a retention, now, unless another sweep holds the lock
+     * (then returns a skipped summary at once). Blocking: call it from a worker thread.
+     *
+     * @throws RuntimeException when the store or the lock file fails; what was deleted until then stays counted
+     */
+    public SweepSummary sweep() {
+        if (!active || !running.compareAndSet(false, true)) {
+            return SweepSummary.skippedRun();
+        }
+        try (FileLock lock = tryLock()) {
+            if (lock == null) {
+                return SweepSummary.skippedRun();
+            }
+            Instant now = clock.instant();
+            ObjectStore unguarded = store.get();
+            Map<Area, Long> deleted = new EnumMap<>(Area.class);
+            for (Area area : expired.keySet()) {
+                deleted.put(area, sweep(unguarded, area, now));
+            }
+            lastSuccessMillis.set(clock.millis());
+            return new SweepSummary(false, deleted);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot use the lifecycle lock file", e);
+        } finally {
+            running.set(false);
+        }
+    }
+
+    private long sweep(ObjectStore unguarded, Area area, Instant now) {
+        Counter counter = expired.get(area);
+        return unguarded.list(new KeyPrefix(area.segment() + "/"), Optional.empty())
+                .select().where(info -> area.isExpired(info.lastModified(), now))
+                .map(ObjectInfo::key)
+                .group().intoLists().of(batchSize)
+                .onItem().transformToUniAndConcatenate(batch -> unguarded.deleteMany(batch)
+                        .invoke(() -> counter.increment(batch.size()))
+                        .replaceWith(batch.size()))
+                .collect().with(Collectors.summingLong(Integer::longValue))
+                .await().indefinitely();
+    }
+
+    /**
+     * The cluster-wide lock, or null when another process (or another sweeper in this JVM) holds it. One
+     * channel stays open for this sweeper's life: on POSIX systems closing any channel to the file would drop
+     * every lock this process holds on it.
+     */
+    private FileLock tryLock() throws IOException {
+        if (lockChannel == null || !lockChannel.isOpen()) {
+            Files.createDirectories(lockFile.getParent());
+            lockChannel = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+        }
+        try {
+            return lockChannel.tryLock();
+        } catch (OverlappingFileLockException e) {
+            return null; // held by another channel of this JVM
+        }
+    }
+
+    @PreDestroy
+    void close() {
+        try {
+            if (lockChannel != null) {
+                lockChannel.close();
+            }
+        } catch (IOException e) {
+            LOG.debugf("closing the lifecycle lock file: %s", e);
+        }
+    }
+}
