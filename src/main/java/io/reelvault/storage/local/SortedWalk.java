@@ -95,6 +95,8 @@ final class SortedWalk {
                 Optional<BasicFileAttributes> attrs = readAttributes(p);
                 attrs.ifPresent(a -> nodes.add(new Node(dirKey + name, p, a)));
             }
+        } catch (java.nio.file.NoSuchFileException | java.nio.file.NotDirectoryException e) {
+            return nodes.iterator(); // the folder was deleted (emptied and pruned) since its parent was read
         }
         nodes.sort(Comparator.comparing(Node::sortKey));
         return nodes.iterator();

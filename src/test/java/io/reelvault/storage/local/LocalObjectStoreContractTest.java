@@ -2,6 +2,7 @@ package io.reelvault.storage.local;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import io.reelvault.model.KeyPrefix;
 import io.reelvault.storage.ObjectStore;
 import io.reelvault.storage.ObjectStoreContract;
 import java.io.IOException;
@@ -10,7 +11,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.stream.Stream;
@@ -72,6 +75,25 @@ class LocalObjectStoreContractTest extends ObjectStoreContract {
     void objectsAreFilesAtTheirKeyUnderTheRoot() throws IOException {
         put("compositions/c1/final.mp4", new byte[] {1, 2, 3});
         assertEquals(3, Files.size(root.resolve("compositions/c1/final.mp4")));
+    }
+
+    @Test
+    void aFolderDeletedWhileAListingIsUnderWayIsSkipped() throws IOException {
+        // more than one page (1000) in the first folder, so the walk stops inside it with the next folder pending
+        Files.createDirectories(root.resolve("temp/a"));
+        for (int i = 0; i < 1001; i++) {
+            Files.write(root.resolve(String.format("temp/a/f-%04d.tmp", i)), new byte[] {1});
+        }
+        put("temp/b/gone.tmp", new byte[1]);
+        put("temp/c/kept.tmp", new byte[1]);
+        var listing = store.list(new KeyPrefix("temp/"), Optional.empty())
+                .subscribe().asIterable().iterator();
+        assertEquals("temp/a/f-0000.tmp", listing.next().key().value());
+        store.delete(key("temp/b/gone.tmp")).await().atMost(WAIT); // prunes temp/b, already seen by the walk
+        List<String> rest = new ArrayList<>();
+        listing.forEachRemaining(o -> rest.add(o.key().value()));
+        assertEquals(1001, rest.size());
+        assertEquals("temp/c/kept.tmp", rest.get(rest.size() - 1));
     }
 
     @Test
