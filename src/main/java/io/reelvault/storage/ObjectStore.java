@@ -53,7 +53,10 @@ public interface ObjectStore {
      */
     Uni<ObjectContent> get(ObjectKey key, Optional<ByteRange> range);
 
-    /** The object's info, or empty when there is no such object. */
+    /**
+     * The object's info, or empty when there is no such object. Through the {@link RetentionGuard} (the
+     * injectable store) an object past its retention fails with {@code expired} instead.
+     */
     Uni<Optional<ObjectInfo>> head(ObjectKey key);
 
     /** Deletes an object. Idempotent: deleting a missing key succeeds. */

@@ -1,6 +1,8 @@
 package io.reelvault.storage.local;
 
 import io.reelvault.model.Area;
+import java.util.Collections;
+import java.util.EnumMap;
 import java.util.Map;
 
 /**
@@ -12,7 +14,7 @@ import java.util.Map;
  */
 public record SweepSummary(boolean skipped, Map<Area, Long> deleted) {
     public SweepSummary {
-        deleted = Map.copyOf(deleted);
+        deleted = deleted.isEmpty() ? Map.of() : Collections.unmodifiableMap(new EnumMap<>(deleted)); // in area order
     }
 
     static SweepSummary skippedRun() {
