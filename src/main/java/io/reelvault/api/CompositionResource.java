@@ -10,6 +10,7 @@ import io.reelvault.model.UserId;
 import io.reelvault.service.ArtifactWriter;
 import io.reelvault.service.CompositionMetadata;
 import io.reelvault.service.CompositionService;
+import io.reelvault.service.MetadataPage;
 import io.reelvault.service.StoredArtifact;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
@@ -101,6 +102,19 @@ public class CompositionResource {
             case "false" -> false;
             default -> throw new ReelvaultException(ErrorCode.INVALID_REQUEST, "compress must be true or false");
         };
+    }
+
+    /**
+     * {@code ?status=pending|rendered&since=&user_id=&generation_id=&after=&limit=}: compositions in creation
+     * order from their stored metadata; continue with {@code after=next_after}.
+     */
+    @GET
+    public Uni<MetadataPage<CompositionMetadata>> list(@RestQuery String status, @RestQuery String since,
+            @RestQuery("user_id") String userId, @RestQuery("generation_id") String generationId, @RestQuery String after,
+            @RestQuery Integer limit) {
+        return compositions.list(Optional.ofNullable(status), QueryParams.instant("since", since),
+                Optional.ofNullable(userId).map(UserId::parseRequested), Optional.ofNullable(generationId).map(GenerationId::parse),
+                Optional.ofNullable(after).map(CompositionId::parse), QueryParams.limit(limit));
     }
 
     @GET

@@ -8,6 +8,8 @@ import io.reelvault.model.UserId;
 import io.reelvault.service.ArtifactWriter;
 import io.reelvault.service.ClipRecord;
 import io.reelvault.service.GenerationCreated;
+import io.reelvault.service.GenerationMetadata;
+import io.reelvault.service.MetadataPage;
 import io.reelvault.service.GenerationService;
 import io.reelvault.service.GenerationView;
 import io.reelvault.service.StoredArtifact;
@@ -27,8 +29,10 @@ import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
 import java.net.URI;
 import java.nio.ByteBuffer;
+import java.util.Optional;
 import java.util.OptionalLong;
 import org.jboss.resteasy.reactive.RestPath;
+import org.jboss.resteasy.reactive.RestQuery;
 import org.jboss.resteasy.reactive.RestResponse;
 
 /**
@@ -102,6 +106,18 @@ public class GenerationResource {
             RequestBodies.acceptBody(request);
             return store.apply(length, body);
         });
+    }
+
+    /**
+     * {@code ?status=pending|completed&since=2026-11-01&user_id=&after=&limit=}: generations in creation
+     * order from their stored metadata; continue with {@code after=next_after}.
+     */
+    @GET
+    public Uni<MetadataPage<GenerationMetadata>> list(@RestQuery String status, @RestQuery String since,
+            @RestQuery("user_id") String userId, @RestQuery String after, @RestQuery Integer limit) {
+        return generations.list(Optional.ofNullable(status), QueryParams.instant("since", since),
+                Optional.ofNullable(userId).map(UserId::parseRequested), Optional.ofNullable(after).map(GenerationId::parse),
+                QueryParams.limit(limit));
     }
 
     @POST

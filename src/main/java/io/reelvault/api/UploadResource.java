@@ -99,11 +99,7 @@ public class UploadResource {
 
     @GET
     public Uni<UploadPage> list(@RestQuery String after, @RestQuery Integer limit) {
-        int n = limit == null ? 100 : limit;
-        if (n < 1 || n > 1000) {
-            throw new ReelvaultException(ErrorCode.INVALID_REQUEST, "limit must be 1 to 1000");
-        }
-        return uploads.list(caller.user(), Optional.ofNullable(after).map(UploadId::parse), n);
+        return uploads.list(caller.user(), Optional.ofNullable(after).map(UploadId::parse), QueryParams.limit(limit));
     }
 
     @GET

@@ -107,6 +107,27 @@ public class CompositionService {
                 });
     }
 
+    /**
+     * Compositions in id (creation) order, filtered by status, creation time, user and generation, read
+     * from their metadata (see {@link MetadataQuery}). Expired compositions are never listed.
+     */
+    public Uni<MetadataPage<CompositionMetadata>> list(Optional<String> status, Optional<Instant> since, Optional<UserId> user,
+            Optional<GenerationId> generation, Optional<CompositionId> after, int limit) {
+        status.ifPresent(s -> {
+            if (!s.equals(CompositionMetadata.PENDING) && !s.equals(CompositionMetadata.RENDERED)) {
+                throw new ReelvaultException(ErrorCode.INVALID_REQUEST, "status must be pending or rendered");
+            }
+        });
+        return MetadataQuery.run(store, Area.COMPOSITIONS, CompositionId.PREFIX,
+                key -> Failures.readIfLive(metadata.read(key, CompositionMetadata.class), m -> m.expiresAt(), clock),
+                CompositionMetadata::compositionId,
+                m -> status.map(m.status()::equals).orElse(true)
+                        && since.map(t -> !m.createdAt().isBefore(t)).orElse(true)
+                        && user.map(u -> u.value().equals(m.userId())).orElse(true)
+                        && generation.map(g -> g.value().equals(m.generationId())).orElse(true),
+                since, after.map(CompositionId::value), limit);
+    }
+
     /** Whether a final PUT without {@code ?compress=} is compressed. */
     public boolean compressByDefault() {
         return config.compress();

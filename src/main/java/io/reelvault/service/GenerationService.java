@@ -257,6 +257,26 @@ public class GenerationService {
                 }));
     }
 
+    /**
+     * Generations in id (creation) order, filtered by status, creation time and user, read from their
+     * metadata: see {@link MetadataQuery} for what a page costs. Expired generations are never listed.
+     */
+    public Uni<MetadataPage<GenerationMetadata>> list(Optional<String> status, Optional<Instant> since, Optional<UserId> user,
+            Optional<GenerationId> after, int limit) {
+        status.ifPresent(s -> {
+            if (!s.equals(GenerationMetadata.PENDING) && !s.equals(GenerationMetadata.COMPLETED)) {
+                throw new ReelvaultException(ErrorCode.INVALID_REQUEST, "status must be pending or completed");
+            }
+        });
+        return MetadataQuery.run(store, Area.GENERATIONS, GenerationId.PREFIX,
+                key -> Failures.readIfLive(metadata.read(key, GenerationMetadata.class), m -> m.expiresAt(), clock),
+                GenerationMetadata::generationId,
+                m -> status.map(m.status()::equals).orElse(true)
+                        && since.map(t -> !m.createdAt().isBefore(t)).orElse(true)
+                        && user.map(u -> u.value().equals(m.userId())).orElse(true),
+                since, after.map(GenerationId::value), limit);
+    }
+
     /** The generation with signed preview URLs for what is stored now. */
     public Uni<GenerationView> get(GenerationId id) {
         return read(id).chain(meta -> objects(id).map(objects -> view(meta, objects)));
