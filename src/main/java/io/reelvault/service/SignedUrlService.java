@@ -52,10 +52,12 @@ public class SignedUrlService {
         }
         Duration expiresIn = purpose.expiry();
         if (notAfter != null) {
-            Duration left = Duration.between(clock.instant(), notAfter).withNanos(0);
-            if (left.compareTo(Duration.ofSeconds(1)) < 0) {
+            Instant now = clock.instant();
+            if (!now.isBefore(notAfter)) {
                 throw new ReelvaultException(ErrorCode.EXPIRED, "the object has passed its retention");
             }
+            // whole seconds, rounded up: a URL handed out in the last second lives that second
+            Duration left = Duration.ofSeconds((Duration.between(now, notAfter).toMillis() + 999) / 1000);
             expiresIn = left.compareTo(expiresIn) < 0 ? left : expiresIn;
         }
         SignedUrls.SignedUrl url = signer.sign(purpose.method(), key, expiresIn, headers);
