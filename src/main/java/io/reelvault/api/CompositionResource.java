@@ -12,9 +12,7 @@ import io.reelvault.service.CompositionMetadata;
 import io.reelvault.service.CompositionService;
 import io.reelvault.service.MetadataPage;
 import io.reelvault.service.StoredArtifact;
-import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
-import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.Consumes;
@@ -27,10 +25,7 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
 import java.net.URI;
-import java.nio.ByteBuffer;
 import java.util.Optional;
-import java.util.OptionalLong;
-import java.util.function.BiFunction;
 import org.jboss.resteasy.reactive.RestPath;
 import org.jboss.resteasy.reactive.RestQuery;
 import org.jboss.resteasy.reactive.RestResponse;
@@ -74,7 +69,8 @@ public class CompositionResource {
             @Context HttpServerRequest request) {
         CompositionId id = CompositionId.parse(compositionId);
         boolean recompress = compress == null ? compositions.compressByDefault() : parseFlag(compress);
-        return artifact(id, FileType.MP4, request, (length, body) -> compositions.putFinal(id, recompress, length, body));
+        return RequestBodies.artifact(writer, FileType.MP4, request, () -> compositions.get(id),
+                (length, body) -> compositions.putFinal(id, recompress, length, body));
     }
 
     @PUT
@@ -82,19 +78,10 @@ public class CompositionResource {
     @Consumes(MediaType.WILDCARD)
     public Uni<StoredArtifact> putThumbnail(@RestPath String compositionId, @Context HttpServerRequest request) {
         CompositionId id = CompositionId.parse(compositionId);
-        return artifact(id, FileType.JPEG, request, (length, body) -> compositions.putThumbnail(id, length, body));
+        return RequestBodies.artifact(writer, FileType.JPEG, request, () -> compositions.get(id),
+                (length, body) -> compositions.putThumbnail(id, length, body));
     }
 
-    private <T> Uni<T> artifact(CompositionId id, FileType type, HttpServerRequest request,
-            BiFunction<OptionalLong, Multi<ByteBuffer>, Uni<T>> store) {
-        OptionalLong length = RequestBodies.contentLength(request);
-        writer.precheck(type, request.getHeader(HttpHeaders.CONTENT_TYPE), length);
-        Multi<ByteBuffer> body = RequestBodies.raw(request);
-        return compositions.get(id).chain(open -> {
-            RequestBodies.acceptBody(request);
-            return store.apply(length, body);
-        });
-    }
 
     private static boolean parseFlag(String value) {
         return switch (value) {

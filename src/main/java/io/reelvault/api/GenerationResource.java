@@ -13,9 +13,7 @@ import io.reelvault.service.MetadataPage;
 import io.reelvault.service.GenerationService;
 import io.reelvault.service.GenerationView;
 import io.reelvault.service.StoredArtifact;
-import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
-import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.Consumes;
@@ -28,9 +26,7 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
 import java.net.URI;
-import java.nio.ByteBuffer;
 import java.util.Optional;
-import java.util.OptionalLong;
 import org.jboss.resteasy.reactive.RestPath;
 import org.jboss.resteasy.reactive.RestQuery;
 import org.jboss.resteasy.reactive.RestResponse;
@@ -76,7 +72,8 @@ public class GenerationResource {
     public Uni<ClipRecord> putClip(@RestPath String generationId, @RestPath String n, @Context HttpServerRequest request) {
         GenerationId id = GenerationId.parse(generationId);
         ClipNumber clip = ClipNumber.parse(n);
-        return artifact(id, FileType.MP4, request, (length, body) -> generations.putClip(id, clip, length, body));
+        return RequestBodies.artifact(writer, FileType.MP4, request, () -> generations.openForArtifacts(id),
+                (length, body) -> generations.putClip(id, clip, length, body));
     }
 
     @PUT
@@ -85,7 +82,8 @@ public class GenerationResource {
     public Uni<StoredArtifact> putThumbnail(@RestPath String generationId, @RestPath String n, @Context HttpServerRequest request) {
         GenerationId id = GenerationId.parse(generationId);
         ClipNumber clip = ClipNumber.parse(n);
-        return artifact(id, FileType.JPEG, request, (length, body) -> generations.putThumbnail(id, clip, length, body));
+        return RequestBodies.artifact(writer, FileType.JPEG, request, () -> generations.openForArtifacts(id),
+                (length, body) -> generations.putThumbnail(id, clip, length, body));
     }
 
     @PUT
@@ -93,20 +91,10 @@ public class GenerationResource {
     @Consumes(MediaType.WILDCARD)
     public Uni<StoredArtifact> putAudio(@RestPath String generationId, @Context HttpServerRequest request) {
         GenerationId id = GenerationId.parse(generationId);
-        return artifact(id, FileType.MP3, request, (length, body) -> generations.putAudio(id, length, body));
+        return RequestBodies.artifact(writer, FileType.MP3, request, () -> generations.openForArtifacts(id),
+                (length, body) -> generations.putAudio(id, length, body));
     }
 
-    /** Type and length are checked from the headers, the generation from storage, and only then is the body read. */
-    private <T> Uni<T> artifact(GenerationId id, FileType type, HttpServerRequest request,
-            java.util.function.BiFunction<OptionalLong, Multi<ByteBuffer>, Uni<T>> store) {
-        OptionalLong length = RequestBodies.contentLength(request);
-        writer.precheck(type, request.getHeader(HttpHeaders.CONTENT_TYPE), length);
-        Multi<ByteBuffer> body = RequestBodies.raw(request);
-        return generations.openForArtifacts(id).chain(open -> {
-            RequestBodies.acceptBody(request);
-            return store.apply(length, body);
-        });
-    }
 
     /**
      * {@code ?status=pending|completed&since=2026-11-01&user_id=&after=&limit=}: generations in creation

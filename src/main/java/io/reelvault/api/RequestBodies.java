@@ -2,6 +2,8 @@ package io.reelvault.api;
 
 import io.reelvault.error.ErrorCode;
 import io.reelvault.error.ReelvaultException;
+import io.reelvault.model.FileType;
+import io.reelvault.service.ArtifactWriter;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.vertx.MultiHelper;
@@ -12,6 +14,7 @@ import io.vertx.core.streams.ReadStream;
 import java.nio.ByteBuffer;
 import java.util.OptionalLong;
 import java.util.function.BiFunction;
+import java.util.function.Supplier;
 
 /**
  * Request bodies as back-pressured streams of {@link ByteBuffer}s, straight from Vert.x: nothing is
@@ -47,6 +50,22 @@ final class RequestBodies {
         if (expect != null && expect.equalsIgnoreCase("100-continue")) {
             request.response().writeContinue();
         }
+    }
+
+    /**
+     * A pipeline artifact's raw body: type and length are checked from the headers at once, then
+     * {@code open} checks the resource it belongs to (in storage), and only then is the body accepted
+     * (100-continue) and handed to {@code store}. A refused body is never read.
+     */
+    static <T> Uni<T> artifact(ArtifactWriter writer, FileType type, HttpServerRequest request, Supplier<Uni<?>> open,
+            BiFunction<OptionalLong, Multi<ByteBuffer>, Uni<T>> store) {
+        OptionalLong length = contentLength(request);
+        writer.precheck(type, request.getHeader(HttpHeaders.CONTENT_TYPE), length);
+        Multi<ByteBuffer> body = raw(request);
+        return open.get().chain(() -> {
+            acceptBody(request);
+            return store.apply(length, body);
+        });
     }
 
     /** The raw request body. The request must not have been read yet. */

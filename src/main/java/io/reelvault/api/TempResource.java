@@ -2,9 +2,9 @@ package io.reelvault.api;
 
 import io.reelvault.model.JobId;
 import io.reelvault.model.TempName;
+import io.reelvault.service.ArtifactWriter;
 import io.reelvault.service.SignedUrlView;
 import io.reelvault.service.TempService;
-import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
 import io.smallrye.mutiny.Uni;
 import jakarta.annotation.security.RolesAllowed;
@@ -16,7 +16,6 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
-import java.util.OptionalLong;
 import org.jboss.resteasy.reactive.RestPath;
 import org.jboss.resteasy.reactive.RestResponse;
 
@@ -26,9 +25,11 @@ import org.jboss.resteasy.reactive.RestResponse;
 @Produces(MediaType.APPLICATION_JSON)
 public class TempResource {
     private final TempService temp;
+    private final ArtifactWriter writer;
 
-    public TempResource(TempService temp) {
+    public TempResource(TempService temp, ArtifactWriter writer) {
         this.temp = temp;
+        this.writer = writer;
     }
 
     /** {@code intermediate_*.mp4}, {@code render_pass_*.mp4} (video/mp4, MP4 by content) or {@code *.tmp} (any bytes). */
@@ -38,10 +39,8 @@ public class TempResource {
     public Uni<TempService.TempFile> put(@RestPath String jobId, @RestPath String name, @Context HttpServerRequest request) {
         JobId job = JobId.parse(jobId);
         TempName file = TempName.parse(name);
-        OptionalLong length = RequestBodies.contentLength(request);
-        temp.precheck(file, request.getHeader(HttpHeaders.CONTENT_TYPE), length);
-        RequestBodies.acceptBody(request);
-        return temp.put(job, file, length, RequestBodies.raw(request));
+        return RequestBodies.artifact(writer, file.requiredType().orElse(null), request, () -> Uni.createFrom().voidItem(),
+                (length, body) -> temp.put(job, file, length, body));
     }
 
     /** A 30-minute signed GET URL: {@code {url, expires_in, method}}. */

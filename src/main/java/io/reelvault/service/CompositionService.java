@@ -100,11 +100,7 @@ public class CompositionService {
     public Uni<CompositionMetadata> get(CompositionId id) {
         return metadata.read(StorageLayout.compositionMetadata(id), CompositionMetadata.class)
                 .onFailure(Failures::isNotFound).transform(e -> ReelvaultException.notFound("composition"))
-                .invoke(meta -> {
-                    if (!clock.instant().isBefore(meta.expiresAt())) {
-                        throw new ReelvaultException(ErrorCode.EXPIRED, "the composition passed its retention on " + meta.expiresAt());
-                    }
-                });
+                .invoke(meta -> Failures.requireLive("composition", meta.expiresAt(), clock));
     }
 
     /**

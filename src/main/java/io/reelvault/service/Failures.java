@@ -30,4 +30,11 @@ final class Failures {
                 .onFailure(e -> isNotFound(e) || e instanceof ReelvaultException r && r.code() == ErrorCode.EXPIRED)
                 .recoverWithItem(Optional.empty());
     }
+
+    /** {@code expired} (404) naming {@code what} when {@code now} is at or past {@code expiresAt}. */
+    static void requireLive(String what, Instant expiresAt, Clock clock) {
+        if (!clock.instant().isBefore(expiresAt)) {
+            throw new ReelvaultException(ErrorCode.EXPIRED, "the " + what + " passed its retention on " + expiresAt);
+        }
+    }
 }

@@ -107,11 +107,7 @@ public class GenerationService {
     public Uni<GenerationMetadata> read(GenerationId id) {
         return metadata.read(StorageLayout.generationMetadata(id), GenerationMetadata.class)
                 .onFailure(Failures::isNotFound).transform(e -> ReelvaultException.notFound("generation"))
-                .invoke(meta -> {
-                    if (!clock.instant().isBefore(meta.expiresAt())) {
-                        throw new ReelvaultException(ErrorCode.EXPIRED, "the generation passed its retention on " + meta.expiresAt());
-                    }
-                });
+                .invoke(meta -> Failures.requireLive("generation", meta.expiresAt(), clock));
     }
 
     /** Checked before an artifact's body is accepted: the generation exists, is unexpired and still pending. */

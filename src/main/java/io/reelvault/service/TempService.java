@@ -35,11 +35,6 @@ public class TempService {
     /** A stored temp file. */
     public record TempFile(String jobId, String name, String key, long sizeBytes, String sha256, Instant expiresAt) {}
 
-    /** Checks from the headers: an {@code .mp4} name must be sent as video/mp4; the size limit. */
-    public void precheck(TempName name, String declaredType, OptionalLong length) {
-        writer.precheck(name.requiredType().orElse(null), declaredType, length);
-    }
-
     /** Streams a temp file in, replacing one of the same name; {@code .mp4} names must be MP4 by content. */
     public Uni<TempFile> put(JobId job, TempName name, OptionalLong length, Multi<ByteBuffer> body) {
         ObjectKey key = StorageLayout.tempFile(job, name);
