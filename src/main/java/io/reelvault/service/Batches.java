@@ -1,7 +1,6 @@
 package io.reelvault.service;
 
 import io.reelvault.model.KeyPrefix;
-import io.reelvault.storage.ObjectInfo;
 import io.reelvault.storage.ObjectStore;
 import io.smallrye.mutiny.Uni;
 import java.util.Optional;
@@ -16,12 +15,13 @@ final class Batches {
     /**
      * Deletes every object under {@code prefix}: lists a batch, deletes it, lists again from the start,
      * until nothing is left. Memory stays at one batch, and no listing is read while its own objects are
-     * deleted.
+     * deleted. The listed infos go to {@link ObjectStore#deleteListed}, so that the usage gauges drop by their
+     * exact sizes.
      */
     static Uni<Void> deleteAll(ObjectStore store, KeyPrefix prefix) {
-        return store.list(prefix, Optional.empty()).select().first(DELETE_BATCH).map(ObjectInfo::key).collect().asList()
-                .chain(keys -> keys.isEmpty() ? Uni.createFrom().voidItem()
-                        : store.deleteMany(keys).chain(() -> keys.size() < DELETE_BATCH
+        return store.list(prefix, Optional.empty()).select().first(DELETE_BATCH).collect().asList()
+                .chain(listed -> listed.isEmpty() ? Uni.createFrom().voidItem()
+                        : store.deleteListed(listed).chain(() -> listed.size() < DELETE_BATCH
                                 ? Uni.createFrom().voidItem() : deleteAll(store, prefix)));
     }
 }

@@ -192,9 +192,8 @@ public class UploadService {
                 return Uni.createFrom().failure(ReelvaultException.notFound("upload"));
             }
             return store.delete(meta)
-                    .chain(() -> store.list(StorageLayout.upload(user, id), Optional.empty())
-                            .map(o -> o.key()).collect().asList())
-                    .chain(store::deleteMany);
+                    .chain(() -> store.list(StorageLayout.upload(user, id), Optional.empty()).collect().asList())
+                    .chain(store::deleteListed);
         });
     }
 

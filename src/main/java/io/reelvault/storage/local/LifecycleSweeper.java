@@ -11,7 +11,6 @@ import io.reelvault.metrics.StorageMetrics;
 import io.reelvault.model.Area;
 import io.reelvault.model.KeyPrefix;
 import io.reelvault.storage.IncludingExpired;
-import io.reelvault.storage.ObjectInfo;
 import io.reelvault.storage.ObjectStore;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.inject.Instance;
@@ -50,8 +49,9 @@ import org.jboss.logging.Logger;
  * {@code fcntl} locking (local disks and NFSv4 honour it).
  *
  * <p>A sweep lists every area with a retention through the store that still sees expired objects
- * ({@link IncludingExpired}), streaming: the listing is read page by page and expired keys are deleted in
- * batches of {@code reelvault.lifecycle.batch-size}, so memory stays constant however many objects there
+ * ({@link IncludingExpired}), streaming: the listing is read page by page and expired objects are deleted in
+ * batches of {@code reelvault.lifecycle.batch-size} (with {@link ObjectStore#deleteListed}, so that the usage
+ * gauges drop by their exact sizes), so memory stays constant however many objects there
  * are. "Now" is the injected {@link Clock}, read once per sweep. Deleted objects are counted in
  * {@value StorageMetrics#LIFECYCLE_EXPIRED} by area (registered at start, so each area shows 0); a
  * completed sweep sets {@value StorageMetrics#LIFECYCLE_LAST_SUCCESS}. A failed sweep is logged and the next
@@ -170,9 +170,8 @@ public class LifecycleSweeper {
         Counter counter = expired.get(area);
         return unguarded.list(new KeyPrefix(area.segment() + "/"), Optional.empty())
                 .select().where(info -> area.isExpired(info.lastModified(), now))
-                .map(ObjectInfo::key)
                 .group().intoLists().of(batchSize)
-                .onItem().transformToUniAndConcatenate(batch -> unguarded.deleteMany(batch)
+                .onItem().transformToUniAndConcatenate(batch -> unguarded.deleteListed(batch)
                         .invoke(() -> counter.increment(batch.size()))
                         .replaceWith(batch.size()))
                 .collect().with(Collectors.summingLong(Integer::longValue))
