@@ -10,20 +10,14 @@ import io.reelvault.config.ReelvaultConfig;
 import io.reelvault.metrics.StorageMetrics;
 import io.reelvault.model.Area;
 import io.reelvault.model.KeyPrefix;
+import io.reelvault.storage.ClusterLock;
 import io.reelvault.storage.IncludingExpired;
 import io.reelvault.storage.ObjectStore;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.inject.Instance;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.channels.FileChannel;
-import java.nio.channels.FileLock;
-import java.nio.channels.OverlappingFileLockException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.EnumMap;
@@ -44,8 +38,8 @@ import org.jboss.logging.Logger;
  * after start-up), when the local backend is active, {@code reelvault.lifecycle.enabled} is true and the
  * process is not running an operator command; never twice at once in one process. Replicas sharing one
  * storage root sweep once per cluster: a sweep holds an exclusive OS lock on
- * {@code {root}/.locks/lifecycle.lock} (outside the key space: folders starting with a dot are never keys)
- * and is skipped when another process holds it. The lock is only as good as the shared filesystem's
+ * {@code {root}/.locks/lifecycle.lock} ({@link FileClusterLock}; outside the key space: folders starting with
+ * a dot are never keys) and is skipped when another process holds it. The lock is only as good as the shared filesystem's
  * {@code fcntl} locking (local disks and NFSv4 honour it).
  *
  * <p>A sweep lists every area with a retention through the store that still sees expired objects
@@ -65,7 +59,6 @@ public class LifecycleSweeper {
     static final Path LOCK = Path.of(".locks", "lifecycle.lock");
 
     private final Supplier<ObjectStore> store;
-    private final Path lockFile;
     private final int batchSize;
     private final Clock clock;
     private final boolean active;
@@ -73,7 +66,7 @@ public class LifecycleSweeper {
     private final Map<Area, Counter> expired = new EnumMap<>(Area.class);
     private final AtomicLong lastSuccessMillis = new AtomicLong();
     private final AtomicBoolean running = new AtomicBoolean();
-    private FileChannel lockChannel; // guarded by running
+    private final FileClusterLock lock;
 
     @Inject
     LifecycleSweeper(ReelvaultConfig config, CommandMode commandMode, @IncludingExpired Instance<ObjectStore> store,
@@ -99,7 +92,7 @@ public class LifecycleSweeper {
             throw new IllegalArgumentException("REELVAULT_LIFECYCLE_BATCH_SIZE must be at least 1");
         }
         this.store = store;
-        this.lockFile = root.toAbsolutePath().normalize().resolve(LOCK);
+        this.lock = new FileClusterLock(root.resolve(LOCK));
         this.batchSize = batchSize;
         this.clock = clock;
         this.active = active;
@@ -147,20 +140,21 @@ public class LifecycleSweeper {
         if (!active || !running.compareAndSet(false, true)) {
             return SweepSummary.skippedRun();
         }
-        try (FileLock lock = tryLock()) {
-            if (lock == null) {
+        try {
+            Optional<ClusterLock.Held> held = lock.tryLock();
+            if (held.isEmpty()) {
                 return SweepSummary.skippedRun();
             }
-            Instant now = clock.instant();
-            ObjectStore unguarded = store.get();
-            Map<Area, Long> deleted = new EnumMap<>(Area.class);
-            for (Area area : expired.keySet()) {
-                deleted.put(area, sweep(unguarded, area, now));
+            try (ClusterLock.Held h = held.get()) {
+                Instant now = clock.instant();
+                ObjectStore unguarded = store.get();
+                Map<Area, Long> deleted = new EnumMap<>(Area.class);
+                for (Area area : expired.keySet()) {
+                    deleted.put(area, sweep(unguarded, area, now));
+                }
+                lastSuccessMillis.set(clock.millis());
+                return new SweepSummary(false, deleted);
             }
-            lastSuccessMillis.set(clock.millis());
-            return new SweepSummary(false, deleted);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot use the lifecycle lock file", e);
         } finally {
             running.set(false);
         }
@@ -178,31 +172,8 @@ public class LifecycleSweeper {
                 .await().indefinitely();
     }
 
-    /**
-     * The cluster-wide lock, or null when another process (or another sweeper in this JVM) holds it. One
-     * channel stays open for this sweeper's life: on POSIX systems closing any channel to the file would drop
-     * every lock this process holds on it.
-     */
-    private FileLock tryLock() throws IOException {
-        if (lockChannel == null || !lockChannel.isOpen()) {
-            Files.createDirectories(lockFile.getParent());
-            lockChannel = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-        }
-        try {
-            return lockChannel.tryLock();
-        } catch (OverlappingFileLockException e) {
-            return null; // held by another channel of this JVM
-        }
-    }
-
     @PreDestroy
     void close() {
-        try {
-            if (lockChannel != null) {
-                lockChannel.close();
-            }
-        } catch (IOException e) {
-            LOG.debugf("closing the lifecycle lock file: %s", e);
-        }
+        lock.close();
     }
 }
