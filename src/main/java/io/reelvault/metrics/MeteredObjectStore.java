@@ -16,6 +16,7 @@ import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import java.nio.ByteBuffer;
 import java.util.Collection;
+import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
 
@@ -24,15 +25,39 @@ import java.util.OptionalLong;
  * outcome, a duration timer by operation, and the bytes that flow in and out. Outcomes:
  * {@code success}, {@code not_found}, {@code client_error} (bad length, bad range, bad body),
  * {@code error} (backend failure), {@code cancelled}.
+ *
+ * <p>It also keeps the {@link UsageMeter}'s increments current, as cheaply as it can while staying honest:
+ * <ul>
+ * <li>A successful {@link #put} adds one object of its stored size. A put of at most
+ * {@value #HEAD_BEFORE_SMALL_PUT} bytes (known length) heads the key first and, when an object was there,
+ * subtracts it: the service rewrites its small JSON documents ({@code metadata.json} after every clip,
+ * {@code timeline.json}), so they would otherwise count once per rewrite; one HEAD per small write is cheap
+ * next to that. A large or unknown-length put over an existing key (a clip sent again) counts the object
+ * twice until the next usage scan. A failed HEAD does not fail the put; the object then counts as new.</li>
+ * <li>{@link #delete} heads the key first (one extra request per single delete) and subtracts what was there.</li>
+ * <li>{@link #deleteListed} subtracts the listed infos exactly (no extra request); an info that went stale
+ * between the caller's listing and the delete skews the meter until the next scan.</li>
+ * <li>{@link #deleteMany} does not know what its keys weighed: they stay counted until the next scan. Callers
+ * that listed first use {@code deleteListed}.</li>
+ * <li>Writes that never pass through this store are not seen at all until the next scan: direct uploads to
+ * S3 through a presigned URL, S3 lifecycle expirations, anything written by another replica.</li>
+ * </ul>
+ * Concurrent writes of one key can also skew it (both heads see nothing). All of this drift is what the
+ * {@link UsageScanner} corrects.
  */
 public final class MeteredObjectStore implements ObjectStore {
+    /** Known-length puts up to this size head the key first, so that a rewrite is not counted twice. */
+    static final long HEAD_BEFORE_SMALL_PUT = 1 << 20;
+
     private final ObjectStore delegate;
+    private final UsageMeter usage;
     private final MeterRegistry registry;
     private final Counter bytesIn;
     private final Counter bytesOut;
 
-    public MeteredObjectStore(ObjectStore delegate, MeterRegistry registry) {
+    public MeteredObjectStore(ObjectStore delegate, MeterRegistry registry, UsageMeter usage) {
         this.delegate = delegate;
+        this.usage = usage;
         this.registry = registry;
         this.bytesIn = Counter.builder(StorageMetrics.TRANSFER).baseUnit("bytes").tag("direction", "in")
                 .description("Body bytes written to storage").register(registry);
@@ -43,7 +68,14 @@ public final class MeteredObjectStore implements ObjectStore {
     @Override
     public Uni<PutResult> put(ObjectKey key, Multi<ByteBuffer> body, OptionalLong length, String contentType) {
         Multi<ByteBuffer> counted = body.onItem().invoke(b -> bytesIn.increment(b.remaining()));
-        return metered("put", delegate.put(key, counted, length, contentType));
+        Uni<PutResult> put = metered("put", delegate.put(key, counted, length, contentType));
+        if (length.isPresent() && length.getAsLong() <= HEAD_BEFORE_SMALL_PUT) {
+            return headQuietly(key).chain(previous -> put.invoke(stored -> {
+                previous.ifPresent(p -> usage.removed(List.of(p)));
+                usage.added(stored.info());
+            }));
+        }
+        return put.invoke(stored -> usage.added(stored.info()));
     }
 
     @Override
@@ -59,12 +91,19 @@ public final class MeteredObjectStore implements ObjectStore {
 
     @Override
     public Uni<Void> delete(ObjectKey key) {
-        return metered("delete", delegate.delete(key));
+        return headQuietly(key).chain(previous -> metered("delete", delegate.delete(key))
+                .invoke(() -> previous.ifPresent(p -> usage.removed(List.of(p)))));
     }
 
     @Override
     public Uni<Void> deleteMany(Collection<ObjectKey> keys) {
         return metered("delete_many", delegate.deleteMany(keys));
+    }
+
+    @Override
+    public Uni<Void> deleteListed(Collection<ObjectInfo> listed) {
+        List<ObjectInfo> gone = List.copyOf(listed);
+        return metered("delete_many", delegate.deleteListed(gone)).invoke(() -> usage.removed(gone));
     }
 
     @Override
@@ -81,6 +120,11 @@ public final class MeteredObjectStore implements ObjectStore {
     @Override
     public <T> Optional<T> capability(Class<T> type) {
         return delegate.capability(type);
+    }
+
+    /** What is at the key now, for the usage meter; empty when nothing is or the head failed (then the scan corrects). */
+    private Uni<Optional<ObjectInfo>> headQuietly(ObjectKey key) {
+        return head(key).onFailure().recoverWithItem(Optional.empty());
     }
 
     private <T> Uni<T> metered(String operation, Uni<T> call) {

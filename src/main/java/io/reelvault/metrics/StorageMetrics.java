@@ -25,5 +25,23 @@ public final class StorageMetrics {
      */
     public static final String LIFECYCLE_LAST_SUCCESS = "reelvault.lifecycle.last.success.timestamp";
 
+    /**
+     * [reelvault_storage_objects{area}] objects stored per area (uploads, generations, compositions, temp), this
+     * replica's view: the last usage scan plus the changes since (see {@code UsageMeter}).
+     */
+    public static final String USAGE_OBJECTS = "reelvault.storage.objects";
+    /** [reelvault_storage_bytes{area}] bytes stored per area, kept like {@link #USAGE_OBJECTS}. */
+    public static final String USAGE_BYTES = "reelvault.storage.bytes";
+    /**
+     * [reelvault_usage_scan_last_success_timestamp_seconds] when this replica last completed a full usage pass, in
+     * seconds since the epoch; 0 until it has. Alert on the maximum over replicas, as for the lifecycle sweeper.
+     */
+    public static final String USAGE_SCAN_LAST_SUCCESS = "reelvault.usage.scan.last.success.timestamp";
+    /**
+     * [reelvault_usage_scan_pages_total] list pages (of up to 1000 keys, one ListObjectsV2 request each on S3)
+     * requested by usage scans: the scans' request cost.
+     */
+    public static final String USAGE_SCAN_PAGES = "reelvault.usage.scan.pages";
+
     private StorageMetrics() {}
 }

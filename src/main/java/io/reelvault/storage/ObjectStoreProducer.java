@@ -5,6 +5,7 @@ import io.quarkus.runtime.StartupEvent;
 import io.reelvault.config.CommandMode;
 import io.reelvault.config.ReelvaultConfig;
 import io.reelvault.metrics.MeteredObjectStore;
+import io.reelvault.metrics.UsageMeter;
 import io.reelvault.storage.local.LocalBackend;
 import io.reelvault.storage.s3.S3Backend;
 import io.smallrye.mutiny.infrastructure.Infrastructure;
@@ -37,8 +38,8 @@ public class ObjectStoreProducer {
     @Produces
     @Singleton
     @IncludingExpired
-    ObjectStore includingExpired(ReelvaultConfig config, MeterRegistry registry, Clock clock, S3Backend s3) {
-        return new MeteredObjectStore(backend(config, clock, s3), registry);
+    ObjectStore includingExpired(ReelvaultConfig config, MeterRegistry registry, UsageMeter usage, Clock clock, S3Backend s3) {
+        return new MeteredObjectStore(backend(config, clock, s3), registry, usage);
     }
 
     void openAtStart(@Observes StartupEvent event, CommandMode commandMode, Instance<ObjectStore> store) {
