@@ -28,6 +28,8 @@ public interface ReelvaultConfig {
 
     Lifecycle lifecycle();
 
+    Usage usage();
+
     /**
      * The base URL clients reach this service at, used to build signed URLs of the local backend
      * (e.g. {@code https://vault.example.com}). Env {@code REELVAULT_PUBLIC_BASE_URL}; default
@@ -126,6 +128,35 @@ public interface ReelvaultConfig {
         /** {@code REELVAULT_LIFECYCLE_BATCH_SIZE}: expired objects deleted per store call. Default 1000. */
         @WithDefault("1000")
         int batchSize();
+    }
+
+    /**
+     * Storage usage ({@code GET /api/v1/admin/usage}, {@code reelvault_storage_objects} and
+     * {@code reelvault_storage_bytes}): kept current as the service writes and deletes, and corrected by a
+     * periodic scan that lists every area (one scan at a time per cluster).
+     */
+    interface Usage {
+        /**
+         * {@code REELVAULT_USAGE_ENABLED}: whether this process runs the usage scan on its schedule. Default true.
+         * When false the values are only the changes since start-up.
+         */
+        @WithDefault("true")
+        boolean enabled();
+
+        /**
+         * {@code REELVAULT_USAGE_SCAN_INTERVAL}: how often a scan runs, e.g. {@code 15m} (default); the first run
+         * is 10 seconds after start-up. A run that finds the lock taken does nothing.
+         */
+        @WithDefault("15m")
+        Duration scanInterval();
+
+        /**
+         * {@code REELVAULT_USAGE_MAX_PAGES_PER_RUN}: list pages of up to 1000 keys (one ListObjectsV2 request each
+         * on S3) one run may read, at least 1. Default 1000, i.e. at most a million objects per run; a larger
+         * store takes several runs per pass, and the values are corrected only when a pass completes.
+         */
+        @WithDefault("1000")
+        int maxPagesPerRun();
     }
 
     interface Uploads {

@@ -104,6 +104,10 @@ class ObjectStoreProducerTest {
                 };
             }
 
+            public Usage usage() {
+                throw new UnsupportedOperationException("not read by the producer");
+            }
+
             public URI publicBaseUrl() {
                 return URI.create("http://localhost:8080");
             }
