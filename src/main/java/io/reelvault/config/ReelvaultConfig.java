@@ -30,6 +30,8 @@ public interface ReelvaultConfig {
 
     Usage usage();
 
+    Redis redis();
+
     /**
      * The base URL clients reach this service at, used to build signed URLs of the local backend
      * (e.g. {@code https://vault.example.com}). Env {@code REELVAULT_PUBLIC_BASE_URL}; default
@@ -157,6 +159,35 @@ public interface ReelvaultConfig {
          */
         @WithDefault("1000")
         int maxPagesPerRun();
+    }
+
+    /**
+     * Redis: state shared by replicas (today the cluster lock of once-per-cluster work on S3). Absent URL: no
+     * Redis client is created and everything stays in-process.
+     */
+    interface Redis {
+        /**
+         * {@code REELVAULT_REDIS_URL}: e.g. {@code redis://host:6379/0}, {@code rediss://host:6380/0} for TLS,
+         * {@code redis://:password@host:6379/0} with a password. Absent (the default): no Redis. It becomes
+         * {@code quarkus.redis.hosts} (see {@code application.properties}); never logged, since it may hold a
+         * password.
+         */
+        Optional<String> url();
+
+        /**
+         * {@code REELVAULT_REDIS_TIMEOUT}: the deadline of every Redis call, connecting included. Default 150ms.
+         * A call past it counts as Redis being unavailable: a cluster lock is then not taken (the run is skipped).
+         */
+        @WithDefault("150ms")
+        Duration timeout();
+
+        /**
+         * {@code REELVAULT_REDIS_LOCK_TTL}: the lease of a cluster lock, at least 1s. Default 1m. The holder renews
+         * it every third of it while it works, so a run may take longer; it bounds how long a crashed holder
+         * keeps others out.
+         */
+        @WithDefault("1m")
+        Duration lockTtl();
     }
 
     interface Uploads {

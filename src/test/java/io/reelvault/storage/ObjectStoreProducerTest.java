@@ -108,6 +108,10 @@ class ObjectStoreProducerTest {
                 throw new UnsupportedOperationException("not read by the producer");
             }
 
+            public Redis redis() {
+                throw new UnsupportedOperationException("not read by the producer");
+            }
+
             public URI publicBaseUrl() {
                 return URI.create("http://localhost:8080");
             }
