@@ -1,0 +1,90 @@
+package io.reelvault.cache;
+
+import io.smallrye.mutiny.TimeoutException;
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.redis.client.Redis;
+import io.vertx.mutiny.redis.client.Request;
+import io.vertx.mutiny.redis.client.Response;
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.regex.Pattern;
+import org.jboss.logging.Logger;
+
+/**
+ * Every Redis call of the service goes through here, so that each one has a deadline and an outage is logged
+ * once: a warning at the first failure, an info line when a call succeeds again, nothing in between. Messages
+ * name the failure, never the URL (its user-info part, which may hold a password, is masked wherever it
+ * appears in an underlying message).
+ *
+ * <p>The client reconnects by itself: after an outage the next call opens a new connection, nothing is
+ * re-created.
+ */
+public final class RedisCalls {
+    private static final Logger LOG = Logger.getLogger(RedisCalls.class);
+    private static final Pattern USER_INFO = Pattern.compile("(?i)([a-z][a-z0-9+.-]*://)[^@/\\s]*@");
+
+    private final Redis redis;
+    private final Duration timeout;
+    private final AtomicBoolean down = new AtomicBoolean();
+
+    /**
+     * @param redis   the client (Quarkus' default client, or one a test made)
+     * @param timeout the deadline of each call, connecting included
+     */
+    public RedisCalls(Redis redis, Duration timeout) {
+        if (timeout.isNegative() || timeout.isZero()) {
+            throw new IllegalArgumentException("REELVAULT_REDIS_TIMEOUT must be positive");
+        }
+        this.redis = redis;
+        this.timeout = timeout;
+    }
+
+    /** The deadline of each call. */
+    public Duration timeout() {
+        return timeout;
+    }
+
+    /**
+     * Sends {@code request}. The answer ({@code null} for a nil reply) arrives within the deadline, or the Uni
+     * fails with a {@link RedisUnavailableException}; an answer arriving later is dropped.
+     */
+    public Uni<Response> send(Request request) {
+        return redis.send(request)
+                .ifNoItem().after(timeout).failWith(() -> new TimeoutException())
+                .onItem().invoke(this::up)
+                .onFailure().transform(this::unavailable);
+    }
+
+    /**
+     * {@link #send} and waits for it: blocking, so not on an event-loop thread.
+     *
+     * @return the answer, {@code null} for a nil reply
+     * @throws RedisUnavailableException when it failed or missed the deadline
+     */
+    public Response call(Request request) {
+        return send(request).await().indefinitely();
+    }
+
+    private void up(Response ignored) {
+        if (down.compareAndSet(true, false)) {
+            LOG.info("Redis answers again");
+        }
+    }
+
+    private Throwable unavailable(Throwable failure) {
+        String what = failure instanceof TimeoutException
+                ? "no answer within " + timeout.toMillis() + " ms"
+                : describe(failure);
+        if (down.compareAndSet(false, true)) {
+            LOG.warnf("Redis is unavailable (%s): cluster locks are not taken until it answers again", what);
+        }
+        return new RedisUnavailableException(what, failure);
+    }
+
+    /** The failure's class and message, with any URL credentials masked. */
+    static String describe(Throwable failure) {
+        String message = failure.getMessage();
+        String text = failure.getClass().getSimpleName() + (message == null ? "" : ": " + message);
+        return USER_INFO.matcher(text).replaceAll("$1***@");
+    }
+}
