@@ -1,9 +1,7 @@
 package io.reelvault.cache;
 
 import io.reelvault.config.ReelvaultConfig;
-import io.vertx.mutiny.redis.client.Command;
 import io.vertx.mutiny.redis.client.Redis;
-import io.vertx.mutiny.redis.client.Request;
 import jakarta.enterprise.inject.Instance;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
@@ -23,10 +21,7 @@ public class RedisConnection {
         ReelvaultConfig.Redis redis = config.redis();
         this.calls = redis.url().filter(url -> !url.isBlank())
                 .map(url -> new RedisCalls(client.get(), redis.timeout()));
-        // without waiting: loads the client's classes and opens a connection, so that the first real call does
-        // not spend its deadline on that (in a cold JVM the first call took over 150 ms), and an unreachable
-        // Redis is reported at start-up
-        calls.ifPresent(c -> c.send(Request.cmd(Command.PING)).subscribe().with(ignored -> {}, ignored -> {}));
+        calls.ifPresent(RedisCalls::warmUp);
     }
 
     /** The calls on the configured Redis; empty when no Redis is configured. */
