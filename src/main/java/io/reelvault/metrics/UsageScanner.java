@@ -53,14 +53,16 @@ import org.jboss.logging.Logger;
  *
  * <p><b>Once per cluster.</b> A run holds the {@link ClusterLocks cluster lock} {@code usage} (local backend:
  * {@code {root}/.locks/usage.lock}, shared by every process on that root) and is skipped when it is taken;
- * never two runs at once in one process either. On S3 the lock is in-process until Redis is wired in (see
- * {@link ClusterLock}): every replica then scans for itself, which is correct but multiplies the request cost
- * by the number of replicas.
+ * never two runs at once in one process either. On S3 with Redis ({@code REELVAULT_REDIS_URL}) it is a Redis
+ * lease, so one replica of the cluster scans per run, and a run is skipped while Redis is unavailable. On S3
+ * without Redis the lock is in-process: every replica scans for itself, which is correct but multiplies the
+ * request cost by the number of replicas.
  *
  * <p><b>Several replicas.</b> The values are per replica: each counts the writes and deletes it made itself,
- * on top of its own last completed pass. A replica that never gets the lock (local backend, shared root)
- * shows only its own changes ({@code scanned_at} absent). Exact cluster-wide numbers need the scan's totals
- * and the increments in shared state (Redis {@code INCRBY}), which comes with the Redis lock.
+ * on top of its own last completed pass. A replica that never gets the lock (local backend with a shared root,
+ * or S3 with Redis) shows only its own changes ({@code scanned_at} absent), and a pass that spans several runs
+ * advances on a replica only in the runs it wins. Exact cluster-wide numbers need the scan's totals and the
+ * increments in shared state (Redis {@code INCRBY}): not built yet.
  *
  * <p>It runs on the Quarkus scheduler every {@code reelvault.usage.scan-interval} (first run 10 seconds after
  * start-up) when {@code reelvault.usage.enabled} is true and the process is not running an operator command.

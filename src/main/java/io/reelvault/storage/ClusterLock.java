@@ -8,9 +8,11 @@ import java.util.Optional;
  * <ul>
  * <li>{@link io.reelvault.storage.local.FileClusterLock}: an OS file lock under the local storage root, shared
  * by every process using that root.</li>
+ * <li>{@code io.reelvault.cache.RedisClusterLock}: a {@code SET key token NX PX ttl} lease on Redis, shared
+ * by every replica; used on S3 when {@code REELVAULT_REDIS_URL} is set. It plugs in through
+ * {@link SharedClusterLocks}, since only {@code cache/} imports the Redis client.</li>
  * <li>{@link InProcessClusterLock}: this process only. On S3 without Redis each replica therefore runs its own
- * scans; a Redis-backed lock (a {@code SET key token NX PX ttl} lease in {@code cache/}, the only package that
- * may import the Redis client) is the intended replacement and plugs in at {@link ClusterLocks}.</li>
+ * scans.</li>
  * </ul>
  */
 public interface ClusterLock {
@@ -18,8 +20,9 @@ public interface ClusterLock {
     /**
      * Takes the lock if nobody (no other process, and no other caller in this one) holds it.
      *
-     * @return the held lock, to close when done; empty when it is held elsewhere
-     * @throws java.io.UncheckedIOException when the lock itself cannot be used (then nobody can tell who holds it)
+     * @return the held lock, to close when done; empty when it is held elsewhere, or (Redis) when the holder
+     *         cannot be known because Redis is unavailable
+     * @throws java.io.UncheckedIOException when a lock file cannot be used (then nobody can tell who holds it)
      */
     Optional<Held> tryLock();
 

@@ -4,8 +4,8 @@ import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * A {@link ClusterLock} that only excludes callers in this process: the stand-in on S3 until the Redis lock
- * exists (see {@link ClusterLock}). Not reentrant: a second {@link #tryLock} while held answers empty, even
+ * A {@link ClusterLock} that only excludes callers in this process: used on S3 when no Redis is configured
+ * (see {@link ClusterLocks}), and by operator commands. Not reentrant: a second {@link #tryLock} while held answers empty, even
  * on the same thread.
  */
 public final class InProcessClusterLock implements ClusterLock {
