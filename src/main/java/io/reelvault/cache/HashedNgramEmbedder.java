@@ -57,9 +57,9 @@ public final class HashedNgramEmbedder implements PromptEmbedder {
     }
 
     /**
-     * @param dimensions vector length, at least 64; more dimensions mean fewer hash collisions
-     *                   (1024 keeps the collision noise in cosines under about 0.01 for prompts
-     *                   of 30 words)
+     * @param dimensions vector length, at least 64; hash collisions add noise of about
+     *                   1/sqrt(dimensions) to the cosine of unrelated prompts, so fewer
+     *                   dimensions blur the measure and more cost memory per stored entry
      */
     public HashedNgramEmbedder(int dimensions) {
         if (dimensions < 64) {
