@@ -87,7 +87,7 @@ public final class RedisCalls {
     private Throwable unavailable(Throwable failure) {
         String what = failure instanceof DeadlineMissed ? failure.getMessage() : describe(failure);
         if (down.compareAndSet(false, true)) {
-            LOG.warnf("Redis is unavailable (%s): Redis locks are not taken until it answers again", what);
+            LOG.warnf("Redis is unavailable (%s): Redis locks are not taken and rate limits not applied until it answers again", what);
         }
         return new RedisUnavailableException(what, failure);
     }

@@ -1,0 +1,208 @@
+package io.reelvault.cache;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.reelvault.cache.RateLimiter.Decision;
+import io.reelvault.cache.RateLimiter.Limit;
+import io.reelvault.support.Poll;
+import io.reelvault.support.RedisServer;
+import io.vertx.mutiny.core.Vertx;
+import io.vertx.mutiny.redis.client.Command;
+import io.vertx.mutiny.redis.client.Redis;
+import io.vertx.mutiny.redis.client.Request;
+import io.vertx.redis.client.RedisOptions;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@link RedisRateLimiter} against a real redis-server: the shared contract, two replicas on one bucket, and
+ * fail-open when Redis is down or frozen. Measured figures are printed with the prefix {@code [measured]}.
+ */
+class RedisRateLimiterTest extends RateLimiterContract {
+    private static final Duration TIMEOUT = Duration.ofMillis(150);
+    /** Slack for a loaded 2-core machine on top of the deadline. */
+    private static final Duration MARGIN = Duration.ofMillis(850);
+
+    static RedisServer server;
+    static Vertx vertx;
+    static Replica first;
+    final List<Replica> extra = new ArrayList<>();
+
+    @BeforeAll
+    static void startRedis() {
+        server = RedisServer.launch("rate-pw-never-logged");
+        vertx = Vertx.vertx();
+        first = new Replica();
+        Poll.until(Duration.ofSeconds(10), "the first call", () -> !take(first.limiter, "warm-up", new Limit(1, 1)).failedOpen());
+    }
+
+    @AfterAll
+    static void stopRedis() {
+        if (first != null) {
+            first.client.close();
+        }
+        if (vertx != null) {
+            vertx.closeAndAwait();
+        }
+        if (server != null) {
+            server.close();
+        }
+    }
+
+    @AfterEach
+    void closeReplicas() {
+        extra.forEach(r -> r.client.close());
+        server.start(); // a fault test may have left it stopped
+    }
+
+    /** One replica: its own client and calls. */
+    static final class Replica {
+        /** The pool as the service configures it ({@code quarkus.redis.max-pool-waiting=1024}). */
+        final Redis client = Redis.createClient(vertx, new RedisOptions().setConnectionString(server.url()).setMaxPoolWaiting(1024));
+        final RedisCalls calls = new RedisCalls(client, TIMEOUT);
+        final RedisRateLimiter limiter = new RedisRateLimiter(calls);
+    }
+
+    Replica replica() {
+        Replica r = new Replica();
+        extra.add(r);
+        return r;
+    }
+
+    @Override
+    RateLimiter limiter() {
+        return first.limiter;
+    }
+
+    @Test
+    void twoReplicasShareOneBucket() {
+        RateLimiter a = first.limiter;
+        RateLimiter b = replica().limiter;
+        Limit limit = new Limit(4, 0.1);
+        String key = freshKey();
+        assertEquals(Decision.allowed(3), take(a, key, limit));
+        assertEquals(Decision.allowed(2), take(b, key, limit));
+        assertEquals(Decision.allowed(1), take(a, key, limit));
+        assertEquals(Decision.allowed(0), take(b, key, limit));
+        assertFalse(take(a, key, limit).allowed());
+        assertFalse(take(b, key, limit).allowed(), "the other replica sees the same empty bucket");
+    }
+
+    @Test
+    void concurrentReplicasNeverTakeMoreThanTheCapacity() {
+        List<RateLimiter> replicas = List.of(first.limiter, replica().limiter, replica().limiter);
+        Limit limit = new Limit(25, 0.01);
+        String key = freshKey();
+        List<io.smallrye.mutiny.Uni<Decision>> all = new ArrayList<>();
+        for (int i = 0; i < 90; i++) { // all in flight at once, 30 per replica
+            all.add(replicas.get(i % 3).acquire(key, limit));
+        }
+        List<Decision> decisions = io.smallrye.mutiny.Uni.join().all(all).andFailFast().await().atMost(Duration.ofSeconds(10));
+        assertEquals(0, decisions.stream().filter(Decision::failedOpen).count(), "all answered");
+        assertEquals(25, decisions.stream().filter(Decision::allowed).count());
+    }
+
+    @Test
+    void theKeyExpiresWhenTheBucketWouldBeFull() {
+        Limit limit = new Limit(10, 5); // empty to full in 2 s
+        String key = freshKey();
+        assertTrue(take(first.limiter, key, limit).allowed());
+        long pttl = Long.parseLong(server.command("PTTL", RedisRateLimiter.KEY_PREFIX + key).substring(1));
+        assertTrue(pttl > 0 && pttl <= 200, "one token short of full: 200 ms, not more: " + pttl);
+        drain(first.limiter, key, limit);
+        pttl = Long.parseLong(server.command("PTTL", RedisRateLimiter.KEY_PREFIX + key).substring(1));
+        assertTrue(pttl > 1500 && pttl <= 2000, "empty: about 2 s: " + pttl);
+        String tokens = server.command("HGET", RedisRateLimiter.KEY_PREFIX + key, "tokens");
+        assertTrue(Double.parseDouble(tokens) < 1, "stored as a fraction of tokens: " + tokens);
+    }
+
+    @Test
+    void redisDownMeansAllowedWithinTheDeadlineAndCountedThenLimitingAgain() {
+        Limit limit = new Limit(1, 0.01);
+        String key = freshKey();
+        server.stop();
+        long worst = 0;
+        for (int i = 0; i < 5; i++) {
+            long start = System.nanoTime();
+            Decision d = take(first.limiter, key, limit);
+            worst = Math.max(worst, System.nanoTime() - start);
+            assertTrue(d.allowed() && d.failedOpen(), "fail open: " + d);
+        }
+        System.out.printf("[measured] rate limit, redis stopped (connection refused): allowed (failed open) in at most %d ms%n",
+                worst / 1_000_000);
+        assertTrue(worst < TIMEOUT.plus(MARGIN).toNanos(), "within the deadline: " + worst / 1_000_000 + " ms");
+
+        long restarted = System.nanoTime();
+        server.start(); // empty: the bucket starts full again
+        int[] attempts = {0};
+        Poll.until(Duration.ofSeconds(10), "the same client to answer again",
+                () -> !take(first.limiter, key, limit).failedOpen() | ++attempts[0] < 0);
+        System.out.printf("[measured] rate limit, redis restarted: answered again %d ms after the restart began, attempt %d%n",
+                (System.nanoTime() - restarted) / 1_000_000, attempts[0]);
+        Decision again = take(first.limiter, key, limit);
+        assertFalse(again.allowed(), "limiting again: " + again);
+        assertFalse(again.failedOpen());
+    }
+
+    @Test
+    void redisFrozenMeansAllowedAfterTheDeadline() {
+        Limit limit = new Limit(1, 0.01);
+        String key = freshKey();
+        assertTrue(take(first.limiter, key, limit).allowed());
+        server.pause();
+        try {
+            long start = System.nanoTime();
+            Decision d = take(first.limiter, key, limit);
+            long millis = (System.nanoTime() - start) / 1_000_000;
+            System.out.printf("[measured] rate limit, redis frozen (SIGSTOP): allowed (failed open) after %d ms (deadline %d ms)%n",
+                    millis, TIMEOUT.toMillis());
+            assertTrue(d.allowed() && d.failedOpen(), d.toString());
+            assertTrue(millis >= TIMEOUT.toMillis() - 10 && millis < TIMEOUT.plus(MARGIN).toMillis(), millis + " ms");
+        } finally {
+            server.resume();
+        }
+        // the late script still runs once Redis resumes: it took the token it was refused... or not; either way empty
+        Poll.until(Duration.ofSeconds(5), "answers again", () -> !take(first.limiter, key, limit).failedOpen());
+        assertFalse(take(first.limiter, key, limit).allowed());
+    }
+
+    /** EVAL (the script's text each time) against EVALSHA (its SHA1 only), one call at a time and 16 in flight. */
+    @Test
+    void measureEvalAgainstEvalsha() {
+        RedisCalls calls = first.calls;
+        String sha = calls.call(Request.cmd(Command.SCRIPT).arg("LOAD").arg(RedisRateLimiter.SCRIPT)).toString();
+        Limit limit = new Limit(1_000_000, 1_000_000);
+        for (int round = 0; round < 2; round++) { // the first round warms up
+            long[] eval = serial(() -> Request.cmd(Command.EVAL).arg(RedisRateLimiter.SCRIPT), calls, limit);
+            long[] evalsha = serial(() -> Request.cmd(Command.EVALSHA).arg(sha), calls, limit);
+            if (round == 1) {
+                System.out.printf("[measured] 2000 sequential calls, script %d bytes: EVAL median %d us, p99 %d us, total %d ms;"
+                        + " EVALSHA median %d us, p99 %d us, total %d ms%n", RedisRateLimiter.SCRIPT.length(),
+                        eval[0], eval[1], eval[2], evalsha[0], evalsha[1], evalsha[2]);
+            }
+        }
+    }
+
+    private static long[] serial(java.util.function.Supplier<Request> command, RedisCalls calls, Limit limit) {
+        int n = 2000;
+        long[] each = new long[n];
+        long begin = System.nanoTime();
+        for (int i = 0; i < n; i++) {
+            long start = System.nanoTime();
+            calls.call(command.get().arg(1).arg(RedisRateLimiter.KEY_PREFIX + "measure").arg(limit.capacity())
+                    .arg(Double.toString(limit.refillPerSecond())));
+            each[i] = (System.nanoTime() - start) / 1000;
+        }
+        long total = (System.nanoTime() - begin) / 1_000_000;
+        Arrays.sort(each);
+        return new long[] {each[n / 2], each[n * 99 / 100], total};
+    }
+}
