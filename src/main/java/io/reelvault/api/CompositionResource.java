@@ -11,6 +11,7 @@ import io.reelvault.service.ArtifactWriter;
 import io.reelvault.service.CompositionMetadata;
 import io.reelvault.service.CompositionService;
 import io.reelvault.service.MetadataPage;
+import io.reelvault.service.RateClass;
 import io.reelvault.service.StoredArtifact;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.http.HttpServerRequest;
@@ -62,6 +63,7 @@ public class CompositionResource {
     }
 
     /** The rendered video; {@code ?compress=true|false} overrides {@code REELVAULT_PIPELINE_COMPRESS}. */
+    @RateLimited(RateClass.UPLOAD)
     @PUT
     @Path("/{compositionId}/final")
     @Consumes(MediaType.WILDCARD)
@@ -73,6 +75,7 @@ public class CompositionResource {
                 (length, body) -> compositions.putFinal(id, recompress, length, body));
     }
 
+    @RateLimited(RateClass.UPLOAD)
     @PUT
     @Path("/{compositionId}/thumbnail")
     @Consumes(MediaType.WILDCARD)
@@ -111,6 +114,7 @@ public class CompositionResource {
     }
 
     /** {@code {url, expires_in: 21600, filename: "video_{id}.mp4"}}; the URL downloads as an attachment. */
+    @RateLimited(RateClass.URL)
     @GET
     @Path("/{compositionId}/download")
     public Uni<CompositionService.Download> download(@RestPath String compositionId) {

@@ -12,6 +12,7 @@ import io.reelvault.service.GenerationMetadata;
 import io.reelvault.service.MetadataPage;
 import io.reelvault.service.GenerationService;
 import io.reelvault.service.GenerationView;
+import io.reelvault.service.RateClass;
 import io.reelvault.service.StoredArtifact;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.http.HttpServerRequest;
@@ -66,6 +67,7 @@ public class GenerationResource {
                         URI.create("/api/v1/generations/" + created.generationId())).entity(created).build());
     }
 
+    @RateLimited(RateClass.UPLOAD)
     @PUT
     @Path("/{generationId}/clips/{n}")
     @Consumes(MediaType.WILDCARD)
@@ -76,6 +78,7 @@ public class GenerationResource {
                 (length, body) -> generations.putClip(id, clip, length, body));
     }
 
+    @RateLimited(RateClass.UPLOAD)
     @PUT
     @Path("/{generationId}/thumbnails/{n}")
     @Consumes(MediaType.WILDCARD)
@@ -86,6 +89,7 @@ public class GenerationResource {
                 (length, body) -> generations.putThumbnail(id, clip, length, body));
     }
 
+    @RateLimited(RateClass.UPLOAD)
     @PUT
     @Path("/{generationId}/audio")
     @Consumes(MediaType.WILDCARD)
@@ -108,12 +112,14 @@ public class GenerationResource {
                 QueryParams.limit(limit));
     }
 
+    @RateLimited(RateClass.URL)
     @POST
     @Path("/{generationId}/complete")
     public Uni<GenerationView> complete(@RestPath String generationId) {
         return generations.complete(GenerationId.parse(generationId));
     }
 
+    @RateLimited(RateClass.URL)
     @GET
     @Path("/{generationId}")
     public Uni<GenerationView> get(@RestPath String generationId) {

@@ -3,6 +3,7 @@ package io.reelvault.api;
 import io.reelvault.model.JobId;
 import io.reelvault.model.TempName;
 import io.reelvault.service.ArtifactWriter;
+import io.reelvault.service.RateClass;
 import io.reelvault.service.SignedUrlView;
 import io.reelvault.service.TempService;
 import io.vertx.core.http.HttpServerRequest;
@@ -33,6 +34,7 @@ public class TempResource {
     }
 
     /** {@code intermediate_*.mp4}, {@code render_pass_*.mp4} (video/mp4, MP4 by content) or {@code *.tmp} (any bytes). */
+    @RateLimited(RateClass.UPLOAD)
     @PUT
     @Path("/{name}")
     @Consumes(MediaType.WILDCARD)
@@ -44,6 +46,7 @@ public class TempResource {
     }
 
     /** A 30-minute signed GET URL: {@code {url, expires_in, method}}. */
+    @RateLimited(RateClass.URL)
     @GET
     @Path("/{name}/url")
     public Uni<SignedUrlView> url(@RestPath String jobId, @RestPath String name) {

@@ -6,6 +6,7 @@ import io.reelvault.error.ReelvaultException;
 import io.reelvault.model.UploadFilename;
 import io.reelvault.model.UploadId;
 import io.reelvault.service.PresignedUpload;
+import io.reelvault.service.RateClass;
 import io.reelvault.service.SignedUrlView;
 import io.reelvault.service.UploadMetadata;
 import io.reelvault.service.UploadPage;
@@ -45,6 +46,7 @@ public class UploadResource {
     }
 
     /** Raw body: {@code POST /api/v1/uploads?filename=logo.png} with the file's Content-Type. */
+    @RateLimited(RateClass.UPLOAD)
     @POST
     @Consumes(MediaType.WILDCARD)
     public Uni<RestResponse<UploadMetadata>> uploadRaw(@RestQuery String filename, @Context HttpServerRequest request) {
@@ -56,6 +58,7 @@ public class UploadResource {
     }
 
     /** {@code multipart/form-data} with the file in the part named {@code file}. */
+    @RateLimited(RateClass.UPLOAD)
     @POST
     @Consumes(MediaType.MULTIPART_FORM_DATA)
     public Uni<RestResponse<UploadMetadata>> uploadMultipart(@Context HttpServerRequest request) {
@@ -76,6 +79,7 @@ public class UploadResource {
     public record PresignRequest(String filename, String contentType, Long sizeBytes) {}
 
     /** Step 1 of a direct upload: type and size are checked now; the bytes go straight to storage. */
+    @RateLimited(RateClass.URL)
     @POST
     @Path("/presign")
     @Consumes(MediaType.APPLICATION_JSON)
@@ -109,6 +113,7 @@ public class UploadResource {
     }
 
     /** A 1-hour signed GET URL of the original: {@code {url, expires_in, method}}. */
+    @RateLimited(RateClass.URL)
     @GET
     @Path("/{uploadId}/url")
     public Uni<SignedUrlView> url(@RestPath String uploadId) {

@@ -32,6 +32,8 @@ public interface ReelvaultConfig {
 
     Redis redis();
 
+    RateLimits rateLimits();
+
     /**
      * The base URL clients reach this service at, used to build signed URLs of the local backend
      * (e.g. {@code https://vault.example.com}). Env {@code REELVAULT_PUBLIC_BASE_URL}; default
@@ -162,7 +164,7 @@ public interface ReelvaultConfig {
     }
 
     /**
-     * Redis: state shared by replicas (today the cluster lock of once-per-cluster work on S3). Absent URL: no
+     * Redis: state shared by replicas (the cluster lock of once-per-cluster work on S3, the rate limits' buckets). Absent URL: no
      * Redis client is created and everything stays in-process.
      */
     interface Redis {
@@ -176,7 +178,7 @@ public interface ReelvaultConfig {
 
         /**
          * {@code REELVAULT_REDIS_TIMEOUT}: the deadline of every Redis call, connecting included. Default 150ms.
-         * A call past it counts as Redis being unavailable: a cluster lock is then not taken (the run is skipped).
+         * A call past it counts as Redis being unavailable: a cluster lock is then not taken (the run is skipped), and a rate-limited call is allowed.
          */
         @WithDefault("150ms")
         Duration timeout();
@@ -188,6 +190,91 @@ public interface ReelvaultConfig {
          */
         @WithDefault("1m")
         Duration lockTtl();
+    }
+
+    /**
+     * Per-user token buckets on the calls that take uploads ({@code upload}) or hand out signed URLs ({@code url}):
+     * each caller has a bucket per class holding up to {@code capacity} calls (the burst) that refills at
+     * {@code per-minute} calls a minute; a call finding it empty is answered 429 {@code rate_limited} with
+     * {@code Retry-After}. Callers in the {@code pipeline} group have buckets of their own with the
+     * {@code pipeline-*} values. Shared by every replica through Redis when {@code REELVAULT_REDIS_URL} is set
+     * (allowed, not limited, while Redis is unavailable); each replica's own otherwise.
+     */
+    interface RateLimits {
+        /** {@code REELVAULT_RATE_LIMITS_ENABLED}: false turns every rate limit off. Default true. */
+        @WithDefault("true")
+        boolean enabled();
+
+        /**
+         * Uploads: {@code POST /api/v1/uploads} (raw and multipart) and every artifact {@code PUT} (generation
+         * clips, thumbnails and audio; composition final and thumbnail; temp files).
+         */
+        Upload upload();
+
+        /**
+         * Signed URLs: {@code POST /api/v1/uploads/presign}, {@code GET .../url}, {@code GET .../download}, and
+         * {@code GET /api/v1/generations/{id}} and {@code POST .../complete}, which sign preview URLs.
+         */
+        Url url();
+    }
+
+    /** The four numbers of one class of calls; {@link Upload} and {@link Url} give the defaults. */
+    interface RateClassLimits {
+        /** Burst of a user's bucket, at least 1. */
+        int userCapacity();
+
+        /** Refill of a user's bucket, calls per minute (may be fractional), positive. */
+        double userPerMinute();
+
+        /** Burst of a pipeline caller's bucket, at least 1. */
+        int pipelineCapacity();
+
+        /** Refill of a pipeline caller's bucket, calls per minute, positive. */
+        double pipelinePerMinute();
+    }
+
+    interface Upload extends RateClassLimits {
+        /** {@code REELVAULT_RATE_LIMITS_UPLOAD_USER_CAPACITY}: default 10. */
+        @Override
+        @WithDefault("10")
+        int userCapacity();
+
+        /** {@code REELVAULT_RATE_LIMITS_UPLOAD_USER_PER_MINUTE}: default 30. */
+        @Override
+        @WithDefault("30")
+        double userPerMinute();
+
+        /** {@code REELVAULT_RATE_LIMITS_UPLOAD_PIPELINE_CAPACITY}: default 100. */
+        @Override
+        @WithDefault("100")
+        int pipelineCapacity();
+
+        /** {@code REELVAULT_RATE_LIMITS_UPLOAD_PIPELINE_PER_MINUTE}: default 300. */
+        @Override
+        @WithDefault("300")
+        double pipelinePerMinute();
+    }
+
+    interface Url extends RateClassLimits {
+        /** {@code REELVAULT_RATE_LIMITS_URL_USER_CAPACITY}: default 60. */
+        @Override
+        @WithDefault("60")
+        int userCapacity();
+
+        /** {@code REELVAULT_RATE_LIMITS_URL_USER_PER_MINUTE}: default 120. */
+        @Override
+        @WithDefault("120")
+        double userPerMinute();
+
+        /** {@code REELVAULT_RATE_LIMITS_URL_PIPELINE_CAPACITY}: default 600. */
+        @Override
+        @WithDefault("600")
+        int pipelineCapacity();
+
+        /** {@code REELVAULT_RATE_LIMITS_URL_PIPELINE_PER_MINUTE}: default 1200. */
+        @Override
+        @WithDefault("1200")
+        double pipelinePerMinute();
     }
 
     interface Uploads {

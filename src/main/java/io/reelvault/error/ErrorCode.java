@@ -42,6 +42,11 @@ public enum ErrorCode {
     UNSUPPORTED_MEDIA_TYPE(415, "Unsupported media type"),
     /** The body ended before (or ran past) the declared Content-Length. */
     LENGTH_MISMATCH(400, "Body length does not match Content-Length"),
+    /**
+     * The caller has used up its rate limit for this kind of call (uploads, or signed URLs); {@code Retry-After}
+     * says in how many seconds one more call is allowed. Nothing of the request was read or done.
+     */
+    RATE_LIMITED(429, "Too many requests"),
     /** The storage backend failed; retrying later may succeed (see {@code Retry-After}). */
     STORAGE_UNAVAILABLE(503, "Storage unavailable"),
     /** The storage backend refused the service itself (access denied, missing bucket): an operator must act. */

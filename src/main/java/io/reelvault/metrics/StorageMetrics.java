@@ -43,5 +43,11 @@ public final class StorageMetrics {
      */
     public static final String USAGE_SCAN_PAGES = "reelvault.usage.scan.pages";
 
+    /**
+     * [reelvault_rate_limit_decisions_total{class=upload|url,result=allowed|limited|error}] rate-limited calls:
+     * allowed, refused (429), or allowed because the shared buckets (Redis) did not answer in time (fail open).
+     */
+    public static final String RATE_LIMIT_DECISIONS = "reelvault.rate.limit.decisions";
+
     private StorageMetrics() {}
 }

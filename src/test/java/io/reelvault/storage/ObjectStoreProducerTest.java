@@ -112,6 +112,10 @@ class ObjectStoreProducerTest {
                 throw new UnsupportedOperationException("not read by the producer");
             }
 
+            public RateLimits rateLimits() {
+                throw new UnsupportedOperationException("not read by the producer");
+            }
+
             public URI publicBaseUrl() {
                 return URI.create("http://localhost:8080");
             }
