@@ -1,0 +1,26 @@
+package io.reelvault.support;
+
+import io.quarkus.test.junit.QuarkusTestProfile;
+import java.util.Map;
+
+/**
+ * Rate limits on (the test profile turns them off), with buckets small enough to empty in a few calls and a
+ * refill of one call a minute, so that nothing refills while a test runs. In-process buckets (no Redis).
+ */
+public class RateLimitProfile implements QuarkusTestProfile {
+    public static final int USER_URLS = 3;
+    public static final int PIPELINE_URLS = 6;
+    public static final int USER_UPLOADS = 2;
+
+    @Override
+    public Map<String, String> getConfigOverrides() {
+        return Map.of(
+                "reelvault.rate-limits.enabled", "true",
+                "reelvault.rate-limits.url.user-capacity", Integer.toString(USER_URLS),
+                "reelvault.rate-limits.url.user-per-minute", "1",
+                "reelvault.rate-limits.url.pipeline-capacity", Integer.toString(PIPELINE_URLS),
+                "reelvault.rate-limits.url.pipeline-per-minute", "1",
+                "reelvault.rate-limits.upload.user-capacity", Integer.toString(USER_UPLOADS),
+                "reelvault.rate-limits.upload.user-per-minute", "1");
+    }
+}
