@@ -19,8 +19,9 @@ import org.jboss.logging.Logger;
  * fallback: during an outage nothing is limited.
  *
  * <p>Sent with {@code EVAL} (the script's text, some 800 bytes, every time; Redis caches the compiled script by
- * its SHA1) rather than {@code EVALSHA}: measured here over 2000 sequential calls on localhost, median 311 against
- * 289 µs, so some 20 µs a call, not worth the {@code NOSCRIPT} retry that {@code EVALSHA} needs after every Redis
+ * its SHA1) rather than {@code EVALSHA}: measured here over 2000 sequential calls on localhost in three runs, medians
+ * 389/443, 311/289 and 166/156 µs (EVAL/EVALSHA), i.e. within ±50 µs either way and mostly noise of the loaded
+ * machine; not worth the {@code NOSCRIPT} retry that {@code EVALSHA} needs after every Redis
  * restart or fail-over (and whose error reply {@link RedisCalls} would count as an outage). See
  * {@code RedisRateLimiterTest.measureEvalAgainstEvalsha}.
  */
