@@ -34,6 +34,8 @@ public interface ReelvaultConfig {
 
     RateLimits rateLimits();
 
+    Cache cache();
+
     /**
      * The base URL clients reach this service at, used to build signed URLs of the local backend
      * (e.g. {@code https://vault.example.com}). Env {@code REELVAULT_PUBLIC_BASE_URL}; default
@@ -275,6 +277,47 @@ public interface ReelvaultConfig {
         @Override
         @WithDefault("1200")
         double pipelinePerMinute();
+    }
+
+    /**
+     * The similar-generation cache: finished generations reused for the same parameters and a similar prompt. On
+     * Redis when {@code REELVAULT_REDIS_URL} is set (shared by replicas), otherwise in this process.
+     */
+    interface Cache {
+        /**
+         * {@code REELVAULT_CACHE_THRESHOLD}: the least cosine similarity of two prompts (same parameters) at which a
+         * finished generation is reused, in (0, 1]. Default 0.95 (see {@code SimilarityThreshold}).
+         */
+        @WithDefault("0.95")
+        double threshold();
+
+        /**
+         * {@code REELVAULT_CACHE_BREAKER_FAILURES}: failed Redis calls of the cache in a row (errors or past the
+         * deadline) after which the cache stops calling Redis for a cool-down, at least 1. Default 5.
+         */
+        @WithDefault("5")
+        int breakerFailures();
+
+        /**
+         * {@code REELVAULT_CACHE_BREAKER_COOL_DOWN}: how long the open breaker fails cache calls at once (the caller
+         * goes on without the cache); then one trial call decides whether it closes. Default 5s.
+         */
+        @WithDefault("5s")
+        Duration breakerCoolDown();
+
+        /**
+         * {@code REELVAULT_CACHE_MAX_CANDIDATES}: stored vectors one lookup compares at most (those sharing most
+         * LSH buckets with the prompt), at least 1. Default 64.
+         */
+        @WithDefault("64")
+        int maxCandidates();
+
+        /**
+         * {@code REELVAULT_CACHE_MAX_ENTRIES}: entries the in-process cache keeps at most (about 5 KB each); beyond
+         * it those expiring soonest are evicted. Not used with Redis (size Redis itself). Default 100000.
+         */
+        @WithDefault("100000")
+        int maxEntries();
     }
 
     interface Uploads {

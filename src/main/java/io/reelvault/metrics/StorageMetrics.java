@@ -48,6 +48,15 @@ public final class StorageMetrics {
      * allowed, refused (429), or allowed because the shared buckets (Redis) did not answer in time (fail open).
      */
     public static final String RATE_LIMIT_DECISIONS = "reelvault.rate.limit.decisions";
+    /**
+     * [reelvault_similar_cache_lookups_total{result=exact|similar|miss|unavailable}] similar-generation cache
+     * lookups by answer; {@code unavailable}: the store failed, missed its deadline or its breaker was open.
+     */
+    public static final String SIMILAR_CACHE_LOOKUPS = "reelvault.similar.cache.lookups";
+    /** [reelvault_similar_cache_lookup_duration_seconds] time until a cache lookup's answer (or failure). */
+    public static final String SIMILAR_CACHE_LOOKUP_DURATION = "reelvault.similar.cache.lookup.duration";
+    /** [reelvault_similar_cache_breaker_open] 1 while the cache's circuit breaker keeps Redis out of the path. */
+    public static final String SIMILAR_CACHE_BREAKER_OPEN = "reelvault.similar.cache.breaker.open";
 
     private StorageMetrics() {}
 }

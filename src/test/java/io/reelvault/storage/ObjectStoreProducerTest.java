@@ -116,6 +116,10 @@ class ObjectStoreProducerTest {
                 throw new UnsupportedOperationException("not read by the producer");
             }
 
+            public Cache cache() {
+                throw new UnsupportedOperationException("not read by the producer");
+            }
+
             public URI publicBaseUrl() {
                 return URI.create("http://localhost:8080");
             }

@@ -1,0 +1,261 @@
+package io.reelvault.cache;
+
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.redis.client.Command;
+import io.vertx.mutiny.redis.client.Request;
+import io.vertx.mutiny.redis.client.Response;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * The {@link SimilarCache} shared by every replica using one Redis (7.0 or later: {@code SET ... PXAT},
+ * {@code PEXPIRETIME}, {@code SET NX GET}).
+ *
+ * <p><b>Keys.</b> With {@code base = rv:sc:{embedder id}:{lsh id}:} (e.g.
+ * {@code rv:sc:hng1-d1024:lsh1-d1024-b40-r20-s7265656c7661756c:}), so that vectors or buckets of another embedder
+ * or index are never compared:
+ * <pre>
+ * base{fingerprint}:x:{promptKey}     string  the generation id (exact match)
+ * base{fingerprint}:b{band}:{hex}     set     generation ids in that LSH bucket (one per band, 40 per entry)
+ * base e:{generationId}               hash    v (vector, {@link VectorCodec}), f (fingerprint), p (promptKey),
+ *                                              b (its bucket names, space-separated), t (expiry, epoch ms)
+ * rv:sc:claim:{fingerprint}:{promptKey}  string  the generation id holding the single-flight claim
+ * </pre>
+ * The entry hash and exact key expire at the entry's {@code expiresAt} ({@code PXAT}); a bucket set expires with
+ * its longest-lived member. A bucket member whose entry hash has expired is skipped by lookups and removed from
+ * the lookup's buckets then (at most {@value #STALE_REMOVALS_PER_LOOKUP} per lookup).
+ *
+ * <p><b>Lookup: one round trip.</b> A script GETs the exact key; on a miss it reads the query's 40 buckets, ranks
+ * the members by the number of buckets they share with the query (more shared bands, higher cosine), and returns
+ * the vectors of the best {@code maxCandidates}. The client re-checks each candidate's exact cosine: the index can
+ * cost a miss, never a wrong hit. A bucket of more than {@value #LARGE_BUCKET_FACTOR} × maxCandidates members (a
+ * crowd of near-identical prompts) is sampled rather than read whole, which bounds a lookup's work.
+ *
+ * <p><b>Failures.</b> Every call has the deadline of {@link RedisCalls}; every failure and a breaker that is open
+ * fail the Uni with {@link CacheUnavailableException}. The scripts compute key names from stored fields, so they
+ * need a single Redis (or Sentinel), not Redis Cluster.
+ */
+public final class RedisSimilarCache implements SimilarCache {
+    static final int STALE_REMOVALS_PER_LOOKUP = 16;
+    static final int LARGE_BUCKET_FACTOR = 4;
+    static final String CLAIM_PREFIX = "rv:sc:claim:";
+
+    /** Removes the index entries of the entry hash KEYS[1] (generation ARGV[1]) under base ARGV[2]. */
+    private static final String UNINDEX = """
+            local function unindex(entry, id, base)
+              local e = redis.call('HMGET', entry, 'f', 'p', 'b')
+              if not e[1] then return 0 end
+              local scope = base .. e[1] .. ':'
+              local x = scope .. 'x:' .. e[2]
+              if redis.call('GET', x) == id then redis.call('DEL', x) end
+              if e[3] then
+                for b in string.gmatch(e[3], '%S+') do redis.call('SREM', scope .. b, id) end
+              end
+              redis.call('DEL', entry)
+              return 1
+            end
+            """;
+    static final String REMOVE = UNINDEX + "return unindex(KEYS[1], ARGV[1], ARGV[2])";
+    /** KEYS: entry, exact, buckets...; ARGV: id, expiresAt ms, vector, fingerprint, promptKey, bucket names, base. */
+    static final String PUT = UNINDEX + """
+            unindex(KEYS[1], ARGV[1], ARGV[7])
+            local at = tonumber(ARGV[2])
+            redis.call('HSET', KEYS[1], 'v', ARGV[3], 'f', ARGV[4], 'p', ARGV[5], 'b', ARGV[6], 't', ARGV[2])
+            redis.call('PEXPIREAT', KEYS[1], at)
+            redis.call('SET', KEYS[2], ARGV[1], 'PXAT', at)
+            for i = 3, #KEYS do
+              redis.call('SADD', KEYS[i], ARGV[1])
+              if redis.call('PEXPIRETIME', KEYS[i]) < at then redis.call('PEXPIREAT', KEYS[i], at) end
+            end
+            return 1
+            """;
+    /** KEYS: exact, buckets...; ARGV: max candidates, entry prefix, stale removals, large bucket size. */
+    static final String LOOKUP = """
+            local id = redis.call('GET', KEYS[1])
+            if id then return {'x', id} end
+            local out = {'c'}
+            local max = tonumber(ARGV[1])
+            local large = tonumber(ARGV[4])
+            local count, order = {}, {}
+            for i = 2, #KEYS do
+              local members
+              if redis.call('SCARD', KEYS[i]) > large then
+                members = redis.call('SRANDMEMBER', KEYS[i], large)
+              else
+                members = redis.call('SMEMBERS', KEYS[i])
+              end
+              for _, m in ipairs(members) do
+                local c = count[m]
+                if c then count[m] = c + 1 else count[m] = 1; order[#order + 1] = m end
+              end
+            end
+            if #order > max then
+              table.sort(order, function(a, b)
+                local ca, cb = count[a], count[b]
+                if ca ~= cb then return ca > cb end
+                return a < b
+              end)
+            end
+            local taken, stale, staleMax = 0, 0, tonumber(ARGV[3])
+            for _, m in ipairs(order) do
+              if taken >= max then break end
+              local v = redis.call('HGET', ARGV[2] .. m, 'v')
+              if v then
+                out[#out + 1] = m
+                out[#out + 1] = v
+                taken = taken + 1
+              elseif stale < staleMax then
+                stale = stale + 1
+                for i = 2, #KEYS do redis.call('SREM', KEYS[i], m) end
+              end
+            end
+            return out
+            """;
+    static final String RELEASE = "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) "
+            + "else return 0 end";
+
+    private final RedisCalls redis;
+    private final LshIndex lsh;
+    private final int dimensions;
+    private final String base;
+    private final int maxCandidates;
+    private final CircuitBreaker breaker;
+    private final Clock clock;
+
+    /**
+     * @param redis         the calls, each with its deadline
+     * @param embedder      the embedder of the vectors (its id scopes the keys, its dimensions the vectors)
+     * @param lsh           the bucket index (built once: it holds MBs of hyperplanes)
+     * @param maxCandidates vectors a lookup reads at most, at least 1
+     * @param breaker       the circuit breaker of this store
+     */
+    RedisSimilarCache(RedisCalls redis, PromptEmbedder embedder, LshIndex lsh, int maxCandidates, CircuitBreaker breaker, Clock clock) {
+        if (maxCandidates < 1) {
+            throw new IllegalArgumentException("REELVAULT_CACHE_MAX_CANDIDATES must be at least 1");
+        }
+        this.redis = redis;
+        this.lsh = lsh;
+        this.dimensions = embedder.dimensions();
+        this.base = "rv:sc:" + embedder.id() + ":" + lsh.id() + ":";
+        this.maxCandidates = maxCandidates;
+        this.breaker = breaker;
+        this.clock = clock;
+    }
+
+    /** The prefix of this store's entry and index keys. */
+    String base() {
+        return base;
+    }
+
+    boolean breakerOpen() {
+        return breaker.isOpen();
+    }
+
+    @Override
+    public Uni<Optional<Hit>> lookup(String fingerprint, String promptKey, float[] embedding, double threshold) {
+        checkThreshold(threshold);
+        checkVector(embedding);
+        List<String> buckets = VectorCodec.isZero(embedding) ? List.of() : lsh.bucketKeys(embedding);
+        Request request = Request.cmd(Command.EVAL).arg(LOOKUP).arg(1 + buckets.size())
+                .arg(exactKey(fingerprint, promptKey));
+        String scope = scope(fingerprint);
+        for (String bucket : buckets) {
+            request.arg(scope + bucket);
+        }
+        request.arg(maxCandidates).arg(base + "e:").arg(STALE_REMOVALS_PER_LOOKUP).arg(LARGE_BUCKET_FACTOR * maxCandidates);
+        return breaker.call(() -> redis.send(request)).map(answer -> best(answer, embedding, threshold));
+    }
+
+    private Optional<Hit> best(Response answer, float[] embedding, double threshold) {
+        if (answer == null || answer.size() == 0) {
+            return Optional.empty();
+        }
+        if ("x".equals(answer.get(0).toString())) {
+            return Optional.of(new Hit(answer.get(1).toString(), Hit.Kind.EXACT, 1.0));
+        }
+        String bestId = null;
+        double best = -2;
+        for (int i = 1; i + 1 < answer.size(); i += 2) {
+            float[] candidate;
+            try {
+                candidate = VectorCodec.decode(answer.get(i + 1).toBytes(), dimensions);
+            } catch (IllegalArgumentException e) {
+                continue; // not ours: never a hit
+            }
+            double cosine = PromptEmbedder.cosine(embedding, candidate);
+            if (cosine >= threshold && cosine > best) {
+                best = cosine;
+                bestId = answer.get(i).toString();
+            }
+        }
+        return bestId == null ? Optional.empty() : Optional.of(new Hit(bestId, Hit.Kind.SIMILAR, best));
+    }
+
+    @Override
+    public Uni<Void> put(Entry entry) {
+        checkVector(entry.embedding());
+        long at = entry.expiresAt().toEpochMilli();
+        if (at <= clock.millis()) {
+            return remove(entry.generationId()); // already expired: it must not answer any more
+        }
+        List<String> buckets = VectorCodec.isZero(entry.embedding()) ? List.of() : lsh.bucketKeys(entry.embedding());
+        String scope = scope(entry.fingerprint());
+        Request request = Request.cmd(Command.EVAL).arg(PUT).arg(2 + buckets.size())
+                .arg(entryKey(entry.generationId())).arg(exactKey(entry.fingerprint(), entry.promptKey()));
+        for (String bucket : buckets) {
+            request.arg(scope + bucket);
+        }
+        request.arg(entry.generationId()).arg(at).arg(VectorCodec.encode(entry.embedding()))
+                .arg(entry.fingerprint()).arg(entry.promptKey()).arg(String.join(" ", buckets)).arg(base);
+        return breaker.call(() -> redis.send(request)).replaceWithVoid();
+    }
+
+    @Override
+    public Uni<Void> remove(String generationId) {
+        Request request = Request.cmd(Command.EVAL).arg(REMOVE).arg(1).arg(entryKey(generationId)).arg(generationId).arg(base);
+        return breaker.call(() -> redis.send(request)).replaceWithVoid();
+    }
+
+    @Override
+    public Uni<String> claim(String fingerprint, String promptKey, String generationId, Duration ttl) {
+        long millis = Math.max(1, ttl.toMillis());
+        Request request = Request.cmd(Command.SET).arg(claimKey(fingerprint, promptKey)).arg(generationId)
+                .arg("NX").arg("PX").arg(millis).arg("GET");
+        return breaker.call(() -> redis.send(request)).map(holder -> holder == null ? generationId : holder.toString());
+    }
+
+    @Override
+    public Uni<Void> release(String fingerprint, String promptKey, String generationId) {
+        Request request = Request.cmd(Command.EVAL).arg(RELEASE).arg(1).arg(claimKey(fingerprint, promptKey)).arg(generationId);
+        return breaker.call(() -> redis.send(request)).replaceWithVoid();
+    }
+
+    String scope(String fingerprint) {
+        return base + Objects.requireNonNull(fingerprint, "fingerprint") + ":";
+    }
+
+    String exactKey(String fingerprint, String promptKey) {
+        return scope(fingerprint) + "x:" + Objects.requireNonNull(promptKey, "promptKey");
+    }
+
+    String entryKey(String generationId) {
+        return base + "e:" + Objects.requireNonNull(generationId, "generationId");
+    }
+
+    static String claimKey(String fingerprint, String promptKey) {
+        return CLAIM_PREFIX + fingerprint + ":" + promptKey;
+    }
+
+    private void checkVector(float[] embedding) {
+        if (embedding.length != dimensions) {
+            throw new IllegalArgumentException("a vector of " + embedding.length + " dimensions for a cache of " + dimensions);
+        }
+    }
+
+    static void checkThreshold(double threshold) {
+        new SimilarityThreshold(threshold); // throws when outside (0, 1]
+    }
+}
