@@ -87,7 +87,8 @@ public final class RedisCalls {
     private Throwable unavailable(Throwable failure) {
         String what = failure instanceof DeadlineMissed ? failure.getMessage() : describe(failure);
         if (down.compareAndSet(false, true)) {
-            LOG.warnf("Redis is unavailable (%s): Redis locks are not taken and rate limits not applied until it answers again", what);
+            LOG.warnf("Redis is unavailable (%s): until it answers again Redis locks are not taken, rate limits are not applied"
+                    + " and the similar-generation cache is skipped", what);
         }
         return new RedisUnavailableException(what, failure);
     }

@@ -158,6 +158,12 @@ public final class RedisSimilarCache implements SimilarCache {
     public Uni<Optional<Hit>> lookup(String fingerprint, String promptKey, float[] embedding, double threshold) {
         checkThreshold(threshold);
         checkVector(embedding);
+        return breaker.call(() -> redis.send(lookupRequest(fingerprint, promptKey, embedding)))
+                .map(answer -> best(answer, embedding, threshold));
+    }
+
+    /** The script call: the buckets are computed only once the breaker lets the call through. */
+    private Request lookupRequest(String fingerprint, String promptKey, float[] embedding) {
         List<String> buckets = VectorCodec.isZero(embedding) ? List.of() : lsh.bucketKeys(embedding);
         Request request = Request.cmd(Command.EVAL).arg(LOOKUP).arg(1 + buckets.size())
                 .arg(exactKey(fingerprint, promptKey));
@@ -165,8 +171,7 @@ public final class RedisSimilarCache implements SimilarCache {
         for (String bucket : buckets) {
             request.arg(scope + bucket);
         }
-        request.arg(maxCandidates).arg(base + "e:").arg(STALE_REMOVALS_PER_LOOKUP).arg(LARGE_BUCKET_FACTOR * maxCandidates);
-        return breaker.call(() -> redis.send(request)).map(answer -> best(answer, embedding, threshold));
+        return request.arg(maxCandidates).arg(base + "e:").arg(STALE_REMOVALS_PER_LOOKUP).arg(LARGE_BUCKET_FACTOR * maxCandidates);
     }
 
     private Optional<Hit> best(Response answer, float[] embedding, double threshold) {
@@ -201,6 +206,10 @@ public final class RedisSimilarCache implements SimilarCache {
         if (at <= clock.millis()) {
             return remove(entry.generationId()); // already expired: it must not answer any more
         }
+        return breaker.call(() -> redis.send(putRequest(entry, at))).replaceWithVoid();
+    }
+
+    private Request putRequest(Entry entry, long at) {
         List<String> buckets = VectorCodec.isZero(entry.embedding()) ? List.of() : lsh.bucketKeys(entry.embedding());
         String scope = scope(entry.fingerprint());
         Request request = Request.cmd(Command.EVAL).arg(PUT).arg(2 + buckets.size())
@@ -208,9 +217,8 @@ public final class RedisSimilarCache implements SimilarCache {
         for (String bucket : buckets) {
             request.arg(scope + bucket);
         }
-        request.arg(entry.generationId()).arg(at).arg(VectorCodec.encode(entry.embedding()))
+        return request.arg(entry.generationId()).arg(at).arg(VectorCodec.encode(entry.embedding()))
                 .arg(entry.fingerprint()).arg(entry.promptKey()).arg(String.join(" ", buckets)).arg(base);
-        return breaker.call(() -> redis.send(request)).replaceWithVoid();
     }
 
     @Override

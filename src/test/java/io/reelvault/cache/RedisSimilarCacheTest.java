@@ -1,0 +1,183 @@
+package io.reelvault.cache;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.reelvault.cache.SimilarCache.Hit;
+import io.reelvault.support.Poll;
+import io.reelvault.support.RedisServer;
+import io.vertx.mutiny.core.Vertx;
+import io.vertx.mutiny.redis.client.Command;
+import io.vertx.mutiny.redis.client.Redis;
+import io.vertx.mutiny.redis.client.Request;
+import io.vertx.mutiny.redis.client.Response;
+import io.vertx.redis.client.RedisOptions;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Optional;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** The contract on a real redis-server, plus what only a remote store does: fail, fail fast, come back. */
+class RedisSimilarCacheTest extends SimilarCacheContract {
+    private static final Duration TIMEOUT = Duration.ofMillis(150);
+    /** Slack for a loaded 2-core machine on top of the deadline. */
+    private static final Duration MARGIN = Duration.ofMillis(850);
+    private static final int FAILURES = 5;
+    private static final Duration COOL_DOWN = Duration.ofSeconds(1);
+
+    static RedisServer server;
+    static Vertx vertx;
+    static Redis client;
+    static RedisCalls calls;
+    static RedisSimilarCache shared;
+
+    @BeforeAll
+    static void startRedis() {
+        server = RedisServer.launch();
+        vertx = Vertx.vertx();
+        client = Redis.createClient(vertx, new RedisOptions().setConnectionString(server.url()));
+        calls = new RedisCalls(client, TIMEOUT);
+        shared = newCache(Duration.ofSeconds(5));
+        Poll.until(Duration.ofSeconds(10), "a warm client", () -> {
+            try {
+                calls.call(Request.cmd(Command.PING));
+                return true;
+            } catch (RedisUnavailableException e) {
+                return false;
+            }
+        });
+    }
+
+    static RedisSimilarCache newCache(Duration coolDown) {
+        return new RedisSimilarCache(calls, EMBEDDER, LSH, 64, new CircuitBreaker("test cache", FAILURES, coolDown), Clock.systemUTC());
+    }
+
+    @AfterAll
+    static void stopRedis() {
+        if (vertx != null) {
+            client.close();
+            vertx.closeAndAwait();
+        }
+        if (server != null) {
+            server.close();
+        }
+    }
+
+    @AfterEach
+    void restart() {
+        server.resume();
+        server.start(); // a fault test may have left it stopped
+    }
+
+    @Override
+    SimilarCache cache() {
+        return shared;
+    }
+
+    @Test
+    void everyKeyHasATtlAndTheLayoutIsAsDocumented() {
+        String fp = fingerprint();
+        String id = generationId();
+        put(entry(id, fp, PROMPT, Duration.ofMinutes(5)));
+        Response keys = calls.call(Request.cmd(Command.KEYS).arg(shared.scope(fp) + "*"));
+        assertEquals(1 + LSH.bucketKeys(vector(PROMPT)).size(), keys.size(), "the exact key and 40 buckets: " + keys);
+        for (Response key : keys) {
+            long ttl = calls.call(Request.cmd(Command.PTTL).arg(key.toString())).toLong();
+            assertTrue(ttl > 200_000 && ttl <= 300_000, key + " expires with the entry: " + ttl);
+        }
+        assertEquals(id, calls.call(Request.cmd(Command.GET).arg(shared.exactKey(fp, key(PROMPT)))).toString());
+        long entryTtl = calls.call(Request.cmd(Command.PTTL).arg(shared.entryKey(id))).toLong();
+        assertTrue(entryTtl > 200_000, "the entry hash too: " + entryTtl);
+        assertTrue(shared.base().startsWith("rv:sc:" + EMBEDDER.id() + ":" + LSH.id() + ":"), shared.base());
+        cache().remove(id).await().atMost(WAIT);
+        assertEquals(0, calls.call(Request.cmd(Command.KEYS).arg(shared.scope(fp) + "*")).size(), "remove leaves nothing");
+        assertEquals(0L, calls.call(Request.cmd(Command.EXISTS).arg(shared.entryKey(id))).toLong());
+    }
+
+    @Test
+    void aBucketLivesAsLongAsItsLongestLivedMemberAndStaleMembersAreDropped() {
+        String fp = fingerprint();
+        String longLived = generationId();
+        String shortLived = generationId();
+        put(entry(longLived, fp, LONG + ", 4k", Duration.ofMinutes(10)));
+        put(entry(shortLived, fp, LONG, Duration.ofMillis(400)));
+        String bucket = shared.scope(fp) + LSH.bucketKeys(vector(LONG)).get(0);
+        Poll.until(WAIT, "the short entry's hash to expire",
+                () -> calls.call(Request.cmd(Command.EXISTS).arg(shared.entryKey(shortLived))).toLong() == 0);
+        Optional<Hit> hit = lookup(fp, LONG);
+        assertEquals(longLived, hit.orElseThrow().generationId(), "the expired member is skipped");
+        assertEquals(0L, calls.call(Request.cmd(Command.SISMEMBER).arg(bucket).arg(shortLived)).toLong(), "and dropped");
+    }
+
+    @Test
+    void redisStoppedFailsWithinTheDeadlineThenTheBreakerFailsFastThenItHitsAgain() {
+        RedisSimilarCache cache = newCache(COOL_DOWN);
+        String fp = fingerprint();
+        String id = generationId();
+        cache.put(entry(id, fp, PROMPT, Duration.ofMinutes(5))).await().atMost(WAIT);
+        String promptKey = key(PROMPT);
+        float[] vector = vector(PROMPT);
+        server.stop();
+        long worst = 0;
+        for (int i = 0; i < FAILURES; i++) {
+            long start = System.nanoTime();
+            assertThrows(CacheUnavailableException.class,
+                    () -> cache.lookup(fp, key(PROMPT), vector(PROMPT), THRESHOLD).await().atMost(WAIT));
+            worst = Math.max(worst, System.nanoTime() - start);
+        }
+        System.out.printf("[measured] redis stopped: lookup failed in at most %d ms (deadline %d ms)%n", worst / 1_000_000,
+                TIMEOUT.toMillis());
+        assertTrue(worst < TIMEOUT.plus(MARGIN).toNanos(), worst / 1_000_000 + " ms");
+        assertTrue(cache.breakerOpen(), "open after " + FAILURES + " failures in a row");
+        long fastest = Long.MAX_VALUE;
+        long slowest = 0;
+        for (int i = 0; i < 20; i++) {
+            long start = System.nanoTime();
+            assertThrows(CacheUnavailableException.class,
+                    () -> cache.lookup(fp, promptKey, vector, THRESHOLD).await().atMost(WAIT));
+            long took = System.nanoTime() - start;
+            fastest = Math.min(fastest, took);
+            slowest = Math.max(slowest, took);
+        }
+        System.out.printf("[measured] breaker open: lookup failed in %.3f to %.3f ms%n", fastest / 1e6, slowest / 1e6);
+        assertTrue(slowest < 5_000_000, "fails fast: " + slowest / 1e6 + " ms");
+
+        server.start(); // empty: no persistence
+        long restarted = System.nanoTime();
+        cache.put(entry(id, fp, PROMPT, Duration.ofMinutes(5))).onFailure().recoverWithNull().await().atMost(WAIT);
+        Poll.until(Duration.ofSeconds(10), "the same client to hit again", () -> {
+            try {
+                cache.put(entry(id, fp, PROMPT, Duration.ofMinutes(5))).await().atMost(WAIT);
+                return cache.lookup(fp, key(PROMPT), vector(PROMPT), THRESHOLD).await().atMost(WAIT).isPresent();
+            } catch (CacheUnavailableException e) {
+                return false;
+            }
+        });
+        long millis = (System.nanoTime() - restarted) / 1_000_000;
+        System.out.printf("[measured] redis restarted: hits again after %d ms (cool-down %d ms)%n", millis, COOL_DOWN.toMillis());
+        assertTrue(!cache.breakerOpen(), "closed again");
+    }
+
+    @Test
+    void redisFrozenFailsWithinTheDeadline() {
+        RedisSimilarCache cache = newCache(COOL_DOWN);
+        String fp = fingerprint();
+        cache.put(entry(generationId(), fp, PROMPT, Duration.ofMinutes(5))).await().atMost(WAIT);
+        server.pause();
+        try {
+            long start = System.nanoTime();
+            assertThrows(CacheUnavailableException.class,
+                    () -> cache.lookup(fp, key(PROMPT), vector(PROMPT), THRESHOLD).await().atMost(WAIT));
+            long millis = (System.nanoTime() - start) / 1_000_000;
+            System.out.printf("[measured] redis frozen (SIGSTOP): lookup failed after %d ms (deadline %d ms)%n", millis,
+                    TIMEOUT.toMillis());
+            assertTrue(millis >= TIMEOUT.toMillis() - 10 && millis < TIMEOUT.plus(MARGIN).toMillis(), millis + " ms");
+        } finally {
+            server.resume();
+        }
+    }
+}
