@@ -1,0 +1,219 @@
+package io.reelvault.cache;
+
+import io.vertx.mutiny.redis.client.Command;
+import io.vertx.mutiny.redis.client.Request;
+import io.vertx.mutiny.redis.client.Response;
+import jakarta.inject.Inject;
+import jakarta.inject.Singleton;
+import java.io.PrintStream;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.List;
+import java.util.Locale;
+import java.util.Random;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * The operator command {@code cache bench} (a benchmark, not a test; see {@code bench/cache-lookup.sh}): fills the
+ * configured {@link SimilarCache} (Redis when {@code REELVAULT_REDIS_URL} is set) with synthetic entries under one
+ * parameter fingerprint (the worst case: every entry shares the lookup's buckets space), and at each requested
+ * size measures lookups from {@code concurrency} threads: half near-duplicates of stored prompts (reordered, a
+ * filler word added: not the exact key, so they go through the LSH candidates), half unrelated prompts. Prompts
+ * are 10 to 20 words of a seeded vocabulary of 4000 pronounceable pseudo-words. Vectors are computed before the
+ * timing; a lookup's time is the whole {@link SimilarCache#lookup} call (bucket hashing, one round trip, cosine
+ * re-check). Prints one JSON line per size.
+ */
+@Singleton
+public class CacheBench {
+    private static final String[] ONSETS = {"b", "d", "f", "g", "k", "l", "m", "n", "p", "r", "s", "t", "v", "z", "br", "st", "tr", "pl"};
+    private static final String[] VOWELS = {"a", "e", "i", "o", "u", "ai", "ou"};
+    private static final String FINGERPRINT = "pf1:bench-" + Long.toHexString(System.nanoTime());
+
+    private final SimilarCache cache;
+    private final RedisConnection redis;
+    private final PromptEmbedder embedder = new HashedNgramEmbedder();
+
+    @Inject
+    CacheBench(SimilarCache cache, RedisConnection redis) {
+        this.cache = cache;
+        this.redis = redis;
+    }
+
+    /**
+     * @param sizes       entry counts to measure at, ascending
+     * @param lookups     timed lookups per round
+     * @param rounds      rounds per size (each line gives every round's figures)
+     * @param concurrency threads looking up (and filling) at once
+     */
+    public int run(List<Integer> sizes, int lookups, int rounds, int concurrency, PrintStream out) throws Exception {
+        Random random = new Random(42);
+        List<String> vocabulary = vocabulary(random, 4000);
+        List<String> stored = new ArrayList<>();
+        ExecutorService pool = Executors.newFixedThreadPool(concurrency);
+        try {
+            for (int size : sizes) {
+                long fillStart = System.nanoTime();
+                int from = stored.size();
+                List<String> batch = new ArrayList<>();
+                for (int i = from; i < size; i++) {
+                    batch.add(prompt(random, vocabulary));
+                }
+                fill(batch, from, concurrency);
+                stored.addAll(batch);
+                double fillSeconds = (System.nanoTime() - fillStart) / 1e9;
+
+                int total = lookups * rounds + Math.min(lookups, 2000);
+                List<String> prompts = new ArrayList<>(total);
+                for (int i = 0; i < total; i++) {
+                    prompts.add(i % 2 == 0 ? nearDuplicate(random, stored.get(random.nextInt(stored.size())))
+                            : prompt(random, vocabulary));
+                }
+                long embedStart = System.nanoTime();
+                List<float[]> vectors = prompts.stream().map(p -> embedder.embed(PromptNormalizer.normalize(p))).toList();
+                double embedMicros = (System.nanoTime() - embedStart) / 1e3 / total;
+                List<String> keys = prompts.stream().map(PromptNormalizer::exactKey).toList();
+
+                int warm = total - lookups * rounds;
+                measure(pool, concurrency, keys.subList(0, warm), vectors.subList(0, warm)); // JIT, connections
+                List<String> roundJson = new ArrayList<>();
+                for (int r = 0; r < rounds; r++) {
+                    int start = warm + r * lookups;
+                    Result result = measure(pool, concurrency, keys.subList(start, start + lookups),
+                            vectors.subList(start, start + lookups));
+                    roundJson.add(result.json());
+                }
+                out.printf(Locale.ROOT, "{\"entries\":%d,\"fill_seconds\":%.2f,\"embed_micros\":%.1f,\"concurrency\":%d,"
+                        + "\"redis_used_memory_bytes\":%d,\"redis_keys\":%d,\"rounds\":[%s]}%n", size, fillSeconds, embedMicros,
+                        concurrency, info("used_memory"), dbsize(), String.join(",", roundJson));
+                out.flush();
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        return 0;
+    }
+
+    private void fill(List<String> prompts, int firstIndex, int concurrency) throws InterruptedException {
+        Semaphore inFlight = new Semaphore(concurrency);
+        AtomicReference<Throwable> failed = new AtomicReference<>();
+        Instant expires = Instant.now().plus(Duration.ofHours(2));
+        for (int i = 0; i < prompts.size() && failed.get() == null; i++) {
+            String prompt = prompts.get(i);
+            SimilarCache.Entry entry = new SimilarCache.Entry("gen_bench_" + (firstIndex + i), FINGERPRINT,
+                    PromptNormalizer.exactKey(prompt), embedder.embed(PromptNormalizer.normalize(prompt)), expires);
+            inFlight.acquire();
+            cache.put(entry).subscribe().with(ok -> inFlight.release(), e -> {
+                failed.set(e);
+                inFlight.release();
+            });
+        }
+        inFlight.acquire(concurrency);
+        if (failed.get() != null) {
+            throw new IllegalStateException("filling failed: " + failed.get(), failed.get());
+        }
+    }
+
+    private Result measure(ExecutorService pool, int concurrency, List<String> keys, List<float[]> vectors) throws Exception {
+        long[] nanos = new long[keys.size()];
+        AtomicInteger next = new AtomicInteger();
+        AtomicInteger exact = new AtomicInteger();
+        AtomicInteger similar = new AtomicInteger();
+        AtomicInteger failures = new AtomicInteger();
+        CountDownLatch go = new CountDownLatch(1);
+        List<Future<?>> workers = new ArrayList<>();
+        for (int w = 0; w < concurrency; w++) {
+            workers.add(pool.submit(() -> {
+                go.await();
+                for (int i; (i = next.getAndIncrement()) < keys.size(); ) {
+                    long start = System.nanoTime();
+                    try {
+                        var hit = cache.lookup(FINGERPRINT, keys.get(i), vectors.get(i), SimilarityThreshold.DEFAULT.value())
+                                .await().atMost(Duration.ofSeconds(5));
+                        nanos[i] = System.nanoTime() - start;
+                        hit.ifPresent(h -> (h.kind() == SimilarCache.Hit.Kind.EXACT ? exact : similar).incrementAndGet());
+                    } catch (RuntimeException e) {
+                        nanos[i] = System.nanoTime() - start;
+                        failures.incrementAndGet();
+                    }
+                }
+                return null;
+            }));
+        }
+        long start = System.nanoTime();
+        go.countDown();
+        for (Future<?> worker : workers) {
+            worker.get();
+        }
+        double seconds = (System.nanoTime() - start) / 1e9;
+        long[] sorted = nanos.clone();
+        Arrays.sort(sorted);
+        return new Result(keys.size() / seconds, percentile(sorted, 0.50), percentile(sorted, 0.99), percentile(sorted, 1.0),
+                exact.get(), similar.get(), failures.get(), keys.size());
+    }
+
+    private record Result(double perSecond, double p50, double p99, double max, int exact, int similar, int failures, int n) {
+        String json() {
+            return String.format(Locale.ROOT, "{\"lookups\":%d,\"per_second\":%.0f,\"p50_ms\":%.3f,\"p99_ms\":%.3f,\"max_ms\":%.3f,"
+                    + "\"exact\":%d,\"similar\":%d,\"failures\":%d}", n, perSecond, p50, p99, max, exact, similar, failures);
+        }
+    }
+
+    private static double percentile(long[] sorted, double q) {
+        int index = (int) Math.ceil(q * sorted.length) - 1;
+        return sorted[Math.max(0, Math.min(sorted.length - 1, index))] / 1e6;
+    }
+
+    private long info(String field) {
+        return redis.calls().map(calls -> {
+            Response info = calls.call(Request.cmd(Command.INFO).arg("memory"));
+            for (String line : info.toString().split("\r?\n")) {
+                if (line.startsWith(field + ":")) {
+                    return Long.parseLong(line.substring(field.length() + 1).trim());
+                }
+            }
+            return -1L;
+        }).orElse(-1L);
+    }
+
+    private long dbsize() {
+        return redis.calls().map(calls -> calls.call(Request.cmd(Command.DBSIZE)).toLong()).orElse(-1L);
+    }
+
+    private static List<String> vocabulary(Random random, int size) {
+        java.util.Set<String> words = new java.util.LinkedHashSet<>();
+        while (words.size() < size) {
+            StringBuilder word = new StringBuilder();
+            for (int s = 0, n = 2 + random.nextInt(2); s < n; s++) {
+                word.append(ONSETS[random.nextInt(ONSETS.length)]).append(VOWELS[random.nextInt(VOWELS.length)]);
+            }
+            words.add(word.toString());
+        }
+        return List.copyOf(words);
+    }
+
+    private static String prompt(Random random, List<String> vocabulary) {
+        int n = 10 + random.nextInt(11);
+        StringBuilder prompt = new StringBuilder();
+        for (int i = 0; i < n; i++) {
+            prompt.append(i == 0 ? "" : " ").append(vocabulary.get(random.nextInt(vocabulary.size())));
+        }
+        return prompt.toString();
+    }
+
+    /** The same words in another order, with a filler word: cosine 1 with the original, another exact key. */
+    private static String nearDuplicate(Random random, String prompt) {
+        List<String> words = new ArrayList<>(List.of(prompt.split(" ")));
+        Collections.shuffle(words, random);
+        words.add(random.nextInt(words.size()), "please");
+        return String.join(" ", words);
+    }
+}
