@@ -81,12 +81,8 @@ public final class RedisSimilarCache implements SimilarCache {
             local large = tonumber(ARGV[4])
             local count, order = {}, {}
             for i = 2, #KEYS do
-              local members
-              if redis.call('SCARD', KEYS[i]) > large then
-                members = redis.call('SRANDMEMBER', KEYS[i], large)
-              else
-                members = redis.call('SMEMBERS', KEYS[i])
-              end
+              -- the whole set when it holds at most 'large' members, else a sample of that many
+              local members = redis.call('SRANDMEMBER', KEYS[i], large)
               for _, m in ipairs(members) do
                 local c = count[m]
                 if c then count[m] = c + 1 else count[m] = 1; order[#order + 1] = m end
