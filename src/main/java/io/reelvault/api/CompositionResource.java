@@ -70,7 +70,7 @@ public class CompositionResource {
     public Uni<CompositionMetadata> putFinal(@RestPath String compositionId, @RestQuery String compress,
             @Context HttpServerRequest request) {
         CompositionId id = CompositionId.parse(compositionId);
-        boolean recompress = compress == null ? compositions.compressByDefault() : parseFlag(compress);
+        boolean recompress = compress == null ? compositions.compressByDefault() : QueryParams.flag("compress", compress);
         return RequestBodies.artifact(writer, FileType.MP4, request, () -> compositions.get(id),
                 (length, body) -> compositions.putFinal(id, recompress, length, body));
     }
@@ -86,13 +86,6 @@ public class CompositionResource {
     }
 
 
-    private static boolean parseFlag(String value) {
-        return switch (value) {
-            case "true" -> true;
-            case "false" -> false;
-            default -> throw new ReelvaultException(ErrorCode.INVALID_REQUEST, "compress must be true or false");
-        };
-    }
 
     /**
      * {@code ?status=pending|rendered&since=&user_id=&generation_id=&after=&limit=}: compositions in creation

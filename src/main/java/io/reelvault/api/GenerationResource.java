@@ -54,17 +54,23 @@ public class GenerationResource {
     /** {@code {prompt, parameters, user_id?}}; the user defaults to the token's subject. */
     public record CreateRequest(String prompt, JsonNode parameters, String userId) {}
 
+    /**
+     * 201 a new pending generation, or 200 an existing one that answers the request (a finished similar
+     * one, or the pending one an identical request started); {@code ?reuse=false} always starts a new one.
+     */
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
-    public Uni<RestResponse<GenerationCreated>> create(CreateRequest request) {
+    public Uni<RestResponse<GenerationCreated>> create(CreateRequest request, @RestQuery String reuse) {
         if (request == null) {
             throw new io.reelvault.error.ReelvaultException(io.reelvault.error.ErrorCode.INVALID_REQUEST,
                     "a JSON body {prompt, parameters, user_id?} is required");
         }
         UserId user = request.userId() == null ? caller.user() : UserId.parseRequested(request.userId());
-        return generations.create(user, request.prompt(), request.parameters())
-                .map(created -> RestResponse.ResponseBuilder.<GenerationCreated>created(
-                        URI.create("/api/v1/generations/" + created.generationId())).entity(created).build());
+        boolean allowReuse = reuse == null || QueryParams.flag("reuse", reuse);
+        return generations.create(user, request.prompt(), request.parameters(), allowReuse)
+                .map(answer -> answer.reused() ? RestResponse.ok(answer)
+                        : RestResponse.ResponseBuilder.<GenerationCreated>created(
+                                URI.create("/api/v1/generations/" + answer.generationId())).entity(answer).build());
     }
 
     @RateLimited(RateClass.UPLOAD)
@@ -110,6 +116,15 @@ public class GenerationResource {
         return generations.list(Optional.ofNullable(status), QueryParams.instant("since", since),
                 Optional.ofNullable(userId).map(UserId::parseRequested), Optional.ofNullable(after).map(GenerationId::parse),
                 QueryParams.limit(limit));
+    }
+
+    /** {@code {reason?}}: the pipeline gave up; the generation is never reused and identical requests start anew. */
+    public record FailRequest(String reason) {}
+
+    @POST
+    @Path("/{generationId}/fail")
+    public Uni<GenerationMetadata> fail(@RestPath String generationId, FailRequest request) {
+        return generations.fail(GenerationId.parse(generationId), request == null ? null : request.reason());
     }
 
     @RateLimited(RateClass.URL)

@@ -35,4 +35,13 @@ final class QueryParams {
             throw new ReelvaultException(ErrorCode.INVALID_REQUEST, name + " must be an ISO-8601 instant or date, e.g. 2026-11-29T00:00:00Z");
         }
     }
+
+    /** {@code true} or {@code false}, nothing else. */
+    static boolean flag(String name, String value) {
+        return switch (value) {
+            case "true" -> true;
+            case "false" -> false;
+            default -> throw new ReelvaultException(ErrorCode.INVALID_REQUEST, name + " must be true or false");
+        };
+    }
 }

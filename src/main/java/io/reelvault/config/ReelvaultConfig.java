@@ -347,6 +347,20 @@ public interface ReelvaultConfig {
         /** {@code REELVAULT_PIPELINE_THUMBNAIL_WIDTH}: width in pixels of extracted thumbnails. Default 320. */
         @WithDefault("320")
         int thumbnailWidth();
+
+        /**
+         * {@code REELVAULT_PIPELINE_PARAMETER_DEFAULTS}: a JSON object of generation parameters the generator
+         * assumes when absent, e.g. {@code {"fps":24,"resolution":"1080p"}}; a parameter equal to its default is
+         * treated as absent when requests are compared for reuse. Default none.
+         */
+        Optional<String> parameterDefaults();
+
+        /**
+         * {@code REELVAULT_PIPELINE_PENDING_TIMEOUT}: how long a pending generation holds its request for
+         * identical requests (single flight) before they may start their own. Default 30M.
+         */
+        @WithDefault("30M")
+        java.time.Duration pendingTimeout();
     }
 
     /** ffmpeg work (thumbnails, probes, compression); see {@code io.reelvault.media.MediaTools}. */

@@ -49,14 +49,18 @@ public final class StorageMetrics {
      */
     public static final String RATE_LIMIT_DECISIONS = "reelvault.rate.limit.decisions";
     /**
-     * [reelvault_similar_cache_lookups_total{result=exact|similar|miss|unavailable}] similar-generation cache
-     * lookups by answer; {@code unavailable}: the store failed, missed its deadline or its breaker was open.
+     * [reelvault_similar_cache_lookups_total{result=exact|similar|miss|error}] similar-generation cache lookups of
+     * generation requests, counted once the answer is known: a hit whose generation is gone, not completed or
+     * expired is evicted and counts as a miss; {@code error}: the cache failed, missed its deadline or its breaker
+     * was open (the request went on as a miss).
      */
     public static final String SIMILAR_CACHE_LOOKUPS = "reelvault.similar.cache.lookups";
     /** [reelvault_similar_cache_lookup_duration_seconds] time until a cache lookup's answer (or failure). */
     public static final String SIMILAR_CACHE_LOOKUP_DURATION = "reelvault.similar.cache.lookup.duration";
     /** [reelvault_similar_cache_breaker_open] 1 while the cache's circuit breaker keeps Redis out of the path. */
     public static final String SIMILAR_CACHE_BREAKER_OPEN = "reelvault.similar.cache.breaker.open";
+    /** [reelvault_generations_avoided_total{reason=reused|in_flight}] generation requests answered without a new generation. */
+    public static final String GENERATIONS_AVOIDED = "reelvault.generations.avoided";
 
     private StorageMetrics() {}
 }

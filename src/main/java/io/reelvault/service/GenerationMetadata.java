@@ -14,12 +14,17 @@ import java.util.List;
  * @param expiresAt   creation + 30 days rounded up to 00:00 UTC; never served at or after it
  * @param clips       the clips in number order; complete() reconciles them with what is stored
  * @param audio       the background audio, when uploaded
+ * @param fingerprint the parameters' fingerprint and {@code promptKey} the normalised prompt's key, by which the
+ *                    similar-generation cache finds it; null when created with {@code ?reuse=false}
+ * @param failure     why the pipeline gave up on it ({@code status: failed})
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record GenerationMetadata(String generationId, String userId, String prompt, JsonNode parameters, String status,
-        Instant createdAt, Instant expiresAt, Instant completedAt, List<ClipRecord> clips, StoredArtifact audio) {
+        Instant createdAt, Instant expiresAt, Instant completedAt, List<ClipRecord> clips, StoredArtifact audio,
+        String fingerprint, String promptKey, String failure) {
     public static final String PENDING = "pending";
     public static final String COMPLETED = "completed";
+    public static final String FAILED = "failed";
 
     public GenerationMetadata {
         clips = clips == null ? List.of() : List.copyOf(clips);
@@ -40,17 +45,22 @@ public record GenerationMetadata(String generationId, String userId, String prom
 
     GenerationMetadata withClips(List<ClipRecord> next) {
         return new GenerationMetadata(generationId, userId, prompt, parameters, status, createdAt, expiresAt, completedAt,
-                next, audio);
+                next, audio, fingerprint, promptKey, failure);
     }
 
     GenerationMetadata withAudio(StoredArtifact next) {
         return new GenerationMetadata(generationId, userId, prompt, parameters, status, createdAt, expiresAt, completedAt,
-                clips, next);
+                clips, next, fingerprint, promptKey, failure);
     }
 
     GenerationMetadata completedAt(Instant at) {
         return new GenerationMetadata(generationId, userId, prompt, parameters, COMPLETED, createdAt, expiresAt, at,
-                clips, audio);
+                clips, audio, fingerprint, promptKey, null);
+    }
+
+    GenerationMetadata failed(String why) {
+        return new GenerationMetadata(generationId, userId, prompt, parameters, FAILED, createdAt, expiresAt, null,
+                clips, audio, fingerprint, promptKey, why);
     }
 
     ClipRecord clip(int number) {

@@ -54,10 +54,12 @@ public class GenerationService {
     private final MediaTools media;
     private final Clock clock;
     private final int thumbnailWidth;
+    private final GenerationReuse reuse;
     private final KeyedSerializer serial = new KeyedSerializer();
 
     public GenerationService(ObjectStore store, ObjectMapper json, SignedUrlService urls, ArtifactWriter writer,
-            MediaTools media, Clock clock, ReelvaultConfig config) {
+            MediaTools media, Clock clock, ReelvaultConfig config, GenerationReuse reuse) {
+        this.reuse = reuse;
         this.store = store;
         this.metadata = new MetadataStore(store, json);
         this.json = json;
@@ -68,16 +70,52 @@ public class GenerationService {
         this.thumbnailWidth = config.pipeline().thumbnailWidth();
     }
 
-    /** Records a new pending generation for {@code user}. */
-    public Uni<GenerationCreated> create(UserId user, String prompt, JsonNode parameters) {
+    /**
+     * Answers a generation request. Unless {@code allowReuse} is false, the similar-generation cache is
+     * consulted first: a finished, unexpired generation with the same parameters and the same or a
+     * nearly identical prompt is answered instead of a new one; while an identical request's generation
+     * is pending, that one is answered (single flight). Otherwise a new pending generation is recorded.
+     * The cache being down only means a new generation.
+     */
+    public Uni<GenerationCreated> create(UserId user, String prompt, JsonNode parameters, boolean allowReuse) {
         JsonNode params = checkRequest(prompt, parameters);
+        GenerationReuse.RequestKey key = reuse.key(prompt, params);
+        if (!allowReuse) {
+            return start(user, prompt, params, key, false);
+        }
+        return reuse.find(key, this::readIfLive).chain(found -> found.isPresent()
+                ? Uni.createFrom().item(answer(found.get().generation(), found.get().similarity()))
+                : start(user, prompt, params, key, true));
+    }
+
+    private Uni<GenerationCreated> start(UserId user, String prompt, JsonNode params, GenerationReuse.RequestKey key, boolean singleFlight) {
         GenerationId id = GenerationId.generate(clock);
         Instant now = clock.instant().truncatedTo(ChronoUnit.MILLIS);
         Instant expires = Area.GENERATIONS.expiresAt(now).orElseThrow();
         GenerationMetadata meta = new GenerationMetadata(id.value(), user.value(), prompt, params,
-                GenerationMetadata.PENDING, now, expires, null, List.of(), null);
-        return metadata.write(StorageLayout.generationMetadata(id), meta)
-                .replaceWith(new GenerationCreated(id.value(), meta.status(), false, now, expires));
+                GenerationMetadata.PENDING, now, expires, null, List.of(), null, key.fingerprint(), key.promptKey(), null);
+        Uni<Optional<GenerationId>> holder = singleFlight ? reuse.claim(key, id) : Uni.createFrom().item(Optional.empty());
+        return holder.chain(pending -> {
+            if (pending.isPresent()) {
+                return readIfLive(pending.get()).map(other -> other
+                        .map(o -> answer(o, null))
+                        // the holder's metadata is not written yet (it claimed a moment ago): it is pending
+                        .orElse(new GenerationCreated(pending.get().value(), GenerationMetadata.PENDING, true, null, null, null)));
+            }
+            return metadata.write(StorageLayout.generationMetadata(id), meta)
+                    .onFailure().call(() -> reuse.release(meta))
+                    .replaceWith(new GenerationCreated(id.value(), meta.status(), false, null, now, expires));
+        });
+    }
+
+    private static GenerationCreated answer(GenerationMetadata existing, Double similarity) {
+        return new GenerationCreated(existing.generationId(), existing.status(), true,
+                existing.completed() ? similarity == null ? 1.0 : similarity : null, existing.createdAt(), existing.expiresAt());
+    }
+
+    private Uni<Optional<GenerationMetadata>> readIfLive(GenerationId id) {
+        return Failures.readIfLive(metadata.read(StorageLayout.generationMetadata(id), GenerationMetadata.class),
+                GenerationMetadata::expiresAt, clock);
     }
 
     private JsonNode checkRequest(String prompt, JsonNode parameters) {
@@ -116,8 +154,8 @@ public class GenerationService {
     }
 
     private static void requirePending(GenerationMetadata meta) {
-        if (meta.completed()) {
-            throw new ReelvaultException(ErrorCode.CONFLICT, "the generation is completed; its artifacts can no longer change");
+        if (!GenerationMetadata.PENDING.equals(meta.status())) {
+            throw new ReelvaultException(ErrorCode.CONFLICT, "the generation is " + meta.status() + "; its artifacts can no longer change");
         }
     }
 
@@ -217,6 +255,7 @@ public class GenerationService {
             if (meta.completed()) {
                 return Uni.createFrom().item(meta);
             }
+            requirePending(meta);
             return objects(id).chain(objects -> {
                 List<ObjectInfo> clips = objects.stream().filter(o -> clipNumber(o.key(), CLIP_FILE).isPresent()).toList();
                 if (clips.isEmpty()) {
@@ -228,7 +267,7 @@ public class GenerationService {
                         .collect().asList()
                         .chain(records -> {
                             GenerationMetadata done = meta.withClips(records).completedAt(clock.instant().truncatedTo(ChronoUnit.MILLIS));
-                            return metadata.write(metaKey, done).replaceWith(done);
+                            return metadata.write(metaKey, done).chain(() -> reuse.completed(done)).replaceWith(done);
                         });
             });
         })).chain(meta -> objects(id).map(objects -> view(meta, objects)));
@@ -283,8 +322,22 @@ public class GenerationService {
      * under it, in batches. {@code not_found} when there is no such generation.
      */
     public Uni<Void> delete(GenerationId id) {
-        return read(id).chain(meta -> store.delete(StorageLayout.generationMetadata(id)))
+        return read(id).call(meta -> store.delete(StorageLayout.generationMetadata(id)))
+                .call(reuse::removed)
                 .chain(() -> Batches.deleteAll(store, StorageLayout.generation(id)));
+    }
+
+    /**
+     * The pipeline gave up on a pending generation: it is marked failed (never reused) and identical
+     * requests may start a new one at once. {@code conflict} when it is not pending.
+     */
+    public Uni<GenerationMetadata> fail(GenerationId id, String reason) {
+        String why = reason == null || reason.isBlank() ? "failed" : reason.length() > 1000 ? reason.substring(0, 1000) : reason;
+        ObjectKey metaKey = StorageLayout.generationMetadata(id);
+        return serial.run(metaKey.value(), () -> openForArtifacts(id).chain(meta -> {
+            GenerationMetadata failed = meta.failed(why);
+            return metadata.write(metaKey, failed).chain(() -> reuse.removed(failed)).replaceWith(failed);
+        }));
     }
 
     private Uni<List<ObjectInfo>> objects(GenerationId id) {

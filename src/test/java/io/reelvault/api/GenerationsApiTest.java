@@ -41,10 +41,11 @@ class GenerationsApiTest {
     @Inject
     ObjectStore store;
 
+    /** A new pending generation ({@code reuse=false}: earlier tests' generations of the same prompt are not reused). */
     static String create(String prompt) {
         return given().auth().oauth2(PIPELINE).contentType("application/json")
                 .body(Map.of("prompt", prompt, "parameters", Map.of("seed", 42, "style", "noir")))
-                .post("/api/v1/generations").then().statusCode(201).extract().path("generation_id");
+                .post("/api/v1/generations?reuse=false").then().statusCode(201).extract().path("generation_id");
     }
 
     static ValidatableResponse put(String path, String contentType, byte[] body) {
@@ -67,7 +68,7 @@ class GenerationsApiTest {
     void createWritesPendingMetadataWithItsRetention() {
         var created = given().auth().oauth2(PIPELINE).contentType("application/json")
                 .body(Map.of("prompt", "a cat surfing at sunset", "parameters", Map.of("seed", 7), "user_id", "alice"))
-                .post("/api/v1/generations").then().statusCode(201)
+                .post("/api/v1/generations?reuse=false").then().statusCode(201)
                 .header("Location", containsString("/api/v1/generations/gen_"))
                 .body("generation_id", matchesPattern("gen_\\d{8}_[a-z0-9]{16}"))
                 .body("status", equalTo("pending")).body("reused", equalTo(false))

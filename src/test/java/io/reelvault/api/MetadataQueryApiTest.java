@@ -29,7 +29,7 @@ class MetadataQueryApiTest {
 
     static String createFor(String user, String prompt) {
         return given().auth().oauth2(PIPELINE).contentType("application/json")
-                .body(Map.of("prompt", prompt, "user_id", user)).post("/api/v1/generations").then().statusCode(201)
+                .body(Map.of("prompt", prompt, "user_id", user)).post("/api/v1/generations?reuse=false").then().statusCode(201)
                 .extract().path("generation_id");
     }
 

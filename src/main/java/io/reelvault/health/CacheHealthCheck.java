@@ -1,0 +1,36 @@
+package io.reelvault.health;
+
+import io.reelvault.cache.CacheProbe;
+import io.smallrye.health.api.AsyncHealthCheck;
+import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.context.ApplicationScoped;
+import org.eclipse.microprofile.health.HealthCheckResponse;
+import org.eclipse.microprofile.health.Readiness;
+
+/**
+ * The shared cache in the readiness details, never in the verdict: always UP, with {@code backend}
+ * ({@code redis} or {@code in-process}) and, with Redis, whether it answers a PING within its deadline.
+ * The cache fails open, so a Redis outage must not take replicas out of service.
+ */
+@Readiness
+@ApplicationScoped
+public class CacheHealthCheck implements AsyncHealthCheck {
+    private final CacheProbe probe;
+
+    public CacheHealthCheck(CacheProbe probe) {
+        this.probe = probe;
+    }
+
+    @Override
+    public Uni<HealthCheckResponse> call() {
+        return probe.status().map(status -> {
+            var response = HealthCheckResponse.named("cache").up();
+            return switch (status) {
+                case IN_PROCESS -> response.withData("backend", "in-process").build();
+                case REDIS_UP -> response.withData("backend", "redis").withData("redis", "up").build();
+                case REDIS_DOWN -> response.withData("backend", "redis")
+                        .withData("redis", "down: requests go on without the cache").build();
+            };
+        });
+    }
+}

@@ -1,0 +1,190 @@
+package io.reelvault.api;
+
+import static io.reelvault.api.GenerationsApiTest.PIPELINE;
+import static io.reelvault.api.GenerationsApiTest.put;
+import static io.reelvault.api.UploadsApiTest.freshUser;
+import static io.reelvault.api.UploadsApiTest.problem;
+import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.equalTo;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.quarkus.test.junit.QuarkusTest;
+import io.reelvault.support.AdjustableClock;
+import io.reelvault.support.Samples;
+import io.restassured.response.ExtractableResponse;
+import io.restassured.response.Response;
+import jakarta.inject.Inject;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The similar-generation cache through {@code POST /api/v1/generations}, on the in-process cache (no Redis
+ * configured); {@code GenerationReuseRedisApiTest} runs it again on a real redis-server. Every test uses
+ * its own parameters (a fresh seed), so that entries of other tests never match.
+ */
+@QuarkusTest
+class GenerationReuseApiTest {
+    @Inject
+    AdjustableClock clock;
+
+    static Map<String, Object> params(String seed) {
+        return Map.of("seed", seed, "style", "cinematic", "fps", 24);
+    }
+
+    static ExtractableResponse<Response> request(String prompt, Map<String, Object> params, String query) {
+        return given().auth().oauth2(PIPELINE).contentType("application/json").body(Map.of("prompt", prompt, "parameters", params))
+                .post("/api/v1/generations" + query).then().extract();
+    }
+
+    static String completed(String prompt, Map<String, Object> params) {
+        var created = request(prompt, params, "");
+        assertEquals(201, created.statusCode(), created.asString());
+        String id = created.path("generation_id");
+        put("/api/v1/generations/" + id + "/clips/1", "video/mp4", Samples.mp4(2_000)).statusCode(200);
+        given().auth().oauth2(PIPELINE).post("/api/v1/generations/" + id + "/complete").then().statusCode(200);
+        return id;
+    }
+
+    static double lookups(String result) {
+        String metrics = given().get("/q/metrics").then().statusCode(200).extract().asString();
+        Matcher m = Pattern.compile("^reelvault_similar_cache_lookups_total\\{result=\"" + result + "\"[^}]*} (\\S+)$", Pattern.MULTILINE)
+                .matcher(metrics);
+        assertTrue(m.find(), "lookups{result=" + result + "} exported");
+        return Double.parseDouble(m.group(1));
+    }
+
+    @Test
+    void theCacheShowsInReadinessDetails() {
+        given().get("/q/health/ready").then().statusCode(200).body("status", equalTo("UP"))
+                .body("checks.find { it.name == 'cache' }.status", equalTo("UP"))
+                .body("checks.find { it.name == 'cache' }.data.backend", equalTo(expectedBackend()));
+    }
+
+    String expectedBackend() {
+        return "in-process";
+    }
+
+    @Test
+    void theSameRequestReusesAFinishedGeneration() {
+        var p = params(freshUser("s"));
+        String id = completed("A red fox running through a snowy forest at dawn, 4k", p);
+        double exact = lookups("exact");
+        // case, whitespace and punctuation do not matter; the parameters' key order does not either
+        var again = request("a RED fox   running through a snowy forest at dawn 4K!", Map.of("fps", 24, "style", "cinematic",
+                "seed", p.get("seed")), "");
+        assertEquals(200, again.statusCode());
+        assertEquals(id, again.path("generation_id"));
+        assertEquals("completed", again.path("status"));
+        assertEquals(true, again.path("reused"));
+        assertEquals(1.0f, (Float) again.path("similarity"), 1e-6);
+        assertEquals(exact + 1, lookups("exact"));
+    }
+
+    @Test
+    void aNearlyIdenticalPromptIsReusedWithItsSimilarity() {
+        var p = params(freshUser("s"));
+        String id = completed("snowy forest at dawn, a red fox running", p);
+        double similar = lookups("similar");
+        var again = request("A red fox running, snowy forest at dawn", p, "");
+        assertEquals(200, again.statusCode(), again.asString());
+        assertEquals(id, again.path("generation_id"));
+        float similarity = again.path("similarity");
+        assertTrue(similarity >= 0.95f, "similarity " + similarity);
+        assertEquals(similar + 1, lookups("similar"));
+    }
+
+    @Test
+    void otherParametersNearMissesAndReuseFalseStartNewGenerations() {
+        var p = params(freshUser("s"));
+        String id = completed("a red fox running through a snowy forest", p);
+        assertEquals(201, request("a red fox running through a snowy forest", params(freshUser("other")), "").statusCode());
+        assertEquals(201, request("a grey wolf running through a snowy forest", p, "").statusCode());
+        assertEquals(201, request("two red foxes running through a snowy forest", p, "").statusCode());
+        var forced = request("a red fox running through a snowy forest", p, "?reuse=false");
+        assertEquals(201, forced.statusCode());
+        assertNotEquals(id, forced.path("generation_id"));
+        problem(given().auth().oauth2(PIPELINE).contentType("application/json").body(Map.of("prompt", "x"))
+                .post("/api/v1/generations?reuse=maybe").then(), 400, "invalid_request");
+    }
+
+    @Test
+    void identicalRequestsWhilePendingJoinTheOneGeneration() throws Exception {
+        var p = params(freshUser("sf"));
+        String prompt = "a lighthouse in a storm, waves crashing";
+        ExecutorService pool = Executors.newFixedThreadPool(20);
+        List<Future<ExtractableResponse<Response>>> answers = new ArrayList<>();
+        try {
+            for (int i = 0; i < 20; i++) {
+                answers.add(pool.submit((Callable<ExtractableResponse<Response>>) () -> request(prompt, p, "")));
+            }
+            Set<String> ids = new HashSet<>();
+            int created = 0;
+            for (var f : answers) {
+                var r = f.get();
+                ids.add(r.path("generation_id"));
+                if (r.statusCode() == 201) {
+                    created++;
+                } else {
+                    assertEquals(200, r.statusCode(), r.asString());
+                    assertEquals(true, r.path("reused"));
+                    assertEquals("pending", r.path("status"));
+                }
+            }
+            assertEquals(1, created, "exactly one generation started");
+            assertEquals(1, ids.size(), "all 20 answers name it");
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
+    void aFailedGenerationReleasesItsRequest() {
+        var p = params(freshUser("f"));
+        String first = request("a castle made of ice", p, "").path("generation_id");
+        assertEquals(first, request("a castle made of ice", p, "").path("generation_id"), "joins the pending one");
+        given().auth().oauth2(PIPELINE).contentType("application/json").body(Map.of("reason", "GPU out of memory"))
+                .post("/api/v1/generations/" + first + "/fail").then().statusCode(200)
+                .body("status", equalTo("failed")).body("failure", equalTo("GPU out of memory"));
+        var again = request("a castle made of ice", p, "");
+        assertEquals(201, again.statusCode());
+        assertNotEquals(first, again.path("generation_id"));
+        problem(put("/api/v1/generations/" + first + "/clips/1", "video/mp4", Samples.mp4(100)), 409, "conflict");
+    }
+
+    @Test
+    void deletedOrExpiredGenerationsAreNeverReused() {
+        var p = params(freshUser("d"));
+        String deleted = completed("a paper boat on a river", p);
+        given().auth().oauth2(PIPELINE).delete("/api/v1/generations/" + deleted).then().statusCode(204);
+        var afterDelete = request("a paper boat on a river", p, "");
+        assertEquals(201, afterDelete.statusCode());
+
+        var q = params(freshUser("e"));
+        String old = completed("a paper plane over a city", q);
+        Instant expiry = Instant.parse(given().auth().oauth2(PIPELINE).get("/api/v1/generations/" + old).then()
+                .extract().path("expires_at"));
+        double misses = lookups("miss");
+        try {
+            clock.setTo(expiry);
+            var afterExpiry = request("a paper plane over a city", q, "");
+            assertEquals(201, afterExpiry.statusCode(), afterExpiry.asString());
+            assertNotEquals(old, afterExpiry.path("generation_id"));
+        } finally {
+            clock.reset();
+        }
+        assertTrue(lookups("miss") >= misses + 1, "an entry whose generation expired counts as a miss");
+    }
+}
