@@ -18,10 +18,7 @@ import io.reelvault.storage.InProcessClusterLock;
 import io.reelvault.storage.ObjectInfo;
 import io.reelvault.storage.ObjectStore;
 import io.reelvault.storage.local.FileClusterLock;
-import io.reelvault.storage.local.LocalBackend;
 import io.reelvault.storage.local.LocalObjectStore;
-import io.reelvault.config.ReelvaultConfig;
-import java.net.URI;
 import io.reelvault.support.AdjustableClock;
 import io.smallrye.mutiny.Multi;
 import java.io.IOException;
@@ -59,15 +56,7 @@ class UsageScannerTest {
     @BeforeEach
     void open() {
         pool = Executors.newFixedThreadPool(4);
-        backend = LocalBackend.open(new ReelvaultConfig.Local() {
-            public Path path() {
-                return root;
-            }
-
-            public Optional<String> signingKey() {
-                return Optional.of("usage-test-signing-key-0123456789abcdef");
-            }
-        }, URI.create("http://localhost:8080"), pool, clock);
+        backend = io.reelvault.support.LocalRoots.open(root, pool, clock);
         meter = new UsageMeter(registry);
         store = new MeteredObjectStore(backend, registry, meter);
         clock.setTo(NOW);

@@ -6,20 +6,17 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import io.reelvault.config.ReelvaultConfig;
 import io.reelvault.error.ErrorCode;
 import io.reelvault.error.ReelvaultException;
 import io.reelvault.model.Area;
 import io.reelvault.model.ByteRange;
 import io.reelvault.model.KeyPrefix;
 import io.reelvault.model.ObjectKey;
-import io.reelvault.storage.local.LocalBackend;
 import io.reelvault.support.AdjustableClock;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.net.URI;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -52,15 +49,7 @@ class RetentionGuardTest {
     @BeforeEach
     void open() {
         pool = Executors.newFixedThreadPool(4);
-        backend = LocalBackend.open(new ReelvaultConfig.Local() {
-            public Path path() {
-                return root;
-            }
-
-            public Optional<String> signingKey() {
-                return Optional.of("guard-test-key-0123456789abcdef-not-secret");
-            }
-        }, URI.create("http://localhost"), pool, clock);
+        backend = io.reelvault.support.LocalRoots.open(root, pool, clock);
         guard = new RetentionGuard(backend, clock);
     }
 

@@ -1,0 +1,27 @@
+package io.reelvault.support;
+
+import io.reelvault.config.ReelvaultConfig;
+import io.reelvault.storage.local.LocalBackend;
+import io.reelvault.storage.local.LocalObjectStore;
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.Optional;
+import java.util.concurrent.Executor;
+
+/** The real local backend on a test's own root, for unit tests that need a store without Quarkus. */
+public final class LocalRoots {
+    private LocalRoots() {}
+
+    public static LocalObjectStore open(Path root, Executor pool, Clock clock) {
+        return LocalBackend.open(new ReelvaultConfig.Local() {
+            public Path path() {
+                return root;
+            }
+
+            public Optional<String> signingKey() {
+                return Optional.of("local-test-signing-key-0123456789abcdef");
+            }
+        }, URI.create("http://localhost:8080"), pool, clock);
+    }
+}
