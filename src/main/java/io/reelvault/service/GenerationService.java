@@ -215,31 +215,30 @@ public class GenerationService {
     private void extractThumbnail(GenerationId id, ClipNumber n) {
         ObjectKey clipKey = StorageLayout.clip(id, n);
         ObjectKey thumbKey = StorageLayout.clipThumbnail(id, n);
-        ObjectKey metaKey = StorageLayout.generationMetadata(id);
         Uni.createFrom().deferred(() -> media.thumbnail(urls.sign(UrlPurpose.PROCESSING, clipKey, Map.of()).url(), thumbnailWidth))
-                .chain(jpeg -> serial.run(metaKey.value(), () -> read(id).chain(meta -> {
-                    ClipRecord clip = meta.clip(n.value());
-                    if (clip == null || !ClipRecord.EXTRACTING.equals(clip.thumbnail())) {
-                        return Uni.createFrom().voidItem(); // the pipeline sent one meanwhile, or the clip is gone
-                    }
-                    return store.put(thumbKey, Multi.createFrom().item(ByteBuffer.wrap(jpeg)), OptionalLong.of(jpeg.length),
-                                    FileType.JPEG.mediaType())
-                            .chain(() -> metadata.write(metaKey, meta.withClip(clip.withThumbnail(ClipRecord.EXTRACTED, null))));
-                })))
-                .onFailure().recoverWithUni(e -> recordThumbnailFailure(id, n, e))
+                .chain(jpeg -> whileExtracting(id, n, clip -> store.put(thumbKey, Multi.createFrom().item(ByteBuffer.wrap(jpeg)),
+                                OptionalLong.of(jpeg.length), FileType.JPEG.mediaType())
+                        .replaceWith(clip.withThumbnail(ClipRecord.EXTRACTED, null))))
+                .onFailure().recoverWithUni(e -> {
+                    String why = e instanceof io.reelvault.media.MediaException ? e.getMessage() : "thumbnail extraction failed";
+                    LOG.infof("thumbnail of %s clip %d failed: %s", id, n.value(), why);
+                    return whileExtracting(id, n, clip -> Uni.createFrom().item(clip.withThumbnail(ClipRecord.FAILED, why)));
+                })
                 .subscribe().with(ok -> { }, e -> LOG.warnf("thumbnail of %s clip %d not recorded: %s", id, n.value(), e.toString()));
     }
 
-    private Uni<Void> recordThumbnailFailure(GenerationId id, ClipNumber n, Throwable cause) {
-        String why = cause instanceof io.reelvault.media.MediaException ? cause.getMessage() : "thumbnail extraction failed";
-        LOG.infof("thumbnail of %s clip %d failed: %s", id, n.value(), why);
+    /**
+     * Records an extraction's outcome, serialised per generation, only while clip {@code n} still waits for
+     * it: a thumbnail the pipeline sent meanwhile, or a clip that is gone, wins.
+     */
+    private Uni<Void> whileExtracting(GenerationId id, ClipNumber n, java.util.function.Function<ClipRecord, Uni<ClipRecord>> outcome) {
         ObjectKey metaKey = StorageLayout.generationMetadata(id);
         return serial.run(metaKey.value(), () -> read(id).chain(meta -> {
             ClipRecord clip = meta.clip(n.value());
             if (clip == null || !ClipRecord.EXTRACTING.equals(clip.thumbnail())) {
                 return Uni.createFrom().voidItem();
             }
-            return metadata.write(metaKey, meta.withClip(clip.withThumbnail(ClipRecord.FAILED, why)));
+            return outcome.apply(clip).chain(settled -> metadata.write(metaKey, meta.withClip(settled)));
         }));
     }
 
@@ -251,26 +250,24 @@ public class GenerationService {
      */
     public Uni<GenerationView> complete(GenerationId id) {
         ObjectKey metaKey = StorageLayout.generationMetadata(id);
-        return serial.run(metaKey.value(), () -> read(id).chain(meta -> {
+        return serial.run(metaKey.value(), () -> read(id).chain(meta -> objects(id).chain(objects -> {
             if (meta.completed()) {
-                return Uni.createFrom().item(meta);
+                return Uni.createFrom().item(view(meta, objects));
             }
             requirePending(meta);
-            return objects(id).chain(objects -> {
-                List<ObjectInfo> clips = objects.stream().filter(o -> clipNumber(o.key(), CLIP_FILE).isPresent()).toList();
-                if (clips.isEmpty()) {
-                    return Uni.createFrom().failure(new ReelvaultException(ErrorCode.CONFLICT,
-                            "the generation has no clips yet: PUT at least one clip before completing it"));
-                }
-                return Multi.createFrom().iterable(clips)
-                        .onItem().transformToUniAndConcatenate(clip -> completeClip(meta, clip, objects))
-                        .collect().asList()
-                        .chain(records -> {
-                            GenerationMetadata done = meta.withClips(records).completedAt(clock.instant().truncatedTo(ChronoUnit.MILLIS));
-                            return metadata.write(metaKey, done).chain(() -> reuse.completed(done)).replaceWith(done);
-                        });
-            });
-        })).chain(meta -> objects(id).map(objects -> view(meta, objects)));
+            List<ObjectInfo> clips = objects.stream().filter(o -> clipNumber(o.key(), CLIP_FILE).isPresent()).toList();
+            if (clips.isEmpty()) {
+                return Uni.createFrom().failure(new ReelvaultException(ErrorCode.CONFLICT,
+                        "the generation has no clips yet: PUT at least one clip before completing it"));
+            }
+            return Multi.createFrom().iterable(clips)
+                    .onItem().transformToUniAndConcatenate(clip -> completeClip(meta, clip, objects))
+                    .collect().asList()
+                    .chain(records -> {
+                        GenerationMetadata done = meta.withClips(records).completedAt(clock.instant().truncatedTo(ChronoUnit.MILLIS));
+                        return metadata.write(metaKey, done).chain(() -> reuse.completed(done)).map(v -> view(done, objects));
+                    });
+        })));
     }
 
     private Uni<ClipRecord> completeClip(GenerationMetadata meta, ObjectInfo clip, List<ObjectInfo> objects) {
@@ -299,8 +296,8 @@ public class GenerationService {
     public Uni<MetadataPage<GenerationMetadata>> list(Optional<String> status, Optional<Instant> since, Optional<UserId> user,
             Optional<GenerationId> after, int limit) {
         status.ifPresent(s -> {
-            if (!s.equals(GenerationMetadata.PENDING) && !s.equals(GenerationMetadata.COMPLETED)) {
-                throw new ReelvaultException(ErrorCode.INVALID_REQUEST, "status must be pending or completed");
+            if (!s.equals(GenerationMetadata.PENDING) && !s.equals(GenerationMetadata.COMPLETED) && !s.equals(GenerationMetadata.FAILED)) {
+                throw new ReelvaultException(ErrorCode.INVALID_REQUEST, "status must be pending, completed or failed");
             }
         });
         return MetadataQuery.run(store, Area.GENERATIONS, GenerationId.PREFIX,
@@ -347,7 +344,7 @@ public class GenerationService {
     private GenerationView view(GenerationMetadata meta, List<ObjectInfo> objects) {
         Instant notAfter = meta.expiresAt();
         List<GenerationView.Clip> clips = new ArrayList<>();
-        Long[] expiresIn = {null};
+        Long expiresIn = null; // seconds the URLs of this answer live (all share the purpose and the cap)
         for (ObjectInfo o : objects) {
             Optional<Integer> n = clipNumber(o.key(), CLIP_FILE);
             if (n.isEmpty()) {
@@ -356,7 +353,7 @@ public class GenerationService {
             ClipRecord rec = meta.clip(n.get());
             boolean current = rec != null && rec.sizeBytes() == o.size();
             SignedUrlView preview = urls.sign(UrlPurpose.PREVIEW, o.key(), Map.of(), notAfter);
-            expiresIn[0] = preview.expiresIn();
+            expiresIn = preview.expiresIn();
             String thumbnailUrl = hasThumbnail(objects, n.get())
                     ? urls.sign(UrlPurpose.PREVIEW, StorageLayout.clipThumbnail(GenerationId.parse(meta.generationId()),
                             new ClipNumber(n.get())), Map.of(), notAfter).url()
@@ -371,12 +368,12 @@ public class GenerationService {
             if (o.key().equals(audioKey)) {
                 boolean current = meta.audio() != null && meta.audio().sizeBytes() == o.size();
                 SignedUrlView url = urls.sign(UrlPurpose.PREVIEW, o.key(), Map.of(), notAfter);
-                expiresIn[0] = url.expiresIn();
+                expiresIn = url.expiresIn();
                 audio = new GenerationView.Audio(o.key().value(), o.size(), current ? meta.audio().sha256() : null, url.url());
             }
         }
         return new GenerationView(meta.generationId(), meta.userId(), meta.prompt(), meta.parameters(), meta.status(),
-                meta.createdAt(), meta.expiresAt(), meta.completedAt(), clips, audio, expiresIn[0]);
+                meta.createdAt(), meta.expiresAt(), meta.completedAt(), clips, audio, expiresIn);
     }
 
     private static boolean hasThumbnail(List<ObjectInfo> objects, int n) {

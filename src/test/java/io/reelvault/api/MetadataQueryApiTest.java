@@ -66,6 +66,11 @@ class MetadataQueryApiTest {
         } while (after != null);
         assertEquals(List.of(ids.get(0), ids.get(2), ids.get(4)).stream().sorted().toList(), seen);
 
+        given().auth().oauth2(PIPELINE).contentType("application/json").body(Map.of("reason", "out of credits"))
+                .post("/api/v1/generations/" + ids.get(4) + "/fail").then().statusCode(200);
+        given().auth().oauth2(PIPELINE).queryParam("status", "failed").queryParam("user_id", user)
+                .get("/api/v1/generations").then().statusCode(200).body("items.generation_id", equalTo(List.of(ids.get(4))));
+
         given().auth().oauth2(PIPELINE).queryParam("user_id", user)
                 .queryParam("since", LocalDate.now(ZoneOffset.UTC).plusDays(1).toString())
                 .get("/api/v1/generations").then().statusCode(200).body("items", hasSize(0)).body("next_after", nullValue());
