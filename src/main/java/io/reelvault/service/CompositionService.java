@@ -137,8 +137,9 @@ public class CompositionService {
         ObjectKey key = StorageLayout.compositionFinal(id);
         return writer.write(key, FileType.MP4, length, body)
                 .chain(stored -> update(id, key, meta -> store.head(StorageLayout.compositionThumbnail(id)).map(thumb -> {
-                    boolean uploaded = thumb.isPresent() && CompositionMetadata.PENDING.equals(meta.status())
-                            || thumb.isPresent() && ClipRecord.UPLOADED.equals(meta.thumbnail());
+                    // the pipeline's own thumbnail stays: sent before the first final, or uploaded since
+                    boolean uploaded = thumb.isPresent()
+                            && (CompositionMetadata.PENDING.equals(meta.status()) || ClipRecord.UPLOADED.equals(meta.thumbnail()));
                     String state = uploaded ? ClipRecord.UPLOADED : media.available() ? ClipRecord.EXTRACTING : ClipRecord.UNAVAILABLE;
                     CompositionMetadata.Compression compression = !compress ? null
                             : new CompositionMetadata.Compression(media.available() ? CompositionMetadata.Compression.PENDING
