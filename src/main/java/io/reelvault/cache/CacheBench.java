@@ -15,10 +15,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Random;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -26,7 +24,7 @@ import java.util.concurrent.atomic.AtomicReference;
  * The operator command {@code cache bench} (a benchmark, not a test; see {@code bench/cache-lookup.sh}): fills the
  * configured {@link SimilarCache} (Redis when {@code REELVAULT_REDIS_URL} is set) with synthetic entries under one
  * parameter fingerprint (the worst case: every entry shares the lookup's buckets space), and at each requested
- * size measures lookups from {@code concurrency} threads: half near-duplicates of stored prompts (reordered, a
+ * size measures lookups with {@code concurrency} in flight: half near-duplicates of stored prompts (reordered, a
  * filler word added: not the exact key, so they go through the LSH candidates), half unrelated prompts. Prompts
  * are 10 to 20 words of a seeded vocabulary of 4000 pronounceable pseudo-words. Vectors are computed before the
  * timing; a lookup's time is the whole {@link SimilarCache#lookup} call (bucket hashing, one round trip, cosine
@@ -58,46 +56,41 @@ public class CacheBench {
         Random random = new Random(42);
         List<String> vocabulary = vocabulary(random, 4000);
         List<String> stored = new ArrayList<>();
-        ExecutorService pool = Executors.newFixedThreadPool(concurrency);
-        try {
-            for (int size : sizes) {
-                long fillStart = System.nanoTime();
-                int from = stored.size();
-                List<String> batch = new ArrayList<>();
-                for (int i = from; i < size; i++) {
-                    batch.add(prompt(random, vocabulary));
-                }
-                fill(batch, from, concurrency);
-                stored.addAll(batch);
-                double fillSeconds = (System.nanoTime() - fillStart) / 1e9;
-
-                int total = lookups * rounds + Math.min(lookups, 2000);
-                List<String> prompts = new ArrayList<>(total);
-                for (int i = 0; i < total; i++) {
-                    prompts.add(i % 2 == 0 ? nearDuplicate(random, stored.get(random.nextInt(stored.size())))
-                            : prompt(random, vocabulary));
-                }
-                long embedStart = System.nanoTime();
-                List<float[]> vectors = prompts.stream().map(p -> embedder.embed(PromptNormalizer.normalize(p))).toList();
-                double embedMicros = (System.nanoTime() - embedStart) / 1e3 / total;
-                List<String> keys = prompts.stream().map(PromptNormalizer::exactKey).toList();
-
-                int warm = total - lookups * rounds;
-                measure(pool, concurrency, keys.subList(0, warm), vectors.subList(0, warm)); // JIT, connections
-                List<String> roundJson = new ArrayList<>();
-                for (int r = 0; r < rounds; r++) {
-                    int start = warm + r * lookups;
-                    Result result = measure(pool, concurrency, keys.subList(start, start + lookups),
-                            vectors.subList(start, start + lookups));
-                    roundJson.add(result.json());
-                }
-                out.printf(Locale.ROOT, "{\"entries\":%d,\"fill_seconds\":%.2f,\"embed_micros\":%.1f,\"concurrency\":%d,"
-                        + "\"redis_used_memory_bytes\":%d,\"redis_keys\":%d,\"rounds\":[%s]}%n", size, fillSeconds, embedMicros,
-                        concurrency, info("used_memory"), dbsize(), String.join(",", roundJson));
-                out.flush();
+        for (int size : sizes) {
+            long fillStart = System.nanoTime();
+            int from = stored.size();
+            List<String> batch = new ArrayList<>();
+            for (int i = from; i < size; i++) {
+                batch.add(prompt(random, vocabulary));
             }
-        } finally {
-            pool.shutdownNow();
+            fill(batch, from, concurrency);
+            stored.addAll(batch);
+            double fillSeconds = (System.nanoTime() - fillStart) / 1e9;
+
+            int total = lookups * rounds + Math.min(lookups, 2000);
+            List<String> prompts = new ArrayList<>(total);
+            for (int i = 0; i < total; i++) {
+                prompts.add(i % 2 == 0 ? nearDuplicate(random, stored.get(random.nextInt(stored.size())))
+                        : prompt(random, vocabulary));
+            }
+            long embedStart = System.nanoTime();
+            List<float[]> vectors = prompts.stream().map(p -> embedder.embed(PromptNormalizer.normalize(p))).toList();
+            double embedMicros = (System.nanoTime() - embedStart) / 1e3 / total;
+            List<String> keys = prompts.stream().map(PromptNormalizer::exactKey).toList();
+
+            int warm = total - lookups * rounds;
+            measure(concurrency, keys.subList(0, warm), vectors.subList(0, warm)); // JIT, connections
+            List<String> roundJson = new ArrayList<>();
+            for (int r = 0; r < rounds; r++) {
+                int start = warm + r * lookups;
+                Result result = measure(concurrency, keys.subList(start, start + lookups),
+                        vectors.subList(start, start + lookups));
+                roundJson.add(result.json());
+            }
+            out.printf(Locale.ROOT, "{\"entries\":%d,\"fill_seconds\":%.2f,\"embed_micros\":%.1f,\"concurrency\":%d,"
+                    + "\"redis_used_memory_bytes\":%d,\"redis_keys\":%d,\"rounds\":[%s]}%n", size, fillSeconds, embedMicros,
+                    concurrency, info("used_memory"), dbsize(), String.join(",", roundJson));
+            out.flush();
         }
         return 0;
     }
@@ -122,42 +115,43 @@ public class CacheBench {
         }
     }
 
-    private Result measure(ExecutorService pool, int concurrency, List<String> keys, List<float[]> vectors) throws Exception {
-        long[] nanos = new long[keys.size()];
-        AtomicInteger next = new AtomicInteger();
+    /**
+     * Keeps {@code concurrency} lookups in flight, as the service does (its lookups are asynchronous calls on the
+     * event loop, not threads waiting), and times each from its call to its answer.
+     */
+    private Result measure(int concurrency, List<String> keys, List<float[]> vectors) throws InterruptedException {
+        int n = keys.size();
+        long[] nanos = new long[n];
         AtomicInteger exact = new AtomicInteger();
         AtomicInteger similar = new AtomicInteger();
         AtomicInteger failures = new AtomicInteger();
-        CountDownLatch go = new CountDownLatch(1);
-        List<Future<?>> workers = new ArrayList<>();
-        for (int w = 0; w < concurrency; w++) {
-            workers.add(pool.submit(() -> {
-                go.await();
-                for (int i; (i = next.getAndIncrement()) < keys.size(); ) {
-                    long start = System.nanoTime();
-                    try {
-                        var hit = cache.lookup(FINGERPRINT, keys.get(i), vectors.get(i), SimilarityThreshold.DEFAULT.value())
-                                .await().atMost(Duration.ofSeconds(5));
-                        nanos[i] = System.nanoTime() - start;
-                        hit.ifPresent(h -> (h.kind() == SimilarCache.Hit.Kind.EXACT ? exact : similar).incrementAndGet());
-                    } catch (RuntimeException e) {
-                        nanos[i] = System.nanoTime() - start;
-                        failures.incrementAndGet();
-                    }
-                }
-                return null;
-            }));
+        Semaphore inFlight = new Semaphore(concurrency);
+        CountDownLatch answered = new CountDownLatch(n);
+        long begin = System.nanoTime();
+        for (int i = 0; i < n; i++) {
+            inFlight.acquire();
+            int index = i;
+            long start = System.nanoTime();
+            cache.lookup(FINGERPRINT, keys.get(i), vectors.get(i), SimilarityThreshold.DEFAULT.value()).subscribe().with(hit -> {
+                nanos[index] = System.nanoTime() - start;
+                hit.ifPresent(h -> (h.kind() == SimilarCache.Hit.Kind.EXACT ? exact : similar).incrementAndGet());
+                inFlight.release();
+                answered.countDown();
+            }, failure -> {
+                nanos[index] = System.nanoTime() - start;
+                failures.incrementAndGet();
+                inFlight.release();
+                answered.countDown();
+            });
         }
-        long start = System.nanoTime();
-        go.countDown();
-        for (Future<?> worker : workers) {
-            worker.get();
+        if (!answered.await(5, TimeUnit.MINUTES)) {
+            throw new IllegalStateException("lookups unanswered after 5 minutes");
         }
-        double seconds = (System.nanoTime() - start) / 1e9;
+        double seconds = (System.nanoTime() - begin) / 1e9;
         long[] sorted = nanos.clone();
         Arrays.sort(sorted);
-        return new Result(keys.size() / seconds, percentile(sorted, 0.50), percentile(sorted, 0.99), percentile(sorted, 1.0),
-                exact.get(), similar.get(), failures.get(), keys.size());
+        return new Result(n / seconds, percentile(sorted, 0.50), percentile(sorted, 0.99), percentile(sorted, 1.0),
+                exact.get(), similar.get(), failures.get(), n);
     }
 
     private record Result(double perSecond, double p50, double p99, double max, int exact, int similar, int failures, int n) {

@@ -6,6 +6,7 @@ import io.vertx.mutiny.redis.client.Redis;
 import io.vertx.mutiny.redis.client.Request;
 import io.vertx.mutiny.redis.client.Response;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.regex.Pattern;
 import org.jboss.logging.Logger;
@@ -51,7 +52,20 @@ public final class RedisCalls {
      * fails with a {@link RedisUnavailableException}; an answer arriving later is dropped.
      */
     public Uni<Response> send(Request request) {
-        return redis.send(request)
+        return guarded(redis.send(request));
+    }
+
+    /**
+     * Runs {@code script} by its SHA-1, and by its text when Redis does not hold it yet; one deadline covers both.
+     * The answer and failures are those of {@link #send}.
+     */
+    Uni<Response> eval(LuaScript script, List<String> keys, List<?> args) {
+        return guarded(redis.send(script.request(false, keys, args))
+                .onFailure(LuaScript::isNoScript).recoverWithUni(() -> redis.send(script.request(true, keys, args))));
+    }
+
+    private Uni<Response> guarded(Uni<Response> call) {
+        return call
                 .ifNoItem().after(timeout).failWith(() -> new DeadlineMissed(timeout))
                 .onItem().invoke(this::up)
                 .onFailure().transform(this::unavailable);

@@ -6,6 +6,9 @@ import io.vertx.mutiny.redis.client.Request;
 import io.vertx.mutiny.redis.client.Response;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Base64;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -14,21 +17,23 @@ import java.util.Optional;
  * The {@link SimilarCache} shared by every replica using one Redis (7.0 or later: {@code SET ... PXAT},
  * {@code PEXPIRETIME}, {@code SET NX GET}).
  *
- * <p><b>Keys.</b> With {@code base = rv:sc:{embedder id}:{lsh id}:} (e.g.
- * {@code rv:sc:hng1-d1024:lsh1-d1024-b40-r20-s7265656c7661756c:}), so that vectors or buckets of another embedder
- * or index are never compared:
+ * <p><b>Keys.</b> With {@code base = rv:sc:{index}:}, where {@code index} is a digest of the embedder's and the LSH
+ * index's ids (e.g. of {@code hng1-d1024} and {@code lsh1-d1024-b40-r20-s7265656c7661756c}), so that vectors or
+ * buckets of another embedder or index are never compared, and {@code scope} a 120-bit digest of the parameter
+ * fingerprint (both base64url; short, because every entry has 40 bucket memberships: at 100k entries each byte of
+ * a bucket key name costs about 4 MB of Redis memory):
  * <pre>
- * base{fingerprint}:x:{promptKey}     string  the generation id (exact match)
- * base{fingerprint}:b{band}:{hex}     set     generation ids in that LSH bucket (one per band, 40 per entry)
- * base e:{generationId}               hash    v (vector, {@link VectorCodec}), f (fingerprint), p (promptKey),
- *                                              b (its bucket names, space-separated), t (expiry, epoch ms)
+ * base{scope}:x:{promptKey}     string  the generation id (exact match)
+ * base{scope}:b{band}:{hex}     set     generation ids in that LSH bucket (one per band, 40 per entry)
+ * base e:{generationId}         hash    v (vector, {@link VectorCodec}), f (scope), p (promptKey),
+ *                                        b (its bucket names, space-separated), t (expiry, epoch ms)
  * rv:sc:claim:{fingerprint}:{promptKey}  string  the generation id holding the single-flight claim
  * </pre>
  * The entry hash and exact key expire at the entry's {@code expiresAt} ({@code PXAT}); a bucket set expires with
  * its longest-lived member. A bucket member whose entry hash has expired is skipped by lookups and removed from
  * the lookup's buckets then (at most {@value #STALE_REMOVALS_PER_LOOKUP} per lookup).
  *
- * <p><b>Lookup: one round trip.</b> A script GETs the exact key; on a miss it reads the query's 40 buckets, ranks
+ * <p><b>Lookup: one round trip.</b> Scripts run by their SHA-1 ({@link LuaScript}). The lookup script GETs the exact key; on a miss it reads the query's 40 buckets, ranks
  * the members by the number of buckets they share with the query (more shared bands, higher cosine), and returns
  * the vectors of the best {@code maxCandidates}. The client re-checks each candidate's exact cosine: the index can
  * cost a miss, never a wrong hit. A bucket of more than {@value #LARGE_BUCKET_FACTOR} × maxCandidates members (a
@@ -58,9 +63,9 @@ public final class RedisSimilarCache implements SimilarCache {
               return 1
             end
             """;
-    static final String REMOVE = UNINDEX + "return unindex(KEYS[1], ARGV[1], ARGV[2])";
+    static final LuaScript REMOVE = LuaScript.of(UNINDEX + "return unindex(KEYS[1], ARGV[1], ARGV[2])");
     /** KEYS: entry, exact, buckets...; ARGV: id, expiresAt ms, vector, fingerprint, promptKey, bucket names, base. */
-    static final String PUT = UNINDEX + """
+    static final LuaScript PUT = LuaScript.of(UNINDEX + """
             unindex(KEYS[1], ARGV[1], ARGV[7])
             local at = tonumber(ARGV[2])
             redis.call('HSET', KEYS[1], 'v', ARGV[3], 'f', ARGV[4], 'p', ARGV[5], 'b', ARGV[6], 't', ARGV[2])
@@ -71,9 +76,9 @@ public final class RedisSimilarCache implements SimilarCache {
               if redis.call('PEXPIRETIME', KEYS[i]) < at then redis.call('PEXPIREAT', KEYS[i], at) end
             end
             return 1
-            """;
+            """);
     /** KEYS: exact, buckets...; ARGV: max candidates, entry prefix, stale removals, large bucket size. */
-    static final String LOOKUP = """
+    static final LuaScript LOOKUP = LuaScript.of("""
             local id = redis.call('GET', KEYS[1])
             if id then return {'x', id} end
             local out = {'c'}
@@ -109,9 +114,9 @@ public final class RedisSimilarCache implements SimilarCache {
               end
             end
             return out
-            """;
-    static final String RELEASE = "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) "
-            + "else return 0 end";
+            """);
+    static final LuaScript RELEASE = LuaScript.of("if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) "
+            + "else return 0 end");
 
     private final RedisCalls redis;
     private final LshIndex lsh;
@@ -135,7 +140,7 @@ public final class RedisSimilarCache implements SimilarCache {
         this.redis = redis;
         this.lsh = lsh;
         this.dimensions = embedder.dimensions();
-        this.base = "rv:sc:" + embedder.id() + ":" + lsh.id() + ":";
+        this.base = "rv:sc:" + digest(embedder.id() + "|" + lsh.id(), 6) + ":";
         this.maxCandidates = maxCandidates;
         this.breaker = breaker;
         this.clock = clock;
@@ -154,20 +159,21 @@ public final class RedisSimilarCache implements SimilarCache {
     public Uni<Optional<Hit>> lookup(String fingerprint, String promptKey, float[] embedding, double threshold) {
         checkThreshold(threshold);
         checkVector(embedding);
-        return breaker.call(() -> redis.send(lookupRequest(fingerprint, promptKey, embedding)))
+        return breaker.call(() -> lookupCall(fingerprint, promptKey, embedding))
                 .map(answer -> best(answer, embedding, threshold));
     }
 
     /** The script call: the buckets are computed only once the breaker lets the call through. */
-    private Request lookupRequest(String fingerprint, String promptKey, float[] embedding) {
+    private Uni<Response> lookupCall(String fingerprint, String promptKey, float[] embedding) {
         List<String> buckets = VectorCodec.isZero(embedding) ? List.of() : lsh.bucketKeys(embedding);
-        Request request = Request.cmd(Command.EVAL).arg(LOOKUP).arg(1 + buckets.size())
-                .arg(exactKey(fingerprint, promptKey));
         String scope = scope(fingerprint);
+        List<String> keys = new ArrayList<>(1 + buckets.size());
+        keys.add(scope + "x:" + Objects.requireNonNull(promptKey, "promptKey"));
         for (String bucket : buckets) {
-            request.arg(scope + bucket);
+            keys.add(scope + bucket);
         }
-        return request.arg(maxCandidates).arg(base + "e:").arg(STALE_REMOVALS_PER_LOOKUP).arg(LARGE_BUCKET_FACTOR * maxCandidates);
+        return redis.eval(LOOKUP, keys,
+                List.of(maxCandidates, base + "e:", STALE_REMOVALS_PER_LOOKUP, LARGE_BUCKET_FACTOR * maxCandidates));
     }
 
     private Optional<Hit> best(Response answer, float[] embedding, double threshold) {
@@ -180,13 +186,12 @@ public final class RedisSimilarCache implements SimilarCache {
         String bestId = null;
         double best = -2;
         for (int i = 1; i + 1 < answer.size(); i += 2) {
-            float[] candidate;
+            double cosine;
             try {
-                candidate = VectorCodec.decode(answer.get(i + 1).toBytes(), dimensions);
+                cosine = VectorCodec.cosine(embedding, answer.get(i + 1).toBytes());
             } catch (IllegalArgumentException e) {
                 continue; // not ours: never a hit
             }
-            double cosine = PromptEmbedder.cosine(embedding, candidate);
             if (cosine >= threshold && cosine > best) {
                 best = cosine;
                 bestId = answer.get(i).toString();
@@ -202,25 +207,27 @@ public final class RedisSimilarCache implements SimilarCache {
         if (at <= clock.millis()) {
             return remove(entry.generationId()); // already expired: it must not answer any more
         }
-        return breaker.call(() -> redis.send(putRequest(entry, at))).replaceWithVoid();
+        return breaker.call(() -> putCall(entry, at)).replaceWithVoid();
     }
 
-    private Request putRequest(Entry entry, long at) {
+    private Uni<Response> putCall(Entry entry, long at) {
         List<String> buckets = VectorCodec.isZero(entry.embedding()) ? List.of() : lsh.bucketKeys(entry.embedding());
-        String scope = scope(entry.fingerprint());
-        Request request = Request.cmd(Command.EVAL).arg(PUT).arg(2 + buckets.size())
-                .arg(entryKey(entry.generationId())).arg(exactKey(entry.fingerprint(), entry.promptKey()));
+        String scopeId = scopeId(entry.fingerprint());
+        String scope = base + scopeId + ":";
+        List<String> keys = new ArrayList<>(2 + buckets.size());
+        keys.add(entryKey(entry.generationId()));
+        keys.add(scope + "x:" + Objects.requireNonNull(entry.promptKey(), "promptKey"));
         for (String bucket : buckets) {
-            request.arg(scope + bucket);
+            keys.add(scope + bucket);
         }
-        return request.arg(entry.generationId()).arg(at).arg(VectorCodec.encode(entry.embedding()))
-                .arg(entry.fingerprint()).arg(entry.promptKey()).arg(String.join(" ", buckets)).arg(base);
+        return redis.eval(PUT, keys, List.of(entry.generationId(), at, VectorCodec.encode(entry.embedding()), scopeId,
+                entry.promptKey(), String.join(" ", buckets), base));
     }
 
     @Override
     public Uni<Void> remove(String generationId) {
-        Request request = Request.cmd(Command.EVAL).arg(REMOVE).arg(1).arg(entryKey(generationId)).arg(generationId).arg(base);
-        return breaker.call(() -> redis.send(request)).replaceWithVoid();
+        List<String> keys = List.of(entryKey(generationId));
+        return breaker.call(() -> redis.eval(REMOVE, keys, List.of(generationId, base))).replaceWithVoid();
     }
 
     @Override
@@ -233,12 +240,23 @@ public final class RedisSimilarCache implements SimilarCache {
 
     @Override
     public Uni<Void> release(String fingerprint, String promptKey, String generationId) {
-        Request request = Request.cmd(Command.EVAL).arg(RELEASE).arg(1).arg(claimKey(fingerprint, promptKey)).arg(generationId);
-        return breaker.call(() -> redis.send(request)).replaceWithVoid();
+        List<String> keys = List.of(claimKey(fingerprint, promptKey));
+        return breaker.call(() -> redis.eval(RELEASE, keys, List.of(generationId))).replaceWithVoid();
     }
 
+    /** The prefix of the exact and bucket keys of {@code fingerprint}. */
     String scope(String fingerprint) {
-        return base + Objects.requireNonNull(fingerprint, "fingerprint") + ":";
+        return base + scopeId(fingerprint) + ":";
+    }
+
+    /** 120 bits of the fingerprint's SHA-256: collisions are out of reach, and 20 characters instead of 68. */
+    private static String scopeId(String fingerprint) {
+        return digest(Objects.requireNonNull(fingerprint, "fingerprint"), 15);
+    }
+
+    /** The first {@code bytes} bytes of the SHA-256 of {@code text}, base64url without padding. */
+    private static String digest(String text, int bytes) {
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(Arrays.copyOf(Sha256.bytes(text), bytes));
     }
 
     String exactKey(String fingerprint, String promptKey) {

@@ -1,6 +1,7 @@
 package io.reelvault.cache;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -79,6 +80,20 @@ class RedisSimilarCacheTest extends SimilarCacheContract {
     }
 
     @Test
+    void scriptsAreSentByTheirShaAndLoadedAgainWhenRedisForgetsThem() {
+        String fp = fingerprint();
+        String id = generationId();
+        put(entry(id, fp, PROMPT, Duration.ofMinutes(5)));
+        calls.call(Request.cmd(Command.SCRIPT).arg("FLUSH")); // as after a restart of Redis
+        Optional<Hit> hit = cache().lookup(fp, key(PROMPT + " please"), vector(PROMPT), 0.95).await().atMost(WAIT);
+        assertEquals(id, hit.orElseThrow().generationId());
+        assertEquals(Hit.Kind.SIMILAR, hit.get().kind());
+        String loaded = calls.call(Request.cmd(Command.SCRIPT).arg("EXISTS").arg(RedisSimilarCache.LOOKUP.sha1())).get(0).toString();
+        assertEquals("1", loaded, "the lookup script is cached again under its SHA-1");
+        assertFalse(shared.breakerOpen(), "NOSCRIPT is not a failure of Redis");
+    }
+
+    @Test
     void everyKeyHasATtlAndTheLayoutIsAsDocumented() {
         String fp = fingerprint();
         String id = generationId();
@@ -92,7 +107,12 @@ class RedisSimilarCacheTest extends SimilarCacheContract {
         assertEquals(id, calls.call(Request.cmd(Command.GET).arg(shared.exactKey(fp, key(PROMPT)))).toString());
         long entryTtl = calls.call(Request.cmd(Command.PTTL).arg(shared.entryKey(id))).toLong();
         assertTrue(entryTtl > 200_000, "the entry hash too: " + entryTtl);
-        assertTrue(shared.base().startsWith("rv:sc:" + EMBEDDER.id() + ":" + LSH.id() + ":"), shared.base());
+        // short names (40 bucket keys per entry), and another embedder or index never sees these entries
+        assertEquals(36, shared.scope(fp).length(), shared.scope(fp));
+        RedisSimilarCache otherIndex = new RedisSimilarCache(calls, EMBEDDER, new LshIndex(EMBEDDER.dimensions(), 40, 20, 1), 64,
+                new CircuitBreaker("other index", FAILURES, COOL_DOWN), Clock.systemUTC());
+        assertTrue(shared.base().startsWith("rv:sc:") && !shared.base().equals(otherIndex.base()), otherIndex.base());
+        assertEquals(Optional.empty(), otherIndex.lookup(fp, key(PROMPT), vector(PROMPT), 0.95).await().atMost(WAIT));
         cache().remove(id).await().atMost(WAIT);
         assertEquals(0, calls.call(Request.cmd(Command.KEYS).arg(shared.scope(fp) + "*")).size(), "remove leaves nothing");
         assertEquals(0L, calls.call(Request.cmd(Command.EXISTS).arg(shared.entryKey(id))).toLong());
