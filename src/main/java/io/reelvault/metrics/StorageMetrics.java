@@ -62,5 +62,21 @@ public final class StorageMetrics {
     /** [reelvault_generations_avoided_total{reason=reused|in_flight}] generation requests answered without a new generation. */
     public static final String GENERATIONS_AVOIDED = "reelvault.generations.avoided";
 
+    /**
+     * [reelvault_local_storage_free_bytes] bytes this process may still write on the filesystem of the local
+     * storage root ({@code FileStore.getUsableSpace}, what {@code df} shows as available); local backend only.
+     */
+    public static final String LOCAL_FREE = "reelvault.local.storage.free";
+    /** [reelvault_local_storage_capacity_bytes] size of the filesystem of the local storage root; local backend only. */
+    public static final String LOCAL_CAPACITY = "reelvault.local.storage.capacity";
+    /**
+     * [reelvault_ready] the last readiness verdict this replica gave ({@code /q/health/ready}): 1 ready, 0 not
+     * ready; NaN until the endpoint was first asked (the orchestrator's probe asks it every few seconds).
+     */
+    public static final String READY = "reelvault.ready";
+
+    /** Quarkus' HTTP server timer ([http_server_requests_seconds{method,uri,status,outcome}]). */
+    public static final String HTTP_SERVER_REQUESTS = "http.server.requests";
+
     private StorageMetrics() {}
 }

@@ -12,4 +12,9 @@ class OperationsApiS3Test extends OperationsApiTest {
     String backend() {
         return "s3";
     }
+
+    @Override
+    boolean localBackend() {
+        return false;
+    }
 }

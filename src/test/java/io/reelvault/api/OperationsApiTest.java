@@ -6,21 +6,52 @@ import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasItem;
 import static org.hamcrest.Matchers.not;
 import static org.hamcrest.Matchers.nullValue;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.quarkus.test.junit.QuarkusTest;
+import io.reelvault.support.MetricsText;
 import io.reelvault.support.Samples;
 import io.reelvault.support.TestTokens;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 /** Health, metrics and CORS: what operators and browsers meet. */
 @QuarkusTest
 class OperationsApiTest {
 
+    /**
+     * The meters of DESIGN.md ("Metrics") and the ones the alert rules and the dashboard read, as Prometheus
+     * sample names (a histogram as its {@code _bucket}, {@code _count} and {@code _sum}), on every backend.
+     */
+    static final List<String> METERS = List.of(
+            "reelvault_storage_requests_total",
+            "reelvault_storage_request_duration_seconds_bucket", "reelvault_storage_request_duration_seconds_count",
+            "reelvault_storage_request_duration_seconds_sum",
+            "reelvault_storage_transfer_bytes_total", "reelvault_storage_objects", "reelvault_storage_bytes",
+            "reelvault_similar_cache_lookups_total", "reelvault_similar_cache_lookup_duration_seconds_bucket",
+            "reelvault_generations_avoided_total", "reelvault_signed_urls_total", "reelvault_rate_limit_decisions_total",
+            "reelvault_usage_scan_last_success_timestamp_seconds", "reelvault_usage_scan_pages_total", "reelvault_ready",
+            "http_server_requests_seconds_bucket", "http_server_requests_seconds_count", "http_server_requests_seconds_sum",
+            "jvm_memory_used_bytes", "process_cpu_usage");
+    /** Registered only where the local backend serves: its sweeper and its disk. */
+    static final List<String> LOCAL_METERS = List.of(
+            "reelvault_lifecycle_expired_objects_total", "reelvault_lifecycle_last_success_timestamp_seconds",
+            "reelvault_local_storage_free_bytes", "reelvault_local_storage_capacity_bytes");
+    /** An id of any kind ({@code upload_20260101_...}, {@code gen_...}, {@code comp_...}). */
+    static final Pattern ANY_ID = Pattern.compile("(upload|gen|comp)_\\d{8}_");
+
     /** What the readiness check names as the backend. */
     String backend() {
         return "local filesystem";
+    }
+
+    boolean localBackend() {
+        return true;
     }
 
     @Test
@@ -47,6 +78,105 @@ class OperationsApiTest {
         assertFalse(metrics.contains(id), "no id in any label");
         assertFalse(metrics.contains("metered"), "no user in any label");
         assertTrue(metrics.contains("uri=\"/api/v1/uploads/{uploadId}\""), "HTTP metrics use the route template");
+    }
+
+    @Test
+    void everyDesignMeterIsExportedWithItsLabels() {
+        String token = TestTokens.user(UploadsApiTest.freshUser("meters"));
+        String id = UploadsApiTest.uploadRaw(token, "m.png", "image/png", Samples.png(2048)).statusCode(201)
+                .extract().path("upload_id");
+        given().auth().oauth2(token).get("/api/v1/uploads/" + id + "/url").then().statusCode(200);
+        given().auth().oauth2(GenerationsApiTest.PIPELINE).contentType("application/json")
+                .body(Map.of("prompt", "a lighthouse in fog, meters", "parameters", Map.of("seed", id)))
+                .post("/api/v1/generations").then().statusCode(201);
+        given().get("/q/health/ready").then().statusCode(200);
+
+        MetricsText metrics = MetricsText.scrape();
+        Set<String> names = metrics.names();
+        for (String name : METERS) {
+            assertTrue(names.contains(name), name + " is exported");
+        }
+        for (String name : LOCAL_METERS) {
+            assertEquals(localBackend(), names.contains(name), name + " is exported with the local backend only");
+        }
+        assertEquals(Set.of("operation", "outcome"), metrics.labelNames("reelvault_storage_requests_total"));
+        assertEquals(Set.of("operation", "le"), metrics.labelNames("reelvault_storage_request_duration_seconds_bucket"));
+        assertEquals(Set.of("in", "out"), metrics.labelValues("reelvault_storage_transfer_bytes_total", "direction"));
+        Set<String> areas = Set.of("uploads", "generations", "compositions", "temp");
+        assertEquals(areas, metrics.labelValues("reelvault_storage_objects", "area"));
+        assertEquals(areas, metrics.labelValues("reelvault_storage_bytes", "area"));
+        assertEquals(Set.of("upload", "preview", "download", "processing"),
+                metrics.labelValues("reelvault_signed_urls_total", "purpose"));
+        assertEquals(Set.of("exact", "similar", "miss", "error"),
+                metrics.labelValues("reelvault_similar_cache_lookups_total", "result"));
+        assertEquals(Set.of("upload", "url"), metrics.labelValues("reelvault_rate_limit_decisions_total", "class"));
+        assertEquals(Set.of("allowed", "limited", "error"), metrics.labelValues("reelvault_rate_limit_decisions_total", "result"));
+        assertTrue(metrics.labelNames("http_server_requests_seconds_count").containsAll(Set.of("method", "uri", "status", "outcome")));
+        assertTrue(metrics.labelValues("http_server_requests_seconds_bucket", "le").containsAll(Set.of("0.005", "1.0", "300.0", "+Inf")),
+                "HTTP latency is a histogram with fixed buckets");
+        assertEquals(List.of("1.0"), metrics.samples().stream().filter(x -> x.name().equals("reelvault_ready"))
+                .map(MetricsText.Sample::value).toList(), "ready after a successful readiness check");
+        if (localBackend()) {
+            assertEquals(Set.of("generations", "compositions", "temp"),
+                    metrics.labelValues("reelvault_lifecycle_expired_objects_total", "area"));
+            double free = value(metrics, "reelvault_local_storage_free_bytes");
+            double capacity = value(metrics, "reelvault_local_storage_capacity_bytes");
+            assertTrue(free > 0 && capacity >= free, "free " + free + " of " + capacity);
+        }
+    }
+
+    static double value(MetricsText metrics, String name) {
+        return metrics.samples().stream().filter(s -> s.name().equals(name)).mapToDouble(s -> Double.parseDouble(s.value()))
+                .findFirst().orElseThrow(() -> new AssertionError(name + " missing"));
+    }
+
+    /**
+     * Requests whose paths carry ids, including the ones Quarkus would label with the raw path (405, an OPTIONS
+     * that is not a complete CORS preflight): no id, user, job or object key reaches a label.
+     */
+    @Test
+    void noLabelCarriesAnIdOrARawPath() {
+        String user = UploadsApiTest.freshUser("labels");
+        String token = TestTokens.user(user);
+        String id = UploadsApiTest.uploadRaw(token, "l.png", "image/png", Samples.png(1024)).statusCode(201)
+                .extract().path("upload_id");
+        String url = given().auth().oauth2(token).get("/api/v1/uploads/" + id + "/url").then().statusCode(200)
+                .extract().path("url");
+        if (localBackend()) {
+            given().urlEncodingEnabled(false).get(url).then().statusCode(200);
+        }
+        String job = "labeljob-" + Long.toString(System.nanoTime(), 36);
+        GenerationsApiTest.put("/api/v1/temp/" + job + "/a.tmp", "application/octet-stream", new byte[16]).statusCode(200);
+        given().auth().oauth2(token).patch("/api/v1/uploads/" + id).then().statusCode(405);
+        // a preflight without Access-Control-Request-Headers: Quarkus does not see it as one (no /cors-preflight)
+        given().header("Origin", "http://localhost:5173").header("Access-Control-Request-Method", "DELETE")
+                .options("/api/v1/temp/" + job + "/a.tmp").then().statusCode(200);
+        given().get("/nowhere/" + id).then().statusCode(404);
+        given().auth().oauth2(token).get("/api/v1/uploads/upload_20260101_cccccccccccc").then().statusCode(404);
+
+        MetricsText metrics = MetricsText.scrape();
+        String text = metrics.text();
+        assertFalse(ANY_ID.matcher(text).find(), "no id in any label");
+        assertFalse(text.contains(user), "no user in any label");
+        assertFalse(text.contains(job), "no job in any label");
+        assertFalse(text.contains("/storage/uploads"), "no object key in any label");
+        for (MetricsText.Sample sample : metrics.samples()) {
+            String uri = sample.labels().get("uri");
+            assertTrue(uri == null || Set.of("NOT_FOUND", "REDIRECTION", "root", "UNKNOWN", "UNMATCHED", "/cors-preflight").contains(uri)
+                    || uri.matches("(/([a-z0-9-]+|\\{[a-zA-Z]+}))+"), "a route template: " + uri);
+        }
+        assertTrue(hasRequest(metrics, "PATCH", "UNMATCHED", "405", "CLIENT_ERROR"), "a 405 without a route is UNMATCHED");
+        assertTrue(hasRequest(metrics, "OPTIONS", "UNMATCHED", "200", "SUCCESS"), "so is an OPTIONS request without a route");
+        assertTrue(hasRequest(metrics, "GET", "NOT_FOUND", "404", "CLIENT_ERROR"), "an unknown path is NOT_FOUND");
+        assertTrue(hasRequest(metrics, "GET", "/api/v1/uploads/{uploadId}", "404", "CLIENT_ERROR"), "4xx by route");
+        if (localBackend()) {
+            assertTrue(hasRequest(metrics, "GET", "/storage/{key}", "200", "SUCCESS"), "signed URLs as one route");
+        }
+    }
+
+    static boolean hasRequest(MetricsText metrics, String method, String uri, String status, String outcome) {
+        return metrics.samples().stream().anyMatch(s -> s.name().equals("http_server_requests_seconds_count")
+                && s.labels().equals(Map.of("method", method, "uri", uri, "status", status, "outcome", outcome)));
     }
 
     @Test

@@ -2,16 +2,22 @@ package io.reelvault.api;
 
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.equalTo;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
+import io.reelvault.support.MetricsText;
 import io.reelvault.support.S3Profile;
 import io.reelvault.support.S3ProxyResource;
 import io.reelvault.support.Samples;
 import io.reelvault.support.TestTokens;
 import org.junit.jupiter.api.Test;
 
-/** S3 down: readiness DOWN and coded 503s; S3 back: the service recovers without a restart. */
+/**
+ * S3 down: readiness DOWN and coded 503s, and what the alert rules read (readiness gauge, storage errors, HTTP
+ * 5xx) shows it; S3 back: the service recovers without a restart.
+ */
 @QuarkusTest
 @TestProfile(S3Profile.class)
 class S3FaultApiTest {
@@ -20,6 +26,7 @@ class S3FaultApiTest {
     void s3DownThenBack() throws Exception {
         String token = TestTokens.user(UploadsApiTest.freshUser("fault"));
         given().get("/q/health/ready").then().statusCode(200).body("status", equalTo("UP"));
+        double storageErrors = storageErrors(MetricsText.scrape());
         S3ProxyResource.server().stop();
         try {
             given().get("/q/health/ready").then().statusCode(503).body("status", equalTo("DOWN"));
@@ -28,10 +35,22 @@ class S3FaultApiTest {
                     .header("Retry-After", "5");
             UploadsApiTest.uploadRaw(token, "a.png", "image/png", Samples.png(1000)).statusCode(503)
                     .body("code", equalTo("storage_unavailable"));
+            MetricsText down = MetricsText.scrape();
+            assertEquals(0.0, OperationsApiTest.value(down, "reelvault_ready"), "reelvault_ready follows the verdict");
+            assertTrue(storageErrors(down) > storageErrors, "backend failures count as outcome=error");
+            assertTrue(OperationsApiTest.hasRequest(down, "POST", "/api/v1/uploads", "503", "SERVER_ERROR"), "5xx by route");
+            assertTrue(OperationsApiTest.hasRequest(down, "GET", "/api/v1/uploads", "503", "SERVER_ERROR"), "5xx by route");
         } finally {
             S3ProxyResource.server().start();
         }
         given().get("/q/health/ready").then().statusCode(200).body("status", equalTo("UP"));
         UploadsApiTest.uploadRaw(token, "a.png", "image/png", Samples.png(1000)).statusCode(201);
+        assertEquals(1.0, OperationsApiTest.value(MetricsText.scrape(), "reelvault_ready"));
+    }
+
+    /** Sum of reelvault_storage_requests_total{outcome="error"} over operations. */
+    static double storageErrors(MetricsText metrics) {
+        return metrics.samples().stream().filter(s -> s.name().equals("reelvault_storage_requests_total")
+                && "error".equals(s.labels().get("outcome"))).mapToDouble(s -> Double.parseDouble(s.value())).sum();
     }
 }

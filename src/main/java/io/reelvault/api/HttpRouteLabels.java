@@ -1,0 +1,117 @@
+package io.reelvault.api;
+
+import io.micrometer.core.instrument.Meter;
+import io.micrometer.core.instrument.Tag;
+import io.micrometer.core.instrument.config.MeterFilter;
+import jakarta.enterprise.inject.Any;
+import jakarta.enterprise.inject.Produces;
+import jakarta.enterprise.inject.spi.Bean;
+import jakarta.enterprise.inject.spi.BeanManager;
+import jakarta.inject.Singleton;
+import jakarta.ws.rs.HttpMethod;
+import jakarta.ws.rs.Path;
+import java.lang.annotation.Annotation;
+import java.lang.reflect.Method;
+import java.util.Collection;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Pattern;
+import org.eclipse.microprofile.config.ConfigProvider;
+
+/**
+ * Keeps the {@code uri} label of Quarkus' HTTP server meters to a closed set: this application's route
+ * templates, the replacements of {@code quarkus.micrometer.binder.http-server.match-patterns} ({@code /storage/{key}})
+ * and Quarkus' own values ({@code NOT_FOUND}, {@code REDIRECTION}, {@code root}, {@code UNKNOWN},
+ * {@code /cors-preflight}). Anything else becomes {@value #UNMATCHED}.
+ *
+ * <p>Why: Quarkus labels a request with its route template when JAX-RS matched one, and with {@code NOT_FOUND}
+ * for an unmatched 404, but with the <em>raw path</em> in the other cases where no resource method matched:
+ * a 405 ({@code PATCH /api/v1/uploads/upload_...}), an {@code OPTIONS} request that is not a complete CORS
+ * preflight, a request reset before routing. Every such path (ids, job names; chosen by any caller) would
+ * make new series without bound; Quarkus' {@code max-uri-tags} cap (100 values) would then stop recording new
+ * routes altogether.
+ *
+ * <p>The templates are read from the {@code @Path} annotations of the JAX-RS resources (CDI beans) when the
+ * filter is made, so a new resource method needs no change here. The filter maps meter ids, before Quarkus'
+ * cap counts them.
+ */
+@Singleton
+public class HttpRouteLabels {
+    /** The {@code uri} value of a request that matched no route of this application. */
+    public static final String UNMATCHED = "UNMATCHED";
+    /** What Quarkus itself puts in {@code uri} when no template applies, without a raw path. */
+    static final Set<String> QUARKUS_VALUES = Set.of("NOT_FOUND", "REDIRECTION", "root", "UNKNOWN", "/cors-preflight");
+    private static final String MATCH_PATTERNS = "quarkus.micrometer.binder.http-server.match-patterns";
+    private static final Pattern SLASHES = Pattern.compile("/{2,}");
+
+    @Produces
+    @Singleton
+    MeterFilter routeTemplatesOnly(BeanManager beans) {
+        Set<String> allowed = new TreeSet<>(QUARKUS_VALUES);
+        allowed.addAll(templates(beans.getBeans(Object.class, Any.Literal.INSTANCE).stream().map(Bean::getBeanClass).toList()));
+        allowed.addAll(matchPatternValues(ConfigProvider.getConfig().getOptionalValues(MATCH_PATTERNS, String.class)
+                .orElse(List.of())));
+        return filter(allowed);
+    }
+
+    /** The filter over a given set of allowed {@code uri} values. */
+    static MeterFilter filter(Set<String> allowed) {
+        Set<String> values = Set.copyOf(allowed);
+        return new MeterFilter() {
+            @Override
+            public Meter.Id map(Meter.Id id) {
+                if (!id.getName().startsWith("http.server")) {
+                    return id;
+                }
+                String uri = id.getTag("uri");
+                return uri == null || values.contains(uri) ? id : id.withTag(Tag.of("uri", UNMATCHED));
+            }
+        };
+    }
+
+    /** The route templates of the JAX-RS resource methods among these classes, as Quarkus writes them. */
+    static Set<String> templates(Collection<Class<?>> classes) {
+        Set<String> templates = new TreeSet<>();
+        for (Class<?> type : classes) {
+            Path base = type.getAnnotation(Path.class);
+            if (base == null) {
+                continue;
+            }
+            for (Method method : type.getMethods()) {
+                if (isResourceMethod(method)) {
+                    Path sub = method.getAnnotation(Path.class);
+                    templates.add(normalize(base.value() + "/" + (sub == null ? "" : sub.value())));
+                }
+            }
+        }
+        return templates;
+    }
+
+    private static boolean isResourceMethod(Method method) {
+        for (Annotation a : method.getAnnotations()) {
+            if (a.annotationType().isAnnotationPresent(HttpMethod.class)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Leading slash, no repeated or trailing slash (Quarkus' label form). */
+    static String normalize(String path) {
+        String p = SLASHES.matcher("/" + path).replaceAll("/");
+        return p.length() > 1 && p.endsWith("/") ? p.substring(0, p.length() - 1) : p;
+    }
+
+    /** The replacement values of {@code regex=replacement} entries. */
+    static Set<String> matchPatternValues(List<String> entries) {
+        Set<String> values = new TreeSet<>();
+        for (String entry : entries) {
+            int eq = entry.lastIndexOf('=');
+            if (eq > 0) {
+                values.add(entry.substring(eq + 1).trim());
+            }
+        }
+        return values;
+    }
+}
