@@ -1,0 +1,37 @@
+package io.reelvault.api;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.micrometer.core.instrument.Meter;
+import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.config.MeterFilter;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+class HttpRouteLabelsTest {
+    @Test
+    void templatesComeFromTheResourcesPathAnnotations() {
+        Set<String> templates = HttpRouteLabels.templates(List.of(UploadResource.class, TempResource.class, String.class));
+        assertTrue(templates.containsAll(Set.of("/api/v1/uploads", "/api/v1/uploads/presign", "/api/v1/uploads/{uploadId}",
+                "/api/v1/uploads/{uploadId}/url", "/api/v1/temp/{jobId}", "/api/v1/temp/{jobId}/{name}")), templates.toString());
+        assertEquals("/a/b", HttpRouteLabels.normalize("a//b/"));
+        assertEquals(Set.of("/storage/{key}"), HttpRouteLabels.matchPatternValues(List.of("/storage/.+=/storage/{key}")));
+    }
+
+    @Test
+    void anyOtherUriOfAnHttpServerMeterBecomesUnmatched() {
+        MeterFilter filter = HttpRouteLabels.filter(Set.of("/api/v1/uploads/{uploadId}", "NOT_FOUND"));
+        assertEquals("/api/v1/uploads/{uploadId}", uri(filter, "http.server.requests", "/api/v1/uploads/{uploadId}"));
+        assertEquals("NOT_FOUND", uri(filter, "http.server.requests", "NOT_FOUND"));
+        assertEquals("UNMATCHED", uri(filter, "http.server.requests", "/api/v1/uploads/upload_20260101_aaaaaaaaaaaa"));
+        assertEquals("UNMATCHED", uri(filter, "http.server.requests", "/api/v1/uploads/{x}zzz"));
+        assertEquals("/anything", uri(filter, "http.client.requests", "/anything"), "other meters are left alone");
+    }
+
+    private static String uri(MeterFilter filter, String name, String uri) {
+        Meter.Id id = new Meter.Id(name, Tags.of("uri", uri, "method", "GET"), null, null, Meter.Type.TIMER);
+        return filter.map(id).getTag("uri");
+    }
+}
