@@ -9,7 +9,7 @@
 #   BENCH_ENTRIES=10000,100000   store sizes (filled progressively, one fingerprint: the worst case)
 #   BENCH_LOOKUPS=20000          timed lookups per round
 #   BENCH_RUNS=3                 rounds per size, and redis-benchmark runs; medians are reported
-#   BENCH_CONCURRENCY=8          lookups in flight (threads), and redis-benchmark's -c
+#   BENCH_CONCURRENCY=8          lookups in flight (asynchronous calls, as the service makes them), and redis-benchmark's -c
 #   BENCH_PORT=16379             first port to try for redis-server; the next free one is used
 #   BENCH_XMX=512m               the harness JVM's -Xmx
 #
