@@ -24,18 +24,22 @@ import java.util.Optional;
  * a bucket key name costs about 4 MB of Redis memory):
  * <pre>
  * base{scope}:x:{promptKey}     string  the generation id (exact match)
- * base{scope}:b{band}:{hex}     set     generation ids in that LSH bucket (one per band, 40 per entry)
+ * base{scope}:b{band}:{hex}     zset    generation ids in that LSH bucket (one per band, 40 per entry), scored by
+ *                                        their entry's expiry (epoch ms)
  * base e:{generationId}         hash    v (vector, {@link VectorCodec}), f (scope), p (promptKey),
  *                                        b (its bucket names, space-separated), t (expiry, epoch ms)
  * rv:sc:claim:{fingerprint}:{promptKey}  string  the generation id holding the single-flight claim
  * </pre>
- * The entry hash and exact key expire at the entry's {@code expiresAt} ({@code PXAT}); a bucket set expires with
- * its longest-lived member. A bucket member whose entry hash has expired is skipped by lookups and removed from
- * the lookup's buckets then (at most {@value #STALE_REMOVALS_PER_LOOKUP} per lookup).
+ * The entry hash and exact key expire at the entry's {@code expiresAt} ({@code PXAT}); a bucket expires with its
+ * longest-lived member. Buckets are sorted sets scored by their members' expiry, so that a lookup skips members
+ * whose entry has expired without reading the entry, and a put into a bucket drops them; a lookup drops them too from
+ * the buckets it read (at most {@value #STALE_REMOVALS_PER_LOOKUP} buckets per lookup). Small sorted sets are
+ * listpacks in Redis 7, about half the memory of small sets of strings.
  *
- * <p><b>Lookup: one round trip.</b> Scripts run by their SHA-1 ({@link LuaScript}). The lookup script GETs the exact key; on a miss it reads the query's 40 buckets, ranks
- * the members by the number of buckets they share with the query (more shared bands, higher cosine), and returns
- * the vectors of the best {@code maxCandidates}. The client re-checks each candidate's exact cosine: the index can
+ * <p><b>Lookup: one round trip.</b> Scripts run by their SHA-1 ({@link LuaScript}). The lookup script GETs the
+ * exact key; on a miss it reads the query's 40 buckets, ranks the members by the number of buckets they share with
+ * the query (more shared bands, higher cosine), and returns the vectors of the best {@code maxCandidates}. The
+ * client re-checks each candidate's exact cosine: the index can
  * cost a miss, never a wrong hit. A bucket of more than {@value #LARGE_BUCKET_FACTOR} × maxCandidates members (a
  * crowd of near-identical prompts) is sampled rather than read whole, which bounds a lookup's work.
  *
@@ -48,6 +52,13 @@ public final class RedisSimilarCache implements SimilarCache {
     static final int LARGE_BUCKET_FACTOR = 4;
     static final String CLAIM_PREFIX = "rv:sc:claim:";
 
+    /** Redis' clock in epoch milliseconds: the clock of PXAT, so a member expires with its entry hash. */
+    private static final String NOW = """
+            local function NOW()
+              local t = redis.call('TIME')
+              return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+            end
+            """;
     /** Removes the index entries of the entry hash KEYS[1] (generation ARGV[1]) under base ARGV[2]. */
     private static final String UNINDEX = """
             local function unindex(entry, id, base)
@@ -57,7 +68,7 @@ public final class RedisSimilarCache implements SimilarCache {
               local x = scope .. 'x:' .. e[2]
               if redis.call('GET', x) == id then redis.call('DEL', x) end
               if e[3] then
-                for b in string.gmatch(e[3], '%S+') do redis.call('SREM', scope .. b, id) end
+                for b in string.gmatch(e[3], '%S+') do redis.call('ZREM', scope .. b, id) end
               end
               redis.call('DEL', entry)
               return 1
@@ -65,32 +76,46 @@ public final class RedisSimilarCache implements SimilarCache {
             """;
     static final LuaScript REMOVE = LuaScript.of(UNINDEX + "return unindex(KEYS[1], ARGV[1], ARGV[2])");
     /** KEYS: entry, exact, buckets...; ARGV: id, expiresAt ms, vector, fingerprint, promptKey, bucket names, base. */
-    static final LuaScript PUT = LuaScript.of(UNINDEX + """
+    static final LuaScript PUT = LuaScript.of(NOW + UNINDEX + """
             unindex(KEYS[1], ARGV[1], ARGV[7])
             local at = tonumber(ARGV[2])
             redis.call('HSET', KEYS[1], 'v', ARGV[3], 'f', ARGV[4], 'p', ARGV[5], 'b', ARGV[6], 't', ARGV[2])
             redis.call('PEXPIREAT', KEYS[1], at)
             redis.call('SET', KEYS[2], ARGV[1], 'PXAT', at)
+            local now = NOW()
             for i = 3, #KEYS do
-              redis.call('SADD', KEYS[i], ARGV[1])
+              redis.call('ZADD', KEYS[i], at, ARGV[1])
+              redis.call('ZREMRANGEBYSCORE', KEYS[i], '-inf', now) -- members whose entries have expired
               if redis.call('PEXPIRETIME', KEYS[i]) < at then redis.call('PEXPIREAT', KEYS[i], at) end
             end
             return 1
             """);
     /** KEYS: exact, buckets...; ARGV: max candidates, entry prefix, stale removals, large bucket size. */
-    static final LuaScript LOOKUP = LuaScript.of("""
+    static final LuaScript LOOKUP = LuaScript.of(NOW + """
             local id = redis.call('GET', KEYS[1])
             if id then return {'x', id} end
             local out = {'c'}
             local max = tonumber(ARGV[1])
             local large = tonumber(ARGV[4])
+            local now = NOW()
             local count, order = {}, {}
+            local taken, stale, staleMax = 0, 0, tonumber(ARGV[3])
             for i = 2, #KEYS do
-              -- the whole set when it holds at most 'large' members, else a sample of that many
-              local members = redis.call('SRANDMEMBER', KEYS[i], large)
-              for _, m in ipairs(members) do
-                local c = count[m]
-                if c then count[m] = c + 1 else count[m] = 1; order[#order + 1] = m end
+              -- the whole bucket when it holds at most 'large' members, else a sample of that many
+              local members = redis.call('ZRANDMEMBER', KEYS[i], large, 'WITHSCORES')
+              local expired = false
+              for j = 1, #members, 2 do
+                local m = members[j]
+                if tonumber(members[j + 1]) > now then
+                  local c = count[m]
+                  if c then count[m] = c + 1 else count[m] = 1; order[#order + 1] = m end
+                else
+                  expired = true
+                end
+              end
+              if expired and stale < staleMax then
+                stale = stale + 1
+                redis.call('ZREMRANGEBYSCORE', KEYS[i], '-inf', now)
               end
             end
             if #order > max then
@@ -100,7 +125,6 @@ public final class RedisSimilarCache implements SimilarCache {
                 return a < b
               end)
             end
-            local taken, stale, staleMax = 0, 0, tonumber(ARGV[3])
             for _, m in ipairs(order) do
               if taken >= max then break end
               local v = redis.call('HGET', ARGV[2] .. m, 'v')
@@ -110,7 +134,7 @@ public final class RedisSimilarCache implements SimilarCache {
                 taken = taken + 1
               elseif stale < staleMax then
                 stale = stale + 1
-                for i = 2, #KEYS do redis.call('SREM', KEYS[i], m) end
+                for i = 2, #KEYS do redis.call('ZREM', KEYS[i], m) end
               end
             end
             return out
