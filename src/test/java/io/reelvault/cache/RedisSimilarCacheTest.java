@@ -16,7 +16,9 @@ import io.vertx.mutiny.redis.client.Response;
 import io.vertx.redis.client.RedisOptions;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -131,6 +133,25 @@ class RedisSimilarCacheTest extends SimilarCacheContract {
         Optional<Hit> hit = lookup(fp, LONG);
         assertEquals(longLived, hit.orElseThrow().generationId(), "the expired member is skipped");
         assertEquals(null, calls.call(Request.cmd(Command.ZSCORE).arg(bucket).arg(shortLived)), "and dropped");
+    }
+
+    @Test
+    void aPutIntoABucketDropsMembersWhoseEntriesExpired() {
+        String fp = fingerprint();
+        String longLived = generationId();
+        String shortLived = generationId();
+        put(entry(longLived, fp, LONG + ", 4k", Duration.ofMinutes(10))); // keeps the shared buckets alive
+        put(entry(shortLived, fp, LONG, Duration.ofMillis(300)));
+        List<String> mine = LSH.bucketKeys(vector(LONG));
+        List<String> its = LSH.bucketKeys(vector(LONG + ", 4k"));
+        int shared0 = IntStream.range(0, mine.size()).filter(b -> mine.get(b).equals(its.get(b))).findFirst().orElseThrow();
+        String bucket = shared.scope(fp) + mine.get(shared0);
+        Poll.until(WAIT, "the short entry's hash to expire",
+                () -> calls.call(Request.cmd(Command.EXISTS).arg(shared.entryKey(shortLived))).toLong() == 0);
+        assertEquals(2L, calls.call(Request.cmd(Command.ZCARD).arg(bucket)).toLong(), "still a member: nothing read the bucket");
+        put(entry(generationId(), fp, LONG, Duration.ofMinutes(5))); // the short entry's buckets again
+        assertEquals(null, calls.call(Request.cmd(Command.ZSCORE).arg(bucket).arg(shortLived)), "dropped by the put");
+        assertEquals(2L, calls.call(Request.cmd(Command.ZCARD).arg(bucket)).toLong());
     }
 
     @Test
