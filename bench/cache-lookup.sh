@@ -40,13 +40,9 @@ done
 [[ $CONCURRENCY =~ ^[1-9][0-9]*$ ]] || die "BENCH_CONCURRENCY must be a positive integer"
 [[ $ENTRIES =~ ^[0-9]+(,[0-9]+)*$ ]] || die "BENCH_ENTRIES must be comma-separated counts"
 
-if [[ ! -f $JAR ]]; then
-    log "building $JAR"
-    (cd "$ROOT" && ./mvnw -B -q package -DskipTests)
-fi
+ensure_jar
 
-mkdir -p "$ROOT/target"
-WORK=$(mktemp -d "$ROOT/target/bench-cache.XXXX")
+WORK=$(new_work_dir bench-cache)
 REDIS_PID=""
 cleanup() {
     local status=$?

@@ -1,5 +1,19 @@
-# Shared by the bench/ scripts (sourced, not run): logging, the service's token, its life cycle
+# Shared by the bench/ scripts (sourced, not run): building the jar, the work folder, logging, the service's token, its life cycle
 # under /usr/bin/time -v, and small text helpers. Callers set WORK, and SVC_TIME_PID once started.
+
+# ensure_jar: packages the service (tests skipped) when $JAR (target/quarkus-app/quarkus-run.jar) is missing
+ensure_jar() {
+    if [[ ! -f $JAR ]]; then
+        log "building $JAR"
+        (cd "$ROOT" && ./mvnw -B -q package -DskipTests)
+    fi
+}
+
+# new_work_dir NAME: prints a new folder target/NAME.XXXX for a run's files
+new_work_dir() {
+    mkdir -p "$ROOT/target"
+    mktemp -d "$ROOT/target/$1.XXXX"
+}
 
 log() { printf '%s %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 die() { log "FAILED: $*"; exit 1; }

@@ -45,13 +45,9 @@ done
 [[ $UPLOADS =~ ^[1-9][0-9]*$ ]] || die "SCRAPE_UPLOADS must be a positive integer"
 [[ $UPLOAD_KIB =~ ^[1-9][0-9]*$ ]] || die "SCRAPE_UPLOAD_KIB must be a positive integer"
 
-if [[ ! -f $JAR ]]; then
-    log "building $JAR"
-    (cd "$ROOT" && ./mvnw -B -q package -DskipTests)
-fi
+ensure_jar
 
-mkdir -p "$ROOT/target"
-WORK=$(mktemp -d "$ROOT/target/prometheus-scrape.XXXX")
+WORK=$(new_work_dir prometheus-scrape)
 SVC_PID=""
 PROM_PID=""
 

@@ -44,14 +44,10 @@ done
 [[ $WARMUP =~ ^[0-9]+$ ]] || die "BENCH_WARMUP must be a whole number"
 
 # --- 1. the packaged service
-if [[ ! -f $JAR ]]; then
-    log "building $JAR"
-    (cd "$ROOT" && ./mvnw -B -q package -DskipTests)
-fi
+ensure_jar
 
 # --- 2. work folder under target/, cleaned on exit; the service is stopped on exit
-mkdir -p "$ROOT/target"
-WORK=$(mktemp -d "$ROOT/target/bench-upload.XXXX")
+WORK=$(new_work_dir bench-upload)
 SVC_TIME_PID=""
 
 cleanup() {

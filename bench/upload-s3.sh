@@ -72,14 +72,10 @@ if ! command -v aws >/dev/null; then
 fi
 
 # --- 1. the packaged service
-if [[ ! -f $JAR ]]; then
-    log "building $JAR"
-    (cd "$ROOT" && ./mvnw -B -q package -DskipTests)
-fi
+ensure_jar
 
 # --- 2. work folder under target/, cleaned on exit; the service and s3proxy are stopped on exit
-mkdir -p "$ROOT/target"
-WORK=$(mktemp -d "$ROOT/target/bench-upload-s3.XXXX")
+WORK=$(new_work_dir bench-upload-s3)
 SVC_TIME_PID=""
 S3_PID=""
 
