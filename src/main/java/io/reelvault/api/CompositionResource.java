@@ -63,6 +63,7 @@ public class CompositionResource {
     }
 
     /** The rendered video; {@code ?compress=true|false} overrides {@code REELVAULT_PIPELINE_COMPRESS}. */
+    @StreamedBody
     @RateLimited(RateClass.UPLOAD)
     @PUT
     @Path("/{compositionId}/final")
@@ -75,6 +76,7 @@ public class CompositionResource {
                 (length, body) -> compositions.putFinal(id, recompress, length, body));
     }
 
+    @StreamedBody
     @RateLimited(RateClass.UPLOAD)
     @PUT
     @Path("/{compositionId}/thumbnail")

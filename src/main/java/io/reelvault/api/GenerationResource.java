@@ -73,6 +73,7 @@ public class GenerationResource {
                                 URI.create("/api/v1/generations/" + answer.generationId())).entity(answer).build());
     }
 
+    @StreamedBody
     @RateLimited(RateClass.UPLOAD)
     @PUT
     @Path("/{generationId}/clips/{n}")
@@ -84,6 +85,7 @@ public class GenerationResource {
                 (length, body) -> generations.putClip(id, clip, length, body));
     }
 
+    @StreamedBody
     @RateLimited(RateClass.UPLOAD)
     @PUT
     @Path("/{generationId}/thumbnails/{n}")
@@ -95,6 +97,7 @@ public class GenerationResource {
                 (length, body) -> generations.putThumbnail(id, clip, length, body));
     }
 
+    @StreamedBody
     @RateLimited(RateClass.UPLOAD)
     @PUT
     @Path("/{generationId}/audio")

@@ -34,7 +34,8 @@ import java.util.concurrent.Flow;
  * {@code GET|HEAD|PUT /storage/{key}?X-Expires=...&X-Signature=...}: serves (and, for direct
  * uploads, accepts) objects of backends that sign their own URLs (the local backend), for anyone
  * holding a valid, unexpired signed URL. A PUT must carry exactly the Content-Type and
- * Content-Length its URL was signed for, like an S3 presigned PUT. A plain
+ * Content-Length its URL was signed for, like an S3 presigned PUT; once shutdown has begun a PUT is
+ * refused with 503 {@code shutting_down} (see {@link ShutdownGate}). A plain
  * Vert.x route, so that the response streams with back-pressure and exact headers: Content-Length,
  * ETag, Last-Modified, Accept-Ranges, one Range (206) or 416, If-None-Match (304).
  */
@@ -44,10 +45,12 @@ public class StorageRoutes {
 
     private final ObjectStore store;
     private final Problems problems;
+    private final ShutdownGate shutdown;
 
-    public StorageRoutes(ObjectStore store, Problems problems) {
+    public StorageRoutes(ObjectStore store, Problems problems, ShutdownGate shutdown) {
         this.store = store;
         this.problems = problems;
+        this.shutdown = shutdown;
     }
 
     /**
@@ -108,6 +111,7 @@ public class StorageRoutes {
         if (signedLength != null && (length.isEmpty() || length.getAsLong() != Long.parseLong(signedLength))) {
             throw new ReelvaultException(ErrorCode.SIGNATURE_INVALID, "the Content-Length is not the one this URL was signed for");
         }
+        shutdown.admitUpload(); // after the signature: a stranger learns nothing; before the body: nothing is read
         RequestBodies.acceptBody(request);
         store.put(key, RequestBodies.raw(request), length, type != null ? type : "application/octet-stream")
                 .emitOn(onLoop).subscribe().with(

@@ -34,6 +34,7 @@ public class TempResource {
     }
 
     /** {@code intermediate_*.mp4}, {@code render_pass_*.mp4} (video/mp4, MP4 by content) or {@code *.tmp} (any bytes). */
+    @StreamedBody
     @RateLimited(RateClass.UPLOAD)
     @PUT
     @Path("/{name}")

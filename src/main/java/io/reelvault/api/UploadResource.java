@@ -46,6 +46,7 @@ public class UploadResource {
     }
 
     /** Raw body: {@code POST /api/v1/uploads?filename=logo.png} with the file's Content-Type. */
+    @StreamedBody
     @RateLimited(RateClass.UPLOAD)
     @POST
     @Consumes(MediaType.WILDCARD)
@@ -58,6 +59,7 @@ public class UploadResource {
     }
 
     /** {@code multipart/form-data} with the file in the part named {@code file}. */
+    @StreamedBody
     @RateLimited(RateClass.UPLOAD)
     @POST
     @Consumes(MediaType.MULTIPART_FORM_DATA)

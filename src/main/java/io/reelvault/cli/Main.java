@@ -58,7 +58,7 @@ public class Main implements QuarkusApplication {
 
     /**
      * Used by {@code java -jar}: for a command, no HTTP listener (the service may hold the port on this host),
-     * no banner, and only warnings logged, on standard error. Each can be overridden with {@code -D}. Dev mode does not call it ({@code quarkus:dev -Dquarkus.args=...}) and runs
+     * no banner, no shutdown delay, and only warnings logged, on standard error. Each can be overridden with {@code -D}. Dev mode does not call it ({@code quarkus:dev -Dquarkus.args=...}) and runs
      * the command beside its dev server.
      */
     public static void main(String... args) {
@@ -67,6 +67,8 @@ public class Main implements QuarkusApplication {
             setIfAbsent("quarkus.log.console.stderr", "true");
             setIfAbsent("quarkus.log.level", "WARN");
             setIfAbsent("quarkus.banner.enabled", "false");
+            // no readiness to withdraw and no requests to finish: exit at once, not after the service's shutdown delay
+            setIfAbsent("quarkus.shutdown.delay", "0S");
         }
         Quarkus.run(Main.class, args);
     }

@@ -49,6 +49,13 @@ public enum ErrorCode {
     RATE_LIMITED(429, "Too many requests"),
     /** The storage backend failed; retrying later may succeed (see {@code Retry-After}). */
     STORAGE_UNAVAILABLE(503, "Storage unavailable"),
+    /**
+     * The service is shutting down (a rolling update or scale-in): a new upload or artifact body is refused
+     * before any of it is read, and an upload still in flight when the grace period ends is cut, leaving
+     * nothing stored. {@code Retry-After} says when to retry; the retry reaches another replica once
+     * readiness has taken this one out of the load balancer.
+     */
+    SHUTTING_DOWN(503, "Shutting down"),
     /** The storage backend refused the service itself (access denied, missing bucket): an operator must act. */
     STORAGE_REFUSED(502, "Storage refused the request"),
     /** An unexpected failure inside the service. The body carries an incident id found in the logs. */

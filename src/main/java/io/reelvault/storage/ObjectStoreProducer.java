@@ -1,6 +1,7 @@
 package io.reelvault.storage;
 
 import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.reelvault.config.CommandMode;
 import io.reelvault.config.ReelvaultConfig;
@@ -15,6 +16,7 @@ import jakarta.enterprise.inject.Instance;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
 import java.time.Clock;
+import org.jboss.logging.Logger;
 
 /**
  * The one place the backend is chosen. Opened at start-up, so that a missing or wrong setting
@@ -26,6 +28,8 @@ import java.time.Clock;
  */
 @ApplicationScoped
 public class ObjectStoreProducer {
+    private static final Logger LOG = Logger.getLogger(ObjectStoreProducer.class);
+    private volatile boolean opened;
 
     /** The store everyone injects: metered, and never serving an object past its retention. */
     @Produces
@@ -45,7 +49,27 @@ public class ObjectStoreProducer {
     void openAtStart(@Observes StartupEvent event, CommandMode commandMode, Instance<ObjectStore> store) {
         if (!commandMode.active()) {
             store.get(); // a @Singleton has no client proxy: this builds it now
+            opened = true;
         }
+    }
+
+    /**
+     * Runs after the graceful-shutdown wait ({@code quarkus.shutdown.timeout}) and after the HTTP server closed its
+     * connections: a write still open now was cut off by that deadline. Its failure usually aborts it on a worker
+     * thread already; this aborts whatever that has not reached yet, synchronously, so that no object and no temp
+     * file is left whatever happens next (the worker pool and then the JVM stop right after).
+     */
+    void abortWritesAtStop(@Observes ShutdownEvent event, Instance<ObjectStore> store) {
+        if (!opened) {
+            return; // an operator command, or a start that failed: no store was opened
+        }
+        store.get().capability(PendingWrites.class).ifPresent(writes -> {
+            int aborted = writes.abortAll();
+            if (aborted > 0) {
+                LOG.warnf("shutdown: %d upload(s) still streaming after the grace period were aborted; nothing of them is stored",
+                        aborted);
+            }
+        });
     }
 
     static ObjectStore backend(ReelvaultConfig config, Clock clock, S3Backend s3) {

@@ -44,6 +44,7 @@ public class S3PackagedAppResource implements QuarkusTestResourceLifecycleManage
         config.put("mp.jwt.verify.issuer", ItKeys.ISSUER);
         config.put("reelvault.uploads.max-size", "2G");
         config.put("reelvault.storage.s3.buffer-budget", BUFFER_BUDGET);
+        config.put("quarkus.shutdown.delay", "0S"); // stopped by the launcher with SIGTERM: see PackagedAppResource
         return config;
     }
 

@@ -10,6 +10,7 @@ import io.reelvault.model.ResolvedRange;
 import io.reelvault.storage.ObjectContent;
 import io.reelvault.storage.ObjectInfo;
 import io.reelvault.storage.ObjectStore;
+import io.reelvault.storage.PendingWrites;
 import io.reelvault.storage.PutResult;
 import io.reelvault.storage.ReadinessProbe;
 import io.reelvault.storage.SignedUrlVerifier;
@@ -36,6 +37,9 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.Set;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
@@ -46,9 +50,10 @@ import org.jboss.logging.Logger;
  * given blocking executor, never on the caller's thread. Writes go to {@code {root}/.tmp} and are
  * renamed into place (see {@link PendingWrite}); folders emptied by deletes are pruned. Content type
  * is derived from the key's extension (the filesystem keeps no per-object metadata); ETags are
- * derived from the file's identity, size and modification time, so they change on every rewrite.
+ * derived from the file's identity, size and modification time, so they change on every rewrite. Writes in
+ * progress are tracked, so that the end of a graceful shutdown can abort them ({@link PendingWrites}).
  */
-public final class LocalObjectStore implements ObjectStore, ReadinessProbe {
+public final class LocalObjectStore implements ObjectStore, ReadinessProbe, PendingWrites {
     private static final Logger LOG = Logger.getLogger(LocalObjectStore.class);
     static final String TEMP_DIR = ".tmp";
     private static final int READ_CHUNK = 128 * 1024;
@@ -61,6 +66,8 @@ public final class LocalObjectStore implements ObjectStore, ReadinessProbe {
     private final Path tempDir;
     private final Executor blocking;
     private final LocalUrlSigner signer;
+    private final Set<PendingWrite> pending = ConcurrentHashMap.newKeySet();
+    private volatile boolean stopped;
 
     private LocalObjectStore(Path root, Executor blocking, LocalUrlSigner signer) {
         this.paths = new SecurePaths(root);
@@ -99,13 +106,16 @@ public final class LocalObjectStore implements ObjectStore, ReadinessProbe {
         if (type == SignedUrls.class || type == SignedUrlVerifier.class) {
             return Optional.of(type.cast(signer));
         }
+        if (type == PendingWrites.class) {
+            return Optional.of(type.cast(this));
+        }
         return ObjectStore.super.capability(type);
     }
 
     @Override
     public Uni<PutResult> put(ObjectKey key, Multi<ByteBuffer> body, OptionalLong length, String contentType) {
         Path target = paths.resolve(key);
-        return blocking(() -> PendingWrite.open(tempDir)).onItem().transformToUni(write -> body
+        return blocking(this::openWrite).onItem().transformToUni(write -> body
                 .emitOn(blocking, WRITE_BUFFERED_CHUNKS)
                 .onItem().invoke(buffer -> {
                     long written = io(() -> write.write(buffer));
@@ -126,8 +136,43 @@ public final class LocalObjectStore implements ObjectStore, ReadinessProbe {
                     });
                 })
                 .onFailure().invoke(write::abort)
-                .onCancellation().invoke(() -> blocking.execute(write::abort)))
+                .onCancellation().invoke(() -> blocking.execute(write::abort))
+                .onTermination().invoke(() -> pending.remove(write)))
+                .onFailure(e -> stopped && e instanceof CancellationException).transform(e -> stopping())
                 .onFailure(UncheckedIOException.class).transform(LocalObjectStore::unavailable);
+    }
+
+    /** A new temp file, tracked until its write ends; none once the store has stopped. */
+    private PendingWrite openWrite() throws IOException {
+        if (stopped) {
+            throw stopping();
+        }
+        PendingWrite write = PendingWrite.open(tempDir);
+        pending.add(write);
+        if (stopped) { // abortAll may have iterated before the add: never leave a write it did not see
+            write.abort();
+            pending.remove(write);
+            throw stopping();
+        }
+        return write;
+    }
+
+    @Override
+    public int abortAll() {
+        stopped = true;
+        int aborted = 0;
+        for (PendingWrite write : pending) {
+            if (write.abort()) {
+                aborted++;
+            }
+            pending.remove(write);
+        }
+        return aborted;
+    }
+
+    private static ReelvaultException stopping() {
+        return new ReelvaultException(ErrorCode.SHUTTING_DOWN,
+                "the service stopped before the upload completed; nothing of it was stored", null, Map.of("Retry-After", "1"));
     }
 
     @Override

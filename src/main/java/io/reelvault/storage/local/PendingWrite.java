@@ -76,10 +76,10 @@ final class PendingWrite {
         finished = true;
     }
 
-    /** Discards the temp file. Idempotent; never throws. */
-    synchronized void abort() {
+    /** Discards the temp file. Idempotent; never throws. @return whether this call aborted it (false: already finished) */
+    synchronized boolean abort() {
         if (finished) {
-            return;
+            return false;
         }
         finished = true;
         try {
@@ -92,5 +92,6 @@ final class PendingWrite {
         } catch (IOException ignored) {
             // left for the start-up cleaning of the temp folder
         }
+        return true;
     }
 }

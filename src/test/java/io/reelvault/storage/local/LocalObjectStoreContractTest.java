@@ -1,12 +1,22 @@
 package io.reelvault.storage.local;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.reelvault.error.ErrorCode;
+import io.reelvault.error.ReelvaultException;
 import io.reelvault.model.KeyPrefix;
 import io.reelvault.storage.ObjectStore;
 import io.reelvault.storage.ObjectStoreContract;
+import io.reelvault.storage.PendingWrites;
+import io.reelvault.storage.PutResult;
+import io.reelvault.support.Poll;
+import io.smallrye.mutiny.Multi;
+import io.smallrye.mutiny.subscription.MultiEmitter;
 import java.io.IOException;
 import java.net.URI;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -14,6 +24,11 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.stream.Stream;
@@ -61,6 +76,36 @@ class LocalObjectStoreContractTest extends ObjectStoreContract {
         Path crashed = Files.writeString(root.resolve(LocalObjectStore.TEMP_DIR).resolve("put-1.part"), "half");
         LocalObjectStore.open(root, pool, null);
         assertEquals(false, Files.exists(crashed));
+    }
+
+    @Test
+    void aWriteStillOpenAtStopIsAbortedAndLaterWritesAreRefused() throws Exception {
+        AtomicReference<MultiEmitter<? super ByteBuffer>> body = new AtomicReference<>();
+        CompletableFuture<PutResult> cut = store.put(key("uploads/u1/upload_20260101_aaaaaaaaaaaa/original.png"),
+                Multi.createFrom().<ByteBuffer>emitter(body::set), OptionalLong.of(3), "image/png").subscribeAsCompletionStage();
+        Poll.until(WAIT, "the body subscribed", () -> body.get() != null);
+        body.get().emit(ByteBuffer.wrap(new byte[] {1}));
+        Poll.until(WAIT, "a temp file being written", () -> !tempFiles().isEmpty());
+
+        assertEquals(1, store.capability(PendingWrites.class).orElseThrow().abortAll());
+        assertEquals(List.of(), tempFiles(), "the temp file is gone at once");
+        body.get().emit(ByteBuffer.wrap(new byte[] {2})); // the client's next bytes find the write aborted
+        ExecutionException failed = assertThrows(ExecutionException.class, () -> cut.get(WAIT.toSeconds(), TimeUnit.SECONDS));
+        assertTrue(failed.getCause() instanceof ReelvaultException r && r.code() == ErrorCode.SHUTTING_DOWN, failed.toString());
+        assertEquals(false, Files.exists(root.resolve("uploads/u1/upload_20260101_aaaaaaaaaaaa/original.png")));
+
+        ReelvaultException later = assertThrows(ReelvaultException.class, () -> put("temp/j/later.tmp", new byte[1]));
+        assertEquals(ErrorCode.SHUTTING_DOWN, later.code());
+        assertEquals(List.of(), tempFiles());
+        assertEquals(0, store.capability(PendingWrites.class).orElseThrow().abortAll(), "idempotent");
+    }
+
+    private List<Path> tempFiles() {
+        try (Stream<Path> temp = Files.list(root.resolve(LocalObjectStore.TEMP_DIR))) {
+            return temp.toList();
+        } catch (IOException e) {
+            throw new AssertionError(e);
+        }
     }
 
     @Test
