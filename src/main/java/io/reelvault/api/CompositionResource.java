@@ -1,6 +1,7 @@
 package io.reelvault.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.reelvault.api.openapi.ApiDocs;
 import io.reelvault.error.ErrorCode;
 import io.reelvault.error.ReelvaultException;
 import io.reelvault.model.CompositionId;
@@ -27,12 +28,24 @@ import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
 import java.net.URI;
 import java.util.Optional;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
+import org.eclipse.microprofile.openapi.annotations.extensions.Extension;
+import org.eclipse.microprofile.openapi.annotations.headers.Header;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
+import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import org.jboss.resteasy.reactive.RestPath;
 import org.jboss.resteasy.reactive.RestQuery;
 import org.jboss.resteasy.reactive.RestResponse;
 
 /** {@code /api/v1/compositions}: timelines and their rendered final videos. Pipeline workers only. */
 @Path("/api/v1/compositions")
+@Tag(name = "compositions", description = "Timelines over generated clips and their rendered final videos, kept 90 days."
+        + " Pipeline workers only (group `pipeline`).")
 @RolesAllowed(Caller.PIPELINE)
 @Produces(MediaType.APPLICATION_JSON)
 public class CompositionResource {
@@ -47,10 +60,26 @@ public class CompositionResource {
     }
 
     /** {@code {generation_id?, timeline, user_id?}}. */
-    public record CreateRequest(String generationId, JsonNode timeline, String userId) {}
+    @Schema(name = "CompositionRequest", requiredProperties = "timeline")
+    public record CreateRequest(
+            @Schema(description = "the generation the timeline's clips come from by default", pattern = ApiDocs.GENERATION_ID)
+            String generationId,
+            @Schema(description = "`{clips: [{clip, generation_id?, start_seconds, duration_seconds?, trim_start_seconds?}],"
+                    + " ...}`: 1 to 1000 clips of at most 20 unexpired generations; other members are kept as sent; at most"
+                    + " 256 KiB") JsonNode timeline,
+            @Schema(description = "whose composition it is; default the token's `sub`", pattern = ApiDocs.NAME_ID) String userId) {}
 
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
+    @Operation(summary = "Create a composition", description = "Checks the timeline (each generation it uses must exist and"
+            + " be unexpired), writes `timeline.json` and `metadata.json` (status `pending`).",
+            extensions = @Extension(name = ApiDocs.PROBLEM_CODES, value = ApiDocs.JSON_BODY + ",invalid_id,not_found,expired,"
+                    + ApiDocs.STORAGE))
+    @RequestBody(required = true, content = @Content(mediaType = MediaType.APPLICATION_JSON,
+            schema = @Schema(implementation = CreateRequest.class)))
+    @APIResponse(responseCode = "201", description = "Created.", headers = @Header(name = "Location",
+            description = "`/api/v1/compositions/{composition_id}`"),
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = CompositionMetadata.class)))
     public Uni<RestResponse<CompositionMetadata>> create(CreateRequest request) {
         if (request == null) {
             throw new ReelvaultException(ErrorCode.INVALID_REQUEST, "a JSON body {generation_id?, timeline} is required");
@@ -68,7 +97,16 @@ public class CompositionResource {
     @PUT
     @Path("/{compositionId}/final")
     @Consumes(MediaType.WILDCARD)
-    public Uni<CompositionMetadata> putFinal(@RestPath String compositionId, @RestQuery String compress,
+    @Operation(summary = "Store the final render", description = "Streams `final.mp4` (MP4 by content, up to"
+            + " `REELVAULT_PIPELINE_MAX_SIZE`); the status becomes `rendered`. With compression it is re-encoded (H.264"
+            + " CRF 23) in the background and replaced when smaller; the outcome is in the metadata.",
+            extensions = @Extension(name = ApiDocs.PROBLEM_CODES, value = ApiDocs.RETAINED + "," + ApiDocs.STREAMED_BODY))
+    @RequestBody(required = true, content = @Content(mediaType = "video/mp4",
+            schema = @Schema(type = SchemaType.STRING, format = "binary")))
+    @APIResponse(responseCode = "200", description = "Stored; the composition's metadata.")
+    public Uni<CompositionMetadata> putFinal(@RestPath String compositionId,
+            @Parameter(description = "Re-encode it; default `REELVAULT_PIPELINE_COMPRESS`.",
+                    schema = @Schema(enumeration = {"true", "false"})) @RestQuery String compress,
             @Context HttpServerRequest request) {
         CompositionId id = CompositionId.parse(compositionId);
         boolean recompress = compress == null ? compositions.compressByDefault() : QueryParams.flag("compress", compress);
@@ -81,6 +119,12 @@ public class CompositionResource {
     @PUT
     @Path("/{compositionId}/thumbnail")
     @Consumes(MediaType.WILDCARD)
+    @Operation(summary = "Store the composition's thumbnail", description = "Streams `thumbnail.jpg` (JPEG by content).",
+            extensions = @Extension(name = ApiDocs.PROBLEM_CODES, value = ApiDocs.RETAINED + "," + ApiDocs.STREAMED_BODY))
+    @RequestBody(required = true, content = @Content(mediaType = "image/jpeg",
+            schema = @Schema(type = SchemaType.STRING, format = "binary")))
+    @APIResponse(responseCode = "200", description = "Stored.",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = StoredArtifact.class)))
     public Uni<StoredArtifact> putThumbnail(@RestPath String compositionId, @Context HttpServerRequest request) {
         CompositionId id = CompositionId.parse(compositionId);
         return RequestBodies.artifact(writer, FileType.JPEG, request, () -> compositions.get(id),
@@ -94,9 +138,23 @@ public class CompositionResource {
      * order from their stored metadata; continue with {@code after=next_after}.
      */
     @GET
-    public Uni<MetadataPage<CompositionMetadata>> list(@RestQuery String status, @RestQuery String since,
-            @RestQuery("user_id") String userId, @RestQuery("generation_id") String generationId, @RestQuery String after,
-            @RestQuery Integer limit) {
+    @Operation(summary = "Query compositions", description = "Compositions in creation order, from their stored metadata"
+            + " (expired ones left out); continue with `after=next_after`.",
+            extensions = @Extension(name = ApiDocs.PROBLEM_CODES, value = ApiDocs.PAGE))
+    @APIResponse(responseCode = "200", description = "A page.")
+    public Uni<MetadataPage<CompositionMetadata>> list(
+            @Parameter(description = "Only those in this status.", schema = @Schema(enumeration = {"pending", "rendered"}))
+            @RestQuery String status,
+            @Parameter(description = "Created at or after this ISO-8601 instant or date, e.g. `2026-11-01`.") @RestQuery String since,
+            @Parameter(description = "Only this user's.",
+                    schema = @Schema(type = SchemaType.STRING, pattern = ApiDocs.NAME_ID)) @RestQuery("user_id") String userId,
+            @Parameter(description = "Only those of this generation.",
+                    schema = @Schema(type = SchemaType.STRING, pattern = ApiDocs.GENERATION_ID))
+            @RestQuery("generation_id") String generationId,
+            @Parameter(description = "The `next_after` of the previous page.",
+                    schema = @Schema(type = SchemaType.STRING, pattern = ApiDocs.COMPOSITION_ID))
+            @RestQuery String after,
+            @Parameter(description = "Items per page, 1 to 1000 (default 100).") @RestQuery Integer limit) {
         return compositions.list(Optional.ofNullable(status), QueryParams.instant("since", since),
                 Optional.ofNullable(userId).map(UserId::parseRequested), Optional.ofNullable(generationId).map(GenerationId::parse),
                 Optional.ofNullable(after).map(CompositionId::parse), QueryParams.limit(limit));
@@ -104,6 +162,9 @@ public class CompositionResource {
 
     @GET
     @Path("/{compositionId}")
+    @Operation(summary = "Read a composition's metadata",
+            extensions = @Extension(name = ApiDocs.PROBLEM_CODES, value = ApiDocs.RETAINED + "," + ApiDocs.STORAGE))
+    @APIResponse(responseCode = "200", description = "The composition's `metadata.json`.")
     public Uni<CompositionMetadata> get(@RestPath String compositionId) {
         return compositions.get(CompositionId.parse(compositionId));
     }
@@ -112,12 +173,20 @@ public class CompositionResource {
     @RateLimited(RateClass.URL)
     @GET
     @Path("/{compositionId}/download")
+    @Operation(summary = "Get the final video's download URL", description = "A signed GET URL valid 6 hours (never past"
+            + " the composition's expiry) that downloads as the attachment `video_{id}.mp4`; 404 `not_found` before the"
+            + " final render is stored.",
+            extensions = @Extension(name = ApiDocs.PROBLEM_CODES, value = ApiDocs.RETAINED + ",rate_limited," + ApiDocs.STORAGE))
+    @APIResponse(responseCode = "200", description = "`{url, expires_in: 21600, filename}`.")
     public Uni<CompositionService.Download> download(@RestPath String compositionId) {
         return compositions.download(CompositionId.parse(compositionId));
     }
 
     @DELETE
     @Path("/{compositionId}")
+    @Operation(summary = "Delete a composition", description = "Its metadata first, then every object under it.",
+            extensions = @Extension(name = ApiDocs.PROBLEM_CODES, value = ApiDocs.RETAINED + "," + ApiDocs.STORAGE))
+    @APIResponse(responseCode = "204", description = "Deleted.")
     public Uni<RestResponse<Void>> delete(@RestPath String compositionId) {
         return compositions.delete(CompositionId.parse(compositionId)).map(v -> RestResponse.noContent());
     }
