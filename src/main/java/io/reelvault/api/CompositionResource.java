@@ -78,7 +78,7 @@ public class CompositionResource {
     @RequestBody(required = true, content = @Content(mediaType = MediaType.APPLICATION_JSON,
             schema = @Schema(implementation = CreateRequest.class)))
     @APIResponse(responseCode = "201", description = "Created.", headers = @Header(name = "Location",
-            description = "`/api/v1/compositions/{composition_id}`"),
+            description = "`/api/v1/compositions/{composition_id}`", schema = @Schema(type = SchemaType.STRING)),
             content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = CompositionMetadata.class)))
     public Uni<RestResponse<CompositionMetadata>> create(CreateRequest request) {
         if (request == null) {

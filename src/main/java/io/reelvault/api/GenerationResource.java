@@ -84,7 +84,7 @@ public class GenerationResource {
     @RequestBody(required = true, content = @Content(mediaType = MediaType.APPLICATION_JSON,
             schema = @Schema(implementation = CreateRequest.class)))
     @APIResponse(responseCode = "201", description = "A new pending generation.", headers = @Header(name = "Location",
-            description = "`/api/v1/generations/{generation_id}`"),
+            description = "`/api/v1/generations/{generation_id}`", schema = @Schema(type = SchemaType.STRING)),
             content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = GenerationCreated.class)))
     @APIResponse(responseCode = "200", description = "Reused: a completed similar generation (`similarity`), or the pending"
             + " one of an identical request.",

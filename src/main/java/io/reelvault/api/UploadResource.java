@@ -84,7 +84,7 @@ public class UploadResource {
     @Parameter(name = "filename", in = ParameterIn.QUERY, description = "Raw bodies: the file's name, e.g. `logo.png`"
             + " (its extension must match the type); multipart bodies take it from the part.")
     @APIResponse(responseCode = "201", description = "Stored.", headers = @Header(name = "Location",
-            description = "`/api/v1/uploads/{upload_id}`"),
+            description = "`/api/v1/uploads/{upload_id}`", schema = @Schema(type = SchemaType.STRING)),
             content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = UploadMetadata.class)))
     public Uni<RestResponse<UploadMetadata>> uploadRaw(@RestQuery String filename, @Context HttpServerRequest request) {
         var user = caller.user();
