@@ -1,16 +1,23 @@
 package io.reelvault.cache;
 
+import io.reelvault.config.ReelvaultConfig;
 import jakarta.enterprise.context.Dependent;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
 
-/** Picks the {@link RateLimiter}: shared on Redis when {@code REELVAULT_REDIS_URL} is set, in-process otherwise. */
+/**
+ * Picks the {@link RateLimiter}: shared on Redis when {@code REELVAULT_REDIS_URL} is set (with a circuit breaker of its
+ * own, set like the similar cache's), in-process otherwise.
+ */
 @Dependent
 public class RateLimiterProducer {
 
     @Produces
     @Singleton
-    RateLimiter rateLimiter(RedisConnection redis) {
-        return redis.calls().<RateLimiter>map(RedisRateLimiter::new).orElseGet(InProcessRateLimiter::new);
+    RateLimiter rateLimiter(RedisConnection redis, ReelvaultConfig config) {
+        ReelvaultConfig.Cache settings = config.cache();
+        return redis.calls().<RateLimiter>map(calls -> new RedisRateLimiter(calls,
+                        new CircuitBreaker("rate limiter", settings.breakerFailures(), settings.breakerCoolDown())))
+                .orElseGet(InProcessRateLimiter::new);
     }
 }

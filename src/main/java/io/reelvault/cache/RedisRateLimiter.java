@@ -1,10 +1,9 @@
 package io.reelvault.cache;
 
 import io.smallrye.mutiny.Uni;
-import io.vertx.mutiny.redis.client.Command;
-import io.vertx.mutiny.redis.client.Request;
 import io.vertx.mutiny.redis.client.Response;
 import java.time.Duration;
+import java.util.List;
 import org.jboss.logging.Logger;
 
 /**
@@ -16,14 +15,11 @@ import org.jboss.logging.Logger;
  *
  * <p><b>Fail open.</b> When Redis does not answer within its deadline ({@code REELVAULT_REDIS_TIMEOUT}) or fails,
  * the call is allowed ({@link Decision#failOpen()}); {@link RedisCalls} logs the outage once. There is no local
- * fallback: during an outage nothing is limited.
+ * fallback: during an outage nothing is limited. After {@code REELVAULT_CACHE_BREAKER_FAILURES} failures in a row a
+ * {@link CircuitBreaker} of its own stops calling Redis for {@code REELVAULT_CACHE_BREAKER_COOL_DOWN}: while Redis
+ * hangs, an upload then waits for nothing instead of for the deadline.
  *
- * <p>Sent with {@code EVAL} (the script's text, some 800 bytes, every time; Redis caches the compiled script by
- * its SHA1) rather than {@code EVALSHA}: measured here over 2000 sequential calls on localhost in three runs, medians
- * 389/443, 311/289 and 166/156 µs (EVAL/EVALSHA), i.e. within ±50 µs either way and mostly noise of the loaded
- * machine; not worth the {@code NOSCRIPT} retry that {@code EVALSHA} needs after every Redis
- * restart or fail-over (and whose error reply {@link RedisCalls} would count as an outage). See
- * {@code RedisRateLimiterTest.measureEvalAgainstEvalsha}.
+ * <p>The script is sent by its SHA-1 ({@link LuaScript}; by its text again after a Redis restart or fail-over).
  */
 public final class RedisRateLimiter implements RateLimiter {
     private static final Logger LOG = Logger.getLogger(RedisRateLimiter.class);
@@ -33,7 +29,7 @@ public final class RedisRateLimiter implements RateLimiter {
      * KEYS[1] the bucket; ARGV[1] capacity, ARGV[2] tokens per second. Answers {allowed 0|1, whole tokens left,
      * milliseconds until one token is back (0 when allowed)}. Times in microseconds of Redis' clock.
      */
-    static final String SCRIPT = """
+    static final LuaScript SCRIPT = LuaScript.of("""
             local capacity = tonumber(ARGV[1])
             local rate = tonumber(ARGV[2])
             local t = redis.call('TIME')
@@ -59,19 +55,25 @@ public final class RedisRateLimiter implements RateLimiter {
             redis.call('HSET', KEYS[1], 'tokens', tostring(tokens), 'ts', tostring(ts))
             redis.call('PEXPIRE', KEYS[1], math.max(1, math.ceil((capacity - tokens) * 1000 / rate)))
             return {allowed, math.floor(tokens), retry}
-            """;
+            """);
 
     private final RedisCalls redis;
+    private final CircuitBreaker breaker;
 
-    public RedisRateLimiter(RedisCalls redis) {
+    RedisRateLimiter(RedisCalls redis, CircuitBreaker breaker) {
         this.redis = redis;
+        this.breaker = breaker;
+    }
+
+    boolean breakerOpen() {
+        return breaker.isOpen();
     }
 
     @Override
     public Uni<Decision> acquire(String bucketKey, Limit limit) {
-        Request eval = Request.cmd(Command.EVAL).arg(SCRIPT).arg(1).arg(KEY_PREFIX + bucketKey)
-                .arg(limit.capacity()).arg(Double.toString(limit.refillPerSecond()));
-        return redis.send(eval)
+        List<String> keys = List.of(KEY_PREFIX + bucketKey);
+        List<Object> args = List.of(limit.capacity(), Double.toString(limit.refillPerSecond()));
+        return breaker.call(() -> redis.eval(SCRIPT, keys, args))
                 .map(RedisRateLimiter::decision)
                 .onFailure().recoverWithItem(failure -> {
                     LOG.debugf("rate limit not checked, allowed: %s", failure.getMessage());

@@ -30,6 +30,8 @@ class RedisRateLimiterTest extends RateLimiterContract {
     private static final Duration TIMEOUT = Duration.ofMillis(150);
     /** Slack for a loaded 2-core machine on top of the deadline. */
     private static final Duration MARGIN = Duration.ofMillis(850);
+    private static final int FAILURES = 5;
+    private static final Duration COOL_DOWN = Duration.ofSeconds(1);
 
     static RedisServer server;
     static Vertx vertx;
@@ -68,7 +70,7 @@ class RedisRateLimiterTest extends RateLimiterContract {
         /** The pool as the service configures it ({@code quarkus.redis.max-pool-waiting=1024}). */
         final Redis client = Redis.createClient(vertx, new RedisOptions().setConnectionString(server.url()).setMaxPoolWaiting(1024));
         final RedisCalls calls = new RedisCalls(client, TIMEOUT);
-        final RedisRateLimiter limiter = new RedisRateLimiter(calls);
+        final RedisRateLimiter limiter = new RedisRateLimiter(calls, new CircuitBreaker("rate limiter", FAILURES, COOL_DOWN));
     }
 
     Replica replica() {
@@ -174,18 +176,44 @@ class RedisRateLimiterTest extends RateLimiterContract {
         assertFalse(take(first.limiter, key, limit).allowed());
     }
 
+    @Test
+    void whileRedisHangsTheBreakerStopsMakingCallersWaitThenLimitsAgain() {
+        Replica replica = replica(); // a breaker of its own
+        Limit limit = new Limit(1, 0.01);
+        String key = freshKey();
+        assertTrue(take(replica.limiter, key, limit).allowed());
+        server.pause();
+        try {
+            for (int i = 0; i < FAILURES; i++) {
+                assertTrue(take(replica.limiter, key, limit).failedOpen(), "each waits out the deadline");
+            }
+            assertTrue(replica.limiter.breakerOpen());
+            long start = System.nanoTime();
+            Decision d = take(replica.limiter, key, limit);
+            long millis = (System.nanoTime() - start) / 1_000_000;
+            System.out.printf("[measured] rate limit, redis frozen, breaker open: allowed (failed open) after %d ms%n", millis);
+            assertTrue(d.allowed() && d.failedOpen(), d.toString());
+            assertTrue(millis < TIMEOUT.toMillis() - 10, "no wait for the deadline: " + millis + " ms");
+        } finally {
+            server.resume();
+        }
+        Poll.until(Duration.ofSeconds(10), "the breaker to let a trial through and close", () -> !take(replica.limiter, key, limit).failedOpen());
+        assertFalse(replica.limiter.breakerOpen());
+        assertFalse(take(replica.limiter, key, limit).allowed(), "limiting again");
+    }
+
     /** EVAL (the script's text each time) against EVALSHA (its SHA1 only), one call at a time and 16 in flight. */
     @Test
     void measureEvalAgainstEvalsha() {
         RedisCalls calls = first.calls;
-        String sha = calls.call(Request.cmd(Command.SCRIPT).arg("LOAD").arg(RedisRateLimiter.SCRIPT)).toString();
+        String sha = calls.call(Request.cmd(Command.SCRIPT).arg("LOAD").arg(RedisRateLimiter.SCRIPT.body())).toString();
         Limit limit = new Limit(1_000_000, 1_000_000);
         for (int round = 0; round < 2; round++) { // the first round warms up
-            long[] eval = serial(() -> Request.cmd(Command.EVAL).arg(RedisRateLimiter.SCRIPT), calls, limit);
+            long[] eval = serial(() -> Request.cmd(Command.EVAL).arg(RedisRateLimiter.SCRIPT.body()), calls, limit);
             long[] evalsha = serial(() -> Request.cmd(Command.EVALSHA).arg(sha), calls, limit);
             if (round == 1) {
                 System.out.printf("[measured] 2000 sequential calls, script %d bytes: EVAL median %d us, p99 %d us, total %d ms;"
-                        + " EVALSHA median %d us, p99 %d us, total %d ms%n", RedisRateLimiter.SCRIPT.length(),
+                        + " EVALSHA median %d us, p99 %d us, total %d ms%n", RedisRateLimiter.SCRIPT.body().length(),
                         eval[0], eval[1], eval[2], evalsha[0], evalsha[1], evalsha[2]);
             }
         }
