@@ -61,8 +61,7 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 # --- 1. our own redis-server on a free port, no persistence
-PORT=$FIRST_PORT
-while port_in_use "$PORT"; do PORT=$((PORT + 1)); done
+PORT=$(free_port "$FIRST_PORT")
 redis-server --port "$PORT" --bind 127.0.0.1 --save '' --appendonly no --dir "$WORK" >"$WORK/redis.log" 2>&1 &
 REDIS_PID=$!
 for _ in $(seq 100); do

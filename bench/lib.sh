@@ -19,6 +19,16 @@ log() { printf '%s %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 die() { log "FAILED: $*"; exit 1; }
 port_in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
+# free_port FIRST: the first port from FIRST that nothing listens on (100 tried)
+free_port() {
+    local port=$1
+    while port_in_use "$port"; do
+        port=$((port + 1))
+        (( port < $1 + 100 )) || die "no free port in $1..$(($1 + 99))"
+    done
+    echo "$port"
+}
+
 # mint_token HOURS: writes $WORK/key.pem and $WORK/pub.pem and prints an RS256 token for user
 # bench-user, issuer reelvault-bench, valid HOURS hours
 mint_token() {

@@ -80,15 +80,6 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-# free_port FIRST: the first port from FIRST that nothing listens on
-free_port() {
-    local port=$1
-    while port_in_use "$port"; do
-        port=$((port + 1))
-        (( port < $1 + 100 )) || die "no free port in $1..$(($1 + 99))"
-    done
-    echo "$port"
-}
 
 # --- 1. the service (local backend), with a throwaway key pair and signing key
 TOKEN=$(mint_token 1)

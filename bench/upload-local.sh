@@ -77,11 +77,7 @@ TOKEN=$(mint_token 1)
 SIGNING_KEY=$(openssl rand -hex 32)
 
 # --- 4. the service, under /usr/bin/time -v
-PORT=$FIRST_PORT
-while port_in_use "$PORT"; do
-    PORT=$((PORT + 1))
-    (( PORT < FIRST_PORT + 100 )) || die "no free port in $FIRST_PORT..$((FIRST_PORT + 99))"
-done
+PORT=$(free_port "$FIRST_PORT")
 BASE="http://127.0.0.1:$PORT"
 
 # start_service NAME: starts a fresh service process; its log is service-NAME.log

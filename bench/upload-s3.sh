@@ -105,14 +105,6 @@ need_kb=$((SIZE_MB * 4 * 1024))
 avail_kb=$(df -Pk "$WORK" | awk 'NR==2 {print $4}')
 (( avail_kb > need_kb )) || die "need ~$((need_kb / 1024)) MiB free under $ROOT/target, have $((avail_kb / 1024)) MiB"
 
-free_port() {
-    local port=$1
-    while port_in_use "$port"; do
-        port=$((port + 1))
-        (( port < $1 + 100 )) || die "no free port in $1..$(($1 + 99))"
-    done
-    echo "$port"
-}
 
 # --- 3. s3proxy (filesystem store, SigV4), a process of its own
 log "resolving s3proxy's classpath (the project's test classpath)"
