@@ -129,7 +129,7 @@ public class StorageRoutes {
         }
         content.range().ifPresent(r -> response.setStatusCode(206).putHeader(HttpHeaders.CONTENT_RANGE, r.contentRange()));
         response.putHeader(HttpHeaders.CONTENT_LENGTH, Long.toString(content.length()));
-        pipe(content.body(), ctx.response(), onLoop);
+        pipe(content.body(), content.length(), ctx.response(), onLoop);
     }
 
     private static HttpServerResponse headers(HttpServerResponse response, ObjectInfo info, Map<String, String> bound) {
@@ -144,10 +144,16 @@ public class StorageRoutes {
         return response;
     }
 
-    /** Writes the body with back-pressure: the next chunk is requested only while the socket keeps up. */
-    private static void pipe(Multi<ByteBuffer> body, HttpServerResponse response, Executor onLoop) {
+    /**
+     * Writes the body with back-pressure: the next chunk is requested only while the socket keeps up. The chunk
+     * that completes {@code length} ends the response with it: a client that has its Content-Length closes the
+     * connection at once, and an {@code end()} arriving after that would count a whole download as reset.
+     */
+    private static void pipe(Multi<ByteBuffer> body, long length, HttpServerResponse response, Executor onLoop) {
         body.emitOn(onLoop, 2).subscribe().withSubscriber(new Flow.Subscriber<ByteBuffer>() {
             private Flow.Subscription subscription;
+            private long remaining = length;
+            private boolean ended;
 
             @Override
             public void onSubscribe(Flow.Subscription s) {
@@ -158,7 +164,19 @@ public class StorageRoutes {
 
             @Override
             public void onNext(ByteBuffer item) {
-                response.write(Buffer.buffer(Unpooled.wrappedBuffer(item)));
+                if (ended) {
+                    subscription.cancel(); // more than Content-Length: never sent
+                    return;
+                }
+                remaining -= item.remaining();
+                Buffer chunk = Buffer.buffer(Unpooled.wrappedBuffer(item));
+                if (remaining <= 0) {
+                    ended = true;
+                    response.end(chunk);
+                    subscription.request(1); // lets the source complete
+                    return;
+                }
+                response.write(chunk);
                 if (response.writeQueueFull()) {
                     response.drainHandler(v -> subscription.request(1));
                 } else {
@@ -168,12 +186,17 @@ public class StorageRoutes {
 
             @Override
             public void onError(Throwable e) {
-                response.reset(); // headers are gone: cut the connection so the client sees a short body
+                if (!ended) {
+                    response.reset(); // headers are gone: cut the connection so the client sees a short body
+                }
             }
 
             @Override
             public void onComplete() {
-                response.end();
+                if (!ended) {
+                    ended = true;
+                    response.end(); // an empty body, or one shorter than announced
+                }
             }
         });
     }

@@ -20,7 +20,12 @@ import io.reelvault.support.TestTokens;
 import io.restassured.RestAssured;
 import io.restassured.response.ValidatableResponse;
 import jakarta.inject.Inject;
+import java.io.DataInputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.net.Socket;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -153,6 +158,43 @@ class SignedUrlApiTest {
     void signedUrlsAreCounted() {
         given().get("/q/metrics").then().statusCode(200)
                 .body(containsString("reelvault_signed_urls_total{purpose=\"preview\"}"));
+    }
+
+    /** A client that has its Content-Length closes at once (curl, ffmpeg): the download still counts as a 200. */
+    @Test
+    void aDownloadWhoseClientClosesAtOnceCountsAsComplete() throws Exception {
+        URI uri = URI.create(url);
+        for (int i = 0; i < 30; i++) {
+            try (Socket socket = new Socket(uri.getHost(), uri.getPort())) {
+                socket.getOutputStream().write(("GET " + uri.getRawPath() + "?" + uri.getRawQuery() + " HTTP/1.1\r\nHost: localhost\r\n\r\n")
+                        .getBytes(StandardCharsets.US_ASCII));
+                DataInputStream in = new DataInputStream(socket.getInputStream());
+                long length = -1;
+                for (String line = readLine(in); !line.isEmpty(); line = readLine(in)) {
+                    if (line.regionMatches(true, 0, "Content-Length:", 0, 15)) {
+                        length = Long.parseLong(line.substring(15).trim());
+                    }
+                }
+                assertEquals(png.length, length);
+                in.readFully(new byte[png.length]);
+            } // closed the moment the body is in
+        }
+        String metrics = given().get("/q/metrics").then().statusCode(200).extract().asString();
+        assertFalse(metrics.lines().anyMatch(l -> l.startsWith("http_server_requests_seconds_count") && l.contains("/storage/{key}")
+                && l.contains("RESET")), "no complete download counted as reset");
+    }
+
+    private static String readLine(DataInputStream in) throws IOException {
+        StringBuilder line = new StringBuilder();
+        for (int c = in.read(); c != '\n'; c = in.read()) {
+            if (c < 0) {
+                throw new EOFException("headers cut short");
+            }
+            if (c != '\r') {
+                line.append((char) c);
+            }
+        }
+        return line.toString();
     }
 
     private static void problem(ValidatableResponse r, String code) {
