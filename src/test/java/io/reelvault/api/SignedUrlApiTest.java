@@ -163,8 +163,11 @@ class SignedUrlApiTest {
     /** A client that has its Content-Length closes at once (curl, ffmpeg): the download still counts as a 200. */
     @Test
     void aDownloadWhoseClientClosesAtOnceCountsAsComplete() throws Exception {
+        double resetBefore = storageRequests("RESET");
+        double okBefore = storageRequests("200");
         URI uri = URI.create(url);
-        for (int i = 0; i < 30; i++) {
+        int downloads = 30;
+        for (int i = 0; i < downloads; i++) {
             try (Socket socket = new Socket(uri.getHost(), uri.getPort())) {
                 socket.getOutputStream().write(("GET " + uri.getRawPath() + "?" + uri.getRawQuery() + " HTTP/1.1\r\nHost: localhost\r\n\r\n")
                         .getBytes(StandardCharsets.US_ASCII));
@@ -179,9 +182,16 @@ class SignedUrlApiTest {
                 in.readFully(new byte[png.length]);
             } // closed the moment the body is in
         }
+        assertEquals(resetBefore, storageRequests("RESET"), "no complete download counted as reset");
+        assertEquals(okBefore + downloads, storageRequests("200"), "each counted as a 200");
+    }
+
+    /** The count of {@code GET /storage/{key}} requests answered {@code status} so far (other tests' included). */
+    private static double storageRequests(String status) {
         String metrics = given().get("/q/metrics").then().statusCode(200).extract().asString();
-        assertFalse(metrics.lines().anyMatch(l -> l.startsWith("http_server_requests_seconds_count") && l.contains("/storage/{key}")
-                && l.contains("RESET")), "no complete download counted as reset");
+        return metrics.lines().filter(l -> l.startsWith("http_server_requests_seconds_count{") && l.contains("method=\"GET\"")
+                        && l.contains("uri=\"/storage/{key}\"") && l.contains("status=\"" + status + "\""))
+                .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();
     }
 
     private static String readLine(DataInputStream in) throws IOException {
