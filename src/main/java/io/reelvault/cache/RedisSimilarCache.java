@@ -189,13 +189,8 @@ public final class RedisSimilarCache implements SimilarCache {
 
     /** The script call: the buckets are computed only once the breaker lets the call through. */
     private Uni<Response> lookupCall(String fingerprint, String promptKey, float[] embedding) {
-        List<String> buckets = VectorCodec.isZero(embedding) ? List.of() : lsh.bucketKeys(embedding);
-        String scope = scope(fingerprint);
-        List<String> keys = new ArrayList<>(1 + buckets.size());
-        keys.add(scope + "x:" + Objects.requireNonNull(promptKey, "promptKey"));
-        for (String bucket : buckets) {
-            keys.add(scope + bucket);
-        }
+        List<String> buckets = buckets(embedding);
+        List<String> keys = indexKeys(new ArrayList<>(1 + buckets.size()), scope(fingerprint), promptKey, buckets);
         return redis.eval(LOOKUP, keys,
                 List.of(maxCandidates, base + "e:", STALE_REMOVALS_PER_LOOKUP, LARGE_BUCKET_FACTOR * maxCandidates));
     }
@@ -235,15 +230,11 @@ public final class RedisSimilarCache implements SimilarCache {
     }
 
     private Uni<Response> putCall(Entry entry, long at) {
-        List<String> buckets = VectorCodec.isZero(entry.embedding()) ? List.of() : lsh.bucketKeys(entry.embedding());
+        List<String> buckets = buckets(entry.embedding());
         String scopeId = scopeId(entry.fingerprint());
-        String scope = base + scopeId + ":";
         List<String> keys = new ArrayList<>(2 + buckets.size());
         keys.add(entryKey(entry.generationId()));
-        keys.add(scope + "x:" + Objects.requireNonNull(entry.promptKey(), "promptKey"));
-        for (String bucket : buckets) {
-            keys.add(scope + bucket);
-        }
+        indexKeys(keys, base + scopeId + ":", entry.promptKey(), buckets);
         return redis.eval(PUT, keys, List.of(entry.generationId(), at, VectorCodec.encode(entry.embedding()), scopeId,
                 entry.promptKey(), String.join(" ", buckets), base));
     }
@@ -284,7 +275,25 @@ public final class RedisSimilarCache implements SimilarCache {
     }
 
     String exactKey(String fingerprint, String promptKey) {
-        return scope(fingerprint) + "x:" + Objects.requireNonNull(promptKey, "promptKey");
+        return exactKeyIn(scope(fingerprint), promptKey);
+    }
+
+    private static String exactKeyIn(String scope, String promptKey) {
+        return scope + "x:" + Objects.requireNonNull(promptKey, "promptKey");
+    }
+
+    /** The vector's LSH buckets; none for the zero vector (an empty prompt), which only the exact key finds. */
+    private List<String> buckets(float[] vector) {
+        return VectorCodec.isZero(vector) ? List.of() : lsh.bucketKeys(vector);
+    }
+
+    /** Adds the exact key of {@code promptKey} and the keys of {@code buckets} under {@code scope} to {@code keys}. */
+    private static List<String> indexKeys(List<String> keys, String scope, String promptKey, List<String> buckets) {
+        keys.add(exactKeyIn(scope, promptKey));
+        for (String bucket : buckets) {
+            keys.add(scope + bucket);
+        }
+        return keys;
     }
 
     String entryKey(String generationId) {
