@@ -20,7 +20,9 @@ import io.vertx.ext.web.RoutingContext;
 import io.netty.buffer.Unpooled;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import java.net.URLDecoder;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.HashMap;
@@ -34,7 +36,8 @@ import java.util.concurrent.Flow;
  * {@code GET|HEAD|PUT /storage/{key}?X-Expires=...&X-Signature=...}: serves (and, for direct
  * uploads, accepts) objects of backends that sign their own URLs (the local backend), for anyone
  * holding a valid, unexpired signed URL. A PUT must carry exactly the Content-Type and
- * Content-Length its URL was signed for, like an S3 presigned PUT; once shutdown has begun a PUT is
+ * Content-Length its URL was signed for, like an S3 presigned PUT (no chunked body), and the signed length caps the
+ * bytes read; once shutdown has begun a PUT is
  * refused with 503 {@code shutting_down} (see {@link ShutdownGate}). A plain
  * Vert.x route, so that the response streams with back-pressure and exact headers: Content-Length,
  * ETag, Last-Modified, Accept-Ranges, one Range (206) or 416, If-None-Match (304).
@@ -103,20 +106,34 @@ public class StorageRoutes {
     private void receive(RoutingContext ctx, ObjectKey key, Map<String, String> bound, Executor onLoop) {
         var request = ctx.request();
         String type = bound.get("content-type");
-        if (type != null && !type.equalsIgnoreCase(request.getHeader(HttpHeaders.CONTENT_TYPE))) {
+        if (type == null || !type.equalsIgnoreCase(request.getHeader(HttpHeaders.CONTENT_TYPE))) {
             throw new ReelvaultException(ErrorCode.SIGNATURE_INVALID, "the Content-Type is not the one this URL was signed for");
         }
+        // the signed length is the body's hard cap: a chunked body (no Content-Length), or one announcing another
+        // length, is refused unread; the bytes are counted too (Quarkus' body limit never sees this route)
         OptionalLong length = RequestBodies.contentLength(request);
         String signedLength = bound.get("content-length");
-        if (signedLength != null && (length.isEmpty() || length.getAsLong() != Long.parseLong(signedLength))) {
+        if (signedLength == null || request.headers().contains(HttpHeaders.TRANSFER_ENCODING)
+                || length.isEmpty() || length.getAsLong() != Long.parseLong(signedLength)) {
             throw new ReelvaultException(ErrorCode.SIGNATURE_INVALID, "the Content-Length is not the one this URL was signed for");
         }
         shutdown.admitUpload(); // after the signature: a stranger learns nothing; before the body: nothing is read
         RequestBodies.acceptBody(request);
-        store.put(key, RequestBodies.raw(request), length, type != null ? type : "application/octet-stream")
+        store.put(key, capped(RequestBodies.raw(request), length.getAsLong()), length, type)
                 .emitOn(onLoop).subscribe().with(
                         stored -> ctx.response().putHeader(HttpHeaders.ETAG, stored.info().etag()).setStatusCode(200).end(),
                         e -> fail(ctx, e));
+    }
+
+    /** Fails as soon as the body runs past {@code limit} bytes, before the excess reaches the store. */
+    private static Multi<ByteBuffer> capped(Multi<ByteBuffer> body, long limit) {
+        long[] received = {0};
+        return body.onItem().invoke(buffer -> {
+            received[0] += buffer.remaining();
+            if (received[0] > limit) {
+                throw new ReelvaultException(ErrorCode.LENGTH_MISMATCH, "the body runs past the signed " + limit + " bytes");
+            }
+        });
     }
 
     private void send(RoutingContext ctx, ObjectContent content, Map<String, String> bound, Executor onLoop) {
@@ -201,14 +218,32 @@ public class StorageRoutes {
         });
     }
 
-    private static Map<String, String> query(RoutingContext ctx) {
+    /**
+     * The query parameters, decoded from the raw query string: each {@code name=value}, no empty or repeated name (no
+     * case folding either: {@code x-expires} is not {@code X-Expires}). Anything else is {@code signature_invalid}.
+     */
+    static Map<String, String> query(RoutingContext ctx) {
+        String raw = ctx.request().query();
         Map<String, String> query = new HashMap<>();
-        for (String name : ctx.queryParams().names()) {
-            var values = ctx.queryParams().getAll(name);
-            if (values.size() != 1) {
+        if (raw == null) {
+            return query;
+        }
+        for (String pair : raw.split("&", -1)) {
+            int eq = pair.indexOf('=');
+            if (eq <= 0) {
+                throw new ReelvaultException(ErrorCode.SIGNATURE_INVALID, "a signed URL's parameters are name=value pairs");
+            }
+            String name;
+            String value;
+            try {
+                name = URLDecoder.decode(pair.substring(0, eq), StandardCharsets.UTF_8);
+                value = URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8);
+            } catch (IllegalArgumentException e) {
+                throw new ReelvaultException(ErrorCode.SIGNATURE_INVALID, "a signed URL's parameters are percent-encoded");
+            }
+            if (query.putIfAbsent(name, value) != null) {
                 throw new ReelvaultException(ErrorCode.SIGNATURE_INVALID, "a signed URL names each parameter once");
             }
-            query.put(name, values.get(0));
         }
         return query;
     }

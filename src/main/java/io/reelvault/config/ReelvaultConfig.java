@@ -60,11 +60,33 @@ public interface ReelvaultConfig {
         Path path();
 
         /**
-         * {@code REELVAULT_SIGNING_KEY}: the HMAC-SHA256 key for signed URLs, at least 32 bytes
-         * (UTF-8). When absent a random key is made at each start (URLs then die with the process)
-         * and a warning is logged. Never logged or echoed.
+         * {@code REELVAULT_SIGNING_KEY}: the HMAC-SHA256 key for signed URLs, at least 32 bytes (UTF-8), the same
+         * on every replica. When absent the service refuses to start, unless {@link #signingKeyEphemeral()}. Never
+         * logged or echoed.
          */
         Optional<String> signingKey();
+
+        /**
+         * {@code REELVAULT_SIGNING_KEY_ID}: the id of {@link #signingKey()}, carried in each URL ({@code X-Key-Id})
+         * so that verification picks the key that signed it. Default {@code 1}; change it with the key.
+         */
+        @WithDefault("1")
+        String signingKeyId();
+
+        /**
+         * {@code REELVAULT_SIGNING_KEYS_PREVIOUS}: earlier keys, still accepted to verify URLs (never to sign), as
+         * {@code id:key} pairs separated by commas. Keep one for as long as URLs it signed may live (6 hours at
+         * most), then remove it. Never logged or echoed.
+         */
+        Optional<String> signingKeysPrevious();
+
+        /**
+         * {@code REELVAULT_SIGNING_KEY_EPHEMERAL}: without {@link #signingKey()}, sign with a random key made at
+         * start (URLs die with the process, and other replicas refuse them) instead of refusing to start. Default
+         * false; true in dev mode.
+         */
+        @WithDefault("false")
+        boolean signingKeyEphemeral();
     }
 
     interface S3 {

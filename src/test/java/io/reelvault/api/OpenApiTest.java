@@ -221,6 +221,9 @@ class OpenApiTest {
         assertTrue(parameters.get("query:X-Expires").path("required").asBoolean());
         assertTrue(parameters.get("query:X-Signature").path("required").asBoolean());
         assertTrue(parameters.get("query:X-Signature").path("description").asText().contains("HMAC-SHA256"));
+        assertTrue(parameters.get("query:X-Algorithm").path("required").asBoolean());
+        assertTrue(parameters.get("query:X-Key-Id").path("required").asBoolean());
+        assertTrue(parameters.get("query:X-Signature").path("description").asText().contains("pct(name)=pct(value)"));
         assertTrue(item.at("/get/parameters").toString().contains("\"Range\""));
         assertEquals(Set.of("200", "206", "304", "400", "403", "404", "416", "500", "503"), fields(item.at("/get/responses")));
         assertTrue(item.at("/get/responses/416/headers/Content-Range").isObject());

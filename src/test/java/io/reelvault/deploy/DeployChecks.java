@@ -72,7 +72,7 @@ final class DeployChecks {
     static final Pattern STATIC_AWS_KEY_NAME = Pattern.compile("ACCESS_KEY_ID|SECRET_ACCESS_KEY|SESSION_TOKEN");
     static final Pattern ACCESS_KEY_ID = Pattern.compile("\\b(AKIA|ASIA)[A-Z0-9]{16}\\b");
     /** Settings that carry a credential: never plain configuration in Kubernetes or ECS. */
-    static final Set<String> SENSITIVE = Set.of("REELVAULT_REDIS_URL", "REELVAULT_SIGNING_KEY");
+    static final Set<String> SENSITIVE = Set.of("REELVAULT_REDIS_URL", "REELVAULT_SIGNING_KEY", "REELVAULT_SIGNING_KEYS_PREVIOUS");
     /**
      * Environment variables of docker/Dockerfile.jvm read by the base image's launcher
      * (/opt/jboss/container/java/run/run-java.sh) or by the C library, not by the application.

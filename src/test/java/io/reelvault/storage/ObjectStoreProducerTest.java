@@ -19,7 +19,13 @@ class ObjectStoreProducerTest {
     @TempDir
     Path root;
 
+    /** Without a signing key, a throwaway one is allowed ({@code REELVAULT_SIGNING_KEY_EPHEMERAL=true}). */
     static ReelvaultConfig config(boolean local, Path path, String signingKey, String bucket, String region) {
+        return config(local, path, signingKey, null, signingKey == null, bucket, region);
+    }
+
+    static ReelvaultConfig config(boolean local, Path path, String signingKey, String previousKeys, boolean ephemeral,
+            String bucket, String region) {
         ReelvaultConfig.Local l = new ReelvaultConfig.Local() {
             public Path path() {
                 return path;
@@ -27,6 +33,18 @@ class ObjectStoreProducerTest {
 
             public Optional<String> signingKey() {
                 return Optional.ofNullable(signingKey);
+            }
+
+            public String signingKeyId() {
+                return "1";
+            }
+
+            public Optional<String> signingKeysPrevious() {
+                return Optional.ofNullable(previousKeys);
+            }
+
+            public boolean signingKeyEphemeral() {
+                return ephemeral;
             }
         };
         ReelvaultConfig.S3 s3 = new ReelvaultConfig.S3() {
@@ -153,6 +171,28 @@ class ObjectStoreProducerTest {
         var e = assertThrows(IllegalStateException.class,
                 () -> ObjectStoreProducer.backend(config(true, root, "short", null, null), Clock.systemUTC(), null));
         assertEquals("REELVAULT_SIGNING_KEY must be at least 32 bytes", e.getMessage());
+    }
+
+    @Test
+    void aMissingSigningKeyIsRefusedUnlessAThrowawayKeyIsAllowed() {
+        var e = assertThrows(IllegalStateException.class,
+                () -> ObjectStoreProducer.backend(config(true, root, null, null, false, null, null), Clock.systemUTC(), null));
+        assertTrue(e.getMessage().startsWith("REELVAULT_SIGNING_KEY is not set"), e.getMessage());
+        assertTrue(e.getMessage().contains("REELVAULT_SIGNING_KEY_EPHEMERAL=true"), e.getMessage());
+        assertTrue(ObjectStoreProducer.backend(config(true, root, null, null, true, null, null), Clock.systemUTC(), null)
+                .capability(SignedUrls.class).isPresent());
+    }
+
+    @Test
+    void malformedPreviousKeysAreRefusedByNameWithoutTheSecret() {
+        String key = "current-signing-key-0123456789abcdef";
+        for (String previous : new String[] {"no-colon-secret-0123456789abcdef0123", "old:short",
+                "bad id:old-signing-key-0123456789abcdef0123", "1:old-signing-key-0123456789abcdef0123"}) {
+            var e = assertThrows(IllegalStateException.class, () -> ObjectStoreProducer.backend(
+                    config(true, root, key, previous, false, null, null), Clock.systemUTC(), null));
+            assertTrue(e.getMessage().startsWith("REELVAULT_SIGNING_KEYS_PREVIOUS"), e.getMessage());
+            assertTrue(!e.getMessage().contains("0123456789abcdef") && !e.getMessage().contains("short"), e.getMessage());
+        }
     }
 
     @Test

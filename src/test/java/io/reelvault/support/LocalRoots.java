@@ -22,6 +22,18 @@ public final class LocalRoots {
             public Optional<String> signingKey() {
                 return Optional.of("local-test-signing-key-0123456789abcdef");
             }
+
+            public String signingKeyId() {
+                return "1";
+            }
+
+            public Optional<String> signingKeysPrevious() {
+                return Optional.empty();
+            }
+
+            public boolean signingKeyEphemeral() {
+                return false;
+            }
         }, URI.create("http://localhost:8080"), pool, clock);
     }
 }

@@ -265,16 +265,25 @@ public class ApiDocumentFilter implements OASFilter {
                         .maxLength(ObjectKey.MAX_BYTES));
         Parameter expires = query("X-Expires", true, "When the URL expires, in epoch seconds (UTC); 403"
                 + " `signature_expired` after it.", OASFactory.createSchema().addType(SchemaType.INTEGER).format("int64"));
-        Parameter signature = query("X-Signature", true, "Base64url (no padding) HMAC-SHA256, keyed with"
-                + " `REELVAULT_SIGNING_KEY`, of `REELVAULT-HMAC-SHA256\\n{METHOD}\\n{key}\\n` followed by each other query"
-                + " parameter as `name=value\\n` in name order (HEAD is signed as GET). Compared in constant time; 403"
-                + " `signature_invalid` when it does not match.", string(null));
+        Parameter algorithm = query("X-Algorithm", true, "The version of the signed form: exactly"
+                + " `REELVAULT2-HMAC-SHA256`.", string(null));
+        Parameter keyId = query("X-Key-Id", true, "The id of the key that signed the URL (`REELVAULT_SIGNING_KEY_ID`, or"
+                + " one of `REELVAULT_SIGNING_KEYS_PREVIOUS`); signed too. 403 `signature_invalid` for a key this service"
+                + " does not hold.", string(null));
+        Parameter signature = query("X-Signature", true, "Base64url (no padding) HMAC-SHA256, keyed with the key"
+                + " `X-Key-Id` names, of `REELVAULT2-HMAC-SHA256\\n{METHOD}\\n{key}\\n{canonical query}`: every other"
+                + " parameter as `pct(name)=pct(value)`, sorted by `pct(name)`, joined with `&`, where `pct` percent-encodes"
+                + " every UTF-8 byte but `A-Z a-z 0-9 - . _ ~` (HEAD is signed as GET). Compared in constant time. Only"
+                + " the parameters documented here are accepted, each once: any other, a missing one or a repeated one is"
+                + " 403 `signature_invalid`, as is a signature that does not match.", string(null));
         Parameter disposition = query("response-content-disposition", false, "GET/HEAD: a response header bound by the"
                 + " signature, sent as is (final downloads: `attachment; filename=\"video_{id}.mp4\"`).", string(null));
-        Parameter putType = query("header-content-type", false, "PUT: the Content-Type the request must carry, bound by"
+        Parameter responseType = query("response-content-type", false, "GET/HEAD: the Content-Type of the answer, bound by"
+                + " the signature (instead of the stored one).", string(null));
+        Parameter putType = query("header-content-type", true, "PUT: the Content-Type the request must carry, bound by"
                 + " the signature.", string(null));
-        Parameter putLength = query("header-content-length", false, "PUT: the Content-Length the request must carry"
-                + " (the size promised at presign), bound by the signature.",
+        Parameter putLength = query("header-content-length", true, "PUT: the Content-Length the request must carry"
+                + " (the size promised at presign), bound by the signature; a chunked body is refused.",
                 OASFactory.createSchema().addType(SchemaType.INTEGER).format("int64"));
 
         Operation get = storageOperation("Download an object through a signed URL",
@@ -282,7 +291,7 @@ public class ApiDocumentFilter implements OASFilter {
                         + " URL also allows HEAD). Local backend only; on S3 the URLs point at the bucket.",
                 "invalid_key,signature_invalid,signature_expired,not_found,expired,range_not_satisfiable,"
                         + "storage_unavailable")
-                .addParameter(disposition)
+                .addParameter(disposition).addParameter(responseType)
                 .addParameter(header("Range", "One range, `bytes=start-end`, `bytes=start-` or `bytes=-suffix`: 206 with"
                         + " that range, 416 when none of it lies inside the object. Several ranges, or a malformed header,"
                         + " are ignored (200, the whole object), as RFC 9110 allows."))
@@ -295,14 +304,14 @@ public class ApiDocumentFilter implements OASFilter {
         Operation head = storageOperation("Read an object's headers through a signed URL",
                 "As GET, without the body (signed as GET).",
                 "invalid_key,signature_invalid,signature_expired,not_found,expired,storage_unavailable")
-                .addParameter(disposition);
+                .addParameter(disposition).addParameter(responseType);
         head.getResponses().addAPIResponse("200", objectHeaders(OASFactory.createAPIResponse()
                 .description("The object's headers, with Content-Length; no body.")));
 
         Operation put = storageOperation("Upload an object through a signed URL (direct upload)",
                 "Streams the body into the object, replacing it atomically (readers see the old object or the whole new"
                         + " one). The request must carry exactly the Content-Type and Content-Length the URL was signed for"
-                        + " (403 `signature_invalid` otherwise), like an S3 presigned PUT. Then `POST"
+                        + " (403 `signature_invalid` otherwise, and for a chunked body), like an S3 presigned PUT. Then `POST"
                         + " /api/v1/uploads/{upload_id}/complete` checks and records it.",
                 "invalid_key,invalid_request,signature_invalid,signature_expired,length_mismatch,storage_unavailable,"
                         + "shutting_down")
@@ -315,7 +324,7 @@ public class ApiDocumentFilter implements OASFilter {
 
         return OASFactory.createPathItem()
                 .description("Signed URLs of the local backend. No token: the signature is the authority.")
-                .parameters(List.of(key, expires, signature))
+                .parameters(List.of(key, algorithm, expires, keyId, signature))
                 .GET(get).HEAD(head).PUT(put);
     }
 

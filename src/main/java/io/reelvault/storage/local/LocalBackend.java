@@ -2,8 +2,6 @@ package io.reelvault.storage.local;
 
 import io.reelvault.config.ReelvaultConfig;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
-import java.security.SecureRandom;
 import java.time.Clock;
 import java.util.concurrent.Executor;
 import org.jboss.logging.Logger;
@@ -15,25 +13,20 @@ public final class LocalBackend {
     private LocalBackend() {}
 
     /**
-     * @throws IllegalStateException naming {@code REELVAULT_SIGNING_KEY} when the key is too short,
-     *         or {@code LOCAL_STORAGE_PATH} when the root cannot be used
+     * @throws IllegalStateException naming {@code REELVAULT_SIGNING_KEY} when the key is missing (and no throwaway key
+     *         is allowed) or too short, another {@code REELVAULT_SIGNING_KEY*} variable when it is malformed, or
+     *         {@code LOCAL_STORAGE_PATH} when the root cannot be used
      */
     public static LocalObjectStore open(ReelvaultConfig.Local config, URI publicBaseUrl, Executor blocking, Clock clock) {
-        byte[] secret;
-        if (config.signingKey().isPresent()) {
-            secret = config.signingKey().get().getBytes(StandardCharsets.UTF_8);
-            if (secret.length < 32) {
-                throw new IllegalStateException("REELVAULT_SIGNING_KEY must be at least 32 bytes");
-            }
-        } else {
-            secret = new byte[32];
-            new SecureRandom().nextBytes(secret);
-            LOG.warn("REELVAULT_SIGNING_KEY is not set: signed URLs use a random key made at start-up and stop"
-                    + " working when the service restarts");
+        SigningKeys keys = SigningKeys.fromSettings(config.signingKey(), config.signingKeyId(), config.signingKeysPrevious(),
+                config.signingKeyEphemeral());
+        if (config.signingKey().isEmpty()) {
+            LOG.warn("REELVAULT_SIGNING_KEY is not set and REELVAULT_SIGNING_KEY_EPHEMERAL=true: signed URLs use a random"
+                    + " key made at start-up; they stop working when the service restarts and other replicas refuse them");
         }
         try {
             LocalObjectStore store = LocalObjectStore.open(config.path(), blocking,
-                    new LocalUrlSigner(secret, publicBaseUrl, clock));
+                    new LocalUrlSigner(keys, publicBaseUrl, clock));
             LOG.infof("local storage at %s", config.path().toAbsolutePath().normalize());
             return store;
         } catch (RuntimeException e) {

@@ -6,7 +6,6 @@ import io.reelvault.model.ObjectKey;
 import io.reelvault.storage.SignedUrlVerifier;
 import io.reelvault.storage.SignedUrls;
 import java.net.URI;
-import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.security.InvalidKeyException;
 import java.security.MessageDigest;
@@ -15,37 +14,63 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Base64;
+import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.stream.Collectors;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
 /**
- * HMAC-SHA256 signed URLs to the service's own {@code /storage/{key}}, in the manner of Rails Active
- * Storage's disk service. The signature covers the method, the key, the expiry and every other
- * query parameter (the bound response headers), so none of them can be changed.
+ * HMAC-SHA256 signed URLs to the service's own {@code /storage/{key}}, in the manner of an S3 SigV4 presigned URL.
+ * The signature covers the method, the key and every other query parameter (algorithm, expiry, key id, the bound
+ * headers), each name and value percent-encoded, so that no parameter can be changed, added, dropped or folded into
+ * another.
  *
- * <p>Query parameters: {@code X-Expires} (epoch seconds), {@code response-*} (bound response
- * headers, e.g. {@code response-content-disposition}) and {@code X-Signature} (base64url).
+ * <p>Query parameters, and nothing else: {@code X-Algorithm} ({@value #ALGORITHM}, the version of the form),
+ * {@code X-Expires} (epoch seconds), {@code X-Key-Id} (which key signed), for GET optionally
+ * {@code response-content-disposition} and {@code response-content-type} (response headers bound by the signature),
+ * for PUT both {@code header-content-type} and {@code header-content-length} (the request must carry exactly
+ * those), and {@code X-Signature} (base64url, no padding). The string signed:
+ *
+ * <pre>
+ * REELVAULT2-HMAC-SHA256 \n METHOD \n key \n canonical-query
+ * </pre>
+ *
+ * where canonical-query is every parameter but {@code X-Signature} as {@code pct(name)=pct(value)}, sorted by
+ * {@code pct(name)}, joined with {@code &}; {@code pct} encodes every UTF-8 byte except {@code A-Z a-z 0-9 - . _ ~}
+ * as {@code %XX} (upper-case hex), as SigV4 does. A URL's query is exactly its canonical query plus the signature.
  */
 final class LocalUrlSigner implements SignedUrls, SignedUrlVerifier {
+    static final String ALGORITHM = "REELVAULT2-HMAC-SHA256";
+    static final String ALGORITHM_PARAM = "X-Algorithm";
     static final String EXPIRES = "X-Expires";
+    static final String KEY_ID = "X-Key-Id";
     static final String SIGNATURE = "X-Signature";
     private static final String RESPONSE_PREFIX = "response-";
     private static final String REQUEST_PREFIX = "header-";
-    private static final String ALGORITHM = "HmacSHA256";
+    /** Response headers a GET URL may bind. */
+    private static final Set<String> RESPONSE_HEADERS = Set.of("content-disposition", "content-type");
+    /** Request headers a PUT URL binds, both always. */
+    private static final Set<String> REQUEST_HEADERS = Set.of("content-type", "content-length");
+    private static final String MAC = "HmacSHA256";
 
-    private final SecretKeySpec key;
+    private final SigningKeys keys;
+    private final Map<String, SecretKeySpec> macKeys = new HashMap<>();
     private final URI baseUrl;
     private final Clock clock;
 
-    /** @param secret at least 32 bytes; @param baseUrl the public base URL, e.g. {@code https://vault.example.com} */
+    /** One key, id {@value SigningKeys#DEFAULT_ID}: @param secret at least 32 bytes */
     LocalUrlSigner(byte[] secret, URI baseUrl, Clock clock) {
-        if (secret.length < 32) {
-            throw new IllegalArgumentException("the signing key must be at least 32 bytes");
-        }
-        this.key = new SecretKeySpec(secret, ALGORITHM);
+        this(SigningKeys.single(secret), baseUrl, clock);
+    }
+
+    /** @param baseUrl the public base URL, e.g. {@code https://vault.example.com} */
+    LocalUrlSigner(SigningKeys keys, URI baseUrl, Clock clock) {
+        this.keys = keys;
+        keys.secrets().forEach((id, secret) -> macKeys.put(id, new SecretKeySpec(secret, MAC)));
         String base = baseUrl.toString();
         this.baseUrl = URI.create(base.endsWith("/") ? base.substring(0, base.length() - 1) : base);
         this.clock = clock;
@@ -53,31 +78,65 @@ final class LocalUrlSigner implements SignedUrls, SignedUrlVerifier {
 
     @Override
     public SignedUrl sign(String method, ObjectKey objectKey, Duration expiresIn, Map<String, String> headers) {
-        long expires = clock.instant().plus(expiresIn).getEpochSecond();
-        TreeMap<String, String> params = new TreeMap<>();
-        params.put(EXPIRES, Long.toString(expires));
-        String prefix = "PUT".equals(method) ? REQUEST_PREFIX : RESPONSE_PREFIX;
-        headers.forEach((name, value) -> params.put(prefix + name.toLowerCase(Locale.ROOT), value));
-        String signature = mac(method, objectKey, params);
-        StringBuilder url = new StringBuilder(baseUrl.toString()).append("/storage/").append(objectKey.value()).append('?');
-        params.forEach((k, v) -> url.append(encode(k)).append('=').append(encode(v)).append('&'));
-        url.append(SIGNATURE).append('=').append(signature);
-        Map<String, String> required = "PUT".equals(method) && headers.containsKey("Content-Type")
-                ? Map.of("Content-Type", headers.get("Content-Type")) : Map.of();
-        return new SignedUrl(URI.create(url.toString()), expiresIn, required);
+        boolean put = "PUT".equals(method);
+        if (!put && !"GET".equals(method)) {
+            throw new IllegalArgumentException("signed URLs are for GET or PUT");
+        }
+        Map<String, String> params = new HashMap<>();
+        params.put(ALGORITHM_PARAM, ALGORITHM);
+        params.put(EXPIRES, Long.toString(clock.instant().plus(expiresIn).getEpochSecond()));
+        params.put(KEY_ID, keys.currentId());
+        Set<String> allowed = put ? REQUEST_HEADERS : RESPONSE_HEADERS;
+        headers.forEach((name, value) -> {
+            String lower = name.toLowerCase(Locale.ROOT);
+            if (!allowed.contains(lower)) {
+                throw new IllegalArgumentException(method + " URLs cannot bind the header " + name);
+            }
+            params.put((put ? REQUEST_PREFIX : RESPONSE_PREFIX) + lower, value);
+        });
+        if (put && headers.size() != REQUEST_HEADERS.size()) {
+            throw new IllegalArgumentException("a PUT URL binds both Content-Type and Content-Length");
+        }
+        String query = canonicalQuery(params);
+        String signature = mac(macKeys.get(keys.currentId()), method, objectKey, query);
+        URI url = URI.create(baseUrl + "/storage/" + objectKey.value() + "?" + query + "&" + SIGNATURE + "=" + signature);
+        Map<String, String> required = put ? Map.of("Content-Type", headers.entrySet().stream()
+                .filter(e -> e.getKey().equalsIgnoreCase("Content-Type")).findFirst().orElseThrow().getValue()) : Map.of();
+        return new SignedUrl(url, expiresIn, required);
     }
 
     @Override
     public Map<String, String> verify(String method, ObjectKey objectKey, Map<String, String> query) {
+        String signMethod = "HEAD".equals(method) ? "GET" : method;
+        boolean put = "PUT".equals(signMethod);
+        // the names first: exactly the known ones, each required one present
+        Map<String, String> headers = new TreeMap<>();
+        for (String name : query.keySet()) {
+            switch (name) {
+                case ALGORITHM_PARAM, EXPIRES, KEY_ID, SIGNATURE -> { }
+                default -> {
+                    String prefix = put ? REQUEST_PREFIX : RESPONSE_PREFIX;
+                    String header = name.startsWith(prefix) ? name.substring(prefix.length()) : null;
+                    if (header == null || !(put ? REQUEST_HEADERS : RESPONSE_HEADERS).contains(header)) {
+                        throw invalid();
+                    }
+                    headers.put(header, query.get(name));
+                }
+            }
+        }
         String given = query.get(SIGNATURE);
         String expiresText = query.get(EXPIRES);
-        if (given == null || expiresText == null) {
+        if (given == null || expiresText == null || !ALGORITHM.equals(query.get(ALGORITHM_PARAM))
+                || (put && headers.size() != REQUEST_HEADERS.size())) {
             throw invalid();
         }
-        TreeMap<String, String> params = new TreeMap<>(query);
-        params.remove(SIGNATURE);
-        String signMethod = "HEAD".equals(method) ? "GET" : method;
-        byte[] expected = mac(signMethod, objectKey, params).getBytes(StandardCharsets.US_ASCII);
+        SecretKeySpec key = query.get(KEY_ID) == null ? null : macKeys.get(query.get(KEY_ID));
+        if (key == null) {
+            throw invalid(); // no key id, or a key this replica does not (or no longer) hold
+        }
+        Map<String, String> signed = new HashMap<>(query);
+        signed.remove(SIGNATURE);
+        byte[] expected = mac(key, signMethod, objectKey, canonicalQuery(signed)).getBytes(StandardCharsets.US_ASCII);
         if (!MessageDigest.isEqual(expected, given.getBytes(StandardCharsets.US_ASCII))) {
             throw invalid();
         }
@@ -90,32 +149,46 @@ final class LocalUrlSigner implements SignedUrls, SignedUrlVerifier {
         if (clock.instant().isAfter(Instant.ofEpochSecond(expires))) {
             throw new ReelvaultException(ErrorCode.SIGNATURE_EXPIRED, "this signed URL has expired; ask for a new one");
         }
-        TreeMap<String, String> headers = new TreeMap<>();
-        params.forEach((k, v) -> {
-            String prefix = "PUT".equals(signMethod) ? REQUEST_PREFIX : RESPONSE_PREFIX;
-            if (k.startsWith(prefix)) {
-                headers.put(k.substring(prefix.length()), v);
-            }
-        });
+        if (put && !headers.get("content-length").matches("[0-9]{1,18}")) {
+            throw invalid(); // never signed so: the signer binds the length the presign promised
+        }
         return headers;
     }
 
-    private String mac(String method, ObjectKey objectKey, TreeMap<String, String> params) {
-        StringBuilder toSign = new StringBuilder("REELVAULT-HMAC-SHA256\n")
-                .append(method).append('\n').append(objectKey.value()).append('\n');
-        params.forEach((k, v) -> toSign.append(k).append('=').append(v).append('\n'));
+    /** Every parameter as {@code pct(name)=pct(value)}, sorted by encoded name, joined with {@code &}. */
+    static String canonicalQuery(Map<String, String> params) {
+        TreeMap<String, String> encoded = new TreeMap<>();
+        params.forEach((name, value) -> encoded.put(encode(name), encode(value)));
+        return encoded.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).collect(Collectors.joining("&"));
+    }
+
+    private static String mac(SecretKeySpec key, String method, ObjectKey objectKey, String canonicalQuery) {
+        String toSign = ALGORITHM + "\n" + method + "\n" + objectKey.value() + "\n" + canonicalQuery;
         try {
-            Mac mac = Mac.getInstance(ALGORITHM);
+            Mac mac = Mac.getInstance(MAC);
             mac.init(key);
-            byte[] sig = mac.doFinal(toSign.toString().getBytes(StandardCharsets.UTF_8));
+            byte[] sig = mac.doFinal(toSign.getBytes(StandardCharsets.UTF_8));
             return Base64.getUrlEncoder().withoutPadding().encodeToString(sig);
         } catch (NoSuchAlgorithmException | InvalidKeyException e) {
             throw new IllegalStateException("HMAC-SHA256 unavailable", e);
         }
     }
 
-    private static String encode(String s) {
-        return URLEncoder.encode(s, StandardCharsets.UTF_8).replace("+", "%20");
+    /** RFC 3986 percent-encoding of the UTF-8 bytes: only {@code A-Z a-z 0-9 - . _ ~} stay as they are. */
+    static String encode(String s) {
+        byte[] bytes = s.getBytes(StandardCharsets.UTF_8);
+        StringBuilder out = new StringBuilder(bytes.length + 16);
+        for (byte b : bytes) {
+            int c = b & 0xff;
+            if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '.'
+                    || c == '_' || c == '~') {
+                out.append((char) c);
+            } else {
+                out.append('%').append(Character.toUpperCase(Character.forDigit(c >> 4, 16)))
+                        .append(Character.toUpperCase(Character.forDigit(c & 0xf, 16)));
+            }
+        }
+        return out.toString();
     }
 
     private static ReelvaultException invalid() {
