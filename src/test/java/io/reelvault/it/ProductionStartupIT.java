@@ -1,5 +1,6 @@
 package io.reelvault.it;
 
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -21,10 +22,7 @@ class ProductionStartupIT {
         Path log = Files.createTempFile(Path.of("target"), "prod-startup-", ".log");
         ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xmx64m", "-jar", JAR.toString()).redirectErrorStream(true).redirectOutput(log.toFile());
-        pb.environment().keySet().removeIf(k -> k.startsWith("MP_JWT") || k.startsWith("REELVAULT") || k.startsWith("QUARKUS")
-                || k.equals("USE_LOCAL_STORAGE") || k.equals("S3_BUCKET") || k.equals("AWS_REGION"));
-        pb.environment().put("QUARKUS_HTTP_PORT", "0");
-        pb.environment().put("LOCAL_STORAGE_PATH", "target/it-prod-storage");
+        clean(pb.environment());
         pb.environment().putAll(env);
         Process p = pb.start();
         try {
@@ -34,6 +32,14 @@ class ProductionStartupIT {
         } finally {
             p.destroyForcibly();
         }
+    }
+
+    /** None of the test run's own settings; a free port, a storage root of its own. */
+    private static void clean(Map<String, String> env) {
+        env.keySet().removeIf(k -> k.startsWith("MP_JWT") || k.startsWith("REELVAULT") || k.startsWith("QUARKUS")
+                || k.equals("USE_LOCAL_STORAGE") || k.equals("S3_BUCKET") || k.equals("AWS_REGION"));
+        env.put("QUARKUS_HTTP_PORT", "0");
+        env.put("LOCAL_STORAGE_PATH", "target/it-prod-storage");
     }
 
     @Test
@@ -46,6 +52,56 @@ class ProductionStartupIT {
     void refusesToStartWithoutAnIssuer() throws Exception {
         String out = startExpectingFailure(Map.of("MP_JWT_VERIFY_PUBLICKEY_LOCATION", ItKeys.publicKeyFile().toUri().toString()));
         assertTrue(out.contains("MP_JWT_VERIFY_ISSUER"), out);
+    }
+
+    /** A random key per replica breaks every URL another replica signed: the local backend needs a key, or a yes. */
+    @Test
+    void refusesToStartOnTheLocalBackendWithoutASigningKey() throws Exception {
+        String out = startExpectingFailure(Map.of("MP_JWT_VERIFY_PUBLICKEY_LOCATION", ItKeys.publicKeyFile().toUri().toString(),
+                "MP_JWT_VERIFY_ISSUER", ItKeys.ISSUER));
+        assertTrue(out.contains("REELVAULT_SIGNING_KEY is not set"), out);
+        assertTrue(out.contains("REELVAULT_SIGNING_KEY_EPHEMERAL=true"), out);
+    }
+
+    @Test
+    void refusesMalformedSigningKeysWithoutPrintingThem() throws Exception {
+        String shortKey = "short-secret-value";
+        String out = startExpectingFailure(Map.of("MP_JWT_VERIFY_PUBLICKEY_LOCATION", ItKeys.publicKeyFile().toUri().toString(),
+                "MP_JWT_VERIFY_ISSUER", ItKeys.ISSUER, "REELVAULT_SIGNING_KEY", shortKey));
+        assertTrue(out.contains("REELVAULT_SIGNING_KEY must be at least 32 bytes"), out);
+        assertFalse(out.contains(shortKey), out);
+        String previous = "old:previous-secret-value-0123456789abcdef,broken-entry-secret-0123456789abcdef";
+        out = startExpectingFailure(Map.of("MP_JWT_VERIFY_PUBLICKEY_LOCATION", ItKeys.publicKeyFile().toUri().toString(),
+                "MP_JWT_VERIFY_ISSUER", ItKeys.ISSUER, "REELVAULT_SIGNING_KEY", "current-secret-value-0123456789abcdef",
+                "REELVAULT_SIGNING_KEYS_PREVIOUS", previous));
+        assertTrue(out.contains("REELVAULT_SIGNING_KEYS_PREVIOUS, entry 2"), out);
+        assertFalse(out.contains("secret-value") || out.contains("entry-secret"), out);
+    }
+
+    @Test
+    void startsWithAThrowawaySigningKeyWhenToldSo() throws Exception {
+        Path log = Files.createTempFile(Path.of("target"), "prod-startup-", ".log");
+        ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx64m", "-jar", JAR.toString()).redirectErrorStream(true).redirectOutput(log.toFile());
+        clean(pb.environment());
+        pb.environment().putAll(Map.of("MP_JWT_VERIFY_PUBLICKEY_LOCATION", ItKeys.publicKeyFile().toUri().toString(),
+                "MP_JWT_VERIFY_ISSUER", ItKeys.ISSUER, "REELVAULT_SIGNING_KEY_EPHEMERAL", "true"));
+        Process p = pb.start();
+        try {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
+            while (!Files.readString(log).contains("Listening on:")) {
+                assertTrue(p.isAlive(), "the application ended at start-up: " + Files.readString(log));
+                assertTrue(System.nanoTime() < deadline, "not listening after 90 s: " + Files.readString(log));
+                Thread.sleep(200);
+            }
+            assertTrue(Files.readString(log).contains("REELVAULT_SIGNING_KEY_EPHEMERAL=true: signed URLs use a random key"),
+                    Files.readString(log));
+        } finally {
+            p.destroy();
+            if (!p.waitFor(30, TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+            }
+        }
     }
 
     @Test
