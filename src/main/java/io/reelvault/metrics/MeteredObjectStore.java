@@ -78,6 +78,13 @@ public final class MeteredObjectStore implements ObjectStore {
         return put.invoke(stored -> usage.added(stored.info()));
     }
 
+    /** Metered as a {@code put}; a stored object is new by definition, so it is simply added. */
+    @Override
+    public Uni<PutResult> putIfAbsent(ObjectKey key, Multi<ByteBuffer> body, OptionalLong length, String contentType) {
+        Multi<ByteBuffer> counted = body.onItem().invoke(b -> bytesIn.increment(b.remaining()));
+        return metered("put", delegate.putIfAbsent(key, counted, length, contentType)).invoke(stored -> usage.added(stored.info()));
+    }
+
     @Override
     public Uni<ObjectContent> get(ObjectKey key, Optional<ByteRange> range) {
         return metered("get", delegate.get(key, range)).onItem().transform(c -> new ObjectContent(c.info(), c.range(),

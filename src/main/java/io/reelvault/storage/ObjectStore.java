@@ -44,6 +44,15 @@ public interface ObjectStore {
     Uni<PutResult> put(ObjectKey key, Multi<ByteBuffer> body, OptionalLong length, String contentType);
 
     /**
+     * As {@link #put}, but create-only: the object is stored only when no object exists at {@code key}
+     * when it is published, decided atomically by the backend (a rename that never replaces on the local
+     * backend, {@code If-None-Match: *} on S3). Of several concurrent writes of one absent key at most one
+     * succeeds; the others, and any write of a key that exists, fail with {@code conflict} and leave the
+     * existing object untouched and nothing of their own.
+     */
+    Uni<PutResult> putIfAbsent(ObjectKey key, Multi<ByteBuffer> body, OptionalLong length, String contentType);
+
+    /**
      * Opens an object for reading, whole or one byte range.
      *
      * @param range the requested range, or empty for the whole object

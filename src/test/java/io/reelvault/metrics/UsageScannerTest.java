@@ -266,6 +266,12 @@ class UsageScannerTest {
         }
 
         @Override
+        public io.smallrye.mutiny.Uni<io.reelvault.storage.PutResult> putIfAbsent(ObjectKey key, Multi<ByteBuffer> body,
+                OptionalLong length, String contentType) {
+            return delegate.putIfAbsent(key, body, length, contentType);
+        }
+
+        @Override
         public io.smallrye.mutiny.Uni<io.reelvault.storage.ObjectContent> get(ObjectKey key,
                 Optional<io.reelvault.model.ByteRange> range) {
             return delegate.get(key, range);

@@ -139,6 +139,49 @@ public abstract class ObjectStoreContract {
     }
 
     @Test
+    void putIfAbsentCreatesOnceAndNeverReplaces() {
+        byte[] first = randomBytes(3000, 40);
+        PutResult stored = store().putIfAbsent(key("uploads/u/upload_20260101_eeeeeeeeeeee/original.png"),
+                chunked(first, 1000), OptionalLong.of(first.length), "image/png").await().atMost(WAIT);
+        assertEquals(sha256(first), stored.sha256());
+        for (OptionalLong length : List.of(OptionalLong.of(3000), OptionalLong.empty())) {
+            ReelvaultException refused = failure(store().putIfAbsent(key("uploads/u/upload_20260101_eeeeeeeeeeee/original.png"),
+                    chunked(randomBytes(3000, 41), 1000), length, "image/png"));
+            assertEquals(ErrorCode.CONFLICT, refused.code());
+        }
+        assertArrayEquals(first, read("uploads/u/upload_20260101_eeeeeeeeeeee/original.png", Optional.empty()));
+        assertEquals(stored.info().etag(),
+                store().head(key("uploads/u/upload_20260101_eeeeeeeeeeee/original.png")).await().atMost(WAIT).orElseThrow().etag());
+        assertNoLeftovers();
+        store().delete(key("uploads/u/upload_20260101_eeeeeeeeeeee/original.png")).await().atMost(WAIT);
+        store().putIfAbsent(key("uploads/u/upload_20260101_eeeeeeeeeeee/original.png"), chunked(first, 1000),
+                OptionalLong.of(first.length), "image/png").await().atMost(WAIT);
+        assertArrayEquals(first, read("uploads/u/upload_20260101_eeeeeeeeeeee/original.png", Optional.empty()),
+                "a deleted key can be created again");
+    }
+
+    @Test
+    void concurrentPutIfAbsentStoresExactlyOne() throws Exception {
+        int writers = 6;
+        List<Uni<PutResult>> puts = new ArrayList<>();
+        for (int i = 0; i < writers; i++) {
+            puts.add(store().putIfAbsent(key("temp/race/once.tmp"), chunked(randomBytes(20_000, 50 + i), 4096),
+                    OptionalLong.of(20_000), "application/octet-stream"));
+        }
+        List<Object> outcomes = Uni.join().all(puts.stream().map(u -> u.map(r -> (Object) r)
+                .onFailure().recoverWithItem(e -> e)).toList()).andFailFast().await().atMost(WAIT);
+        List<PutResult> won = outcomes.stream().filter(o -> o instanceof PutResult).map(o -> (PutResult) o).toList();
+        assertEquals(1, won.size(), "exactly one writer wins: " + outcomes);
+        for (Object o : outcomes) {
+            if (!(o instanceof PutResult)) {
+                assertEquals(ErrorCode.CONFLICT, ((ReelvaultException) o).code(), String.valueOf(o));
+            }
+        }
+        assertEquals(won.get(0).sha256(), sha256(read("temp/race/once.tmp", Optional.empty())));
+        assertNoLeftovers();
+    }
+
+    @Test
     void ranges() {
         byte[] data = randomBytes(1000, 4);
         put("temp/j1/range.tmp", data);

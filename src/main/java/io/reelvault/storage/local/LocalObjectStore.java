@@ -22,6 +22,7 @@ import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.DirectoryStream;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -114,6 +115,16 @@ public final class LocalObjectStore implements ObjectStore, ReadinessProbe, Pend
 
     @Override
     public Uni<PutResult> put(ObjectKey key, Multi<ByteBuffer> body, OptionalLong length, String contentType) {
+        return write(key, body, length, false);
+    }
+
+    /** Published with a hard link, which fails when the target exists (a rename would replace it). */
+    @Override
+    public Uni<PutResult> putIfAbsent(ObjectKey key, Multi<ByteBuffer> body, OptionalLong length, String contentType) {
+        return write(key, body, length, true);
+    }
+
+    private Uni<PutResult> write(ObjectKey key, Multi<ByteBuffer> body, OptionalLong length, boolean createOnly) {
         Path target = paths.resolve(key);
         return blocking(this::openWrite).onItem().transformToUni(write -> body
                 .emitOn(blocking, WRITE_BUFFERED_CHUNKS)
@@ -131,7 +142,11 @@ public final class LocalObjectStore implements ObjectStore, ReadinessProbe, Pend
                     }
                     String sha256 = write.sha256();
                     return io(() -> {
-                        write.commit(target, files);
+                        try {
+                            write.commit(target, files, createOnly);
+                        } catch (FileAlreadyExistsException e) {
+                            throw exists();
+                        }
                         return new PutResult(info(key, target), sha256);
                     });
                 })
@@ -341,6 +356,10 @@ public final class LocalObjectStore implements ObjectStore, ReadinessProbe, Pend
     private static Throwable unavailable(Throwable e) {
         LOG.warnf("local storage failed: %s", e.getCause() != null ? e.getCause() : e);
         return new ReelvaultException(ErrorCode.STORAGE_UNAVAILABLE, "local storage failed", e);
+    }
+
+    private static ReelvaultException exists() {
+        return new ReelvaultException(ErrorCode.CONFLICT, "an object already exists at this key and is never replaced");
     }
 
     private static ReelvaultException lengthMismatch(long declared) {

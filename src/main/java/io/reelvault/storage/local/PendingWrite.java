@@ -65,14 +65,30 @@ final class PendingWrite {
         return written;
     }
 
-    /** Makes the bytes durable and moves them to {@code target} atomically; the caller fsyncs the folder. */
-    synchronized void commit(Path target, LocalFiles files) throws IOException {
+    /**
+     * Makes the bytes durable and publishes them at {@code target} atomically, fsyncing its folder.
+     *
+     * @param createOnly never replace an existing target: then fails with {@link java.nio.file.FileAlreadyExistsException}
+     *                   and the write is aborted (nothing of it remains)
+     */
+    synchronized void commit(Path target, LocalFiles files, boolean createOnly) throws IOException {
         if (finished) {
             throw new CancellationException("write aborted");
         }
         channel.force(true);
         channel.close();
-        files.moveIntoPlace(temp, target);
+        if (createOnly) {
+            try {
+                files.linkIntoPlace(temp, target);
+            } catch (java.nio.file.FileAlreadyExistsException e) {
+                Files.deleteIfExists(temp);
+                finished = true;
+                throw e;
+            }
+            Files.deleteIfExists(temp);
+        } else {
+            files.moveIntoPlace(temp, target);
+        }
         finished = true;
     }
 

@@ -68,8 +68,13 @@ public final class BucketConfiguration {
     public static final int CORS_MAX_AGE_SECONDS = 3600;
 
     private static final List<String> CORS_METHODS = List.of("GET", "PUT", "POST");
-    private static final List<String> CORS_ALLOWED_HEADERS =
-            List.of("Content-Type", "Content-Length", "Authorization", "X-Amz-Date", "X-Amz-Security-Token");
+    /**
+     * What a browser may send: the type and length of a presigned PUT, the headers its signature covers
+     * ({@code x-amz-server-side-encryption} when the service requests encryption, {@code If-None-Match: *} which
+     * makes the PUT create-only), and the SigV4 header forms.
+     */
+    private static final List<String> CORS_ALLOWED_HEADERS = List.of("Content-Type", "Content-Length", "Authorization",
+            "X-Amz-Date", "X-Amz-Security-Token", "x-amz-server-side-encryption", "If-None-Match");
     private static final List<String> CORS_EXPOSED_HEADERS = List.of("ETag");
 
     private static final ObjectMapper JSON = new ObjectMapper();

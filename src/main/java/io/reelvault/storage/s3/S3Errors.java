@@ -39,6 +39,10 @@ final class S3Errors {
                 LOG.warnf("S3 unavailable: %d %s", status, code);
                 return unavailable(e);
             }
+            if (status == 412 || status == 409 && "ConditionalRequestConflict".equals(code)) {
+                // only conditional writes (If-None-Match: *) are sent with a precondition
+                return new ReelvaultException(ErrorCode.CONFLICT, "an object already exists at this key and is never replaced");
+            }
             LOG.errorf("S3 refused a request: %d %s (request id %s)", status, code, s3.requestId());
             return new ReelvaultException(ErrorCode.STORAGE_REFUSED, "the storage backend refused the request", e);
         }

@@ -73,6 +73,8 @@ public final class S3ObjectStore implements ObjectStore, ReadinessProbe, SignedU
                 t.setDaemon(true);
                 return t;
             });
+    /** The conditional header a presigned PUT carries, so that it can only create its object, never replace it. */
+    static final String CREATE_ONLY_HEADER = "If-None-Match";
     private static final Pattern CONTENT_RANGE = Pattern.compile("bytes (\\d+)-(\\d+)/(\\d+)");
 
     /** Multipart settings: all sizes in bytes. */
@@ -102,13 +104,30 @@ public final class S3ObjectStore implements ObjectStore, ReadinessProbe, SignedU
 
     @Override
     public Uni<PutResult> put(ObjectKey key, Multi<ByteBuffer> body, OptionalLong length, String contentType) {
-        if (length.isPresent() && length.getAsLong() < multipart.threshold()) {
-            return putSingle(key, body, length.getAsLong(), contentType);
-        }
-        return putMultipart(key, body, length, contentType);
+        return write(key, body, length, contentType, null);
     }
 
-    private Uni<PutResult> putSingle(ObjectKey key, Multi<ByteBuffer> body, long length, String contentType) {
+    /**
+     * {@code If-None-Match: *} on the PutObject or the CompleteMultipartUpload (S3 since August 2024, MinIO,
+     * s3proxy); S3 answers 412 when the key exists, or 409 when a concurrent conditional write won: both are
+     * {@code conflict}, and an aborted multipart upload leaves nothing.
+     */
+    @Override
+    public Uni<PutResult> putIfAbsent(ObjectKey key, Multi<ByteBuffer> body, OptionalLong length, String contentType) {
+        return write(key, body, length, contentType, "*");
+    }
+
+    /** @param ifNoneMatch {@code "*"} for a create-only write, else null */
+    private Uni<PutResult> write(ObjectKey key, Multi<ByteBuffer> body, OptionalLong length, String contentType,
+            String ifNoneMatch) {
+        if (length.isPresent() && length.getAsLong() < multipart.threshold()) {
+            return putSingle(key, body, length.getAsLong(), contentType, ifNoneMatch);
+        }
+        return putMultipart(key, body, length, contentType, ifNoneMatch);
+    }
+
+    private Uni<PutResult> putSingle(ObjectKey key, Multi<ByteBuffer> body, long length, String contentType,
+            String ifNoneMatch) {
         return Uni.createFrom().deferred(() -> {
             MessageDigest sha = sha256();
             AtomicLong seen = new AtomicLong();
@@ -126,7 +145,7 @@ public final class S3ObjectStore implements ObjectStore, ReadinessProbe, SignedU
             AsyncRequestBody requestBody = new KnownLengthBody(checked, length, contentType);
             return Uni.createFrom().completionStage(() -> s3.putObject(b -> b.bucket(bucket).key(key.value())
                             .contentType(contentType).contentLength(length)
-                            .serverSideEncryption(sse), requestBody))
+                            .serverSideEncryption(sse).ifNoneMatch(ifNoneMatch), requestBody))
                     .map(r -> new PutResult(new ObjectInfo(key, length, clock.instant(), r.eTag(), contentType),
                             HexFormat.of().formatHex(sha.digest())))
                     // the SDK reports a failed body as its own client error: the body's failure is the real one
@@ -134,10 +153,11 @@ public final class S3ObjectStore implements ObjectStore, ReadinessProbe, SignedU
         }).onFailure().transform(S3Errors::translate);
     }
 
-    private Uni<PutResult> putMultipart(ObjectKey key, Multi<ByteBuffer> body, OptionalLong length, String contentType) {
+    private Uni<PutResult> putMultipart(ObjectKey key, Multi<ByteBuffer> body, OptionalLong length, String contentType,
+            String ifNoneMatch) {
         return Uni.createFrom().<PutResult>emitter(emitter -> {
             BlockingBody source = new BlockingBody(BODY_WINDOW);
-            MultipartUpload upload = new MultipartUpload(key, source, length, contentType);
+            MultipartUpload upload = new MultipartUpload(key, source, length, contentType, ifNoneMatch);
             emitter.onTermination(() -> {
                 if (!upload.isDone()) {
                     upload.cancel();
@@ -160,6 +180,7 @@ public final class S3ObjectStore implements ObjectStore, ReadinessProbe, SignedU
         private final BlockingBody source;
         private final OptionalLong length;
         private final String contentType;
+        private final String ifNoneMatch;
         private final MessageDigest sha = sha256();
         private final Semaphore inFlight = new Semaphore(multipart.partConcurrency());
         private volatile boolean cancelled;
@@ -167,11 +188,12 @@ public final class S3ObjectStore implements ObjectStore, ReadinessProbe, SignedU
         private long total;
         private ByteBuffer pendingTail;
 
-        MultipartUpload(ObjectKey key, BlockingBody source, OptionalLong length, String contentType) {
+        MultipartUpload(ObjectKey key, BlockingBody source, OptionalLong length, String contentType, String ifNoneMatch) {
             this.key = key;
             this.source = source;
             this.length = length;
             this.contentType = contentType;
+            this.ifNoneMatch = ifNoneMatch;
         }
 
         boolean isDone() {
@@ -212,7 +234,7 @@ public final class S3ObjectStore implements ObjectStore, ReadinessProbe, SignedU
                 checkLength();
                 byte[] whole = current;
                 var r = s3.putObject(b -> b.bucket(bucket).key(key.value()).contentType(contentType)
-                        .contentLength((long) whole.length).serverSideEncryption(sse),
+                        .contentLength((long) whole.length).serverSideEncryption(sse).ifNoneMatch(ifNoneMatch),
                         AsyncRequestBody.fromBytesUnsafe(whole)).get();
                 return new PutResult(new ObjectInfo(key, whole.length, clock.instant(), r.eTag(), contentType), hex());
             }
@@ -247,7 +269,7 @@ public final class S3ObjectStore implements ObjectStore, ReadinessProbe, SignedU
                     completed.add(f.get());
                 }
                 var r = s3.completeMultipartUpload(b -> b.bucket(bucket).key(key.value()).uploadId(uploadId)
-                        .multipartUpload(m -> m.parts(completed))).get();
+                        .ifNoneMatch(ifNoneMatch).multipartUpload(m -> m.parts(completed))).get();
                 return new PutResult(new ObjectInfo(key, total, clock.instant(), r.eTag(), contentType), hex());
             } catch (Exception | Error e) {
                 // let parts in flight settle first, or one finishing after the abort could revive the upload
@@ -497,11 +519,14 @@ public final class S3ObjectStore implements ObjectStore, ReadinessProbe, SignedU
             if (sse != null) {
                 required.put("x-amz-server-side-encryption", sse.toString());
             }
+            // create-only: a second PUT of the same URL (or any PUT once the object exists) fails with 412
+            required.put(CREATE_ONLY_HEADER, "*");
             url = URI.create(presigner.presignPutObject(p -> p.signatureDuration(valid).putObjectRequest(b -> b
                     .bucket(bucket).key(key.value())
                     .contentType(headers.get("Content-Type"))
                     .contentLength(Optional.ofNullable(headers.get("Content-Length")).map(Long::valueOf).orElse(null))
-                    .serverSideEncryption(sse))).url().toString());
+                    .serverSideEncryption(sse)
+                    .ifNoneMatch("*"))).url().toString());
         } else {
             url = URI.create(presigner.presignGetObject(p -> p.signatureDuration(valid).getObjectRequest(b -> b
                     .bucket(bucket).key(key.value())

@@ -265,6 +265,11 @@ class LifecycleSweeperTest {
         }
 
         @Override
+        public Uni<PutResult> putIfAbsent(ObjectKey key, Multi<ByteBuffer> body, OptionalLong length, String contentType) {
+            return delegate.putIfAbsent(key, body, length, contentType);
+        }
+
+        @Override
         public Uni<ObjectContent> get(ObjectKey key, Optional<ByteRange> range) {
             return delegate.get(key, range);
         }

@@ -45,6 +45,8 @@ class BucketAdminHttpTest {
                 <AllowedHeader>Authorization</AllowedHeader>
                 <AllowedHeader>X-Amz-Date</AllowedHeader>
                 <AllowedHeader>X-Amz-Security-Token</AllowedHeader>
+                <AllowedHeader>x-amz-server-side-encryption</AllowedHeader>
+                <AllowedHeader>If-None-Match</AllowedHeader>
                 <AllowedMethod>GET</AllowedMethod>
                 <AllowedMethod>PUT</AllowedMethod>
                 <AllowedMethod>POST</AllowedMethod>
@@ -201,7 +203,8 @@ class BucketAdminHttpTest {
                 <AllowedMethod>POST</AllowedMethod><AllowedMethod>GET</AllowedMethod><AllowedMethod>PUT</AllowedMethod>
                 <AllowedHeader>x-amz-security-token</AllowedHeader><AllowedHeader>authorization</AllowedHeader>
                 <AllowedHeader>content-length</AllowedHeader><AllowedHeader>x-amz-date</AllowedHeader>
-                <AllowedHeader>content-type</AllowedHeader>
+                <AllowedHeader>content-type</AllowedHeader><AllowedHeader>if-none-match</AllowedHeader>
+                <AllowedHeader>X-AMZ-SERVER-SIDE-ENCRYPTION</AllowedHeader>
                 <MaxAgeSeconds>3600</MaxAgeSeconds><ExposeHeader>etag</ExposeHeader>
                 </CORSRule></CORSConfiguration>""");
         stored.put("publicAccessBlock", """
@@ -224,7 +227,8 @@ class BucketAdminHttpTest {
                 <AllowedMethod>DELETE</AllowedMethod>
                 <AllowedHeader>Content-Type</AllowedHeader><AllowedHeader>Content-Length</AllowedHeader>
                 <AllowedHeader>Authorization</AllowedHeader><AllowedHeader>X-Amz-Date</AllowedHeader>
-                <AllowedHeader>X-Amz-Security-Token</AllowedHeader>
+                <AllowedHeader>X-Amz-Security-Token</AllowedHeader><AllowedHeader>x-amz-server-side-encryption</AllowedHeader>
+                <AllowedHeader>If-None-Match</AllowedHeader>
                 <ExposeHeader>ETag</ExposeHeader><MaxAgeSeconds>86400</MaxAgeSeconds>
                 </CORSRule></CORSConfiguration>""");
         stored.put("publicAccessBlock", """

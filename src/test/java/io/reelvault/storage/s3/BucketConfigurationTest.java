@@ -181,8 +181,8 @@ class BucketConfigurationTest {
         CORSRule rule = rules.get(0);
         assertEquals(List.of("https://app.example.com", "http://localhost:5173"), rule.allowedOrigins());
         assertEquals(List.of("GET", "PUT", "POST"), rule.allowedMethods());
-        assertEquals(List.of("Content-Type", "Content-Length", "Authorization", "X-Amz-Date", "X-Amz-Security-Token"),
-                rule.allowedHeaders());
+        assertEquals(List.of("Content-Type", "Content-Length", "Authorization", "X-Amz-Date", "X-Amz-Security-Token",
+                "x-amz-server-side-encryption", "If-None-Match"), rule.allowedHeaders());
         assertEquals(List.of("ETag"), rule.exposeHeaders());
         assertEquals(3600, rule.maxAgeSeconds());
 

@@ -241,12 +241,74 @@ class S3ObjectStoreContractTest extends ObjectStoreContract {
         var putUrl = store.sign("PUT", key("uploads/u/upload_20260101_bbbbbbbbbbbb/original.png"), Duration.ofMinutes(15),
                 Map.of("Content-Type", "image/png", "Content-Length", "2000"));
         var wrongType = http.send(HttpRequest.newBuilder(putUrl.url()).header("Content-Type", "image/gif")
+                .header("If-None-Match", "*")
                 .PUT(HttpRequest.BodyPublishers.ofByteArray(upload)).build(), HttpResponse.BodyHandlers.discarding());
         assertEquals(403, wrongType.statusCode(), "a different Content-Type breaks the signature");
-        var put = http.send(HttpRequest.newBuilder(putUrl.url()).header("Content-Type", "image/png")
-                .PUT(HttpRequest.BodyPublishers.ofByteArray(upload)).build(), HttpResponse.BodyHandlers.discarding());
-        assertEquals(200, put.statusCode());
+        assertEquals(200, presignedPut(http, putUrl, upload).statusCode());
         assertArrayEquals(upload, read("uploads/u/upload_20260101_bbbbbbbbbbbb/original.png", Optional.empty()));
+    }
+
+    /** The headers a client must send with a presigned URL: those it is told to, and those the signature covers. */
+    static java.util.Set<String> headersTheClientSends(io.reelvault.storage.SignedUrls.SignedUrl url) {
+        java.util.Set<String> sent = new java.util.TreeSet<>(String.CASE_INSENSITIVE_ORDER);
+        sent.addAll(url.requiredHeaders().keySet());
+        var m = java.util.regex.Pattern.compile("[?&]X-Amz-SignedHeaders=([^&]+)").matcher(url.url().toString());
+        assertTrue(m.find(), "a SigV4 presigned URL lists its signed headers: " + url.url());
+        for (String h : java.net.URLDecoder.decode(m.group(1), java.nio.charset.StandardCharsets.UTF_8).split(";")) {
+            sent.add(h);
+        }
+        sent.remove("host"); // the browser's own, never subject to CORS
+        return sent;
+    }
+
+    @Test
+    void everyHeaderAPresignedPutRequiresIsAllowedByTheBucketsCorsRule() {
+        var rule = BucketConfiguration.cors(BucketConfiguration.DEFAULT_ALLOWED_ORIGINS).corsRules().get(0);
+        assertTrue(rule.allowedMethods().contains("PUT"));
+        java.util.Set<String> allowed = new java.util.TreeSet<>(String.CASE_INSENSITIVE_ORDER);
+        allowed.addAll(rule.allowedHeaders());
+        for (var sse : java.util.Arrays.asList(software.amazon.awssdk.services.s3.model.ServerSideEncryption.AES256,
+                software.amazon.awssdk.services.s3.model.ServerSideEncryption.AWS_KMS, null)) {
+            S3ObjectStore s = new S3ObjectStore(client, server.presigner(), bucket,
+                    new S3ObjectStore.Multipart(6 * MIB, 5 * MIB, 3, 20 * MIB), uploaders, sse, Clock.systemUTC());
+            var url = s.sign("PUT", key("uploads/u/upload_20260101_cccccccccccc/original.png"), Duration.ofMinutes(15),
+                    Map.of("Content-Type", "image/png", "Content-Length", "2000"));
+            java.util.Set<String> sent = headersTheClientSends(url);
+            assertTrue(sent.contains("Content-Type"), "the type is bound: " + sent);
+            for (String header : sent) {
+                assertTrue(allowed.contains(header) || allowed.contains("*"),
+                        "with SSE " + sse + " the URL needs " + header + ", which the CORS rule " + rule.allowedHeaders()
+                                + " does not allow: a browser's preflight would fail");
+            }
+        }
+    }
+
+    @Test
+    void aPresignedPutStoresOnceAndNeverReplacesWhatItStored() throws Exception {
+        HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+        ObjectKey target = key("uploads/u/upload_20260101_dddddddddddd/original.png");
+        var url = store.sign("PUT", target, Duration.ofMinutes(15), Map.of("Content-Type", "image/png", "Content-Length", "2000"));
+        byte[] first = randomBytes(2000, 16);
+        byte[] second = randomBytes(2000, 17);
+        assertEquals(200, presignedPut(http, url, first).statusCode());
+        int again = presignedPut(http, url, second).statusCode();
+        assertEquals(412, again, "the second PUT of one URL is refused (If-None-Match: *)");
+        assertArrayEquals(first, read(target.value(), Optional.empty()), "the first bytes stay");
+        var withoutCondition = new java.util.HashMap<>(url.requiredHeaders());
+        withoutCondition.remove("If-None-Match");
+        var b = HttpRequest.newBuilder(url.url()).PUT(HttpRequest.BodyPublishers.ofByteArray(second));
+        withoutCondition.forEach(b::header);
+        assertEquals(403, http.send(b.build(), HttpResponse.BodyHandlers.discarding()).statusCode(),
+                "dropping the condition breaks the signature");
+        assertArrayEquals(first, read(target.value(), Optional.empty()));
+    }
+
+    /** A PUT to a presigned URL with exactly the headers it requires. */
+    static HttpResponse<Void> presignedPut(HttpClient http, io.reelvault.storage.SignedUrls.SignedUrl url, byte[] body)
+            throws Exception {
+        var b = HttpRequest.newBuilder(url.url()).PUT(HttpRequest.BodyPublishers.ofByteArray(body));
+        url.requiredHeaders().forEach(b::header);
+        return http.send(b.build(), HttpResponse.BodyHandlers.discarding());
     }
 
     @Test
