@@ -20,7 +20,16 @@ import java.util.regex.Pattern;
 import org.eclipse.microprofile.config.ConfigProvider;
 
 /**
- * Keeps the {@code uri} label of Quarkus' HTTP server meters to a closed set: this application's route
+ * Keeps the {@code method} and {@code uri} labels of Quarkus' HTTP server meters to closed sets.
+ *
+ * <p>{@code method}: the methods of RFC 9110 and PATCH ({@link #METHODS}); any other becomes {@value #OTHER}. Vert.x
+ * accepts any token as a method and Quarkus' binder measures every request, before any handler could refuse it, with
+ * the request's own method as the tag: {@code curl -X FOO1 /}, {@code -X FOO2 /}, ... would each make a new series.
+ * Mapping is enough for the registry's own cache too: Micrometer (1.16) remembers a pre-filter id only when it creates
+ * a meter, so an invented method that maps onto the existing {@code OTHER} meter is looked up, never stored
+ * ({@code HttpMetricCardinalityTest} counts both).
+ *
+ * <p>{@code uri}: a closed set: this application's route
  * templates, the replacements of {@code quarkus.micrometer.binder.http-server.match-patterns} ({@code /storage/{key}})
  * and Quarkus' own values ({@code NOT_FOUND}, {@code REDIRECTION}, {@code root}, {@code UNKNOWN},
  * {@code /cors-preflight}). Anything else becomes {@value #UNMATCHED}.
@@ -40,6 +49,10 @@ import org.eclipse.microprofile.config.ConfigProvider;
 public class HttpRouteLabels {
     /** The {@code uri} value of a request that matched no route of this application. */
     public static final String UNMATCHED = "UNMATCHED";
+    /** The {@code method} value of a request whose method is none of {@link #METHODS}. */
+    public static final String OTHER = "OTHER";
+    /** The methods that keep their own {@code method} value: RFC 9110's and PATCH (RFC 5789). */
+    static final Set<String> METHODS = Set.of("GET", "HEAD", "POST", "PUT", "DELETE", "OPTIONS", "PATCH", "TRACE", "CONNECT");
     /** What Quarkus itself puts in {@code uri} when no template applies, without a raw path. */
     static final Set<String> QUARKUS_VALUES = Set.of("NOT_FOUND", "REDIRECTION", "root", "UNKNOWN", "/cors-preflight");
     private static final String MATCH_PATTERNS = "quarkus.micrometer.binder.http-server.match-patterns";
@@ -55,7 +68,7 @@ public class HttpRouteLabels {
         return filter(allowed);
     }
 
-    /** The filter over a given set of allowed {@code uri} values. */
+    /** The filter over a given set of allowed {@code uri} values (and the standard methods). */
     static MeterFilter filter(Set<String> allowed) {
         Set<String> values = Set.copyOf(allowed);
         return new MeterFilter() {
@@ -64,8 +77,16 @@ public class HttpRouteLabels {
                 if (!id.getName().startsWith("http.server")) {
                     return id;
                 }
+                Meter.Id mapped = id;
+                String method = id.getTag("method");
+                if (method != null && !METHODS.contains(method)) {
+                    mapped = mapped.withTag(Tag.of("method", OTHER));
+                }
                 String uri = id.getTag("uri");
-                return uri == null || values.contains(uri) ? id : id.withTag(Tag.of("uri", UNMATCHED));
+                if (uri != null && !values.contains(uri)) {
+                    mapped = mapped.withTag(Tag.of("uri", UNMATCHED));
+                }
+                return mapped;
             }
         };
     }

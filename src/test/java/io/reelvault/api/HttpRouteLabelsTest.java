@@ -30,6 +30,23 @@ class HttpRouteLabelsTest {
         assertEquals("/anything", uri(filter, "http.client.requests", "/anything"), "other meters are left alone");
     }
 
+    @Test
+    void anyOtherMethodOfAnHttpServerMeterBecomesOther() {
+        MeterFilter filter = HttpRouteLabels.filter(Set.of("NOT_FOUND"));
+        for (String method : List.of("GET", "HEAD", "POST", "PUT", "DELETE", "OPTIONS", "PATCH", "TRACE", "CONNECT")) {
+            assertEquals(method, method(filter, "http.server.requests", method));
+        }
+        for (String method : List.of("FOO", "get", "PROPFIND", "X" + "A".repeat(1000))) {
+            assertEquals("OTHER", method(filter, "http.server.requests", method), method);
+        }
+        assertEquals("FOO", method(filter, "http.client.requests", "FOO"), "other meters are left alone");
+    }
+
+    private static String method(MeterFilter filter, String name, String method) {
+        Meter.Id id = new Meter.Id(name, Tags.of("uri", "NOT_FOUND", "method", method), null, null, Meter.Type.TIMER);
+        return filter.map(id).getTag("method");
+    }
+
     private static String uri(MeterFilter filter, String name, String uri) {
         Meter.Id id = new Meter.Id(name, Tags.of("uri", uri, "method", "GET"), null, null, Meter.Type.TIMER);
         return filter.map(id).getTag("uri");
