@@ -66,7 +66,7 @@ public class CompositionResource {
             String generationId,
             @Schema(description = "`{clips: [{clip, generation_id?, start_seconds, duration_seconds?, trim_start_seconds?}],"
                     + " ...}`: 1 to 1000 clips of at most 20 unexpired generations; other members are kept as sent; at most"
-                    + " 256 KiB") JsonNode timeline,
+                    + " 256 KiB, and so is the whole body") JsonNode timeline,
             @Schema(description = "whose composition it is; default the token's `sub`", pattern = ApiDocs.NAME_ID) String userId) {}
 
     @POST
@@ -80,7 +80,7 @@ public class CompositionResource {
     @APIResponse(responseCode = "201", description = "Created.", headers = @Header(name = "Location",
             description = "`/api/v1/compositions/{composition_id}`", schema = @Schema(type = SchemaType.STRING)),
             content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = CompositionMetadata.class)))
-    public Uni<RestResponse<CompositionMetadata>> create(CreateRequest request) {
+    public Uni<RestResponse<CompositionMetadata>> create(@JsonBodyLimit.Limit(256 * 1024) CreateRequest request) {
         if (request == null) {
             throw new ReelvaultException(ErrorCode.INVALID_REQUEST, "a JSON body {generation_id?, timeline} is required");
         }

@@ -65,7 +65,7 @@ public class GenerationResource {
     }
 
     /** {@code {prompt, parameters, user_id?}}; the user defaults to the token's subject. */
-    @Schema(name = "GenerationRequest", requiredProperties = "prompt")
+    @Schema(name = "GenerationRequest", requiredProperties = "prompt", description = "At most 96 KiB.")
     public record CreateRequest(@Schema(description = "the prompt, at most 4,000 characters") String prompt,
             @Schema(description = "the generator's parameters (a JSON object, at most 64 KiB)") JsonNode parameters,
             @Schema(description = "whose generation it is; default the token's `sub`", pattern = ApiDocs.NAME_ID) String userId) {}
@@ -89,7 +89,7 @@ public class GenerationResource {
     @APIResponse(responseCode = "200", description = "Reused: a completed similar generation (`similarity`), or the pending"
             + " one of an identical request.",
             content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = GenerationCreated.class)))
-    public Uni<RestResponse<GenerationCreated>> create(CreateRequest request,
+    public Uni<RestResponse<GenerationCreated>> create(@JsonBodyLimit.Limit(96 * 1024) CreateRequest request,
             @Parameter(description = "`false`: always start a new generation (default `true`).",
                     schema = @Schema(enumeration = {"true", "false"})) @RestQuery String reuse) {
         if (request == null) {

@@ -29,8 +29,8 @@ public final class ApiDocs {
     /** A body streamed into storage: checked from the headers, then while it streams; refused while shutting down. */
     public static final String STREAMED_BODY = "invalid_request,length_mismatch,payload_too_large,unsupported_media_type,"
             + "rate_limited,shutting_down," + STORAGE;
-    /** A JSON body. */
-    public static final String JSON_BODY = "invalid_request,unsupported_media_type";
+    /** A JSON body: malformed, over its limit (see {@link io.reelvault.api.JsonBodyLimit}), or not JSON. */
+    public static final String JSON_BODY = "invalid_request,payload_too_large,unsupported_media_type";
     /** A resource of an area with retention: gone, or past its retention. */
     public static final String RETAINED = "invalid_id,not_found,expired";
     /** A list page: {@code limit}, {@code after} and filters are checked. */
