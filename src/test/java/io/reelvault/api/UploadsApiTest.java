@@ -224,6 +224,9 @@ class UploadsApiTest {
         problem(given().auth().oauth2("not.a.jwt").get("/api/v1/uploads").then(), 401, "unauthenticated");
         problem(given().auth().oauth2(TestTokens.expired("alice")).get("/api/v1/uploads").then(), 401, "unauthenticated");
         problem(given().auth().oauth2(TestTokens.otherIssuer("alice")).get("/api/v1/uploads").then(), 401, "unauthenticated");
+        // the same issuer and key, but minted for another application (or for none): not ours
+        problem(given().auth().oauth2(TestTokens.otherAudience("alice")).get("/api/v1/uploads").then(), 401, "unauthenticated");
+        problem(given().auth().oauth2(TestTokens.noAudience("alice")).get("/api/v1/uploads").then(), 401, "unauthenticated");
         problem(given().auth().oauth2(TestTokens.user("../admin")).get("/api/v1/uploads").then(), 401, "invalid_subject");
         problem(uploadRaw("garbage", "a.png", "image/png", Samples.png(10)), 401, "unauthenticated");
     }
