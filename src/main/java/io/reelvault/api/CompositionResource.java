@@ -137,6 +137,7 @@ public class CompositionResource {
      * {@code ?status=pending|rendered&since=&user_id=&generation_id=&after=&limit=}: compositions in creation
      * order from their stored metadata; continue with {@code after=next_after}.
      */
+    @RateLimited(RateClass.LIST)
     @GET
     @Operation(summary = "Query compositions", description = "Compositions in creation order, from their stored metadata"
             + " (expired ones left out); continue with `after=next_after`.",

@@ -166,6 +166,7 @@ public class GenerationResource {
      * {@code ?status=pending|completed&since=2026-11-01&user_id=&after=&limit=}: generations in creation
      * order from their stored metadata; continue with {@code after=next_after}.
      */
+    @RateLimited(RateClass.LIST)
     @GET
     @Operation(summary = "Query generations", description = "Generations in creation order, from their stored metadata"
             + " (expired ones left out); continue with `after=next_after`. One request lists at most 100,000 objects and"

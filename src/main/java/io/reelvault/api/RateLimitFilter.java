@@ -73,7 +73,11 @@ public class RateLimitFilter {
 
     private Response tooManyRequests(RateClass rateClass, Decision decision) {
         long seconds = Math.max(1, (decision.retryAfter().toMillis() + 999) / 1000);
-        String what = rateClass == RateClass.UPLOAD ? "uploads" : "signed URLs";
+        String what = switch (rateClass) {
+            case UPLOAD -> "uploads";
+            case URL -> "signed URLs";
+            case LIST -> "listings";
+        };
         Problems.Answer answer = problems.answer(new ReelvaultException(ErrorCode.RATE_LIMITED,
                 "too many " + what + " for this caller; retry in " + seconds + " s", null,
                 Map.of("Retry-After", Long.toString(seconds))));

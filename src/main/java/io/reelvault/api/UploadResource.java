@@ -159,6 +159,7 @@ public class UploadResource {
     /** Headroom for multipart boundaries and part headers when comparing Content-Length to the limit. */
     private static final long MULTIPART_OVERHEAD = 64 * 1024;
 
+    @RateLimited(RateClass.LIST)
     @GET
     @Operation(summary = "List your uploads", description = "Oldest first; continue with `after=next_after`.",
             extensions = @Extension(name = ApiDocs.PROBLEM_CODES, value = ApiDocs.PAGE))

@@ -240,9 +240,15 @@ public interface ReelvaultConfig {
          * {@code GET /api/v1/generations/{id}} and {@code POST .../complete}, which sign preview URLs.
          */
         Url url();
+
+        /**
+         * Listings: {@code GET /api/v1/uploads}, {@code GET /api/v1/generations} and {@code GET /api/v1/compositions}
+         * (a page of up to 1000 items, each possibly a document read).
+         */
+        Listing list();
     }
 
-    /** The four numbers of one class of calls; {@link Upload} and {@link Url} give the defaults. */
+    /** The four numbers of one class of calls; {@link Upload}, {@link Url} and {@link Listing} give the defaults. */
     interface RateClassLimits {
         /** Burst of a user's bucket, at least 1. */
         int userCapacity();
@@ -298,6 +304,28 @@ public interface ReelvaultConfig {
         /** {@code REELVAULT_RATE_LIMITS_URL_PIPELINE_PER_MINUTE}: default 1200. */
         @Override
         @WithDefault("1200")
+        double pipelinePerMinute();
+    }
+
+    interface Listing extends RateClassLimits {
+        /** {@code REELVAULT_RATE_LIMITS_LIST_USER_CAPACITY}: default 20. */
+        @Override
+        @WithDefault("20")
+        int userCapacity();
+
+        /** {@code REELVAULT_RATE_LIMITS_LIST_USER_PER_MINUTE}: default 60. */
+        @Override
+        @WithDefault("60")
+        double userPerMinute();
+
+        /** {@code REELVAULT_RATE_LIMITS_LIST_PIPELINE_CAPACITY}: default 200. */
+        @Override
+        @WithDefault("200")
+        int pipelineCapacity();
+
+        /** {@code REELVAULT_RATE_LIMITS_LIST_PIPELINE_PER_MINUTE}: default 600. */
+        @Override
+        @WithDefault("600")
         double pipelinePerMinute();
     }
 

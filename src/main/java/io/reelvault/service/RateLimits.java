@@ -32,6 +32,7 @@ public class RateLimits {
         this.enabled = limits.enabled();
         put(RateClass.UPLOAD, limits.upload());
         put(RateClass.URL, limits.url());
+        put(RateClass.LIST, limits.list());
         for (RateClass rateClass : RateClass.values()) {
             decisions.put(rateClass, new Counter[] {
                     counter(registry, rateClass, "allowed"), counter(registry, rateClass, "limited"), counter(registry, rateClass, "error")});

@@ -82,6 +82,34 @@ class RateLimitApiTest {
     }
 
     @Test
+    void listingsHaveABucketOfTheirOwn() {
+        String gail = TestTokens.user(freshUser("gail"));
+        String id = upload(gail);
+        for (int i = 0; i < RateLimitProfile.USER_LISTS; i++) {
+            given().auth().oauth2(gail).queryParam("limit", 1000).get("/api/v1/uploads").then().statusCode(200);
+        }
+        assertRateLimited(given().auth().oauth2(gail).queryParam("limit", 1000).get("/api/v1/uploads").then(), 60);
+        UploadsApiTest.problem(given().auth().oauth2(gail).get("/api/v1/uploads").then(), 429, "rate_limited")
+                .body("detail", containsString("listings"));
+        // the other buckets are untouched, and so are other users
+        url(gail, id).statusCode(200);
+        given().auth().oauth2(gail).get("/api/v1/uploads/" + id).then().statusCode(200);
+        given().auth().oauth2(TestTokens.user(freshUser("hugo"))).get("/api/v1/uploads").then().statusCode(200);
+    }
+
+    @Test
+    void everyListingDrawsOnTheSameBucket() {
+        assertEquals(3, RateLimitProfile.PIPELINE_LISTS, "one listing of each kind empties the bucket");
+        String worker = TestTokens.pipeline(freshUser("lister"));
+        given().auth().oauth2(worker).queryParam("limit", 1000).get("/api/v1/uploads").then().statusCode(200);
+        given().auth().oauth2(worker).queryParam("limit", 1000).get("/api/v1/generations").then().statusCode(200);
+        given().auth().oauth2(worker).queryParam("limit", 1000).get("/api/v1/compositions").then().statusCode(200);
+        assertRateLimited(given().auth().oauth2(worker).get("/api/v1/generations").then(), 60);
+        assertRateLimited(given().auth().oauth2(worker).get("/api/v1/compositions").then(), 60);
+        assertRateLimited(given().auth().oauth2(worker).get("/api/v1/uploads").then(), 60);
+    }
+
+    @Test
     void aPipelineCallerHasItsOwnHigherLimit() {
         String sub = freshUser("worker");
         String pipeline = TestTokens.pipeline(sub);
@@ -138,6 +166,7 @@ class RateLimitApiTest {
         String metrics = given().get("/q/metrics").then().statusCode(200).extract().asString();
         assertTrue(metrics.contains("reelvault_rate_limit_decisions_total{class=\"url\",result=\"limited\"}"), metrics);
         assertTrue(metrics.contains("reelvault_rate_limit_decisions_total{class=\"upload\",result=\"allowed\"}"), metrics);
+        assertTrue(metrics.contains("reelvault_rate_limit_decisions_total{class=\"list\",result=\"limited\"}"), metrics);
         assertFalse(metrics.contains(frank), "never a user id");
     }
 

@@ -190,6 +190,7 @@ class UploadsApiTest {
         given().auth().oauth2(token).queryParam("limit", 1).queryParam("after", page1Next).get("/api/v1/uploads").then()
                 .statusCode(200).body("items.size()", equalTo(1)).body("items[0].upload_id", not(equalTo(page1Next)));
         problem(given().auth().oauth2(token).queryParam("limit", 0).get("/api/v1/uploads").then(), 400, "invalid_request");
+        problem(given().auth().oauth2(token).queryParam("limit", 1001).get("/api/v1/uploads").then(), 400, "invalid_request");
 
         given().auth().oauth2(token).delete("/api/v1/uploads/" + first).then().statusCode(204);
         problem(given().auth().oauth2(token).get("/api/v1/uploads/" + first).then(), 404, "not_found");
@@ -224,6 +225,9 @@ class UploadsApiTest {
         problem(given().auth().oauth2("not.a.jwt").get("/api/v1/uploads").then(), 401, "unauthenticated");
         problem(given().auth().oauth2(TestTokens.expired("alice")).get("/api/v1/uploads").then(), 401, "unauthenticated");
         problem(given().auth().oauth2(TestTokens.otherIssuer("alice")).get("/api/v1/uploads").then(), 401, "unauthenticated");
+        // the same issuer and key, but minted for another application (or for none): not ours
+        problem(given().auth().oauth2(TestTokens.otherAudience("alice")).get("/api/v1/uploads").then(), 401, "unauthenticated");
+        problem(given().auth().oauth2(TestTokens.noAudience("alice")).get("/api/v1/uploads").then(), 401, "unauthenticated");
         problem(given().auth().oauth2(TestTokens.user("../admin")).get("/api/v1/uploads").then(), 401, "invalid_subject");
         problem(uploadRaw("garbage", "a.png", "image/png", Samples.png(10)), 401, "unauthenticated");
     }

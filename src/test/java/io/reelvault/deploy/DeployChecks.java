@@ -552,7 +552,10 @@ final class DeployChecks {
         }
     }
 
-    /** Production settings: S3 (the bucket the task role's policy grants), a region, a token key and issuer. */
+    /** The token settings without which the packaged service refuses to start (StartupChecks): key, issuer, audience. */
+    static final List<String> TOKEN_SETTINGS = List.of("mp.jwt.verify.publickey.location", "mp.jwt.verify.issuer", "mp.jwt.verify.audiences");
+
+    /** Production settings: S3 (the bucket the task role's policy grants), a region, a token key, issuer and audience. */
     private List<String> production(String where, Launch launch) {
         List<String> problems = new ArrayList<>();
         if (!"false".equals(app.setting("reelvault.storage.use-local", launch).orElse(""))) {
@@ -562,7 +565,9 @@ final class DeployChecks {
         if (!bucket.equals(iamBucket)) {
             problems.add(where + ": S3_BUCKET is '" + bucket + "', the task role's policy grants " + iamBucket);
         }
-        for (String key : List.of("reelvault.storage.s3.region", "mp.jwt.verify.publickey.location", "mp.jwt.verify.issuer")) {
+        List<String> required = new ArrayList<>(List.of("reelvault.storage.s3.region"));
+        required.addAll(TOKEN_SETTINGS);
+        for (String key : required) {
             if (app.setting(key, launch).filter(v -> !v.isBlank()).isEmpty()) {
                 problems.add(where + ": " + key + " (" + AppSettings.envName(key) + ") is not set; the service needs it on S3");
             }
@@ -923,6 +928,11 @@ final class DeployChecks {
             }
             if (s.command() != null) {
                 problems.add(where + ": " + name + ": runs " + s.command() + "; a serving service runs the image's entry point");
+            }
+            for (String key : TOKEN_SETTINGS) {
+                if (app.setting(key, launch).filter(v -> !v.isBlank()).isEmpty()) {
+                    problems.add(where + ": " + name + ": " + key + " (" + AppSettings.envName(key) + ") is not set; the service refuses to start without it");
+                }
             }
             int port = app.httpPort(launch);
             if (s.ports() == null || s.ports().stream().noneMatch(p -> p.endsWith(":" + port))) {

@@ -197,6 +197,7 @@ class GracefulShutdownIT {
             pb.environment().putAll(Map.of(
                     "MP_JWT_VERIFY_PUBLICKEY_LOCATION", ItKeys.publicKeyFile().toUri().toString(),
                     "MP_JWT_VERIFY_ISSUER", ItKeys.ISSUER,
+                    "MP_JWT_VERIFY_AUDIENCES", ItKeys.AUDIENCE,
                     "LOCAL_STORAGE_PATH", root.toString(),
                     "REELVAULT_SIGNING_KEY", "graceful-shutdown-it-signing-key-0123456789",
                     "QUARKUS_HTTP_PORT", "0", // a free port, read back from the log

@@ -14,6 +14,8 @@ import java.util.Base64;
 /** A key pair for the packaged application under test, and RS256 tokens signed by hand with it. */
 final class ItKeys {
     static final String ISSUER = "reelvault-it";
+    /** The packaged application's {@code MP_JWT_VERIFY_AUDIENCES} in these tests. */
+    static final String AUDIENCE = "reelvault-it-api";
     private static KeyPair pair;
     private static Path publicKey;
 
@@ -40,10 +42,16 @@ final class ItKeys {
     }
 
     static String token(String sub) {
+        return token(sub, AUDIENCE);
+    }
+
+    /** A token of the tests' issuer and key for the given audience ({@code aud}), none when null. */
+    static String token(String sub, String audience) {
         publicKeyFile();
         long now = Instant.now().getEpochSecond();
         String header = b64("{\"alg\":\"RS256\",\"typ\":\"JWT\"}");
-        String payload = b64("{\"iss\":\"" + ISSUER + "\",\"sub\":\"" + sub + "\",\"groups\":[\"user\"],\"iat\":" + now
+        String aud = audience == null ? "" : "\"aud\":\"" + audience + "\",";
+        String payload = b64("{\"iss\":\"" + ISSUER + "\"," + aud + "\"sub\":\"" + sub + "\",\"groups\":[\"user\"],\"iat\":" + now
                 + ",\"exp\":" + (now + 3600) + "}");
         try {
             Signature rs256 = Signature.getInstance("SHA256withRSA");

@@ -10,6 +10,7 @@ public class PackagedAppResource implements QuarkusTestResourceLifecycleManager 
         return Map.of(
                 "mp.jwt.verify.publickey.location", ItKeys.publicKeyFile().toUri().toString(),
                 "mp.jwt.verify.issuer", ItKeys.ISSUER,
+                "mp.jwt.verify.audiences", ItKeys.AUDIENCE,
                 "reelvault.uploads.max-size", "1G",
                 "reelvault.storage.local.path", "target/it-storage",
                 "reelvault.storage.local.signing-key", "integration-test-signing-key-0123456789",

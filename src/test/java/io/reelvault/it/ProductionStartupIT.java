@@ -105,9 +105,24 @@ class ProductionStartupIT {
     }
 
     @Test
+    void refusesToStartWithoutAnAudience() throws Exception {
+        String out = startExpectingFailure(Map.of("MP_JWT_VERIFY_PUBLICKEY_LOCATION", ItKeys.publicKeyFile().toUri().toString(),
+                "MP_JWT_VERIFY_ISSUER", ItKeys.ISSUER));
+        assertTrue(out.contains("MP_JWT_VERIFY_AUDIENCES"), out);
+    }
+
+    @Test
+    void refusesToStartWithSpacesAroundAnAudience() throws Exception {
+        // SmallRye JWT would compare " reelvault-it-api" as it is and refuse every token
+        String out = startExpectingFailure(Map.of("MP_JWT_VERIFY_PUBLICKEY_LOCATION", ItKeys.publicKeyFile().toUri().toString(),
+                "MP_JWT_VERIFY_ISSUER", ItKeys.ISSUER, "MP_JWT_VERIFY_AUDIENCES", "other-app, " + ItKeys.AUDIENCE));
+        assertTrue(out.contains("MP_JWT_VERIFY_AUDIENCES 'other-app, " + ItKeys.AUDIENCE + "' has an empty entry or spaces"), out);
+    }
+
+    @Test
     void refusesToStartOnS3WithoutABucket() throws Exception {
         String out = startExpectingFailure(Map.of("MP_JWT_VERIFY_PUBLICKEY_LOCATION", ItKeys.publicKeyFile().toUri().toString(),
-                "MP_JWT_VERIFY_ISSUER", ItKeys.ISSUER, "USE_LOCAL_STORAGE", "false"));
+                "MP_JWT_VERIFY_ISSUER", ItKeys.ISSUER, "MP_JWT_VERIFY_AUDIENCES", ItKeys.AUDIENCE, "USE_LOCAL_STORAGE", "false"));
         assertTrue(out.contains("S3_BUCKET"), out);
     }
 }

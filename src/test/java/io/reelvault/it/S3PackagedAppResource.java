@@ -42,6 +42,7 @@ public class S3PackagedAppResource implements QuarkusTestResourceLifecycleManage
         Map<String, String> config = new java.util.HashMap<>(server.serviceConfig(BUCKET));
         config.put("mp.jwt.verify.publickey.location", ItKeys.publicKeyFile().toUri().toString());
         config.put("mp.jwt.verify.issuer", ItKeys.ISSUER);
+        config.put("mp.jwt.verify.audiences", ItKeys.AUDIENCE);
         config.put("reelvault.uploads.max-size", "2G");
         config.put("reelvault.storage.s3.buffer-budget", BUFFER_BUDGET);
         config.put("quarkus.shutdown.delay", "0S"); // stopped by the launcher with SIGTERM: see PackagedAppResource

@@ -11,16 +11,22 @@ public class RateLimitProfile implements QuarkusTestProfile {
     public static final int USER_URLS = 3;
     public static final int PIPELINE_URLS = 6;
     public static final int USER_UPLOADS = 2;
+    public static final int USER_LISTS = 2;
+    public static final int PIPELINE_LISTS = 3;
 
     @Override
     public Map<String, String> getConfigOverrides() {
-        return Map.of(
-                "reelvault.rate-limits.enabled", "true",
-                "reelvault.rate-limits.url.user-capacity", Integer.toString(USER_URLS),
-                "reelvault.rate-limits.url.user-per-minute", "1",
-                "reelvault.rate-limits.url.pipeline-capacity", Integer.toString(PIPELINE_URLS),
-                "reelvault.rate-limits.url.pipeline-per-minute", "1",
-                "reelvault.rate-limits.upload.user-capacity", Integer.toString(USER_UPLOADS),
-                "reelvault.rate-limits.upload.user-per-minute", "1");
+        return Map.ofEntries(
+                Map.entry("reelvault.rate-limits.enabled", "true"),
+                Map.entry("reelvault.rate-limits.url.user-capacity", Integer.toString(USER_URLS)),
+                Map.entry("reelvault.rate-limits.url.user-per-minute", "1"),
+                Map.entry("reelvault.rate-limits.url.pipeline-capacity", Integer.toString(PIPELINE_URLS)),
+                Map.entry("reelvault.rate-limits.url.pipeline-per-minute", "1"),
+                Map.entry("reelvault.rate-limits.upload.user-capacity", Integer.toString(USER_UPLOADS)),
+                Map.entry("reelvault.rate-limits.upload.user-per-minute", "1"),
+                Map.entry("reelvault.rate-limits.list.user-capacity", Integer.toString(USER_LISTS)),
+                Map.entry("reelvault.rate-limits.list.user-per-minute", "1"),
+                Map.entry("reelvault.rate-limits.list.pipeline-capacity", Integer.toString(PIPELINE_LISTS)),
+                Map.entry("reelvault.rate-limits.list.pipeline-per-minute", "1"));
     }
 }

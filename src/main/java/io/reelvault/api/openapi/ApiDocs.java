@@ -33,6 +33,6 @@ public final class ApiDocs {
     public static final String JSON_BODY = "invalid_request,payload_too_large,unsupported_media_type";
     /** A resource of an area with retention: gone, or past its retention. */
     public static final String RETAINED = "invalid_id,not_found,expired";
-    /** A list page: {@code limit}, {@code after} and filters are checked. */
-    public static final String PAGE = "invalid_request,invalid_id," + STORAGE;
+    /** A list page: {@code limit}, {@code after} and filters are checked; listings have a rate-limit bucket of their own. */
+    public static final String PAGE = "invalid_request,invalid_id,rate_limited," + STORAGE;
 }

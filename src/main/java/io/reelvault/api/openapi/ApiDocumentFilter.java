@@ -77,7 +77,7 @@ public class ApiDocumentFilter implements OASFilter {
             While the service shuts down, a new body is refused with 503 `shutting_down`.
 
             **Rate limits.** Uploads and artifact PUTs share the caller's upload bucket; calls that hand out signed \
-            URLs share its URL bucket. Past the limit: 429 `rate_limited` with `Retry-After`, before any of the body \
+            URLs share its URL bucket; listings share its list bucket. Past the limit: 429 `rate_limited` with `Retry-After`, before any of the body \
             is read.""";
 
     @Override
