@@ -126,7 +126,7 @@ public class StorageRoutes {
     }
 
     /** Fails as soon as the body runs past {@code limit} bytes, before the excess reaches the store. */
-    private static Multi<ByteBuffer> capped(Multi<ByteBuffer> body, long limit) {
+    static Multi<ByteBuffer> capped(Multi<ByteBuffer> body, long limit) {
         long[] received = {0};
         return body.onItem().invoke(buffer -> {
             received[0] += buffer.remaining();

@@ -16,7 +16,8 @@ public interface SignedUrlVerifier {
      *         (e.g. {@code content-disposition}), for PUT the request headers the upload must carry
      *         ({@code content-type}, {@code content-length})
      * @throws io.reelvault.error.ReelvaultException {@code signature_invalid} when the signature is
-     *         missing, malformed or does not match (compared in constant time), {@code signature_expired}
+     *         missing, malformed or does not match (compared in constant time), when a parameter is unknown or a
+     *         required one missing, or the key it names is not held, {@code signature_expired}
      *         when it matches but its expiry has passed
      */
     Map<String, String> verify(String method, ObjectKey key, Map<String, String> query);

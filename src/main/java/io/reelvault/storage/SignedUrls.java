@@ -17,7 +17,8 @@ public interface SignedUrls {
      * @param expiresIn how long the URL is valid; a backend may shorten it (see {@link SignedUrl#expiresIn()})
      * @param headers   bound by the signature. GET: headers the response will carry ({@code Content-Disposition},
      *                  {@code Content-Type}). PUT: {@code Content-Type} and {@code Content-Length} the upload must
-     *                  have. Empty for none.
+     *                  have (both: the local backend refuses to sign a PUT without them, its body has no other
+     *                  cap). Empty for none. The local backend binds no other header.
      */
     SignedUrl sign(String method, ObjectKey key, Duration expiresIn, Map<String, String> headers);
 

@@ -53,7 +53,7 @@ class SignedUrlTamperingApiTest {
         String folded = p.url.replace("header-content-length=463&header-content-type=image%2Fpng",
                 "header-content-length%3D463%0Aheader-content-type=image%2Fpng");
         assertNotEquals(p.url, folded, "the URL has both bindings side by side: " + p.url);
-        byte[] text = "not a png at all\n".repeat(20_000).getBytes(StandardCharsets.US_ASCII); // 340 kB, chunked
+        byte[] text = "not a png at all\n".repeat(300_000).getBytes(StandardCharsets.US_ASCII); // 5.1 MB, chunked
         HttpResponse<String> answer = putChunked(folded, "text/plain", text);
         assertProblem(answer, 403, "signature_invalid");
         assertStoredNothing(p.key);

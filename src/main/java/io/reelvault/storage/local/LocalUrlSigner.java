@@ -94,7 +94,7 @@ final class LocalUrlSigner implements SignedUrls, SignedUrlVerifier {
             }
             params.put((put ? REQUEST_PREFIX : RESPONSE_PREFIX) + lower, value);
         });
-        if (put && headers.size() != REQUEST_HEADERS.size()) {
+        if (put && !REQUEST_HEADERS.stream().allMatch(h -> params.containsKey(REQUEST_PREFIX + h))) {
             throw new IllegalArgumentException("a PUT URL binds both Content-Type and Content-Length");
         }
         String query = canonicalQuery(params);

@@ -149,6 +149,8 @@ class LocalUrlSignerTest {
                 () -> signer.sign("GET", KEY, Duration.ofMinutes(1), Map.of("X-Frame-Options", "DENY")));
         assertThrows(IllegalArgumentException.class,
                 () -> signer.sign("PUT", KEY, Duration.ofMinutes(1), Map.of("Content-Type", "image/png")));
+        assertThrows(IllegalArgumentException.class, () -> signer.sign("PUT", KEY, Duration.ofMinutes(1),
+                Map.of("Content-Type", "image/png", "content-type", "image/png")));
         assertThrows(IllegalArgumentException.class,
                 () -> signer.sign("DELETE", KEY, Duration.ofMinutes(1), Map.of()));
     }
