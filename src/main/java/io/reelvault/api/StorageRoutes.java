@@ -9,6 +9,7 @@ import io.reelvault.storage.ObjectContent;
 import io.reelvault.storage.ObjectInfo;
 import io.reelvault.storage.ObjectStore;
 import io.reelvault.storage.SignedUrlVerifier;
+import io.reelvault.service.UploadService;
 import io.smallrye.mutiny.Multi;
 import io.vertx.core.Context;
 import io.vertx.core.buffer.Buffer;
@@ -37,7 +38,8 @@ import java.util.concurrent.Flow;
  * uploads, accepts) objects of backends that sign their own URLs (the local backend), for anyone
  * holding a valid, unexpired signed URL. A PUT must carry exactly the Content-Type and
  * Content-Length its URL was signed for, like an S3 presigned PUT (no chunked body), and the signed length caps the
- * bytes read; once shutdown has begun a PUT is
+ * bytes read; it stores its object once, only while its upload waits for it (404 {@code not_found} after, 409
+ * {@code conflict} when used already); once shutdown has begun a PUT is
  * refused with 503 {@code shutting_down} (see {@link ShutdownGate}). A plain
  * Vert.x route, so that the response streams with back-pressure and exact headers: Content-Length,
  * ETag, Last-Modified, Accept-Ranges, one Range (206) or 416, If-None-Match (304).
@@ -49,11 +51,13 @@ public class StorageRoutes {
     private final ObjectStore store;
     private final Problems problems;
     private final ShutdownGate shutdown;
+    private final UploadService uploads;
 
-    public StorageRoutes(ObjectStore store, Problems problems, ShutdownGate shutdown) {
+    public StorageRoutes(ObjectStore store, Problems problems, ShutdownGate shutdown, UploadService uploads) {
         this.store = store;
         this.problems = problems;
         this.shutdown = shutdown;
+        this.uploads = uploads;
     }
 
     /**
@@ -119,7 +123,8 @@ public class StorageRoutes {
         }
         shutdown.admitUpload(); // after the signature: a stranger learns nothing; before the body: nothing is read
         RequestBodies.acceptBody(request);
-        store.put(key, capped(RequestBodies.raw(request), length.getAsLong()), length, type)
+        // once, and only while its upload waits for it (see UploadService#receiveSigned)
+        uploads.receiveSigned(key, capped(RequestBodies.raw(request), length.getAsLong()), length, type)
                 .emitOn(onLoop).subscribe().with(
                         stored -> ctx.response().putHeader(HttpHeaders.ETAG, stored.info().etag()).setStatusCode(200).end(),
                         e -> fail(ctx, e));

@@ -127,7 +127,8 @@ public class UploadResource {
     @Consumes(MediaType.APPLICATION_JSON)
     @Operation(summary = "Start a direct upload", description = "Checks the name, type and size now (415 / 413 before any"
             + " byte moves) and answers a 15-minute URL to PUT the bytes to, bound to that Content-Type and size: on S3"
-            + " the bytes go straight to the bucket. Then `POST .../{upload_id}/complete`.",
+            + " the bytes go straight to the bucket. The URL stores once (on S3 it requires `If-None-Match: *`: send every"
+            + " header of `headers`). Then `POST .../{upload_id}/complete`.",
             extensions = @Extension(name = ApiDocs.PROBLEM_CODES,
                     value = ApiDocs.JSON_BODY + ",invalid_filename,payload_too_large,rate_limited," + ApiDocs.STORAGE))
     @RequestBody(required = true, content = @Content(mediaType = MediaType.APPLICATION_JSON,
@@ -146,8 +147,10 @@ public class UploadResource {
     @POST
     @Path("/{uploadId}/complete")
     @Operation(summary = "Complete a direct upload", description = "Checks the uploaded object's size and magic bytes (a"
-            + " mismatch deletes it: 400 `length_mismatch` or 415), computes its SHA-256 and writes `metadata.json`."
-            + " Completing twice answers the same metadata.",
+            + " mismatch ends the upload: the object and the pending upload are deleted, 400 `length_mismatch` or 415,"
+            + " and completing again is 404), computes its SHA-256 and writes `metadata.json`. Completing twice answers"
+            + " the same metadata. A direct upload not completed within its URL's 15 minutes plus"
+            + " `REELVAULT_UPLOADS_ORPHAN_GRACE` is swept.",
             extensions = @Extension(name = ApiDocs.PROBLEM_CODES,
                     value = "invalid_id,not_found,length_mismatch,unsupported_media_type," + ApiDocs.STORAGE))
     @APIResponse(responseCode = "200", description = "Recorded.",

@@ -377,6 +377,29 @@ public interface ReelvaultConfig {
          */
         @WithDefault("50M")
         MemorySize maxSize();
+
+        /**
+         * {@code REELVAULT_UPLOADS_SWEEP_ENABLED}: whether this process runs the upload sweeper on its schedule
+         * (abandoned direct uploads, objects without metadata). Default true.
+         */
+        @WithDefault("true")
+        boolean sweepEnabled();
+
+        /**
+         * {@code REELVAULT_UPLOADS_SWEEP_INTERVAL}: how often the upload sweeper lists {@code uploads/}, e.g.
+         * {@code 1h} (default); the first run is 60 seconds after start-up; one replica per cluster at a time.
+         */
+        @WithDefault("1h")
+        Duration sweepInterval();
+
+        /**
+         * {@code REELVAULT_UPLOADS_ORPHAN_GRACE}: how long an upload's objects may lack their metadata before the
+         * sweeper deletes them: a direct upload gets its URL's 15 minutes plus this to be completed; an object with
+         * neither {@code metadata.json} nor {@code pending.json} (a crash between the two writes, a PUT of a deleted
+         * upload) is deleted this long after it was written. At least 1 minute; default {@code 1h}.
+         */
+        @WithDefault("1h")
+        Duration orphanGrace();
     }
 
     interface Pipeline {

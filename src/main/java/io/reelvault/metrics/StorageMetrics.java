@@ -24,6 +24,12 @@ public final class StorageMetrics {
      * replicas, e.g. {@code time() - max(reelvault_lifecycle_last_success_timestamp_seconds) > 3 * 3600}.
      */
     public static final String LIFECYCLE_LAST_SUCCESS = "reelvault.lifecycle.last.success.timestamp";
+    /**
+     * [reelvault_uploads_swept_objects_total{reason=abandoned|orphan|stale_pending}] objects under {@code uploads/}
+     * the upload sweeper deleted: of direct uploads never completed in time, objects without metadata, and
+     * {@code pending.json} files left beside a completed upload's metadata.
+     */
+    public static final String UPLOADS_SWEPT = "reelvault.uploads.swept.objects";
 
     /**
      * [reelvault_storage_objects{area}] objects stored per area (uploads, generations, compositions, temp), this

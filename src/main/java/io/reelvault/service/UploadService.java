@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.reelvault.config.ReelvaultConfig;
 import io.reelvault.error.ErrorCode;
 import io.reelvault.error.ReelvaultException;
+import io.reelvault.model.Area;
 import io.reelvault.model.FileType;
 import io.reelvault.model.ObjectKey;
 import io.reelvault.model.StorageLayout;
@@ -12,6 +13,7 @@ import io.reelvault.model.UploadId;
 import io.reelvault.model.UrlPurpose;
 import io.reelvault.model.UserId;
 import io.reelvault.storage.ObjectStore;
+import io.reelvault.storage.PutResult;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -111,10 +113,52 @@ public class UploadService {
     }
 
     /**
+     * The body of a signed PUT to the service's own {@code /storage/} route (the local backend's presigned
+     * upload): stored only while its upload waits for it (a {@code pending.json} naming exactly this key) and
+     * only once (create-only, so a URL used already cannot replace what {@code complete} checked). Fails with
+     * {@code not_found} when no upload waits for the key (never presigned, completed and deleted, refused at
+     * completion, or swept) and with {@code conflict} when the object is there already; nothing is stored then.
+     * The check and the write are two steps: an upload deleted between them leaves an object without
+     * metadata, which the {@link UploadSweeper} removes.
+     */
+    public Uni<PutResult> receiveSigned(ObjectKey key, Multi<ByteBuffer> body, OptionalLong length, String contentType) {
+        Optional<ObjectKey> pendingKey = pendingOf(key);
+        if (pendingKey.isEmpty()) {
+            return Uni.createFrom().failure(nothingWaits());
+        }
+        return metadata.read(pendingKey.get(), PendingUpload.class)
+                .onFailure(Failures::isNotFound).transform(e -> nothingWaits())
+                .chain(pending -> pending.key().equals(key.value())
+                        ? store.putIfAbsent(key, body, length, contentType)
+                        : Uni.createFrom().failure(nothingWaits()))
+                .onFailure(e -> e instanceof ReelvaultException r && r.code() == ErrorCode.CONFLICT)
+                .transform(e -> new ReelvaultException(ErrorCode.CONFLICT,
+                        "this upload URL was used already: complete the upload, or ask for a new URL"));
+    }
+
+    /** {@code uploads/{user}/{id}/pending.json} for the key of an upload's original, if it is one. */
+    private static Optional<ObjectKey> pendingOf(ObjectKey key) {
+        String[] segments = key.value().split("/");
+        if (segments.length != 4 || !segments[0].equals(Area.UPLOADS.segment()) || !segments[3].startsWith("original.")) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(StorageLayout.uploadPending(UserId.parse(segments[1]), UploadId.parse(segments[2])));
+        } catch (ReelvaultException notAnUpload) {
+            return Optional.empty();
+        }
+    }
+
+    private static ReelvaultException nothingWaits() {
+        return new ReelvaultException(ErrorCode.NOT_FOUND, "no upload waits for this URL any more: ask for a new one");
+    }
+
+    /**
      * Finishes a direct upload: the object must exist with the promised size and its first bytes must
-     * be the promised type (else it is deleted: 400 {@code length_mismatch} or 415); its SHA-256 is
-     * computed by reading it back, then {@code metadata.json} is written. Completing twice answers the
-     * same metadata.
+     * be the promised type (else the upload is over: the object and {@code pending.json} are deleted, 400
+     * {@code length_mismatch} or 415, and completing again is 404); its SHA-256 is computed by reading it
+     * back, then {@code metadata.json} is written. Completing twice answers the same metadata. The object
+     * cannot change meanwhile: presigned PUTs are create-only.
      */
     public Uni<UploadMetadata> complete(UserId user, UploadId id) {
         ObjectKey pendingKey = StorageLayout.uploadPending(user, id);
@@ -133,14 +177,14 @@ public class UploadService {
                         "nothing was uploaded yet: PUT the file to the upload URL first"));
             }
             if (found.get().size() != pending.sizeBytes()) {
-                return reject(original, new ReelvaultException(ErrorCode.LENGTH_MISMATCH, "the uploaded object has "
+                return reject(user, id, original, new ReelvaultException(ErrorCode.LENGTH_MISMATCH, "the uploaded object has "
                         + found.get().size() + " bytes, not the " + pending.sizeBytes() + " promised"));
             }
             BodyInspector inspector = new BodyInspector(maxBytes, type, OptionalLong.of(pending.sizeBytes()));
             return store.get(original, Optional.empty())
                     .chain(content -> Digests.sha256(inspector.inspect(content.body())))
                     .onFailure(e -> e instanceof ReelvaultException r && r.code() == ErrorCode.UNSUPPORTED_MEDIA_TYPE)
-                    .call(() -> store.delete(original))
+                    .call(() -> discard(user, id, original))
                     .chain(sha -> {
                         UploadMetadata meta = new UploadMetadata(id.value(), user.value(), original.value(), pending.filename(),
                                 pending.contentType(), found.get().size(), sha, clock.instant().truncatedTo(ChronoUnit.MILLIS));
@@ -151,8 +195,13 @@ public class UploadService {
         });
     }
 
-    private Uni<UploadMetadata> reject(ObjectKey original, ReelvaultException why) {
-        return store.delete(original).chain(() -> Uni.createFrom().failure(why));
+    private Uni<UploadMetadata> reject(UserId user, UploadId id, ObjectKey original, ReelvaultException why) {
+        return discard(user, id, original).chain(() -> Uni.createFrom().failure(why));
+    }
+
+    /** A refused completion ends the upload: neither its object nor its pending.json remains. */
+    private Uni<Void> discard(UserId user, UploadId id, ObjectKey original) {
+        return store.delete(original).chain(() -> store.delete(StorageLayout.uploadPending(user, id)));
     }
 
     /** One page of the user's uploads in id order (ids start with their date, so oldest first). */

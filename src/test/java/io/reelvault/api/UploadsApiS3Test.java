@@ -28,6 +28,21 @@ class UploadsApiS3Test extends UploadsApiTest {
         assertEquals(0, S3ProxyResource.uploadsInProgress(), "no multipart upload left in progress");
     }
 
+    @Override
+    int statusOfAReusedPut() {
+        return 412; // S3's own answer to If-None-Match: * on an existing key
+    }
+
+    @Override
+    int statusOfAPutAfterCompletion() {
+        return 412;
+    }
+
+    @Override
+    boolean signedPutNeedsAPendingUpload() {
+        return false; // the PUT goes to S3 directly: what it stores without an upload is swept
+    }
+
     @Test
     void signedUrlsArePresignedByS3() throws Exception {
         byte[] png = Samples.png(50_000);

@@ -44,6 +44,26 @@ class UploadsApiTest {
     @Inject
     ObjectStore store;
 
+    @Inject
+    io.reelvault.service.UploadSweeper sweeper;
+
+    @Inject
+    io.reelvault.support.AdjustableClock clock;
+
+    @Inject
+    io.reelvault.config.ReelvaultConfig config;
+
+    /** Sweeps uploads as the sweeper would once an upload URL's 15 minutes and the grace have passed. */
+    io.reelvault.service.UploadSweeper.Summary sweepLater() {
+        try {
+            clock.setTo(java.time.Instant.now().plus(io.reelvault.model.UrlPurpose.USER_UPLOAD.expiry())
+                    .plus(config.uploads().orphanGrace()).plusSeconds(60));
+            return sweeper.sweep();
+        } finally {
+            clock.reset();
+        }
+    }
+
     /** Whether any object exists under the prefix, asked of whichever backend runs. */
     boolean anyObjectUnder(String prefix) {
         return !store.list(new KeyPrefix(prefix), Optional.empty()).select().first().collect().asList()
@@ -297,8 +317,153 @@ class UploadsApiTest {
         assertEquals(200, putSigned(presigned, text).statusCode());
         problem(given().auth().oauth2(token).post("/api/v1/uploads/" + id + "/complete").then(), 415, "unsupported_media_type");
         assertFalse(anyObjectUnder("uploads/" + user + "/" + id + "/original"), "the spoofed object is deleted");
+        assertFalse(anyObjectUnder("uploads/" + user + "/"), "nothing remains, pending.json included");
+        problem(given().auth().oauth2(token).post("/api/v1/uploads/" + id + "/complete").then(), 404, "not_found");
+        problem(given().auth().oauth2(token).delete("/api/v1/uploads/" + id).then(), 404, "not_found");
+    }
+
+    /** The status of a presigned PUT to a key that already holds an object: 409 here, S3's own 412 there. */
+    int statusOfAReusedPut() {
+        return 409;
+    }
+
+    /** The same once the upload is complete: here no upload waits for the URL any more (404). */
+    int statusOfAPutAfterCompletion() {
+        return 404;
+    }
+
+    /**
+     * Whether a presigned PUT is refused once its upload is gone (completed and deleted, or refused at completion).
+     * The local route checks pending.json; S3 cannot: there the object is stored, and the sweeper removes it.
+     */
+    boolean signedPutNeedsAPendingUpload() {
+        return true;
+    }
+
+    @Test
+    void aPresignedPutCannotReplaceACompletedUpload() throws Exception {
+        String user = freshUser("reuse");
+        String token = TestTokens.user(user);
+        byte[] png = Samples.png(20_000);
+        byte[] other = Samples.png(20_000);
+        other[20_000 - 1] ^= 0x55; // same type, same size, other bytes
+        var presigned = presign(token, "logo.png", "image/png", png.length);
+        String id = presigned.path("upload_id");
+        assertEquals(200, putSigned(presigned, png).statusCode());
+        given().auth().oauth2(token).post("/api/v1/uploads/" + id + "/complete").then().statusCode(200)
+                .body("sha256", equalTo(Samples.sha256(png)));
+
+        assertEquals(statusOfAPutAfterCompletion(), putSigned(presigned, other).statusCode(), "the URL stored once already");
+        assertArrayEquals(png, stored("uploads/" + user + "/" + id + "/original.png"), "the checked bytes stay");
+        given().auth().oauth2(token).get("/api/v1/uploads/" + id).then().statusCode(200)
+                .body("sha256", equalTo(Samples.sha256(png)));
+    }
+
+    @Test
+    void aPresignedPutBeforeCompletionCannotBeRepeated() throws Exception {
+        String user = freshUser("twice");
+        String token = TestTokens.user(user);
+        byte[] png = Samples.png(20_000);
+        byte[] other = Samples.png(20_000);
+        other[20_000 - 1] ^= 0x55;
+        var presigned = presign(token, "logo.png", "image/png", png.length);
+        String id = presigned.path("upload_id");
+        assertEquals(200, putSigned(presigned, png).statusCode());
+        assertEquals(statusOfAReusedPut(), putSigned(presigned, other).statusCode());
+        given().auth().oauth2(token).post("/api/v1/uploads/" + id + "/complete").then().statusCode(200)
+                .body("sha256", equalTo(Samples.sha256(png)));
+    }
+
+    @Test
+    void aPresignedPutAfterDeleteLeavesNothingReachable() throws Exception {
+        String user = freshUser("revive");
+        String token = TestTokens.user(user);
+        byte[] png = Samples.png(20_000);
+        var presigned = presign(token, "logo.png", "image/png", png.length);
+        String id = presigned.path("upload_id");
+        assertEquals(200, putSigned(presigned, png).statusCode());
+        given().auth().oauth2(token).post("/api/v1/uploads/" + id + "/complete").then().statusCode(200);
         given().auth().oauth2(token).delete("/api/v1/uploads/" + id).then().statusCode(204);
-        assertFalse(anyObjectUnder("uploads/" + user + "/"), "nothing remains");
+
+        int again = putSigned(presigned, png).statusCode();
+        if (signedPutNeedsAPendingUpload()) {
+            assertEquals(404, again, "no upload waits for this URL any more");
+            assertFalse(anyObjectUnder("uploads/" + user + "/"), "nothing came back");
+        }
+        problem(given().auth().oauth2(token).get("/api/v1/uploads/" + id).then(), 404, "not_found");
+        sweepLater();
+        assertFalse(anyObjectUnder("uploads/" + user + "/"), "whatever came back is swept");
+    }
+
+    @Test
+    void aPresignedPutAfterARefusedCompletionLeavesNothingReachable() throws Exception {
+        String user = freshUser("retry");
+        String token = TestTokens.user(user);
+        byte[] text = "this is not a png at all, just text".getBytes();
+        var presigned = presign(token, "logo.png", "image/png", text.length);
+        String id = presigned.path("upload_id");
+        assertEquals(200, putSigned(presigned, text).statusCode());
+        problem(given().auth().oauth2(token).post("/api/v1/uploads/" + id + "/complete").then(), 415, "unsupported_media_type");
+        int again = putSigned(presigned, text).statusCode();
+        if (signedPutNeedsAPendingUpload()) {
+            assertEquals(404, again);
+            assertFalse(anyObjectUnder("uploads/" + user + "/"));
+        }
+        sweepLater();
+        assertFalse(anyObjectUnder("uploads/" + user + "/"), "whatever came back is swept");
+    }
+
+    @Test
+    void directUploadsNeverCompletedAreSweptWithWhatWasPut() throws Exception {
+        String user = freshUser("abandon");
+        String token = TestTokens.user(user);
+        byte[] png = Samples.png(20_000);
+        String neverPut = presign(token, "a.png", "image/png", png.length).path("upload_id");
+        var putOnly = presign(token, "b.png", "image/png", png.length);
+        assertEquals(200, putSigned(putOnly, png).statusCode());
+        var done = presign(token, "c.png", "image/png", png.length);
+        assertEquals(200, putSigned(done, png).statusCode());
+        given().auth().oauth2(token).post("/api/v1/uploads/" + done.path("upload_id") + "/complete").then().statusCode(200);
+
+        assertFalse(sweeper.sweep().skipped());
+        assertTrue(anyObjectUnder("uploads/" + user + "/" + neverPut + "/"), "a fresh presign waits for its PUT");
+        assertTrue(anyObjectUnder("uploads/" + user + "/" + putOnly.path("upload_id") + "/original"),
+                "and for its completion, within the grace");
+
+        sweepLater();
+        assertFalse(anyObjectUnder("uploads/" + user + "/" + neverPut + "/"), "pending.json of an abandoned upload");
+        assertFalse(anyObjectUnder("uploads/" + user + "/" + putOnly.path("upload_id") + "/"), "and what was PUT");
+        problem(given().auth().oauth2(token).post("/api/v1/uploads/" + putOnly.path("upload_id") + "/complete").then(),
+                404, "not_found");
+        assertArrayEquals(png, stored("uploads/" + user + "/" + done.path("upload_id") + "/original.png"),
+                "a completed upload is never swept");
+        given().auth().oauth2(token).get("/api/v1/uploads/" + done.path("upload_id")).then().statusCode(200);
+    }
+
+    @Test
+    void anObjectLeftWithoutMetadataByACrashIsSweptAfterTheGrace() {
+        String user = freshUser("crash");
+        byte[] png = Samples.png(5_000);
+        // what a crash between the original and its metadata.json leaves: the object alone
+        ObjectKey orphan = ObjectKey.parse("uploads/" + user + "/"
+                + io.reelvault.model.UploadId.generate(java.time.Clock.systemUTC()).value() + "/original.png");
+        store.put(orphan, io.smallrye.mutiny.Multi.createFrom().item(java.nio.ByteBuffer.wrap(png)),
+                java.util.OptionalLong.of(png.length), "image/png").await().atMost(Duration.ofSeconds(10));
+        String kept = uploadRaw(TestTokens.user(user), "kept.png", "image/png", png).statusCode(201).extract().path("upload_id");
+        // a completed upload whose complete() crashed after metadata.json, before removing pending.json
+        ObjectKey stalePending = ObjectKey.parse("uploads/" + user + "/" + kept + "/pending.json");
+        store.put(stalePending, io.smallrye.mutiny.Multi.createFrom().item(java.nio.ByteBuffer.wrap("{}".getBytes())),
+                java.util.OptionalLong.of(2), "application/json").await().atMost(Duration.ofSeconds(10));
+
+        sweeper.sweep();
+        assertTrue(anyObjectUnder(orphan.value()), "within the grace it may be an upload in flight");
+        assertFalse(anyObjectUnder(stalePending.value()), "a pending.json beside metadata.json is stale at once");
+
+        var summary = sweepLater();
+        assertTrue(summary.deleted().get(io.reelvault.service.UploadSweeper.Reason.ORPHAN) >= 1, summary.toString());
+        assertFalse(anyObjectUnder(orphan.value()), "past the grace the orphan is deleted");
+        assertArrayEquals(png, stored("uploads/" + user + "/" + kept + "/original.png"));
+        given().auth().oauth2(TestTokens.user(user)).get("/api/v1/uploads/" + kept).then().statusCode(200);
     }
 
     @Test

@@ -99,7 +99,23 @@ class ObjectStoreProducerTest {
             }
 
             public Uploads uploads() {
-                return () -> new MemorySize(BigInteger.valueOf(1024));
+                return new Uploads() {
+                    public MemorySize maxSize() {
+                        return new MemorySize(BigInteger.valueOf(1024));
+                    }
+
+                    public boolean sweepEnabled() {
+                        return false;
+                    }
+
+                    public java.time.Duration sweepInterval() {
+                        return java.time.Duration.ofHours(1);
+                    }
+
+                    public java.time.Duration orphanGrace() {
+                        return java.time.Duration.ofHours(1);
+                    }
+                };
             }
 
             public Media media() {

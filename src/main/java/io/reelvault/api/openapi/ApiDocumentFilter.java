@@ -309,12 +309,14 @@ public class ApiDocumentFilter implements OASFilter {
                 .description("The object's headers, with Content-Length; no body.")));
 
         Operation put = storageOperation("Upload an object through a signed URL (direct upload)",
-                "Streams the body into the object, replacing it atomically (readers see the old object or the whole new"
-                        + " one). The request must carry exactly the Content-Type and Content-Length the URL was signed for"
-                        + " (403 `signature_invalid` otherwise, and for a chunked body), like an S3 presigned PUT. Then `POST"
-                        + " /api/v1/uploads/{upload_id}/complete` checks and records it.",
-                "invalid_key,invalid_request,signature_invalid,signature_expired,length_mismatch,storage_unavailable,"
-                        + "shutting_down")
+                "Streams the body into the object atomically (readers see nothing or the whole object). The request must"
+                        + " carry exactly the Content-Type and Content-Length the URL was signed for (403 `signature_invalid`"
+                        + " otherwise, and for a chunked body), like an S3 presigned PUT. It stores once, only while its upload"
+                        + " waits for it: 409 `conflict` when the object is there already, 404 `not_found` once the upload is"
+                        + " completed, deleted, refused or swept. Then `POST /api/v1/uploads/{upload_id}/complete` checks and"
+                        + " records it.",
+                "invalid_key,invalid_request,signature_invalid,signature_expired,not_found,conflict,length_mismatch,"
+                        + "storage_unavailable,shutting_down")
                 .addParameter(putType).addParameter(putLength);
         put.requestBody(OASFactory.createRequestBody().required(true).description("The object's bytes.")
                 .content(OASFactory.createContent().addMediaType("*/*", OASFactory.createMediaType()

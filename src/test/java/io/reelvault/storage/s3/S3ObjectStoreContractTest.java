@@ -99,6 +99,21 @@ class S3ObjectStoreContractTest extends ObjectStoreContract {
     }
 
     @Test
+    void aCreateOnlyMultipartUploadNeverReplacesAndLeavesNoUpload() {
+        byte[] first = randomBytes((int) (7 * MIB), 18); // over the 6 MiB threshold: two parts
+        PutResult stored = store.putIfAbsent(key("temp/j/once.tmp"), chunked(first, 65536), OptionalLong.of(first.length),
+                "application/octet-stream").await().atMost(WAIT);
+        assertEquals(sha256(first), stored.sha256());
+        for (OptionalLong length : java.util.List.of(OptionalLong.of(first.length), OptionalLong.empty())) {
+            var refused = failure(store.putIfAbsent(key("temp/j/once.tmp"), chunked(randomBytes((int) (7 * MIB), 19), 65536),
+                    length, "application/octet-stream"));
+            assertEquals(ErrorCode.CONFLICT, refused.code(), refused.getMessage());
+        }
+        assertEquals(sha256(first), sha256(read("temp/j/once.tmp", Optional.empty())));
+        assertNoLeftovers();
+    }
+
+    @Test
     void unknownLengthMultipartRoundTrips() {
         byte[] data = randomBytes((int) (11 * MIB), 12);
         PutResult r = store.put(key("temp/j/big.tmp"), chunked(data, 8192, 100_000), OptionalLong.empty(), "application/octet-stream")
