@@ -311,6 +311,14 @@ public interface ReelvaultConfig {
      * The similar-generation cache: finished generations reused for the same parameters and a similar prompt. On
      * Redis when {@code REELVAULT_REDIS_URL} is set (shared by replicas), otherwise in this process.
      */
+    /** {@code REELVAULT_CACHE_SCOPE}: who shares the similar-generation cache. */
+    enum CacheScope {
+        /** Every user's finished generations answer every user's requests. */
+        GLOBAL,
+        /** A user's generations answer that user's requests only. */
+        USER
+    }
+
     interface Cache {
         /**
          * {@code REELVAULT_CACHE_THRESHOLD}: the least cosine similarity of two prompts (same parameters) at which a
@@ -346,6 +354,14 @@ public interface ReelvaultConfig {
          */
         @WithDefault("100000")
         int maxEntries();
+
+        /**
+         * {@code REELVAULT_CACHE_SCOPE}: whose generations may answer a request. {@code user} (default): only those of
+         * the same user (the generation's owner, {@code user_id}); {@code global}: any user's, for deployments whose
+         * users may see each other's results (one tenant).
+         */
+        @WithDefault("user")
+        CacheScope scope();
     }
 
     interface Uploads {
