@@ -134,6 +134,14 @@ public interface ReelvaultConfig {
         /** {@code REELVAULT_LIFECYCLE_BATCH_SIZE}: expired objects deleted per store call. Default 1000. */
         @WithDefault("1000")
         int batchSize();
+
+        /**
+         * {@code REELVAULT_LIFECYCLE_MAX_CLOCK_SKEW}: a sweep deletes nothing when the clock is more than this ahead of
+         * the newest object's write time (the clock jumped, and objects that are not due would look expired). Default
+         * 1d; {@code 0} turns the check off.
+         */
+        @WithDefault("1d")
+        Duration maxClockSkew();
     }
 
     /**

@@ -24,6 +24,11 @@ public final class StorageMetrics {
      * replicas, e.g. {@code time() - max(reelvault_lifecycle_last_success_timestamp_seconds) > 3 * 3600}.
      */
     public static final String LIFECYCLE_LAST_SUCCESS = "reelvault.lifecycle.last.success.timestamp";
+    /**
+     * [reelvault_lifecycle_sweeps_refused_total{reason=clock_skew}] local lifecycle sweeps that deleted nothing because
+     * the clock was more than {@code REELVAULT_LIFECYCLE_MAX_CLOCK_SKEW} ahead of the newest object's write time.
+     */
+    public static final String LIFECYCLE_SWEEPS_REFUSED = "reelvault.lifecycle.sweeps.refused";
 
     /**
      * [reelvault_storage_objects{area}] objects stored per area (uploads, generations, compositions, temp), this
