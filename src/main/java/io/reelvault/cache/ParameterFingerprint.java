@@ -64,6 +64,15 @@ public final class ParameterFingerprint {
     }
 
     /**
+     * The fingerprint of a request whose answers are limited to one owner ({@code REELVAULT_CACHE_SCOPE=user}): the
+     * same shape as {@link #fingerprint(JsonNode)}, so that the cache partitions entries and claims by owner without
+     * knowing about owners; two owners never share one.
+     */
+    public static String scoped(String fingerprint, String owner) {
+        return VERSION + ":" + Sha256.hex("owner\u0000" + owner + "\u0000" + fingerprint);
+    }
+
+    /**
      * The canonical form described above.
      *
      * @param parameters a JSON object

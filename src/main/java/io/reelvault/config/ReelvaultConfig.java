@@ -156,6 +156,14 @@ public interface ReelvaultConfig {
         /** {@code REELVAULT_LIFECYCLE_BATCH_SIZE}: expired objects deleted per store call. Default 1000. */
         @WithDefault("1000")
         int batchSize();
+
+        /**
+         * {@code REELVAULT_LIFECYCLE_MAX_CLOCK_SKEW}: a sweep deletes nothing when the clock is more than this ahead of
+         * the newest object's write time (the clock jumped, and objects that are not due would look expired). Default
+         * 1d; {@code 0} turns the check off.
+         */
+        @WithDefault("1d")
+        Duration maxClockSkew();
     }
 
     /**
@@ -333,6 +341,14 @@ public interface ReelvaultConfig {
      * The similar-generation cache: finished generations reused for the same parameters and a similar prompt. On
      * Redis when {@code REELVAULT_REDIS_URL} is set (shared by replicas), otherwise in this process.
      */
+    /** {@code REELVAULT_CACHE_SCOPE}: who shares the similar-generation cache. */
+    enum CacheScope {
+        /** Every user's finished generations answer every user's requests. */
+        GLOBAL,
+        /** A user's generations answer that user's requests only. */
+        USER
+    }
+
     interface Cache {
         /**
          * {@code REELVAULT_CACHE_THRESHOLD}: the least cosine similarity of two prompts (same parameters) at which a
@@ -368,6 +384,14 @@ public interface ReelvaultConfig {
          */
         @WithDefault("100000")
         int maxEntries();
+
+        /**
+         * {@code REELVAULT_CACHE_SCOPE}: whose generations may answer a request. {@code user} (default): only those of
+         * the same user (the generation's owner, {@code user_id}); {@code global}: any user's, for deployments whose
+         * users may see each other's results (one tenant).
+         */
+        @WithDefault("user")
+        CacheScope scope();
     }
 
     interface Uploads {

@@ -30,7 +30,11 @@ public final class StorageMetrics {
      * {@code pending.json} files left beside a completed upload's metadata.
      */
     public static final String UPLOADS_SWEPT = "reelvault.uploads.swept.objects";
-
+    /**
+     * [reelvault_lifecycle_sweeps_refused_total{reason=clock_skew}] local lifecycle sweeps that deleted nothing because
+     * the clock was more than {@code REELVAULT_LIFECYCLE_MAX_CLOCK_SKEW} ahead of the newest object's write time.
+     */
+    public static final String LIFECYCLE_SWEEPS_REFUSED = "reelvault.lifecycle.sweeps.refused";
     /**
      * [reelvault_storage_objects{area}] objects stored per area (uploads, generations, compositions, temp), this
      * replica's view: the last usage scan plus the changes since (see {@code UsageMeter}).

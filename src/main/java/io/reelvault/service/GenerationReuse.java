@@ -14,6 +14,7 @@ import io.reelvault.error.ErrorCode;
 import io.reelvault.error.ReelvaultException;
 import io.reelvault.metrics.StorageMetrics;
 import io.reelvault.model.GenerationId;
+import io.reelvault.model.UserId;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.io.IOException;
@@ -39,6 +40,7 @@ public class GenerationReuse {
     private final ParameterFingerprint fingerprints;
     private final PromptEmbedder embedder = new HashedNgramEmbedder();
     private final double threshold;
+    private final ReelvaultConfig.CacheScope scope;
     private final Duration pendingTimeout;
     private final Map<String, Counter> lookups = new HashMap<>();
     private final Counter avoidedByReuse;
@@ -47,6 +49,7 @@ public class GenerationReuse {
     public GenerationReuse(SimilarCache cache, ObjectMapper json, MeterRegistry registry, ReelvaultConfig config) {
         this.cache = cache;
         this.threshold = config.cache().threshold();
+        this.scope = config.cache().scope();
         this.pendingTimeout = config.pipeline().pendingTimeout();
         this.fingerprints = new ParameterFingerprint(defaults(json, config.pipeline().parameterDefaults()));
         for (String result : new String[] {"exact", "similar", "miss", "error"}) {
@@ -82,13 +85,20 @@ public class GenerationReuse {
     /** What a request is compared by. */
     public record RequestKey(String fingerprint, String promptKey, float[] embedding) {}
 
-    /** The request's key; {@code invalid_request} when the parameters cannot be canonicalised. */
-    public RequestKey key(String prompt, JsonNode parameters) {
+    /**
+     * The request's key; {@code invalid_request} when the parameters cannot be canonicalised. With the scope
+     * {@code user} the owner is part of the fingerprint: lookups and single-flight claims only ever meet the same
+     * owner's generations, whichever cache (in-process or Redis) holds them.
+     */
+    public RequestKey key(UserId owner, String prompt, JsonNode parameters) {
         String fingerprint;
         try {
             fingerprint = fingerprints.fingerprint(parameters);
         } catch (IllegalArgumentException e) {
             throw new ReelvaultException(ErrorCode.INVALID_REQUEST, "parameters: " + e.getMessage());
+        }
+        if (scope == ReelvaultConfig.CacheScope.USER) {
+            fingerprint = ParameterFingerprint.scoped(fingerprint, owner.value());
         }
         return new RequestKey(fingerprint, PromptNormalizer.exactKey(prompt), embedder.embed(PromptNormalizer.normalize(prompt)));
     }

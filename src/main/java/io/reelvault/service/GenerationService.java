@@ -79,7 +79,7 @@ public class GenerationService {
      */
     public Uni<GenerationCreated> create(UserId user, String prompt, JsonNode parameters, boolean allowReuse) {
         JsonNode params = checkRequest(prompt, parameters);
-        GenerationReuse.RequestKey key = reuse.key(prompt, params);
+        GenerationReuse.RequestKey key = reuse.key(user, prompt, params);
         if (!allowReuse) {
             return start(user, prompt, params, key, false);
         }

@@ -7,6 +7,7 @@ import static io.reelvault.api.UploadsApiTest.problem;
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.equalTo;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -51,6 +52,22 @@ class GenerationReuseApiTest {
 
     static String completed(String prompt, Map<String, Object> params) {
         var created = request(prompt, params, "");
+        assertEquals(201, created.statusCode(), created.asString());
+        String id = created.path("generation_id");
+        put("/api/v1/generations/" + id + "/clips/1", "video/mp4", Samples.mp4(2_000)).statusCode(200);
+        given().auth().oauth2(PIPELINE).post("/api/v1/generations/" + id + "/complete").then().statusCode(200);
+        return id;
+    }
+
+    /** The pipeline's request on behalf of {@code userId} (the generation's owner). */
+    static ExtractableResponse<Response> requestFor(String userId, String prompt, Map<String, Object> params) {
+        return given().auth().oauth2(PIPELINE).contentType("application/json")
+                .body(Map.of("prompt", prompt, "parameters", params, "user_id", userId))
+                .post("/api/v1/generations").then().extract();
+    }
+
+    static String completedFor(String userId, String prompt, Map<String, Object> params) {
+        var created = requestFor(userId, prompt, params);
         assertEquals(201, created.statusCode(), created.asString());
         String id = created.path("generation_id");
         put("/api/v1/generations/" + id + "/clips/1", "video/mp4", Samples.mp4(2_000)).statusCode(200);
@@ -148,6 +165,39 @@ class GenerationReuseApiTest {
         } finally {
             pool.shutdownNow();
         }
+    }
+
+    /** The default scope, {@code REELVAULT_CACHE_SCOPE=user}: a user's generations answer that user's requests only. */
+    @Test
+    void anotherUsersGenerationIsNeitherReusedNorJoined() {
+        var p = params(freshUser("scope"));
+        String alice = freshUser("alice");
+        String bob = freshUser("bob");
+        String alices = completedFor(alice, "a red fox asleep in the snow", p);
+        var hers = requestFor(alice, "a red fox asleep in the snow", p);
+        assertEquals(200, hers.statusCode(), "the owner's own request reuses it: " + hers.asString());
+        assertEquals(alices, hers.path("generation_id"));
+
+        for (String prompt : new String[] {"a red fox asleep in the snow", "A red fox, asleep in the snow."}) {
+            var his = requestFor(bob, prompt, p);
+            assertTrue(his.statusCode() == 201 || "pending".equals(his.path("status")), "a generation of his own: " + his.asString());
+            assertNotEquals(alices, his.path("generation_id"));
+            assertFalse(his.asString().contains(alices), "nothing of hers in the answer: " + his.asString());
+            assertEquals(bob, given().auth().oauth2(PIPELINE).get("/api/v1/generations/" + his.path("generation_id")).then()
+                    .statusCode(200).extract().path("user_id"));
+        }
+
+        // single flight too: an identical request of another user while one is pending starts its own
+        String carol = freshUser("carol");
+        String dave = freshUser("dave");
+        var carols = requestFor(carol, "a blue whale under the ice", p);
+        assertEquals(201, carols.statusCode());
+        var daves = requestFor(dave, "a blue whale under the ice", p);
+        assertEquals(201, daves.statusCode(), "not carol's pending one: " + daves.asString());
+        assertNotEquals((String) carols.path("generation_id"), daves.path("generation_id"));
+        var carolAgain = requestFor(carol, "a blue whale under the ice", p);
+        assertEquals(200, carolAgain.statusCode());
+        assertEquals((String) carols.path("generation_id"), carolAgain.path("generation_id"), "her own pending one is joined");
     }
 
     @Test

@@ -189,7 +189,8 @@ class MonitoringConfigTest {
             assertTrue(runbook.contains("\n## " + alert + "\n"), alert + " has a section in runbook.md");
         }
         assertTrue(names.containsAll(Set.of("ReelvaultHttp5xxHigh", "ReelvaultStorageBackendErrors", "ReelvaultNoReplicaReady",
-                "ReelvaultLocalDiskFull", "ReelvaultSimilarCacheErrors", "ReelvaultLifecycleSweeperNotRunning")), names.toString());
+                "ReelvaultLocalDiskFull", "ReelvaultSimilarCacheErrors", "ReelvaultLifecycleSweeperNotRunning",
+                "ReelvaultLifecycleSweepRefused")), names.toString());
     }
 
     @Test

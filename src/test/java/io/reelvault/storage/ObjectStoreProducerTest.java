@@ -135,6 +135,10 @@ class ObjectStoreProducerTest {
                     public int batchSize() {
                         return 1000;
                     }
+
+                    public java.time.Duration maxClockSkew() {
+                        return java.time.Duration.ofDays(1);
+                    }
                 };
             }
 

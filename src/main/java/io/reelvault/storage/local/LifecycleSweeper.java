@@ -12,6 +12,7 @@ import io.reelvault.model.Area;
 import io.reelvault.model.KeyPrefix;
 import io.reelvault.storage.ClusterLock;
 import io.reelvault.storage.IncludingExpired;
+import io.reelvault.storage.ObjectInfo;
 import io.reelvault.storage.ObjectStore;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.inject.Instance;
@@ -19,7 +20,9 @@ import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
+import java.util.Comparator;
 import java.util.EnumMap;
 import java.util.Map;
 import java.util.Optional;
@@ -64,6 +67,10 @@ public class LifecycleSweeper {
     private final boolean active;
     private final boolean scheduled;
     private final Map<Area, Counter> expired = new EnumMap<>(Area.class);
+    private final Duration maxClockSkew;
+    private Counter refusedClockSkew;
+    /** Whether the last sweep was refused for clock skew: the warning is logged once per episode. */
+    private final AtomicBoolean refusing = new AtomicBoolean();
     private final AtomicLong lastSuccessMillis = new AtomicLong();
     private final AtomicBoolean running = new AtomicBoolean();
     private final FileClusterLock lock;
@@ -72,7 +79,7 @@ public class LifecycleSweeper {
     LifecycleSweeper(ReelvaultConfig config, CommandMode commandMode, @IncludingExpired Instance<ObjectStore> store,
             Clock clock, MeterRegistry registry) {
         this(store::get, config.storage().local().path(), config.lifecycle().batchSize(), clock, registry,
-                config.storage().useLocal() && !commandMode.active(), config.lifecycle().enabled());
+                config.storage().useLocal() && !commandMode.active(), config.lifecycle().enabled(), config.lifecycle().maxClockSkew());
     }
 
     /**
@@ -83,11 +90,21 @@ public class LifecycleSweeper {
      */
     public LifecycleSweeper(Supplier<ObjectStore> includingExpired, Path root, int batchSize, Clock clock,
             MeterRegistry registry) {
-        this(includingExpired, root, batchSize, clock, registry, true, false);
+        this(includingExpired, root, batchSize, clock, registry, Duration.ZERO);
+    }
+
+    /** The same, refusing to sweep when the clock is more than {@code maxClockSkew} ahead of the newest write (0: never). */
+    public LifecycleSweeper(Supplier<ObjectStore> includingExpired, Path root, int batchSize, Clock clock,
+            MeterRegistry registry, Duration maxClockSkew) {
+        this(includingExpired, root, batchSize, clock, registry, true, false, maxClockSkew);
     }
 
     private LifecycleSweeper(Supplier<ObjectStore> store, Path root, int batchSize, Clock clock, MeterRegistry registry,
-            boolean active, boolean scheduled) {
+            boolean active, boolean scheduled, Duration maxClockSkew) {
+        if (maxClockSkew.isNegative()) {
+            throw new IllegalArgumentException("REELVAULT_LIFECYCLE_MAX_CLOCK_SKEW must not be negative");
+        }
+        this.maxClockSkew = maxClockSkew;
         if (batchSize < 1) {
             throw new IllegalArgumentException("REELVAULT_LIFECYCLE_BATCH_SIZE must be at least 1");
         }
@@ -107,6 +124,9 @@ public class LifecycleSweeper {
             Gauge.builder(StorageMetrics.LIFECYCLE_LAST_SUCCESS, () -> lastSuccessMillis.get() / 1000.0)
                     .baseUnit("seconds")
                     .description("When the local lifecycle sweeper last completed a sweep (0: not yet)")
+                    .register(registry);
+            refusedClockSkew = Counter.builder(StorageMetrics.LIFECYCLE_SWEEPS_REFUSED).tag("reason", "clock_skew")
+                    .description("Local lifecycle sweeps that deleted nothing: the clock was too far ahead of the newest write")
                     .register(registry);
         }
     }
@@ -148,6 +168,9 @@ public class LifecycleSweeper {
             try (ClusterLock.Held h = held.get()) {
                 Instant now = clock.instant();
                 ObjectStore unguarded = store.get();
+                if (clockJumped(unguarded, now)) {
+                    return SweepSummary.skippedRun();
+                }
                 Map<Area, Long> deleted = new EnumMap<>(Area.class);
                 for (Area area : expired.keySet()) {
                     deleted.put(area, sweep(unguarded, area, now));
@@ -170,6 +193,36 @@ public class LifecycleSweeper {
                         .replaceWith(batch.size()))
                 .collect().with(Collectors.summingLong(Integer::longValue))
                 .await().indefinitely();
+    }
+
+    /**
+     * Whether {@code now} is more than {@link #maxClockSkew} ahead of the newest object's write time (found by one
+     * listing of the store, streamed): a clock that jumped forward would make objects that are not due look expired.
+     * Counted and, once per episode, logged. An empty store has nothing to compare with, nor anything to lose.
+     */
+    private boolean clockJumped(ObjectStore unguarded, Instant now) {
+        if (maxClockSkew.isZero()) {
+            return false;
+        }
+        Optional<Instant> newest = unguarded.list(KeyPrefix.ALL, Optional.empty())
+                .map(ObjectInfo::lastModified)
+                .collect().with(Collectors.maxBy(Comparator.naturalOrder()))
+                .await().indefinitely();
+        if (newest.isEmpty() || !now.isAfter(newest.get().plus(maxClockSkew))) {
+            if (refusing.compareAndSet(true, false)) {
+                LOG.info("lifecycle sweeps resume: the clock is within REELVAULT_LIFECYCLE_MAX_CLOCK_SKEW of the newest write again");
+            }
+            return false;
+        }
+        refusedClockSkew.increment();
+        if (refusing.compareAndSet(false, true)) {
+            LOG.warnf("lifecycle sweep refused, nothing deleted: the clock (%s) is %s ahead of the newest object's write"
+                    + " time (%s), more than REELVAULT_LIFECYCLE_MAX_CLOCK_SKEW (%s). A clock that jumped would delete objects"
+                    + " before their time; check the clock (NTP). Sweeps resume by themselves once a write is newer"
+                    + " (counted in reelvault_lifecycle_sweeps_refused_total; logged once)",
+                    now, Duration.between(newest.get(), now), newest.get(), maxClockSkew);
+        }
+        return true;
     }
 
     @PreDestroy

@@ -231,6 +231,53 @@ class LifecycleSweeperTest {
         assertEquals(List.of(), keys());
     }
 
+    private static final Duration ONE_DAY = Duration.ofDays(1);
+
+    private double refusals() {
+        return registry.get(StorageMetrics.LIFECYCLE_SWEEPS_REFUSED).tag("reason", "clock_skew").counter().count();
+    }
+
+    @Test
+    void aClockThatJumpedPastTheNewestWriteDeletesNothingAndSaysSo() throws IOException {
+        // the clock said NOW while these were written; then it jumps 40 days ahead: every one of them "expires"
+        file("temp/job-1/a.tmp", NOW.minus(Duration.ofDays(2)));
+        file("generations/gen_20260610_abcdefghijkl/clips/clip_001.mp4", NOW.minus(Duration.ofDays(5)));
+        file("compositions/comp_20260614_abcdefghijkl/final.mp4", NOW.minus(Duration.ofHours(20)));
+        file("uploads/u1/upload_20260615_abcdefghijkl/original.png", NOW.minus(Duration.ofMinutes(5)));
+        List<String> before = keys();
+        LifecycleSweeper sweeper = new LifecycleSweeper(() -> store, root, 1000, clock, registry, ONE_DAY);
+        assertEquals(0.0, refusals(), "registered at start");
+
+        clock.setTo(NOW.plus(Duration.ofDays(40)));
+        SweepSummary refused = sweeper.sweep();
+        assertEquals(true, refused.skipped(), "nothing done");
+        assertEquals(0, refused.total());
+        assertEquals(before, keys(), "nothing deleted");
+        assertCounted(0, 0, 0);
+        assertEquals(1.0, refusals());
+        assertEquals(0.0, registry.get(StorageMetrics.LIFECYCLE_LAST_SUCCESS).gauge().value(), "not a successful sweep");
+        sweeper.sweep();
+        assertEquals(2.0, refusals(), "every refused sweep counts");
+        assertEquals(before, keys());
+
+        // just within a day of the newest write: a normal sweep (the 2-day-old temp file is not due yet)
+        clock.setTo(NOW.plus(ONE_DAY).minus(Duration.ofMinutes(5)));
+        SweepSummary normal = sweeper.sweep();
+        assertEquals(false, normal.skipped());
+        assertEquals(2.0, refusals());
+        assertEquals(before, keys());
+    }
+
+    @Test
+    void anEmptyStoreOrTheCheckTurnedOffSweepsAsBefore() throws IOException {
+        LifecycleSweeper checking = new LifecycleSweeper(() -> store, root, 1000, clock, registry, ONE_DAY);
+        assertEquals(false, checking.sweep().skipped(), "nothing written yet: nothing to compare with");
+        file("temp/job-1/a.tmp", NOW.minus(Duration.ofDays(8)));
+        clock.setTo(NOW.plus(Duration.ofDays(40)));
+        LifecycleSweeper unchecked = new LifecycleSweeper(() -> store, root, 1000, clock, new SimpleMeterRegistry(), Duration.ZERO);
+        assertEquals(1, unchecked.sweep().total(), "0 turns the check off");
+    }
+
     private void assertCounted(long temp, long generations, long compositions) {
         assertEquals(temp, registry.get(StorageMetrics.LIFECYCLE_EXPIRED).tag("area", "temp").counter().count());
         assertEquals(generations, registry.get(StorageMetrics.LIFECYCLE_EXPIRED).tag("area", "generations").counter().count());
