@@ -18,7 +18,8 @@ import org.jboss.resteasy.reactive.RestQuery;
 
 /**
  * Dev mode only (absent from the packaged application): mints a 24 h token signed with the
- * throwaway dev key for the configured issuer and (first) audience, e.g. {@code GET /dev/token?sub=alice&pipeline=true}.
+ * throwaway dev key, for the configured issuer and (first) audience, e.g.
+ * {@code GET /dev/token?sub=alice&pipeline=true}.
  */
 @Path("/dev/token")
 @IfBuildProfile("dev")
@@ -37,6 +38,7 @@ public class DevTokenResource {
         if (pipeline) {
             groups.add("pipeline");
         }
-        return Jwt.issuer(issuer).audience(StartupChecks.audience(config).orElse("reelvault-dev")).subject(user.value()).groups(groups).expiresIn(Duration.ofDays(1)).sign();
+        return Jwt.issuer(issuer).audience(StartupChecks.audience(config).orElse("reelvault-dev")).subject(user.value())
+                .groups(groups).expiresIn(Duration.ofDays(1)).sign();
     }
 }

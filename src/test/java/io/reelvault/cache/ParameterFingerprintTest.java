@@ -64,6 +64,19 @@ class ParameterFingerprintTest {
     }
 
     @Test
+    void aScopedFingerprintBelongsToOneOwnerAndKeepsTheShape() {
+        String shared = fp("{\"seed\":42}");
+        String alices = ParameterFingerprint.scoped(shared, "alice");
+        assertEquals(alices, ParameterFingerprint.scoped(fp("{\"seed\":42.0}"), "alice"), "deterministic");
+        assertNotEquals(shared, alices);
+        assertNotEquals(alices, ParameterFingerprint.scoped(shared, "bob"));
+        assertNotEquals(alices, ParameterFingerprint.scoped(fp("{\"seed\":43}"), "alice"));
+        // no owner/fingerprint split makes two owners meet: the parts are separated by a byte no user id has
+        assertNotEquals(ParameterFingerprint.scoped("v1:x", "ab"), ParameterFingerprint.scoped("bv1:x", "a"));
+        assertTrue(alices.matches(ParameterFingerprint.VERSION + ":[0-9a-f]{64}"), "the shape of a fingerprint: " + alices);
+    }
+
+    @Test
     void nestedObjectsAndArraysAreCanonicalisedButArraysKeepTheirOrder() {
         assertEquals(fp("{\"camera\":{\"motion\":{\"pan\":0.5,\"tilt\":0}}}"),
                 fp("{\"camera\":{\"motion\":{\"tilt\":0.0,\"pan\":5e-1}}}"));

@@ -53,6 +53,10 @@ import org.jboss.logging.Logger;
  * {@value StorageMetrics#LIFECYCLE_EXPIRED} by area (registered at start, so each area shows 0); a
  * completed sweep sets {@value StorageMetrics#LIFECYCLE_LAST_SUCCESS}. A failed sweep is logged and the next
  * one retries; what it deleted before failing stays deleted and counted.
+ *
+ * <p>A sweep deletes nothing while "now" is more than {@code reelvault.lifecycle.max-clock-skew} ahead of the newest
+ * object's write time (a clock that jumped would make objects that are not due look expired): it counts
+ * {@value StorageMetrics#LIFECYCLE_SWEEPS_REFUSED} and logs one warning until sweeps resume.
  */
 @Startup
 @Singleton
