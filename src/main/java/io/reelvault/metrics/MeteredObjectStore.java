@@ -78,6 +78,21 @@ public final class MeteredObjectStore implements ObjectStore {
         return put.invoke(stored -> usage.added(stored.info()));
     }
 
+    /** As {@link #put}, metered as operation {@code put_if} (a refused condition counts as {@code client_error}). */
+    @Override
+    public Uni<PutResult> putIf(ObjectKey key, Optional<String> expectedEtag, Multi<ByteBuffer> body, OptionalLong length,
+            String contentType) {
+        Multi<ByteBuffer> counted = body.onItem().invoke(b -> bytesIn.increment(b.remaining()));
+        Uni<PutResult> put = metered("put_if", delegate.putIf(key, expectedEtag, counted, length, contentType));
+        if (expectedEtag.isPresent() && length.isPresent() && length.getAsLong() <= HEAD_BEFORE_SMALL_PUT) {
+            return headQuietly(key).chain(previous -> put.invoke(stored -> {
+                previous.ifPresent(p -> usage.removed(List.of(p)));
+                usage.added(stored.info());
+            }));
+        }
+        return put.invoke(stored -> usage.added(stored.info()));
+    }
+
     @Override
     public Uni<ObjectContent> get(ObjectKey key, Optional<ByteRange> range) {
         return metered("get", delegate.get(key, range)).onItem().transform(c -> new ObjectContent(c.info(), c.range(),

@@ -44,6 +44,29 @@ public interface ObjectStore {
     Uni<PutResult> put(ObjectKey key, Multi<ByteBuffer> body, OptionalLong length, String contentType);
 
     /**
+     * {@link #put}, but only while the object at {@code key} is still the one the caller saw: with {@code expectedEtag}
+     * present, only while there is an object whose ETag is that one (S3 {@code If-Match}); with it empty, only while
+     * there is no object at all (S3 {@code If-None-Match: *}). The check and the replacement are one atomic step
+     * against every other conditional writer of the key, in this process or another one sharing the storage (other
+     * replicas on one bucket or one storage root): of two writers conditioned on the same ETag, one wins and the
+     * other fails. That makes a read-modify-write safe across replicas: read with its ETag, write with
+     * {@code putIf}, and on failure read again. Unconditional {@link #put}s of the key are not held back by it.
+     *
+     * <p>An ETag is one version of the object: it changes on every write (S3: the content's MD5 or the multipart
+     * form; local: the file's modification time in nanoseconds, size and identity, the time moved forward by a
+     * conditional write so that no ETag comes back).
+     *
+     * @param expectedEtag the ETag of the object the caller read (as {@link ObjectInfo#etag()} gave it), or empty
+     *                     for "only when absent"
+     * @return the stored object's info and SHA-256; fails with {@link PreconditionFailedException} when the object
+     *         there is not the expected one (nothing written), and otherwise as {@link #put} fails
+     */
+    default Uni<PutResult> putIf(ObjectKey key, Optional<String> expectedEtag, Multi<ByteBuffer> body, OptionalLong length,
+            String contentType) {
+        return Uni.createFrom().failure(new UnsupportedOperationException(getClass().getSimpleName() + " has no conditional writes"));
+    }
+
+    /**
      * Opens an object for reading, whole or one byte range.
      *
      * @param range the requested range, or empty for the whole object
