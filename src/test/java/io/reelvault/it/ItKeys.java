@@ -40,10 +40,19 @@ final class ItKeys {
     }
 
     static String token(String sub) {
+        return token(sub, "\"user\"");
+    }
+
+    /** A token of the pipeline (groups {@code user} and {@code pipeline}). */
+    static String pipelineToken(String sub) {
+        return token(sub, "\"user\",\"pipeline\"");
+    }
+
+    private static String token(String sub, String groups) {
         publicKeyFile();
         long now = Instant.now().getEpochSecond();
         String header = b64("{\"alg\":\"RS256\",\"typ\":\"JWT\"}");
-        String payload = b64("{\"iss\":\"" + ISSUER + "\",\"sub\":\"" + sub + "\",\"groups\":[\"user\"],\"iat\":" + now
+        String payload = b64("{\"iss\":\"" + ISSUER + "\",\"sub\":\"" + sub + "\",\"groups\":[" + groups + "],\"iat\":" + now
                 + ",\"exp\":" + (now + 3600) + "}");
         try {
             Signature rs256 = Signature.getInstance("SHA256withRSA");
