@@ -15,7 +15,8 @@ import software.amazon.awssdk.services.s3.model.S3Exception;
  * Translates SDK failures at the backend's boundary: 404 to {@code not_found}; throttling, 5xx
  * and network failures (already retried by the SDK with jittered back-off) to {@code
  * storage_unavailable} with {@code Retry-After}; access denied and other refusals to {@code
- * storage_refused}; a lost conditional write to a {@link PreconditionFailedException}. The SDK's message reaches the log only, never a response body.
+ * storage_refused}; a lost conditional write to a {@link PreconditionFailedException}. The SDK's message
+ * reaches the log only, never a response body.
  */
 final class S3Errors {
     private static final Logger LOG = Logger.getLogger(S3Errors.class);
