@@ -74,6 +74,7 @@ abstract class ReplicasContract {
         config.put("mp.jwt.verify.publickey.location", ItKeys.publicKeyFile().toUri().toString());
         config.put("mp.jwt.verify.issuer", ItKeys.ISSUER);
         config.put("quarkus.http.port", "0"); // a free port, read back from the log
+        config.put("quarkus.management.port", "0"); // should the management interface be on: three replicas, three ports
         config.put("reelvault.media.enabled", "false");
         config.put("reelvault.usage.enabled", "false");
         config.put("reelvault.lifecycle.enabled", "false");
