@@ -78,11 +78,19 @@ public final class MeteredObjectStore implements ObjectStore {
         return put.invoke(stored -> usage.added(stored.info()));
     }
 
-    /** Metered as a {@code put}; a stored object is new by definition, so it is simply added. */
+    /** As {@link #put}, metered as operation {@code put_if} (a refused condition counts as {@code client_error}). */
     @Override
-    public Uni<PutResult> putIfAbsent(ObjectKey key, Multi<ByteBuffer> body, OptionalLong length, String contentType) {
+    public Uni<PutResult> putIf(ObjectKey key, Optional<String> expectedEtag, Multi<ByteBuffer> body, OptionalLong length,
+            String contentType) {
         Multi<ByteBuffer> counted = body.onItem().invoke(b -> bytesIn.increment(b.remaining()));
-        return metered("put", delegate.putIfAbsent(key, counted, length, contentType)).invoke(stored -> usage.added(stored.info()));
+        Uni<PutResult> put = metered("put_if", delegate.putIf(key, expectedEtag, counted, length, contentType));
+        if (expectedEtag.isPresent() && length.isPresent() && length.getAsLong() <= HEAD_BEFORE_SMALL_PUT) {
+            return headQuietly(key).chain(previous -> put.invoke(stored -> {
+                previous.ifPresent(p -> usage.removed(List.of(p)));
+                usage.added(stored.info());
+            }));
+        }
+        return put.invoke(stored -> usage.added(stored.info()));
     }
 
     @Override

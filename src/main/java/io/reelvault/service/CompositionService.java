@@ -15,7 +15,9 @@ import io.reelvault.model.ObjectKey;
 import io.reelvault.model.StorageLayout;
 import io.reelvault.model.UrlPurpose;
 import io.reelvault.model.UserId;
+import io.reelvault.storage.DocumentLeases;
 import io.reelvault.storage.ObjectStore;
+import io.reelvault.storage.PreconditionFailedException;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -35,8 +37,8 @@ import org.jboss.logging.Logger;
 /**
  * Compositions: a timeline over generations' clips, then the rendered final video and its thumbnail.
  * A final stored without a thumbnail gets one extracted; with compression asked for, ffmpeg
- * re-encodes it in the background and the smaller file replaces the original in one atomic write
- * (the original stays when the re-encode is not smaller). Expire 90 days after creation.
+ * re-encodes it in the background and the smaller file replaces the original in one atomic write, only while
+ * the original is still there (the original stays when the re-encode is not smaller). Expire 90 days after creation.
  */
 @ApplicationScoped
 public class CompositionService {
@@ -55,9 +57,9 @@ public class CompositionService {
     private final KeyedSerializer serial = new KeyedSerializer();
 
     public CompositionService(ObjectStore store, ObjectMapper json, GenerationService generations, SignedUrlService urls,
-            ArtifactWriter writer, MediaTools media, Clock clock, ReelvaultConfig config) {
+            ArtifactWriter writer, MediaTools media, Clock clock, ReelvaultConfig config, DocumentLeases leases) {
         this.store = store;
-        this.metadata = new MetadataStore(store, json);
+        this.metadata = new MetadataStore(store, json, leases);
         this.json = json;
         this.generations = generations;
         this.urls = urls;
@@ -145,8 +147,7 @@ public class CompositionService {
                             : new CompositionMetadata.Compression(media.available() ? CompositionMetadata.Compression.PENDING
                                     : CompositionMetadata.Compression.UNAVAILABLE, stored.info().size(), null, null);
                     return meta.withFinal(StoredArtifact.of(stored), clock.instant().truncatedTo(ChronoUnit.MILLIS), state, compression);
-                })))
-                .invoke(meta -> process(id, meta));
+                })).invoke(meta -> process(id, meta, stored.info().etag())));
     }
 
     /** Streams the pipeline's own thumbnail in (JPEG by content). */
@@ -176,22 +177,29 @@ public class CompositionService {
                 .chain(() -> Batches.deleteAll(store, StorageLayout.composition(id)));
     }
 
-    /** Read-modify-write of the metadata, serialised per composition; a rejected change removes {@code written}. */
+    /**
+     * Read-modify-write of the metadata: serialised per composition within this replica, and without lost updates
+     * across replicas ({@link MetadataStore#update}); {@code change} may run more than once. A rejected change removes
+     * {@code written}.
+     */
     private Uni<CompositionMetadata> update(CompositionId id, ObjectKey written, Function<CompositionMetadata, Uni<CompositionMetadata>> change) {
         ObjectKey metaKey = StorageLayout.compositionMetadata(id);
-        return serial.run(metaKey.value(), () -> get(id).chain(meta -> change.apply(meta)).call(next -> metadata.write(metaKey, next)))
+        return serial.run(metaKey.value(), () -> metadata.update(metaKey, CompositionMetadata.class, "composition", meta -> {
+                    Failures.requireLive("composition", meta.expiresAt(), clock);
+                    return change.apply(meta);
+                }))
                 .onFailure().call(e -> written != null && Failures.isClientError(e) ? store.delete(written) : Uni.createFrom().voidItem());
     }
 
     /** Background work after a final arrived: the thumbnail first, then compression (they never overlap on one file). */
-    private void process(CompositionId id, CompositionMetadata stored) {
+    private void process(CompositionId id, CompositionMetadata stored, String storedEtag) {
         boolean thumbnail = ClipRecord.EXTRACTING.equals(stored.thumbnail());
         boolean compress = stored.compression() != null && CompositionMetadata.Compression.PENDING.equals(stored.compression().status());
         if (!thumbnail && !compress) {
             return;
         }
         Uni<Void> work = (thumbnail ? extractThumbnail(id) : Uni.createFrom().voidItem())
-                .chain(() -> compress ? compress(id, stored.finalVideo()) : Uni.createFrom().voidItem());
+                .chain(() -> compress ? compress(id, stored.finalVideo(), storedEtag) : Uni.createFrom().voidItem());
         work.subscribe().with(ok -> { }, e -> LOG.warnf("background work on %s not recorded: %s", id, e.toString()));
     }
 
@@ -210,31 +218,45 @@ public class CompositionService {
     }
 
     /**
-     * Re-encodes the final into a local temp file and, when smaller, publishes it over the original in
-     * one atomic write, unless another final arrived meanwhile (then that one's own job decides).
+     * Re-encodes the final into a local temp file and, when smaller, publishes it over the original in one atomic
+     * write conditioned on the original's ETag ({@code originalEtag}, answered when it was stored): a newer final that
+     * arrived meanwhile, through any replica, is never replaced (its own job decides), and the metadata records the
+     * compression only while it still describes the original.
      */
-    private Uni<Void> compress(CompositionId id, StoredArtifact original) {
+    private Uni<Void> compress(CompositionId id, StoredArtifact original, String originalEtag) {
         ObjectKey finalKey = StorageLayout.compositionFinal(id);
         return Uni.createFrom().deferred(() -> media.compress(urls.sign(UrlPurpose.PROCESSING, finalKey, Map.of()).url()))
-                .chain(out -> update(id, null, meta -> {
-                    if (meta.finalVideo() == null || !original.sha256().equals(meta.finalVideo().sha256())) {
-                        return Uni.createFrom().item(meta); // superseded by a newer final
-                    }
-                    long compressed = size(out);
-                    if (compressed >= original.sizeBytes()) {
-                        return Uni.createFrom().item(meta.withCompression(original, new CompositionMetadata.Compression(
-                                CompositionMetadata.Compression.KEPT_ORIGINAL, original.sizeBytes(), compressed, null)));
-                    }
-                    return store.put(finalKey, FileBody.read(out), OptionalLong.of(compressed), FileType.MP4.mediaType())
-                            .map(put -> meta.withCompression(StoredArtifact.of(put), new CompositionMetadata.Compression(
-                                    CompositionMetadata.Compression.COMPRESSED, original.sizeBytes(), compressed, null)));
-                }).eventually(() -> deleteQuietly(out)))
-                .onFailure().recoverWithUni(e -> update(id, null, meta -> Uni.createFrom().item(
-                        meta.compression() != null && CompositionMetadata.Compression.PENDING.equals(meta.compression().status())
+                .chain(out -> publish(id, original, originalEtag, out).eventually(() -> deleteQuietly(out)))
+                .onFailure().recoverWithUni(e -> update(id, null, meta -> Uni.createFrom().item(describes(meta, original)
+                        && meta.compression() != null && CompositionMetadata.Compression.PENDING.equals(meta.compression().status())
                                 ? meta.withCompression(meta.finalVideo(), new CompositionMetadata.Compression(
                                         CompositionMetadata.Compression.FAILED, original.sizeBytes(), null, safeMessage(e)))
-                                : meta)))
+                                : meta)).replaceWithVoid())
                 .replaceWithVoid();
+    }
+
+    private Uni<Void> publish(CompositionId id, StoredArtifact original, String originalEtag, Path out) {
+        long compressed = size(out);
+        if (compressed >= original.sizeBytes()) {
+            return update(id, null, meta -> Uni.createFrom().item(!describes(meta, original) ? meta
+                    : meta.withCompression(original, new CompositionMetadata.Compression(
+                            CompositionMetadata.Compression.KEPT_ORIGINAL, original.sizeBytes(), compressed, null)))).replaceWithVoid();
+        }
+        return store.putIf(StorageLayout.compositionFinal(id), Optional.of(originalEtag), FileBody.read(out),
+                        OptionalLong.of(compressed), FileType.MP4.mediaType())
+                .chain(put -> update(id, null, meta -> Uni.createFrom().item(!describes(meta, original) ? meta
+                        : meta.withCompression(StoredArtifact.of(put), new CompositionMetadata.Compression(
+                                CompositionMetadata.Compression.COMPRESSED, original.sizeBytes(), compressed, null)))))
+                .replaceWithVoid()
+                .onFailure(PreconditionFailedException.class).recoverWithUni(superseded -> {
+                    LOG.infof("the compressed final of %s was not published: a newer final replaced the original meanwhile", id);
+                    return Uni.createFrom().voidItem();
+                });
+    }
+
+    /** Whether the metadata still describes {@code original} as the final (no newer final was recorded). */
+    private static boolean describes(CompositionMetadata meta, StoredArtifact original) {
+        return meta.finalVideo() != null && original.sha256().equals(meta.finalVideo().sha256());
     }
 
     private static long size(Path file) {

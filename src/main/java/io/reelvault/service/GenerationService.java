@@ -14,6 +14,7 @@ import io.reelvault.model.ObjectKey;
 import io.reelvault.model.StorageLayout;
 import io.reelvault.model.UrlPurpose;
 import io.reelvault.model.UserId;
+import io.reelvault.storage.DocumentLeases;
 import io.reelvault.storage.ObjectInfo;
 import io.reelvault.storage.ObjectStore;
 import io.smallrye.mutiny.Multi;
@@ -58,10 +59,13 @@ public class GenerationService {
     private final KeyedSerializer serial = new KeyedSerializer();
 
     public GenerationService(ObjectStore store, ObjectMapper json, SignedUrlService urls, ArtifactWriter writer,
-            MediaTools media, Clock clock, ReelvaultConfig config, GenerationReuse reuse) {
-        this.reuse = reuse;
+            MediaTools media, Clock clock, ReelvaultConfig config, GenerationReuse reuse, DocumentLeases leases) {
+        // made now, on the thread of this service's first caller, and not by the first complete: that one may run on a
+        // thread started from the S3 client's native threads, which has no context class loader, and the reuse's
+        // cache producer could not be loaded there (ClassNotFoundException, 500 on a replica's first complete)
+        this.reuse = io.quarkus.arc.ClientProxy.unwrap(reuse);
         this.store = store;
-        this.metadata = new MetadataStore(store, json);
+        this.metadata = new MetadataStore(store, json, leases);
         this.json = json;
         this.urls = urls;
         this.writer = writer;
@@ -167,7 +171,7 @@ public class GenerationService {
         ObjectKey key = StorageLayout.clip(id, n);
         ObjectKey thumbnail = StorageLayout.clipThumbnail(id, n);
         return writer.write(key, FileType.MP4, length, body)
-                .chain(stored -> updatePending(id, key, meta -> store.head(thumbnail).map(found -> {
+                .chain(stored -> updatePending(id, key, meta -> recorded(meta.clip(n.value()), stored), meta -> store.head(thumbnail).map(found -> {
                     ClipRecord previous = meta.clip(n.value());
                     boolean uploaded = found.isPresent() && (previous == null || ClipRecord.UPLOADED.equals(previous.thumbnail()));
                     String state = uploaded ? ClipRecord.UPLOADED : media.available() ? ClipRecord.EXTRACTING : ClipRecord.UNAVAILABLE;
@@ -184,7 +188,8 @@ public class GenerationService {
     /** Streams the pipeline's own thumbnail of clip {@code n} in (JPEG by content). */
     public Uni<StoredArtifact> putThumbnail(GenerationId id, ClipNumber n, OptionalLong length, Multi<ByteBuffer> body) {
         ObjectKey key = StorageLayout.clipThumbnail(id, n);
-        return writer.write(key, FileType.JPEG, length, body).chain(stored -> updatePending(id, key, meta -> {
+        return writer.write(key, FileType.JPEG, length, body).chain(stored -> updatePending(id, key,
+                meta -> meta.clip(n.value()) != null && ClipRecord.UPLOADED.equals(meta.clip(n.value()).thumbnail()), meta -> {
             ClipRecord clip = meta.clip(n.value());
             return Uni.createFrom().item(clip == null ? meta : meta.withClip(clip.withThumbnail(ClipRecord.UPLOADED, null)));
         }).replaceWith(StoredArtifact.of(stored)));
@@ -194,21 +199,46 @@ public class GenerationService {
     public Uni<StoredArtifact> putAudio(GenerationId id, OptionalLong length, Multi<ByteBuffer> body) {
         ObjectKey key = StorageLayout.generationAudio(id);
         return writer.write(key, FileType.MP3, length, body).chain(stored -> updatePending(id, key,
+                meta -> meta.audio() != null && stored.sha256().equals(meta.audio().sha256()),
                 meta -> Uni.createFrom().item(meta.withAudio(StoredArtifact.of(stored)))).replaceWith(StoredArtifact.of(stored)));
     }
 
+    /** Whether the clip recorded is the very object {@code stored}. */
+    private static boolean recorded(ClipRecord clip, io.reelvault.storage.PutResult stored) {
+        return clip != null && stored.sha256().equals(clip.sha256()) && stored.info().size() == clip.sizeBytes();
+    }
+
     /**
-     * Read-modify-write of the metadata, serialised per generation. When the generation was completed,
-     * deleted or expired while {@code written} streamed in, the artifact is removed again and the
-     * request fails: a completed generation never changes.
+     * Read-modify-write of the metadata of a pending generation ({@link #updateMetadata}). When the generation was
+     * completed, deleted or expired while {@code written} streamed in, the artifact is removed again and the request
+     * fails: a completed generation never changes. Except when a {@code complete} (on any replica) that ran while
+     * the artifact's metadata update waited already took it in ({@code alreadyIn}): then the artifact is part of the
+     * completed generation and the request succeeds, the metadata as completed.
      */
     private Uni<GenerationMetadata> updatePending(GenerationId id, ObjectKey written,
+            java.util.function.Predicate<GenerationMetadata> alreadyIn,
+            java.util.function.Function<GenerationMetadata, Uni<GenerationMetadata>> change) {
+        return updateMetadata(id, meta -> {
+            if (meta.completed() && alreadyIn.test(meta)) {
+                return Uni.createFrom().item(meta);
+            }
+            requirePending(meta);
+            return change.apply(meta);
+        }).onFailure().call(e -> Failures.isClientError(e) ? store.delete(written) : Uni.createFrom().voidItem());
+    }
+
+    /**
+     * Read-modify-write of the generation's {@code metadata.json}: serialised per generation within this replica, and
+     * without lost updates across replicas ({@link MetadataStore#update}: conditional writes, and Redis leases on S3).
+     * {@code change} may run more than once. {@code not_found} / {@code expired} as {@link #read}.
+     */
+    private Uni<GenerationMetadata> updateMetadata(GenerationId id,
             java.util.function.Function<GenerationMetadata, Uni<GenerationMetadata>> change) {
         ObjectKey metaKey = StorageLayout.generationMetadata(id);
-        return serial.run(metaKey.value(), () -> openForArtifacts(id)
-                .chain(meta -> change.apply(meta))
-                .call(next -> metadata.write(metaKey, next)))
-                .onFailure().call(e -> Failures.isClientError(e) ? store.delete(written) : Uni.createFrom().voidItem());
+        return serial.run(metaKey.value(), () -> metadata.update(metaKey, GenerationMetadata.class, "generation", meta -> {
+            Failures.requireLive("generation", meta.expiresAt(), clock);
+            return change.apply(meta);
+        }));
     }
 
     /** Makes clip {@code n}'s thumbnail with ffmpeg, off the request path; the outcome goes to the metadata. */
@@ -232,14 +262,13 @@ public class GenerationService {
      * it: a thumbnail the pipeline sent meanwhile, or a clip that is gone, wins.
      */
     private Uni<Void> whileExtracting(GenerationId id, ClipNumber n, java.util.function.Function<ClipRecord, Uni<ClipRecord>> outcome) {
-        ObjectKey metaKey = StorageLayout.generationMetadata(id);
-        return serial.run(metaKey.value(), () -> read(id).chain(meta -> {
+        return updateMetadata(id, meta -> {
             ClipRecord clip = meta.clip(n.value());
             if (clip == null || !ClipRecord.EXTRACTING.equals(clip.thumbnail())) {
-                return Uni.createFrom().voidItem();
+                return Uni.createFrom().item(meta);
             }
-            return outcome.apply(clip).chain(settled -> metadata.write(metaKey, meta.withClip(settled)));
-        }));
+            return outcome.apply(clip).map(meta::withClip);
+        }).replaceWithVoid();
     }
 
     /**
@@ -249,10 +278,13 @@ public class GenerationService {
      * the same generation. {@code conflict} when no clip was stored.
      */
     public Uni<GenerationView> complete(GenerationId id) {
-        ObjectKey metaKey = StorageLayout.generationMetadata(id);
-        return serial.run(metaKey.value(), () -> read(id).chain(meta -> objects(id).chain(objects -> {
+        java.util.concurrent.atomic.AtomicReference<List<ObjectInfo>> listed = new java.util.concurrent.atomic.AtomicReference<>();
+        java.util.concurrent.atomic.AtomicBoolean completedHere = new java.util.concurrent.atomic.AtomicBoolean();
+        return updateMetadata(id, meta -> objects(id).chain(objects -> {
+            listed.set(objects);
+            completedHere.set(false);
             if (meta.completed()) {
-                return Uni.createFrom().item(view(meta, objects));
+                return Uni.createFrom().item(meta);
             }
             requirePending(meta);
             List<ObjectInfo> clips = objects.stream().filter(o -> clipNumber(o.key(), CLIP_FILE).isPresent()).toList();
@@ -261,13 +293,21 @@ public class GenerationService {
                         "the generation has no clips yet: PUT at least one clip before completing it"));
             }
             return Multi.createFrom().iterable(clips)
-                    .onItem().transformToUniAndConcatenate(clip -> completeClip(meta, clip, objects))
+                    // a clip removed since the listing (its PUT was refused: another replica completed first) is left out
+                    .onItem().transformToUniAndConcatenate(clip -> completeClip(meta, clip, objects).map(Optional::of)
+                            .onFailure(Failures::isNotFound).recoverWithItem(Optional.empty()))
+                    .select().where(Optional::isPresent).map(Optional::get)
                     .collect().asList()
-                    .chain(records -> {
-                        GenerationMetadata done = meta.withClips(records).completedAt(clock.instant().truncatedTo(ChronoUnit.MILLIS));
-                        return metadata.write(metaKey, done).chain(() -> reuse.completed(done)).map(v -> view(done, objects));
+                    .map(records -> {
+                        if (records.isEmpty()) {
+                            throw new ReelvaultException(ErrorCode.CONFLICT,
+                                    "the generation has no clips yet: PUT at least one clip before completing it");
+                        }
+                        completedHere.set(true);
+                        return meta.withClips(records).completedAt(clock.instant().truncatedTo(ChronoUnit.MILLIS));
                     });
-        })));
+        })).chain(done -> (completedHere.get() ? reuse.completed(done) : Uni.createFrom().voidItem())
+                .map(v -> view(done, listed.get())));
     }
 
     private Uni<ClipRecord> completeClip(GenerationMetadata meta, ObjectInfo clip, List<ObjectInfo> objects) {
@@ -330,11 +370,10 @@ public class GenerationService {
      */
     public Uni<GenerationMetadata> fail(GenerationId id, String reason) {
         String why = reason == null || reason.isBlank() ? "failed" : reason.length() > 1000 ? reason.substring(0, 1000) : reason;
-        ObjectKey metaKey = StorageLayout.generationMetadata(id);
-        return serial.run(metaKey.value(), () -> openForArtifacts(id).chain(meta -> {
-            GenerationMetadata failed = meta.failed(why);
-            return metadata.write(metaKey, failed).chain(() -> reuse.removed(failed)).replaceWith(failed);
-        }));
+        return updateMetadata(id, meta -> {
+            requirePending(meta);
+            return Uni.createFrom().item(meta.failed(why));
+        }).call(reuse::removed);
     }
 
     private Uni<List<ObjectInfo>> objects(GenerationId id) {

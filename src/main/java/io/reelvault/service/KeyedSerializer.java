@@ -8,9 +8,9 @@ import java.util.function.Supplier;
 /**
  * Runs asynchronous actions one at a time per key, in arrival order, without blocking a thread: the
  * read-modify-write of one {@code metadata.json} by concurrent requests and background media work
- * of this replica. (Replicas do not serialise with each other; readers of metadata re-check it
- * against the stored objects, so a lost update costs work, not correctness.) Holds an entry only
- * while actions for the key are queued.
+ * of this replica, so that they queue instead of racing. Replicas do not queue with each other here:
+ * what keeps their updates from overwriting each other is {@link MetadataStore#update} (conditional
+ * writes, and Redis leases on S3). Holds an entry only while actions for the key are queued.
  */
 final class KeyedSerializer {
     private final ConcurrentHashMap<String, CompletableFuture<Void>> tails = new ConcurrentHashMap<>();

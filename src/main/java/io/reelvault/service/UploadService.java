@@ -129,7 +129,7 @@ public class UploadService {
         return metadata.read(pendingKey.get(), PendingUpload.class)
                 .onFailure(Failures::isNotFound).transform(e -> nothingWaits())
                 .chain(pending -> pending.key().equals(key.value())
-                        ? store.putIfAbsent(key, body, length, contentType)
+                        ? store.putIf(key, Optional.empty(), body, length, contentType)
                         : Uni.createFrom().failure(nothingWaits()))
                 .onFailure(e -> e instanceof ReelvaultException r && r.code() == ErrorCode.CONFLICT)
                 .transform(e -> new ReelvaultException(ErrorCode.CONFLICT,

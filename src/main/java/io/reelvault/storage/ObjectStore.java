@@ -44,13 +44,32 @@ public interface ObjectStore {
     Uni<PutResult> put(ObjectKey key, Multi<ByteBuffer> body, OptionalLong length, String contentType);
 
     /**
-     * As {@link #put}, but create-only: the object is stored only when no object exists at {@code key}
-     * when it is published, decided atomically by the backend (a rename that never replaces on the local
-     * backend, {@code If-None-Match: *} on S3). Of several concurrent writes of one absent key at most one
-     * succeeds; the others, and any write of a key that exists, fail with {@code conflict} and leave the
-     * existing object untouched and nothing of their own.
+     * {@link #put}, but only while the object at {@code key} is still the one the caller saw: with {@code expectedEtag}
+     * present, only while there is an object whose ETag is that one (S3 {@code If-Match}); with it empty, only while
+     * there is no object at all (S3 {@code If-None-Match: *}). The check and the replacement are one atomic step
+     * against every other conditional writer of the key, in this process or another one sharing the storage (other
+     * replicas on one bucket or one storage root): of two writers conditioned on the same ETag, one wins and the
+     * other fails. That makes a read-modify-write safe across replicas: read with its ETag, write with
+     * {@code putIf}, and on failure read again. Unconditional {@link #put}s of the key are not held back by it.
+     *
+     * <p>An ETag is one version of the object: it changes on every write (S3: the content's MD5 or the multipart
+     * form; local: the file's modification time in nanoseconds, size and identity, the time moved forward by a
+     * conditional write so that no ETag comes back).
+     *
+     * @param expectedEtag the ETag of the object the caller read (as {@link ObjectInfo#etag()} gave it), or empty
+     *                     for "only when absent"
+     * @return the stored object's info and SHA-256; fails with {@link PreconditionFailedException} when the object
+     *         there is not the expected one (nothing written), and otherwise as {@link #put} fails
      */
-    Uni<PutResult> putIfAbsent(ObjectKey key, Multi<ByteBuffer> body, OptionalLong length, String contentType);
+    default Uni<PutResult> putIf(ObjectKey key, Optional<String> expectedEtag, Multi<ByteBuffer> body, OptionalLong length,
+            String contentType) {
+        return Uni.createFrom().failure(new UnsupportedOperationException(getClass().getSimpleName() + " has no conditional writes"));
+    }
+
+    /** {@link #putIf} with no expected object: create-only ({@code If-None-Match: *}); an existing object is a {@code conflict}. */
+    default Uni<PutResult> putIfAbsent(ObjectKey key, Multi<ByteBuffer> body, OptionalLong length, String contentType) {
+        return putIf(key, Optional.empty(), body, length, contentType);
+    }
 
     /**
      * Opens an object for reading, whole or one byte range.

@@ -28,7 +28,7 @@ import java.util.concurrent.Flow;
  * <li>{@link #head} of an expired object fails with {@code expired} too, rather than answering empty, so
  * that callers can tell "gone by retention" from "never existed"; callers map it to 404 {@code expired}.</li>
  * <li>{@link #list} skips expired objects.</li>
- * <li>{@link #put}, {@link #putIfAbsent}, {@link #delete}, {@link #deleteMany}, {@link #deleteListed} and {@link #capability} pass through: deleting an
+ * <li>{@link #put}, {@link #putIf}, {@link #delete}, {@link #deleteMany}, {@link #deleteListed} and {@link #capability} pass through: deleting an
  * expired object is allowed (and idempotent), and writing a key creates a fresh object.</li>
  * </ul>
  *
@@ -50,8 +50,9 @@ public final class RetentionGuard implements ObjectStore {
     }
 
     @Override
-    public Uni<PutResult> putIfAbsent(ObjectKey key, Multi<ByteBuffer> body, OptionalLong length, String contentType) {
-        return delegate.putIfAbsent(key, body, length, contentType);
+    public Uni<PutResult> putIf(ObjectKey key, Optional<String> expectedEtag, Multi<ByteBuffer> body, OptionalLong length,
+            String contentType) {
+        return delegate.putIf(key, expectedEtag, body, length, contentType);
     }
 
     @Override

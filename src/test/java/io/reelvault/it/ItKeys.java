@@ -42,16 +42,25 @@ final class ItKeys {
     }
 
     static String token(String sub) {
-        return token(sub, AUDIENCE);
+        return token(sub, AUDIENCE, "\"user\"");
+    }
+
+    /** A token of the pipeline (groups {@code user} and {@code pipeline}). */
+    static String pipelineToken(String sub) {
+        return token(sub, AUDIENCE, "\"user\",\"pipeline\"");
     }
 
     /** A token of the tests' issuer and key for the given audience ({@code aud}), none when null. */
     static String token(String sub, String audience) {
+        return token(sub, audience, "\"user\"");
+    }
+
+    private static String token(String sub, String audience, String groups) {
         publicKeyFile();
         long now = Instant.now().getEpochSecond();
         String header = b64("{\"alg\":\"RS256\",\"typ\":\"JWT\"}");
         String aud = audience == null ? "" : "\"aud\":\"" + audience + "\",";
-        String payload = b64("{\"iss\":\"" + ISSUER + "\"," + aud + "\"sub\":\"" + sub + "\",\"groups\":[\"user\"],\"iat\":" + now
+        String payload = b64("{\"iss\":\"" + ISSUER + "\"," + aud + "\"sub\":\"" + sub + "\",\"groups\":[" + groups + "],\"iat\":" + now
                 + ",\"exp\":" + (now + 3600) + "}");
         try {
             Signature rs256 = Signature.getInstance("SHA256withRSA");

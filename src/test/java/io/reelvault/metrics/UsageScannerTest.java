@@ -265,11 +265,6 @@ class UsageScannerTest {
             return delegate.put(key, body, length, contentType);
         }
 
-        @Override
-        public io.smallrye.mutiny.Uni<io.reelvault.storage.PutResult> putIfAbsent(ObjectKey key, Multi<ByteBuffer> body,
-                OptionalLong length, String contentType) {
-            return delegate.putIfAbsent(key, body, length, contentType);
-        }
 
         @Override
         public io.smallrye.mutiny.Uni<io.reelvault.storage.ObjectContent> get(ObjectKey key,

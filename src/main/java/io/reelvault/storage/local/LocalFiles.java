@@ -37,26 +37,6 @@ final class LocalFiles {
         }
     }
 
-    /**
-     * Publishes {@code temp} at {@code target} only if nothing is there: a hard link, which the filesystem creates
-     * atomically or refuses with {@link FileAlreadyExistsException} (a rename would silently replace). Fsyncs the
-     * target's folder; the caller removes {@code temp}. Retries like {@link #moveIntoPlace}.
-     */
-    void linkIntoPlace(Path temp, Path target) throws IOException {
-        for (int attempt = 0; ; attempt++) {
-            ensureDirectory(target.getParent());
-            try {
-                Files.createLink(target, temp);
-                fsyncDirectory(target.getParent());
-                return;
-            } catch (NoSuchFileException e) {
-                if (attempt >= 3 || !Files.exists(temp)) {
-                    throw e;
-                }
-            }
-        }
-    }
-
     /** Creates {@code dir} and its missing parents, fsyncing each parent that gained an entry. */
     void ensureDirectory(Path dir) throws IOException {
         if (Files.isDirectory(dir)) {

@@ -11,6 +11,7 @@ import io.reelvault.storage.ObjectContent;
 import io.reelvault.storage.ObjectInfo;
 import io.reelvault.storage.ObjectStore;
 import io.reelvault.storage.PendingWrites;
+import io.reelvault.storage.PreconditionFailedException;
 import io.reelvault.storage.PutResult;
 import io.reelvault.storage.ReadinessProbe;
 import io.reelvault.storage.SignedUrlVerifier;
@@ -22,7 +23,6 @@ import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.DirectoryStream;
-import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -67,6 +67,7 @@ public final class LocalObjectStore implements ObjectStore, ReadinessProbe, Pend
     private final Path tempDir;
     private final Executor blocking;
     private final LocalUrlSigner signer;
+    private final KeyLocks keyLocks;
     private final Set<PendingWrite> pending = ConcurrentHashMap.newKeySet();
     private volatile boolean stopped;
 
@@ -74,6 +75,7 @@ public final class LocalObjectStore implements ObjectStore, ReadinessProbe, Pend
         this.paths = new SecurePaths(root);
         this.files = new LocalFiles(paths.root());
         this.tempDir = paths.root().resolve(TEMP_DIR);
+        this.keyLocks = new KeyLocks(paths.root());
         this.blocking = blocking;
         this.signer = signer;
     }
@@ -115,16 +117,22 @@ public final class LocalObjectStore implements ObjectStore, ReadinessProbe, Pend
 
     @Override
     public Uni<PutResult> put(ObjectKey key, Multi<ByteBuffer> body, OptionalLong length, String contentType) {
-        return write(key, body, length, false);
+        return write(key, body, length, null);
     }
 
-    /** Published with a hard link, which fails when the target exists (a rename would replace it). */
+    /**
+     * The body is written to a temp file as by {@link #put}; then, holding the key's lock ({@link KeyLocks}: every
+     * process on this root), the object there is compared with the expected one and the temp file renamed into place,
+     * its modification time moved past the replaced object's so that the new ETag differs from every earlier one.
+     */
     @Override
-    public Uni<PutResult> putIfAbsent(ObjectKey key, Multi<ByteBuffer> body, OptionalLong length, String contentType) {
-        return write(key, body, length, true);
+    public Uni<PutResult> putIf(ObjectKey key, Optional<String> expectedEtag, Multi<ByteBuffer> body, OptionalLong length,
+            String contentType) {
+        return write(key, body, length, Objects.requireNonNull(expectedEtag));
     }
 
-    private Uni<PutResult> write(ObjectKey key, Multi<ByteBuffer> body, OptionalLong length, boolean createOnly) {
+    /** @param expectedEtag null: unconditional; otherwise the condition of {@link #putIf} */
+    private Uni<PutResult> write(ObjectKey key, Multi<ByteBuffer> body, OptionalLong length, Optional<String> expectedEtag) {
         Path target = paths.resolve(key);
         return blocking(this::openWrite).onItem().transformToUni(write -> body
                 .emitOn(blocking, WRITE_BUFFERED_CHUNKS)
@@ -142,12 +150,20 @@ public final class LocalObjectStore implements ObjectStore, ReadinessProbe, Pend
                     }
                     String sha256 = write.sha256();
                     return io(() -> {
-                        try {
-                            write.commit(target, files, createOnly);
-                        } catch (FileAlreadyExistsException e) {
-                            throw exists();
+                        if (expectedEtag == null) {
+                            write.commit(target, files);
+                            return new PutResult(info(key, target), sha256);
                         }
-                        return new PutResult(info(key, target), sha256);
+                        return keyLocks.withLock(key, () -> {
+                            Optional<BasicFileAttributes> current = attributes(target);
+                            Optional<String> etag = current.map(a -> info(key, a).etag());
+                            if (!etag.equals(expectedEtag)) {
+                                throw new PreconditionFailedException(expectedEtag.isPresent()
+                                        ? "the object changed since it was read" : "an object is already there");
+                            }
+                            write.commit(target, files, current.map(BasicFileAttributes::lastModifiedTime));
+                            return new PutResult(info(key, target), sha256);
+                        });
                     });
                 })
                 .onFailure().invoke(write::abort)
@@ -356,10 +372,6 @@ public final class LocalObjectStore implements ObjectStore, ReadinessProbe, Pend
     private static Throwable unavailable(Throwable e) {
         LOG.warnf("local storage failed: %s", e.getCause() != null ? e.getCause() : e);
         return new ReelvaultException(ErrorCode.STORAGE_UNAVAILABLE, "local storage failed", e);
-    }
-
-    private static ReelvaultException exists() {
-        return new ReelvaultException(ErrorCode.CONFLICT, "an object already exists at this key and is never replaced");
     }
 
     private static ReelvaultException lengthMismatch(long declared) {

@@ -6,9 +6,11 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.FileTime;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
+import java.util.Optional;
 import java.util.concurrent.CancellationException;
 
 /**
@@ -65,30 +67,26 @@ final class PendingWrite {
         return written;
     }
 
+    /** Makes the bytes durable and moves them to {@code target} atomically; the caller fsyncs the folder. */
+    synchronized void commit(Path target, LocalFiles files) throws IOException {
+        commit(target, files, Optional.empty());
+    }
+
     /**
-     * Makes the bytes durable and publishes them at {@code target} atomically, fsyncing its folder.
-     *
-     * @param createOnly never replace an existing target: then fails with {@link java.nio.file.FileAlreadyExistsException}
-     *                   and the write is aborted (nothing of it remains)
+     * {@link #commit}, the new file's modification time first moved past {@code newerThan} (the time of the object it
+     * replaces) when it is not already later: every version of a key then has an ETag of its own, even when two writes
+     * fall into one tick of the filesystem's clock.
      */
-    synchronized void commit(Path target, LocalFiles files, boolean createOnly) throws IOException {
+    synchronized void commit(Path target, LocalFiles files, Optional<FileTime> newerThan) throws IOException {
         if (finished) {
             throw new CancellationException("write aborted");
         }
         channel.force(true);
         channel.close();
-        if (createOnly) {
-            try {
-                files.linkIntoPlace(temp, target);
-            } catch (java.nio.file.FileAlreadyExistsException e) {
-                Files.deleteIfExists(temp);
-                finished = true;
-                throw e;
-            }
-            Files.deleteIfExists(temp);
-        } else {
-            files.moveIntoPlace(temp, target);
+        if (newerThan.isPresent() && Files.getLastModifiedTime(temp).compareTo(newerThan.get()) <= 0) {
+            Files.setLastModifiedTime(temp, FileTime.from(newerThan.get().toInstant().plusMillis(1)));
         }
+        files.moveIntoPlace(temp, target);
         finished = true;
     }
 

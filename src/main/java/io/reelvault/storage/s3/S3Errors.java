@@ -2,6 +2,7 @@ package io.reelvault.storage.s3;
 
 import io.reelvault.error.ErrorCode;
 import io.reelvault.error.ReelvaultException;
+import io.reelvault.storage.PreconditionFailedException;
 import java.util.Map;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
@@ -14,7 +15,8 @@ import software.amazon.awssdk.services.s3.model.S3Exception;
  * Translates SDK failures at the backend's boundary: 404 to {@code not_found}; throttling, 5xx
  * and network failures (already retried by the SDK with jittered back-off) to {@code
  * storage_unavailable} with {@code Retry-After}; access denied and other refusals to {@code
- * storage_refused}. The SDK's message reaches the log only, never a response body.
+ * storage_refused}; a lost conditional write to a {@link PreconditionFailedException}. The SDK's message
+ * reaches the log only, never a response body.
  */
 final class S3Errors {
     private static final Logger LOG = Logger.getLogger(S3Errors.class);
@@ -31,6 +33,9 @@ final class S3Errors {
         }
         if (isNotFound(e)) {
             return ReelvaultException.notFound("object");
+        }
+        if (isConditionFailed(e)) {
+            return new PreconditionFailedException("the object changed since it was read", e);
         }
         if (e instanceof S3Exception s3) {
             int status = s3.statusCode();
@@ -56,6 +61,16 @@ final class S3Errors {
     static boolean isNotFound(Throwable failure) {
         Throwable e = unwrap(failure);
         return e instanceof NoSuchKeyException || e instanceof S3Exception s && s.statusCode() == 404;
+    }
+
+    /**
+     * A conditional write lost: 412 {@code PreconditionFailed}, or 409 {@code ConditionalRequestConflict} (AWS: another
+     * conditional write of the key was in progress). Only conditional writes are ever answered either.
+     */
+    static boolean isConditionFailed(Throwable failure) {
+        Throwable e = unwrap(failure);
+        return e instanceof S3Exception s && (s.statusCode() == 412 || s.statusCode() == 409 && s.awsErrorDetails() != null
+                && "ConditionalRequestConflict".equals(s.awsErrorDetails().errorCode()));
     }
 
     static boolean isInvalidRange(Throwable failure) {

@@ -10,6 +10,7 @@ import io.reelvault.model.ResolvedRange;
 import io.reelvault.storage.ObjectContent;
 import io.reelvault.storage.ObjectInfo;
 import io.reelvault.storage.ObjectStore;
+import io.reelvault.storage.PreconditionFailedException;
 import io.reelvault.storage.PutResult;
 import io.reelvault.storage.ReadinessProbe;
 import io.reelvault.storage.SignedUrls;
@@ -47,6 +48,7 @@ import software.amazon.awssdk.services.s3.model.CompletedPart;
 import software.amazon.awssdk.services.s3.model.Delete;
 import software.amazon.awssdk.services.s3.model.GetObjectResponse;
 import software.amazon.awssdk.services.s3.model.ObjectIdentifier;
+import software.amazon.awssdk.services.s3.model.PutObjectRequest;
 import software.amazon.awssdk.services.s3.model.S3Object;
 import software.amazon.awssdk.services.s3.model.ServerSideEncryption;
 import software.amazon.awssdk.services.s3.presigner.S3Presigner;
@@ -104,30 +106,38 @@ public final class S3ObjectStore implements ObjectStore, ReadinessProbe, SignedU
 
     @Override
     public Uni<PutResult> put(ObjectKey key, Multi<ByteBuffer> body, OptionalLong length, String contentType) {
-        return write(key, body, length, contentType, null);
+        if (length.isPresent() && length.getAsLong() < multipart.threshold()) {
+            return putSingle(key, body, length.getAsLong(), contentType, null);
+        }
+        return putMultipart(key, body, length, contentType, null);
     }
 
     /**
-     * {@code If-None-Match: *} on the PutObject or the CompleteMultipartUpload (S3 since August 2024, MinIO,
-     * s3proxy); S3 answers 412 when the key exists, or 409 when a concurrent conditional write won: both are
-     * {@code conflict}, and an aborted multipart upload leaves nothing.
+     * S3's conditional writes: {@code If-Match: {etag}} or {@code If-None-Match: *} on the PutObject, or on the
+     * CompleteMultipartUpload of a multipart upload (AWS S3 since 2024; MinIO; s3proxy 4). The server answers
+     * {@code 412 PreconditionFailed}, or {@code 409 ConditionalRequestConflict} while another conditional write of
+     * the key is in progress, or {@code 404} when If-Match finds no object: each is a
+     * {@link PreconditionFailedException}, with nothing written (a multipart upload is aborted).
      */
     @Override
-    public Uni<PutResult> putIfAbsent(ObjectKey key, Multi<ByteBuffer> body, OptionalLong length, String contentType) {
-        return write(key, body, length, contentType, "*");
+    public Uni<PutResult> putIf(ObjectKey key, Optional<String> expectedEtag, Multi<ByteBuffer> body, OptionalLong length,
+            String contentType) {
+        Uni<PutResult> put = length.isPresent() && length.getAsLong() < multipart.threshold()
+                ? putSingle(key, body, length.getAsLong(), contentType, expectedEtag)
+                : putMultipart(key, body, length, contentType, expectedEtag);
+        return put.onFailure(e -> expectedEtag.isPresent() && e instanceof ReelvaultException r && r.code() == ErrorCode.NOT_FOUND)
+                .transform(e -> new PreconditionFailedException("the object is gone", e));
     }
 
-    /** @param ifNoneMatch {@code "*"} for a create-only write, else null */
-    private Uni<PutResult> write(ObjectKey key, Multi<ByteBuffer> body, OptionalLong length, String contentType,
-            String ifNoneMatch) {
-        if (length.isPresent() && length.getAsLong() < multipart.threshold()) {
-            return putSingle(key, body, length.getAsLong(), contentType, ifNoneMatch);
+    /** Puts {@code If-Match} or {@code If-None-Match: *} on a PutObject; {@code condition} null: none. */
+    private static void condition(PutObjectRequest.Builder b, Optional<String> condition) {
+        if (condition != null) {
+            b.ifMatch(condition.orElse(null)).ifNoneMatch(condition.isPresent() ? null : "*");
         }
-        return putMultipart(key, body, length, contentType, ifNoneMatch);
     }
 
     private Uni<PutResult> putSingle(ObjectKey key, Multi<ByteBuffer> body, long length, String contentType,
-            String ifNoneMatch) {
+            Optional<String> condition) {
         return Uni.createFrom().deferred(() -> {
             MessageDigest sha = sha256();
             AtomicLong seen = new AtomicLong();
@@ -143,9 +153,10 @@ public final class S3ObjectStore implements ObjectStore, ReadinessProbe, SignedU
                 }
             }).onFailure().invoke(bodyFailure::set);
             AsyncRequestBody requestBody = new KnownLengthBody(checked, length, contentType);
-            return Uni.createFrom().completionStage(() -> s3.putObject(b -> b.bucket(bucket).key(key.value())
-                            .contentType(contentType).contentLength(length)
-                            .serverSideEncryption(sse).ifNoneMatch(ifNoneMatch), requestBody))
+            return Uni.createFrom().completionStage(() -> s3.putObject(b -> {
+                        b.bucket(bucket).key(key.value()).contentType(contentType).contentLength(length).serverSideEncryption(sse);
+                        condition(b, condition);
+                    }, requestBody))
                     .map(r -> new PutResult(new ObjectInfo(key, length, clock.instant(), r.eTag(), contentType),
                             HexFormat.of().formatHex(sha.digest())))
                     // the SDK reports a failed body as its own client error: the body's failure is the real one
@@ -154,10 +165,11 @@ public final class S3ObjectStore implements ObjectStore, ReadinessProbe, SignedU
     }
 
     private Uni<PutResult> putMultipart(ObjectKey key, Multi<ByteBuffer> body, OptionalLong length, String contentType,
-            String ifNoneMatch) {
+            Optional<String> condition) {
         return Uni.createFrom().<PutResult>emitter(emitter -> {
             BlockingBody source = new BlockingBody(BODY_WINDOW);
-            MultipartUpload upload = new MultipartUpload(key, source, length, contentType, ifNoneMatch);
+            MultipartUpload upload = new MultipartUpload(key, source, length, contentType);
+            upload.condition = condition;
             emitter.onTermination(() -> {
                 if (!upload.isDone()) {
                     upload.cancel();
@@ -180,20 +192,20 @@ public final class S3ObjectStore implements ObjectStore, ReadinessProbe, SignedU
         private final BlockingBody source;
         private final OptionalLong length;
         private final String contentType;
-        private final String ifNoneMatch;
         private final MessageDigest sha = sha256();
         private final Semaphore inFlight = new Semaphore(multipart.partConcurrency());
         private volatile boolean cancelled;
         private volatile boolean done;
         private long total;
         private ByteBuffer pendingTail;
+        /** The condition of {@link #putIf}, on the PutObject or the CompleteMultipartUpload; null: none. */
+        Optional<String> condition;
 
-        MultipartUpload(ObjectKey key, BlockingBody source, OptionalLong length, String contentType, String ifNoneMatch) {
+        MultipartUpload(ObjectKey key, BlockingBody source, OptionalLong length, String contentType) {
             this.key = key;
             this.source = source;
             this.length = length;
             this.contentType = contentType;
-            this.ifNoneMatch = ifNoneMatch;
         }
 
         boolean isDone() {
@@ -233,9 +245,11 @@ public final class S3ObjectStore implements ObjectStore, ReadinessProbe, SignedU
                 budgetKib.release(permits);
                 checkLength();
                 byte[] whole = current;
-                var r = s3.putObject(b -> b.bucket(bucket).key(key.value()).contentType(contentType)
-                        .contentLength((long) whole.length).serverSideEncryption(sse).ifNoneMatch(ifNoneMatch),
-                        AsyncRequestBody.fromBytesUnsafe(whole)).get();
+                var r = s3.putObject(b -> {
+                    b.bucket(bucket).key(key.value()).contentType(contentType).contentLength((long) whole.length)
+                            .serverSideEncryption(sse);
+                    condition(b, condition);
+                }, AsyncRequestBody.fromBytesUnsafe(whole)).get();
                 return new PutResult(new ObjectInfo(key, whole.length, clock.instant(), r.eTag(), contentType), hex());
             }
             String uploadId = s3.createMultipartUpload(b -> b.bucket(bucket).key(key.value()).contentType(contentType)
@@ -269,7 +283,9 @@ public final class S3ObjectStore implements ObjectStore, ReadinessProbe, SignedU
                     completed.add(f.get());
                 }
                 var r = s3.completeMultipartUpload(b -> b.bucket(bucket).key(key.value()).uploadId(uploadId)
-                        .ifNoneMatch(ifNoneMatch).multipartUpload(m -> m.parts(completed))).get();
+                        .multipartUpload(m -> m.parts(completed))
+                        .ifMatch(condition == null ? null : condition.orElse(null))
+                        .ifNoneMatch(condition == null || condition.isPresent() ? null : "*")).get();
                 return new PutResult(new ObjectInfo(key, total, clock.instant(), r.eTag(), contentType), hex());
             } catch (Exception | Error e) {
                 // let parts in flight settle first, or one finishing after the abort could revive the upload

@@ -311,10 +311,6 @@ class LifecycleSweeperTest {
             return delegate.put(key, body, length, contentType);
         }
 
-        @Override
-        public Uni<PutResult> putIfAbsent(ObjectKey key, Multi<ByteBuffer> body, OptionalLong length, String contentType) {
-            return delegate.putIfAbsent(key, body, length, contentType);
-        }
 
         @Override
         public Uni<ObjectContent> get(ObjectKey key, Optional<ByteRange> range) {

@@ -108,6 +108,24 @@ class LocalObjectStoreContractTest extends ObjectStoreContract {
         }
     }
 
+    /**
+     * A conditional write moves the new file's modification time past the old one's: rewrites of identical bytes
+     * in quick succession (within one tick of the filesystem's clock, inode numbers reused) still get an ETag each,
+     * so a writer holding an old ETag can never match a newer version. The lock files stay outside the key space.
+     */
+    @Test
+    void conditionalRewritesOfTheSameBytesNeverRepeatAnEtag() {
+        byte[] same = randomBytes(200, 70);
+        String etag = put("generations/g2/metadata.json", same).etag();
+        java.util.Set<String> seen = new java.util.HashSet<>(List.of(etag));
+        for (int i = 0; i < 30; i++) {
+            etag = putIf("generations/g2/metadata.json", java.util.Optional.of(etag), same).info().etag();
+            assertEquals(true, seen.add(etag), "a new ETag for version " + (i + 2) + ": " + etag);
+        }
+        assertEquals(true, Files.isDirectory(root.resolve(".locks/keys")), "the key locks live under .locks");
+        assertEquals(List.of("generations/g2/metadata.json"), list("", null).stream().map(o -> o.key().value()).toList());
+    }
+
     @Test
     void deletesPruneEmptyFoldersButKeepTheArea() {
         put("generations/g1/clips/clip_001.mp4", new byte[10]);
