@@ -5,9 +5,14 @@ import java.util.Map;
 
 /** Configuration of the packaged application (prod profile) for the integration tests. */
 public class PackagedAppResource implements QuarkusTestResourceLifecycleManager {
+    /** The management interface's port (health, metrics) of the application started with this resource. */
+    static volatile int managementPort;
+
     @Override
     public Map<String, String> start() {
+        managementPort = ItPorts.free();
         return Map.of(
+                "quarkus.management.port", Integer.toString(managementPort),
                 "mp.jwt.verify.publickey.location", ItKeys.publicKeyFile().toUri().toString(),
                 "mp.jwt.verify.issuer", ItKeys.ISSUER,
                 "reelvault.uploads.max-size", "1G",

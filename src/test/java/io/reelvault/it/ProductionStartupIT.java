@@ -24,6 +24,7 @@ class ProductionStartupIT {
         pb.environment().keySet().removeIf(k -> k.startsWith("MP_JWT") || k.startsWith("REELVAULT") || k.startsWith("QUARKUS")
                 || k.equals("USE_LOCAL_STORAGE") || k.equals("S3_BUCKET") || k.equals("AWS_REGION"));
         pb.environment().put("QUARKUS_HTTP_PORT", "0");
+        pb.environment().put("QUARKUS_MANAGEMENT_PORT", "0");
         pb.environment().put("LOCAL_STORAGE_PATH", "target/it-prod-storage");
         pb.environment().putAll(env);
         Process p = pb.start();

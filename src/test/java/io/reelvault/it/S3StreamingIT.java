@@ -136,7 +136,8 @@ class S3StreamingIT {
     }
 
     void assertHealthy() throws Exception {
-        HttpResponse<String> health = http.send(HttpRequest.newBuilder(URI.create(BASE + "/q/health/ready")).build(),
+        HttpResponse<String> health = http.send(HttpRequest.newBuilder(URI.create("http://localhost:"
+                + S3PackagedAppResource.managementPort + "/q/health/ready")).build(),
                 HttpResponse.BodyHandlers.ofString());
         assertTrue(health.body().contains("\"UP\""), "the service is still healthy: " + health.body());
     }
