@@ -12,6 +12,14 @@ import java.net.ServerSocket;
 final class ItPorts {
     private ItPorts() {}
 
+    /**
+     * The HTTP port the launcher gives the application: {@code quarkus.http.test-port} (a Maven {@code -D}, which
+     * failsafe passes on), else Quarkus' 8081.
+     */
+    static int http() {
+        return Integer.getInteger("quarkus.http.test-port", 8081);
+    }
+
     /** A port free now (the application binds it a moment later). */
     static int free() {
         try (ServerSocket socket = new ServerSocket(0)) {

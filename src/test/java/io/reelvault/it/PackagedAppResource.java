@@ -18,7 +18,7 @@ public class PackagedAppResource implements QuarkusTestResourceLifecycleManager 
                 "reelvault.uploads.max-size", "1G",
                 "reelvault.storage.local.path", "target/it-storage",
                 "reelvault.storage.local.signing-key", "integration-test-signing-key-0123456789",
-                "reelvault.public-base-url", "http://localhost:8081",
+                "reelvault.public-base-url", "http://localhost:" + ItPorts.http(),
                 // the launcher stops the app with SIGTERM and waits 10 s at most: no pre-shutdown delay here
                 // (GracefulShutdownIT runs the real shutdown settings)
                 "quarkus.shutdown.delay", "0S");

@@ -27,7 +27,7 @@ import org.junit.jupiter.api.Timeout;
 @QuarkusTestResource(value = PackagedAppResource.class, restrictToAnnotatedClass = true)
 class StreamingIT {
     static final long SIZE = 512L * 1024 * 1024;
-    static final String BASE = "http://localhost:8081";
+    static final String BASE = "http://localhost:" + ItPorts.http();
 
     final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
 
