@@ -44,7 +44,8 @@ mint_token() {
     printf '%s\n' "$header.$payload.$signature"
 }
 
-# await_ready BASE LOG: waits (60 s at most) until the service started as SVC_TIME_PID is ready
+# await_ready MANAGEMENT LOG: waits (60 s at most) until the service started as SVC_TIME_PID is ready
+# (MANAGEMENT: the base URL of its management interface, where /q/health answers)
 await_ready() {
     local deadline=$((SECONDS + 60))
     until curl -sf -o /dev/null "$1/q/health/ready"; do

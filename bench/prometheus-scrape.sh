@@ -85,19 +85,23 @@ trap 'exit 130' INT TERM
 TOKEN=$(mint_token 1)
 PORT=$(free_port "$FIRST_PORT")
 BASE="http://127.0.0.1:$PORT"
+MGMT_PORT=$(free_port $((PORT + 1)))
+MGMT="http://127.0.0.1:$MGMT_PORT"
 mkdir -p "$WORK/storage"
-log "starting the service on $BASE; log: $WORK/service.log"
+log "starting the service on $BASE (health and metrics on $MGMT); log: $WORK/service.log"
 MP_JWT_VERIFY_PUBLICKEY_LOCATION="file:$WORK/pub.pem" \
 MP_JWT_VERIFY_ISSUER=reelvault-bench \
 LOCAL_STORAGE_PATH="$WORK/storage" \
 REELVAULT_SIGNING_KEY="$(openssl rand -hex 32)" \
 QUARKUS_HTTP_HOST=127.0.0.1 \
 QUARKUS_HTTP_PORT="$PORT" \
+QUARKUS_MANAGEMENT_HOST=127.0.0.1 \
+QUARKUS_MANAGEMENT_PORT="$MGMT_PORT" \
 REELVAULT_PUBLIC_BASE_URL="$BASE" \
     java -Xmx256m -jar "$JAR" >"$WORK/service.log" 2>&1 &
 SVC_PID=$!
 SVC_TIME_PID=$SVC_PID # what lib.sh's await_ready watches
-await_ready "$BASE" "$WORK/service.log"
+await_ready "$MGMT" "$WORK/service.log"
 log "service ready"
 
 # --- 2. Prometheus on loopback, scraping it, with the alert rules
@@ -114,7 +118,7 @@ scrape_configs:
   - job_name: reelvault
     metrics_path: /q/metrics
     static_configs:
-      - targets: ["127.0.0.1:$PORT"]
+      - targets: ["127.0.0.1:$MGMT_PORT"]
 EOF
 log "starting $($PROMETHEUS --version 2>&1 | head -1) on $PROM; log: $WORK/prometheus.log"
 "$PROMETHEUS" --config.file="$WORK/prometheus.yml" --storage.tsdb.path="$WORK/prometheus-data" \
@@ -168,7 +172,7 @@ until awk -v t="$(scalar 'timestamp(up{job="reelvault"})')" -v a="$after" 'BEGIN
     (( SECONDS < deadline )) || die "no scrape within 30 s; prometheus log: $WORK/prometheus.log"
     sleep 0.5
 done
-[[ $(scalar 'up{job="reelvault"}') == 1 ]] || die "the scrape of $BASE/q/metrics failed"
+[[ $(scalar 'up{job="reelvault"}') == 1 ]] || die "the scrape of $MGMT/q/metrics failed"
 
 # --- 5. what Prometheus has
 echo

@@ -79,6 +79,8 @@ SIGNING_KEY=$(openssl rand -hex 32)
 # --- 4. the service, under /usr/bin/time -v
 PORT=$(free_port "$FIRST_PORT")
 BASE="http://127.0.0.1:$PORT"
+MGMT_PORT=$(free_port $((PORT + 1)))  # the management interface: health
+MGMT="http://127.0.0.1:$MGMT_PORT"
 
 # start_service NAME: starts a fresh service process; its log is service-NAME.log
 start_service() {
@@ -96,10 +98,12 @@ start_service() {
     REELVAULT_SIGNING_KEY="$SIGNING_KEY" \
     QUARKUS_HTTP_HOST=127.0.0.1 \
     QUARKUS_HTTP_PORT="$PORT" \
+    QUARKUS_MANAGEMENT_HOST=127.0.0.1 \
+    QUARKUS_MANAGEMENT_PORT="$MGMT_PORT" \
     REELVAULT_PUBLIC_BASE_URL="$BASE" \
         /usr/bin/time -v -o "$SVC_TIME" java "-Xmx$XMX" -jar "$JAR" >"$SVC_LOG" 2>&1 &
     SVC_TIME_PID=$!
-    await_ready "$BASE" "$SVC_LOG"
+    await_ready "$MGMT" "$SVC_LOG"
     log "service '$name' ready"
 }
 

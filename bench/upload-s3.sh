@@ -160,6 +160,8 @@ TOKEN=$(mint_token 4)
 # --- 5. the service, under /usr/bin/time -v
 PORT=$(free_port "$FIRST_PORT")
 BASE="http://127.0.0.1:$PORT"
+MGMT_PORT=$(free_port $((PORT + 1)))  # the management interface: health
+MGMT="http://127.0.0.1:$MGMT_PORT"
 SVC_LOG="$WORK/service.log"
 SVC_TIME="$WORK/service.time"
 log "starting the service on port $PORT (-Xmx$XMX, S3 backend); log: $SVC_LOG"
@@ -174,10 +176,12 @@ REELVAULT_STORAGE_S3_PART_SIZE="${PART_MB}M" \
 REELVAULT_UPLOADS_MAX_SIZE=20G \
 QUARKUS_HTTP_HOST=127.0.0.1 \
 QUARKUS_HTTP_PORT="$PORT" \
+QUARKUS_MANAGEMENT_HOST=127.0.0.1 \
+QUARKUS_MANAGEMENT_PORT="$MGMT_PORT" \
 REELVAULT_PUBLIC_BASE_URL="$BASE" \
     /usr/bin/time -v -o "$SVC_TIME" java "-Xmx$XMX" -jar "$JAR" >"$SVC_LOG" 2>&1 &
 SVC_TIME_PID=$!
-await_ready "$BASE" "$SVC_LOG"
+await_ready "$MGMT" "$SVC_LOG"
 SVC_PID=$(ps -o pid= --ppid "$SVC_TIME_PID" | tr -d ' ')
 [[ -n $SVC_PID ]] || die "cannot find the service's JVM"
 log "service ready"

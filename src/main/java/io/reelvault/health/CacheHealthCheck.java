@@ -10,12 +10,14 @@ import org.eclipse.microprofile.health.Readiness;
 /**
  * The shared cache in the readiness details, never in the verdict: always UP, with {@code backend}
  * ({@code redis} or {@code in-process}) and, with Redis, whether it answers a PING within its deadline.
- * The cache fails open, so a Redis outage must not take replicas out of service.
+ * The cache fails open, so a Redis outage must not take replicas out of service. The answer is reused for
+ * {@link CachedCheck#TTL}, so that a burst of readiness calls makes at most one PING a second.
  */
 @Readiness
 @ApplicationScoped
 public class CacheHealthCheck implements AsyncHealthCheck {
     private final CacheProbe probe;
+    private final CachedCheck cached = new CachedCheck(this::probe);
 
     public CacheHealthCheck(CacheProbe probe) {
         this.probe = probe;
@@ -23,6 +25,10 @@ public class CacheHealthCheck implements AsyncHealthCheck {
 
     @Override
     public Uni<HealthCheckResponse> call() {
+        return cached.call();
+    }
+
+    private Uni<HealthCheckResponse> probe() {
         return probe.status().map(status -> {
             var response = HealthCheckResponse.named("cache").up();
             return switch (status) {

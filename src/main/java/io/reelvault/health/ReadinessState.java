@@ -13,7 +13,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * every check that can fail was UP at its last run, 0 when one was DOWN, NaN before any has run. Each readiness
  * check that can answer DOWN records its verdict here ({@link StorageReadinessCheck}; the cache check is always
  * UP). Made at start-up, so the gauge exists (NaN) before the first check. The checks run when {@code /q/health/ready} is asked, i.e. at the pace of the orchestrator's readiness
- * probe (Kubernetes, ECS, a load balancer): the gauge adds no probing of its own (no extra S3 request).
+ * probe (Kubernetes, ECS, a load balancer), at most once a second ({@link CachedCheck}): the gauge adds no probing of
+ * its own (no extra S3 request).
  *
  * <p>Why a gauge when the orchestrator already knows: a replica that is not ready is taken out of its load
  * balancer but stays scrapable, and Prometheus then sees why (this gauge, the storage error counters) on any

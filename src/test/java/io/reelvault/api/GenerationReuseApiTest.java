@@ -13,6 +13,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.quarkus.test.junit.QuarkusTest;
 import io.reelvault.support.AdjustableClock;
+import io.reelvault.support.Management;
 import io.reelvault.support.Samples;
 import io.restassured.response.ExtractableResponse;
 import io.restassured.response.Response;
@@ -76,7 +77,7 @@ class GenerationReuseApiTest {
     }
 
     static double lookups(String result) {
-        String metrics = given().get("/q/metrics").then().statusCode(200).extract().asString();
+        String metrics = Management.given().get("/q/metrics").then().statusCode(200).extract().asString();
         Matcher m = Pattern.compile("^reelvault_similar_cache_lookups_total\\{result=\"" + result + "\"[^}]*} (\\S+)$", Pattern.MULTILINE)
                 .matcher(metrics);
         assertTrue(m.find(), "lookups{result=" + result + "} exported");
@@ -85,7 +86,7 @@ class GenerationReuseApiTest {
 
     @Test
     void theCacheShowsInReadinessDetails() {
-        given().get("/q/health/ready").then().statusCode(200).body("status", equalTo("UP"))
+        Management.given().get("/q/health/ready").then().statusCode(200).body("status", equalTo("UP"))
                 .body("checks.find { it.name == 'cache' }.status", equalTo("UP"))
                 .body("checks.find { it.name == 'cache' }.data.backend", equalTo(expectedBackend()));
     }

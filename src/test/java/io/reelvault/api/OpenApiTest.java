@@ -210,6 +210,13 @@ class OpenApiTest {
             assertTrue(security.isMissingNode() || security.isEmpty(), method + " /storage/{key} needs no token: " + security);
         }
         assertTrue(operations.get("GET /q/health/ready").path("security").isMissingNode());
+        // health and metrics answer on the management interface only: their paths say so
+        for (String path : List.of("/q/health/live", "/q/health/ready", "/q/health/started", "/q/metrics")) {
+            JsonNode servers = doc.path("paths").path(path).path("servers");
+            assertEquals(1, servers.size(), path + " servers: " + servers);
+            assertEquals("http://localhost:9000", servers.get(0).path("url").asText(), path + ": QUARKUS_MANAGEMENT_PORT's default");
+        }
+        assertTrue(doc.path("paths").path("/q/openapi").path("servers").isMissingNode(), "/q/openapi is on the API port");
     }
 
     @Test

@@ -11,6 +11,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.quarkus.test.junit.QuarkusTest;
+import io.reelvault.support.Management;
 import io.reelvault.support.MetricsText;
 import io.reelvault.support.Samples;
 import io.reelvault.support.TestTokens;
@@ -56,10 +57,24 @@ class OperationsApiTest {
 
     @Test
     void livenessAndReadinessIncludeTheStorageProbe() {
-        given().get("/q/health/live").then().statusCode(200).body("status", equalTo("UP"));
-        given().get("/q/health/ready").then().statusCode(200).body("status", equalTo("UP"))
+        Management.given().get("/q/health/live").then().statusCode(200).body("status", equalTo("UP"));
+        Management.given().get("/q/health/ready").then().statusCode(200).body("status", equalTo("UP"))
                 .body("checks.name", hasItem("storage"))
                 .body("checks.find { it.name == 'storage' }.data.backend", equalTo(backend()));
+    }
+
+    /**
+     * Health and metrics are for operators: on the management interface only (QUARKUS_MANAGEMENT_PORT), never on the
+     * API port that callers reach. The API's own reference stays there.
+     */
+    @Test
+    void operatorEndpointsAreOnTheManagementPortOnly() {
+        for (String path : List.of("/q/metrics", "/q/health", "/q/health/live", "/q/health/ready", "/q/health/started")) {
+            given().get(path).then().statusCode(404);
+            Management.given().get(path).then().statusCode(200);
+        }
+        given().get("/q/openapi").then().statusCode(200);
+        Management.given().get("/api/v1/uploads").then().statusCode(404);
     }
 
     @Test
@@ -69,7 +84,7 @@ class OperationsApiTest {
                 .extract().path("upload_id");
         given().auth().oauth2(token).get("/api/v1/uploads/" + id).then().statusCode(200);
         given().auth().oauth2(token).get("/api/v1/uploads/upload_20260101_aaaaaaaaaaaa").then().statusCode(404);
-        String metrics = given().get("/q/metrics").then().statusCode(200).extract().asString();
+        String metrics = Management.given().get("/q/metrics").then().statusCode(200).extract().asString();
         assertTrue(metrics.contains("reelvault_storage_requests_total{operation=\"put\",outcome=\"success\"}"), metrics);
         assertTrue(metrics.contains("reelvault_storage_requests_total{operation=\"get\",outcome=\"not_found\"}"));
         assertTrue(metrics.contains("reelvault_storage_transfer_bytes_total{direction=\"in\"}"));
@@ -89,7 +104,7 @@ class OperationsApiTest {
         given().auth().oauth2(GenerationsApiTest.PIPELINE).contentType("application/json")
                 .body(Map.of("prompt", "a lighthouse in fog, meters", "parameters", Map.of("seed", id)))
                 .post("/api/v1/generations").then().statusCode(201);
-        given().get("/q/health/ready").then().statusCode(200);
+        Management.given().get("/q/health/ready").then().statusCode(200);
 
         MetricsText metrics = MetricsText.scrape();
         Set<String> names = metrics.names();

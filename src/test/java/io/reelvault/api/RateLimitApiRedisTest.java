@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
+import io.reelvault.support.Management;
 import io.reelvault.support.RateLimitProfile;
 import io.reelvault.support.RateLimitRedisProfile;
 import io.reelvault.support.RedisResource;
@@ -43,7 +44,7 @@ class RateLimitApiRedisTest extends RateLimitApiTest {
         }
         io.reelvault.support.Poll.until(java.time.Duration.ofSeconds(10), "limiting again",
                 () -> url(token, id).extract().statusCode() == 429);
-        String metrics = io.restassured.RestAssured.given().get("/q/metrics").then().extract().asString();
+        String metrics = Management.given().get("/q/metrics").then().extract().asString();
         double errors = metrics.lines().filter(l -> l.startsWith("reelvault_rate_limit_decisions_total{class=\"url\",result=\"error\"}"))
                 .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();
         org.junit.jupiter.api.Assertions.assertTrue(errors >= 3, "the allowed-while-down calls are counted as errors: " + errors);

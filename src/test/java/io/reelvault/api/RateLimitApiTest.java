@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
+import io.reelvault.support.Management;
 import io.reelvault.support.RateLimitProfile;
 import io.reelvault.support.Samples;
 import io.reelvault.support.TestTokens;
@@ -163,7 +164,7 @@ class RateLimitApiTest {
         for (int i = 0; i <= RateLimitProfile.USER_URLS; i++) {
             url(token, id);
         }
-        String metrics = given().get("/q/metrics").then().statusCode(200).extract().asString();
+        String metrics = Management.given().get("/q/metrics").then().statusCode(200).extract().asString();
         assertTrue(metrics.contains("reelvault_rate_limit_decisions_total{class=\"url\",result=\"limited\"}"), metrics);
         assertTrue(metrics.contains("reelvault_rate_limit_decisions_total{class=\"upload\",result=\"allowed\"}"), metrics);
         assertTrue(metrics.contains("reelvault_rate_limit_decisions_total{class=\"list\",result=\"limited\"}"), metrics);

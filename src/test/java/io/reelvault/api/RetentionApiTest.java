@@ -16,6 +16,7 @@ import io.reelvault.storage.SignedUrls;
 import io.reelvault.storage.local.LifecycleSweeper;
 import io.reelvault.storage.local.SweepSummary;
 import io.reelvault.support.AdjustableClock;
+import io.reelvault.support.Management;
 import io.smallrye.mutiny.Multi;
 import jakarta.inject.Inject;
 import java.net.URI;
@@ -77,7 +78,7 @@ class RetentionApiTest {
             clock.reset();
         }
         assertTrue(tempExpiredMetric() >= countedBefore + 1, "counted in reelvault_lifecycle_expired_objects_total");
-        given().get("/q/metrics").then().statusCode(200)
+        Management.given().get("/q/metrics").then().statusCode(200)
                 .body(org.hamcrest.Matchers.containsString("reelvault_lifecycle_expired_objects_total{area=\"generations\""))
                 .body(org.hamcrest.Matchers.containsString("reelvault_lifecycle_expired_objects_total{area=\"compositions\""))
                 .body(org.hamcrest.Matchers.matchesPattern(
@@ -89,7 +90,7 @@ class RetentionApiTest {
     }
 
     private static double tempExpiredMetric() {
-        String metrics = given().get("/q/metrics").then().statusCode(200).extract().asString();
+        String metrics = Management.given().get("/q/metrics").then().statusCode(200).extract().asString();
         Matcher m = TEMP_EXPIRED.matcher(metrics);
         assertTrue(m.find(), "reelvault_lifecycle_expired_objects_total{area=\"temp\"} is exported from the start");
         return Double.parseDouble(m.group(1));

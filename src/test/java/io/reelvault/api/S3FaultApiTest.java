@@ -7,11 +7,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
+import io.reelvault.support.Management;
 import io.reelvault.support.MetricsText;
+import io.reelvault.support.Poll;
 import io.reelvault.support.S3Profile;
 import io.reelvault.support.S3ProxyResource;
 import io.reelvault.support.Samples;
 import io.reelvault.support.TestTokens;
+import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -25,11 +28,13 @@ class S3FaultApiTest {
     @Test
     void s3DownThenBack() throws Exception {
         String token = TestTokens.user(UploadsApiTest.freshUser("fault"));
-        given().get("/q/health/ready").then().statusCode(200).body("status", equalTo("UP"));
+        Management.given().get("/q/health/ready").then().statusCode(200).body("status", equalTo("UP"));
         double storageErrors = storageErrors(MetricsText.scrape());
         S3ProxyResource.server().stop();
         try {
-            given().get("/q/health/ready").then().statusCode(503).body("status", equalTo("DOWN"));
+            // a readiness answer is reused for a second (one storage probe per second at most): poll
+            Poll.until(Duration.ofSeconds(10), "readiness DOWN", () -> Management.given().get("/q/health/ready").statusCode() == 503);
+            Management.given().get("/q/health/ready").then().statusCode(503).body("status", equalTo("DOWN"));
             given().auth().oauth2(token).get("/api/v1/uploads").then().statusCode(503)
                     .contentType("application/problem+json").body("code", equalTo("storage_unavailable"))
                     .header("Retry-After", "5");
@@ -43,7 +48,8 @@ class S3FaultApiTest {
         } finally {
             S3ProxyResource.server().start();
         }
-        given().get("/q/health/ready").then().statusCode(200).body("status", equalTo("UP"));
+        Poll.until(Duration.ofSeconds(10), "readiness UP", () -> Management.given().get("/q/health/ready").statusCode() == 200);
+        Management.given().get("/q/health/ready").then().statusCode(200).body("status", equalTo("UP"));
         UploadsApiTest.uploadRaw(token, "a.png", "image/png", Samples.png(1000)).statusCode(201);
         assertEquals(1.0, OperationsApiTest.value(MetricsText.scrape(), "reelvault_ready"));
     }

@@ -15,6 +15,7 @@ import io.quarkus.test.junit.QuarkusTest;
 import io.reelvault.model.ObjectKey;
 import io.reelvault.storage.ObjectStore;
 import io.reelvault.storage.SignedUrls;
+import io.reelvault.support.Management;
 import io.reelvault.support.Samples;
 import io.reelvault.support.TestTokens;
 import io.restassured.RestAssured;
@@ -156,7 +157,7 @@ class SignedUrlApiTest {
 
     @Test
     void signedUrlsAreCounted() {
-        given().get("/q/metrics").then().statusCode(200)
+        Management.given().get("/q/metrics").then().statusCode(200)
                 .body(containsString("reelvault_signed_urls_total{purpose=\"preview\"}"));
     }
 
@@ -188,7 +189,7 @@ class SignedUrlApiTest {
 
     /** The count of {@code GET /storage/{key}} requests answered {@code status} so far (other tests' included). */
     private static double storageRequests(String status) {
-        String metrics = given().get("/q/metrics").then().statusCode(200).extract().asString();
+        String metrics = Management.given().get("/q/metrics").then().statusCode(200).extract().asString();
         return metrics.lines().filter(l -> l.startsWith("http_server_requests_seconds_count{") && l.contains("method=\"GET\"")
                         && l.contains("uri=\"/storage/{key}\"") && l.contains("status=\"" + status + "\""))
                 .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();

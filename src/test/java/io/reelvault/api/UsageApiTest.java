@@ -18,6 +18,7 @@ import io.reelvault.metrics.UsageScanner;
 import io.reelvault.model.ObjectKey;
 import io.reelvault.storage.IncludingExpired;
 import io.reelvault.storage.ObjectStore;
+import io.reelvault.support.Management;
 import io.reelvault.support.Samples;
 import io.reelvault.support.TestTokens;
 import io.restassured.path.json.JsonPath;
@@ -72,7 +73,7 @@ class UsageApiTest {
 
     /** The area's gauges from /q/metrics, checked against the endpoint. */
     static Usage gauges(String area) {
-        String metrics = given().get("/q/metrics").then().statusCode(200).extract().asString();
+        String metrics = Management.given().get("/q/metrics").then().statusCode(200).extract().asString();
         Usage gauges = new Usage((long) gauge(metrics, "reelvault_storage_objects", area),
                 (long) gauge(metrics, "reelvault_storage_bytes", area));
         assertEquals(area(area), gauges, "the gauges and the endpoint agree");
@@ -114,7 +115,7 @@ class UsageApiTest {
         assertEquals(bytes, json.getLong("total.bytes"));
         assertEquals("scan+increments", json.getString("source"));
         given().auth().oauth2(PIPELINE).get("/api/v1/admin/usage").then().body("scanned_at", notNullValue());
-        String metrics = given().get("/q/metrics").then().extract().asString();
+        String metrics = Management.given().get("/q/metrics").then().extract().asString();
         assertTrue(metrics.matches("(?s).*\nreelvault_usage_scan_last_success_timestamp_seconds(\\{[^}]*})? [1-9][0-9.E]*\n.*"), metrics);
         assertTrue(metrics.contains("reelvault_usage_scan_pages_total"));
         for (String area : List.of("uploads", "generations", "compositions", "temp")) {

@@ -228,6 +228,19 @@ final class AppSettings {
         return Integer.parseInt(setting("quarkus.http.port", launch).orElseThrow());
     }
 
+    /** Whether health and metrics answer on the management interface ({@code quarkus.management.enabled}, build time). */
+    boolean managementEnabled() {
+        return Boolean.parseBoolean(properties.getOrDefault("quarkus.management.enabled", "false"));
+    }
+
+    /**
+     * The port health and metrics answer on when started so: the management interface's (QUARKUS_MANAGEMENT_PORT,
+     * quarkus.management.port, Quarkus' default 9000) when it is enabled, else the HTTP port.
+     */
+    int operatorsPort(Launch launch) {
+        return managementEnabled() ? Integer.parseInt(setting("quarkus.management.port", launch).orElseThrow()) : httpPort(launch);
+    }
+
     /** Resolves {@code ${NAME:default}} and {@code ${key}} expressions, nested ones included. */
     private String resolve(String value, Launch launch) {
         StringBuilder out = new StringBuilder();

@@ -315,8 +315,12 @@ final class DeployChecks {
         return port == null ? "(none)" : port.getIntVal() != null ? String.valueOf(port.getIntVal()) : port.getStrVal();
     }
 
+    /** A non-application endpoint's path: under the management root ({@code /q}) when the management interface is on. */
     private String path(String relative) {
         Launch none = new Launch(Map.of(), Map.of());
+        if (app.managementEnabled()) {
+            return relative.startsWith("/") ? relative : join(app.setting("quarkus.management.root-path", none).orElseThrow(), relative);
+        }
         String root = app.setting("quarkus.http.root-path", none).orElse("/");
         String nonApp = app.setting("quarkus.http.non-application-root-path", none).orElseThrow();
         String base = nonApp.startsWith("/") ? nonApp : join(root, nonApp);
@@ -391,9 +395,13 @@ final class DeployChecks {
             if (c.getPorts().stream().noneMatch(p -> p.getContainerPort() == port && "http".equals(p.getName()))) {
                 problems.add("deployment.yaml: no container port named http on " + port + ", the port the application listens on");
             }
-            checkProbe("livenessProbe", c.getLivenessProbe(), healthPath("quarkus.smallrye-health.liveness-path"), c, port, true, problems);
-            checkProbe("readinessProbe", c.getReadinessProbe(), healthPath("quarkus.smallrye-health.readiness-path"), c, port, true, problems);
-            checkProbe("startupProbe", c.getStartupProbe(), healthPath("quarkus.smallrye-health.startup-path"), c, port, false, problems);
+            int ops = app.operatorsPort(k8sLaunch(c));
+            if (app.managementEnabled() && c.getPorts().stream().noneMatch(p -> p.getContainerPort() == ops && "management".equals(p.getName()))) {
+                problems.add("deployment.yaml: no container port named management on " + ops + ", the management interface's port");
+            }
+            checkProbe("livenessProbe", c.getLivenessProbe(), healthPath("quarkus.smallrye-health.liveness-path"), c, ops, true, problems);
+            checkProbe("readinessProbe", c.getReadinessProbe(), healthPath("quarkus.smallrye-health.readiness-path"), c, ops, true, problems);
+            checkProbe("startupProbe", c.getStartupProbe(), healthPath("quarkus.smallrye-health.startup-path"), c, ops, false, problems);
         });
         return problems;
     }
@@ -414,7 +422,7 @@ final class DeployChecks {
         }
         Optional<Integer> probed = containerPort(c, probe.getHttpGet().getPort());
         if (probed.isEmpty() || probed.get() != port) {
-            problems.add("deployment.yaml: " + name + " port " + show(probe.getHttpGet().getPort()) + " is not the application's port " + port);
+            problems.add("deployment.yaml: " + name + " port " + show(probe.getHttpGet().getPort()) + " is not the port health answers on, " + port);
         }
     }
 
@@ -431,17 +439,24 @@ final class DeployChecks {
             problems.add("service.yaml: selector " + s.getSpec().getSelector() + " does not select the pods " + podLabels(deployment.get()));
         }
         int appPort = app.httpPort(k8sLaunch(container.get()));
+        int opsPort = app.operatorsPort(k8sLaunch(container.get()));
         boolean http = false;
+        boolean management = !app.managementEnabled();
         for (ServicePort p : s.getSpec().getPorts()) {
             Optional<Integer> target = containerPort(container.get(), p.getTargetPort() != null ? p.getTargetPort() : new IntOrString(p.getPort()));
             if (target.isEmpty()) {
                 problems.add("service.yaml: port " + p.getName() + " targets " + show(p.getTargetPort()) + ", which no container port is");
             } else if ("http".equals(p.getName())) {
                 http = target.get() == appPort;
+            } else if ("management".equals(p.getName())) {
+                management = target.get() == opsPort;
             }
         }
         if (!http) {
             problems.add("service.yaml: no port named http targets the application's port " + appPort);
+        }
+        if (!management) {
+            problems.add("service.yaml: no port named management targets the management interface's port " + opsPort + " (the ServiceMonitor scrapes it)");
         }
         return problems;
     }
@@ -455,7 +470,7 @@ final class DeployChecks {
         if (deployment.isEmpty() || container.isEmpty() || service.isEmpty() || monitor.isEmpty()) {
             return problems;
         }
-        int appPort = app.httpPort(k8sLaunch(container.get()));
+        int appPort = app.operatorsPort(k8sLaunch(container.get()));
         Map<String, String> annotations = Objects.requireNonNullElse(deployment.get().getSpec().getTemplate().getMetadata().getAnnotations(), Map.of());
         Map<String, String> expected = Map.of("prometheus.io/scrape", "true", "prometheus.io/port", String.valueOf(appPort),
                 "prometheus.io/path", metricsPath());
@@ -479,7 +494,7 @@ final class DeployChecks {
             Optional<ServicePort> port = service.get().getSpec().getPorts().stream().filter(p -> p.getName().equals(endpoint.getPort())).findFirst();
             Optional<Integer> target = port.flatMap(p -> containerPort(container.get(), p.getTargetPort()));
             if (target.isEmpty() || target.get() != appPort) {
-                problems.add("servicemonitor.yaml: endpoint port " + endpoint.getPort() + " is not a Service port leading to " + appPort);
+                problems.add("servicemonitor.yaml: endpoint port " + endpoint.getPort() + " is not a Service port leading to " + appPort + ", where metrics answer");
             }
         }
         return problems;
@@ -801,7 +816,11 @@ final class DeployChecks {
         if (c.portMappings().stream().noneMatch(p -> p.containerPort() != null && p.containerPort() == port)) {
             problems.add(where + ": no portMapping for the application's port " + port);
         }
-        String live = "http://localhost:" + port + healthPath("quarkus.smallrye-health.liveness-path");
+        int ops = app.operatorsPort(launch);
+        if (c.portMappings().stream().noneMatch(p -> p.containerPort() != null && p.containerPort() == ops)) {
+            problems.add(where + ": no portMapping for the management interface's port " + ops + " (Prometheus scrapes it in the VPC)");
+        }
+        String live = "http://localhost:" + ops + healthPath("quarkus.smallrye-health.liveness-path");
         if (c.healthCheck() == null || c.healthCheck().command().stream().noneMatch(s -> s.contains(live))) {
             problems.add(where + ": the container healthCheck does not ask " + live);
         }
@@ -938,7 +957,11 @@ final class DeployChecks {
             if (s.ports() == null || s.ports().stream().noneMatch(p -> p.endsWith(":" + port))) {
                 problems.add(where + ": " + name + ": publishes " + s.ports() + ", not the application's port " + port);
             }
-            String ready = "http://localhost:" + port + healthPath("quarkus.smallrye-health.readiness-path");
+            int ops = app.operatorsPort(launch);
+            if (ops != port && s.ports() != null && s.ports().stream().anyMatch(p -> p.endsWith(":" + ops))) {
+                problems.add(where + ": " + name + ": publishes the management port " + ops + " on the host: health and metrics are for inside only");
+            }
+            String ready = "http://localhost:" + ops + healthPath("quarkus.smallrye-health.readiness-path");
             if (s.healthcheck() == null || s.healthcheck().test().stream().noneMatch(t -> t.equals(ready))) {
                 problems.add(where + ": " + name + ": the healthcheck does not ask " + ready);
             }
@@ -1061,8 +1084,9 @@ final class DeployChecks {
         }
         Launch launch = new Launch(docker.env(), docker.systemProperties());
         int port = app.httpPort(launch);
-        if (!docker.exposed().equals(List.of(port))) {
-            problems.add(where + ": EXPOSE " + docker.exposed() + ", the application listens on " + port);
+        List<Integer> ports = app.managementEnabled() ? List.of(port, app.operatorsPort(launch)) : List.of(port);
+        if (!docker.exposed().equals(ports)) {
+            problems.add(where + ": EXPOSE " + docker.exposed() + ", the application listens on " + ports);
         }
         docker.env().keySet().forEach(k -> {
             if (!IMAGE_ENV.contains(k) && !app.readsFromEnvironment(k)) {

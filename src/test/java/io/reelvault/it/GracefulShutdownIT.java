@@ -183,8 +183,9 @@ class GracefulShutdownIT {
     }
 
     /** The packaged application in a process of its own, on a free port, with its own storage root. */
-    record App(Process process, Path root, Path logFile, int port) {
+    record App(Process process, Path root, Path logFile, int port, int managementPort) {
         static final Pattern LISTENING = Pattern.compile("Listening on: http://[^:\\s]+:(\\d+)");
+        static final Pattern MANAGEMENT = Pattern.compile("Management interface listening on http://[^:\\s]+:(\\d+)");
 
         static App start(String name, Map<String, String> env) throws Exception {
             Path dir = Files.createDirectories(Path.of("target/graceful-shutdown-it"));
@@ -201,18 +202,22 @@ class GracefulShutdownIT {
                     "LOCAL_STORAGE_PATH", root.toString(),
                     "REELVAULT_SIGNING_KEY", "graceful-shutdown-it-signing-key-0123456789",
                     "QUARKUS_HTTP_PORT", "0", // a free port, read back from the log
+                    "QUARKUS_MANAGEMENT_PORT", "0", // the same for health and metrics
                     "REELVAULT_MEDIA_ENABLED", "false",
                     "REELVAULT_USAGE_ENABLED", "false",
                     "REELVAULT_LIFECYCLE_ENABLED", "false"));
             pb.environment().putAll(env);
             Process process = pb.start();
-            int[] port = {0};
+            int[] port = {0, 0};
             try {
                 Poll.until(BOUND, "the application listening (" + log + ")", () -> {
                     assertTrue(process.isAlive(), "the application ended at start-up: " + read(log));
-                    Matcher m = LISTENING.matcher(read(log));
-                    if (m.find()) {
+                    String text = read(log);
+                    Matcher m = LISTENING.matcher(text);
+                    Matcher management = MANAGEMENT.matcher(text);
+                    if (m.find() && management.find()) {
                         port[0] = Integer.parseInt(m.group(1));
+                        port[1] = Integer.parseInt(management.group(1));
                     }
                     return port[0] > 0;
                 });
@@ -220,11 +225,12 @@ class GracefulShutdownIT {
                 process.destroyForcibly();
                 throw e;
             }
-            return new App(process, root, log, port[0]);
+            return new App(process, root, log, port[0], port[1]);
         }
 
+        /** An API path on the HTTP port; {@code /q/health/...} on the management interface's port. */
         URI uri(String path) {
-            return URI.create("http://localhost:" + port + path);
+            return URI.create("http://localhost:" + (path.startsWith("/q/health") ? managementPort : port) + path);
         }
 
         String log() {

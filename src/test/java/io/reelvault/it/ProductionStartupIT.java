@@ -39,6 +39,7 @@ class ProductionStartupIT {
         env.keySet().removeIf(k -> k.startsWith("MP_JWT") || k.startsWith("REELVAULT") || k.startsWith("QUARKUS")
                 || k.equals("USE_LOCAL_STORAGE") || k.equals("S3_BUCKET") || k.equals("AWS_REGION"));
         env.put("QUARKUS_HTTP_PORT", "0");
+        env.put("QUARKUS_MANAGEMENT_PORT", "0");
         env.put("LOCAL_STORAGE_PATH", "target/it-prod-storage");
     }
 

@@ -28,6 +28,8 @@ public class S3PackagedAppResource implements QuarkusTestResourceLifecycleManage
     static final String BUFFER_BUDGET = "21M";
 
     private static S3ProxyServer server;
+    /** The management interface's port (health, metrics) of the application started with this resource. */
+    static volatile int managementPort;
     private Path data;
 
     @Override
@@ -46,6 +48,8 @@ public class S3PackagedAppResource implements QuarkusTestResourceLifecycleManage
         config.put("reelvault.uploads.max-size", "2G");
         config.put("reelvault.storage.s3.buffer-budget", BUFFER_BUDGET);
         config.put("quarkus.shutdown.delay", "0S"); // stopped by the launcher with SIGTERM: see PackagedAppResource
+        managementPort = ItPorts.free();
+        config.put("quarkus.management.port", Integer.toString(managementPort));
         return config;
     }
 

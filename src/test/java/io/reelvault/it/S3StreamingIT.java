@@ -41,7 +41,7 @@ class S3StreamingIT {
     static final String HEAP_TAG = "heap-96m";
     static final String HEAP = "-Xmx96m";
     static final long SIZE = 1024L * 1024 * 1024;
-    static final String BASE = "http://localhost:8081";
+    static final String BASE = "http://localhost:" + ItPorts.http();
 
     final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
 
@@ -101,11 +101,11 @@ class S3StreamingIT {
         String token = ItKeys.token(user);
         long declared = 300L * 1024 * 1024;
         long sent = 25L * 1024 * 1024; // two whole 10 MiB parts and half of the third
-        try (Socket socket = new Socket("localhost", 8081)) {
+        try (Socket socket = new Socket("localhost", ItPorts.http())) {
             socket.setSoTimeout(30_000);
             OutputStream out = socket.getOutputStream();
             out.write(("POST /api/v1/uploads?filename=cut.png HTTP/1.1\r\n"
-                    + "Host: localhost:8081\r\n"
+                    + "Host: localhost:" + ItPorts.http() + "\r\n"
                     + "Authorization: Bearer " + token + "\r\n"
                     + "Content-Type: image/png\r\n"
                     + "Content-Length: " + declared + "\r\n"
@@ -136,7 +136,8 @@ class S3StreamingIT {
     }
 
     void assertHealthy() throws Exception {
-        HttpResponse<String> health = http.send(HttpRequest.newBuilder(URI.create(BASE + "/q/health/ready")).build(),
+        HttpResponse<String> health = http.send(HttpRequest.newBuilder(URI.create("http://localhost:"
+                + S3PackagedAppResource.managementPort + "/q/health/ready")).build(),
                 HttpResponse.BodyHandlers.ofString());
         assertTrue(health.body().contains("\"UP\""), "the service is still healthy: " + health.body());
     }

@@ -27,7 +27,7 @@ import org.junit.jupiter.api.Timeout;
 @QuarkusTestResource(value = PackagedAppResource.class, restrictToAnnotatedClass = true)
 class StreamingIT {
     static final long SIZE = 512L * 1024 * 1024;
-    static final String BASE = "http://localhost:8081";
+    static final String BASE = "http://localhost:" + ItPorts.http();
 
     final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
 
@@ -62,7 +62,11 @@ class StreamingIT {
         HttpResponse<String> deleted = http.send(HttpRequest.newBuilder(URI.create(BASE + "/api/v1/uploads/" + id))
                 .header("Authorization", "Bearer " + token).DELETE().build(), HttpResponse.BodyHandlers.ofString());
         assertEquals(204, deleted.statusCode());
-        HttpResponse<String> health = http.send(HttpRequest.newBuilder(URI.create(BASE + "/q/health/ready")).build(),
+        // health answers on the management interface only, not on the API port
+        assertEquals(404, http.send(HttpRequest.newBuilder(URI.create(BASE + "/q/health/ready")).build(),
+                HttpResponse.BodyHandlers.discarding()).statusCode());
+        HttpResponse<String> health = http.send(HttpRequest.newBuilder(URI.create("http://localhost:"
+                + PackagedAppResource.managementPort + "/q/health/ready")).build(),
                 HttpResponse.BodyHandlers.ofString());
         assertTrue(health.body().contains("\"UP\""), "the service is still healthy: " + health.body());
     }

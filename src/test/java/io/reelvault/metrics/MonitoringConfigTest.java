@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.quarkus.test.junit.QuarkusTest;
+import io.reelvault.support.Management;
 import io.reelvault.support.MetricsText;
 import io.reelvault.support.Samples;
 import io.reelvault.support.TestTokens;
@@ -83,7 +84,7 @@ class MonitoringConfigTest {
         given().auth().oauth2(TestTokens.pipeline("monitoring")).contentType("application/json")
                 .body(Map.of("prompt", "a harbour at dawn, monitoring", "parameters", Map.of("seed", id)))
                 .post("/api/v1/generations").then().statusCode(201);
-        given().get("/q/health/ready").then().statusCode(200);
+        Management.given().get("/q/health/ready").then().statusCode(200);
         MetricsText metrics = MetricsText.scrape();
 
         Map<String, Set<String>> read = new LinkedHashMap<>();

@@ -1,7 +1,5 @@
 package io.reelvault.support;
 
-import static io.restassured.RestAssured.given;
-
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -27,9 +25,9 @@ public final class MetricsText {
         this.samples = text.lines().filter(l -> !l.isBlank() && !l.startsWith("#")).map(MetricsText::parse).toList();
     }
 
-    /** Scrapes the running test application. */
+    /** Scrapes the running test application (its management interface). */
     public static MetricsText scrape() {
-        return new MetricsText(given().get("/q/metrics").then().statusCode(200).extract().asString());
+        return new MetricsText(Management.given().get("/q/metrics").then().statusCode(200).extract().asString());
     }
 
     private static Sample parse(String line) {

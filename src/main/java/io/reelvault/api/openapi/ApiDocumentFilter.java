@@ -30,6 +30,7 @@ import org.eclipse.microprofile.openapi.models.parameters.Parameter;
 import org.eclipse.microprofile.openapi.models.responses.APIResponse;
 import org.eclipse.microprofile.openapi.models.responses.APIResponses;
 import org.eclipse.microprofile.openapi.models.security.SecurityRequirement;
+import org.eclipse.microprofile.openapi.models.servers.Server;
 
 /**
  * Completes the document generated from the resources' annotations ({@code mp.openapi.filter}, run at start-up):
@@ -41,8 +42,10 @@ import org.eclipse.microprofile.openapi.models.security.SecurityRequirement;
  * for those that need the group {@code pipeline}, and {@code internal_error} (500) for all; one response per status,
  * each {@code application/problem+json} of the Problem schema with an example per code;</li>
  * <li>the signed-URL route {@code GET|HEAD|PUT /storage/{key}}, a Vert.x route the scanner cannot see, and the
- * Prometheus endpoint {@code /q/metrics} (health and {@code /q/openapi} come from Quarkus; their errors are not
- * problem documents, so the operators' {@code /q/} endpoints get no Problem responses);</li>
+ * operators' endpoints: {@code /q/openapi} on the API port, and {@code /q/health/*} and {@code /q/metrics}, which
+ * answer on the management interface only, so their path items name it as their server ({@code /q/openapi} comes
+ * from Quarkus; their errors are not problem documents, so the operators' {@code /q/} endpoints get no Problem
+ * responses);</li>
  * <li>the document's description, and its server (the public base URL).</li>
  * </ul>
  * An unknown code in an annotation fails the document, so a typo cannot go unnoticed.
@@ -98,9 +101,23 @@ public class ApiDocumentFilter implements OASFilter {
         openAPI.addTag(OASFactory.createTag().name(SIGNED_URLS_TAG).description(
                 "Objects of the local backend served and received through the service's own signed URLs (HMAC-SHA256)."
                         + " On S3 the URLs point at the bucket and this route answers 404."));
+        List<Server> management = List.of(OASFactory.createServer().url("http://localhost:" + managementPort())
+                .description("the management interface (QUARKUS_MANAGEMENT_HOST, QUARKUS_MANAGEMENT_PORT), not the API port"));
         openAPI.getPaths().addPathItem("/q/metrics", operatorEndpoint("Prometheus metrics", "The `reelvault_*` meters (see"
-                + " the README), HTTP server and JVM meters, in the Prometheus text format. For scrapers; no token.",
-                "text/plain", string("Prometheus text exposition format")));
+                + " the README), HTTP server and JVM meters, in the Prometheus text format. For scrapers; no token. On the"
+                + " management interface only.", "text/plain", string("Prometheus text exposition format")).servers(management));
+        for (String[] health : new String[][] {
+                {"live", "Liveness", "UP while the process can serve; a DOWN answer (503) asks for a restart."},
+                {"ready", "Readiness", "UP (200) when the storage backend answers its probe and the service is not shutting"
+                        + " down, else DOWN (503); the cache shows in the details only. A verdict is reused for a second."},
+                {"started", "Start-up", "UP (200) once the service has started."}}) {
+            PathItem item = operatorEndpoint(health[1], health[2] + " For orchestrators; no token. On the management"
+                    + " interface only.", "application/json", OASFactory.createSchema().addType(SchemaType.OBJECT)).servers(management);
+            item.getGET().getResponses().addAPIResponse("503", OASFactory.createAPIResponse().description("DOWN")
+                    .content(OASFactory.createContent().addMediaType("application/json",
+                            OASFactory.createMediaType().schema(OASFactory.createSchema().addType(SchemaType.OBJECT)))));
+            openAPI.getPaths().addPathItem("/q/health/" + health[0], item);
+        }
         openAPI.getPaths().addPathItem("/q/openapi", operatorEndpoint("This document", "OpenAPI 3.1, YAML by default;"
                 + " `?format=json` or `Accept: application/json` for JSON. Swagger UI (`/q/swagger-ui`) exists in dev mode"
                 + " only.", "application/yaml", OASFactory.createSchema().addType(SchemaType.OBJECT)));
@@ -328,6 +345,11 @@ public class ApiDocumentFilter implements OASFilter {
                 .description("Signed URLs of the local backend. No token: the signature is the authority.")
                 .parameters(List.of(key, algorithm, expires, keyId, signature))
                 .GET(get).HEAD(head).PUT(put);
+    }
+
+    /** The management interface's port, as configured ({@code quarkus.management.port}, 9000 by default). */
+    private static int managementPort() {
+        return ConfigProvider.getConfig().getOptionalValue("quarkus.management.port", Integer.class).orElse(9000);
     }
 
     private static PathItem operatorEndpoint(String summary, String description, String mediaType, Schema schema) {
