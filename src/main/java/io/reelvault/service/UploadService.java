@@ -13,12 +13,16 @@ import io.reelvault.model.UploadId;
 import io.reelvault.model.UrlPurpose;
 import io.reelvault.model.UserId;
 import io.reelvault.storage.ObjectStore;
+import io.reelvault.storage.SignedUrlVerifier;
+import io.reelvault.storage.ObjectInfo;
 import io.reelvault.storage.PutResult;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.nio.ByteBuffer;
 import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Map;
@@ -39,6 +43,8 @@ public class UploadService {
     private final SignedUrlService urls;
     private final Clock clock;
     private final long maxBytes;
+    /** Presigned PUTs go to the storage itself (S3), which cannot check that their upload still waits. */
+    private final boolean putsBypassService;
 
     public UploadService(ObjectStore store, ObjectMapper json, SignedUrlService urls, Clock clock, ReelvaultConfig config) {
         this.store = store;
@@ -46,6 +52,7 @@ public class UploadService {
         this.urls = urls;
         this.clock = clock;
         this.maxBytes = config.uploads().maxSize().asLongValue();
+        this.putsBypassService = store.capability(SignedUrlVerifier.class).isEmpty();
     }
 
     /** The configured upload limit in bytes. */
@@ -177,14 +184,14 @@ public class UploadService {
                         "nothing was uploaded yet: PUT the file to the upload URL first"));
             }
             if (found.get().size() != pending.sizeBytes()) {
-                return reject(user, id, original, new ReelvaultException(ErrorCode.LENGTH_MISMATCH, "the uploaded object has "
+                return reject(user, id, pending, new ReelvaultException(ErrorCode.LENGTH_MISMATCH, "the uploaded object has "
                         + found.get().size() + " bytes, not the " + pending.sizeBytes() + " promised"));
             }
             BodyInspector inspector = new BodyInspector(maxBytes, type, OptionalLong.of(pending.sizeBytes()));
             return store.get(original, Optional.empty())
                     .chain(content -> Digests.sha256(inspector.inspect(content.body())))
                     .onFailure(e -> e instanceof ReelvaultException r && r.code() == ErrorCode.UNSUPPORTED_MEDIA_TYPE)
-                    .call(() -> discard(user, id, original))
+                    .call(() -> discard(user, id, pending))
                     .chain(sha -> {
                         UploadMetadata meta = new UploadMetadata(id.value(), user.value(), original.value(), pending.filename(),
                                 pending.contentType(), found.get().size(), sha, clock.instant().truncatedTo(ChronoUnit.MILLIS));
@@ -195,14 +202,34 @@ public class UploadService {
         });
     }
 
-    private Uni<UploadMetadata> reject(UserId user, UploadId id, ObjectKey original, ReelvaultException why) {
-        return discard(user, id, original).chain(() -> Uni.createFrom().failure(why));
+    private Uni<UploadMetadata> reject(UserId user, UploadId id, PendingUpload pending, ReelvaultException why) {
+        return discard(user, id, pending).chain(() -> Uni.createFrom().failure(why));
     }
 
-    /** A refused completion ends the upload: neither its object nor its pending.json remains. */
-    private Uni<Void> discard(UserId user, UploadId id, ObjectKey original) {
-        return store.delete(original).chain(() -> store.delete(StorageLayout.uploadPending(user, id)));
+    /** A refused completion ends the upload: neither its bytes nor its pending.json remains. */
+    private Uni<Void> discard(UserId user, UploadId id, PendingUpload pending) {
+        return retire(ObjectKey.parse(pending.key()), pending.expiresAt())
+                .chain(() -> store.delete(StorageLayout.uploadPending(user, id)));
     }
+
+    /**
+     * Removes an upload's original. Where presigned PUTs bypass the service (S3) and the upload's URL may still
+     * work, the original is replaced by an empty tombstone instead: the URL's {@code If-None-Match: *} then fails
+     * (412) rather than storing its object again, and the {@link UploadSweeper} deletes the tombstone, which has
+     * no metadata, once the grace (longer than any URL) has passed.
+     *
+     * @param urlLiveUntil when the upload's PUT URL stops working at the latest
+     */
+    private Uni<Void> retire(ObjectKey original, Instant urlLiveUntil) {
+        if (!putsBypassService || !clock.instant().isBefore(urlLiveUntil.plus(CLOCK_SKEW))) {
+            return store.delete(original);
+        }
+        return store.put(original, Multi.createFrom().empty(), OptionalLong.of(0), FileType.mediaTypeOf(original))
+                .replaceWithVoid();
+    }
+
+    /** Allowance for the storage's clock being behind ours when deciding whether a PUT URL still works. */
+    private static final Duration CLOCK_SKEW = Duration.ofMinutes(1);
 
     /** One page of the user's uploads in id order (ids start with their date, so oldest first). */
     public Uni<UploadPage> list(UserId user, Optional<UploadId> after, int limit) {
@@ -231,7 +258,8 @@ public class UploadService {
 
     /**
      * Deletes the upload: its metadata first (it disappears from listings at once), then the rest.
-     * {@code not_found} when it does not exist for this user.
+     * {@code not_found} when it does not exist for this user. A direct upload's original whose PUT URL may
+     * still work on S3 becomes a tombstone instead (see {@link #retire}).
      */
     public Uni<Void> delete(UserId user, UploadId id) {
         ObjectKey meta = StorageLayout.uploadMetadata(user, id);
@@ -240,10 +268,32 @@ public class UploadService {
             if (found.isEmpty()) {
                 return Uni.createFrom().failure(ReelvaultException.notFound("upload"));
             }
-            return store.delete(meta)
-                    .chain(() -> store.list(StorageLayout.upload(user, id), Optional.empty()).collect().asList())
-                    .chain(store::deleteListed);
+            Uni<List<ObjectInfo>> listed = store.delete(meta)
+                    .chain(() -> store.list(StorageLayout.upload(user, id), Optional.empty()).collect().asList());
+            if (!putsBypassService) {
+                return listed.chain(store::deleteListed);
+            }
+            // metadata.json is written at completion and pending.json at presign: no PUT URL outlives either by more
+            // than its 15 minutes (a plain upload deleted that soon gets a tombstone it did not need)
+            Instant urlLiveUntil = found.get().lastModified().plus(UrlPurpose.USER_UPLOAD.expiry());
+            return listed.chain(objects -> originalOf(objects, found.get().key()).chain(original -> {
+                List<ObjectInfo> rest = objects.stream().filter(i -> original.isEmpty() || !i.key().equals(original.get()))
+                        .toList();
+                Uni<Void> retired = original.isPresent() ? retire(original.get(), urlLiveUntil) : Uni.createFrom().voidItem();
+                return retired.chain(() -> rest.isEmpty() ? Uni.createFrom().voidItem() : store.deleteListed(rest));
+            }));
         });
+    }
+
+    /** The upload's original key: listed, or (not uploaded yet) named by its pending.json. */
+    private Uni<Optional<ObjectKey>> originalOf(List<ObjectInfo> listed, ObjectKey found) {
+        Optional<ObjectKey> stored = listed.stream().map(ObjectInfo::key).filter(k -> k.fileName().startsWith("original."))
+                .findFirst();
+        if (stored.isPresent() || !found.fileName().equals("pending.json")) {
+            return Uni.createFrom().item(stored);
+        }
+        return metadata.read(found, PendingUpload.class).map(p -> Optional.of(ObjectKey.parse(p.key())))
+                .onFailure(Failures::isNotFound).recoverWithItem(Optional.empty());
     }
 
     private static Throwable notFoundAsUpload(Throwable e) {
