@@ -91,7 +91,7 @@ public class UploadService {
                 .onItem().transformToUni(stored -> {
                     UploadMetadata meta = new UploadMetadata(id.value(), user.value(), original.value(), name.value(),
                             name.type().mediaType(), stored.info().size(), stored.sha256(),
-                            clock.instant().truncatedTo(ChronoUnit.MILLIS));
+                            clock.instant().truncatedTo(ChronoUnit.MILLIS), null);
                     return metadata.write(StorageLayout.uploadMetadata(user, id), meta)
                             .onFailure().call(() -> store.delete(original))
                             .replaceWith(meta);
@@ -194,7 +194,8 @@ public class UploadService {
                     .call(() -> discard(user, id, pending))
                     .chain(sha -> {
                         UploadMetadata meta = new UploadMetadata(id.value(), user.value(), original.value(), pending.filename(),
-                                pending.contentType(), found.get().size(), sha, clock.instant().truncatedTo(ChronoUnit.MILLIS));
+                                pending.contentType(), found.get().size(), sha, clock.instant().truncatedTo(ChronoUnit.MILLIS),
+                                pending.expiresAt());
                         return metadata.write(StorageLayout.uploadMetadata(user, id), meta)
                                 .chain(() -> store.delete(StorageLayout.uploadPending(user, id)))
                                 .replaceWith(meta);
@@ -268,32 +269,31 @@ public class UploadService {
             if (found.isEmpty()) {
                 return Uni.createFrom().failure(ReelvaultException.notFound("upload"));
             }
-            Uni<List<ObjectInfo>> listed = store.delete(meta)
+            Uni<List<ObjectInfo>> deleteMetadataThenList = store.delete(meta)
                     .chain(() -> store.list(StorageLayout.upload(user, id), Optional.empty()).collect().asList());
             if (!putsBypassService) {
-                return listed.chain(store::deleteListed);
+                return deleteMetadataThenList.chain(store::deleteListed);
             }
-            // metadata.json is written at completion and pending.json at presign: no PUT URL outlives either by more
-            // than its 15 minutes (a plain upload deleted that soon gets a tombstone it did not need)
-            Instant urlLiveUntil = found.get().lastModified().plus(UrlPurpose.USER_UPLOAD.expiry());
-            return listed.chain(objects -> originalOf(objects, found.get().key()).chain(original -> {
+            boolean pendingOnly = found.get().key().fileName().equals("pending.json");
+            return urlLiveUntil(found.get().key(), pendingOnly).chain(live -> deleteMetadataThenList.chain(objects -> {
+                Optional<ObjectKey> original = live.map(Map.Entry::getKey);
                 List<ObjectInfo> rest = objects.stream().filter(i -> original.isEmpty() || !i.key().equals(original.get()))
                         .toList();
-                Uni<Void> retired = original.isPresent() ? retire(original.get(), urlLiveUntil) : Uni.createFrom().voidItem();
+                Uni<Void> retired = live.isPresent() ? retire(live.get().getKey(), live.get().getValue())
+                        : Uni.createFrom().voidItem();
                 return retired.chain(() -> rest.isEmpty() ? Uni.createFrom().voidItem() : store.deleteListed(rest));
             }));
         });
     }
 
-    /** The upload's original key: listed, or (not uploaded yet) named by its pending.json. */
-    private Uni<Optional<ObjectKey>> originalOf(List<ObjectInfo> listed, ObjectKey found) {
-        Optional<ObjectKey> stored = listed.stream().map(ObjectInfo::key).filter(k -> k.fileName().startsWith("original."))
-                .findFirst();
-        if (stored.isPresent() || !found.fileName().equals("pending.json")) {
-            return Uni.createFrom().item(stored);
-        }
-        return metadata.read(found, PendingUpload.class).map(p -> Optional.of(ObjectKey.parse(p.key())))
-                .onFailure(Failures::isNotFound).recoverWithItem(Optional.empty());
+    /** A direct upload's original and when its PUT URL stops working, from its pending.json or metadata.json. */
+    private Uni<Optional<Map.Entry<ObjectKey, Instant>>> urlLiveUntil(ObjectKey document, boolean pendingOnly) {
+        Uni<Optional<Map.Entry<ObjectKey, Instant>>> read = pendingOnly
+                ? metadata.read(document, PendingUpload.class)
+                        .map(p -> Optional.of(Map.entry(ObjectKey.parse(p.key()), p.expiresAt())))
+                : metadata.read(document, UploadMetadata.class).map(m -> m.uploadUrlExpiresAt() == null ? Optional.empty()
+                        : Optional.of(Map.entry(ObjectKey.parse(m.key()), m.uploadUrlExpiresAt())));
+        return read.onFailure(Failures::isNotFound).recoverWithItem(Optional.empty());
     }
 
     private static Throwable notFoundAsUpload(Throwable e) {

@@ -124,6 +124,7 @@ class UploadsApiTest {
                 .body("size_bytes", equalTo(png.length))
                 .body("sha256", equalTo(Samples.sha256(png)))
                 .body("created_at", not(nullValue()))
+                .body("$", not(org.hamcrest.Matchers.hasKey("upload_url_expires_at")))
                 .extract();
         String id = body.path("upload_id");
         String key = body.path("key");
@@ -302,7 +303,8 @@ class UploadsApiTest {
         assertEquals(200, putSigned(presigned, png).statusCode());
         given().auth().oauth2(token).post("/api/v1/uploads/" + id + "/complete").then().statusCode(200)
                 .body("upload_id", equalTo(id)).body("filename", equalTo("logo.png"))
-                .body("size_bytes", equalTo(png.length)).body("sha256", equalTo(Samples.sha256(png)));
+                .body("size_bytes", equalTo(png.length)).body("sha256", equalTo(Samples.sha256(png)))
+                .body("upload_url_expires_at", not(nullValue()));
         given().auth().oauth2(token).post("/api/v1/uploads/" + id + "/complete").then().statusCode(200)
                 .body("sha256", equalTo(Samples.sha256(png)));
         given().auth().oauth2(token).get("/api/v1/uploads").then().body("items.upload_id", hasItem(id));
