@@ -36,6 +36,7 @@ import java.util.OptionalLong;
  */
 @ApplicationScoped
 public class UploadService {
+    private static final org.jboss.logging.Logger LOG = org.jboss.logging.Logger.getLogger(UploadService.class);
     private static final String METADATA_TYPE = "application/json";
 
     private final ObjectStore store;
@@ -91,7 +92,7 @@ public class UploadService {
                 .onItem().transformToUni(stored -> {
                     UploadMetadata meta = new UploadMetadata(id.value(), user.value(), original.value(), name.value(),
                             name.type().mediaType(), stored.info().size(), stored.sha256(),
-                            clock.instant().truncatedTo(ChronoUnit.MILLIS), null);
+                            clock.instant().truncatedTo(ChronoUnit.MILLIS), null, null);
                     return metadata.write(StorageLayout.uploadMetadata(user, id), meta)
                             .onFailure().call(() -> store.delete(original))
                             .replaceWith(meta);
@@ -189,13 +190,14 @@ public class UploadService {
             }
             BodyInspector inspector = new BodyInspector(maxBytes, type, OptionalLong.of(pending.sizeBytes()));
             return store.get(original, Optional.empty())
-                    .chain(content -> Digests.sha256(inspector.inspect(content.body())))
+                    .chain(content -> Digests.sha256(inspector.inspect(content.body()))
+                            .map(sha -> Map.entry(sha, content.info().etag()))) // the ETag of the very bytes hashed
                     .onFailure(e -> e instanceof ReelvaultException r && r.code() == ErrorCode.UNSUPPORTED_MEDIA_TYPE)
                     .call(() -> discard(user, id, pending))
-                    .chain(sha -> {
+                    .chain(checked -> {
                         UploadMetadata meta = new UploadMetadata(id.value(), user.value(), original.value(), pending.filename(),
-                                pending.contentType(), found.get().size(), sha, clock.instant().truncatedTo(ChronoUnit.MILLIS),
-                                pending.expiresAt());
+                                pending.contentType(), found.get().size(), checked.getKey(),
+                                clock.instant().truncatedTo(ChronoUnit.MILLIS), pending.expiresAt(), checked.getValue());
                         return metadata.write(StorageLayout.uploadMetadata(user, id), meta)
                                 .chain(() -> store.delete(StorageLayout.uploadPending(user, id)))
                                 .replaceWith(meta);
@@ -252,9 +254,25 @@ public class UploadService {
                 .onFailure(ReelvaultException.class).transform(UploadService::notFoundAsUpload);
     }
 
-    /** A 1-hour GET URL of the original. */
+    /**
+     * A 1-hour GET URL of the original. A direct upload's original is headed first: when it is no longer the object
+     * {@code complete} checked (another ETag or size), the URL is refused with {@code conflict}.
+     */
     public Uni<SignedUrlView> url(UserId user, UploadId id) {
-        return get(user, id).map(meta -> urls.sign(UrlPurpose.PREVIEW, ObjectKey.parse(meta.key()), Map.of()));
+        return get(user, id).chain(meta -> {
+            ObjectKey original = ObjectKey.parse(meta.key());
+            if (meta.etag() == null) {
+                return Uni.createFrom().item(urls.sign(UrlPurpose.PREVIEW, original, Map.of()));
+            }
+            return store.head(original).map(info -> {
+                if (info.isPresent() && (!meta.etag().equals(info.get().etag()) || info.get().size() != meta.sizeBytes())) {
+                    LOG.warnf("upload %s: its original changed after completion; no URL is handed out", meta.uploadId());
+                    throw new ReelvaultException(ErrorCode.CONFLICT,
+                            "the stored file changed after it was checked; delete this upload and upload it again");
+                }
+                return urls.sign(UrlPurpose.PREVIEW, original, Map.of());
+            });
+        });
     }
 
     /**

@@ -362,6 +362,26 @@ class UploadsApiTest {
     }
 
     @Test
+    void anOverwriteAfterCompletionIsRefusedOnRead() throws Exception {
+        String user = freshUser("swap");
+        String token = TestTokens.user(user);
+        byte[] png = Samples.png(20_000);
+        var presigned = presign(token, "logo.png", "image/png", png.length);
+        String id = presigned.path("upload_id");
+        assertEquals(200, putSigned(presigned, png).statusCode());
+        given().auth().oauth2(token).post("/api/v1/uploads/" + id + "/complete").then().statusCode(200);
+        given().auth().oauth2(token).get("/api/v1/uploads/" + id + "/url").then().statusCode(200);
+        // what a PUT would do on a server that ignores If-None-Match: replace the checked bytes
+        byte[] other = Samples.png(20_000);
+        other[20_000 - 1] ^= 0x55;
+        store.put(ObjectKey.parse("uploads/" + user + "/" + id + "/original.png"),
+                io.smallrye.mutiny.Multi.createFrom().item(java.nio.ByteBuffer.wrap(other)),
+                java.util.OptionalLong.of(other.length), "image/png").await().atMost(Duration.ofSeconds(10));
+        problem(given().auth().oauth2(token).get("/api/v1/uploads/" + id + "/url").then(), 409, "conflict")
+                .body("detail", containsString("changed"));
+    }
+
+    @Test
     void aPresignedPutBeforeCompletionCannotBeRepeated() throws Exception {
         String user = freshUser("twice");
         String token = TestTokens.user(user);
