@@ -191,8 +191,10 @@ public class UploadResource {
     @GET
     @Path("/{uploadId}/url")
     @Operation(summary = "Get a download URL", description = "A signed GET URL of the original, valid 1 hour, that needs no"
-            + " token (it allows HEAD and Range too).",
-            extensions = @Extension(name = ApiDocs.PROBLEM_CODES, value = "invalid_id,not_found,rate_limited," + ApiDocs.STORAGE))
+            + " token (it allows HEAD and Range too). 409 `conflict` when a direct upload's object is no longer the one"
+            + " `complete` checked.",
+            extensions = @Extension(name = ApiDocs.PROBLEM_CODES, value = "invalid_id,not_found,conflict,rate_limited,"
+                    + ApiDocs.STORAGE))
     @APIResponse(responseCode = "200", description = "`{url, expires_in, method: \"GET\"}`.",
             content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = SignedUrlView.class)))
     public Uni<SignedUrlView> url(@RestPath String uploadId) {

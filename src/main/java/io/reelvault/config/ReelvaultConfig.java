@@ -420,7 +420,8 @@ public interface ReelvaultConfig {
          * {@code REELVAULT_UPLOADS_ORPHAN_GRACE}: how long an upload's objects may lack their metadata before the
          * sweeper deletes them: a direct upload gets its URL's 15 minutes plus this to be completed; an object with
          * neither {@code metadata.json} nor {@code pending.json} (a crash between the two writes, a PUT of a deleted
-         * upload) is deleted this long after it was written. At least 1 minute; default {@code 1h}.
+         * upload) is deleted this long after it was written. At least {@code 15m} (an upload URL's lifetime, which the
+         * tombstone of a deleted direct upload must outlive); default {@code 1h}.
          */
         @WithDefault("1h")
         Duration orphanGrace();

@@ -13,12 +13,16 @@ import io.reelvault.model.UploadId;
 import io.reelvault.model.UrlPurpose;
 import io.reelvault.model.UserId;
 import io.reelvault.storage.ObjectStore;
+import io.reelvault.storage.SignedUrlVerifier;
+import io.reelvault.storage.ObjectInfo;
 import io.reelvault.storage.PutResult;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.nio.ByteBuffer;
 import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Map;
@@ -32,6 +36,7 @@ import java.util.OptionalLong;
  */
 @ApplicationScoped
 public class UploadService {
+    private static final org.jboss.logging.Logger LOG = org.jboss.logging.Logger.getLogger(UploadService.class);
     private static final String METADATA_TYPE = "application/json";
 
     private final ObjectStore store;
@@ -39,6 +44,8 @@ public class UploadService {
     private final SignedUrlService urls;
     private final Clock clock;
     private final long maxBytes;
+    /** Presigned PUTs go to the storage itself (S3), which cannot check that their upload still waits. */
+    private final boolean putsBypassService;
 
     public UploadService(ObjectStore store, ObjectMapper json, SignedUrlService urls, Clock clock, ReelvaultConfig config) {
         this.store = store;
@@ -46,6 +53,7 @@ public class UploadService {
         this.urls = urls;
         this.clock = clock;
         this.maxBytes = config.uploads().maxSize().asLongValue();
+        this.putsBypassService = store.capability(SignedUrlVerifier.class).isEmpty();
     }
 
     /** The configured upload limit in bytes. */
@@ -84,7 +92,7 @@ public class UploadService {
                 .onItem().transformToUni(stored -> {
                     UploadMetadata meta = new UploadMetadata(id.value(), user.value(), original.value(), name.value(),
                             name.type().mediaType(), stored.info().size(), stored.sha256(),
-                            clock.instant().truncatedTo(ChronoUnit.MILLIS));
+                            clock.instant().truncatedTo(ChronoUnit.MILLIS), null, null);
                     return metadata.write(StorageLayout.uploadMetadata(user, id), meta)
                             .onFailure().call(() -> store.delete(original))
                             .replaceWith(meta);
@@ -177,17 +185,19 @@ public class UploadService {
                         "nothing was uploaded yet: PUT the file to the upload URL first"));
             }
             if (found.get().size() != pending.sizeBytes()) {
-                return reject(user, id, original, new ReelvaultException(ErrorCode.LENGTH_MISMATCH, "the uploaded object has "
+                return reject(user, id, pending, new ReelvaultException(ErrorCode.LENGTH_MISMATCH, "the uploaded object has "
                         + found.get().size() + " bytes, not the " + pending.sizeBytes() + " promised"));
             }
             BodyInspector inspector = new BodyInspector(maxBytes, type, OptionalLong.of(pending.sizeBytes()));
             return store.get(original, Optional.empty())
-                    .chain(content -> Digests.sha256(inspector.inspect(content.body())))
+                    .chain(content -> Digests.sha256(inspector.inspect(content.body()))
+                            .map(sha -> Map.entry(sha, content.info().etag()))) // the ETag of the very bytes hashed
                     .onFailure(e -> e instanceof ReelvaultException r && r.code() == ErrorCode.UNSUPPORTED_MEDIA_TYPE)
-                    .call(() -> discard(user, id, original))
-                    .chain(sha -> {
+                    .call(() -> discard(user, id, pending))
+                    .chain(checked -> {
                         UploadMetadata meta = new UploadMetadata(id.value(), user.value(), original.value(), pending.filename(),
-                                pending.contentType(), found.get().size(), sha, clock.instant().truncatedTo(ChronoUnit.MILLIS));
+                                pending.contentType(), found.get().size(), checked.getKey(),
+                                clock.instant().truncatedTo(ChronoUnit.MILLIS), pending.expiresAt(), checked.getValue());
                         return metadata.write(StorageLayout.uploadMetadata(user, id), meta)
                                 .chain(() -> store.delete(StorageLayout.uploadPending(user, id)))
                                 .replaceWith(meta);
@@ -195,14 +205,34 @@ public class UploadService {
         });
     }
 
-    private Uni<UploadMetadata> reject(UserId user, UploadId id, ObjectKey original, ReelvaultException why) {
-        return discard(user, id, original).chain(() -> Uni.createFrom().failure(why));
+    private Uni<UploadMetadata> reject(UserId user, UploadId id, PendingUpload pending, ReelvaultException why) {
+        return discard(user, id, pending).chain(() -> Uni.createFrom().failure(why));
     }
 
-    /** A refused completion ends the upload: neither its object nor its pending.json remains. */
-    private Uni<Void> discard(UserId user, UploadId id, ObjectKey original) {
-        return store.delete(original).chain(() -> store.delete(StorageLayout.uploadPending(user, id)));
+    /** A refused completion ends the upload: neither its bytes nor its pending.json remains. */
+    private Uni<Void> discard(UserId user, UploadId id, PendingUpload pending) {
+        return retire(ObjectKey.parse(pending.key()), pending.expiresAt())
+                .chain(() -> store.delete(StorageLayout.uploadPending(user, id)));
     }
+
+    /**
+     * Removes an upload's original. Where presigned PUTs bypass the service (S3) and the upload's URL may still
+     * work, the original is replaced by an empty tombstone instead: the URL's {@code If-None-Match: *} then fails
+     * (412) rather than storing its object again, and the {@link UploadSweeper} deletes the tombstone, which has
+     * no metadata, once the grace (longer than any URL) has passed.
+     *
+     * @param urlLiveUntil when the upload's PUT URL stops working at the latest
+     */
+    private Uni<Void> retire(ObjectKey original, Instant urlLiveUntil) {
+        if (!putsBypassService || !clock.instant().isBefore(urlLiveUntil.plus(CLOCK_SKEW))) {
+            return store.delete(original);
+        }
+        return store.put(original, Multi.createFrom().empty(), OptionalLong.of(0), FileType.mediaTypeOf(original))
+                .replaceWithVoid();
+    }
+
+    /** Allowance for the storage's clock being behind ours when deciding whether a PUT URL still works. */
+    private static final Duration CLOCK_SKEW = Duration.ofMinutes(1);
 
     /** One page of the user's uploads in id order (ids start with their date, so oldest first). */
     public Uni<UploadPage> list(UserId user, Optional<UploadId> after, int limit) {
@@ -224,14 +254,31 @@ public class UploadService {
                 .onFailure(ReelvaultException.class).transform(UploadService::notFoundAsUpload);
     }
 
-    /** A 1-hour GET URL of the original. */
+    /**
+     * A 1-hour GET URL of the original. A direct upload's original is headed first: when it is no longer the object
+     * {@code complete} checked (another ETag or size), the URL is refused with {@code conflict}.
+     */
     public Uni<SignedUrlView> url(UserId user, UploadId id) {
-        return get(user, id).map(meta -> urls.sign(UrlPurpose.PREVIEW, ObjectKey.parse(meta.key()), Map.of()));
+        return get(user, id).chain(meta -> {
+            ObjectKey original = ObjectKey.parse(meta.key());
+            if (meta.etag() == null) {
+                return Uni.createFrom().item(urls.sign(UrlPurpose.PREVIEW, original, Map.of()));
+            }
+            return store.head(original).map(info -> {
+                if (info.isPresent() && (!meta.etag().equals(info.get().etag()) || info.get().size() != meta.sizeBytes())) {
+                    LOG.warnf("upload %s: its original changed after completion; no URL is handed out", meta.uploadId());
+                    throw new ReelvaultException(ErrorCode.CONFLICT,
+                            "the stored file changed after it was checked; delete this upload and upload it again");
+                }
+                return urls.sign(UrlPurpose.PREVIEW, original, Map.of());
+            });
+        });
     }
 
     /**
      * Deletes the upload: its metadata first (it disappears from listings at once), then the rest.
-     * {@code not_found} when it does not exist for this user.
+     * {@code not_found} when it does not exist for this user. A direct upload's original whose PUT URL may
+     * still work on S3 becomes a tombstone instead (see {@link #retire}).
      */
     public Uni<Void> delete(UserId user, UploadId id) {
         ObjectKey meta = StorageLayout.uploadMetadata(user, id);
@@ -240,10 +287,31 @@ public class UploadService {
             if (found.isEmpty()) {
                 return Uni.createFrom().failure(ReelvaultException.notFound("upload"));
             }
-            return store.delete(meta)
-                    .chain(() -> store.list(StorageLayout.upload(user, id), Optional.empty()).collect().asList())
-                    .chain(store::deleteListed);
+            Uni<List<ObjectInfo>> deleteMetadataThenList = store.delete(meta)
+                    .chain(() -> store.list(StorageLayout.upload(user, id), Optional.empty()).collect().asList());
+            if (!putsBypassService) {
+                return deleteMetadataThenList.chain(store::deleteListed);
+            }
+            boolean pendingOnly = found.get().key().fileName().equals("pending.json");
+            return urlLiveUntil(found.get().key(), pendingOnly).chain(live -> deleteMetadataThenList.chain(objects -> {
+                Optional<ObjectKey> original = live.map(Map.Entry::getKey);
+                List<ObjectInfo> rest = objects.stream().filter(i -> original.isEmpty() || !i.key().equals(original.get()))
+                        .toList();
+                Uni<Void> retired = live.isPresent() ? retire(live.get().getKey(), live.get().getValue())
+                        : Uni.createFrom().voidItem();
+                return retired.chain(() -> rest.isEmpty() ? Uni.createFrom().voidItem() : store.deleteListed(rest));
+            }));
         });
+    }
+
+    /** A direct upload's original and when its PUT URL stops working, from its pending.json or metadata.json. */
+    private Uni<Optional<Map.Entry<ObjectKey, Instant>>> urlLiveUntil(ObjectKey document, boolean pendingOnly) {
+        Uni<Optional<Map.Entry<ObjectKey, Instant>>> read = pendingOnly
+                ? metadata.read(document, PendingUpload.class)
+                        .map(p -> Optional.of(Map.entry(ObjectKey.parse(p.key()), p.expiresAt())))
+                : metadata.read(document, UploadMetadata.class).map(m -> m.uploadUrlExpiresAt() == null ? Optional.empty()
+                        : Optional.of(Map.entry(ObjectKey.parse(m.key()), m.uploadUrlExpiresAt())));
+        return read.onFailure(Failures::isNotFound).recoverWithItem(Optional.empty());
     }
 
     private static Throwable notFoundAsUpload(Throwable e) {

@@ -41,7 +41,9 @@ import org.jboss.logging.Logger;
  * <li>{@link Reason#ORPHAN}: objects with neither {@code metadata.json} nor {@code pending.json}, each deleted once
  * it is older than the grace: a crash between an upload's object and its metadata, or an S3 presigned PUT
  * that arrived after its upload was deleted or refused (S3 cannot make that PUT depend on another key).
- * An upload in flight looks the same for an instant, hence the grace.</li>
+ * An upload in flight looks the same for an instant, hence the grace. So is the empty tombstone that replaces a
+ * deleted direct upload's original on S3 while its URL may still work ({@code UploadService#delete}): the grace is
+ * at least an upload URL's 15 minutes, so the tombstone outlives the URL.</li>
  * <li>{@link Reason#STALE_PENDING}: a {@code pending.json} beside a {@code metadata.json} (a crash inside
  * {@code complete}, which writes the metadata first): only the {@code pending.json} goes.</li>
  * </ul>
@@ -111,8 +113,9 @@ public class UploadSweeper {
 
     private UploadSweeper(Supplier<ObjectStore> store, ClusterLock lock, Duration grace, Clock clock,
             MeterRegistry registry, boolean scheduled) {
-        if (grace.compareTo(Duration.ofMinutes(1)) < 0) {
-            throw new IllegalArgumentException("REELVAULT_UPLOADS_ORPHAN_GRACE must be at least 1m");
+        if (grace.compareTo(UrlPurpose.USER_UPLOAD.expiry()) < 0) {
+            // a tombstone (see UploadService#delete) must outlive every upload URL that could otherwise store again
+            throw new IllegalArgumentException("REELVAULT_UPLOADS_ORPHAN_GRACE must be at least 15m, an upload URL's lifetime");
         }
         this.store = store;
         this.lock = lock;

@@ -39,8 +39,10 @@ class UploadsApiS3Test extends UploadsApiTest {
     }
 
     @Override
-    boolean signedPutNeedsAPendingUpload() {
-        return false; // the PUT goes to S3 directly: what it stores without an upload is swept
+    boolean anythingLeftUnder(String prefix) {
+        return !store.list(new io.reelvault.model.KeyPrefix(prefix), java.util.Optional.empty())
+                .select().where(o -> !(o.size() == 0 && o.key().fileName().startsWith("original.")))
+                .collect().asList().await().atMost(java.time.Duration.ofSeconds(10)).isEmpty();
     }
 
     @Test
