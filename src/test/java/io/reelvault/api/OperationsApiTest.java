@@ -124,7 +124,7 @@ class OperationsApiTest {
                 metrics.labelValues("reelvault_signed_urls_total", "purpose"));
         assertEquals(Set.of("exact", "similar", "miss", "error"),
                 metrics.labelValues("reelvault_similar_cache_lookups_total", "result"));
-        assertEquals(Set.of("upload", "url"), metrics.labelValues("reelvault_rate_limit_decisions_total", "class"));
+        assertEquals(Set.of("upload", "url", "list"), metrics.labelValues("reelvault_rate_limit_decisions_total", "class"));
         assertEquals(Set.of("allowed", "limited", "error"), metrics.labelValues("reelvault_rate_limit_decisions_total", "result"));
         assertTrue(metrics.labelNames("http_server_requests_seconds_count").containsAll(Set.of("method", "uri", "status", "outcome")));
         assertTrue(metrics.labelValues("http_server_requests_seconds_bucket", "le").containsAll(Set.of("0.005", "1.0", "300.0", "+Inf")),
