@@ -81,7 +81,19 @@ class ObjectStoreProducerTest {
             }
 
             public Uploads uploads() {
-                return () -> new MemorySize(BigInteger.valueOf(1024));
+                return new Uploads() {
+                    public MemorySize maxSize() {
+                        return new MemorySize(BigInteger.valueOf(1024));
+                    }
+
+                    public java.time.Duration idleTimeout() {
+                        return java.time.Duration.ofSeconds(60);
+                    }
+
+                    public int maxConcurrentPerCaller() {
+                        return 8;
+                    }
+                };
             }
 
             public Media media() {

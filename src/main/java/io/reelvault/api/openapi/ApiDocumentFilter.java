@@ -305,7 +305,7 @@ public class ApiDocumentFilter implements OASFilter {
                         + " (403 `signature_invalid` otherwise), like an S3 presigned PUT. Then `POST"
                         + " /api/v1/uploads/{upload_id}/complete` checks and records it.",
                 "invalid_key,invalid_request,signature_invalid,signature_expired,length_mismatch,storage_unavailable,"
-                        + "shutting_down")
+                        + "shutting_down,request_timeout")
                 .addParameter(putType).addParameter(putLength);
         put.requestBody(OASFactory.createRequestBody().required(true).description("The object's bytes.")
                 .content(OASFactory.createContent().addMediaType("*/*", OASFactory.createMediaType()
