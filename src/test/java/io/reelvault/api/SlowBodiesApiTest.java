@@ -185,6 +185,27 @@ class SlowBodiesApiTest {
     }
 
     @Test
+    void aTrickledJsonBodyDoesNotHoldAWorker() throws Exception {
+        // over 10 KiB, so read on a worker thread; it never ends
+        try (SlowUpload json = SlowUpload.open("POST", "/api/v1/uploads/presign", TestTokens.user(freshUser("json")),
+                "application/json", null, false, ANSWER)) {
+            json.send(JsonBodyLimitApiTest.padded("{", 12 * 1024));
+            try {
+                for (int i = 0; i < 20; i++) { // a byte every 200 ms: never idle, yet too slow
+                    Thread.sleep(200);
+                    json.send(new byte[] {' '});
+                }
+            } catch (IOException closed) {
+                // the server closed the connection while the client was still sending
+            }
+            assertTrue(json.closedByServer(ANSWER), "the connection of a JSON body still arriving after the deadline is closed");
+            // the worker thread blocked reading it is freed (the test runs in the application's JVM)
+            Poll.until(ANSWER, "no thread blocked reading a request body", () -> Thread.getAllStackTraces().values().stream()
+                    .flatMap(Stream::of).noneMatch(frame -> frame.getMethodName().equals("readBlocking")));
+        }
+    }
+
+    @Test
     void aSlowButSteadyBodyIsNeverCut() throws Exception {
         String user = freshUser("steady");
         try (SlowUpload steady = SlowUpload.raw(TestTokens.user(user), "a.png", "image/png")) {
