@@ -55,10 +55,10 @@ public class RateLimitFilter {
         });
     }
 
-    private record Subject(UserId user, boolean pipeline) {}
+    record Subject(UserId user, boolean pipeline) {}
 
     /** The caller as {@link Caller} reads it (token {@code sub}, group {@code pipeline}); null when there is none. */
-    private static Subject subject(SecurityIdentity identity) {
+    static Subject subject(SecurityIdentity identity) {
         if (identity == null || identity.isAnonymous() || !(identity.getPrincipal() instanceof JsonWebToken token)
                 || token.getSubject() == null) {
             return null;

@@ -1,5 +1,7 @@
 package io.reelvault.api;
 
+import io.quarkus.arc.Arc;
+import io.reelvault.config.ReelvaultConfig;
 import io.reelvault.error.ErrorCode;
 import io.reelvault.error.ReelvaultException;
 import io.reelvault.model.FileType;
@@ -7,11 +9,14 @@ import io.reelvault.service.ArtifactWriter;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.vertx.MultiHelper;
+import io.vertx.core.Context;
+import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerFileUpload;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.streams.ReadStream;
 import java.nio.ByteBuffer;
+import java.time.Duration;
 import java.util.OptionalLong;
 import java.util.function.BiFunction;
 import java.util.function.Supplier;
@@ -19,7 +24,7 @@ import java.util.function.Supplier;
 /**
  * Request bodies as back-pressured streams of {@link ByteBuffer}s, straight from Vert.x: nothing is
  * buffered whole, spooled to disk, or read before the service subscribes. Interrupted bodies fail
- * with a client error, not a server one.
+ * with a client error, not a server one; a body that stops arriving is cut ({@link IdleDeadline}).
  */
 final class RequestBodies {
     private RequestBodies() {}
@@ -68,10 +73,13 @@ final class RequestBodies {
         });
     }
 
-    /** The raw request body. The request must not have been read yet. */
+    /**
+     * The raw request body, under the idle deadline ({@link IdleDeadline}) from the moment its consumer asks for it.
+     * The request must not have been read yet.
+     */
     static Multi<ByteBuffer> raw(HttpServerRequest request) {
         request.pause();
-        return stream(request);
+        return stream(IdleDeadline.watch(request, vertx(), idleTimeout()).follow(request));
     }
 
     /**
@@ -83,6 +91,8 @@ final class RequestBodies {
             BiFunction<HttpServerFileUpload, Multi<ByteBuffer>, Uni<T>> consumer) {
         return Uni.createFrom().emitter(emitter -> {
             boolean[] seen = {false};
+            IdleDeadline deadline = IdleDeadline.watch(request, vertx(), idleTimeout());
+            deadline.onTimeout(emitter::fail); // stalled before the file part (within it, the part's stream fails)
             request.setExpectMultipart(true);
             request.uploadHandler(upload -> {
                 if (!field.equals(upload.name()) || seen[0]) {
@@ -91,7 +101,7 @@ final class RequestBodies {
                 }
                 seen[0] = true;
                 upload.pause();
-                consumer.apply(upload, stream(upload)).subscribe().with(emitter::complete, emitter::fail);
+                consumer.apply(upload, stream(deadline.follow(upload))).subscribe().with(emitter::complete, emitter::fail);
             });
             request.endHandler(v -> {
                 if (!seen[0]) {
@@ -106,6 +116,16 @@ final class RequestBodies {
             });
             request.resume();
         });
+    }
+
+    /** {@code REELVAULT_UPLOAD_IDLE_TIMEOUT}. */
+    private static Duration idleTimeout() {
+        return Arc.container().instance(ReelvaultConfig.class).get().uploads().idleTimeout();
+    }
+
+    private static Vertx vertx() {
+        Context context = Vertx.currentContext();
+        return context != null ? context.owner() : Arc.container().instance(Vertx.class).get();
     }
 
     private static Multi<ByteBuffer> stream(ReadStream<io.vertx.core.buffer.Buffer> source) {

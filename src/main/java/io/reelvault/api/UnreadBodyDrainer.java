@@ -1,5 +1,6 @@
 package io.reelvault.api;
 
+import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
@@ -10,7 +11,8 @@ import jakarta.enterprise.event.Observes;
  * When a request is answered before its body was read (a 413 or 415 found from the headers or the
  * first bytes), the client may still be sending. Most clients read the answer only after sending,
  * so the rest of the body is read and discarded, up to {@value #DRAIN_LIMIT} bytes; past that the
- * connection is closed instead, as S3 and nginx do. Nothing of a drained body is kept.
+ * connection is closed instead, as S3 and nginx do, and so it is when the answer says {@code Connection: close}.
+ * Nothing of a drained body is kept.
  */
 @ApplicationScoped
 public class UnreadBodyDrainer {
@@ -25,6 +27,10 @@ public class UnreadBodyDrainer {
 
     private static void drain(RoutingContext ctx) {
         HttpServerRequest request = ctx.request();
+        if ("close".equalsIgnoreCase(ctx.response().headers().get(HttpHeaders.CONNECTION))) {
+            request.connection().close(); // the answer said so (a body cut for idleness: its client is not sending)
+            return;
+        }
         if (request.isEnded()) {
             return;
         }

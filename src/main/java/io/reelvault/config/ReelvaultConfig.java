@@ -425,6 +425,23 @@ public interface ReelvaultConfig {
          */
         @WithDefault("1h")
         Duration orphanGrace();
+
+        /**
+         * {@code REELVAULT_UPLOAD_IDLE_TIMEOUT}: how long a request body that streams into storage (uploads, pipeline
+         * artifacts, temp files, signed PUTs) may send nothing while the service waits for it; past it the request is
+         * cut: 408 {@code request_timeout}, nothing stored, connection closed. Time the service itself holds the body
+         * back (back-pressure) does not count. Default 60s.
+         */
+        @WithDefault("60s")
+        Duration idleTimeout();
+
+        /**
+         * {@code REELVAULT_UPLOADS_MAX_CONCURRENT_PER_CALLER}: request bodies streaming into storage at once per caller
+         * (the token's {@code sub}), on each replica; one more is answered 429 {@code too_many_uploads} with
+         * {@code Retry-After} before its body is read. At least 1. Default 8.
+         */
+        @WithDefault("8")
+        int maxConcurrentPerCaller();
     }
 
     interface Pipeline {

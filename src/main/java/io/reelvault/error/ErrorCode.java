@@ -36,6 +36,11 @@ public enum ErrorCode {
     METHOD_NOT_ALLOWED(405, "Method not allowed"),
     /** The resource is in a state that forbids this (e.g. adding a clip to a completed generation). */
     CONFLICT(409, "Conflict"),
+    /**
+     * The request body stopped arriving: nothing came for {@code REELVAULT_UPLOAD_IDLE_TIMEOUT} while the service waited
+     * for it. Nothing of it is stored, and the connection is closed.
+     */
+    REQUEST_TIMEOUT(408, "Request timeout"),
     /** The body is larger than the configured limit. */
     PAYLOAD_TOO_LARGE(413, "Payload too large"),
     /** The declared Content-Type, the file extension and the content's magic bytes do not agree, or the type is not allowed. */
@@ -47,6 +52,11 @@ public enum ErrorCode {
      * says in how many seconds one more call is allowed. Nothing of the request was read or done.
      */
     RATE_LIMITED(429, "Too many requests"),
+    /**
+     * The caller already has {@code REELVAULT_UPLOADS_MAX_CONCURRENT_PER_CALLER} uploads in flight on this replica;
+     * {@code Retry-After} says when to try again. Nothing of the request was read.
+     */
+    TOO_MANY_UPLOADS(429, "Too many uploads in flight"),
     /** The storage backend failed; retrying later may succeed (see {@code Retry-After}). */
     STORAGE_UNAVAILABLE(503, "Storage unavailable"),
     /**

@@ -115,6 +115,14 @@ class ObjectStoreProducerTest {
                     public java.time.Duration orphanGrace() {
                         return java.time.Duration.ofHours(1);
                     }
+
+                    public java.time.Duration idleTimeout() {
+                        return java.time.Duration.ofSeconds(60);
+                    }
+
+                    public int maxConcurrentPerCaller() {
+                        return 8;
+                    }
                 };
             }
 

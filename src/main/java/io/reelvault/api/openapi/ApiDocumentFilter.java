@@ -333,7 +333,7 @@ public class ApiDocumentFilter implements OASFilter {
                         + " completed, deleted, refused or swept. Then `POST /api/v1/uploads/{upload_id}/complete` checks and"
                         + " records it.",
                 "invalid_key,invalid_request,signature_invalid,signature_expired,not_found,conflict,length_mismatch,"
-                        + "storage_unavailable,shutting_down")
+                        + "storage_unavailable,shutting_down,request_timeout")
                 .addParameter(putType).addParameter(putLength);
         put.requestBody(OASFactory.createRequestBody().required(true).description("The object's bytes.")
                 .content(OASFactory.createContent().addMediaType("*/*", OASFactory.createMediaType()

@@ -33,6 +33,10 @@ public class S3Backend {
         if (partSize < 5L * 1024 * 1024) {
             throw new IllegalStateException("REELVAULT_STORAGE_S3_PART_SIZE must be at least 5M (S3's minimum part size)");
         }
+        if (config.bufferBudget().asLongValue() < partSize) {
+            throw new IllegalStateException("REELVAULT_STORAGE_S3_BUFFER_BUDGET must be at least REELVAULT_STORAGE_S3_PART_SIZE"
+                    + " (a part is buffered whole before it is sent)");
+        }
         var multipart = new S3ObjectStore.Multipart(config.multipartThreshold().asLongValue(), partSize,
                 Math.max(1, config.partConcurrency()), config.bufferBudget().asLongValue());
         AtomicInteger n = new AtomicInteger();

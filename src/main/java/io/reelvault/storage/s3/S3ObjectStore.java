@@ -57,7 +57,8 @@ import software.amazon.awssdk.services.s3.presigner.S3Presigner;
  * The S3 backend on the async client. Known lengths below the multipart threshold stream as one
  * PutObject; larger or unknown lengths go multipart: parts of {@code partSize} bytes (growing so
  * that no object needs more than 10,000 parts), up to {@code partConcurrency} in flight, their
- * buffers bounded per upload and by a budget shared by all uploads; any failure or cancellation
+ * buffers bounded per upload and by a budget shared by all uploads ({@link BufferBudget}: taken as bytes arrive,
+ * never before the first one, and handed out so that no set of uploads can deadlock); any failure or cancellation
  * aborts the multipart upload. Every write requests SSE-S3. The SHA-256 of every object is computed
  * while it streams.
  */
@@ -66,6 +67,8 @@ public final class S3ObjectStore implements ObjectStore, ReadinessProbe, SignedU
     static final long MAX_PART_SIZE = 5L * 1024 * 1024 * 1024;
     private static final int DELETE_BATCH = 1000;
     private static final int BODY_WINDOW = 16;
+    /** Part buffers grow (and take budget) by this much at a time. */
+    static final int CHUNK = 64 * 1024;
     private static final Duration ABORT_WAIT = Duration.ofSeconds(60);
     private static final Duration POLL = Duration.ofMillis(100);
     private static final int ABORT_RETRIES = 16;
@@ -87,7 +90,7 @@ public final class S3ObjectStore implements ObjectStore, ReadinessProbe, SignedU
     private final String bucket;
     private final Multipart multipart;
     private final ExecutorService uploaders;
-    private final Semaphore budgetKib;
+    private final BufferBudget budget;
     private final ServerSideEncryption sse;
     private final Clock clock;
 
@@ -99,9 +102,19 @@ public final class S3ObjectStore implements ObjectStore, ReadinessProbe, SignedU
         this.bucket = bucket;
         this.multipart = multipart;
         this.uploaders = uploaders;
-        this.budgetKib = new Semaphore((int) Math.min(Integer.MAX_VALUE, multipart.bufferBudget() / 1024));
+        this.budget = new BufferBudget(multipart.bufferBudget());
         this.sse = sse;
         this.clock = clock;
+    }
+
+    /** Bytes of the buffer budget no upload holds now (all of it when no upload is in flight). */
+    public long bufferBudgetFree() {
+        return budget.free();
+    }
+
+    /** The whole buffer budget, in bytes. */
+    public long bufferBudget() {
+        return budget.total();
     }
 
     @Override
@@ -237,43 +250,49 @@ public final class S3ObjectStore implements ObjectStore, ReadinessProbe, SignedU
 
         private PutResult upload() throws Exception {
             int partNumber = 1;
-            long size = partSize(partNumber);
-            int permits = acquire(size);
-            byte[] current = fill(size);
-            if (current.length < size && length.isEmpty()) {
+            PartBuffer current = fill(partSize(partNumber));
+            if (current.length() < current.budget().size() && length.isEmpty()) {
                 // the whole body fitted in the first part: one PutObject, no multipart upload
-                budgetKib.release(permits);
-                checkLength();
-                byte[] whole = current;
-                var r = s3.putObject(b -> {
-                    b.bucket(bucket).key(key.value()).contentType(contentType).contentLength((long) whole.length)
-                            .serverSideEncryption(sse);
-                    condition(b, condition);
-                }, AsyncRequestBody.fromBytesUnsafe(whole)).get();
-                return new PutResult(new ObjectInfo(key, whole.length, clock.instant(), r.eTag(), contentType), hex());
+                try {
+                    checkLength();
+                    PartBuffer whole = current;
+                    var r = s3.putObject(b -> {
+                        b.bucket(bucket).key(key.value()).contentType(contentType).contentLength(whole.length())
+                                .serverSideEncryption(sse);
+                        condition(b, condition);
+                    }, whole.body(contentType)).get();
+                    return new PutResult(new ObjectInfo(key, whole.length(), clock.instant(), r.eTag(), contentType), hex());
+                } finally {
+                    current.budget().release();
+                }
             }
-            String uploadId = s3.createMultipartUpload(b -> b.bucket(bucket).key(key.value()).contentType(contentType)
-                    .serverSideEncryption(sse)).get().uploadId();
+            String uploadId;
+            try {
+                uploadId = s3.createMultipartUpload(b -> b.bucket(bucket).key(key.value()).contentType(contentType)
+                        .serverSideEncryption(sse)).get().uploadId();
+            } catch (Exception | Error e) {
+                current.budget().release();
+                throw e;
+            }
             List<CompletableFuture<CompletedPart>> parts = new ArrayList<>();
             try {
-                int currentPermits = permits;
                 while (true) {
                     failFast(parts);
                     acquire(inFlight, 1);
-                    parts.add(uploadPart(uploadId, partNumber, current, currentPermits));
-                    if (current.length < size || total == length.orElse(-1)) {
+                    PartBuffer sending = current;
+                    current = null; // the part in flight belongs to the SDK now; its budget is given back when it is sent
+                    parts.add(uploadPart(uploadId, partNumber, sending));
+                    if (sending.length() < sending.budget().size() || total == length.orElse(-1)) {
                         break;
                     }
                     partNumber++;
                     if (partNumber > MAX_PARTS) {
                         throw new ReelvaultException(ErrorCode.PAYLOAD_TOO_LARGE, "the body needs more than 10,000 parts");
                     }
-                    size = partSize(partNumber);
-                    current = null; // the part in flight belongs to the SDK now; its budget is released when it is sent
-                    currentPermits = acquire(size);
-                    current = fill(size);
-                    if (current.length == 0) {
-                        budgetKib.release(currentPermits);
+                    current = fill(partSize(partNumber));
+                    if (current.length() == 0) {
+                        current.budget().release();
+                        current = null;
                         break;
                     }
                 }
@@ -288,6 +307,9 @@ public final class S3ObjectStore implements ObjectStore, ReadinessProbe, SignedU
                         .ifNoneMatch(condition == null || condition.isPresent() ? null : "*")).get();
                 return new PutResult(new ObjectInfo(key, total, clock.instant(), r.eTag(), contentType), hex());
             } catch (Exception | Error e) {
+                if (current != null) {
+                    current.budget().release();
+                }
                 // let parts in flight settle first, or one finishing after the abort could revive the upload
                 parts.forEach(f -> awaitQuietly(f));
                 abort(key, uploadId, 0);
@@ -295,14 +317,22 @@ public final class S3ObjectStore implements ObjectStore, ReadinessProbe, SignedU
             }
         }
 
-        private CompletableFuture<CompletedPart> uploadPart(String uploadId, int number, byte[] data, int permits) {
-            return s3.uploadPart(b -> b.bucket(bucket).key(key.value()).uploadId(uploadId).partNumber(number)
-                            .contentLength((long) data.length), AsyncRequestBody.fromBytesUnsafe(data)) // never written again: no copy
-                    .thenApply(r -> CompletedPart.builder().partNumber(number).eTag(r.eTag()).build())
-                    .whenComplete((r, e) -> {
-                        inFlight.release();
-                        budgetKib.release(permits);
-                    });
+        private CompletableFuture<CompletedPart> uploadPart(String uploadId, int number, PartBuffer data) {
+            data.budget().ship();
+            CompletableFuture<CompletedPart> sent;
+            try {
+                sent = s3.uploadPart(b -> b.bucket(bucket).key(key.value()).uploadId(uploadId).partNumber(number)
+                                .contentLength(data.length()), data.body(contentType))
+                        .thenApply(r -> CompletedPart.builder().partNumber(number).eTag(r.eTag()).build());
+            } catch (RuntimeException e) {
+                inFlight.release();
+                data.budget().sent();
+                throw e;
+            }
+            return sent.whenComplete((r, e) -> {
+                inFlight.release();
+                data.budget().sent();
+            });
         }
 
         private void failFast(List<CompletableFuture<CompletedPart>> parts) throws Exception {
@@ -313,34 +343,59 @@ public final class S3ObjectStore implements ObjectStore, ReadinessProbe, SignedU
             }
         }
 
-        /** Reads up to {@code size} bytes of the body; fewer only at its end. */
-        private byte[] fill(long size) throws InterruptedException {
-            byte[] data = new byte[(int) size];
-            int at = 0;
-            ByteBuffer pending = pendingTail;
-            pendingTail = null;
-            while (at < size) {
-                ByteBuffer b = pending != null ? pending : source.take();
-                pending = null;
-                if (b == null) {
-                    break;
+        /**
+         * Reads up to {@code size} bytes of the body (fewer only at its end) into chunks of budget taken as they arrive:
+         * nothing is taken before the first byte. On failure the part's budget is given back.
+         */
+        private PartBuffer fill(long wanted) throws InterruptedException {
+            BufferBudget.Part part = budget.part(wanted);
+            long size = part.size();
+            List<ByteBuffer> chunks = new ArrayList<>();
+            byte[] chunk = null;
+            int inChunk = 0;
+            long at = 0;
+            try {
+                ByteBuffer pending = pendingTail;
+                pendingTail = null;
+                while (at < size) {
+                    ByteBuffer b = pending != null ? pending : source.take();
+                    pending = null;
+                    if (b == null) {
+                        break;
+                    }
+                    while (b.hasRemaining() && at < size) {
+                        if (chunk == null || inChunk == chunk.length) {
+                            int n = (int) Math.min(CHUNK, size - at);
+                            part.grow(n, POLL.toMillis(), () -> cancelled);
+                            chunk = new byte[n];
+                            chunks.add(ByteBuffer.wrap(chunk));
+                            inChunk = 0;
+                        }
+                        int n = (int) Math.min(b.remaining(), chunk.length - inChunk);
+                        ByteBuffer slice = b.duplicate();
+                        slice.limit(slice.position() + n);
+                        sha.update(slice.duplicate());
+                        slice.get(chunk, inChunk, n);
+                        b.position(b.position() + n);
+                        inChunk += n;
+                        at += n;
+                        total += n;
+                        if (length.isPresent() && total > length.getAsLong()) {
+                            throw lengthMismatch(length.getAsLong());
+                        }
+                    }
+                    if (b.hasRemaining()) {
+                        pendingTail = b;
+                    }
                 }
-                int n = (int) Math.min(b.remaining(), size - at);
-                ByteBuffer slice = b.duplicate();
-                slice.limit(slice.position() + n);
-                sha.update(slice.duplicate());
-                slice.get(data, at, n);
-                b.position(b.position() + n);
-                at += n;
-                total += n;
-                if (length.isPresent() && total > length.getAsLong()) {
-                    throw lengthMismatch(length.getAsLong());
-                }
-                if (b.hasRemaining()) {
-                    pendingTail = b;
-                }
+            } catch (InterruptedException | RuntimeException | Error e) {
+                part.release();
+                throw e;
             }
-            return at == size ? data : java.util.Arrays.copyOf(data, at);
+            if (chunk != null) {
+                chunks.set(chunks.size() - 1, ByteBuffer.wrap(chunk, 0, inChunk));
+            }
+            return new PartBuffer(part, chunks, at);
         }
 
         private void checkLength() {
@@ -357,13 +412,6 @@ public final class S3ObjectStore implements ObjectStore, ReadinessProbe, SignedU
                 return Math.min(MAX_PART_SIZE, Math.max(base, needed));
             }
             return Math.min(MAX_PART_SIZE, base << Math.min(9, (partNumber - 1) / 1000));
-        }
-
-        /** Reserves buffer budget for a part (capped at the whole budget, so one huge part cannot deadlock). */
-        private int acquire(long bytes) throws InterruptedException {
-            int permits = (int) Math.min(bytes / 1024 + 1, Math.max(1, multipart.bufferBudget() / 1024));
-            acquire(budgetKib, permits);
-            return permits;
         }
 
         /**
@@ -580,6 +628,17 @@ public final class S3ObjectStore implements ObjectStore, ReadinessProbe, SignedU
 
     private static ReelvaultException lengthMismatch(long declared) {
         return new ReelvaultException(ErrorCode.LENGTH_MISMATCH, "the body is not the declared " + declared + " bytes");
+    }
+
+    /**
+     * The bytes of one part (or of a whole small body): chunks that are never written again once filled, so they are
+     * sent without a copy, from the start on every subscription (a retried request).
+     */
+    private record PartBuffer(BufferBudget.Part budget, List<ByteBuffer> chunks, long length) {
+        AsyncRequestBody body(String contentType) {
+            return new KnownLengthBody(Multi.createFrom().iterable(chunks).map(ByteBuffer::asReadOnlyBuffer), length,
+                    contentType);
+        }
     }
 
     /** A streaming request body whose length is announced up front (S3 needs Content-Length). */

@@ -1,0 +1,163 @@
+package io.reelvault.api;
+
+import io.reelvault.error.ErrorCode;
+import io.reelvault.error.ReelvaultException;
+import io.vertx.core.Handler;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.streams.ReadStream;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The idle deadline of one request body ({@code REELVAULT_UPLOAD_IDLE_TIMEOUT}): a body that sends nothing for the
+ * timeout while the service waits for it is cut with 408 {@code request_timeout}, the same failure as any other
+ * interrupted body (the store keeps nothing), and the answer closes the connection ({@code Connection: close}, which
+ * {@link UnreadBodyDrainer} honours). Time during which the service itself holds the body back (its consumer asks for
+ * nothing: back-pressure from a slow disk or S3, or a body not yet accepted) is not counted. Arrival is measured by
+ * the request's {@link HttpServerRequest#bytesRead()}, so the bytes of a multipart form outside the file part count
+ * too. A timer checks a few times per timeout; it stops once the request has ended or been answered.
+ */
+final class IdleDeadline {
+    private final HttpServerRequest request;
+    private final Vertx vertx;
+    private final long timeoutNanos;
+    private final long tickMillis;
+    private volatile Watched current;
+    private volatile boolean done;
+    private long lastRead = -1;
+    private long lastActivity = System.nanoTime();
+
+    private IdleDeadline(HttpServerRequest request, Vertx vertx, Duration timeout) {
+        this.request = request;
+        this.vertx = vertx;
+        this.timeoutNanos = timeout.toNanos();
+        this.tickMillis = Math.max(50, Math.min(5_000, timeout.toMillis() / 4));
+    }
+
+    /** Starts watching {@code request}'s body. */
+    static IdleDeadline watch(HttpServerRequest request, Vertx vertx, Duration timeout) {
+        IdleDeadline deadline = new IdleDeadline(request, vertx, timeout);
+        vertx.setTimer(deadline.tickMillis, id -> deadline.check());
+        return deadline;
+    }
+
+    /**
+     * {@code source} as a stream whose demand this deadline follows, and which fails with {@code request_timeout} when
+     * the deadline passes. Until its consumer asks for data, the body is held back and the clock does not run.
+     */
+    ReadStream<Buffer> follow(ReadStream<Buffer> source) {
+        Watched watched = new Watched(source);
+        current = watched;
+        return watched;
+    }
+
+    private void check() {
+        if (done || request.isEnded() || request.response().ended() || request.response().closed()) {
+            return;
+        }
+        long now = System.nanoTime();
+        long read = request.bytesRead();
+        Watched watched = current;
+        if (read != lastRead || watched != null && watched.demand.get() == 0) {
+            lastRead = read;
+            lastActivity = now;
+        } else if (now - lastActivity >= timeoutNanos) {
+            done = true;
+            ReelvaultException timeout = new ReelvaultException(ErrorCode.REQUEST_TIMEOUT, "the request body sent nothing for "
+                    + Duration.ofNanos(timeoutNanos).toMillis() / 1000.0 + " s", null, Map.of("Connection", "close"));
+            if (watched != null && watched.failWith(timeout)) {
+                return;
+            }
+            Handler<Throwable> requestFailure = onRequestTimeout;
+            if (requestFailure != null) {
+                requestFailure.handle(timeout);
+            }
+            return;
+        }
+        vertx.setTimer(tickMillis, id -> check());
+    }
+
+    private volatile Handler<Throwable> onRequestTimeout;
+
+    /** Where the timeout goes when no followed stream takes it (a multipart body outside its file part). */
+    void onTimeout(Handler<Throwable> handler) {
+        onRequestTimeout = handler;
+    }
+
+    /**
+     * Delegates to the body's stream, counting the demand of its consumer and keeping its failure handler. Its end
+     * ends the deadline: the body the service wanted is in (what a multipart form sends after its file part is not
+     * waited for).
+     */
+    private final class Watched implements ReadStream<Buffer> {
+        private final ReadStream<Buffer> source;
+        final AtomicLong demand = new AtomicLong(Long.MAX_VALUE);
+        private volatile Handler<Throwable> failure;
+        private volatile boolean ended;
+
+        Watched(ReadStream<Buffer> source) {
+            this.source = source;
+        }
+
+        boolean failWith(Throwable e) {
+            Handler<Throwable> h = failure;
+            if (h == null || ended) {
+                return false;
+            }
+            ended = true;
+            h.handle(e);
+            return true;
+        }
+
+        @Override
+        public ReadStream<Buffer> exceptionHandler(Handler<Throwable> handler) {
+            failure = handler;
+            source.exceptionHandler(handler);
+            return this;
+        }
+
+        @Override
+        public ReadStream<Buffer> handler(Handler<Buffer> handler) {
+            source.handler(handler == null ? null : buffer -> {
+                demand.getAndUpdate(d -> d == Long.MAX_VALUE || d == 0 ? d : d - 1);
+                handler.handle(buffer);
+            });
+            return this;
+        }
+
+        @Override
+        public ReadStream<Buffer> pause() {
+            demand.set(0);
+            source.pause();
+            return this;
+        }
+
+        @Override
+        public ReadStream<Buffer> resume() {
+            demand.set(Long.MAX_VALUE);
+            source.resume();
+            return this;
+        }
+
+        @Override
+        public ReadStream<Buffer> fetch(long amount) {
+            demand.getAndUpdate(d -> d == Long.MAX_VALUE || amount == Long.MAX_VALUE || d + amount < 0 ? Long.MAX_VALUE
+                    : d + amount);
+            source.fetch(amount);
+            return this;
+        }
+
+        @Override
+        public ReadStream<Buffer> endHandler(Handler<Void> handler) {
+            source.endHandler(handler == null ? null : v -> {
+                ended = true;
+                done = true;
+                handler.handle(v);
+            });
+            return this;
+        }
+    }
+}
