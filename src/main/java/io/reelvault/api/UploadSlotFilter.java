@@ -15,7 +15,8 @@ import org.jboss.resteasy.reactive.server.ServerRequestFilter;
 
 /**
  * Applies {@link UploadSlots} to every {@link StreamedBody} method: a caller (the token's {@code sub}) with
- * {@code REELVAULT_UPLOADS_MAX_CONCURRENT_PER_CALLER} bodies streaming in on this replica is answered 429
+ * {@code REELVAULT_UPLOADS_MAX_CONCURRENT_PER_CALLER} bodies (a pipeline caller:
+ * {@code REELVAULT_UPLOADS_MAX_CONCURRENT_PER_PIPELINE_CALLER}) streaming in on this replica is answered 429
  * {@code too_many_uploads} with {@code Retry-After} before the method runs, so nothing of the body is read. The slot is
  * taken when the request is admitted and given back when its exchange ends, however it ends: answered, failed, cut,
  * or the client gone. Runs after the shutdown gate and before the rate limiter, so a refused upload costs no
@@ -41,9 +42,9 @@ public class UploadSlotFilter {
                 return null;
             }
             UserId user = subject.user();
-            if (!slots.tryTake(user)) {
+            if (!slots.tryTake(user, subject.pipeline())) {
                 Problems.Answer answer = problems.answer(new ReelvaultException(ErrorCode.TOO_MANY_UPLOADS,
-                        "this caller already has " + slots.max() + " uploads in flight; retry when one has finished", null,
+                        "this caller already has " + slots.max(subject.pipeline()) + " uploads in flight; retry when one has finished", null,
                         Map.of("Retry-After", "1")));
                 Response.ResponseBuilder response = Response.status(answer.status()).entity(answer.body());
                 answer.headers().forEach(response::header);

@@ -7,24 +7,29 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The uploads each caller has in flight on this replica, at most {@code REELVAULT_UPLOADS_MAX_CONCURRENT_PER_CALLER}
+ * for a user and {@code REELVAULT_UPLOADS_MAX_CONCURRENT_PER_PIPELINE_CALLER} for a pipeline caller
  * ({@link UploadSlotFilter} applies it). Per replica, like the buffers and threads it protects.
  */
 @ApplicationScoped
 public class UploadSlots {
     private final int max;
+    private final int maxPipeline;
     /** Slots taken per caller; a caller without any has no entry. */
     private final ConcurrentHashMap<UserId, Integer> inFlight = new ConcurrentHashMap<>();
 
     public UploadSlots(ReelvaultConfig config) {
         this.max = Math.max(1, config.uploads().maxConcurrentPerCaller());
+        this.maxPipeline = Math.max(1, config.uploads().maxConcurrentPerPipelineCaller());
     }
 
-    int max() {
-        return max;
+    /** The cap of a user, or of a pipeline caller. */
+    int max(boolean pipeline) {
+        return pipeline ? maxPipeline : max;
     }
 
     /** Takes one of the caller's slots; false when all are taken. */
-    boolean tryTake(UserId user) {
+    boolean tryTake(UserId user, boolean pipeline) {
+        int max = max(pipeline);
         boolean[] taken = {false};
         inFlight.compute(user, (k, n) -> {
             int held = n == null ? 0 : n;

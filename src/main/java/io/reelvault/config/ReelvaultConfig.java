@@ -442,6 +442,14 @@ public interface ReelvaultConfig {
          */
         @WithDefault("8")
         int maxConcurrentPerCaller();
+
+        /**
+         * {@code REELVAULT_UPLOADS_MAX_CONCURRENT_PER_PIPELINE_CALLER}: the same cap for a pipeline caller (group
+         * {@code pipeline}): workers often share one service identity and stream many clips at once. At least 1.
+         * Default 64.
+         */
+        @WithDefault("64")
+        int maxConcurrentPerPipelineCaller();
     }
 
     interface Pipeline {

@@ -262,6 +262,23 @@ class SlowBodiesApiTest {
         for (SlowUpload u : held) {
             assertFalse(u.answered(), "the eight in flight go on");
         }
+        // a pipeline caller has a cap of its own (64): nine of its uploads in flight are all admitted
+        String pipeline = TestTokens.pipeline(freshUser("cap-pipeline"));
+        List<SlowUpload> pipelines = new ArrayList<>();
+        try {
+            for (int i = 0; i < 9; i++) {
+                SlowUpload u = SlowUpload.raw(pipeline, "clip.png", "image/png");
+                pipelines.add(u);
+                assertNull(u.earlyResponse(), "a pipeline upload is admitted beyond the users' cap");
+                u.send(Samples.png(1000));
+                trickle(u);
+            }
+        } finally {
+            pipelines.forEach(u -> {
+                trickling.remove(u);
+                u.close();
+            });
+        }
 
         trickling.remove(held.get(0));
         assertEquals(201, held.get(0).finish().response(ANSWER).status());

@@ -123,6 +123,10 @@ class ObjectStoreProducerTest {
                     public int maxConcurrentPerCaller() {
                         return 8;
                     }
+
+                    public int maxConcurrentPerPipelineCaller() {
+                        return 64;
+                    }
                 };
             }
 
