@@ -59,7 +59,8 @@ class ProductionStartupIT {
     @Test
     void refusesToStartOnTheLocalBackendWithoutASigningKey() throws Exception {
         String out = startExpectingFailure(Map.of("MP_JWT_VERIFY_PUBLICKEY_LOCATION", ItKeys.publicKeyFile().toUri().toString(),
-                "MP_JWT_VERIFY_ISSUER", ItKeys.ISSUER));
+                "MP_JWT_VERIFY_ISSUER", ItKeys.ISSUER,
+                "MP_JWT_VERIFY_AUDIENCES", ItKeys.AUDIENCE));
         assertTrue(out.contains("REELVAULT_SIGNING_KEY is not set"), out);
         assertTrue(out.contains("REELVAULT_SIGNING_KEY_EPHEMERAL=true"), out);
     }
@@ -68,12 +69,14 @@ class ProductionStartupIT {
     void refusesMalformedSigningKeysWithoutPrintingThem() throws Exception {
         String shortKey = "short-secret-value";
         String out = startExpectingFailure(Map.of("MP_JWT_VERIFY_PUBLICKEY_LOCATION", ItKeys.publicKeyFile().toUri().toString(),
-                "MP_JWT_VERIFY_ISSUER", ItKeys.ISSUER, "REELVAULT_SIGNING_KEY", shortKey));
+                "MP_JWT_VERIFY_ISSUER", ItKeys.ISSUER,
+                "MP_JWT_VERIFY_AUDIENCES", ItKeys.AUDIENCE, "REELVAULT_SIGNING_KEY", shortKey));
         assertTrue(out.contains("REELVAULT_SIGNING_KEY must be at least 32 bytes"), out);
         assertFalse(out.contains(shortKey), out);
         String previous = "old:previous-secret-value-0123456789abcdef,broken-entry-secret-0123456789abcdef";
         out = startExpectingFailure(Map.of("MP_JWT_VERIFY_PUBLICKEY_LOCATION", ItKeys.publicKeyFile().toUri().toString(),
-                "MP_JWT_VERIFY_ISSUER", ItKeys.ISSUER, "REELVAULT_SIGNING_KEY", "current-secret-value-0123456789abcdef",
+                "MP_JWT_VERIFY_ISSUER", ItKeys.ISSUER,
+                "MP_JWT_VERIFY_AUDIENCES", ItKeys.AUDIENCE, "REELVAULT_SIGNING_KEY", "current-secret-value-0123456789abcdef",
                 "REELVAULT_SIGNING_KEYS_PREVIOUS", previous));
         assertTrue(out.contains("REELVAULT_SIGNING_KEYS_PREVIOUS, entry 2"), out);
         assertFalse(out.contains("secret-value") || out.contains("entry-secret"), out);
@@ -86,7 +89,8 @@ class ProductionStartupIT {
                 "-Xmx64m", "-jar", JAR.toString()).redirectErrorStream(true).redirectOutput(log.toFile());
         clean(pb.environment());
         pb.environment().putAll(Map.of("MP_JWT_VERIFY_PUBLICKEY_LOCATION", ItKeys.publicKeyFile().toUri().toString(),
-                "MP_JWT_VERIFY_ISSUER", ItKeys.ISSUER, "REELVAULT_SIGNING_KEY_EPHEMERAL", "true"));
+                "MP_JWT_VERIFY_ISSUER", ItKeys.ISSUER,
+                "MP_JWT_VERIFY_AUDIENCES", ItKeys.AUDIENCE, "REELVAULT_SIGNING_KEY_EPHEMERAL", "true"));
         Process p = pb.start();
         try {
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
