@@ -22,6 +22,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Random;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -386,6 +387,20 @@ public abstract class ObjectStoreContract {
         ReelvaultException e = failure(store().put(key("temp/f/obj.tmp"), failing, OptionalLong.empty(), "application/octet-stream"));
         assertEquals(ErrorCode.INVALID_REQUEST, e.code(), "the body's own error passes through");
         assertTrue(store().head(key("temp/f/obj.tmp")).await().atMost(WAIT).isEmpty());
+        awaitNoLeftovers();
+    }
+
+    /** A body of known length that stops, then fails (a client gone silent, cut by the idle deadline): nothing stays. */
+    @Test
+    void failedBodyOfKnownLengthLeavesNoObject() {
+        Multi<ByteBuffer> stalled = Multi.createBy().concatenating().streams(
+                Multi.createFrom().item(ByteBuffer.wrap(randomBytes(70_000, 16))),
+                Multi.createFrom().<ByteBuffer>emitter(em -> CompletableFuture.delayedExecutor(300, TimeUnit.MILLISECONDS)
+                        .execute(() -> em.fail(new ReelvaultException(ErrorCode.REQUEST_TIMEOUT, "the body stalled")))));
+        ReelvaultException e = failure(store().put(key("temp/f/known.tmp"), stalled, OptionalLong.of(200_000),
+                "application/octet-stream"));
+        assertEquals(ErrorCode.REQUEST_TIMEOUT, e.code(), "the body's own error passes through");
+        assertTrue(store().head(key("temp/f/known.tmp")).await().atMost(WAIT).isEmpty(), "nothing of it is stored");
         awaitNoLeftovers();
     }
 

@@ -170,10 +170,21 @@ public final class S3ObjectStore implements ObjectStore, ReadinessProbe, SignedU
                         b.bucket(bucket).key(key.value()).contentType(contentType).contentLength(length).serverSideEncryption(sse);
                         condition(b, condition);
                     }, requestBody))
-                    .map(r -> new PutResult(new ObjectInfo(key, length, clock.instant(), r.eTag(), contentType),
-                            HexFormat.of().formatHex(sha.digest())))
                     // the SDK reports a failed body as its own client error: the body's failure is the real one
-                    .onFailure().transform(e -> bodyFailure.get() != null ? bodyFailure.get() : e);
+                    .onFailure().transform(e -> bodyFailure.get() != null ? bodyFailure.get() : e)
+                    .<PutResult>chain(r -> {
+                        Throwable failed = bodyFailure.get();
+                        if (failed == null && seen.get() == length) {
+                            return Uni.createFrom().item(new PutResult(new ObjectInfo(key, length, clock.instant(), r.eTag(),
+                                    contentType), HexFormat.of().formatHex(sha.digest())));
+                        }
+                        // the body failed or ended short, yet the server answered 200: a lax server (s3proxy keeps
+                        // what arrived before the connection closed; S3 answers IncompleteBody) stored a truncated
+                        // object, which must not stay
+                        Throwable cause = failed != null ? failed : lengthMismatch(length);
+                        return delete(key).onFailure().recoverWithNull()
+                                .chain(v -> Uni.createFrom().<PutResult>failure(cause));
+                    });
         }).onFailure().transform(S3Errors::translate);
     }
 
