@@ -13,8 +13,8 @@ import org.eclipse.microprofile.config.Config;
 import org.jboss.logging.Logger;
 
 /**
- * Start-up rules that no extension enforces: prod refuses to start without a token verification key,
- * issuer and audience; dev mode prints a ready token signed with its throwaway key. Neither applies to an operator
+ * Start-up rules that no extension enforces: prod refuses to start without a token verification key and
+ * issuer, and warns without an audience (then any {@code aud} is accepted); dev mode prints a ready token signed with its throwaway key. Neither applies to an operator
  * command ({@link CommandMode}), which verifies no token.
  */
 @ApplicationScoped
@@ -39,8 +39,9 @@ public class StartupChecks {
                 throw new IllegalStateException("MP_JWT_VERIFY_ISSUER is not set: the service accepts tokens of one issuer only");
             }
             if (audience.isEmpty()) {
-                throw new IllegalStateException("MP_JWT_VERIFY_AUDIENCES is not set: the service accepts only tokens minted"
-                        + " for it (claim aud), never those its issuer mints for other applications");
+                // Quarkus' convention (the audience is optional); the deploy files set it and their checks require it
+                LOG.warn("MP_JWT_VERIFY_AUDIENCES is not set: tokens are accepted whatever their aud, including those the"
+                        + " issuer minted for other applications. Set it to the audience this service's tokens are minted for");
             }
         }
         Optional<String> audiences = config.getOptionalValue(AUDIENCES, String.class);
