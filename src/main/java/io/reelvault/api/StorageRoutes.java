@@ -167,12 +167,14 @@ public class StorageRoutes {
     }
 
     /**
-     * Writes the body with back-pressure: the next chunk is requested only while the socket keeps up. The chunk
-     * that completes {@code length} ends the response with it: a client that has its Content-Length closes the
-     * connection at once, and an {@code end()} arriving after that would count a whole download as reset.
+     * Writes the body with back-pressure: one chunk is requested at a time, and the next only once the socket keeps
+     * up. Every signal is handed to the request's event loop in order (one outstanding request, so nothing can
+     * overtake: no prefetch queue between the store's threads and the loop). The chunk that completes {@code length}
+     * ends the response with it: a client that has its Content-Length closes the connection at once, and an
+     * {@code end()} arriving after that would count a whole download as reset.
      */
     private static void pipe(Multi<ByteBuffer> body, long length, HttpServerResponse response, Executor onLoop) {
-        body.emitOn(onLoop, 2).subscribe().withSubscriber(new Flow.Subscriber<ByteBuffer>() {
+        body.subscribe().withSubscriber(new Flow.Subscriber<ByteBuffer>() {
             private Flow.Subscription subscription;
             private long remaining = length;
             private boolean ended;
@@ -180,12 +182,18 @@ public class StorageRoutes {
             @Override
             public void onSubscribe(Flow.Subscription s) {
                 subscription = s;
-                response.closeHandler(v -> s.cancel());
-                s.request(1);
+                onLoop.execute(() -> {
+                    response.closeHandler(v -> s.cancel());
+                    s.request(1);
+                });
             }
 
             @Override
             public void onNext(ByteBuffer item) {
+                onLoop.execute(() -> write(item));
+            }
+
+            private void write(ByteBuffer item) {
                 if (ended) {
                     subscription.cancel(); // more than Content-Length: never sent
                     return;
@@ -199,26 +207,41 @@ public class StorageRoutes {
                     return;
                 }
                 response.write(chunk);
-                if (response.writeQueueFull()) {
-                    response.drainHandler(v -> subscription.request(1));
-                } else {
+                if (!response.writeQueueFull()) {
                     subscription.request(1);
+                    return;
+                }
+                boolean[] requested = {false};
+                Runnable next = () -> {
+                    if (!requested[0]) {
+                        requested[0] = true;
+                        subscription.request(1);
+                    }
+                };
+                response.drainHandler(v -> next.run());
+                if (!response.writeQueueFull()) {
+                    next.run(); // drained before the handler was in place: its event is gone
                 }
             }
 
             @Override
             public void onError(Throwable e) {
-                if (!ended) {
-                    response.reset(); // headers are gone: cut the connection so the client sees a short body
-                }
+                onLoop.execute(() -> {
+                    if (!ended) {
+                        ended = true;
+                        response.reset(); // headers are gone: cut the connection so the client sees a short body
+                    }
+                });
             }
 
             @Override
             public void onComplete() {
-                if (!ended) {
-                    ended = true;
-                    response.end(); // an empty body, or one shorter than announced
-                }
+                onLoop.execute(() -> {
+                    if (!ended) {
+                        ended = true;
+                        response.end(); // an empty body, or one shorter than announced
+                    }
+                });
             }
         });
     }
