@@ -190,7 +190,17 @@ public class StorageRoutes {
 
             @Override
             public void onNext(ByteBuffer item) {
-                onLoop.execute(() -> write(item));
+                onLoop.execute(() -> {
+                    try {
+                        write(item);
+                    } catch (RuntimeException e) { // the response is unusable: stop reading, cut the connection
+                        subscription.cancel();
+                        if (!ended) {
+                            ended = true;
+                            response.reset();
+                        }
+                    }
+                });
             }
 
             private void write(ByteBuffer item) {
