@@ -61,10 +61,8 @@ public interface ObjectStore {
      * @return the stored object's info and SHA-256; fails with {@link PreconditionFailedException} when the object
      *         there is not the expected one (nothing written), and otherwise as {@link #put} fails
      */
-    default Uni<PutResult> putIf(ObjectKey key, Optional<String> expectedEtag, Multi<ByteBuffer> body, OptionalLong length,
-            String contentType) {
-        return Uni.createFrom().failure(new UnsupportedOperationException(getClass().getSimpleName() + " has no conditional writes"));
-    }
+    Uni<PutResult> putIf(ObjectKey key, Optional<String> expectedEtag, Multi<ByteBuffer> body, OptionalLong length,
+            String contentType);
 
     /** {@link #putIf} with no expected object: create-only ({@code If-None-Match: *}); an existing object is a {@code conflict}. */
     default Uni<PutResult> putIfAbsent(ObjectKey key, Multi<ByteBuffer> body, OptionalLong length, String contentType) {

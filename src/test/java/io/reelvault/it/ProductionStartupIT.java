@@ -18,13 +18,18 @@ import org.junit.jupiter.api.Test;
 class ProductionStartupIT {
     static final Path JAR = Path.of("target/quarkus-app/quarkus-run.jar");
 
-    static String startExpectingFailure(Map<String, String> env) throws IOException, InterruptedException {
-        Path log = Files.createTempFile(Path.of("target"), "prod-startup-", ".log");
+    /** Starts the packaged app with a clean environment plus {@code env}, its output going to {@code log}. */
+    private static Process launch(Map<String, String> env, Path log) throws IOException {
         ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xmx64m", "-jar", JAR.toString()).redirectErrorStream(true).redirectOutput(log.toFile());
         clean(pb.environment());
         pb.environment().putAll(env);
-        Process p = pb.start();
+        return pb.start();
+    }
+
+    static String startExpectingFailure(Map<String, String> env) throws IOException, InterruptedException {
+        Path log = Files.createTempFile(Path.of("target"), "prod-startup-", ".log");
+        Process p = launch(env, log);
         try {
             assertTrue(p.waitFor(90, TimeUnit.SECONDS), "the application should stop by itself");
             assertNotEquals(0, p.exitValue(), "exit status");
@@ -85,11 +90,7 @@ class ProductionStartupIT {
     /** Starts the packaged app, waits until it listens and stops it: its log. */
     static String startExpectingListening(Map<String, String> env) throws IOException, InterruptedException {
         Path log = Files.createTempFile(Path.of("target"), "prod-startup-", ".log");
-        ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx64m", "-jar", JAR.toString()).redirectErrorStream(true).redirectOutput(log.toFile());
-        clean(pb.environment());
-        pb.environment().putAll(env);
-        Process p = pb.start();
+        Process p = launch(env, log);
         try {
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
             while (!Files.readString(log).contains("Listening on:")) {

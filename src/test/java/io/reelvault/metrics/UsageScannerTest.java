@@ -265,6 +265,12 @@ class UsageScannerTest {
             return delegate.put(key, body, length, contentType);
         }
 
+        @Override
+        public io.smallrye.mutiny.Uni<io.reelvault.storage.PutResult> putIf(ObjectKey key, Optional<String> expectedEtag, Multi<ByteBuffer> body,
+                OptionalLong length, String contentType) {
+            return delegate.putIf(key, expectedEtag, body, length, contentType);
+        }
+
 
         @Override
         public io.smallrye.mutiny.Uni<io.reelvault.storage.ObjectContent> get(ObjectKey key,

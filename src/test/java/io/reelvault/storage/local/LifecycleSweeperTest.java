@@ -311,6 +311,12 @@ class LifecycleSweeperTest {
             return delegate.put(key, body, length, contentType);
         }
 
+        @Override
+        public Uni<PutResult> putIf(ObjectKey key, Optional<String> expectedEtag, Multi<ByteBuffer> body,
+                OptionalLong length, String contentType) {
+            return delegate.putIf(key, expectedEtag, body, length, contentType);
+        }
+
 
         @Override
         public Uni<ObjectContent> get(ObjectKey key, Optional<ByteRange> range) {
