@@ -19,14 +19,12 @@ import io.reelvault.model.ObjectKey;
 import io.reelvault.storage.ObjectContent;
 import io.reelvault.storage.ObjectStore;
 import jakarta.inject.Inject;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
 import io.reelvault.support.Samples;
+import io.reelvault.support.SignedPut;
 import io.reelvault.support.TestTokens;
 import io.restassured.response.ValidatableResponse;
 import java.io.IOException;
@@ -265,11 +263,9 @@ class UploadsApiTest {
         return putTo(url, Map.of("Content-Type", contentType), body);
     }
 
+    /** A PUT of {@code body} to a signed URL, as the AWS SDKs send one (see {@link SignedPut}). */
     static HttpResponse<String> putTo(String url, Map<String, String> headers, byte[] body) throws Exception {
-        var request = HttpRequest.newBuilder(URI.create(url)).PUT(HttpRequest.BodyPublishers.ofByteArray(body));
-        headers.forEach(request::header);
-        return HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build().send(request.build(),
-                HttpResponse.BodyHandlers.ofString());
+        return SignedPut.send(url, headers, body);
     }
 
     /** A PUT to a presigned upload's URL with exactly the headers the presign answer lists, as a browser would send. */
