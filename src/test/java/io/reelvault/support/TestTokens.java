@@ -12,15 +12,20 @@ import java.util.Set;
 public final class TestTokens {
     /** The test profile's {@code mp.jwt.verify.audiences}. */
     public static final String AUDIENCE = "reelvault-test";
+    /**
+     * Long enough for any test class (or a debugger's pause) that mints its tokens once, in a field or a
+     * {@code @BeforeAll}: a token that expired mid-run would turn later tests into 401s.
+     */
+    static final Duration LIFETIME = Duration.ofHours(24);
 
     private TestTokens() {}
 
     public static String user(String sub) {
-        return ours(Jwt.subject(sub).groups(Set.of("user")).expiresIn(Duration.ofMinutes(10))).sign();
+        return ours(Jwt.subject(sub).groups(Set.of("user")).expiresIn(LIFETIME)).sign();
     }
 
     public static String pipeline(String sub) {
-        return ours(Jwt.subject(sub).groups(Set.of("user", "pipeline")).expiresIn(Duration.ofMinutes(10))).sign();
+        return ours(Jwt.subject(sub).groups(Set.of("user", "pipeline")).expiresIn(LIFETIME)).sign();
     }
 
     public static String expired(String sub) {
@@ -29,17 +34,17 @@ public final class TestTokens {
     }
 
     public static String otherIssuer(String sub) {
-        return ours(Jwt.issuer("someone-else").subject(sub).groups(Set.of("user")).expiresIn(Duration.ofMinutes(10))).sign();
+        return ours(Jwt.issuer("someone-else").subject(sub).groups(Set.of("user")).expiresIn(LIFETIME)).sign();
     }
 
     /** A valid token of the same issuer and key, minted for another application. */
     public static String otherAudience(String sub) {
-        return Jwt.audience("another-app").subject(sub).groups(Set.of("user")).expiresIn(Duration.ofMinutes(10)).sign();
+        return Jwt.audience("another-app").subject(sub).groups(Set.of("user")).expiresIn(LIFETIME).sign();
     }
 
     /** A valid token of the same issuer and key with no {@code aud} claim at all. */
     public static String noAudience(String sub) {
-        return Jwt.subject(sub).groups(Set.of("user")).expiresIn(Duration.ofMinutes(10)).sign();
+        return Jwt.subject(sub).groups(Set.of("user")).expiresIn(LIFETIME).sign();
     }
 
     private static JwtClaimsBuilder ours(JwtClaimsBuilder claims) {
