@@ -11,6 +11,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.quarkus.test.junit.QuarkusTest;
 import io.reelvault.support.Poll;
+import io.reelvault.support.Tools;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayInputStream;
 import java.net.URI;
@@ -64,14 +65,14 @@ class MediaPipelineTest {
         return out;
     }
 
-    /** ffprobe on a URL: its format and streams as JSON. */
+    /**
+     * ffprobe on a URL: its format and streams as JSON. Within 60 s: a service that stops answering mid-read fails
+     * the test (the output is read once ffprobe exited, not from a pipe that would wait for it without a deadline).
+     */
     static JsonNode ffprobe(String url) throws Exception {
-        Process p = new ProcessBuilder("ffprobe", "-v", "error", "-show_entries",
-                "format=duration:stream=codec_type,codec_name,width,height", "-of", "json", url)
-                .redirectError(ProcessBuilder.Redirect.INHERIT).start();
-        byte[] out = p.getInputStream().readAllBytes();
-        assertTrue(p.waitFor(60, TimeUnit.SECONDS) && p.exitValue() == 0, "ffprobe read the URL");
-        return new ObjectMapper().readTree(out);
+        return new ObjectMapper().readTree(Tools.output(Duration.ofSeconds(60), "Debian's 'ffmpeg' package",
+                "ffprobe", "-v", "error", "-show_entries", "format=duration:stream=codec_type,codec_name,width,height",
+                "-of", "json", url));
     }
 
     static String videoCodec(JsonNode probe) {

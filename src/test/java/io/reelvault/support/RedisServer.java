@@ -15,14 +15,15 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A real {@code /usr/bin/redis-server} for tests, on a free port of 127.0.0.1, without persistence
+ * A real {@code redis-server} for tests (the one on the PATH), on a free port of 127.0.0.1, without persistence
  * ({@code --save '' --appendonly no}). {@link #stop()} and {@link #start()} again keep the port (fault tests),
  * {@link #pause()}/{@link #resume()} freeze it (SIGSTOP: connections stay open, nothing answers). The process
  * is killed by {@link #close()}, and by a shutdown hook if the test JVM ends first (a Quarkus that fails to
  * boot never calls a test resource's stop).
  */
 public final class RedisServer implements AutoCloseable {
-    public static final String EXECUTABLE = "/usr/bin/redis-server";
+    /** Found on the PATH when first used: a missing redis-server fails the tests that need it, saying what to install. */
+    public static final String EXECUTABLE = "redis-server";
 
     private final String password;
     private final Path dir;
@@ -67,7 +68,7 @@ public final class RedisServer implements AutoCloseable {
         if (process != null && process.isAlive()) {
             return this;
         }
-        List<String> command = new ArrayList<>(List.of(EXECUTABLE, "--port", Integer.toString(port), "--bind", "127.0.0.1",
+        List<String> command = new ArrayList<>(List.of(Tools.onPath(EXECUTABLE, "Debian's 'redis-server' package").toString(), "--port", Integer.toString(port), "--bind", "127.0.0.1",
                 "--save", "", "--appendonly", "no", "--dir", dir.toAbsolutePath().toString()));
         if (password != null) {
             command.addAll(List.of("--requirepass", password));
