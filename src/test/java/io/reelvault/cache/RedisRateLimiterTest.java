@@ -9,13 +9,10 @@ import io.reelvault.cache.RateLimiter.Limit;
 import io.reelvault.support.Poll;
 import io.reelvault.support.RedisServer;
 import io.vertx.mutiny.core.Vertx;
-import io.vertx.mutiny.redis.client.Command;
 import io.vertx.mutiny.redis.client.Redis;
-import io.vertx.mutiny.redis.client.Request;
 import io.vertx.redis.client.RedisOptions;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -200,37 +197,5 @@ class RedisRateLimiterTest extends RateLimiterContract {
         Poll.until(Duration.ofSeconds(10), "the breaker to let a trial through and close", () -> !take(replica.limiter, key, limit).failedOpen());
         assertFalse(replica.limiter.breakerOpen());
         assertFalse(take(replica.limiter, key, limit).allowed(), "limiting again");
-    }
-
-    /** EVAL (the script's text each time) against EVALSHA (its SHA1 only), one call at a time and 16 in flight. */
-    @Test
-    void measureEvalAgainstEvalsha() {
-        RedisCalls calls = first.calls;
-        String sha = calls.call(Request.cmd(Command.SCRIPT).arg("LOAD").arg(RedisRateLimiter.SCRIPT.body())).toString();
-        Limit limit = new Limit(1_000_000, 1_000_000);
-        for (int round = 0; round < 2; round++) { // the first round warms up
-            long[] eval = serial(() -> Request.cmd(Command.EVAL).arg(RedisRateLimiter.SCRIPT.body()), calls, limit);
-            long[] evalsha = serial(() -> Request.cmd(Command.EVALSHA).arg(sha), calls, limit);
-            if (round == 1) {
-                System.out.printf("[measured] 2000 sequential calls, script %d bytes: EVAL median %d us, p99 %d us, total %d ms;"
-                        + " EVALSHA median %d us, p99 %d us, total %d ms%n", RedisRateLimiter.SCRIPT.body().length(),
-                        eval[0], eval[1], eval[2], evalsha[0], evalsha[1], evalsha[2]);
-            }
-        }
-    }
-
-    private static long[] serial(java.util.function.Supplier<Request> command, RedisCalls calls, Limit limit) {
-        int n = 2000;
-        long[] each = new long[n];
-        long begin = System.nanoTime();
-        for (int i = 0; i < n; i++) {
-            long start = System.nanoTime();
-            calls.call(command.get().arg(1).arg(RedisRateLimiter.KEY_PREFIX + "measure").arg(limit.capacity())
-                    .arg(Double.toString(limit.refillPerSecond())));
-            each[i] = (System.nanoTime() - start) / 1000;
-        }
-        long total = (System.nanoTime() - begin) / 1_000_000;
-        Arrays.sort(each);
-        return new long[] {each[n / 2], each[n * 99 / 100], total};
     }
 }
