@@ -3,12 +3,16 @@ package io.reelvault.cache;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.reelvault.support.AdjustableClock;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import org.junit.jupiter.api.Test;
 
 class InProcessSimilarCacheTest extends SimilarCacheContract {
-    final InProcessSimilarCache cache = new InProcessSimilarCache(EMBEDDER, LSH, 1000, 64, Clock.systemUTC());
+    /** The system clock until a test moves it: expiry is seen by moving it, not by sleeping. */
+    final AdjustableClock clock = new AdjustableClock();
+    final InProcessSimilarCache cache = new InProcessSimilarCache(EMBEDDER, LSH, 1000, 64, clock);
 
     @Override
     SimilarCache cache() {
@@ -33,11 +37,12 @@ class InProcessSimilarCacheTest extends SimilarCacheContract {
     }
 
     @Test
-    void purgeDropsExpiredEntries() throws InterruptedException {
+    void purgeDropsExpiredEntries() {
         String fp = fingerprint();
         put(entry(generationId(), fp, PROMPT, Duration.ofMillis(50)));
+        put(entry(generationId(), fp, OTHER_COLOUR, Duration.ofMinutes(10)));
         int before = cache.size();
-        Thread.sleep(100);
+        clock.setTo(Instant.now().plusSeconds(1));
         cache.purgeExpired();
         assertEquals(before - 1, cache.size());
     }

@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Random;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -41,14 +42,18 @@ class BufferBudgetTest {
         BufferBudget budget = new BufferBudget(10);
         budget.part(10).grow(10, 10, () -> false);
         AtomicBoolean cancelled = new AtomicBoolean();
+        CountDownLatch waits = new CountDownLatch(1); // the part asked whether it is cancelled: it is waiting
         CompletableFuture<Void> waiting = CompletableFuture.runAsync(() -> {
             try {
-                budget.part(10).grow(1, 10, cancelled::get);
+                budget.part(10).grow(1, 10, () -> {
+                    waits.countDown();
+                    return cancelled.get();
+                });
             } catch (InterruptedException e) {
                 throw new IllegalStateException(e);
             }
         });
-        Thread.sleep(100);
+        assertTrue(waits.await(30, TimeUnit.SECONDS), "the part waits for the budget");
         cancelled.set(true);
         var e = assertThrows(java.util.concurrent.ExecutionException.class, () -> waiting.get(30, TimeUnit.SECONDS));
         assertTrue(e.getCause() instanceof CancellationException, e.toString());
