@@ -3,7 +3,9 @@ package io.reelvault.storage;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
+import io.quarkus.vertx.http.HttpServer;
 import io.reelvault.config.CommandMode;
+import io.reelvault.config.PublicBaseUrl;
 import io.reelvault.config.ReelvaultConfig;
 import io.reelvault.metrics.MeteredObjectStore;
 import io.reelvault.metrics.UsageMeter;
@@ -16,6 +18,7 @@ import jakarta.enterprise.inject.Instance;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
 import java.time.Clock;
+import java.util.function.IntSupplier;
 import org.jboss.logging.Logger;
 
 /**
@@ -42,8 +45,10 @@ public class ObjectStoreProducer {
     @Produces
     @Singleton
     @IncludingExpired
-    ObjectStore includingExpired(ReelvaultConfig config, MeterRegistry registry, UsageMeter usage, Clock clock, S3Backend s3) {
-        return new MeteredObjectStore(backend(config, clock, s3), registry, usage);
+    ObjectStore includingExpired(ReelvaultConfig config, MeterRegistry registry, UsageMeter usage, Clock clock, S3Backend s3,
+            Instance<HttpServer> server) {
+        IntSupplier listeningPort = () -> server.isResolvable() ? server.get().getPort() : -1;
+        return new MeteredObjectStore(backend(config, clock, s3, listeningPort), registry, usage);
     }
 
     void openAtStart(@Observes StartupEvent event, CommandMode commandMode, Instance<ObjectStore> store) {
@@ -73,8 +78,13 @@ public class ObjectStoreProducer {
     }
 
     static ObjectStore backend(ReelvaultConfig config, Clock clock, S3Backend s3) {
+        return backend(config, clock, s3, () -> -1);
+    }
+
+    /** @param listeningPort the HTTP port once the server listens: a public base URL with port 0 takes it */
+    static ObjectStore backend(ReelvaultConfig config, Clock clock, S3Backend s3, IntSupplier listeningPort) {
         if (config.storage().useLocal()) {
-            return LocalBackend.open(config.storage().local(), config.publicBaseUrl(),
+            return LocalBackend.open(config.storage().local(), PublicBaseUrl.of(config.publicBaseUrl(), listeningPort),
                     Infrastructure.getDefaultWorkerPool(), clock);
         }
         require(config.storage().s3().bucket().isPresent(), "S3_BUCKET");

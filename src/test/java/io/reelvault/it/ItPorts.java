@@ -13,11 +13,19 @@ final class ItPorts {
     private ItPorts() {}
 
     /**
-     * The HTTP port the launcher gives the application: {@code quarkus.http.test-port} (a Maven {@code -D}, which
-     * failsafe passes on), else Quarkus' 8081.
+     * The HTTP port the launcher gives the application: {@code quarkus.http.test-port} when a Maven {@code -D} sets it
+     * (failsafe passes it on), else a free port chosen once for this JVM, never Quarkus' fixed 8081 that parallel
+     * runs share. The choice is set as {@code quarkus.http.test-port} for the launcher, which reads it after the test
+     * resources started: so each resource calls this in its {@code start()}, before the application is launched.
      */
-    static int http() {
-        return Integer.getInteger("quarkus.http.test-port", 8081);
+    static synchronized int http() {
+        Integer given = Integer.getInteger("quarkus.http.test-port");
+        if (given != null && given != 0) {
+            return given;
+        }
+        int port = free();
+        System.setProperty("quarkus.http.test-port", Integer.toString(port));
+        return port;
     }
 
     /** A port free now (the application binds it a moment later). */

@@ -50,6 +50,7 @@ public class S3PackagedAppResource implements QuarkusTestResourceLifecycleManage
         config.put("quarkus.shutdown.delay", "0S"); // stopped by the launcher with SIGTERM: see PackagedAppResource
         managementPort = ItPorts.free();
         config.put("quarkus.management.port", Integer.toString(managementPort));
+        ItPorts.http(); // the HTTP port is chosen before the launcher reads it
         return config;
     }
 

@@ -4,6 +4,7 @@ import io.reelvault.api.problem.Problem;
 import io.reelvault.error.ErrorCode;
 import io.reelvault.model.Area;
 import io.reelvault.model.ObjectKey;
+import java.net.URI;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.EnumSet;
@@ -94,7 +95,10 @@ public class ApiDocumentFilter implements OASFilter {
             components.addExample(code.code(), example(code));
         }
         openAPI.getInfo().description(DESCRIPTION);
+        // port 0 stands for the port the service listens on, unknown when the document is made: no server then,
+        // which OpenAPI reads as "/", the origin the document was fetched from
         ConfigProvider.getConfig().getOptionalValue("reelvault.public-base-url", String.class)
+                .filter(url -> URI.create(url).getPort() != 0)
                 .ifPresent(url -> openAPI.servers(List.of(OASFactory.createServer().url(url)
                         .description("the public base URL of this service (REELVAULT_PUBLIC_BASE_URL)"))));
         openAPI.getPaths().addPathItem(STORAGE_PATH, storageRoute());

@@ -4,6 +4,7 @@ import io.reelvault.config.ReelvaultConfig;
 import java.net.URI;
 import java.time.Clock;
 import java.util.concurrent.Executor;
+import java.util.function.Supplier;
 import org.jboss.logging.Logger;
 
 /** Builds the local backend from its settings. */
@@ -18,6 +19,12 @@ public final class LocalBackend {
      *         {@code LOCAL_STORAGE_PATH} when the root cannot be used
      */
     public static LocalObjectStore open(ReelvaultConfig.Local config, URI publicBaseUrl, Executor blocking, Clock clock) {
+        return open(config, () -> publicBaseUrl, blocking, clock);
+    }
+
+    /** @param publicBaseUrl read for each URL signed ({@code PublicBaseUrl}: port 0 is the listening port) */
+    public static LocalObjectStore open(ReelvaultConfig.Local config, Supplier<URI> publicBaseUrl, Executor blocking,
+            Clock clock) {
         SigningKeys keys = SigningKeys.fromSettings(config.signingKey(), config.signingKeyId(), config.signingKeysPrevious(),
                 config.signingKeyEphemeral());
         if (config.signingKey().isEmpty()) {

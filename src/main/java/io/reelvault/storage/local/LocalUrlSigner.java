@@ -19,6 +19,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.function.Supplier;
 import java.util.stream.Collectors;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
@@ -59,7 +60,7 @@ final class LocalUrlSigner implements SignedUrls, SignedUrlVerifier {
 
     private final SigningKeys keys;
     private final Map<String, SecretKeySpec> macKeys = new HashMap<>();
-    private final URI baseUrl;
+    private final Supplier<URI> baseUrl;
     private final Clock clock;
 
     /** One key, id {@value SigningKeys#DEFAULT_ID}: @param secret at least 32 bytes */
@@ -69,10 +70,14 @@ final class LocalUrlSigner implements SignedUrls, SignedUrlVerifier {
 
     /** @param baseUrl the public base URL, e.g. {@code https://vault.example.com} */
     LocalUrlSigner(SigningKeys keys, URI baseUrl, Clock clock) {
+        this(keys, () -> baseUrl, clock);
+    }
+
+    /** @param baseUrl the public base URL, read for each URL signed ({@code PublicBaseUrl}: port 0 is the listening port) */
+    LocalUrlSigner(SigningKeys keys, Supplier<URI> baseUrl, Clock clock) {
         this.keys = keys;
         keys.secrets().forEach((id, secret) -> macKeys.put(id, new SecretKeySpec(secret, MAC)));
-        String base = baseUrl.toString();
-        this.baseUrl = URI.create(base.endsWith("/") ? base.substring(0, base.length() - 1) : base);
+        this.baseUrl = baseUrl;
         this.clock = clock;
     }
 
@@ -99,7 +104,8 @@ final class LocalUrlSigner implements SignedUrls, SignedUrlVerifier {
         }
         String query = canonicalQuery(params);
         String signature = mac(macKeys.get(keys.currentId()), method, objectKey, query);
-        URI url = URI.create(baseUrl + "/storage/" + objectKey.value() + "?" + query + "&" + SIGNATURE + "=" + signature);
+        String base = baseUrl.get().toString();
+        URI url = URI.create((base.endsWith("/") ? base.substring(0, base.length() - 1) : base) + "/storage/" + objectKey.value() + "?" + query + "&" + SIGNATURE + "=" + signature);
         Map<String, String> required = put ? Map.of("Content-Type", headers.entrySet().stream()
                 .filter(e -> e.getKey().equalsIgnoreCase("Content-Type")).findFirst().orElseThrow().getValue()) : Map.of();
         return new SignedUrl(url, expiresIn, required);
