@@ -12,6 +12,7 @@ import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 import io.reelvault.service.RateClass;
 import io.reelvault.support.Management;
+import io.reelvault.support.TestStorageRoot;
 import io.reelvault.support.TestTokens;
 import io.restassured.response.ValidatableResponse;
 import io.restassured.specification.RequestSpecification;
@@ -36,7 +37,7 @@ class ShutdownGateApiTest {
     public static class Closing implements QuarkusTestProfile {
         @Override
         public Map<String, String> getConfigOverrides() {
-            return Map.of("reelvault.storage.local.path", "target/test-storage-shutdown");
+            return Map.of("reelvault.storage.local.path", TestStorageRoot.path() + "-shutdown");
         }
     }
 

@@ -25,6 +25,7 @@ import java.util.Map;
 import java.util.Optional;
 import io.reelvault.support.Samples;
 import io.reelvault.support.SignedPut;
+import io.reelvault.support.TestStorageRoot;
 import io.reelvault.support.TestTokens;
 import io.restassured.response.ValidatableResponse;
 import java.io.IOException;
@@ -37,7 +38,7 @@ import org.junit.jupiter.api.Test;
 /** The uploads API on the local backend; {@code UploadsApiS3Test} runs the same tests on S3. */
 @QuarkusTest
 class UploadsApiTest {
-    static final Path ROOT = Path.of("target/test-storage");
+    static final Path ROOT = TestStorageRoot.path();
 
     @Inject
     ObjectStore store;

@@ -20,6 +20,7 @@ import io.reelvault.storage.IncludingExpired;
 import io.reelvault.storage.ObjectStore;
 import io.reelvault.support.Management;
 import io.reelvault.support.Samples;
+import io.reelvault.support.TestStorageRoot;
 import io.reelvault.support.TestTokens;
 import io.restassured.path.json.JsonPath;
 import jakarta.inject.Inject;
@@ -39,7 +40,7 @@ import org.junit.jupiter.api.Test;
 @QuarkusTest
 class UsageApiTest {
     private static final Duration WAIT = Duration.ofSeconds(30);
-    static final Path ROOT = Path.of("target/test-storage");
+    static final Path ROOT = TestStorageRoot.path();
 
     @Inject
     UsageScanner scanner;
