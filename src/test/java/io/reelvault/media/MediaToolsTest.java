@@ -251,9 +251,8 @@ class MediaToolsTest {
             Cancellable first = oneQueued.probe(silentUrl(silent)).subscribe().with(p -> {}, f -> {});
             Uni<MediaProbe> queued = oneQueued.probe(clip.toString());
             Cancellable second = queued.subscribe().with(p -> {}, f -> {});
-            long start = System.nanoTime();
+            // refused, not queued: a queued probe would wait behind the silent one for good, and fail() would time out
             assertEquals(Reason.BUSY, failure(oneQueued.probe(clip.toString())).reason());
-            assertTrue(System.nanoTime() - start < TimeUnit.SECONDS.toNanos(5), "refused without waiting");
             second.cancel();
             first.cancel();
             MediaProbe afterwards = oneQueued.probe(clip.toString()).await().atMost(WAIT);

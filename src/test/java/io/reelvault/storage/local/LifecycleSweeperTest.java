@@ -47,6 +47,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The local lifecycle sweeper on a real storage root, with a clock the test sets. */
@@ -164,7 +165,9 @@ class LifecycleSweeperTest {
                 "the lock file is not an object");
     }
 
+    /** In a thread of its own: a child that never prints "locked" blocks the read, and the timeout still fails the test. */
     @Test
+    @Timeout(value = 120, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
     void aLockHeldByAnotherProcessSkipsTheRun() throws Exception {
         file("temp/job-1/a.tmp", NOW.minus(Duration.ofDays(30)));
         Path lockFile = root.resolve(".locks/lifecycle.lock");
