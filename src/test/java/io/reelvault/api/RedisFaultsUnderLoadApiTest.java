@@ -50,7 +50,7 @@ import org.junit.jupiter.api.Timeout;
 class RedisFaultsUnderLoadApiTest {
     static final int CLIENTS = 20;
     /** Requests each phase lets complete (a count, not a duration: the machine's speed does not matter). */
-    static final int PER_PHASE = 80;
+    static final int PER_PHASE = 60;
 
     record Sample(String phase, String op, int status, long nanos, String detail) {}
 
