@@ -38,7 +38,7 @@ import org.junit.jupiter.api.Timeout;
 @QuarkusTest
 class WriterRaceApiTest {
     static final int WRITERS = 16;
-    static final int ROUNDS = 3;
+    static final int ROUNDS = 2;
     static final int READERS = 2;
 
     long raceMillis;
