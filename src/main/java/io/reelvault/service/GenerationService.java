@@ -17,6 +17,7 @@ import io.reelvault.model.UserId;
 import io.reelvault.storage.DocumentLeases;
 import io.reelvault.storage.ObjectInfo;
 import io.reelvault.storage.ObjectStore;
+import io.reelvault.storage.PutResult;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -165,24 +166,40 @@ public class GenerationService {
 
     /**
      * Streams clip {@code n} in (MP4 by content), records its size and SHA-256, and, unless the pipeline
-     * sent its thumbnail, starts extracting one in the background.
+     * sent its thumbnail, starts extracting one in the background. Writers racing on one clip: the last object
+     * stored wins, and only its writer records it ({@link #stillStored}); a writer whose object was already replaced
+     * answers its own record and leaves the metadata to the winner.
      */
     public Uni<ClipRecord> putClip(GenerationId id, ClipNumber n, OptionalLong length, Multi<ByteBuffer> body) {
         ObjectKey key = StorageLayout.clip(id, n);
         ObjectKey thumbnail = StorageLayout.clipThumbnail(id, n);
         return writer.write(key, FileType.MP4, length, body)
-                .chain(stored -> updatePending(id, key, meta -> recorded(meta.clip(n.value()), stored), meta -> store.head(thumbnail).map(found -> {
-                    ClipRecord previous = meta.clip(n.value());
-                    boolean uploaded = found.isPresent() && (previous == null || ClipRecord.UPLOADED.equals(previous.thumbnail()));
-                    String state = uploaded ? ClipRecord.UPLOADED : media.available() ? ClipRecord.EXTRACTING : ClipRecord.UNAVAILABLE;
-                    return meta.withClip(new ClipRecord(n.value(), key.value(), stored.info().size(), stored.sha256(), null, state, null));
-                })))
-                .map(meta -> meta.clip(n.value()))
-                .invoke(clip -> {
-                    if (ClipRecord.EXTRACTING.equals(clip.thumbnail())) {
-                        extractThumbnail(id, n);
-                    }
-                });
+                .chain(stored -> updatePending(id, key, meta -> recorded(meta.clip(n.value()), stored), meta -> stillStored(key, stored)
+                        .chain(ours -> !ours ? Uni.createFrom().item(meta) : store.head(thumbnail).map(found -> {
+                            ClipRecord previous = meta.clip(n.value());
+                            boolean uploaded = found.isPresent() && (previous == null || ClipRecord.UPLOADED.equals(previous.thumbnail()));
+                            String state = uploaded ? ClipRecord.UPLOADED : media.available() ? ClipRecord.EXTRACTING : ClipRecord.UNAVAILABLE;
+                            return meta.withClip(new ClipRecord(n.value(), key.value(), stored.info().size(), stored.sha256(), null, state, null));
+                        })))
+                        .map(meta -> {
+                            ClipRecord now = meta.clip(n.value());
+                            return recorded(now, stored) ? now : new ClipRecord(n.value(), key.value(), stored.info().size(),
+                                    stored.sha256(), null, now == null ? null : now.thumbnail(), null);
+                        })
+                        .invoke(clip -> {
+                            if (recorded(clip, stored) && ClipRecord.EXTRACTING.equals(clip.thumbnail())) {
+                                extractThumbnail(id, n);
+                            }
+                        }));
+    }
+
+    /**
+     * Whether {@code key} still holds the very object {@code stored} (its ETag): false once a racing writer, on this
+     * replica or another, replaced it. Asked inside the metadata update, so the update that records an artifact
+     * always names the bytes stored at that moment; the winner's own update, which comes after its write, records it.
+     */
+    private Uni<Boolean> stillStored(ObjectKey key, PutResult stored) {
+        return store.head(key).map(found -> found.isPresent() && found.get().etag().equals(stored.info().etag()));
     }
 
     /** Streams the pipeline's own thumbnail of clip {@code n} in (JPEG by content). */
@@ -200,11 +217,12 @@ public class GenerationService {
         ObjectKey key = StorageLayout.generationAudio(id);
         return writer.write(key, FileType.MP3, length, body).chain(stored -> updatePending(id, key,
                 meta -> meta.audio() != null && stored.sha256().equals(meta.audio().sha256()),
-                meta -> Uni.createFrom().item(meta.withAudio(StoredArtifact.of(stored)))).replaceWith(StoredArtifact.of(stored)));
+                meta -> stillStored(key, stored).map(ours -> ours ? meta.withAudio(StoredArtifact.of(stored)) : meta))
+                .replaceWith(StoredArtifact.of(stored)));
     }
 
     /** Whether the clip recorded is the very object {@code stored}. */
-    private static boolean recorded(ClipRecord clip, io.reelvault.storage.PutResult stored) {
+    private static boolean recorded(ClipRecord clip, PutResult stored) {
         return clip != null && stored.sha256().equals(clip.sha256()) && stored.info().size() == clip.sizeBytes();
     }
 

@@ -14,6 +14,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.quarkus.test.junit.QuarkusTest;
 import io.reelvault.support.AdjustableClock;
 import io.reelvault.support.Management;
+import io.reelvault.support.MetricsText;
 import io.reelvault.support.Samples;
 import io.restassured.response.ExtractableResponse;
 import io.restassured.response.Response;
@@ -100,6 +101,7 @@ class GenerationReuseApiTest {
         var p = params(freshUser("s"));
         String id = completed("A red fox running through a snowy forest at dawn, 4k", p);
         double exact = lookups("exact");
+        MetricsText before = MetricsText.scrape();
         // case, whitespace and punctuation do not matter; the parameters' key order does not either
         var again = request("a RED fox   running through a snowy forest at dawn 4K!", Map.of("fps", 24, "style", "cinematic",
                 "seed", p.get("seed")), "");
@@ -109,6 +111,8 @@ class GenerationReuseApiTest {
         assertEquals(true, again.path("reused"));
         assertEquals(1.0f, (Float) again.path("similarity"), 1e-6);
         assertEquals(exact + 1, lookups("exact"));
+        assertEquals(1.0, MetricsText.scrape().delta(before, "reelvault_generations_avoided_total", "reason", "reused"),
+                "one generation avoided by reuse");
     }
 
     @Test
@@ -144,6 +148,7 @@ class GenerationReuseApiTest {
         String prompt = "a lighthouse in a storm, waves crashing";
         ExecutorService pool = Executors.newFixedThreadPool(20);
         List<Future<ExtractableResponse<Response>>> answers = new ArrayList<>();
+        MetricsText before = MetricsText.scrape();
         try {
             for (int i = 0; i < 20; i++) {
                 answers.add(pool.submit((Callable<ExtractableResponse<Response>>) () -> request(prompt, p, "")));
@@ -163,6 +168,8 @@ class GenerationReuseApiTest {
             }
             assertEquals(1, created, "exactly one generation started");
             assertEquals(1, ids.size(), "all 20 answers name it");
+            assertEquals(19.0, MetricsText.scrape().delta(before, "reelvault_generations_avoided_total", "reason", "in_flight"),
+                    "the 19 joiners counted as avoided while in flight");
         } finally {
             pool.shutdownNow();
         }

@@ -80,16 +80,24 @@ class OperationsApiTest {
     @Test
     void storageMetricsUsePrometheusNamesAndNoIds() {
         String token = TestTokens.user("metered");
+        MetricsText before = MetricsText.scrape();
         String id = UploadsApiTest.uploadRaw(token, "m.png", "image/png", Samples.png(4096)).statusCode(201)
                 .extract().path("upload_id");
         given().auth().oauth2(token).get("/api/v1/uploads/" + id).then().statusCode(200);
         given().auth().oauth2(token).get("/api/v1/uploads/upload_20260101_aaaaaaaaaaaa").then().statusCode(404);
-        String metrics = Management.given().get("/q/metrics").then().statusCode(200).extract().asString();
-        assertTrue(metrics.contains("reelvault_storage_requests_total{operation=\"put\",outcome=\"success\"}"), metrics);
-        assertTrue(metrics.contains("reelvault_storage_requests_total{operation=\"get\",outcome=\"not_found\"}"));
-        assertTrue(metrics.contains("reelvault_storage_transfer_bytes_total{direction=\"in\"}"));
-        assertTrue(metrics.contains("reelvault_storage_transfer_bytes_total{direction=\"out\"}"));
-        assertTrue(metrics.contains("reelvault_storage_request_duration_seconds_count{operation=\"put\"}"));
+        MetricsText after = MetricsText.scrape();
+        String metrics = after.text();
+        // the series exist from the start: what the upload and the two reads did must show as growth
+        assertTrue(after.delta(before, "reelvault_storage_requests_total", "operation", "put", "outcome", "success") >= 1,
+                "the upload's put counted");
+        assertTrue(after.delta(before, "reelvault_storage_requests_total", "operation", "get", "outcome", "not_found") >= 1,
+                "the unknown upload's metadata read counted as not_found");
+        assertTrue(after.delta(before, "reelvault_storage_transfer_bytes_total", "direction", "in") >= 4096,
+                "the upload's 4096 bytes counted in");
+        assertTrue(after.delta(before, "reelvault_storage_transfer_bytes_total", "direction", "out") > 0,
+                "the metadata read counted out");
+        assertTrue(after.delta(before, "reelvault_storage_request_duration_seconds_count", "operation", "put") >= 1,
+                "the put timed");
         assertFalse(metrics.contains(id), "no id in any label");
         assertFalse(metrics.contains("metered"), "no user in any label");
         assertTrue(metrics.contains("uri=\"/api/v1/uploads/{uploadId}\""), "HTTP metrics use the route template");
@@ -98,6 +106,7 @@ class OperationsApiTest {
     @Test
     void everyDesignMeterIsExportedWithItsLabels() {
         String token = TestTokens.user(UploadsApiTest.freshUser("meters"));
+        MetricsText before = MetricsText.scrape();
         String id = UploadsApiTest.uploadRaw(token, "m.png", "image/png", Samples.png(2048)).statusCode(201)
                 .extract().path("upload_id");
         given().auth().oauth2(token).get("/api/v1/uploads/" + id + "/url").then().statusCode(200);
@@ -107,6 +116,11 @@ class OperationsApiTest {
         Management.given().get("/q/health/ready").then().statusCode(200);
 
         MetricsText metrics = MetricsText.scrape();
+        // registered at start-up, so present either way: the actions above must have counted
+        assertEquals(1.0, metrics.delta(before, "reelvault_signed_urls_total", "purpose", "preview"), "the one preview URL");
+        assertEquals(1.0, metrics.delta(before, "reelvault_similar_cache_lookups_total", "result", "miss"),
+                "the new prompt's lookup missed");
+        assertTrue(metrics.delta(before, "reelvault_storage_transfer_bytes_total", "direction", "in") >= 2048, "the upload's bytes");
         Set<String> names = metrics.names();
         for (String name : METERS) {
             assertTrue(names.contains(name), name + " is exported");
@@ -153,6 +167,7 @@ class OperationsApiTest {
     void noLabelCarriesAnIdOrARawPath() {
         String user = UploadsApiTest.freshUser("labels");
         String token = TestTokens.user(user);
+        MetricsText before = MetricsText.scrape();
         String id = UploadsApiTest.uploadRaw(token, "l.png", "image/png", Samples.png(1024)).statusCode(201)
                 .extract().path("upload_id");
         String url = given().auth().oauth2(token).get("/api/v1/uploads/" + id + "/url").then().statusCode(200)
@@ -180,18 +195,21 @@ class OperationsApiTest {
             assertTrue(uri == null || Set.of("NOT_FOUND", "REDIRECTION", "root", "UNKNOWN", "UNMATCHED", "/cors-preflight").contains(uri)
                     || uri.matches("(/([a-z0-9-]+|\\{[a-zA-Z]+}))+"), "a route template: " + uri);
         }
-        assertTrue(hasRequest(metrics, "PATCH", "UNMATCHED", "405", "CLIENT_ERROR"), "a 405 without a route is UNMATCHED");
-        assertTrue(hasRequest(metrics, "OPTIONS", "UNMATCHED", "200", "SUCCESS"), "so is an OPTIONS request without a route");
-        assertTrue(hasRequest(metrics, "GET", "NOT_FOUND", "404", "CLIENT_ERROR"), "an unknown path is NOT_FOUND");
-        assertTrue(hasRequest(metrics, "GET", "/api/v1/uploads/{uploadId}", "404", "CLIENT_ERROR"), "4xx by route");
+        // each request above counted under its label set now (earlier tests may have left the same series)
+        assertEquals(1.0, requestsAdded(before, metrics, "PATCH", "UNMATCHED", "405", "CLIENT_ERROR"), "a 405 without a route is UNMATCHED");
+        assertEquals(1.0, requestsAdded(before, metrics, "OPTIONS", "UNMATCHED", "200", "SUCCESS"),
+                "so is an OPTIONS request without a route");
+        assertEquals(1.0, requestsAdded(before, metrics, "GET", "NOT_FOUND", "404", "CLIENT_ERROR"), "an unknown path is NOT_FOUND");
+        assertEquals(1.0, requestsAdded(before, metrics, "GET", "/api/v1/uploads/{uploadId}", "404", "CLIENT_ERROR"), "4xx by route");
         if (localBackend()) {
-            assertTrue(hasRequest(metrics, "GET", "/storage/{key}", "200", "SUCCESS"), "signed URLs as one route");
+            assertTrue(requestsAdded(before, metrics, "GET", "/storage/{key}", "200", "SUCCESS") >= 1, "signed URLs as one route");
         }
     }
 
-    static boolean hasRequest(MetricsText metrics, String method, String uri, String status, String outcome) {
-        return metrics.samples().stream().anyMatch(s -> s.name().equals("http_server_requests_seconds_count")
-                && s.labels().equals(Map.of("method", method, "uri", uri, "status", status, "outcome", outcome)));
+    /** {@code http_server_requests_seconds_count} of exactly these labels, from {@code before} to {@code after}. */
+    static double requestsAdded(MetricsText before, MetricsText after, String method, String uri, String status, String outcome) {
+        return after.delta(before, "http_server_requests_seconds_count", "method", method, "uri", uri, "status", status,
+                "outcome", outcome);
     }
 
     @Test

@@ -17,6 +17,7 @@ import io.reelvault.model.ObjectKey;
 import io.reelvault.storage.ObjectStore;
 import io.reelvault.storage.SignedUrls;
 import io.reelvault.support.Management;
+import io.reelvault.support.MetricsText;
 import io.reelvault.support.Samples;
 import io.reelvault.support.SignedUrlForms;
 import io.reelvault.support.TestTokens;
@@ -48,6 +49,7 @@ class SignedUrlApiTest {
     byte[] png;
     String key;
     String url;
+    String uploadId;
 
     @BeforeEach
     void upload() {
@@ -55,6 +57,7 @@ class SignedUrlApiTest {
         String token = TestTokens.user("signer");
         var created = UploadsApiTest.uploadRaw(token, "logo.png", "image/png", png).statusCode(201).extract();
         key = created.path("key");
+        uploadId = created.path("upload_id");
         url = given().auth().oauth2(token).get("/api/v1/uploads/" + created.path("upload_id") + "/url").then()
                 .statusCode(200)
                 .body("method", equalTo("GET"))
@@ -175,10 +178,15 @@ class SignedUrlApiTest {
         }
     }
 
+    /** Every purpose's series is registered at start-up: what counts is that signing one URL adds exactly one. */
     @Test
     void signedUrlsAreCounted() {
-        Management.given().get("/q/metrics").then().statusCode(200)
-                .body(containsString("reelvault_signed_urls_total{purpose=\"preview\"}"));
+        String token = TestTokens.user("signer");
+        MetricsText before = MetricsText.scrape();
+        given().auth().oauth2(token).get("/api/v1/uploads/" + uploadId + "/url").then().statusCode(200);
+        MetricsText after = MetricsText.scrape();
+        assertEquals(1.0, after.delta(before, "reelvault_signed_urls_total", "purpose", "preview"), "one preview URL signed");
+        assertEquals(0.0, after.delta(before, "reelvault_signed_urls_total", "purpose", "download"), "no other purpose counted");
     }
 
     /** A client that has its Content-Length closes at once (curl, ffmpeg): the download still counts as a 200. */

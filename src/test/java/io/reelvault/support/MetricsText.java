@@ -64,6 +64,33 @@ public final class MetricsText {
                 .map(s -> s.labels().get(label)).collect(Collectors.toCollection(TreeSet::new));
     }
 
+    /**
+     * The value of series {@code name} with the labels {@code labels} (name, value, name, value...; labels not given
+     * may take any value): the sum over every sample that matches, 0 when none does. Counters are compared before and
+     * after an action ({@link #delta}), since most are registered at start-up: their mere presence proves nothing.
+     */
+    public double value(String name, String... labels) {
+        if (labels.length % 2 != 0) {
+            throw new IllegalArgumentException("labels come in name, value pairs");
+        }
+        return samples.stream().filter(s -> s.name().equals(name) && matches(s.labels(), labels))
+                .mapToDouble(s -> Double.parseDouble(s.value())).sum();
+    }
+
+    private static boolean matches(Map<String, String> actual, String... labels) {
+        for (int i = 0; i < labels.length; i += 2) {
+            if (!labels[i + 1].equals(actual.get(labels[i]))) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** How much series {@code name} with {@code labels} grew from {@code before} to this scrape ({@link #value}). */
+    public double delta(MetricsText before, String name, String... labels) {
+        return value(name, labels) - before.value(name, labels);
+    }
+
     /** The label names samples of this name carry. */
     public Set<String> labelNames(String name) {
         return samples.stream().filter(s -> s.name().equals(name)).flatMap(s -> s.labels().keySet().stream())

@@ -151,8 +151,8 @@ public final class LocalObjectStore implements ObjectStore, ReadinessProbe, Pend
                     String sha256 = write.sha256();
                     return io(() -> {
                         if (expectedEtag == null) {
-                            write.commit(target, files);
-                            return new PutResult(info(key, target), sha256);
+                            // what this write put there: the target itself may already hold a racing writer's object
+                            return new PutResult(info(key, write.commit(target, files)), sha256);
                         }
                         return keyLocks.withLock(key, () -> {
                             Optional<BasicFileAttributes> current = attributes(target);
@@ -161,8 +161,8 @@ public final class LocalObjectStore implements ObjectStore, ReadinessProbe, Pend
                                 throw new PreconditionFailedException(expectedEtag.isPresent()
                                         ? "the object changed since it was read" : "an object is already there");
                             }
-                            write.commit(target, files, current.map(BasicFileAttributes::lastModifiedTime));
-                            return new PutResult(info(key, target), sha256);
+                            return new PutResult(info(key, write.commit(target, files,
+                                    current.map(BasicFileAttributes::lastModifiedTime))), sha256);
                         });
                     });
                 })
@@ -342,10 +342,6 @@ public final class LocalObjectStore implements ObjectStore, ReadinessProbe, Pend
             }
             throw e;
         }
-    }
-
-    private static ObjectInfo info(ObjectKey key, Path path) throws IOException {
-        return info(key, attributes(path).orElseThrow(() -> new NoSuchFileException("vanished after write")));
     }
 
     static ObjectInfo info(ObjectKey key, BasicFileAttributes attrs) {

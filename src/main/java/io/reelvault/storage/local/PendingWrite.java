@@ -4,8 +4,10 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.FileTime;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -67,9 +69,15 @@ final class PendingWrite {
         return written;
     }
 
-    /** Makes the bytes durable and moves them to {@code target} atomically; the caller fsyncs the folder. */
-    synchronized void commit(Path target, LocalFiles files) throws IOException {
-        commit(target, files, Optional.empty());
+    /**
+     * Makes the bytes durable and moves them to {@code target} atomically; the caller fsyncs the folder.
+     *
+     * @return the attributes of the file this write put there (a rename keeps its inode, size and modification
+     *         time), read before the move: once it is in place another writer may already have replaced it, so
+     *         reading the target afterwards could describe that writer's object instead
+     */
+    synchronized BasicFileAttributes commit(Path target, LocalFiles files) throws IOException {
+        return commit(target, files, Optional.empty());
     }
 
     /**
@@ -77,7 +85,7 @@ final class PendingWrite {
      * replaces) when it is not already later: every version of a key then has an ETag of its own, even when two writes
      * fall into one tick of the filesystem's clock.
      */
-    synchronized void commit(Path target, LocalFiles files, Optional<FileTime> newerThan) throws IOException {
+    synchronized BasicFileAttributes commit(Path target, LocalFiles files, Optional<FileTime> newerThan) throws IOException {
         if (finished) {
             throw new CancellationException("write aborted");
         }
@@ -86,8 +94,10 @@ final class PendingWrite {
         if (newerThan.isPresent() && Files.getLastModifiedTime(temp).compareTo(newerThan.get()) <= 0) {
             Files.setLastModifiedTime(temp, FileTime.from(newerThan.get().toInstant().plusMillis(1)));
         }
+        BasicFileAttributes attributes = Files.readAttributes(temp, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
         files.moveIntoPlace(temp, target);
         finished = true;
+        return attributes;
     }
 
     /** Discards the temp file. Idempotent; never throws. @return whether this call aborted it (false: already finished) */
