@@ -30,7 +30,7 @@ free_port() {
 }
 
 # mint_token HOURS: writes $WORK/key.pem and $WORK/pub.pem and prints an RS256 token for user
-# bench-user, issuer reelvault-bench, valid HOURS hours
+# bench-user, issuer and audience reelvault-bench, valid HOURS hours
 mint_token() {
     openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out "$WORK/key.pem" 2>/dev/null
     openssl pkey -in "$WORK/key.pem" -pubout -out "$WORK/pub.pem"
@@ -38,13 +38,13 @@ mint_token() {
 }
 
 # sign_token HOURS SUB: an RS256 token signed with $WORK/key.pem (made by mint_token) for user SUB, issuer
-# reelvault-bench, valid HOURS hours
+# and audience reelvault-bench, valid HOURS hours
 sign_token() {
     b64url() { openssl base64 -A | tr '+/' '-_' | tr -d '='; }
     local now header payload signature
     now=$(date +%s)
     header=$(printf '%s' '{"alg":"RS256","typ":"JWT"}' | b64url)
-    payload=$(printf '{"iss":"reelvault-bench","sub":"%s","groups":["user"],"iat":%d,"exp":%d}' \
+    payload=$(printf '{"iss":"reelvault-bench","aud":"reelvault-bench","sub":"%s","groups":["user"],"iat":%d,"exp":%d}' \
         "$2" "$now" $((now + 3600 * $1)) | b64url)
     signature=$(printf '%s' "$header.$payload" | openssl dgst -sha256 -sign "$WORK/key.pem" -binary | b64url)
     printf '%s\n' "$header.$payload.$signature"
@@ -146,6 +146,7 @@ start_bench_service() {
     SVC_LOG="$WORK/service.log"
     SVC_TIME="$WORK/service.time"
     local env=(MP_JWT_VERIFY_PUBLICKEY_LOCATION="file:$WORK/pub.pem" MP_JWT_VERIFY_ISSUER=reelvault-bench
+        MP_JWT_VERIFY_AUDIENCES=reelvault-bench
         QUARKUS_HTTP_HOST=127.0.0.1 QUARKUS_HTTP_PORT="$PORT" QUARKUS_MANAGEMENT_HOST=127.0.0.1
         QUARKUS_MANAGEMENT_PORT="$mgmt_port" REELVAULT_PUBLIC_BASE_URL="$BASE")
     if [[ $backend == s3 ]]; then

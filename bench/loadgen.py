@@ -437,13 +437,39 @@ def run_soak(a, svc, stats):
     t0 = time.monotonic()
     end = t0 + a.duration
     nxt = {op: t0 for op, r in rates.items() if r > 0}
-    report_at = t0 + a.report
     print(f"\n-- fixed rates per second: " + ", ".join(f"{op} {r:g}" for op, r in rates.items())
           + f"; upload sizes {', '.join(f'{s / 1024:g} KiB' for s in a.soak_sizes)}; {users} users, "
           f"{a.keep} uploads kept per user (older ones deleted); a row every {a.report:g} s after jcmd GC.run")
-    hdr = (f"{'min':>4} {'RSS MiB':>8} {'heap MiB':>9} {'FDs':>5} {'threads':>7} {'ops':>6} {'errors':>6} "
-           f"{'skipped':>7} {'up p50/p99 ms':>15} {'down p50/p99 ms':>16}")
-    print(hdr, flush=True)
+    print(f"{'min':>5} {'RSS MiB':>8} {'heap MiB':>9} {'FDs':>5} {'threads':>7} {'ops':>6} {'errors':>6} "
+          f"{'skipped':>7} {'up p50/p99 ms':>15} {'down p50/p99 ms':>16}", flush=True)
+
+    def reporter():
+        """A row every a.report seconds (the last at the end), off the scheduler's thread: jcmd takes a while."""
+        k = 1
+        while True:
+            at = min(t0 + k * a.report, end)
+            time.sleep(max(0.0, at - time.monotonic()))
+            lat, nbytes, errors = stats.take()
+            rss, fds, threads = proc_sample(a.pid)
+            heap = heap_after_gc(a.pid)
+            with inflight_lock:
+                sk = sum(skipped.values())
+                skipped.clear()
+            nerr = sum(len(v) for v in errors.values())
+            row = {"minute": round((at - t0) / 60, 2), "rss_kib": rss, "heap_kib": heap, "fds": fds,
+                   "threads": threads, "ops": sum(len(v) for v in lat.values()), "errors": nerr, "skipped": sk}
+            rows.append(row)
+            up, down = lat.get("upload", []), lat.get("download", [])
+            print(f"{row['minute']:>5g} {rss / 1024:>8.0f} {heap / 1024 if heap else float('nan'):>9.1f} {fds:>5} "
+                  f"{threads:>7} {row['ops']:>6} {nerr:>6} {sk:>7} "
+                  f"{fmt_ms(pct(up, 50)) + '/' + fmt_ms(pct(up, 99)):>15} "
+                  f"{fmt_ms(pct(down, 50)) + '/' + fmt_ms(pct(down, 99)):>16}", flush=True)
+            if at >= end:
+                return
+            k += 1
+
+    rep = threading.Thread(target=reporter, daemon=True)
+    rep.start()
     while True:
         now = time.monotonic()
         if now >= end:
@@ -452,30 +478,15 @@ def run_soak(a, svc, stats):
             while nxt[op] <= now:
                 submit(op)
                 nxt[op] += 1.0 / rates[op]
-        if now >= report_at:
-            lat, nbytes, errors = stats.take()
-            rss, fds, threads = proc_sample(a.pid)
-            heap = heap_after_gc(a.pid)
-            with inflight_lock:
-                sk = sum(skipped.values())
-                skipped.clear()
-            nerr = sum(len(v) for v in errors.values())
-            row = {"minute": round((now - t0) / 60, 2), "rss_kib": rss, "heap_kib": heap, "fds": fds,
-                   "threads": threads, "ops": sum(len(v) for v in lat.values()), "errors": nerr, "skipped": sk}
-            rows.append(row)
-            up, down = lat.get("upload", []), lat.get("download", [])
-            print(f"{row['minute']:>4g} {rss / 1024:>8.0f} {heap / 1024 if heap else float('nan'):>9.1f} {fds:>5} "
-                  f"{threads:>7} {row['ops']:>6} {nerr:>6} {sk:>7} "
-                  f"{fmt_ms(pct(up, 50)) + '/' + fmt_ms(pct(up, 99)):>15} "
-                  f"{fmt_ms(pct(down, 50)) + '/' + fmt_ms(pct(down, 99)):>16}", flush=True)
-            report_at += a.report
-        time.sleep(max(0.0, min(min(nxt.values()), report_at, end) - time.monotonic()))
+        time.sleep(max(0.0, min(min(nxt.values()), end) - time.monotonic()))
+    rep.join()
     pool.shutdown(wait=True)
     tail = stats.take()
     total_err = sum(r["errors"] for r in rows) + sum(len(v) for v in tail[2].values())
     summary = {"rows": rows, "errors": total_err}
     if len(rows) >= 3:
-        base, last = rows[1], rows[-1]  # minute 2 (after warm-up) against the last
+        # minute 2 (after warm-up) against the last
+        base, last = next((r for r in rows if r["minute"] >= 2), rows[1]), rows[-1]
         print(f"growth from minute {base['minute']:g} to {last['minute']:g}: "
               f"RSS {(last['rss_kib'] - base['rss_kib']) / 1024:+.0f} MiB, "
               f"heap after GC {((last['heap_kib'] or 0) - (base['heap_kib'] or 0)) / 1024:+.1f} MiB, "
