@@ -142,11 +142,19 @@ run_backend() {
         log "$errors requests failed on $backend (first ones above; all counted in the table)"
         FAILED=1
     fi
-    if grep -q -E ' ERROR |Exception' "$SVC_LOG"; then
-        log "the service logged errors: $(grep -c -E ' ERROR |Exception' "$SVC_LOG") lines in $SVC_LOG"
-        grep -m 5 -E ' ERROR |Exception' "$SVC_LOG" >&2 || true
+    local keep=$FAILED
+    if grep -q -E ' (ERROR|WARN) ' "$SVC_LOG"; then
+        log "the service logged $(grep -c -E ' (ERROR|WARN) ' "$SVC_LOG") warnings or errors; the first:"
+        grep -m 5 -E ' (ERROR|WARN) ' "$SVC_LOG" >&2 || true
+        keep=1
     fi
-    if (( FAILED == 0 )); then rm -rf "$WORK"; WORK=""; fi
+    if (( keep )); then
+        rm -rf "$WORK/storage" "$WORK/s3data"
+        log "logs kept in $WORK (service.log, service.time, loadgen.err, s3proxy.log)"
+    else
+        rm -rf "$WORK"
+    fi
+    WORK=""
 }
 
 echo "machine: $(nproc) CPUs, $(awk '/^MemTotal:/ {printf "%.1f", $2 / 1048576}' /proc/meminfo) GiB RAM," \
@@ -156,6 +164,6 @@ for backend in $BACKENDS; do
     run_backend "$backend"
     (( FAILED == 0 )) || break
 done
-(( FAILED == 0 )) || die "errors or leftovers (goal: none); logs kept in $WORK"
+(( FAILED == 0 )) || die "errors or leftovers (goal: none)"
 echo
 echo "all checks passed: every checksum verified, 0 errors, nothing left behind"

@@ -60,6 +60,7 @@ ensure_jar
 WORK=$(new_work_dir "bench-soak-$BACKEND")
 SVC_TIME_PID=""
 S3_PID=""
+KEEP_LOGS=0 # set when the service logged warnings: its log is kept for reading
 
 cleanup() {
     local status=$?
@@ -70,7 +71,7 @@ cleanup() {
         kill -TERM "$S3_PID" 2>/dev/null || true
         wait "$S3_PID" 2>/dev/null || true
     fi
-    if [[ $status -eq 0 ]]; then
+    if [[ $status -eq 0 && $KEEP_LOGS == 0 ]]; then
         rm -rf "$WORK"
     else
         rm -rf "$WORK/storage" "$WORK/s3data" 2>/dev/null || true
@@ -107,6 +108,7 @@ echo "service peak RSS over its life (time -v): $(awk -v k="$rss_kb" 'BEGIN {pri
 if grep -q -E ' (ERROR|WARN) ' "$SVC_LOG"; then
     log "the service logged $(grep -c -E ' (ERROR|WARN) ' "$SVC_LOG") warnings or errors; the first:"
     grep -m 5 -E ' (ERROR|WARN) ' "$SVC_LOG" >&2 || true
+    KEEP_LOGS=1
 fi
 errors=$(sed -n 's/.*"errors": \([0-9]*\).*/\1/p' "$WORK/summary.json")
 [[ $errors == 0 ]] || die "$errors requests failed (goal: 0); the first ones are above"
