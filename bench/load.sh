@@ -159,7 +159,8 @@ run_backend() {
 
 echo "machine: $(nproc) CPUs, $(awk '/^MemTotal:/ {printf "%.1f", $2 / 1048576}' /proc/meminfo) GiB RAM," \
     "load average $(cut -d' ' -f1-3 /proc/loadavg) (shared: figures are noisy); $(java -version 2>&1 | head -1)"
-echo "MB/s = 10^6 bytes/s of bodies (upload: sent; download: received); latency = request sent to answer read"
+echo "MB/s = 10^6 bytes/s of bodies (upload: sent; download: received); latency = request sent to answer read;"
+echo "upload:send = sending the body (paced by how fast the service takes it), upload:wait = from the last byte sent to the answer"
 for backend in $BACKENDS; do
     run_backend "$backend"
     (( FAILED == 0 )) || break

@@ -111,6 +111,7 @@ class Client:
     def __init__(self, timeout):
         self.timeout = timeout
         self.conns = {}
+        self.sent_at = 0.0  # when the last request's body was handed to the socket
 
     def conn(self, netloc):
         c = self.conns.get(netloc)
@@ -139,6 +140,7 @@ class Client:
             c.endheaders()
             for p in parts or ():
                 c.send(p)
+            self.sent_at = time.monotonic()
             r = c.getresponse()
             body = r.read()
             if r.will_close:
@@ -191,6 +193,11 @@ class Service:
         if r is None:
             return None
         secs, _, body = r
+        # where an upload's time goes: sending the body (the service reads it as fast as it stores it), then
+        # waiting for the answer once all of it is sent (fsync and rename, or S3's last part and completion)
+        wait = time.monotonic() - self.client().sent_at
+        self.stats.ok(op + ":send", secs - wait)
+        self.stats.ok(op + ":wait", wait)
         meta = json.loads(body)
         if meta.get("sha256") != b.sha256:
             self.stats.error(op, f"sha256 answered {meta.get('sha256')} != sent {b.sha256}")
@@ -302,11 +309,11 @@ def fmt_ms(v):
 
 
 def op_table(lat, nbytes, errors, secs, out):
-    print(f"{'operation':<10} {'ok':>7} {'errors':>6} {'ops/s':>8} {'MB/s':>8} {'p50 ms':>9} {'p99 ms':>9} {'max ms':>9}",
+    print(f"{'operation':<12} {'ok':>7} {'errors':>6} {'ops/s':>8} {'MB/s':>8} {'p50 ms':>9} {'p99 ms':>9} {'max ms':>9}",
           file=out)
     for op in sorted(set(lat) | set(errors)):
         v = lat.get(op, [])
-        print(f"{op:<10} {len(v):>7} {len(errors.get(op, [])):>6} {len(v) / secs:>8.1f} "
+        print(f"{op:<12} {len(v):>7} {len(errors.get(op, [])):>6} {len(v) / secs:>8.1f} "
               f"{nbytes.get(op, 0) / secs / 1e6:>8.1f} {fmt_ms(pct(v, 50)):>9} {fmt_ms(pct(v, 99)):>9} "
               f"{fmt_ms(max(v) if v else float('nan')):>9}", file=out)
 
@@ -357,7 +364,7 @@ def run_load(a, svc, stats):
     op_table(lat, nbytes, errors, secs, sys.stdout)
     nerr = sum(len(v) for v in errors.values())
     print(f"errors: {nerr}" + ("" if not nerr else "  (" + ", ".join(f"{k} {len(v)}" for k, v in errors.items()) + ")"))
-    summary = {"secs": secs, "errors": nerr, "ops": {op: len(v) for op, v in lat.items()}}
+    summary = {"secs": secs, "errors": nerr, "ops": {op: len(v) for op, v in lat.items() if ":" not in op}}
     if samples:
         after = proc_sample(a.pid)
         peak_rss = max(s[0] for s in samples)
@@ -457,7 +464,7 @@ def run_soak(a, svc, stats):
                 skipped.clear()
             nerr = sum(len(v) for v in errors.values())
             row = {"minute": round((at - t0) / 60, 2), "rss_kib": rss, "heap_kib": heap, "fds": fds,
-                   "threads": threads, "ops": sum(len(v) for v in lat.values()), "errors": nerr, "skipped": sk}
+                   "threads": threads, "ops": sum(len(v) for k, v in lat.items() if ":" not in k), "errors": nerr, "skipped": sk}
             rows.append(row)
             up, down = lat.get("upload", []), lat.get("download", [])
             print(f"{row['minute']:>5g} {rss / 1024:>8.0f} {heap / 1024 if heap else float('nan'):>9.1f} {fds:>5} "
