@@ -324,10 +324,13 @@ def run_load(a, svc, stats):
     samples = []
     stop = threading.Event()
 
+    per_uploader = [0] * a.uploaders
+
     def uploader(i):
         while time.monotonic() < deadline[0]:
             up = svc.upload(i % len(svc.tokens), a.upload_bytes)
             if up is not None:
+                per_uploader[i] += 1
                 svc.delete(i % len(svc.tokens), up[0])
             elif time.monotonic() < deadline[0]:
                 time.sleep(0.2)  # do not spin on a failing service
@@ -364,6 +367,10 @@ def run_load(a, svc, stats):
     op_table(lat, nbytes, errors, secs, sys.stdout)
     nerr = sum(len(v) for v in errors.values())
     print(f"errors: {nerr}" + ("" if not nerr else "  (" + ", ".join(f"{k} {len(v)}" for k, v in errors.items()) + ")"))
+    if a.uploaders:
+        counts = sorted(per_uploader)
+        print(f"uploads per uploader (fairness; each holds one keep-alive connection): min {counts[0]}, "
+              f"median {counts[len(counts) // 2]}, max {counts[-1]}")
     summary = {"secs": secs, "errors": nerr, "ops": {op: len(v) for op, v in lat.items() if ":" not in op}}
     if samples:
         after = proc_sample(a.pid)
