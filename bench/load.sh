@@ -131,6 +131,11 @@ run_backend() {
         "$tmp temp/multipart files (expected 0)"
     (( objects == 2 * SEEDS && tmp == 0 )) || { log "storage holds more than the seeds after the run"; FAILED=1; }
 
+    if [[ $backend == s3 ]]; then
+        echo "s3proxy over its life: CPU $(awk -v t="$(getconf CLK_TCK)" '{printf "user %.1fs sys %.1fs", $14 / t, $15 / t}' \
+            "/proc/$S3_PID/stat"), peak RSS $(awk '/^VmHWM:/ {printf "%.0f", $2 / 1024}' "/proc/$S3_PID/status") MiB" \
+            "(it serves the signed downloads itself)"
+    fi
     stop_all
     local rss_kb errors
     rss_kb=$(time_field "$SVC_TIME" "Maximum resident set size (kbytes)")

@@ -371,6 +371,8 @@ def run_load(a, svc, stats):
         counts = sorted(per_uploader)
         print(f"uploads per uploader (fairness; each holds one keep-alive connection): min {counts[0]}, "
               f"median {counts[len(counts) // 2]}, max {counts[-1]}")
+    t = os.times()
+    print(f"load generator CPU over its life: user {t.user:.1f}s sys {t.system:.1f}s (it shares the machine with the service)")
     summary = {"secs": secs, "errors": nerr, "ops": {op: len(v) for op, v in lat.items() if ":" not in op}}
     if samples:
         after = proc_sample(a.pid)
