@@ -91,6 +91,9 @@ json_field() { sed -n "s/.*\"$2\":\"\\([^\"]*\\)\".*/\\1/p" "$1"; }
 # filesystem store under $WORK/s3data, a process of its own on loopback checking SigV4, with bucket $S3_BUCKET_NAME
 # made (a PUT signed by curl's --aws-sigv4). Sets S3_PID, S3_ENDPOINT, S3_ACCESS_KEY, S3_SECRET_KEY.
 start_s3proxy() {
+    # Jetty serves each request on a thread of its own (blocking I/O); with fewer threads than concurrent clients, a
+    # queued request that waits past Jetty's idle timeout (30 s) is dropped without an answer
+    local S3PROXY_THREADS=${BENCH_S3PROXY_THREADS:-600}
     S3_ACCESS_KEY=reelvault-bench
     S3_SECRET_KEY=$(openssl rand -hex 20)
     if [[ ! -s $ROOT/target/bench-s3proxy.classpath ]]; then
@@ -112,6 +115,7 @@ s3proxy.authorization=aws-v2-or-v4
 s3proxy.identity=$S3_ACCESS_KEY
 s3proxy.credential=$S3_SECRET_KEY
 s3proxy.ignore-unknown-headers=true
+s3proxy.jetty.max-threads=$S3PROXY_THREADS
 jclouds.provider=filesystem
 jclouds.filesystem.basedir=$WORK/s3data
 PROPS
