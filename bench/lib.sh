@@ -91,8 +91,10 @@ json_field() { sed -n "s/.*\"$2\":\"\\([^\"]*\\)\".*/\\1/p" "$1"; }
 # filesystem store under $WORK/s3data, a process of its own on loopback checking SigV4, with bucket $S3_BUCKET_NAME
 # made (a PUT signed by curl's --aws-sigv4). Sets S3_PID, S3_ENDPOINT, S3_ACCESS_KEY, S3_SECRET_KEY.
 start_s3proxy() {
-    # Jetty serves each request on a thread of its own (blocking I/O); with fewer threads than concurrent clients, a
-    # queued request that waits past Jetty's idle timeout (30 s) is dropped without an answer
+    # Jetty serves each request on a thread of its own (blocking I/O): enough threads that the pool is not the limit
+    # for load.sh's 250 clients plus the service's connections. When s3proxy is slower than the load (a busy machine),
+    # a request that waits past Jetty's idle timeout (30 s) is still closed without an answer, whatever the threads:
+    # the client sees "Remote end closed connection without response" (load.sh's S3 downloads, which go to s3proxy)
     local S3PROXY_THREADS=${BENCH_S3PROXY_THREADS:-600}
     S3_ACCESS_KEY=reelvault-bench
     S3_SECRET_KEY=$(openssl rand -hex 20)
