@@ -93,7 +93,8 @@ json_field() { sed -n "s/.*\"$2\":\"\\([^\"]*\\)\".*/\\1/p" "$1"; }
 start_s3proxy() {
     # Jetty serves each request on a thread of its own (blocking I/O): enough threads that the pool is not the limit
     # for load.sh's 250 clients plus the service's connections. When s3proxy is slower than the load (a busy machine),
-    # a request that waits past Jetty's idle timeout (30 s) is still closed without an answer, whatever the threads:
+    # a request that waits too long (presumably past Jetty's 30 s idle timeout) is closed without an answer, whatever
+    # the threads:
     # the client sees "Remote end closed connection without response" (load.sh's S3 downloads, which go to s3proxy)
     local S3PROXY_THREADS=${BENCH_S3PROXY_THREADS:-600}
     S3_ACCESS_KEY=reelvault-bench
