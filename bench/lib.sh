@@ -30,16 +30,22 @@ free_port() {
 }
 
 # mint_token HOURS: writes $WORK/key.pem and $WORK/pub.pem and prints an RS256 token for user
-# bench-user, issuer reelvault-bench, valid HOURS hours
+# bench-user, issuer and audience reelvault-bench, valid HOURS hours
 mint_token() {
-    b64url() { openssl base64 -A | tr '+/' '-_' | tr -d '='; }
     openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out "$WORK/key.pem" 2>/dev/null
     openssl pkey -in "$WORK/key.pem" -pubout -out "$WORK/pub.pem"
+    sign_token "$1" bench-user
+}
+
+# sign_token HOURS SUB: an RS256 token signed with $WORK/key.pem (made by mint_token) for user SUB, issuer
+# and audience reelvault-bench, valid HOURS hours
+sign_token() {
+    b64url() { openssl base64 -A | tr '+/' '-_' | tr -d '='; }
     local now header payload signature
     now=$(date +%s)
     header=$(printf '%s' '{"alg":"RS256","typ":"JWT"}' | b64url)
-    payload=$(printf '{"iss":"reelvault-bench","sub":"bench-user","groups":["user"],"iat":%d,"exp":%d}' \
-        "$now" $((now + 3600 * $1)) | b64url)
+    payload=$(printf '{"iss":"reelvault-bench","aud":"reelvault-bench","sub":"%s","groups":["user"],"iat":%d,"exp":%d}' \
+        "$2" "$now" $((now + 3600 * $1)) | b64url)
     signature=$(printf '%s' "$header.$payload" | openssl dgst -sha256 -sign "$WORK/key.pem" -binary | b64url)
     printf '%s\n' "$header.$payload.$signature"
 }
@@ -80,3 +86,89 @@ time_field() { awk -F': ' -v k="$2" '{sub(/^[ \t]+/, "", $1)} $1 == k {print $2}
 median() { sort -g | awk '{v[NR] = $1} END {if (NR % 2) print v[(NR + 1) / 2]; else printf "%.2f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2}'; }
 # json_field FILE NAME: a string field of a one-line JSON document
 json_field() { sed -n "s/.*\"$2\":\"\\([^\"]*\\)\".*/\\1/p" "$1"; }
+
+# start_s3proxy FIRST_PORT XMX: s3proxy 4.1.0 (the project's test dependency, classpath from Maven) on its
+# filesystem store under $WORK/s3data, a process of its own on loopback checking SigV4, with bucket $S3_BUCKET_NAME
+# made (a PUT signed by curl's --aws-sigv4). Sets S3_PID, S3_ENDPOINT, S3_ACCESS_KEY, S3_SECRET_KEY.
+start_s3proxy() {
+    # Jetty serves each request on a thread of its own (blocking I/O): enough threads that the pool is not the limit
+    # for load.sh's 250 clients plus the service's connections. When s3proxy is slower than the load (a busy machine),
+    # a request that waits too long (presumably past Jetty's 30 s idle timeout) is closed without an answer, whatever
+    # the threads:
+    # the client sees "Remote end closed connection without response" (load.sh's S3 downloads, which go to s3proxy)
+    local S3PROXY_THREADS=${BENCH_S3PROXY_THREADS:-600}
+    S3_ACCESS_KEY=reelvault-bench
+    S3_SECRET_KEY=$(openssl rand -hex 20)
+    if [[ ! -s $ROOT/target/bench-s3proxy.classpath ]]; then
+        log "resolving s3proxy's classpath (the project's test classpath)"
+        (cd "$ROOT" && { ./mvnw -o -B -q org.apache.maven.plugins:maven-dependency-plugin:3.8.1:build-classpath \
+            -Dmdep.outputFile="$ROOT/target/bench-s3proxy.classpath" -Dmdep.includeScope=test \
+            || ./mvnw -B -q org.apache.maven.plugins:maven-dependency-plugin:3.8.1:build-classpath \
+            -Dmdep.outputFile="$ROOT/target/bench-s3proxy.classpath" -Dmdep.includeScope=test; } \
+            >"$WORK/classpath.log" 2>&1) || die "mvn dependency:build-classpath failed; see $WORK/classpath.log"
+    fi
+    grep -q 's3proxy-' "$ROOT/target/bench-s3proxy.classpath" || die "s3proxy is not on the test classpath"
+    local port
+    port=$(free_port "$1")
+    S3_ENDPOINT="http://127.0.0.1:$port"
+    mkdir -p "$WORK/s3data"
+    cat >"$WORK/s3proxy.properties" <<PROPS
+s3proxy.endpoint=$S3_ENDPOINT
+s3proxy.authorization=aws-v2-or-v4
+s3proxy.identity=$S3_ACCESS_KEY
+s3proxy.credential=$S3_SECRET_KEY
+s3proxy.ignore-unknown-headers=true
+s3proxy.jetty.max-threads=$S3PROXY_THREADS
+jclouds.provider=filesystem
+jclouds.filesystem.basedir=$WORK/s3data
+PROPS
+    log "starting s3proxy on $S3_ENDPOINT (-Xmx$2); log: $WORK/s3proxy.log"
+    java "-Xmx$2" -cp "$(cat "$ROOT/target/bench-s3proxy.classpath")" org.gaul.s3proxy.Main \
+        --properties "$WORK/s3proxy.properties" >"$WORK/s3proxy.log" 2>&1 &
+    S3_PID=$!
+    local deadline=$((SECONDS + 60))
+    until port_in_use "$port"; do
+        kill -0 "$S3_PID" 2>/dev/null || die "s3proxy exited during start-up; log: $WORK/s3proxy.log"
+        (( SECONDS < deadline )) || die "s3proxy did not listen within 60 s; log: $WORK/s3proxy.log"
+        sleep 0.25
+    done
+    local code
+    code=$(curl -sS -o "$WORK/mb.out" -w "%{http_code}" -X PUT --aws-sigv4 "aws:amz:us-east-1:s3" \
+        -H "x-amz-content-sha256: e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855" \
+        --user "$S3_ACCESS_KEY:$S3_SECRET_KEY" "$S3_ENDPOINT/$S3_BUCKET_NAME") || die "creating the bucket failed"
+    [[ $code == 200 ]] || die "creating bucket $S3_BUCKET_NAME answered HTTP $code: $(cat "$WORK/mb.out")"
+    log "s3proxy ready, bucket $S3_BUCKET_NAME created"
+}
+
+# start_bench_service BACKEND FIRST_PORT XMX: the packaged service on BACKEND (local: root $WORK/storage; s3: the
+# s3proxy of start_s3proxy) under /usr/bin/time -v (report: $WORK/service.time), tokens verified with
+# $WORK/pub.pem. Other variables in the environment reach it too. Sets PORT, BASE, MGMT, SVC_LOG, SVC_TIME,
+# SVC_TIME_PID and SVC_PID (the JVM).
+start_bench_service() {
+    local backend=$1 mgmt_port
+    PORT=$(free_port "$2")
+    BASE="http://127.0.0.1:$PORT"
+    mgmt_port=$(free_port $((PORT + 1)))
+    MGMT="http://127.0.0.1:$mgmt_port"
+    SVC_LOG="$WORK/service.log"
+    SVC_TIME="$WORK/service.time"
+    local env=(MP_JWT_VERIFY_PUBLICKEY_LOCATION="file:$WORK/pub.pem" MP_JWT_VERIFY_ISSUER=reelvault-bench
+        MP_JWT_VERIFY_AUDIENCES=reelvault-bench
+        QUARKUS_HTTP_HOST=127.0.0.1 QUARKUS_HTTP_PORT="$PORT" QUARKUS_MANAGEMENT_HOST=127.0.0.1
+        QUARKUS_MANAGEMENT_PORT="$mgmt_port" REELVAULT_PUBLIC_BASE_URL="$BASE")
+    if [[ $backend == s3 ]]; then
+        env+=(USE_LOCAL_STORAGE=false S3_BUCKET="$S3_BUCKET_NAME" S3_ENDPOINT_URL="$S3_ENDPOINT" S3_PATH_STYLE=true
+            AWS_REGION=us-east-1 AWS_ACCESS_KEY_ID="$S3_ACCESS_KEY" AWS_SECRET_ACCESS_KEY="$S3_SECRET_KEY"
+            REELVAULT_STORAGE_S3_SERVER_SIDE_ENCRYPTION="${REELVAULT_STORAGE_S3_SERVER_SIDE_ENCRYPTION:-none}")
+    else
+        mkdir -p "$WORK/storage"
+        env+=(LOCAL_STORAGE_PATH="$WORK/storage" REELVAULT_SIGNING_KEY="$(openssl rand -hex 32)")
+    fi
+    log "starting the service on $BASE ($backend backend, -Xmx$3; management $MGMT); log: $SVC_LOG"
+    env "${env[@]}" /usr/bin/time -v -o "$SVC_TIME" java "-Xmx$3" -jar "$JAR" >"$SVC_LOG" 2>&1 &
+    SVC_TIME_PID=$!
+    await_ready "$MGMT" "$SVC_LOG"
+    SVC_PID=$(ps -o pid= --ppid "$SVC_TIME_PID" | tr -d ' ')
+    [[ -n $SVC_PID ]] || die "cannot find the service's JVM"
+    log "service ready (JVM pid $SVC_PID)"
+}

@@ -165,7 +165,7 @@ public final class S3ObjectStore implements ObjectStore, ReadinessProbe, SignedU
                     throw lengthMismatch(length);
                 }
             }).onFailure().invoke(bodyFailure::set);
-            AsyncRequestBody requestBody = new KnownLengthBody(checked, length, contentType);
+            AsyncRequestBody requestBody = new OneShotBody(new KnownLengthBody(checked, length, contentType));
             return Uni.createFrom().completionStage(() -> s3.putObject(b -> {
                         b.bucket(bucket).key(key.value()).contentType(contentType).contentLength(length).serverSideEncryption(sse);
                         condition(b, condition);
