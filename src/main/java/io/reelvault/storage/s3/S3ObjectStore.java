@@ -72,6 +72,8 @@ public final class S3ObjectStore implements ObjectStore, ReadinessProbe, SignedU
     private static final Duration ABORT_WAIT = Duration.ofSeconds(60);
     private static final Duration POLL = Duration.ofMillis(100);
     private static final int ABORT_RETRIES = 16;
+    /** How long a bucket seen to exist is believed to: a HEAD's 404 within it is a missing key without asking. */
+    static final Duration BUCKET_SEEN_FOR = Duration.ofSeconds(10);
     private static final java.util.concurrent.ScheduledExecutorService ABORT_SCHEDULER =
             java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
                 Thread t = new Thread(r, "reelvault-s3-abort-retry");
@@ -93,6 +95,8 @@ public final class S3ObjectStore implements ObjectStore, ReadinessProbe, SignedU
     private final BufferBudget budget;
     private final ServerSideEncryption sse;
     private final Clock clock;
+    /** When the bucket was last seen to exist ({@link System#nanoTime()}; 0: never): see {@link #head}. */
+    private volatile long bucketSeenAt;
 
     /** @param sse the encryption every write requests; null only for test servers that implement none */
     S3ObjectStore(S3AsyncClient s3, S3Presigner presigner, String bucket, Multipart multipart, ExecutorService uploaders,
@@ -437,7 +441,8 @@ public final class S3ObjectStore implements ObjectStore, ReadinessProbe, SignedU
             } catch (RuntimeException e) {
                 failed = Optional.of(e);
             }
-            if (failed.isPresent() && !S3Errors.isNotFound(failed.get()) && attempt < ABORT_RETRIES) {
+            if (failed.isPresent() && !S3Errors.isNotFound(failed.get()) && !S3Errors.isMissingBucket(failed.get())
+                    && attempt < ABORT_RETRIES) {
                 long delay = Math.min(60_000, 500L << attempt);
                 ABORT_SCHEDULER.schedule(() -> uploaders.execute(() -> abort(key, uploadId, attempt + 1)), delay,
                         java.util.concurrent.TimeUnit.MILLISECONDS);
@@ -509,13 +514,27 @@ public final class S3ObjectStore implements ObjectStore, ReadinessProbe, SignedU
         });
     }
 
+    /**
+     * A HEAD's 404 has no body, so it cannot tell a missing key from a missing bucket: the bucket is checked then
+     * (the readiness probe's request), unless it was seen within {@link #BUCKET_SEEN_FOR}, so that a deleted bucket
+     * answers {@code storage_refused} rather than "no such object" for longer than that.
+     */
     @Override
     public Uni<Optional<ObjectInfo>> head(ObjectKey key) {
         return Uni.createFrom().completionStage(() -> s3.headObject(b -> b.bucket(bucket).key(key.value())))
                 .map(r -> Optional.of(new ObjectInfo(key, r.contentLength(), r.lastModified(), r.eTag(),
                         r.contentType() != null ? r.contentType() : FileType.mediaTypeOf(key))))
-                .onFailure(S3Errors::isNotFound).recoverWithItem(Optional.empty())
+                .onFailure(S3Errors::isNotFound).recoverWithUni(e -> bucketExists().replaceWith(Optional.<ObjectInfo>empty()))
                 .onFailure().transform(S3Errors::translate);
+    }
+
+    /** Succeeds when the bucket exists: seen recently, or listed now. */
+    private Uni<Void> bucketExists() {
+        long seen = bucketSeenAt;
+        if (seen != 0 && System.nanoTime() - seen < BUCKET_SEEN_FOR.toNanos()) {
+            return Uni.createFrom().voidItem();
+        }
+        return probe();
     }
 
     @Override
@@ -573,6 +592,7 @@ public final class S3ObjectStore implements ObjectStore, ReadinessProbe, SignedU
     @Override
     public Uni<Void> probe() {
         return Uni.createFrom().completionStage(() -> s3.listObjectsV2(b -> b.bucket(bucket).prefix("uploads/").maxKeys(1)))
+                .invoke(() -> bucketSeenAt = Math.max(1, System.nanoTime()))
                 .replaceWithVoid()
                 .onFailure().transform(S3Errors::translate);
     }
