@@ -40,6 +40,8 @@ import mutiny.zero.flow.adapters.AdaptersToFlow;
 import mutiny.zero.flow.adapters.AdaptersToReactiveStreams;
 import org.reactivestreams.Subscriber;
 import software.amazon.awssdk.auth.credentials.AwsCredentials;
+import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
+import software.amazon.awssdk.core.SdkPlugin;
 import software.amazon.awssdk.core.async.AsyncRequestBody;
 import software.amazon.awssdk.core.async.AsyncResponseTransformer;
 import software.amazon.awssdk.core.async.ResponsePublisher;
@@ -54,8 +56,9 @@ import software.amazon.awssdk.services.s3.model.ServerSideEncryption;
 import software.amazon.awssdk.services.s3.presigner.S3Presigner;
 
 /**
- * The S3 backend on the async client. Known lengths below the multipart threshold stream as one
- * PutObject; larger or unknown lengths go multipart: parts of {@code partSize} bytes (growing so
+ * The S3 backend on the async client. Known lengths below {@link #REPLAYABLE_MAX} are buffered into one PutObject the
+ * SDK may retry; known lengths from there to the multipart threshold stream as one PutObject sent once (a throttled
+ * one is {@code storage_unavailable}, for the caller to retry); larger or unknown lengths go multipart: parts of {@code partSize} bytes (growing so
  * that no object needs more than 10,000 parts), up to {@code partConcurrency} in flight, their
  * buffers bounded per upload and by a budget shared by all uploads ({@link BufferBudget}: taken as bytes arrive,
  * never before the first one, and handed out so that no set of uploads can deadlock); any failure or cancellation
@@ -73,7 +76,17 @@ public final class S3ObjectStore implements ObjectStore, ReadinessProbe, SignedU
     private static final Duration POLL = Duration.ofMillis(100);
     private static final int ABORT_RETRIES = 16;
     /** How long a bucket seen to exist is believed to: a HEAD's 404 within it is a missing key without asking. */
-    static final Duration BUCKET_SEEN_FOR = Duration.ofSeconds(10);
+    static final Duration BUCKET_SEEN_FOR = Duration.ofSeconds(2);
+    /**
+     * For a PutObject whose body is the caller's stream: it can be sent once only, so the SDK must not retry it (its
+     * second subscription failed as an interrupted body, 400; a throttled or reset PutObject is now 503
+     * {@code storage_unavailable} with {@code Retry-After}, and the caller sends it again). Parts and bodies buffered
+     * here are replayable and keep the SDK's retries.
+     */
+    /** Bodies of a known length below this are buffered before their PutObject, so that the SDK can retry it. */
+    static final long REPLAYABLE_MAX = 1024 * 1024;
+    private static final SdkPlugin NO_RETRIES = config -> config.overrideConfiguration(c -> c.retryStrategy(
+            AwsRetryStrategy.doNotRetry()));
     private static final java.util.concurrent.ScheduledExecutorService ABORT_SCHEDULER =
             java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
                 Thread t = new Thread(r, "reelvault-s3-abort-retry");
@@ -123,7 +136,7 @@ public final class S3ObjectStore implements ObjectStore, ReadinessProbe, SignedU
 
     @Override
     public Uni<PutResult> put(ObjectKey key, Multi<ByteBuffer> body, OptionalLong length, String contentType) {
-        if (length.isPresent() && length.getAsLong() < multipart.threshold()) {
+        if (streamsOnce(length)) {
             return putSingle(key, body, length.getAsLong(), contentType, null);
         }
         return putMultipart(key, body, length, contentType, null);
@@ -139,11 +152,21 @@ public final class S3ObjectStore implements ObjectStore, ReadinessProbe, SignedU
     @Override
     public Uni<PutResult> putIf(ObjectKey key, Optional<String> expectedEtag, Multi<ByteBuffer> body, OptionalLong length,
             String contentType) {
-        Uni<PutResult> put = length.isPresent() && length.getAsLong() < multipart.threshold()
+        Uni<PutResult> put = streamsOnce(length)
                 ? putSingle(key, body, length.getAsLong(), contentType, expectedEtag)
                 : putMultipart(key, body, length, contentType, expectedEtag);
         return put.onFailure(e -> expectedEtag.isPresent() && e instanceof ReelvaultException r && r.code() == ErrorCode.NOT_FOUND)
                 .transform(e -> new PreconditionFailedException("the object is gone", e));
+    }
+
+    /**
+     * Whether the body streams straight into one PutObject, sent once (no SDK retry): a known length from
+     * {@link #REPLAYABLE_MAX} to the multipart threshold. Smaller bodies (metadata documents, thumbnails, small uploads)
+     * are buffered first, within the buffer budget, into one PutObject that the SDK may send again when S3 throttles
+     * or a connection breaks; larger ones and unknown lengths go multipart, whose parts are buffered and retried.
+     */
+    private boolean streamsOnce(OptionalLong length) {
+        return length.isPresent() && length.getAsLong() >= REPLAYABLE_MAX && length.getAsLong() < multipart.threshold();
     }
 
     /** Puts {@code If-Match} or {@code If-None-Match: *} on a PutObject; {@code condition} null: none. */
@@ -171,7 +194,8 @@ public final class S3ObjectStore implements ObjectStore, ReadinessProbe, SignedU
             }).onFailure().invoke(bodyFailure::set);
             AsyncRequestBody requestBody = new KnownLengthBody(checked, length, contentType);
             return Uni.createFrom().completionStage(() -> s3.putObject(b -> {
-                        b.bucket(bucket).key(key.value()).contentType(contentType).contentLength(length).serverSideEncryption(sse);
+                        b.bucket(bucket).key(key.value()).contentType(contentType).contentLength(length).serverSideEncryption(sse)
+                                .overrideConfiguration(o -> o.addPlugin(NO_RETRIES));
                         condition(b, condition);
                     }, requestBody))
                     // the SDK reports a failed body as its own client error: the body's failure is the real one
@@ -266,7 +290,7 @@ public final class S3ObjectStore implements ObjectStore, ReadinessProbe, SignedU
         private PutResult upload() throws Exception {
             int partNumber = 1;
             PartBuffer current = fill(partSize(partNumber));
-            if (current.length() < current.budget().size() && length.isEmpty()) {
+            if (current.length() < current.budget().size() && (length.isEmpty() || length.getAsLong() < REPLAYABLE_MAX)) {
                 // the whole body fitted in the first part: one PutObject, no multipart upload
                 try {
                     checkLength();
@@ -516,8 +540,9 @@ public final class S3ObjectStore implements ObjectStore, ReadinessProbe, SignedU
 
     /**
      * A HEAD's 404 has no body, so it cannot tell a missing key from a missing bucket: the bucket is checked then
-     * (the readiness probe's request), unless it was seen within {@link #BUCKET_SEEN_FOR}, so that a deleted bucket
-     * answers {@code storage_refused} rather than "no such object" for longer than that.
+     * (the readiness probe's request), unless it was seen within {@link #BUCKET_SEEN_FOR}. So a deleted bucket answers
+     * {@code storage_refused} rather than "no such object" after that at the latest, and a stream of misses costs at
+     * most one LIST per interval.
      */
     @Override
     public Uni<Optional<ObjectInfo>> head(ObjectKey key) {

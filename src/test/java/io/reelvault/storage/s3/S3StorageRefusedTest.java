@@ -53,6 +53,8 @@ class S3StorageRefusedTest {
     @TempDir
     static Path data;
     static S3ProxyServer server;
+    /** s3proxy's {@code transient} store, which answers some requests in a missing bucket differently. */
+    static S3ProxyServer inMemory;
     static ExecutorService uploaders;
     static final List<AutoCloseable> opened = new ArrayList<>();
 
@@ -64,6 +66,7 @@ class S3StorageRefusedTest {
         try (S3AsyncClient s3 = server.client()) {
             s3.deleteBucket(b -> b.bucket("deleted")).join(); // a bucket that existed, deleted under the service
         }
+        inMemory = S3ProxyServer.inMemory().start();
         uploaders = Executors.newCachedThreadPool();
     }
 
@@ -74,6 +77,7 @@ class S3StorageRefusedTest {
         }
         uploaders.shutdownNow();
         server.stop();
+        inMemory.stop();
     }
 
     /** A store on the given bucket whose client and presigner sign with the given keys. */
@@ -89,6 +93,12 @@ class S3StorageRefusedTest {
     static S3ObjectStore refusing(String why) {
         return switch (why) {
             case "missing bucket" -> store("deleted", S3ProxyServer.ACCESS_KEY, S3ProxyServer.SECRET_KEY);
+            case "missing bucket, transient store" -> {
+                S3AsyncClient client = inMemory.client();
+                opened.add(client);
+                yield new S3ObjectStore(client, inMemory.presigner(), "never-created",
+                        new S3ObjectStore.Multipart(6 * MIB, 5 * MIB, 3, 20 * MIB), uploaders, null, Clock.systemUTC());
+            }
             case "wrong secret key" -> store(BUCKET, S3ProxyServer.ACCESS_KEY, "not-the-secret-0123456789");
             case "unknown access key" -> store(BUCKET, "nobody-knows-this-key", S3ProxyServer.SECRET_KEY);
             default -> throw new IllegalArgumentException(why);
@@ -96,7 +106,7 @@ class S3StorageRefusedTest {
     }
 
     @ParameterizedTest(name = "{0}")
-    @ValueSource(strings = {"missing bucket", "wrong secret key", "unknown access key"})
+    @ValueSource(strings = {"missing bucket", "missing bucket, transient store", "wrong secret key", "unknown access key"})
     void everyOperationIsRefusedAs502(String why) throws Exception {
         S3ObjectStore store = refusing(why);
         ObjectKey key = ObjectKey.parse("uploads/u/upload_20260101_aaaaaaaaaaaa/original.png");
@@ -115,7 +125,7 @@ class S3StorageRefusedTest {
         operations.put("delete", store.delete(key));
         operations.put("delete many", store.deleteMany(List.of(key, ObjectKey.parse("temp/j/x.tmp"))));
         operations.put("readiness probe", store.probe());
-        if (why.equals("missing bucket")) {
+        if (why.startsWith("missing bucket")) {
             // s3proxy answers a DELETE or a batch delete in a missing bucket with success (it removes nothing without
             // checking the bucket); AWS S3 answers 404 NoSuchBucket: see aDeleteAnsweredNoSuchBucketIsRefused
             operations.remove("delete");
