@@ -73,7 +73,12 @@ public final class S3FaultProxy implements AutoCloseable {
                 && r.hasQueryParameter("uploadId", null);
     }
 
-    private record Fault(Predicate<Request> matches, AtomicInteger remaining, String action, int status, String code) {}
+    private record Fault(Predicate<Request> matches, AtomicInteger remaining, String action, int status, String code,
+            Duration hold) {
+        Fault(Predicate<Request> matches, AtomicInteger remaining, String action, int status, String code) {
+            this(matches, remaining, action, status, code, Duration.ZERO);
+        }
+    }
 
     private final URI upstream;
     private final ServerSocket server;
@@ -106,6 +111,12 @@ public final class S3FaultProxy implements AutoCloseable {
     /** Resets the connection in the middle of the body of the next {@code times} matching requests (negative: all). */
     public S3FaultProxy resetMidBody(Predicate<Request> matches, int times) {
         faults.add(new Fault(matches, new AtomicInteger(times), "reset", 0, null));
+        return this;
+    }
+
+    /** Holds the next {@code times} matching requests (negative: all) this long before forwarding them: a frozen S3. */
+    public S3FaultProxy hold(Predicate<Request> matches, int times, Duration hold) {
+        faults.add(new Fault(matches, new AtomicInteger(times), "hold", 0, null, hold));
         return this;
     }
 
@@ -191,6 +202,12 @@ public final class S3FaultProxy implements AutoCloseable {
                     Thread.sleep(hold.toMillis());
                 }
                 Fault fault = faultFor(request);
+                boolean held = fault != null && fault.action().equals("hold");
+                if (held) {
+                    seen.add(new Seen(request, "hold " + fault.hold().toMillis() + " ms"));
+                    Thread.sleep(fault.hold().toMillis());
+                    fault = null;
+                }
                 if (fault != null && fault.action().equals("answer")) {
                     seen.add(new Seen(request, "answer " + fault.status() + " " + fault.code()));
                     boolean expectsContinue = "100-continue".equalsIgnoreCase(request.headers().get("expect"));
@@ -219,7 +236,9 @@ public final class S3FaultProxy implements AutoCloseable {
                     client.close();
                     return;
                 }
-                seen.add(new Seen(request, hold.isZero() ? "pass" : "pass after " + hold.toMillis() + " ms"));
+                if (!held) {
+                    seen.add(new Seen(request, hold.isZero() ? "pass" : "pass after " + hold.toMillis() + " ms"));
+                }
                 forwardBody(in, request, toUpstream, Long.MAX_VALUE);
                 toUpstream.flush();
             }

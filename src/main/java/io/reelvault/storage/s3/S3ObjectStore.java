@@ -40,6 +40,7 @@ import mutiny.zero.flow.adapters.AdaptersToFlow;
 import mutiny.zero.flow.adapters.AdaptersToReactiveStreams;
 import org.reactivestreams.Subscriber;
 import software.amazon.awssdk.auth.credentials.AwsCredentials;
+import software.amazon.awssdk.awscore.AwsRequestOverrideConfiguration;
 import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
 import software.amazon.awssdk.core.SdkPlugin;
 import software.amazon.awssdk.core.async.AsyncRequestBody;
@@ -85,6 +86,8 @@ public final class S3ObjectStore implements ObjectStore, ReadinessProbe, SignedU
      */
     /** Bodies of a known length below this are buffered before their PutObject, so that the SDK can retry it. */
     static final long REPLAYABLE_MAX = 1024 * 1024;
+    private static final long MIB = 1024 * 1024;
+    static final Duration DEFAULT_CALL_TIMEOUT = Duration.ofSeconds(10);
     private static final SdkPlugin NO_RETRIES = config -> config.overrideConfiguration(c -> c.retryStrategy(
             AwsRetryStrategy.doNotRetry()));
     private static final java.util.concurrent.ScheduledExecutorService ABORT_SCHEDULER =
@@ -108,12 +111,19 @@ public final class S3ObjectStore implements ObjectStore, ReadinessProbe, SignedU
     private final BufferBudget budget;
     private final ServerSideEncryption sse;
     private final Clock clock;
+    private final Duration callTimeout;
     /** When the bucket was last seen to exist ({@link System#nanoTime()}; 0: never): see {@link #head}. */
     private volatile long bucketSeenAt;
 
     /** @param sse the encryption every write requests; null only for test servers that implement none */
     S3ObjectStore(S3AsyncClient s3, S3Presigner presigner, String bucket, Multipart multipart, ExecutorService uploaders,
             ServerSideEncryption sse, Clock clock) {
+        this(s3, presigner, bucket, multipart, uploaders, sse, clock, DEFAULT_CALL_TIMEOUT);
+    }
+
+    /** @param callTimeout the deadline of one attempt of a call that streams no caller body ({@code REELVAULT_STORAGE_S3_CALL_TIMEOUT}) */
+    S3ObjectStore(S3AsyncClient s3, S3Presigner presigner, String bucket, Multipart multipart, ExecutorService uploaders,
+            ServerSideEncryption sse, Clock clock, Duration callTimeout) {
         this.s3 = s3;
         this.presigner = presigner;
         this.bucket = bucket;
@@ -122,6 +132,18 @@ public final class S3ObjectStore implements ObjectStore, ReadinessProbe, SignedU
         this.budget = new BufferBudget(multipart.bufferBudget());
         this.sse = sse;
         this.clock = clock;
+        this.callTimeout = callTimeout;
+    }
+
+    /** The per-attempt deadline of a call that streams no caller body: {@code REELVAULT_STORAGE_S3_CALL_TIMEOUT}. */
+    private AwsRequestOverrideConfiguration deadline() {
+        return AwsRequestOverrideConfiguration.builder().apiCallAttemptTimeout(callTimeout).build();
+    }
+
+    /** The deadline of one attempt to send {@code bytes} buffered here: the call's, plus one second per MiB. */
+    private AwsRequestOverrideConfiguration deadline(long bytes) {
+        return AwsRequestOverrideConfiguration.builder()
+                .apiCallAttemptTimeout(callTimeout.plusSeconds((bytes + MIB - 1) / MIB)).build();
     }
 
     /** Bytes of the buffer budget no upload holds now (all of it when no upload is in flight). */
@@ -297,7 +319,7 @@ public final class S3ObjectStore implements ObjectStore, ReadinessProbe, SignedU
                     PartBuffer whole = current;
                     var r = s3.putObject(b -> {
                         b.bucket(bucket).key(key.value()).contentType(contentType).contentLength(whole.length())
-                                .serverSideEncryption(sse);
+                                .serverSideEncryption(sse).overrideConfiguration(deadline(whole.length()));
                         condition(b, condition);
                     }, whole.body(contentType)).get();
                     return new PutResult(new ObjectInfo(key, whole.length(), clock.instant(), r.eTag(), contentType), hex());
@@ -308,7 +330,7 @@ public final class S3ObjectStore implements ObjectStore, ReadinessProbe, SignedU
             String uploadId;
             try {
                 uploadId = s3.createMultipartUpload(b -> b.bucket(bucket).key(key.value()).contentType(contentType)
-                        .serverSideEncryption(sse)).get().uploadId();
+                        .serverSideEncryption(sse).overrideConfiguration(deadline())).get().uploadId();
             } catch (Exception | Error e) {
                 current.budget().release();
                 throw e;
@@ -343,7 +365,8 @@ public final class S3ObjectStore implements ObjectStore, ReadinessProbe, SignedU
                 var r = s3.completeMultipartUpload(b -> b.bucket(bucket).key(key.value()).uploadId(uploadId)
                         .multipartUpload(m -> m.parts(completed))
                         .ifMatch(condition == null ? null : condition.orElse(null))
-                        .ifNoneMatch(condition == null || condition.isPresent() ? null : "*")).get();
+                        .ifNoneMatch(condition == null || condition.isPresent() ? null : "*")
+                        .overrideConfiguration(deadline(total))).get(); // S3 may take a while to assemble a large object
                 return new PutResult(new ObjectInfo(key, total, clock.instant(), r.eTag(), contentType), hex());
             } catch (Exception | Error e) {
                 if (current != null) {
@@ -361,7 +384,7 @@ public final class S3ObjectStore implements ObjectStore, ReadinessProbe, SignedU
             CompletableFuture<CompletedPart> sent;
             try {
                 sent = s3.uploadPart(b -> b.bucket(bucket).key(key.value()).uploadId(uploadId).partNumber(number)
-                                .contentLength(data.length()), data.body(contentType))
+                                .contentLength(data.length()).overrideConfiguration(deadline(data.length())), data.body(contentType))
                         .thenApply(r -> CompletedPart.builder().partNumber(number).eTag(r.eTag()).build());
             } catch (RuntimeException e) {
                 inFlight.release();
@@ -461,7 +484,8 @@ public final class S3ObjectStore implements ObjectStore, ReadinessProbe, SignedU
         private void abort(ObjectKey key, String uploadId, int attempt) {
             Optional<Throwable> failed;
             try {
-                failed = awaitQuietly(s3.abortMultipartUpload(b -> b.bucket(bucket).key(key.value()).uploadId(uploadId)));
+                failed = awaitQuietly(s3.abortMultipartUpload(b -> b.bucket(bucket).key(key.value()).uploadId(uploadId)
+                        .overrideConfiguration(deadline())));
             } catch (RuntimeException e) {
                 failed = Optional.of(e);
             }
@@ -503,7 +527,7 @@ public final class S3ObjectStore implements ObjectStore, ReadinessProbe, SignedU
     @Override
     public Uni<ObjectContent> get(ObjectKey key, Optional<ByteRange> range) {
         return Uni.createFrom().completionStage(() -> s3.getObject(b -> b.bucket(bucket).key(key.value())
-                        .range(range.map(ByteRange::toString).orElse(null)),
+                        .range(range.map(ByteRange::toString).orElse(null)).overrideConfiguration(deadline()),
                         AsyncResponseTransformer.<GetObjectResponse>toPublisher()))
                 .map(publisher -> content(key, range, publisher))
                 .onFailure(S3Errors::isInvalidRange).recoverWithUni(e -> unsatisfiable(key, range.orElseThrow()))
@@ -546,7 +570,7 @@ public final class S3ObjectStore implements ObjectStore, ReadinessProbe, SignedU
      */
     @Override
     public Uni<Optional<ObjectInfo>> head(ObjectKey key) {
-        return Uni.createFrom().completionStage(() -> s3.headObject(b -> b.bucket(bucket).key(key.value())))
+        return Uni.createFrom().completionStage(() -> s3.headObject(b -> b.bucket(bucket).key(key.value()).overrideConfiguration(deadline())))
                 .map(r -> Optional.of(new ObjectInfo(key, r.contentLength(), r.lastModified(), r.eTag(),
                         r.contentType() != null ? r.contentType() : FileType.mediaTypeOf(key))))
                 .onFailure(S3Errors::isNotFound).recoverWithUni(e -> bucketExists().replaceWith(Optional.<ObjectInfo>empty()))
@@ -564,7 +588,7 @@ public final class S3ObjectStore implements ObjectStore, ReadinessProbe, SignedU
 
     @Override
     public Uni<Void> delete(ObjectKey key) {
-        return Uni.createFrom().completionStage(() -> s3.deleteObject(b -> b.bucket(bucket).key(key.value())))
+        return Uni.createFrom().completionStage(() -> s3.deleteObject(b -> b.bucket(bucket).key(key.value()).overrideConfiguration(deadline())))
                 .replaceWithVoid()
                 .onFailure(S3Errors::isNotFound).recoverWithNull()
                 .onFailure().transform(S3Errors::translate);
@@ -579,7 +603,7 @@ public final class S3ObjectStore implements ObjectStore, ReadinessProbe, SignedU
         }
         return Multi.createFrom().iterable(batches)
                 .onItem().transformToUniAndConcatenate(batch -> Uni.createFrom().completionStage(() -> s3.deleteObjects(b -> b
-                        .bucket(bucket)
+                        .bucket(bucket).overrideConfiguration(deadline())
                         .delete(Delete.builder().quiet(true)
                                 .objects(batch.stream().map(k -> ObjectIdentifier.builder().key(k.value()).build()).toList())
                                 .build())))
@@ -599,7 +623,8 @@ public final class S3ObjectStore implements ObjectStore, ReadinessProbe, SignedU
         return Multi.createFrom().deferred(() -> Multi.createFrom().publisher(AdaptersToFlow.publisher(
                         s3.listObjectsV2Paginator(b -> b.bucket(bucket)
                                 .prefix(prefix.value().isEmpty() ? null : prefix.value())
-                                .startAfter(startAfter.map(ObjectKey::value).orElse(null))).contents())))
+                                .startAfter(startAfter.map(ObjectKey::value).orElse(null)).overrideConfiguration(deadline()))
+                        .contents())))
                 .select().where(o -> ObjectKey.isValid(o.key()))
                 .map(this::info)
                 .onFailure().transform(S3Errors::translate);
@@ -616,7 +641,8 @@ public final class S3ObjectStore implements ObjectStore, ReadinessProbe, SignedU
      */
     @Override
     public Uni<Void> probe() {
-        return Uni.createFrom().completionStage(() -> s3.listObjectsV2(b -> b.bucket(bucket).prefix("uploads/").maxKeys(1)))
+        return Uni.createFrom().completionStage(() -> s3.listObjectsV2(b -> b.bucket(bucket).prefix("uploads/").maxKeys(1)
+                        .overrideConfiguration(deadline())))
                 .invoke(() -> bucketSeenAt = Math.max(1, System.nanoTime()))
                 .replaceWithVoid()
                 .onFailure().transform(S3Errors::translate);
