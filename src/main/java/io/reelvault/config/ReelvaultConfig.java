@@ -123,6 +123,16 @@ public interface ReelvaultConfig {
         String serverSideEncryption();
 
         /**
+         * {@code REELVAULT_STORAGE_S3_CALL_TIMEOUT}: the deadline of one attempt of an S3 call that streams no caller
+         * body (HEAD, a GET until its response starts, LIST, DELETE, creating and aborting a multipart upload, a
+         * buffered PutObject); an UploadPart gets it plus one second per MiB of the part, a CompleteMultipartUpload plus one
+         * second per MiB of the object. A call past it is cut and retried by the
+         * SDK, then answered {@code storage_unavailable}: a frozen S3 cannot hold a request for ever. Default 10s.
+         */
+        @WithDefault("10s")
+        Duration callTimeout();
+
+        /**
          * {@code REELVAULT_STORAGE_S3_VERSIONING}: whether {@code bucket setup} enables versioning on the
          * bucket and {@code bucket verify} requires it. Default false. The lifecycle rules have no rule for
          * noncurrent versions: on a versioned bucket an expiration or a deletion only adds a delete marker,

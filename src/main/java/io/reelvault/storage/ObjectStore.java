@@ -17,7 +17,8 @@ import java.util.OptionalLong;
  * loop). Failures arrive through the returned {@code Uni}/{@code Multi} as
  * {@link io.reelvault.error.ReelvaultException}s with these codes:
  * {@code not_found} (missing object), {@code range_not_satisfiable}, {@code length_mismatch},
- * {@code storage_unavailable} (the backend failed; retry later). Errors of a caller's body stream
+ * {@code storage_unavailable} (the backend failed; retry later), {@code storage_refused} (the backend refused the
+ * service itself: a missing bucket, denied or unknown credentials). Errors of a caller's body stream
  * pass through unchanged.
  *
  * <p>Retention: the injectable {@code ObjectStore} is wrapped in a {@link RetentionGuard}, so

@@ -79,6 +79,11 @@ class ObjectStoreProducerTest {
             public boolean versioning() {
                 return false;
             }
+
+            @Override
+            public java.time.Duration callTimeout() {
+                return java.time.Duration.ofSeconds(10);
+            }
         };
         ReelvaultConfig.Storage storage = new ReelvaultConfig.Storage() {
             public boolean useLocal() {

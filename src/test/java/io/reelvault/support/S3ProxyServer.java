@@ -87,21 +87,40 @@ public final class S3ProxyServer implements AutoCloseable {
     }
 
     public S3AsyncClient client() {
+        return client(ACCESS_KEY, SECRET_KEY);
+    }
+
+    /** A client signing with the given keys (wrong ones: the server's refusals). */
+    public S3AsyncClient client(String accessKey, String secretKey) {
+        return client(endpoint(), accessKey, secretKey);
+    }
+
+    /** A client of this server reached through another endpoint (a fault proxy in front of it). */
+    public S3AsyncClient client(URI via) {
+        return client(via, ACCESS_KEY, SECRET_KEY);
+    }
+
+    private static S3AsyncClient client(URI endpoint, String accessKey, String secretKey) {
         return S3AsyncClient.builder()
                 .httpClientBuilder(AwsCrtAsyncHttpClient.builder())
-                .endpointOverride(endpoint())
+                .endpointOverride(endpoint)
                 .forcePathStyle(true)
                 .region(Region.of(REGION))
-                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create(ACCESS_KEY, SECRET_KEY)))
+                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create(accessKey, secretKey)))
                 .build();
     }
 
     public S3Presigner presigner() {
+        return presigner(ACCESS_KEY, SECRET_KEY);
+    }
+
+    /** A presigner signing with the given keys. */
+    public S3Presigner presigner(String accessKey, String secretKey) {
         return S3Presigner.builder()
                 .endpointOverride(endpoint())
                 .serviceConfiguration(software.amazon.awssdk.services.s3.S3Configuration.builder().pathStyleAccessEnabled(true).build())
                 .region(Region.of(REGION))
-                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create(ACCESS_KEY, SECRET_KEY)))
+                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create(accessKey, secretKey)))
                 .build();
     }
 

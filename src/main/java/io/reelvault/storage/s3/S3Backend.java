@@ -55,7 +55,8 @@ public class S3Backend {
         // native threads has no context class loader, so the presigner's synthetic bean could not load its
         // builder class there (ClassNotFoundException: S3Presigner$Builder, 500 on the first signed URL).
         S3Presigner signer = ClientProxy.unwrap(presigner.get());
-        return new S3ObjectStore(client.get(), signer, config.bucket().orElseThrow(), multipart, uploaders, sse, clock);
+        return new S3ObjectStore(client.get(), signer, config.bucket().orElseThrow(), multipart, uploaders, sse, clock,
+                config.callTimeout());
     }
 
     /**

@@ -40,6 +40,9 @@ import mutiny.zero.flow.adapters.AdaptersToFlow;
 import mutiny.zero.flow.adapters.AdaptersToReactiveStreams;
 import org.reactivestreams.Subscriber;
 import software.amazon.awssdk.auth.credentials.AwsCredentials;
+import software.amazon.awssdk.awscore.AwsRequestOverrideConfiguration;
+import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
+import software.amazon.awssdk.core.SdkPlugin;
 import software.amazon.awssdk.core.async.AsyncRequestBody;
 import software.amazon.awssdk.core.async.AsyncResponseTransformer;
 import software.amazon.awssdk.core.async.ResponsePublisher;
@@ -54,8 +57,9 @@ import software.amazon.awssdk.services.s3.model.ServerSideEncryption;
 import software.amazon.awssdk.services.s3.presigner.S3Presigner;
 
 /**
- * The S3 backend on the async client. Known lengths below the multipart threshold stream as one
- * PutObject; larger or unknown lengths go multipart: parts of {@code partSize} bytes (growing so
+ * The S3 backend on the async client. Known lengths below {@link #REPLAYABLE_MAX} are buffered into one PutObject the
+ * SDK may retry; known lengths from there to the multipart threshold stream as one PutObject sent once (a throttled
+ * one is {@code storage_unavailable}, for the caller to retry); larger or unknown lengths go multipart: parts of {@code partSize} bytes (growing so
  * that no object needs more than 10,000 parts), up to {@code partConcurrency} in flight, their
  * buffers bounded per upload and by a budget shared by all uploads ({@link BufferBudget}: taken as bytes arrive,
  * never before the first one, and handed out so that no set of uploads can deadlock); any failure or cancellation
@@ -72,6 +76,20 @@ public final class S3ObjectStore implements ObjectStore, ReadinessProbe, SignedU
     private static final Duration ABORT_WAIT = Duration.ofSeconds(60);
     private static final Duration POLL = Duration.ofMillis(100);
     private static final int ABORT_RETRIES = 16;
+    /** How long a bucket seen to exist is believed to: a HEAD's 404 within it is a missing key without asking. */
+    static final Duration BUCKET_SEEN_FOR = Duration.ofSeconds(2);
+    /**
+     * For a PutObject whose body is the caller's stream: it can be sent once only, so the SDK must not retry it (its
+     * second subscription failed as an interrupted body, 400; a throttled or reset PutObject is now 503
+     * {@code storage_unavailable} with {@code Retry-After}, and the caller sends it again). Parts and bodies buffered
+     * here are replayable and keep the SDK's retries.
+     */
+    /** Bodies of a known length below this are buffered before their PutObject, so that the SDK can retry it. */
+    static final long REPLAYABLE_MAX = 1024 * 1024;
+    private static final long MIB = 1024 * 1024;
+    static final Duration DEFAULT_CALL_TIMEOUT = Duration.ofSeconds(10);
+    private static final SdkPlugin NO_RETRIES = config -> config.overrideConfiguration(c -> c.retryStrategy(
+            AwsRetryStrategy.doNotRetry()));
     private static final java.util.concurrent.ScheduledExecutorService ABORT_SCHEDULER =
             java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
                 Thread t = new Thread(r, "reelvault-s3-abort-retry");
@@ -93,10 +111,19 @@ public final class S3ObjectStore implements ObjectStore, ReadinessProbe, SignedU
     private final BufferBudget budget;
     private final ServerSideEncryption sse;
     private final Clock clock;
+    private final Duration callTimeout;
+    /** When the bucket was last seen to exist ({@link System#nanoTime()}; 0: never): see {@link #head}. */
+    private volatile long bucketSeenAt;
 
     /** @param sse the encryption every write requests; null only for test servers that implement none */
     S3ObjectStore(S3AsyncClient s3, S3Presigner presigner, String bucket, Multipart multipart, ExecutorService uploaders,
             ServerSideEncryption sse, Clock clock) {
+        this(s3, presigner, bucket, multipart, uploaders, sse, clock, DEFAULT_CALL_TIMEOUT);
+    }
+
+    /** @param callTimeout the deadline of one attempt of a call that streams no caller body ({@code REELVAULT_STORAGE_S3_CALL_TIMEOUT}) */
+    S3ObjectStore(S3AsyncClient s3, S3Presigner presigner, String bucket, Multipart multipart, ExecutorService uploaders,
+            ServerSideEncryption sse, Clock clock, Duration callTimeout) {
         this.s3 = s3;
         this.presigner = presigner;
         this.bucket = bucket;
@@ -105,6 +132,18 @@ public final class S3ObjectStore implements ObjectStore, ReadinessProbe, SignedU
         this.budget = new BufferBudget(multipart.bufferBudget());
         this.sse = sse;
         this.clock = clock;
+        this.callTimeout = callTimeout;
+    }
+
+    /** The per-attempt deadline of a call that streams no caller body: {@code REELVAULT_STORAGE_S3_CALL_TIMEOUT}. */
+    private AwsRequestOverrideConfiguration deadline() {
+        return AwsRequestOverrideConfiguration.builder().apiCallAttemptTimeout(callTimeout).build();
+    }
+
+    /** The deadline of one attempt to send {@code bytes} buffered here: the call's, plus one second per MiB. */
+    private AwsRequestOverrideConfiguration deadline(long bytes) {
+        return AwsRequestOverrideConfiguration.builder()
+                .apiCallAttemptTimeout(callTimeout.plusSeconds((bytes + MIB - 1) / MIB)).build();
     }
 
     /** Bytes of the buffer budget no upload holds now (all of it when no upload is in flight). */
@@ -119,7 +158,7 @@ public final class S3ObjectStore implements ObjectStore, ReadinessProbe, SignedU
 
     @Override
     public Uni<PutResult> put(ObjectKey key, Multi<ByteBuffer> body, OptionalLong length, String contentType) {
-        if (length.isPresent() && length.getAsLong() < multipart.threshold()) {
+        if (streamsOnce(length)) {
             return putSingle(key, body, length.getAsLong(), contentType, null);
         }
         return putMultipart(key, body, length, contentType, null);
@@ -135,11 +174,21 @@ public final class S3ObjectStore implements ObjectStore, ReadinessProbe, SignedU
     @Override
     public Uni<PutResult> putIf(ObjectKey key, Optional<String> expectedEtag, Multi<ByteBuffer> body, OptionalLong length,
             String contentType) {
-        Uni<PutResult> put = length.isPresent() && length.getAsLong() < multipart.threshold()
+        Uni<PutResult> put = streamsOnce(length)
                 ? putSingle(key, body, length.getAsLong(), contentType, expectedEtag)
                 : putMultipart(key, body, length, contentType, expectedEtag);
         return put.onFailure(e -> expectedEtag.isPresent() && e instanceof ReelvaultException r && r.code() == ErrorCode.NOT_FOUND)
                 .transform(e -> new PreconditionFailedException("the object is gone", e));
+    }
+
+    /**
+     * Whether the body streams straight into one PutObject, sent once (no SDK retry): a known length from
+     * {@link #REPLAYABLE_MAX} to the multipart threshold. Smaller bodies (metadata documents, thumbnails, small uploads)
+     * are buffered first, within the buffer budget, into one PutObject that the SDK may send again when S3 throttles
+     * or a connection breaks; larger ones and unknown lengths go multipart, whose parts are buffered and retried.
+     */
+    private boolean streamsOnce(OptionalLong length) {
+        return length.isPresent() && length.getAsLong() >= REPLAYABLE_MAX && length.getAsLong() < multipart.threshold();
     }
 
     /** Puts {@code If-Match} or {@code If-None-Match: *} on a PutObject; {@code condition} null: none. */
@@ -167,7 +216,8 @@ public final class S3ObjectStore implements ObjectStore, ReadinessProbe, SignedU
             }).onFailure().invoke(bodyFailure::set);
             AsyncRequestBody requestBody = new OneShotBody(new KnownLengthBody(checked, length, contentType));
             return Uni.createFrom().completionStage(() -> s3.putObject(b -> {
-                        b.bucket(bucket).key(key.value()).contentType(contentType).contentLength(length).serverSideEncryption(sse);
+                        b.bucket(bucket).key(key.value()).contentType(contentType).contentLength(length).serverSideEncryption(sse)
+                                .overrideConfiguration(o -> o.addPlugin(NO_RETRIES));
                         condition(b, condition);
                     }, requestBody))
                     // the SDK reports a failed body as its own client error: the body's failure is the real one
@@ -262,14 +312,14 @@ public final class S3ObjectStore implements ObjectStore, ReadinessProbe, SignedU
         private PutResult upload() throws Exception {
             int partNumber = 1;
             PartBuffer current = fill(partSize(partNumber));
-            if (current.length() < current.budget().size() && length.isEmpty()) {
+            if (current.length() < current.budget().size() && (length.isEmpty() || length.getAsLong() < REPLAYABLE_MAX)) {
                 // the whole body fitted in the first part: one PutObject, no multipart upload
                 try {
                     checkLength();
                     PartBuffer whole = current;
                     var r = s3.putObject(b -> {
                         b.bucket(bucket).key(key.value()).contentType(contentType).contentLength(whole.length())
-                                .serverSideEncryption(sse);
+                                .serverSideEncryption(sse).overrideConfiguration(deadline(whole.length()));
                         condition(b, condition);
                     }, whole.body(contentType)).get();
                     return new PutResult(new ObjectInfo(key, whole.length(), clock.instant(), r.eTag(), contentType), hex());
@@ -280,7 +330,7 @@ public final class S3ObjectStore implements ObjectStore, ReadinessProbe, SignedU
             String uploadId;
             try {
                 uploadId = s3.createMultipartUpload(b -> b.bucket(bucket).key(key.value()).contentType(contentType)
-                        .serverSideEncryption(sse)).get().uploadId();
+                        .serverSideEncryption(sse).overrideConfiguration(deadline())).get().uploadId();
             } catch (Exception | Error e) {
                 current.budget().release();
                 throw e;
@@ -315,7 +365,8 @@ public final class S3ObjectStore implements ObjectStore, ReadinessProbe, SignedU
                 var r = s3.completeMultipartUpload(b -> b.bucket(bucket).key(key.value()).uploadId(uploadId)
                         .multipartUpload(m -> m.parts(completed))
                         .ifMatch(condition == null ? null : condition.orElse(null))
-                        .ifNoneMatch(condition == null || condition.isPresent() ? null : "*")).get();
+                        .ifNoneMatch(condition == null || condition.isPresent() ? null : "*")
+                        .overrideConfiguration(deadline(total))).get(); // S3 may take a while to assemble a large object
                 return new PutResult(new ObjectInfo(key, total, clock.instant(), r.eTag(), contentType), hex());
             } catch (Exception | Error e) {
                 if (current != null) {
@@ -333,7 +384,7 @@ public final class S3ObjectStore implements ObjectStore, ReadinessProbe, SignedU
             CompletableFuture<CompletedPart> sent;
             try {
                 sent = s3.uploadPart(b -> b.bucket(bucket).key(key.value()).uploadId(uploadId).partNumber(number)
-                                .contentLength(data.length()), data.body(contentType))
+                                .contentLength(data.length()).overrideConfiguration(deadline(data.length())), data.body(contentType))
                         .thenApply(r -> CompletedPart.builder().partNumber(number).eTag(r.eTag()).build());
             } catch (RuntimeException e) {
                 inFlight.release();
@@ -433,11 +484,13 @@ public final class S3ObjectStore implements ObjectStore, ReadinessProbe, SignedU
         private void abort(ObjectKey key, String uploadId, int attempt) {
             Optional<Throwable> failed;
             try {
-                failed = awaitQuietly(s3.abortMultipartUpload(b -> b.bucket(bucket).key(key.value()).uploadId(uploadId)));
+                failed = awaitQuietly(s3.abortMultipartUpload(b -> b.bucket(bucket).key(key.value()).uploadId(uploadId)
+                        .overrideConfiguration(deadline())));
             } catch (RuntimeException e) {
                 failed = Optional.of(e);
             }
-            if (failed.isPresent() && !S3Errors.isNotFound(failed.get()) && attempt < ABORT_RETRIES) {
+            if (failed.isPresent() && !S3Errors.isNotFound(failed.get()) && !S3Errors.isMissingBucket(failed.get())
+                    && attempt < ABORT_RETRIES) {
                 long delay = Math.min(60_000, 500L << attempt);
                 ABORT_SCHEDULER.schedule(() -> uploaders.execute(() -> abort(key, uploadId, attempt + 1)), delay,
                         java.util.concurrent.TimeUnit.MILLISECONDS);
@@ -474,7 +527,7 @@ public final class S3ObjectStore implements ObjectStore, ReadinessProbe, SignedU
     @Override
     public Uni<ObjectContent> get(ObjectKey key, Optional<ByteRange> range) {
         return Uni.createFrom().completionStage(() -> s3.getObject(b -> b.bucket(bucket).key(key.value())
-                        .range(range.map(ByteRange::toString).orElse(null)),
+                        .range(range.map(ByteRange::toString).orElse(null)).overrideConfiguration(deadline()),
                         AsyncResponseTransformer.<GetObjectResponse>toPublisher()))
                 .map(publisher -> content(key, range, publisher))
                 .onFailure(S3Errors::isInvalidRange).recoverWithUni(e -> unsatisfiable(key, range.orElseThrow()))
@@ -509,18 +562,33 @@ public final class S3ObjectStore implements ObjectStore, ReadinessProbe, SignedU
         });
     }
 
+    /**
+     * A HEAD's 404 has no body, so it cannot tell a missing key from a missing bucket: the bucket is checked then
+     * (the readiness probe's request), unless it was seen within {@link #BUCKET_SEEN_FOR}. So a deleted bucket answers
+     * {@code storage_refused} rather than "no such object" after that at the latest, and a stream of misses costs at
+     * most one LIST per interval.
+     */
     @Override
     public Uni<Optional<ObjectInfo>> head(ObjectKey key) {
-        return Uni.createFrom().completionStage(() -> s3.headObject(b -> b.bucket(bucket).key(key.value())))
+        return Uni.createFrom().completionStage(() -> s3.headObject(b -> b.bucket(bucket).key(key.value()).overrideConfiguration(deadline())))
                 .map(r -> Optional.of(new ObjectInfo(key, r.contentLength(), r.lastModified(), r.eTag(),
                         r.contentType() != null ? r.contentType() : FileType.mediaTypeOf(key))))
-                .onFailure(S3Errors::isNotFound).recoverWithItem(Optional.empty())
+                .onFailure(S3Errors::isNotFound).recoverWithUni(e -> bucketExists().replaceWith(Optional.<ObjectInfo>empty()))
                 .onFailure().transform(S3Errors::translate);
+    }
+
+    /** Succeeds when the bucket exists: seen recently, or listed now. */
+    private Uni<Void> bucketExists() {
+        long seen = bucketSeenAt;
+        if (seen != 0 && System.nanoTime() - seen < BUCKET_SEEN_FOR.toNanos()) {
+            return Uni.createFrom().voidItem();
+        }
+        return probe();
     }
 
     @Override
     public Uni<Void> delete(ObjectKey key) {
-        return Uni.createFrom().completionStage(() -> s3.deleteObject(b -> b.bucket(bucket).key(key.value())))
+        return Uni.createFrom().completionStage(() -> s3.deleteObject(b -> b.bucket(bucket).key(key.value()).overrideConfiguration(deadline())))
                 .replaceWithVoid()
                 .onFailure(S3Errors::isNotFound).recoverWithNull()
                 .onFailure().transform(S3Errors::translate);
@@ -535,7 +603,7 @@ public final class S3ObjectStore implements ObjectStore, ReadinessProbe, SignedU
         }
         return Multi.createFrom().iterable(batches)
                 .onItem().transformToUniAndConcatenate(batch -> Uni.createFrom().completionStage(() -> s3.deleteObjects(b -> b
-                        .bucket(bucket)
+                        .bucket(bucket).overrideConfiguration(deadline())
                         .delete(Delete.builder().quiet(true)
                                 .objects(batch.stream().map(k -> ObjectIdentifier.builder().key(k.value()).build()).toList())
                                 .build())))
@@ -555,7 +623,8 @@ public final class S3ObjectStore implements ObjectStore, ReadinessProbe, SignedU
         return Multi.createFrom().deferred(() -> Multi.createFrom().publisher(AdaptersToFlow.publisher(
                         s3.listObjectsV2Paginator(b -> b.bucket(bucket)
                                 .prefix(prefix.value().isEmpty() ? null : prefix.value())
-                                .startAfter(startAfter.map(ObjectKey::value).orElse(null))).contents())))
+                                .startAfter(startAfter.map(ObjectKey::value).orElse(null)).overrideConfiguration(deadline()))
+                        .contents())))
                 .select().where(o -> ObjectKey.isValid(o.key()))
                 .map(this::info)
                 .onFailure().transform(S3Errors::translate);
@@ -572,7 +641,9 @@ public final class S3ObjectStore implements ObjectStore, ReadinessProbe, SignedU
      */
     @Override
     public Uni<Void> probe() {
-        return Uni.createFrom().completionStage(() -> s3.listObjectsV2(b -> b.bucket(bucket).prefix("uploads/").maxKeys(1)))
+        return Uni.createFrom().completionStage(() -> s3.listObjectsV2(b -> b.bucket(bucket).prefix("uploads/").maxKeys(1)
+                        .overrideConfiguration(deadline())))
+                .invoke(() -> bucketSeenAt = Math.max(1, System.nanoTime()))
                 .replaceWithVoid()
                 .onFailure().transform(S3Errors::translate);
     }
