@@ -87,6 +87,14 @@ public interface ReelvaultConfig {
          */
         @WithDefault("false")
         boolean signingKeyEphemeral();
+
+        /**
+         * {@code REELVAULT_STORAGE_LOCAL_MIN_FREE}: readiness reports DOWN ({@code storage full}) while fewer bytes than
+         * this are free on the root's filesystem, so that the load balancer sends uploads elsewhere before they fail
+         * with 507 {@code insufficient_storage}. Default 64M; {@code 0}: only once a write fails for want of space.
+         */
+        @WithDefault("64M")
+        MemorySize minFree();
     }
 
     interface S3 {

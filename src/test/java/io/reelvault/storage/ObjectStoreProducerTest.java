@@ -46,6 +46,10 @@ class ObjectStoreProducerTest {
             public boolean signingKeyEphemeral() {
                 return ephemeral;
             }
+
+            public MemorySize minFree() {
+                return new MemorySize(BigInteger.ZERO);
+            }
         };
         ReelvaultConfig.S3 s3 = new ReelvaultConfig.S3() {
             public Optional<String> bucket() {
