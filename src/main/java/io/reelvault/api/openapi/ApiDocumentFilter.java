@@ -305,7 +305,10 @@ public class ApiDocumentFilter implements OASFilter {
 
         Operation get = storageOperation("Download an object through a signed URL",
                 "Streams the object, or one byte range of it, to anyone holding a valid, unexpired signed GET URL (a GET"
-                        + " URL also allows HEAD). Local backend only; on S3 the URLs point at the bucket.",
+                        + " URL also allows HEAD). Local backend only; on S3 the URLs point at the bucket. A whole-object GET is"
+                        + " checked against the sha256 recorded when the object was written: when the bytes on disk no longer"
+                        + " match, the answer is cut (connection closed) before its last byte, never a complete body. A ranged"
+                        + " GET cannot be checked.",
                 "invalid_key,signature_invalid,signature_expired,not_found,expired,range_not_satisfiable,"
                         + "storage_unavailable")
                 .addParameter(disposition).addParameter(responseType)
@@ -333,7 +336,7 @@ public class ApiDocumentFilter implements OASFilter {
                         + " completed, deleted, refused or swept. Then `POST /api/v1/uploads/{upload_id}/complete` checks and"
                         + " records it.",
                 "invalid_key,invalid_request,signature_invalid,signature_expired,not_found,conflict,length_mismatch,"
-                        + "storage_unavailable,shutting_down,request_timeout")
+                        + "storage_unavailable,insufficient_storage,shutting_down,request_timeout")
                 .addParameter(putType).addParameter(putLength);
         put.requestBody(OASFactory.createRequestBody().required(true).description("The object's bytes.")
                 .content(OASFactory.createContent().addMediaType("*/*", OASFactory.createMediaType()
