@@ -174,6 +174,19 @@ public interface ReelvaultConfig {
         Duration maxClockSkew();
     }
 
+    /** The scheduled scrub of the local backend ({@code storage.local.ScheduledScrub}). */
+    Scrub scrub();
+
+    interface Scrub {
+        /**
+         * {@code REELVAULT_SCRUB_INTERVAL}: how often every local object is read and checked against its recorded
+         * sha256, e.g. {@code 24h}; the first run is 60 seconds after start-up. Default {@code off} (the {@code scrub}
+         * command does the same on demand). Replicas sharing one root take turns through a file lock.
+         */
+        @WithDefault("off")
+        String interval();
+    }
+
     /**
      * Storage usage ({@code GET /api/v1/admin/usage}, {@code reelvault_storage_objects} and
      * {@code reelvault_storage_bytes}): kept current as the service writes and deletes, and corrected by a

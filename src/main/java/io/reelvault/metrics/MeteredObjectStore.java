@@ -66,7 +66,7 @@ public final class MeteredObjectStore implements ObjectStore {
         this.bytesOut = Counter.builder(StorageMetrics.TRANSFER).baseUnit("bytes").tag("direction", "out")
                 .description("Body bytes read from storage").register(registry);
         for (Area area : Area.values()) { // present at 0 from the start, so that an alert sees the first increase
-            integrityFailures(area.segment());
+            integrityFailures(registry, area.segment());
         }
     }
 
@@ -106,15 +106,19 @@ public final class MeteredObjectStore implements ObjectStore {
                         .onFailure(IntegrityException.class).invoke(e -> integrityFailure(key))));
     }
 
-    /** Counts one object found damaged, under its area ({@code other} for a key outside the four areas). */
-    public void integrityFailure(ObjectKey key) {
-        String segment = key.value().substring(0, Math.max(0, key.value().indexOf('/')));
-        integrityFailures(Area.ofSegment(segment).map(Area::segment).orElse("other")).increment();
+    private void integrityFailure(ObjectKey key) {
+        integrityFailure(registry, key);
     }
 
-    private Counter integrityFailures(String area) {
+    /** Counts one object found damaged (by a read or a scrub), under its area ({@code other} outside the four areas). */
+    public static void integrityFailure(MeterRegistry registry, ObjectKey key) {
+        String segment = key.value().substring(0, Math.max(0, key.value().indexOf('/')));
+        integrityFailures(registry, Area.ofSegment(segment).map(Area::segment).orElse("other")).increment();
+    }
+
+    private static Counter integrityFailures(MeterRegistry registry, String area) {
         return Counter.builder(StorageMetrics.INTEGRITY_FAILURES).tag("area", area)
-                .description("Full reads cut before their last byte: the object no longer matches its recorded sha256")
+                .description("Objects found damaged: full reads cut before their last byte, and scheduled scrubs")
                 .register(registry);
     }
 

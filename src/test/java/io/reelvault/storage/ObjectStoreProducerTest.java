@@ -138,6 +138,10 @@ class ObjectStoreProducerTest {
                 throw new UnsupportedOperationException("the producer reads no media setting");
             }
 
+            public Scrub scrub() {
+                throw new UnsupportedOperationException("the producer reads no scrub setting");
+            }
+
             public Lifecycle lifecycle() {
                 return new Lifecycle() {
                     public boolean enabled() {

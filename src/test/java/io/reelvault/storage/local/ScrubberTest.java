@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.reelvault.metrics.StorageMetrics;
 import io.reelvault.model.ObjectKey;
 import io.reelvault.storage.IntegrityException;
 import io.reelvault.support.Samples;
@@ -87,6 +89,18 @@ class ScrubberTest {
         assertTrue(readFailure(CLIP) instanceof IntegrityException e && e.key().value().equals(CLIP));
         assertTrue(readFailure(PNG) instanceof IntegrityException);
         assertArrayEquals(new byte[0], read(EMPTY), "an intact empty object");
+    }
+
+    @Test
+    void theScheduledScrubCountsEachDamagedObjectUnderItsArea() throws Exception {
+        put(PNG, Samples.png(1000));
+        put(CLIP, Samples.mp4(1000));
+        flip(root.resolve(CLIP), 500);
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        Scrubber.Summary summary = new ScheduledScrub(root, registry).scrub().orElseThrow();
+        assertEquals(1, summary.damaged());
+        assertEquals(1.0, registry.get(StorageMetrics.INTEGRITY_FAILURES).tag("area", "generations").counter().count());
+        assertEquals(0, registry.find(StorageMetrics.INTEGRITY_FAILURES).tag("area", "uploads").counters().size());
     }
 
     @Test
