@@ -82,6 +82,24 @@ class BitRotApiTest {
         assertEquals(before + 2, integrityFailures("uploads"));
     }
 
+    @Test
+    @Timeout(60)
+    void aDamagedObjectOfOneChunkIsAnsweredAsAProblemNotAsItsBytes() throws Exception {
+        String token = TestTokens.user("rot-" + Long.toString(System.nanoTime(), 36));
+        byte[] png = Samples.png(1000);
+        var uploaded = given().auth().oauth2(token).contentType("image/png").queryParam("filename", "small.png").body(png)
+                .post("/api/v1/uploads").then().statusCode(201).extract();
+        URI url = URI.create(given().auth().oauth2(token).get("/api/v1/uploads/" + uploaded.path("upload_id") + "/url")
+                .then().statusCode(200).extract().path("url"));
+        flip(ROOT.resolve((String) uploaded.path("key")), 500);
+        double before = integrityFailures("uploads");
+        Raw answer = get(url, null);
+        assertEquals(500, answer.status(), "its only chunk is withheld: nothing was sent, so a problem can be");
+        assertTrue(answer.header("content-type").startsWith("application/problem+json"), answer.headers());
+        assertTrue(new String(answer.body(), StandardCharsets.UTF_8).contains("\"code\":\"internal_error\""));
+        assertEquals(before + 1, integrityFailures("uploads"));
+    }
+
     static void flip(Path file, long at) throws IOException {
         try (RandomAccessFile f = new RandomAccessFile(file.toFile(), "rw")) { // in place: same inode, same digest attribute
             f.seek(at);
