@@ -108,8 +108,10 @@ public class ApiDocumentFilter implements OASFilter {
                 + " management interface only.", "text/plain", string("Prometheus text exposition format")).servers(management));
         for (String[] health : new String[][] {
                 {"live", "Liveness", "UP while the process can serve; a DOWN answer (503) asks for a restart."},
-                {"ready", "Readiness", "UP (200) when the storage backend answers its probe and the service is not shutting"
-                        + " down, else DOWN (503); the cache shows in the details only. A verdict is reused for a second."},
+                {"ready", "Readiness", "UP (200) when the storage backend answers its probe (local: the root is writable"
+                        + " and has REELVAULT_STORAGE_LOCAL_MIN_FREE free; a full disk says `the storage is full` in the"
+                        + " `storage` check) and the service is not shutting down, else DOWN (503); the cache shows in the"
+                        + " details only. A verdict is reused for a second."},
                 {"started", "Start-up", "UP (200) once the service has started."}}) {
             PathItem item = operatorEndpoint(health[1], health[2] + " For orchestrators; no token. On the management"
                     + " interface only.", "application/json", OASFactory.createSchema().addType(SchemaType.OBJECT)).servers(management);
