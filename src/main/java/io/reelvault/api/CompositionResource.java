@@ -74,7 +74,7 @@ public class CompositionResource {
     @Operation(summary = "Create a composition", description = "Checks the timeline (each generation it uses must exist and"
             + " be unexpired), writes `timeline.json` and `metadata.json` (status `pending`).",
             extensions = @Extension(name = ApiDocs.PROBLEM_CODES, value = ApiDocs.JSON_BODY + ",invalid_id,not_found,expired,"
-                    + ApiDocs.STORAGE))
+                    + ApiDocs.STORED))
     @RequestBody(required = true, content = @Content(mediaType = MediaType.APPLICATION_JSON,
             schema = @Schema(implementation = CreateRequest.class)))
     @APIResponse(responseCode = "201", description = "Created.", headers = @Header(name = "Location",

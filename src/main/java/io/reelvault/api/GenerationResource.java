@@ -80,7 +80,7 @@ public class GenerationResource {
             + " (201), unless the similar-generation cache knows a completed, unexpired one with the same parameters and a"
             + " prompt within the similarity threshold, or an identical request is pending: then 200 with that one and"
             + " `reused: true`, and nothing is paid twice.",
-            extensions = @Extension(name = ApiDocs.PROBLEM_CODES, value = ApiDocs.JSON_BODY + ",invalid_id," + ApiDocs.STORAGE))
+            extensions = @Extension(name = ApiDocs.PROBLEM_CODES, value = ApiDocs.JSON_BODY + ",invalid_id," + ApiDocs.STORED))
     @RequestBody(required = true, content = @Content(mediaType = MediaType.APPLICATION_JSON,
             schema = @Schema(implementation = CreateRequest.class)))
     @APIResponse(responseCode = "201", description = "A new pending generation.", headers = @Header(name = "Location",
@@ -197,7 +197,7 @@ public class GenerationResource {
     @Operation(summary = "Mark a generation failed", description = "The pipeline gave up on a pending generation: it is never"
             + " reused, and identical requests start a new one at once.",
             extensions = @Extension(name = ApiDocs.PROBLEM_CODES, value = ApiDocs.RETAINED + ",conflict," + ApiDocs.JSON_BODY
-                    + "," + ApiDocs.STORAGE))
+                    + "," + ApiDocs.STORED))
     @RequestBody(required = false, content = @Content(mediaType = MediaType.APPLICATION_JSON,
             schema = @Schema(implementation = FailRequest.class)))
     @APIResponse(responseCode = "200", description = "The generation's metadata, status `failed`.")

@@ -32,6 +32,7 @@ import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.Executor;
 import java.util.concurrent.Flow;
+import java.util.function.Consumer;
 
 /**
  * {@code GET|HEAD|PUT /storage/{key}?X-Expires=...&X-Signature=...}: serves (and, for direct
@@ -151,7 +152,7 @@ public class StorageRoutes {
         }
         content.range().ifPresent(r -> response.setStatusCode(206).putHeader(HttpHeaders.CONTENT_RANGE, r.contentRange()));
         response.putHeader(HttpHeaders.CONTENT_LENGTH, Long.toString(content.length()));
-        pipe(content.body(), content.length(), ctx.response(), onLoop);
+        pipe(content.body(), content.length(), ctx.response(), onLoop, e -> fail(ctx, e));
     }
 
     private static HttpServerResponse headers(HttpServerResponse response, ObjectInfo info, Map<String, String> bound) {
@@ -171,9 +172,12 @@ public class StorageRoutes {
      * up. Every signal is handed to the request's event loop in order (one outstanding request, so nothing can
      * overtake: no prefetch queue between the store's threads and the loop). The chunk that completes {@code length}
      * ends the response with it: a client that has its Content-Length closes the connection at once, and an
-     * {@code end()} arriving after that would count a whole download as reset.
+     * {@code end()} arriving after that would count a whole download as reset. A failure once the head is out (a
+     * damaged object found at its last chunk, a read error) cuts the connection, so the client sees a short body;
+     * before (a damaged object of one chunk) it is answered as a problem by {@code beforeHead}.
      */
-    private static void pipe(Multi<ByteBuffer> body, long length, HttpServerResponse response, Executor onLoop) {
+    private static void pipe(Multi<ByteBuffer> body, long length, HttpServerResponse response, Executor onLoop,
+            Consumer<Throwable> beforeHead) {
         body.subscribe().withSubscriber(new Flow.Subscriber<ByteBuffer>() {
             private Flow.Subscription subscription;
             private long remaining = length;
@@ -239,7 +243,11 @@ public class StorageRoutes {
                 onLoop.execute(() -> {
                     if (!ended) {
                         ended = true;
-                        response.reset(); // headers are gone: cut the connection so the client sees a short body
+                        if (response.headWritten()) {
+                            response.reset(); // headers are gone: cut the connection so the client sees a short body
+                        } else {
+                            beforeHead.accept(e);
+                        }
                     }
                 });
             }

@@ -130,7 +130,7 @@ public class UploadResource {
             + " the bytes go straight to the bucket. The URL stores once (on S3 it requires `If-None-Match: *`: send every"
             + " header of `headers`). Then `POST .../{upload_id}/complete`.",
             extensions = @Extension(name = ApiDocs.PROBLEM_CODES,
-                    value = ApiDocs.JSON_BODY + ",invalid_filename,payload_too_large,rate_limited," + ApiDocs.STORAGE))
+                    value = ApiDocs.JSON_BODY + ",invalid_filename,payload_too_large,rate_limited," + ApiDocs.STORED))
     @RequestBody(required = true, content = @Content(mediaType = MediaType.APPLICATION_JSON,
             schema = @Schema(implementation = PresignRequest.class)))
     @APIResponse(responseCode = "201", description = "PUT the bytes to `upload_url` with `headers`.",
@@ -152,7 +152,7 @@ public class UploadResource {
             + " the same metadata. A direct upload not completed within its URL's 15 minutes plus"
             + " `REELVAULT_UPLOADS_ORPHAN_GRACE` is swept.",
             extensions = @Extension(name = ApiDocs.PROBLEM_CODES,
-                    value = "invalid_id,not_found,length_mismatch,unsupported_media_type," + ApiDocs.STORAGE))
+                    value = "invalid_id,not_found,length_mismatch,unsupported_media_type," + ApiDocs.STORED))
     @APIResponse(responseCode = "200", description = "Recorded.",
             content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = UploadMetadata.class)))
     public Uni<UploadMetadata> complete(@RestPath String uploadId) {

@@ -6,21 +6,26 @@ import io.quarkus.runtime.annotations.QuarkusMain;
 import io.reelvault.cache.CacheBench;
 import io.reelvault.config.CommandMode;
 import io.reelvault.config.ReelvaultConfig;
+import io.reelvault.storage.local.Scrubber;
 import io.reelvault.storage.s3.BucketAdmin;
 import io.reelvault.storage.s3.S3Backend;
 import jakarta.inject.Inject;
+import java.io.IOException;
 import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
 import org.eclipse.microprofile.config.Config;
 
 /**
  * The entry point. Without arguments it runs the service. With {@code bucket setup} or {@code bucket
- * verify} it runs that operator command on the configured S3 bucket (see {@link BucketAdmin}), prints its
+ * verify} it runs that operator command on the configured S3 bucket (see {@link BucketAdmin}), with {@code scrub} it
+ * checks every object of the local root against its recorded sha256 ({@link #scrub}); it prints its
  * lines to standard output and exits with the command's code:
  * <ul>
  * <li>0: every item applied / as expected, or not supported by the server;</li>
- * <li>1: a drift or a failed request;</li>
+ * <li>1: a drift or a failed request; a damaged object;</li>
  * <li>2: unknown arguments (usage on standard error), or settings that do not allow the command
  * ({@code USE_LOCAL_STORAGE} not {@code false}, {@code S3_BUCKET} or {@code AWS_REGION} missing, unusable
  * {@code ALLOWED_ORIGINS}), said on standard error.</li>
@@ -35,10 +40,12 @@ import org.eclipse.microprofile.config.Config;
 public class Main implements QuarkusApplication {
     static final int USAGE_OR_SETTINGS = 2;
     static final String USAGE = """
-            usage: java -jar quarkus-run.jar [bucket setup | bucket verify | cache bench ...]
+            usage: java -jar quarkus-run.jar [bucket setup | bucket verify | scrub | cache bench ...]
               (no arguments)  run the service
               bucket setup    apply public access block, SSE-S3, lifecycle, CORS (and versioning) to S3_BUCKET
               bucket verify   read them back: one line per item, ok / drift / unsupported / error
+              scrub           read every object under LOCAL_STORAGE_PATH and compare it with the sha256 recorded when
+                              it was written: one line per damaged object, then a summary (exit 1 when any is damaged)
               cache bench [--entries 10000,100000] [--lookups 20000] [--rounds 3] [--concurrency 8]
                               fill the similar cache (Redis if REELVAULT_REDIS_URL is set) and time lookups;
                               one JSON line per size (a benchmark: see bench/cache-lookup.sh)
@@ -88,6 +95,9 @@ public class Main implements QuarkusApplication {
         if (args.length >= 2 && args[0].equals("cache") && args[1].equals("bench")) {
             return cacheBench(args, System.out, System.err);
         }
+        if (args.length == 1 && args[0].equals("scrub")) {
+            return scrub(System.out, System.err);
+        }
         if (args.length == 2 && args[0].equals("bucket") && (args[1].equals("setup") || args[1].equals("verify"))) {
             return bucket(args[1].equals("setup"), System.out, System.err);
         }
@@ -124,6 +134,38 @@ public class Main implements QuarkusApplication {
         int exit = setup ? admin.setup(out::println) : admin.verify(out::println);
         out.flush();
         return exit;
+    }
+
+    /**
+     * {@code scrub}: every object of the local root checked against its recorded sha256 ({@link Scrubber}), read-only,
+     * so it runs beside the service. One line per damaged object, {@code damaged <key> expected <sha256> actual
+     * <sha256>}, then {@code scrubbed ...}; exit 1 when any object is damaged or the root cannot be read.
+     */
+    int scrub(PrintStream out, PrintStream err) {
+        ReelvaultConfig.Storage storage = config.storage();
+        if (!storage.useLocal()) {
+            err.println("scrub checks the local backend (USE_LOCAL_STORAGE=true); on S3 the bucket checks its objects itself");
+            return USAGE_OR_SETTINGS;
+        }
+        Path root = storage.local().path();
+        if (!Files.isDirectory(root)) {
+            err.println("LOCAL_STORAGE_PATH " + root + " is not a folder");
+            return USAGE_OR_SETTINGS;
+        }
+        try {
+            Scrubber.Summary summary = new Scrubber(root).run(d -> {
+                out.println("damaged " + d.key() + " expected " + d.expected() + " actual " + d.actual());
+                out.flush();
+            });
+            out.println("scrubbed " + root.toAbsolutePath().normalize() + ": " + summary.verified() + " intact, "
+                    + summary.damaged() + " damaged, " + summary.unverifiable() + " without a recorded sha256, "
+                    + summary.bytes() + " bytes read");
+            out.flush();
+            return summary.damaged() > 0 ? 1 : 0;
+        } catch (IOException | RuntimeException e) {
+            err.println("scrub failed: " + e);
+            return 1;
+        }
     }
 
     int cacheBench(String[] args, PrintStream out, PrintStream err) {

@@ -87,6 +87,14 @@ public interface ReelvaultConfig {
          */
         @WithDefault("false")
         boolean signingKeyEphemeral();
+
+        /**
+         * {@code REELVAULT_STORAGE_LOCAL_MIN_FREE}: readiness reports DOWN ({@code storage full}) while fewer bytes than
+         * this are free on the root's filesystem, so that the load balancer sends uploads elsewhere before they fail
+         * with 507 {@code insufficient_storage}. Default 64M; {@code 0}: only once a write fails for want of space.
+         */
+        @WithDefault("64M")
+        MemorySize minFree();
     }
 
     interface S3 {
@@ -174,6 +182,19 @@ public interface ReelvaultConfig {
          */
         @WithDefault("1d")
         Duration maxClockSkew();
+    }
+
+    /** The scheduled scrub of the local backend ({@code storage.local.ScheduledScrub}). */
+    Scrub scrub();
+
+    interface Scrub {
+        /**
+         * {@code REELVAULT_SCRUB_INTERVAL}: how often every local object is read and checked against its recorded
+         * sha256, e.g. {@code 24h}; the first run is 60 seconds after start-up. Default {@code off} (the {@code scrub}
+         * command does the same on demand). Replicas sharing one root take turns through a file lock.
+         */
+        @WithDefault("off")
+        String interval();
     }
 
     /**

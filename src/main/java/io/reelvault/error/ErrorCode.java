@@ -68,6 +68,12 @@ public enum ErrorCode {
     SHUTTING_DOWN(503, "Shutting down"),
     /** The storage backend refused the service itself (access denied, missing bucket): an operator must act. */
     STORAGE_REFUSED(502, "Storage refused the request"),
+    /**
+     * The local storage root's filesystem is full (or the process's disk quota is spent): the body did not fit, and
+     * nothing of it is stored (no object, no temp file). No {@code Retry-After}: retrying cannot help until an operator
+     * frees space; readiness reports the full disk meanwhile.
+     */
+    INSUFFICIENT_STORAGE(507, "Insufficient storage"),
     /** An unexpected failure inside the service. The body carries an incident id found in the logs. */
     INTERNAL_ERROR(500, "Internal error");
 

@@ -1,5 +1,7 @@
 package io.reelvault.health;
 
+import io.reelvault.error.ErrorCode;
+import io.reelvault.error.ReelvaultException;
 import io.reelvault.storage.ObjectStore;
 import io.reelvault.storage.ReadinessProbe;
 import io.smallrye.health.api.AsyncHealthCheck;
@@ -12,7 +14,8 @@ import org.eclipse.microprofile.health.HealthCheckResponse;
 import org.eclipse.microprofile.health.Readiness;
 
 /**
- * Ready when the storage backend answers its probe (local: the root is writable) within 2 s. Each verdict is
+ * Ready when the storage backend answers its probe (local: the root is writable and has at least
+ * {@code REELVAULT_STORAGE_LOCAL_MIN_FREE} bytes free) within 2 s; a full disk shows in the check's {@code error}. Each verdict is
  * also recorded in {@link ReadinessState} (the {@code reelvault_ready} gauge). A verdict is reused for
  * {@link CachedCheck#TTL} ({@link CachedCheck}): however often readiness is asked, the probe (a file written, an S3
  * request) runs at most once a second.
@@ -42,6 +45,14 @@ public class StorageReadinessCheck implements AsyncHealthCheck {
         return cached.call();
     }
 
+    /** What the operator reads: a full disk says so (with the free bytes), any other failure stays generic. */
+    static String error(Throwable e) {
+        if (e instanceof ReelvaultException r && r.code() == ErrorCode.INSUFFICIENT_STORAGE) {
+            return r.detail();
+        }
+        return "storage probe failed";
+    }
+
     private Uni<HealthCheckResponse> probe() {
         ReadinessProbe probe = store.capability(ReadinessProbe.class).orElse(null);
         if (probe == null) {
@@ -51,7 +62,7 @@ public class StorageReadinessCheck implements AsyncHealthCheck {
         return probe.probe().ifNoItem().after(TIMEOUT).fail()
                 .map(v -> HealthCheckResponse.named(NAME).up().withData("backend", probe.describe()).build())
                 .onFailure().recoverWithItem(e -> HealthCheckResponse.named(NAME).down()
-                        .withData("backend", probe.describe()).withData("error", "storage probe failed").build())
+                        .withData("backend", probe.describe()).withData("error", error(e)).build())
                 .invoke(response -> state.record(NAME, response.getStatus() == HealthCheckResponse.Status.UP));
     }
 }

@@ -5,9 +5,11 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.reelvault.error.ErrorCode;
 import io.reelvault.error.ReelvaultException;
+import io.reelvault.model.Area;
 import io.reelvault.model.ByteRange;
 import io.reelvault.model.KeyPrefix;
 import io.reelvault.model.ObjectKey;
+import io.reelvault.storage.IntegrityException;
 import io.reelvault.storage.ObjectContent;
 import io.reelvault.storage.ObjectInfo;
 import io.reelvault.storage.ObjectStore;
@@ -63,6 +65,9 @@ public final class MeteredObjectStore implements ObjectStore {
                 .description("Body bytes written to storage").register(registry);
         this.bytesOut = Counter.builder(StorageMetrics.TRANSFER).baseUnit("bytes").tag("direction", "out")
                 .description("Body bytes read from storage").register(registry);
+        for (Area area : Area.values()) { // present at 0 from the start, so that an alert sees the first increase
+            integrityFailures(registry, area.segment());
+        }
     }
 
     @Override
@@ -93,10 +98,28 @@ public final class MeteredObjectStore implements ObjectStore {
         return put.invoke(stored -> usage.added(stored.info()));
     }
 
+    /** Also counts a full read that failed its integrity check ({@link IntegrityException}) under the key's area. */
     @Override
     public Uni<ObjectContent> get(ObjectKey key, Optional<ByteRange> range) {
         return metered("get", delegate.get(key, range)).onItem().transform(c -> new ObjectContent(c.info(), c.range(),
-                c.body().onItem().invoke(b -> bytesOut.increment(b.remaining()))));
+                c.body().onItem().invoke(b -> bytesOut.increment(b.remaining()))
+                        .onFailure(IntegrityException.class).invoke(e -> integrityFailure(key))));
+    }
+
+    private void integrityFailure(ObjectKey key) {
+        integrityFailure(registry, key);
+    }
+
+    /** Counts one object found damaged (by a read or a scrub), under its area ({@code other} outside the four areas). */
+    public static void integrityFailure(MeterRegistry registry, ObjectKey key) {
+        String segment = key.value().substring(0, Math.max(0, key.value().indexOf('/')));
+        integrityFailures(registry, Area.ofSegment(segment).map(Area::segment).orElse("other")).increment();
+    }
+
+    private static Counter integrityFailures(MeterRegistry registry, String area) {
+        return Counter.builder(StorageMetrics.INTEGRITY_FAILURES).tag("area", area)
+                .description("Objects found damaged: full reads cut before their last byte, and scheduled scrubs")
+                .register(registry);
     }
 
     @Override

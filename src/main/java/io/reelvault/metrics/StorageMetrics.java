@@ -80,6 +80,12 @@ public final class StorageMetrics {
     /** [reelvault_local_storage_capacity_bytes] size of the filesystem of the local storage root; local backend only. */
     public static final String LOCAL_CAPACITY = "reelvault.local.storage.capacity";
     /**
+     * [reelvault_integrity_failures_total{area}] full reads of the local backend cut before their last byte because the
+     * object's bytes no longer match the sha256 recorded when it was written (a download, an internal read, or a
+     * scheduled scrub); the key is in the log, never in a label.
+     */
+    public static final String INTEGRITY_FAILURES = "reelvault.integrity.failures";
+    /**
      * [reelvault_ready] the last readiness verdict this replica gave ({@code /q/health/ready}): 1 ready, 0 not
      * ready; NaN until the endpoint was first asked (the orchestrator's probe asks it every few seconds).
      */

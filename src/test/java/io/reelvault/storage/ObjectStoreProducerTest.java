@@ -46,6 +46,10 @@ class ObjectStoreProducerTest {
             public boolean signingKeyEphemeral() {
                 return ephemeral;
             }
+
+            public MemorySize minFree() {
+                return new MemorySize(BigInteger.ZERO);
+            }
         };
         ReelvaultConfig.S3 s3 = new ReelvaultConfig.S3() {
             public Optional<String> bucket() {
@@ -137,6 +141,10 @@ class ObjectStoreProducerTest {
 
             public Media media() {
                 throw new UnsupportedOperationException("the producer reads no media setting");
+            }
+
+            public Scrub scrub() {
+                throw new UnsupportedOperationException("the producer reads no scrub setting");
             }
 
             public Lifecycle lifecycle() {

@@ -1,8 +1,10 @@
 package io.reelvault.support;
 
+import io.quarkus.runtime.configuration.MemorySize;
 import io.reelvault.config.ReelvaultConfig;
 import io.reelvault.storage.local.LocalBackend;
 import io.reelvault.storage.local.LocalObjectStore;
+import java.math.BigInteger;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -33,6 +35,10 @@ public final class LocalRoots {
 
             public boolean signingKeyEphemeral() {
                 return false;
+            }
+
+            public MemorySize minFree() {
+                return new MemorySize(BigInteger.ZERO);
             }
         }, URI.create("http://localhost:8080"), pool, clock);
     }

@@ -26,9 +26,11 @@ public final class ApiDocs {
 
     /** The storage backend failed or refused the service. */
     public static final String STORAGE = "storage_unavailable,storage_refused";
+    /** A write into storage: also a full disk (local backend: 507 {@code insufficient_storage}). */
+    public static final String STORED = STORAGE + ",insufficient_storage";
     /** A body streamed into storage: checked from the headers, then while it streams; refused while shutting down. */
     public static final String STREAMED_BODY = "invalid_request,length_mismatch,request_timeout,payload_too_large,unsupported_media_type,"
-            + "rate_limited,too_many_uploads,shutting_down," + STORAGE;
+            + "rate_limited,too_many_uploads,shutting_down," + STORED;
     /** A JSON body: malformed, over its limit (see {@link io.reelvault.api.JsonBodyLimit}), or not JSON. */
     public static final String JSON_BODY = "invalid_request,payload_too_large,unsupported_media_type";
     /** A resource of an area with retention: gone, or past its retention. */

@@ -112,8 +112,10 @@ public class ApiDocumentFilter implements OASFilter {
                 + " management interface only.", "text/plain", string("Prometheus text exposition format")).servers(management));
         for (String[] health : new String[][] {
                 {"live", "Liveness", "UP while the process can serve; a DOWN answer (503) asks for a restart."},
-                {"ready", "Readiness", "UP (200) when the storage backend answers its probe and the service is not shutting"
-                        + " down, else DOWN (503); the cache shows in the details only. A verdict is reused for a second."},
+                {"ready", "Readiness", "UP (200) when the storage backend answers its probe (local: the root is writable"
+                        + " and has REELVAULT_STORAGE_LOCAL_MIN_FREE free; a full disk says `the storage is full` in the"
+                        + " `storage` check) and the service is not shutting down, else DOWN (503); the cache shows in the"
+                        + " details only. A verdict is reused for a second."},
                 {"started", "Start-up", "UP (200) once the service has started."}}) {
             PathItem item = operatorEndpoint(health[1], health[2] + " For orchestrators; no token. On the management"
                     + " interface only.", "application/json", OASFactory.createSchema().addType(SchemaType.OBJECT)).servers(management);
@@ -309,7 +311,10 @@ public class ApiDocumentFilter implements OASFilter {
 
         Operation get = storageOperation("Download an object through a signed URL",
                 "Streams the object, or one byte range of it, to anyone holding a valid, unexpired signed GET URL (a GET"
-                        + " URL also allows HEAD). Local backend only; on S3 the URLs point at the bucket.",
+                        + " URL also allows HEAD). Local backend only; on S3 the URLs point at the bucket. A whole-object GET is"
+                        + " checked against the sha256 recorded when the object was written: when the bytes on disk no longer"
+                        + " match, the answer is cut (connection closed) before its last byte, never a complete body (500"
+                        + " `internal_error` when nothing was sent yet). A ranged GET cannot be checked.",
                 "invalid_key,signature_invalid,signature_expired,not_found,expired,range_not_satisfiable,"
                         + "storage_unavailable")
                 .addParameter(disposition).addParameter(responseType)
@@ -337,7 +342,7 @@ public class ApiDocumentFilter implements OASFilter {
                         + " completed, deleted, refused or swept. Then `POST /api/v1/uploads/{upload_id}/complete` checks and"
                         + " records it.",
                 "invalid_key,invalid_request,signature_invalid,signature_expired,not_found,conflict,length_mismatch,"
-                        + "storage_unavailable,shutting_down,request_timeout")
+                        + "storage_unavailable,insufficient_storage,shutting_down,request_timeout")
                 .addParameter(putType).addParameter(putLength);
         put.requestBody(OASFactory.createRequestBody().required(true).description("The object's bytes.")
                 .content(OASFactory.createContent().addMediaType("*/*", OASFactory.createMediaType()

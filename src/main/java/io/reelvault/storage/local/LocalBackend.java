@@ -33,7 +33,7 @@ public final class LocalBackend {
         }
         try {
             LocalObjectStore store = LocalObjectStore.open(config.path(), blocking,
-                    new LocalUrlSigner(keys, publicBaseUrl, clock));
+                    new LocalUrlSigner(keys, publicBaseUrl, clock), config.minFree().asLongValue());
             LOG.infof("local storage at %s", config.path().toAbsolutePath().normalize());
             return store;
         } catch (RuntimeException e) {

@@ -7,6 +7,7 @@ import io.reelvault.model.FileType;
 import io.reelvault.model.KeyPrefix;
 import io.reelvault.model.ObjectKey;
 import io.reelvault.model.ResolvedRange;
+import io.reelvault.storage.IntegrityException;
 import io.reelvault.storage.ObjectContent;
 import io.reelvault.storage.ObjectInfo;
 import io.reelvault.storage.ObjectStore;
@@ -23,6 +24,7 @@ import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.DirectoryStream;
+import java.nio.file.FileStore;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -53,6 +55,14 @@ import org.jboss.logging.Logger;
  * is derived from the key's extension (the filesystem keeps no per-object metadata); ETags are
  * derived from the file's identity, size and modification time, so they change on every rewrite. Writes in
  * progress are tracked, so that the end of a graceful shutdown can abort them ({@link PendingWrites}).
+ *
+ * <p>Each object carries the SHA-256 of its bytes ({@link StoredDigest}). A full read (no range) hashes what it reads
+ * and holds back its last chunk until the digest matches: a damaged object fails with {@link IntegrityException}
+ * instead of its last chunk, so no reader receives it as complete. A ranged read cannot be checked (the digest covers
+ * the whole object) and is served as read.
+ *
+ * <p>A full disk ({@code ENOSPC}, or {@code EDQUOT}) fails a write with {@code insufficient_storage} (507), its temp
+ * file removed; the readiness probe fails while fewer than the configured minimum of bytes are free.
  */
 public final class LocalObjectStore implements ObjectStore, ReadinessProbe, PendingWrites {
     private static final Logger LOG = Logger.getLogger(LocalObjectStore.class);
@@ -69,15 +79,19 @@ public final class LocalObjectStore implements ObjectStore, ReadinessProbe, Pend
     private final LocalUrlSigner signer;
     private final KeyLocks keyLocks;
     private final Set<PendingWrite> pending = ConcurrentHashMap.newKeySet();
+    private final long minFree;
+    private boolean digests;
+    private volatile FileStore fileStore;
     private volatile boolean stopped;
 
-    private LocalObjectStore(Path root, Executor blocking, LocalUrlSigner signer) {
+    private LocalObjectStore(Path root, Executor blocking, LocalUrlSigner signer, long minFree) {
         this.paths = new SecurePaths(root);
         this.files = new LocalFiles(paths.root());
         this.tempDir = paths.root().resolve(TEMP_DIR);
         this.keyLocks = new KeyLocks(paths.root());
         this.blocking = blocking;
         this.signer = signer;
+        this.minFree = minFree;
     }
 
     /**
@@ -89,7 +103,17 @@ public final class LocalObjectStore implements ObjectStore, ReadinessProbe, Pend
      * @throws UncheckedIOException when the root cannot be created or is not writable
      */
     static LocalObjectStore open(Path root, Executor blocking, LocalUrlSigner signer) {
-        LocalObjectStore store = new LocalObjectStore(root, blocking, signer);
+        return open(root, blocking, signer, 0);
+    }
+
+    /**
+     * As {@link #open(Path, Executor, LocalUrlSigner)}.
+     *
+     * @param minFree the readiness probe fails while fewer bytes than this are free on the root's filesystem
+     *                ({@code REELVAULT_STORAGE_LOCAL_MIN_FREE}); 0: only when a write there fails for want of space
+     */
+    static LocalObjectStore open(Path root, Executor blocking, LocalUrlSigner signer, long minFree) {
+        LocalObjectStore store = new LocalObjectStore(root, blocking, signer, minFree);
         try {
             Files.createDirectories(store.paths.root());
             Files.createDirectories(store.tempDir);
@@ -100,6 +124,11 @@ public final class LocalObjectStore implements ObjectStore, ReadinessProbe, Pend
             }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot open local storage root " + store.paths.root(), e);
+        }
+        store.digests = StoredDigest.supported(store.tempDir);
+        if (!store.digests) {
+            LOG.warnf("the filesystem of %s keeps no user extended attributes: objects are stored without their sha256,"
+                    + " and full reads and the scrub command cannot detect damaged bytes", store.paths.root());
         }
         return store;
     }
@@ -178,7 +207,7 @@ public final class LocalObjectStore implements ObjectStore, ReadinessProbe, Pend
         if (stopped) {
             throw stopping();
         }
-        PendingWrite write = PendingWrite.open(tempDir);
+        PendingWrite write = PendingWrite.open(tempDir, digests);
         pending.add(write);
         if (stopped) { // abortAll may have iterated before the add: never leave a write it did not see
             write.abort();
@@ -213,6 +242,8 @@ public final class LocalObjectStore implements ObjectStore, ReadinessProbe, Pend
             for (int attempt = 0; ; attempt++) {
                 BasicFileAttributes before = attributes(path).orElseThrow(() -> ReelvaultException.notFound("object"));
                 FileChannel channel = FileChannel.open(path, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS);
+                // read between two stats of one inode, which the open channel holds: the digest of these very bytes
+                Optional<String> digest = range.isPresent() ? Optional.empty() : StoredDigest.read(path);
                 Optional<BasicFileAttributes> after = attributes(path);
                 if (after.isEmpty() || !Objects.equals(before.fileKey(), after.get().fileKey())) {
                     channel.close(); // replaced between stat and open: stat again
@@ -221,13 +252,14 @@ public final class LocalObjectStore implements ObjectStore, ReadinessProbe, Pend
                     }
                     throw new IOException("object keeps changing while being opened");
                 }
-                return open(key, channel, before, range);
+                return open(key, channel, before, range, digest);
             }
         });
     }
 
-    private ObjectContent open(ObjectKey key, FileChannel channel, BasicFileAttributes attrs, Optional<ByteRange> range)
-            throws IOException {
+    /** @param digest the object's recorded SHA-256, for a full read; a read with one is verified ({@link VerifiedRead}) */
+    private ObjectContent open(ObjectKey key, FileChannel channel, BasicFileAttributes attrs, Optional<ByteRange> range,
+            Optional<String> digest) throws IOException {
         ObjectInfo info = info(key, attrs);
         Optional<ResolvedRange> resolved = Optional.empty();
         if (range.isPresent()) {
@@ -242,16 +274,22 @@ public final class LocalObjectStore implements ObjectStore, ReadinessProbe, Pend
         long start = resolved.map(ResolvedRange::start).orElse(0L);
         long end = start + resolved.map(ResolvedRange::length).orElse(info.size());
         AtomicLong position = new AtomicLong(start);
+        VerifiedRead verify = digest.map(d -> new VerifiedRead(key, d)).orElse(null);
         Multi<ByteBuffer> body = Multi.createBy().repeating()
-                .uni(() -> blocking(() -> readChunk(channel, position, end)))
+                .uni(() -> blocking(() -> readChunk(channel, position, end, verify)))
                 .until(buffer -> buffer == EOF)
                 .onTermination().invoke(() -> closeQuietly(channel));
         return new ObjectContent(info, resolved, body);
     }
 
-    private static ByteBuffer readChunk(FileChannel channel, AtomicLong position, long end) throws IOException {
+    /** The next chunk, or {@link #EOF}; with {@code verify}, the chunk that completes the object only once it passed. */
+    private static ByteBuffer readChunk(FileChannel channel, AtomicLong position, long end, VerifiedRead verify)
+            throws IOException {
         long pos = position.get();
         if (pos >= end) {
+            if (verify != null && end == 0) {
+                verify.check(EOF, true); // an empty object has no chunk to hold back: checked before the end
+            }
             return EOF;
         }
         ByteBuffer buffer = ByteBuffer.allocate((int) Math.min(READ_CHUNK, end - pos));
@@ -261,7 +299,11 @@ public final class LocalObjectStore implements ObjectStore, ReadinessProbe, Pend
                 throw new IOException("object shorter than its size while reading");
             }
         }
-        position.addAndGet(buffer.flip().remaining());
+        buffer.flip();
+        if (verify != null) {
+            verify.check(buffer, pos + buffer.remaining() >= end);
+        }
+        position.addAndGet(buffer.remaining());
         return buffer;
     }
 
@@ -307,9 +349,18 @@ public final class LocalObjectStore implements ObjectStore, ReadinessProbe, Pend
                 .onItem().transformToMultiAndConcatenate(page -> Multi.createFrom().iterable(page));
     }
 
+    /**
+     * Fails with {@code insufficient_storage} while fewer than the minimum of bytes are free on the root's filesystem,
+     * or when the probe file cannot be written for want of space; with {@code storage_unavailable} when it cannot be
+     * written otherwise.
+     */
     @Override
     public Uni<Void> probe() {
         return blocking(() -> {
+            long free = usableSpace();
+            if (free < minFree) {
+                throw full(free + " bytes free, fewer than REELVAULT_STORAGE_LOCAL_MIN_FREE (" + minFree + ")");
+            }
             Path probe = Files.createTempFile(tempDir, "probe-", ".tmp");
             try {
                 Files.write(probe, new byte[] {1});
@@ -365,9 +416,43 @@ public final class LocalObjectStore implements ObjectStore, ReadinessProbe, Pend
         }
     }
 
+    /** Bytes this process may still write on the root's filesystem ({@code df}'s available). */
+    long usableSpace() throws IOException {
+        FileStore s = fileStore;
+        if (s == null) { // looked up once: it scans the mount table
+            s = Files.getFileStore(paths.root());
+            fileStore = s;
+        }
+        return s.getUsableSpace();
+    }
+
     private static Throwable unavailable(Throwable e) {
+        if (noSpace(e)) {
+            LOG.warnf("local storage is full: %s", e.getCause() != null ? e.getCause() : e);
+            return full("no space left on its filesystem; nothing of the request was stored");
+        }
         LOG.warnf("local storage failed: %s", e.getCause() != null ? e.getCause() : e);
         return new ReelvaultException(ErrorCode.STORAGE_UNAVAILABLE, "local storage failed", e);
+    }
+
+    /**
+     * Whether the failure is the filesystem's {@code ENOSPC} or {@code EDQUOT}: Java reports neither as a type of its own,
+     * only by the C library's message (a {@link FileSystemException}'s reason, or a plain {@link IOException}'s message
+     * from a channel write), which is English under the C and English locales the service runs in.
+     */
+    static boolean noSpace(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            String message = t instanceof FileSystemException f ? f.getReason() : t.getMessage();
+            if (t instanceof IOException && message != null
+                    && (message.contains("No space left on device") || message.contains("Disk quota exceeded"))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static ReelvaultException full(String why) {
+        return new ReelvaultException(ErrorCode.INSUFFICIENT_STORAGE, "the storage is full: " + why);
     }
 
     private static ReelvaultException lengthMismatch(long declared) {

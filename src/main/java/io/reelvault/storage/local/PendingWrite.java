@@ -19,18 +19,22 @@ import java.util.concurrent.CancellationException;
  * One object being written: a temp file in the store's own temp folder (same filesystem as the
  * objects), written, fsynced, then renamed over the target atomically. Until {@link #commit} nothing
  * is visible; {@link #abort} removes every trace. Methods are called on worker threads; they are
- * synchronized because an abort (cancellation) may arrive while a chunk is being written.
+ * synchronized because an abort (cancellation) may arrive while a chunk is being written. The SHA-256 of the
+ * bytes is recorded on the temp file before the rename ({@link StoredDigest}), unless the filesystem cannot keep it.
  */
 final class PendingWrite {
     private final Path temp;
     private final FileChannel channel;
     private final MessageDigest sha256;
+    private final boolean recordDigest;
+    private String hex;
     private long written;
     private boolean finished;
 
-    private PendingWrite(Path temp, FileChannel channel) {
+    private PendingWrite(Path temp, FileChannel channel, boolean recordDigest) {
         this.temp = temp;
         this.channel = channel;
+        this.recordDigest = recordDigest;
         try {
             this.sha256 = MessageDigest.getInstance("SHA-256");
         } catch (NoSuchAlgorithmException e) {
@@ -38,10 +42,11 @@ final class PendingWrite {
         }
     }
 
-    static PendingWrite open(Path tempDir) throws IOException {
+    /** @param recordDigest whether the filesystem keeps extended attributes ({@link StoredDigest#supported}) */
+    static PendingWrite open(Path tempDir, boolean recordDigest) throws IOException {
         Path temp = Files.createTempFile(tempDir, "put-", ".part");
         try {
-            return new PendingWrite(temp, FileChannel.open(temp, StandardOpenOption.WRITE));
+            return new PendingWrite(temp, FileChannel.open(temp, StandardOpenOption.WRITE), recordDigest);
         } catch (IOException | RuntimeException e) {
             Files.deleteIfExists(temp);
             throw e;
@@ -60,9 +65,12 @@ final class PendingWrite {
         return written;
     }
 
-    /** Hex SHA-256 of everything written; call once, after the last write. */
+    /** Hex SHA-256 of everything written; call after the last write. */
     synchronized String sha256() {
-        return HexFormat.of().formatHex(sha256.digest());
+        if (hex == null) {
+            hex = HexFormat.of().formatHex(sha256.digest());
+        }
+        return hex;
     }
 
     synchronized long written() {
@@ -88,6 +96,9 @@ final class PendingWrite {
     synchronized BasicFileAttributes commit(Path target, LocalFiles files, Optional<FileTime> newerThan) throws IOException {
         if (finished) {
             throw new CancellationException("write aborted");
+        }
+        if (recordDigest) {
+            StoredDigest.write(temp, sha256()); // before the fsync: the digest is as durable as the bytes
         }
         channel.force(true);
         channel.close();
