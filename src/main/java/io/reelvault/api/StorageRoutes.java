@@ -261,7 +261,11 @@ public class StorageRoutes {
      * case folding either: {@code x-expires} is not {@code X-Expires}). Anything else is {@code signature_invalid}.
      */
     static Map<String, String> query(RoutingContext ctx) {
-        String raw = ctx.request().query();
+        return query(ctx.request().query());
+    }
+
+    /** {@link #query(RoutingContext)} of a raw query string (null when the URL has none). */
+    static Map<String, String> query(String raw) {
         Map<String, String> query = new HashMap<>();
         if (raw == null) {
             return query;
