@@ -58,6 +58,8 @@ import org.junit.jupiter.api.Timeout;
 class FuzzApiTest {
     private static final long SEED = Long.getLong("fuzz.seed", 20261203L);
     private static final int CASES = Integer.getInteger("fuzz.cases", 1000);
+    /** The path fuzz spreads its cases over 27 routes: half as many again. */
+    private static final int PATH_CASES = CASES * 3 / 2;
     private static final Path ROOT = Path.of("target/test-storage").toAbsolutePath();
     /** Where traversal out of the root would land: it must stay unread and unchanged. */
     private static final Path SENTINEL = ROOT.resolveSibling("fuzz-sentinel.png");
@@ -143,11 +145,11 @@ class FuzzApiTest {
     @Timeout(value = 5, unit = TimeUnit.MINUTES)
     void hostileValuesInPathsAndQueries() throws IOException {
         List<Route> routes = routes();
-        List<Integer> which = draw(Arbitraries.integers().between(0, routes.size() - 1), CASES * 2, 1);
-        List<Encoding> encodings = draw(Arbitraries.of(Encoding.class), CASES * 2, 2);
+        List<Integer> which = draw(Arbitraries.integers().between(0, routes.size() - 1), PATH_CASES, 1);
+        List<Encoding> encodings = draw(Arbitraries.of(Encoding.class), PATH_CASES, 2);
         Map<Integer, Integer> statuses = new HashMap<>();
         int bareRefusals = 0;
-        for (int i = 0; i < CASES * 2; i++) {
+        for (int i = 0; i < PATH_CASES; i++) {
             Route route = routes.get(which.get(i));
             String value = draw(route.values(), 1, 1000L + i).get(0);
             byte[] target = target(route.template(), value, encodings.get(i));
@@ -171,7 +173,7 @@ class FuzzApiTest {
             assertFalse(Arrays.equals(SENTINEL_BYTES, r.body()), context);
         }
         System.out.printf("fuzz: %d hostile paths and queries, seed %d, statuses %s (%d bare 400s for targets that are"
-                + " no URI), %d connection(s)%n", CASES * 2, SEED, statuses, bareRefusals, http.connections());
+                + " no URI), %d connection(s)%n", PATH_CASES, SEED, statuses, bareRefusals, http.connections());
     }
 
     /** Whether the target is a URI by RFC 2396 as {@code java.net.URI} reads it: Quarkus refuses any other. */
@@ -518,6 +520,49 @@ class FuzzApiTest {
             statuses.merge(c.path().replaceAll("gen_[a-z0-9_]+", "{id}").replaceAll("\\?.*", "") + " " + r.status(), 1, Integer::sum);
         }
         System.out.printf("fuzz: %d JSON bodies, seed %d, statuses %s%n", CASES, SEED, new java.util.TreeMap<>(statuses));
+    }
+
+    /** Shrunk counterexample of {@link #multipartUploads()}: a file part refused from its name was never answered. */
+    @Test
+    @Timeout(value = 30, unit = TimeUnit.SECONDS)
+    void aMultipartFilePartRefusedFromItsNameIsAnswered() throws IOException {
+        byte[] body = ("--b\r\nContent-Disposition: form-data; name=\"file\"; filename=\"logo.exe\"\r\n"
+                + "Content-Type: image/png\r\n\r\n").getBytes(StandardCharsets.US_ASCII);
+        body = Samples.concat(body, Samples.png(100), "\r\n--b--\r\n".getBytes(StandardCharsets.US_ASCII));
+        RawHttp.Response r = http.exchange(RawHttp.request("POST", "/api/v1/uploads".getBytes(StandardCharsets.US_ASCII),
+                Map.of("Authorization", user, "Content-Type", "multipart/form-data; boundary=b"), body), false);
+        assertProblem(r, 415, "unsupported_media_type");
+    }
+
+    /** Shrunk counterexample of {@link #multipartUploads()}: an empty boundary made Netty's decoder throw, a 500. */
+    @Test
+    @Timeout(value = 30, unit = TimeUnit.SECONDS)
+    void anEmptyMultipartBoundaryIsAnInvalidRequest() throws IOException {
+        for (String type : List.of("multipart/form-data; boundary=", "multipart/form-data; boundary=\"\"", "multipart/form-data",
+                "multipart/form-data; boundary=a; boundary=b", "multipart/form-data; boundary=" + "x".repeat(71))) {
+            RawHttp.Response r = http.exchange(RawHttp.request("POST", "/api/v1/uploads".getBytes(StandardCharsets.US_ASCII),
+                    Map.of("Authorization", user, "Content-Type", type), "--\r\n".getBytes(StandardCharsets.US_ASCII)), false);
+            assertProblem(r, 400, "invalid_request");
+        }
+    }
+
+    /** Shrunk counterexample of {@link #jsonBodies()}: JSON of the wrong shape got Quarkus' bare 400, no problem. */
+    @Test
+    @Timeout(value = 30, unit = TimeUnit.SECONDS)
+    void jsonOfTheWrongShapeIsAProblem() throws IOException {
+        for (String path : List.of("/api/v1/uploads/presign", "/api/v1/generations", "/api/v1/compositions")) {
+            for (String body : List.of("[]", "\"a\"", "{\"size_bytes\":[1],\"prompt\":{},\"timeline\":1}")) {
+                RawHttp.Response r = http.exchange(RawHttp.request("POST", path.getBytes(StandardCharsets.US_ASCII),
+                        Map.of("Authorization", pipeline, "Content-Type", "application/json"), body.getBytes(StandardCharsets.UTF_8)), false);
+                assertProblem(r, 400, "invalid_request");
+            }
+        }
+    }
+
+    private void assertProblem(RawHttp.Response r, int status, String code) throws IOException {
+        assertEquals(status, r.status(), r.text());
+        assertWellFormed(r, r.text());
+        assertEquals(code, json.readTree(r.body()).path("code").asText(), r.text());
     }
 
     @Test
