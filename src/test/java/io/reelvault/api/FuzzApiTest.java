@@ -84,6 +84,13 @@ class FuzzApiTest {
 
     @AfterAll
     void close() throws IOException {
+        // the downloads' uploads, and any the fuzzing made: the fuzz user's uploads go with it
+        RawHttp.Response page = http.exchange(RawHttp.request("GET", "/api/v1/uploads?limit=1000".getBytes(StandardCharsets.US_ASCII),
+                Map.of("Authorization", user), null), false);
+        for (JsonNode upload : json.readTree(page.body()).path("items")) {
+            http.exchange(RawHttp.request("DELETE", ("/api/v1/uploads/" + upload.path("upload_id").asText())
+                    .getBytes(StandardCharsets.US_ASCII), Map.of("Authorization", user), null), false);
+        }
         http.close();
         assertArrayEquals(SENTINEL_BYTES, Files.readAllBytes(SENTINEL), "the sentinel beside the root is unchanged");
         Files.delete(SENTINEL);
@@ -149,6 +156,7 @@ class FuzzApiTest {
         List<Encoding> encodings = draw(Arbitraries.of(Encoding.class), PATH_CASES, 2);
         Map<Integer, Integer> statuses = new HashMap<>();
         int bareRefusals = 0;
+        Set<String> beside = besideTheRoot();
         for (int i = 0; i < PATH_CASES; i++) {
             Route route = routes.get(which.get(i));
             String value = draw(route.values(), 1, 1000L + i).get(0);
@@ -171,9 +179,50 @@ class FuzzApiTest {
             }
             assertWellFormed(r, context);
             assertFalse(Arrays.equals(SENTINEL_BYTES, r.body()), context);
+            undo(r, route.token());
         }
+        assertEquals(beside, besideTheRoot(), "nothing was created beside the storage root");
         System.out.printf("fuzz: %d hostile paths and queries, seed %d, statuses %s (%d bare 400s for targets that are"
                 + " no URI), %d connection(s)%n", PATH_CASES, SEED, statuses, bareRefusals, http.connections());
+    }
+
+    /** The names in the storage root's parent folder: traversal out of the root would add one. */
+    private static Set<String> besideTheRoot() throws IOException {
+        try (Stream<Path> names = Files.list(ROOT.getParent())) {
+            return names.map(p -> p.getFileName().toString()).collect(Collectors.toSet());
+        }
+    }
+
+    /**
+     * Deletes what a fuzz case happened to create (an upload, a generation, a composition, a job's temp files), so
+     * that other tests sharing the storage root do not see it.
+     */
+    private void undo(RawHttp.Response r, String token) throws IOException {
+        if ((r.status() != 200 && r.status() != 201) || token == null) {
+            return;
+        }
+        JsonNode created;
+        try {
+            created = json.readTree(r.body());
+        } catch (IOException notJson) {
+            return; // a download
+        }
+        String path = null;
+        if (r.status() == 201 && created.hasNonNull("upload_id")) {
+            path = "/api/v1/uploads/" + created.get("upload_id").asText();
+        } else if (r.status() == 201 && created.hasNonNull("generation_id")) {
+            path = "/api/v1/generations/" + created.get("generation_id").asText();
+        } else if (r.status() == 201 && created.hasNonNull("composition_id")) {
+            path = "/api/v1/compositions/" + created.get("composition_id").asText();
+        } else if (created.hasNonNull("job_id") && created.path("key").asText().startsWith("temp/")) {
+            path = "/api/v1/temp/" + created.get("job_id").asText();
+        }
+        if (path != null) {
+            String delete = path;
+            RawHttp.Response gone = http.exchange(RawHttp.request("DELETE", delete.getBytes(StandardCharsets.US_ASCII),
+                    Map.of("Authorization", token), null), false);
+            assertEquals(204, gone.status(), () -> delete + ": " + gone.text());
+        }
     }
 
     /** Whether the target is a URI by RFC 2396 as {@code java.net.URI} reads it: Quarkus refuses any other. */
@@ -517,6 +566,7 @@ class FuzzApiTest {
                     Map.of("Authorization", pipeline, "Content-Type", c.contentType()), c.body()), false);
             String context = c.path() + " " + c.contentType() + " " + new String(c.body(), StandardCharsets.UTF_8);
             assertWellFormed(r, context);
+            undo(r, pipeline);
             statuses.merge(c.path().replaceAll("gen_[a-z0-9_]+", "{id}").replaceAll("\\?.*", "") + " " + r.status(), 1, Integer::sum);
         }
         System.out.printf("fuzz: %d JSON bodies, seed %d, statuses %s%n", CASES, SEED, new java.util.TreeMap<>(statuses));
