@@ -82,7 +82,11 @@ public class StorageRoutes {
             SignedUrlVerifier verifier = store.capability(SignedUrlVerifier.class)
                     .orElseThrow(() -> ReelvaultException.notFound("resource"));
             // the raw path: keys never need percent-encoding, so any '%' (encoded traversal) is rejected
-            ObjectKey key = ObjectKey.parse(ctx.request().path().substring(PREFIX.length()));
+            String path = ctx.request().path();
+            if (path.length() < PREFIX.length()) { // "/storage": the route's pattern matches it too, and it names nothing
+                throw ReelvaultException.notFound("resource");
+            }
+            ObjectKey key = ObjectKey.parse(path.substring(PREFIX.length()));
             Map<String, String> bound = verifier.verify(method.name(), key, query(ctx));
             if (method == HttpMethod.PUT) {
                 receive(ctx, key, bound, onLoop);

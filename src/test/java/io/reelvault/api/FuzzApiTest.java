@@ -103,7 +103,7 @@ class FuzzApiTest {
      */
     static <T> List<T> draw(Arbitrary<T> arbitrary, int n, long salt) {
         SourceOfRandomness.create(Long.toString(SEED * 31 + salt));
-        return arbitrary.sampleStream().limit(n).toList();
+        return arbitrary.withoutEdgeCases().sampleStream().limit(n).toList(); // hostile edges are in the generators
     }
 
     /** One request of the path-fuzz: a method and a template whose {@code {}} takes the hostile value. */
@@ -157,9 +157,13 @@ class FuzzApiTest {
         Map<Integer, Integer> statuses = new HashMap<>();
         int bareRefusals = 0;
         Set<String> beside = besideTheRoot();
+        List<java.util.Iterator<String>> values = new java.util.ArrayList<>();
+        for (int k = 0; k < routes.size(); k++) {
+            values.add(draw(routes.get(k).values(), java.util.Collections.frequency(which, k), 1000L + k).iterator());
+        }
         for (int i = 0; i < PATH_CASES; i++) {
             Route route = routes.get(which.get(i));
-            String value = draw(route.values(), 1, 1000L + i).get(0);
+            String value = values.get(which.get(i)).next();
             byte[] target = target(route.template(), value, encodings.get(i));
             Map<String, String> headers = new LinkedHashMap<>();
             if (route.token() != null) {
@@ -605,6 +609,21 @@ class FuzzApiTest {
                 RawHttp.Response r = http.exchange(RawHttp.request("POST", path.getBytes(StandardCharsets.US_ASCII),
                         Map.of("Authorization", pipeline, "Content-Type", "application/json"), body.getBytes(StandardCharsets.UTF_8)), false);
                 assertProblem(r, 400, "invalid_request");
+            }
+        }
+    }
+
+    /** Shrunk counterexample of {@link #hostileValuesInPathsAndQueries()}: {@code /storage} (no slash) was a 500. */
+    @Test
+    @Timeout(value = 30, unit = TimeUnit.SECONDS)
+    void storageWithoutAKeyIsNotFound() throws IOException {
+        for (String method : List.of("GET", "HEAD", "PUT")) {
+            boolean head = method.equals("HEAD");
+            RawHttp.Response r = http.exchange(RawHttp.request(method, "/storage".getBytes(StandardCharsets.US_ASCII), Map.of(),
+                    method.equals("PUT") ? new byte[1] : null), head);
+            assertEquals(404, r.status(), method);
+            if (!head) {
+                assertProblem(r, 404, "not_found");
             }
         }
     }
