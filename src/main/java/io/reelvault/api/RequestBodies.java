@@ -20,6 +20,7 @@ import java.time.Duration;
 import java.util.OptionalLong;
 import java.util.function.BiFunction;
 import java.util.function.Supplier;
+import java.util.regex.Pattern;
 
 /**
  * Request bodies as back-pressured streams of {@link ByteBuffer}s, straight from Vert.x: nothing is
@@ -89,11 +90,20 @@ final class RequestBodies {
      */
     static <T> Uni<T> multipartField(HttpServerRequest request, String field,
             BiFunction<HttpServerFileUpload, Multi<ByteBuffer>, Uni<T>> consumer) {
+        if (!validBoundary(request.getHeader(HttpHeaders.CONTENT_TYPE))) {
+            return Uni.createFrom().failure(new ReelvaultException(ErrorCode.INVALID_REQUEST,
+                    "a multipart body needs a boundary of 1 to 70 characters (RFC 2046)"));
+        }
         return Uni.createFrom().emitter(emitter -> {
             boolean[] seen = {false};
             IdleDeadline deadline = IdleDeadline.watch(request, vertx(), idleTimeout());
             deadline.onTimeout(emitter::fail); // stalled before the file part (within it, the part's stream fails)
-            request.setExpectMultipart(true);
+            try {
+                request.setExpectMultipart(true);
+            } catch (RuntimeException e) { // Netty's decoder refused the Content-Type after all
+                emitter.fail(new ReelvaultException(ErrorCode.INVALID_REQUEST, "the multipart Content-Type is malformed", e));
+                return;
+            }
             request.uploadHandler(upload -> {
                 if (!field.equals(upload.name()) || seen[0]) {
                     upload.handler(ignored -> { }); // skip other parts without keeping them
@@ -101,7 +111,16 @@ final class RequestBodies {
                 }
                 seen[0] = true;
                 upload.pause();
-                consumer.apply(upload, stream(deadline.follow(upload))).subscribe().with(emitter::complete, emitter::fail);
+                Uni<T> stored;
+                try {
+                    stored = consumer.apply(upload, stream(deadline.follow(upload)));
+                } catch (RuntimeException e) { // refused from the part's headers (a name or type not allowed)
+                    upload.handler(ignored -> { }); // the rest of the part is read and dropped, never stored
+                    upload.resume();
+                    emitter.fail(e); // thrown on the event loop it reached no one: the request was never answered
+                    return;
+                }
+                stored.subscribe().with(emitter::complete, emitter::fail);
             });
             request.endHandler(v -> {
                 if (!seen[0]) {
@@ -116,6 +135,36 @@ final class RequestBodies {
             });
             request.resume();
         });
+    }
+
+    /** RFC 2046's boundary: 1 to 70 of its characters, not ending in a space; quoted or not. */
+    private static final Pattern BOUNDARY = Pattern.compile("[0-9A-Za-z'()+_,\\-./:=? ]{0,69}[0-9A-Za-z'()+_,\\-./:=?]");
+
+    /**
+     * Whether the Content-Type names exactly one usable {@code boundary}. Netty's multipart decoder, which reads it
+     * next, fails with an unchecked exception (a 500) on an empty one ({@code boundary=}); anything RFC 2046 does not
+     * allow is refused here instead, as {@code invalid_request}.
+     */
+    static boolean validBoundary(String contentType) {
+        if (contentType == null) {
+            return false;
+        }
+        String boundary = null;
+        String[] params = contentType.split(";", -1);
+        for (int i = 1; i < params.length; i++) {
+            String param = params[i].strip();
+            int eq = param.indexOf('=');
+            if (eq > 0 && param.substring(0, eq).strip().equalsIgnoreCase("boundary")) {
+                if (boundary != null) {
+                    return false; // twice
+                }
+                boundary = param.substring(eq + 1).strip();
+                if (boundary.length() >= 2 && boundary.startsWith("\"") && boundary.endsWith("\"")) {
+                    boundary = boundary.substring(1, boundary.length() - 1);
+                }
+            }
+        }
+        return boundary != null && BOUNDARY.matcher(boundary).matches();
     }
 
     /** {@code REELVAULT_UPLOAD_IDLE_TIMEOUT}. */

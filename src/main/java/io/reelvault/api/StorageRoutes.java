@@ -83,7 +83,11 @@ public class StorageRoutes {
             SignedUrlVerifier verifier = store.capability(SignedUrlVerifier.class)
                     .orElseThrow(() -> ReelvaultException.notFound("resource"));
             // the raw path: keys never need percent-encoding, so any '%' (encoded traversal) is rejected
-            ObjectKey key = ObjectKey.parse(ctx.request().path().substring(PREFIX.length()));
+            String path = ctx.request().path();
+            if (path.length() < PREFIX.length()) { // "/storage": the route's pattern matches it too, and it names nothing
+                throw ReelvaultException.notFound("resource");
+            }
+            ObjectKey key = ObjectKey.parse(path.substring(PREFIX.length()));
             Map<String, String> bound = verifier.verify(method.name(), key, query(ctx));
             if (method == HttpMethod.PUT) {
                 receive(ctx, key, bound, onLoop);
@@ -269,7 +273,11 @@ public class StorageRoutes {
      * case folding either: {@code x-expires} is not {@code X-Expires}). Anything else is {@code signature_invalid}.
      */
     static Map<String, String> query(RoutingContext ctx) {
-        String raw = ctx.request().query();
+        return query(ctx.request().query());
+    }
+
+    /** {@link #query(RoutingContext)} of a raw query string (null when the URL has none). */
+    static Map<String, String> query(String raw) {
         Map<String, String> query = new HashMap<>();
         if (raw == null) {
             return query;

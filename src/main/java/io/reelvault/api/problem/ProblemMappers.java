@@ -1,5 +1,7 @@
 package io.reelvault.api.problem;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import io.quarkus.security.AuthenticationCompletionException;
 import io.quarkus.security.AuthenticationFailedException;
 import io.quarkus.security.ForbiddenException;
@@ -28,6 +30,16 @@ public class ProblemMappers {
     @ServerExceptionMapper({UnauthorizedException.class, AuthenticationFailedException.class,
             AuthenticationCompletionException.class, ForbiddenException.class})
     public Response security(RuntimeException e) {
+        return map(e);
+    }
+
+    /**
+     * A JSON body Jackson cannot bind (an array or a string where an object is expected, a number out of range, nesting
+     * past Jackson's limits): 400 {@code invalid_request}. Listed so that it wins over Quarkus' built-in mapper for
+     * {@link MismatchedInputException}, which answered a bare 400 without a problem document.
+     */
+    @ServerExceptionMapper({JsonProcessingException.class, MismatchedInputException.class})
+    public Response json(Exception e) {
         return map(e);
     }
 

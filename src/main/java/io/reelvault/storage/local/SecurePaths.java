@@ -3,6 +3,7 @@ package io.reelvault.storage.local;
 import io.reelvault.error.ErrorCode;
 import io.reelvault.error.ReelvaultException;
 import io.reelvault.model.ObjectKey;
+import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 
 /**
@@ -25,9 +26,18 @@ final class SecurePaths {
         return under(key.value());
     }
 
-    /** The directory or file named by a relative key-like string (a prefix's folder part). */
+    /**
+     * The directory or file named by a relative key-like string (a prefix's folder part). Any string at all gives a
+     * path under the root or {@code invalid_key}: one the file system cannot name (a NUL) too, not an
+     * {@link InvalidPathException} that would surface as a 500 should a caller ever pass an unchecked string.
+     */
     Path under(String relative) {
-        Path p = root.resolve(relative).normalize();
+        Path p;
+        try {
+            p = root.resolve(relative).normalize();
+        } catch (InvalidPathException e) {
+            throw new ReelvaultException(ErrorCode.INVALID_KEY, "the key is not a valid path");
+        }
         if (!p.startsWith(root) || p.equals(root) && !relative.isEmpty()) {
             throw new ReelvaultException(ErrorCode.INVALID_KEY, "the key resolves outside the storage root");
         }
