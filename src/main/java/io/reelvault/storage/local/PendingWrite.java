@@ -3,7 +3,10 @@ package io.reelvault.storage.local;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.FileTime;
@@ -18,6 +21,10 @@ import java.util.concurrent.CancellationException;
  * objects), written, fsynced, then renamed over the target atomically. Until {@link #commit} nothing
  * is visible; {@link #abort} removes every trace. Methods are called on worker threads; they are
  * synchronized because an abort (cancellation) may arrive while a chunk is being written.
+ *
+ * <p>While it streams, the write holds an exclusive OS lock ({@code fcntl}) on its temp file, which the kernel drops
+ * when the process dies however it dies: a temp file that nobody locks belongs to no live write
+ * ({@link #removeIfAbandoned}), even on a root that several replicas share.
  */
 final class PendingWrite {
     private final Path temp;
@@ -38,11 +45,52 @@ final class PendingWrite {
 
     static PendingWrite open(Path tempDir) throws IOException {
         Path temp = Files.createTempFile(tempDir, "put-", ".part");
+        FileChannel channel = null;
         try {
-            return new PendingWrite(temp, FileChannel.open(temp, StandardOpenOption.WRITE));
+            channel = FileChannel.open(temp, StandardOpenOption.WRITE);
+            if (channel.tryLock() == null) { // a sweep of another process that found it first: a fresh file is never old
+                throw new IOException("the new temp file " + temp.getFileName() + " is locked by another process");
+            }
+            return new PendingWrite(temp, channel);
         } catch (IOException | RuntimeException e) {
+            if (channel != null) {
+                channel.close();
+            }
             Files.deleteIfExists(temp);
             throw e;
+        }
+    }
+
+    /** The temp file. */
+    Path temp() {
+        return temp;
+    }
+
+    /**
+     * Deletes {@code temp} when no process holds its lock (its write's process died): locks it first, so that a
+     * live write of another process is never touched. Never call it for a write of this process (on POSIX, closing
+     * any channel to a file drops every lock this process holds on it).
+     *
+     * @return whether it was deleted
+     */
+    static boolean removeIfAbandoned(Path temp) throws IOException {
+        FileChannel channel;
+        try {
+            channel = FileChannel.open(temp, StandardOpenOption.WRITE);
+        } catch (NoSuchFileException gone) {
+            return false;
+        }
+        try (channel) {
+            FileLock lock;
+            try {
+                lock = channel.tryLock();
+            } catch (OverlappingFileLockException ours) {
+                return false;
+            }
+            if (lock == null) {
+                return false; // a live write of another process
+            }
+            return Files.deleteIfExists(temp);
         }
     }
 

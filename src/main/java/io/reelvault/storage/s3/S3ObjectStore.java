@@ -3,10 +3,12 @@ package io.reelvault.storage.s3;
 import io.reelvault.error.ErrorCode;
 import io.reelvault.error.ReelvaultException;
 import io.reelvault.model.ByteRange;
+import io.reelvault.model.Area;
 import io.reelvault.model.FileType;
 import io.reelvault.model.KeyPrefix;
 import io.reelvault.model.ObjectKey;
 import io.reelvault.model.ResolvedRange;
+import io.reelvault.storage.IncompleteWrites;
 import io.reelvault.storage.ObjectContent;
 import io.reelvault.storage.ObjectInfo;
 import io.reelvault.storage.ObjectStore;
@@ -30,7 +32,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicLong;
@@ -47,6 +51,7 @@ import software.amazon.awssdk.services.s3.S3AsyncClient;
 import software.amazon.awssdk.services.s3.model.CompletedPart;
 import software.amazon.awssdk.services.s3.model.Delete;
 import software.amazon.awssdk.services.s3.model.GetObjectResponse;
+import software.amazon.awssdk.services.s3.model.ListMultipartUploadsResponse;
 import software.amazon.awssdk.services.s3.model.ObjectIdentifier;
 import software.amazon.awssdk.services.s3.model.PutObjectRequest;
 import software.amazon.awssdk.services.s3.model.S3Object;
@@ -60,9 +65,10 @@ import software.amazon.awssdk.services.s3.presigner.S3Presigner;
  * buffers bounded per upload and by a budget shared by all uploads ({@link BufferBudget}: taken as bytes arrive,
  * never before the first one, and handed out so that no set of uploads can deadlock); any failure or cancellation
  * aborts the multipart upload. Every write requests SSE-S3. The SHA-256 of every object is computed
- * while it streams.
+ * while it streams. A multipart upload whose process died before it could abort it is found by
+ * {@link #removeAbandoned} ({@link IncompleteWrites}).
  */
-public final class S3ObjectStore implements ObjectStore, ReadinessProbe, SignedUrls {
+public final class S3ObjectStore implements ObjectStore, ReadinessProbe, SignedUrls, IncompleteWrites {
     static final int MAX_PARTS = 10_000;
     static final long MAX_PART_SIZE = 5L * 1024 * 1024 * 1024;
     private static final int DELETE_BATCH = 1000;
@@ -93,6 +99,8 @@ public final class S3ObjectStore implements ObjectStore, ReadinessProbe, SignedU
     private final BufferBudget budget;
     private final ServerSideEncryption sse;
     private final Clock clock;
+    /** The multipart uploads this process is running: never abandoned, however slow. */
+    private final Set<String> running = ConcurrentHashMap.newKeySet();
 
     /** @param sse the encryption every write requests; null only for test servers that implement none */
     S3ObjectStore(S3AsyncClient s3, S3Presigner presigner, String bucket, Multipart multipart, ExecutorService uploaders,
@@ -286,6 +294,7 @@ public final class S3ObjectStore implements ObjectStore, ReadinessProbe, SignedU
                 throw e;
             }
             List<CompletableFuture<CompletedPart>> parts = new ArrayList<>();
+            running.add(uploadId);
             try {
                 while (true) {
                     failFast(parts);
@@ -325,6 +334,8 @@ public final class S3ObjectStore implements ObjectStore, ReadinessProbe, SignedU
                 parts.forEach(f -> awaitQuietly(f));
                 abort(key, uploadId, 0);
                 throw e;
+            } finally {
+                running.remove(uploadId);
             }
         }
 
@@ -469,6 +480,67 @@ public final class S3ObjectStore implements ObjectStore, ReadinessProbe, SignedU
         private String hex() {
             return HexFormat.of().formatHex(sha.digest());
         }
+    }
+
+    /**
+     * Aborts the multipart uploads under the service's areas ({@code uploads/}, {@code generations/}, ...) that this
+     * process is not running and that received nothing since {@code inactiveSince}: initiated before it, and their
+     * newest part (if any) uploaded before it. A process killed in the middle of an upload leaves exactly that; the
+     * activity check keeps a slow upload of another replica alive. Uploads of other keys in the bucket are not ours
+     * and stay. Blocking.
+     */
+    @Override
+    public int removeAbandoned(Instant inactiveSince) {
+        int aborted = 0;
+        try {
+            for (Area area : Area.values()) {
+                List<Unfinished> uploads = new ArrayList<>();
+                s3.listMultipartUploadsPaginator(b -> b.bucket(bucket).prefix(area.segment() + "/"))
+                        .subscribe((ListMultipartUploadsResponse page) -> page.uploads()
+                                .forEach(u -> uploads.add(new Unfinished(u.key(), u.uploadId(), u.initiated())))).get();
+                for (Unfinished u : uploads) {
+                    if (running.contains(u.uploadId()) || u.initiated() == null || !u.initiated().isBefore(inactiveSince)
+                            || !lastPartBefore(u, inactiveSince)) {
+                        continue;
+                    }
+                    try {
+                        s3.abortMultipartUpload(b -> b.bucket(bucket).key(u.key()).uploadId(u.uploadId())).get();
+                        aborted++;
+                    } catch (java.util.concurrent.ExecutionException e) {
+                        if (!S3Errors.isNotFound(e.getCause())) { // aborted meanwhile (by its own process, or another sweep)
+                            throw e;
+                        }
+                    }
+                }
+            }
+        } catch (java.util.concurrent.ExecutionException e) {
+            Throwable failure = S3Errors.translate(e.getCause());
+            throw failure instanceof RuntimeException r ? r : new IllegalStateException(failure);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new java.util.concurrent.CancellationException("interrupted while removing abandoned multipart uploads");
+        }
+        return aborted;
+    }
+
+    /** A multipart upload that S3 lists as in progress. */
+    private record Unfinished(String key, String uploadId, Instant initiated) {}
+
+    /** Whether every part of the upload (none included) was uploaded before {@code instant}. */
+    private boolean lastPartBefore(Unfinished u, Instant instant)
+            throws java.util.concurrent.ExecutionException, InterruptedException {
+        AtomicLong newest = new AtomicLong(Long.MIN_VALUE);
+        try {
+            s3.listPartsPaginator(b -> b.bucket(bucket).key(u.key()).uploadId(u.uploadId())).parts()
+                    .subscribe(p -> newest.accumulateAndGet(p.lastModified() == null ? Long.MAX_VALUE
+                            : p.lastModified().toEpochMilli(), Math::max)).get();
+        } catch (java.util.concurrent.ExecutionException e) {
+            if (S3Errors.isNotFound(e.getCause())) {
+                return false; // completed or aborted meanwhile
+            }
+            throw e;
+        }
+        return newest.get() < instant.toEpochMilli();
     }
 
     @Override
