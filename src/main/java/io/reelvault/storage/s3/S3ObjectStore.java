@@ -12,6 +12,7 @@ import io.reelvault.storage.IncompleteWrites;
 import io.reelvault.storage.ObjectContent;
 import io.reelvault.storage.ObjectInfo;
 import io.reelvault.storage.ObjectStore;
+import io.reelvault.storage.PendingWrites;
 import io.reelvault.storage.PreconditionFailedException;
 import io.reelvault.storage.PutResult;
 import io.reelvault.storage.ReadinessProbe;
@@ -65,10 +66,11 @@ import software.amazon.awssdk.services.s3.presigner.S3Presigner;
  * buffers bounded per upload and by a budget shared by all uploads ({@link BufferBudget}: taken as bytes arrive,
  * never before the first one, and handed out so that no set of uploads can deadlock); any failure or cancellation
  * aborts the multipart upload. Every write requests SSE-S3. The SHA-256 of every object is computed
- * while it streams. A multipart upload whose process died before it could abort it is found by
- * {@link #removeAbandoned} ({@link IncompleteWrites}).
+ * while it streams. The multipart uploads still running when the service stops are aborted before it exits
+ * ({@link PendingWrites}); one whose process died before it could abort it is found by {@link #removeAbandoned}
+ * ({@link IncompleteWrites}).
  */
-public final class S3ObjectStore implements ObjectStore, ReadinessProbe, SignedUrls, IncompleteWrites {
+public final class S3ObjectStore implements ObjectStore, ReadinessProbe, SignedUrls, IncompleteWrites, PendingWrites {
     static final int MAX_PARTS = 10_000;
     static final long MAX_PART_SIZE = 5L * 1024 * 1024 * 1024;
     private static final int DELETE_BATCH = 1000;
@@ -77,6 +79,8 @@ public final class S3ObjectStore implements ObjectStore, ReadinessProbe, SignedU
     static final int CHUNK = 64 * 1024;
     private static final Duration ABORT_WAIT = Duration.ofSeconds(60);
     private static final Duration POLL = Duration.ofMillis(100);
+    /** How long a stop waits for the multipart uploads it cancelled to abort (past it the incomplete-write sweep will). */
+    private static final Duration STOP_WAIT = Duration.ofSeconds(10);
     private static final int ABORT_RETRIES = 16;
     private static final java.util.concurrent.ScheduledExecutorService ABORT_SCHEDULER =
             java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
@@ -99,8 +103,9 @@ public final class S3ObjectStore implements ObjectStore, ReadinessProbe, SignedU
     private final BufferBudget budget;
     private final ServerSideEncryption sse;
     private final Clock clock;
-    /** The multipart uploads this process is running: never abandoned, however slow. */
-    private final Set<String> running = ConcurrentHashMap.newKeySet();
+    /** The multipart uploads this process is running: never abandoned, however slow; aborted at stop. */
+    private final Set<MultipartUpload> running = ConcurrentHashMap.newKeySet();
+    private volatile boolean stopped;
 
     /** @param sse the encryption every write requests; null only for test servers that implement none */
     S3ObjectStore(S3AsyncClient s3, S3Presigner presigner, String bucket, Multipart multipart, ExecutorService uploaders,
@@ -160,6 +165,9 @@ public final class S3ObjectStore implements ObjectStore, ReadinessProbe, SignedU
     private Uni<PutResult> putSingle(ObjectKey key, Multi<ByteBuffer> body, long length, String contentType,
             Optional<String> condition) {
         return Uni.createFrom().deferred(() -> {
+            if (stopped) {
+                throw stopping();
+            }
             MessageDigest sha = sha256();
             AtomicLong seen = new AtomicLong();
             java.util.concurrent.atomic.AtomicReference<Throwable> bodyFailure = new java.util.concurrent.atomic.AtomicReference<>();
@@ -202,6 +210,12 @@ public final class S3ObjectStore implements ObjectStore, ReadinessProbe, SignedU
             BlockingBody source = new BlockingBody(BODY_WINDOW);
             MultipartUpload upload = new MultipartUpload(key, source, length, contentType);
             upload.condition = condition;
+            running.add(upload);
+            if (stopped) { // abortAll may have looked before the add: never start an upload it did not see
+                running.remove(upload);
+                emitter.fail(stopping());
+                return;
+            }
             emitter.onTermination(() -> {
                 if (!upload.isDone()) {
                     upload.cancel();
@@ -228,6 +242,8 @@ public final class S3ObjectStore implements ObjectStore, ReadinessProbe, SignedU
         private final Semaphore inFlight = new Semaphore(multipart.partConcurrency());
         private volatile boolean cancelled;
         private volatile boolean done;
+        /** S3's id of this upload, once created. */
+        private volatile String uploadId;
         private long total;
         private ByteBuffer pendingTail;
         /** The condition of {@link #putIf}, on the PutObject or the CompleteMultipartUpload; null: none. */
@@ -256,6 +272,7 @@ public final class S3ObjectStore implements ObjectStore, ReadinessProbe, SignedU
                 return upload();
             } finally {
                 done = true;
+                running.remove(this);
             }
         }
 
@@ -287,6 +304,9 @@ public final class S3ObjectStore implements ObjectStore, ReadinessProbe, SignedU
             }
             String uploadId;
             try {
+                if (cancelled) {
+                    throw new java.util.concurrent.CancellationException("upload cancelled");
+                }
                 uploadId = s3.createMultipartUpload(b -> b.bucket(bucket).key(key.value()).contentType(contentType)
                         .serverSideEncryption(sse)).get().uploadId();
             } catch (Exception | Error e) {
@@ -294,7 +314,7 @@ public final class S3ObjectStore implements ObjectStore, ReadinessProbe, SignedU
                 throw e;
             }
             List<CompletableFuture<CompletedPart>> parts = new ArrayList<>();
-            running.add(uploadId);
+            this.uploadId = uploadId;
             try {
                 while (true) {
                     failFast(parts);
@@ -334,8 +354,6 @@ public final class S3ObjectStore implements ObjectStore, ReadinessProbe, SignedU
                 parts.forEach(f -> awaitQuietly(f));
                 abort(key, uploadId, 0);
                 throw e;
-            } finally {
-                running.remove(uploadId);
             }
         }
 
@@ -499,7 +517,8 @@ public final class S3ObjectStore implements ObjectStore, ReadinessProbe, SignedU
                         .subscribe((ListMultipartUploadsResponse page) -> page.uploads()
                                 .forEach(u -> uploads.add(new Unfinished(u.key(), u.uploadId(), u.initiated())))).get();
                 for (Unfinished u : uploads) {
-                    if (running.contains(u.uploadId()) || u.initiated() == null || !u.initiated().isBefore(inactiveSince)
+                    boolean ours = running.stream().anyMatch(r -> u.uploadId().equals(r.uploadId));
+                    if (ours || u.initiated() == null || !u.initiated().isBefore(inactiveSince)
                             || !lastPartBefore(u, inactiveSince)) {
                         continue;
                     }
@@ -521,6 +540,35 @@ public final class S3ObjectStore implements ObjectStore, ReadinessProbe, SignedU
             throw new java.util.concurrent.CancellationException("interrupted while removing abandoned multipart uploads");
         }
         return aborted;
+    }
+
+    /**
+     * Cancels every multipart upload still running and waits (up to {@link #STOP_WAIT}) until each has aborted its
+     * upload in S3, so that none outlives the process; later writes fail with {@code shutting_down}. A PutObject in
+     * flight needs nothing: S3 stores nothing of a request whose body never ended. Blocking; idempotent.
+     */
+    @Override
+    public int abortAll() {
+        stopped = true;
+        List<MultipartUpload> cut = running.stream().filter(u -> !u.isDone()).toList();
+        cut.forEach(MultipartUpload::cancel);
+        long deadline = System.nanoTime() + STOP_WAIT.toNanos();
+        for (MultipartUpload u : cut) {
+            while (!u.isDone() && System.nanoTime() < deadline) {
+                try {
+                    Thread.sleep(POLL.toMillis());
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return cut.size();
+                }
+            }
+        }
+        return cut.size();
+    }
+
+    private static ReelvaultException stopping() {
+        return new ReelvaultException(ErrorCode.SHUTTING_DOWN,
+                "the service stopped before the upload completed; nothing of it was stored", null, Map.of("Retry-After", "1"));
     }
 
     /** A multipart upload that S3 lists as in progress. */
