@@ -36,6 +36,7 @@ import java.util.OptionalLong;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicLong;
@@ -483,7 +484,7 @@ public final class S3ObjectStore implements ObjectStore, ReadinessProbe, SignedU
                         return Optional.empty();
                     } catch (InterruptedException ie) {
                         interrupted = true;
-                    } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException
+                    } catch (ExecutionException | java.util.concurrent.TimeoutException
                             | java.util.concurrent.CancellationException failed) {
                         return Optional.of(failed);
                     }
@@ -525,14 +526,14 @@ public final class S3ObjectStore implements ObjectStore, ReadinessProbe, SignedU
                     try {
                         s3.abortMultipartUpload(b -> b.bucket(bucket).key(u.key()).uploadId(u.uploadId())).get();
                         aborted++;
-                    } catch (java.util.concurrent.ExecutionException e) {
+                    } catch (ExecutionException e) {
                         if (!S3Errors.isNotFound(e.getCause())) { // aborted meanwhile (by its own process, or another sweep)
                             throw e;
                         }
                     }
                 }
             }
-        } catch (java.util.concurrent.ExecutionException e) {
+        } catch (ExecutionException e) {
             Throwable failure = S3Errors.translate(e.getCause());
             throw failure instanceof RuntimeException r ? r : new IllegalStateException(failure);
         } catch (InterruptedException e) {
@@ -576,13 +577,13 @@ public final class S3ObjectStore implements ObjectStore, ReadinessProbe, SignedU
 
     /** Whether every part of the upload (none included) was uploaded before {@code instant}. */
     private boolean lastPartBefore(Unfinished u, Instant instant)
-            throws java.util.concurrent.ExecutionException, InterruptedException {
+            throws ExecutionException, InterruptedException {
         AtomicLong newest = new AtomicLong(Long.MIN_VALUE);
         try {
             s3.listPartsPaginator(b -> b.bucket(bucket).key(u.key()).uploadId(u.uploadId())).parts()
                     .subscribe(p -> newest.accumulateAndGet(p.lastModified() == null ? Long.MAX_VALUE
                             : p.lastModified().toEpochMilli(), Math::max)).get();
-        } catch (java.util.concurrent.ExecutionException e) {
+        } catch (ExecutionException e) {
             if (S3Errors.isNotFound(e.getCause())) {
                 return false; // completed or aborted meanwhile
             }
