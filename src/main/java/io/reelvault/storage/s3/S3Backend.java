@@ -7,6 +7,7 @@ import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.inject.Instance;
+import jakarta.interceptor.Interceptor;
 import java.time.Clock;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
@@ -32,7 +33,7 @@ import software.amazon.awssdk.services.s3.presigner.S3Presigner;
 @ApplicationScoped
 public class S3Backend {
     /** After {@code ObjectStoreProducer}'s abort of the writes in progress, which still calls S3. */
-    static final int RELEASE_PRIORITY = jakarta.interceptor.Interceptor.Priority.LIBRARY_AFTER + 1000;
+    static final int RELEASE_PRIORITY = Interceptor.Priority.LIBRARY_AFTER + 1000;
 
     private final Instance<S3AsyncClient> client;
     private final Instance<S3Presigner> presigner;
