@@ -52,6 +52,27 @@ public interface ReelvaultConfig {
         Local local();
 
         S3 s3();
+
+        /**
+         * {@code REELVAULT_STORAGE_INCOMPLETE_WRITE_GRACE}: how long an unfinished write (a local temp file, an S3
+         * multipart upload) must have received nothing before the incomplete-write sweep removes it as abandoned: a
+         * process that died mid-upload leaves one. Replicas may share the storage, and a live write of another one
+         * must never look abandoned: on the local backend its lock proves it alive, on S3 only its activity does, so
+         * keep this above the longest pause between two parts of a slow upload. Default {@code 1h}.
+         */
+        @WithDefault("1h")
+        Duration incompleteWriteGrace();
+
+        /**
+         * {@code REELVAULT_STORAGE_INCOMPLETE_WRITE_SWEEP_INTERVAL}: how often the incomplete-write sweep runs (the
+         * first run 5 seconds after start-up, one replica per cluster at a time). Default {@code 15m}.
+         */
+        @WithDefault("15m")
+        Duration incompleteWriteSweepInterval();
+
+        /** {@code REELVAULT_STORAGE_INCOMPLETE_WRITE_SWEEP_ENABLED}: whether this process runs that sweep. Default true. */
+        @WithDefault("true")
+        boolean incompleteWriteSweepEnabled();
     }
 
     interface Local {

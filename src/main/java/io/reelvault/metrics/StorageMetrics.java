@@ -31,6 +31,11 @@ public final class StorageMetrics {
      */
     public static final String UPLOADS_SWEPT = "reelvault.uploads.swept.objects";
     /**
+     * [reelvault_storage_incomplete_writes_removed_total] unfinished writes of dead processes the incomplete-write
+     * sweep removed: local temp files, S3 multipart uploads.
+     */
+    public static final String INCOMPLETE_WRITES_REMOVED = "reelvault.storage.incomplete.writes.removed";
+    /**
      * [reelvault_lifecycle_sweeps_refused_total{reason=clock_skew}] local lifecycle sweeps that deleted nothing because
      * the clock was more than {@code REELVAULT_LIFECYCLE_MAX_CLOCK_SKEW} ahead of the newest object's write time.
      */

@@ -2,8 +2,8 @@ package io.reelvault.storage;
 
 /**
  * Capability: the writes still streaming when the service stops can be aborted at once, each leaving neither an
- * object nor a temp file behind (local backend). Used at the end of a graceful shutdown: whatever is still being
- * written then was cut off by the grace period ({@code quarkus.shutdown.timeout}).
+ * object nor a temp file (local backend) nor a multipart upload (S3) behind. Used at the end of a graceful
+ * shutdown: whatever is still being written then was cut off by the grace period ({@code quarkus.shutdown.timeout}).
  */
 public interface PendingWrites {
 

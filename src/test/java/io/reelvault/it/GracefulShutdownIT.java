@@ -188,11 +188,24 @@ class GracefulShutdownIT {
         static final Pattern MANAGEMENT = Pattern.compile("Management interface listening on http://[^:\\s]+:(\\d+)");
 
         static App start(String name, Map<String, String> env) throws Exception {
+            Path root = Files.createTempDirectory(Files.createDirectories(Path.of("target/graceful-shutdown-it")),
+                    name + "-storage-").toAbsolutePath();
+            return launch(name, root, env, Map.of(), "-Xmx64m");
+        }
+
+        /**
+         * The application on the storage root {@code root} (kept: a restart after a crash launches on the same one),
+         * with {@code env} and the system properties {@code props} (an S3 backend's settings) on top of the defaults.
+         */
+        static App launch(String name, Path root, Map<String, String> env, Map<String, String> props, String heap)
+                throws Exception {
             Path dir = Files.createDirectories(Path.of("target/graceful-shutdown-it"));
-            Path root = Files.createTempDirectory(dir, name + "-storage-").toAbsolutePath();
             Path log = Files.createTempFile(dir, name + "-", ".log");
-            ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                    "-Xmx64m", "-jar", JAR.toString()).redirectErrorStream(true).redirectOutput(log.toFile());
+            List<String> command = new java.util.ArrayList<>(List.of(
+                    Path.of(System.getProperty("java.home"), "bin", "java").toString(), heap));
+            props.forEach((k, v) -> command.add("-D" + k + "=" + v));
+            command.addAll(List.of("-jar", JAR.toString()));
+            ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
             pb.environment().keySet().removeIf(k -> k.startsWith("MP_JWT") || k.startsWith("REELVAULT") || k.startsWith("QUARKUS")
                     || k.equals("USE_LOCAL_STORAGE") || k.equals("LOCAL_STORAGE_PATH"));
             pb.environment().putAll(Map.of(
@@ -280,10 +293,15 @@ class GracefulShutdownIT {
         private final AtomicLong position = new AtomicLong();
 
         HeldBody(int size, int heldAt) {
+            this(size, heldAt, size);
+        }
+
+        /** @param seed of the bytes after the PNG signature: bodies of one size differ by their seed */
+        HeldBody(int size, int heldAt, long seed) {
             this.size = size;
             this.heldAt = heldAt;
             this.data = new byte[size];
-            new SplittableRandom(size).nextBytes(data);
+            new SplittableRandom(seed).nextBytes(data);
             byte[] png = {(byte) 0x89, 'P', 'N', 'G', 0x0D, 0x0A, 0x1A, 0x0A};
             System.arraycopy(png, 0, data, 0, png.length);
         }

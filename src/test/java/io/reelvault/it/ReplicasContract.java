@@ -67,6 +67,11 @@ abstract class ReplicasContract {
 
     abstract boolean exists(String key) throws Exception;
 
+    /** Settings of this suite on top of the shared ones (which turn rate limits and usage scans off). */
+    void configure(Map<String, String> config) {
+        // none
+    }
+
     @BeforeAll
     void startThreeReplicas() throws Exception {
         Path dir = Files.createDirectories(Path.of("target/replicas-it")).toAbsolutePath();
@@ -80,6 +85,7 @@ abstract class ReplicasContract {
         config.put("reelvault.usage.enabled", "false");
         config.put("reelvault.lifecycle.enabled", "false");
         config.put("reelvault.rate-limits.enabled", "false");
+        configure(config);
         List<Process> starting = new ArrayList<>();
         List<Path> logs = new ArrayList<>();
         for (int i = 0; i < REPLICAS; i++) {
@@ -214,7 +220,7 @@ abstract class ReplicasContract {
     }
 
     /** Runs every call at once (all released together) and answers their responses in order. */
-    private static List<HttpResponse<String>> runTogether(List<Callable<HttpResponse<String>>> calls) throws Exception {
+    static List<HttpResponse<String>> runTogether(List<Callable<HttpResponse<String>>> calls) throws Exception {
         ExecutorService pool = Executors.newFixedThreadPool(calls.size());
         try {
             CountDownLatch go = new CountDownLatch(1);

@@ -10,6 +10,7 @@ import java.math.BigInteger;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -101,6 +102,18 @@ class ObjectStoreProducerTest {
             public ReelvaultConfig.S3 s3() {
                 return s3;
             }
+
+            public Duration incompleteWriteGrace() {
+                return Duration.ofHours(1);
+            }
+
+            public Duration incompleteWriteSweepInterval() {
+                return Duration.ofMinutes(15);
+            }
+
+            public boolean incompleteWriteSweepEnabled() {
+                return false;
+            }
         };
         return new ReelvaultConfig() {
             public Storage storage() {
@@ -118,15 +131,15 @@ class ObjectStoreProducerTest {
                     }
 
                     public java.time.Duration sweepInterval() {
-                        return java.time.Duration.ofHours(1);
+                        return Duration.ofHours(1);
                     }
 
                     public java.time.Duration orphanGrace() {
-                        return java.time.Duration.ofHours(1);
+                        return Duration.ofHours(1);
                     }
 
                     public java.time.Duration idleTimeout() {
-                        return java.time.Duration.ofSeconds(60);
+                        return Duration.ofSeconds(60);
                     }
 
                     public int maxConcurrentPerCaller() {
@@ -154,7 +167,7 @@ class ObjectStoreProducerTest {
                     }
 
                     public java.time.Duration sweepInterval() {
-                        return java.time.Duration.ofHours(1);
+                        return Duration.ofHours(1);
                     }
 
                     public int batchSize() {
@@ -162,7 +175,7 @@ class ObjectStoreProducerTest {
                     }
 
                     public java.time.Duration maxClockSkew() {
-                        return java.time.Duration.ofDays(1);
+                        return Duration.ofDays(1);
                     }
                 };
             }

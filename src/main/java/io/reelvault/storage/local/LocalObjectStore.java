@@ -10,6 +10,7 @@ import io.reelvault.model.ResolvedRange;
 import io.reelvault.storage.IntegrityException;
 import io.reelvault.storage.ObjectContent;
 import io.reelvault.storage.ObjectInfo;
+import io.reelvault.storage.IncompleteWrites;
 import io.reelvault.storage.ObjectStore;
 import io.reelvault.storage.PendingWrites;
 import io.reelvault.storage.PreconditionFailedException;
@@ -33,6 +34,7 @@ import java.nio.file.NotDirectoryException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
@@ -46,6 +48,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
+import java.util.stream.Collectors;
 import org.jboss.logging.Logger;
 
 /**
@@ -54,7 +57,8 @@ import org.jboss.logging.Logger;
  * renamed into place (see {@link PendingWrite}); folders emptied by deletes are pruned. Content type
  * is derived from the key's extension (the filesystem keeps no per-object metadata); ETags are
  * derived from the file's identity, size and modification time, so they change on every rewrite. Writes in
- * progress are tracked, so that the end of a graceful shutdown can abort them ({@link PendingWrites}).
+ * progress are tracked, so that the end of a graceful shutdown can abort them ({@link PendingWrites}); the temp files
+ * of writes whose process died are found by their unheld locks ({@link IncompleteWrites}).
  *
  * <p>Each object carries the SHA-256 of its bytes ({@link StoredDigest}). A full read (no range) hashes what it reads
  * and holds back its last chunk until the digest matches: a damaged object fails with {@link IntegrityException}
@@ -64,7 +68,7 @@ import org.jboss.logging.Logger;
  * <p>A full disk ({@code ENOSPC}, or {@code EDQUOT}) fails a write with {@code insufficient_storage} (507), its temp
  * file removed; the readiness probe fails while fewer than the configured minimum of bytes are free.
  */
-public final class LocalObjectStore implements ObjectStore, ReadinessProbe, PendingWrites {
+public final class LocalObjectStore implements ObjectStore, ReadinessProbe, PendingWrites, IncompleteWrites {
     private static final Logger LOG = Logger.getLogger(LocalObjectStore.class);
     static final String TEMP_DIR = ".tmp";
     private static final int READ_CHUNK = 128 * 1024;
@@ -95,8 +99,9 @@ public final class LocalObjectStore implements ObjectStore, ReadinessProbe, Pend
     }
 
     /**
-     * Opens (creating if needed) a store rooted at {@code root} and removes leftovers of writes that a
-     * crash interrupted. Blocking: call at start-up.
+     * Opens (creating if needed) a store rooted at {@code root}. Blocking: call at start-up. Temp files left by a
+     * crash are not removed here: other replicas may share the root and be writing theirs right now; the
+     * {@link IncompleteWrites} sweep removes them once they are unlocked and old enough.
      *
      * @param blocking where file I/O runs (a worker pool)
      * @param signer   signs and verifies this store's URLs
@@ -117,11 +122,6 @@ public final class LocalObjectStore implements ObjectStore, ReadinessProbe, Pend
         try {
             Files.createDirectories(store.paths.root());
             Files.createDirectories(store.tempDir);
-            try (DirectoryStream<Path> leftovers = Files.newDirectoryStream(store.tempDir)) {
-                for (Path p : leftovers) {
-                    Files.deleteIfExists(p);
-                }
-            }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot open local storage root " + store.paths.root(), e);
         }
@@ -138,7 +138,7 @@ public final class LocalObjectStore implements ObjectStore, ReadinessProbe, Pend
         if (type == SignedUrls.class || type == SignedUrlVerifier.class) {
             return Optional.of(type.cast(signer));
         }
-        if (type == PendingWrites.class) {
+        if (type == PendingWrites.class || type == IncompleteWrites.class) {
             return Optional.of(type.cast(this));
         }
         return ObjectStore.super.capability(type);
@@ -228,6 +228,32 @@ public final class LocalObjectStore implements ObjectStore, ReadinessProbe, Pend
             pending.remove(write);
         }
         return aborted;
+    }
+
+    /**
+     * Removes the temp files under {@code {root}/.tmp} that no write is using: not one of this process's writes, last
+     * modified before {@code inactiveSince}, and not locked by another process (every write holds an OS lock on its
+     * temp file while it streams, {@link PendingWrite}; the kernel drops the locks of a process that dies). The age
+     * covers the instant between a temp file's creation and its lock, and filesystems whose locks do not work.
+     */
+    @Override
+    public int removeAbandoned(Instant inactiveSince) {
+        Set<Path> ours = pending.stream().map(PendingWrite::temp).collect(Collectors.toSet());
+        int removed = 0;
+        try (DirectoryStream<Path> temps = Files.newDirectoryStream(tempDir)) {
+            for (Path temp : temps) {
+                Optional<BasicFileAttributes> attrs = attributes(temp);
+                if (ours.contains(temp) || attrs.isEmpty() || !attrs.get().lastModifiedTime().toInstant().isBefore(inactiveSince)) {
+                    continue;
+                }
+                if (PendingWrite.removeIfAbandoned(temp)) {
+                    removed++;
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot list the temp folder " + tempDir, e);
+        }
+        return removed;
     }
 
     private static ReelvaultException stopping() {

@@ -3,8 +3,11 @@ package io.reelvault.storage.local;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
@@ -21,6 +24,10 @@ import java.util.concurrent.CancellationException;
  * is visible; {@link #abort} removes every trace. Methods are called on worker threads; they are
  * synchronized because an abort (cancellation) may arrive while a chunk is being written. The SHA-256 of the
  * bytes is recorded on the temp file before the rename ({@link StoredDigest}), unless the filesystem cannot keep it.
+ *
+ * <p>While it streams, the write holds an exclusive OS lock ({@code fcntl}) on its temp file, which the kernel drops
+ * when the process dies however it dies: a temp file that nobody locks belongs to no live write
+ * ({@link #removeIfAbandoned}), even on a root that several replicas share.
  */
 final class PendingWrite {
     private final Path temp;
@@ -45,11 +52,52 @@ final class PendingWrite {
     /** @param recordDigest whether the filesystem keeps extended attributes ({@link StoredDigest#supported}) */
     static PendingWrite open(Path tempDir, boolean recordDigest) throws IOException {
         Path temp = Files.createTempFile(tempDir, "put-", ".part");
+        FileChannel channel = null;
         try {
-            return new PendingWrite(temp, FileChannel.open(temp, StandardOpenOption.WRITE), recordDigest);
+            channel = FileChannel.open(temp, StandardOpenOption.WRITE);
+            if (channel.tryLock() == null) { // a sweep of another process that found it first: a fresh file is never old
+                throw new IOException("the new temp file " + temp.getFileName() + " is locked by another process");
+            }
+            return new PendingWrite(temp, channel, recordDigest);
         } catch (IOException | RuntimeException e) {
+            if (channel != null) {
+                channel.close();
+            }
             Files.deleteIfExists(temp);
             throw e;
+        }
+    }
+
+    /** The temp file. */
+    Path temp() {
+        return temp;
+    }
+
+    /**
+     * Deletes {@code temp} when no process holds its lock (its write's process died): locks it first, so that a
+     * live write of another process is never touched. Never call it for a write of this process (on POSIX, closing
+     * any channel to a file drops every lock this process holds on it).
+     *
+     * @return whether it was deleted
+     */
+    static boolean removeIfAbandoned(Path temp) throws IOException {
+        FileChannel channel;
+        try {
+            channel = FileChannel.open(temp, StandardOpenOption.WRITE);
+        } catch (NoSuchFileException gone) {
+            return false;
+        }
+        try (channel) {
+            FileLock lock;
+            try {
+                lock = channel.tryLock();
+            } catch (OverlappingFileLockException ours) {
+                return false;
+            }
+            if (lock == null) {
+                return false; // a live write of another process
+            }
+            return Files.deleteIfExists(temp);
         }
     }
 

@@ -1,14 +1,20 @@
 package io.reelvault.storage.s3;
 
 import io.quarkus.arc.ClientProxy;
+import io.quarkus.runtime.ShutdownEvent;
 import io.reelvault.config.ReelvaultConfig;
+import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.inject.Instance;
+import jakarta.interceptor.Interceptor;
 import java.time.Clock;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import software.amazon.awssdk.crt.CRT;
 import software.amazon.awssdk.services.s3.S3AsyncClient;
 import software.amazon.awssdk.services.s3.model.ServerSideEncryption;
 import software.amazon.awssdk.services.s3.presigner.S3Presigner;
@@ -17,11 +23,21 @@ import software.amazon.awssdk.services.s3.presigner.S3Presigner;
  * Builds the S3 backend from the Quarkus-configured {@link S3AsyncClient} and {@link S3Presigner}
  * ({@code quarkus.s3.*}: region, endpoint override, path style, credentials). The clients are looked
  * up only when this backend is chosen, so the local backend never builds them.
+ *
+ * <p>The CRT HTTP client's native runtime shuts itself down from a JVM shutdown hook of its own, which runs at
+ * SIGTERM alongside Quarkus' graceful shutdown: from that instant no S3 request made progress, so the uploads in
+ * flight that the shutdown timeout was meant to let finish hung until it ran out, and the multipart uploads cut
+ * then could not be aborted. The backend holds a shutdown reference on the runtime (the CRT's own API for this)
+ * from its opening until the end of the shutdown sequence, after the writes in progress were aborted.
  */
 @ApplicationScoped
 public class S3Backend {
+    /** After {@code ObjectStoreProducer}'s abort of the writes in progress, which still calls S3. */
+    static final int RELEASE_PRIORITY = Interceptor.Priority.LIBRARY_AFTER + 1000;
+
     private final Instance<S3AsyncClient> client;
     private final Instance<S3Presigner> presigner;
+    private final AtomicBoolean holdsCrt = new AtomicBoolean();
 
     public S3Backend(Instance<S3AsyncClient> client, Instance<S3Presigner> presigner) {
         this.client = client;
@@ -55,8 +71,18 @@ public class S3Backend {
         // native threads has no context class loader, so the presigner's synthetic bean could not load its
         // builder class there (ClassNotFoundException: S3Presigner$Builder, 500 on the first signed URL).
         S3Presigner signer = ClientProxy.unwrap(presigner.get());
+        if (holdsCrt.compareAndSet(false, true)) {
+            CRT.acquireShutdownRef();
+        }
         return new S3ObjectStore(client.get(), signer, config.bucket().orElseThrow(), multipart, uploaders, sse, clock,
                 config.callTimeout());
+    }
+
+    /** Lets the CRT runtime shut down, now that nothing of this backend calls S3 any more. */
+    void releaseCrtAtStop(@Observes @Priority(RELEASE_PRIORITY) ShutdownEvent event) {
+        if (holdsCrt.compareAndSet(true, false)) {
+            CRT.releaseShutdownRef();
+        }
     }
 
     /**

@@ -3,13 +3,16 @@ package io.reelvault.storage.s3;
 import io.reelvault.error.ErrorCode;
 import io.reelvault.error.ReelvaultException;
 import io.reelvault.model.ByteRange;
+import io.reelvault.model.Area;
 import io.reelvault.model.FileType;
 import io.reelvault.model.KeyPrefix;
 import io.reelvault.model.ObjectKey;
 import io.reelvault.model.ResolvedRange;
+import io.reelvault.storage.IncompleteWrites;
 import io.reelvault.storage.ObjectContent;
 import io.reelvault.storage.ObjectInfo;
 import io.reelvault.storage.ObjectStore;
+import io.reelvault.storage.PendingWrites;
 import io.reelvault.storage.PreconditionFailedException;
 import io.reelvault.storage.PutResult;
 import io.reelvault.storage.ReadinessProbe;
@@ -30,7 +33,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicLong;
@@ -50,6 +56,7 @@ import software.amazon.awssdk.services.s3.S3AsyncClient;
 import software.amazon.awssdk.services.s3.model.CompletedPart;
 import software.amazon.awssdk.services.s3.model.Delete;
 import software.amazon.awssdk.services.s3.model.GetObjectResponse;
+import software.amazon.awssdk.services.s3.model.ListMultipartUploadsResponse;
 import software.amazon.awssdk.services.s3.model.ObjectIdentifier;
 import software.amazon.awssdk.services.s3.model.PutObjectRequest;
 import software.amazon.awssdk.services.s3.model.S3Object;
@@ -64,9 +71,11 @@ import software.amazon.awssdk.services.s3.presigner.S3Presigner;
  * buffers bounded per upload and by a budget shared by all uploads ({@link BufferBudget}: taken as bytes arrive,
  * never before the first one, and handed out so that no set of uploads can deadlock); any failure or cancellation
  * aborts the multipart upload. Every write requests SSE-S3. The SHA-256 of every object is computed
- * while it streams.
+ * while it streams. The multipart uploads still running when the service stops are aborted before it exits
+ * ({@link PendingWrites}); one whose process died before it could abort it is found by {@link #removeAbandoned}
+ * ({@link IncompleteWrites}).
  */
-public final class S3ObjectStore implements ObjectStore, ReadinessProbe, SignedUrls {
+public final class S3ObjectStore implements ObjectStore, ReadinessProbe, SignedUrls, IncompleteWrites, PendingWrites {
     static final int MAX_PARTS = 10_000;
     static final long MAX_PART_SIZE = 5L * 1024 * 1024 * 1024;
     private static final int DELETE_BATCH = 1000;
@@ -75,6 +84,8 @@ public final class S3ObjectStore implements ObjectStore, ReadinessProbe, SignedU
     static final int CHUNK = 64 * 1024;
     private static final Duration ABORT_WAIT = Duration.ofSeconds(60);
     private static final Duration POLL = Duration.ofMillis(100);
+    /** How long a stop waits for the multipart uploads it cancelled to abort (past it the incomplete-write sweep will). */
+    private static final Duration STOP_WAIT = Duration.ofSeconds(10);
     private static final int ABORT_RETRIES = 16;
     /** How long a bucket seen to exist is believed to: a HEAD's 404 within it is a missing key without asking. */
     static final Duration BUCKET_SEEN_FOR = Duration.ofSeconds(2);
@@ -114,6 +125,9 @@ public final class S3ObjectStore implements ObjectStore, ReadinessProbe, SignedU
     private final Duration callTimeout;
     /** When the bucket was last seen to exist ({@link System#nanoTime()}; 0: never): see {@link #head}. */
     private volatile long bucketSeenAt;
+    /** The multipart uploads this process is running: never abandoned, however slow; aborted at stop. */
+    private final Set<MultipartUpload> running = ConcurrentHashMap.newKeySet();
+    private volatile boolean stopped;
 
     /** @param sse the encryption every write requests; null only for test servers that implement none */
     S3ObjectStore(S3AsyncClient s3, S3Presigner presigner, String bucket, Multipart multipart, ExecutorService uploaders,
@@ -201,6 +215,9 @@ public final class S3ObjectStore implements ObjectStore, ReadinessProbe, SignedU
     private Uni<PutResult> putSingle(ObjectKey key, Multi<ByteBuffer> body, long length, String contentType,
             Optional<String> condition) {
         return Uni.createFrom().deferred(() -> {
+            if (stopped) {
+                throw stopping();
+            }
             MessageDigest sha = sha256();
             AtomicLong seen = new AtomicLong();
             java.util.concurrent.atomic.AtomicReference<Throwable> bodyFailure = new java.util.concurrent.atomic.AtomicReference<>();
@@ -244,6 +261,12 @@ public final class S3ObjectStore implements ObjectStore, ReadinessProbe, SignedU
             BlockingBody source = new BlockingBody(BODY_WINDOW);
             MultipartUpload upload = new MultipartUpload(key, source, length, contentType);
             upload.condition = condition;
+            running.add(upload);
+            if (stopped) { // abortAll may have looked before the add: never start an upload it did not see
+                running.remove(upload);
+                emitter.fail(stopping());
+                return;
+            }
             emitter.onTermination(() -> {
                 if (!upload.isDone()) {
                     upload.cancel();
@@ -270,6 +293,8 @@ public final class S3ObjectStore implements ObjectStore, ReadinessProbe, SignedU
         private final Semaphore inFlight = new Semaphore(multipart.partConcurrency());
         private volatile boolean cancelled;
         private volatile boolean done;
+        /** S3's id of this upload, once created. */
+        private volatile String uploadId;
         private long total;
         private ByteBuffer pendingTail;
         /** The condition of {@link #putIf}, on the PutObject or the CompleteMultipartUpload; null: none. */
@@ -298,6 +323,7 @@ public final class S3ObjectStore implements ObjectStore, ReadinessProbe, SignedU
                 return upload();
             } finally {
                 done = true;
+                running.remove(this);
             }
         }
 
@@ -329,6 +355,9 @@ public final class S3ObjectStore implements ObjectStore, ReadinessProbe, SignedU
             }
             String uploadId;
             try {
+                if (cancelled) {
+                    throw new java.util.concurrent.CancellationException("upload cancelled");
+                }
                 uploadId = s3.createMultipartUpload(b -> b.bucket(bucket).key(key.value()).contentType(contentType)
                         .serverSideEncryption(sse).overrideConfiguration(deadline())).get().uploadId();
             } catch (Exception | Error e) {
@@ -336,6 +365,7 @@ public final class S3ObjectStore implements ObjectStore, ReadinessProbe, SignedU
                 throw e;
             }
             List<CompletableFuture<CompletedPart>> parts = new ArrayList<>();
+            this.uploadId = uploadId;
             try {
                 while (true) {
                     failFast(parts);
@@ -507,7 +537,7 @@ public final class S3ObjectStore implements ObjectStore, ReadinessProbe, SignedU
                         return Optional.empty();
                     } catch (InterruptedException ie) {
                         interrupted = true;
-                    } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException
+                    } catch (ExecutionException | java.util.concurrent.TimeoutException
                             | java.util.concurrent.CancellationException failed) {
                         return Optional.of(failed);
                     }
@@ -522,6 +552,97 @@ public final class S3ObjectStore implements ObjectStore, ReadinessProbe, SignedU
         private String hex() {
             return HexFormat.of().formatHex(sha.digest());
         }
+    }
+
+    /**
+     * Aborts the multipart uploads under the service's areas ({@code uploads/}, {@code generations/}, ...) that this
+     * process is not running and that received nothing since {@code inactiveSince}: initiated before it, and their
+     * newest part (if any) uploaded before it. A process killed in the middle of an upload leaves exactly that; the
+     * activity check keeps a slow upload of another replica alive. Uploads of other keys in the bucket are not ours
+     * and stay. Blocking.
+     */
+    @Override
+    public int removeAbandoned(Instant inactiveSince) {
+        int aborted = 0;
+        try {
+            for (Area area : Area.values()) {
+                List<Unfinished> uploads = new ArrayList<>();
+                s3.listMultipartUploadsPaginator(b -> b.bucket(bucket).prefix(area.segment() + "/"))
+                        .subscribe((ListMultipartUploadsResponse page) -> page.uploads()
+                                .forEach(u -> uploads.add(new Unfinished(u.key(), u.uploadId(), u.initiated())))).get();
+                for (Unfinished u : uploads) {
+                    boolean ours = running.stream().anyMatch(r -> u.uploadId().equals(r.uploadId));
+                    if (ours || u.initiated() == null || !u.initiated().isBefore(inactiveSince)
+                            || !lastPartBefore(u, inactiveSince)) {
+                        continue;
+                    }
+                    try {
+                        s3.abortMultipartUpload(b -> b.bucket(bucket).key(u.key()).uploadId(u.uploadId())).get();
+                        aborted++;
+                    } catch (ExecutionException e) {
+                        if (!S3Errors.isNotFound(e.getCause())) { // aborted meanwhile (by its own process, or another sweep)
+                            throw e;
+                        }
+                    }
+                }
+            }
+        } catch (ExecutionException e) {
+            Throwable failure = S3Errors.translate(e.getCause());
+            throw failure instanceof RuntimeException r ? r : new IllegalStateException(failure);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new java.util.concurrent.CancellationException("interrupted while removing abandoned multipart uploads");
+        }
+        return aborted;
+    }
+
+    /**
+     * Cancels every multipart upload still running and waits (up to {@link #STOP_WAIT}) until each has aborted its
+     * upload in S3, so that none outlives the process; later writes fail with {@code shutting_down}. A PutObject in
+     * flight needs nothing: S3 stores nothing of a request whose body never ended. Blocking; idempotent.
+     */
+    @Override
+    public int abortAll() {
+        stopped = true;
+        List<MultipartUpload> cut = running.stream().filter(u -> !u.isDone()).toList();
+        cut.forEach(MultipartUpload::cancel);
+        long deadline = System.nanoTime() + STOP_WAIT.toNanos();
+        for (MultipartUpload u : cut) {
+            while (!u.isDone() && System.nanoTime() < deadline) {
+                try {
+                    Thread.sleep(POLL.toMillis());
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return cut.size();
+                }
+            }
+        }
+        return cut.size();
+    }
+
+    private static ReelvaultException stopping() {
+        return new ReelvaultException(ErrorCode.SHUTTING_DOWN,
+                "the service stopped before the upload completed; nothing of it was stored", null, Map.of("Retry-After", "1"));
+    }
+
+    /** A multipart upload that S3 lists as in progress. */
+    private record Unfinished(String key, String uploadId, Instant initiated) {}
+
+    /** Whether every part of the upload (none included) was uploaded before {@code instant}. */
+    private boolean lastPartBefore(Unfinished u, Instant instant)
+            throws ExecutionException, InterruptedException {
+        AtomicLong newest = new AtomicLong(Long.MIN_VALUE);
+        try {
+            s3.listPartsPaginator(b -> b.bucket(bucket).key(u.key()).uploadId(u.uploadId())).parts()
+                    .subscribe(p -> newest.accumulateAndGet(p.lastModified() == null ? Long.MAX_VALUE
+                            : p.lastModified().toEpochMilli(), Math::max)).get();
+        } catch (ExecutionException e) {
+            if (S3Errors.isNotFound(e.getCause())) {
+                return false; // completed or aborted meanwhile
+            }
+            throw e;
+        }
+        return newest.get() < instant.toEpochMilli();
     }
 
     @Override

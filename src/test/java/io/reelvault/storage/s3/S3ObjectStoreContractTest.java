@@ -9,10 +9,13 @@ import io.reelvault.error.ErrorCode;
 import io.reelvault.model.ObjectKey;
 import io.reelvault.storage.ObjectStore;
 import io.reelvault.storage.ObjectStoreContract;
+import io.reelvault.storage.PendingWrites;
 import io.reelvault.storage.PutResult;
+import io.reelvault.support.Poll;
 import io.reelvault.support.S3ProxyServer;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.subscription.Cancellable;
+import io.smallrye.mutiny.subscription.MultiEmitter;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -21,19 +24,24 @@ import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import software.amazon.awssdk.core.async.AsyncRequestBody;
 import software.amazon.awssdk.services.s3.S3AsyncClient;
 import software.amazon.awssdk.services.s3.model.ServerSideEncryption;
 
@@ -101,6 +109,37 @@ class S3ObjectStoreContractTest extends ObjectStoreContract {
     protected void assertNoLeftovers() {
         var uploads = client.listMultipartUploads(b -> b.bucket(bucket)).join().uploads();
         assertEquals(0, uploads.size(), "no multipart upload is left in progress");
+    }
+
+    /**
+     * A multipart upload that nobody finishes (its process died) is aborted once it is idle past the given instant;
+     * one this store is running is not, however old, nor one outside the service's areas; and at stop
+     * ({@link PendingWrites#abortAll}) the running one is aborted too and later writes are refused.
+     */
+    @Test
+    void abandonedMultipartUploadsAreAbortedButNotARunningOneNorForeignOnes() throws Exception {
+        String dead = client.createMultipartUpload(b -> b.bucket(bucket).key("uploads/u/upload_20260101_aaaaaaaaaaaa/original.mp4"))
+                .join().uploadId();
+        client.uploadPart(b -> b.bucket(bucket).key("uploads/u/upload_20260101_aaaaaaaaaaaa/original.mp4").uploadId(dead)
+                .partNumber(1), AsyncRequestBody.fromBytes(new byte[1024])).join();
+        client.createMultipartUpload(b -> b.bucket(bucket).key("not-ours/backup.tar")).join();
+        AtomicReference<MultiEmitter<? super ByteBuffer>> body = new AtomicReference<>();
+        CompletableFuture<PutResult> running = store.put(key("temp/j/big.bin"), Multi.createFrom().<ByteBuffer>emitter(body::set),
+                OptionalLong.empty(), "application/octet-stream").subscribeAsCompletionStage();
+        Poll.until(WAIT, "the body subscribed", () -> body.get() != null);
+        body.get().emit(ByteBuffer.wrap(randomBytes((int) (5 * MIB + 1), 70))); // one part full: the upload is created
+        Poll.until(WAIT, "three multipart uploads", () -> client.listMultipartUploads(b -> b.bucket(bucket)).join().uploads().size() == 3);
+
+        assertEquals(1, store.removeAbandoned(Instant.now().plusSeconds(60)), "all look idle: only the dead one of ours goes");
+        var left = client.listMultipartUploads(b -> b.bucket(bucket)).join().uploads().stream().map(u -> u.key()).sorted().toList();
+        assertEquals(List.of("not-ours/backup.tar", "temp/j/big.bin"), left);
+
+        assertEquals(1, store.abortAll());
+        Poll.until(WAIT, "the running upload failed", running::isCompletedExceptionally);
+        assertEquals(List.of("not-ours/backup.tar"), client.listMultipartUploads(b -> b.bucket(bucket)).join().uploads().stream()
+                .map(u -> u.key()).toList(), "the running one was aborted at stop");
+        var later = failure(store.put(key("temp/j/later.bin"), chunked(new byte[10], 10), OptionalLong.of(10), "application/octet-stream"));
+        assertEquals(ErrorCode.SHUTTING_DOWN, later.code(), later.toString());
     }
 
     /** A conditional write over the multipart threshold carries its condition on CompleteMultipartUpload. */
