@@ -9,6 +9,7 @@ import io.quarkus.test.junit.QuarkusTest;
 import io.reelvault.model.ObjectKey;
 import io.reelvault.storage.IntegrityException;
 import io.reelvault.storage.ObjectStore;
+import io.reelvault.support.TestStorageRoot;
 import io.reelvault.support.MetricsText;
 import io.reelvault.support.Samples;
 import io.reelvault.support.TestTokens;
@@ -36,7 +37,7 @@ import org.junit.jupiter.api.Timeout;
  */
 @QuarkusTest
 class BitRotApiTest {
-    static final Path ROOT = Path.of("target/test-storage");
+    static final Path ROOT = TestStorageRoot.path();
     static final int SIZE = 600_000; // five chunks of the store's 128 KiB: the last one is held back
 
     @Inject

@@ -15,6 +15,7 @@ import io.reelvault.fuzz.Hostile;
 import io.reelvault.model.ByteRange;
 import io.reelvault.model.ObjectKey;
 import io.reelvault.model.ResolvedRange;
+import io.reelvault.support.TestStorageRoot;
 import io.reelvault.support.RawHttp;
 import io.reelvault.support.Samples;
 import io.reelvault.support.TestTokens;
@@ -60,7 +61,7 @@ class FuzzApiTest {
     private static final int CASES = Integer.getInteger("fuzz.cases", 1000);
     /** The path fuzz spreads its cases over 27 routes: half as many again. */
     private static final int PATH_CASES = CASES * 3 / 2;
-    private static final Path ROOT = Path.of("target/test-storage").toAbsolutePath();
+    private static final Path ROOT = TestStorageRoot.path().toAbsolutePath();
     /** Where traversal out of the root would land: it must stay unread and unchanged. */
     private static final Path SENTINEL = ROOT.resolveSibling("fuzz-sentinel.png");
     private static final byte[] SENTINEL_BYTES = Samples.png(777);
