@@ -181,6 +181,7 @@ class ClientFaultsApiTest {
                 try {
                     String target = Files.readSymbolicLink(fd).toString();
                     return target.startsWith("/") ? (target.contains("/.tmp/") ? target : "file")
+                            : target.startsWith("socket:") ? "socket " + tcpState(target.replaceAll("\\D", ""))
                             : target.replaceAll("[:\\[].*", "");
                 } catch (IOException gone) {
                     return "closed";
@@ -189,6 +190,24 @@ class ClientFaultsApiTest {
         } catch (IOException e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    /** A TCP socket's ports and state from /proc/net/tcp*, by inode ("?" when it is not TCP). */
+    static String tcpState(String inode) {
+        for (String table : List.of("/proc/net/tcp", "/proc/net/tcp6")) {
+            try {
+                for (String line : Files.readAllLines(Path.of(table))) {
+                    String[] f = line.trim().split("\\s+");
+                    if (f.length > 9 && f[9].equals(inode)) {
+                        return Integer.parseInt(f[1].substring(f[1].indexOf(':') + 1), 16) + "->"
+                                + Integer.parseInt(f[2].substring(f[2].indexOf(':') + 1), 16) + " st" + f[3];
+                    }
+                }
+            } catch (IOException | RuntimeException e) {
+                return "?";
+            }
+        }
+        return "?";
     }
 
     static void assertProblem(SlowUpload.Response r, int status, Set<String> codes) {
@@ -298,5 +317,181 @@ class ClientFaultsApiTest {
 
         String user = freshUser("after");
         UploadsApiTest.uploadRaw(TestTokens.user(user), "a.png", "image/png", Samples.png(50_000)).statusCode(201);
+    }
+
+    // ---- 4. length lies
+
+    /** The head of a raw upload of a PNG by {@code token}, with the framing headers given. */
+    static byte[] uploadHead(String token, String... framing) {
+        Map<String, String> headers = headers("Authorization", "Bearer " + token, "Content-Type", "image/png");
+        headers.putAll(headers(framing));
+        return RawHttp.head("POST", "/api/v1/uploads?filename=a.png", headers);
+    }
+
+    /**
+     * A body that ends (FIN) before its Content-Length: the request can never complete, so nothing is stored and the
+     * connection is closed; an answer, if one comes first, is a 400.
+     */
+    @Test
+    @Timeout(value = 60, unit = TimeUnit.SECONDS)
+    void aBodyShorterThanItsContentLengthStoresNothing() throws Exception {
+        Random random = new Random(4);
+        List<Doomed> doomed = new ArrayList<>(List.of(rawKnownLength(random), clip(random)));
+        if (signedPutsHere()) {
+            doomed.add(signedPut(random));
+        }
+        for (Doomed d : doomed) {
+            try (RawHttp http = RawHttp.connect(ANSWER)) {
+                http.send(d.head()).send(d.body(), 0, d.body().length / 2);
+                http.abort(Abort.HALF_CLOSE);
+                SlowUpload.Response r = http.response();
+                if (r != null) {
+                    assertProblem(r, 400, Set.of("invalid_request", "length_mismatch"));
+                }
+                assertTrue(http.closedByServer(), d.kind() + ": the connection of a short body is closed");
+            }
+        }
+        Poll.until(ANSWER, "no half-written object", this::noPartialWrites);
+        assertNothingStored(doomed);
+    }
+
+    /**
+     * Bytes past the Content-Length are not the body: HTTP/1.1 frames the body by its length, so the upload stores
+     * exactly the declared bytes (201), and what follows is read as the next request, which is no request: 400 and
+     * the connection closed.
+     */
+    @Test
+    @Timeout(value = 60, unit = TimeUnit.SECONDS)
+    void aBodyLongerThanItsContentLengthEndsThere() throws Exception {
+        String user = freshUser("long");
+        byte[] png = Samples.png(100_000);
+        byte[] more = Samples.png(5_000);
+        try (RawHttp http = RawHttp.connect(ANSWER)) {
+            http.send(Samples.concat(uploadHead(TestTokens.user(user), "Content-Length", Integer.toString(png.length)), png, more));
+            SlowUpload.Response stored = http.response();
+            assertEquals(201, stored.status(), stored.toString());
+            assertTrue(stored.body().contains("\"size_bytes\":" + png.length), stored.body());
+            assertTrue(stored.body().contains(Samples.sha256(png)), stored.body());
+            assertNotFollowedByARequest(http);
+        }
+        if (signedPutsHere()) {
+            String owner = freshUser("long-signed");
+            var presigned = UploadsApiTest.presign(TestTokens.user(owner), "a.png", "image/png", png.length);
+            URI url = URI.create(presigned.path("upload_url"));
+            try (RawHttp http = RawHttp.connect(ANSWER)) {
+                http.send(Samples.concat(RawHttp.head("PUT", url.getRawPath() + "?" + url.getRawQuery(), headers(
+                        "Content-Type", "image/png", "Content-Length", Integer.toString(png.length))), png, more));
+                assertEquals(200, http.response().status());
+                assertNotFollowedByARequest(http);
+            }
+            var info = store.head(io.reelvault.model.ObjectKey.parse("uploads/" + owner + "/" + presigned.path("upload_id")
+                    + "/original.png")).await().atMost(ANSWER).orElseThrow();
+            assertEquals(png.length, info.size(), "a signed PUT stores exactly its signed length");
+        }
+    }
+
+    /** What follows a body on its connection is not a request: the parser refuses it (400) and closes. */
+    static void assertNotFollowedByARequest(RawHttp http) throws IOException {
+        SlowUpload.Response rest = http.response();
+        assertNotNull(rest, "the bytes after the body are answered");
+        assertEquals(400, rest.status(), rest.toString());
+        assertTrue(http.closedByServer(), "and the connection is closed");
+    }
+
+    /**
+     * A chunked body (no Content-Length) is refused with 413 the moment it passes the upload limit (2 MiB in tests);
+     * the rest of it, under the drain limit, is read and dropped, so the connection serves the next request.
+     */
+    @Test
+    @Timeout(value = 60, unit = TimeUnit.SECONDS)
+    void aChunkedBodyPastTheLimitIs413AndTheConnectionGoesOn() throws Exception {
+        String user = freshUser("chunked-limit");
+        String token = TestTokens.user(user);
+        byte[] png = Samples.png(2 * 1024 * 1024 + 300_000);
+        try (RawHttp http = RawHttp.connect(ANSWER)) {
+            http.send(Samples.concat(uploadHead(token, "Transfer-Encoding", "chunked"), RawHttp.chunks(png, 64 * 1024),
+                    RawHttp.LAST_CHUNK));
+            assertProblem(http.response(), 413, "payload_too_large");
+            http.send(RawHttp.head("GET", "/api/v1/uploads", headers("Authorization", "Bearer " + token)));
+            SlowUpload.Response next = http.response();
+            assertNotNull(next, "the connection is still open");
+            assertEquals(200, next.status(), next.toString());
+        }
+        assertFalse(anyObjectUnder("uploads/" + user + "/"), "nothing of a refused body is stored");
+        Poll.until(ANSWER, "no half-written object", this::noPartialWrites);
+    }
+
+    /**
+     * A Content-Length past every limit is refused from the headers, before a byte is stored, whether the client waits
+     * for 100-continue or sends at once; the answer says {@code Connection: close} and the connection is closed, since
+     * the rest will never be read. 10^10 bytes reaches the service: 413 {@code payload_too_large} (a signed PUT: 403
+     * {@code signature_invalid}, not its signed length). 10^18 is past Quarkus' own body limit
+     * ({@code REELVAULT_MAX_BODY_SIZE}, 20G), which answers 413 itself, with no body, before the API sees the request
+     * (the signed route, which is not under that limit, still answers 403).
+     */
+    @Test
+    @Timeout(value = 60, unit = TimeUnit.SECONDS)
+    void aContentLengthOf10To18IsRefusedAndTheConnectionClosed() throws Exception {
+        String user = freshUser("huge");
+        String gen = GenerationsApiTest.create("a huge clip " + user);
+        for (String huge : List.of("10000000000", "1000000000000000000")) {
+            boolean service = huge.length() < 12;
+            List<byte[]> heads = new ArrayList<>(List.of(
+                    uploadHead(TestTokens.user(user), "Content-Length", huge),
+                    uploadHead(TestTokens.user(user), "Content-Length", huge, "Expect", "100-continue"),
+                    RawHttp.head("PUT", "/api/v1/generations/" + gen + "/clips/1", headers("Authorization", "Bearer " + PIPELINE,
+                            "Content-Type", "video/mp4", "Content-Length", huge))));
+            List<String> codes = new ArrayList<>(List.of("payload_too_large", "payload_too_large", "payload_too_large"));
+            if (signedPutsHere()) {
+                URI url = URI.create(UploadsApiTest.presign(TestTokens.user(freshUser("huge-signed")), "a.png", "image/png", 1000)
+                        .path("upload_url"));
+                heads.add(RawHttp.head("PUT", url.getRawPath() + "?" + url.getRawQuery(), headers("Content-Type", "image/png",
+                        "Content-Length", huge)));
+                codes.add("signature_invalid");
+            }
+            for (int i = 0; i < heads.size(); i++) {
+                try (RawHttp http = RawHttp.connect(ANSWER)) {
+                    http.send(heads.get(i));
+                    if (!new String(heads.get(i), StandardCharsets.US_ASCII).contains("100-continue")) {
+                        http.send(Samples.png(64 * 1024)); // a client that does not wait for an answer
+                    }
+                    SlowUpload.Response r = http.response();
+                    if (service || codes.get(i).equals("signature_invalid")) { // the signed route is not under Quarkus' limit
+                        assertProblem(r, codes.get(i).equals("signature_invalid") ? 403 : 413, codes.get(i));
+                    } else {
+                        assertNotNull(r, huge);
+                        assertEquals(413, r.status(), r.toString());
+                    }
+                    assertEquals("close", r.headers().get("connection"), huge + ": " + r);
+                    assertTrue(http.closedByServer(), huge + ": the connection of a body that will not be read is closed");
+                }
+            }
+        }
+        assertFalse(anyObjectUnder("uploads/" + user + "/"));
+        assertFalse(anyObjectUnder("generations/" + gen + "/clips/"));
+        Poll.until(ANSWER, "no half-written object", this::noPartialWrites);
+    }
+
+    /**
+     * A Content-Length that is negative, not a number, past a long, or given twice with two values frames no body: the
+     * HTTP parser (Netty's) refuses the request with 400 before any of the service sees it (so with an empty body, not
+     * a problem), and closes the connection.
+     */
+    @Test
+    @Timeout(value = 60, unit = TimeUnit.SECONDS)
+    void aGarbageContentLengthIs400AndTheConnectionClosed() throws Exception {
+        String user = freshUser("garbage");
+        for (String[] framing : List.of(new String[] {"Content-Length", "-1"}, new String[] {"Content-Length", "abc"},
+                new String[] {"Content-Length", "12abc"}, new String[] {"Content-Length", "99999999999999999999999"},
+                new String[] {"Content-Length", "0x10"}, new String[] {"Content-Length", "10", "content-length", "20"})) {
+            try (RawHttp http = RawHttp.connect(ANSWER)) {
+                http.send(uploadHead(TestTokens.user(user), framing)).send(Samples.png(1000));
+                SlowUpload.Response r = http.response();
+                assertNotNull(r, String.join(" ", framing));
+                assertEquals(400, r.status(), String.join(" ", framing) + ": " + r);
+                assertTrue(http.closedByServer(), String.join(" ", framing) + ": the connection is closed");
+            }
+        }
+        assertFalse(anyObjectUnder("uploads/" + user + "/"));
     }
 }

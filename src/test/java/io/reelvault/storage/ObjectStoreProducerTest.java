@@ -134,6 +134,10 @@ class ObjectStoreProducerTest {
                 throw new UnsupportedOperationException("the producer reads no media setting");
             }
 
+            public Query query() {
+                throw new UnsupportedOperationException("the producer reads no query setting");
+            }
+
             public Lifecycle lifecycle() {
                 return new Lifecycle() {
                     public boolean enabled() {
