@@ -2,6 +2,7 @@ package io.reelvault.api;
 
 import io.reelvault.error.ErrorCode;
 import io.reelvault.error.ReelvaultException;
+import io.vertx.core.Context;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -18,11 +19,14 @@ import java.util.concurrent.atomic.AtomicLong;
  * {@link UnreadBodyDrainer} honours). Time during which the service itself holds the body back (its consumer asks for
  * nothing: back-pressure from a slow disk or S3, or a body not yet accepted) is not counted. Arrival is measured by
  * the request's {@link HttpServerRequest#bytesRead()}, so the bytes of a multipart form outside the file part count
- * too. A timer checks a few times per timeout; it stops once the request has ended or been answered.
+ * too. A timer checks a few times per timeout; it stops once the request has ended or been answered. A body whose
+ * connection closed before it ended fails as interrupted, at once or on the timer's next check.
  */
 final class IdleDeadline {
     private final HttpServerRequest request;
     private final Vertx vertx;
+    /** The request's event loop (a deadline is made while the request is handled there). */
+    private final Context context;
     private final long timeoutNanos;
     private final long tickMillis;
     private volatile Watched current;
@@ -33,6 +37,7 @@ final class IdleDeadline {
     private IdleDeadline(HttpServerRequest request, Vertx vertx, Duration timeout) {
         this.request = request;
         this.vertx = vertx;
+        this.context = vertx.getOrCreateContext();
         this.timeoutNanos = timeout.toNanos();
         this.tickMillis = Math.max(50, Math.min(5_000, timeout.toMillis() / 4));
     }
@@ -55,12 +60,22 @@ final class IdleDeadline {
     }
 
     private void check() {
-        if (done || request.isEnded() || request.response().ended() || request.response().closed()) {
+        if (done || request.isEnded() || request.response().ended()) {
+            return;
+        }
+        Watched watched = current;
+        if (request.response().closed()) {
+            // the client is gone mid-body, and its stream may never learn it (see Watched#exceptionHandler): cut it
+            done = true;
+            if (watched != null) {
+                watched.failWith(gone());
+            } else if (onRequestTimeout != null) {
+                onRequestTimeout.handle(gone());
+            }
             return;
         }
         long now = System.nanoTime();
         long read = request.bytesRead();
-        Watched watched = current;
         if (read != lastRead || watched != null && watched.demand.get() == 0) {
             lastRead = read;
             lastActivity = now;
@@ -81,6 +96,11 @@ final class IdleDeadline {
     }
 
     private volatile Handler<Throwable> onRequestTimeout;
+
+    /** The failure of a body whose connection closed before it ended (the client vanished): nothing of it is kept. */
+    private static ReelvaultException gone() {
+        return new ReelvaultException(ErrorCode.INVALID_REQUEST, "the request body was interrupted: the connection closed");
+    }
 
     /** Where the timeout goes when no followed stream takes it (a multipart body outside its file part). */
     void onTimeout(Handler<Throwable> handler) {
@@ -112,11 +132,37 @@ final class IdleDeadline {
             return true;
         }
 
+        /** The handler is called at most once, whether Vert.x or {@link #failIfGone} calls it first. */
         @Override
         public ReadStream<Buffer> exceptionHandler(Handler<Throwable> handler) {
-            failure = handler;
-            source.exceptionHandler(handler);
+            Handler<Throwable> once = handler == null ? null : new Handler<>() {
+                private boolean fired;
+
+                @Override
+                public synchronized void handle(Throwable e) {
+                    if (!fired) {
+                        fired = true;
+                        handler.handle(e);
+                    }
+                }
+            };
+            failure = once;
+            source.exceptionHandler(once);
             return this;
+        }
+
+        /**
+         * Vert.x tells a body's exception handler that the connection closed only if one is set at that moment: a
+         * client that vanished while the body was held back (before the store subscribed) would leave a stream that
+         * neither ends nor fails, holding its temp file or part buffer, its descriptor and its upload slot. So when its
+         * consumer asks for data once the connection is gone, the body unfinished, the stream fails, on the request's
+         * event loop as Vert.x's own failure would: never from inside the consumer's request (a failure delivered
+         * while it is still subscribing is dropped, and the stream would hang as before).
+         */
+        private void failIfGone() {
+            if (failure != null && !ended && request.response().closed() && !request.isEnded()) {
+                context.runOnContext(v -> failWith(gone()));
+            }
         }
 
         @Override
@@ -139,6 +185,7 @@ final class IdleDeadline {
         public ReadStream<Buffer> resume() {
             demand.set(Long.MAX_VALUE);
             source.resume();
+            failIfGone();
             return this;
         }
 
@@ -147,6 +194,7 @@ final class IdleDeadline {
             demand.getAndUpdate(d -> d == Long.MAX_VALUE || amount == Long.MAX_VALUE || d + amount < 0 ? Long.MAX_VALUE
                     : d + amount);
             source.fetch(amount);
+            failIfGone();
             return this;
         }
 

@@ -36,6 +36,8 @@ public interface ReelvaultConfig {
 
     Cache cache();
 
+    Query query();
+
     /**
      * The base URL clients reach this service at, used to build signed URLs of the local backend
      * (e.g. {@code https://vault.example.com}). Env {@code REELVAULT_PUBLIC_BASE_URL}; default
@@ -444,6 +446,24 @@ public interface ReelvaultConfig {
          */
         @WithDefault("user")
         CacheScope scope();
+    }
+
+    /**
+     * Bounds of one page of {@code GET /api/v1/generations} or {@code GET /api/v1/compositions}, which filter the stored
+     * metadata documents (see {@code service.MetadataQuery}): past either, the page ends short with a {@code next_after}
+     * to continue from.
+     */
+    interface Query {
+        /**
+         * {@code REELVAULT_QUERY_MAX_OBJECTS}: objects one page may list, at least 1 (about this / 1000 S3 LIST calls).
+         * Default 100000.
+         */
+        @WithDefault("100000")
+        int maxObjects();
+
+        /** {@code REELVAULT_QUERY_MAX_READS}: metadata documents one page may read (one GET each), at least 1. Default 1000. */
+        @WithDefault("1000")
+        int maxReads();
     }
 
     interface Uploads {

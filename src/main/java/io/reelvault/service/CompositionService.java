@@ -54,6 +54,7 @@ public class CompositionService {
     private final MediaTools media;
     private final Clock clock;
     private final ReelvaultConfig.Pipeline config;
+    private final ReelvaultConfig.Query queryCaps;
     private final KeyedSerializer serial = new KeyedSerializer();
 
     public CompositionService(ObjectStore store, ObjectMapper json, GenerationService generations, SignedUrlService urls,
@@ -67,6 +68,7 @@ public class CompositionService {
         this.media = media;
         this.clock = clock;
         this.config = config.pipeline();
+        this.queryCaps = config.query();
     }
 
     /** The answer of {@code GET .../download}. */
@@ -116,7 +118,7 @@ public class CompositionService {
                 throw new ReelvaultException(ErrorCode.INVALID_REQUEST, "status must be pending or rendered");
             }
         });
-        return MetadataQuery.run(store, Area.COMPOSITIONS, CompositionId.PREFIX,
+        return MetadataQuery.run(store, queryCaps, Area.COMPOSITIONS, CompositionId.PREFIX,
                 key -> Failures.readIfLive(metadata.read(key, CompositionMetadata.class), m -> m.expiresAt(), clock),
                 CompositionMetadata::compositionId,
                 m -> status.map(m.status()::equals).orElse(true)

@@ -56,6 +56,7 @@ public class GenerationService {
     private final MediaTools media;
     private final Clock clock;
     private final int thumbnailWidth;
+    private final ReelvaultConfig.Query queryCaps;
     private final GenerationReuse reuse;
     private final KeyedSerializer serial = new KeyedSerializer();
 
@@ -73,6 +74,7 @@ public class GenerationService {
         this.media = media;
         this.clock = clock;
         this.thumbnailWidth = config.pipeline().thumbnailWidth();
+        this.queryCaps = config.query();
     }
 
     /**
@@ -358,7 +360,7 @@ public class GenerationService {
                 throw new ReelvaultException(ErrorCode.INVALID_REQUEST, "status must be pending, completed or failed");
             }
         });
-        return MetadataQuery.run(store, Area.GENERATIONS, GenerationId.PREFIX,
+        return MetadataQuery.run(store, queryCaps, Area.GENERATIONS, GenerationId.PREFIX,
                 key -> Failures.readIfLive(metadata.read(key, GenerationMetadata.class), m -> m.expiresAt(), clock),
                 GenerationMetadata::generationId,
                 m -> status.map(m.status()::equals).orElse(true)

@@ -1,5 +1,6 @@
 package io.reelvault.service;
 
+import io.reelvault.config.ReelvaultConfig;
 import io.reelvault.model.Area;
 import io.reelvault.model.ObjectKey;
 import io.reelvault.model.StorageLayout;
@@ -21,14 +22,12 @@ import java.util.function.Predicate;
  * read and filtered.
  *
  * <p>Cost and bounds: a {@code since} seeks the listing to that date's first id, so older
- * generations cost nothing; from there each request lists at most {@value #MAX_OBJECTS} objects
- * (about {@value #MAX_OBJECTS}/1000 S3 LIST calls) and reads at most {@value #MAX_READS} documents
+ * generations cost nothing; from there each request lists at most {@code REELVAULT_QUERY_MAX_OBJECTS} (100,000)
+ * objects (about 100 S3 LIST calls) and reads at most {@code REELVAULT_QUERY_MAX_READS} (1,000) documents
  * (one GET each), then answers with what it found and a cursor to continue. A filter that matches
  * rarely therefore needs several requests; nothing is ever scanned unboundedly in one request.
  */
 final class MetadataQuery {
-    static final int MAX_OBJECTS = 100_000;
-    static final int MAX_READS = 1_000;
     private static final DateTimeFormatter DAY = DateTimeFormatter.ofPattern("uuuuMMdd").withZone(ZoneOffset.UTC);
 
     private MetadataQuery() {}
@@ -40,8 +39,9 @@ final class MetadataQuery {
      * @param idOf     the document's id
      * @param since    only ids dated on or after this day are listed (the filter must still check the instant)
      * @param after    the previous page's {@code nextAfter}
+     * @param caps     objects listed and documents read per page at most
      */
-    static <T> Uni<MetadataPage<T>> run(ObjectStore store, Area area, String idPrefix, Function<ObjectKey, Uni<Optional<T>>> read,
+    static <T> Uni<MetadataPage<T>> run(ObjectStore store, ReelvaultConfig.Query caps, Area area, String idPrefix, Function<ObjectKey, Uni<Optional<T>>> read,
             Function<T, String> idOf, Predicate<T> filter, Optional<Instant> since, Optional<String> after, int limit) {
         String areaPrefix = StorageLayout.area(area).value();
         Optional<ObjectKey> fromSince = since.map(s -> new ObjectKey(areaPrefix + idPrefix + "_" + DAY.format(s)));
@@ -50,14 +50,16 @@ final class MetadataQuery {
         Optional<ObjectKey> start = fromSince.isPresent() && fromAfter.isPresent()
                 ? Optional.of(fromSince.get().compareTo(fromAfter.get()) > 0 ? fromSince.get() : fromAfter.get())
                 : fromAfter.or(() -> fromSince);
+        int maxObjects = Math.max(1, caps.maxObjects());
+        int maxReads = Math.max(1, caps.maxReads());
         AtomicLong listed = new AtomicLong();
         AtomicLong reads = new AtomicLong();
         AtomicReference<String> lastRead = new AtomicReference<>();
         return store.list(StorageLayout.area(area), start)
-                .select().first(MAX_OBJECTS)
+                .select().first(maxObjects)
                 .invoke(o -> listed.incrementAndGet())
                 .select().where(o -> isMetadata(o.key()))
-                .select().first(MAX_READS)
+                .select().first(maxReads)
                 .onItem().transformToUniAndConcatenate(o -> read.apply(o.key()).invoke(found -> {
                     reads.incrementAndGet();
                     lastRead.set(o.key().value().substring(areaPrefix.length(), o.key().value().indexOf('/', areaPrefix.length())));
@@ -67,7 +69,7 @@ final class MetadataQuery {
                 .select().first(limit)
                 .collect().asList()
                 .map(items -> {
-                    boolean bounded = items.size() == limit || listed.get() == MAX_OBJECTS || reads.get() == MAX_READS;
+                    boolean bounded = items.size() == limit || listed.get() == maxObjects || reads.get() == maxReads;
                     String next = bounded ? (items.size() == limit ? idOf.apply(items.get(items.size() - 1)) : lastRead.get()) : null;
                     return new MetadataPage<>(items, next, new MetadataPage.Examined(listed.get(), reads.get()));
                 });

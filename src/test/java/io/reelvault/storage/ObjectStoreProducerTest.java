@@ -160,6 +160,10 @@ class ObjectStoreProducerTest {
                 throw new UnsupportedOperationException("the producer reads no scrub setting");
             }
 
+            public Query query() {
+                throw new UnsupportedOperationException("the producer reads no query setting");
+            }
+
             public Lifecycle lifecycle() {
                 return new Lifecycle() {
                     public boolean enabled() {

@@ -32,6 +32,11 @@ public class S3ProxyResource implements QuarkusTestResourceLifecycleManager {
         return server.uploadsInProgress(BUCKET).size();
     }
 
+    /** Multipart uploads still in progress in the test bucket whose keys start with {@code prefix}. */
+    public static long uploadsInProgress(String prefix) {
+        return server.uploadsInProgress(BUCKET).stream().filter(u -> u.key().startsWith(prefix)).count();
+    }
+
     @Override
     public void stop() {
         try {

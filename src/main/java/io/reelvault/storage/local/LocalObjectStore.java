@@ -46,7 +46,9 @@ import java.util.Set;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 import java.util.stream.Collectors;
 import org.jboss.logging.Logger;
@@ -163,7 +165,25 @@ public final class LocalObjectStore implements ObjectStore, ReadinessProbe, Pend
     /** @param expectedEtag null: unconditional; otherwise the condition of {@link #putIf} */
     private Uni<PutResult> write(ObjectKey key, Multi<ByteBuffer> body, OptionalLong length, Optional<String> expectedEtag) {
         Path target = paths.resolve(key);
-        return blocking(this::openWrite).onItem().transformToUni(write -> body
+        // a request cancelled while its temp file is being opened (the client vanished) never reaches the body stage
+        // below, whose handlers abort a write: the opened write is aborted here instead, whichever comes second
+        AtomicReference<PendingWrite> opened = new AtomicReference<>();
+        AtomicBoolean cancelled = new AtomicBoolean();
+        Uni<PendingWrite> open = blocking(() -> {
+            PendingWrite write = openWrite();
+            opened.set(write);
+            if (cancelled.get()) {
+                discard(write);
+            }
+            return write;
+        }).onCancellation().invoke(() -> {
+            cancelled.set(true);
+            PendingWrite write = opened.get();
+            if (write != null) {
+                blocking.execute(() -> discard(write));
+            }
+        });
+        return open.onItem().transformToUni(write -> body
                 .emitOn(blocking, WRITE_BUFFERED_CHUNKS)
                 .onItem().invoke(buffer -> {
                     long written = io(() -> write.write(buffer));
@@ -200,6 +220,11 @@ public final class LocalObjectStore implements ObjectStore, ReadinessProbe, Pend
                 .onTermination().invoke(() -> pending.remove(write)))
                 .onFailure(e -> stopped && e instanceof CancellationException).transform(e -> stopping())
                 .onFailure(UncheckedIOException.class).transform(LocalObjectStore::unavailable);
+    }
+
+    private void discard(PendingWrite write) {
+        write.abort();
+        pending.remove(write);
     }
 
     /** A new temp file, tracked until its write ends; none once the store has stopped. */
