@@ -126,4 +126,26 @@ public class UsageMeter {
         }
         scannedAt = at;
     }
+
+    /**
+     * Takes another replica's completed pass (see {@link SharedUsage}) when it is newer than what this meter shows:
+     * each area shows {@code found} from now on, plus this replica's later changes. A change this replica made after
+     * that pass listed its area is left out until the next pass (drift the scans correct).
+     *
+     * @return whether it was newer, and taken
+     */
+    boolean adopt(Map<Area, Totals> found, Instant completedAt) {
+        Instant current = scannedAt;
+        if (current != null && !completedAt.isAfter(current)) {
+            return false;
+        }
+        for (Area area : AREAS) {
+            int i = area.ordinal();
+            Totals t = found.get(area);
+            baseObjects.set(i, t.objects() - deltaObjects.get(i));
+            baseBytes.set(i, t.bytes() - deltaBytes.get(i));
+        }
+        scannedAt = completedAt;
+        return true;
+    }
 }

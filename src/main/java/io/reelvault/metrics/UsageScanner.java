@@ -20,6 +20,7 @@ import jakarta.enterprise.inject.Instance;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 import java.time.Clock;
+import java.time.Instant;
 import java.util.EnumMap;
 import java.util.Map;
 import java.util.Optional;
@@ -58,11 +59,12 @@ import org.jboss.logging.Logger;
  * without Redis the lock is in-process: every replica scans for itself, which is correct but multiplies the
  * request cost by the number of replicas.
  *
- * <p><b>Several replicas.</b> The values are per replica: each counts the writes and deletes it made itself,
- * on top of its own last completed pass. A replica that never gets the lock (local backend with a shared root,
- * or S3 with Redis) shows only its own changes ({@code scanned_at} absent), and a pass that spans several runs
- * advances on a replica only in the runs it wins. Exact cluster-wide numbers need the scan's totals and the
- * increments in shared state (Redis {@code INCRBY}): not built yet.
+ * <p><b>Several replicas.</b> Each replica counts the writes and deletes it made itself, on top of the last
+ * completed pass it knows. With Redis, a replica that completes a pass publishes its totals ({@link SharedUsage}), and
+ * a replica whose run is skipped because another holds the lock takes the newest published pass, so every replica
+ * shows the same totals one scan interval after a pass (plus its own later changes). Without Redis, a replica that
+ * never gets the lock (local backend with a shared root) shows only its own changes ({@code scanned_at} absent).
+ * Exact cluster-wide numbers between passes would need the increments in shared state too: not built.
  *
  * <p>It runs on the Quarkus scheduler every {@code reelvault.usage.scan-interval} (first run 10 seconds after
  * start-up) when {@code reelvault.usage.enabled} is true and the process is not running an operator command.
@@ -79,6 +81,7 @@ public class UsageScanner {
     private final Supplier<ObjectStore> store;
     private final ClusterLock lock;
     private final UsageMeter meter;
+    private final SharedUsage shared;
     private final int maxPagesPerRun;
     private final Clock clock;
     private final boolean active;
@@ -90,9 +93,10 @@ public class UsageScanner {
 
     @Inject
     UsageScanner(ReelvaultConfig config, CommandMode commandMode, @IncludingExpired Instance<ObjectStore> store,
-            ClusterLocks locks, UsageMeter meter, Clock clock, MeterRegistry registry) {
+            ClusterLocks locks, UsageMeter meter, SharedUsage shared, Clock clock, MeterRegistry registry) {
         this(store::get, commandMode.active() ? new io.reelvault.storage.InProcessClusterLock() : locks.named("usage"),
-                meter, config.usage().maxPagesPerRun(), clock, registry, !commandMode.active(), config.usage().enabled());
+                meter, shared, config.usage().maxPagesPerRun(), clock, registry, !commandMode.active(),
+                config.usage().enabled());
     }
 
     /**
@@ -102,17 +106,24 @@ public class UsageScanner {
      */
     public UsageScanner(Supplier<ObjectStore> includingExpired, ClusterLock lock, UsageMeter meter, int maxPagesPerRun,
             Clock clock, MeterRegistry registry) {
-        this(includingExpired, lock, meter, maxPagesPerRun, clock, registry, true, false);
+        this(includingExpired, lock, meter, SharedUsage.NONE, maxPagesPerRun, clock, registry);
     }
 
-    private UsageScanner(Supplier<ObjectStore> store, ClusterLock lock, UsageMeter meter, int maxPagesPerRun, Clock clock,
-            MeterRegistry registry, boolean active, boolean scheduled) {
+    /** A scanner for direct use (tests) that shares its passes through {@code shared}; it never runs by itself. */
+    public UsageScanner(Supplier<ObjectStore> includingExpired, ClusterLock lock, UsageMeter meter, SharedUsage shared,
+            int maxPagesPerRun, Clock clock, MeterRegistry registry) {
+        this(includingExpired, lock, meter, shared, maxPagesPerRun, clock, registry, true, false);
+    }
+
+    private UsageScanner(Supplier<ObjectStore> store, ClusterLock lock, UsageMeter meter, SharedUsage shared,
+            int maxPagesPerRun, Clock clock, MeterRegistry registry, boolean active, boolean scheduled) {
         if (maxPagesPerRun < 1) {
             throw new IllegalArgumentException("REELVAULT_USAGE_MAX_PAGES_PER_RUN must be at least 1");
         }
         this.store = store;
         this.lock = lock;
         this.meter = meter;
+        this.shared = shared;
         this.maxPagesPerRun = maxPagesPerRun;
         this.clock = clock;
         this.active = active;
@@ -159,6 +170,7 @@ public class UsageScanner {
         try {
             Optional<ClusterLock.Held> held = lock.tryLock();
             if (held.isEmpty()) {
+                adoptShared();
                 return ScanRun.skippedRun();
             }
             try (ClusterLock.Held h = held.get()) {
@@ -197,10 +209,33 @@ public class UsageScanner {
                 return new ScanRun(false, used, false);
             }
         }
-        meter.publish(pass.scanned, pass.marks, clock.instant());
-        lastSuccessMillis.set(clock.millis());
+        Instant completed = clock.instant();
+        meter.publish(pass.scanned, pass.marks, completed);
+        lastSuccessMillis.set(completed.toEpochMilli());
+        Map<Area, Totals> found = new EnumMap<>(Area.class);
+        for (Area area : AREAS) {
+            found.put(area, meter.current(area));
+        }
+        try {
+            shared.publish(new SharedUsage.Pass(found, completed));
+        } catch (RuntimeException e) {
+            LOG.debugf("usage pass not shared with the other replicas: %s", e.toString());
+        }
         pass = null;
         return new ScanRun(false, used, true);
+    }
+
+    /** Another replica holds the scan: shows its newest pass, if newer than this replica's own. */
+    private void adoptShared() {
+        try {
+            shared.latest().ifPresent(p -> {
+                if (meter.adopt(p.areas(), p.completedAt())) {
+                    lastSuccessMillis.set(p.completedAt().toEpochMilli());
+                }
+            });
+        } catch (RuntimeException e) {
+            LOG.debugf("the other replicas' usage pass not read: %s", e.toString());
+        }
     }
 
     /** A pass in progress: the area being listed, the last key read in it, and what earlier listings found. */

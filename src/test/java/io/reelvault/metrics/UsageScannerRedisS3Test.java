@@ -9,6 +9,7 @@ import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
 import io.reelvault.cache.RedisCalls;
 import io.reelvault.cache.RedisClusterLock;
+import io.reelvault.model.Area;
 import io.reelvault.storage.ClusterLock;
 import io.reelvault.storage.ClusterLocks;
 import io.reelvault.support.RedisResource;
@@ -32,12 +33,61 @@ class UsageScannerRedisS3Test {
     ClusterLocks locks;
     @Inject
     UsageScanner scanner;
+    @Inject
+    UsageMeter meter;
 
     @Test
     void theUsageLockIsTheRedisLease() {
         ClusterLock usage = locks.named("usage");
         RedisClusterLock redis = assertInstanceOf(RedisClusterLock.class, usage);
         assertEquals("reelvault:lock:usage", redis.key());
+    }
+
+    /**
+     * The replicas that do not win the scan show the pass another replica published in Redis: without it they
+     * showed only their own changes (ReplicasIT: three replicas' totals did not agree for 90 s).
+     */
+    @Test
+    void aCompletedPassIsSharedAndTheOtherReplicasTakeTheNewestOne() {
+        ScanRun run = scanner.run();
+        assertTrue(run.passCompleted(), "one run completes a pass of this small bucket");
+        String published = RedisResource.server().command("GET", "reelvault:usage:last-pass");
+        assertTrue(published.matches("\\d+(;\\d+,\\d+){4}"), published);
+        long completedAt = Long.parseLong(published.substring(0, published.indexOf(';')));
+
+        // another replica completes a newer pass (as it would publish it) while it holds the scan's lease
+        String newer = (completedAt + 60_000) + ";11,1100;22,2200;33,3300;44,4400";
+        RedisResource.server().command("SET", "reelvault:usage:last-pass", newer);
+        withTheLeaseHeldElsewhere(() -> assertTrue(scanner.run().skipped()));
+        assertEquals(new UsageMeter.Totals(11, 1100), meter.current(Area.UPLOADS));
+        assertEquals(new UsageMeter.Totals(44, 4400), meter.current(Area.TEMP));
+        assertEquals(completedAt + 60_000, meter.usage().scannedAt().orElseThrow().toEpochMilli());
+
+        // an older pass is never taken, and never replaces a newer one in Redis
+        RedisResource.server().command("SET", "reelvault:usage:last-pass", (completedAt - 1) + ";1,1;2,2;3,3;4,4");
+        withTheLeaseHeldElsewhere(() -> assertTrue(scanner.run().skipped()));
+        assertEquals(new UsageMeter.Totals(11, 1100), meter.current(Area.UPLOADS), "the newer pass stays");
+        String future = (completedAt + 3_600_000) + ";5,5;6,6;7,7;8,8";
+        RedisResource.server().command("SET", "reelvault:usage:last-pass", future);
+        assertTrue(scanner.run().passCompleted());
+        assertEquals(future, RedisResource.server().command("GET", "reelvault:usage:last-pass"),
+                "a pass completed before the one in Redis does not replace it");
+    }
+
+    private void withTheLeaseHeldElsewhere(Runnable action) {
+        Vertx vertx = Vertx.vertx();
+        ScheduledExecutorService renewals = Executors.newSingleThreadScheduledExecutor();
+        try {
+            Redis client = Redis.createClient(vertx, RedisResource.server().url());
+            ClusterLock otherReplica = new RedisClusterLock("usage", new RedisCalls(client, Duration.ofSeconds(2)),
+                    Duration.ofMinutes(1), renewals);
+            try (ClusterLock.Held held = otherReplica.tryLock().orElseThrow()) {
+                action.run();
+            }
+        } finally {
+            renewals.shutdownNow();
+            vertx.closeAndAwait();
+        }
     }
 
     @Test
