@@ -3,6 +3,7 @@ package io.reelvault.api;
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.notNullValue;
+import static org.hamcrest.Matchers.nullValue;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -75,6 +76,7 @@ class ShutdownGateApiTest {
                 answer.statusCode(503)
                         .contentType("application/problem+json")
                         .body("code", equalTo("shutting_down"))
+                        .body("instance", nullValue()) // a refusal by design, not an incident to look up in the log
                         .header("Retry-After", notNullValue());
             } catch (AssertionError e) {
                 throw new AssertionError(what + ": " + e.getMessage() + answer.extract().asString(), e);

@@ -18,7 +18,8 @@ import org.jboss.logging.Logger;
 /**
  * Turns any failure into a problem document plus status and headers: the one translation used by
  * the REST exception mappers and the Vert.x routes alike. 5xx answers carry only a generic detail
- * and an incident id; the cause goes to the log under that id.
+ * and an incident id; the cause goes to the log under that id. A {@code shutting_down} refusal is no incident: it is
+ * the replica doing what it was told (logged once, by the shutdown gate), so each refused request logs nothing.
  */
 @ApplicationScoped
 public class Problems {
@@ -36,7 +37,7 @@ public class Problems {
     public Answer answer(Throwable failure) {
         Throwable e = unwrap(failure);
         if (e instanceof ReelvaultException r) {
-            if (r.code().status() >= 500) {
+            if (r.code().status() >= 500 && r.code() != ErrorCode.SHUTTING_DOWN) {
                 String incident = incident(r.getCause() != null ? r.getCause() : r);
                 return render(r.code(), r.code() == ErrorCode.INTERNAL_ERROR ? "unexpected failure" : r.detail(),
                         incident, r.headers());
