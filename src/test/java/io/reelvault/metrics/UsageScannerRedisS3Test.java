@@ -74,7 +74,8 @@ class UsageScannerRedisS3Test {
                 "a pass completed before the one in Redis does not replace it");
     }
 
-    private void withTheLeaseHeldElsewhere(Runnable action) {
+    /** Runs {@code action} while another replica (the test, with a Redis client of its own) holds the lease {@code usage}. */
+    private static void withTheLeaseHeldElsewhere(Runnable action) {
         Vertx vertx = Vertx.vertx();
         ScheduledExecutorService renewals = Executors.newSingleThreadScheduledExecutor();
         try {
@@ -92,23 +93,13 @@ class UsageScannerRedisS3Test {
 
     @Test
     void aScanIsSkippedWhileAnotherReplicaHoldsTheLock() {
-        Vertx vertx = Vertx.vertx();
-        ScheduledExecutorService renewals = Executors.newSingleThreadScheduledExecutor();
-        try {
-            Redis client = Redis.createClient(vertx, RedisResource.server().url());
-            ClusterLock otherReplica = new RedisClusterLock("usage", new RedisCalls(client, Duration.ofSeconds(2)),
-                    Duration.ofMinutes(1), renewals);
-            try (ClusterLock.Held held = otherReplica.tryLock().orElseThrow()) {
-                assertTrue(scanner.run().skipped(), "skipped while the other replica holds usage");
-                assertTrue(RedisResource.server().command("GET", "reelvault:lock:usage").matches("[0-9a-f]{32}"));
-            }
-            ScanRun run = scanner.run();
-            assertFalse(run.skipped(), "runs once the lock is free");
-            assertTrue(run.pages() >= 1);
-            assertEquals("$-1", RedisResource.server().command("GET", "reelvault:lock:usage"), "and gives the lease back");
-        } finally {
-            renewals.shutdownNow();
-            vertx.closeAndAwait();
-        }
+        withTheLeaseHeldElsewhere(() -> {
+            assertTrue(scanner.run().skipped(), "skipped while the other replica holds usage");
+            assertTrue(RedisResource.server().command("GET", "reelvault:lock:usage").matches("[0-9a-f]{32}"));
+        });
+        ScanRun run = scanner.run();
+        assertFalse(run.skipped(), "runs once the lock is free");
+        assertTrue(run.pages() >= 1);
+        assertEquals("$-1", RedisResource.server().command("GET", "reelvault:lock:usage"), "and gives the lease back");
     }
 }
