@@ -30,6 +30,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.jboss.logging.Logger;
@@ -175,10 +176,12 @@ public class GenerationService {
     public Uni<ClipRecord> putClip(GenerationId id, ClipNumber n, OptionalLong length, Multi<ByteBuffer> body) {
         ObjectKey key = StorageLayout.clip(id, n);
         ObjectKey thumbnail = StorageLayout.clipThumbnail(id, n);
+        AtomicBoolean firstVersion = new AtomicBoolean(); // of the attempt that wrote the metadata (the last one)
         return writer.write(key, FileType.MP4, length, body)
                 .chain(stored -> updatePending(id, key, meta -> recorded(meta.clip(n.value()), stored), meta -> stillStored(key, stored)
                         .chain(ours -> !ours ? Uni.createFrom().item(meta) : store.head(thumbnail).map(found -> {
                             ClipRecord previous = meta.clip(n.value());
+                            firstVersion.set(previous == null);
                             boolean uploaded = found.isPresent() && (previous == null || ClipRecord.UPLOADED.equals(previous.thumbnail()));
                             String state = uploaded ? ClipRecord.UPLOADED : media.available() ? ClipRecord.EXTRACTING : ClipRecord.UNAVAILABLE;
                             return meta.withClip(new ClipRecord(n.value(), key.value(), stored.info().size(), stored.sha256(), null, state, null));
@@ -188,11 +191,31 @@ public class GenerationService {
                             return recorded(now, stored) ? now : new ClipRecord(n.value(), key.value(), stored.info().size(),
                                     stored.sha256(), null, now == null ? null : now.thumbnail(), null);
                         })
+                        .call(clip -> firstVersion.get() && recorded(clip, stored) && !ClipRecord.UPLOADED.equals(clip.thumbnail())
+                                ? store.head(thumbnail).chain(found -> found.isEmpty() ? Uni.createFrom().voidItem()
+                                        : updateMetadata(id, meta -> GenerationMetadata.PENDING.equals(meta.status())
+                                                ? thumbnailUploaded(meta, n) : Uni.createFrom().item(meta)).replaceWithVoid()
+                                                // best effort: the clip is stored and recorded either way
+                                                .onFailure().invoke(e -> LOG.debugf("clip %d's thumbnail not recorded: %s", n.value(), e))
+                                                .onFailure().recoverWithNull())
+                                : Uni.createFrom().voidItem())
                         .invoke(clip -> {
                             if (recorded(clip, stored) && ClipRecord.EXTRACTING.equals(clip.thumbnail())) {
                                 extractThumbnail(id, n);
                             }
                         }));
+    }
+
+    /**
+     * Records the pipeline's thumbnail of clip {@code n} as uploaded, when the clip is recorded. Called by the
+     * thumbnail's PUT, and by a first clip PUT that recorded the clip without it but finds it stored afterwards: the
+     * thumbnail's own update may have run between the clip update's look for the thumbnail and its write, found no
+     * clip and changed nothing (so no compare-and-swap saw it); the clip's second look, after its write, cannot miss it.
+     */
+    private static Uni<GenerationMetadata> thumbnailUploaded(GenerationMetadata meta, ClipNumber n) {
+        ClipRecord clip = meta.clip(n.value());
+        return Uni.createFrom().item(clip == null || ClipRecord.UPLOADED.equals(clip.thumbnail()) ? meta
+                : meta.withClip(clip.withThumbnail(ClipRecord.UPLOADED, null)));
     }
 
     /**
@@ -207,11 +230,10 @@ public class GenerationService {
     /** Streams the pipeline's own thumbnail of clip {@code n} in (JPEG by content). */
     public Uni<StoredArtifact> putThumbnail(GenerationId id, ClipNumber n, OptionalLong length, Multi<ByteBuffer> body) {
         ObjectKey key = StorageLayout.clipThumbnail(id, n);
-        return writer.write(key, FileType.JPEG, length, body).chain(stored -> updatePending(id, key,
-                meta -> meta.clip(n.value()) != null && ClipRecord.UPLOADED.equals(meta.clip(n.value()).thumbnail()), meta -> {
-            ClipRecord clip = meta.clip(n.value());
-            return Uni.createFrom().item(clip == null ? meta : meta.withClip(clip.withThumbnail(ClipRecord.UPLOADED, null)));
-        }).replaceWith(StoredArtifact.of(stored)));
+        return writer.write(key, FileType.JPEG, length, body)
+                .chain(stored -> updatePending(id, key,
+                        meta -> meta.clip(n.value()) != null && ClipRecord.UPLOADED.equals(meta.clip(n.value()).thumbnail()),
+                        meta -> thumbnailUploaded(meta, n)).replaceWith(StoredArtifact.of(stored)));
     }
 
     /** Streams the background audio in (MP3 by content). */
