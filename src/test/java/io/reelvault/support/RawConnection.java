@@ -146,17 +146,7 @@ public final class RawConnection implements AutoCloseable {
     }
 
     private String line() throws IOException {
-        ByteArrayOutputStream line = new ByteArrayOutputStream();
-        int c;
-        while ((c = in.read()) >= 0) {
-            if (c == '\n') {
-                break;
-            }
-            if (c != '\r') {
-                line.write(c);
-            }
-        }
-        return c < 0 && line.size() == 0 ? null : line.toString(StandardCharsets.US_ASCII);
+        return HttpLines.read(in);
     }
 
     @Override
