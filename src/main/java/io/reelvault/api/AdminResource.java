@@ -27,11 +27,14 @@ public class AdminResource {
     /** {@code GET /api/v1/admin/usage}: {@code {areas: {uploads: {objects, bytes}, ...}, total, scanned_at, source}}. */
     @GET
     @Path("/usage")
-    @Operation(summary = "Storage usage per area", description = "Objects and bytes per area (uploads, generations,"
-            + " compositions, temp) and in total: this replica's last complete usage scan plus the writes and deletes it"
-            + " has made since (`source: \"scan+increments\"`; `\"increments\"` and `scanned_at: null` before its first"
-            + " scan). The same numbers as the `reelvault_storage_objects`/`_bytes` gauges.",
-            extensions = @Extension(name = ApiDocs.PROBLEM_CODES, value = "")) // in memory: only the errors of every call
+    @Operation(
+            summary = "Storage usage per area",
+            description = "Objects and bytes per area (uploads, generations,"
+                    + " compositions, temp) and in total: this replica's last complete usage scan plus the writes and deletes it"
+                    + " has made since (`source: \"scan+increments\"`; `\"increments\"` and `scanned_at: null` before its first"
+                    + " scan). The same numbers as the `reelvault_storage_objects`/`_bytes` gauges.",
+            extensions =
+                    @Extension(name = ApiDocs.PROBLEM_CODES, value = "")) // in memory: only the errors of every call
     @APIResponse(responseCode = "200", description = "The usage.")
     public UsageService.UsageView usage() {
         return usage.usage();

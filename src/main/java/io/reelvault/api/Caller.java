@@ -19,7 +19,10 @@ public class Caller {
     /** The user id from the token's {@code sub}; {@code invalid_subject} (401) when it is not a valid id. */
     public UserId user() {
         if (token == null || token.getSubject() == null) {
-            throw new ReelvaultException(ErrorCode.UNAUTHENTICATED, "a valid bearer token is required", null,
+            throw new ReelvaultException(
+                    ErrorCode.UNAUTHENTICATED,
+                    "a valid bearer token is required",
+                    null,
                     java.util.Map.of("WWW-Authenticate", "Bearer"));
         }
         return UserId.parse(token.getSubject());

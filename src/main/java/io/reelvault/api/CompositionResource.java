@@ -8,12 +8,12 @@ import io.reelvault.model.CompositionId;
 import io.reelvault.model.FileType;
 import io.reelvault.model.GenerationId;
 import io.reelvault.model.UserId;
-import io.reelvault.service.ArtifactWriter;
-import io.reelvault.service.CompositionMetadata;
-import io.reelvault.service.CompositionService;
-import io.reelvault.service.MetadataPage;
 import io.reelvault.service.RateClass;
-import io.reelvault.service.StoredArtifact;
+import io.reelvault.service.artifact.ArtifactWriter;
+import io.reelvault.service.artifact.MetadataPage;
+import io.reelvault.service.artifact.StoredArtifact;
+import io.reelvault.service.composition.CompositionMetadata;
+import io.reelvault.service.composition.CompositionService;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.http.HttpServerRequest;
 import jakarta.annotation.security.RolesAllowed;
@@ -44,8 +44,10 @@ import org.jboss.resteasy.reactive.RestResponse;
 
 /** {@code /api/v1/compositions}: timelines and their rendered final videos. Pipeline workers only. */
 @Path("/api/v1/compositions")
-@Tag(name = "compositions", description = "Timelines over generated clips and their rendered final videos, kept 90 days."
-        + " Pipeline workers only (group `pipeline`).")
+@Tag(
+        name = "compositions",
+        description = "Timelines over generated clips and their rendered final videos, kept 90 days."
+                + " Pipeline workers only (group `pipeline`).")
 @RolesAllowed(Caller.PIPELINE)
 @Produces(MediaType.APPLICATION_JSON)
 public class CompositionResource {
@@ -62,33 +64,63 @@ public class CompositionResource {
     /** {@code {generation_id?, timeline, user_id?}}. */
     @Schema(name = "CompositionRequest", requiredProperties = "timeline")
     public record CreateRequest(
-            @Schema(description = "the generation the timeline's clips come from by default", pattern = ApiDocs.GENERATION_ID)
+            @Schema(
+                    description = "the generation the timeline's clips come from by default",
+                    pattern = ApiDocs.GENERATION_ID)
             String generationId,
-            @Schema(description = "`{clips: [{clip, generation_id?, start_seconds, duration_seconds?, trim_start_seconds?}],"
-                    + " ...}`: 1 to 1000 clips of at most 20 unexpired generations; other members are kept as sent; at most"
-                    + " 256 KiB, and so is the whole body") JsonNode timeline,
-            @Schema(description = "whose composition it is; default the token's `sub`", pattern = ApiDocs.NAME_ID) String userId) {}
+
+            @Schema(
+                    description =
+                            "`{clips: [{clip, generation_id?, start_seconds, duration_seconds?, trim_start_seconds?}],"
+                                    + " ...}`: 1 to 1000 clips of at most 20 unexpired generations; other members are kept as sent; at most"
+                                    + " 256 KiB, and so is the whole body")
+            JsonNode timeline,
+
+            @Schema(description = "whose composition it is; default the token's `sub`", pattern = ApiDocs.NAME_ID)
+            String userId) {}
 
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
-    @Operation(summary = "Create a composition", description = "Checks the timeline (each generation it uses must exist and"
-            + " be unexpired), writes `timeline.json` and `metadata.json` (status `pending`).",
-            extensions = @Extension(name = ApiDocs.PROBLEM_CODES, value = ApiDocs.JSON_BODY + ",invalid_id,not_found,expired,"
-                    + ApiDocs.STORED))
-    @RequestBody(required = true, content = @Content(mediaType = MediaType.APPLICATION_JSON,
-            schema = @Schema(implementation = CreateRequest.class)))
-    @APIResponse(responseCode = "201", description = "Created.", headers = @Header(name = "Location",
-            description = "`/api/v1/compositions/{composition_id}`", schema = @Schema(type = SchemaType.STRING)),
-            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = CompositionMetadata.class)))
+    @Operation(
+            summary = "Create a composition",
+            description = "Checks the timeline (each generation it uses must exist and"
+                    + " be unexpired), writes `timeline.json` and `metadata.json` (status `pending`).",
+            extensions =
+                    @Extension(
+                            name = ApiDocs.PROBLEM_CODES,
+                            value = ApiDocs.JSON_BODY + ",invalid_id,not_found,expired," + ApiDocs.STORED))
+    @RequestBody(
+            required = true,
+            content =
+                    @Content(
+                            mediaType = MediaType.APPLICATION_JSON,
+                            schema = @Schema(implementation = CreateRequest.class)))
+    @APIResponse(
+            responseCode = "201",
+            description = "Created.",
+            headers =
+                    @Header(
+                            name = "Location",
+                            description = "`/api/v1/compositions/{composition_id}`",
+                            schema = @Schema(type = SchemaType.STRING)),
+            content =
+                    @Content(
+                            mediaType = MediaType.APPLICATION_JSON,
+                            schema = @Schema(implementation = CompositionMetadata.class)))
     public Uni<RestResponse<CompositionMetadata>> create(@JsonBodyLimit.Limit(256 * 1024) CreateRequest request) {
         if (request == null) {
-            throw new ReelvaultException(ErrorCode.INVALID_REQUEST, "a JSON body {generation_id?, timeline} is required");
+            throw new ReelvaultException(
+                    ErrorCode.INVALID_REQUEST, "a JSON body {generation_id?, timeline} is required");
         }
         UserId user = request.userId() == null ? caller.user() : UserId.parseRequested(request.userId());
-        Optional<GenerationId> generation = Optional.ofNullable(request.generationId()).map(GenerationId::parse);
-        return compositions.create(user, generation, request.timeline())
+        Optional<GenerationId> generation =
+                Optional.ofNullable(request.generationId()).map(GenerationId::parse);
+        return compositions
+                .create(user, generation, request.timeline())
                 .map(meta -> RestResponse.ResponseBuilder.<CompositionMetadata>created(
-                        URI.create("/api/v1/compositions/" + meta.compositionId())).entity(meta).build());
+                                URI.create("/api/v1/compositions/" + meta.compositionId()))
+                        .entity(meta)
+                        .build());
     }
 
     /** The rendered video; {@code ?compress=true|false} overrides {@code REELVAULT_PIPELINE_COMPRESS}. */
@@ -97,20 +129,33 @@ public class CompositionResource {
     @PUT
     @Path("/{compositionId}/final")
     @Consumes(MediaType.WILDCARD)
-    @Operation(summary = "Store the final render", description = "Streams `final.mp4` (MP4 by content, up to"
-            + " `REELVAULT_PIPELINE_MAX_SIZE`); the status becomes `rendered`. With compression it is re-encoded (H.264"
-            + " CRF 23) in the background and replaced when smaller; the outcome is in the metadata.",
-            extensions = @Extension(name = ApiDocs.PROBLEM_CODES, value = ApiDocs.RETAINED + "," + ApiDocs.STREAMED_BODY))
-    @RequestBody(required = true, content = @Content(mediaType = "video/mp4",
-            schema = @Schema(type = SchemaType.STRING, format = "binary")))
+    @Operation(
+            summary = "Store the final render",
+            description = "Streams `final.mp4` (MP4 by content, up to"
+                    + " `REELVAULT_PIPELINE_MAX_SIZE`); the status becomes `rendered`. With compression it is re-encoded (H.264"
+                    + " CRF 23) in the background and replaced when smaller; the outcome is in the metadata.",
+            extensions =
+                    @Extension(name = ApiDocs.PROBLEM_CODES, value = ApiDocs.RETAINED + "," + ApiDocs.STREAMED_BODY))
+    @RequestBody(
+            required = true,
+            content = @Content(mediaType = "video/mp4", schema = @Schema(type = SchemaType.STRING, format = "binary")))
     @APIResponse(responseCode = "200", description = "Stored; the composition's metadata.")
-    public Uni<CompositionMetadata> putFinal(@RestPath String compositionId,
-            @Parameter(description = "Re-encode it; default `REELVAULT_PIPELINE_COMPRESS`.",
-                    schema = @Schema(enumeration = {"true", "false"})) @RestQuery String compress,
+    public Uni<CompositionMetadata> putFinal(
+            @RestPath String compositionId,
+            @Parameter(
+                            description = "Re-encode it; default `REELVAULT_PIPELINE_COMPRESS`.",
+                            schema = @Schema(enumeration = {"true", "false"}))
+                    @RestQuery
+                    String compress,
             @Context HttpServerRequest request) {
         CompositionId id = CompositionId.parse(compositionId);
-        boolean recompress = compress == null ? compositions.compressByDefault() : QueryParams.flag("compress", compress);
-        return RequestBodies.artifact(writer, FileType.MP4, request, () -> compositions.get(id),
+        boolean recompress =
+                compress == null ? compositions.compressByDefault() : QueryParams.flag("compress", compress);
+        return RequestBodies.artifact(
+                writer,
+                FileType.MP4,
+                request,
+                () -> compositions.get(id),
                 (length, body) -> compositions.putFinal(id, recompress, length, body));
     }
 
@@ -119,19 +164,30 @@ public class CompositionResource {
     @PUT
     @Path("/{compositionId}/thumbnail")
     @Consumes(MediaType.WILDCARD)
-    @Operation(summary = "Store the composition's thumbnail", description = "Streams `thumbnail.jpg` (JPEG by content).",
-            extensions = @Extension(name = ApiDocs.PROBLEM_CODES, value = ApiDocs.RETAINED + "," + ApiDocs.STREAMED_BODY))
-    @RequestBody(required = true, content = @Content(mediaType = "image/jpeg",
-            schema = @Schema(type = SchemaType.STRING, format = "binary")))
-    @APIResponse(responseCode = "200", description = "Stored.",
-            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = StoredArtifact.class)))
+    @Operation(
+            summary = "Store the composition's thumbnail",
+            description = "Streams `thumbnail.jpg` (JPEG by content).",
+            extensions =
+                    @Extension(name = ApiDocs.PROBLEM_CODES, value = ApiDocs.RETAINED + "," + ApiDocs.STREAMED_BODY))
+    @RequestBody(
+            required = true,
+            content = @Content(mediaType = "image/jpeg", schema = @Schema(type = SchemaType.STRING, format = "binary")))
+    @APIResponse(
+            responseCode = "200",
+            description = "Stored.",
+            content =
+                    @Content(
+                            mediaType = MediaType.APPLICATION_JSON,
+                            schema = @Schema(implementation = StoredArtifact.class)))
     public Uni<StoredArtifact> putThumbnail(@RestPath String compositionId, @Context HttpServerRequest request) {
         CompositionId id = CompositionId.parse(compositionId);
-        return RequestBodies.artifact(writer, FileType.JPEG, request, () -> compositions.get(id),
+        return RequestBodies.artifact(
+                writer,
+                FileType.JPEG,
+                request,
+                () -> compositions.get(id),
                 (length, body) -> compositions.putThumbnail(id, length, body));
     }
-
-
 
     /**
      * {@code ?status=pending|rendered&since=&user_id=&generation_id=&after=&limit=}: compositions in creation
@@ -139,31 +195,49 @@ public class CompositionResource {
      */
     @RateLimited(RateClass.LIST)
     @GET
-    @Operation(summary = "Query compositions", description = "Compositions in creation order, from their stored metadata"
-            + " (expired ones left out); continue with `after=next_after`.",
+    @Operation(
+            summary = "Query compositions",
+            description = "Compositions in creation order, from their stored metadata"
+                    + " (expired ones left out); continue with `after=next_after`.",
             extensions = @Extension(name = ApiDocs.PROBLEM_CODES, value = ApiDocs.PAGE))
     @APIResponse(responseCode = "200", description = "A page.")
     public Uni<MetadataPage<CompositionMetadata>> list(
-            @Parameter(description = "Only those in this status.", schema = @Schema(enumeration = {"pending", "rendered"}))
-            @RestQuery String status,
-            @Parameter(description = "Created at or after this ISO-8601 instant or date, e.g. `2026-11-01`.") @RestQuery String since,
-            @Parameter(description = "Only this user's.",
-                    schema = @Schema(type = SchemaType.STRING, pattern = ApiDocs.NAME_ID)) @RestQuery("user_id") String userId,
-            @Parameter(description = "Only those of this generation.",
-                    schema = @Schema(type = SchemaType.STRING, pattern = ApiDocs.GENERATION_ID))
-            @RestQuery("generation_id") String generationId,
-            @Parameter(description = "The `next_after` of the previous page.",
-                    schema = @Schema(type = SchemaType.STRING, pattern = ApiDocs.COMPOSITION_ID))
-            @RestQuery String after,
+            @Parameter(
+                            description = "Only those in this status.",
+                            schema = @Schema(enumeration = {"pending", "rendered"}))
+                    @RestQuery
+                    String status,
+            @Parameter(description = "Created at or after this ISO-8601 instant or date, e.g. `2026-11-01`.") @RestQuery
+                    String since,
+            @Parameter(
+                            description = "Only this user's.",
+                            schema = @Schema(type = SchemaType.STRING, pattern = ApiDocs.NAME_ID))
+                    @RestQuery("user_id")
+                    String userId,
+            @Parameter(
+                            description = "Only those of this generation.",
+                            schema = @Schema(type = SchemaType.STRING, pattern = ApiDocs.GENERATION_ID))
+                    @RestQuery("generation_id")
+                    String generationId,
+            @Parameter(
+                            description = "The `next_after` of the previous page.",
+                            schema = @Schema(type = SchemaType.STRING, pattern = ApiDocs.COMPOSITION_ID))
+                    @RestQuery
+                    String after,
             @Parameter(description = "Items per page, 1 to 1000 (default 100).") @RestQuery Integer limit) {
-        return compositions.list(Optional.ofNullable(status), QueryParams.instant("since", since),
-                Optional.ofNullable(userId).map(UserId::parseRequested), Optional.ofNullable(generationId).map(GenerationId::parse),
-                Optional.ofNullable(after).map(CompositionId::parse), QueryParams.limit(limit));
+        return compositions.list(
+                Optional.ofNullable(status),
+                QueryParams.instant("since", since),
+                Optional.ofNullable(userId).map(UserId::parseRequested),
+                Optional.ofNullable(generationId).map(GenerationId::parse),
+                Optional.ofNullable(after).map(CompositionId::parse),
+                QueryParams.limit(limit));
     }
 
     @GET
     @Path("/{compositionId}")
-    @Operation(summary = "Read a composition's metadata",
+    @Operation(
+            summary = "Read a composition's metadata",
             extensions = @Extension(name = ApiDocs.PROBLEM_CODES, value = ApiDocs.RETAINED + "," + ApiDocs.STORAGE))
     @APIResponse(responseCode = "200", description = "The composition's `metadata.json`.")
     public Uni<CompositionMetadata> get(@RestPath String compositionId) {
@@ -174,10 +248,15 @@ public class CompositionResource {
     @RateLimited(RateClass.URL)
     @GET
     @Path("/{compositionId}/download")
-    @Operation(summary = "Get the final video's download URL", description = "A signed GET URL valid 6 hours (never past"
-            + " the composition's expiry) that downloads as the attachment `video_{id}.mp4`; 404 `not_found` before the"
-            + " final render is stored.",
-            extensions = @Extension(name = ApiDocs.PROBLEM_CODES, value = ApiDocs.RETAINED + ",rate_limited," + ApiDocs.STORAGE))
+    @Operation(
+            summary = "Get the final video's download URL",
+            description = "A signed GET URL valid 6 hours (never past"
+                    + " the composition's expiry) that downloads as the attachment `video_{id}.mp4`; 404 `not_found` before the"
+                    + " final render is stored.",
+            extensions =
+                    @Extension(
+                            name = ApiDocs.PROBLEM_CODES,
+                            value = ApiDocs.RETAINED + ",rate_limited," + ApiDocs.STORAGE))
     @APIResponse(responseCode = "200", description = "`{url, expires_in: 21600, filename}`.")
     public Uni<CompositionService.Download> download(@RestPath String compositionId) {
         return compositions.download(CompositionId.parse(compositionId));
@@ -185,7 +264,9 @@ public class CompositionResource {
 
     @DELETE
     @Path("/{compositionId}")
-    @Operation(summary = "Delete a composition", description = "Its metadata first, then every object under it.",
+    @Operation(
+            summary = "Delete a composition",
+            description = "Its metadata first, then every object under it.",
             extensions = @Extension(name = ApiDocs.PROBLEM_CODES, value = ApiDocs.RETAINED + "," + ApiDocs.STORAGE))
     @APIResponse(responseCode = "204", description = "Deleted.")
     public Uni<RestResponse<Void>> delete(@RestPath String compositionId) {

@@ -38,7 +38,11 @@ public class DevTokenResource {
         if (pipeline) {
             groups.add("pipeline");
         }
-        return Jwt.issuer(issuer).audience(StartupChecks.audience(config).orElse("reelvault-dev")).subject(user.value())
-                .groups(groups).expiresIn(Duration.ofDays(1)).sign();
+        return Jwt.issuer(issuer)
+                .audience(StartupChecks.audience(config).orElse("reelvault-dev"))
+                .subject(user.value())
+                .groups(groups)
+                .expiresIn(Duration.ofDays(1))
+                .sign();
     }
 }

@@ -52,9 +52,11 @@ public class HttpRouteLabels {
     /** The {@code method} value of a request whose method is none of {@link #METHODS}. */
     public static final String OTHER = "OTHER";
     /** The methods that keep their own {@code method} value: RFC 9110's and PATCH (RFC 5789). */
-    static final Set<String> METHODS = Set.of("GET", "HEAD", "POST", "PUT", "DELETE", "OPTIONS", "PATCH", "TRACE", "CONNECT");
+    static final Set<String> METHODS =
+            Set.of("GET", "HEAD", "POST", "PUT", "DELETE", "OPTIONS", "PATCH", "TRACE", "CONNECT");
     /** What Quarkus itself puts in {@code uri} when no template applies, without a raw path. */
     static final Set<String> QUARKUS_VALUES = Set.of("NOT_FOUND", "REDIRECTION", "root", "UNKNOWN", "/cors-preflight");
+
     private static final String MATCH_PATTERNS = "quarkus.micrometer.binder.http-server.match-patterns";
     private static final Pattern SLASHES = Pattern.compile("/{2,}");
 
@@ -62,8 +64,11 @@ public class HttpRouteLabels {
     @Singleton
     MeterFilter routeTemplatesOnly(BeanManager beans) {
         Set<String> allowed = new TreeSet<>(QUARKUS_VALUES);
-        allowed.addAll(templates(beans.getBeans(Object.class, Any.Literal.INSTANCE).stream().map(Bean::getBeanClass).toList()));
-        allowed.addAll(matchPatternValues(ConfigProvider.getConfig().getOptionalValues(MATCH_PATTERNS, String.class)
+        allowed.addAll(templates(beans.getBeans(Object.class, Any.Literal.INSTANCE).stream()
+                .map(Bean::getBeanClass)
+                .toList()));
+        allowed.addAll(matchPatternValues(ConfigProvider.getConfig()
+                .getOptionalValues(MATCH_PATTERNS, String.class)
                 .orElse(List.of())));
         return filter(allowed);
     }

@@ -27,6 +27,7 @@ final class IdleDeadline {
     private final Vertx vertx;
     /** The request's event loop (a deadline is made while the request is handled there). */
     private final Context context;
+
     private final long timeoutNanos;
     private final long tickMillis;
     private volatile Watched current;
@@ -81,8 +82,12 @@ final class IdleDeadline {
             lastActivity = now;
         } else if (now - lastActivity >= timeoutNanos) {
             done = true;
-            ReelvaultException timeout = new ReelvaultException(ErrorCode.REQUEST_TIMEOUT, "the request body sent nothing for "
-                    + Duration.ofNanos(timeoutNanos).toMillis() / 1000.0 + " s", null, Map.of("Connection", "close"));
+            ReelvaultException timeout = new ReelvaultException(
+                    ErrorCode.REQUEST_TIMEOUT,
+                    "the request body sent nothing for "
+                            + Duration.ofNanos(timeoutNanos).toMillis() / 1000.0 + " s",
+                    null,
+                    Map.of("Connection", "close"));
             if (watched != null && watched.failWith(timeout)) {
                 return;
             }
@@ -99,7 +104,8 @@ final class IdleDeadline {
 
     /** The failure of a body whose connection closed before it ended (the client vanished): nothing of it is kept. */
     private static ReelvaultException gone() {
-        return new ReelvaultException(ErrorCode.INVALID_REQUEST, "the request body was interrupted: the connection closed");
+        return new ReelvaultException(
+                ErrorCode.INVALID_REQUEST, "the request body was interrupted: the connection closed");
     }
 
     /** Where the timeout goes when no followed stream takes it (a multipart body outside its file part). */
@@ -135,17 +141,19 @@ final class IdleDeadline {
         /** The handler is called at most once, whether Vert.x or {@link #failIfGone} calls it first. */
         @Override
         public ReadStream<Buffer> exceptionHandler(Handler<Throwable> handler) {
-            Handler<Throwable> once = handler == null ? null : new Handler<>() {
-                private boolean fired;
+            Handler<Throwable> once = handler == null
+                    ? null
+                    : new Handler<>() {
+                        private boolean fired;
 
-                @Override
-                public synchronized void handle(Throwable e) {
-                    if (!fired) {
-                        fired = true;
-                        handler.handle(e);
-                    }
-                }
-            };
+                        @Override
+                        public synchronized void handle(Throwable e) {
+                            if (!fired) {
+                                fired = true;
+                                handler.handle(e);
+                            }
+                        }
+                    };
             failure = once;
             source.exceptionHandler(once);
             return this;
@@ -167,10 +175,13 @@ final class IdleDeadline {
 
         @Override
         public ReadStream<Buffer> handler(Handler<Buffer> handler) {
-            source.handler(handler == null ? null : buffer -> {
-                demand.getAndUpdate(d -> d == Long.MAX_VALUE || d == 0 ? d : d - 1);
-                handler.handle(buffer);
-            });
+            source.handler(
+                    handler == null
+                            ? null
+                            : buffer -> {
+                                demand.getAndUpdate(d -> d == Long.MAX_VALUE || d == 0 ? d : d - 1);
+                                handler.handle(buffer);
+                            });
             return this;
         }
 
@@ -191,8 +202,8 @@ final class IdleDeadline {
 
         @Override
         public ReadStream<Buffer> fetch(long amount) {
-            demand.getAndUpdate(d -> d == Long.MAX_VALUE || amount == Long.MAX_VALUE || d + amount < 0 ? Long.MAX_VALUE
-                    : d + amount);
+            demand.getAndUpdate(d ->
+                    d == Long.MAX_VALUE || amount == Long.MAX_VALUE || d + amount < 0 ? Long.MAX_VALUE : d + amount);
             source.fetch(amount);
             failIfGone();
             return this;
@@ -200,11 +211,14 @@ final class IdleDeadline {
 
         @Override
         public ReadStream<Buffer> endHandler(Handler<Void> handler) {
-            source.endHandler(handler == null ? null : v -> {
-                ended = true;
-                done = true;
-                handler.handle(v);
-            });
+            source.endHandler(
+                    handler == null
+                            ? null
+                            : v -> {
+                                ended = true;
+                                done = true;
+                                handler.handle(v);
+                            });
             return this;
         }
     }

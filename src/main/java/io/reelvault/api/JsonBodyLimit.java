@@ -86,14 +86,15 @@ public class JsonBodyLimit implements ReaderInterceptor {
         Thread reader = Thread.currentThread();
         boolean[] reading = {true};
         AtomicBoolean cut = new AtomicBoolean();
-        long timer = ctx.vertx().setTimer(Math.max(1, config.get().uploads().idleTimeout().toMillis()), id -> {
-            synchronized (reading) {
-                if (reading[0] && !request.isEnded() && cut.compareAndSet(false, true)) {
-                    request.connection().close();
-                    reader.interrupt(); // only while it reads this body: see the finally block
-                }
-            }
-        });
+        long timer = ctx.vertx()
+                .setTimer(Math.max(1, config.get().uploads().idleTimeout().toMillis()), id -> {
+                    synchronized (reading) {
+                        if (reading[0] && !request.isEnded() && cut.compareAndSet(false, true)) {
+                            request.connection().close();
+                            reader.interrupt(); // only while it reads this body: see the finally block
+                        }
+                    }
+                });
         try {
             return context.getInputStream().readNBytes(max);
         } catch (IOException e) {
@@ -124,6 +125,7 @@ public class JsonBodyLimit implements ReaderInterceptor {
     }
 
     private static ReelvaultException tooLarge(int limit) {
-        return new ReelvaultException(ErrorCode.PAYLOAD_TOO_LARGE, "the JSON body is larger than the limit of " + limit + " bytes");
+        return new ReelvaultException(
+                ErrorCode.PAYLOAD_TOO_LARGE, "the JSON body is larger than the limit of " + limit + " bytes");
     }
 }

@@ -30,9 +30,16 @@ final class QueryParams {
             return Optional.empty();
         }
         try {
-            return Optional.of(value.length() == 10 ? LocalDate.parse(value).atStartOfDay(ZoneOffset.UTC).toInstant() : Instant.parse(value));
+            return Optional.of(
+                    value.length() == 10
+                            ? LocalDate.parse(value)
+                                    .atStartOfDay(ZoneOffset.UTC)
+                                    .toInstant()
+                            : Instant.parse(value));
         } catch (DateTimeParseException e) {
-            throw new ReelvaultException(ErrorCode.INVALID_REQUEST, name + " must be an ISO-8601 instant or date, e.g. 2026-11-29T00:00:00Z");
+            throw new ReelvaultException(
+                    ErrorCode.INVALID_REQUEST,
+                    name + " must be an ISO-8601 instant or date, e.g. 2026-11-29T00:00:00Z");
         }
     }
 

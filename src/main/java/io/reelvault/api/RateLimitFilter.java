@@ -3,10 +3,10 @@ package io.reelvault.api;
 import io.quarkus.security.identity.CurrentIdentityAssociation;
 import io.quarkus.security.identity.SecurityIdentity;
 import io.reelvault.api.problem.Problems;
-import io.reelvault.cache.RateLimiter.Decision;
 import io.reelvault.error.ErrorCode;
 import io.reelvault.error.ReelvaultException;
 import io.reelvault.model.UserId;
+import io.reelvault.ratelimit.RateLimiter.Decision;
 import io.reelvault.service.RateClass;
 import io.reelvault.service.RateLimits;
 import io.smallrye.mutiny.Uni;
@@ -59,13 +59,16 @@ public class RateLimitFilter {
 
     /** The caller as {@link Caller} reads it (token {@code sub}, group {@code pipeline}); null when there is none. */
     static Subject subject(SecurityIdentity identity) {
-        if (identity == null || identity.isAnonymous() || !(identity.getPrincipal() instanceof JsonWebToken token)
+        if (identity == null
+                || identity.isAnonymous()
+                || !(identity.getPrincipal() instanceof JsonWebToken token)
                 || token.getSubject() == null) {
             return null;
         }
         try {
             UserId user = UserId.parse(token.getSubject());
-            return new Subject(user, token.getGroups() != null && token.getGroups().contains(Caller.PIPELINE));
+            return new Subject(
+                    user, token.getGroups() != null && token.getGroups().contains(Caller.PIPELINE));
         } catch (ReelvaultException invalidSubject) {
             return null; // the resource answers invalid_subject
         }
@@ -78,8 +81,10 @@ public class RateLimitFilter {
             case URL -> "signed URLs";
             case LIST -> "listings";
         };
-        Problems.Answer answer = problems.answer(new ReelvaultException(ErrorCode.RATE_LIMITED,
-                "too many " + what + " for this caller; retry in " + seconds + " s", null,
+        Problems.Answer answer = problems.answer(new ReelvaultException(
+                ErrorCode.RATE_LIMITED,
+                "too many " + what + " for this caller; retry in " + seconds + " s",
+                null,
                 Map.of("Retry-After", Long.toString(seconds))));
         Response.ResponseBuilder response = Response.status(answer.status()).entity(answer.body());
         answer.headers().forEach(response::header);

@@ -5,7 +5,7 @@ import io.reelvault.config.ReelvaultConfig;
 import io.reelvault.error.ErrorCode;
 import io.reelvault.error.ReelvaultException;
 import io.reelvault.model.FileType;
-import io.reelvault.service.ArtifactWriter;
+import io.reelvault.service.artifact.ArtifactWriter;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.vertx.MultiHelper;
@@ -63,7 +63,11 @@ final class RequestBodies {
      * {@code open} checks the resource it belongs to (in storage), and only then is the body accepted
      * (100-continue) and handed to {@code store}. A refused body is never read.
      */
-    static <T> Uni<T> artifact(ArtifactWriter writer, FileType type, HttpServerRequest request, Supplier<Uni<?>> open,
+    static <T> Uni<T> artifact(
+            ArtifactWriter writer,
+            FileType type,
+            HttpServerRequest request,
+            Supplier<Uni<?>> open,
             BiFunction<OptionalLong, Multi<ByteBuffer>, Uni<T>> store) {
         OptionalLong length = contentLength(request);
         writer.precheck(type, request.getHeader(HttpHeaders.CONTENT_TYPE), length);
@@ -88,11 +92,15 @@ final class RequestBodies {
      * type, body) as soon as it starts. Other parts are skipped. Fails with {@code invalid_request}
      * when the request ends without such a part.
      */
-    static <T> Uni<T> multipartField(HttpServerRequest request, String field,
+    static <T> Uni<T> multipartField(
+            HttpServerRequest request,
+            String field,
             BiFunction<HttpServerFileUpload, Multi<ByteBuffer>, Uni<T>> consumer) {
         if (!validBoundary(request.getHeader(HttpHeaders.CONTENT_TYPE))) {
-            return Uni.createFrom().failure(new ReelvaultException(ErrorCode.INVALID_REQUEST,
-                    "a multipart body needs a boundary of 1 to 70 characters (RFC 2046)"));
+            return Uni.createFrom()
+                    .failure(new ReelvaultException(
+                            ErrorCode.INVALID_REQUEST,
+                            "a multipart body needs a boundary of 1 to 70 characters (RFC 2046)"));
         }
         return Uni.createFrom().emitter(emitter -> {
             boolean[] seen = {false};
@@ -101,12 +109,13 @@ final class RequestBodies {
             try {
                 request.setExpectMultipart(true);
             } catch (RuntimeException e) { // Netty's decoder refused the Content-Type after all
-                emitter.fail(new ReelvaultException(ErrorCode.INVALID_REQUEST, "the multipart Content-Type is malformed", e));
+                emitter.fail(new ReelvaultException(
+                        ErrorCode.INVALID_REQUEST, "the multipart Content-Type is malformed", e));
                 return;
             }
             request.uploadHandler(upload -> {
                 if (!field.equals(upload.name()) || seen[0]) {
-                    upload.handler(ignored -> { }); // skip other parts without keeping them
+                    upload.handler(ignored -> {}); // skip other parts without keeping them
                     return;
                 }
                 seen[0] = true;
@@ -115,7 +124,7 @@ final class RequestBodies {
                 try {
                     stored = consumer.apply(upload, stream(deadline.follow(upload)));
                 } catch (RuntimeException e) { // refused from the part's headers (a name or type not allowed)
-                    upload.handler(ignored -> { }); // the rest of the part is read and dropped, never stored
+                    upload.handler(ignored -> {}); // the rest of the part is read and dropped, never stored
                     upload.resume();
                     emitter.fail(e); // thrown on the event loop it reached no one: the request was never answered
                     return;
@@ -124,8 +133,8 @@ final class RequestBodies {
             });
             request.endHandler(v -> {
                 if (!seen[0]) {
-                    emitter.fail(new ReelvaultException(ErrorCode.INVALID_REQUEST,
-                            "the multipart body has no '" + field + "' file part"));
+                    emitter.fail(new ReelvaultException(
+                            ErrorCode.INVALID_REQUEST, "the multipart body has no '" + field + "' file part"));
                 }
             });
             request.exceptionHandler(e -> {
@@ -138,7 +147,8 @@ final class RequestBodies {
     }
 
     /** RFC 2046's boundary: 1 to 70 of its characters, not ending in a space; quoted or not. */
-    private static final Pattern BOUNDARY = Pattern.compile("[0-9A-Za-z'()+_,\\-./:=? ]{0,69}[0-9A-Za-z'()+_,\\-./:=?]");
+    private static final Pattern BOUNDARY =
+            Pattern.compile("[0-9A-Za-z'()+_,\\-./:=? ]{0,69}[0-9A-Za-z'()+_,\\-./:=?]");
 
     /**
      * Whether the Content-Type names exactly one usable {@code boundary}. Netty's multipart decoder, which reads it
@@ -174,13 +184,16 @@ final class RequestBodies {
 
     private static Vertx vertx() {
         Context context = Vertx.currentContext();
-        return context != null ? context.owner() : Arc.container().instance(Vertx.class).get();
+        return context != null
+                ? context.owner()
+                : Arc.container().instance(Vertx.class).get();
     }
 
     private static Multi<ByteBuffer> stream(ReadStream<io.vertx.core.buffer.Buffer> source) {
         return MultiHelper.toMulti(source)
                 .map(b -> b.getByteBuf().nioBuffer())
-                .onFailure(e -> !(e instanceof ReelvaultException)).transform(RequestBodies::interrupted);
+                .onFailure(e -> !(e instanceof ReelvaultException))
+                .transform(RequestBodies::interrupted);
     }
 
     private static ReelvaultException interrupted(Throwable e) {

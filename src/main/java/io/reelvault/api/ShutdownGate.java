@@ -27,7 +27,8 @@ public class ShutdownGate {
 
     void onPreShutdown(@Observes ShutdownDelayInitiatedEvent event) {
         shuttingDown = true;
-        LOG.info("shutting down: readiness is DOWN, new uploads are refused (503 shutting_down), uploads in flight go on");
+        LOG.info(
+                "shutting down: readiness is DOWN, new uploads are refused (503 shutting_down), uploads in flight go on");
     }
 
     /** Whether shutdown has begun. */
@@ -38,9 +39,11 @@ public class ShutdownGate {
     /** @throws ReelvaultException {@code shutting_down} (503, {@code Retry-After}) once shutdown has begun */
     public void admitUpload() {
         if (shuttingDown) {
-            throw new ReelvaultException(ErrorCode.SHUTTING_DOWN,
+            throw new ReelvaultException(
+                    ErrorCode.SHUTTING_DOWN,
                     "this replica is shutting down and accepts no new uploads; retry, another replica will take it",
-                    null, Map.of("Retry-After", RETRY_AFTER_SECONDS));
+                    null,
+                    Map.of("Retry-After", RETRY_AFTER_SECONDS));
         }
     }
 }

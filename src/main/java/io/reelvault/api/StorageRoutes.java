@@ -1,15 +1,16 @@
 package io.reelvault.api;
 
+import io.netty.buffer.Unpooled;
 import io.reelvault.api.problem.Problems;
 import io.reelvault.error.ErrorCode;
 import io.reelvault.error.ReelvaultException;
 import io.reelvault.model.ByteRange;
 import io.reelvault.model.ObjectKey;
+import io.reelvault.service.upload.UploadService;
 import io.reelvault.storage.ObjectContent;
 import io.reelvault.storage.ObjectInfo;
 import io.reelvault.storage.ObjectStore;
 import io.reelvault.storage.SignedUrlVerifier;
-import io.reelvault.service.UploadService;
 import io.smallrye.mutiny.Multi;
 import io.vertx.core.Context;
 import io.vertx.core.buffer.Buffer;
@@ -18,7 +19,6 @@ import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
-import io.netty.buffer.Unpooled;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.net.URLDecoder;
@@ -78,13 +78,15 @@ public class StorageRoutes {
             HttpMethod method = ctx.request().method();
             if (method != HttpMethod.GET && method != HttpMethod.HEAD && method != HttpMethod.PUT) {
                 ctx.response().putHeader(HttpHeaders.ALLOW, "GET, HEAD, PUT");
-                throw new ReelvaultException(ErrorCode.METHOD_NOT_ALLOWED, "signed URLs of this service allow GET, HEAD and PUT");
+                throw new ReelvaultException(
+                        ErrorCode.METHOD_NOT_ALLOWED, "signed URLs of this service allow GET, HEAD and PUT");
             }
             SignedUrlVerifier verifier = store.capability(SignedUrlVerifier.class)
                     .orElseThrow(() -> ReelvaultException.notFound("resource"));
             // the raw path: keys never need percent-encoding, so any '%' (encoded traversal) is rejected
             String path = ctx.request().path();
-            if (path.length() < PREFIX.length()) { // "/storage": the route's pattern matches it too, and it names nothing
+            if (path.length()
+                    < PREFIX.length()) { // "/storage": the route's pattern matches it too, and it names nothing
                 throw ReelvaultException.notFound("resource");
             }
             ObjectKey key = ObjectKey.parse(path.substring(PREFIX.length()));
@@ -94,17 +96,23 @@ public class StorageRoutes {
                 return;
             }
             if (method == HttpMethod.HEAD) {
-                store.head(key).emitOn(onLoop).subscribe().with(
-                        info -> {
-                            ObjectInfo i = info.orElseThrow(() -> ReelvaultException.notFound("object"));
-                            HttpServerResponse r = headers(ctx.response(), i, bound);
-                            r.putHeader(HttpHeaders.CONTENT_LENGTH, Long.toString(i.size())).end();
-                        },
-                        e -> fail(ctx, e));
+                store.head(key)
+                        .emitOn(onLoop)
+                        .subscribe()
+                        .with(
+                                info -> {
+                                    ObjectInfo i = info.orElseThrow(() -> ReelvaultException.notFound("object"));
+                                    HttpServerResponse r = headers(ctx.response(), i, bound);
+                                    r.putHeader(HttpHeaders.CONTENT_LENGTH, Long.toString(i.size()))
+                                            .end();
+                                },
+                                e -> fail(ctx, e));
                 return;
             }
             Optional<ByteRange> range = ByteRange.parseHeader(ctx.request().getHeader("Range"));
-            store.get(key, range).emitOn(onLoop).subscribe()
+            store.get(key, range)
+                    .emitOn(onLoop)
+                    .subscribe()
                     .with(content -> send(ctx, content, bound, onLoop), e -> fail(ctx, e));
         } catch (RuntimeException e) {
             fail(ctx, e);
@@ -116,22 +124,31 @@ public class StorageRoutes {
         var request = ctx.request();
         String type = bound.get("content-type");
         if (type == null || !type.equalsIgnoreCase(request.getHeader(HttpHeaders.CONTENT_TYPE))) {
-            throw new ReelvaultException(ErrorCode.SIGNATURE_INVALID, "the Content-Type is not the one this URL was signed for");
+            throw new ReelvaultException(
+                    ErrorCode.SIGNATURE_INVALID, "the Content-Type is not the one this URL was signed for");
         }
         // the signed length is the body's hard cap: a chunked body (no Content-Length), or one announcing another
         // length, is refused unread; the bytes are counted too (Quarkus' body limit never sees this route)
         OptionalLong length = RequestBodies.contentLength(request);
         String signedLength = bound.get("content-length");
-        if (signedLength == null || request.headers().contains(HttpHeaders.TRANSFER_ENCODING)
-                || length.isEmpty() || length.getAsLong() != Long.parseLong(signedLength)) {
-            throw new ReelvaultException(ErrorCode.SIGNATURE_INVALID, "the Content-Length is not the one this URL was signed for");
+        if (signedLength == null
+                || request.headers().contains(HttpHeaders.TRANSFER_ENCODING)
+                || length.isEmpty()
+                || length.getAsLong() != Long.parseLong(signedLength)) {
+            throw new ReelvaultException(
+                    ErrorCode.SIGNATURE_INVALID, "the Content-Length is not the one this URL was signed for");
         }
         shutdown.admitUpload(); // after the signature: a stranger learns nothing; before the body: nothing is read
         RequestBodies.acceptBody(request);
         // once, and only while its upload waits for it (see UploadService#receiveSigned)
         uploads.receiveSigned(key, capped(RequestBodies.raw(request), length.getAsLong()), length, type)
-                .emitOn(onLoop).subscribe().with(
-                        stored -> ctx.response().putHeader(HttpHeaders.ETAG, stored.info().etag()).setStatusCode(200).end(),
+                .emitOn(onLoop)
+                .subscribe()
+                .with(
+                        stored -> ctx.response()
+                                .putHeader(HttpHeaders.ETAG, stored.info().etag())
+                                .setStatusCode(200)
+                                .end(),
                         e -> fail(ctx, e));
     }
 
@@ -141,7 +158,8 @@ public class StorageRoutes {
         return body.onItem().invoke(buffer -> {
             received[0] += buffer.remaining();
             if (received[0] > limit) {
-                throw new ReelvaultException(ErrorCode.LENGTH_MISMATCH, "the body runs past the signed " + limit + " bytes");
+                throw new ReelvaultException(
+                        ErrorCode.LENGTH_MISMATCH, "the body runs past the signed " + limit + " bytes");
             }
         });
     }
@@ -150,11 +168,12 @@ public class StorageRoutes {
         HttpServerResponse response = headers(ctx.response(), content.info(), bound);
         String ifNoneMatch = ctx.request().getHeader(HttpHeaders.IF_NONE_MATCH);
         if (ifNoneMatch != null && (ifNoneMatch.equals(content.info().etag()) || ifNoneMatch.equals("*"))) {
-            content.body().subscribe().with(Flow.Subscription::cancel, b -> { }, e -> { }, () -> { });
+            content.body().subscribe().with(Flow.Subscription::cancel, b -> {}, e -> {}, () -> {});
             response.setStatusCode(304).end();
             return;
         }
-        content.range().ifPresent(r -> response.setStatusCode(206).putHeader(HttpHeaders.CONTENT_RANGE, r.contentRange()));
+        content.range()
+                .ifPresent(r -> response.setStatusCode(206).putHeader(HttpHeaders.CONTENT_RANGE, r.contentRange()));
         response.putHeader(HttpHeaders.CONTENT_LENGTH, Long.toString(content.length()));
         pipe(content.body(), content.length(), ctx.response(), onLoop, e -> fail(ctx, e));
     }
@@ -162,8 +181,10 @@ public class StorageRoutes {
     private static HttpServerResponse headers(HttpServerResponse response, ObjectInfo info, Map<String, String> bound) {
         response.putHeader(HttpHeaders.CONTENT_TYPE, info.contentType())
                 .putHeader(HttpHeaders.ETAG, info.etag())
-                .putHeader(HttpHeaders.LAST_MODIFIED, DateTimeFormatter.RFC_1123_DATE_TIME.format(
-                        info.lastModified().atOffset(ZoneOffset.UTC)))
+                .putHeader(
+                        HttpHeaders.LAST_MODIFIED,
+                        DateTimeFormatter.RFC_1123_DATE_TIME.format(
+                                info.lastModified().atOffset(ZoneOffset.UTC)))
                 .putHeader(HttpHeaders.ACCEPT_RANGES, "bytes")
                 .putHeader(HttpHeaders.CACHE_CONTROL, "private, max-age=0")
                 .putHeader("X-Content-Type-Options", "nosniff");
@@ -180,7 +201,11 @@ public class StorageRoutes {
      * damaged object found at its last chunk, a read error) cuts the connection, so the client sees a short body;
      * before (a damaged object of one chunk) it is answered as a problem by {@code beforeHead}.
      */
-    private static void pipe(Multi<ByteBuffer> body, long length, HttpServerResponse response, Executor onLoop,
+    private static void pipe(
+            Multi<ByteBuffer> body,
+            long length,
+            HttpServerResponse response,
+            Executor onLoop,
             Consumer<Throwable> beforeHead) {
         body.subscribe().withSubscriber(new Flow.Subscriber<ByteBuffer>() {
             private Flow.Subscription subscription;
@@ -285,7 +310,8 @@ public class StorageRoutes {
         for (String pair : raw.split("&", -1)) {
             int eq = pair.indexOf('=');
             if (eq <= 0) {
-                throw new ReelvaultException(ErrorCode.SIGNATURE_INVALID, "a signed URL's parameters are name=value pairs");
+                throw new ReelvaultException(
+                        ErrorCode.SIGNATURE_INVALID, "a signed URL's parameters are name=value pairs");
             }
             String name;
             String value;
@@ -293,7 +319,8 @@ public class StorageRoutes {
                 name = URLDecoder.decode(pair.substring(0, eq), StandardCharsets.UTF_8);
                 value = URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8);
             } catch (IllegalArgumentException e) {
-                throw new ReelvaultException(ErrorCode.SIGNATURE_INVALID, "a signed URL's parameters are percent-encoded");
+                throw new ReelvaultException(
+                        ErrorCode.SIGNATURE_INVALID, "a signed URL's parameters are percent-encoded");
             }
             if (query.putIfAbsent(name, value) != null) {
                 throw new ReelvaultException(ErrorCode.SIGNATURE_INVALID, "a signed URL names each parameter once");

@@ -15,5 +15,4 @@ import java.lang.annotation.Target;
 @NameBinding
 @Target(ElementType.METHOD)
 @Retention(RetentionPolicy.RUNTIME)
-public @interface StreamedBody {
-}
+public @interface StreamedBody {}

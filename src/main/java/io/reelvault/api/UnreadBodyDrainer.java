@@ -64,7 +64,7 @@ public class UnreadBodyDrainer {
                 request.connection().close();
             }
         });
-        request.exceptionHandler(e -> { });
+        request.exceptionHandler(e -> {});
         request.resume();
     }
 }

@@ -6,12 +6,12 @@ import io.reelvault.error.ErrorCode;
 import io.reelvault.error.ReelvaultException;
 import io.reelvault.model.UploadFilename;
 import io.reelvault.model.UploadId;
-import io.reelvault.service.PresignedUpload;
 import io.reelvault.service.RateClass;
 import io.reelvault.service.SignedUrlView;
-import io.reelvault.service.UploadMetadata;
-import io.reelvault.service.UploadPage;
-import io.reelvault.service.UploadService;
+import io.reelvault.service.upload.PresignedUpload;
+import io.reelvault.service.upload.UploadMetadata;
+import io.reelvault.service.upload.UploadPage;
+import io.reelvault.service.upload.UploadService;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
@@ -47,8 +47,10 @@ import org.jboss.resteasy.reactive.RestResponse;
  * the event loop (no worker thread, no buffering); file I/O happens in the store's worker pool.
  */
 @Path("/api/v1/uploads")
-@Tag(name = "uploads", description = "A user's brand assets, logos and audio (png, jpeg, gif, mp3, wav), kept until the"
-        + " user deletes them; each user sees only their own. Any valid token.")
+@Tag(
+        name = "uploads",
+        description = "A user's brand assets, logos and audio (png, jpeg, gif, mp3, wav), kept until the"
+                + " user deletes them; each user sees only their own. Any valid token.")
 @Authenticated
 @Produces(MediaType.APPLICATION_JSON)
 public class UploadResource {
@@ -65,27 +67,53 @@ public class UploadResource {
     @RateLimited(RateClass.UPLOAD)
     @POST
     @Consumes(MediaType.WILDCARD)
-    @Operation(summary = "Upload a file", description = "Streams the file into `uploads/{user_id}/{upload_id}/original.{ext}`"
-            + " and writes its `metadata.json`. Either the raw bytes with `?filename=` and the file's Content-Type, or"
-            + " `multipart/form-data` with the file in the part `file` (its file name and type come from the part). The"
-            + " declared type, the name's extension and the magic bytes must agree; the size limit"
-            + " (`REELVAULT_UPLOADS_MAX_SIZE`, 50 MB) is checked from Content-Length before reading, and while streaming."
-            + " Nothing is stored unless all of it is.",
+    @Operation(
+            summary = "Upload a file",
+            description = "Streams the file into `uploads/{user_id}/{upload_id}/original.{ext}`"
+                    + " and writes its `metadata.json`. Either the raw bytes with `?filename=` and the file's Content-Type, or"
+                    + " `multipart/form-data` with the file in the part `file` (its file name and type come from the part). The"
+                    + " declared type, the name's extension and the magic bytes must agree; the size limit"
+                    + " (`REELVAULT_UPLOADS_MAX_SIZE`, 50 MB) is checked from Content-Length before reading, and while streaming."
+                    + " Nothing is stored unless all of it is.",
             extensions = @Extension(name = ApiDocs.PROBLEM_CODES, value = "invalid_filename," + ApiDocs.STREAMED_BODY))
-    @RequestBody(required = true, content = {
-            @Content(mediaType = "image/png", schema = @Schema(type = SchemaType.STRING, format = "binary")),
-            @Content(mediaType = "image/jpeg", schema = @Schema(type = SchemaType.STRING, format = "binary")),
-            @Content(mediaType = "image/gif", schema = @Schema(type = SchemaType.STRING, format = "binary")),
-            @Content(mediaType = "audio/mpeg", schema = @Schema(type = SchemaType.STRING, format = "binary")),
-            @Content(mediaType = "audio/wav", schema = @Schema(type = SchemaType.STRING, format = "binary")),
-            @Content(mediaType = MediaType.MULTIPART_FORM_DATA, schema = @Schema(type = SchemaType.OBJECT,
-                    requiredProperties = "file", properties = @SchemaProperty(name = "file", type = SchemaType.STRING,
-                            format = "binary", description = "the file, with its file name and Content-Type")))})
-    @Parameter(name = "filename", in = ParameterIn.QUERY, description = "Raw bodies: the file's name, e.g. `logo.png`"
-            + " (its extension must match the type); multipart bodies take it from the part.")
-    @APIResponse(responseCode = "201", description = "Stored.", headers = @Header(name = "Location",
-            description = "`/api/v1/uploads/{upload_id}`", schema = @Schema(type = SchemaType.STRING)),
-            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = UploadMetadata.class)))
+    @RequestBody(
+            required = true,
+            content = {
+                @Content(mediaType = "image/png", schema = @Schema(type = SchemaType.STRING, format = "binary")),
+                @Content(mediaType = "image/jpeg", schema = @Schema(type = SchemaType.STRING, format = "binary")),
+                @Content(mediaType = "image/gif", schema = @Schema(type = SchemaType.STRING, format = "binary")),
+                @Content(mediaType = "audio/mpeg", schema = @Schema(type = SchemaType.STRING, format = "binary")),
+                @Content(mediaType = "audio/wav", schema = @Schema(type = SchemaType.STRING, format = "binary")),
+                @Content(
+                        mediaType = MediaType.MULTIPART_FORM_DATA,
+                        schema =
+                                @Schema(
+                                        type = SchemaType.OBJECT,
+                                        requiredProperties = "file",
+                                        properties =
+                                                @SchemaProperty(
+                                                        name = "file",
+                                                        type = SchemaType.STRING,
+                                                        format = "binary",
+                                                        description = "the file, with its file name and Content-Type")))
+            })
+    @Parameter(
+            name = "filename",
+            in = ParameterIn.QUERY,
+            description = "Raw bodies: the file's name, e.g. `logo.png`"
+                    + " (its extension must match the type); multipart bodies take it from the part.")
+    @APIResponse(
+            responseCode = "201",
+            description = "Stored.",
+            headers =
+                    @Header(
+                            name = "Location",
+                            description = "`/api/v1/uploads/{upload_id}`",
+                            schema = @Schema(type = SchemaType.STRING)),
+            content =
+                    @Content(
+                            mediaType = MediaType.APPLICATION_JSON,
+                            schema = @Schema(implementation = UploadMetadata.class)))
     public Uni<RestResponse<UploadMetadata>> uploadRaw(@RestQuery String filename, @Context HttpServerRequest request) {
         var user = caller.user();
         OptionalLong length = RequestBodies.contentLength(request);
@@ -104,40 +132,64 @@ public class UploadResource {
         var user = caller.user();
         OptionalLong length = RequestBodies.contentLength(request);
         if (length.isPresent() && length.getAsLong() > uploads.maxBytes() + MULTIPART_OVERHEAD) {
-            throw new ReelvaultException(ErrorCode.PAYLOAD_TOO_LARGE,
+            throw new ReelvaultException(
+                    ErrorCode.PAYLOAD_TOO_LARGE,
                     "the body is larger than the limit of " + uploads.maxBytes() + " bytes");
         }
         RequestBodies.acceptBody(request);
         return RequestBodies.multipartField(request, "file", (part, body) -> {
-            UploadFilename name = uploads.precheck(part.filename(), part.contentType(), OptionalLong.empty());
-            return uploads.upload(user, name, OptionalLong.empty(), body);
-        }).map(UploadResource::created);
+                    UploadFilename name = uploads.precheck(part.filename(), part.contentType(), OptionalLong.empty());
+                    return uploads.upload(user, name, OptionalLong.empty(), body);
+                })
+                .map(UploadResource::created);
     }
 
     /** A direct upload: {@code {filename, content_type, size_bytes}} in, a 15-minute PUT URL out. */
-    @Schema(name = "PresignRequest", requiredProperties = {"filename", "content_type", "size_bytes"})
-    public record PresignRequest(@Schema(description = "e.g. `logo.png`") String filename,
-            @Schema(description = "png, jpeg, gif, mp3 or wav, matching the name") String contentType,
-            @Schema(description = "the exact size the PUT will send", minimum = "1") Long sizeBytes) {}
+    @Schema(
+            name = "PresignRequest",
+            requiredProperties = {"filename", "content_type", "size_bytes"})
+    public record PresignRequest(
+            @Schema(description = "e.g. `logo.png`") String filename,
+
+            @Schema(description = "png, jpeg, gif, mp3 or wav, matching the name")
+            String contentType,
+
+            @Schema(description = "the exact size the PUT will send", minimum = "1")
+            Long sizeBytes) {}
 
     /** Step 1 of a direct upload: type and size are checked now; the bytes go straight to storage. */
     @RateLimited(RateClass.URL)
     @POST
     @Path("/presign")
     @Consumes(MediaType.APPLICATION_JSON)
-    @Operation(summary = "Start a direct upload", description = "Checks the name, type and size now (415 / 413 before any"
-            + " byte moves) and answers a 15-minute URL to PUT the bytes to, bound to that Content-Type and size: on S3"
-            + " the bytes go straight to the bucket. The URL stores once (on S3 it requires `If-None-Match: *`: send every"
-            + " header of `headers`). Then `POST .../{upload_id}/complete`.",
-            extensions = @Extension(name = ApiDocs.PROBLEM_CODES,
-                    value = ApiDocs.JSON_BODY + ",invalid_filename,payload_too_large,rate_limited," + ApiDocs.STORED))
-    @RequestBody(required = true, content = @Content(mediaType = MediaType.APPLICATION_JSON,
-            schema = @Schema(implementation = PresignRequest.class)))
-    @APIResponse(responseCode = "201", description = "PUT the bytes to `upload_url` with `headers`.",
-            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = PresignedUpload.class)))
+    @Operation(
+            summary = "Start a direct upload",
+            description = "Checks the name, type and size now (415 / 413 before any"
+                    + " byte moves) and answers a 15-minute URL to PUT the bytes to, bound to that Content-Type and size: on S3"
+                    + " the bytes go straight to the bucket. The URL stores once (on S3 it requires `If-None-Match: *`: send every"
+                    + " header of `headers`). Then `POST .../{upload_id}/complete`.",
+            extensions =
+                    @Extension(
+                            name = ApiDocs.PROBLEM_CODES,
+                            value = ApiDocs.JSON_BODY + ",invalid_filename,payload_too_large,rate_limited,"
+                                    + ApiDocs.STORED))
+    @RequestBody(
+            required = true,
+            content =
+                    @Content(
+                            mediaType = MediaType.APPLICATION_JSON,
+                            schema = @Schema(implementation = PresignRequest.class)))
+    @APIResponse(
+            responseCode = "201",
+            description = "PUT the bytes to `upload_url` with `headers`.",
+            content =
+                    @Content(
+                            mediaType = MediaType.APPLICATION_JSON,
+                            schema = @Schema(implementation = PresignedUpload.class)))
     public Uni<RestResponse<PresignedUpload>> presign(PresignRequest request) {
         if (request == null || request.sizeBytes() == null) {
-            throw new ReelvaultException(ErrorCode.INVALID_REQUEST, "filename, content_type and size_bytes are required");
+            throw new ReelvaultException(
+                    ErrorCode.INVALID_REQUEST, "filename, content_type and size_bytes are required");
         }
         return uploads.presign(caller.user(), request.filename(), request.contentType(), request.sizeBytes())
                 .map(p -> RestResponse.status(RestResponse.Status.CREATED, p));
@@ -146,15 +198,24 @@ public class UploadResource {
     /** Step 2 of a direct upload: checks size and magic bytes, then records the upload. */
     @POST
     @Path("/{uploadId}/complete")
-    @Operation(summary = "Complete a direct upload", description = "Checks the uploaded object's size and magic bytes (a"
-            + " mismatch ends the upload: the object and the pending upload are deleted, 400 `length_mismatch` or 415,"
-            + " and completing again is 404), computes its SHA-256 and writes `metadata.json`. Completing twice answers"
-            + " the same metadata. A direct upload not completed within its URL's 15 minutes plus"
-            + " `REELVAULT_UPLOADS_ORPHAN_GRACE` is swept.",
-            extensions = @Extension(name = ApiDocs.PROBLEM_CODES,
-                    value = "invalid_id,not_found,length_mismatch,unsupported_media_type," + ApiDocs.STORED))
-    @APIResponse(responseCode = "200", description = "Recorded.",
-            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = UploadMetadata.class)))
+    @Operation(
+            summary = "Complete a direct upload",
+            description = "Checks the uploaded object's size and magic bytes (a"
+                    + " mismatch ends the upload: the object and the pending upload are deleted, 400 `length_mismatch` or 415,"
+                    + " and completing again is 404), computes its SHA-256 and writes `metadata.json`. Completing twice answers"
+                    + " the same metadata. A direct upload not completed within its URL's 15 minutes plus"
+                    + " `REELVAULT_UPLOADS_ORPHAN_GRACE` is swept.",
+            extensions =
+                    @Extension(
+                            name = ApiDocs.PROBLEM_CODES,
+                            value = "invalid_id,not_found,length_mismatch,unsupported_media_type," + ApiDocs.STORED))
+    @APIResponse(
+            responseCode = "200",
+            description = "Recorded.",
+            content =
+                    @Content(
+                            mediaType = MediaType.APPLICATION_JSON,
+                            schema = @Schema(implementation = UploadMetadata.class)))
     public Uni<UploadMetadata> complete(@RestPath String uploadId) {
         return uploads.complete(caller.user(), UploadId.parse(uploadId));
     }
@@ -164,24 +225,39 @@ public class UploadResource {
 
     @RateLimited(RateClass.LIST)
     @GET
-    @Operation(summary = "List your uploads", description = "Oldest first; continue with `after=next_after`.",
+    @Operation(
+            summary = "List your uploads",
+            description = "Oldest first; continue with `after=next_after`.",
             extensions = @Extension(name = ApiDocs.PROBLEM_CODES, value = ApiDocs.PAGE))
-    @APIResponse(responseCode = "200", description = "A page of the caller's uploads.",
-            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = UploadPage.class)))
+    @APIResponse(
+            responseCode = "200",
+            description = "A page of the caller's uploads.",
+            content =
+                    @Content(
+                            mediaType = MediaType.APPLICATION_JSON,
+                            schema = @Schema(implementation = UploadPage.class)))
     public Uni<UploadPage> list(
-            @Parameter(description = "The `next_after` of the previous page.",
-                    schema = @Schema(type = SchemaType.STRING, pattern = ApiDocs.UPLOAD_ID))
-            @RestQuery String after,
+            @Parameter(
+                            description = "The `next_after` of the previous page.",
+                            schema = @Schema(type = SchemaType.STRING, pattern = ApiDocs.UPLOAD_ID))
+                    @RestQuery
+                    String after,
             @Parameter(description = "Items per page, 1 to 1000 (default 100).") @RestQuery Integer limit) {
         return uploads.list(caller.user(), Optional.ofNullable(after).map(UploadId::parse), QueryParams.limit(limit));
     }
 
     @GET
     @Path("/{uploadId}")
-    @Operation(summary = "Read an upload's metadata",
+    @Operation(
+            summary = "Read an upload's metadata",
             extensions = @Extension(name = ApiDocs.PROBLEM_CODES, value = "invalid_id,not_found," + ApiDocs.STORAGE))
-    @APIResponse(responseCode = "200", description = "The upload's `metadata.json`.",
-            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = UploadMetadata.class)))
+    @APIResponse(
+            responseCode = "200",
+            description = "The upload's `metadata.json`.",
+            content =
+                    @Content(
+                            mediaType = MediaType.APPLICATION_JSON,
+                            schema = @Schema(implementation = UploadMetadata.class)))
     public Uni<UploadMetadata> get(@RestPath String uploadId) {
         return uploads.get(caller.user(), UploadId.parse(uploadId));
     }
@@ -190,20 +266,31 @@ public class UploadResource {
     @RateLimited(RateClass.URL)
     @GET
     @Path("/{uploadId}/url")
-    @Operation(summary = "Get a download URL", description = "A signed GET URL of the original, valid 1 hour, that needs no"
-            + " token (it allows HEAD and Range too). 409 `conflict` when a direct upload's object is no longer the one"
-            + " `complete` checked.",
-            extensions = @Extension(name = ApiDocs.PROBLEM_CODES, value = "invalid_id,not_found,conflict,rate_limited,"
-                    + ApiDocs.STORAGE))
-    @APIResponse(responseCode = "200", description = "`{url, expires_in, method: \"GET\"}`.",
-            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = SignedUrlView.class)))
+    @Operation(
+            summary = "Get a download URL",
+            description = "A signed GET URL of the original, valid 1 hour, that needs no"
+                    + " token (it allows HEAD and Range too). 409 `conflict` when a direct upload's object is no longer the one"
+                    + " `complete` checked.",
+            extensions =
+                    @Extension(
+                            name = ApiDocs.PROBLEM_CODES,
+                            value = "invalid_id,not_found,conflict,rate_limited," + ApiDocs.STORAGE))
+    @APIResponse(
+            responseCode = "200",
+            description = "`{url, expires_in, method: \"GET\"}`.",
+            content =
+                    @Content(
+                            mediaType = MediaType.APPLICATION_JSON,
+                            schema = @Schema(implementation = SignedUrlView.class)))
     public Uni<SignedUrlView> url(@RestPath String uploadId) {
         return uploads.url(caller.user(), UploadId.parse(uploadId));
     }
 
     @DELETE
     @Path("/{uploadId}")
-    @Operation(summary = "Delete an upload", description = "The original and its metadata are gone from storage.",
+    @Operation(
+            summary = "Delete an upload",
+            description = "The original and its metadata are gone from storage.",
             extensions = @Extension(name = ApiDocs.PROBLEM_CODES, value = "invalid_id,not_found," + ApiDocs.STORAGE))
     @APIResponse(responseCode = "204", description = "Deleted.")
     public Uni<RestResponse<Void>> delete(@RestPath String uploadId) {
@@ -211,6 +298,8 @@ public class UploadResource {
     }
 
     private static RestResponse<UploadMetadata> created(UploadMetadata meta) {
-        return RestResponse.ResponseBuilder.<UploadMetadata>created(URI.create("/api/v1/uploads/" + meta.uploadId())).entity(meta).build();
+        return RestResponse.ResponseBuilder.<UploadMetadata>created(URI.create("/api/v1/uploads/" + meta.uploadId()))
+                .entity(meta)
+                .build();
     }
 }

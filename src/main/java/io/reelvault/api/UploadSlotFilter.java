@@ -43,10 +43,14 @@ public class UploadSlotFilter {
             }
             UserId user = subject.user();
             if (!slots.tryTake(user, subject.pipeline())) {
-                Problems.Answer answer = problems.answer(new ReelvaultException(ErrorCode.TOO_MANY_UPLOADS,
-                        "this caller already has " + slots.max(subject.pipeline()) + " uploads in flight; retry when one has finished", null,
+                Problems.Answer answer = problems.answer(new ReelvaultException(
+                        ErrorCode.TOO_MANY_UPLOADS,
+                        "this caller already has " + slots.max(subject.pipeline())
+                                + " uploads in flight; retry when one has finished",
+                        null,
                         Map.of("Retry-After", "1")));
-                Response.ResponseBuilder response = Response.status(answer.status()).entity(answer.body());
+                Response.ResponseBuilder response =
+                        Response.status(answer.status()).entity(answer.body());
                 answer.headers().forEach(response::header);
                 return response.build();
             }

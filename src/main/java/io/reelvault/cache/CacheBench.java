@@ -1,5 +1,10 @@
 package io.reelvault.cache;
 
+import io.reelvault.redis.RedisConnection;
+import io.reelvault.similarity.HashedNgramEmbedder;
+import io.reelvault.similarity.PromptEmbedder;
+import io.reelvault.similarity.PromptNormalizer;
+import io.reelvault.similarity.SimilarityThreshold;
 import io.vertx.mutiny.redis.client.Command;
 import io.vertx.mutiny.redis.client.Request;
 import io.vertx.mutiny.redis.client.Response;
@@ -32,7 +37,9 @@ import java.util.concurrent.atomic.AtomicReference;
  */
 @Singleton
 public class CacheBench {
-    private static final String[] ONSETS = {"b", "d", "f", "g", "k", "l", "m", "n", "p", "r", "s", "t", "v", "z", "br", "st", "tr", "pl"};
+    private static final String[] ONSETS = {
+        "b", "d", "f", "g", "k", "l", "m", "n", "p", "r", "s", "t", "v", "z", "br", "st", "tr", "pl"
+    };
     private static final String[] VOWELS = {"a", "e", "i", "o", "u", "ai", "ou"};
     private static final String FINGERPRINT = "pf1:bench-" + Long.toHexString(System.nanoTime());
 
@@ -70,11 +77,15 @@ public class CacheBench {
             int total = lookups * rounds + Math.min(lookups, 2000);
             List<String> prompts = new ArrayList<>(total);
             for (int i = 0; i < total; i++) {
-                prompts.add(i % 2 == 0 ? nearDuplicate(random, stored.get(random.nextInt(stored.size())))
-                        : prompt(random, vocabulary));
+                prompts.add(
+                        i % 2 == 0
+                                ? nearDuplicate(random, stored.get(random.nextInt(stored.size())))
+                                : prompt(random, vocabulary));
             }
             long embedStart = System.nanoTime();
-            List<float[]> vectors = prompts.stream().map(p -> embedder.embed(PromptNormalizer.normalize(p))).toList();
+            List<float[]> vectors = prompts.stream()
+                    .map(p -> embedder.embed(PromptNormalizer.normalize(p)))
+                    .toList();
             double embedMicros = (System.nanoTime() - embedStart) / 1e3 / total;
             List<String> keys = prompts.stream().map(PromptNormalizer::exactKey).toList();
 
@@ -83,13 +94,21 @@ public class CacheBench {
             List<String> roundJson = new ArrayList<>();
             for (int r = 0; r < rounds; r++) {
                 int start = warm + r * lookups;
-                Result result = measure(concurrency, keys.subList(start, start + lookups),
-                        vectors.subList(start, start + lookups));
+                Result result = measure(
+                        concurrency, keys.subList(start, start + lookups), vectors.subList(start, start + lookups));
                 roundJson.add(result.json());
             }
-            out.printf(Locale.ROOT, "{\"entries\":%d,\"fill_seconds\":%.2f,\"embed_micros\":%.1f,\"concurrency\":%d,"
-                    + "\"redis_used_memory_bytes\":%d,\"redis_keys\":%d,\"rounds\":[%s]}%n", size, fillSeconds, embedMicros,
-                    concurrency, info("used_memory"), dbsize(), String.join(",", roundJson));
+            out.printf(
+                    Locale.ROOT,
+                    "{\"entries\":%d,\"fill_seconds\":%.2f,\"embed_micros\":%.1f,\"concurrency\":%d,"
+                            + "\"redis_used_memory_bytes\":%d,\"redis_keys\":%d,\"rounds\":[%s]}%n",
+                    size,
+                    fillSeconds,
+                    embedMicros,
+                    concurrency,
+                    info("used_memory"),
+                    dbsize(),
+                    String.join(",", roundJson));
             out.flush();
         }
         return 0;
@@ -101,13 +120,22 @@ public class CacheBench {
         Instant expires = Instant.now().plus(Duration.ofHours(2));
         for (int i = 0; i < prompts.size() && failed.get() == null; i++) {
             String prompt = prompts.get(i);
-            SimilarCache.Entry entry = new SimilarCache.Entry("gen_bench_" + (firstIndex + i), FINGERPRINT,
-                    PromptNormalizer.exactKey(prompt), embedder.embed(PromptNormalizer.normalize(prompt)), expires);
+            SimilarCache.Entry entry = new SimilarCache.Entry(
+                    "gen_bench_" + (firstIndex + i),
+                    FINGERPRINT,
+                    PromptNormalizer.exactKey(prompt),
+                    embedder.embed(PromptNormalizer.normalize(prompt)),
+                    expires);
             inFlight.acquire();
             // filling is not measured: a put that missed its deadline on a busy machine is tried again (past an open
             // breaker's cool-down) rather than ending the run
-            cache.put(entry).onFailure().retry().withBackOff(Duration.ofMillis(200), Duration.ofSeconds(3)).atMost(6)
-                    .subscribe().with(ok -> inFlight.release(), e -> {
+            cache.put(entry)
+                    .onFailure()
+                    .retry()
+                    .withBackOff(Duration.ofMillis(200), Duration.ofSeconds(3))
+                    .atMost(6)
+                    .subscribe()
+                    .with(ok -> inFlight.release(), e -> {
                         failed.set(e);
                         inFlight.release();
                     });
@@ -135,17 +163,22 @@ public class CacheBench {
             inFlight.acquire();
             int index = i;
             long start = System.nanoTime();
-            cache.lookup(FINGERPRINT, keys.get(i), vectors.get(i), SimilarityThreshold.DEFAULT.value()).subscribe().with(hit -> {
-                nanos[index] = System.nanoTime() - start;
-                hit.ifPresent(h -> (h.kind() == SimilarCache.Hit.Kind.EXACT ? exact : similar).incrementAndGet());
-                inFlight.release();
-                answered.countDown();
-            }, failure -> {
-                nanos[index] = System.nanoTime() - start;
-                failures.incrementAndGet();
-                inFlight.release();
-                answered.countDown();
-            });
+            cache.lookup(FINGERPRINT, keys.get(i), vectors.get(i), SimilarityThreshold.DEFAULT.value())
+                    .subscribe()
+                    .with(
+                            hit -> {
+                                nanos[index] = System.nanoTime() - start;
+                                hit.ifPresent(h ->
+                                        (h.kind() == SimilarCache.Hit.Kind.EXACT ? exact : similar).incrementAndGet());
+                                inFlight.release();
+                                answered.countDown();
+                            },
+                            failure -> {
+                                nanos[index] = System.nanoTime() - start;
+                                failures.incrementAndGet();
+                                inFlight.release();
+                                answered.countDown();
+                            });
         }
         if (!answered.await(5, TimeUnit.MINUTES)) {
             throw new IllegalStateException("lookups unanswered after 5 minutes");
@@ -153,14 +186,32 @@ public class CacheBench {
         double seconds = (System.nanoTime() - begin) / 1e9;
         long[] sorted = nanos.clone();
         Arrays.sort(sorted);
-        return new Result(n / seconds, percentile(sorted, 0.50), percentile(sorted, 0.99), percentile(sorted, 1.0),
-                exact.get(), similar.get(), failures.get(), n);
+        return new Result(
+                n / seconds,
+                percentile(sorted, 0.50),
+                percentile(sorted, 0.99),
+                percentile(sorted, 1.0),
+                exact.get(),
+                similar.get(),
+                failures.get(),
+                n);
     }
 
-    private record Result(double perSecond, double p50, double p99, double max, int exact, int similar, int failures, int n) {
+    private record Result(
+            double perSecond, double p50, double p99, double max, int exact, int similar, int failures, int n) {
         String json() {
-            return String.format(Locale.ROOT, "{\"lookups\":%d,\"per_second\":%.0f,\"p50_ms\":%.3f,\"p99_ms\":%.3f,\"max_ms\":%.3f,"
-                    + "\"exact\":%d,\"similar\":%d,\"failures\":%d}", n, perSecond, p50, p99, max, exact, similar, failures);
+            return String.format(
+                    Locale.ROOT,
+                    "{\"lookups\":%d,\"per_second\":%.0f,\"p50_ms\":%.3f,\"p99_ms\":%.3f,\"max_ms\":%.3f,"
+                            + "\"exact\":%d,\"similar\":%d,\"failures\":%d}",
+                    n,
+                    perSecond,
+                    p50,
+                    p99,
+                    max,
+                    exact,
+                    similar,
+                    failures);
         }
     }
 
@@ -170,19 +221,24 @@ public class CacheBench {
     }
 
     private long info(String field) {
-        return redis.calls().map(calls -> {
-            Response info = calls.call(Request.cmd(Command.INFO).arg("memory"));
-            for (String line : info.toString().split("\r?\n")) {
-                if (line.startsWith(field + ":")) {
-                    return Long.parseLong(line.substring(field.length() + 1).trim());
-                }
-            }
-            return -1L;
-        }).orElse(-1L);
+        return redis.calls()
+                .map(calls -> {
+                    Response info = calls.call(Request.cmd(Command.INFO).arg("memory"));
+                    for (String line : info.toString().split("\r?\n")) {
+                        if (line.startsWith(field + ":")) {
+                            return Long.parseLong(
+                                    line.substring(field.length() + 1).trim());
+                        }
+                    }
+                    return -1L;
+                })
+                .orElse(-1L);
     }
 
     private long dbsize() {
-        return redis.calls().map(calls -> calls.call(Request.cmd(Command.DBSIZE)).toLong()).orElse(-1L);
+        return redis.calls()
+                .map(calls -> calls.call(Request.cmd(Command.DBSIZE)).toLong())
+                .orElse(-1L);
     }
 
     private static List<String> vocabulary(Random random, int size) {

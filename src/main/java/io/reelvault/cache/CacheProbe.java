@@ -1,5 +1,6 @@
 package io.reelvault.cache;
 
+import io.reelvault.redis.RedisConnection;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.redis.client.Command;
 import io.vertx.mutiny.redis.client.Request;
@@ -9,7 +10,11 @@ import jakarta.enterprise.context.ApplicationScoped;
 @ApplicationScoped
 public class CacheProbe {
     /** The backing of the shared state. */
-    public enum Status { IN_PROCESS, REDIS_UP, REDIS_DOWN }
+    public enum Status {
+        IN_PROCESS,
+        REDIS_UP,
+        REDIS_DOWN
+    }
 
     private final RedisConnection redis;
 
@@ -20,8 +25,10 @@ public class CacheProbe {
     /** In-process at once; with Redis, a PING within the Redis deadline. Never fails. */
     public Uni<Status> status() {
         return redis.calls()
-                .map(calls -> calls.send(Request.cmd(Command.PING)).map(pong -> Status.REDIS_UP)
-                        .onFailure().recoverWithItem(Status.REDIS_DOWN))
+                .map(calls -> calls.send(Request.cmd(Command.PING))
+                        .map(pong -> Status.REDIS_UP)
+                        .onFailure()
+                        .recoverWithItem(Status.REDIS_DOWN))
                 .orElseGet(() -> Uni.createFrom().item(Status.IN_PROCESS));
     }
 }

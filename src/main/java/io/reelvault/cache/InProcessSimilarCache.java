@@ -1,5 +1,9 @@
 package io.reelvault.cache;
 
+import io.reelvault.redis.RedisSimilarCache;
+import io.reelvault.similarity.LshIndex;
+import io.reelvault.similarity.PromptEmbedder;
+import io.reelvault.similarity.VectorCodec;
 import io.smallrye.mutiny.Uni;
 import java.time.Clock;
 import java.time.Duration;
@@ -27,7 +31,8 @@ public final class InProcessSimilarCache implements SimilarCache {
 
     private record Claim(String holder, Instant expiresAt) {}
 
-    private static final Comparator<Stored> BY_EXPIRY = Comparator.comparing((Stored s) -> s.entry().expiresAt())
+    private static final Comparator<Stored> BY_EXPIRY = Comparator.comparing(
+                    (Stored s) -> s.entry().expiresAt())
             .thenComparing(s -> s.entry().generationId());
 
     private final LshIndex lsh;
@@ -48,7 +53,8 @@ public final class InProcessSimilarCache implements SimilarCache {
      * @param maxCandidates vectors a lookup compares at most, at least 1
      * @param clock         expiry clock
      */
-    public InProcessSimilarCache(PromptEmbedder embedder, LshIndex lsh, int maxEntries, int maxCandidates, Clock clock) {
+    public InProcessSimilarCache(
+            PromptEmbedder embedder, LshIndex lsh, int maxEntries, int maxCandidates, Clock clock) {
         if (maxEntries < 1) {
             throw new IllegalArgumentException("REELVAULT_CACHE_MAX_ENTRIES must be at least 1");
         }
@@ -70,8 +76,8 @@ public final class InProcessSimilarCache implements SimilarCache {
         return Uni.createFrom().item(() -> find(fingerprint, promptKey, embedding, threshold, keys));
     }
 
-    private synchronized Optional<Hit> find(String fingerprint, String promptKey, float[] embedding, double threshold,
-            List<String> keys) {
+    private synchronized Optional<Hit> find(
+            String fingerprint, String promptKey, float[] embedding, double threshold, List<String> keys) {
         Instant now = clock.instant();
         String id = exact.get(exactKey(fingerprint, promptKey));
         if (id != null && live(entries.get(id), now)) {
@@ -87,12 +93,18 @@ public final class InProcessSimilarCache implements SimilarCache {
             }
         }
         List<String> candidates = shared.entrySet().stream()
-                .sorted(Map.Entry.<String, Integer>comparingByValue().reversed().thenComparing(Map.Entry.comparingByKey()))
-                .filter(e -> live(entries.get(e.getKey()), now)).limit(maxCandidates).map(Map.Entry::getKey).toList();
+                .sorted(Map.Entry.<String, Integer>comparingByValue()
+                        .reversed()
+                        .thenComparing(Map.Entry.comparingByKey()))
+                .filter(e -> live(entries.get(e.getKey()), now))
+                .limit(maxCandidates)
+                .map(Map.Entry::getKey)
+                .toList();
         String bestId = null;
         double best = -2;
         for (String candidate : candidates) {
-            double cosine = PromptEmbedder.cosine(embedding, entries.get(candidate).entry().embedding());
+            double cosine = PromptEmbedder.cosine(
+                    embedding, entries.get(candidate).entry().embedding());
             if (cosine >= threshold && cosine > best) {
                 best = cosine;
                 bestId = candidate;
@@ -105,7 +117,11 @@ public final class InProcessSimilarCache implements SimilarCache {
     public Uni<Void> put(Entry entry) {
         checkVector(entry.embedding());
         List<String> keys = VectorCodec.isZero(entry.embedding()) ? List.of() : lsh.bucketKeys(entry.embedding());
-        Entry copy = new Entry(entry.generationId(), entry.fingerprint(), entry.promptKey(), entry.embedding().clone(),
+        Entry copy = new Entry(
+                entry.generationId(),
+                entry.fingerprint(),
+                entry.promptKey(),
+                entry.embedding().clone(),
                 entry.expiresAt());
         return Uni.createFrom().item(() -> {
             store(copy, keys);
@@ -123,7 +139,8 @@ public final class InProcessSimilarCache implements SimilarCache {
         while (entries.size() >= maxEntries) {
             unindex(byExpiry.first().entry().generationId());
         }
-        List<String> bucketKeys = keys.stream().map(k -> bucketKey(entry.fingerprint(), k)).toList();
+        List<String> bucketKeys =
+                keys.stream().map(k -> bucketKey(entry.fingerprint(), k)).toList();
         Stored stored = new Stored(entry, exactKey(entry.fingerprint(), entry.promptKey()), bucketKeys);
         entries.put(entry.generationId(), stored);
         byExpiry.add(stored);
@@ -219,7 +236,8 @@ public final class InProcessSimilarCache implements SimilarCache {
 
     private void checkVector(float[] embedding) {
         if (embedding.length != dimensions) {
-            throw new IllegalArgumentException("a vector of " + embedding.length + " dimensions for a cache of " + dimensions);
+            throw new IllegalArgumentException(
+                    "a vector of " + embedding.length + " dimensions for a cache of " + dimensions);
         }
     }
 }

@@ -12,14 +12,15 @@ import java.util.Optional;
  * where the result is final, in {@code service.GenerationReuse} (a hit is only a hit once its generation is
  * checked).
  */
-final class MeteredSimilarCache implements SimilarCache {
+public final class MeteredSimilarCache implements SimilarCache {
     private final SimilarCache delegate;
     private final Timer duration;
 
-    MeteredSimilarCache(SimilarCache delegate, MeterRegistry registry) {
+    public MeteredSimilarCache(SimilarCache delegate, MeterRegistry registry) {
         this.delegate = delegate;
         this.duration = Timer.builder(StorageMetrics.SIMILAR_CACHE_LOOKUP_DURATION)
-                .description("time until a similar-generation cache lookup answered or failed").register(registry);
+                .description("time until a similar-generation cache lookup answered or failed")
+                .register(registry);
     }
 
     SimilarCache delegate() {
@@ -31,7 +32,8 @@ final class MeteredSimilarCache implements SimilarCache {
         return Uni.createFrom().deferred(() -> {
             long start = System.nanoTime();
             return delegate.lookup(fingerprint, promptKey, embedding, threshold)
-                    .onTermination().invoke(() -> duration.record(Duration.ofNanos(System.nanoTime() - start)));
+                    .onTermination()
+                    .invoke(() -> duration.record(Duration.ofNanos(System.nanoTime() - start)));
         });
     }
 

@@ -120,7 +120,8 @@ public class Main implements QuarkusApplication {
             return USAGE_OR_SETTINGS;
         }
         // the same source as the service's CORS: quarkus.http.cors.origins, from ALLOWED_ORIGINS
-        List<String> origins = settings.getOptionalValues("quarkus.http.cors.origins", String.class).orElse(List.of());
+        List<String> origins = settings.getOptionalValues("quarkus.http.cors.origins", String.class)
+                .orElse(List.of());
         BucketAdmin admin;
         try {
             admin = s3.bucketAdmin(storage.s3(), origins);
@@ -144,7 +145,8 @@ public class Main implements QuarkusApplication {
     int scrub(PrintStream out, PrintStream err) {
         ReelvaultConfig.Storage storage = config.storage();
         if (!storage.useLocal()) {
-            err.println("scrub checks the local backend (USE_LOCAL_STORAGE=true); on S3 the bucket checks its objects itself");
+            err.println(
+                    "scrub checks the local backend (USE_LOCAL_STORAGE=true); on S3 the bucket checks its objects itself");
             return USAGE_OR_SETTINGS;
         }
         Path root = storage.local().path();
@@ -177,7 +179,11 @@ public class Main implements QuarkusApplication {
             for (int i = 2; i < args.length; i += 2) {
                 String value = i + 1 < args.length ? args[i + 1] : "";
                 switch (args[i]) {
-                    case "--entries" -> sizes = java.util.Arrays.stream(value.split(",")).map(Integer::parseInt).sorted().toList();
+                    case "--entries" ->
+                        sizes = java.util.Arrays.stream(value.split(","))
+                                .map(Integer::parseInt)
+                                .sorted()
+                                .toList();
                     case "--lookups" -> lookups = Integer.parseInt(value);
                     case "--rounds" -> rounds = Integer.parseInt(value);
                     case "--concurrency" -> concurrency = Integer.parseInt(value);

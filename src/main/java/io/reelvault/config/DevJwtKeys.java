@@ -37,13 +37,17 @@ public class DevJwtKeys implements ConfigSource {
             return null;
         }
         Path dir = keys();
-        return dir.resolve(PUBLIC_KEY.equals(name) ? "public.pem" : "private.pem").toUri().toString();
+        return dir.resolve(PUBLIC_KEY.equals(name) ? "public.pem" : "private.pem")
+                .toUri()
+                .toString();
     }
 
     /** Whether the given public-key location is this source's throwaway key. */
     static boolean isDevKey(String location) {
         String dir = System.getProperty(DIR_PROPERTY);
-        return dir != null && location != null && location.equals(Path.of(dir).resolve("public.pem").toUri().toString());
+        return dir != null
+                && location != null
+                && location.equals(Path.of(dir).resolve("public.pem").toUri().toString());
     }
 
     @Override
@@ -86,8 +90,9 @@ public class DevJwtKeys implements ConfigSource {
     }
 
     private static void write(Path file, String type, byte[] der) throws IOException {
-        String pem = "-----BEGIN " + type + "-----\n" + Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII))
-                .encodeToString(der) + "\n-----END " + type + "-----\n";
+        String pem = "-----BEGIN " + type + "-----\n"
+                + Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII))
+                        .encodeToString(der) + "\n-----END " + type + "-----\n";
         Files.writeString(file, pem);
     }
 }

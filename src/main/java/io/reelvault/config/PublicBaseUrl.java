@@ -29,7 +29,13 @@ public final class PublicBaseUrl {
 
     static URI withPort(URI uri, int port) {
         try {
-            return new URI(uri.getScheme(), uri.getUserInfo(), uri.getHost(), port, uri.getPath(), uri.getQuery(),
+            return new URI(
+                    uri.getScheme(),
+                    uri.getUserInfo(),
+                    uri.getHost(),
+                    port,
+                    uri.getPath(),
+                    uri.getQuery(),
                     uri.getFragment());
         } catch (URISyntaxException e) {
             throw new IllegalArgumentException(uri + " with port " + port, e);

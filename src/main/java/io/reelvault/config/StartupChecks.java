@@ -36,25 +36,35 @@ public class StartupChecks {
                         + " public key (PEM or JWKS; file, classpath or https URL) that verifies callers' tokens");
             }
             if (issuer.isEmpty()) {
-                throw new IllegalStateException("MP_JWT_VERIFY_ISSUER is not set: the service accepts tokens of one issuer only");
+                throw new IllegalStateException(
+                        "MP_JWT_VERIFY_ISSUER is not set: the service accepts tokens of one issuer only");
             }
             if (audience.isEmpty()) {
                 // Quarkus' convention (the audience is optional); the deploy files set it and their checks require it
-                LOG.warn("MP_JWT_VERIFY_AUDIENCES is not set: tokens are accepted whatever their aud, including those the"
-                        + " issuer minted for other applications. Set it to the audience this service's tokens are minted for");
+                LOG.warn(
+                        "MP_JWT_VERIFY_AUDIENCES is not set: tokens are accepted whatever their aud, including those the"
+                                + " issuer minted for other applications. Set it to the audience this service's tokens are minted for");
             }
         }
         Optional<String> audiences = config.getOptionalValue(AUDIENCES, String.class);
-        if (audiences.isPresent() && Arrays.stream(audiences.get().split(",", -1)).anyMatch(a -> a.isBlank() || !a.equals(a.strip()))) {
+        if (audiences.isPresent()
+                && Arrays.stream(audiences.get().split(",", -1)).anyMatch(a -> a.isBlank() || !a.equals(a.strip()))) {
             // SmallRye JWT compares each comma-separated entry as it is: " api" would never match a token's "api"
-            throw new IllegalStateException("MP_JWT_VERIFY_AUDIENCES '" + audiences.get() + "' has an empty entry or spaces"
-                    + " around a comma: separate the audiences with commas only");
+            throw new IllegalStateException("MP_JWT_VERIFY_AUDIENCES '" + audiences.get()
+                    + "' has an empty entry or spaces" + " around a comma: separate the audiences with commas only");
         }
-        if (LaunchMode.current() == LaunchMode.DEVELOPMENT && location.map(DevJwtKeys::isDevKey).orElse(false)) {
-            String token = Jwt.issuer(issuer.orElse("reelvault-dev")).audience(audience.orElse("reelvault-dev")).subject("dev-user")
-                    .groups(Set.of("user", "pipeline")).expiresIn(Duration.ofDays(1)).sign();
-            LOG.infof("dev mode: a throwaway key pair verifies tokens; a token for user 'dev-user' (groups user,"
-                    + " pipeline), valid 24 h, also at GET /dev/token?sub=NAME:%n%n  export TOKEN=%s%n", token);
+        if (LaunchMode.current() == LaunchMode.DEVELOPMENT
+                && location.map(DevJwtKeys::isDevKey).orElse(false)) {
+            String token = Jwt.issuer(issuer.orElse("reelvault-dev"))
+                    .audience(audience.orElse("reelvault-dev"))
+                    .subject("dev-user")
+                    .groups(Set.of("user", "pipeline"))
+                    .expiresIn(Duration.ofDays(1))
+                    .sign();
+            LOG.infof(
+                    "dev mode: a throwaway key pair verifies tokens; a token for user 'dev-user' (groups user,"
+                            + " pipeline), valid 24 h, also at GET /dev/token?sub=NAME:%n%n  export TOKEN=%s%n",
+                    token);
         }
     }
 
@@ -64,6 +74,9 @@ public class StartupChecks {
      */
     public static Optional<String> audience(Config config) {
         return config.getOptionalValue(AUDIENCES, String.class)
-                .flatMap(v -> Arrays.stream(v.split(",")).map(String::trim).filter(a -> !a.isEmpty()).findFirst());
+                .flatMap(v -> Arrays.stream(v.split(","))
+                        .map(String::trim)
+                        .filter(a -> !a.isEmpty())
+                        .findFirst());
     }
 }

@@ -33,9 +33,14 @@ public class CacheHealthCheck implements AsyncHealthCheck {
             var response = HealthCheckResponse.named("cache").up();
             return switch (status) {
                 case IN_PROCESS -> response.withData("backend", "in-process").build();
-                case REDIS_UP -> response.withData("backend", "redis").withData("redis", "up").build();
-                case REDIS_DOWN -> response.withData("backend", "redis")
-                        .withData("redis", "down: requests go on without the cache").build();
+                case REDIS_UP ->
+                    response.withData("backend", "redis")
+                            .withData("redis", "up")
+                            .build();
+                case REDIS_DOWN ->
+                    response.withData("backend", "redis")
+                            .withData("redis", "down: requests go on without the cache")
+                            .build();
             };
         });
     }

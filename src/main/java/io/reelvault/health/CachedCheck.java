@@ -49,7 +49,12 @@ final class CachedCheck {
                 if (current != null && now - current.startedAt() < ttlNanos) {
                     return current.answer();
                 }
-                Entry fresh = new Entry(now, Uni.createFrom().<HealthCheckResponse>deferred(check::get).memoize().indefinitely());
+                Entry fresh = new Entry(
+                        now,
+                        Uni.createFrom()
+                                .<HealthCheckResponse>deferred(check::get)
+                                .memoize()
+                                .indefinitely());
                 if (last.compareAndSet(current, fresh)) {
                     return fresh.answer();
                 }

@@ -27,7 +27,8 @@ public class ReadinessState {
 
     public ReadinessState(MeterRegistry registry) {
         Gauge.builder(StorageMetrics.READY, this, ReadinessState::value)
-                .description("1 when this replica's last readiness checks all passed, 0 when one failed (NaN: not asked yet)")
+                .description(
+                        "1 when this replica's last readiness checks all passed, 0 when one failed (NaN: not asked yet)")
                 .register(registry);
     }
 

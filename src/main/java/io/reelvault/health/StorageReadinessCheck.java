@@ -59,10 +59,20 @@ public class StorageReadinessCheck implements AsyncHealthCheck {
             state.record(NAME, true);
             return Uni.createFrom().item(HealthCheckResponse.up(NAME));
         }
-        return probe.probe().ifNoItem().after(TIMEOUT).fail()
-                .map(v -> HealthCheckResponse.named(NAME).up().withData("backend", probe.describe()).build())
-                .onFailure().recoverWithItem(e -> HealthCheckResponse.named(NAME).down()
-                        .withData("backend", probe.describe()).withData("error", error(e)).build())
+        return probe.probe()
+                .ifNoItem()
+                .after(TIMEOUT)
+                .fail()
+                .map(v -> HealthCheckResponse.named(NAME)
+                        .up()
+                        .withData("backend", probe.describe())
+                        .build())
+                .onFailure()
+                .recoverWithItem(e -> HealthCheckResponse.named(NAME)
+                        .down()
+                        .withData("backend", probe.describe())
+                        .withData("error", error(e))
+                        .build())
                 .invoke(response -> state.record(NAME, response.getStatus() == HealthCheckResponse.Status.UP));
     }
 }

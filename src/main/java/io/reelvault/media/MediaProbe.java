@@ -41,7 +41,8 @@ public record MediaProbe(double durationSeconds, String videoCodec, Integer widt
         if (video == null && audio == null) {
             throw new MediaException(MediaException.Reason.FAILED, "the input has no audio or video stream");
         }
-        return new MediaProbe(duration,
+        return new MediaProbe(
+                duration,
                 video == null ? null : text(video, "codec_name"),
                 video == null ? null : number(video, "width"),
                 video == null ? null : number(video, "height"),

@@ -52,6 +52,7 @@ public class MediaTools implements AutoCloseable {
     private static final String FORMATS = "mov,mp3,wav,gif,png_pipe,jpeg_pipe";
     /** Where a thumbnail is taken, in seconds from the start. */
     private static final String THUMBNAIL_AT = "1";
+
     private static final int MAX_THUMBNAIL_BYTES = 5 << 20;
     private static final int MAX_PROBE_BYTES = 1 << 20;
 
@@ -60,6 +61,7 @@ public class MediaTools implements AutoCloseable {
     private final Path ffprobe;
     /** Why media work is off, or null when it is on. */
     private final String off;
+
     private final ProcessRunner runner;
 
     @Inject
@@ -124,7 +126,8 @@ public class MediaTools implements AutoCloseable {
                 jpeg = processes.run(thumbnailCommand(source, width, false), deadline, MAX_THUMBNAIL_BYTES, redactor);
             }
             if (ContentSniffer.sniff(jpeg).filter(FileType.JPEG::equals).isEmpty()) {
-                throw new MediaException(Reason.FAILED, "ffmpeg produced no JPEG: the input has no decodable video frame");
+                throw new MediaException(
+                        Reason.FAILED, "ffmpeg produced no JPEG: the input has no decodable video frame");
             }
             return jpeg;
         });
@@ -137,8 +140,10 @@ public class MediaTools implements AutoCloseable {
      * @param source a URL (file, http or https) or a local path
      */
     public Uni<MediaProbe> probe(String source) {
-        return submit(source, processes -> MediaProbe.parse(processes.run(probeCommand(source),
-                settings.probeTimeout(), MAX_PROBE_BYTES, new Redactor(source, null))));
+        return submit(
+                source,
+                processes -> MediaProbe.parse(processes.run(
+                        probeCommand(source), settings.probeTimeout(), MAX_PROBE_BYTES, new Redactor(source, null))));
     }
 
     /** {@link #compress(String, Path)} into {@code reelvault.media.work-dir}. */
@@ -189,14 +194,22 @@ public class MediaTools implements AutoCloseable {
             return Uni.createFrom().failure(() -> new MediaException(Reason.UNAVAILABLE, "media work is off: " + off));
         }
         if (source == null || source.isBlank() || source.chars().anyMatch(Character::isISOControl)) {
-            return Uni.createFrom().failure(() -> new MediaException(Reason.FAILED, "the source is not a usable URL or path"));
+            return Uni.createFrom()
+                    .failure(() -> new MediaException(Reason.FAILED, "the source is not a usable URL or path"));
         }
         return runner.submit(job);
     }
 
     private List<String> probeCommand(String source) {
-        List<String> command = new ArrayList<>(List.of(ffprobe.toString(), "-v", "error", "-hide_banner",
-                "-show_entries", "format=duration:stream=codec_type,codec_name,width,height", "-of", "json"));
+        List<String> command = new ArrayList<>(List.of(
+                ffprobe.toString(),
+                "-v",
+                "error",
+                "-hide_banner",
+                "-show_entries",
+                "format=duration:stream=codec_type,codec_name,width,height",
+                "-of",
+                "json"));
         command.addAll(input(source));
         return command;
     }
@@ -207,19 +220,51 @@ public class MediaTools implements AutoCloseable {
             command.addAll(List.of("-ss", THUMBNAIL_AT));
         }
         command.addAll(input(source));
-        command.addAll(List.of("-map", "0:v:0", "-frames:v", "1", "-vf", "scale=" + width + ":-2",
-                "-q:v", "3", "-f", "image2pipe", "-c:v", "mjpeg", "pipe:1"));
+        command.addAll(List.of(
+                "-map",
+                "0:v:0",
+                "-frames:v",
+                "1",
+                "-vf",
+                "scale=" + width + ":-2",
+                "-q:v",
+                "3",
+                "-f",
+                "image2pipe",
+                "-c:v",
+                "mjpeg",
+                "pipe:1"));
         return command;
     }
 
     private List<String> compressCommand(String source, Path output) {
-        List<String> command = new ArrayList<>(List.of(ffmpeg.toString(), "-nostdin", "-hide_banner", "-v", "error", "-y"));
+        List<String> command =
+                new ArrayList<>(List.of(ffmpeg.toString(), "-nostdin", "-hide_banner", "-v", "error", "-y"));
         command.addAll(input(source));
-        command.addAll(List.of("-map", "0:v:0", "-map", "0:a:0?",
-                "-vf", "scale=trunc(iw/2)*2:trunc(ih/2)*2", "-pix_fmt", "yuv420p",
-                "-c:v", "libx264", "-preset", "medium", "-crf", "23",
-                "-c:a", "aac", "-b:a", "128k",
-                "-movflags", "+faststart", "-f", "mp4", output.toString()));
+        command.addAll(List.of(
+                "-map",
+                "0:v:0",
+                "-map",
+                "0:a:0?",
+                "-vf",
+                "scale=trunc(iw/2)*2:trunc(ih/2)*2",
+                "-pix_fmt",
+                "yuv420p",
+                "-c:v",
+                "libx264",
+                "-preset",
+                "medium",
+                "-crf",
+                "23",
+                "-c:a",
+                "aac",
+                "-b:a",
+                "128k",
+                "-movflags",
+                "+faststart",
+                "-f",
+                "mp4",
+                output.toString()));
         return command;
     }
 
@@ -233,8 +278,10 @@ public class MediaTools implements AutoCloseable {
             Files.createDirectories(workDir);
             return Files.createTempFile(workDir, "compressed-", ".mp4");
         } catch (IOException e) {
-            throw new MediaException(Reason.FAILED, "could not create the output file in the work directory ("
-                    + e.getClass().getSimpleName() + ")");
+            throw new MediaException(
+                    Reason.FAILED,
+                    "could not create the output file in the work directory ("
+                            + e.getClass().getSimpleName() + ")");
         }
     }
 
@@ -242,7 +289,9 @@ public class MediaTools implements AutoCloseable {
         try {
             Files.deleteIfExists(file);
         } catch (IOException e) {
-            LOG.warnf("could not delete the media work file %s: %s", file, e.getClass().getSimpleName());
+            LOG.warnf(
+                    "could not delete the media work file %s: %s",
+                    file, e.getClass().getSimpleName());
         }
     }
 
@@ -276,7 +325,8 @@ public class MediaTools implements AutoCloseable {
     }
 
     private static String missing(Optional<Path> configured, String name) {
-        return configured.map(path -> "reelvault.media." + name + "-path (" + path + ") is not an executable file")
+        return configured
+                .map(path -> "reelvault.media." + name + "-path (" + path + ") is not an executable file")
                 .orElse(name + " is not on PATH (or set reelvault.media." + name + "-path)");
     }
 }

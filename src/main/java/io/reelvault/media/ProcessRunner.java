@@ -76,14 +76,19 @@ final class ProcessRunner implements AutoCloseable {
      */
     ProcessRunner(int workers, int queue) {
         if (workers < 1 || queue < 0) {
-            throw new IllegalArgumentException("media workers must be at least 1 and the queue at least 0, not "
-                    + workers + " and " + queue);
+            throw new IllegalArgumentException(
+                    "media workers must be at least 1 and the queue at least 0, not " + workers + " and " + queue);
         }
         BlockingQueue<Runnable> waiting = queue == 0 ? new SynchronousQueue<>() : new ArrayBlockingQueue<>(queue);
         pool = new ThreadPoolExecutor(workers, workers, 30, TimeUnit.SECONDS, waiting, daemons("reelvault-media-"));
         pool.allowCoreThreadTimeOut(true);
         // two output readers per running process, so never a wait
-        readers = new ThreadPoolExecutor(2 * workers, 2 * workers, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(),
+        readers = new ThreadPoolExecutor(
+                2 * workers,
+                2 * workers,
+                30,
+                TimeUnit.SECONDS,
+                new LinkedBlockingQueue<>(),
                 daemons("reelvault-media-io-"));
         readers.allowCoreThreadTimeOut(true);
     }
@@ -100,9 +105,12 @@ final class ProcessRunner implements AutoCloseable {
             try {
                 pool.execute(task);
             } catch (RejectedExecutionException e) {
-                task.fail(pool.isShutdown()
-                        ? new MediaException(Reason.UNAVAILABLE, "media work has stopped: the service is shutting down")
-                        : new MediaException(Reason.BUSY, "every media worker is busy and the media queue is full"));
+                task.fail(
+                        pool.isShutdown()
+                                ? new MediaException(
+                                        Reason.UNAVAILABLE, "media work has stopped: the service is shutting down")
+                                : new MediaException(
+                                        Reason.BUSY, "every media worker is busy and the media queue is full"));
             }
         });
     }
@@ -111,7 +119,9 @@ final class ProcessRunner implements AutoCloseable {
     @Override
     public void close() {
         for (Runnable waiting : pool.shutdownNow()) {
-            ((Task<?>) waiting).fail(new MediaException(Reason.UNAVAILABLE, "media work has stopped: the service is shutting down"));
+            ((Task<?>) waiting)
+                    .fail(new MediaException(
+                            Reason.UNAVAILABLE, "media work has stopped: the service is shutting down"));
         }
         readers.shutdownNow();
     }
@@ -141,7 +151,8 @@ final class ProcessRunner implements AutoCloseable {
                 fail(e);
                 return;
             } catch (RuntimeException | Error e) {
-                fail(new MediaException(Reason.FAILED, "unexpected failure: " + e.getClass().getSimpleName()));
+                fail(new MediaException(
+                        Reason.FAILED, "unexpected failure: " + e.getClass().getSimpleName()));
                 throw e;
             }
             if (end(DONE)) {
@@ -180,8 +191,8 @@ final class ProcessRunner implements AutoCloseable {
         @Override
         public byte[] run(List<String> command, Duration deadline, int maxStdout, Redactor redactor) {
             String tool = Path.of(command.get(0)).getFileName().toString();
-            ProcessBuilder builder = new ProcessBuilder(command)
-                    .redirectOutput(maxStdout > 0 ? Redirect.PIPE : Redirect.DISCARD);
+            ProcessBuilder builder =
+                    new ProcessBuilder(command).redirectOutput(maxStdout > 0 ? Redirect.PIPE : Redirect.DISCARD);
             Process process;
             try {
                 process = builder.start();
@@ -216,7 +227,8 @@ final class ProcessRunner implements AutoCloseable {
                     throw new CancellationException();
                 }
                 if (!exited) {
-                    throw new MediaException(Reason.TIMED_OUT, tool + " did not finish within " + deadline.toMillis() + " ms");
+                    throw new MediaException(
+                            Reason.TIMED_OUT, tool + " did not finish within " + deadline.toMillis() + " ms");
                 }
                 byte[] out = stdout.get(GRACE.toMillis(), TimeUnit.MILLISECONDS);
                 if (out == null) {
@@ -225,8 +237,10 @@ final class ProcessRunner implements AutoCloseable {
                 if (process.exitValue() != 0) {
                     OutputTail tail = stderr.get(GRACE.toMillis(), TimeUnit.MILLISECONDS);
                     String detail = redactor.clean(tail.bytes(), tail.truncated());
-                    throw new MediaException(Reason.FAILED, tool + " exited with status " + process.exitValue()
-                            + (detail.isEmpty() ? "" : ": " + detail));
+                    throw new MediaException(
+                            Reason.FAILED,
+                            tool + " exited with status " + process.exitValue()
+                                    + (detail.isEmpty() ? "" : ": " + detail));
                 }
                 return out;
             } catch (InterruptedException e) {

@@ -19,8 +19,8 @@ final class Redactor {
     /** The longest text {@link #clean} returns, in characters. */
     static final int MAX_CHARS = 2048;
 
-    private static final Pattern SIGNED_PARAMETER = Pattern.compile(
-            "(?i)((?:X-Amz-|X-)?(?:Signature|Credential|Security-Token)=)[^&\\s\"'<>]*");
+    private static final Pattern SIGNED_PARAMETER =
+            Pattern.compile("(?i)((?:X-Amz-|X-)?(?:Signature|Credential|Security-Token)=)[^&\\s\"'<>]*");
     private static final Pattern LINE_BREAKS = Pattern.compile("[\\r\\n]+");
     private static final Pattern OTHER_CONTROLS = Pattern.compile("[\\p{Cc}\\p{Cf}]");
 
@@ -44,7 +44,10 @@ final class Redactor {
 
     /** How many trailing bytes of a stream to keep for {@link #clean}: enough for {@link #MAX_CHARS} after redaction. */
     int rawBytesToKeep() {
-        int longest = secrets.stream().mapToInt(s -> s[0].getBytes(StandardCharsets.UTF_8).length).max().orElse(0);
+        int longest = secrets.stream()
+                .mapToInt(s -> s[0].getBytes(StandardCharsets.UTF_8).length)
+                .max()
+                .orElse(0);
         return 4 * MAX_CHARS + longest;
     }
 

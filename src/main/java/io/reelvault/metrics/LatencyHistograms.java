@@ -23,10 +23,14 @@ import java.util.stream.Stream;
 @Singleton
 public class LatencyHistograms {
     /** Upper bounds of the buckets, {@code le} in seconds: 5 ms .. 5 min. */
-    public static final Duration[] BUCKETS = Stream.of(5L, 10L, 25L, 50L, 100L, 250L, 500L, 1_000L, 2_500L, 5_000L,
-            10_000L, 30_000L, 60_000L, 300_000L).map(Duration::ofMillis).toArray(Duration[]::new);
+    public static final Duration[] BUCKETS = Stream.of(
+                    5L, 10L, 25L, 50L, 100L, 250L, 500L, 1_000L, 2_500L, 5_000L, 10_000L, 30_000L, 60_000L, 300_000L)
+            .map(Duration::ofMillis)
+            .toArray(Duration[]::new);
 
-    static final Set<String> TIMERS = Set.of(StorageMetrics.HTTP_SERVER_REQUESTS, StorageMetrics.REQUEST_DURATION,
+    static final Set<String> TIMERS = Set.of(
+            StorageMetrics.HTTP_SERVER_REQUESTS,
+            StorageMetrics.REQUEST_DURATION,
             StorageMetrics.SIMILAR_CACHE_LOOKUP_DURATION);
 
     @Produces
@@ -44,7 +48,10 @@ public class LatencyHistograms {
                 if (!TIMERS.contains(id.getName())) {
                     return config;
                 }
-                return DistributionStatisticConfig.builder().serviceLevelObjectives(nanos).build().merge(config);
+                return DistributionStatisticConfig.builder()
+                        .serviceLevelObjectives(nanos)
+                        .build()
+                        .merge(config);
             }
         };
     }

@@ -28,7 +28,10 @@ final class DatedIds {
 
     static String generate(String prefix, Clock clock) {
         StringBuilder sb = new StringBuilder(prefix.length() + 10 + RANDOM_LENGTH);
-        sb.append(prefix).append('_').append(LocalDate.now(clock.withZone(ZoneOffset.UTC)).format(DATE)).append('_');
+        sb.append(prefix)
+                .append('_')
+                .append(LocalDate.now(clock.withZone(ZoneOffset.UTC)).format(DATE))
+                .append('_');
         for (int i = 0; i < RANDOM_LENGTH; i++) {
             sb.append(ALPHABET[RANDOM.nextInt(ALPHABET.length)]);
         }

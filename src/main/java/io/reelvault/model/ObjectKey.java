@@ -81,7 +81,9 @@ public record ObjectKey(String value) implements Comparable<ObjectKey> {
                 if (i - segmentStart > MAX_SEGMENT) {
                     throw invalid("a key segment is longer than " + MAX_SEGMENT + " characters");
                 }
-                if (segmentStart == 0 && (!prefix || !last) && Area.ofSegment(value.substring(0, i)).isEmpty()) {
+                if (segmentStart == 0
+                        && (!prefix || !last)
+                        && Area.ofSegment(value.substring(0, i)).isEmpty()) {
                     throw invalid("the key must start with uploads/, generations/, compositions/ or temp/");
                 }
                 segmentStart = i + 1;
@@ -94,8 +96,12 @@ public record ObjectKey(String value) implements Comparable<ObjectKey> {
     }
 
     private static boolean allowed(char c) {
-        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
-                || c == '.' || c == '_' || c == '-';
+        return (c >= 'a' && c <= 'z')
+                || (c >= 'A' && c <= 'Z')
+                || (c >= '0' && c <= '9')
+                || c == '.'
+                || c == '_'
+                || c == '-';
     }
 
     private static ReelvaultException invalid(String detail) {

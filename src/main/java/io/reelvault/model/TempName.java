@@ -12,13 +12,15 @@ import java.util.regex.Pattern;
  * {@code .tmp} files may hold anything.
  */
 public record TempName(String value) {
-    private static final Pattern SHAPE =
-            Pattern.compile("(?:intermediate_[A-Za-z0-9_-]{1,100}\\.mp4|render_pass_[A-Za-z0-9_-]{1,100}\\.mp4|[A-Za-z0-9_-]{1,100}\\.tmp)");
+    private static final Pattern SHAPE = Pattern.compile(
+            "(?:intermediate_[A-Za-z0-9_-]{1,100}\\.mp4|render_pass_[A-Za-z0-9_-]{1,100}\\.mp4|[A-Za-z0-9_-]{1,100}\\.tmp)");
 
     public TempName {
         if (value == null || !SHAPE.matcher(value).matches()) {
-            throw new ReelvaultException(ErrorCode.INVALID_FILENAME, "a temp file name must be intermediate_{label}.mp4,"
-                    + " render_pass_{label}.mp4 or {label}.tmp, with a label of 1-100 characters of [A-Za-z0-9_-]");
+            throw new ReelvaultException(
+                    ErrorCode.INVALID_FILENAME,
+                    "a temp file name must be intermediate_{label}.mp4,"
+                            + " render_pass_{label}.mp4 or {label}.tmp, with a label of 1-100 characters of [A-Za-z0-9_-]");
         }
     }
 

@@ -10,7 +10,8 @@ public record UserId(String value) {
 
     public UserId {
         if (value == null || !SHAPE.matcher(value).matches()) {
-            throw new ReelvaultException(ErrorCode.INVALID_SUBJECT,
+            throw new ReelvaultException(
+                    ErrorCode.INVALID_SUBJECT,
                     "the token's subject must be 1-64 characters of letters, digits, '_' or '-'");
         }
     }
@@ -23,7 +24,8 @@ public record UserId(String value) {
     /** A user id named in a request (path, query or body): {@code invalid_id} (400) when malformed. */
     public static UserId parseRequested(String text) {
         if (text == null || !SHAPE.matcher(text).matches()) {
-            throw new ReelvaultException(ErrorCode.INVALID_ID, "user_id must be 1-64 characters of letters, digits, '_' or '-'");
+            throw new ReelvaultException(
+                    ErrorCode.INVALID_ID, "user_id must be 1-64 characters of letters, digits, '_' or '-'");
         }
         return new UserId(text);
     }

@@ -15,7 +15,7 @@ import java.util.OptionalLong;
  * expected type. Cheap enough for the event loop (the store hashes, on its own threads). Holds only
  * {@link ContentSniffer#HEAD_BYTES} bytes. One instance per body; not reusable.
  */
-final class BodyInspector {
+public final class BodyInspector {
     private final long maxBytes;
     private final FileType expected;
     private final OptionalLong declaredLength;
@@ -31,13 +31,13 @@ final class BodyInspector {
      *                       end of the stream would come too late for a backend that finishes its
      *                       request as soon as the declared bytes are sent (S3 PutObject).
      */
-    BodyInspector(long maxBytes, FileType expected, OptionalLong declaredLength) {
+    public BodyInspector(long maxBytes, FileType expected, OptionalLong declaredLength) {
         this.maxBytes = maxBytes;
         this.expected = expected;
         this.declaredLength = declaredLength;
     }
 
-    Multi<ByteBuffer> inspect(Multi<ByteBuffer> body) {
+    public Multi<ByteBuffer> inspect(Multi<ByteBuffer> body) {
         return body.onItem().invoke(this::accept).onCompletion().invoke(this::checkType);
     }
 
@@ -65,13 +65,16 @@ final class BodyInspector {
         byte[] sniffed = headLength == head.length ? head : java.util.Arrays.copyOf(head, headLength);
         Optional<FileType> actual = ContentSniffer.sniff(sniffed);
         if (actual.isEmpty() || actual.get() != expected) {
-            throw new ReelvaultException(ErrorCode.UNSUPPORTED_MEDIA_TYPE, "the content is "
-                    + actual.map(t -> "a " + t.name() + " file").orElse("not a recognised file type")
-                    + ", not " + expected.mediaType() + " as declared");
+            throw new ReelvaultException(
+                    ErrorCode.UNSUPPORTED_MEDIA_TYPE,
+                    "the content is "
+                            + actual.map(t -> "a " + t.name() + " file").orElse("not a recognised file type")
+                            + ", not " + expected.mediaType() + " as declared");
         }
     }
 
-    static ReelvaultException tooLarge(long maxBytes) {
-        return new ReelvaultException(ErrorCode.PAYLOAD_TOO_LARGE, "the body is larger than the limit of " + maxBytes + " bytes");
+    public static ReelvaultException tooLarge(long maxBytes) {
+        return new ReelvaultException(
+                ErrorCode.PAYLOAD_TOO_LARGE, "the body is larger than the limit of " + maxBytes + " bytes");
     }
 }

@@ -11,23 +11,26 @@ import java.util.HexFormat;
 import java.util.Optional;
 
 /** SHA-256 of streams and stored objects, in one pass and constant memory. */
-final class Digests {
+public final class Digests {
     private Digests() {}
 
     /** Reads the stream to its end and returns its lower-case hex SHA-256. */
-    static Uni<String> sha256(Multi<ByteBuffer> body) {
+    public static Uni<String> sha256(Multi<ByteBuffer> body) {
         MessageDigest sha;
         try {
             sha = MessageDigest.getInstance("SHA-256");
         } catch (NoSuchAlgorithmException e) {
             return Uni.createFrom().failure(e);
         }
-        return body.onItem().invoke(b -> sha.update(b.duplicate())).collect().last()
+        return body.onItem()
+                .invoke(b -> sha.update(b.duplicate()))
+                .collect()
+                .last()
                 .map(ignored -> HexFormat.of().formatHex(sha.digest()));
     }
 
     /** Reads a stored object back and returns its SHA-256. */
-    static Uni<String> sha256(ObjectStore store, ObjectKey key) {
+    public static Uni<String> sha256(ObjectStore store, ObjectKey key) {
         return store.get(key, Optional.empty()).chain(content -> sha256(content.body()));
     }
 }

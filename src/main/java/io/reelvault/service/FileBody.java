@@ -10,14 +10,19 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 
 /** A local file (ffmpeg's output) as a body stream, read in 64 KiB pieces on the worker pool. */
-final class FileBody {
+public final class FileBody {
     static final int CHUNK = 64 * 1024;
 
     private FileBody() {}
 
-    static Multi<ByteBuffer> read(Path file) {
-        return Multi.createFrom().resource(() -> open(file),
-                        channel -> Multi.createBy().repeating().supplier(() -> next(channel)).until(b -> !b.hasRemaining()))
+    public static Multi<ByteBuffer> read(Path file) {
+        return Multi.createFrom()
+                .resource(
+                        () -> open(file),
+                        channel -> Multi.createBy()
+                                .repeating()
+                                .supplier(() -> next(channel))
+                                .until(b -> !b.hasRemaining()))
                 .withFinalizer(FileBody::close)
                 .runSubscriptionOn(Infrastructure.getDefaultWorkerPool());
     }

@@ -2,12 +2,12 @@ package io.reelvault.service;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.reelvault.cache.RateLimiter;
-import io.reelvault.cache.RateLimiter.Decision;
-import io.reelvault.cache.RateLimiter.Limit;
 import io.reelvault.config.ReelvaultConfig;
 import io.reelvault.metrics.StorageMetrics;
 import io.reelvault.model.UserId;
+import io.reelvault.ratelimit.RateLimiter;
+import io.reelvault.ratelimit.RateLimiter.Decision;
+import io.reelvault.ratelimit.RateLimiter.Limit;
 import io.smallrye.mutiny.Uni;
 import jakarta.inject.Singleton;
 import java.util.EnumMap;
@@ -35,7 +35,10 @@ public class RateLimits {
         put(RateClass.LIST, limits.list());
         for (RateClass rateClass : RateClass.values()) {
             decisions.put(rateClass, new Counter[] {
-                    counter(registry, rateClass, "allowed"), counter(registry, rateClass, "limited"), counter(registry, rateClass, "error")});
+                counter(registry, rateClass, "allowed"),
+                counter(registry, rateClass, "limited"),
+                counter(registry, rateClass, "error")
+            });
         }
     }
 
@@ -49,14 +52,18 @@ public class RateLimits {
         try {
             return Limit.perMinute(capacity, perMinute);
         } catch (IllegalArgumentException e) {
-            throw new IllegalStateException(name + "-capacity must be at least 1 and " + name + "-per-minute positive", e);
+            throw new IllegalStateException(
+                    name + "-capacity must be at least 1 and " + name + "-per-minute positive", e);
         }
     }
 
     private static Counter counter(MeterRegistry registry, RateClass rateClass, String result) {
         return Counter.builder(StorageMetrics.RATE_LIMIT_DECISIONS)
-                .description("rate-limited calls by class and decision (error: allowed, the shared buckets did not answer)")
-                .tag("class", rateClass.label()).tag("result", result).register(registry);
+                .description(
+                        "rate-limited calls by class and decision (error: allowed, the shared buckets did not answer)")
+                .tag("class", rateClass.label())
+                .tag("result", result)
+                .register(registry);
     }
 
     /** Whether any limit applies ({@code reelvault.rate-limits.enabled}). */

@@ -27,8 +27,12 @@ public class SignedUrlService {
         this.signer = store.capability(SignedUrls.class).orElse(null);
         this.clock = clock;
         for (UrlPurpose p : UrlPurpose.values()) {
-            issued.put(p, Counter.builder(StorageMetrics.SIGNED_URLS).tag("purpose", p.label())
-                    .description("Signed URLs handed out, by purpose").register(registry));
+            issued.put(
+                    p,
+                    Counter.builder(StorageMetrics.SIGNED_URLS)
+                            .tag("purpose", p.label())
+                            .description("Signed URLs handed out, by purpose")
+                            .register(registry));
         }
     }
 
@@ -62,6 +66,7 @@ public class SignedUrlService {
         }
         SignedUrls.SignedUrl url = signer.sign(purpose.method(), key, expiresIn, headers);
         issued.get(purpose).increment();
-        return new SignedUrlView(url.url().toString(), url.expiresIn().toSeconds(), purpose.method(), url.requiredHeaders());
+        return new SignedUrlView(
+                url.url().toString(), url.expiresIn().toSeconds(), purpose.method(), url.requiredHeaders());
     }
 }

@@ -10,5 +10,8 @@ import java.util.Map;
  * @param method    the HTTP method it is signed for
  * @param headers   headers the client must send with it (PUT URLs); omitted when none
  */
-public record SignedUrlView(String url, long expiresIn, String method,
+public record SignedUrlView(
+        String url,
+        long expiresIn,
+        String method,
         @JsonInclude(JsonInclude.Include.NON_EMPTY) Map<String, String> headers) {}

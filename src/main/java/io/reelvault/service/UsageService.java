@@ -1,6 +1,6 @@
 package io.reelvault.service;
 
-import io.reelvault.metrics.UsageMeter;
+import io.reelvault.metering.UsageMeter;
 import io.reelvault.model.Area;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Instant;
@@ -48,7 +48,10 @@ public class UsageService {
         for (Area area : Area.values()) {
             areas.put(area.segment(), AreaUsage.of(now.areas().get(area)));
         }
-        return new UsageView(areas, AreaUsage.of(now.total()), now.scannedAt().orElse(null),
+        return new UsageView(
+                areas,
+                AreaUsage.of(now.total()),
+                now.scannedAt().orElse(null),
                 now.scannedAt().isPresent() ? SCAN_AND_INCREMENTS : INCREMENTS_ONLY);
     }
 }

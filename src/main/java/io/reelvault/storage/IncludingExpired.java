@@ -1,11 +1,11 @@
 package io.reelvault.storage;
 
+import jakarta.inject.Qualifier;
 import java.lang.annotation.Documented;
 import java.lang.annotation.ElementType;
 import java.lang.annotation.Retention;
 import java.lang.annotation.RetentionPolicy;
 import java.lang.annotation.Target;
-import jakarta.inject.Qualifier;
 
 /**
  * Qualifies the {@link ObjectStore} that still sees objects past their retention: the metered backend

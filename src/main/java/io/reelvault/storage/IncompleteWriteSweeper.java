@@ -4,6 +4,9 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.Startup;
 import io.quarkus.scheduler.Scheduled;
+import io.reelvault.cluster.ClusterLock;
+import io.reelvault.cluster.ClusterLocks;
+import io.reelvault.cluster.InProcessClusterLock;
 import io.reelvault.config.CommandMode;
 import io.reelvault.config.ReelvaultConfig;
 import io.reelvault.metrics.StorageMetrics;
@@ -43,21 +46,35 @@ public class IncompleteWriteSweeper {
     private final AtomicBoolean running = new AtomicBoolean();
 
     @Inject
-    IncompleteWriteSweeper(ReelvaultConfig config, CommandMode commandMode, @IncludingExpired Instance<ObjectStore> store,
-            ClusterLocks locks, Clock clock, MeterRegistry registry) {
-        this(store::get, commandMode.active() ? new InProcessClusterLock() : locks.named("incomplete-write-sweep"),
-                config.storage().incompleteWriteGrace(), clock, registry,
+    IncompleteWriteSweeper(
+            ReelvaultConfig config,
+            CommandMode commandMode,
+            @IncludingExpired Instance<ObjectStore> store,
+            ClusterLocks locks,
+            Clock clock,
+            MeterRegistry registry) {
+        this(
+                store::get,
+                commandMode.active() ? new InProcessClusterLock() : locks.named("incomplete-write-sweep"),
+                config.storage().incompleteWriteGrace(),
+                clock,
+                registry,
                 !commandMode.active() && config.storage().incompleteWriteSweepEnabled());
     }
 
     /** A sweeper for direct use (tests); it never runs by itself. */
-    public IncompleteWriteSweeper(Supplier<ObjectStore> store, ClusterLock lock, Duration grace, Clock clock,
-            MeterRegistry registry) {
+    public IncompleteWriteSweeper(
+            Supplier<ObjectStore> store, ClusterLock lock, Duration grace, Clock clock, MeterRegistry registry) {
         this(store, lock, grace, clock, registry, false);
     }
 
-    private IncompleteWriteSweeper(Supplier<ObjectStore> store, ClusterLock lock, Duration grace, Clock clock,
-            MeterRegistry registry, boolean scheduled) {
+    private IncompleteWriteSweeper(
+            Supplier<ObjectStore> store,
+            ClusterLock lock,
+            Duration grace,
+            Clock clock,
+            MeterRegistry registry,
+            boolean scheduled) {
         if (grace.isNegative() || grace.isZero()) {
             throw new IllegalArgumentException("REELVAULT_STORAGE_INCOMPLETE_WRITE_GRACE must be positive");
         }
@@ -67,18 +84,24 @@ public class IncompleteWriteSweeper {
         this.clock = clock;
         this.scheduled = scheduled;
         this.removed = Counter.builder(StorageMetrics.INCOMPLETE_WRITES_REMOVED)
-                .description("Unfinished writes of dead processes (temp files, multipart uploads) removed").register(registry);
+                .description("Unfinished writes of dead processes (temp files, multipart uploads) removed")
+                .register(registry);
     }
 
-    @Scheduled(identity = "reelvault-incomplete-write-sweep", every = "${reelvault.storage.incomplete-write-sweep-interval}",
-            delayed = "5s", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    @Scheduled(
+            identity = "reelvault-incomplete-write-sweep",
+            every = "${reelvault.storage.incomplete-write-sweep-interval}",
+            delayed = "5s",
+            concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     void onSchedule() {
         if (!scheduled) {
             return;
         }
         try {
-            sweep().filter(n -> n > 0).ifPresent(n -> LOG.infof(
-                    "incomplete-write sweep removed %d unfinished write(s) of processes that died mid-write", n));
+            sweep().filter(n -> n > 0)
+                    .ifPresent(n -> LOG.infof(
+                            "incomplete-write sweep removed %d unfinished write(s) of processes that died mid-write",
+                            n));
         } catch (RuntimeException e) {
             LOG.warnf("incomplete-write sweep failed, the next run retries: %s", e.toString());
         }

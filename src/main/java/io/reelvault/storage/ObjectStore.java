@@ -62,7 +62,11 @@ public interface ObjectStore {
      * @return the stored object's info and SHA-256; fails with {@link PreconditionFailedException} when the object
      *         there is not the expected one (nothing written), and otherwise as {@link #put} fails
      */
-    Uni<PutResult> putIf(ObjectKey key, Optional<String> expectedEtag, Multi<ByteBuffer> body, OptionalLong length,
+    Uni<PutResult> putIf(
+            ObjectKey key,
+            Optional<String> expectedEtag,
+            Multi<ByteBuffer> body,
+            OptionalLong length,
             String contentType);
 
     /** {@link #putIf} with no expected object: create-only ({@code If-None-Match: *}); an existing object is a {@code conflict}. */

@@ -50,7 +50,11 @@ public final class RetentionGuard implements ObjectStore {
     }
 
     @Override
-    public Uni<PutResult> putIf(ObjectKey key, Optional<String> expectedEtag, Multi<ByteBuffer> body, OptionalLong length,
+    public Uni<PutResult> putIf(
+            ObjectKey key,
+            Optional<String> expectedEtag,
+            Multi<ByteBuffer> body,
+            OptionalLong length,
             String contentType) {
         return delegate.putIf(key, expectedEtag, body, length, contentType);
     }
@@ -58,7 +62,8 @@ public final class RetentionGuard implements ObjectStore {
     @Override
     public Uni<ObjectContent> get(ObjectKey key, Optional<ByteRange> range) {
         return delegate.get(key, range)
-                .onItem().transform(content -> {
+                .onItem()
+                .transform(content -> {
                     Optional<Instant> expired = expiry(content.info());
                     if (expired.isPresent()) {
                         release(content);
@@ -66,7 +71,8 @@ public final class RetentionGuard implements ObjectStore {
                     }
                     return content;
                 })
-                .onFailure(RetentionGuard::unsatisfiable).recoverWithUni(e -> delegate.head(key).map(info -> {
+                .onFailure(RetentionGuard::unsatisfiable)
+                .recoverWithUni(e -> delegate.head(key).map(info -> {
                     Optional<Instant> expired = info.flatMap(this::expiry);
                     if (expired.isPresent()) {
                         throw expired(expired.get());
@@ -103,7 +109,9 @@ public final class RetentionGuard implements ObjectStore {
 
     @Override
     public Multi<ObjectInfo> list(KeyPrefix prefix, Optional<ObjectKey> startAfter) {
-        return delegate.list(prefix, startAfter).select().where(info -> expiry(info).isEmpty());
+        return delegate.list(prefix, startAfter)
+                .select()
+                .where(info -> expiry(info).isEmpty());
     }
 
     @Override
@@ -118,7 +126,8 @@ public final class RetentionGuard implements ObjectStore {
     }
 
     private static ReelvaultException expired(Instant at) {
-        return new ReelvaultException(ErrorCode.EXPIRED, "the object passed its retention on " + at + " and is no longer served");
+        return new ReelvaultException(
+                ErrorCode.EXPIRED, "the object passed its retention on " + at + " and is no longer served");
     }
 
     private static boolean unsatisfiable(Throwable e) {
@@ -127,6 +136,6 @@ public final class RetentionGuard implements ObjectStore {
 
     /** Subscribes and cancels at once: the backend closes the file or connection it opened for the body. */
     private static void release(ObjectContent content) {
-        content.body().subscribe().with(Flow.Subscription::cancel, b -> { }, e -> { }, () -> { });
+        content.body().subscribe().with(Flow.Subscription::cancel, b -> {}, e -> {}, () -> {});
     }
 }

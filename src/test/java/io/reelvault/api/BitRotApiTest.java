@@ -9,9 +9,9 @@ import io.quarkus.test.junit.QuarkusTest;
 import io.reelvault.model.ObjectKey;
 import io.reelvault.storage.IntegrityException;
 import io.reelvault.storage.ObjectStore;
-import io.reelvault.support.TestStorageRoot;
 import io.reelvault.support.MetricsText;
 import io.reelvault.support.Samples;
+import io.reelvault.support.TestStorageRoot;
 import io.reelvault.support.TestTokens;
 import jakarta.inject.Inject;
 import java.io.ByteArrayOutputStream;
@@ -48,12 +48,24 @@ class BitRotApiTest {
     void aFlippedByteCutsTheFullReadBeforeItsLastByteAndIsCounted() throws Exception {
         String token = TestTokens.user("rot-" + Long.toString(System.nanoTime(), 36));
         byte[] png = Samples.png(SIZE);
-        var uploaded = given().auth().oauth2(token).contentType("image/png").queryParam("filename", "rot.png").body(png)
-                .post("/api/v1/uploads").then().statusCode(201).extract();
+        var uploaded = given().auth()
+                .oauth2(token)
+                .contentType("image/png")
+                .queryParam("filename", "rot.png")
+                .body(png)
+                .post("/api/v1/uploads")
+                .then()
+                .statusCode(201)
+                .extract();
         String id = uploaded.path("upload_id");
         String key = uploaded.path("key");
-        URI url = URI.create(given().auth().oauth2(token).get("/api/v1/uploads/" + id + "/url").then().statusCode(200)
-                .extract().path("url"));
+        URI url = URI.create(given().auth()
+                .oauth2(token)
+                .get("/api/v1/uploads/" + id + "/url")
+                .then()
+                .statusCode(200)
+                .extract()
+                .path("url"));
 
         Raw intact = get(url, null);
         assertEquals(200, intact.status());
@@ -68,7 +80,8 @@ class BitRotApiTest {
         assertTrue(damaged.cut(), "the connection is cut, so that the client knows the body is short");
         byte[] onDisk = png.clone();
         onDisk[SIZE / 2] ^= 0x01;
-        assertArrayEquals(Arrays.copyOf(onDisk, damaged.body().length), damaged.body(), "what was sent is what is on disk");
+        assertArrayEquals(
+                Arrays.copyOf(onDisk, damaged.body().length), damaged.body(), "what was sent is what is on disk");
         assertEquals(before + 1, integrityFailures("uploads"));
 
         Raw range = get(url, "bytes=0-99");
@@ -77,8 +90,13 @@ class BitRotApiTest {
 
         // internal full reads fail the same way (here: the store the services use)
         Throwable failure = store.get(ObjectKey.parse(key), Optional.empty())
-                .onItem().transformToUni(c -> c.body().collect().last()).map(b -> (Throwable) null)
-                .onFailure().recoverWithItem(e -> e).await().atMost(Duration.ofSeconds(10));
+                .onItem()
+                .transformToUni(c -> c.body().collect().last())
+                .map(b -> (Throwable) null)
+                .onFailure()
+                .recoverWithItem(e -> e)
+                .await()
+                .atMost(Duration.ofSeconds(10));
         assertTrue(failure instanceof IntegrityException, String.valueOf(failure));
         assertEquals(before + 2, integrityFailures("uploads"));
     }
@@ -88,10 +106,22 @@ class BitRotApiTest {
     void aDamagedObjectOfOneChunkIsAnsweredAsAProblemNotAsItsBytes() throws Exception {
         String token = TestTokens.user("rot-" + Long.toString(System.nanoTime(), 36));
         byte[] png = Samples.png(1000);
-        var uploaded = given().auth().oauth2(token).contentType("image/png").queryParam("filename", "small.png").body(png)
-                .post("/api/v1/uploads").then().statusCode(201).extract();
-        URI url = URI.create(given().auth().oauth2(token).get("/api/v1/uploads/" + uploaded.path("upload_id") + "/url")
-                .then().statusCode(200).extract().path("url"));
+        var uploaded = given().auth()
+                .oauth2(token)
+                .contentType("image/png")
+                .queryParam("filename", "small.png")
+                .body(png)
+                .post("/api/v1/uploads")
+                .then()
+                .statusCode(201)
+                .extract();
+        URI url = URI.create(given().auth()
+                .oauth2(token)
+                .get("/api/v1/uploads/" + uploaded.path("upload_id") + "/url")
+                .then()
+                .statusCode(200)
+                .extract()
+                .path("url"));
         flip(ROOT.resolve((String) uploaded.path("key")), 500);
         double before = integrityFailures("uploads");
         Raw answer = get(url, null);
@@ -102,7 +132,8 @@ class BitRotApiTest {
     }
 
     static void flip(Path file, long at) throws IOException {
-        try (RandomAccessFile f = new RandomAccessFile(file.toFile(), "rw")) { // in place: same inode, same digest attribute
+        try (RandomAccessFile f =
+                new RandomAccessFile(file.toFile(), "rw")) { // in place: same inode, same digest attribute
             f.seek(at);
             int b = f.read();
             f.seek(at);
@@ -112,16 +143,21 @@ class BitRotApiTest {
 
     static double integrityFailures(String area) {
         return MetricsText.scrape().samples().stream()
-                .filter(s -> s.name().equals("reelvault_integrity_failures_total") && area.equals(s.labels().get("area")))
-                .mapToDouble(s -> Double.parseDouble(s.value())).findFirst()
+                .filter(s -> s.name().equals("reelvault_integrity_failures_total")
+                        && area.equals(s.labels().get("area")))
+                .mapToDouble(s -> Double.parseDouble(s.value()))
+                .findFirst()
                 .orElseThrow(() -> new AssertionError("no reelvault_integrity_failures_total{area=" + area + "}"));
     }
 
     /** An HTTP/1.1 answer as read off the socket: whether it ended early (reset, or closed short of Content-Length). */
     record Raw(int status, String headers, byte[] body, boolean cut) {
         String header(String name) {
-            return headers.lines().filter(l -> l.toLowerCase(Locale.ROOT).startsWith(name + ":"))
-                    .map(l -> l.substring(l.indexOf(':') + 1).trim()).findFirst().orElse(null);
+            return headers.lines()
+                    .filter(l -> l.toLowerCase(Locale.ROOT).startsWith(name + ":"))
+                    .map(l -> l.substring(l.indexOf(':') + 1).trim())
+                    .findFirst()
+                    .orElse(null);
         }
     }
 
@@ -130,7 +166,8 @@ class BitRotApiTest {
         try (Socket socket = new Socket(url.getHost(), url.getPort())) {
             socket.setSoTimeout(20_000);
             String request = "GET " + url.getRawPath() + "?" + url.getRawQuery() + " HTTP/1.1\r\nHost: " + url.getHost()
-                    + ":" + url.getPort() + "\r\n" + (range == null ? "" : "Range: " + range + "\r\n") + "Connection: close\r\n\r\n";
+                    + ":" + url.getPort() + "\r\n" + (range == null ? "" : "Range: " + range + "\r\n")
+                    + "Connection: close\r\n\r\n";
             socket.getOutputStream().write(request.getBytes(StandardCharsets.US_ASCII));
             ByteArrayOutputStream all = new ByteArrayOutputStream();
             boolean reset = false;

@@ -26,7 +26,8 @@ class ClientFaultsApiS3Test extends ClientFaultsApiTest {
 
     @Override
     boolean noPartialWrites() {
-        return S3ProxyResource.uploadsInProgress("uploads/") == 0 && S3ProxyResource.uploadsInProgress("generations/") == 0
+        return S3ProxyResource.uploadsInProgress("uploads/") == 0
+                && S3ProxyResource.uploadsInProgress("generations/") == 0
                 && S3ProxyResource.uploadsInProgress("temp/") == 0;
     }
 
@@ -37,7 +38,12 @@ class ClientFaultsApiS3Test extends ClientFaultsApiTest {
 
     @Override
     List<Function<Random, Doomed>> kinds() {
-        return List.of(this::rawKnownLength, this::rawChunked, this::multipartForm, this::clip, this::tempFile,
+        return List.of(
+                this::rawKnownLength,
+                this::rawChunked,
+                this::multipartForm,
+                this::clip,
+                this::tempFile,
                 random -> tempFile(random, PART + PART / 10, PART + PART / 40));
     }
 

@@ -5,7 +5,6 @@ import static io.reelvault.support.RawConnection.headers;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
-import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.quarkus.test.junit.QuarkusTest;
@@ -52,6 +51,7 @@ class ClientFaultsApiTest {
     static final int ABORTS = 50;
     /** Open file descriptors that may come and go for reasons of their own (class loading, a pooled connection). */
     static final int FD_TOLERANCE = 5;
+
     private static final String BOUNDARY = "clientfaultsboundary0123";
 
     @Inject
@@ -84,7 +84,13 @@ class ClientFaultsApiTest {
 
     /** The kinds of doomed requests, cycled through. */
     List<Function<Random, Doomed>> kinds() {
-        return List.of(this::rawKnownLength, this::rawChunked, this::multipartForm, this::clip, this::tempFile, this::signedPut);
+        return List.of(
+                this::rawKnownLength,
+                this::rawChunked,
+                this::multipartForm,
+                this::clip,
+                this::tempFile,
+                this::signedPut);
     }
 
     /** Whether signed PUTs come to this service (local backend) rather than to the bucket. */
@@ -97,25 +103,64 @@ class ClientFaultsApiTest {
     Doomed rawKnownLength(Random random) {
         String user = freshUser("gone");
         byte[] png = Samples.png(1000 + random.nextInt(300_000));
-        return new Doomed("raw", RawConnection.head("POST", "/api/v1/uploads?filename=a.png", headers("Authorization",
-                "Bearer " + TestTokens.user(user), "Content-Type", "image/png", "Content-Length", Integer.toString(png.length))),
-                png, 0, List.of("uploads/" + user + "/"));
+        return new Doomed(
+                "raw",
+                RawConnection.head(
+                        "POST",
+                        "/api/v1/uploads?filename=a.png",
+                        headers(
+                                "Authorization",
+                                "Bearer " + TestTokens.user(user),
+                                "Content-Type",
+                                "image/png",
+                                "Content-Length",
+                                Integer.toString(png.length))),
+                png,
+                0,
+                List.of("uploads/" + user + "/"));
     }
 
     Doomed rawChunked(Random random) {
         String user = freshUser("gone-chunked");
-        return new Doomed("raw-chunked", RawConnection.head("POST", "/api/v1/uploads?filename=a.png", headers("Authorization",
-                "Bearer " + TestTokens.user(user), "Content-Type", "image/png", "Transfer-Encoding", "chunked")),
-                RawConnection.chunks(Samples.png(1000 + random.nextInt(300_000)), 64 * 1024), 0, List.of("uploads/" + user + "/"));
+        return new Doomed(
+                "raw-chunked",
+                RawConnection.head(
+                        "POST",
+                        "/api/v1/uploads?filename=a.png",
+                        headers(
+                                "Authorization",
+                                "Bearer " + TestTokens.user(user),
+                                "Content-Type",
+                                "image/png",
+                                "Transfer-Encoding",
+                                "chunked")),
+                RawConnection.chunks(Samples.png(1000 + random.nextInt(300_000)), 64 * 1024),
+                0,
+                List.of("uploads/" + user + "/"));
     }
 
     Doomed multipartForm(Random random) {
         String user = freshUser("gone-form");
-        byte[] form = Samples.concat(("--" + BOUNDARY + "\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.png\""
-                + "\r\nContent-Type: image/png\r\n\r\n").getBytes(StandardCharsets.US_ASCII), Samples.png(1000 + random.nextInt(300_000)));
-        return new Doomed("multipart", RawConnection.head("POST", "/api/v1/uploads", headers("Authorization",
-                "Bearer " + TestTokens.user(user), "Content-Type", "multipart/form-data; boundary=" + BOUNDARY,
-                "Transfer-Encoding", "chunked")), RawConnection.chunks(form, 16 * 1024), 0, List.of("uploads/" + user + "/"));
+        byte[] form = Samples.concat(
+                ("--" + BOUNDARY + "\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.png\""
+                                + "\r\nContent-Type: image/png\r\n\r\n")
+                        .getBytes(StandardCharsets.US_ASCII),
+                Samples.png(1000 + random.nextInt(300_000)));
+        return new Doomed(
+                "multipart",
+                RawConnection.head(
+                        "POST",
+                        "/api/v1/uploads",
+                        headers(
+                                "Authorization",
+                                "Bearer " + TestTokens.user(user),
+                                "Content-Type",
+                                "multipart/form-data; boundary=" + BOUNDARY,
+                                "Transfer-Encoding",
+                                "chunked")),
+                RawConnection.chunks(form, 16 * 1024),
+                0,
+                List.of("uploads/" + user + "/"));
     }
 
     private String generation;
@@ -127,9 +172,22 @@ class ClientFaultsApiTest {
         }
         byte[] mp4 = Samples.mp4(1000 + random.nextInt(300_000));
         int n = clips.incrementAndGet();
-        return new Doomed("clip", RawConnection.head("PUT", "/api/v1/generations/" + generation + "/clips/" + n, headers("Authorization",
-                "Bearer " + PIPELINE, "Content-Type", "video/mp4", "Content-Length", Integer.toString(mp4.length))),
-                mp4, 0, List.of("generations/" + generation + "/clips/" + String.format("clip_%03d.", n),
+        return new Doomed(
+                "clip",
+                RawConnection.head(
+                        "PUT",
+                        "/api/v1/generations/" + generation + "/clips/" + n,
+                        headers(
+                                "Authorization",
+                                "Bearer " + PIPELINE,
+                                "Content-Type",
+                                "video/mp4",
+                                "Content-Length",
+                                Integer.toString(mp4.length))),
+                mp4,
+                0,
+                List.of(
+                        "generations/" + generation + "/clips/" + String.format("clip_%03d.", n),
                         "generations/" + generation + "/thumbnails/" + String.format("clip_%03d.", n)));
     }
 
@@ -142,9 +200,20 @@ class ClientFaultsApiTest {
         String job = freshUser("gone-job");
         byte[] bytes = new byte[size];
         random.nextBytes(bytes);
-        return new Doomed("temp", RawConnection.head("PUT", "/api/v1/temp/" + job + "/a.tmp", headers("Authorization",
-                "Bearer " + PIPELINE, "Content-Type", "application/octet-stream", "Transfer-Encoding", "chunked")),
-                RawConnection.chunks(bytes, 64 * 1024), earliestCut == 0 ? 0 : RawConnection.chunks(new byte[earliestCut], 64 * 1024).length,
+        return new Doomed(
+                "temp",
+                RawConnection.head(
+                        "PUT",
+                        "/api/v1/temp/" + job + "/a.tmp",
+                        headers(
+                                "Authorization",
+                                "Bearer " + PIPELINE,
+                                "Content-Type",
+                                "application/octet-stream",
+                                "Transfer-Encoding",
+                                "chunked")),
+                RawConnection.chunks(bytes, 64 * 1024),
+                earliestCut == 0 ? 0 : RawConnection.chunks(new byte[earliestCut], 64 * 1024).length,
                 List.of("temp/" + job + "/"));
     }
 
@@ -154,16 +223,28 @@ class ClientFaultsApiTest {
         byte[] png = Samples.png(1000 + random.nextInt(300_000));
         var presigned = UploadsApiTest.presign(TestTokens.user(user), "a.png", "image/png", png.length);
         URI url = URI.create(presigned.path("upload_url"));
-        return new Doomed("signed-put", RawConnection.head("PUT", url.getRawPath() + "?" + url.getRawQuery(), headers(
-                "Content-Type", "image/png", "Content-Length", Integer.toString(png.length))), png, 0,
+        return new Doomed(
+                "signed-put",
+                RawConnection.head(
+                        "PUT",
+                        url.getRawPath() + "?" + url.getRawQuery(),
+                        headers("Content-Type", "image/png", "Content-Length", Integer.toString(png.length))),
+                png,
+                0,
                 List.of("uploads/" + user + "/" + presigned.path("upload_id") + "/original"));
     }
 
     // ---- checks
 
     boolean anyObjectUnder(String prefix) {
-        return !store.list(new KeyPrefix(prefix), Optional.empty()).select().first().collect().asList()
-                .await().atMost(Duration.ofSeconds(10)).isEmpty();
+        return !store.list(new KeyPrefix(prefix), Optional.empty())
+                .select()
+                .first()
+                .collect()
+                .asList()
+                .await()
+                .atMost(Duration.ofSeconds(10))
+                .isEmpty();
     }
 
     static long openFileDescriptors() {
@@ -178,15 +259,19 @@ class ClientFaultsApiTest {
     static Map<String, Long> openFileDescriptorKinds() {
         try (Stream<Path> fds = Files.list(Path.of("/proc/self/fd"))) {
             return fds.map(fd -> {
-                try {
-                    String target = Files.readSymbolicLink(fd).toString();
-                    return target.startsWith("/") ? (target.contains("/.tmp/") ? target : "file")
-                            : target.startsWith("socket:") ? "socket " + tcpState(target.replaceAll("\\D", ""))
-                            : target.replaceAll("[:\\[].*", "");
-                } catch (IOException gone) {
-                    return "closed";
-                }
-            }).collect(java.util.stream.Collectors.groupingBy(k -> k, java.util.TreeMap::new, java.util.stream.Collectors.counting()));
+                        try {
+                            String target = Files.readSymbolicLink(fd).toString();
+                            return target.startsWith("/")
+                                    ? (target.contains("/.tmp/") ? target : "file")
+                                    : target.startsWith("socket:")
+                                            ? "socket " + tcpState(target.replaceAll("\\D", ""))
+                                            : target.replaceAll("[:\\[].*", "");
+                        } catch (IOException gone) {
+                            return "closed";
+                        }
+                    })
+                    .collect(java.util.stream.Collectors.groupingBy(
+                            k -> k, java.util.TreeMap::new, java.util.stream.Collectors.counting()));
         } catch (IOException e) {
             throw new IllegalStateException(e);
         }
@@ -234,10 +319,13 @@ class ClientFaultsApiTest {
         Poll.until(ANSWER, "no half-written object", this::noPartialWrites);
         Poll.until(ANSWER, "the whole buffer budget free again", () -> bufferFree() == budgetBefore);
         try {
-            Poll.until(ANSWER, "open file descriptors back to " + fdsBefore + " (+" + FD_TOLERANCE + ")",
+            Poll.until(
+                    ANSWER,
+                    "open file descriptors back to " + fdsBefore + " (+" + FD_TOLERANCE + ")",
                     () -> openFileDescriptors() <= fdsBefore + FD_TOLERANCE);
         } catch (AssertionError e) {
-            throw new AssertionError(e.getMessage() + ": now " + openFileDescriptorKinds() + ", before " + fdKindsBefore, e);
+            throw new AssertionError(
+                    e.getMessage() + ": now " + openFileDescriptorKinds() + ", before " + fdKindsBefore, e);
         }
     }
 
@@ -262,9 +350,15 @@ class ClientFaultsApiTest {
             try (RawConnection http = RawConnection.connect(ANSWER)) {
                 http.send(d.wire());
                 if (d.head().length > 0 && new String(d.head(), StandardCharsets.US_ASCII).contains("chunked")) {
-                    http.send(d.kind().equals("multipart") ? Samples.concat(RawConnection.chunks(
-                            ("\r\n--" + BOUNDARY + "--\r\n").getBytes(StandardCharsets.US_ASCII), 64), RawConnection.LAST_CHUNK)
-                            : RawConnection.LAST_CHUNK);
+                    http.send(
+                            d.kind().equals("multipart")
+                                    ? Samples.concat(
+                                            RawConnection.chunks(
+                                                    ("\r\n--" + BOUNDARY + "--\r\n")
+                                                            .getBytes(StandardCharsets.US_ASCII),
+                                                    64),
+                                            RawConnection.LAST_CHUNK)
+                                    : RawConnection.LAST_CHUNK);
                 }
                 SlowUpload.Response r = http.response();
                 assertNotNull(r, d.kind());
@@ -314,13 +408,24 @@ class ClientFaultsApiTest {
         assertSettled(fdsBefore, budgetBefore);
         long settled = System.nanoTime();
         assertNothingStored(doomed);
-        System.out.printf("client gone mid-upload [%s]: seed %d (-Dreelvault.faults.seed=%d to repeat), %d aborts %s in %d ms,"
-                + " settled in %d ms; open fds before %d, after %d; buffer budget free before %d, after %d%n",
-                getClass().getSimpleName(), seed, seed, ABORTS, how, (aborted - started) / 1_000_000,
-                (settled - aborted) / 1_000_000, fdsBefore, openFileDescriptors(), budgetBefore, bufferFree());
+        System.out.printf(
+                "client gone mid-upload [%s]: seed %d (-Dreelvault.faults.seed=%d to repeat), %d aborts %s in %d ms,"
+                        + " settled in %d ms; open fds before %d, after %d; buffer budget free before %d, after %d%n",
+                getClass().getSimpleName(),
+                seed,
+                seed,
+                ABORTS,
+                how,
+                (aborted - started) / 1_000_000,
+                (settled - aborted) / 1_000_000,
+                fdsBefore,
+                openFileDescriptors(),
+                budgetBefore,
+                bufferFree());
 
         String user = freshUser("after");
-        UploadsApiTest.uploadRaw(TestTokens.user(user), "a.png", "image/png", Samples.png(50_000)).statusCode(201);
+        UploadsApiTest.uploadRaw(TestTokens.user(user), "a.png", "image/png", Samples.png(50_000))
+                .statusCode(201);
     }
 
     // ---- 4. length lies
@@ -371,7 +476,8 @@ class ClientFaultsApiTest {
         byte[] png = Samples.png(100_000);
         byte[] more = Samples.png(5_000);
         try (RawConnection http = RawConnection.connect(ANSWER)) {
-            http.send(Samples.concat(uploadHead(TestTokens.user(user), "Content-Length", Integer.toString(png.length)), png, more));
+            http.send(Samples.concat(
+                    uploadHead(TestTokens.user(user), "Content-Length", Integer.toString(png.length)), png, more));
             SlowUpload.Response stored = http.response();
             assertEquals(201, stored.status(), stored.toString());
             assertTrue(stored.body().contains("\"size_bytes\":" + png.length), stored.body());
@@ -383,13 +489,21 @@ class ClientFaultsApiTest {
             var presigned = UploadsApiTest.presign(TestTokens.user(owner), "a.png", "image/png", png.length);
             URI url = URI.create(presigned.path("upload_url"));
             try (RawConnection http = RawConnection.connect(ANSWER)) {
-                http.send(Samples.concat(RawConnection.head("PUT", url.getRawPath() + "?" + url.getRawQuery(), headers(
-                        "Content-Type", "image/png", "Content-Length", Integer.toString(png.length))), png, more));
+                http.send(Samples.concat(
+                        RawConnection.head(
+                                "PUT",
+                                url.getRawPath() + "?" + url.getRawQuery(),
+                                headers("Content-Type", "image/png", "Content-Length", Integer.toString(png.length))),
+                        png,
+                        more));
                 assertEquals(200, http.response().status());
                 assertNotFollowedByARequest(http);
             }
-            var info = store.head(io.reelvault.model.ObjectKey.parse("uploads/" + owner + "/" + presigned.path("upload_id")
-                    + "/original.png")).await().atMost(ANSWER).orElseThrow();
+            var info = store.head(io.reelvault.model.ObjectKey.parse(
+                            "uploads/" + owner + "/" + presigned.path("upload_id") + "/original.png"))
+                    .await()
+                    .atMost(ANSWER)
+                    .orElseThrow();
             assertEquals(png.length, info.size(), "a signed PUT stores exactly its signed length");
         }
     }
@@ -413,7 +527,9 @@ class ClientFaultsApiTest {
         String token = TestTokens.user(user);
         byte[] png = Samples.png(2 * 1024 * 1024 + 300_000);
         try (RawConnection http = RawConnection.connect(ANSWER)) {
-            http.send(Samples.concat(uploadHead(token, "Transfer-Encoding", "chunked"), RawConnection.chunks(png, 64 * 1024),
+            http.send(Samples.concat(
+                    uploadHead(token, "Transfer-Encoding", "chunked"),
+                    RawConnection.chunks(png, 64 * 1024),
                     RawConnection.LAST_CHUNK));
             assertProblem(http.response(), 413, "payload_too_large");
             http.send(RawConnection.head("GET", "/api/v1/uploads", headers("Authorization", "Bearer " + token)));
@@ -443,14 +559,26 @@ class ClientFaultsApiTest {
             List<byte[]> heads = new ArrayList<>(List.of(
                     uploadHead(TestTokens.user(user), "Content-Length", huge),
                     uploadHead(TestTokens.user(user), "Content-Length", huge, "Expect", "100-continue"),
-                    RawConnection.head("PUT", "/api/v1/generations/" + gen + "/clips/1", headers("Authorization", "Bearer " + PIPELINE,
-                            "Content-Type", "video/mp4", "Content-Length", huge))));
-            List<String> codes = new ArrayList<>(List.of("payload_too_large", "payload_too_large", "payload_too_large"));
+                    RawConnection.head(
+                            "PUT",
+                            "/api/v1/generations/" + gen + "/clips/1",
+                            headers(
+                                    "Authorization",
+                                    "Bearer " + PIPELINE,
+                                    "Content-Type",
+                                    "video/mp4",
+                                    "Content-Length",
+                                    huge))));
+            List<String> codes =
+                    new ArrayList<>(List.of("payload_too_large", "payload_too_large", "payload_too_large"));
             if (signedPutsHere()) {
-                URI url = URI.create(UploadsApiTest.presign(TestTokens.user(freshUser("huge-signed")), "a.png", "image/png", 1000)
-                        .path("upload_url"));
-                heads.add(RawConnection.head("PUT", url.getRawPath() + "?" + url.getRawQuery(), headers("Content-Type", "image/png",
-                        "Content-Length", huge)));
+                URI url = URI.create(
+                        UploadsApiTest.presign(TestTokens.user(freshUser("huge-signed")), "a.png", "image/png", 1000)
+                                .path("upload_url"));
+                heads.add(RawConnection.head(
+                        "PUT",
+                        url.getRawPath() + "?" + url.getRawQuery(),
+                        headers("Content-Type", "image/png", "Content-Length", huge)));
                 codes.add("signature_invalid");
             }
             for (int i = 0; i < heads.size(); i++) {
@@ -460,14 +588,17 @@ class ClientFaultsApiTest {
                         http.send(Samples.png(64 * 1024)); // a client that does not wait for an answer
                     }
                     SlowUpload.Response r = http.response();
-                    if (service || codes.get(i).equals("signature_invalid")) { // the signed route is not under Quarkus' limit
+                    if (service
+                            || codes.get(i)
+                                    .equals("signature_invalid")) { // the signed route is not under Quarkus' limit
                         assertProblem(r, codes.get(i).equals("signature_invalid") ? 403 : 413, codes.get(i));
                     } else {
                         assertNotNull(r, huge);
                         assertEquals(413, r.status(), r.toString());
                     }
                     assertEquals("close", r.headers().get("connection"), huge + ": " + r);
-                    assertTrue(http.closedByServer(), huge + ": the connection of a body that will not be read is closed");
+                    assertTrue(
+                            http.closedByServer(), huge + ": the connection of a body that will not be read is closed");
                 }
             }
         }
@@ -485,9 +616,13 @@ class ClientFaultsApiTest {
     @Timeout(value = 60, unit = TimeUnit.SECONDS)
     void aGarbageContentLengthIs400AndTheConnectionClosed() throws Exception {
         String user = freshUser("garbage");
-        for (String[] framing : List.of(new String[] {"Content-Length", "-1"}, new String[] {"Content-Length", "abc"},
-                new String[] {"Content-Length", "12abc"}, new String[] {"Content-Length", "99999999999999999999999"},
-                new String[] {"Content-Length", "0x10"}, new String[] {"Content-Length", "10", "content-length", "20"})) {
+        for (String[] framing : List.of(
+                new String[] {"Content-Length", "-1"},
+                new String[] {"Content-Length", "abc"},
+                new String[] {"Content-Length", "12abc"},
+                new String[] {"Content-Length", "99999999999999999999999"},
+                new String[] {"Content-Length", "0x10"},
+                new String[] {"Content-Length", "10", "content-length", "20"})) {
             try (RawConnection http = RawConnection.connect(ANSWER)) {
                 http.send(uploadHead(TestTokens.user(user), framing)).send(Samples.png(1000));
                 SlowUpload.Response r = http.response();

@@ -56,24 +56,51 @@ class CompressionRaceTest {
     @Test
     void aNewerFinalStoredWhileTheOldOneIsBeingCompressedSurvives() throws Exception {
         String gen = create("compression race");
-        String id = given().auth().oauth2(PIPELINE).contentType("application/json")
-                .body(Map.of("generation_id", gen, "timeline", Map.of("clips", java.util.List.of(Map.of("clip", 1, "start_seconds", 0)))))
-                .post("/api/v1/compositions").then().statusCode(201).extract().path("composition_id");
-        given().auth().oauth2(PIPELINE).contentType("image/jpeg").body(Samples.jpeg(800))
-                .put("/api/v1/compositions/" + id + "/thumbnail").then().statusCode(200);
+        String id = given().auth()
+                .oauth2(PIPELINE)
+                .contentType("application/json")
+                .body(Map.of(
+                        "generation_id",
+                        gen,
+                        "timeline",
+                        Map.of("clips", java.util.List.of(Map.of("clip", 1, "start_seconds", 0)))))
+                .post("/api/v1/compositions")
+                .then()
+                .statusCode(201)
+                .extract()
+                .path("composition_id");
+        given().auth()
+                .oauth2(PIPELINE)
+                .contentType("image/jpeg")
+                .body(Samples.jpeg(800))
+                .put("/api/v1/compositions/" + id + "/thumbnail")
+                .then()
+                .statusCode(200);
         byte[] older = Samples.mp4(40_000);
-        given().auth().oauth2(PIPELINE).contentType("video/mp4").body(older)
-                .put("/api/v1/compositions/" + id + "/final?compress=true").then().statusCode(200)
+        given().auth()
+                .oauth2(PIPELINE)
+                .contentType("video/mp4")
+                .body(older)
+                .put("/api/v1/compositions/" + id + "/final?compress=true")
+                .then()
+                .statusCode(200)
                 .body("compression.status", equalTo("pending"));
 
         // the publish of the compressed older final has begun: its write is open and waits for the pipe
         Path temp = config.storage().local().path().resolve(".tmp");
-        Poll.until(BOUND, "the compressed final being published", () -> HeldMediaTools.pipe() != null && count(temp) > 0);
+        Poll.until(
+                BOUND, "the compressed final being published", () -> HeldMediaTools.pipe() != null && count(temp) > 0);
 
         byte[] newer = Samples.mp4(30_000);
-        CompletableFuture<Response> storing = CompletableFuture.supplyAsync(() -> given().auth().oauth2(PIPELINE)
-                .contentType("video/mp4").body(newer).put("/api/v1/compositions/" + id + "/final?compress=false"));
-        Poll.until(BOUND, "the newer final's bytes stored", () -> Samples.sha256(newer).equals(Samples.sha256(finalBytes(id))));
+        CompletableFuture<Response> storing = CompletableFuture.supplyAsync(() -> given().auth()
+                .oauth2(PIPELINE)
+                .contentType("video/mp4")
+                .body(newer)
+                .put("/api/v1/compositions/" + id + "/final?compress=false"));
+        Poll.until(
+                BOUND,
+                "the newer final's bytes stored",
+                () -> Samples.sha256(newer).equals(Samples.sha256(finalBytes(id))));
         HeldMediaTools.release();
 
         Response stored = storing.get(BOUND.toSeconds(), TimeUnit.SECONDS);
@@ -81,13 +108,19 @@ class CompressionRaceTest {
         Path pipe = HeldMediaTools.pipe();
         Poll.until(BOUND, "the compression job done (it deletes its file)", () -> !Files.exists(pipe));
         assertEquals(Samples.sha256(newer), Samples.sha256(finalBytes(id)), "the newer final is what is stored");
-        given().auth().oauth2(PIPELINE).get("/api/v1/compositions/" + id).then().statusCode(200)
+        given().auth()
+                .oauth2(PIPELINE)
+                .get("/api/v1/compositions/" + id)
+                .then()
+                .statusCode(200)
                 .body("final_video.sha256", equalTo(Samples.sha256(newer)))
                 .body("final_video.size_bytes", equalTo(newer.length));
     }
 
     private byte[] finalBytes(String id) {
-        var content = store.get(StorageLayout.compositionFinal(CompositionId.parse(id)), Optional.empty()).await().atMost(BOUND);
+        var content = store.get(StorageLayout.compositionFinal(CompositionId.parse(id)), Optional.empty())
+                .await()
+                .atMost(BOUND);
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         content.body().subscribe().asIterable().forEach(b -> {
             byte[] a = new byte[b.remaining()];

@@ -56,28 +56,50 @@ class DiskFullApiTest {
         Path filler = root.resolve("filler.bin"); // outside the four areas: no object, only used space
         fill(filler, Files.getFileStore(root).getUsableSpace() - 512 * 1024);
         byte[] png = Samples.png(UPLOAD);
-        var refused = given().auth().oauth2(token).contentType("image/png").queryParam("filename", "big.png").body(png)
-                .post("/api/v1/uploads").then();
-        refused.statusCode(507).contentType("application/problem+json").body("code", equalTo("insufficient_storage"))
-                .body("status", equalTo(507)).header("Retry-After", nullValue());
+        var refused = given().auth()
+                .oauth2(token)
+                .contentType("image/png")
+                .queryParam("filename", "big.png")
+                .body(png)
+                .post("/api/v1/uploads")
+                .then();
+        refused.statusCode(507)
+                .contentType("application/problem+json")
+                .body("code", equalTo("insufficient_storage"))
+                .body("status", equalTo(507))
+                .header("Retry-After", nullValue());
         assertEquals(List.of(), entries(root.resolve(".tmp")), "no temp file is left");
-        assertTrue(Files.notExists(root.resolve("uploads").resolve(user)) || entries(root.resolve("uploads").resolve(user)).isEmpty(),
+        assertTrue(
+                Files.notExists(root.resolve("uploads").resolve(user))
+                        || entries(root.resolve("uploads").resolve(user)).isEmpty(),
                 "no object is left");
         Management.given().get("/q/health/ready").then(); // the verdict is cached for a second: poll until it changes
         awaitReadiness(503);
-        Management.given().get("/q/health/ready").then().statusCode(503)
+        Management.given()
+                .get("/q/health/ready")
+                .then()
+                .statusCode(503)
                 .body("checks.find { it.name == 'storage' }.status", equalTo("DOWN"))
                 .body("checks.find { it.name == 'storage' }.data.error", containsString("the storage is full"));
 
         Files.delete(filler);
         awaitReadiness(200);
-        given().auth().oauth2(token).contentType("image/png").queryParam("filename", "big.png").body(png)
-                .post("/api/v1/uploads").then().statusCode(201).body("size_bytes", equalTo(UPLOAD));
+        given().auth()
+                .oauth2(token)
+                .contentType("image/png")
+                .queryParam("filename", "big.png")
+                .body(png)
+                .post("/api/v1/uploads")
+                .then()
+                .statusCode(201)
+                .body("size_bytes", equalTo(UPLOAD));
         assertEquals(List.of(), entries(root.resolve(".tmp")));
     }
 
     static void awaitReadiness(int status) {
-        Poll.until(Duration.ofSeconds(15), "readiness " + status,
+        Poll.until(
+                Duration.ofSeconds(15),
+                "readiness " + status,
                 () -> Management.given().get("/q/health/ready").statusCode() == status);
     }
 

@@ -15,9 +15,9 @@ import io.reelvault.fuzz.Hostile;
 import io.reelvault.model.ByteRange;
 import io.reelvault.model.ObjectKey;
 import io.reelvault.model.ResolvedRange;
-import io.reelvault.support.TestStorageRoot;
 import io.reelvault.support.RawHttp;
 import io.reelvault.support.Samples;
+import io.reelvault.support.TestStorageRoot;
 import io.reelvault.support.TestTokens;
 import java.io.IOException;
 import java.net.URI;
@@ -61,11 +61,14 @@ class FuzzApiTest {
     private static final int CASES = Integer.getInteger("fuzz.cases", 1000);
     /** The path fuzz spreads its cases over 27 routes: half as many again. */
     private static final int PATH_CASES = CASES * 3 / 2;
+
     private static final Path ROOT = TestStorageRoot.path().toAbsolutePath();
     /** Where traversal out of the root would land: it must stay unread and unchanged. */
     private static final Path SENTINEL = ROOT.resolveSibling("fuzz-sentinel.png");
+
     private static final byte[] SENTINEL_BYTES = Samples.png(777);
-    private static final Set<String> CODES = Arrays.stream(ErrorCode.values()).map(ErrorCode::code).collect(Collectors.toSet());
+    private static final Set<String> CODES =
+            Arrays.stream(ErrorCode.values()).map(ErrorCode::code).collect(Collectors.toSet());
     private static final String USER = "fuzz-user";
 
     @ConfigProperty(name = "quarkus.http.test-port")
@@ -86,11 +89,22 @@ class FuzzApiTest {
     @AfterAll
     void close() throws IOException {
         // the downloads' uploads, and any the fuzzing made: the fuzz user's uploads go with it
-        RawHttp.Response page = http.exchange(RawHttp.request("GET", "/api/v1/uploads?limit=1000".getBytes(StandardCharsets.US_ASCII),
-                Map.of("Authorization", user), null), false);
+        RawHttp.Response page = http.exchange(
+                RawHttp.request(
+                        "GET",
+                        "/api/v1/uploads?limit=1000".getBytes(StandardCharsets.US_ASCII),
+                        Map.of("Authorization", user),
+                        null),
+                false);
         for (JsonNode upload : json.readTree(page.body()).path("items")) {
-            http.exchange(RawHttp.request("DELETE", ("/api/v1/uploads/" + upload.path("upload_id").asText())
-                    .getBytes(StandardCharsets.US_ASCII), Map.of("Authorization", user), null), false);
+            http.exchange(
+                    RawHttp.request(
+                            "DELETE",
+                            ("/api/v1/uploads/" + upload.path("upload_id").asText())
+                                    .getBytes(StandardCharsets.US_ASCII),
+                            Map.of("Authorization", user),
+                            null),
+                    false);
         }
         http.close();
         assertArrayEquals(SENTINEL_BYTES, Files.readAllBytes(SENTINEL), "the sentinel beside the root is unchanged");
@@ -123,31 +137,77 @@ class FuzzApiTest {
                 new Route("GET", "/api/v1/uploads?limit={}", Hostile.number(), user, null, null),
                 new Route("POST", "/api/v1/uploads?filename={}", Hostile.fileNameLike(), user, png, "image/png"),
                 new Route("GET", "/api/v1/generations/{}", Hostile.datedIdLike("gen"), pipeline, null, null),
-                new Route("PUT", "/api/v1/generations/{}/clips/1", Hostile.datedIdLike("gen"), pipeline, mp4, "video/mp4"),
-                new Route("PUT", "/api/v1/generations/gen_20261203_abcdefghijkl/clips/{}", Hostile.clipNumberLike(), pipeline,
-                        mp4, "video/mp4"),
-                new Route("PUT", "/api/v1/generations/{}/thumbnails/1", Hostile.datedIdLike("gen"), pipeline, png, "image/png"),
-                new Route("POST", "/api/v1/generations/{}/fail", Hostile.datedIdLike("gen"), pipeline, failJson, "application/json"),
+                new Route(
+                        "PUT",
+                        "/api/v1/generations/{}/clips/1",
+                        Hostile.datedIdLike("gen"),
+                        pipeline,
+                        mp4,
+                        "video/mp4"),
+                new Route(
+                        "PUT",
+                        "/api/v1/generations/gen_20261203_abcdefghijkl/clips/{}",
+                        Hostile.clipNumberLike(),
+                        pipeline,
+                        mp4,
+                        "video/mp4"),
+                new Route(
+                        "PUT",
+                        "/api/v1/generations/{}/thumbnails/1",
+                        Hostile.datedIdLike("gen"),
+                        pipeline,
+                        png,
+                        "image/png"),
+                new Route(
+                        "POST",
+                        "/api/v1/generations/{}/fail",
+                        Hostile.datedIdLike("gen"),
+                        pipeline,
+                        failJson,
+                        "application/json"),
                 new Route("POST", "/api/v1/generations/{}/complete", Hostile.datedIdLike("gen"), pipeline, null, null),
                 new Route("DELETE", "/api/v1/generations/{}", Hostile.datedIdLike("gen"), pipeline, null, null),
                 new Route("GET", "/api/v1/generations?user_id={}", Hostile.nameLike(), pipeline, null, null),
                 new Route("GET", "/api/v1/generations?since={}", Hostile.number(), pipeline, null, null),
                 new Route("GET", "/api/v1/compositions/{}", Hostile.datedIdLike("comp"), pipeline, null, null),
                 new Route("GET", "/api/v1/compositions/{}/download", Hostile.datedIdLike("comp"), pipeline, null, null),
-                new Route("PUT", "/api/v1/compositions/{}/final", Hostile.datedIdLike("comp"), pipeline, mp4, "video/mp4"),
-                new Route("GET", "/api/v1/compositions?generation_id={}", Hostile.datedIdLike("gen"), pipeline, null, null),
-                new Route("PUT", "/api/v1/temp/{}/x.tmp", Hostile.nameLike(), pipeline, png, "application/octet-stream"),
+                new Route(
+                        "PUT",
+                        "/api/v1/compositions/{}/final",
+                        Hostile.datedIdLike("comp"),
+                        pipeline,
+                        mp4,
+                        "video/mp4"),
+                new Route(
+                        "GET",
+                        "/api/v1/compositions?generation_id={}",
+                        Hostile.datedIdLike("gen"),
+                        pipeline,
+                        null,
+                        null),
+                new Route(
+                        "PUT", "/api/v1/temp/{}/x.tmp", Hostile.nameLike(), pipeline, png, "application/octet-stream"),
                 new Route("PUT", "/api/v1/temp/fuzz-job/{}", Hostile.tempNameLike(), pipeline, mp4, "video/mp4"),
                 new Route("GET", "/api/v1/temp/fuzz-job/{}/url", Hostile.tempNameLike(), pipeline, null, null),
                 new Route("DELETE", "/api/v1/temp/{}", Hostile.nameLike(), pipeline, null, null),
-                new Route("GET", "/storage/{}?X-Algorithm=REELVAULT2-HMAC-SHA256&X-Expires=9999999999&X-Key-Id=1&X-Signature=x",
-                        Hostile.keyLike(), null, null, null),
+                new Route(
+                        "GET",
+                        "/storage/{}?X-Algorithm=REELVAULT2-HMAC-SHA256&X-Expires=9999999999&X-Key-Id=1&X-Signature=x",
+                        Hostile.keyLike(),
+                        null,
+                        null,
+                        null),
                 new Route("PUT", "/storage/{}", Hostile.keyLike(), null, png, "image/png"),
                 new Route("GET", "/{}", Hostile.keyLike(), pipeline, null, null));
     }
 
     /** How a hostile value is put into a request target. */
-    enum Encoding { PERCENT_ALL, PERCENT_UNSAFE, RAW_UTF8, RAW_LATIN1 }
+    enum Encoding {
+        PERCENT_ALL,
+        PERCENT_UNSAFE,
+        RAW_UTF8,
+        RAW_LATIN1
+    }
 
     @Test
     @Timeout(value = 5, unit = TimeUnit.MINUTES)
@@ -160,7 +220,8 @@ class FuzzApiTest {
         Set<String> beside = besideTheRoot();
         List<java.util.Iterator<String>> values = new java.util.ArrayList<>();
         for (int k = 0; k < routes.size(); k++) {
-            values.add(draw(routes.get(k).values(), java.util.Collections.frequency(which, k), 1000L + k).iterator());
+            values.add(draw(routes.get(k).values(), java.util.Collections.frequency(which, k), 1000L + k)
+                    .iterator());
         }
         for (int i = 0; i < PATH_CASES; i++) {
             Route route = routes.get(which.get(i));
@@ -187,8 +248,10 @@ class FuzzApiTest {
             undo(r, route.token());
         }
         assertEquals(beside, besideTheRoot(), "nothing was created beside the storage root");
-        System.out.printf("fuzz: %d hostile paths and queries, seed %d, statuses %s (%d bare 400s for targets that are"
-                + " no URI), %d connection(s)%n", PATH_CASES, SEED, statuses, bareRefusals, http.connections());
+        System.out.printf(
+                "fuzz: %d hostile paths and queries, seed %d, statuses %s (%d bare 400s for targets that are"
+                        + " no URI), %d connection(s)%n",
+                PATH_CASES, SEED, statuses, bareRefusals, http.connections());
     }
 
     /** The names in the storage root's parent folder: traversal out of the root would add one. */
@@ -224,8 +287,10 @@ class FuzzApiTest {
         }
         if (path != null) {
             String delete = path;
-            RawHttp.Response gone = http.exchange(RawHttp.request("DELETE", delete.getBytes(StandardCharsets.US_ASCII),
-                    Map.of("Authorization", token), null), false);
+            RawHttp.Response gone = http.exchange(
+                    RawHttp.request(
+                            "DELETE", delete.getBytes(StandardCharsets.US_ASCII), Map.of("Authorization", token), null),
+                    false);
             assertEquals(204, gone.status(), () -> delete + ": " + gone.text());
         }
     }
@@ -262,8 +327,13 @@ class FuzzApiTest {
         StringBuilder out = new StringBuilder();
         for (byte b : bytes) {
             int c = b & 0xff;
-            boolean keep = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_'
-                    || c == '~' || (!all && (c == '/' || c == '.' || c == '%' || c == '\\'));
+            boolean keep = (c >= 'A' && c <= 'Z')
+                    || (c >= 'a' && c <= 'z')
+                    || (c >= '0' && c <= '9')
+                    || c == '-'
+                    || c == '_'
+                    || c == '~'
+                    || (!all && (c == '/' || c == '.' || c == '%' || c == '\\'));
             out.append(keep ? String.valueOf((char) c) : String.format("%%%02X", c));
         }
         return out.toString().getBytes(StandardCharsets.US_ASCII);
@@ -274,7 +344,10 @@ class FuzzApiTest {
         StringBuilder out = new StringBuilder();
         for (byte b : bytes) {
             int c = b & 0xff;
-            out.append(c == ' ' || c == '\r' || c == '\n' || c == '?' || c == '#' ? String.format("%%%02X", c) : String.valueOf((char) c));
+            out.append(
+                    c == ' ' || c == '\r' || c == '\n' || c == '?' || c == '#'
+                            ? String.format("%%%02X", c)
+                            : String.valueOf((char) c));
         }
         return out.toString().getBytes(StandardCharsets.ISO_8859_1);
     }
@@ -286,7 +359,8 @@ class FuzzApiTest {
             return;
         }
         String type = r.header("content-type");
-        assertTrue(type != null && type.startsWith("application/problem+json"),
+        assertTrue(
+                type != null && type.startsWith("application/problem+json"),
                 () -> "not problem+json (" + type + ", " + r.status() + ") for " + context + ": " + r.text());
         JsonNode problem = json.readTree(r.body());
         String code = problem.path("code").asText();
@@ -297,12 +371,22 @@ class FuzzApiTest {
 
     /** A stored PNG of {@code size} bytes and its signed download URL (path and raw query). */
     private URI storedPng(byte[] png) throws IOException {
-        RawHttp.Response up = http.exchange(RawHttp.request("POST", "/api/v1/uploads?filename=fuzz.png".getBytes(StandardCharsets.US_ASCII),
-                Map.of("Authorization", user, "Content-Type", "image/png"), png), false);
+        RawHttp.Response up = http.exchange(
+                RawHttp.request(
+                        "POST",
+                        "/api/v1/uploads?filename=fuzz.png".getBytes(StandardCharsets.US_ASCII),
+                        Map.of("Authorization", user, "Content-Type", "image/png"),
+                        png),
+                false);
         assertEquals(201, up.status(), up.text());
         String id = json.readTree(up.body()).path("upload_id").asText();
-        RawHttp.Response url = http.exchange(RawHttp.request("GET", ("/api/v1/uploads/" + id + "/url").getBytes(StandardCharsets.US_ASCII),
-                Map.of("Authorization", user), null), false);
+        RawHttp.Response url = http.exchange(
+                RawHttp.request(
+                        "GET",
+                        ("/api/v1/uploads/" + id + "/url").getBytes(StandardCharsets.US_ASCII),
+                        Map.of("Authorization", user),
+                        null),
+                false);
         assertEquals(200, url.status(), url.text());
         return URI.create(json.readTree(url.body()).path("url").asText());
     }
@@ -317,11 +401,14 @@ class FuzzApiTest {
         for (String header : draw(Hostile.rangeHeader(), CASES, 3)) {
             String sent = header.replace("\r", "").replace("\n", "");
             boolean head = sent.hashCode() % 7 == 0;
-            RawHttp.Response r = http.exchange(RawHttp.request(head ? "HEAD" : "GET", target, Map.of("Range", sent), null), head);
+            RawHttp.Response r =
+                    http.exchange(RawHttp.request(head ? "HEAD" : "GET", target, Map.of("Range", sent), null), head);
             String context = "Range: " + sent;
             statuses.merge(r.status(), 1, Integer::sum);
             if (r.status() == 400) {
-                assertTrue(sent.chars().anyMatch(c -> c < 0x20 || c == 0x7f), () -> "400 for " + context + ": " + r.text());
+                assertTrue(
+                        sent.chars().anyMatch(c -> c < 0x20 || c == 0x7f),
+                        () -> "400 for " + context + ": " + r.text());
                 continue; // the HTTP layer refuses control characters in a header
             }
             assertWellFormed(r, context);
@@ -353,15 +440,20 @@ class FuzzApiTest {
         SignedQueryFuzzProperties.Target original = new SignedQueryFuzzProperties.Target("GET", key, url.getRawQuery());
         Arbitrary<String> noise = Arbitraries.oneOf(Hostile.fragment(), Hostile.number(), Hostile.safe(8));
         Arbitrary<SignedQueryFuzzProperties.Mutated> mutations = Combinators.combine(
-                Arbitraries.of(SignedQueryFuzzProperties.Mutation.class), Arbitraries.integers().between(0, 1000), noise,
-                Arbitraries.longs()).as((m, at, f, seed) -> new SignedQueryFuzzProperties.Mutated(null, m, at, f, seed));
+                        Arbitraries.of(SignedQueryFuzzProperties.Mutation.class),
+                        Arbitraries.integers().between(0, 1000),
+                        noise,
+                        Arbitraries.longs())
+                .as((m, at, f, seed) -> new SignedQueryFuzzProperties.Mutated(null, m, at, f, seed));
         Map<Integer, Integer> statuses = new HashMap<>();
         for (SignedQueryFuzzProperties.Mutated m : draw(mutations, CASES, 4)) {
             SignedQueryFuzzProperties.Target t = SignedQueryFuzzProperties.mutate(original, m);
             byte[] target = ("/storage/" + t.key().value() + "?" + t.rawQuery()).getBytes(StandardCharsets.US_ASCII);
             boolean put = t.method().equals("PUT");
-            RawHttp.Response r = http.exchange(RawHttp.request(t.method(), target,
-                    put ? Map.of("Content-Type", "image/png") : Map.of(), put ? png : null), false);
+            RawHttp.Response r = http.exchange(
+                    RawHttp.request(
+                            t.method(), target, put ? Map.of("Content-Type", "image/png") : Map.of(), put ? png : null),
+                    false);
             String context = m.mutation() + ": " + t;
             assertWellFormed(r, context);
             statuses.merge(r.status(), 1, Integer::sum);
@@ -370,7 +462,10 @@ class FuzzApiTest {
                 assertArrayEquals(png, r.body(), context);
             } else {
                 assertEquals(403, r.status(), () -> context + ": " + r.text());
-                assertEquals("signature_invalid", json.readTree(r.body()).path("code").asText(), context);
+                assertEquals(
+                        "signature_invalid",
+                        json.readTree(r.body()).path("code").asText(),
+                        context);
             }
         }
         System.out.printf("fuzz: %d signed-URL query mutations, seed %d, statuses %s%n", CASES, SEED, statuses);
@@ -382,10 +477,26 @@ class FuzzApiTest {
     record Part(String disposition, String type, int content, String extraHeader) {}
 
     private static Arbitrary<String> boundaries() {
-        Arbitrary<String> valid = Arbitraries.strings().withChars("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789'()+_,-./:=?")
-                .ofMinLength(1).ofMaxLength(70);
-        return Arbitraries.oneOf(valid, Hostile.nearMiss(valid), Arbitraries.of("", "\"\"", "\"quoted boundary\"", "a b",
-                "x".repeat(71), "x".repeat(5000), "--", "-", "\u00e9t\u00e9", "a\0b", "b;boundary=c", "\"unterminated"));
+        Arbitrary<String> valid = Arbitraries.strings()
+                .withChars("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789'()+_,-./:=?")
+                .ofMinLength(1)
+                .ofMaxLength(70);
+        return Arbitraries.oneOf(
+                valid,
+                Hostile.nearMiss(valid),
+                Arbitraries.of(
+                        "",
+                        "\"\"",
+                        "\"quoted boundary\"",
+                        "a b",
+                        "x".repeat(71),
+                        "x".repeat(5000),
+                        "--",
+                        "-",
+                        "\u00e9t\u00e9",
+                        "a\0b",
+                        "b;boundary=c",
+                        "\"unterminated"));
     }
 
     private static Arbitrary<Part> parts() {
@@ -393,22 +504,53 @@ class FuzzApiTest {
         Arbitrary<String> disposition = Arbitraries.oneOf(
                 names.map(n -> "form-data; name=\"file\"; filename=\"" + n + "\""),
                 names.map(n -> "form-data; name=file; filename=" + n),
-                names.map(n -> "form-data; name=\"file\"; filename*=UTF-8''" + new String(percent(n.getBytes(StandardCharsets.UTF_8), true), StandardCharsets.US_ASCII)),
-                Arbitraries.of("form-data; name=\"file\"", "form-data; name=\"other\"; filename=\"a.png\"", "attachment",
-                        "form-data; name=\"file\"; filename=\"\"", "form-data; name=\"file\"; filename=\"a.png\"; filename=\"b.exe\"",
-                        "", "form-data; name=\"FILE\"; filename=\"a.png\"", "form-data; filename=\"a.png\""));
-        Arbitrary<String> type = Arbitraries.of("image/png", "image/png", "image/jpeg", "application/octet-stream", "", "garbage",
-                "image/png; charset=utf-8", "IMAGE/PNG", "image/png\u0000", "video/mp4");
-        Arbitrary<String> extra = Arbitraries.of("", "", "", "Content-Transfer-Encoding: base64", "X-Junk: \u00ff",
-                "Content-Length: 99999999999999999999", "no colon here", "Content-Disposition: form-data; name=\"x\"");
-        return Combinators.combine(disposition, type, Arbitraries.integers().between(0, 4), extra).as(Part::new);
+                names.map(n -> "form-data; name=\"file\"; filename*=UTF-8''"
+                        + new String(percent(n.getBytes(StandardCharsets.UTF_8), true), StandardCharsets.US_ASCII)),
+                Arbitraries.of(
+                        "form-data; name=\"file\"",
+                        "form-data; name=\"other\"; filename=\"a.png\"",
+                        "attachment",
+                        "form-data; name=\"file\"; filename=\"\"",
+                        "form-data; name=\"file\"; filename=\"a.png\"; filename=\"b.exe\"",
+                        "",
+                        "form-data; name=\"FILE\"; filename=\"a.png\"",
+                        "form-data; filename=\"a.png\""));
+        Arbitrary<String> type = Arbitraries.of(
+                "image/png",
+                "image/png",
+                "image/jpeg",
+                "application/octet-stream",
+                "",
+                "garbage",
+                "image/png; charset=utf-8",
+                "IMAGE/PNG",
+                "image/png\u0000",
+                "video/mp4");
+        Arbitrary<String> extra = Arbitraries.of(
+                "",
+                "",
+                "",
+                "Content-Transfer-Encoding: base64",
+                "X-Junk: \u00ff",
+                "Content-Length: 99999999999999999999",
+                "no colon here",
+                "Content-Disposition: form-data; name=\"x\"");
+        return Combinators.combine(disposition, type, Arbitraries.integers().between(0, 4), extra)
+                .as(Part::new);
     }
 
     private static Arbitrary<Multipart> multiparts() {
-        Arbitrary<String> endings = Arbitraries.of("--\r\n", "--\r\n", "--", "\r\n", "", "--\r\nepilogue", "-", "--\r\n--b--\r\n");
-        return Combinators.combine(boundaries(), boundaries(), Arbitraries.integers().between(0, 9),
-                        parts().list().ofMinSize(0).ofMaxSize(3), Arbitraries.of("", "", "preamble\r\n", "\r\n"), endings)
-                .as((header, other, same, ps, preamble, ending) -> new Multipart(header, same < 8 ? header : other, ps, preamble, ending));
+        Arbitrary<String> endings =
+                Arbitraries.of("--\r\n", "--\r\n", "--", "\r\n", "", "--\r\nepilogue", "-", "--\r\n--b--\r\n");
+        return Combinators.combine(
+                        boundaries(),
+                        boundaries(),
+                        Arbitraries.integers().between(0, 9),
+                        parts().list().ofMinSize(0).ofMaxSize(3),
+                        Arbitraries.of("", "", "preamble\r\n", "\r\n"),
+                        endings)
+                .as((header, other, same, ps, preamble, ending) ->
+                        new Multipart(header, same < 8 ? header : other, ps, preamble, ending));
     }
 
     private static byte[] content(int kind) {
@@ -448,12 +590,18 @@ class FuzzApiTest {
     void multipartUploads() throws IOException {
         Map<Integer, Integer> statuses = new HashMap<>();
         for (Multipart m : draw(multiparts(), CASES, 5)) {
-            String type = "multipart/form-data; boundary=" + m.headerBoundary().replace("\r", "").replace("\n", "");
+            String type = "multipart/form-data; boundary="
+                    + m.headerBoundary().replace("\r", "").replace("\n", "");
             String context = m.toString();
             RawHttp.Response r;
             try {
-                r = http.exchange(RawHttp.request("POST", "/api/v1/uploads".getBytes(StandardCharsets.US_ASCII),
-                        Map.of("Authorization", user, "Content-Type", type), body(m)), false);
+                r = http.exchange(
+                        RawHttp.request(
+                                "POST",
+                                "/api/v1/uploads".getBytes(StandardCharsets.US_ASCII),
+                                Map.of("Authorization", user, "Content-Type", type),
+                                body(m)),
+                        false);
             } catch (IOException e) {
                 throw new AssertionError("no answer to " + context, e);
             }
@@ -465,10 +613,17 @@ class FuzzApiTest {
             if (r.status() == 201) {
                 JsonNode meta = json.readTree(r.body());
                 String filename = meta.path("filename").asText();
-                assertFalse(filename.isEmpty() || filename.contains("/") || filename.contains("\\"), () -> filename + " of " + context);
+                assertFalse(
+                        filename.isEmpty() || filename.contains("/") || filename.contains("\\"),
+                        () -> filename + " of " + context);
                 String id = meta.path("upload_id").asText();
-                RawHttp.Response gone = http.exchange(RawHttp.request("DELETE", ("/api/v1/uploads/" + id).getBytes(StandardCharsets.US_ASCII),
-                        Map.of("Authorization", user), null), false);
+                RawHttp.Response gone = http.exchange(
+                        RawHttp.request(
+                                "DELETE",
+                                ("/api/v1/uploads/" + id).getBytes(StandardCharsets.US_ASCII),
+                                Map.of("Authorization", user),
+                                null),
+                        false);
                 assertEquals(204, gone.status(), gone.text());
             }
         }
@@ -479,14 +634,33 @@ class FuzzApiTest {
     record JsonCase(String path, String contentType, byte[] body) {}
 
     private static Arbitrary<String> jsonValue() {
-        Arbitrary<String> strings = Arbitraries.oneOf(Hostile.fragment(), Hostile.fileNameLike(), Hostile.datedIdLike("gen"),
-                Hostile.nameLike(), Hostile.anyText()).map(FuzzApiTest::quote);
-        Arbitrary<String> numbers = Arbitraries.oneOf(Hostile.number().filter(n -> n.matches("-?[0-9]+")),
-                Arbitraries.of("1e400", "-0", "0.5", "1E-400", "123456789012345678901234567890", "-1", "NaN", "Infinity", "0x10", "01"));
-        Arbitrary<String> scalars = Arbitraries.oneOf(strings, numbers, Arbitraries.of("true", "false", "null", "{}", "[]"));
-        Arbitrary<String> nested = Arbitraries.integers().between(1, 3000)
-                .map(depth -> "[".repeat(depth) + "]".repeat(depth));
-        return Arbitraries.frequencyOf(net.jqwik.api.Tuple.of(8, scalars), net.jqwik.api.Tuple.of(1, nested),
+        Arbitrary<String> strings = Arbitraries.oneOf(
+                        Hostile.fragment(),
+                        Hostile.fileNameLike(),
+                        Hostile.datedIdLike("gen"),
+                        Hostile.nameLike(),
+                        Hostile.anyText())
+                .map(FuzzApiTest::quote);
+        Arbitrary<String> numbers = Arbitraries.oneOf(
+                Hostile.number().filter(n -> n.matches("-?[0-9]+")),
+                Arbitraries.of(
+                        "1e400",
+                        "-0",
+                        "0.5",
+                        "1E-400",
+                        "123456789012345678901234567890",
+                        "-1",
+                        "NaN",
+                        "Infinity",
+                        "0x10",
+                        "01"));
+        Arbitrary<String> scalars =
+                Arbitraries.oneOf(strings, numbers, Arbitraries.of("true", "false", "null", "{}", "[]"));
+        Arbitrary<String> nested =
+                Arbitraries.integers().between(1, 3000).map(depth -> "[".repeat(depth) + "]".repeat(depth));
+        return Arbitraries.frequencyOf(
+                net.jqwik.api.Tuple.of(8, scalars),
+                net.jqwik.api.Tuple.of(1, nested),
                 net.jqwik.api.Tuple.of(1, scalars.list().ofMaxSize(4).map(l -> "[" + String.join(",", l) + "]")));
     }
 
@@ -506,43 +680,67 @@ class FuzzApiTest {
 
     private static Arbitrary<JsonCase> jsonCases() {
         Arbitrary<String> v = jsonValue();
-        Arbitrary<String> generation = Combinators.combine(v, v, v, Arbitraries.integers().between(0, 7)).as((a, b, c, shape) -> switch (shape) {
-            case 0 -> "{\"prompt\":" + a + ",\"parameters\":{\"seed\":" + b + "}}";
-            case 1 -> "{\"prompt\":\"a cat\",\"parameters\":" + a + ",\"user_id\":" + b + "}";
-            case 2 -> "{\"prompt\":\"a cat\",\"prompt\":" + a + "}";
-            case 3 -> "{\"prompt\":\"a cat\",\"parameters\":{},\"unknown\":" + a + "}";
-            case 4 -> "{\"prompt\":\"a cat\",\"parameters\":{\"" + c.replace("\"", "") + "\":" + a + "}}";
-            case 5 -> a;
-            case 6 -> "{\"prompt\":" + a;
-            default -> "{\"prompt\":\"a cat\",\"parameters\":{\"n\":" + b + "},\"user_id\":\"" + USER + "\"}";
-        });
-        Arbitrary<String> composition = Combinators.combine(v, v, Arbitraries.integers().between(0, 5)).as((a, b, shape) -> switch (shape) {
-            case 0 -> "{\"generation_id\":" + a + ",\"timeline\":{\"clips\":[{\"clip\":" + b + ",\"start_seconds\":0}]}}";
-            case 1 -> "{\"generation_id\":\"gen_20261203_abcdefghijkl\",\"timeline\":{\"clips\":[{\"clip\":1,\"start_seconds\":" + a
-                    + ",\"duration_seconds\":" + b + "}]}}";
-            case 2 -> "{\"timeline\":" + a + "}";
-            case 3 -> "{\"timeline\":{\"clips\":[{\"clip\":1,\"generation_id\":" + a + ",\"start_seconds\":0}]},\"user_id\":" + b + "}";
-            case 4 -> "{\"timeline\":{\"clips\":" + a + "}}";
-            default -> a;
-        });
-        Arbitrary<String> presign = Combinators.combine(v, v, v, Arbitraries.integers().between(0, 4)).as((a, b, c, shape) -> switch (shape) {
-            case 0 -> "{\"filename\":" + a + ",\"content_type\":\"image/png\",\"size_bytes\":100}";
-            case 1 -> "{\"filename\":\"a.png\",\"content_type\":" + a + ",\"size_bytes\":" + b + "}";
-            case 2 -> "{\"filename\":\"a.png\",\"content_type\":\"image/png\",\"size_bytes\":" + a + "}";
-            case 3 -> "{\"filename\":" + a + ",\"content_type\":" + b + ",\"size_bytes\":" + c + "}";
-            default -> a;
-        });
+        Arbitrary<String> generation = Combinators.combine(
+                        v, v, v, Arbitraries.integers().between(0, 7))
+                .as((a, b, c, shape) -> switch (shape) {
+                    case 0 -> "{\"prompt\":" + a + ",\"parameters\":{\"seed\":" + b + "}}";
+                    case 1 -> "{\"prompt\":\"a cat\",\"parameters\":" + a + ",\"user_id\":" + b + "}";
+                    case 2 -> "{\"prompt\":\"a cat\",\"prompt\":" + a + "}";
+                    case 3 -> "{\"prompt\":\"a cat\",\"parameters\":{},\"unknown\":" + a + "}";
+                    case 4 -> "{\"prompt\":\"a cat\",\"parameters\":{\"" + c.replace("\"", "") + "\":" + a + "}}";
+                    case 5 -> a;
+                    case 6 -> "{\"prompt\":" + a;
+                    default -> "{\"prompt\":\"a cat\",\"parameters\":{\"n\":" + b + "},\"user_id\":\"" + USER + "\"}";
+                });
+        Arbitrary<String> composition = Combinators.combine(
+                        v, v, Arbitraries.integers().between(0, 5))
+                .as((a, b, shape) -> switch (shape) {
+                    case 0 ->
+                        "{\"generation_id\":" + a + ",\"timeline\":{\"clips\":[{\"clip\":" + b
+                                + ",\"start_seconds\":0}]}}";
+                    case 1 ->
+                        "{\"generation_id\":\"gen_20261203_abcdefghijkl\",\"timeline\":{\"clips\":[{\"clip\":1,\"start_seconds\":"
+                                + a + ",\"duration_seconds\":" + b + "}]}}";
+                    case 2 -> "{\"timeline\":" + a + "}";
+                    case 3 ->
+                        "{\"timeline\":{\"clips\":[{\"clip\":1,\"generation_id\":" + a
+                                + ",\"start_seconds\":0}]},\"user_id\":" + b + "}";
+                    case 4 -> "{\"timeline\":{\"clips\":" + a + "}}";
+                    default -> a;
+                });
+        Arbitrary<String> presign = Combinators.combine(
+                        v, v, v, Arbitraries.integers().between(0, 4))
+                .as((a, b, c, shape) -> switch (shape) {
+                    case 0 -> "{\"filename\":" + a + ",\"content_type\":\"image/png\",\"size_bytes\":100}";
+                    case 1 -> "{\"filename\":\"a.png\",\"content_type\":" + a + ",\"size_bytes\":" + b + "}";
+                    case 2 -> "{\"filename\":\"a.png\",\"content_type\":\"image/png\",\"size_bytes\":" + a + "}";
+                    case 3 -> "{\"filename\":" + a + ",\"content_type\":" + b + ",\"size_bytes\":" + c + "}";
+                    default -> a;
+                });
         Arbitrary<String> fail = v.map(a -> "{\"reason\":" + a + "}");
-        Arbitrary<String> types = Arbitraries.of("application/json", "application/json", "application/json", "application/json; charset=utf-16",
-                "text/plain", "application/json; charset=\u00ff", "application/x-www-form-urlencoded", "application/json; boundary=x");
+        Arbitrary<String> types = Arbitraries.of(
+                "application/json",
+                "application/json",
+                "application/json",
+                "application/json; charset=utf-16",
+                "text/plain",
+                "application/json; charset=\u00ff",
+                "application/x-www-form-urlencoded",
+                "application/json; boundary=x");
         Arbitrary<JsonCase> cases = Arbitraries.oneOf(
-                Combinators.combine(generation, types).as((b, t) -> new JsonCase("/api/v1/generations?reuse=false", t, utf8(b))),
+                Combinators.combine(generation, types)
+                        .as((b, t) -> new JsonCase("/api/v1/generations?reuse=false", t, utf8(b))),
                 Combinators.combine(composition, types).as((b, t) -> new JsonCase("/api/v1/compositions", t, utf8(b))),
                 Combinators.combine(presign, types).as((b, t) -> new JsonCase("/api/v1/uploads/presign", t, utf8(b))),
-                Combinators.combine(fail, types).as((b, t) -> new JsonCase("/api/v1/generations/gen_20261203_abcdefghijkl/fail", t, utf8(b))));
+                Combinators.combine(fail, types)
+                        .as((b, t) -> new JsonCase("/api/v1/generations/gen_20261203_abcdefghijkl/fail", t, utf8(b))));
         // now and then, bytes that are no UTF-8 at all: overlong sequences, lone continuation bytes, a cut
-        return Combinators.combine(cases, Arbitraries.integers().between(0, 9), Arbitraries.integers().between(0, 1 << 16))
-                .as((c, damage, at) -> damage > 1 ? c : new JsonCase(c.path(), c.contentType(), damage(c.body(), damage, at)));
+        return Combinators.combine(
+                        cases,
+                        Arbitraries.integers().between(0, 9),
+                        Arbitraries.integers().between(0, 1 << 16))
+                .as((c, damage, at) ->
+                        damage > 1 ? c : new JsonCase(c.path(), c.contentType(), damage(c.body(), damage, at)));
     }
 
     private static byte[] utf8(String s) {
@@ -567,14 +765,23 @@ class FuzzApiTest {
     void jsonBodies() throws IOException {
         Map<String, Integer> statuses = new HashMap<>();
         for (JsonCase c : draw(jsonCases(), CASES, 6)) {
-            RawHttp.Response r = http.exchange(RawHttp.request("POST", c.path().getBytes(StandardCharsets.US_ASCII),
-                    Map.of("Authorization", pipeline, "Content-Type", c.contentType()), c.body()), false);
+            RawHttp.Response r = http.exchange(
+                    RawHttp.request(
+                            "POST",
+                            c.path().getBytes(StandardCharsets.US_ASCII),
+                            Map.of("Authorization", pipeline, "Content-Type", c.contentType()),
+                            c.body()),
+                    false);
             String context = c.path() + " " + c.contentType() + " " + new String(c.body(), StandardCharsets.UTF_8);
             assertWellFormed(r, context);
             undo(r, pipeline);
-            statuses.merge(c.path().replaceAll("gen_[a-z0-9_]+", "{id}").replaceAll("\\?.*", "") + " " + r.status(), 1, Integer::sum);
+            statuses.merge(
+                    c.path().replaceAll("gen_[a-z0-9_]+", "{id}").replaceAll("\\?.*", "") + " " + r.status(),
+                    1,
+                    Integer::sum);
         }
-        System.out.printf("fuzz: %d JSON bodies, seed %d, statuses %s%n", CASES, SEED, new java.util.TreeMap<>(statuses));
+        System.out.printf(
+                "fuzz: %d JSON bodies, seed %d, statuses %s%n", CASES, SEED, new java.util.TreeMap<>(statuses));
     }
 
     /** Shrunk counterexample of {@link #multipartUploads()}: a file part refused from its name was never answered. */
@@ -582,10 +789,16 @@ class FuzzApiTest {
     @Timeout(value = 30, unit = TimeUnit.SECONDS)
     void aMultipartFilePartRefusedFromItsNameIsAnswered() throws IOException {
         byte[] body = ("--b\r\nContent-Disposition: form-data; name=\"file\"; filename=\"logo.exe\"\r\n"
-                + "Content-Type: image/png\r\n\r\n").getBytes(StandardCharsets.US_ASCII);
+                        + "Content-Type: image/png\r\n\r\n")
+                .getBytes(StandardCharsets.US_ASCII);
         body = Samples.concat(body, Samples.png(100), "\r\n--b--\r\n".getBytes(StandardCharsets.US_ASCII));
-        RawHttp.Response r = http.exchange(RawHttp.request("POST", "/api/v1/uploads".getBytes(StandardCharsets.US_ASCII),
-                Map.of("Authorization", user, "Content-Type", "multipart/form-data; boundary=b"), body), false);
+        RawHttp.Response r = http.exchange(
+                RawHttp.request(
+                        "POST",
+                        "/api/v1/uploads".getBytes(StandardCharsets.US_ASCII),
+                        Map.of("Authorization", user, "Content-Type", "multipart/form-data; boundary=b"),
+                        body),
+                false);
         assertProblem(r, 415, "unsupported_media_type");
     }
 
@@ -593,10 +806,19 @@ class FuzzApiTest {
     @Test
     @Timeout(value = 30, unit = TimeUnit.SECONDS)
     void anEmptyMultipartBoundaryIsAnInvalidRequest() throws IOException {
-        for (String type : List.of("multipart/form-data; boundary=", "multipart/form-data; boundary=\"\"", "multipart/form-data",
-                "multipart/form-data; boundary=a; boundary=b", "multipart/form-data; boundary=" + "x".repeat(71))) {
-            RawHttp.Response r = http.exchange(RawHttp.request("POST", "/api/v1/uploads".getBytes(StandardCharsets.US_ASCII),
-                    Map.of("Authorization", user, "Content-Type", type), "--\r\n".getBytes(StandardCharsets.US_ASCII)), false);
+        for (String type : List.of(
+                "multipart/form-data; boundary=",
+                "multipart/form-data; boundary=\"\"",
+                "multipart/form-data",
+                "multipart/form-data; boundary=a; boundary=b",
+                "multipart/form-data; boundary=" + "x".repeat(71))) {
+            RawHttp.Response r = http.exchange(
+                    RawHttp.request(
+                            "POST",
+                            "/api/v1/uploads".getBytes(StandardCharsets.US_ASCII),
+                            Map.of("Authorization", user, "Content-Type", type),
+                            "--\r\n".getBytes(StandardCharsets.US_ASCII)),
+                    false);
             assertProblem(r, 400, "invalid_request");
         }
     }
@@ -607,8 +829,13 @@ class FuzzApiTest {
     void jsonOfTheWrongShapeIsAProblem() throws IOException {
         for (String path : List.of("/api/v1/uploads/presign", "/api/v1/generations", "/api/v1/compositions")) {
             for (String body : List.of("[]", "\"a\"", "{\"size_bytes\":[1],\"prompt\":{},\"timeline\":1}")) {
-                RawHttp.Response r = http.exchange(RawHttp.request("POST", path.getBytes(StandardCharsets.US_ASCII),
-                        Map.of("Authorization", pipeline, "Content-Type", "application/json"), body.getBytes(StandardCharsets.UTF_8)), false);
+                RawHttp.Response r = http.exchange(
+                        RawHttp.request(
+                                "POST",
+                                path.getBytes(StandardCharsets.US_ASCII),
+                                Map.of("Authorization", pipeline, "Content-Type", "application/json"),
+                                body.getBytes(StandardCharsets.UTF_8)),
+                        false);
                 assertProblem(r, 400, "invalid_request");
             }
         }
@@ -620,8 +847,13 @@ class FuzzApiTest {
     void storageWithoutAKeyIsNotFound() throws IOException {
         for (String method : List.of("GET", "HEAD", "PUT")) {
             boolean head = method.equals("HEAD");
-            RawHttp.Response r = http.exchange(RawHttp.request(method, "/storage".getBytes(StandardCharsets.US_ASCII), Map.of(),
-                    method.equals("PUT") ? new byte[1] : null), head);
+            RawHttp.Response r = http.exchange(
+                    RawHttp.request(
+                            method,
+                            "/storage".getBytes(StandardCharsets.US_ASCII),
+                            Map.of(),
+                            method.equals("PUT") ? new byte[1] : null),
+                    head);
             assertEquals(404, r.status(), method);
             if (!head) {
                 assertProblem(r, 404, "not_found");

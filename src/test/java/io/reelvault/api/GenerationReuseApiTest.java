@@ -48,38 +48,64 @@ class GenerationReuseApiTest {
     }
 
     static ExtractableResponse<Response> request(String prompt, Map<String, Object> params, String query) {
-        return given().auth().oauth2(PIPELINE).contentType("application/json").body(Map.of("prompt", prompt, "parameters", params))
-                .post("/api/v1/generations" + query).then().extract();
+        return given().auth()
+                .oauth2(PIPELINE)
+                .contentType("application/json")
+                .body(Map.of("prompt", prompt, "parameters", params))
+                .post("/api/v1/generations" + query)
+                .then()
+                .extract();
     }
 
     static String completed(String prompt, Map<String, Object> params) {
         var created = request(prompt, params, "");
         assertEquals(201, created.statusCode(), created.asString());
         String id = created.path("generation_id");
-        put("/api/v1/generations/" + id + "/clips/1", "video/mp4", Samples.mp4(2_000)).statusCode(200);
-        given().auth().oauth2(PIPELINE).post("/api/v1/generations/" + id + "/complete").then().statusCode(200);
+        put("/api/v1/generations/" + id + "/clips/1", "video/mp4", Samples.mp4(2_000))
+                .statusCode(200);
+        given().auth()
+                .oauth2(PIPELINE)
+                .post("/api/v1/generations/" + id + "/complete")
+                .then()
+                .statusCode(200);
         return id;
     }
 
     /** The pipeline's request on behalf of {@code userId} (the generation's owner). */
     static ExtractableResponse<Response> requestFor(String userId, String prompt, Map<String, Object> params) {
-        return given().auth().oauth2(PIPELINE).contentType("application/json")
+        return given().auth()
+                .oauth2(PIPELINE)
+                .contentType("application/json")
                 .body(Map.of("prompt", prompt, "parameters", params, "user_id", userId))
-                .post("/api/v1/generations").then().extract();
+                .post("/api/v1/generations")
+                .then()
+                .extract();
     }
 
     static String completedFor(String userId, String prompt, Map<String, Object> params) {
         var created = requestFor(userId, prompt, params);
         assertEquals(201, created.statusCode(), created.asString());
         String id = created.path("generation_id");
-        put("/api/v1/generations/" + id + "/clips/1", "video/mp4", Samples.mp4(2_000)).statusCode(200);
-        given().auth().oauth2(PIPELINE).post("/api/v1/generations/" + id + "/complete").then().statusCode(200);
+        put("/api/v1/generations/" + id + "/clips/1", "video/mp4", Samples.mp4(2_000))
+                .statusCode(200);
+        given().auth()
+                .oauth2(PIPELINE)
+                .post("/api/v1/generations/" + id + "/complete")
+                .then()
+                .statusCode(200);
         return id;
     }
 
     static double lookups(String result) {
-        String metrics = Management.given().get("/q/metrics").then().statusCode(200).extract().asString();
-        Matcher m = Pattern.compile("^reelvault_similar_cache_lookups_total\\{result=\"" + result + "\"[^}]*} (\\S+)$", Pattern.MULTILINE)
+        String metrics = Management.given()
+                .get("/q/metrics")
+                .then()
+                .statusCode(200)
+                .extract()
+                .asString();
+        Matcher m = Pattern.compile(
+                        "^reelvault_similar_cache_lookups_total\\{result=\"" + result + "\"[^}]*} (\\S+)$",
+                        Pattern.MULTILINE)
                 .matcher(metrics);
         assertTrue(m.find(), "lookups{result=" + result + "} exported");
         return Double.parseDouble(m.group(1));
@@ -87,7 +113,11 @@ class GenerationReuseApiTest {
 
     @Test
     void theCacheShowsInReadinessDetails() {
-        Management.given().get("/q/health/ready").then().statusCode(200).body("status", equalTo("UP"))
+        Management.given()
+                .get("/q/health/ready")
+                .then()
+                .statusCode(200)
+                .body("status", equalTo("UP"))
                 .body("checks.find { it.name == 'cache' }.status", equalTo("UP"))
                 .body("checks.find { it.name == 'cache' }.data.backend", equalTo(expectedBackend()));
     }
@@ -103,15 +133,19 @@ class GenerationReuseApiTest {
         double exact = lookups("exact");
         MetricsText before = MetricsText.scrape();
         // case, whitespace and punctuation do not matter; the parameters' key order does not either
-        var again = request("a RED fox   running through a snowy forest at dawn 4K!", Map.of("fps", 24, "style", "cinematic",
-                "seed", p.get("seed")), "");
+        var again = request(
+                "a RED fox   running through a snowy forest at dawn 4K!",
+                Map.of("fps", 24, "style", "cinematic", "seed", p.get("seed")),
+                "");
         assertEquals(200, again.statusCode());
         assertEquals(id, again.path("generation_id"));
         assertEquals("completed", again.path("status"));
         assertEquals(true, again.path("reused"));
         assertEquals(1.0f, (Float) again.path("similarity"), 1e-6);
         assertEquals(exact + 1, lookups("exact"));
-        assertEquals(1.0, MetricsText.scrape().delta(before, "reelvault_generations_avoided_total", "reason", "reused"),
+        assertEquals(
+                1.0,
+                MetricsText.scrape().delta(before, "reelvault_generations_avoided_total", "reason", "reused"),
                 "one generation avoided by reuse");
     }
 
@@ -132,14 +166,28 @@ class GenerationReuseApiTest {
     void otherParametersNearMissesAndReuseFalseStartNewGenerations() {
         var p = params(freshUser("s"));
         String id = completed("a red fox running through a snowy forest", p);
-        assertEquals(201, request("a red fox running through a snowy forest", params(freshUser("other")), "").statusCode());
-        assertEquals(201, request("a grey wolf running through a snowy forest", p, "").statusCode());
-        assertEquals(201, request("two red foxes running through a snowy forest", p, "").statusCode());
+        assertEquals(
+                201,
+                request("a red fox running through a snowy forest", params(freshUser("other")), "")
+                        .statusCode());
+        assertEquals(
+                201,
+                request("a grey wolf running through a snowy forest", p, "").statusCode());
+        assertEquals(
+                201,
+                request("two red foxes running through a snowy forest", p, "").statusCode());
         var forced = request("a red fox running through a snowy forest", p, "?reuse=false");
         assertEquals(201, forced.statusCode());
         assertNotEquals(id, forced.path("generation_id"));
-        problem(given().auth().oauth2(PIPELINE).contentType("application/json").body(Map.of("prompt", "x"))
-                .post("/api/v1/generations?reuse=maybe").then(), 400, "invalid_request");
+        problem(
+                given().auth()
+                        .oauth2(PIPELINE)
+                        .contentType("application/json")
+                        .body(Map.of("prompt", "x"))
+                        .post("/api/v1/generations?reuse=maybe")
+                        .then(),
+                400,
+                "invalid_request");
     }
 
     @Test
@@ -168,7 +216,9 @@ class GenerationReuseApiTest {
             }
             assertEquals(1, created, "exactly one generation started");
             assertEquals(1, ids.size(), "all 20 answers name it");
-            assertEquals(19.0, MetricsText.scrape().delta(before, "reelvault_generations_avoided_total", "reason", "in_flight"),
+            assertEquals(
+                    19.0,
+                    MetricsText.scrape().delta(before, "reelvault_generations_avoided_total", "reason", "in_flight"),
                     "the 19 joiners counted as avoided while in flight");
         } finally {
             pool.shutdownNow();
@@ -188,11 +238,20 @@ class GenerationReuseApiTest {
 
         for (String prompt : new String[] {"a red fox asleep in the snow", "A red fox, asleep in the snow."}) {
             var his = requestFor(bob, prompt, p);
-            assertTrue(his.statusCode() == 201 || "pending".equals(his.path("status")), "a generation of his own: " + his.asString());
+            assertTrue(
+                    his.statusCode() == 201 || "pending".equals(his.path("status")),
+                    "a generation of his own: " + his.asString());
             assertNotEquals(alices, his.path("generation_id"));
             assertFalse(his.asString().contains(alices), "nothing of hers in the answer: " + his.asString());
-            assertEquals(bob, given().auth().oauth2(PIPELINE).get("/api/v1/generations/" + his.path("generation_id")).then()
-                    .statusCode(200).extract().path("user_id"));
+            assertEquals(
+                    bob,
+                    given().auth()
+                            .oauth2(PIPELINE)
+                            .get("/api/v1/generations/" + his.path("generation_id"))
+                            .then()
+                            .statusCode(200)
+                            .extract()
+                            .path("user_id"));
         }
 
         // single flight too: an identical request of another user while one is pending starts its own
@@ -205,7 +264,10 @@ class GenerationReuseApiTest {
         assertNotEquals((String) carols.path("generation_id"), daves.path("generation_id"));
         var carolAgain = requestFor(carol, "a blue whale under the ice", p);
         assertEquals(200, carolAgain.statusCode());
-        assertEquals((String) carols.path("generation_id"), carolAgain.path("generation_id"), "her own pending one is joined");
+        assertEquals(
+                (String) carols.path("generation_id"),
+                carolAgain.path("generation_id"),
+                "her own pending one is joined");
     }
 
     @Test
@@ -213,9 +275,15 @@ class GenerationReuseApiTest {
         var p = params(freshUser("f"));
         String first = request("a castle made of ice", p, "").path("generation_id");
         assertEquals(first, request("a castle made of ice", p, "").path("generation_id"), "joins the pending one");
-        given().auth().oauth2(PIPELINE).contentType("application/json").body(Map.of("reason", "GPU out of memory"))
-                .post("/api/v1/generations/" + first + "/fail").then().statusCode(200)
-                .body("status", equalTo("failed")).body("failure", equalTo("GPU out of memory"));
+        given().auth()
+                .oauth2(PIPELINE)
+                .contentType("application/json")
+                .body(Map.of("reason", "GPU out of memory"))
+                .post("/api/v1/generations/" + first + "/fail")
+                .then()
+                .statusCode(200)
+                .body("status", equalTo("failed"))
+                .body("failure", equalTo("GPU out of memory"));
         var again = request("a castle made of ice", p, "");
         assertEquals(201, again.statusCode());
         assertNotEquals(first, again.path("generation_id"));
@@ -226,14 +294,22 @@ class GenerationReuseApiTest {
     void deletedOrExpiredGenerationsAreNeverReused() {
         var p = params(freshUser("d"));
         String deleted = completed("a paper boat on a river", p);
-        given().auth().oauth2(PIPELINE).delete("/api/v1/generations/" + deleted).then().statusCode(204);
+        given().auth()
+                .oauth2(PIPELINE)
+                .delete("/api/v1/generations/" + deleted)
+                .then()
+                .statusCode(204);
         var afterDelete = request("a paper boat on a river", p, "");
         assertEquals(201, afterDelete.statusCode());
 
         var q = params(freshUser("e"));
         String old = completed("a paper plane over a city", q);
-        Instant expiry = Instant.parse(given().auth().oauth2(PIPELINE).get("/api/v1/generations/" + old).then()
-                .extract().path("expires_at"));
+        Instant expiry = Instant.parse(given().auth()
+                .oauth2(PIPELINE)
+                .get("/api/v1/generations/" + old)
+                .then()
+                .extract()
+                .path("expires_at"));
         double misses = lookups("miss");
         try {
             clock.setTo(expiry);

@@ -39,13 +39,24 @@ class GenerationReuseGlobalScopeApiTest {
         assertNull(bobs.path("prompt"), "the answer carries no prompt");
         assertNull(bobs.path("user_id"), "nor its owner");
         // the caller is a pipeline worker, which reads every generation
-        given().auth().oauth2(PIPELINE).get("/api/v1/generations/" + alices).then().statusCode(200).body("user_id", equalTo(alice));
+        given().auth()
+                .oauth2(PIPELINE)
+                .get("/api/v1/generations/" + alices)
+                .then()
+                .statusCode(200)
+                .body("user_id", equalTo(alice));
     }
 
     @Test
     void onlyPipelineCallersMayAsk() {
-        problem(given().auth().oauth2(TestTokens.user(freshUser("eve"))).contentType("application/json")
-                .body(Map.of("prompt", "a red fox asleep in the snow", "parameters", Map.of("seed", "x")))
-                .post("/api/v1/generations").then(), 403, "forbidden");
+        problem(
+                given().auth()
+                        .oauth2(TestTokens.user(freshUser("eve")))
+                        .contentType("application/json")
+                        .body(Map.of("prompt", "a red fox asleep in the snow", "parameters", Map.of("seed", "x")))
+                        .post("/api/v1/generations")
+                        .then(),
+                403,
+                "forbidden");
     }
 }

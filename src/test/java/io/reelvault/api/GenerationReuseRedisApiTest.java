@@ -41,8 +41,14 @@ class GenerationReuseRedisApiTest extends GenerationReuseApiTest {
                 System.out.printf("[measured] generation request with Redis frozen (SIGSTOP): answered in %d ms%n", ms);
             }
             // readiness stays UP: Redis shows in the details only (answers are reused for a second: poll)
-            Poll.until(Duration.ofSeconds(10), "readiness details show Redis down", () -> cacheDetail().startsWith("down"));
-            Management.given().get("/q/health/ready").then().statusCode(200)
+            Poll.until(
+                    Duration.ofSeconds(10),
+                    "readiness details show Redis down",
+                    () -> cacheDetail().startsWith("down"));
+            Management.given()
+                    .get("/q/health/ready")
+                    .then()
+                    .statusCode(200)
                     .body("status", org.hamcrest.Matchers.equalTo("UP"))
                     .body("checks.find { it.name == 'cache' }.data.backend", org.hamcrest.Matchers.equalTo("redis"));
         } finally {
@@ -50,13 +56,20 @@ class GenerationReuseRedisApiTest extends GenerationReuseApiTest {
         }
         assertTrue(lookups("error") >= errors + 1, "lookups during the outage count as error");
         // answering again: the entry written before the outage is found, without restarting the service
-        Poll.until(Duration.ofSeconds(10), "readiness details show Redis up", () -> cacheDetail().equals("up"));
-        Poll.until(Duration.ofSeconds(30), "a hit after Redis answered again",
-                () -> id.equals(request("a hot air balloon over the desert", p, "").path("generation_id")));
+        Poll.until(
+                Duration.ofSeconds(10),
+                "readiness details show Redis up",
+                () -> cacheDetail().equals("up"));
+        Poll.until(
+                Duration.ofSeconds(30),
+                "a hit after Redis answered again",
+                () -> id.equals(
+                        request("a hot air balloon over the desert", p, "").path("generation_id")));
 
         redis.stop(); // down (connection refused), then restarted empty (the test server keeps no data)
         try {
-            assertEquals(201, request("a hot air balloon over the desert", p, "").statusCode());
+            assertEquals(
+                    201, request("a hot air balloon over the desert", p, "").statusCode());
         } finally {
             redis.start();
         }
@@ -73,7 +86,11 @@ class GenerationReuseRedisApiTest extends GenerationReuseApiTest {
 
     /** The readiness check's {@code redis} detail of the cache check (readiness stays UP either way). */
     static String cacheDetail() {
-        return Management.given().get("/q/health/ready").then().statusCode(200).extract()
+        return Management.given()
+                .get("/q/health/ready")
+                .then()
+                .statusCode(200)
+                .extract()
                 .path("checks.find { it.name == 'cache' }.data.redis");
     }
 }

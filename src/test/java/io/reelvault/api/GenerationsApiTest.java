@@ -43,18 +43,35 @@ class GenerationsApiTest {
 
     /** A new pending generation ({@code reuse=false}: earlier tests' generations of the same prompt are not reused). */
     static String create(String prompt) {
-        return given().auth().oauth2(PIPELINE).contentType("application/json")
+        return given().auth()
+                .oauth2(PIPELINE)
+                .contentType("application/json")
                 .body(Map.of("prompt", prompt, "parameters", Map.of("seed", 42, "style", "noir")))
-                .post("/api/v1/generations?reuse=false").then().statusCode(201).extract().path("generation_id");
+                .post("/api/v1/generations?reuse=false")
+                .then()
+                .statusCode(201)
+                .extract()
+                .path("generation_id");
     }
 
     static ValidatableResponse put(String path, String contentType, byte[] body) {
-        return given().auth().oauth2(PIPELINE).contentType(contentType).body(body).put(path).then();
+        return given().auth()
+                .oauth2(PIPELINE)
+                .contentType(contentType)
+                .body(body)
+                .put(path)
+                .then();
     }
 
     boolean anyObjectUnder(String prefix) {
-        return !store.list(new KeyPrefix(prefix), Optional.empty()).select().first().collect().asList()
-                .await().atMost(Duration.ofSeconds(10)).isEmpty();
+        return !store.list(new KeyPrefix(prefix), Optional.empty())
+                .select()
+                .first()
+                .collect()
+                .asList()
+                .await()
+                .atMost(Duration.ofSeconds(10))
+                .isEmpty();
     }
 
     String storedText(String key) {
@@ -66,60 +83,140 @@ class GenerationsApiTest {
 
     @Test
     void createWritesPendingMetadataWithItsRetention() {
-        var created = given().auth().oauth2(PIPELINE).contentType("application/json")
+        var created = given().auth()
+                .oauth2(PIPELINE)
+                .contentType("application/json")
                 .body(Map.of("prompt", "a cat surfing at sunset", "parameters", Map.of("seed", 7), "user_id", "alice"))
-                .post("/api/v1/generations?reuse=false").then().statusCode(201)
+                .post("/api/v1/generations?reuse=false")
+                .then()
+                .statusCode(201)
                 .header("Location", containsString("/api/v1/generations/gen_"))
                 .body("generation_id", matchesPattern("gen_\\d{8}_[a-z0-9]{16}"))
-                .body("status", equalTo("pending")).body("reused", equalTo(false))
+                .body("status", equalTo("pending"))
+                .body("reused", equalTo(false))
                 .extract();
         String id = created.path("generation_id");
         Instant createdAt = Instant.parse(created.path("created_at"));
         Instant expiresAt = Instant.parse(created.path("expires_at"));
         assertEquals(io.reelvault.model.Area.GENERATIONS.expiresAt(createdAt).orElseThrow(), expiresAt);
         String meta = storedText("generations/" + id + "/metadata.json");
-        for (String field : new String[] {"generation_id", "user_id", "prompt", "parameters", "status", "created_at", "expires_at"}) {
+        for (String field :
+                new String[] {"generation_id", "user_id", "prompt", "parameters", "status", "created_at", "expires_at"
+                }) {
             assertTrue(meta.contains("\"" + field + "\""), field + " in metadata.json: " + meta);
         }
-        given().auth().oauth2(PIPELINE).get("/api/v1/generations/" + id).then().statusCode(200)
-                .body("user_id", equalTo("alice")).body("prompt", equalTo("a cat surfing at sunset"))
-                .body("parameters.seed", equalTo(7)).body("status", equalTo("pending")).body("clips", hasSize(0));
+        given().auth()
+                .oauth2(PIPELINE)
+                .get("/api/v1/generations/" + id)
+                .then()
+                .statusCode(200)
+                .body("user_id", equalTo("alice"))
+                .body("prompt", equalTo("a cat surfing at sunset"))
+                .body("parameters.seed", equalTo(7))
+                .body("status", equalTo("pending"))
+                .body("clips", hasSize(0));
     }
 
     @Test
     void onlyPipelineCallersMayUseGenerations() {
-        problem(given().auth().oauth2(TestTokens.user("mallory")).contentType("application/json")
-                .body(Map.of("prompt", "x")).post("/api/v1/generations").then(), 403, "forbidden");
-        problem(given().contentType("application/json").body(Map.of("prompt", "x")).post("/api/v1/generations").then(),
-                401, "unauthenticated");
+        problem(
+                given().auth()
+                        .oauth2(TestTokens.user("mallory"))
+                        .contentType("application/json")
+                        .body(Map.of("prompt", "x"))
+                        .post("/api/v1/generations")
+                        .then(),
+                403,
+                "forbidden");
+        problem(
+                given().contentType("application/json")
+                        .body(Map.of("prompt", "x"))
+                        .post("/api/v1/generations")
+                        .then(),
+                401,
+                "unauthenticated");
         String id = create("private");
-        problem(given().auth().oauth2(TestTokens.user("mallory")).get("/api/v1/generations/" + id).then(), 403, "forbidden");
+        problem(
+                given().auth()
+                        .oauth2(TestTokens.user("mallory"))
+                        .get("/api/v1/generations/" + id)
+                        .then(),
+                403,
+                "forbidden");
     }
 
     @Test
     void badRequestsGetCodedProblems() {
-        problem(given().auth().oauth2(PIPELINE).contentType("application/json").body(Map.of("parameters", Map.of()))
-                .post("/api/v1/generations").then(), 400, "invalid_request");
-        problem(given().auth().oauth2(PIPELINE).contentType("application/json")
-                .body("{\"prompt\":\"x\",\"parameters\":[1,2]}").post("/api/v1/generations").then(), 400, "invalid_request");
-        problem(given().auth().oauth2(PIPELINE).contentType("application/json").body("{\"prompt\":\"x\",\"user_id\":\"../etc\"}")
-                .post("/api/v1/generations").then(), 400, "invalid_id");
-        problem(given().auth().oauth2(PIPELINE).get("/api/v1/generations/gen_bad").then(), 400, "invalid_id");
-        problem(given().auth().oauth2(PIPELINE).get("/api/v1/generations/gen_20261129_aaaaaaaaaaaaaaaa").then(), 404, "not_found");
+        problem(
+                given().auth()
+                        .oauth2(PIPELINE)
+                        .contentType("application/json")
+                        .body(Map.of("parameters", Map.of()))
+                        .post("/api/v1/generations")
+                        .then(),
+                400,
+                "invalid_request");
+        problem(
+                given().auth()
+                        .oauth2(PIPELINE)
+                        .contentType("application/json")
+                        .body("{\"prompt\":\"x\",\"parameters\":[1,2]}")
+                        .post("/api/v1/generations")
+                        .then(),
+                400,
+                "invalid_request");
+        problem(
+                given().auth()
+                        .oauth2(PIPELINE)
+                        .contentType("application/json")
+                        .body("{\"prompt\":\"x\",\"user_id\":\"../etc\"}")
+                        .post("/api/v1/generations")
+                        .then(),
+                400,
+                "invalid_id");
+        problem(
+                given().auth()
+                        .oauth2(PIPELINE)
+                        .get("/api/v1/generations/gen_bad")
+                        .then(),
+                400,
+                "invalid_id");
+        problem(
+                given().auth()
+                        .oauth2(PIPELINE)
+                        .get("/api/v1/generations/gen_20261129_aaaaaaaaaaaaaaaa")
+                        .then(),
+                404,
+                "not_found");
         String id = create("clip numbers");
         for (String n : new String[] {"0", "1000", "abc", "-1", "01a"}) {
             problem(put("/api/v1/generations/" + id + "/clips/" + n, "video/mp4", Samples.mp4(100)), 400, "invalid_id");
         }
-        problem(put("/api/v1/generations/gen_20261129_aaaaaaaaaaaaaaaa/clips/1", "video/mp4", Samples.mp4(100)), 404, "not_found");
+        problem(
+                put("/api/v1/generations/gen_20261129_aaaaaaaaaaaaaaaa/clips/1", "video/mp4", Samples.mp4(100)),
+                404,
+                "not_found");
     }
 
     @Test
     void artifactsAreCheckedByDeclaredTypeAndContent() {
         String id = create("checks");
-        problem(put("/api/v1/generations/" + id + "/clips/1", "image/png", Samples.mp4(1000)), 415, "unsupported_media_type");
-        problem(put("/api/v1/generations/" + id + "/clips/1", "video/mp4", Samples.png(1000)), 415, "unsupported_media_type");
-        problem(put("/api/v1/generations/" + id + "/thumbnails/1", "image/jpeg", Samples.png(1000)), 415, "unsupported_media_type");
-        problem(put("/api/v1/generations/" + id + "/audio", "audio/mpeg", Samples.wav(1000)), 415, "unsupported_media_type");
+        problem(
+                put("/api/v1/generations/" + id + "/clips/1", "image/png", Samples.mp4(1000)),
+                415,
+                "unsupported_media_type");
+        problem(
+                put("/api/v1/generations/" + id + "/clips/1", "video/mp4", Samples.png(1000)),
+                415,
+                "unsupported_media_type");
+        problem(
+                put("/api/v1/generations/" + id + "/thumbnails/1", "image/jpeg", Samples.png(1000)),
+                415,
+                "unsupported_media_type");
+        problem(
+                put("/api/v1/generations/" + id + "/audio", "audio/mpeg", Samples.wav(1000)),
+                415,
+                "unsupported_media_type");
         assertFalse(anyObjectUnder("generations/" + id + "/clips/"), "a rejected clip leaves nothing");
         assertFalse(anyObjectUnder("generations/" + id + "/thumbnails/"));
         assertFalse(anyObjectUnder("generations/" + id + "/audio/"));
@@ -132,21 +229,33 @@ class GenerationsApiTest {
         byte[] clip2 = Samples.mp4(200_000);
         byte[] thumb2 = Samples.jpeg(5_000);
         byte[] audio = Samples.mp3(50_000);
-        put("/api/v1/generations/" + id + "/thumbnails/2", "image/jpeg", thumb2).statusCode(200)
+        put("/api/v1/generations/" + id + "/thumbnails/2", "image/jpeg", thumb2)
+                .statusCode(200)
                 .body("key", equalTo("generations/" + id + "/thumbnails/clip_002.jpg"))
                 .body("sha256", equalTo(Samples.sha256(thumb2)));
-        put("/api/v1/generations/" + id + "/clips/1", "video/mp4", clip1).statusCode(200)
-                .body("clip", equalTo(1)).body("key", equalTo("generations/" + id + "/clips/clip_001.mp4"))
-                .body("size_bytes", equalTo(clip1.length)).body("sha256", equalTo(Samples.sha256(clip1)));
-        put("/api/v1/generations/" + id + "/clips/2", "video/mp4", clip2).statusCode(200)
+        put("/api/v1/generations/" + id + "/clips/1", "video/mp4", clip1)
+                .statusCode(200)
+                .body("clip", equalTo(1))
+                .body("key", equalTo("generations/" + id + "/clips/clip_001.mp4"))
+                .body("size_bytes", equalTo(clip1.length))
+                .body("sha256", equalTo(Samples.sha256(clip1)));
+        put("/api/v1/generations/" + id + "/clips/2", "video/mp4", clip2)
+                .statusCode(200)
                 .body("thumbnail", equalTo("uploaded"));
-        put("/api/v1/generations/" + id + "/audio", "audio/mpeg", audio).statusCode(200)
+        put("/api/v1/generations/" + id + "/audio", "audio/mpeg", audio)
+                .statusCode(200)
                 .body("key", equalTo("generations/" + id + "/audio/background.mp3"));
 
-        var done = given().auth().oauth2(PIPELINE).post("/api/v1/generations/" + id + "/complete").then().statusCode(200)
-                .body("status", equalTo("completed")).body("completed_at", not(nullValue()))
+        var done = given().auth()
+                .oauth2(PIPELINE)
+                .post("/api/v1/generations/" + id + "/complete")
+                .then()
+                .statusCode(200)
+                .body("status", equalTo("completed"))
+                .body("completed_at", not(nullValue()))
                 .body("clips", hasSize(2))
-                .body("clips[0].size_bytes", equalTo(clip1.length)).body("clips[0].sha256", equalTo(Samples.sha256(clip1)))
+                .body("clips[0].size_bytes", equalTo(clip1.length))
+                .body("clips[0].sha256", equalTo(Samples.sha256(clip1)))
                 .body("clips[1].sha256", equalTo(Samples.sha256(clip2)))
                 .body("clips[1].thumbnail_url", not(nullValue()))
                 .body("audio.sha256", equalTo(Samples.sha256(audio)))
@@ -157,17 +266,25 @@ class GenerationsApiTest {
 
         // the preview URL serves the clip, with Range
         String url = done.path("clips[0].preview_url");
-        HttpResponse<byte[]> whole = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(url)).build(),
-                HttpResponse.BodyHandlers.ofByteArray());
+        HttpResponse<byte[]> whole = HttpClient.newHttpClient()
+                .send(HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.ofByteArray());
         assertEquals(200, whole.statusCode());
         assertArrayEquals(clip1, whole.body());
-        HttpResponse<byte[]> part = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(url))
-                .header("Range", "bytes=100-199").build(), HttpResponse.BodyHandlers.ofByteArray());
+        HttpResponse<byte[]> part = HttpClient.newHttpClient()
+                .send(
+                        HttpRequest.newBuilder(URI.create(url))
+                                .header("Range", "bytes=100-199")
+                                .build(),
+                        HttpResponse.BodyHandlers.ofByteArray());
         assertEquals(206, part.statusCode());
         assertArrayEquals(java.util.Arrays.copyOfRange(clip1, 100, 200), part.body());
 
         // completing again answers the same; a completed generation's artifacts no longer change
-        given().auth().oauth2(PIPELINE).post("/api/v1/generations/" + id + "/complete").then().statusCode(200)
+        given().auth()
+                .oauth2(PIPELINE)
+                .post("/api/v1/generations/" + id + "/complete")
+                .then()
+                .statusCode(200)
                 .body("completed_at", equalTo(done.path("completed_at")));
         problem(put("/api/v1/generations/" + id + "/clips/3", "video/mp4", Samples.mp4(1000)), 409, "conflict");
         assertFalse(anyObjectUnder("generations/" + id + "/clips/clip_003"));
@@ -176,24 +293,42 @@ class GenerationsApiTest {
     @Test
     void completingWithoutClipsIsAConflict() {
         String id = create("nothing yet");
-        problem(given().auth().oauth2(PIPELINE).post("/api/v1/generations/" + id + "/complete").then(), 409, "conflict");
+        problem(
+                given().auth()
+                        .oauth2(PIPELINE)
+                        .post("/api/v1/generations/" + id + "/complete")
+                        .then(),
+                409,
+                "conflict");
     }
 
     @Test
     void anUnplayableClipIsStoredAndItsThumbnailFailureRecorded() {
         String id = create("noise");
-        put("/api/v1/generations/" + id + "/clips/1", "video/mp4", Samples.mp4(20_000)).statusCode(200);
+        put("/api/v1/generations/" + id + "/clips/1", "video/mp4", Samples.mp4(20_000))
+                .statusCode(200);
         // ffmpeg cannot decode noise: the clip stays, the failure is recorded (or thumbnails are off without ffmpeg)
         io.reelvault.support.Poll.until(Duration.ofSeconds(30), "the thumbnail outcome", () -> {
-            String state = given().auth().oauth2(PIPELINE).get("/api/v1/generations/" + id).then().statusCode(200)
-                    .extract().path("clips[0].thumbnail");
+            String state = given().auth()
+                    .oauth2(PIPELINE)
+                    .get("/api/v1/generations/" + id)
+                    .then()
+                    .statusCode(200)
+                    .extract()
+                    .path("clips[0].thumbnail");
             return !"extracting".equals(state);
         });
-        var clip = given().auth().oauth2(PIPELINE).get("/api/v1/generations/" + id).then().statusCode(200).extract();
+        var clip = given().auth()
+                .oauth2(PIPELINE)
+                .get("/api/v1/generations/" + id)
+                .then()
+                .statusCode(200)
+                .extract();
         String state = clip.path("clips[0].thumbnail");
         assertTrue(state.equals("failed") || state.equals("unavailable"), state);
         if (state.equals("failed")) {
-            assertFalse(((String) clip.path("clips[0].thumbnail_error")).contains("X-Signature"), "no secret in metadata");
+            assertFalse(
+                    ((String) clip.path("clips[0].thumbnail_error")).contains("X-Signature"), "no secret in metadata");
         }
         assertTrue(anyObjectUnder("generations/" + id + "/clips/clip_001.mp4"));
         assertFalse(anyObjectUnder("generations/" + id + "/thumbnails/"));
@@ -203,14 +338,27 @@ class GenerationsApiTest {
     void deleteRemovesEveryObjectOfTheGeneration() {
         String id = create("to be deleted");
         for (int n = 1; n <= 3; n++) {
-            put("/api/v1/generations/" + id + "/clips/" + n, "video/mp4", Samples.mp4(10_000)).statusCode(200);
-            put("/api/v1/generations/" + id + "/thumbnails/" + n, "image/jpeg", Samples.jpeg(1_000)).statusCode(200);
+            put("/api/v1/generations/" + id + "/clips/" + n, "video/mp4", Samples.mp4(10_000))
+                    .statusCode(200);
+            put("/api/v1/generations/" + id + "/thumbnails/" + n, "image/jpeg", Samples.jpeg(1_000))
+                    .statusCode(200);
         }
-        put("/api/v1/generations/" + id + "/audio", "audio/mpeg", Samples.mp3(1_000)).statusCode(200);
+        put("/api/v1/generations/" + id + "/audio", "audio/mpeg", Samples.mp3(1_000))
+                .statusCode(200);
         assertTrue(anyObjectUnder("generations/" + id + "/"));
-        given().auth().oauth2(PIPELINE).delete("/api/v1/generations/" + id).then().statusCode(204);
+        given().auth()
+                .oauth2(PIPELINE)
+                .delete("/api/v1/generations/" + id)
+                .then()
+                .statusCode(204);
         assertFalse(anyObjectUnder("generations/" + id + "/"), "nothing is left under the generation");
         problem(given().auth().oauth2(PIPELINE).get("/api/v1/generations/" + id).then(), 404, "not_found");
-        problem(given().auth().oauth2(PIPELINE).delete("/api/v1/generations/" + id).then(), 404, "not_found");
+        problem(
+                given().auth()
+                        .oauth2(PIPELINE)
+                        .delete("/api/v1/generations/" + id)
+                        .then(),
+                404,
+                "not_found");
     }
 }

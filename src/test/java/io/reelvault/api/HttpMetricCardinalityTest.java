@@ -33,13 +33,15 @@ import org.junit.jupiter.api.Test;
 class HttpMetricCardinalityTest {
     /** Distinct invented methods and paths sent; {@code -Dcardinality.requests=100000} for the full attack. */
     static final int REQUESTS = Integer.getInteger("cardinality.requests", 2_000);
-    static final Set<String> METHODS = Set.of("GET", "HEAD", "POST", "PUT", "DELETE", "OPTIONS", "PATCH", "TRACE",
-            "CONNECT", "OTHER");
+
+    static final Set<String> METHODS =
+            Set.of("GET", "HEAD", "POST", "PUT", "DELETE", "OPTIONS", "PATCH", "TRACE", "CONNECT", "OTHER");
 
     @Inject
     MeterRegistry registry;
 
-    final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+    final HttpClient http =
+            HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
     @Test
     void inventedMethodsAndPathsAddNoSeriesAndNoCachedIds() throws Exception {
@@ -71,12 +73,14 @@ class HttpMetricCardinalityTest {
         List<HttpRequest> attack = new ArrayList<>();
         for (int i = from; i < to; i++) {
             String tag = prefix.toLowerCase() + Integer.toString(i, 36);
-            attack.add(request(tag.toUpperCase(), switch (i % 4) {
-                case 0 -> "/";
-                case 1 -> "/api/v1/uploads/" + tag;
-                case 2 -> "/api/v1/temp/" + tag + "/" + tag;
-                default -> "/nowhere/" + tag;
-            }));
+            attack.add(request(
+                    tag.toUpperCase(),
+                    switch (i % 4) {
+                        case 0 -> "/";
+                        case 1 -> "/api/v1/uploads/" + tag;
+                        case 2 -> "/api/v1/temp/" + tag + "/" + tag;
+                        default -> "/nowhere/" + tag;
+                    }));
             if (i % 3 == 0) {
                 attack.add(request("PATCH", "/api/v1/uploads/upload_20260101_" + tag));
             }
@@ -86,7 +90,8 @@ class HttpMetricCardinalityTest {
 
     HttpRequest request(String method, String path) {
         return HttpRequest.newBuilder(URI.create("http://localhost:" + RestAssured.port + path))
-                .method(method, HttpRequest.BodyPublishers.noBody()).build();
+                .method(method, HttpRequest.BodyPublishers.noBody())
+                .build();
     }
 
     /** Sends in batches of 32 in flight; every request must get an answer. */
@@ -106,7 +111,9 @@ class HttpMetricCardinalityTest {
 
     Set<String> ids() {
         Set<String> ids = new TreeSet<>();
-        registry.getMeters().stream().filter(m -> http(m.getId())).forEach(m -> ids.add(m.getId().toString()));
+        registry.getMeters().stream()
+                .filter(m -> http(m.getId()))
+                .forEach(m -> ids.add(m.getId().toString()));
         return ids;
     }
 
@@ -120,7 +127,9 @@ class HttpMetricCardinalityTest {
         for (int i = 0; i < all.size(); i++) {
             MeterRegistry r = all.get(i);
             meters += (int) r.getMeters().stream().filter(m -> http(m.getId())).count();
-            ids += (int) preFilterIdToMeterMap(r).keySet().stream().filter(id -> http((Meter.Id) id)).count();
+            ids += (int) preFilterIdToMeterMap(r).keySet().stream()
+                    .filter(id -> http((Meter.Id) id))
+                    .count();
             if (r instanceof CompositeMeterRegistry composite) {
                 all.addAll(composite.getRegistries());
             }

@@ -13,11 +13,20 @@ import org.junit.jupiter.api.Test;
 class HttpRouteLabelsTest {
     @Test
     void templatesComeFromTheResourcesPathAnnotations() {
-        Set<String> templates = HttpRouteLabels.templates(List.of(UploadResource.class, TempResource.class, String.class));
-        assertTrue(templates.containsAll(Set.of("/api/v1/uploads", "/api/v1/uploads/presign", "/api/v1/uploads/{uploadId}",
-                "/api/v1/uploads/{uploadId}/url", "/api/v1/temp/{jobId}", "/api/v1/temp/{jobId}/{name}")), templates.toString());
+        Set<String> templates =
+                HttpRouteLabels.templates(List.of(UploadResource.class, TempResource.class, String.class));
+        assertTrue(
+                templates.containsAll(Set.of(
+                        "/api/v1/uploads",
+                        "/api/v1/uploads/presign",
+                        "/api/v1/uploads/{uploadId}",
+                        "/api/v1/uploads/{uploadId}/url",
+                        "/api/v1/temp/{jobId}",
+                        "/api/v1/temp/{jobId}/{name}")),
+                templates.toString());
         assertEquals("/a/b", HttpRouteLabels.normalize("a//b/"));
-        assertEquals(Set.of("/storage/{key}"), HttpRouteLabels.matchPatternValues(List.of("/storage/.+=/storage/{key}")));
+        assertEquals(
+                Set.of("/storage/{key}"), HttpRouteLabels.matchPatternValues(List.of("/storage/.+=/storage/{key}")));
     }
 
     @Test

@@ -39,10 +39,20 @@ class InternalErrorApiTest {
     @Test
     void aFailingStoreAnswers500WithTheIncidentIdOnly() throws Exception {
         String token = TestTokens.user("incident");
-        assertIncidentOnly(given().auth().oauth2(token).get("/api/v1/uploads").then().extract()); // the listing throws
-        assertIncidentOnly(given().auth().oauth2(token).get("/api/v1/uploads/upload_20260101_aaaaaaaaaaaa").then().extract());
-        assertIncidentOnly(given().auth().oauth2(token).contentType("image/png").body(Samples.png(1000)) // a failed Uni
-                .post("/api/v1/uploads?filename=a.png").then().extract());
+        assertIncidentOnly(
+                given().auth().oauth2(token).get("/api/v1/uploads").then().extract()); // the listing throws
+        assertIncidentOnly(given().auth()
+                .oauth2(token)
+                .get("/api/v1/uploads/upload_20260101_aaaaaaaaaaaa")
+                .then()
+                .extract());
+        assertIncidentOnly(given().auth()
+                .oauth2(token)
+                .contentType("image/png")
+                .body(Samples.png(1000)) // a failed Uni
+                .post("/api/v1/uploads?filename=a.png")
+                .then()
+                .extract());
     }
 
     static void assertIncidentOnly(ExtractableResponse<Response> r) throws Exception {
@@ -57,7 +67,8 @@ class InternalErrorApiTest {
         Set<String> fields = new HashSet<>();
         problem.fieldNames().forEachRemaining(fields::add);
         assertEquals(Set.of("type", "title", "status", "code", "detail", "instance"), fields, body);
-        for (String leak : List.of("srv", "secret", "db-internal", "IllegalState", "Exception", "io.reelvault", "at ")) {
+        for (String leak :
+                List.of("srv", "secret", "db-internal", "IllegalState", "Exception", "io.reelvault", "at ")) {
             assertFalse(body.contains(leak), "'" + leak + "' leaked: " + body);
         }
     }

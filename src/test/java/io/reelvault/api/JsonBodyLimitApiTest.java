@@ -64,12 +64,22 @@ class JsonBodyLimitApiTest {
     @Test
     void presignBodiesPastTheLimitAreRefusedByLengthAndWhileChunked() {
         int limit = LIMITS.get("POST /api/v1/uploads/presign");
-        problem(send("POST", "/api/v1/uploads/presign", padded(presignJson(), limit + 1), false), 413, "payload_too_large");
-        problem(send("POST", "/api/v1/uploads/presign", padded(presignJson(), limit + 1), true), 413, "payload_too_large");
-        problem(send("POST", "/api/v1/uploads/presign", padded(presignJson(), 5 * 1024 * 1024), true), 413,
+        problem(
+                send("POST", "/api/v1/uploads/presign", padded(presignJson(), limit + 1), false),
+                413,
                 "payload_too_large");
-        send("POST", "/api/v1/uploads/presign", padded(presignJson(), limit), false).statusCode(201);
-        send("POST", "/api/v1/uploads/presign", padded(presignJson(), limit), true).statusCode(201);
+        problem(
+                send("POST", "/api/v1/uploads/presign", padded(presignJson(), limit + 1), true),
+                413,
+                "payload_too_large");
+        problem(
+                send("POST", "/api/v1/uploads/presign", padded(presignJson(), 5 * 1024 * 1024), true),
+                413,
+                "payload_too_large");
+        send("POST", "/api/v1/uploads/presign", padded(presignJson(), limit), false)
+                .statusCode(201);
+        send("POST", "/api/v1/uploads/presign", padded(presignJson(), limit), true)
+                .statusCode(201);
     }
 
     @Test
@@ -106,10 +116,12 @@ class JsonBodyLimitApiTest {
         List<Method> methods = new ArrayList<>();
         java.nio.file.Path classes = java.nio.file.Path.of("target/classes/io/reelvault/api");
         try (Stream<java.nio.file.Path> files = Files.list(classes)) {
-            for (java.nio.file.Path f : files.filter(p -> p.toString().endsWith(".class")).toList()) {
+            for (java.nio.file.Path f :
+                    files.filter(p -> p.toString().endsWith(".class")).toList()) {
                 Class<?> type;
                 try {
-                    type = Class.forName("io.reelvault.api." + f.getFileName().toString().replace(".class", ""));
+                    type = Class.forName(
+                            "io.reelvault.api." + f.getFileName().toString().replace(".class", ""));
                 } catch (ClassNotFoundException e) {
                     throw new IllegalStateException(e);
                 }
@@ -117,7 +129,8 @@ class JsonBodyLimitApiTest {
                     continue;
                 }
                 for (Method m : type.getDeclaredMethods()) {
-                    if (httpMethod(m) != null && Arrays.stream(m.getParameters()).anyMatch(JsonBodyLimitApiTest::isEntity)) {
+                    if (httpMethod(m) != null
+                            && Arrays.stream(m.getParameters()).anyMatch(JsonBodyLimitApiTest::isEntity)) {
                         methods.add(m);
                     }
                 }

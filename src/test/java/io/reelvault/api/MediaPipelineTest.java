@@ -41,18 +41,53 @@ class MediaPipelineTest {
 
     @TempDir
     static Path dir;
+
     static Path clip;
     static Path heavy;
 
     @BeforeAll
     static void renderClips() throws Exception {
-        clip = ffmpeg("clip.mp4", "-f", "lavfi", "-i", "testsrc=duration=5:size=640x360:rate=25",
-                "-f", "lavfi", "-i", "sine=frequency=440:duration=5",
-                "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", "-c:a", "aac", "-shortest");
+        clip = ffmpeg(
+                "clip.mp4",
+                "-f",
+                "lavfi",
+                "-i",
+                "testsrc=duration=5:size=640x360:rate=25",
+                "-f",
+                "lavfi",
+                "-i",
+                "sine=frequency=440:duration=5",
+                "-c:v",
+                "libx264",
+                "-preset",
+                "ultrafast",
+                "-pix_fmt",
+                "yuv420p",
+                "-c:a",
+                "aac",
+                "-shortest");
         // lossless H.264 of a busy pattern: far above what CRF 23 needs
-        heavy = ffmpeg("heavy.mp4", "-f", "lavfi", "-i", "testsrc2=duration=2:size=640x360:rate=25",
-                "-f", "lavfi", "-i", "sine=frequency=440:duration=2",
-                "-c:v", "libx264", "-preset", "ultrafast", "-qp", "0", "-pix_fmt", "yuv420p", "-c:a", "aac", "-shortest");
+        heavy = ffmpeg(
+                "heavy.mp4",
+                "-f",
+                "lavfi",
+                "-i",
+                "testsrc2=duration=2:size=640x360:rate=25",
+                "-f",
+                "lavfi",
+                "-i",
+                "sine=frequency=440:duration=2",
+                "-c:v",
+                "libx264",
+                "-preset",
+                "ultrafast",
+                "-qp",
+                "0",
+                "-pix_fmt",
+                "yuv420p",
+                "-c:a",
+                "aac",
+                "-shortest");
     }
 
     static Path ffmpeg(String name, String... args) throws Exception {
@@ -70,9 +105,18 @@ class MediaPipelineTest {
      * the test (the output is read once ffprobe exited, not from a pipe that would wait for it without a deadline).
      */
     static JsonNode ffprobe(String url) throws Exception {
-        return new ObjectMapper().readTree(Tools.output(Duration.ofSeconds(60), "Debian's 'ffmpeg' package",
-                "ffprobe", "-v", "error", "-show_entries", "format=duration:stream=codec_type,codec_name,width,height",
-                "-of", "json", url));
+        return new ObjectMapper()
+                .readTree(Tools.output(
+                        Duration.ofSeconds(60),
+                        "Debian's 'ffmpeg' package",
+                        "ffprobe",
+                        "-v",
+                        "error",
+                        "-show_entries",
+                        "format=duration:stream=codec_type,codec_name,width,height",
+                        "-of",
+                        "json",
+                        url));
     }
 
     static String videoCodec(JsonNode probe) {
@@ -85,8 +129,8 @@ class MediaPipelineTest {
     }
 
     static byte[] fetch(String url) throws Exception {
-        HttpResponse<byte[]> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(url)).build(),
-                HttpResponse.BodyHandlers.ofByteArray());
+        HttpResponse<byte[]> r = HttpClient.newHttpClient()
+                .send(HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.ofByteArray());
         assertEquals(200, r.statusCode());
         return r.body();
     }
@@ -94,12 +138,32 @@ class MediaPipelineTest {
     @Test
     void aClipGetsAThumbnailAndPlaysOverItsSignedUrl() throws Exception {
         String id = create("a test pattern with a tone");
-        given().auth().oauth2(PIPELINE).contentType("video/mp4").body(Files.readAllBytes(clip))
-                .put("/api/v1/generations/" + id + "/clips/1").then().statusCode(200).body("thumbnail", equalTo("extracting"));
-        Poll.until(BACKGROUND, "the extracted thumbnail", () -> "extracted".equals(given().auth().oauth2(PIPELINE)
-                .get("/api/v1/generations/" + id).then().statusCode(200).extract().path("clips[0].thumbnail")));
+        given().auth()
+                .oauth2(PIPELINE)
+                .contentType("video/mp4")
+                .body(Files.readAllBytes(clip))
+                .put("/api/v1/generations/" + id + "/clips/1")
+                .then()
+                .statusCode(200)
+                .body("thumbnail", equalTo("extracting"));
+        Poll.until(
+                BACKGROUND,
+                "the extracted thumbnail",
+                () -> "extracted"
+                        .equals(given().auth()
+                                .oauth2(PIPELINE)
+                                .get("/api/v1/generations/" + id)
+                                .then()
+                                .statusCode(200)
+                                .extract()
+                                .path("clips[0].thumbnail")));
 
-        var done = given().auth().oauth2(PIPELINE).post("/api/v1/generations/" + id + "/complete").then().statusCode(200).extract();
+        var done = given().auth()
+                .oauth2(PIPELINE)
+                .post("/api/v1/generations/" + id + "/complete")
+                .then()
+                .statusCode(200)
+                .extract();
         float recorded = done.path("clips[0].duration_seconds");
         assertEquals(5.0, recorded, 0.2, "complete records the duration from ffprobe");
 
@@ -115,32 +179,74 @@ class MediaPipelineTest {
     @Test
     void compressionKeepsTheSmallerFinalAndBothSizes() throws Exception {
         String generation = create("busy pattern");
-        String id = given().auth().oauth2(PIPELINE).contentType("application/json")
-                .body(Map.of("generation_id", generation, "timeline",
+        String id = given().auth()
+                .oauth2(PIPELINE)
+                .contentType("application/json")
+                .body(Map.of(
+                        "generation_id",
+                        generation,
+                        "timeline",
                         Map.of("clips", List.of(Map.of("clip", 1, "start_seconds", 0)))))
-                .post("/api/v1/compositions").then().statusCode(201).extract().path("composition_id");
+                .post("/api/v1/compositions")
+                .then()
+                .statusCode(201)
+                .extract()
+                .path("composition_id");
         byte[] original = Files.readAllBytes(heavy);
-        given().auth().oauth2(PIPELINE).contentType("video/mp4").body(original)
-                .put("/api/v1/compositions/" + id + "/final?compress=true").then().statusCode(200)
-                .body("compression.status", equalTo("pending")).body("final_video.size_bytes", equalTo(original.length));
-        Poll.until(BACKGROUND, "compression", () -> !"pending".equals(given().auth().oauth2(PIPELINE)
-                .get("/api/v1/compositions/" + id).then().statusCode(200).extract().path("compression.status")));
+        given().auth()
+                .oauth2(PIPELINE)
+                .contentType("video/mp4")
+                .body(original)
+                .put("/api/v1/compositions/" + id + "/final?compress=true")
+                .then()
+                .statusCode(200)
+                .body("compression.status", equalTo("pending"))
+                .body("final_video.size_bytes", equalTo(original.length));
+        Poll.until(
+                BACKGROUND,
+                "compression",
+                () -> !"pending"
+                        .equals(given().auth()
+                                .oauth2(PIPELINE)
+                                .get("/api/v1/compositions/" + id)
+                                .then()
+                                .statusCode(200)
+                                .extract()
+                                .path("compression.status")));
 
-        var meta = given().auth().oauth2(PIPELINE).get("/api/v1/compositions/" + id).then().statusCode(200)
+        var meta = given().auth()
+                .oauth2(PIPELINE)
+                .get("/api/v1/compositions/" + id)
+                .then()
+                .statusCode(200)
                 .body("compression.status", equalTo("compressed"))
-                .body("compression.original_size_bytes", equalTo(original.length)).extract();
+                .body("compression.original_size_bytes", equalTo(original.length))
+                .extract();
         long compressed = ((Number) meta.path("compression.compressed_size_bytes")).longValue();
         long stored = ((Number) meta.path("final_video.size_bytes")).longValue();
         assertTrue(compressed < original.length, compressed + " < " + original.length);
         assertEquals(compressed, stored, "the stored final is the compressed one");
 
-        String url = given().auth().oauth2(PIPELINE).get("/api/v1/compositions/" + id + "/download").then().statusCode(200)
-                .extract().path("url");
+        String url = given().auth()
+                .oauth2(PIPELINE)
+                .get("/api/v1/compositions/" + id + "/download")
+                .then()
+                .statusCode(200)
+                .extract()
+                .path("url");
         assertEquals(stored, fetch(url).length);
         JsonNode probe = ffprobe(url);
         assertEquals(2.0, probe.path("format").path("duration").asDouble(), 0.2, "the compressed final still plays");
         assertEquals("h264", videoCodec(probe));
-        Poll.until(BACKGROUND, "the final's thumbnail", () -> "extracted".equals(given().auth().oauth2(PIPELINE)
-                .get("/api/v1/compositions/" + id).then().extract().path("thumbnail")));
+        Poll.until(
+                BACKGROUND,
+                "the final's thumbnail",
+                () -> "extracted"
+                        .equals(given().auth()
+                                .oauth2(PIPELINE)
+                                .get("/api/v1/compositions/" + id)
+                                .then()
+                                .extract()
+                                .path("thumbnail")));
     }
 }

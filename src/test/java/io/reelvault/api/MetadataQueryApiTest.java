@@ -5,8 +5,8 @@ import static io.reelvault.api.GenerationsApiTest.put;
 import static io.reelvault.api.UploadsApiTest.freshUser;
 import static io.reelvault.api.UploadsApiTest.problem;
 import static io.restassured.RestAssured.given;
-import static org.hamcrest.Matchers.everyItem;
 import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.everyItem;
 import static org.hamcrest.Matchers.hasSize;
 import static org.hamcrest.Matchers.nullValue;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -28,14 +28,25 @@ import org.junit.jupiter.api.Test;
 class MetadataQueryApiTest {
 
     static String createFor(String user, String prompt) {
-        return given().auth().oauth2(PIPELINE).contentType("application/json")
-                .body(Map.of("prompt", prompt, "user_id", user)).post("/api/v1/generations?reuse=false").then().statusCode(201)
-                .extract().path("generation_id");
+        return given().auth()
+                .oauth2(PIPELINE)
+                .contentType("application/json")
+                .body(Map.of("prompt", prompt, "user_id", user))
+                .post("/api/v1/generations?reuse=false")
+                .then()
+                .statusCode(201)
+                .extract()
+                .path("generation_id");
     }
 
     static void complete(String id) {
-        put("/api/v1/generations/" + id + "/clips/1", "video/mp4", Samples.mp4(2_000)).statusCode(200);
-        given().auth().oauth2(PIPELINE).post("/api/v1/generations/" + id + "/complete").then().statusCode(200);
+        put("/api/v1/generations/" + id + "/clips/1", "video/mp4", Samples.mp4(2_000))
+                .statusCode(200);
+        given().auth()
+                .oauth2(PIPELINE)
+                .post("/api/v1/generations/" + id + "/complete")
+                .then()
+                .statusCode(200);
     }
 
     @Test
@@ -47,59 +58,158 @@ class MetadataQueryApiTest {
         }
         complete(ids.get(1));
         complete(ids.get(3));
-        List<String> completed = given().auth().oauth2(PIPELINE).queryParam("status", "completed").queryParam("user_id", user)
-                .get("/api/v1/generations").then().statusCode(200)
-                .body("items.status", everyItem(equalTo("completed"))).body("next_after", nullValue())
-                .extract().path("items.generation_id");
+        List<String> completed = given().auth()
+                .oauth2(PIPELINE)
+                .queryParam("status", "completed")
+                .queryParam("user_id", user)
+                .get("/api/v1/generations")
+                .then()
+                .statusCode(200)
+                .body("items.status", everyItem(equalTo("completed")))
+                .body("next_after", nullValue())
+                .extract()
+                .path("items.generation_id");
         assertEquals(List.of(ids.get(1), ids.get(3)).stream().sorted().toList(), completed);
 
         // pending ones, two at a time, in id order
         List<String> seen = new ArrayList<>();
         String after = null;
         do {
-            var page = given().auth().oauth2(PIPELINE).queryParam("status", "pending").queryParam("user_id", user)
-                    .queryParam("since", LocalDate.now(ZoneOffset.UTC).toString()).queryParam("limit", 2)
+            var page = given().auth()
+                    .oauth2(PIPELINE)
+                    .queryParam("status", "pending")
+                    .queryParam("user_id", user)
+                    .queryParam("since", LocalDate.now(ZoneOffset.UTC).toString())
+                    .queryParam("limit", 2)
                     .queryParams(after == null ? Map.of() : Map.of("after", after))
-                    .get("/api/v1/generations").then().statusCode(200).extract();
+                    .get("/api/v1/generations")
+                    .then()
+                    .statusCode(200)
+                    .extract();
             seen.addAll(page.path("items.generation_id"));
             after = page.path("next_after");
         } while (after != null);
-        assertEquals(List.of(ids.get(0), ids.get(2), ids.get(4)).stream().sorted().toList(), seen);
+        assertEquals(
+                List.of(ids.get(0), ids.get(2), ids.get(4)).stream().sorted().toList(), seen);
 
-        given().auth().oauth2(PIPELINE).contentType("application/json").body(Map.of("reason", "out of credits"))
-                .post("/api/v1/generations/" + ids.get(4) + "/fail").then().statusCode(200);
-        given().auth().oauth2(PIPELINE).queryParam("status", "failed").queryParam("user_id", user)
-                .get("/api/v1/generations").then().statusCode(200).body("items.generation_id", equalTo(List.of(ids.get(4))));
+        given().auth()
+                .oauth2(PIPELINE)
+                .contentType("application/json")
+                .body(Map.of("reason", "out of credits"))
+                .post("/api/v1/generations/" + ids.get(4) + "/fail")
+                .then()
+                .statusCode(200);
+        given().auth()
+                .oauth2(PIPELINE)
+                .queryParam("status", "failed")
+                .queryParam("user_id", user)
+                .get("/api/v1/generations")
+                .then()
+                .statusCode(200)
+                .body("items.generation_id", equalTo(List.of(ids.get(4))));
 
-        given().auth().oauth2(PIPELINE).queryParam("user_id", user)
+        given().auth()
+                .oauth2(PIPELINE)
+                .queryParam("user_id", user)
                 .queryParam("since", LocalDate.now(ZoneOffset.UTC).plusDays(1).toString())
-                .get("/api/v1/generations").then().statusCode(200).body("items", hasSize(0)).body("next_after", nullValue());
+                .get("/api/v1/generations")
+                .then()
+                .statusCode(200)
+                .body("items", hasSize(0))
+                .body("next_after", nullValue());
     }
 
     @Test
     void compositionsByGenerationAndStatus() {
         String user = freshUser("qc");
         String gen = createFor(user, "source");
-        Map<String, Object> body = Map.of("generation_id", gen, "user_id", user,
-                "timeline", Map.of("clips", List.of(Map.of("clip", 1, "start_seconds", 0))));
-        String a = given().auth().oauth2(PIPELINE).contentType("application/json").body(body).post("/api/v1/compositions")
-                .then().statusCode(201).extract().path("composition_id");
-        String b = given().auth().oauth2(PIPELINE).contentType("application/json").body(body).post("/api/v1/compositions")
-                .then().statusCode(201).extract().path("composition_id");
-        put("/api/v1/compositions/" + b + "/final?compress=false", "video/mp4", Samples.mp4(2_000)).statusCode(200);
-        given().auth().oauth2(PIPELINE).queryParam("generation_id", gen).get("/api/v1/compositions").then().statusCode(200)
-                .body("items.composition_id", equalTo(List.of(a, b).stream().sorted().toList()));
-        given().auth().oauth2(PIPELINE).queryParam("generation_id", gen).queryParam("status", "rendered")
-                .get("/api/v1/compositions").then().statusCode(200).body("items.composition_id", equalTo(List.of(b)));
+        Map<String, Object> body = Map.of(
+                "generation_id",
+                gen,
+                "user_id",
+                user,
+                "timeline",
+                Map.of("clips", List.of(Map.of("clip", 1, "start_seconds", 0))));
+        String a = given().auth()
+                .oauth2(PIPELINE)
+                .contentType("application/json")
+                .body(body)
+                .post("/api/v1/compositions")
+                .then()
+                .statusCode(201)
+                .extract()
+                .path("composition_id");
+        String b = given().auth()
+                .oauth2(PIPELINE)
+                .contentType("application/json")
+                .body(body)
+                .post("/api/v1/compositions")
+                .then()
+                .statusCode(201)
+                .extract()
+                .path("composition_id");
+        put("/api/v1/compositions/" + b + "/final?compress=false", "video/mp4", Samples.mp4(2_000))
+                .statusCode(200);
+        given().auth()
+                .oauth2(PIPELINE)
+                .queryParam("generation_id", gen)
+                .get("/api/v1/compositions")
+                .then()
+                .statusCode(200)
+                .body(
+                        "items.composition_id",
+                        equalTo(List.of(a, b).stream().sorted().toList()));
+        given().auth()
+                .oauth2(PIPELINE)
+                .queryParam("generation_id", gen)
+                .queryParam("status", "rendered")
+                .get("/api/v1/compositions")
+                .then()
+                .statusCode(200)
+                .body("items.composition_id", equalTo(List.of(b)));
     }
 
     @Test
     void badQueriesAreCoded() {
-        problem(given().auth().oauth2(PIPELINE).queryParam("status", "done").get("/api/v1/generations").then(), 400, "invalid_request");
-        problem(given().auth().oauth2(PIPELINE).queryParam("since", "yesterday").get("/api/v1/generations").then(), 400, "invalid_request");
-        problem(given().auth().oauth2(PIPELINE).queryParam("limit", 0).get("/api/v1/compositions").then(), 400, "invalid_request");
-        problem(given().auth().oauth2(PIPELINE).queryParam("after", "../x").get("/api/v1/generations").then(), 400, "invalid_id");
-        problem(given().auth().oauth2(PIPELINE).queryParam("status", "completed").get("/api/v1/compositions").then(), 400,
+        problem(
+                given().auth()
+                        .oauth2(PIPELINE)
+                        .queryParam("status", "done")
+                        .get("/api/v1/generations")
+                        .then(),
+                400,
+                "invalid_request");
+        problem(
+                given().auth()
+                        .oauth2(PIPELINE)
+                        .queryParam("since", "yesterday")
+                        .get("/api/v1/generations")
+                        .then(),
+                400,
+                "invalid_request");
+        problem(
+                given().auth()
+                        .oauth2(PIPELINE)
+                        .queryParam("limit", 0)
+                        .get("/api/v1/compositions")
+                        .then(),
+                400,
+                "invalid_request");
+        problem(
+                given().auth()
+                        .oauth2(PIPELINE)
+                        .queryParam("after", "../x")
+                        .get("/api/v1/generations")
+                        .then(),
+                400,
+                "invalid_id");
+        problem(
+                given().auth()
+                        .oauth2(PIPELINE)
+                        .queryParam("status", "completed")
+                        .get("/api/v1/compositions")
+                        .then(),
+                400,
                 "invalid_request");
     }
 }

@@ -24,7 +24,6 @@ import io.reelvault.model.UserId;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.HttpMethod;
 import jakarta.ws.rs.Path;
-import org.eclipse.microprofile.openapi.annotations.Operation;
 import java.io.IOException;
 import java.lang.annotation.Annotation;
 import java.lang.reflect.Method;
@@ -43,6 +42,7 @@ import java.util.function.Function;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.eclipse.microprofile.config.ConfigProvider;
+import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -101,14 +101,22 @@ class OpenApiTest {
     @BeforeEach
     void read() throws IOException {
         if (doc == null) { // once, with the application up (RestAssured knows its port in tests, not in @BeforeAll)
-            doc = new ObjectMapper().readTree(given().get("/q/openapi?format=json").then().statusCode(200).extract().asString());
+            doc = new ObjectMapper()
+                    .readTree(given().get("/q/openapi?format=json")
+                            .then()
+                            .statusCode(200)
+                            .extract()
+                            .asString());
         }
     }
 
     @Test
     void everyOperationOfTheDesignTableIsDocumented() {
         Set<String> documented = operations().keySet();
-        List<String> missing = DESIGN_TABLE.stream().map(OpenApiTest::normalize).filter(op -> !documented.contains(op)).toList();
+        List<String> missing = DESIGN_TABLE.stream()
+                .map(OpenApiTest::normalize)
+                .filter(op -> !documented.contains(op))
+                .toList();
         assertEquals(List.of(), missing, "documented: " + documented);
     }
 
@@ -117,8 +125,15 @@ class OpenApiTest {
         Map<String, Method> routes = jaxRsRoutes();
         assertTrue(routes.size() >= 27, "found the resources: " + routes.keySet());
         Set<String> documented = operations().keySet();
-        assertEquals(List.of(), routes.keySet().stream().filter(r -> !documented.contains(r)).toList(), "undocumented routes");
-        assertEquals(List.of(), documented.stream().filter(op -> op.contains(" /api/") && !routes.containsKey(op)).toList(),
+        assertEquals(
+                List.of(),
+                routes.keySet().stream().filter(r -> !documented.contains(r)).toList(),
+                "undocumented routes");
+        assertEquals(
+                List.of(),
+                documented.stream()
+                        .filter(op -> op.contains(" /api/") && !routes.containsKey(op))
+                        .toList(),
                 "documented /api operations without a route");
     }
 
@@ -129,14 +144,19 @@ class OpenApiTest {
     @Test
     void everyResourceMethodIsDescribed() throws IOException {
         Map<String, List<Method>> byRoute = new TreeMap<>();
-        jaxRsRoutesAll().forEach(m -> byRoute.computeIfAbsent(m.route(), r -> new ArrayList<>()).add(m.method()));
+        jaxRsRoutesAll()
+                .forEach(m -> byRoute.computeIfAbsent(m.route(), r -> new ArrayList<>())
+                        .add(m.method()));
         byRoute.forEach((route, methods) -> {
-            List<Method> shown = methods.stream().filter(m -> !(m.isAnnotationPresent(Operation.class)
-                    && m.getAnnotation(Operation.class).hidden())).toList();
+            List<Method> shown = methods.stream()
+                    .filter(m -> !(m.isAnnotationPresent(Operation.class)
+                            && m.getAnnotation(Operation.class).hidden()))
+                    .toList();
             assertEquals(1, shown.size(), route + " is documented by exactly one method: " + methods);
             Operation operation = shown.get(0).getAnnotation(Operation.class);
             assertTrue(operation != null && !operation.summary().isBlank(), route + " has no @Operation summary");
-            assertTrue(Arrays.stream(operation.extensions()).anyMatch(e -> e.name().equals(ApiDocs.PROBLEM_CODES)),
+            assertTrue(
+                    Arrays.stream(operation.extensions()).anyMatch(e -> e.name().equals(ApiDocs.PROBLEM_CODES)),
                     route + " does not list its problem codes (" + ApiDocs.PROBLEM_CODES + ")");
         });
     }
@@ -159,13 +179,24 @@ class OpenApiTest {
             responses.fields().forEachRemaining(e -> {
                 if (e.getKey().startsWith("4") || e.getKey().startsWith("5")) {
                     if (op.startsWith("HEAD ")) {
-                        assertTrue(e.getValue().path("content").isMissingNode(), op + " " + e.getKey() + ": HEAD answers have no body");
+                        assertTrue(
+                                e.getValue().path("content").isMissingNode(),
+                                op + " " + e.getKey() + ": HEAD answers have no body");
                     } else {
-                        assertEquals(PROBLEM_REF, e.getValue().at("/content/application~1problem+json/schema/$ref").asText(),
+                        assertEquals(
+                                PROBLEM_REF,
+                                e.getValue()
+                                        .at("/content/application~1problem+json/schema/$ref")
+                                        .asText(),
                                 op + " " + e.getKey() + " is not a Problem");
-                        e.getValue().at("/content/application~1problem+json/examples").fields().forEachRemaining(ex -> assertEquals(
-                                Integer.parseInt(e.getKey()), ErrorCode.valueOf(ex.getKey().toUpperCase()).status(),
-                                op + ": code " + ex.getKey() + " listed under the wrong status"));
+                        e.getValue()
+                                .at("/content/application~1problem+json/examples")
+                                .fields()
+                                .forEachRemaining(ex -> assertEquals(
+                                        Integer.parseInt(e.getKey()),
+                                        ErrorCode.valueOf(ex.getKey().toUpperCase())
+                                                .status(),
+                                        op + ": code " + ex.getKey() + " listed under the wrong status"));
                     }
                 }
             });
@@ -181,7 +212,10 @@ class OpenApiTest {
         assertEquals(Arrays.stream(ErrorCode.values()).map(ErrorCode::code).toList(), codes);
         Set<String> properties = new TreeSet<>();
         problem.path("properties").fieldNames().forEachRemaining(properties::add);
-        assertEquals(new TreeSet<>(Arrays.stream(Problem.class.getRecordComponents()).map(RecordComponent::getName).toList()),
+        assertEquals(
+                new TreeSet<>(Arrays.stream(Problem.class.getRecordComponents())
+                        .map(RecordComponent::getName)
+                        .toList()),
                 properties);
         assertEquals(Problem.MEDIA_TYPE, "application/problem+json");
     }
@@ -202,45 +236,70 @@ class OpenApiTest {
             boolean pipeline = pipelineOnly(method);
             assertEquals(pipeline ? "[\"pipeline\"]" : "[]", roles.toString(), op + " roles");
             assertTrue(operations.get(op).at("/responses/401/content").isObject(), op + " 401");
-            assertEquals(pipeline, operations.get(op).at("/responses/403").isObject(), op + " 403 iff the pipeline group is needed");
+            assertEquals(
+                    pipeline,
+                    operations.get(op).at("/responses/403").isObject(),
+                    op + " 403 iff the pipeline group is needed");
         });
         for (String method : List.of("GET", "HEAD", "PUT")) {
             assertTrue(operations.containsKey(method + " /storage/{}"), method + " /storage/{key} is not documented");
             JsonNode security = operations.get(method + " /storage/{}").path("security");
-            assertTrue(security.isMissingNode() || security.isEmpty(), method + " /storage/{key} needs no token: " + security);
+            assertTrue(
+                    security.isMissingNode() || security.isEmpty(),
+                    method + " /storage/{key} needs no token: " + security);
         }
         assertTrue(operations.get("GET /q/health/ready").path("security").isMissingNode());
         // health and metrics answer on the management interface only: their paths say so
         for (String path : List.of("/q/health/live", "/q/health/ready", "/q/health/started", "/q/metrics")) {
             JsonNode servers = doc.path("paths").path(path).path("servers");
             assertEquals(1, servers.size(), path + " servers: " + servers);
-            assertEquals("http://localhost:9000", servers.get(0).path("url").asText(), path + ": QUARKUS_MANAGEMENT_PORT's default");
+            assertEquals(
+                    "http://localhost:9000",
+                    servers.get(0).path("url").asText(),
+                    path + ": QUARKUS_MANAGEMENT_PORT's default");
         }
-        assertTrue(doc.path("paths").path("/q/openapi").path("servers").isMissingNode(), "/q/openapi is on the API port");
+        assertTrue(
+                doc.path("paths").path("/q/openapi").path("servers").isMissingNode(), "/q/openapi is on the API port");
     }
 
     @Test
     void theSignedUrlRouteDescribesItsSignatureRangesAndAnswers() {
         JsonNode item = doc.at("/paths/~1storage~1{key}");
         Map<String, JsonNode> parameters = new TreeMap<>();
-        item.path("parameters").forEach(p -> parameters.put(p.path("in").asText() + ":" + p.path("name").asText(), p));
+        item.path("parameters")
+                .forEach(p -> parameters.put(
+                        p.path("in").asText() + ":" + p.path("name").asText(), p));
         assertTrue(parameters.get("path:key").path("required").asBoolean());
         assertTrue(parameters.get("query:X-Expires").path("required").asBoolean());
         assertTrue(parameters.get("query:X-Signature").path("required").asBoolean());
-        assertTrue(parameters.get("query:X-Signature").path("description").asText().contains("HMAC-SHA256"));
+        assertTrue(
+                parameters.get("query:X-Signature").path("description").asText().contains("HMAC-SHA256"));
         assertTrue(parameters.get("query:X-Algorithm").path("required").asBoolean());
         assertTrue(parameters.get("query:X-Key-Id").path("required").asBoolean());
-        assertTrue(parameters.get("query:X-Signature").path("description").asText().contains("pct(name)=pct(value)"));
+        assertTrue(
+                parameters.get("query:X-Signature").path("description").asText().contains("pct(name)=pct(value)"));
         assertTrue(item.at("/get/parameters").toString().contains("\"Range\""));
-        assertEquals(Set.of("200", "206", "304", "400", "403", "404", "416", "500", "503"), fields(item.at("/get/responses")));
+        assertEquals(
+                Set.of("200", "206", "304", "400", "403", "404", "416", "500", "503"),
+                fields(item.at("/get/responses")));
         assertTrue(item.at("/get/responses/416/headers/Content-Range").isObject());
-        assertTrue(item.at("/head/responses/200").isObject() && item.at("/head/responses/403").isObject());
+        assertTrue(item.at("/head/responses/200").isObject()
+                && item.at("/head/responses/403").isObject());
         assertTrue(item.at("/put/parameters").toString().contains("header-content-type"));
-        assertTrue(item.at("/put/responses/503/content/application~1problem+json/examples/shutting_down").isObject());
-        Pattern key = Pattern.compile(parameters.get("path:key").at("/schema/pattern").asText());
-        for (String k : List.of("uploads/u1/upload_20261129_abcdefabcdef/original.png", "temp/job-1/processing/render_pass_1.mp4",
-                "../etc/passwd", "uploads/.hidden/x", "other/a.txt", "uploads", "uploads//a")) {
-            assertEquals(ObjectKey.isValid(k), key.matcher(k).matches(), "documented key grammar vs the model for " + k);
+        assertTrue(item.at("/put/responses/503/content/application~1problem+json/examples/shutting_down")
+                .isObject());
+        Pattern key =
+                Pattern.compile(parameters.get("path:key").at("/schema/pattern").asText());
+        for (String k : List.of(
+                "uploads/u1/upload_20261129_abcdefabcdef/original.png",
+                "temp/job-1/processing/render_pass_1.mp4",
+                "../etc/passwd",
+                "uploads/.hidden/x",
+                "other/a.txt",
+                "uploads",
+                "uploads//a")) {
+            assertEquals(
+                    ObjectKey.isValid(k), key.matcher(k).matches(), "documented key grammar vs the model for " + k);
         }
     }
 
@@ -248,12 +307,25 @@ class OpenApiTest {
     void uploadsDocumentTheirBodiesAndCreationsTheir201() {
         JsonNode upload = doc.at("/paths/~1api~1v1~1uploads/post");
         for (String type : List.of("image/png", "image/jpeg", "image/gif", "audio/mpeg", "audio/wav")) {
-            assertEquals("binary", upload.at("/requestBody/content/" + type.replace("/", "~1") + "/schema/format").asText(), type);
+            assertEquals(
+                    "binary",
+                    upload.at("/requestBody/content/" + type.replace("/", "~1") + "/schema/format")
+                            .asText(),
+                    type);
         }
-        assertEquals("binary", upload.at("/requestBody/content/multipart~1form-data/schema/properties/file/format").asText());
-        assertEquals("#/components/schemas/UploadMetadata", upload.at("/responses/201/content/application~1json/schema/$ref").asText());
-        assertEquals("binary", doc.at("/paths/~1api~1v1~1generations~1{generationId}~1clips~1{n}/put/requestBody/content/video~1mp4"
-                + "/schema/format").asText());
+        assertEquals(
+                "binary",
+                upload.at("/requestBody/content/multipart~1form-data/schema/properties/file/format")
+                        .asText());
+        assertEquals(
+                "#/components/schemas/UploadMetadata",
+                upload.at("/responses/201/content/application~1json/schema/$ref")
+                        .asText());
+        assertEquals(
+                "binary",
+                doc.at("/paths/~1api~1v1~1generations~1{generationId}~1clips~1{n}/put/requestBody/content/video~1mp4"
+                                + "/schema/format")
+                        .asText());
         assertTrue(doc.at("/paths/~1api~1v1~1generations/post/responses/201").isObject());
         assertTrue(doc.at("/paths/~1api~1v1~1generations/post/responses/200").isObject(), "reused");
         JsonNode request = doc.at("/components/schemas/PresignRequest/properties");
@@ -275,51 +347,87 @@ class OpenApiTest {
     @Test
     void pathParameterPatternsAreTheModelsGrammar() {
         Clock clock = Clock.systemUTC();
-        accepts(ApiDocs.UPLOAD_ID, UploadId::parse, UploadId.generate(clock).value(), "upload_20261129_ABCdefabcdef",
-                "upload_20261129_abc", "gen_20261129_abcdefabcdef");
-        accepts(ApiDocs.GENERATION_ID, GenerationId::parse, GenerationId.generate(clock).value(), "gen_2026112_abcdefabcdef",
+        accepts(
+                ApiDocs.UPLOAD_ID,
+                UploadId::parse,
+                UploadId.generate(clock).value(),
+                "upload_20261129_ABCdefabcdef",
+                "upload_20261129_abc",
+                "gen_20261129_abcdefabcdef");
+        accepts(
+                ApiDocs.GENERATION_ID,
+                GenerationId::parse,
+                GenerationId.generate(clock).value(),
+                "gen_2026112_abcdefabcdef",
                 "comp_20261129_abcdefabcdef");
-        accepts(ApiDocs.COMPOSITION_ID, CompositionId::parse, CompositionId.generate(clock).value(), "comp_20261129_abcdef-bcdef");
+        accepts(
+                ApiDocs.COMPOSITION_ID,
+                CompositionId::parse,
+                CompositionId.generate(clock).value(),
+                "comp_20261129_abcdef-bcdef");
         accepts(ApiDocs.NAME_ID, JobId::parse, "job-1_A", "x".repeat(64), "x".repeat(65), "a.b", "");
         accepts(ApiDocs.NAME_ID, UserId::parse, "alice", "al ice", "al/ice");
         accepts(ApiDocs.CLIP_NUMBER, ClipNumber::parse, "1", "001", "999", "0", "000", "1000", "-1", "+1");
-        accepts(ApiDocs.TEMP_NAME, TempName::parse, "intermediate_a.mp4", "render_pass_2.mp4", "x_1.tmp", "a.mp4",
-                "../x.tmp", "x.tmp.mp4", "render_pass_.mp4");
+        accepts(
+                ApiDocs.TEMP_NAME,
+                TempName::parse,
+                "intermediate_a.mp4",
+                "render_pass_2.mp4",
+                "x_1.tmp",
+                "a.mp4",
+                "../x.tmp",
+                "x.tmp.mp4",
+                "render_pass_.mp4");
         // each documented path parameter carries one of them
-        operations().forEach((op, operation) -> operation.path("parameters").forEach(p -> {
-            if (op.contains(" /api/") && "path".equals(p.path("in").asText())) {
-                assertFalse(p.at("/schema/pattern").asText().isEmpty(), op + " path parameter " + p.path("name") + " has no pattern");
-            }
-        }));
+        operations()
+                .forEach((op, operation) -> operation.path("parameters").forEach(p -> {
+                    if (op.contains(" /api/") && "path".equals(p.path("in").asText())) {
+                        assertFalse(
+                                p.at("/schema/pattern").asText().isEmpty(),
+                                op + " path parameter " + p.path("name") + " has no pattern");
+                    }
+                }));
     }
 
     @Test
     void theDocumentSaysWhatItIs() {
         assertEquals("reelvault API", doc.at("/info/title").asText());
-        assertEquals(ConfigProvider.getConfig().getValue("quarkus.application.version", String.class), doc.at("/info/version").asText());
+        assertEquals(
+                ConfigProvider.getConfig().getValue("quarkus.application.version", String.class),
+                doc.at("/info/version").asText());
         assertTrue(doc.at("/info/description").asText().contains("problem+json"));
         // the public base URL; none (OpenAPI's "/", the document's own origin) when its port is 0, the listening port,
         // as in tests on a random port (-Dquarkus.http.test-port=N makes it a fixed URL again)
         String servers = doc.path("servers").toString();
-        assertTrue(doc.path("servers").isMissingNode()
-                || doc.at("/servers/0/url").asText().equals(ConfigProvider.getConfig().getValue("reelvault.public-base-url", String.class)),
+        assertTrue(
+                doc.path("servers").isMissingNode()
+                        || doc.at("/servers/0/url")
+                                .asText()
+                                .equals(ConfigProvider.getConfig().getValue("reelvault.public-base-url", String.class)),
                 servers);
         assertFalse(servers.contains(":0\""), "never port 0: " + servers);
         Set<String> tags = new TreeSet<>();
         doc.path("tags").forEach(t -> tags.add(t.path("name").asText()));
-        assertTrue(tags.containsAll(Set.of("uploads", "generations", "compositions", "temp files", "admin", "signed URLs")), tags.toString());
-        operations().forEach((op, operation) -> assertFalse(operation.path("summary").asText().isBlank(), op + " has no summary"));
+        assertTrue(
+                tags.containsAll(
+                        Set.of("uploads", "generations", "compositions", "temp files", "admin", "signed URLs")),
+                tags.toString());
+        operations()
+                .forEach((op, operation) ->
+                        assertFalse(operation.path("summary").asText().isBlank(), op + " has no summary"));
         given().get("/q/swagger-ui/").then().statusCode(200); // dev and test only (Quarkus' default)
     }
 
     /** Each documented operation as {@code METHOD /path/{}}. */
     static Map<String, JsonNode> operations() {
         Map<String, JsonNode> operations = new TreeMap<>();
-        doc.path("paths").fields().forEachRemaining(path -> path.getValue().fields().forEachRemaining(op -> {
-            if (METHODS.contains(op.getKey())) {
-                operations.put(normalize(op.getKey().toUpperCase() + " " + path.getKey()), op.getValue());
-            }
-        }));
+        doc.path("paths")
+                .fields()
+                .forEachRemaining(path -> path.getValue().fields().forEachRemaining(op -> {
+                    if (METHODS.contains(op.getKey())) {
+                        operations.put(normalize(op.getKey().toUpperCase() + " " + path.getKey()), op.getValue());
+                    }
+                }));
         return operations;
     }
 
@@ -342,7 +450,9 @@ class OpenApiTest {
         java.nio.file.Path classes = java.nio.file.Path.of("target/classes");
         List<java.nio.file.Path> files;
         try (Stream<java.nio.file.Path> walk = Files.walk(classes.resolve("io/reelvault"))) {
-            files = walk.filter(f -> f.toString().endsWith(".class") && !f.getFileName().toString().contains("$")).toList();
+            files = walk.filter(f -> f.toString().endsWith(".class")
+                            && !f.getFileName().toString().contains("$"))
+                    .toList();
         }
         for (java.nio.file.Path file : files) {
             String name = classes.relativize(file).toString().replace('/', '.').replaceAll("\\.class$", "");
@@ -372,7 +482,10 @@ class OpenApiTest {
 
     static List<String> jaxRsRoutesWith(Class<? extends Annotation> marker) {
         try {
-            return jaxRsRoutes().entrySet().stream().filter(e -> e.getValue().isAnnotationPresent(marker)).map(Map.Entry::getKey).toList();
+            return jaxRsRoutes().entrySet().stream()
+                    .filter(e -> e.getValue().isAnnotationPresent(marker))
+                    .map(Map.Entry::getKey)
+                    .toList();
         } catch (IOException e) {
             throw new AssertionError(e);
         }
@@ -389,7 +502,8 @@ class OpenApiTest {
     }
 
     static boolean pipelineOnly(Method m) {
-        RolesAllowed roles = m.isAnnotationPresent(RolesAllowed.class) ? m.getAnnotation(RolesAllowed.class)
+        RolesAllowed roles = m.isAnnotationPresent(RolesAllowed.class)
+                ? m.getAnnotation(RolesAllowed.class)
                 : m.getDeclaringClass().getAnnotation(RolesAllowed.class);
         return roles != null && List.of(roles.value()).contains(Caller.PIPELINE);
     }

@@ -19,6 +19,7 @@ import io.reelvault.support.Samples;
 import io.reelvault.support.TestTokens;
 import io.restassured.response.ExtractableResponse;
 import io.restassured.response.Response;
+import io.smallrye.mutiny.Multi;
 import jakarta.inject.Inject;
 import java.io.ByteArrayInputStream;
 import java.nio.ByteBuffer;
@@ -31,7 +32,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
-import io.smallrye.mutiny.Multi;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -70,36 +70,85 @@ class PipelineLimitsApiTest {
     }
 
     static String generation() {
-        return given().auth().oauth2(worker()).contentType("application/json")
-                .body(Map.of("prompt", "limits " + freshUser("p"))).post("/api/v1/generations?reuse=false").then()
-                .statusCode(201).extract().path("generation_id");
+        return given().auth()
+                .oauth2(worker())
+                .contentType("application/json")
+                .body(Map.of("prompt", "limits " + freshUser("p")))
+                .post("/api/v1/generations?reuse=false")
+                .then()
+                .statusCode(201)
+                .extract()
+                .path("generation_id");
     }
 
     boolean anyObjectUnder(String prefix) {
-        return !store.list(new KeyPrefix(prefix), Optional.empty()).select().first().collect().asList()
-                .await().atMost(Duration.ofSeconds(10)).isEmpty();
+        return !store.list(new KeyPrefix(prefix), Optional.empty())
+                .select()
+                .first()
+                .collect()
+                .asList()
+                .await()
+                .atMost(Duration.ofSeconds(10))
+                .isEmpty();
     }
 
     @Test
     void artifactsPastThePipelineLimitAre413() {
         String gen = generation();
-        String comp = given().auth().oauth2(worker()).contentType("application/json")
-                .body(Map.of("generation_id", gen, "timeline", CompositionsApiTest.timeline(CompositionsApiTest.clip(1, 0))))
-                .post("/api/v1/compositions").then().statusCode(201).extract().path("composition_id");
+        String comp = given().auth()
+                .oauth2(worker())
+                .contentType("application/json")
+                .body(Map.of(
+                        "generation_id", gen, "timeline", CompositionsApiTest.timeline(CompositionsApiTest.clip(1, 0))))
+                .post("/api/v1/compositions")
+                .then()
+                .statusCode(201)
+                .extract()
+                .path("composition_id");
         String job = freshUser("job");
-        Map<String, String> targets = Map.of("/api/v1/generations/" + gen + "/clips/1", "video/mp4",
-                "/api/v1/compositions/" + comp + "/final", "video/mp4", "/api/v1/temp/" + job + "/a.tmp", "application/octet-stream");
+        Map<String, String> targets = Map.of(
+                "/api/v1/generations/" + gen + "/clips/1",
+                "video/mp4",
+                "/api/v1/compositions/" + comp + "/final",
+                "video/mp4",
+                "/api/v1/temp/" + job + "/a.tmp",
+                "application/octet-stream");
         byte[] tooLarge = Samples.mp4(PIPELINE_MAX + 1);
         targets.forEach((path, type) -> {
             // from Content-Length, before reading
-            problem(given().auth().oauth2(worker()).contentType(type).body(tooLarge).put(path).then(), 413, "payload_too_large");
+            problem(
+                    given().auth()
+                            .oauth2(worker())
+                            .contentType(type)
+                            .body(tooLarge)
+                            .put(path)
+                            .then(),
+                    413,
+                    "payload_too_large");
             // chunked: as soon as the body passes the limit
-            problem(given().auth().oauth2(worker()).contentType(type).body(new ByteArrayInputStream(Samples.mp4(PIPELINE_MAX + 50_000)))
-                    .put(path).then(), 413, "payload_too_large");
+            problem(
+                    given().auth()
+                            .oauth2(worker())
+                            .contentType(type)
+                            .body(new ByteArrayInputStream(Samples.mp4(PIPELINE_MAX + 50_000)))
+                            .put(path)
+                            .then(),
+                    413,
+                    "payload_too_large");
             // the limit itself is allowed
-            given().auth().oauth2(worker()).contentType(type).body(Samples.mp4(PIPELINE_MAX)).put(path).then().statusCode(200);
+            given().auth()
+                    .oauth2(worker())
+                    .contentType(type)
+                    .body(Samples.mp4(PIPELINE_MAX))
+                    .put(path)
+                    .then()
+                    .statusCode(200);
         });
-        given().auth().oauth2(worker()).get("/api/v1/compositions/" + comp).then().statusCode(200)
+        given().auth()
+                .oauth2(worker())
+                .get("/api/v1/compositions/" + comp)
+                .then()
+                .statusCode(200)
                 .body("status", equalTo("rendered"));
     }
 
@@ -116,10 +165,27 @@ class PipelineLimitsApiTest {
         assertEquals(201, presigned.statusCode());
         String id = presigned.path("upload_id");
         byte[] shorter = Samples.png(4_000);
-        store.put(ObjectKey.parse("uploads/" + user + "/" + id + "/original.png"), Multi.createFrom().item(ByteBuffer.wrap(shorter)),
-                OptionalLong.of(shorter.length), "image/png").await().atMost(Duration.ofSeconds(10));
-        problem(given().auth().oauth2(token).post("/api/v1/uploads/" + id + "/complete").then(), 400, "length_mismatch");
-        problem(given().auth().oauth2(token).post("/api/v1/uploads/" + id + "/complete").then(), 404, "not_found");
+        store.put(
+                        ObjectKey.parse("uploads/" + user + "/" + id + "/original.png"),
+                        Multi.createFrom().item(ByteBuffer.wrap(shorter)),
+                        OptionalLong.of(shorter.length),
+                        "image/png")
+                .await()
+                .atMost(Duration.ofSeconds(10));
+        problem(
+                given().auth()
+                        .oauth2(token)
+                        .post("/api/v1/uploads/" + id + "/complete")
+                        .then(),
+                400,
+                "length_mismatch");
+        problem(
+                given().auth()
+                        .oauth2(token)
+                        .post("/api/v1/uploads/" + id + "/complete")
+                        .then(),
+                404,
+                "not_found");
         assertFalse(anyObjectUnder("uploads/" + user + "/" + id + "/original"), "the refused object is deleted");
     }
 
@@ -129,19 +195,41 @@ class PipelineLimitsApiTest {
         String token = TestTokens.pipeline(freshUser("busy"));
         String job = freshUser("job");
         for (int i = 0; i < PIPELINE_UPLOADS; i++) {
-            given().auth().oauth2(token).contentType("application/octet-stream").body(new byte[100])
-                    .put("/api/v1/temp/" + job + "/" + i + ".tmp").then().statusCode(200);
+            given().auth()
+                    .oauth2(token)
+                    .contentType("application/octet-stream")
+                    .body(new byte[100])
+                    .put("/api/v1/temp/" + job + "/" + i + ".tmp")
+                    .then()
+                    .statusCode(200);
         }
-        assertRateLimited(given().auth().oauth2(token).contentType("application/octet-stream").body(new byte[100])
-                .put("/api/v1/temp/" + job + "/late.tmp").then(), 60);
+        assertRateLimited(
+                given().auth()
+                        .oauth2(token)
+                        .contentType("application/octet-stream")
+                        .body(new byte[100])
+                        .put("/api/v1/temp/" + job + "/late.tmp")
+                        .then(),
+                60);
         String gen = generation();
-        assertRateLimited(given().auth().oauth2(token).contentType("video/mp4").body(Samples.mp4(1000))
-                .put("/api/v1/generations/" + gen + "/clips/1").then(), 60);
+        assertRateLimited(
+                given().auth()
+                        .oauth2(token)
+                        .contentType("video/mp4")
+                        .body(Samples.mp4(1000))
+                        .put("/api/v1/generations/" + gen + "/clips/1")
+                        .then(),
+                60);
         assertFalse(anyObjectUnder("temp/" + job + "/late"), "nothing of a refused PUT is stored");
         assertFalse(anyObjectUnder("generations/" + gen + "/clips/"), "nothing of a refused PUT is stored");
         // another worker is not affected
-        given().auth().oauth2(worker()).contentType("application/octet-stream").body(new byte[100])
-                .put("/api/v1/temp/" + job + "/late.tmp").then().statusCode(200);
+        given().auth()
+                .oauth2(worker())
+                .contentType("application/octet-stream")
+                .body(new byte[100])
+                .put("/api/v1/temp/" + job + "/late.tmp")
+                .then()
+                .statusCode(200);
     }
 
     /** A generation's view signs preview URLs: it draws on the URL bucket (a pipeline caller's: 6 here). */
@@ -150,10 +238,20 @@ class PipelineLimitsApiTest {
         String token = TestTokens.pipeline(freshUser("viewer"));
         String gen = generation();
         for (int i = 0; i < RateLimitProfile.PIPELINE_URLS; i++) {
-            given().auth().oauth2(token).get("/api/v1/generations/" + gen).then().statusCode(200);
+            given().auth()
+                    .oauth2(token)
+                    .get("/api/v1/generations/" + gen)
+                    .then()
+                    .statusCode(200);
         }
-        assertRateLimited(given().auth().oauth2(token).get("/api/v1/generations/" + gen).then(), 60);
-        assertRateLimited(given().auth().oauth2(token).post("/api/v1/generations/" + gen + "/complete").then(), 60);
+        assertRateLimited(
+                given().auth().oauth2(token).get("/api/v1/generations/" + gen).then(), 60);
+        assertRateLimited(
+                given().auth()
+                        .oauth2(token)
+                        .post("/api/v1/generations/" + gen + "/complete")
+                        .then(),
+                60);
         given().auth().oauth2(worker()).get("/api/v1/generations/" + gen).then().statusCode(200);
     }
 
@@ -174,10 +272,16 @@ class PipelineLimitsApiTest {
         int pages = 0;
         boolean shortPageWithCursor = false;
         do {
-            var page = given().auth().oauth2(token).queryParam("user_id", user).queryParam("limit", 100)
+            var page = given().auth()
+                    .oauth2(token)
+                    .queryParam("user_id", user)
+                    .queryParam("limit", 100)
                     .queryParam("since", LocalDate.now(ZoneOffset.UTC).toString())
                     .queryParams(after == null ? Map.of() : Map.of("after", after))
-                    .get("/api/v1/generations").then().statusCode(200).extract();
+                    .get("/api/v1/generations")
+                    .then()
+                    .statusCode(200)
+                    .extract();
             List<String> items = page.path("items.generation_id");
             assertTrue(items.size() <= MAX_READS, "a page reads at most " + MAX_READS + " documents: " + items);
             seen.addAll(items);

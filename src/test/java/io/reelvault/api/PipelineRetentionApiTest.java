@@ -6,9 +6,9 @@ import static io.reelvault.api.GenerationsApiTest.put;
 import static io.reelvault.api.UploadsApiTest.freshUser;
 import static io.reelvault.api.UploadsApiTest.problem;
 import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.hasItem;
 import static org.hamcrest.Matchers.lessThanOrEqualTo;
 import static org.hamcrest.Matchers.not;
-import static org.hamcrest.Matchers.hasItem;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -48,11 +48,14 @@ class PipelineRetentionApiTest {
 
     @Inject
     AdjustableClock clock;
+
     @Inject
     ObjectStore store;
+
     @Inject
     @IncludingExpired
     ObjectStore includingExpired;
+
     @Inject
     LifecycleSweeper sweeper;
 
@@ -67,7 +70,12 @@ class PipelineRetentionApiTest {
     }
 
     List<ObjectInfo> stored(String prefix) {
-        return includingExpired.list(new KeyPrefix(prefix), Optional.empty()).collect().asList().await().atMost(WAIT);
+        return includingExpired
+                .list(new KeyPrefix(prefix), Optional.empty())
+                .collect()
+                .asList()
+                .await()
+                .atMost(WAIT);
     }
 
     /** Sweeps at {@code at} and checks that nothing under {@code prefix} is left and the area's count moved. */
@@ -87,15 +95,24 @@ class PipelineRetentionApiTest {
     void tempFilesLiveSevenDays() {
         String job = freshUser("ret");
         String expiresAt = put("/api/v1/temp/" + job + "/pass.tmp", "application/octet-stream", new byte[] {1, 2, 3})
-                .statusCode(200).extract().path("expires_at");
+                .statusCode(200)
+                .extract()
+                .path("expires_at");
         Instant expiry = Instant.parse(expiresAt);
         ObjectKey key = ObjectKey.parse("temp/" + job + "/processing/pass.tmp");
         Instant written = stored("temp/" + job + "/").get(0).lastModified();
         assertEquals(Area.TEMP.expiresAt(written).orElseThrow(), expiry);
-        assertEquals(0, expiry.atZone(java.time.ZoneOffset.UTC).getHour() + expiry.atZone(java.time.ZoneOffset.UTC).getMinute());
+        assertEquals(
+                0,
+                expiry.atZone(java.time.ZoneOffset.UTC).getHour()
+                        + expiry.atZone(java.time.ZoneOffset.UTC).getMinute());
 
         clock.setTo(expiry.minusSeconds(60));
-        given().auth().oauth2(PIPELINE).get("/api/v1/temp/" + job + "/pass.tmp/url").then().statusCode(200)
+        given().auth()
+                .oauth2(PIPELINE)
+                .get("/api/v1/temp/" + job + "/pass.tmp/url")
+                .then()
+                .statusCode(200)
                 .body("expires_in", lessThanOrEqualTo(60));
         clock.setTo(expiry.minusNanos(1));
         assertEquals(3, store.head(key).await().atMost(WAIT).orElseThrow().size(), "kept at the last instant");
@@ -104,8 +121,15 @@ class PipelineRetentionApiTest {
             assertEquals(1, stored("temp/" + job + "/").size(), "a sweep at the last instant keeps it");
         }
         clock.setTo(expiry);
-        problem(given().auth().oauth2(PIPELINE).get("/api/v1/temp/" + job + "/pass.tmp/url").then(), 404, "expired");
-        ReelvaultException refused = org.junit.jupiter.api.Assertions.assertThrows(ReelvaultException.class,
+        problem(
+                given().auth()
+                        .oauth2(PIPELINE)
+                        .get("/api/v1/temp/" + job + "/pass.tmp/url")
+                        .then(),
+                404,
+                "expired");
+        ReelvaultException refused = org.junit.jupiter.api.Assertions.assertThrows(
+                ReelvaultException.class,
                 () -> store.get(key, Optional.empty()).await().atMost(WAIT));
         assertEquals(ErrorCode.EXPIRED, refused.code());
         sweptAt(expiry, "temp/" + job + "/", Area.TEMP);
@@ -114,25 +138,57 @@ class PipelineRetentionApiTest {
     @Test
     void generationsLiveThirtyDays() {
         String id = create("retention");
-        put("/api/v1/generations/" + id + "/clips/1", "video/mp4", Samples.mp4(1_000)).statusCode(200);
-        Instant expiry = Instant.parse(given().auth().oauth2(PIPELINE).get("/api/v1/generations/" + id).then().statusCode(200)
-                .extract().path("expires_at"));
-        Instant created = Instant.parse(given().auth().oauth2(PIPELINE).get("/api/v1/generations/" + id).then()
-                .extract().path("created_at"));
+        put("/api/v1/generations/" + id + "/clips/1", "video/mp4", Samples.mp4(1_000))
+                .statusCode(200);
+        Instant expiry = Instant.parse(given().auth()
+                .oauth2(PIPELINE)
+                .get("/api/v1/generations/" + id)
+                .then()
+                .statusCode(200)
+                .extract()
+                .path("expires_at"));
+        Instant created = Instant.parse(given().auth()
+                .oauth2(PIPELINE)
+                .get("/api/v1/generations/" + id)
+                .then()
+                .extract()
+                .path("created_at"));
         assertEquals(Area.GENERATIONS.expiresAt(created).orElseThrow(), expiry);
         String today = created.toString().substring(0, 10);
 
         clock.setTo(expiry.minusMillis(1));
-        given().auth().oauth2(PIPELINE).get("/api/v1/generations/" + id).then().statusCode(200)
+        given().auth()
+                .oauth2(PIPELINE)
+                .get("/api/v1/generations/" + id)
+                .then()
+                .statusCode(200)
                 .body("urls_expire_in", lessThanOrEqualTo(1));
-        given().auth().oauth2(PIPELINE).queryParam("since", today).queryParam("limit", 1000).get("/api/v1/generations")
-                .then().statusCode(200).body("items.generation_id", hasItem(id));
+        given().auth()
+                .oauth2(PIPELINE)
+                .queryParam("since", today)
+                .queryParam("limit", 1000)
+                .get("/api/v1/generations")
+                .then()
+                .statusCode(200)
+                .body("items.generation_id", hasItem(id));
         clock.setTo(expiry);
         problem(given().auth().oauth2(PIPELINE).get("/api/v1/generations/" + id).then(), 404, "expired");
         problem(put("/api/v1/generations/" + id + "/clips/2", "video/mp4", Samples.mp4(1_000)), 404, "expired");
-        problem(given().auth().oauth2(PIPELINE).post("/api/v1/generations/" + id + "/complete").then(), 404, "expired");
-        given().auth().oauth2(PIPELINE).queryParam("since", today).queryParam("limit", 1000).get("/api/v1/generations")
-                .then().statusCode(200).body("items.generation_id", not(hasItem(id)));
+        problem(
+                given().auth()
+                        .oauth2(PIPELINE)
+                        .post("/api/v1/generations/" + id + "/complete")
+                        .then(),
+                404,
+                "expired");
+        given().auth()
+                .oauth2(PIPELINE)
+                .queryParam("since", today)
+                .queryParam("limit", 1000)
+                .get("/api/v1/generations")
+                .then()
+                .statusCode(200)
+                .body("items.generation_id", not(hasItem(id)));
         // objects written later than the metadata (a clip after midnight) may expire a day later: sweep past both
         sweptAt(expiry.plus(Duration.ofDays(1)), "generations/" + id + "/", Area.GENERATIONS);
     }
@@ -140,30 +196,68 @@ class PipelineRetentionApiTest {
     @Test
     void compositionsLiveNinetyDays() {
         String gen = create("for a composition");
-        String id = given().auth().oauth2(PIPELINE).contentType("application/json")
-                .body(Map.of("generation_id", gen, "timeline", Map.of("clips", List.of(Map.of("clip", 1, "start_seconds", 0)))))
-                .post("/api/v1/compositions").then().statusCode(201).extract().path("composition_id");
-        put("/api/v1/compositions/" + id + "/final?compress=false", "video/mp4", Samples.mp4(1_000)).statusCode(200);
-        Instant expiry = Instant.parse(given().auth().oauth2(PIPELINE).get("/api/v1/compositions/" + id).then().statusCode(200)
-                .extract().path("expires_at"));
+        String id = given().auth()
+                .oauth2(PIPELINE)
+                .contentType("application/json")
+                .body(Map.of(
+                        "generation_id",
+                        gen,
+                        "timeline",
+                        Map.of("clips", List.of(Map.of("clip", 1, "start_seconds", 0)))))
+                .post("/api/v1/compositions")
+                .then()
+                .statusCode(201)
+                .extract()
+                .path("composition_id");
+        put("/api/v1/compositions/" + id + "/final?compress=false", "video/mp4", Samples.mp4(1_000))
+                .statusCode(200);
+        Instant expiry = Instant.parse(given().auth()
+                .oauth2(PIPELINE)
+                .get("/api/v1/compositions/" + id)
+                .then()
+                .statusCode(200)
+                .extract()
+                .path("expires_at"));
 
         clock.setTo(expiry.minus(Duration.ofHours(2)));
-        given().auth().oauth2(PIPELINE).get("/api/v1/compositions/" + id + "/download").then().statusCode(200)
+        given().auth()
+                .oauth2(PIPELINE)
+                .get("/api/v1/compositions/" + id + "/download")
+                .then()
+                .statusCode(200)
                 .body("expires_in", lessThanOrEqualTo(7200));
         clock.setTo(expiry);
-        problem(given().auth().oauth2(PIPELINE).get("/api/v1/compositions/" + id).then(), 404, "expired");
-        problem(given().auth().oauth2(PIPELINE).get("/api/v1/compositions/" + id + "/download").then(), 404, "expired");
+        problem(
+                given().auth()
+                        .oauth2(PIPELINE)
+                        .get("/api/v1/compositions/" + id)
+                        .then(),
+                404,
+                "expired");
+        problem(
+                given().auth()
+                        .oauth2(PIPELINE)
+                        .get("/api/v1/compositions/" + id + "/download")
+                        .then(),
+                404,
+                "expired");
         sweptAt(expiry.plus(Duration.ofDays(1)), "compositions/" + id + "/", Area.COMPOSITIONS);
     }
 
     @Test
     void uploadsNeverExpire() {
         String token = TestTokens.user(freshUser("keeper"));
-        String id = UploadsApiTest.uploadRaw(token, "logo.png", "image/png", Samples.png(1_000)).statusCode(201)
-                .extract().path("upload_id");
+        String id = UploadsApiTest.uploadRaw(token, "logo.png", "image/png", Samples.png(1_000))
+                .statusCode(201)
+                .extract()
+                .path("upload_id");
         clock.setTo(Instant.now().plus(Duration.ofDays(3650)));
         given().auth().oauth2(token).get("/api/v1/uploads/" + id).then().statusCode(200);
-        given().auth().oauth2(token).get("/api/v1/uploads/" + id + "/url").then().statusCode(200);
+        given().auth()
+                .oauth2(token)
+                .get("/api/v1/uploads/" + id + "/url")
+                .then()
+                .statusCode(200);
         if (swept()) {
             sweeper.sweep();
         }

@@ -44,9 +44,12 @@ class RateLimitApiRedisTest extends RateLimitApiTest {
         } finally {
             RedisResource.server().start(); // empty: the bucket starts full again
         }
-        io.reelvault.support.Poll.until(java.time.Duration.ofSeconds(10), "limiting again",
+        io.reelvault.support.Poll.until(
+                java.time.Duration.ofSeconds(10),
+                "limiting again",
                 () -> url(token, id).extract().statusCode() == 429);
-        double errors = MetricsText.scrape().delta(before, "reelvault_rate_limit_decisions_total", "class", "url", "result", "error");
+        double errors = MetricsText.scrape()
+                .delta(before, "reelvault_rate_limit_decisions_total", "class", "url", "result", "error");
         assertTrue(errors >= 3, "the allowed-while-down calls are counted as errors: " + errors);
     }
 }

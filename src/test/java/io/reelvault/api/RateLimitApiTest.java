@@ -10,7 +10,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
-import io.reelvault.support.Management;
 import io.reelvault.support.MetricsText;
 import io.reelvault.support.RateLimitProfile;
 import io.reelvault.support.Samples;
@@ -40,11 +39,17 @@ class RateLimitApiTest {
 
     /** Uploads a small PNG as this user (one token of its upload bucket); answers its id. */
     static String upload(String token) {
-        return UploadsApiTest.uploadRaw(token, "a.png", "image/png", Samples.png(1000)).statusCode(201).extract().path("upload_id");
+        return UploadsApiTest.uploadRaw(token, "a.png", "image/png", Samples.png(1000))
+                .statusCode(201)
+                .extract()
+                .path("upload_id");
     }
 
     static ValidatableResponse url(String token, String id) {
-        return given().auth().oauth2(token).get("/api/v1/uploads/" + id + "/url").then();
+        return given().auth()
+                .oauth2(token)
+                .get("/api/v1/uploads/" + id + "/url")
+                .then();
     }
 
     static void assertRateLimited(ValidatableResponse r, int maxSeconds) {
@@ -75,12 +80,21 @@ class RateLimitApiTest {
         String id = upload(carol);
         url(carol, id).statusCode(200);
         url(carol, id).statusCode(200);
-        given().auth().oauth2(carol).contentType("application/json")
+        given().auth()
+                .oauth2(carol)
+                .contentType("application/json")
                 .body("{\"filename\":\"b.png\",\"content_type\":\"image/png\",\"size_bytes\":1000}")
-                .post("/api/v1/uploads/presign").then().statusCode(201);
-        assertRateLimited(given().auth().oauth2(carol).contentType("application/json")
-                .body("{\"filename\":\"b.png\",\"content_type\":\"image/png\",\"size_bytes\":1000}")
-                .post("/api/v1/uploads/presign").then(), 60);
+                .post("/api/v1/uploads/presign")
+                .then()
+                .statusCode(201);
+        assertRateLimited(
+                given().auth()
+                        .oauth2(carol)
+                        .contentType("application/json")
+                        .body("{\"filename\":\"b.png\",\"content_type\":\"image/png\",\"size_bytes\":1000}")
+                        .post("/api/v1/uploads/presign")
+                        .then(),
+                60);
     }
 
     @Test
@@ -88,26 +102,59 @@ class RateLimitApiTest {
         String gail = TestTokens.user(freshUser("gail"));
         String id = upload(gail);
         for (int i = 0; i < RateLimitProfile.USER_LISTS; i++) {
-            given().auth().oauth2(gail).queryParam("limit", 1000).get("/api/v1/uploads").then().statusCode(200);
+            given().auth()
+                    .oauth2(gail)
+                    .queryParam("limit", 1000)
+                    .get("/api/v1/uploads")
+                    .then()
+                    .statusCode(200);
         }
-        assertRateLimited(given().auth().oauth2(gail).queryParam("limit", 1000).get("/api/v1/uploads").then(), 60);
-        UploadsApiTest.problem(given().auth().oauth2(gail).get("/api/v1/uploads").then(), 429, "rate_limited")
+        assertRateLimited(
+                given().auth()
+                        .oauth2(gail)
+                        .queryParam("limit", 1000)
+                        .get("/api/v1/uploads")
+                        .then(),
+                60);
+        UploadsApiTest.problem(
+                        given().auth().oauth2(gail).get("/api/v1/uploads").then(), 429, "rate_limited")
                 .body("detail", containsString("listings"));
         // the other buckets are untouched, and so are other users
         url(gail, id).statusCode(200);
         given().auth().oauth2(gail).get("/api/v1/uploads/" + id).then().statusCode(200);
-        given().auth().oauth2(TestTokens.user(freshUser("hugo"))).get("/api/v1/uploads").then().statusCode(200);
+        given().auth()
+                .oauth2(TestTokens.user(freshUser("hugo")))
+                .get("/api/v1/uploads")
+                .then()
+                .statusCode(200);
     }
 
     @Test
     void everyListingDrawsOnTheSameBucket() {
         assertEquals(3, RateLimitProfile.PIPELINE_LISTS, "one listing of each kind empties the bucket");
         String worker = TestTokens.pipeline(freshUser("lister"));
-        given().auth().oauth2(worker).queryParam("limit", 1000).get("/api/v1/uploads").then().statusCode(200);
-        given().auth().oauth2(worker).queryParam("limit", 1000).get("/api/v1/generations").then().statusCode(200);
-        given().auth().oauth2(worker).queryParam("limit", 1000).get("/api/v1/compositions").then().statusCode(200);
-        assertRateLimited(given().auth().oauth2(worker).get("/api/v1/generations").then(), 60);
-        assertRateLimited(given().auth().oauth2(worker).get("/api/v1/compositions").then(), 60);
+        given().auth()
+                .oauth2(worker)
+                .queryParam("limit", 1000)
+                .get("/api/v1/uploads")
+                .then()
+                .statusCode(200);
+        given().auth()
+                .oauth2(worker)
+                .queryParam("limit", 1000)
+                .get("/api/v1/generations")
+                .then()
+                .statusCode(200);
+        given().auth()
+                .oauth2(worker)
+                .queryParam("limit", 1000)
+                .get("/api/v1/compositions")
+                .then()
+                .statusCode(200);
+        assertRateLimited(
+                given().auth().oauth2(worker).get("/api/v1/generations").then(), 60);
+        assertRateLimited(
+                given().auth().oauth2(worker).get("/api/v1/compositions").then(), 60);
         assertRateLimited(given().auth().oauth2(worker).get("/api/v1/uploads").then(), 60);
     }
 
@@ -117,9 +164,18 @@ class RateLimitApiTest {
         String pipeline = TestTokens.pipeline(sub);
         String job = freshUser("job");
         for (int i = 0; i < RateLimitProfile.PIPELINE_URLS; i++) {
-            given().auth().oauth2(pipeline).get("/api/v1/temp/" + job + "/state.tmp/url").then().statusCode(not(429));
+            given().auth()
+                    .oauth2(pipeline)
+                    .get("/api/v1/temp/" + job + "/state.tmp/url")
+                    .then()
+                    .statusCode(not(429));
         }
-        assertRateLimited(given().auth().oauth2(pipeline).get("/api/v1/temp/" + job + "/state.tmp/url").then(), 60);
+        assertRateLimited(
+                given().auth()
+                        .oauth2(pipeline)
+                        .get("/api/v1/temp/" + job + "/state.tmp/url")
+                        .then(),
+                60);
         // the same subject without the pipeline group is a user, with the user's bucket
         String asUser = TestTokens.user(sub);
         String id = upload(asUser);
@@ -130,9 +186,16 @@ class RateLimitApiTest {
     void refusedCallsOfOtherKindsDoNotSpendTheBucket() {
         String dave = TestTokens.user(freshUser("dave"));
         for (int i = 0; i < 2 * RateLimitProfile.USER_URLS; i++) { // a user on a pipeline endpoint: forbidden first
-            UploadsApiTest.problem(given().auth().oauth2(dave).get("/api/v1/temp/job-1/state.tmp/url").then(), 403, "forbidden");
+            UploadsApiTest.problem(
+                    given().auth()
+                            .oauth2(dave)
+                            .get("/api/v1/temp/job-1/state.tmp/url")
+                            .then(),
+                    403,
+                    "forbidden");
         }
-        UploadsApiTest.problem(given().get("/api/v1/uploads/upload_20260101_abcdefghijkl/url").then(), 401, "unauthenticated");
+        UploadsApiTest.problem(
+                given().get("/api/v1/uploads/upload_20260101_abcdefghijkl/url").then(), 401, "unauthenticated");
         String id = upload(dave);
         url(dave, id).statusCode(200);
     }
@@ -146,8 +209,9 @@ class RateLimitApiTest {
         try (Socket socket = new Socket("localhost", port)) {
             socket.setSoTimeout(5000);
             OutputStream out = socket.getOutputStream();
-            out.write(("POST /api/v1/uploads?filename=big.png HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer " + token
-                    + "\r\nContent-Type: image/png\r\nContent-Length: 1000000\r\nExpect: 100-continue\r\n\r\n")
+            out.write(("POST /api/v1/uploads?filename=big.png HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer "
+                            + token
+                            + "\r\nContent-Type: image/png\r\nContent-Length: 1000000\r\nExpect: 100-continue\r\n\r\n")
                     .getBytes(StandardCharsets.US_ASCII));
             out.flush();
             String head = readHead(socket.getInputStream());
@@ -173,11 +237,18 @@ class RateLimitApiTest {
         MetricsText after = MetricsText.scrape();
         String decisions = "reelvault_rate_limit_decisions_total";
         assertEquals(1.0, after.delta(before, decisions, "class", "upload", "result", "allowed"), "the upload");
-        assertEquals(RateLimitProfile.USER_URLS, after.delta(before, decisions, "class", "url", "result", "allowed"), "URLs within the bucket");
+        assertEquals(
+                RateLimitProfile.USER_URLS,
+                after.delta(before, decisions, "class", "url", "result", "allowed"),
+                "URLs within the bucket");
         assertEquals(1.0, after.delta(before, decisions, "class", "url", "result", "limited"), "the URL past it");
         assertEquals(RateLimitProfile.USER_LISTS, after.delta(before, decisions, "class", "list", "result", "allowed"));
-        assertEquals(1.0, after.delta(before, decisions, "class", "list", "result", "limited"), "the listing past the bucket");
-        assertEquals(0.0, after.delta(before, decisions, "result", "error"), "Redis (where configured) answered every call");
+        assertEquals(
+                1.0,
+                after.delta(before, decisions, "class", "list", "result", "limited"),
+                "the listing past the bucket");
+        assertEquals(
+                0.0, after.delta(before, decisions, "result", "error"), "Redis (where configured) answered every call");
         assertFalse(after.text().contains(frank), "never a user id");
     }
 

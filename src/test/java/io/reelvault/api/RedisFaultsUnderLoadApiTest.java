@@ -54,7 +54,8 @@ class RedisFaultsUnderLoadApiTest {
 
     record Sample(String phase, String op, int status, long nanos, String detail) {}
 
-    final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    final HttpClient http =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     final Queue<Sample> samples = new ConcurrentLinkedQueue<>();
     final AtomicInteger done = new AtomicInteger();
     volatile String phase = "baseline";
@@ -74,7 +75,8 @@ class RedisFaultsUnderLoadApiTest {
         for (int c = 0; c < CLIENTS; c++) {
             String token = TestTokens.user(UploadsApiTest.freshUser("load" + c));
             String id = RateLimitApiTest.upload(token);
-            String download = RateLimitApiTest.url(token, id).statusCode(200).extract().path("url");
+            String download =
+                    RateLimitApiTest.url(token, id).statusCode(200).extract().path("url");
             clients.add(new Client(token, id, download));
         }
 
@@ -88,14 +90,29 @@ class RedisFaultsUnderLoadApiTest {
                 workers.add(pool.submit(() -> {
                     for (int i = offset; running.get(); i++) {
                         switch (i % 4) {
-                            case 0 -> call("generate", HttpRequest.newBuilder(URI.create(base + "/api/v1/generations"))
-                                    .header("Authorization", "Bearer " + pipeline).header("Content-Type", "application/json")
-                                    .POST(HttpRequest.BodyPublishers.ofString("{\"prompt\":\"a harbour at night, prompt "
-                                            + (i % 5) + "\",\"parameters\":{\"seed\":\"" + seed + "\"}}")), bound);
-                            case 1 -> call("sign", HttpRequest.newBuilder(URI.create(base + "/api/v1/uploads/" + client.id() + "/url"))
-                                    .header("Authorization", "Bearer " + client.token()), bound);
-                            case 2 -> call("list", HttpRequest.newBuilder(URI.create(base + "/api/v1/uploads?limit=5"))
-                                    .header("Authorization", "Bearer " + client.token()), bound);
+                            case 0 ->
+                                call(
+                                        "generate",
+                                        HttpRequest.newBuilder(URI.create(base + "/api/v1/generations"))
+                                                .header("Authorization", "Bearer " + pipeline)
+                                                .header("Content-Type", "application/json")
+                                                .POST(HttpRequest.BodyPublishers.ofString(
+                                                        "{\"prompt\":\"a harbour at night, prompt " + (i % 5)
+                                                                + "\",\"parameters\":{\"seed\":\"" + seed + "\"}}")),
+                                        bound);
+                            case 1 ->
+                                call(
+                                        "sign",
+                                        HttpRequest.newBuilder(
+                                                        URI.create(base + "/api/v1/uploads/" + client.id() + "/url"))
+                                                .header("Authorization", "Bearer " + client.token()),
+                                        bound);
+                            case 2 ->
+                                call(
+                                        "list",
+                                        HttpRequest.newBuilder(URI.create(base + "/api/v1/uploads?limit=5"))
+                                                .header("Authorization", "Bearer " + client.token()),
+                                        bound);
                             default -> call("download", HttpRequest.newBuilder(URI.create(client.download())), bound);
                         }
                     }
@@ -136,18 +153,28 @@ class RedisFaultsUnderLoadApiTest {
         }
 
         report(deadline);
-        List<Sample> failed = samples.stream().filter(s -> s.status() >= 500 || s.status() < 0
-                || !(s.status() == 429 || s.status() / 100 == 2)).toList();
+        List<Sample> failed = samples.stream()
+                .filter(s -> s.status() >= 500 || s.status() < 0 || !(s.status() == 429 || s.status() / 100 == 2))
+                .toList();
         assertEquals(List.of(), failed.stream().limit(10).toList(), failed.size() + " answers neither 2xx nor 429");
-        Sample slowest = samples.stream().max(Comparator.comparingLong(Sample::nanos)).orElseThrow();
+        Sample slowest =
+                samples.stream().max(Comparator.comparingLong(Sample::nanos)).orElseThrow();
         assertTrue(slowest.nanos() < bound.toNanos(), "no request waits on Redis past its deadline + 5 s: " + slowest);
         assertTrue(samples.stream().anyMatch(s -> s.status() == 429), "the clients ran into their rate limits");
 
         // the buckets live in Redis again: a fresh user is limited after its capacity
         String token = TestTokens.user(UploadsApiTest.freshUser("after"));
         String id = RateLimitApiTest.upload(token);
-        Poll.until(Duration.ofSeconds(20), "rate limits enforced again after the faults",
-                () -> given().auth().oauth2(token).get("/api/v1/uploads/" + id + "/url").then().extract().statusCode() == 429);
+        Poll.until(
+                Duration.ofSeconds(20),
+                "rate limits enforced again after the faults",
+                () -> given().auth()
+                                .oauth2(token)
+                                .get("/api/v1/uploads/" + id + "/url")
+                                .then()
+                                .extract()
+                                .statusCode()
+                        == 429);
     }
 
     record Client(String token, String id, String download) {}
@@ -158,7 +185,8 @@ class RedisFaultsUnderLoadApiTest {
         int status;
         String detail = "";
         try {
-            HttpResponse<String> answer = http.send(request.timeout(bound.plusSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> answer =
+                    http.send(request.timeout(bound.plusSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
             status = answer.statusCode();
             if (status >= 500) {
                 detail = answer.body().length() > 300 ? answer.body().substring(0, 300) : answer.body();
@@ -177,7 +205,9 @@ class RedisFaultsUnderLoadApiTest {
      */
     private void answering() {
         double before = decided(MetricsText.scrape());
-        Poll.until(Duration.ofSeconds(30), "rate limits decided on Redis after phase " + phase,
+        Poll.until(
+                Duration.ofSeconds(30),
+                "rate limits decided on Redis after phase " + phase,
                 () -> decided(MetricsText.scrape()) > before);
     }
 
@@ -193,17 +223,29 @@ class RedisFaultsUnderLoadApiTest {
     }
 
     private void report(Duration deadline) {
-        Map<String, List<Sample>> byPhase = samples.stream().collect(Collectors.groupingBy(Sample::phase, TreeMap::new, Collectors.toList()));
-        System.out.printf("Redis faults under load: %d clients, Redis deadline %d ms; latency per phase (ms)%n", CLIENTS, deadline.toMillis());
-        for (String name : List.of("baseline", "redis-stopped", "redis-restarted", "proxy-frozen", "proxy-thawed", "connections-reset")) {
+        Map<String, List<Sample>> byPhase =
+                samples.stream().collect(Collectors.groupingBy(Sample::phase, TreeMap::new, Collectors.toList()));
+        System.out.printf(
+                "Redis faults under load: %d clients, Redis deadline %d ms; latency per phase (ms)%n",
+                CLIENTS, deadline.toMillis());
+        for (String name : List.of(
+                "baseline", "redis-stopped", "redis-restarted", "proxy-frozen", "proxy-thawed", "connections-reset")) {
             List<Sample> in = byPhase.getOrDefault(name, List.of());
-            long[] ms = in.stream().mapToLong(s -> s.nanos() / 1_000_000).sorted().toArray();
+            long[] ms =
+                    in.stream().mapToLong(s -> s.nanos() / 1_000_000).sorted().toArray();
             if (ms.length == 0) {
                 continue;
             }
-            Map<Integer, Long> statuses = in.stream().collect(Collectors.groupingBy(Sample::status, TreeMap::new, Collectors.counting()));
-            System.out.printf("  %-18s n=%4d p50=%5d p99=%5d max=%5d statuses=%s%n", name, ms.length, ms[ms.length / 2],
-                    ms[Math.min(ms.length - 1, (int) Math.ceil(ms.length * 0.99) - 1)], ms[ms.length - 1], statuses);
+            Map<Integer, Long> statuses =
+                    in.stream().collect(Collectors.groupingBy(Sample::status, TreeMap::new, Collectors.counting()));
+            System.out.printf(
+                    "  %-18s n=%4d p50=%5d p99=%5d max=%5d statuses=%s%n",
+                    name,
+                    ms.length,
+                    ms[ms.length / 2],
+                    ms[Math.min(ms.length - 1, (int) Math.ceil(ms.length * 0.99) - 1)],
+                    ms[ms.length - 1],
+                    statuses);
         }
     }
 }

@@ -40,11 +40,14 @@ class RetentionApiS3Test {
 
     @Inject
     ObjectStore store;
+
     @Inject
     @IncludingExpired
     ObjectStore includingExpired;
+
     @Inject
     LifecycleSweeper sweeper;
+
     @Inject
     AdjustableClock clock;
 
@@ -53,17 +56,39 @@ class RetentionApiS3Test {
         String job = "temp/retention-" + UUID.randomUUID() + "/";
         ObjectKey key = ObjectKey.parse(job + "pass1.bin");
         byte[] data = {5, 6, 7};
-        store.put(key, Multi.createFrom().item(ByteBuffer.wrap(data)), OptionalLong.of(data.length), "application/octet-stream")
-                .await().atMost(WAIT);
-        Instant expiry = Area.TEMP.expiresAt(store.head(key).await().atMost(WAIT).orElseThrow().lastModified()).orElseThrow();
+        store.put(
+                        key,
+                        Multi.createFrom().item(ByteBuffer.wrap(data)),
+                        OptionalLong.of(data.length),
+                        "application/octet-stream")
+                .await()
+                .atMost(WAIT);
+        Instant expiry = Area.TEMP
+                .expiresAt(store.head(key).await().atMost(WAIT).orElseThrow().lastModified())
+                .orElseThrow();
         try {
             clock.setTo(expiry.minusSeconds(1));
-            assertArrayEquals(data, store.get(key, Optional.empty()).await().atMost(WAIT).body().collect().asList()
-                    .map(RetentionApiS3Test::bytes).await().atMost(WAIT));
+            assertArrayEquals(
+                    data,
+                    store.get(key, Optional.empty())
+                            .await()
+                            .atMost(WAIT)
+                            .body()
+                            .collect()
+                            .asList()
+                            .map(RetentionApiS3Test::bytes)
+                            .await()
+                            .atMost(WAIT));
             clock.setTo(expiry);
             assertExpired(store.get(key, Optional.empty()));
             assertExpired(store.head(key));
-            assertEquals(List.of(), store.list(new KeyPrefix(job), Optional.empty()).collect().asList().await().atMost(WAIT));
+            assertEquals(
+                    List.of(),
+                    store.list(new KeyPrefix(job), Optional.empty())
+                            .collect()
+                            .asList()
+                            .await()
+                            .atMost(WAIT));
             assertTrue(includingExpired.head(key).await().atMost(WAIT).isPresent());
             assertTrue(sweeper.sweep().skipped(), "no sweeper on S3: the bucket's lifecycle rules delete");
         } finally {
@@ -73,7 +98,8 @@ class RetentionApiS3Test {
     }
 
     private static void assertExpired(Uni<?> call) {
-        ReelvaultException e = assertThrows(ReelvaultException.class, () -> call.await().atMost(WAIT));
+        ReelvaultException e =
+                assertThrows(ReelvaultException.class, () -> call.await().atMost(WAIT));
         assertEquals(ErrorCode.EXPIRED, e.code());
     }
 

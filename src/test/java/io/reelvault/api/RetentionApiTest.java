@@ -35,16 +35,19 @@ import org.junit.jupiter.api.Test;
 @QuarkusTest
 class RetentionApiTest {
     private static final Duration WAIT = Duration.ofSeconds(30);
-    private static final Pattern TEMP_EXPIRED =
-            Pattern.compile("^reelvault_lifecycle_expired_objects_total\\{area=\"temp\"[^}]*} (\\S+)$", Pattern.MULTILINE);
+    private static final Pattern TEMP_EXPIRED = Pattern.compile(
+            "^reelvault_lifecycle_expired_objects_total\\{area=\"temp\"[^}]*} (\\S+)$", Pattern.MULTILINE);
 
     @Inject
     ObjectStore store;
+
     @Inject
     @IncludingExpired
     ObjectStore includingExpired;
+
     @Inject
     LifecycleSweeper sweeper;
+
     @Inject
     AdjustableClock clock;
 
@@ -52,21 +55,34 @@ class RetentionApiTest {
     void anExpiredTempObjectIs404ExpiredThenSweptAndCounted() {
         ObjectKey key = ObjectKey.parse("temp/retention-" + UUID.randomUUID() + "/processing/pass1.bin");
         byte[] data = {1, 2, 3, 4};
-        store.put(key, Multi.createFrom().item(ByteBuffer.wrap(data)), OptionalLong.of(data.length), "application/octet-stream")
-                .await().atMost(WAIT);
+        store.put(
+                        key,
+                        Multi.createFrom().item(ByteBuffer.wrap(data)),
+                        OptionalLong.of(data.length),
+                        "application/octet-stream")
+                .await()
+                .atMost(WAIT);
         Instant created = store.head(key).await().atMost(WAIT).orElseThrow().lastModified();
         Instant expiry = Area.TEMP.expiresAt(created).orElseThrow();
         double countedBefore = tempExpiredMetric();
         try {
             clock.setTo(expiry.minusSeconds(1));
-            byte[] served = given().urlEncodingEnabled(false).get(URI.create(sign(key))).then().statusCode(200)
-                    .extract().asByteArray();
+            byte[] served = given().urlEncodingEnabled(false)
+                    .get(URI.create(sign(key)))
+                    .then()
+                    .statusCode(200)
+                    .extract()
+                    .asByteArray();
             assertArrayEquals(data, served);
 
             clock.setTo(expiry);
             String url = sign(key); // signed in the moved time, so that the signature is still valid
-            given().urlEncodingEnabled(false).get(URI.create(url)).then()
-                    .statusCode(404).contentType("application/problem+json").body("code", equalTo("expired"));
+            given().urlEncodingEnabled(false)
+                    .get(URI.create(url))
+                    .then()
+                    .statusCode(404)
+                    .contentType("application/problem+json")
+                    .body("code", equalTo("expired"));
             given().urlEncodingEnabled(false).head(URI.create(url)).then().statusCode(404);
             assertTrue(includingExpired.head(key).await().atMost(WAIT).isPresent(), "still on disk until swept");
 
@@ -78,19 +94,33 @@ class RetentionApiTest {
             clock.reset();
         }
         assertTrue(tempExpiredMetric() >= countedBefore + 1, "counted in reelvault_lifecycle_expired_objects_total");
-        Management.given().get("/q/metrics").then().statusCode(200)
-                .body(org.hamcrest.Matchers.containsString("reelvault_lifecycle_expired_objects_total{area=\"generations\""))
-                .body(org.hamcrest.Matchers.containsString("reelvault_lifecycle_expired_objects_total{area=\"compositions\""))
+        Management.given()
+                .get("/q/metrics")
+                .then()
+                .statusCode(200)
+                .body(org.hamcrest.Matchers.containsString(
+                        "reelvault_lifecycle_expired_objects_total{area=\"generations\""))
+                .body(org.hamcrest.Matchers.containsString(
+                        "reelvault_lifecycle_expired_objects_total{area=\"compositions\""))
                 .body(org.hamcrest.Matchers.matchesPattern(
                         "(?s).*\nreelvault_lifecycle_last_success_timestamp_seconds(\\{[^}]*})? [1-9][0-9.E]*\n.*"));
     }
 
     private String sign(ObjectKey key) {
-        return store.capability(SignedUrls.class).orElseThrow().sign("GET", key, Duration.ofMinutes(5), Map.of()).url().toString();
+        return store.capability(SignedUrls.class)
+                .orElseThrow()
+                .sign("GET", key, Duration.ofMinutes(5), Map.of())
+                .url()
+                .toString();
     }
 
     private static double tempExpiredMetric() {
-        String metrics = Management.given().get("/q/metrics").then().statusCode(200).extract().asString();
+        String metrics = Management.given()
+                .get("/q/metrics")
+                .then()
+                .statusCode(200)
+                .extract()
+                .asString();
         Matcher m = TEMP_EXPIRED.matcher(metrics);
         assertTrue(m.find(), "reelvault_lifecycle_expired_objects_total{area=\"temp\"} is exported from the start");
         return Double.parseDouble(m.group(1));

@@ -34,25 +34,61 @@ class S3FaultApiTest {
         S3ProxyResource.server().stop();
         try {
             // a readiness answer is reused for a second (one storage probe per second at most): poll
-            Poll.until(Duration.ofSeconds(10), "readiness DOWN", () -> Management.given().get("/q/health/ready").statusCode() == 503);
+            Poll.until(
+                    Duration.ofSeconds(10),
+                    "readiness DOWN",
+                    () -> Management.given().get("/q/health/ready").statusCode() == 503);
             Management.given().get("/q/health/ready").then().statusCode(503).body("status", equalTo("DOWN"));
-            given().auth().oauth2(token).get("/api/v1/uploads").then().statusCode(503)
-                    .contentType("application/problem+json").body("code", equalTo("storage_unavailable"))
+            given().auth()
+                    .oauth2(token)
+                    .get("/api/v1/uploads")
+                    .then()
+                    .statusCode(503)
+                    .contentType("application/problem+json")
+                    .body("code", equalTo("storage_unavailable"))
                     .header("Retry-After", "5");
-            UploadsApiTest.uploadRaw(token, "a.png", "image/png", Samples.png(1000)).statusCode(503)
+            UploadsApiTest.uploadRaw(token, "a.png", "image/png", Samples.png(1000))
+                    .statusCode(503)
                     .body("code", equalTo("storage_unavailable"));
             MetricsText down = MetricsText.scrape();
             assertEquals(0.0, OperationsApiTest.value(down, "reelvault_ready"), "reelvault_ready follows the verdict");
             assertTrue(storageErrors(down) > storageErrors, "backend failures count as outcome=error");
             // counted now, not merely present (an earlier test of this profile may have left the series)
-            assertEquals(1.0, down.delta(before, "http_server_requests_seconds_count", "method", "POST", "uri", "/api/v1/uploads",
-                    "status", "503", "outcome", "SERVER_ERROR"), "the refused upload, 5xx by route");
-            assertEquals(1.0, down.delta(before, "http_server_requests_seconds_count", "method", "GET", "uri", "/api/v1/uploads",
-                    "status", "503", "outcome", "SERVER_ERROR"), "the refused listing, 5xx by route");
+            assertEquals(
+                    1.0,
+                    down.delta(
+                            before,
+                            "http_server_requests_seconds_count",
+                            "method",
+                            "POST",
+                            "uri",
+                            "/api/v1/uploads",
+                            "status",
+                            "503",
+                            "outcome",
+                            "SERVER_ERROR"),
+                    "the refused upload, 5xx by route");
+            assertEquals(
+                    1.0,
+                    down.delta(
+                            before,
+                            "http_server_requests_seconds_count",
+                            "method",
+                            "GET",
+                            "uri",
+                            "/api/v1/uploads",
+                            "status",
+                            "503",
+                            "outcome",
+                            "SERVER_ERROR"),
+                    "the refused listing, 5xx by route");
         } finally {
             S3ProxyResource.server().start();
         }
-        Poll.until(Duration.ofSeconds(10), "readiness UP", () -> Management.given().get("/q/health/ready").statusCode() == 200);
+        Poll.until(
+                Duration.ofSeconds(10),
+                "readiness UP",
+                () -> Management.given().get("/q/health/ready").statusCode() == 200);
         Management.given().get("/q/health/ready").then().statusCode(200).body("status", equalTo("UP"));
         UploadsApiTest.uploadRaw(token, "a.png", "image/png", Samples.png(1000)).statusCode(201);
         assertEquals(1.0, OperationsApiTest.value(MetricsText.scrape(), "reelvault_ready"));
@@ -60,7 +96,10 @@ class S3FaultApiTest {
 
     /** Sum of reelvault_storage_requests_total{outcome="error"} over operations. */
     static double storageErrors(MetricsText metrics) {
-        return metrics.samples().stream().filter(s -> s.name().equals("reelvault_storage_requests_total")
-                && "error".equals(s.labels().get("outcome"))).mapToDouble(s -> Double.parseDouble(s.value())).sum();
+        return metrics.samples().stream()
+                .filter(s -> s.name().equals("reelvault_storage_requests_total")
+                        && "error".equals(s.labels().get("outcome")))
+                .mapToDouble(s -> Double.parseDouble(s.value()))
+                .sum();
     }
 }

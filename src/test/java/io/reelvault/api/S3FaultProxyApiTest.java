@@ -74,13 +74,22 @@ class S3FaultProxyApiTest {
         long started = System.nanoTime();
         uploadRaw(token, "a.png", "image/png", Samples.png(1000)).statusCode(201);
         long retriedMillis = elapsed(started);
-        List<S3FaultProxy.Seen> retried = proxy().seen().subList(before, proxy().seen().size());
-        assertEquals(2, retried.stream().filter(s -> s.action().startsWith("answer 503")).count(), "" + retried);
-        assertEquals(retried.get(0).request().toString(), retried.get(2).request().toString(),
+        List<S3FaultProxy.Seen> retried =
+                proxy().seen().subList(before, proxy().seen().size());
+        assertEquals(
+                2,
+                retried.stream()
+                        .filter(s -> s.action().startsWith("answer 503"))
+                        .count(),
+                "" + retried);
+        assertEquals(
+                retried.get(0).request().toString(),
+                retried.get(2).request().toString(),
                 "the throttled request itself is sent again: " + retried);
 
         // a body of 1 MiB or more streams from the caller into S3 once: throttled, it is the caller's to send again
-        Predicate<S3FaultProxy.Request> putOriginal = r -> r.method().equals("PUT") && r.target().contains("/original.png");
+        Predicate<S3FaultProxy.Request> putOriginal =
+                r -> r.method().equals("PUT") && r.target().contains("/original.png");
         proxy().clear().answer(putOriginal, 1, 503, "SlowDown");
         long putsBefore = proxy().count(putOriginal, "");
         problem(uploadRaw(token, "big.png", "image/png", Samples.png(1_500_000)), 503, "storage_unavailable")
@@ -90,17 +99,28 @@ class S3FaultProxyApiTest {
         proxy().clear().answer(S3FaultProxy.ANY, -1, 503, "SlowDown");
         before = proxy().seen().size();
         started = System.nanoTime();
-        problem(uploadRaw(token, "b.png", "image/png", Samples.png(1000)), 503, "storage_unavailable").header("Retry-After", "5");
+        problem(uploadRaw(token, "b.png", "image/png", Samples.png(1000)), 503, "storage_unavailable")
+                .header("Retry-After", "5");
         long persistentMillis = elapsed(started);
-        List<S3FaultProxy.Seen> persistent = proxy().seen().subList(before, proxy().seen().size());
+        List<S3FaultProxy.Seen> persistent =
+                proxy().seen().subList(before, proxy().seen().size());
         String first = persistent.get(0).request().toString();
-        long attempts = persistent.stream().filter(x -> x.request().toString().equals(first)).count();
-        problem(given().auth().oauth2(token).get("/api/v1/uploads").then(), 503, "storage_unavailable").header("Retry-After", "5");
-        System.out.printf("S3 fault figures: SlowDown x2 then success: upload 201 after %d ms (%d S3 requests: %s); "
-                + "a 1.5 MB upload throttled once: 503 after %d S3 request(s); "
-                + "persistent SlowDown: upload 503 after %d ms, %d attempts of its first S3 call (%d S3 requests in all)%n",
-                retriedMillis, retried.size(), retried.stream().map(S3FaultProxy.Seen::action).toList(), streamedAttempts,
-                persistentMillis, attempts, persistent.size());
+        long attempts = persistent.stream()
+                .filter(x -> x.request().toString().equals(first))
+                .count();
+        problem(given().auth().oauth2(token).get("/api/v1/uploads").then(), 503, "storage_unavailable")
+                .header("Retry-After", "5");
+        System.out.printf(
+                "S3 fault figures: SlowDown x2 then success: upload 201 after %d ms (%d S3 requests: %s); "
+                        + "a 1.5 MB upload throttled once: 503 after %d S3 request(s); "
+                        + "persistent SlowDown: upload 503 after %d ms, %d attempts of its first S3 call (%d S3 requests in all)%n",
+                retriedMillis,
+                retried.size(),
+                retried.stream().map(S3FaultProxy.Seen::action).toList(),
+                streamedAttempts,
+                persistentMillis,
+                attempts,
+                persistent.size());
         assertEquals(1, streamedAttempts, "a body streamed once is not sent again");
         assertTrue(attempts > 1, "the SDK retried before giving up: " + attempts);
     }
@@ -111,18 +131,30 @@ class S3FaultProxyApiTest {
         byte[] body = random(16 * 1024 * 1024, 3); // 5 + 5 + 5 + 1 MiB parts
         proxy().resetMidBody(PART_3, 1);
         long part3Before = proxy().count(PART_3, "");
-        String key = put("/api/v1/temp/" + job + "/state.tmp", "application/octet-stream", body).statusCode(200)
-                .body("sha256", equalTo(Samples.sha256(body))).body("size_bytes", equalTo(body.length))
-                .extract().path("key");
+        String key = put("/api/v1/temp/" + job + "/state.tmp", "application/octet-stream", body)
+                .statusCode(200)
+                .body("sha256", equalTo(Samples.sha256(body)))
+                .body("size_bytes", equalTo(body.length))
+                .extract()
+                .path("key");
         assertEquals(1, proxy().count(PART_3, "reset"), "part 3 was cut once: " + proxy().seen());
         long part3Requests = proxy().count(PART_3, "") - part3Before;
         assertTrue(part3Requests >= 2, "part 3 was sent again: " + part3Requests);
         try (S3AsyncClient s3 = admin()) {
-            byte[] stored = s3.getObject(b -> b.bucket(BUCKET).key(key), AsyncResponseTransformer.toBytes()).join().asByteArray();
+            byte[] stored = s3.getObject(b -> b.bucket(BUCKET).key(key), AsyncResponseTransformer.toBytes())
+                    .join()
+                    .asByteArray();
             assertEquals(Samples.sha256(body), Samples.sha256(stored), "the stored object is the body, byte for byte");
-            assertEquals(0, s3.listMultipartUploads(b -> b.bucket(BUCKET)).join().uploads().size(), "no multipart upload left");
+            assertEquals(
+                    0,
+                    s3.listMultipartUploads(b -> b.bucket(BUCKET))
+                            .join()
+                            .uploads()
+                            .size(),
+                    "no multipart upload left");
         }
-        System.out.printf("S3 fault figures: reset in part 3 once: 200, part 3 sent %d times, sha256 equal%n", part3Requests);
+        System.out.printf(
+                "S3 fault figures: reset in part 3 once: 200, part 3 sent %d times, sha256 equal%n", part3Requests);
     }
 
     @Test
@@ -135,11 +167,22 @@ class S3FaultProxyApiTest {
         long attempts = proxy().count(PART_3, "reset");
         proxy().clear();
         try (S3AsyncClient s3 = admin()) {
-            Poll.until(Duration.ofSeconds(10), "the multipart upload aborted",
-                    () -> s3.listMultipartUploads(b -> b.bucket(BUCKET)).join().uploads().isEmpty());
-            assertEquals(0, s3.listObjectsV2(b -> b.bucket(BUCKET).prefix("temp/" + job + "/")).join().keyCount(), "no object");
+            Poll.until(
+                    Duration.ofSeconds(10),
+                    "the multipart upload aborted",
+                    () -> s3.listMultipartUploads(b -> b.bucket(BUCKET))
+                            .join()
+                            .uploads()
+                            .isEmpty());
+            assertEquals(
+                    0,
+                    s3.listObjectsV2(b -> b.bucket(BUCKET).prefix("temp/" + job + "/"))
+                            .join()
+                            .keyCount(),
+                    "no object");
         }
-        System.out.printf("S3 fault figures: part 3 reset on every attempt: 503 after %d attempts, upload aborted%n", attempts);
+        System.out.printf(
+                "S3 fault figures: part 3 reset on every attempt: 503 after %d attempts, upload aborted%n", attempts);
         assertTrue(attempts > 1, "part 3 was retried before giving up: " + attempts);
     }
 
@@ -151,7 +194,10 @@ class S3FaultProxyApiTest {
         Map<String, String> figures = new java.util.LinkedHashMap<>();
         int calls = proxy().seen().size();
         long t = System.nanoTime();
-        String id = uploadRaw(token, "a.png", "image/png", png).statusCode(201).extract().path("upload_id");
+        String id = uploadRaw(token, "a.png", "image/png", png)
+                .statusCode(201)
+                .extract()
+                .path("upload_id");
         calls = figure(figures, "upload 50 kB", t, calls);
         t = System.nanoTime();
         given().auth().oauth2(token).get("/api/v1/uploads/" + id).then().statusCode(200);
@@ -172,27 +218,66 @@ class S3FaultProxyApiTest {
     @Test
     void aBucketDeletedUnderTheServiceIs502AndReadinessDown() throws Exception {
         String token = TestTokens.user(freshUser("nobucket"));
-        String id = uploadRaw(token, "a.png", "image/png", Samples.png(1000)).statusCode(201).extract().path("upload_id");
+        String id = uploadRaw(token, "a.png", "image/png", Samples.png(1000))
+                .statusCode(201)
+                .extract()
+                .path("upload_id");
         try (S3AsyncClient s3 = admin()) {
             deleteBucket(s3);
             try {
                 problem(uploadRaw(token, "b.png", "image/png", Samples.png(1000)), 502, "storage_refused");
                 problem(given().auth().oauth2(token).get("/api/v1/uploads").then(), 502, "storage_refused");
-                problem(given().auth().oauth2(token).get("/api/v1/uploads/" + id).then(), 502, "storage_refused");
-                problem(given().auth().oauth2(token).get("/api/v1/uploads/" + id + "/url").then(), 502, "storage_refused");
-                problem(given().auth().oauth2(token).contentType("application/json")
-                        .body(Map.of("filename", "c.png", "content_type", "image/png", "size_bytes", 1000))
-                        .post("/api/v1/uploads/presign").then(), 502, "storage_refused");
-                Poll.until(Duration.ofSeconds(10), "readiness DOWN", () -> Management.given().get("/q/health/ready").statusCode() == 503);
+                problem(
+                        given().auth()
+                                .oauth2(token)
+                                .get("/api/v1/uploads/" + id)
+                                .then(),
+                        502,
+                        "storage_refused");
+                problem(
+                        given().auth()
+                                .oauth2(token)
+                                .get("/api/v1/uploads/" + id + "/url")
+                                .then(),
+                        502,
+                        "storage_refused");
+                problem(
+                        given().auth()
+                                .oauth2(token)
+                                .contentType("application/json")
+                                .body(Map.of("filename", "c.png", "content_type", "image/png", "size_bytes", 1000))
+                                .post("/api/v1/uploads/presign")
+                                .then(),
+                        502,
+                        "storage_refused");
+                Poll.until(
+                        Duration.ofSeconds(10),
+                        "readiness DOWN",
+                        () -> Management.given().get("/q/health/ready").statusCode() == 503);
                 // a HEAD's 404 cannot say which is missing: the bucket is checked once it was last seen 2 s ago or more
-                Poll.until(Duration.ofSeconds(10), "a delete answered 502", () -> given().auth().oauth2(token)
-                        .delete("/api/v1/uploads/" + id).statusCode() == 502);
-                problem(given().auth().oauth2(token).delete("/api/v1/uploads/" + id).then(), 502, "storage_refused");
+                Poll.until(
+                        Duration.ofSeconds(10),
+                        "a delete answered 502",
+                        () -> given().auth()
+                                        .oauth2(token)
+                                        .delete("/api/v1/uploads/" + id)
+                                        .statusCode()
+                                == 502);
+                problem(
+                        given().auth()
+                                .oauth2(token)
+                                .delete("/api/v1/uploads/" + id)
+                                .then(),
+                        502,
+                        "storage_refused");
             } finally {
                 s3.createBucket(b -> b.bucket(BUCKET)).join();
             }
         }
-        Poll.until(Duration.ofSeconds(10), "readiness UP", () -> Management.given().get("/q/health/ready").statusCode() == 200);
+        Poll.until(
+                Duration.ofSeconds(10),
+                "readiness UP",
+                () -> Management.given().get("/q/health/ready").statusCode() == 200);
         uploadRaw(token, "b.png", "image/png", Samples.png(1000)).statusCode(201);
     }
 
@@ -203,9 +288,15 @@ class S3FaultProxyApiTest {
         proxy().answer(S3FaultProxy.ANY, -1, 403, "InvalidAccessKeyId");
         problem(uploadRaw(token, "a.png", "image/png", Samples.png(1000)), 502, "storage_refused");
         problem(given().auth().oauth2(token).get("/api/v1/uploads").then(), 502, "storage_refused");
-        Poll.until(Duration.ofSeconds(10), "readiness DOWN", () -> Management.given().get("/q/health/ready").statusCode() == 503);
+        Poll.until(
+                Duration.ofSeconds(10),
+                "readiness DOWN",
+                () -> Management.given().get("/q/health/ready").statusCode() == 503);
         proxy().clear();
-        Poll.until(Duration.ofSeconds(10), "readiness UP", () -> Management.given().get("/q/health/ready").statusCode() == 200);
+        Poll.until(
+                Duration.ofSeconds(10),
+                "readiness UP",
+                () -> Management.given().get("/q/health/ready").statusCode() == 200);
     }
 
     /** Item 15: the production default, SSE-S3, on a presigned PUT (which must send the signed encryption header). */
@@ -216,39 +307,60 @@ class S3FaultProxyApiTest {
         byte[] png = Samples.png(20_000);
         var presigned = UploadsApiTest.presign(token, "logo.png", "image/png", png.length);
         assertEquals(201, presigned.statusCode());
-        assertEquals("AES256", presigned.<Map<String, String>>path("headers").get("x-amz-server-side-encryption"),
+        assertEquals(
+                "AES256",
+                presigned.<Map<String, String>>path("headers").get("x-amz-server-side-encryption"),
                 "the encryption header is one the client must send");
         String id = presigned.path("upload_id");
         Map<String, String> withoutEncryption = new java.util.HashMap<>(presigned.<Map<String, String>>path("headers"));
         withoutEncryption.remove("x-amz-server-side-encryption");
-        assertEquals(403, UploadsApiTest.putTo(presigned.path("upload_url"), withoutEncryption, png).statusCode(),
+        assertEquals(
+                403,
+                UploadsApiTest.putTo(presigned.path("upload_url"), withoutEncryption, png)
+                        .statusCode(),
                 "the encryption header is signed: leaving it out breaks the signature");
         assertEquals(200, UploadsApiTest.putSigned(presigned, png).statusCode());
-        given().auth().oauth2(token).post("/api/v1/uploads/" + id + "/complete").then().statusCode(200)
+        given().auth()
+                .oauth2(token)
+                .post("/api/v1/uploads/" + id + "/complete")
+                .then()
+                .statusCode(200)
                 .body("sha256", equalTo(Samples.sha256(png)));
-        String url = given().auth().oauth2(token).get("/api/v1/uploads/" + id + "/url").then().statusCode(200).extract().path("url");
-        HttpResponse<byte[]> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(url)).build(),
-                HttpResponse.BodyHandlers.ofByteArray());
+        String url = given().auth()
+                .oauth2(token)
+                .get("/api/v1/uploads/" + id + "/url")
+                .then()
+                .statusCode(200)
+                .extract()
+                .path("url");
+        HttpResponse<byte[]> r = HttpClient.newHttpClient()
+                .send(HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.ofByteArray());
         assertEquals(200, r.statusCode());
         assertArrayEquals(png, r.body());
         try (S3AsyncClient s3 = admin()) {
-            var head = s3.headObject(b -> b.bucket(BUCKET).key("uploads/" + user + "/" + id + "/original.png")).join();
+            var head = s3.headObject(b -> b.bucket(BUCKET).key("uploads/" + user + "/" + id + "/original.png"))
+                    .join();
             assertEquals(ServerSideEncryption.AES256, head.serverSideEncryption(), "stored encrypted");
-            var metadata = s3.headObject(b -> b.bucket(BUCKET).key("uploads/" + user + "/" + id + "/metadata.json")).join();
+            var metadata = s3.headObject(b -> b.bucket(BUCKET).key("uploads/" + user + "/" + id + "/metadata.json"))
+                    .join();
             assertEquals(ServerSideEncryption.AES256, metadata.serverSideEncryption(), "the service's own writes too");
         }
     }
 
     static void deleteBucket(S3AsyncClient s3) {
         for (var u : s3.listMultipartUploads(b -> b.bucket(BUCKET)).join().uploads()) {
-            s3.abortMultipartUpload(b -> b.bucket(BUCKET).key(u.key()).uploadId(u.uploadId())).join();
+            s3.abortMultipartUpload(b -> b.bucket(BUCKET).key(u.key()).uploadId(u.uploadId()))
+                    .join();
         }
         List<ObjectIdentifier> keys = new ArrayList<>();
-        s3.listObjectsV2Paginator(b -> b.bucket(BUCKET)).contents()
-                .subscribe(o -> keys.add(ObjectIdentifier.builder().key(o.key()).build())).join();
+        s3.listObjectsV2Paginator(b -> b.bucket(BUCKET))
+                .contents()
+                .subscribe(o -> keys.add(ObjectIdentifier.builder().key(o.key()).build()))
+                .join();
         for (int i = 0; i < keys.size(); i += 1000) {
             List<ObjectIdentifier> batch = keys.subList(i, Math.min(keys.size(), i + 1000));
-            s3.deleteObjects(b -> b.bucket(BUCKET).delete(d -> d.objects(batch))).join();
+            s3.deleteObjects(b -> b.bucket(BUCKET).delete(d -> d.objects(batch)))
+                    .join();
         }
         s3.deleteBucket(b -> b.bucket(BUCKET)).join();
     }

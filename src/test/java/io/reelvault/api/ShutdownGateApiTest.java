@@ -54,22 +54,53 @@ class ShutdownGateApiTest {
         String user = TestTokens.user("closing");
         String pipeline = TestTokens.pipeline("closing-worker");
         // a signed PUT URL obtained before the signal (the local backend serves it itself)
-        String signedPut = given().auth().oauth2(user).contentType("application/json")
+        String signedPut = given().auth()
+                .oauth2(user)
+                .contentType("application/json")
                 .body(Map.of("filename", "direct.png", "content_type", "image/png", "size_bytes", PNG.length))
-                .post("/api/v1/uploads/presign").then().statusCode(201).extract().path("upload_url");
+                .post("/api/v1/uploads/presign")
+                .then()
+                .statusCode(201)
+                .extract()
+                .path("upload_url");
 
         preShutdown.fire(new ShutdownDelayInitiatedEvent());
 
         Map<String, Supplier<ValidatableResponse>> uploads = Map.of(
-                "POST /api/v1/uploads (raw)", () -> send(user, "image/png").post("/api/v1/uploads?filename=a.png").then(),
-                "POST /api/v1/uploads (multipart)", () -> given().auth().oauth2(user)
-                        .multiPart("file", "a.png", PNG, "image/png").post("/api/v1/uploads").then(),
-                "PUT clip", () -> send(pipeline, "video/mp4").put("/api/v1/generations/" + GEN + "/clips/1").then(),
-                "PUT generation thumbnail", () -> send(pipeline, "image/jpeg").put("/api/v1/generations/" + GEN + "/thumbnails/1").then(),
-                "PUT audio", () -> send(pipeline, "audio/mpeg").put("/api/v1/generations/" + GEN + "/audio").then(),
-                "PUT final", () -> send(pipeline, "video/mp4").put("/api/v1/compositions/" + COMP + "/final").then(),
-                "PUT composition thumbnail", () -> send(pipeline, "image/jpeg").put("/api/v1/compositions/" + COMP + "/thumbnail").then(),
-                "PUT temp", () -> send(pipeline, "application/octet-stream").put("/api/v1/temp/job-1/part.tmp").then());
+                "POST /api/v1/uploads (raw)",
+                        () -> send(user, "image/png")
+                                .post("/api/v1/uploads?filename=a.png")
+                                .then(),
+                "POST /api/v1/uploads (multipart)",
+                        () -> given().auth()
+                                .oauth2(user)
+                                .multiPart("file", "a.png", PNG, "image/png")
+                                .post("/api/v1/uploads")
+                                .then(),
+                "PUT clip",
+                        () -> send(pipeline, "video/mp4")
+                                .put("/api/v1/generations/" + GEN + "/clips/1")
+                                .then(),
+                "PUT generation thumbnail",
+                        () -> send(pipeline, "image/jpeg")
+                                .put("/api/v1/generations/" + GEN + "/thumbnails/1")
+                                .then(),
+                "PUT audio",
+                        () -> send(pipeline, "audio/mpeg")
+                                .put("/api/v1/generations/" + GEN + "/audio")
+                                .then(),
+                "PUT final",
+                        () -> send(pipeline, "video/mp4")
+                                .put("/api/v1/compositions/" + COMP + "/final")
+                                .then(),
+                "PUT composition thumbnail",
+                        () -> send(pipeline, "image/jpeg")
+                                .put("/api/v1/compositions/" + COMP + "/thumbnail")
+                                .then(),
+                "PUT temp",
+                        () -> send(pipeline, "application/octet-stream")
+                                .put("/api/v1/temp/job-1/part.tmp")
+                                .then());
         uploads.forEach((what, call) -> {
             ValidatableResponse answer = call.get();
             try {
@@ -79,7 +110,8 @@ class ShutdownGateApiTest {
                         .body("instance", nullValue()) // a refusal by design, not an incident to look up in the log
                         .header("Retry-After", notNullValue());
             } catch (AssertionError e) {
-                throw new AssertionError(what + ": " + e.getMessage() + answer.extract().asString(), e);
+                throw new AssertionError(
+                        what + ": " + e.getMessage() + answer.extract().asString(), e);
             }
         });
 
@@ -89,19 +121,25 @@ class ShutdownGateApiTest {
         assertTrue(direct.headers().firstValue("Retry-After").isPresent());
 
         given().auth().oauth2(user).get("/api/v1/uploads").then().statusCode(200);
-        given().auth().oauth2(user).contentType("application/json")
+        given().auth()
+                .oauth2(user)
+                .contentType("application/json")
                 .body(Map.of("filename", "b.png", "content_type", "image/png", "size_bytes", 10))
-                .post("/api/v1/uploads/presign").then().statusCode(201);
+                .post("/api/v1/uploads/presign")
+                .then()
+                .statusCode(201);
         Management.given().get("/q/health/live").then().statusCode(200);
     }
 
     /** Every method in the upload rate class streams a body into storage, so it must be refused while shutting down. */
     @Test
     void everyUploadEndpointIsGated() {
-        List<Method> uploads = Arrays.stream(new Class<?>[] {UploadResource.class, GenerationResource.class,
-                CompositionResource.class, TempResource.class})
+        List<Method> uploads = Arrays.stream(new Class<?>[] {
+                    UploadResource.class, GenerationResource.class, CompositionResource.class, TempResource.class
+                })
                 .flatMap(c -> Arrays.stream(c.getDeclaredMethods()))
-                .filter(m -> m.isAnnotationPresent(RateLimited.class) && m.getAnnotation(RateLimited.class).value() == RateClass.UPLOAD)
+                .filter(m -> m.isAnnotationPresent(RateLimited.class)
+                        && m.getAnnotation(RateLimited.class).value() == RateClass.UPLOAD)
                 .toList();
         assertEquals(8, uploads.size(), uploads.toString());
         uploads.forEach(m -> assertTrue(m.isAnnotationPresent(StreamedBody.class), m + " is not @StreamedBody"));

@@ -65,7 +65,8 @@ class SignedQueryFuzzProperties {
     static void removeRoot() throws Exception {
         if (root != null) {
             try (var walk = java.nio.file.Files.walk(root)) {
-                walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+                walk.sorted(java.util.Comparator.reverseOrder())
+                        .forEach(p -> p.toFile().delete());
             }
         }
     }
@@ -82,10 +83,16 @@ class SignedQueryFuzzProperties {
     @Provide
     Arbitrary<Signed> signed() {
         Arbitrary<ObjectKey> keys = Hostile.validKey().map(ObjectKey::parse);
-        Arbitrary<String> types = Arbitraries.of("image/png", "video/mp4", "audio/mpeg", "application/octet-stream",
-                "image/png; charset=x", "text/plain;a=\"b c\"");
-        Arbitrary<Map<String, String>> get = Combinators.combine(Arbitraries.of(true, false), Arbitraries.of(true, false),
-                Hostile.fileNameLike(), types).as((disposition, type, name, t) -> {
+        Arbitrary<String> types = Arbitraries.of(
+                "image/png",
+                "video/mp4",
+                "audio/mpeg",
+                "application/octet-stream",
+                "image/png; charset=x",
+                "text/plain;a=\"b c\"");
+        Arbitrary<Map<String, String>> get = Combinators.combine(
+                        Arbitraries.of(true, false), Arbitraries.of(true, false), Hostile.fileNameLike(), types)
+                .as((disposition, type, name, t) -> {
                     Map<String, String> h = new LinkedHashMap<>();
                     if (disposition) {
                         h.put("Content-Disposition", ContentDisposition.attachment(name));
@@ -95,7 +102,8 @@ class SignedQueryFuzzProperties {
                     }
                     return h;
                 });
-        Arbitrary<Map<String, String>> put = Combinators.combine(types, Arbitraries.longs().between(0, 999_999_999_999_999_999L))
+        Arbitrary<Map<String, String>> put = Combinators.combine(
+                        types, Arbitraries.longs().between(0, 999_999_999_999_999_999L))
                 .as((t, n) -> Map.of("Content-Type", t, "Content-Length", Long.toString(n)));
         return Arbitraries.oneOf(
                 Combinators.combine(keys, get).as((k, h) -> new Signed("GET", k, h)),
@@ -107,15 +115,27 @@ class SignedQueryFuzzProperties {
         String raw = sign(s);
         assertEquals(s.expectedBound(), verifier.verify(s.method(), s.key(), StorageRoutes.query(raw)), raw);
         if (s.method().equals("GET")) {
-            assertEquals(s.expectedBound(), verifier.verify("HEAD", s.key(), StorageRoutes.query(raw)), "HEAD reads as GET");
+            assertEquals(
+                    s.expectedBound(), verifier.verify("HEAD", s.key(), StorageRoutes.query(raw)), "HEAD reads as GET");
         }
     }
 
     /** How a mutation changes a signed query, and whether the verifier must still accept it. */
     enum Mutation {
-        DUPLICATE(false), DUPLICATE_OTHER_VALUE(false), DROP(false), ADD(false), EDIT_VALUE(false), EMPTY_VALUE(false),
-        RENAME_CASE(false), EMPTY_PAIR(false), NO_EQUALS(false), OTHER_METHOD(false), OTHER_KEY(false),
-        REORDER(true), PERCENT_ENCODE_UNRESERVED(true), LOWER_CASE_HEX(true);
+        DUPLICATE(false),
+        DUPLICATE_OTHER_VALUE(false),
+        DROP(false),
+        ADD(false),
+        EDIT_VALUE(false),
+        EMPTY_VALUE(false),
+        RENAME_CASE(false),
+        EMPTY_PAIR(false),
+        NO_EQUALS(false),
+        OTHER_METHOD(false),
+        OTHER_KEY(false),
+        REORDER(true),
+        PERCENT_ENCODE_UNRESERVED(true),
+        LOWER_CASE_HEX(true);
 
         final boolean stillValid;
 
@@ -128,11 +148,27 @@ class SignedQueryFuzzProperties {
 
     @Provide
     Arbitrary<Mutated> mutated() {
-        Arbitrary<String> noise = Arbitraries.oneOf(Hostile.fragment(), Hostile.number(), Hostile.safe(8),
-                Arbitraries.of("X-Signature", "X-Expires", "X-Key-Id", "X-Algorithm", "response-content-type",
-                        "header-content-length", "x-signature", "X-Signature ", "X-Signature%00"));
-        return Combinators.combine(signed(), Arbitraries.of(Mutation.class), Arbitraries.integers().between(0, 1000),
-                noise, Arbitraries.longs()).as(Mutated::new);
+        Arbitrary<String> noise = Arbitraries.oneOf(
+                Hostile.fragment(),
+                Hostile.number(),
+                Hostile.safe(8),
+                Arbitraries.of(
+                        "X-Signature",
+                        "X-Expires",
+                        "X-Key-Id",
+                        "X-Algorithm",
+                        "response-content-type",
+                        "header-content-length",
+                        "x-signature",
+                        "X-Signature ",
+                        "X-Signature%00"));
+        return Combinators.combine(
+                        signed(),
+                        Arbitraries.of(Mutation.class),
+                        Arbitraries.integers().between(0, 1000),
+                        noise,
+                        Arbitraries.longs())
+                .as(Mutated::new);
     }
 
     @Property(tries = 10_000, edgeCases = EdgeCasesMode.NONE)
@@ -170,7 +206,10 @@ class SignedQueryFuzzProperties {
             case DUPLICATE -> pairs.add(m.at() % (pairs.size() + 1), pair);
             case DUPLICATE_OTHER_VALUE -> pairs.add(name + "=" + value + "0");
             case DROP -> pairs.remove(i);
-            case ADD -> pairs.add(m.at() % (pairs.size() + 1), LocalEncoding.encode(m.fragment()) + "=" + LocalEncoding.encode(m.fragment()));
+            case ADD ->
+                pairs.add(
+                        m.at() % (pairs.size() + 1),
+                        LocalEncoding.encode(m.fragment()) + "=" + LocalEncoding.encode(m.fragment()));
             case EDIT_VALUE -> pairs.set(i, name + "=" + edit(value, LocalEncoding.encode(m.fragment()), m.at()));
             case EMPTY_VALUE -> pairs.set(i, name + "=");
             case RENAME_CASE -> pairs.set(i, flipCase(name) + "=" + value);
@@ -187,9 +226,20 @@ class SignedQueryFuzzProperties {
 
     @Provide
     Arbitrary<String> anyQuery() {
-        Arbitrary<String> part = Arbitraries.oneOf(Hostile.fragment(), Hostile.number(), Hostile.safe(10),
-                Arbitraries.of("X-Signature=", "X-Expires=", "X-Key-Id=1", "X-Algorithm=REELVAULT2-HMAC-SHA256", "=", "&",
-                        "response-content-type=", "header-content-length=", "header-content-type="));
+        Arbitrary<String> part = Arbitraries.oneOf(
+                Hostile.fragment(),
+                Hostile.number(),
+                Hostile.safe(10),
+                Arbitraries.of(
+                        "X-Signature=",
+                        "X-Expires=",
+                        "X-Key-Id=1",
+                        "X-Algorithm=REELVAULT2-HMAC-SHA256",
+                        "=",
+                        "&",
+                        "response-content-type=",
+                        "header-content-length=",
+                        "header-content-type="));
         return Arbitraries.oneOf(part.list().ofMaxSize(12).map(l -> String.join("", l)), Hostile.anyText());
     }
 
@@ -199,12 +249,17 @@ class SignedQueryFuzzProperties {
             verifier.verify(s.method(), s.key(), StorageRoutes.query(raw));
             fail("accepted " + raw);
         } catch (ReelvaultException e) {
-            assertTrue(Set.of(ErrorCode.SIGNATURE_INVALID, ErrorCode.SIGNATURE_EXPIRED).contains(e.code()), raw);
+            assertTrue(
+                    Set.of(ErrorCode.SIGNATURE_INVALID, ErrorCode.SIGNATURE_EXPIRED)
+                            .contains(e.code()),
+                    raw);
         }
     }
 
     private String sign(Signed s) {
-        return signer.sign(s.method(), s.key(), Duration.ofMinutes(15), s.headers()).url().getRawQuery();
+        return signer.sign(s.method(), s.key(), Duration.ofMinutes(15), s.headers())
+                .url()
+                .getRawQuery();
     }
 
     private static String edit(String value, String fragment, int at) {
@@ -248,8 +303,13 @@ class SignedQueryFuzzProperties {
             StringBuilder out = new StringBuilder();
             for (byte b : s.getBytes(java.nio.charset.StandardCharsets.UTF_8)) {
                 int c = b & 0xff;
-                if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '.'
-                        || c == '_' || c == '~') {
+                if ((c >= 'A' && c <= 'Z')
+                        || (c >= 'a' && c <= 'z')
+                        || (c >= '0' && c <= '9')
+                        || c == '-'
+                        || c == '.'
+                        || c == '_'
+                        || c == '~') {
                     out.append((char) c);
                 } else {
                     out.append(String.format("%%%02X", c));

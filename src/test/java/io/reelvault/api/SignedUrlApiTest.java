@@ -1,7 +1,6 @@
 package io.reelvault.api;
 
 import static io.restassured.RestAssured.given;
-import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.not;
 import static org.hamcrest.Matchers.nullValue;
@@ -43,6 +42,7 @@ import org.junit.jupiter.api.Test;
 class SignedUrlApiTest {
     @Inject
     ObjectStore store;
+
     @Inject
     ReelvaultConfig config;
 
@@ -55,15 +55,21 @@ class SignedUrlApiTest {
     void upload() {
         png = Samples.png(100_000);
         String token = TestTokens.user("signer");
-        var created = UploadsApiTest.uploadRaw(token, "logo.png", "image/png", png).statusCode(201).extract();
+        var created = UploadsApiTest.uploadRaw(token, "logo.png", "image/png", png)
+                .statusCode(201)
+                .extract();
         key = created.path("key");
         uploadId = created.path("upload_id");
-        url = given().auth().oauth2(token).get("/api/v1/uploads/" + created.path("upload_id") + "/url").then()
+        url = given().auth()
+                .oauth2(token)
+                .get("/api/v1/uploads/" + created.path("upload_id") + "/url")
+                .then()
                 .statusCode(200)
                 .body("method", equalTo("GET"))
                 .body("expires_in", equalTo(3600))
                 .body("url", startsWith("http://localhost:" + RestAssured.port + "/storage/" + key + "?"))
-                .extract().path("url");
+                .extract()
+                .path("url");
     }
 
     static ValidatableResponse get(String url) {
@@ -78,40 +84,69 @@ class SignedUrlApiTest {
                 .header("Accept-Ranges", "bytes")
                 .header("ETag", startsWith("\""))
                 .header("Last-Modified", not(nullValue()))
-                .extract().asByteArray();
+                .extract()
+                .asByteArray();
         assertArrayEquals(png, body);
     }
 
     @Test
     void rangeRequestsAnswer206WithExactlyTheBytes() {
-        byte[] middle = given().urlEncodingEnabled(false).header("Range", "bytes=1000-1999").get(URI.create(url)).then()
+        byte[] middle = given().urlEncodingEnabled(false)
+                .header("Range", "bytes=1000-1999")
+                .get(URI.create(url))
+                .then()
                 .statusCode(206)
                 .header("Content-Range", "bytes 1000-1999/" + png.length)
                 .header("Content-Length", "1000")
-                .extract().asByteArray();
+                .extract()
+                .asByteArray();
         assertArrayEquals(Arrays.copyOfRange(png, 1000, 2000), middle);
-        byte[] tail = given().urlEncodingEnabled(false).header("Range", "bytes=-10").get(URI.create(url)).then()
-                .statusCode(206).header("Content-Range", "bytes " + (png.length - 10) + "-" + (png.length - 1) + "/" + png.length)
-                .extract().asByteArray();
+        byte[] tail = given().urlEncodingEnabled(false)
+                .header("Range", "bytes=-10")
+                .get(URI.create(url))
+                .then()
+                .statusCode(206)
+                .header("Content-Range", "bytes " + (png.length - 10) + "-" + (png.length - 1) + "/" + png.length)
+                .extract()
+                .asByteArray();
         assertArrayEquals(Arrays.copyOfRange(png, png.length - 10, png.length), tail);
-        byte[] first = given().urlEncodingEnabled(false).header("Range", "bytes=0-0").get(URI.create(url)).then()
-                .statusCode(206).extract().asByteArray();
+        byte[] first = given().urlEncodingEnabled(false)
+                .header("Range", "bytes=0-0")
+                .get(URI.create(url))
+                .then()
+                .statusCode(206)
+                .extract()
+                .asByteArray();
         assertArrayEquals(new byte[] {png[0]}, first);
     }
 
     @Test
     void unsatisfiableRangeIs416() {
-        given().urlEncodingEnabled(false).header("Range", "bytes=" + png.length + "-").get(URI.create(url)).then()
-                .statusCode(416).header("Content-Range", "bytes */" + png.length)
-                .contentType("application/problem+json").body("code", equalTo("range_not_satisfiable"));
+        given().urlEncodingEnabled(false)
+                .header("Range", "bytes=" + png.length + "-")
+                .get(URI.create(url))
+                .then()
+                .statusCode(416)
+                .header("Content-Range", "bytes */" + png.length)
+                .contentType("application/problem+json")
+                .body("code", equalTo("range_not_satisfiable"));
     }
 
     @Test
     void headAndConditionalGet() {
-        String etag = given().urlEncodingEnabled(false).head(URI.create(url)).then().statusCode(200)
-                .header("Content-Length", String.valueOf(png.length)).header("Content-Type", "image/png")
-                .extract().header("ETag");
-        given().urlEncodingEnabled(false).header("If-None-Match", etag).get(URI.create(url)).then().statusCode(304);
+        String etag = given().urlEncodingEnabled(false)
+                .head(URI.create(url))
+                .then()
+                .statusCode(200)
+                .header("Content-Length", String.valueOf(png.length))
+                .header("Content-Type", "image/png")
+                .extract()
+                .header("ETag");
+        given().urlEncodingEnabled(false)
+                .header("If-None-Match", etag)
+                .get(URI.create(url))
+                .then()
+                .statusCode(304);
     }
 
     @Test
@@ -124,28 +159,48 @@ class SignedUrlApiTest {
         problem(get(url.replaceFirst("&X-Signature=[^&]+", "")), "signature_invalid");
         problem(get(url + "&response-content-disposition=attachment"), "signature_invalid");
         problem(get(url + "&X-Signature=" + sig), "signature_invalid");
-        problem(given().urlEncodingEnabled(false).contentType("image/png").body(new byte[] {1}).put(URI.create(url)).then(),
+        problem(
+                given().urlEncodingEnabled(false)
+                        .contentType("image/png")
+                        .body(new byte[] {1})
+                        .put(URI.create(url))
+                        .then(),
                 "signature_invalid"); // a GET URL does not allow a PUT
-        given().urlEncodingEnabled(false).post(URI.create(url)).then().statusCode(405)
+        given().urlEncodingEnabled(false)
+                .post(URI.create(url))
+                .then()
+                .statusCode(405)
                 .body("code", equalTo("method_not_allowed"));
     }
 
     @Test
     void expiredUrlsAre403() {
         SignedUrls signer = store.capability(SignedUrls.class).orElseThrow();
-        String expired = signer.sign("GET", ObjectKey.parse(key), Duration.ofSeconds(-1), Map.of()).url().toString();
+        String expired = signer.sign("GET", ObjectKey.parse(key), Duration.ofSeconds(-1), Map.of())
+                .url()
+                .toString();
         problem(get(expired), "signature_expired");
-        String fresh = signer.sign("GET", ObjectKey.parse(key), Duration.ofMinutes(1), Map.of()).url().toString();
+        String fresh = signer.sign("GET", ObjectKey.parse(key), Duration.ofMinutes(1), Map.of())
+                .url()
+                .toString();
         get(fresh).statusCode(200);
     }
 
     @Test
     void boundResponseHeadersAreServed() {
         SignedUrls signer = store.capability(SignedUrls.class).orElseThrow();
-        String download = signer.sign("GET", ObjectKey.parse(key), Duration.ofMinutes(1),
-                Map.of("Content-Disposition", io.reelvault.model.ContentDisposition.attachment("vidéo x.mp4"))).url().toString();
-        get(download).statusCode(200)
-                .header("Content-Disposition", "attachment; filename=\"vid_o x.mp4\"; filename*=UTF-8''vid%C3%A9o%20x.mp4");
+        String download = signer.sign(
+                        "GET",
+                        ObjectKey.parse(key),
+                        Duration.ofMinutes(1),
+                        Map.of("Content-Disposition", io.reelvault.model.ContentDisposition.attachment("vidéo x.mp4")))
+                .url()
+                .toString();
+        get(download)
+                .statusCode(200)
+                .header(
+                        "Content-Disposition",
+                        "attachment; filename=\"vid_o x.mp4\"; filename*=UTF-8''vid%C3%A9o%20x.mp4");
     }
 
     /**
@@ -155,19 +210,33 @@ class SignedUrlApiTest {
      */
     @Test
     void hostileKeysInStoragePathsNeverReachTheDisk() throws IOException {
-        Path outside = config.storage().local().path().resolve("uploads/../../outside-secret.txt").normalize();
+        Path outside = config.storage()
+                .local()
+                .path()
+                .resolve("uploads/../../outside-secret.txt")
+                .normalize();
         String secret = "outside the root " + System.nanoTime();
         Files.createDirectories(outside.getParent());
         Files.writeString(outside, secret);
         try {
-            for (String hostile : new String[] {"uploads/%2e%2e/%2e%2e/outside-secret.txt", "uploads/../../outside-secret.txt",
-                    "uploads/%252e%252e/x", "uploads/..%2f..%2foutside-secret.txt", "uploads/a%00b", ".tmp/x",
-                    "uploads/%E2%80%A4%E2%80%A4/x"}) {
+            for (String hostile : new String[] {
+                "uploads/%2e%2e/%2e%2e/outside-secret.txt",
+                "uploads/../../outside-secret.txt",
+                "uploads/%252e%252e/x",
+                "uploads/..%2f..%2foutside-secret.txt",
+                "uploads/a%00b",
+                ".tmp/x",
+                "uploads/%E2%80%A4%E2%80%A4/x"
+            }) {
                 String signedKey = URLDecoder.decode(hostile.replace("+", "%2B"), StandardCharsets.UTF_8);
                 Map<String, String> params = SignedUrlForms.baseParams("1", 9_999_999_999L);
                 String path = "/storage/" + hostile + "?" + SignedUrlForms.canonicalQuery(params) + "&X-Signature="
                         + SignedUrlForms.signature(SignedUrlTamperingApiTest.TEST_KEY, "GET", signedKey, params);
-                var r = given().urlEncodingEnabled(false).get(path).then().contentType("application/problem+json").extract();
+                var r = given().urlEncodingEnabled(false)
+                        .get(path)
+                        .then()
+                        .contentType("application/problem+json")
+                        .extract();
                 // 400 invalid_key from the route, or 404 when Vert.x's path normalisation already took the
                 // request out of /storage/: never served, never resolved against the disk
                 assertTrue(r.statusCode() == 400 || r.statusCode() == 404, hostile + " -> " + r.statusCode());
@@ -183,10 +252,20 @@ class SignedUrlApiTest {
     void signedUrlsAreCounted() {
         String token = TestTokens.user("signer");
         MetricsText before = MetricsText.scrape();
-        given().auth().oauth2(token).get("/api/v1/uploads/" + uploadId + "/url").then().statusCode(200);
+        given().auth()
+                .oauth2(token)
+                .get("/api/v1/uploads/" + uploadId + "/url")
+                .then()
+                .statusCode(200);
         MetricsText after = MetricsText.scrape();
-        assertEquals(1.0, after.delta(before, "reelvault_signed_urls_total", "purpose", "preview"), "one preview URL signed");
-        assertEquals(0.0, after.delta(before, "reelvault_signed_urls_total", "purpose", "download"), "no other purpose counted");
+        assertEquals(
+                1.0,
+                after.delta(before, "reelvault_signed_urls_total", "purpose", "preview"),
+                "one preview URL signed");
+        assertEquals(
+                0.0,
+                after.delta(before, "reelvault_signed_urls_total", "purpose", "download"),
+                "no other purpose counted");
     }
 
     /** A client that has its Content-Length closes at once (curl, ffmpeg): the download still counts as a 200. */
@@ -198,8 +277,10 @@ class SignedUrlApiTest {
         int downloads = 30;
         for (int i = 0; i < downloads; i++) {
             try (Socket socket = new Socket(uri.getHost(), uri.getPort())) {
-                socket.getOutputStream().write(("GET " + uri.getRawPath() + "?" + uri.getRawQuery() + " HTTP/1.1\r\nHost: localhost\r\n\r\n")
-                        .getBytes(StandardCharsets.US_ASCII));
+                socket.getOutputStream()
+                        .write(("GET " + uri.getRawPath() + "?" + uri.getRawQuery()
+                                        + " HTTP/1.1\r\nHost: localhost\r\n\r\n")
+                                .getBytes(StandardCharsets.US_ASCII));
                 DataInputStream in = new DataInputStream(socket.getInputStream());
                 long length = -1;
                 for (String line = readLine(in); !line.isEmpty(); line = readLine(in)) {
@@ -217,10 +298,19 @@ class SignedUrlApiTest {
 
     /** The count of {@code GET /storage/{key}} requests answered {@code status} so far (other tests' included). */
     private static double storageRequests(String status) {
-        String metrics = Management.given().get("/q/metrics").then().statusCode(200).extract().asString();
-        return metrics.lines().filter(l -> l.startsWith("http_server_requests_seconds_count{") && l.contains("method=\"GET\"")
-                        && l.contains("uri=\"/storage/{key}\"") && l.contains("status=\"" + status + "\""))
-                .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();
+        String metrics = Management.given()
+                .get("/q/metrics")
+                .then()
+                .statusCode(200)
+                .extract()
+                .asString();
+        return metrics.lines()
+                .filter(l -> l.startsWith("http_server_requests_seconds_count{")
+                        && l.contains("method=\"GET\"")
+                        && l.contains("uri=\"/storage/{key}\"")
+                        && l.contains("status=\"" + status + "\""))
+                .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1)))
+                .sum();
     }
 
     private static String readLine(DataInputStream in) throws IOException {

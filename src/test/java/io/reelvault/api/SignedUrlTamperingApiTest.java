@@ -51,7 +51,8 @@ class SignedUrlTamperingApiTest {
     @Test
     void foldingThePutBindingsIntoOneParameterDoesNotVerifyAndStoresNothing() throws Exception {
         Presigned p = presign(463);
-        String folded = p.url.replace("header-content-length=463&header-content-type=image%2Fpng",
+        String folded = p.url.replace(
+                "header-content-length=463&header-content-type=image%2Fpng",
                 "header-content-length%3D463%0Aheader-content-type=image%2Fpng");
         assertNotEquals(p.url, folded, "the URL has both bindings side by side: " + p.url);
         byte[] text = "not a png at all\n".repeat(300_000).getBytes(StandardCharsets.US_ASCII); // 5.1 MB, chunked
@@ -65,24 +66,35 @@ class SignedUrlTamperingApiTest {
         String key = uploadPng();
         SignedUrls signer = store.capability(SignedUrls.class).orElseThrow();
         String disposition = ContentDisposition.attachment("video.mp4");
-        String url = signer.sign("GET", ObjectKey.parse(key), Duration.ofMinutes(5),
-                Map.of("Content-Disposition", disposition)).url().toString();
+        String url = signer.sign(
+                        "GET", ObjectKey.parse(key), Duration.ofMinutes(5), Map.of("Content-Disposition", disposition))
+                .url()
+                .toString();
         SignedUrlApiTest.get(url).statusCode(200).header("Content-Disposition", disposition);
 
         Matcher bound = Pattern.compile("&response-content-disposition=[^&]*").matcher(url);
         assertTrue(bound.find(), url);
         problem(SignedUrlApiTest.get(url.replace(bound.group(), "")), "signature_invalid"); // stripped
         // the '=' that ends the name moved into the value: the same text under the old line form
-        String moved = url.replace("response-content-disposition=attachment%3B%20filename%3D",
+        String moved = url.replace(
+                "response-content-disposition=attachment%3B%20filename%3D",
                 "response-content-disposition%3Dattachment%3B%20filename=");
         assertNotEquals(url, moved, url);
         problem(SignedUrlApiTest.get(moved), "signature_invalid");
 
-        String both = signer.sign("GET", ObjectKey.parse(key), Duration.ofMinutes(5),
-                Map.of("Content-Disposition", "attachment", "Content-Type", "application/octet-stream")).url().toString();
-        SignedUrlApiTest.get(both).statusCode(200).header("Content-Disposition", "attachment")
+        String both = signer.sign(
+                        "GET",
+                        ObjectKey.parse(key),
+                        Duration.ofMinutes(5),
+                        Map.of("Content-Disposition", "attachment", "Content-Type", "application/octet-stream"))
+                .url()
+                .toString();
+        SignedUrlApiTest.get(both)
+                .statusCode(200)
+                .header("Content-Disposition", "attachment")
                 .header("Content-Type", "application/octet-stream");
-        String foldedBoth = both.replace("response-content-disposition=attachment&response-content-type=",
+        String foldedBoth = both.replace(
+                "response-content-disposition=attachment&response-content-type=",
                 "response-content-disposition%3Dattachment%0Aresponse-content-type=");
         assertNotEquals(both, foldedBoth, both);
         problem(SignedUrlApiTest.get(foldedBoth), "signature_invalid");
@@ -93,41 +105,61 @@ class SignedUrlTamperingApiTest {
     void unknownParametersAreRefusedEvenWhenSigned() {
         String key = uploadPng();
         Map<String, String> params = new LinkedHashMap<>(SignedUrlForms.baseParams("1", futureExpiry()));
-        SignedUrlApiTest.get(SignedUrlForms.url(base(), TEST_KEY, "GET", key, params)).statusCode(200); // the form is right
-        for (String unknown : new String[] {"response-x-frame-options", "response-location", "foo", "x-expires", "X-Signature2"}) {
+        SignedUrlApiTest.get(SignedUrlForms.url(base(), TEST_KEY, "GET", key, params))
+                .statusCode(200); // the form is right
+        for (String unknown :
+                new String[] {"response-x-frame-options", "response-location", "foo", "x-expires", "X-Signature2"}) {
             Map<String, String> extended = new LinkedHashMap<>(params);
             extended.put(unknown, "1");
-            problem(SignedUrlApiTest.get(SignedUrlForms.url(base(), TEST_KEY, "GET", key, extended)), "signature_invalid");
+            problem(
+                    SignedUrlApiTest.get(SignedUrlForms.url(base(), TEST_KEY, "GET", key, extended)),
+                    "signature_invalid");
         }
         for (String required : new String[] {"X-Algorithm", "X-Key-Id", "X-Expires"}) {
             Map<String, String> missing = new LinkedHashMap<>(params);
             missing.remove(required);
-            problem(SignedUrlApiTest.get(SignedUrlForms.url(base(), TEST_KEY, "GET", key, missing)), "signature_invalid");
+            problem(
+                    SignedUrlApiTest.get(SignedUrlForms.url(base(), TEST_KEY, "GET", key, missing)),
+                    "signature_invalid");
         }
         Map<String, String> otherAlgorithm = new LinkedHashMap<>(params);
         otherAlgorithm.put("X-Algorithm", "REELVAULT-HMAC-SHA256");
-        problem(SignedUrlApiTest.get(SignedUrlForms.url(base(), TEST_KEY, "GET", key, otherAlgorithm)), "signature_invalid");
+        problem(
+                SignedUrlApiTest.get(SignedUrlForms.url(base(), TEST_KEY, "GET", key, otherAlgorithm)),
+                "signature_invalid");
         // a PUT URL without its bound length (no cap on the body) is refused even when signed
         Map<String, String> put = new LinkedHashMap<>(params);
         put.put("header-content-type", "image/png");
-        problem(given().urlEncodingEnabled(false).contentType("image/png").body(new byte[] {1})
-                .put(URI.create(SignedUrlForms.url(base(), TEST_KEY, "PUT", key, put))).then(), "signature_invalid");
+        problem(
+                given().urlEncodingEnabled(false)
+                        .contentType("image/png")
+                        .body(new byte[] {1})
+                        .put(URI.create(SignedUrlForms.url(base(), TEST_KEY, "PUT", key, put)))
+                        .then(),
+                "signature_invalid");
     }
 
     @Test
     void repeatedParametersAreRefused() throws Exception {
         String key = uploadPng();
         SignedUrls signer = store.capability(SignedUrls.class).orElseThrow();
-        String url = signer.sign("GET", ObjectKey.parse(key), Duration.ofMinutes(5), Map.of()).url().toString();
+        String url = signer.sign("GET", ObjectKey.parse(key), Duration.ofMinutes(5), Map.of())
+                .url()
+                .toString();
         Matcher expires = Pattern.compile("X-Expires=\\d+").matcher(url);
         assertTrue(expires.find(), url);
         problem(SignedUrlApiTest.get(url + "&" + expires.group()), "signature_invalid");
-        problem(SignedUrlApiTest.get(url + "&" + expires.group().replace("X-Expires", "x-expires")), "signature_invalid");
-        problem(SignedUrlApiTest.get(url + "&" + expires.group().replace("X-Expires", "X%2DExpires")), "signature_invalid");
+        problem(
+                SignedUrlApiTest.get(url + "&" + expires.group().replace("X-Expires", "x-expires")),
+                "signature_invalid");
+        problem(
+                SignedUrlApiTest.get(url + "&" + expires.group().replace("X-Expires", "X%2DExpires")),
+                "signature_invalid");
         // an empty parameter (RestAssured drops those: sent as they are)
-        for (String empty : new String[] {url + "&", url.replace("?", "?&"), url.replace("&X-Signature", "&&X-Signature")}) {
-            HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(empty)).build(),
-                    HttpResponse.BodyHandlers.ofString());
+        for (String empty :
+                new String[] {url + "&", url.replace("?", "?&"), url.replace("&X-Signature", "&&X-Signature")}) {
+            HttpResponse<String> r = HttpClient.newHttpClient()
+                    .send(HttpRequest.newBuilder(URI.create(empty)).build(), HttpResponse.BodyHandlers.ofString());
             assertProblem(r, 403, "signature_invalid");
         }
     }
@@ -148,7 +180,7 @@ class SignedUrlTamperingApiTest {
             socket.setSoTimeout(10_000);
             var request = new ByteArrayOutputStream();
             request.write(("PUT " + uri.getRawPath() + "?" + uri.getRawQuery() + " HTTP/1.1\r\nHost: localhost\r\n"
-                    + "Content-Type: image/png\r\nContent-Length: 5000\r\nTransfer-Encoding: chunked\r\n\r\n")
+                            + "Content-Type: image/png\r\nContent-Length: 5000\r\nTransfer-Encoding: chunked\r\n\r\n")
                     .getBytes(StandardCharsets.US_ASCII));
             byte[] big = Samples.png(20_000);
             request.write((Integer.toHexString(big.length) + "\r\n").getBytes(StandardCharsets.US_ASCII));
@@ -166,17 +198,29 @@ class SignedUrlTamperingApiTest {
 
         HttpResponse<String> honest = UploadsApiTest.putTo(p.url, "image/png", png);
         assertEquals(200, honest.statusCode(), honest.body());
-        assertEquals(png.length, store.head(ObjectKey.parse(p.key)).await().indefinitely().orElseThrow().size());
+        assertEquals(
+                png.length,
+                store.head(ObjectKey.parse(p.key))
+                        .await()
+                        .indefinitely()
+                        .orElseThrow()
+                        .size());
     }
 
     @Test
     void theSignedTypeIsRequiredExactly() throws Exception {
         Presigned p = presign(1000);
         assertProblem(UploadsApiTest.putTo(p.url, "text/plain", Samples.png(1000)), 403, "signature_invalid");
-        assertProblem(UploadsApiTest.putTo(p.url, "image/png; charset=utf-8", Samples.png(1000)), 403, "signature_invalid");
-        HttpResponse<String> noType = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build().send(
-                HttpRequest.newBuilder(URI.create(p.url)).PUT(HttpRequest.BodyPublishers.ofByteArray(Samples.png(1000))).build(),
-                HttpResponse.BodyHandlers.ofString());
+        assertProblem(
+                UploadsApiTest.putTo(p.url, "image/png; charset=utf-8", Samples.png(1000)), 403, "signature_invalid");
+        HttpResponse<String> noType = HttpClient.newBuilder()
+                .version(HttpClient.Version.HTTP_1_1)
+                .build()
+                .send(
+                        HttpRequest.newBuilder(URI.create(p.url))
+                                .PUT(HttpRequest.BodyPublishers.ofByteArray(Samples.png(1000)))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString());
         assertProblem(noType, 403, "signature_invalid");
         assertStoredNothing(p.key);
     }
@@ -194,7 +238,10 @@ class SignedUrlTamperingApiTest {
 
     private static String uploadPng() {
         String token = TestTokens.user(UploadsApiTest.freshUser("tamper"));
-        return UploadsApiTest.uploadRaw(token, "logo.png", "image/png", Samples.png(2000)).statusCode(201).extract().path("key");
+        return UploadsApiTest.uploadRaw(token, "logo.png", "image/png", Samples.png(2000))
+                .statusCode(201)
+                .extract()
+                .path("key");
     }
 
     private static String base() {
@@ -211,9 +258,15 @@ class SignedUrlTamperingApiTest {
 
     static HttpResponse<String> putChunked(String url, String type, byte[] body) throws Exception {
         InputStream in = new ByteArrayInputStream(body);
-        return HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build().send(HttpRequest.newBuilder(URI.create(url))
-                .header("Content-Type", type).PUT(HttpRequest.BodyPublishers.ofInputStream(() -> in)).build(),
-                HttpResponse.BodyHandlers.ofString());
+        return HttpClient.newBuilder()
+                .version(HttpClient.Version.HTTP_1_1)
+                .build()
+                .send(
+                        HttpRequest.newBuilder(URI.create(url))
+                                .header("Content-Type", type)
+                                .PUT(HttpRequest.BodyPublishers.ofInputStream(() -> in))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString());
     }
 
     private static void assertProblem(HttpResponse<String> r, int status, String code) {

@@ -27,9 +27,13 @@ class SigningKeyRotationApiTest {
     public static class Rotated implements QuarkusTestProfile {
         @Override
         public Map<String, String> getConfigOverrides() {
-            return Map.of("reelvault.storage.local.signing-key", NEW_KEY,
-                    "reelvault.storage.local.signing-key-id", "2",
-                    "reelvault.storage.local.signing-keys-previous", "1:" + SignedUrlTamperingApiTest.TEST_KEY);
+            return Map.of(
+                    "reelvault.storage.local.signing-key",
+                    NEW_KEY,
+                    "reelvault.storage.local.signing-key-id",
+                    "2",
+                    "reelvault.storage.local.signing-keys-previous",
+                    "1:" + SignedUrlTamperingApiTest.TEST_KEY);
         }
     }
 
@@ -37,24 +41,38 @@ class SigningKeyRotationApiTest {
     void urlsOfThePreviousKeyStillVerifyAndUnknownKeysDoNot() throws Exception {
         byte[] png = Samples.png(3000);
         String token = TestTokens.user(UploadsApiTest.freshUser("rotation"));
-        var created = UploadsApiTest.uploadRaw(token, "logo.png", "image/png", png).statusCode(201).extract();
+        var created = UploadsApiTest.uploadRaw(token, "logo.png", "image/png", png)
+                .statusCode(201)
+                .extract();
         String key = created.path("key");
-        String url = RestAssured.given().auth().oauth2(token).get("/api/v1/uploads/" + created.path("upload_id") + "/url")
-                .then().statusCode(200).extract().path("url");
+        String url = RestAssured.given()
+                .auth()
+                .oauth2(token)
+                .get("/api/v1/uploads/" + created.path("upload_id") + "/url")
+                .then()
+                .statusCode(200)
+                .extract()
+                .path("url");
         assertTrue(url.contains("&X-Key-Id=2&"), "new URLs name the current key: " + url);
         SignedUrlApiTest.get(url).statusCode(200);
 
         String base = "http://localhost:" + RestAssured.port;
         long expires = Instant.now().plusSeconds(600).getEpochSecond();
         // signed before the rotation, by key 1, now a previous key
-        SignedUrlApiTest.get(SignedUrlForms.url(base, SignedUrlTamperingApiTest.TEST_KEY, "GET", key,
-                SignedUrlForms.baseParams("1", expires))).statusCode(200);
+        SignedUrlApiTest.get(SignedUrlForms.url(
+                        base, SignedUrlTamperingApiTest.TEST_KEY, "GET", key, SignedUrlForms.baseParams("1", expires)))
+                .statusCode(200);
         // a key id this service does not hold (removed, or never configured)
-        forbidden(SignedUrlForms.url(base, "removed-signing-key-0123456789abcdef-not-secret", "GET", key,
+        forbidden(SignedUrlForms.url(
+                base,
+                "removed-signing-key-0123456789abcdef-not-secret",
+                "GET",
+                key,
                 SignedUrlForms.baseParams("0", expires)));
         // the right id with another key, and a URL of key 1 relabelled as key 2
         forbidden(SignedUrlForms.url(base, NEW_KEY, "GET", key, SignedUrlForms.baseParams("1", expires)));
-        forbidden(SignedUrlForms.url(base, SignedUrlTamperingApiTest.TEST_KEY, "GET", key, SignedUrlForms.baseParams("1", expires))
+        forbidden(SignedUrlForms.url(
+                        base, SignedUrlTamperingApiTest.TEST_KEY, "GET", key, SignedUrlForms.baseParams("1", expires))
                 .replace("X-Key-Id=1", "X-Key-Id=2"));
 
         // a direct upload under the new key
@@ -65,7 +83,9 @@ class SigningKeyRotationApiTest {
     }
 
     private static void forbidden(String url) {
-        SignedUrlApiTest.get(url).statusCode(403).contentType("application/problem+json")
+        SignedUrlApiTest.get(url)
+                .statusCode(403)
+                .contentType("application/problem+json")
                 .body("code", equalTo("signature_invalid"));
     }
 }

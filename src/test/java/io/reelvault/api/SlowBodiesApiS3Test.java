@@ -55,7 +55,8 @@ class SlowBodiesApiS3Test extends SlowBodiesApiTest {
         for (int i = 0; i < 20; i++) {
             String user = freshUser("slow" + i);
             users.add(user);
-            SlowUpload u = i % 2 == 0 ? SlowUpload.raw(TestTokens.user(user), "slow.png", "image/png")
+            SlowUpload u = i % 2 == 0
+                    ? SlowUpload.raw(TestTokens.user(user), "slow.png", "image/png")
                     : SlowUpload.multipart(TestTokens.user(user), "slow.png", "image/png");
             assertNull(u.earlyResponse());
             u.send(Samples.png(100));
@@ -65,7 +66,8 @@ class SlowBodiesApiS3Test extends SlowBodiesApiTest {
         String normal = freshUser("normal");
         try (SlowUpload form = SlowUpload.multipart(TestTokens.user(normal), "normal.png", "image/png")) {
             form.send(Samples.png(1_000_000)).send(SlowUpload.multipartEnd()).finish();
-            assertEquals(201, form.response(ANSWER).status(), "a normal upload completes while twenty slow ones are open");
+            assertEquals(
+                    201, form.response(ANSWER).status(), "a normal upload completes while twenty slow ones are open");
         }
         for (SlowUpload u : trickling) {
             assertFalse(u.answered(), "the slow uploads are still in flight");

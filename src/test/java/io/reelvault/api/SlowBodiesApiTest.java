@@ -2,7 +2,6 @@ package io.reelvault.api;
 
 import static io.reelvault.api.UploadsApiTest.freshUser;
 import static io.reelvault.api.UploadsApiTest.uploadRaw;
-import static io.restassured.RestAssured.given;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -46,6 +45,7 @@ import org.junit.jupiter.api.Test;
 class SlowBodiesApiTest {
     /** How long the test waits for an answer that must come: generous, never a speed requirement. */
     static final Duration ANSWER = Duration.ofSeconds(30);
+
     static final String PIPELINE = TestTokens.pipeline("pipeline-worker");
 
     public static class Profile implements QuarkusTestProfile {
@@ -60,18 +60,23 @@ class SlowBodiesApiTest {
 
     /** Uploads kept alive by {@link #trickle}: a byte every 200 ms each, until the test ends. */
     final List<SlowUpload> trickling = new CopyOnWriteArrayList<>();
+
     private ScheduledExecutorService trickler;
 
     void trickle(SlowUpload upload) {
         if (trickler == null) {
             trickler = Executors.newSingleThreadScheduledExecutor();
-            trickler.scheduleWithFixedDelay(() -> trickling.forEach(u -> {
-                try {
-                    u.send(new byte[] {7});
-                } catch (IOException gone) {
-                    trickling.remove(u);
-                }
-            }), 200, 200, TimeUnit.MILLISECONDS);
+            trickler.scheduleWithFixedDelay(
+                    () -> trickling.forEach(u -> {
+                        try {
+                            u.send(new byte[] {7});
+                        } catch (IOException gone) {
+                            trickling.remove(u);
+                        }
+                    }),
+                    200,
+                    200,
+                    TimeUnit.MILLISECONDS);
         }
         trickling.add(upload);
     }
@@ -87,8 +92,14 @@ class SlowBodiesApiTest {
     }
 
     boolean anyObjectUnder(String prefix) {
-        return !store.list(new KeyPrefix(prefix), Optional.empty()).select().first().collect().asList()
-                .await().atMost(Duration.ofSeconds(10)).isEmpty();
+        return !store.list(new KeyPrefix(prefix), Optional.empty())
+                .select()
+                .first()
+                .collect()
+                .asList()
+                .await()
+                .atMost(Duration.ofSeconds(10))
+                .isEmpty();
     }
 
     /** Nothing half-written remains (a cut write is cleaned up asynchronously: polled). */
@@ -103,8 +114,7 @@ class SlowBodiesApiTest {
     }
 
     /** Every buffer a cut upload held is given back (S3: the buffer budget). */
-    void assertBuffersReleased() {
-    }
+    void assertBuffersReleased() {}
 
     static void assertCut(SlowUpload upload) throws IOException {
         SlowUpload.Response r = upload.response(ANSWER);
@@ -118,8 +128,14 @@ class SlowBodiesApiTest {
     void aStalledRawUploadIsCutAndLeavesNothing() throws Exception {
         String user = freshUser("stall-raw");
         try (SlowUpload chunked = SlowUpload.raw(TestTokens.user(user), "a.png", "image/png");
-                SlowUpload known = SlowUpload.open("POST", "/api/v1/uploads?filename=b.png", TestTokens.user(user),
-                        "image/png", 200_000L, true, ANSWER)) {
+                SlowUpload known = SlowUpload.open(
+                        "POST",
+                        "/api/v1/uploads?filename=b.png",
+                        TestTokens.user(user),
+                        "image/png",
+                        200_000L,
+                        true,
+                        ANSWER)) {
             chunked.send(Samples.png(70_000)); // then nothing
             known.send(Samples.png(70_000)); // of 200,000 declared
             assertCut(chunked);
@@ -134,8 +150,14 @@ class SlowBodiesApiTest {
     void aStalledMultipartUploadIsCutInItsFileOrBeforeIt() throws Exception {
         String user = freshUser("stall-form");
         try (SlowUpload inFile = SlowUpload.multipart(TestTokens.user(user), "a.png", "image/png");
-                SlowUpload beforeFile = SlowUpload.open("POST", "/api/v1/uploads", TestTokens.user(user),
-                        "multipart/form-data; boundary=xyz", null, true, ANSWER)) {
+                SlowUpload beforeFile = SlowUpload.open(
+                        "POST",
+                        "/api/v1/uploads",
+                        TestTokens.user(user),
+                        "multipart/form-data; boundary=xyz",
+                        null,
+                        true,
+                        ANSWER)) {
             inFile.send(Samples.png(70_000));
             beforeFile.send("--xyz\r\nContent-Disposition: form-data; name=\"note\"\r\n\r\nhel".getBytes());
             assertCut(inFile);
@@ -150,10 +172,16 @@ class SlowBodiesApiTest {
     void stalledArtifactsAreCut() throws Exception {
         String job = freshUser("stall-job");
         String gen = GenerationsApiTest.create("a stalled clip " + job);
-        try (SlowUpload temp = SlowUpload.open("PUT", "/api/v1/temp/" + job + "/a.tmp", PIPELINE,
-                "application/octet-stream", null, true, ANSWER);
-                SlowUpload clip = SlowUpload.open("PUT", "/api/v1/generations/" + gen + "/clips/1", PIPELINE,
-                        "video/mp4", null, true, ANSWER)) {
+        try (SlowUpload temp = SlowUpload.open(
+                        "PUT",
+                        "/api/v1/temp/" + job + "/a.tmp",
+                        PIPELINE,
+                        "application/octet-stream",
+                        null,
+                        true,
+                        ANSWER);
+                SlowUpload clip = SlowUpload.open(
+                        "PUT", "/api/v1/generations/" + gen + "/clips/1", PIPELINE, "video/mp4", null, true, ANSWER)) {
             temp.send(new byte[70_000]);
             clip.send(Samples.mp4(70_000));
             assertCut(temp);
@@ -174,12 +202,13 @@ class SlowBodiesApiTest {
         if (!url.getPath().startsWith("/storage/")) {
             return; // S3: the bytes go to the bucket, not through this service
         }
-        try (SlowUpload put = SlowUpload.open("PUT", url.getRawPath() + "?" + url.getRawQuery(), null, "image/png",
-                200_000L, false, ANSWER)) {
+        try (SlowUpload put = SlowUpload.open(
+                "PUT", url.getRawPath() + "?" + url.getRawQuery(), null, "image/png", 200_000L, false, ANSWER)) {
             put.send(Samples.png(70_000));
             assertCut(put);
         }
-        assertFalse(anyObjectUnder("uploads/" + user + "/" + presigned.path("upload_id") + "/original"),
+        assertFalse(
+                anyObjectUnder("uploads/" + user + "/" + presigned.path("upload_id") + "/original"),
                 "nothing of a cut signed PUT is stored");
         assertNoPartialWrites();
     }
@@ -187,8 +216,14 @@ class SlowBodiesApiTest {
     @Test
     void aTrickledJsonBodyDoesNotHoldAWorker() throws Exception {
         // over 10 KiB, so read on a worker thread; it never ends
-        try (SlowUpload json = SlowUpload.open("POST", "/api/v1/uploads/presign", TestTokens.user(freshUser("json")),
-                "application/json", null, false, ANSWER)) {
+        try (SlowUpload json = SlowUpload.open(
+                "POST",
+                "/api/v1/uploads/presign",
+                TestTokens.user(freshUser("json")),
+                "application/json",
+                null,
+                false,
+                ANSWER)) {
             json.send(JsonBodyLimitApiTest.padded("{", 12 * 1024));
             try {
                 for (int i = 0; i < 20; i++) { // a byte every 200 ms: never idle, yet too slow
@@ -198,10 +233,16 @@ class SlowBodiesApiTest {
             } catch (IOException closed) {
                 // the server closed the connection while the client was still sending
             }
-            assertTrue(json.closedByServer(ANSWER), "the connection of a JSON body still arriving after the deadline is closed");
+            assertTrue(
+                    json.closedByServer(ANSWER),
+                    "the connection of a JSON body still arriving after the deadline is closed");
             // the worker thread blocked reading it is freed (the test runs in the application's JVM)
-            Poll.until(ANSWER, "no thread blocked reading a request body", () -> Thread.getAllStackTraces().values().stream()
-                    .flatMap(Stream::of).noneMatch(frame -> frame.getMethodName().equals("readBlocking")));
+            Poll.until(
+                    ANSWER,
+                    "no thread blocked reading a request body",
+                    () -> Thread.getAllStackTraces().values().stream()
+                            .flatMap(Stream::of)
+                            .noneMatch(frame -> frame.getMethodName().equals("readBlocking")));
         }
     }
 
@@ -225,10 +266,13 @@ class SlowBodiesApiTest {
         String token = TestTokens.user(user);
         // uploads that ended every way gave their slot back: closed by the client, refused, cut, stored
         for (int i = 0; i < 4; i++) {
-            SlowUpload.raw(token, "gone.png", "image/png").send(Samples.png(1000)).close();
+            SlowUpload.raw(token, "gone.png", "image/png")
+                    .send(Samples.png(1000))
+                    .close();
         }
         for (int i = 0; i < 4; i++) {
-            UploadsApiTest.problem(uploadRaw(token, "a.png", "image/png", Samples.gif(1000)), 415, "unsupported_media_type");
+            UploadsApiTest.problem(
+                    uploadRaw(token, "a.png", "image/png", Samples.gif(1000)), 415, "unsupported_media_type");
         }
         List<SlowUpload> stalled = new ArrayList<>();
         for (int i = 0; i < 4; i++) {
@@ -249,7 +293,8 @@ class SlowBodiesApiTest {
             u.send(Samples.png(1000));
             trickle(u);
         }
-        for (SlowUpload refused : List.of(SlowUpload.raw(token, "ninth.png", "image/png"),
+        for (SlowUpload refused : List.of(
+                SlowUpload.raw(token, "ninth.png", "image/png"),
                 SlowUpload.multipart(token, "ninth.png", "image/png"))) {
             SlowUpload.Response r = refused.earlyResponse();
             assertNotNull(r, "the ninth upload is refused before its body is read");
@@ -258,7 +303,8 @@ class SlowBodiesApiTest {
             assertTrue(Integer.parseInt(r.headers().get("retry-after")) >= 1, r.toString());
             refused.close();
         }
-        uploadRaw(TestTokens.user(freshUser("cap-other")), "a.png", "image/png", Samples.png(1000)).statusCode(201);
+        uploadRaw(TestTokens.user(freshUser("cap-other")), "a.png", "image/png", Samples.png(1000))
+                .statusCode(201);
         for (SlowUpload u : held) {
             assertFalse(u.answered(), "the eight in flight go on");
         }
@@ -286,8 +332,10 @@ class SlowBodiesApiTest {
         held.get(1).close();
         SlowUpload again = openWhenAdmitted(token);
         SlowUpload another = openWhenAdmitted(token);
-        assertEquals(201, again.send(Samples.png(1000)).finish().response(ANSWER).status());
-        assertEquals(201, another.send(Samples.png(1000)).finish().response(ANSWER).status());
+        assertEquals(
+                201, again.send(Samples.png(1000)).finish().response(ANSWER).status());
+        assertEquals(
+                201, another.send(Samples.png(1000)).finish().response(ANSWER).status());
         again.close();
         another.close();
     }

@@ -25,17 +25,26 @@ class StorageRoutesCapTest {
             produced.incrementAndGet();
             return ByteBuffer.allocate(1000);
         });
-        AssertSubscriber<ByteBuffer> store = StorageRoutes.capped(body, 2500).subscribe()
-                .withSubscriber(AssertSubscriber.create(Long.MAX_VALUE));
+        AssertSubscriber<ByteBuffer> store =
+                StorageRoutes.capped(body, 2500).subscribe().withSubscriber(AssertSubscriber.create(Long.MAX_VALUE));
         store.assertFailedWith(ReelvaultException.class);
         assertEquals(2, store.getItems().size(), "only what fits reaches the store");
         assertEquals(3, produced.get(), "nothing is read after the piece that ran past");
-        assertEquals(ErrorCode.LENGTH_MISMATCH, assertInstanceOf(ReelvaultException.class, store.getFailure()).code());
+        assertEquals(
+                ErrorCode.LENGTH_MISMATCH,
+                assertInstanceOf(ReelvaultException.class, store.getFailure()).code());
     }
 
     @Test
     void aBodyOfExactlyTheSignedLengthPasses() {
         Multi<ByteBuffer> body = Multi.createFrom().range(0, 5).map(i -> ByteBuffer.allocate(1000));
-        assertEquals(5, StorageRoutes.capped(body, 5000).collect().asList().await().indefinitely().size());
+        assertEquals(
+                5,
+                StorageRoutes.capped(body, 5000)
+                        .collect()
+                        .asList()
+                        .await()
+                        .indefinitely()
+                        .size());
     }
 }

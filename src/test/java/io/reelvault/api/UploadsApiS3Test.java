@@ -41,21 +41,36 @@ class UploadsApiS3Test extends UploadsApiTest {
     @Override
     boolean anythingLeftUnder(String prefix) {
         return !store.list(new io.reelvault.model.KeyPrefix(prefix), java.util.Optional.empty())
-                .select().where(o -> !(o.size() == 0 && o.key().fileName().startsWith("original.")))
-                .collect().asList().await().atMost(java.time.Duration.ofSeconds(10)).isEmpty();
+                .select()
+                .where(o -> !(o.size() == 0 && o.key().fileName().startsWith("original.")))
+                .collect()
+                .asList()
+                .await()
+                .atMost(java.time.Duration.ofSeconds(10))
+                .isEmpty();
     }
 
     @Test
     void signedUrlsArePresignedByS3() throws Exception {
         byte[] png = Samples.png(50_000);
         String token = TestTokens.user(freshUser("presigned"));
-        String id = uploadRaw(token, "a.png", "image/png", png).statusCode(201).extract().path("upload_id");
-        String url = given().auth().oauth2(token).get("/api/v1/uploads/" + id + "/url").then().statusCode(200)
-                .body("expires_in", equalTo(3600)).body("method", equalTo("GET"))
-                .body("url", containsString("X-Amz-Signature=")).body("url", containsString(S3ProxyResource.BUCKET))
-                .extract().path("url");
-        HttpResponse<byte[]> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(url)).build(),
-                HttpResponse.BodyHandlers.ofByteArray());
+        String id = uploadRaw(token, "a.png", "image/png", png)
+                .statusCode(201)
+                .extract()
+                .path("upload_id");
+        String url = given().auth()
+                .oauth2(token)
+                .get("/api/v1/uploads/" + id + "/url")
+                .then()
+                .statusCode(200)
+                .body("expires_in", equalTo(3600))
+                .body("method", equalTo("GET"))
+                .body("url", containsString("X-Amz-Signature="))
+                .body("url", containsString(S3ProxyResource.BUCKET))
+                .extract()
+                .path("url");
+        HttpResponse<byte[]> r = HttpClient.newHttpClient()
+                .send(HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.ofByteArray());
         assertEquals(200, r.statusCode());
         assertArrayEquals(png, r.body());
     }

@@ -14,7 +14,8 @@ class UsageApiS3Test extends UsageApiTest {
     @Override
     void plant(String key, byte[] data) {
         try (S3AsyncClient s3 = S3ProxyResource.server().client()) {
-            s3.putObject(b -> b.bucket(S3ProxyResource.BUCKET).key(key), AsyncRequestBody.fromBytes(data)).join();
+            s3.putObject(b -> b.bucket(S3ProxyResource.BUCKET).key(key), AsyncRequestBody.fromBytes(data))
+                    .join();
         }
     }
 

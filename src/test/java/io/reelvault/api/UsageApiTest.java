@@ -6,15 +6,14 @@ import static io.reelvault.api.UploadsApiTest.freshUser;
 import static io.reelvault.api.UploadsApiTest.problem;
 import static io.reelvault.api.UploadsApiTest.uploadRaw;
 import static io.restassured.RestAssured.given;
-import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.notNullValue;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.quarkus.test.junit.QuarkusTest;
-import io.reelvault.metrics.ScanRun;
-import io.reelvault.metrics.UsageScanner;
+import io.reelvault.metering.ScanRun;
+import io.reelvault.metering.UsageScanner;
 import io.reelvault.model.ObjectKey;
 import io.reelvault.storage.IncludingExpired;
 import io.reelvault.storage.ObjectStore;
@@ -45,6 +44,7 @@ class UsageApiTest {
 
     @Inject
     UsageScanner scanner;
+
     @Inject
     @IncludingExpired
     ObjectStore includingExpired;
@@ -64,8 +64,14 @@ class UsageApiTest {
     record Usage(long objects, long bytes) {}
 
     static JsonPath usage() {
-        return given().auth().oauth2(PIPELINE).get("/api/v1/admin/usage").then().statusCode(200)
-                .contentType("application/json").extract().jsonPath();
+        return given().auth()
+                .oauth2(PIPELINE)
+                .get("/api/v1/admin/usage")
+                .then()
+                .statusCode(200)
+                .contentType("application/json")
+                .extract()
+                .jsonPath();
     }
 
     static Usage area(String area) {
@@ -75,15 +81,21 @@ class UsageApiTest {
 
     /** The area's gauges from /q/metrics, checked against the endpoint. */
     static Usage gauges(String area) {
-        String metrics = Management.given().get("/q/metrics").then().statusCode(200).extract().asString();
-        Usage gauges = new Usage((long) gauge(metrics, "reelvault_storage_objects", area),
-                (long) gauge(metrics, "reelvault_storage_bytes", area));
+        String metrics = Management.given()
+                .get("/q/metrics")
+                .then()
+                .statusCode(200)
+                .extract()
+                .asString();
+        Usage gauges = new Usage((long) gauge(metrics, "reelvault_storage_objects", area), (long)
+                gauge(metrics, "reelvault_storage_bytes", area));
         assertEquals(area(area), gauges, "the gauges and the endpoint agree");
         return gauges;
     }
 
     private static double gauge(String metrics, String name, String area) {
-        Matcher m = Pattern.compile("^" + name + "\\{area=\"" + area + "\"[^}]*} (\\S+)$", Pattern.MULTILINE).matcher(metrics);
+        Matcher m = Pattern.compile("^" + name + "\\{area=\"" + area + "\"[^}]*} (\\S+)$", Pattern.MULTILINE)
+                .matcher(metrics);
         assertTrue(m.find(), name + "{area=\"" + area + "\"} is exported");
         return Double.parseDouble(m.group(1));
     }
@@ -107,7 +119,9 @@ class UsageApiTest {
         MetricsText before = MetricsText.scrape();
         scan();
         JsonPath json = usage();
-        assertEquals(List.of("uploads", "generations", "compositions", "temp"), List.copyOf(json.getMap("areas").keySet()));
+        assertEquals(
+                List.of("uploads", "generations", "compositions", "temp"),
+                List.copyOf(json.getMap("areas").keySet()));
         long objects = 0;
         long bytes = 0;
         for (String area : List.of("uploads", "generations", "compositions", "temp")) {
@@ -120,8 +134,10 @@ class UsageApiTest {
         given().auth().oauth2(PIPELINE).get("/api/v1/admin/usage").then().body("scanned_at", notNullValue());
         MetricsText after = MetricsText.scrape();
         // a completed pass moves the timestamp and reads at least one page per area: the series alone prove nothing
-        assertTrue(after.value("reelvault_usage_scan_last_success_timestamp_seconds")
-                > before.value("reelvault_usage_scan_last_success_timestamp_seconds"), "a completed pass moves the timestamp");
+        assertTrue(
+                after.value("reelvault_usage_scan_last_success_timestamp_seconds")
+                        > before.value("reelvault_usage_scan_last_success_timestamp_seconds"),
+                "a completed pass moves the timestamp");
         assertTrue(after.delta(before, "reelvault_usage_scan_pages_total") >= 4, "a page per area at least");
         for (String area : List.of("uploads", "generations", "compositions", "temp")) {
             gauges(area);
@@ -140,8 +156,11 @@ class UsageApiTest {
         assertEquals(new Usage(before.objects() + 2, before.bytes() + a.length + b.length), gauges("temp"));
 
         byte[] smaller = bytes(100);
-        put("/api/v1/temp/" + job + "/b.tmp", "application/octet-stream", smaller).statusCode(200);
-        assertEquals(new Usage(before.objects() + 2, before.bytes() + a.length + smaller.length), gauges("temp"),
+        put("/api/v1/temp/" + job + "/b.tmp", "application/octet-stream", smaller)
+                .statusCode(200);
+        assertEquals(
+                new Usage(before.objects() + 2, before.bytes() + a.length + smaller.length),
+                gauges("temp"),
                 "a small rewrite replaces, it does not count twice");
 
         given().auth().oauth2(PIPELINE).delete("/api/v1/temp/" + job).then().statusCode(204);
@@ -156,11 +175,17 @@ class UsageApiTest {
         Usage before = gauges("uploads");
         String token = TestTokens.user(freshUser("usage"));
         byte[] png = Samples.png(5000);
-        var created = uploadRaw(token, "u.png", "image/png", png).statusCode(201).extract();
+        var created =
+                uploadRaw(token, "u.png", "image/png", png).statusCode(201).extract();
         String id = created.path("upload_id");
         String key = created.path("key");
         ObjectKey metadata = ObjectKey.parse(key.substring(0, key.lastIndexOf('/')) + "/metadata.json");
-        long metadataSize = includingExpired.head(metadata).await().atMost(WAIT).orElseThrow().size();
+        long metadataSize = includingExpired
+                .head(metadata)
+                .await()
+                .atMost(WAIT)
+                .orElseThrow()
+                .size();
         assertEquals(new Usage(before.objects() + 2, before.bytes() + png.length + metadataSize), gauges("uploads"));
 
         given().auth().oauth2(token).delete("/api/v1/uploads/" + id).then().statusCode(204);
@@ -171,7 +196,8 @@ class UsageApiTest {
     void aScanCorrectsWhatTheIncrementsCannotSee() throws Exception {
         scan();
         Usage before = gauges("compositions");
-        String key = "compositions/comp_20260101_" + freshUser("planted").replaceAll("[^a-z0-9]", "") + "/thumbnail.jpg";
+        String key =
+                "compositions/comp_20260101_" + freshUser("planted").replaceAll("[^a-z0-9]", "") + "/thumbnail.jpg";
         byte[] data = bytes(4321);
         plant(key, data);
         try {
@@ -187,7 +213,13 @@ class UsageApiTest {
 
     @Test
     void onlyThePipelineMayReadUsage() throws IOException {
-        problem(given().auth().oauth2(TestTokens.user("mallory")).get("/api/v1/admin/usage").then(), 403, "forbidden");
+        problem(
+                given().auth()
+                        .oauth2(TestTokens.user("mallory"))
+                        .get("/api/v1/admin/usage")
+                        .then(),
+                403,
+                "forbidden");
         problem(given().get("/api/v1/admin/usage").then(), 401, "unauthenticated");
     }
 }

@@ -49,17 +49,24 @@ class WriterRaceApiTest {
         String id = create("sixteen writers race on one clip");
         String clip = "/api/v1/generations/" + id + "/clips/1";
         // a thumbnail first: the clips then need no ffmpeg extraction in the background
-        put("/api/v1/generations/" + id + "/thumbnails/1", "image/jpeg", Samples.jpeg(2_000)).statusCode(200);
+        put("/api/v1/generations/" + id + "/thumbnails/1", "image/jpeg", Samples.jpeg(2_000))
+                .statusCode(200);
         List<byte[]> bodies = new ArrayList<>();
         Map<String, Integer> writerOf = new ConcurrentHashMap<>();
         for (int w = 0; w <= WRITERS; w++) { // body 0: the one stored before the race (the "old" bytes)
-            byte[] body = Samples.mp4(300_000 + 4_099 * w); // sizes differ too, so a mix of two is never the right length
+            byte[] body =
+                    Samples.mp4(300_000 + 4_099 * w); // sizes differ too, so a mix of two is never the right length
             bodies.add(body);
             writerOf.put(Samples.sha256(body), w);
         }
         put(clip, "video/mp4", bodies.get(0)).statusCode(200);
-        String url = given().auth().oauth2(PIPELINE).get("/api/v1/generations/" + id).then().statusCode(200)
-                .extract().path("clips[0].preview_url");
+        String url = given().auth()
+                .oauth2(PIPELINE)
+                .get("/api/v1/generations/" + id)
+                .then()
+                .statusCode(200)
+                .extract()
+                .path("clips[0].preview_url");
 
         ExecutorService pool = Executors.newFixedThreadPool(WRITERS + READERS);
         long started = System.nanoTime();
@@ -67,15 +74,19 @@ class WriterRaceApiTest {
         AtomicInteger reads = new AtomicInteger();
         Set<String> mixed = ConcurrentHashMap.newKeySet();
         CountDownLatch start = new CountDownLatch(1);
-        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+        HttpClient http =
+                HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
         try {
             List<Future<?>> readers = new ArrayList<>();
             for (int r = 0; r < READERS; r++) {
                 readers.add(pool.submit(() -> {
                     start.await();
                     while (racing.get()) {
-                        HttpResponse<byte[]> got = http.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(30))
-                                .build(), HttpResponse.BodyHandlers.ofByteArray());
+                        HttpResponse<byte[]> got = http.send(
+                                HttpRequest.newBuilder(URI.create(url))
+                                        .timeout(Duration.ofSeconds(30))
+                                        .build(),
+                                HttpResponse.BodyHandlers.ofByteArray());
                         assertEquals(200, got.statusCode(), "a signed read during the race");
                         String sha = Samples.sha256(got.body());
                         if (!writerOf.containsKey(sha)) {
@@ -92,8 +103,14 @@ class WriterRaceApiTest {
                 writers.add(pool.submit(() -> {
                     start.await();
                     for (int round = 0; round < ROUNDS; round++) {
-                        int status = given().auth().oauth2(PIPELINE).contentType("video/mp4").body(body).put(clip)
-                                .then().extract().statusCode();
+                        int status = given().auth()
+                                .oauth2(PIPELINE)
+                                .contentType("video/mp4")
+                                .body(body)
+                                .put(clip)
+                                .then()
+                                .extract()
+                                .statusCode();
                         if (status != 200) {
                             return status;
                         }
@@ -117,18 +134,41 @@ class WriterRaceApiTest {
         assertEquals(Set.of(), mixed, "reads during the race (" + reads.get() + ") that were no writer's bytes");
         assertTrue(reads.get() > 0, "readers ran during the race");
 
-        byte[] stored = http.send(HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.ofByteArray()).body();
+        byte[] stored = http.send(
+                        HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.ofByteArray())
+                .body();
         String sha = Samples.sha256(stored);
         Integer winner = writerOf.get(sha);
-        assertTrue(winner != null && winner > 0, "the object is one racing writer's bytes: " + stored.length + " bytes");
-        var view = given().auth().oauth2(PIPELINE).get("/api/v1/generations/" + id).then().statusCode(200).extract();
-        assertEquals(sha, view.path("clips[0].sha256"), "the metadata names the stored bytes' SHA-256 (writer " + winner + ")");
+        assertTrue(
+                winner != null && winner > 0, "the object is one racing writer's bytes: " + stored.length + " bytes");
+        var view = given().auth()
+                .oauth2(PIPELINE)
+                .get("/api/v1/generations/" + id)
+                .then()
+                .statusCode(200)
+                .extract();
+        assertEquals(
+                sha,
+                view.path("clips[0].sha256"),
+                "the metadata names the stored bytes' SHA-256 (writer " + winner + ")");
         assertEquals(stored.length, (int) view.path("clips[0].size_bytes"));
         // completing takes the recorded checksum in as the clip's
-        given().auth().oauth2(PIPELINE).post("/api/v1/generations/" + id + "/complete").then().statusCode(200);
-        assertEquals(sha, given().auth().oauth2(PIPELINE).get("/api/v1/generations/" + id).then().statusCode(200)
-                .extract().path("clips[0].sha256"));
-        System.out.printf("writer race (%s): %d writers x %d PUTs in %d ms, %d whole reads during the race, writer %d won%n",
+        given().auth()
+                .oauth2(PIPELINE)
+                .post("/api/v1/generations/" + id + "/complete")
+                .then()
+                .statusCode(200);
+        assertEquals(
+                sha,
+                given().auth()
+                        .oauth2(PIPELINE)
+                        .get("/api/v1/generations/" + id)
+                        .then()
+                        .statusCode(200)
+                        .extract()
+                        .path("clips[0].sha256"));
+        System.out.printf(
+                "writer race (%s): %d writers x %d PUTs in %d ms, %d whole reads during the race, writer %d won%n",
                 getClass().getSimpleName(), WRITERS, ROUNDS, raceMillis, reads.get(), winner);
     }
 }

@@ -47,6 +47,7 @@ class WriterRaceRedisS3Test {
 
     @Inject
     ObjectStore store;
+
     @Inject
     ObjectMapper json;
 
@@ -55,7 +56,8 @@ class WriterRaceRedisS3Test {
     void aWriterOvertakenByAnotherReplicaLeavesTheRecordToIt() throws Exception {
         GenerationId id = GenerationId.parse(create("a writer overtaken by another replica"));
         String clip = "/api/v1/generations/" + id.value() + "/clips/1";
-        put("/api/v1/generations/" + id.value() + "/thumbnails/1", "image/jpeg", Samples.jpeg(2_000)).statusCode(200);
+        put("/api/v1/generations/" + id.value() + "/thumbnails/1", "image/jpeg", Samples.jpeg(2_000))
+                .statusCode(200);
         ObjectKey clipKey = StorageLayout.clip(id, new ClipNumber(1));
         ObjectKey metaKey = StorageLayout.generationMetadata(id);
         byte[] a = Samples.mp4(50_000);
@@ -68,26 +70,49 @@ class WriterRaceRedisS3Test {
                 var answer = put(clip, "video/mp4", a).extract();
                 return answer.statusCode() + " " + answer.asString();
             });
-            Poll.until(WAIT, "A's bytes stored (its metadata update then waits for the lease)",
-                    () -> store.head(clipKey).await().atMost(WAIT).map(o -> o.size() == a.length).orElse(false));
+            Poll.until(
+                    WAIT,
+                    "A's bytes stored (its metadata update then waits for the lease)",
+                    () -> store.head(clipKey)
+                            .await()
+                            .atMost(WAIT)
+                            .map(o -> o.size() == a.length)
+                            .orElse(false));
             // the other replica: its write, then its update under the lease
-            store.put(clipKey, Multi.createFrom().item(ByteBuffer.wrap(b)), OptionalLong.of(b.length), "video/mp4").await().atMost(WAIT);
+            store.put(clipKey, Multi.createFrom().item(ByteBuffer.wrap(b)), OptionalLong.of(b.length), "video/mp4")
+                    .await()
+                    .atMost(WAIT);
             ObjectNode meta = (ObjectNode) json.readTree(read(metaKey));
             ArrayNode clips = meta.withArray("clips");
             clips.removeAll();
-            clips.addObject().put("clip", 1).put("key", clipKey.value()).put("size_bytes", b.length).put("sha256", Samples.sha256(b))
+            clips.addObject()
+                    .put("clip", 1)
+                    .put("key", clipKey.value())
+                    .put("size_bytes", b.length)
+                    .put("sha256", Samples.sha256(b))
                     .put("thumbnail", "uploaded");
             byte[] document = json.writeValueAsBytes(meta);
-            store.put(metaKey, Multi.createFrom().item(ByteBuffer.wrap(document)), OptionalLong.of(document.length), "application/json")
-                    .await().atMost(WAIT);
+            store.put(
+                            metaKey,
+                            Multi.createFrom().item(ByteBuffer.wrap(document)),
+                            OptionalLong.of(document.length),
+                            "application/json")
+                    .await()
+                    .atMost(WAIT);
         } finally {
             RedisResource.server().command("DEL", lease);
         }
         String answerA = writerA.get(30, TimeUnit.SECONDS);
         assertTrue(answerA.startsWith("200 "), "A's PUT succeeded: its bytes were stored, then replaced: " + answerA);
-        var view = given().auth().oauth2(PIPELINE).get("/api/v1/generations/" + id.value()).then().statusCode(200).extract();
+        var view = given().auth()
+                .oauth2(PIPELINE)
+                .get("/api/v1/generations/" + id.value())
+                .then()
+                .statusCode(200)
+                .extract();
         assertEquals(b.length, (int) view.path("clips[0].size_bytes"), "the object is B's");
-        assertEquals(Samples.sha256(b), view.path("clips[0].sha256"), "the metadata names the stored bytes, B's, not A's");
+        assertEquals(
+                Samples.sha256(b), view.path("clips[0].sha256"), "the metadata names the stored bytes, B's, not A's");
     }
 
     private byte[] read(ObjectKey key) {

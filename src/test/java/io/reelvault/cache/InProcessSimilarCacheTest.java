@@ -12,10 +12,11 @@ import org.junit.jupiter.api.Test;
 class InProcessSimilarCacheTest extends SimilarCacheContract {
     /** The system clock until a test moves it: expiry is seen by moving it, not by sleeping. */
     final AdjustableClock clock = new AdjustableClock();
+
     final InProcessSimilarCache cache = new InProcessSimilarCache(EMBEDDER, LSH, 1000, 64, clock);
 
     @Override
-    SimilarCache cache() {
+    protected SimilarCache cache() {
         return cache;
     }
 
@@ -28,12 +29,31 @@ class InProcessSimilarCacheTest extends SimilarCacheContract {
         String latest = generationId();
         small.put(entry(later, fp, PROMPT, Duration.ofMinutes(10))).await().indefinitely();
         small.put(entry(soon, fp, UNRELATED, Duration.ofMinutes(1))).await().indefinitely();
-        small.put(entry(latest, fp, OTHER_COLOUR, Duration.ofMinutes(20))).await().indefinitely();
+        small.put(entry(latest, fp, OTHER_COLOUR, Duration.ofMinutes(20)))
+                .await()
+                .indefinitely();
         assertEquals(2, small.size());
         double t = THRESHOLD;
-        assertTrue(small.lookup(fp, key(UNRELATED), vector(UNRELATED), t).await().indefinitely().isEmpty(), "evicted");
-        assertEquals(later, small.lookup(fp, key(PROMPT), vector(PROMPT), t).await().indefinitely().orElseThrow().generationId());
-        assertEquals(latest, small.lookup(fp, key(OTHER_COLOUR), vector(OTHER_COLOUR), t).await().indefinitely().orElseThrow().generationId());
+        assertTrue(
+                small.lookup(fp, key(UNRELATED), vector(UNRELATED), t)
+                        .await()
+                        .indefinitely()
+                        .isEmpty(),
+                "evicted");
+        assertEquals(
+                later,
+                small.lookup(fp, key(PROMPT), vector(PROMPT), t)
+                        .await()
+                        .indefinitely()
+                        .orElseThrow()
+                        .generationId());
+        assertEquals(
+                latest,
+                small.lookup(fp, key(OTHER_COLOUR), vector(OTHER_COLOUR), t)
+                        .await()
+                        .indefinitely()
+                        .orElseThrow()
+                        .generationId());
     }
 
     @Test

@@ -5,6 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.reelvault.cache.SimilarCache.Entry;
 import io.reelvault.cache.SimilarCache.Hit;
+import io.reelvault.similarity.HashedNgramEmbedder;
+import io.reelvault.similarity.LshIndex;
+import io.reelvault.similarity.PromptEmbedder;
+import io.reelvault.similarity.PromptNormalizer;
+import io.reelvault.similarity.SimilarityThreshold;
 import io.reelvault.support.Poll;
 import java.time.Duration;
 import java.time.Instant;
@@ -23,50 +28,56 @@ import org.junit.jupiter.api.Test;
  * What every {@link SimilarCache} does, whatever its store. Each test works under its own fingerprint, so that
  * tests sharing one store never see each other's entries.
  */
-abstract class SimilarCacheContract {
-    static final PromptEmbedder EMBEDDER = new HashedNgramEmbedder();
-    static final LshIndex LSH = new LshIndex(EMBEDDER.dimensions());
-    static final double THRESHOLD = SimilarityThreshold.DEFAULT.value();
-    static final Duration WAIT = Duration.ofSeconds(5);
+public abstract class SimilarCacheContract {
+    protected static final PromptEmbedder EMBEDDER = new HashedNgramEmbedder();
+    protected static final LshIndex LSH = new LshIndex(EMBEDDER.dimensions());
+    protected static final double THRESHOLD = SimilarityThreshold.DEFAULT.value();
+    protected static final Duration WAIT = Duration.ofSeconds(5);
     private static final AtomicInteger IDS = new AtomicInteger();
 
-    static final String PROMPT = "A red fox running through a snowy forest at dawn, cinematic lighting";
-    static final String PARAPHRASE = "cinematic lighting: at dawn a red fox running through the snowy forest";
-    static final String OTHER_COLOUR = "A blue fox running through a snowy forest at dawn, cinematic lighting";
+    protected static final String PROMPT = "A red fox running through a snowy forest at dawn, cinematic lighting";
+    protected static final String PARAPHRASE = "cinematic lighting: at dawn a red fox running through the snowy forest";
+    protected static final String OTHER_COLOUR =
+            "A blue fox running through a snowy forest at dawn, cinematic lighting";
     /** A long prompt: one more word moves its vector only a little. */
-    static final String LONG = "A red fox running through a snowy pine forest at dawn, soft golden light, gentle breeze, falling"
-            + " snowflakes, distant mountains, quiet river, frozen lake, wooden cabin, smoke rising from the chimney, cinematic"
-            + " wide shot, slow camera pan, shallow depth of field, film grain, warm colour grading, calm peaceful mood";
-    static final String UNRELATED = "Aerial shot of a container ship crossing a stormy ocean";
+    protected static final String LONG =
+            "A red fox running through a snowy pine forest at dawn, soft golden light, gentle breeze, falling"
+                    + " snowflakes, distant mountains, quiet river, frozen lake, wooden cabin, smoke rising from the chimney, cinematic"
+                    + " wide shot, slow camera pan, shallow depth of field, film grain, warm colour grading, calm peaceful mood";
+
+    protected static final String UNRELATED = "Aerial shot of a container ship crossing a stormy ocean";
 
     /** The store under test (the same one for every call of a test). */
-    abstract SimilarCache cache();
+    protected abstract SimilarCache cache();
 
-    static String fingerprint() {
+    protected static String fingerprint() {
         return "pf1:test-" + System.nanoTime() + "-" + IDS.incrementAndGet();
     }
 
-    static String generationId() {
+    protected static String generationId() {
         return "gen_20261101_" + Long.toString(System.nanoTime(), 36) + IDS.incrementAndGet();
     }
 
-    static String key(String prompt) {
+    protected static String key(String prompt) {
         return PromptNormalizer.exactKey(prompt);
     }
 
-    static float[] vector(String prompt) {
+    protected static float[] vector(String prompt) {
         return EMBEDDER.embed(PromptNormalizer.normalize(prompt));
     }
 
-    static Entry entry(String id, String fingerprint, String prompt, Duration ttl) {
-        return new Entry(id, fingerprint, key(prompt), vector(prompt), Instant.now().plus(ttl));
+    protected static Entry entry(String id, String fingerprint, String prompt, Duration ttl) {
+        return new Entry(
+                id, fingerprint, key(prompt), vector(prompt), Instant.now().plus(ttl));
     }
 
-    Optional<Hit> lookup(String fingerprint, String prompt) {
-        return cache().lookup(fingerprint, key(prompt), vector(prompt), THRESHOLD).await().atMost(WAIT);
+    protected Optional<Hit> lookup(String fingerprint, String prompt) {
+        return cache().lookup(fingerprint, key(prompt), vector(prompt), THRESHOLD)
+                .await()
+                .atMost(WAIT);
     }
 
-    void put(Entry entry) {
+    protected void put(Entry entry) {
         cache().put(entry).await().atMost(WAIT);
     }
 
@@ -76,7 +87,9 @@ abstract class SimilarCacheContract {
         String id = generationId();
         put(entry(id, fp, PROMPT, Duration.ofMinutes(5)));
         assertEquals(Optional.of(new Hit(id, Hit.Kind.EXACT, 1.0)), lookup(fp, PROMPT));
-        assertEquals(Optional.of(new Hit(id, Hit.Kind.EXACT, 1.0)), lookup(fp, "a RED fox running through a snowy forest at dawn cinematic lighting!"),
+        assertEquals(
+                Optional.of(new Hit(id, Hit.Kind.EXACT, 1.0)),
+                lookup(fp, "a RED fox running through a snowy forest at dawn cinematic lighting!"),
                 "normalised to the same key");
     }
 
@@ -140,7 +153,10 @@ abstract class SimilarCacheContract {
         String fp = fingerprint();
         put(entry(generationId(), fp, PROMPT, Duration.ofMillis(300)));
         assertTrue(lookup(fp, PROMPT).isPresent());
-        Poll.until(WAIT, "the entry to expire", () -> lookup(fp, PROMPT).isEmpty() && lookup(fp, PARAPHRASE).isEmpty());
+        Poll.until(
+                WAIT,
+                "the entry to expire",
+                () -> lookup(fp, PROMPT).isEmpty() && lookup(fp, PARAPHRASE).isEmpty());
         put(entry(generationId(), fp, PROMPT, Duration.ofMillis(-1)));
         assertEquals(Optional.empty(), lookup(fp, PROMPT), "an entry put already expired never answers");
     }
@@ -190,7 +206,10 @@ abstract class SimilarCacheContract {
         String b = generationId();
         assertEquals(a, claim(fp, a, Duration.ofMillis(300)));
         assertEquals(a, claim(fp, b, Duration.ofMillis(300)));
-        Poll.until(WAIT, "the claim to expire", () -> claim(fp, b, Duration.ofMinutes(1)).equals(b));
+        Poll.until(
+                WAIT,
+                "the claim to expire",
+                () -> claim(fp, b, Duration.ofMinutes(1)).equals(b));
     }
 
     @Test
@@ -207,7 +226,9 @@ abstract class SimilarCacheContract {
             for (String id : ids) {
                 holders.add(pool.submit(() -> {
                     start.await();
-                    return cache().claim(fp, key(PROMPT), id, Duration.ofMinutes(1)).await().atMost(WAIT);
+                    return cache().claim(fp, key(PROMPT), id, Duration.ofMinutes(1))
+                            .await()
+                            .atMost(WAIT);
                 }));
             }
             start.countDown();

@@ -10,8 +10,14 @@ import org.junit.jupiter.api.Test;
 class PublicBaseUrlTest {
     @Test
     void aConfiguredPortIsKept() {
-        assertEquals(URI.create("https://vault.example.com"), PublicBaseUrl.of(URI.create("https://vault.example.com"), () -> 41000).get());
-        assertEquals(URI.create("http://localhost:8080/base"), PublicBaseUrl.of(URI.create("http://localhost:8080/base"), () -> 41000).get());
+        assertEquals(
+                URI.create("https://vault.example.com"),
+                PublicBaseUrl.of(URI.create("https://vault.example.com"), () -> 41000)
+                        .get());
+        assertEquals(
+                URI.create("http://localhost:8080/base"),
+                PublicBaseUrl.of(URI.create("http://localhost:8080/base"), () -> 41000)
+                        .get());
     }
 
     @Test

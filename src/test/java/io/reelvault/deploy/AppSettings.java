@@ -67,6 +67,7 @@ final class AppSettings {
     final Set<String> propertiesEnv;
     /** Property key → the environment name its value is taken from ({@code reelvault.storage.use-local → USE_LOCAL_STORAGE}). */
     final Map<String, String> keyToPropertiesEnv;
+
     final List<TableRow> readmeTable;
     /** Every key of {@link ReelvaultConfig}: {@code reelvault.storage.s3.part-size}, … */
     final Set<String> reelvaultKeys;
@@ -104,7 +105,11 @@ final class AppSettings {
         this.readmeTable = List.copyOf(readTable(readmeLines));
         Set<String> keys = new TreeSet<>();
         Map<String, String> defaults = new HashMap<>();
-        mappingKeys(ReelvaultConfig.class, ReelvaultConfig.class.getAnnotation(ConfigMapping.class).prefix(), keys, defaults);
+        mappingKeys(
+                ReelvaultConfig.class,
+                ReelvaultConfig.class.getAnnotation(ConfigMapping.class).prefix(),
+                keys,
+                defaults);
         this.reelvaultKeys = Collections.unmodifiableSet(keys);
         this.reelvaultDefaults = Collections.unmodifiableMap(defaults);
         this.quarkusKeys = Collections.unmodifiableMap(quarkusModel());
@@ -158,9 +163,11 @@ final class AppSettings {
     String whyNotRead(String name) {
         QuarkusKey quarkus = quarkusKeys.get(name);
         if (quarkus != null && !quarkus.runTime()) {
-            return name + " is " + quarkus.property() + ", fixed at build time (" + quarkus.phase() + "): set it in application.properties";
+            return name + " is " + quarkus.property() + ", fixed at build time (" + quarkus.phase()
+                    + "): set it in application.properties";
         }
-        return name + " is read by nothing: not in the README's Configuration table, not mapped in application.properties, "
+        return name
+                + " is read by nothing: not in the README's Configuration table, not mapped in application.properties, "
                 + "not a Quarkus run-time key";
     }
 
@@ -172,10 +179,12 @@ final class AppSettings {
         if (propertiesEnv.contains(name)) {
             return Optional.of("application.properties");
         }
-        if (name.startsWith("REELVAULT_") && reelvaultKeys.stream().anyMatch(k -> envName(k).equals(name))) {
+        if (name.startsWith("REELVAULT_")
+                && reelvaultKeys.stream().anyMatch(k -> envName(k).equals(name))) {
             return Optional.of("ReelvaultConfig");
         }
-        if (name.startsWith("MP_JWT_") && mpJwtKeys.stream().anyMatch(k -> envName(k).equals(name))) {
+        if (name.startsWith("MP_JWT_")
+                && mpJwtKeys.stream().anyMatch(k -> envName(k).equals(name))) {
             return Optional.of("MicroProfile JWT");
         }
         QuarkusKey quarkus = quarkusKeys.get(name);
@@ -238,7 +247,9 @@ final class AppSettings {
      * quarkus.management.port, Quarkus' default 9000) when it is enabled, else the HTTP port.
      */
     int operatorsPort(Launch launch) {
-        return managementEnabled() ? Integer.parseInt(setting("quarkus.management.port", launch).orElseThrow()) : httpPort(launch);
+        return managementEnabled()
+                ? Integer.parseInt(setting("quarkus.management.port", launch).orElseThrow())
+                : httpPort(launch);
     }
 
     /** Resolves {@code ${NAME:default}} and {@code ${key}} expressions, nested ones included. */
@@ -302,7 +313,8 @@ final class AppSettings {
                     problems.add(README + ":" + row.line() + ": " + name + " has a second row");
                 }
                 if (source(name).isEmpty()) {
-                    problems.add(README + ":" + row.line() + ": " + name + " is no setting: not mapped in application.properties, "
+                    problems.add(README + ":" + row.line() + ": " + name
+                            + " is no setting: not mapped in application.properties, "
                             + "not a key of ReelvaultConfig (REELVAULT_*), MicroProfile JWT (MP_JWT_*) or a Quarkus run-time key "
                             + "(QUARKUS_*), not read by the AWS SDK");
                 }
@@ -414,8 +426,11 @@ final class AppSettings {
             if (node.path("@class").asText().endsWith(".ConfigProperty")) {
                 JsonNode path = node.path("path");
                 JsonNode def = node.get("defaultValue");
-                QuarkusKey key = new QuarkusKey(path.path("property").asText(), path.path("environmentVariable").asText(),
-                        node.path("phase").asText(), def == null || def.isNull() ? null : def.asText());
+                QuarkusKey key = new QuarkusKey(
+                        path.path("property").asText(),
+                        path.path("environmentVariable").asText(),
+                        node.path("phase").asText(),
+                        def == null || def.isNull() ? null : def.asText());
                 out.putIfAbsent(key.env(), key);
             }
             node.elements().forEachRemaining(child -> collect(child, out));

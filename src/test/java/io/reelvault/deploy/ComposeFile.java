@@ -29,7 +29,11 @@ record ComposeFile(Map<String, Service> services, Map<String, Volume> volumes) {
 
     record Dependency(String condition) {}
 
-    record Healthcheck(List<String> test, String interval, String timeout, Integer retries,
+    record Healthcheck(
+            List<String> test,
+            String interval,
+            String timeout,
+            Integer retries,
             @JsonProperty("start_period") String startPeriod) {}
 
     /** A named volume; the file declares them without options. */

@@ -23,9 +23,18 @@ class ConfigurationTableTest {
     @Test
     void theTableIsReadWholeWithItsAbbreviatedNamesExpanded() {
         AppSettings app = AppSettings.get();
-        assertTrue(app.readmeEnv().containsAll(List.of("USE_LOCAL_STORAGE", "AWS_SECRET_ACCESS_KEY", "QUARKUS_HTTP_PORT",
-                "REELVAULT_RATE_LIMITS_URL_PIPELINE_PER_MINUTE", "REELVAULT_MEDIA_FFPROBE_PATH")), () -> app.readmeEnv().toString());
-        assertTrue(app.readmeEnv().stream().allMatch(n -> n.matches("[A-Z][A-Z0-9_]*")), () -> app.readmeEnv().toString());
+        assertTrue(
+                app.readmeEnv()
+                        .containsAll(List.of(
+                                "USE_LOCAL_STORAGE",
+                                "AWS_SECRET_ACCESS_KEY",
+                                "QUARKUS_HTTP_PORT",
+                                "REELVAULT_RATE_LIMITS_URL_PIPELINE_PER_MINUTE",
+                                "REELVAULT_MEDIA_FFPROBE_PATH")),
+                () -> app.readmeEnv().toString());
+        assertTrue(
+                app.readmeEnv().stream().allMatch(n -> n.matches("[A-Z][A-Z0-9_]*")),
+                () -> app.readmeEnv().toString());
     }
 
     @Test
@@ -42,7 +51,9 @@ class ConfigurationTableTest {
         List<String> readme = readme();
         readme.add(firstRow(readme), "| `QUARKUS_HTTP_NON_APPLICATION_ROOT_PATH` | `q` | where /q/health lives |");
         List<String> problems = new AppSettings(properties(), readme).tableProblems();
-        assertTrue(problems.toString().contains("QUARKUS_HTTP_NON_APPLICATION_ROOT_PATH is no setting"), problems::toString);
+        assertTrue(
+                problems.toString().contains("QUARKUS_HTTP_NON_APPLICATION_ROOT_PATH is no setting"),
+                problems::toString);
     }
 
     @Test
@@ -50,8 +61,11 @@ class ConfigurationTableTest {
         List<String> readme = readme();
         readme.removeIf(line -> line.startsWith("| `S3_PATH_STYLE`") || line.startsWith("| `REELVAULT_MEDIA_QUEUE`"));
         List<String> problems = new AppSettings(properties(), readme).tableProblems();
-        assertEquals(List.of("README.md: no row for reelvault.media.queue (REELVAULT_MEDIA_QUEUE)",
-                "README.md: no row for S3_PATH_STYLE, which application.properties reads"), problems);
+        assertEquals(
+                List.of(
+                        "README.md: no row for reelvault.media.queue (REELVAULT_MEDIA_QUEUE)",
+                        "README.md: no row for S3_PATH_STYLE, which application.properties reads"),
+                problems);
     }
 
     /** The index of the Configuration table's first row. */

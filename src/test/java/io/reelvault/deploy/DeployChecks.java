@@ -70,19 +70,25 @@ final class DeployChecks {
     static final Duration STOP_MARGIN = Duration.ofSeconds(10);
     /** Static AWS credentials: AWS_ACCESS_KEY_ID, …, and the same under another name (QUARKUS_S3_AWS_CREDENTIALS_STATIC_PROVIDER_…). */
     static final Pattern STATIC_AWS_KEY_NAME = Pattern.compile("ACCESS_KEY_ID|SECRET_ACCESS_KEY|SESSION_TOKEN");
+
     static final Pattern ACCESS_KEY_ID = Pattern.compile("\\b(AKIA|ASIA)[A-Z0-9]{16}\\b");
     /** Settings that carry a credential: never plain configuration in Kubernetes or ECS. */
-    static final Set<String> SENSITIVE = Set.of("REELVAULT_REDIS_URL", "REELVAULT_SIGNING_KEY", "REELVAULT_SIGNING_KEYS_PREVIOUS");
+    static final Set<String> SENSITIVE =
+            Set.of("REELVAULT_REDIS_URL", "REELVAULT_SIGNING_KEY", "REELVAULT_SIGNING_KEYS_PREVIOUS");
     /**
      * Environment variables of docker/Dockerfile.jvm read by the base image's launcher
      * (/opt/jboss/container/java/run/run-java.sh) or by the C library, not by the application.
      */
     static final Set<String> IMAGE_ENV = Set.of("JAVA_OPTS_APPEND", "JAVA_APP_JAR", "LANGUAGE");
+
     static final String APP_LABEL = "app.kubernetes.io/name";
     static final Map<String, String> COMMON_LABELS = Map.of(
-            APP_LABEL, "reelvault",
-            "app.kubernetes.io/instance", "reelvault",
-            "app.kubernetes.io/part-of", "ai-video-pipeline");
+            APP_LABEL,
+            "reelvault",
+            "app.kubernetes.io/instance",
+            "reelvault",
+            "app.kubernetes.io/part-of",
+            "ai-video-pipeline");
     static final Map<String, Class<?>> KINDS = Map.of(
             "v1/ServiceAccount", ServiceAccount.class,
             "v1/ConfigMap", ConfigMap.class,
@@ -104,7 +110,12 @@ final class DeployChecks {
     private String iamBucket;
 
     /** The instructions of docker/Dockerfile.jvm that the checks use. */
-    record Dockerfile(String user, List<Integer> exposed, Map<String, String> env, List<String[]> copies, List<String> runs,
+    record Dockerfile(
+            String user,
+            List<Integer> exposed,
+            Map<String, String> env,
+            List<String[]> copies,
+            List<String> runs,
             String entrypoint) {
         /** The {@code -Dkey=value} in JAVA_OPTS_APPEND: system properties of the containerised JVM. */
         Map<String, String> systemProperties() {
@@ -150,9 +161,12 @@ final class DeployChecks {
                 k8s.put(path, manifest);
             }
         }
-        ecs = (RegisterTaskDefinitionRequest) parse(DeployFiles.ECS_TASK, (text, problems) -> unchecked(() ->
-                StrictReaders.awsModel(text, RegisterTaskDefinitionRequest.builder(), problems)));
-        compose = (ComposeFile) parse(DeployFiles.COMPOSE, (text, problems) -> unchecked(() -> StrictReaders.yaml(text, ComposeFile.class)));
+        ecs = (RegisterTaskDefinitionRequest) parse(
+                DeployFiles.ECS_TASK,
+                (text, problems) -> unchecked(
+                        () -> StrictReaders.awsModel(text, RegisterTaskDefinitionRequest.builder(), problems)));
+        compose = (ComposeFile) parse(
+                DeployFiles.COMPOSE, (text, problems) -> unchecked(() -> StrictReaders.yaml(text, ComposeFile.class)));
         docker = parseDockerfile(files.text(DeployFiles.DOCKERFILE));
         try {
             JsonNode policy = StrictReaders.JSON.readTree(files.text(DeployFiles.TASK_ROLE_POLICY));
@@ -197,7 +211,8 @@ final class DeployChecks {
     private static Object parseK8s(String text, List<String> problems) {
         return unchecked(() -> {
             JsonNode head = StrictReaders.YAML.readTree(text);
-            String key = head.path("apiVersion").asText() + "/" + head.path("kind").asText();
+            String key =
+                    head.path("apiVersion").asText() + "/" + head.path("kind").asText();
             Class<?> type = KINDS.get(key);
             if (type == null) {
                 problems.add(key + " is not a kind these manifests use (" + KINDS.keySet() + ")");
@@ -222,15 +237,18 @@ final class DeployChecks {
     }
 
     private <T> List<Map.Entry<String, T>> all(Class<T> type) {
-        return k8s.entrySet().stream().filter(e -> type.isInstance(e.getValue()))
-                .map(e -> Map.entry(e.getKey(), type.cast(e.getValue()))).collect(Collectors.toList());
+        return k8s.entrySet().stream()
+                .filter(e -> type.isInstance(e.getValue()))
+                .map(e -> Map.entry(e.getKey(), type.cast(e.getValue())))
+                .collect(Collectors.toList());
     }
 
     /** The one object of {@code type}, or empty with a problem. */
     private <T> Optional<T> one(Class<T> type, List<String> problems) {
         List<Map.Entry<String, T>> found = all(type);
         if (found.size() != 1) {
-            problems.add(DeployFiles.K8S_DIR + ": " + found.size() + " " + type.getSimpleName() + " manifests, 1 expected");
+            problems.add(
+                    DeployFiles.K8S_DIR + ": " + found.size() + " " + type.getSimpleName() + " manifests, 1 expected");
             return Optional.empty();
         }
         return Optional.of(found.get(0).getValue());
@@ -263,7 +281,9 @@ final class DeployChecks {
                 env.put(v.getName(), v.getValue());
             } else if (v.getValueFrom() != null && v.getValueFrom().getConfigMapKeyRef() != null) {
                 var ref = v.getValueFrom().getConfigMapKeyRef();
-                configMapData(ref.getName()).map(d -> d.get(ref.getKey())).ifPresent(value -> env.put(v.getName(), value));
+                configMapData(ref.getName())
+                        .map(d -> d.get(ref.getKey()))
+                        .ifPresent(value -> env.put(v.getName(), value));
             } else if (v.getValueFrom() != null && v.getValueFrom().getSecretKeyRef() != null) {
                 var ref = v.getValueFrom().getSecretKeyRef();
                 secretData(ref.getName()).map(d -> d.get(ref.getKey())).ifPresent(value -> env.put(v.getName(), value));
@@ -273,13 +293,19 @@ final class DeployChecks {
     }
 
     private Optional<Map<String, String>> configMapData(String name) {
-        return all(ConfigMap.class).stream().map(Map.Entry::getValue).filter(m -> name.equals(m.getMetadata().getName()))
-                .findFirst().map(m -> m.getData() == null ? Map.<String, String>of() : m.getData());
+        return all(ConfigMap.class).stream()
+                .map(Map.Entry::getValue)
+                .filter(m -> name.equals(m.getMetadata().getName()))
+                .findFirst()
+                .map(m -> m.getData() == null ? Map.<String, String>of() : m.getData());
     }
 
     private Optional<Map<String, String>> secretData(String name) {
-        return all(Secret.class).stream().map(Map.Entry::getValue).filter(s -> name.equals(s.getMetadata().getName()))
-                .findFirst().map(s -> {
+        return all(Secret.class).stream()
+                .map(Map.Entry::getValue)
+                .filter(s -> name.equals(s.getMetadata().getName()))
+                .findFirst()
+                .map(s -> {
                     Map<String, String> data = new HashMap<>();
                     if (s.getData() != null) {
                         data.putAll(s.getData());
@@ -308,7 +334,10 @@ final class DeployChecks {
         if (port.getIntVal() != null) {
             return Optional.of(port.getIntVal());
         }
-        return c.getPorts().stream().filter(p -> port.getStrVal().equals(p.getName())).map(ContainerPort::getContainerPort).findFirst();
+        return c.getPorts().stream()
+                .filter(p -> port.getStrVal().equals(p.getName()))
+                .map(ContainerPort::getContainerPort)
+                .findFirst();
     }
 
     private static String show(IntOrString port) {
@@ -319,10 +348,13 @@ final class DeployChecks {
     private String path(String relative) {
         Launch none = new Launch(Map.of(), Map.of());
         if (app.managementEnabled()) {
-            return relative.startsWith("/") ? relative : join(app.setting("quarkus.management.root-path", none).orElseThrow(), relative);
+            return relative.startsWith("/")
+                    ? relative
+                    : join(app.setting("quarkus.management.root-path", none).orElseThrow(), relative);
         }
         String root = app.setting("quarkus.http.root-path", none).orElse("/");
-        String nonApp = app.setting("quarkus.http.non-application-root-path", none).orElseThrow();
+        String nonApp =
+                app.setting("quarkus.http.non-application-root-path", none).orElseThrow();
         String base = nonApp.startsWith("/") ? nonApp : join(root, nonApp);
         return relative.startsWith("/") ? relative : join(base, relative);
     }
@@ -337,19 +369,23 @@ final class DeployChecks {
     }
 
     String metricsPath() {
-        return path(app.setting("quarkus.micrometer.export.prometheus.path", new Launch(Map.of(), Map.of())).orElseThrow());
+        return path(app.setting("quarkus.micrometer.export.prometheus.path", new Launch(Map.of(), Map.of()))
+                .orElseThrow());
     }
 
     List<String> k8sInventory() {
         List<String> problems = new ArrayList<>();
         for (String key : HEALTH_PATH_KEYS.keySet()) {
             if (app.properties.containsKey(key)) {
-                problems.add("application.properties sets " + key + ": the manifests and these checks assume Quarkus' default health paths");
+                problems.add("application.properties sets " + key
+                        + ": the manifests and these checks assume Quarkus' default health paths");
             }
         }
         for (Map.Entry<String, Object> e : k8s.entrySet()) {
             if (e.getValue() instanceof HasMetadata object) {
-                Map<String, String> labels = object.getMetadata().getLabels() == null ? Map.of() : object.getMetadata().getLabels();
+                Map<String, String> labels = object.getMetadata().getLabels() == null
+                        ? Map.of()
+                        : object.getMetadata().getLabels();
                 if (!labels.entrySet().containsAll(COMMON_LABELS.entrySet())) {
                     problems.add(e.getKey() + ": labels " + labels + " lack some of " + COMMON_LABELS);
                 }
@@ -367,21 +403,27 @@ final class DeployChecks {
             one(kind, problems);
         }
         one(Kustomization.class, problems).ifPresent(k -> {
-            Set<String> listed = k.getResources().stream().map(r -> DeployFiles.K8S_DIR + "/" + r).collect(Collectors.toCollection(TreeSet::new));
+            Set<String> listed = k.getResources().stream()
+                    .map(r -> DeployFiles.K8S_DIR + "/" + r)
+                    .collect(Collectors.toCollection(TreeSet::new));
             Set<String> expected = new TreeSet<>(files.k8sPaths());
             expected.remove(DeployFiles.KUSTOMIZATION);
             expected.remove(DeployFiles.SECRET_TEMPLATE);
             if (listed.contains(DeployFiles.SECRET_TEMPLATE)) {
-                problems.add("kustomization.yaml lists the Secret template: every apply would overwrite the real Secret with placeholders");
+                problems.add(
+                        "kustomization.yaml lists the Secret template: every apply would overwrite the real Secret with placeholders");
             }
             listed.remove(DeployFiles.SECRET_TEMPLATE);
             if (!listed.equals(expected)) {
-                problems.add("kustomization.yaml resources " + listed + " differ from the manifests in deploy/k8s " + expected);
+                problems.add("kustomization.yaml resources " + listed + " differ from the manifests in deploy/k8s "
+                        + expected);
             }
             container(problems).ifPresent(c -> {
-                boolean rewritten = k.getImages().stream().anyMatch(i -> c.getImage().equals(i.getName()) && i.getNewName() != null);
+                boolean rewritten = k.getImages().stream()
+                        .anyMatch(i -> c.getImage().equals(i.getName()) && i.getNewName() != null);
                 if (!rewritten) {
-                    problems.add("kustomization.yaml: no images entry rewrites the container's image '" + c.getImage() + "'");
+                    problems.add("kustomization.yaml: no images entry rewrites the container's image '" + c.getImage()
+                            + "'");
                 }
             });
         });
@@ -393,20 +435,46 @@ final class DeployChecks {
         container(problems).ifPresent(c -> {
             int port = app.httpPort(k8sLaunch(c));
             if (c.getPorts().stream().noneMatch(p -> p.getContainerPort() == port && "http".equals(p.getName()))) {
-                problems.add("deployment.yaml: no container port named http on " + port + ", the port the application listens on");
+                problems.add("deployment.yaml: no container port named http on " + port
+                        + ", the port the application listens on");
             }
             int ops = app.operatorsPort(k8sLaunch(c));
-            if (app.managementEnabled() && c.getPorts().stream().noneMatch(p -> p.getContainerPort() == ops && "management".equals(p.getName()))) {
-                problems.add("deployment.yaml: no container port named management on " + ops + ", the management interface's port");
+            if (app.managementEnabled()
+                    && c.getPorts().stream()
+                            .noneMatch(p -> p.getContainerPort() == ops && "management".equals(p.getName()))) {
+                problems.add("deployment.yaml: no container port named management on " + ops
+                        + ", the management interface's port");
             }
-            checkProbe("livenessProbe", c.getLivenessProbe(), healthPath("quarkus.smallrye-health.liveness-path"), c, ops, true, problems);
-            checkProbe("readinessProbe", c.getReadinessProbe(), healthPath("quarkus.smallrye-health.readiness-path"), c, ops, true, problems);
-            checkProbe("startupProbe", c.getStartupProbe(), healthPath("quarkus.smallrye-health.startup-path"), c, ops, false, problems);
+            checkProbe(
+                    "livenessProbe",
+                    c.getLivenessProbe(),
+                    healthPath("quarkus.smallrye-health.liveness-path"),
+                    c,
+                    ops,
+                    true,
+                    problems);
+            checkProbe(
+                    "readinessProbe",
+                    c.getReadinessProbe(),
+                    healthPath("quarkus.smallrye-health.readiness-path"),
+                    c,
+                    ops,
+                    true,
+                    problems);
+            checkProbe(
+                    "startupProbe",
+                    c.getStartupProbe(),
+                    healthPath("quarkus.smallrye-health.startup-path"),
+                    c,
+                    ops,
+                    false,
+                    problems);
         });
         return problems;
     }
 
-    private static void checkProbe(String name, Probe probe, String path, Container c, int port, boolean required, List<String> problems) {
+    private static void checkProbe(
+            String name, Probe probe, String path, Container c, int port, boolean required, List<String> problems) {
         if (probe == null) {
             if (required) {
                 problems.add("deployment.yaml: no " + name);
@@ -418,11 +486,13 @@ final class DeployChecks {
             return;
         }
         if (!path.equals(probe.getHttpGet().getPath())) {
-            problems.add("deployment.yaml: " + name + " asks " + probe.getHttpGet().getPath() + ", the application answers " + path);
+            problems.add("deployment.yaml: " + name + " asks "
+                    + probe.getHttpGet().getPath() + ", the application answers " + path);
         }
         Optional<Integer> probed = containerPort(c, probe.getHttpGet().getPort());
         if (probed.isEmpty() || probed.get() != port) {
-            problems.add("deployment.yaml: " + name + " port " + show(probe.getHttpGet().getPort()) + " is not the port health answers on, " + port);
+            problems.add("deployment.yaml: " + name + " port "
+                    + show(probe.getHttpGet().getPort()) + " is not the port health answers on, " + port);
         }
     }
 
@@ -436,16 +506,19 @@ final class DeployChecks {
         }
         Service s = service.get();
         if (!selects(s.getSpec().getSelector(), podLabels(deployment.get()))) {
-            problems.add("service.yaml: selector " + s.getSpec().getSelector() + " does not select the pods " + podLabels(deployment.get()));
+            problems.add("service.yaml: selector " + s.getSpec().getSelector() + " does not select the pods "
+                    + podLabels(deployment.get()));
         }
         int appPort = app.httpPort(k8sLaunch(container.get()));
         int opsPort = app.operatorsPort(k8sLaunch(container.get()));
         boolean http = false;
         boolean management = !app.managementEnabled();
         for (ServicePort p : s.getSpec().getPorts()) {
-            Optional<Integer> target = containerPort(container.get(), p.getTargetPort() != null ? p.getTargetPort() : new IntOrString(p.getPort()));
+            Optional<Integer> target = containerPort(
+                    container.get(), p.getTargetPort() != null ? p.getTargetPort() : new IntOrString(p.getPort()));
             if (target.isEmpty()) {
-                problems.add("service.yaml: port " + p.getName() + " targets " + show(p.getTargetPort()) + ", which no container port is");
+                problems.add("service.yaml: port " + p.getName() + " targets " + show(p.getTargetPort())
+                        + ", which no container port is");
             } else if ("http".equals(p.getName())) {
                 http = target.get() == appPort;
             } else if ("management".equals(p.getName())) {
@@ -456,7 +529,8 @@ final class DeployChecks {
             problems.add("service.yaml: no port named http targets the application's port " + appPort);
         }
         if (!management) {
-            problems.add("service.yaml: no port named management targets the management interface's port " + opsPort + " (the ServiceMonitor scrapes it)");
+            problems.add("service.yaml: no port named management targets the management interface's port " + opsPort
+                    + " (the ServiceMonitor scrapes it)");
         }
         return problems;
     }
@@ -471,17 +545,26 @@ final class DeployChecks {
             return problems;
         }
         int appPort = app.operatorsPort(k8sLaunch(container.get()));
-        Map<String, String> annotations = Objects.requireNonNullElse(deployment.get().getSpec().getTemplate().getMetadata().getAnnotations(), Map.of());
-        Map<String, String> expected = Map.of("prometheus.io/scrape", "true", "prometheus.io/port", String.valueOf(appPort),
-                "prometheus.io/path", metricsPath());
+        Map<String, String> annotations = Objects.requireNonNullElse(
+                deployment.get().getSpec().getTemplate().getMetadata().getAnnotations(), Map.of());
+        Map<String, String> expected = Map.of(
+                "prometheus.io/scrape",
+                "true",
+                "prometheus.io/port",
+                String.valueOf(appPort),
+                "prometheus.io/path",
+                metricsPath());
         expected.forEach((k, v) -> {
             if (!v.equals(annotations.get(k))) {
-                problems.add("deployment.yaml: pod annotation " + k + " is " + annotations.get(k) + ", " + v + " expected");
+                problems.add(
+                        "deployment.yaml: pod annotation " + k + " is " + annotations.get(k) + ", " + v + " expected");
             }
         });
         ServiceMonitor m = monitor.get();
-        Map<String, String> serviceLabels = Objects.requireNonNullElse(service.get().getMetadata().getLabels(), Map.of());
-        if (m.getSpec().getSelector() == null || !selects(m.getSpec().getSelector().getMatchLabels(), serviceLabels)) {
+        Map<String, String> serviceLabels =
+                Objects.requireNonNullElse(service.get().getMetadata().getLabels(), Map.of());
+        if (m.getSpec().getSelector() == null
+                || !selects(m.getSpec().getSelector().getMatchLabels(), serviceLabels)) {
             problems.add("servicemonitor.yaml: the selector does not select the Service's labels " + serviceLabels);
         }
         if (m.getSpec().getEndpoints().isEmpty()) {
@@ -489,12 +572,16 @@ final class DeployChecks {
         }
         for (var endpoint : m.getSpec().getEndpoints()) {
             if (!metricsPath().equals(endpoint.getPath())) {
-                problems.add("servicemonitor.yaml: path " + endpoint.getPath() + ", the application serves metrics on " + metricsPath());
+                problems.add("servicemonitor.yaml: path " + endpoint.getPath() + ", the application serves metrics on "
+                        + metricsPath());
             }
-            Optional<ServicePort> port = service.get().getSpec().getPorts().stream().filter(p -> p.getName().equals(endpoint.getPort())).findFirst();
+            Optional<ServicePort> port = service.get().getSpec().getPorts().stream()
+                    .filter(p -> p.getName().equals(endpoint.getPort()))
+                    .findFirst();
             Optional<Integer> target = port.flatMap(p -> containerPort(container.get(), p.getTargetPort()));
             if (target.isEmpty() || target.get() != appPort) {
-                problems.add("servicemonitor.yaml: endpoint port " + endpoint.getPort() + " is not a Service port leading to " + appPort + ", where metrics answer");
+                problems.add("servicemonitor.yaml: endpoint port " + endpoint.getPort()
+                        + " is not a Service port leading to " + appPort + ", where metrics answer");
             }
         }
         return problems;
@@ -512,33 +599,48 @@ final class DeployChecks {
             }
         }
         for (Map.Entry<String, Secret> e : all(Secret.class)) {
-            secretData(e.getValue().getMetadata().getName()).orElseThrow().keySet().forEach(name -> checkName(e.getKey(), name, problems));
+            secretData(e.getValue().getMetadata().getName())
+                    .orElseThrow()
+                    .keySet()
+                    .forEach(name -> checkName(e.getKey(), name, problems));
         }
         container(problems).ifPresent(c -> {
             for (EnvVar v : c.getEnv()) {
                 checkName("deployment.yaml", v.getName(), problems);
-                if (SENSITIVE.contains(v.getName()) && (v.getValueFrom() == null || v.getValueFrom().getSecretKeyRef() == null)) {
-                    problems.add("deployment.yaml: " + v.getName() + " carries a credential: take it from the Secret (secretKeyRef)");
+                if (SENSITIVE.contains(v.getName())
+                        && (v.getValueFrom() == null || v.getValueFrom().getSecretKeyRef() == null)) {
+                    problems.add("deployment.yaml: " + v.getName()
+                            + " carries a credential: take it from the Secret (secretKeyRef)");
                 }
                 if (v.getValueFrom() != null && v.getValueFrom().getConfigMapKeyRef() != null) {
                     var ref = v.getValueFrom().getConfigMapKeyRef();
-                    if (configMapData(ref.getName()).map(d -> !d.containsKey(ref.getKey())).orElse(true)) {
-                        problems.add("deployment.yaml: " + v.getName() + " refers to " + ref.getName() + "/" + ref.getKey() + ", which no ConfigMap here has");
+                    if (configMapData(ref.getName())
+                            .map(d -> !d.containsKey(ref.getKey()))
+                            .orElse(true)) {
+                        problems.add("deployment.yaml: " + v.getName() + " refers to " + ref.getName() + "/"
+                                + ref.getKey() + ", which no ConfigMap here has");
                     }
                 }
                 if (v.getValueFrom() != null && v.getValueFrom().getSecretKeyRef() != null) {
                     var ref = v.getValueFrom().getSecretKeyRef();
-                    if (secretData(ref.getName()).map(d -> !d.containsKey(ref.getKey())).orElse(true)) {
-                        problems.add("deployment.yaml: " + v.getName() + " refers to " + ref.getName() + "/" + ref.getKey() + ", which the Secret template lacks");
+                    if (secretData(ref.getName())
+                            .map(d -> !d.containsKey(ref.getKey()))
+                            .orElse(true)) {
+                        problems.add("deployment.yaml: " + v.getName() + " refers to " + ref.getName() + "/"
+                                + ref.getKey() + ", which the Secret template lacks");
                     }
                 }
             }
             for (EnvFromSource from : c.getEnvFrom()) {
-                if (from.getConfigMapRef() != null && configMapData(from.getConfigMapRef().getName()).isEmpty()) {
-                    problems.add("deployment.yaml: envFrom names ConfigMap " + from.getConfigMapRef().getName() + ", which is not here");
+                if (from.getConfigMapRef() != null
+                        && configMapData(from.getConfigMapRef().getName()).isEmpty()) {
+                    problems.add("deployment.yaml: envFrom names ConfigMap "
+                            + from.getConfigMapRef().getName() + ", which is not here");
                 }
-                if (from.getSecretRef() != null && secretData(from.getSecretRef().getName()).isEmpty()) {
-                    problems.add("deployment.yaml: envFrom names Secret " + from.getSecretRef().getName() + ", which the template is not");
+                if (from.getSecretRef() != null
+                        && secretData(from.getSecretRef().getName()).isEmpty()) {
+                    problems.add("deployment.yaml: envFrom names Secret "
+                            + from.getSecretRef().getName() + ", which the template is not");
                 }
             }
             problems.addAll(production("deploy/k8s", k8sLaunch(c)));
@@ -551,7 +653,8 @@ final class DeployChecks {
 
     private void checkName(String where, String name, List<String> problems) {
         if (STATIC_AWS_KEY_NAME.matcher(name).find()) {
-            problems.add(where + ": " + name + " is a static AWS credential; the service's role (IRSA, ECS task role) provides them");
+            problems.add(where + ": " + name
+                    + " is a static AWS credential; the service's role (IRSA, ECS task role) provides them");
         } else if (!app.readsFromEnvironment(name)) {
             problems.add(where + ": " + app.whyNotRead(name));
         }
@@ -563,12 +666,14 @@ final class DeployChecks {
         }
         Matcher name = STATIC_AWS_KEY_NAME.matcher(text);
         if (name.find()) {
-            problems.add(path + ": names a static AWS credential (" + name.group() + "); the service's role provides them");
+            problems.add(
+                    path + ": names a static AWS credential (" + name.group() + "); the service's role provides them");
         }
     }
 
     /** The token settings without which the packaged service refuses to start (StartupChecks): key, issuer, audience. */
-    static final List<String> TOKEN_SETTINGS = List.of("mp.jwt.verify.publickey.location", "mp.jwt.verify.issuer", "mp.jwt.verify.audiences");
+    static final List<String> TOKEN_SETTINGS =
+            List.of("mp.jwt.verify.publickey.location", "mp.jwt.verify.issuer", "mp.jwt.verify.audiences");
 
     /** Production settings: S3 (the bucket the task role's policy grants), a region, a token key, issuer and audience. */
     private List<String> production(String where, Launch launch) {
@@ -584,7 +689,8 @@ final class DeployChecks {
         required.addAll(TOKEN_SETTINGS);
         for (String key : required) {
             if (app.setting(key, launch).filter(v -> !v.isBlank()).isEmpty()) {
-                problems.add(where + ": " + key + " (" + AppSettings.envName(key) + ") is not set; the service needs it on S3");
+                problems.add(where + ": " + key + " (" + AppSettings.envName(key)
+                        + ") is not set; the service needs it on S3");
             }
         }
         return problems;
@@ -597,13 +703,16 @@ final class DeployChecks {
         if (account.isEmpty() || deployment.isEmpty()) {
             return problems;
         }
-        String arn = Objects.requireNonNullElse(account.get().getMetadata().getAnnotations(), Map.<String, String>of()).get(ROLE_ANNOTATION);
+        String arn = Objects.requireNonNullElse(account.get().getMetadata().getAnnotations(), Map.<String, String>of())
+                .get(ROLE_ANNOTATION);
         if (arn == null || !ROLE_ARN.matcher(arn).matches()) {
-            problems.add("serviceaccount.yaml: annotation " + ROLE_ANNOTATION + " is " + arn + ", an IAM role ARN expected");
+            problems.add(
+                    "serviceaccount.yaml: annotation " + ROLE_ANNOTATION + " is " + arn + ", an IAM role ARN expected");
         }
         String used = deployment.get().getSpec().getTemplate().getSpec().getServiceAccountName();
         if (!account.get().getMetadata().getName().equals(used)) {
-            problems.add("deployment.yaml: serviceAccountName " + used + " is not the ServiceAccount with the IAM role");
+            problems.add(
+                    "deployment.yaml: serviceAccountName " + used + " is not the ServiceAccount with the IAM role");
         }
         return problems;
     }
@@ -617,7 +726,8 @@ final class DeployChecks {
         }
         PodSpec pod = deployment.get().getSpec().getTemplate().getSpec();
         PodSecurityContext podSecurity = Objects.requireNonNullElse(pod.getSecurityContext(), new PodSecurityContext());
-        SecurityContext security = Objects.requireNonNullElse(container.get().getSecurityContext(), new SecurityContext());
+        SecurityContext security =
+                Objects.requireNonNullElse(container.get().getSecurityContext(), new SecurityContext());
         Long runAs = security.getRunAsUser() != null ? security.getRunAsUser() : podSecurity.getRunAsUser();
         if (!Boolean.TRUE.equals(podSecurity.getRunAsNonRoot()) && !Boolean.TRUE.equals(security.getRunAsNonRoot())) {
             problems.add("deployment.yaml: runAsNonRoot is not true");
@@ -625,15 +735,19 @@ final class DeployChecks {
         if (runAs == null || !String.valueOf(runAs).equals(docker.user())) {
             problems.add("deployment.yaml: runAsUser " + runAs + " is not the image's user " + docker.user());
         }
-        String seccomp = security.getSeccompProfile() != null ? security.getSeccompProfile().getType()
-                : podSecurity.getSeccompProfile() != null ? podSecurity.getSeccompProfile().getType() : null;
+        String seccomp = security.getSeccompProfile() != null
+                ? security.getSeccompProfile().getType()
+                : podSecurity.getSeccompProfile() != null
+                        ? podSecurity.getSeccompProfile().getType()
+                        : null;
         if (!"RuntimeDefault".equals(seccomp)) {
             problems.add("deployment.yaml: seccompProfile is " + seccomp + ", RuntimeDefault expected");
         }
         if (!Boolean.FALSE.equals(security.getAllowPrivilegeEscalation())) {
             problems.add("deployment.yaml: allowPrivilegeEscalation is not false");
         }
-        if (security.getCapabilities() == null || !security.getCapabilities().getDrop().contains("ALL")
+        if (security.getCapabilities() == null
+                || !security.getCapabilities().getDrop().contains("ALL")
                 || !security.getCapabilities().getAdd().isEmpty()) {
             problems.add("deployment.yaml: capabilities must drop ALL and add none");
         }
@@ -641,17 +755,23 @@ final class DeployChecks {
             problems.add("deployment.yaml: readOnlyRootFilesystem is not true");
         }
         Map<String, Volume> volumes = pod.getVolumes().stream().collect(Collectors.toMap(Volume::getName, v -> v));
-        for (Map.Entry<String, String> dir : writtenDirectories(k8sLaunch(container.get())).entrySet()) {
+        for (Map.Entry<String, String> dir :
+                writtenDirectories(k8sLaunch(container.get())).entrySet()) {
             Optional<VolumeMount> mount = container.get().getVolumeMounts().stream()
-                    .filter(m -> Path.of(dir.getValue()).normalize().startsWith(Path.of(m.getMountPath()).normalize()))
-                    .max((a, b) -> Integer.compare(a.getMountPath().length(), b.getMountPath().length()));
+                    .filter(m -> Path.of(dir.getValue())
+                            .normalize()
+                            .startsWith(Path.of(m.getMountPath()).normalize()))
+                    .max((a, b) -> Integer.compare(
+                            a.getMountPath().length(), b.getMountPath().length()));
             Volume volume = mount.map(m -> volumes.get(m.getName())).orElse(null);
             if (mount.isEmpty() || Boolean.TRUE.equals(mount.get().getReadOnly()) || volume == null) {
-                problems.add("deployment.yaml: " + dir.getKey() + " (" + dir.getValue() + ") is on the read-only root filesystem: mount a writable volume there");
+                problems.add("deployment.yaml: " + dir.getKey() + " (" + dir.getValue()
+                        + ") is on the read-only root filesystem: mount a writable volume there");
             } else if (volume.getEmptyDir() != null && volume.getEmptyDir().getSizeLimit() == null) {
                 problems.add("deployment.yaml: emptyDir " + volume.getName() + " has no sizeLimit");
             } else if (volume.getEmptyDir() == null && volume.getPersistentVolumeClaim() == null) {
-                problems.add("deployment.yaml: " + dir.getValue() + " is on volume " + volume.getName() + ", neither an emptyDir nor a claim");
+                problems.add("deployment.yaml: " + dir.getValue() + " is on volume " + volume.getName()
+                        + ", neither an emptyDir nor a claim");
             }
         }
         return problems;
@@ -666,9 +786,13 @@ final class DeployChecks {
         Map<String, String> dirs = new LinkedHashMap<>();
         dirs.put("the JVM's perf data", "/tmp");
         dirs.put("java.io.tmpdir", launch.systemProperties().get("java.io.tmpdir"));
-        dirs.put("REELVAULT_MEDIA_WORK_DIR", app.setting("reelvault.media.work-dir", launch).orElseThrow());
+        dirs.put(
+                "REELVAULT_MEDIA_WORK_DIR",
+                app.setting("reelvault.media.work-dir", launch).orElseThrow());
         if (!"false".equals(app.setting("reelvault.storage.use-local", launch).orElse("true"))) {
-            dirs.put("LOCAL_STORAGE_PATH", app.setting("reelvault.storage.local.path", launch).orElseThrow());
+            dirs.put(
+                    "LOCAL_STORAGE_PATH",
+                    app.setting("reelvault.storage.local.path", launch).orElseThrow());
         }
         return dirs;
     }
@@ -681,10 +805,14 @@ final class DeployChecks {
     private Optional<Duration> shutdown(String where, Launch launch, List<String> problems) {
         Optional<String> timeout = Optional.ofNullable(launch.env().get("QUARKUS_SHUTDOWN_TIMEOUT"));
         if (timeout.isEmpty()) {
-            problems.add(where + ": no QUARKUS_SHUTDOWN_TIMEOUT: set the wait for in-flight uploads beside the grace period that covers it");
+            problems.add(
+                    where
+                            + ": no QUARKUS_SHUTDOWN_TIMEOUT: set the wait for in-flight uploads beside the grace period that covers it");
             return Optional.empty();
         }
-        Duration delay = app.setting("quarkus.shutdown.delay", launch).map(StrictReaders::quarkusDuration).orElse(Duration.ZERO);
+        Duration delay = app.setting("quarkus.shutdown.delay", launch)
+                .map(StrictReaders::quarkusDuration)
+                .orElse(Duration.ZERO);
         return Optional.of(StrictReaders.quarkusDuration(timeout.get()).plus(delay));
     }
 
@@ -698,8 +826,9 @@ final class DeployChecks {
         Long grace = deployment.get().getSpec().getTemplate().getSpec().getTerminationGracePeriodSeconds();
         shutdown("deployment.yaml", k8sLaunch(container.get()), problems).ifPresent(stop -> {
             if (grace == null || Duration.ofSeconds(grace).compareTo(stop.plus(STOP_MARGIN)) < 0) {
-                problems.add("deployment.yaml: terminationGracePeriodSeconds " + grace + " does not cover the shutdown delay and timeout ("
-                        + stop.toSeconds() + " s) plus " + STOP_MARGIN.toSeconds() + " s");
+                problems.add("deployment.yaml: terminationGracePeriodSeconds " + grace
+                        + " does not cover the shutdown delay and timeout (" + stop.toSeconds() + " s) plus "
+                        + STOP_MARGIN.toSeconds() + " s");
             }
         });
         return problems;
@@ -715,26 +844,36 @@ final class DeployChecks {
         }
         Deployment d = deployment.get();
         var target = hpa.get().getSpec().getScaleTargetRef();
-        if (!"apps/v1".equals(target.getApiVersion()) || !"Deployment".equals(target.getKind()) || !d.getMetadata().getName().equals(target.getName())) {
-            problems.add("hpa.yaml: scaleTargetRef " + target.getApiVersion() + " " + target.getKind() + " " + target.getName()
-                    + " is not the Deployment " + d.getMetadata().getName());
+        if (!"apps/v1".equals(target.getApiVersion())
+                || !"Deployment".equals(target.getKind())
+                || !d.getMetadata().getName().equals(target.getName())) {
+            problems.add("hpa.yaml: scaleTargetRef " + target.getApiVersion() + " " + target.getKind() + " "
+                    + target.getName() + " is not the Deployment "
+                    + d.getMetadata().getName());
         }
         Integer min = hpa.get().getSpec().getMinReplicas();
         if (min == null || min < 2 || hpa.get().getSpec().getMaxReplicas() < min) {
-            problems.add("hpa.yaml: minReplicas " + min + " (at least 2, so that one pod serves while another drains) and maxReplicas "
+            problems.add("hpa.yaml: minReplicas " + min
+                    + " (at least 2, so that one pod serves while another drains) and maxReplicas "
                     + hpa.get().getSpec().getMaxReplicas());
         }
         if (d.getSpec().getReplicas() != null) {
             problems.add("deployment.yaml: replicas is set; the HPA owns the count and every apply would reset it");
         }
         var selector = pdb.get().getSpec().getSelector();
-        if (selector == null || !selector.getMatchExpressions().isEmpty() || !selects(selector.getMatchLabels(), podLabels(d))) {
+        if (selector == null
+                || !selector.getMatchExpressions().isEmpty()
+                || !selects(selector.getMatchLabels(), podLabels(d))) {
             problems.add("pdb.yaml: the selector does not select the Deployment's pods " + podLabels(d));
         }
         IntOrString minAvailable = pdb.get().getSpec().getMinAvailable();
         IntOrString maxUnavailable = pdb.get().getSpec().getMaxUnavailable();
-        boolean evictable = maxUnavailable != null ? maxUnavailable.getIntVal() == null || maxUnavailable.getIntVal() >= 1
-                : minAvailable != null && minAvailable.getIntVal() != null && min != null && minAvailable.getIntVal() < min;
+        boolean evictable = maxUnavailable != null
+                ? maxUnavailable.getIntVal() == null || maxUnavailable.getIntVal() >= 1
+                : minAvailable != null
+                        && minAvailable.getIntVal() != null
+                        && min != null
+                        && minAvailable.getIntVal() < min;
         if (!evictable) {
             problems.add("pdb.yaml: at the HPA's minimum no pod could ever be evicted (node drains would hang)");
         }
@@ -749,7 +888,8 @@ final class DeployChecks {
             return problems;
         }
         if (secret.getData() != null && !secret.getData().isEmpty()) {
-            problems.add(DeployFiles.SECRET_TEMPLATE + ": has data (base64 values); a template has only stringData placeholders");
+            problems.add(DeployFiles.SECRET_TEMPLATE
+                    + ": has data (base64 values); a template has only stringData placeholders");
         }
         Map<String, String> values = Objects.requireNonNullElse(secret.getStringData(), Map.of());
         if (values.isEmpty()) {
@@ -757,14 +897,18 @@ final class DeployChecks {
         }
         values.forEach((k, v) -> {
             if (!v.matches(".*<[a-z0-9-]+>.*")) {
-                problems.add(DeployFiles.SECRET_TEMPLATE + ": " + k + " looks like a real value; write placeholders like <redis-auth-token>");
+                problems.add(DeployFiles.SECRET_TEMPLATE + ": " + k
+                        + " looks like a real value; write placeholders like <redis-auth-token>");
             }
         });
         container(problems).ifPresent(c -> {
-            Set<String> used = c.getEnv().stream().filter(v -> v.getValueFrom() != null && v.getValueFrom().getSecretKeyRef() != null)
-                    .map(v -> v.getValueFrom().getSecretKeyRef().getKey()).collect(Collectors.toSet());
+            Set<String> used = c.getEnv().stream()
+                    .filter(v -> v.getValueFrom() != null && v.getValueFrom().getSecretKeyRef() != null)
+                    .map(v -> v.getValueFrom().getSecretKeyRef().getKey())
+                    .collect(Collectors.toSet());
             if (!used.equals(values.keySet())) {
-                problems.add(DeployFiles.SECRET_TEMPLATE + ": keys " + values.keySet() + " are not the ones the Deployment reads " + used);
+                problems.add(DeployFiles.SECRET_TEMPLATE + ": keys " + values.keySet()
+                        + " are not the ones the Deployment reads " + used);
             }
         });
         return problems;
@@ -783,15 +927,21 @@ final class DeployChecks {
         if (!task.matches() || !ECS_TASK_ROLE.equals(task.group(1))) {
             problems.add(where + ": taskRoleArn " + ecs.taskRoleArn() + " is not the role " + ECS_TASK_ROLE);
         }
-        if (!ROLE_ARN.matcher(Objects.requireNonNullElse(ecs.executionRoleArn(), "")).matches()) {
-            problems.add(where + ": executionRoleArn " + ecs.executionRoleArn() + " is not a role ARN (needed to pull the image, write logs, read the secrets)");
+        if (!ROLE_ARN.matcher(Objects.requireNonNullElse(ecs.executionRoleArn(), ""))
+                .matches()) {
+            problems.add(where + ": executionRoleArn " + ecs.executionRoleArn()
+                    + " is not a role ARN (needed to pull the image, write logs, read the secrets)");
         }
         if (ecs.containerDefinitions().size() != 1) {
             problems.add(where + ": " + ecs.containerDefinitions().size() + " containers, 1 expected");
             return problems;
         }
         ContainerDefinition c = ecs.containerDefinitions().get(0);
-        if (ecs.family() == null || ecs.family().isBlank() || c.name() == null || c.image() == null || !Boolean.TRUE.equals(c.essential())) {
+        if (ecs.family() == null
+                || ecs.family().isBlank()
+                || c.name() == null
+                || c.image() == null
+                || !Boolean.TRUE.equals(c.essential())) {
             problems.add(where + ": family, and the container's name, image and essential: true are required");
         }
         Map<String, String> env = new HashMap<>();
@@ -799,14 +949,16 @@ final class DeployChecks {
             env.put(kv.name(), kv.value());
             checkName(where, kv.name(), problems);
             if (SENSITIVE.contains(kv.name())) {
-                problems.add(where + ": " + kv.name() + " carries a credential: put it under secrets (Secrets Manager or SSM)");
+                problems.add(where + ": " + kv.name()
+                        + " carries a credential: put it under secrets (Secrets Manager or SSM)");
             }
         }
         for (var secret : c.secrets()) {
             env.put(secret.name(), "<secret>");
             checkName(where, secret.name(), problems);
             if (!secret.valueFrom().matches("arn:aws:(secretsmanager|ssm):[a-z0-9-]+:\\d{12}:(secret:|parameter/).+")) {
-                problems.add(where + ": secret " + secret.name() + " comes from " + secret.valueFrom() + ", not a Secrets Manager or SSM ARN");
+                problems.add(where + ": secret " + secret.name() + " comes from " + secret.valueFrom()
+                        + ", not a Secrets Manager or SSM ARN");
             }
         }
         noStaticKeys(where, files.text(DeployFiles.ECS_TASK), problems);
@@ -818,7 +970,8 @@ final class DeployChecks {
         }
         int ops = app.operatorsPort(launch);
         if (c.portMappings().stream().noneMatch(p -> p.containerPort() != null && p.containerPort() == ops)) {
-            problems.add(where + ": no portMapping for the management interface's port " + ops + " (Prometheus scrapes it in the VPC)");
+            problems.add(where + ": no portMapping for the management interface's port " + ops
+                    + " (Prometheus scrapes it in the VPC)");
         }
         String live = "http://localhost:" + ops + healthPath("quarkus.smallrye-health.liveness-path");
         if (c.healthCheck() == null || c.healthCheck().command().stream().noneMatch(s -> s.contains(live))) {
@@ -830,33 +983,48 @@ final class DeployChecks {
         if (!Boolean.TRUE.equals(c.readonlyRootFilesystem())) {
             problems.add(where + ": readonlyRootFilesystem is not true");
         }
-        if (c.linuxParameters() == null || c.linuxParameters().capabilities() == null
+        if (c.linuxParameters() == null
+                || c.linuxParameters().capabilities() == null
                 || !c.linuxParameters().capabilities().drop().contains("ALL")) {
             problems.add(where + ": linuxParameters.capabilities must drop ALL");
         }
         Set<String> volumes = ecs.volumes().stream().map(v -> v.name()).collect(Collectors.toSet());
         for (Map.Entry<String, String> dir : writtenDirectories(launch).entrySet()) {
-            boolean writable = c.mountPoints().stream().anyMatch(m -> volumes.contains(m.sourceVolume()) && !Boolean.TRUE.equals(m.readOnly())
-                    && Path.of(dir.getValue()).normalize().startsWith(Path.of(m.containerPath()).normalize()));
+            boolean writable = c.mountPoints().stream()
+                    .anyMatch(m -> volumes.contains(m.sourceVolume())
+                            && !Boolean.TRUE.equals(m.readOnly())
+                            && Path.of(dir.getValue())
+                                    .normalize()
+                                    .startsWith(Path.of(m.containerPath()).normalize()));
             if (!writable) {
-                problems.add(where + ": " + dir.getKey() + " (" + dir.getValue() + ") is on the read-only root filesystem: mount a task volume there");
+                problems.add(where + ": " + dir.getKey() + " (" + dir.getValue()
+                        + ") is on the read-only root filesystem: mount a task volume there");
             }
         }
         for (MountPoint m : c.mountPoints()) {
             if (!volumes.contains(m.sourceVolume())) {
-                problems.add(where + ": mount point " + m.containerPath() + " names volume " + m.sourceVolume() + ", which the task lacks");
+                problems.add(where + ": mount point " + m.containerPath() + " names volume " + m.sourceVolume()
+                        + ", which the task lacks");
             }
         }
         var logs = c.logConfiguration();
-        if (logs == null || !"awslogs".equals(logs.logDriverAsString())
-                || !logs.options().keySet().containsAll(Set.of("awslogs-group", "awslogs-region", "awslogs-stream-prefix"))) {
-            problems.add(where + ": logConfiguration must be awslogs with awslogs-group, awslogs-region and awslogs-stream-prefix");
+        if (logs == null
+                || !"awslogs".equals(logs.logDriverAsString())
+                || !logs.options()
+                        .keySet()
+                        .containsAll(Set.of("awslogs-group", "awslogs-region", "awslogs-stream-prefix"))) {
+            problems.add(
+                    where
+                            + ": logConfiguration must be awslogs with awslogs-group, awslogs-region and awslogs-stream-prefix");
         }
         Integer stop = c.stopTimeout();
         shutdown(where, launch, problems).ifPresent(needed -> {
-            if (stop == null || stop > FARGATE_MAX_STOP_TIMEOUT || Duration.ofSeconds(stop).compareTo(needed.plus(STOP_MARGIN)) < 0) {
-                problems.add(where + ": stopTimeout " + stop + " must cover the shutdown delay and timeout (" + needed.toSeconds()
-                        + " s) plus " + STOP_MARGIN.toSeconds() + " s, and Fargate allows at most " + FARGATE_MAX_STOP_TIMEOUT);
+            if (stop == null
+                    || stop > FARGATE_MAX_STOP_TIMEOUT
+                    || Duration.ofSeconds(stop).compareTo(needed.plus(STOP_MARGIN)) < 0) {
+                problems.add(where + ": stopTimeout " + stop + " must cover the shutdown delay and timeout ("
+                        + needed.toSeconds() + " s) plus " + STOP_MARGIN.toSeconds() + " s, and Fargate allows at most "
+                        + FARGATE_MAX_STOP_TIMEOUT);
             }
         });
         return problems;
@@ -866,20 +1034,25 @@ final class DeployChecks {
 
     /** Compose's {@code ${VAR:-default}} and {@code ${VAR:?message}}: the default, or a stand-in for a required value. */
     private static String interpolate(String value) {
-        return value.replaceAll("\\$\\{[A-Za-z0-9_]+:-([^}]*)}", "$1").replaceAll("\\$\\{[A-Za-z0-9_]+:?\\?[^}]*}", "<required>");
+        return value.replaceAll("\\$\\{[A-Za-z0-9_]+:-([^}]*)}", "$1")
+                .replaceAll("\\$\\{[A-Za-z0-9_]+:?\\?[^}]*}", "<required>");
     }
 
     private boolean runsTheApp(ComposeFile.Service s) {
         if (s.build() == null) {
             return false;
         }
-        Path dockerfile = Path.of("docker").resolve(s.build().context()).resolve(s.build().dockerfile()).normalize();
+        Path dockerfile = Path.of("docker")
+                .resolve(s.build().context())
+                .resolve(s.build().dockerfile())
+                .normalize();
         return dockerfile.equals(Path.of(DeployFiles.DOCKERFILE));
     }
 
     private static Map<String, String> env(ComposeFile.Service s) {
         Map<String, String> env = new HashMap<>();
-        Objects.requireNonNullElse(s.environment(), Map.<String, String>of()).forEach((k, v) -> env.put(k, interpolate(v)));
+        Objects.requireNonNullElse(s.environment(), Map.<String, String>of())
+                .forEach((k, v) -> env.put(k, interpolate(v)));
         return env;
     }
 
@@ -888,8 +1061,11 @@ final class DeployChecks {
     }
 
     private Optional<String> serviceWithImage(String prefix) {
-        return compose.services().entrySet().stream().filter(e -> e.getValue().image() != null && e.getValue().image().startsWith(prefix))
-                .map(Map.Entry::getKey).findFirst();
+        return compose.services().entrySet().stream()
+                .filter(e ->
+                        e.getValue().image() != null && e.getValue().image().startsWith(prefix))
+                .map(Map.Entry::getKey)
+                .findFirst();
     }
 
     List<String> composeFile() {
@@ -915,13 +1091,15 @@ final class DeployChecks {
             String name = e.getKey();
             ComposeFile.Service s = e.getValue();
             if (s.image() != null && s.image().startsWith("reelvault") && !runsTheApp(s)) {
-                problems.add(where + ": " + name + " uses the image " + s.image() + " without building it from " + DeployFiles.DOCKERFILE);
+                problems.add(where + ": " + name + " uses the image " + s.image() + " without building it from "
+                        + DeployFiles.DOCKERFILE);
             }
             if (!runsTheApp(s)) {
                 continue;
             }
             if (imageName != null && !imageName.equals(s.image())) {
-                problems.add(where + ": the services running the jar tag different images (" + imageName + ", " + s.image() + ")");
+                problems.add(where + ": the services running the jar tag different images (" + imageName + ", "
+                        + s.image() + ")");
             }
             imageName = s.image();
             Map<String, String> env = env(s);
@@ -931,13 +1109,16 @@ final class DeployChecks {
                     problems.add(where + ": " + name + ": " + app.whyNotRead(k));
                 }
             });
-            boolean useLocal = !"false".equals(app.setting("reelvault.storage.use-local", launch).orElseThrow());
+            boolean useLocal = !"false"
+                    .equals(app.setting("reelvault.storage.use-local", launch).orElseThrow());
             if (env.containsKey("AWS_ACCESS_KEY_ID") || env.containsKey("AWS_SECRET_ACCESS_KEY")) {
                 String endpoint = env.getOrDefault("S3_ENDPOINT_URL", "");
                 if (!endpoint.startsWith("http://" + minio.get() + ":")
                         || !Objects.equals(env.get("AWS_ACCESS_KEY_ID"), minioEnv.get("MINIO_ROOT_USER"))
                         || !Objects.equals(env.get("AWS_SECRET_ACCESS_KEY"), minioEnv.get("MINIO_ROOT_PASSWORD"))) {
-                    problems.add(where + ": " + name + ": static AWS keys are for the MinIO of this file only (its root user, S3_ENDPOINT_URL on " + minio.get() + ")");
+                    problems.add(where + ": " + name
+                            + ": static AWS keys are for the MinIO of this file only (its root user, S3_ENDPOINT_URL on "
+                            + minio.get() + ")");
                 }
             }
             if (List.of("bucket", "setup").equals(s.command())) {
@@ -946,11 +1127,13 @@ final class DeployChecks {
                 continue;
             }
             if (s.command() != null) {
-                problems.add(where + ": " + name + ": runs " + s.command() + "; a serving service runs the image's entry point");
+                problems.add(where + ": " + name + ": runs " + s.command()
+                        + "; a serving service runs the image's entry point");
             }
             for (String key : TOKEN_SETTINGS) {
                 if (app.setting(key, launch).filter(v -> !v.isBlank()).isEmpty()) {
-                    problems.add(where + ": " + name + ": " + key + " (" + AppSettings.envName(key) + ") is not set; the service refuses to start without it");
+                    problems.add(where + ": " + name + ": " + key + " (" + AppSettings.envName(key)
+                            + ") is not set; the service refuses to start without it");
                 }
             }
             int port = app.httpPort(launch);
@@ -959,7 +1142,8 @@ final class DeployChecks {
             }
             int ops = app.operatorsPort(launch);
             if (ops != port && s.ports() != null && s.ports().stream().anyMatch(p -> p.endsWith(":" + ops))) {
-                problems.add(where + ": " + name + ": publishes the management port " + ops + " on the host: health and metrics are for inside only");
+                problems.add(where + ": " + name + ": publishes the management port " + ops
+                        + " on the host: health and metrics are for inside only");
             }
             String ready = "http://localhost:" + ops + healthPath("quarkus.smallrye-health.readiness-path");
             if (s.healthcheck() == null || s.healthcheck().test().stream().noneMatch(t -> t.equals(ready))) {
@@ -967,19 +1151,24 @@ final class DeployChecks {
             }
             String redisUrl = app.setting("reelvault.redis.url", launch).orElse("");
             if (!redisUrl.startsWith("redis://" + redis.get() + ":") || !dependsOn(s, redis.get(), "service_healthy")) {
-                problems.add(where + ": " + name + ": REELVAULT_REDIS_URL must name the " + redis.get() + " service, and the service wait for it to be healthy");
+                problems.add(where + ": " + name + ": REELVAULT_REDIS_URL must name the " + redis.get()
+                        + " service, and the service wait for it to be healthy");
             }
             if (useLocal) {
                 local = true;
-                String root = app.setting("reelvault.storage.local.path", launch).orElseThrow();
+                String root =
+                        app.setting("reelvault.storage.local.path", launch).orElseThrow();
                 if (s.volumes() == null || !s.volumes().contains("./storage:" + root)) {
                     problems.add(where + ": " + name + ": LOCAL_STORAGE_PATH " + root + " is not the ./storage volume");
                 }
                 if (!root.equals(docker.env().get("LOCAL_STORAGE_PATH"))) {
-                    problems.add(where + ": " + name + ": LOCAL_STORAGE_PATH " + root + " is not the folder the image prepares " + docker.env().get("LOCAL_STORAGE_PATH"));
+                    problems.add(where + ": " + name + ": LOCAL_STORAGE_PATH " + root
+                            + " is not the folder the image prepares "
+                            + docker.env().get("LOCAL_STORAGE_PATH"));
                 }
                 if (s.profiles() != null) {
-                    problems.add(where + ": " + name + ": the local backend is the default; it must start without a profile");
+                    problems.add(where + ": " + name
+                            + ": the local backend is the default; it must start without a profile");
                 }
             } else {
                 s3 = true;
@@ -987,37 +1176,52 @@ final class DeployChecks {
             }
         }
         if (!local || !s3 || !bucketSetup) {
-            problems.add(where + ": expected a service on the local backend, one on S3 (MinIO) and a one-shot `bucket setup`");
+            problems.add(where
+                    + ": expected a service on the local backend, one on S3 (MinIO) and a one-shot `bucket setup`");
         }
         return problems;
     }
 
     /** A service using MinIO: its endpoint, path style, bucket, credentials, and the one-shot that creates the bucket. */
-    private List<String> s3Settings(String where, String name, ComposeFile.Service s, Map<String, String> env, String minio,
-            ComposeFile.Service minioService, boolean oneShot) {
+    private List<String> s3Settings(
+            String where,
+            String name,
+            ComposeFile.Service s,
+            Map<String, String> env,
+            String minio,
+            ComposeFile.Service minioService,
+            boolean oneShot) {
         List<String> problems = new ArrayList<>();
         String endpoint = env.getOrDefault("S3_ENDPOINT_URL", "");
         URI uri = URI.create(endpoint.isEmpty() ? "none:/" : endpoint);
         List<String> minioCommand = Objects.requireNonNullElse(minioService.command(), List.of());
         if (!minio.equals(uri.getHost()) || uri.getPort() != 9000 || !minioCommand.contains("server")) {
-            problems.add(where + ": " + name + ": S3_ENDPOINT_URL " + endpoint + " is not the MinIO server http://" + minio + ":9000");
+            problems.add(where + ": " + name + ": S3_ENDPOINT_URL " + endpoint + " is not the MinIO server http://"
+                    + minio + ":9000");
         }
         if (!"true".equals(env.get("S3_PATH_STYLE"))) {
             problems.add(where + ": " + name + ": S3_PATH_STYLE must be true for MinIO");
         }
-        if (!"false".equals(env.get("USE_LOCAL_STORAGE")) || env.getOrDefault("AWS_REGION", "").isBlank()) {
+        if (!"false".equals(env.get("USE_LOCAL_STORAGE"))
+                || env.getOrDefault("AWS_REGION", "").isBlank()) {
             problems.add(where + ": " + name + ": USE_LOCAL_STORAGE=false and AWS_REGION expected");
         }
         String bucket = env.getOrDefault("S3_BUCKET", "");
         Optional<String> creator = compose.services().entrySet().stream()
-                .filter(e -> e.getValue().image() != null && e.getValue().image().startsWith("minio/mc:") && oneShot(e.getValue()))
-                .filter(e -> String.join(" ", Objects.requireNonNullElse(e.getValue().command(), List.of())).matches(".*\\bmb\\b.*/" + Pattern.quote(bucket) + "\\b.*"))
-                .map(Map.Entry::getKey).findFirst();
+                .filter(e -> e.getValue().image() != null
+                        && e.getValue().image().startsWith("minio/mc:")
+                        && oneShot(e.getValue()))
+                .filter(e -> String.join(
+                                " ", Objects.requireNonNullElse(e.getValue().command(), List.of()))
+                        .matches(".*\\bmb\\b.*/" + Pattern.quote(bucket) + "\\b.*"))
+                .map(Map.Entry::getKey)
+                .findFirst();
         if (bucket.isEmpty() || creator.isEmpty()) {
             problems.add(where + ": " + name + ": no one-shot minio/mc service creates the bucket '" + bucket + "'");
         } else {
             if (!dependsOn(s, creator.get(), "service_completed_successfully")) {
-                problems.add(where + ": " + name + ": must wait for " + creator.get() + " to complete (the bucket exists then)");
+                problems.add(where + ": " + name + ": must wait for " + creator.get()
+                        + " to complete (the bucket exists then)");
             }
             String mc = String.join(" ", compose.services().get(creator.get()).command());
             if (!mc.contains(" " + env.get("AWS_ACCESS_KEY_ID") + " " + env.get("AWS_SECRET_ACCESS_KEY"))) {
@@ -1025,13 +1229,18 @@ final class DeployChecks {
             }
         }
         if (oneShot != oneShot(s)) {
-            problems.add(where + ": " + name + (oneShot ? ": a one-shot has no restart policy nor healthcheck" : ": a server needs a restart policy and a healthcheck"));
+            problems.add(where + ": " + name
+                    + (oneShot
+                            ? ": a one-shot has no restart policy nor healthcheck"
+                            : ": a server needs a restart policy and a healthcheck"));
         }
         return problems;
     }
 
     private static boolean dependsOn(ComposeFile.Service s, String other, String condition) {
-        return s.dependsOn() != null && s.dependsOn().containsKey(other) && condition.equals(s.dependsOn().get(other).condition());
+        return s.dependsOn() != null
+                && s.dependsOn().containsKey(other)
+                && condition.equals(s.dependsOn().get(other).condition());
     }
 
     // ------------------------------------------------------------------------------------------------ Dockerfile
@@ -1065,7 +1274,8 @@ final class DeployChecks {
                         env.put(m.group(1), m.group(2).replaceAll("^\"|\"$", ""));
                     }
                 }
-                case "COPY" -> copies.add(args.replaceAll("--\\S+\\s+", "").trim().split("\\s+"));
+                case "COPY" ->
+                    copies.add(args.replaceAll("--\\S+\\s+", "").trim().split("\\s+"));
                 case "RUN" -> runs.add(args);
                 case "ENTRYPOINT" -> entrypoint = args;
                 default -> {
@@ -1080,7 +1290,8 @@ final class DeployChecks {
         List<String> problems = new ArrayList<>();
         String where = "Dockerfile.jvm";
         if (docker.user() == null || !docker.user().matches("[1-9]\\d*")) {
-            problems.add(where + ": the last USER is " + docker.user() + ": a numeric non-root uid expected (runAsNonRoot can verify only numbers)");
+            problems.add(where + ": the last USER is " + docker.user()
+                    + ": a numeric non-root uid expected (runAsNonRoot can verify only numbers)");
         }
         Launch launch = new Launch(docker.env(), docker.systemProperties());
         int port = app.httpPort(launch);
@@ -1095,20 +1306,32 @@ final class DeployChecks {
         });
         Map<String, String> copied = new LinkedHashMap<>();
         docker.copies().forEach(c -> copied.put(c[0], c[c.length - 1]));
-        Map<String, String> layout = Map.of("target/quarkus-app/lib/", "/deployments/lib/", "target/quarkus-app/*.jar", "/deployments/",
-                "target/quarkus-app/app/", "/deployments/app/", "target/quarkus-app/quarkus/", "/deployments/quarkus/");
+        Map<String, String> layout = Map.of(
+                "target/quarkus-app/lib/",
+                "/deployments/lib/",
+                "target/quarkus-app/*.jar",
+                "/deployments/",
+                "target/quarkus-app/app/",
+                "/deployments/app/",
+                "target/quarkus-app/quarkus/",
+                "/deployments/quarkus/");
         if (!copied.equals(layout)) {
             problems.add(where + ": COPY " + copied + " is not the quarkus-app layout " + layout);
         }
         if (!"/deployments/quarkus-run.jar".equals(docker.env().get("JAVA_APP_JAR"))) {
-            problems.add(where + ": JAVA_APP_JAR is " + docker.env().get("JAVA_APP_JAR") + ", the fast-jar's launcher is /deployments/quarkus-run.jar");
+            problems.add(where + ": JAVA_APP_JAR is " + docker.env().get("JAVA_APP_JAR")
+                    + ", the fast-jar's launcher is /deployments/quarkus-run.jar");
         }
         if (docker.entrypoint() == null || !docker.entrypoint().contains("/opt/jboss/container/java/run/run-java.sh")) {
-            problems.add(where + ": ENTRYPOINT is not the image's run-java.sh (which applies JAVA_OPTS_APPEND and the container's memory limit)");
+            problems.add(
+                    where
+                            + ": ENTRYPOINT is not the image's run-java.sh (which applies JAVA_OPTS_APPEND and the container's memory limit)");
         }
         String root = app.setting("reelvault.storage.local.path", launch).orElseThrow();
-        if (docker.runs().stream().noneMatch(r -> r.contains("mkdir -p " + root) && r.contains("chown " + docker.user()))) {
-            problems.add(where + ": the local storage root " + root + " is not created and given to user " + docker.user());
+        if (docker.runs().stream()
+                .noneMatch(r -> r.contains("mkdir -p " + root) && r.contains("chown " + docker.user()))) {
+            problems.add(
+                    where + ": the local storage root " + root + " is not created and given to user " + docker.user());
         }
         return problems;
     }

@@ -50,7 +50,9 @@ final class DeployFiles {
 
     /** The files under deploy/k8s. */
     Set<String> k8sPaths() {
-        return texts.keySet().stream().filter(p -> p.startsWith(K8S_DIR + "/")).collect(Collectors.toCollection(TreeSet::new));
+        return texts.keySet().stream()
+                .filter(p -> p.startsWith(K8S_DIR + "/"))
+                .collect(Collectors.toCollection(TreeSet::new));
     }
 
     String text(String path) {

@@ -6,8 +6,8 @@ import com.fasterxml.jackson.databind.BeanDescription;
 import com.fasterxml.jackson.databind.DeserializationConfig;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.MappingIterator;
 import com.fasterxml.jackson.databind.MapperFeature;
+import com.fasterxml.jackson.databind.MappingIterator;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.deser.BeanDeserializerBuilder;
 import com.fasterxml.jackson.databind.deser.BeanDeserializerModifier;
@@ -53,8 +53,8 @@ final class StrictReaders {
             .disable(MapperFeature.ALLOW_COERCION_OF_SCALARS)
             .addModule(new SimpleModule("strict-fabric8").setDeserializerModifier(new BeanDeserializerModifier() {
                 @Override
-                public BeanDeserializerBuilder updateBuilder(DeserializationConfig config, BeanDescription bean,
-                        BeanDeserializerBuilder builder) {
+                public BeanDeserializerBuilder updateBuilder(
+                        DeserializationConfig config, BeanDescription bean, BeanDeserializerBuilder builder) {
                     if (bean.getBeanClass().getName().startsWith("io.fabric8.")) {
                         builder.setAnySetter(null);
                         builder.setIgnoreUnknownProperties(false);
@@ -75,7 +75,8 @@ final class StrictReaders {
      * deserializers, Quantity's for one, read subtrees through the mapper, which would then fail every value.)
      */
     static <T> T yaml(String text, Class<T> type) throws IOException {
-        try (MappingIterator<JsonNode> documents = YAML.readerFor(JsonNode.class).readValues(text)) {
+        try (MappingIterator<JsonNode> documents =
+                YAML.readerFor(JsonNode.class).readValues(text)) {
             int count = documents.readAll().size();
             if (count != 1) {
                 throw new IOException(count + " YAML documents, 1 expected");
@@ -90,7 +91,8 @@ final class StrictReaders {
      * have is a problem, as {@code aws ecs register-task-definition --cli-input-json} would report it before sending
      * anything. (The SDK's ECS model marks no member required; the checks test the ones they need.)
      */
-    static <T extends SdkPojo> T awsModel(String json, SdkPojo builder, List<String> problems) throws JsonProcessingException {
+    static <T extends SdkPojo> T awsModel(String json, SdkPojo builder, List<String> problems)
+            throws JsonProcessingException {
         JsonNode root = JSON.readTree(json);
         @SuppressWarnings("unchecked")
         T built = (T) pojo(root, builder, "$", problems);
@@ -109,11 +111,12 @@ final class StrictReaders {
         for (SdkField<?> f : builder.sdkFields()) {
             fields.put(f.locationName(), f);
         }
-        for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext();) {
+        for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
             Map.Entry<String, JsonNode> member = it.next();
             SdkField<?> field = fields.get(member.getKey());
             if (field == null) {
-                problems.add(path + ": unknown member \"" + member.getKey() + "\" (the API has " + fields.keySet() + ")");
+                problems.add(
+                        path + ": unknown member \"" + member.getKey() + "\" (the API has " + fields.keySet() + ")");
                 continue;
             }
             Object value = value(field, member.getValue(), path + "." + member.getKey(), problems);
@@ -151,7 +154,9 @@ final class StrictReaders {
             }
             SdkField<?> valueField = field.getTrait(MapTrait.class).valueFieldInfo();
             Map<String, Object> map = new HashMap<>();
-            node.fields().forEachRemaining(e -> map.put(e.getKey(), value(valueField, e.getValue(), path + "." + e.getKey(), problems)));
+            node.fields()
+                    .forEachRemaining(e ->
+                            map.put(e.getKey(), value(valueField, e.getValue(), path + "." + e.getKey(), problems)));
             return map;
         }
         if (type == MarshallingType.STRING && node.isTextual()) {

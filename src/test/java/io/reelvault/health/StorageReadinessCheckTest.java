@@ -30,8 +30,9 @@ class StorageReadinessCheckTest {
             runs.incrementAndGet();
             CompletableFuture<Void> done = new CompletableFuture<>();
             pending.add(done);
-            return Uni.createFrom().completionStage(done)
-                    .onItem().invoke(() -> { if (fail) throw new IllegalStateException("down"); });
+            return Uni.createFrom().completionStage(done).onItem().invoke(() -> {
+                if (fail) throw new IllegalStateException("down");
+            });
         }
 
         synchronized void completeAll() {
@@ -46,8 +47,8 @@ class StorageReadinessCheckTest {
     }
 
     static ObjectStore storeWith(ReadinessProbe probe) {
-        return (ObjectStore) Proxy.newProxyInstance(ObjectStore.class.getClassLoader(), new Class<?>[] {ObjectStore.class},
-                (proxy, method, args) -> {
+        return (ObjectStore) Proxy.newProxyInstance(
+                ObjectStore.class.getClassLoader(), new Class<?>[] {ObjectStore.class}, (proxy, method, args) -> {
                     if (method.getName().equals("capability")) {
                         return args[0] == ReadinessProbe.class ? Optional.of(probe) : Optional.empty();
                     }
@@ -59,8 +60,8 @@ class StorageReadinessCheckTest {
     void aBurstOfCallsMakesOneProbePerInterval() {
         CountingProbe probe = new CountingProbe();
         AtomicLong now = new AtomicLong(1_000_000_000L);
-        StorageReadinessCheck check = new StorageReadinessCheck(storeWith(probe), new ReadinessState(new SimpleMeterRegistry()),
-                Duration.ofSeconds(1), now::get);
+        StorageReadinessCheck check = new StorageReadinessCheck(
+                storeWith(probe), new ReadinessState(new SimpleMeterRegistry()), Duration.ofSeconds(1), now::get);
 
         // 200 calls while the first probe is still running: they all wait for that one
         List<CompletableFuture<HealthCheckResponse>> burst = new ArrayList<>();
@@ -76,7 +77,9 @@ class StorageReadinessCheckTest {
         // within the interval: the same answer, no probe
         now.addAndGet(Duration.ofMillis(999).toNanos());
         for (int i = 0; i < 200; i++) {
-            assertEquals(HealthCheckResponse.Status.UP, check.call().await().indefinitely().getStatus());
+            assertEquals(
+                    HealthCheckResponse.Status.UP,
+                    check.call().await().indefinitely().getStatus());
         }
         assertEquals(1, probe.runs.get(), "no probe within the interval");
 

@@ -74,12 +74,24 @@ class BucketCommandIT {
         Path out = Files.createTempFile(Path.of("target"), "bucket-command-", ".out");
         Path err = Files.createTempFile(Path.of("target"), "bucket-command-", ".err");
         List<String> command = new java.util.ArrayList<>(List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx128m", "-jar", JAR.toString()));
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx128m",
+                "-jar",
+                JAR.toString()));
         command.addAll(List.of(args));
-        ProcessBuilder pb = new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(err.toFile());
-        pb.environment().keySet().removeIf(k -> k.startsWith("MP_JWT") || k.startsWith("REELVAULT") || k.startsWith("QUARKUS")
-                || k.startsWith("AWS_") || k.startsWith("S3_") || k.equals("USE_LOCAL_STORAGE") || k.equals("ALLOWED_ORIGINS"));
-        pb.environment().put("QUARKUS_HTTP_PORT", Integer.toString(servicePort.getLocalPort())); // taken: must not matter
+        ProcessBuilder pb =
+                new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(err.toFile());
+        pb.environment()
+                .keySet()
+                .removeIf(k -> k.startsWith("MP_JWT")
+                        || k.startsWith("REELVAULT")
+                        || k.startsWith("QUARKUS")
+                        || k.startsWith("AWS_")
+                        || k.startsWith("S3_")
+                        || k.equals("USE_LOCAL_STORAGE")
+                        || k.equals("ALLOWED_ORIGINS"));
+        pb.environment()
+                .put("QUARKUS_HTTP_PORT", Integer.toString(servicePort.getLocalPort())); // taken: must not matter
         pb.environment().put("LOCAL_STORAGE_PATH", LOCAL_ROOT.toString());
         pb.environment().put("AWS_EC2_METADATA_DISABLED", "true");
         pb.environment().putAll(env);
@@ -97,32 +109,39 @@ class BucketCommandIT {
         String header = " of bucket " + BUCKET + " in " + S3ProxyServer.REGION + " at " + server.endpoint();
         Run setup = run(s3Env(), "bucket", "setup");
         assertEquals(0, setup.exit(), setup.out() + "\n" + setup.err());
-        assertEquals(List.of(
-                "setup" + header,
-                "unsupported public-access-block: not supported by this server",
-                "applied encryption: SSE-S3 (AES256) by default",
-                "unsupported lifecycle: not supported by this server",
-                "unsupported cors: not supported by this server",
-                "applied versioning: Enabled (no lifecycle rule expires noncurrent versions: deleted and expired"
-                        + " objects stay stored as such)"), setup.out());
+        assertEquals(
+                List.of(
+                        "setup" + header,
+                        "unsupported public-access-block: not supported by this server",
+                        "applied encryption: SSE-S3 (AES256) by default",
+                        "unsupported lifecycle: not supported by this server",
+                        "unsupported cors: not supported by this server",
+                        "applied versioning: Enabled (no lifecycle rule expires noncurrent versions: deleted and expired"
+                                + " objects stay stored as such)"),
+                setup.out());
 
         Run verify = run(s3Env(), "bucket", "verify");
         assertEquals(0, verify.exit(), verify.out() + "\n" + verify.err());
-        assertEquals(List.of(
-                "verify" + header,
-                "unsupported public-access-block: not supported by this server",
-                "ok encryption",
-                "unsupported lifecycle: not supported by this server",
-                "unsupported cors: not supported by this server",
-                "ok versioning"), verify.out());
+        assertEquals(
+                List.of(
+                        "verify" + header,
+                        "unsupported public-access-block: not supported by this server",
+                        "ok encryption",
+                        "unsupported lifecycle: not supported by this server",
+                        "unsupported cors: not supported by this server",
+                        "ok versioning"),
+                verify.out());
 
         try (S3AsyncClient s3 = server.client()) {
-            s3.putBucketVersioning(b -> b.bucket(BUCKET)
-                    .versioningConfiguration(v -> v.status(BucketVersioningStatus.SUSPENDED))).join();
+            s3.putBucketVersioning(b ->
+                            b.bucket(BUCKET).versioningConfiguration(v -> v.status(BucketVersioningStatus.SUSPENDED)))
+                    .join();
         }
         Run drift = run(s3Env(), "bucket", "verify");
         assertEquals(1, drift.exit(), drift.out() + "\n" + drift.err());
-        assertEquals("drift versioning: Status expected Enabled, actual Suspended", drift.out().get(5));
+        assertEquals(
+                "drift versioning: Status expected Enabled, actual Suspended",
+                drift.out().get(5));
         String all = setup.out() + setup.err() + verify.out() + verify.err() + drift.out() + drift.err();
         assertFalse(all.contains(S3ProxyServer.SECRET_KEY), "the secret key is never printed");
     }

@@ -68,10 +68,13 @@ class CrashAndShutdownIT {
             "REELVAULT_UPLOADS_SWEEP_ENABLED", "false",
             "QUARKUS_SHUTDOWN_DELAY", "2S",
             "QUARKUS_SHUTDOWN_TIMEOUT", "10S");
+
     static final int IN_FLIGHT = 20;
 
-    final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(Duration.ofSeconds(10)).build();
+    final HttpClient http = HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(10))
+            .build();
     App app;
     S3ProxyServer s3;
     S3AsyncClient client;
@@ -92,7 +95,8 @@ class CrashAndShutdownIT {
     @Test
     @Timeout(240)
     void localKillNineThenSigtermUnderLoadLeaveNothingPartialAndKeepEveryAnsweredUpload() throws Exception {
-        Path root = Files.createTempDirectory(Files.createDirectories(Path.of("target/crash-it")), "local-").toAbsolutePath();
+        Path root = Files.createTempDirectory(Files.createDirectories(Path.of("target/crash-it")), "local-")
+                .toAbsolutePath();
         app = App.launch("crash-local", root, ENV, Map.of(), "-Xmx64m");
         String token = ItKeys.token("crash-local");
 
@@ -107,7 +111,10 @@ class CrashAndShutdownIT {
         for (HeldBody body : held) {
             body.awaitHeld();
         }
-        Poll.until(BOUND, "the service writing " + STREAMING + " temp files", () -> app.tempFiles().size() == STREAMING);
+        Poll.until(
+                BOUND,
+                "the service writing " + STREAMING + " temp files",
+                () -> app.tempFiles().size() == STREAMING);
 
         killNine(held, streaming);
         assertEquals(STREAMING, app.tempFiles().size(), "what the crash left: the temp files of the uploads it cut");
@@ -115,7 +122,10 @@ class CrashAndShutdownIT {
         long restart = System.nanoTime();
         app = App.launch("crash-local-restarted", root, ENV, Map.of(), "-Xmx64m");
         long listening = System.nanoTime();
-        Poll.until(BOUND, "the temp files of the cut uploads removed\n" + app.log(), () -> app.tempFiles().isEmpty());
+        Poll.until(
+                BOUND,
+                "the temp files of the cut uploads removed\n" + app.log(),
+                () -> app.tempFiles().isEmpty());
         report("local", answered.size(), restart, listening);
 
         assertIntact(token, answered, localObjects(root));
@@ -141,8 +151,10 @@ class CrashAndShutdownIT {
     @Test
     @Timeout(240)
     void s3KillNineThenSigtermUnderLoadLeaveNothingPartialAndKeepEveryAnsweredUpload() throws Exception {
-        s3 = new S3ProxyServer(Files.createTempDirectory(Files.createDirectories(Path.of("target/crash-it")), "s3proxy-")
-                .toAbsolutePath()).start();
+        s3 = new S3ProxyServer(
+                        Files.createTempDirectory(Files.createDirectories(Path.of("target/crash-it")), "s3proxy-")
+                                .toAbsolutePath())
+                .start();
         s3.createBucket(BUCKET);
         client = s3.client();
         Map<String, String> props = new HashMap<>(s3.serviceConfig(BUCKET));
@@ -150,7 +162,8 @@ class CrashAndShutdownIT {
         props.put("reelvault.storage.s3.multipart-threshold", "5M");
         props.put("reelvault.storage.s3.part-size", "5M");
         props.put("reelvault.storage.s3.buffer-budget", "40M");
-        Path root = Files.createTempDirectory(Path.of("target/crash-it"), "s3-unused-root-").toAbsolutePath();
+        Path root = Files.createTempDirectory(Path.of("target/crash-it"), "s3-unused-root-")
+                .toAbsolutePath();
         app = App.launch("crash-s3", root, ENV, props, "-Xmx128m");
         String token = ItKeys.token("crash-s3");
 
@@ -166,7 +179,10 @@ class CrashAndShutdownIT {
         for (HeldBody body : held) {
             body.awaitHeld();
         }
-        Poll.until(BOUND, "three multipart uploads in progress", () -> s3.uploadsInProgress(BUCKET).size() == 3);
+        Poll.until(
+                BOUND,
+                "three multipart uploads in progress",
+                () -> s3.uploadsInProgress(BUCKET).size() == 3);
 
         killNine(held, streaming);
         assertEquals(3, s3.uploadsInProgress(BUCKET).size(), "what the crash left: the multipart uploads it cut");
@@ -174,7 +190,9 @@ class CrashAndShutdownIT {
         long restart = System.nanoTime();
         app = App.launch("crash-s3-restarted", root, ENV, props, "-Xmx128m");
         long listening = System.nanoTime();
-        Poll.until(BOUND, "the multipart uploads of the cut uploads aborted\n" + app.log(),
+        Poll.until(
+                BOUND,
+                "the multipart uploads of the cut uploads aborted\n" + app.log(),
                 () -> s3.uploadsInProgress(BUCKET).isEmpty());
         report("s3", answered.size(), restart, listening);
 
@@ -186,7 +204,8 @@ class CrashAndShutdownIT {
             // four multipart uploads (two of them finish, two are cut), sixteen PutObjects
             load.add(i < 4 ? new HeldBody(7 << 20, 6 << 20, 300 + i) : new HeldBody(1 << 20, 1 << 19, 300 + i));
         }
-        answered.putAll(sigtermUnderLoad(token, load, () -> s3.uploadsInProgress(BUCKET).size() == 4));
+        answered.putAll(
+                sigtermUnderLoad(token, load, () -> s3.uploadsInProgress(BUCKET).size() == 4));
         assertEquals(List.of(), s3.uploadsInProgress(BUCKET), "no multipart upload left\n" + app.log());
         assertIntact(token, answered, s3Objects());
     }
@@ -194,8 +213,11 @@ class CrashAndShutdownIT {
     private Map<String, byte[]> s3Objects() {
         Map<String, byte[]> stored = new HashMap<>();
         for (S3Object o : client.listObjectsV2(b -> b.bucket(BUCKET)).join().contents()) {
-            stored.put(o.key(), client.getObject(b -> b.bucket(BUCKET).key(o.key()), AsyncResponseTransformer.toBytes())
-                    .join().asByteArray());
+            stored.put(
+                    o.key(),
+                    client.getObject(b -> b.bucket(BUCKET).key(o.key()), AsyncResponseTransformer.toBytes())
+                            .join()
+                            .asByteArray());
         }
         return stored;
     }
@@ -222,13 +244,18 @@ class CrashAndShutdownIT {
         // new connections from here on: the server closes idle kept-alive ones once it is shutting down
         Poll.until(BOUND, "readiness DOWN", () -> {
             try {
-                return fresh().send(HttpRequest.newBuilder(app.uri("/q/health/ready")).build(),
-                        HttpResponse.BodyHandlers.discarding()).statusCode() == 503;
+                return fresh().send(
+                                        HttpRequest.newBuilder(app.uri("/q/health/ready"))
+                                                .build(),
+                                        HttpResponse.BodyHandlers.discarding())
+                                .statusCode()
+                        == 503;
             } catch (IOException | InterruptedException e) {
                 throw new AssertionError(e);
             }
         });
-        HttpResponse<String> refused = upload(fresh(), token, "late.png", new HeldBody(64 * 1024, 64 * 1024, 999).released())
+        HttpResponse<String> refused = upload(
+                        fresh(), token, "late.png", new HeldBody(64 * 1024, 64 * 1024, 999).released())
                 .get(BOUND.toSeconds(), TimeUnit.SECONDS);
         assertEquals(503, refused.statusCode(), refused.body());
         assertTrue(refused.body().contains("\"code\":\"shutting_down\""), refused.body());
@@ -242,28 +269,38 @@ class CrashAndShutdownIT {
             HttpResponse<String> created = uploads.get(i).get(BOUND.toSeconds(), TimeUnit.SECONDS);
             assertEquals(201, created.statusCode(), "upload " + i + " fits in the shutdown timeout: " + created.body());
             assertEquals(bodies.get(i).sha256(), GracefulShutdownIT.field(created.body(), "sha256"));
-            answered.put(GracefulShutdownIT.field(created.body(), "key"), bodies.get(i).sha256());
+            answered.put(
+                    GracefulShutdownIT.field(created.body(), "key"),
+                    bodies.get(i).sha256());
         }
         long finished = System.nanoTime();
 
-        assertTrue(app.process().waitFor(BOUND.toSeconds(), TimeUnit.SECONDS), "the process ends at the timeout\n" + app.log());
+        assertTrue(
+                app.process().waitFor(BOUND.toSeconds(), TimeUnit.SECONDS),
+                "the process ends at the timeout\n" + app.log());
         long exited = System.nanoTime();
         assertEquals(143, app.process().exitValue(), "the JVM's normal end on SIGTERM (128+15)\n" + app.log());
         bodies.forEach(HeldBody::release);
         for (int i = 1; i < bodies.size(); i += 2) {
             try {
                 HttpResponse<String> answer = uploads.get(i).get(BOUND.toSeconds(), TimeUnit.SECONDS);
-                assertNotEquals(201, answer.statusCode(), "upload " + i + " was held past the timeout: " + answer.body());
+                assertNotEquals(
+                        201, answer.statusCode(), "upload " + i + " was held past the timeout: " + answer.body());
             } catch (ExecutionException expected) {
                 // the connection closed under the client: the usual outcome
             }
         }
         Matcher aborted = Pattern.compile("shutdown: (\\d+) upload\\(s\\) still streaming")
                 .matcher(app.log());
-        System.out.printf("CrashAndShutdownIT SIGTERM with %d uploads in flight: 503 shutting_down %d ms after SIGTERM;"
-                + " %d released uploads answered 201 %d ms after SIGTERM; exit %d ms after SIGTERM; aborted at stop: %s%n",
-                bodies.size(), (refusedAt - term) / 1_000_000, answered.size(), (finished - term) / 1_000_000,
-                (exited - term) / 1_000_000, aborted.find() ? aborted.group(1) : "none (each cut upload aborted itself)");
+        System.out.printf(
+                "CrashAndShutdownIT SIGTERM with %d uploads in flight: 503 shutting_down %d ms after SIGTERM;"
+                        + " %d released uploads answered 201 %d ms after SIGTERM; exit %d ms after SIGTERM; aborted at stop: %s%n",
+                bodies.size(),
+                (refusedAt - term) / 1_000_000,
+                answered.size(),
+                (finished - term) / 1_000_000,
+                (exited - term) / 1_000_000,
+                aborted.find() ? aborted.group(1) : "none (each cut upload aborted itself)");
         return answered;
     }
 
@@ -272,7 +309,8 @@ class CrashAndShutdownIT {
         Map<String, String> answered = new HashMap<>();
         for (int i = 0; i < sizes.size(); i++) {
             HeldBody body = new HeldBody(sizes.get(i), sizes.get(i), i).released();
-            HttpResponse<String> created = upload(token, "done-" + i + ".png", body).get(BOUND.toSeconds(), TimeUnit.SECONDS);
+            HttpResponse<String> created =
+                    upload(token, "done-" + i + ".png", body).get(BOUND.toSeconds(), TimeUnit.SECONDS);
             assertEquals(201, created.statusCode(), created.body());
             assertEquals(body.sha256(), GracefulShutdownIT.field(created.body(), "sha256"));
             answered.put(GracefulShutdownIT.field(created.body(), "key"), body.sha256());
@@ -281,7 +319,8 @@ class CrashAndShutdownIT {
     }
 
     /** SIGKILL, then the held bodies go on so that their clients see the connection gone; none was answered 201. */
-    private void killNine(List<HeldBody> held, List<CompletableFuture<HttpResponse<String>>> streaming) throws Exception {
+    private void killNine(List<HeldBody> held, List<CompletableFuture<HttpResponse<String>>> streaming)
+            throws Exception {
         app.process().destroyForcibly(); // SIGKILL on Linux
         assertTrue(app.process().waitFor(BOUND.toSeconds(), TimeUnit.SECONDS), "the process died");
         assertEquals(137, app.process().exitValue(), "killed by SIGKILL (128+9)");
@@ -309,19 +348,23 @@ class CrashAndShutdownIT {
             expected.add(key.substring(0, key.lastIndexOf('/') + 1) + "metadata.json");
             assertTrue(stored.containsKey(key), key + " is stored");
             assertEquals(upload.getValue(), Samples.sha256(stored.get(key)), key + " is intact");
-            String metadata = new String(stored.get(key.substring(0, key.lastIndexOf('/') + 1) + "metadata.json"),
-                    StandardCharsets.UTF_8);
+            String metadata = new String(
+                    stored.get(key.substring(0, key.lastIndexOf('/') + 1) + "metadata.json"), StandardCharsets.UTF_8);
             assertEquals(upload.getValue(), GracefulShutdownIT.field(metadata, "sha256"), metadata);
             if (!app.process().isAlive()) {
                 continue;
             }
             String id = key.split("/")[2];
-            HttpResponse<String> meta = http.send(HttpRequest.newBuilder(app.uri("/api/v1/uploads/" + id))
-                    .header("Authorization", "Bearer " + token).build(), HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> meta = http.send(
+                    HttpRequest.newBuilder(app.uri("/api/v1/uploads/" + id))
+                            .header("Authorization", "Bearer " + token)
+                            .build(),
+                    HttpResponse.BodyHandlers.ofString());
             assertEquals(200, meta.statusCode(), meta.body());
             assertEquals(upload.getValue(), GracefulShutdownIT.field(meta.body(), "sha256"), meta.body());
         }
-        Set<String> uploads = stored.keySet().stream().filter(k -> k.startsWith("uploads/"))
+        Set<String> uploads = stored.keySet().stream()
+                .filter(k -> k.startsWith("uploads/"))
                 .collect(Collectors.toCollection(TreeSet::new));
         assertEquals(expected, uploads, "the answered uploads and nothing of the cut ones");
     }
@@ -332,13 +375,19 @@ class CrashAndShutdownIT {
 
     /** A client with no connection yet. */
     private static HttpClient fresh() {
-        return HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(10)).build();
+        return HttpClient.newBuilder()
+                .version(HttpClient.Version.HTTP_1_1)
+                .connectTimeout(Duration.ofSeconds(10))
+                .build();
     }
 
-    private CompletableFuture<HttpResponse<String>> upload(HttpClient http, String token, String filename, HeldBody body) {
+    private CompletableFuture<HttpResponse<String>> upload(
+            HttpClient http, String token, String filename, HeldBody body) {
         HttpRequest request = HttpRequest.newBuilder(app.uri("/api/v1/uploads?filename=" + filename))
-                .header("Authorization", "Bearer " + token).header("Content-Type", "image/png")
-                .POST(HttpRequest.BodyPublishers.fromPublisher(HttpRequest.BodyPublishers.ofInputStream(() -> body), body.size))
+                .header("Authorization", "Bearer " + token)
+                .header("Content-Type", "image/png")
+                .POST(HttpRequest.BodyPublishers.fromPublisher(
+                        HttpRequest.BodyPublishers.ofInputStream(() -> body), body.size))
                 .build();
         return http.sendAsync(request, HttpResponse.BodyHandlers.ofString());
     }
@@ -346,8 +395,9 @@ class CrashAndShutdownIT {
     private static void report(String backend, int answered, long restart, long listening) {
         long now = System.nanoTime();
         Function<Long, String> ms = n -> (n / 1_000_000) + " ms";
-        System.out.printf("CrashAndShutdownIT %s: %d uploads answered 201 before kill -9, %d cut mid-body; restart to listening %s,"
-                + " leftovers gone %s after listening%n", backend, answered, STREAMING, ms.apply(listening - restart),
-                ms.apply(now - listening));
+        System.out.printf(
+                "CrashAndShutdownIT %s: %d uploads answered 201 before kill -9, %d cut mid-body; restart to listening %s,"
+                        + " leftovers gone %s after listening%n",
+                backend, answered, STREAMING, ms.apply(listening - restart), ms.apply(now - listening));
     }
 }

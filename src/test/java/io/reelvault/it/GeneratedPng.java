@@ -80,7 +80,5 @@ final class GeneratedPng extends InputStream {
     }
 }
 
-
 /** What {@link GeneratedPng#drain} read: the byte count and the hex SHA-256. */
-record Drained(long bytes, String sha256) {
-}
+record Drained(long bytes, String sha256) {}

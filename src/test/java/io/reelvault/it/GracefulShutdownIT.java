@@ -47,8 +47,10 @@ class GracefulShutdownIT {
     static final int HELD_AT = 1024 * 1024;
     static final Duration BOUND = Duration.ofSeconds(60);
 
-    final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(Duration.ofSeconds(10)).build();
+    final HttpClient http = HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(10))
+            .build();
     App app;
 
     @AfterEach
@@ -67,7 +69,10 @@ class GracefulShutdownIT {
         HeldBody body = new HeldBody(SIZE, HELD_AT);
         CompletableFuture<HttpResponse<String>> inFlight = upload(token, "inflight.png", body);
         body.awaitHeld();
-        Poll.until(BOUND, "the service writing the upload's temp file", () -> !app.tempFiles().isEmpty());
+        Poll.until(
+                BOUND,
+                "the service writing the upload's temp file",
+                () -> !app.tempFiles().isEmpty());
 
         app.process.destroy(); // SIGTERM
 
@@ -79,7 +84,9 @@ class GracefulShutdownIT {
         HttpResponse<String> refused = upload(token, "late.png", new HeldBody(64 * 1024, 64 * 1024).released())
                 .get(BOUND.toSeconds(), TimeUnit.SECONDS);
         assertEquals(503, refused.statusCode(), refused.body());
-        assertEquals("application/problem+json", refused.headers().firstValue("Content-Type").orElse(""));
+        assertEquals(
+                "application/problem+json",
+                refused.headers().firstValue("Content-Type").orElse(""));
         assertTrue(refused.body().contains("\"code\":\"shutting_down\""), refused.body());
         assertTrue(refused.headers().firstValue("Retry-After").isPresent(), "Retry-After");
         assertFalse(inFlight.isDone(), "the first upload is still held back by the test");
@@ -92,7 +99,10 @@ class GracefulShutdownIT {
         assertEquals(body.sha256(), sha256(stored), "the object on disk is the whole upload");
 
         assertTrue(app.process.waitFor(BOUND.toSeconds(), TimeUnit.SECONDS), "the process ends after the upload");
-        assertEquals(143, app.process.exitValue(), "the JVM's normal end on SIGTERM (128+15), not a crash or SIGKILL\n" + app.log());
+        assertEquals(
+                143,
+                app.process.exitValue(),
+                "the JVM's normal end on SIGTERM (128+15), not a crash or SIGKILL\n" + app.log());
         assertEquals(List.of(), app.tempFiles(), "no temp file left");
         assertTrue(app.log().contains("shutting down: readiness is DOWN"), app.log());
         assertFalse(app.log().contains("Timed out waiting for graceful shutdown"), app.log());
@@ -111,8 +121,11 @@ class GracefulShutdownIT {
             return ready.statusCode() == 503 && ready.body().contains("\"DOWN\"");
         });
         assertEquals(200, get("/q/health/live").statusCode(), "liveness stays UP");
-        HttpResponse<String> list = http.send(HttpRequest.newBuilder(app.uri("/api/v1/uploads"))
-                .header("Authorization", "Bearer " + token).build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> list = http.send(
+                HttpRequest.newBuilder(app.uri("/api/v1/uploads"))
+                        .header("Authorization", "Bearer " + token)
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
         assertEquals(200, list.statusCode(), "reads are still served: " + list.body());
         HttpResponse<String> refused = upload(token, "late.png", new HeldBody(64 * 1024, 64 * 1024).released())
                 .get(BOUND.toSeconds(), TimeUnit.SECONDS);
@@ -129,11 +142,16 @@ class GracefulShutdownIT {
         HeldBody body = new HeldBody(SIZE, HELD_AT);
         CompletableFuture<HttpResponse<String>> inFlight = upload(ItKeys.token("cutoff"), "cut.png", body);
         body.awaitHeld();
-        Poll.until(BOUND, "the service writing the upload's temp file", () -> !app.tempFiles().isEmpty());
+        Poll.until(
+                BOUND,
+                "the service writing the upload's temp file",
+                () -> !app.tempFiles().isEmpty());
 
         app.process.destroy(); // SIGTERM; the body stays held back past the 1 s grace period
 
-        assertTrue(app.process.waitFor(BOUND.toSeconds(), TimeUnit.SECONDS), "the process ends at the deadline\n" + app.log());
+        assertTrue(
+                app.process.waitFor(BOUND.toSeconds(), TimeUnit.SECONDS),
+                "the process ends at the deadline\n" + app.log());
         assertEquals(143, app.process.exitValue(), "the JVM's normal end on SIGTERM (128+15)\n" + app.log());
         body.release(); // lets the client notice, whichever way it ends
         try {
@@ -143,13 +161,17 @@ class GracefulShutdownIT {
             // the connection closed under the client: the usual outcome
         }
         assertEquals(List.of(), app.files(), "neither the object nor a temp file of it\n" + app.log());
-        assertTrue(app.log().contains("Timed out waiting for graceful shutdown"), "the grace period ran out\n" + app.log());
+        assertTrue(
+                app.log().contains("Timed out waiting for graceful shutdown"),
+                "the grace period ran out\n" + app.log());
     }
 
     CompletableFuture<HttpResponse<String>> upload(String token, String filename, HeldBody body) {
         HttpRequest request = HttpRequest.newBuilder(app.uri("/api/v1/uploads?filename=" + filename))
-                .header("Authorization", "Bearer " + token).header("Content-Type", "image/png")
-                .POST(HttpRequest.BodyPublishers.fromPublisher(HttpRequest.BodyPublishers.ofInputStream(() -> body), body.size))
+                .header("Authorization", "Bearer " + token)
+                .header("Content-Type", "image/png")
+                .POST(HttpRequest.BodyPublishers.fromPublisher(
+                        HttpRequest.BodyPublishers.ofInputStream(() -> body), body.size))
                 .build();
         return http.sendAsync(request, HttpResponse.BodyHandlers.ofString());
     }
@@ -188,8 +210,9 @@ class GracefulShutdownIT {
         static final Pattern MANAGEMENT = Pattern.compile("Management interface listening on http://[^:\\s]+:(\\d+)");
 
         static App start(String name, Map<String, String> env) throws Exception {
-            Path root = Files.createTempDirectory(Files.createDirectories(Path.of("target/graceful-shutdown-it")),
-                    name + "-storage-").toAbsolutePath();
+            Path root = Files.createTempDirectory(
+                            Files.createDirectories(Path.of("target/graceful-shutdown-it")), name + "-storage-")
+                    .toAbsolutePath();
             return launch(name, root, env, Map.of(), "-Xmx64m");
         }
 
@@ -205,20 +228,28 @@ class GracefulShutdownIT {
                     Path.of(System.getProperty("java.home"), "bin", "java").toString(), heap));
             props.forEach((k, v) -> command.add("-D" + k + "=" + v));
             command.addAll(List.of("-jar", JAR.toString()));
-            ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
-            pb.environment().keySet().removeIf(k -> k.startsWith("MP_JWT") || k.startsWith("REELVAULT") || k.startsWith("QUARKUS")
-                    || k.equals("USE_LOCAL_STORAGE") || k.equals("LOCAL_STORAGE_PATH"));
-            pb.environment().putAll(Map.of(
-                    "MP_JWT_VERIFY_PUBLICKEY_LOCATION", ItKeys.publicKeyFile().toUri().toString(),
-                    "MP_JWT_VERIFY_ISSUER", ItKeys.ISSUER,
-                    "MP_JWT_VERIFY_AUDIENCES", ItKeys.AUDIENCE,
-                    "LOCAL_STORAGE_PATH", root.toString(),
-                    "REELVAULT_SIGNING_KEY", "graceful-shutdown-it-signing-key-0123456789",
-                    "QUARKUS_HTTP_PORT", "0", // a free port, read back from the log
-                    "QUARKUS_MANAGEMENT_PORT", "0", // the same for health and metrics
-                    "REELVAULT_MEDIA_ENABLED", "false",
-                    "REELVAULT_USAGE_ENABLED", "false",
-                    "REELVAULT_LIFECYCLE_ENABLED", "false"));
+            ProcessBuilder pb =
+                    new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
+            pb.environment()
+                    .keySet()
+                    .removeIf(k -> k.startsWith("MP_JWT")
+                            || k.startsWith("REELVAULT")
+                            || k.startsWith("QUARKUS")
+                            || k.equals("USE_LOCAL_STORAGE")
+                            || k.equals("LOCAL_STORAGE_PATH"));
+            pb.environment()
+                    .putAll(Map.of(
+                            "MP_JWT_VERIFY_PUBLICKEY_LOCATION",
+                                    ItKeys.publicKeyFile().toUri().toString(),
+                            "MP_JWT_VERIFY_ISSUER", ItKeys.ISSUER,
+                            "MP_JWT_VERIFY_AUDIENCES", ItKeys.AUDIENCE,
+                            "LOCAL_STORAGE_PATH", root.toString(),
+                            "REELVAULT_SIGNING_KEY", "graceful-shutdown-it-signing-key-0123456789",
+                            "QUARKUS_HTTP_PORT", "0", // a free port, read back from the log
+                            "QUARKUS_MANAGEMENT_PORT", "0", // the same for health and metrics
+                            "REELVAULT_MEDIA_ENABLED", "false",
+                            "REELVAULT_USAGE_ENABLED", "false",
+                            "REELVAULT_LIFECYCLE_ENABLED", "false"));
             pb.environment().putAll(env);
             Process process = pb.start();
             int[] port = {0, 0};
@@ -257,7 +288,9 @@ class GracefulShutdownIT {
 
         /** Every regular file under the storage root except the lock files of background jobs. */
         List<Path> files() {
-            return regularFiles(root).stream().filter(p -> !root.relativize(p).startsWith(".locks")).toList();
+            return regularFiles(root).stream()
+                    .filter(p -> !root.relativize(p).startsWith(".locks"))
+                    .toList();
         }
 
         private static List<Path> regularFiles(Path dir) {
@@ -316,7 +349,8 @@ class GracefulShutdownIT {
         }
 
         void awaitHeld() throws InterruptedException {
-            assertTrue(held.await(BOUND.toSeconds(), TimeUnit.SECONDS), "the client sent the body up to byte " + heldAt);
+            assertTrue(
+                    held.await(BOUND.toSeconds(), TimeUnit.SECONDS), "the client sent the body up to byte " + heldAt);
         }
 
         @Override

@@ -16,6 +16,7 @@ final class ItKeys {
     static final String ISSUER = "reelvault-it";
     /** The packaged application's {@code MP_JWT_VERIFY_AUDIENCES} in these tests. */
     static final String AUDIENCE = "reelvault-it-api";
+
     private static KeyPair pair;
     private static Path publicKey;
 
@@ -29,9 +30,12 @@ final class ItKeys {
                 pair = g.generateKeyPair();
                 Path dir = Files.createDirectories(Path.of("target/it-keys"));
                 publicKey = dir.resolve("public.pem").toAbsolutePath();
-                Files.writeString(publicKey, "-----BEGIN PUBLIC KEY-----\n"
-                        + Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII)).encodeToString(pair.getPublic().getEncoded())
-                        + "\n-----END PUBLIC KEY-----\n");
+                Files.writeString(
+                        publicKey,
+                        "-----BEGIN PUBLIC KEY-----\n"
+                                + Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII))
+                                        .encodeToString(pair.getPublic().getEncoded())
+                                + "\n-----END PUBLIC KEY-----\n");
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             } catch (Exception e) {
@@ -60,13 +64,14 @@ final class ItKeys {
         long now = Instant.now().getEpochSecond();
         String header = b64("{\"alg\":\"RS256\",\"typ\":\"JWT\"}");
         String aud = audience == null ? "" : "\"aud\":\"" + audience + "\",";
-        String payload = b64("{\"iss\":\"" + ISSUER + "\"," + aud + "\"sub\":\"" + sub + "\",\"groups\":[" + groups + "],\"iat\":" + now
-                + ",\"exp\":" + (now + 3600) + "}");
+        String payload = b64("{\"iss\":\"" + ISSUER + "\"," + aud + "\"sub\":\"" + sub + "\",\"groups\":[" + groups
+                + "],\"iat\":" + now + ",\"exp\":" + (now + 3600) + "}");
         try {
             Signature rs256 = Signature.getInstance("SHA256withRSA");
             rs256.initSign(pair.getPrivate());
             rs256.update((header + "." + payload).getBytes(StandardCharsets.US_ASCII));
-            return header + "." + payload + "." + Base64.getUrlEncoder().withoutPadding().encodeToString(rs256.sign());
+            return header + "." + payload + "."
+                    + Base64.getUrlEncoder().withoutPadding().encodeToString(rs256.sign());
         } catch (Exception e) {
             throw new IllegalStateException(e);
         }

@@ -14,9 +14,13 @@ class LocalReplicasIT extends ReplicasContract {
     @Override
     Map<String, String> startStorage(Path dir) throws Exception {
         root = Files.createTempDirectory(dir, "shared-root-");
-        return Map.of("reelvault.storage.use-local", "true",
-                "reelvault.storage.local.path", root.toString(),
-                "reelvault.storage.local.signing-key", "replicas-it-signing-key-0123456789abcdef");
+        return Map.of(
+                "reelvault.storage.use-local",
+                "true",
+                "reelvault.storage.local.path",
+                root.toString(),
+                "reelvault.storage.local.signing-key",
+                "replicas-it-signing-key-0123456789abcdef");
     }
 
     @Override

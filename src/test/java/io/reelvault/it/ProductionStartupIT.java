@@ -20,8 +20,13 @@ class ProductionStartupIT {
 
     /** Starts the packaged app with a clean environment plus {@code env}, its output going to {@code log}. */
     private static Process launch(Map<String, String> env, Path log) throws IOException {
-        ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx64m", "-jar", JAR.toString()).redirectErrorStream(true).redirectOutput(log.toFile());
+        ProcessBuilder pb = new ProcessBuilder(
+                        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                        "-Xmx64m",
+                        "-jar",
+                        JAR.toString())
+                .redirectErrorStream(true)
+                .redirectOutput(log.toFile());
         clean(pb.environment());
         pb.environment().putAll(env);
         return pb.start();
@@ -41,8 +46,13 @@ class ProductionStartupIT {
 
     /** None of the test run's own settings; a free port, a storage root of its own. */
     private static void clean(Map<String, String> env) {
-        env.keySet().removeIf(k -> k.startsWith("MP_JWT") || k.startsWith("REELVAULT") || k.startsWith("QUARKUS")
-                || k.equals("USE_LOCAL_STORAGE") || k.equals("S3_BUCKET") || k.equals("AWS_REGION"));
+        env.keySet()
+                .removeIf(k -> k.startsWith("MP_JWT")
+                        || k.startsWith("REELVAULT")
+                        || k.startsWith("QUARKUS")
+                        || k.equals("USE_LOCAL_STORAGE")
+                        || k.equals("S3_BUCKET")
+                        || k.equals("AWS_REGION"));
         env.put("QUARKUS_HTTP_PORT", "0");
         env.put("QUARKUS_MANAGEMENT_PORT", "0");
         env.put("LOCAL_STORAGE_PATH", "target/it-prod-storage");
@@ -56,16 +66,22 @@ class ProductionStartupIT {
 
     @Test
     void refusesToStartWithoutAnIssuer() throws Exception {
-        String out = startExpectingFailure(Map.of("MP_JWT_VERIFY_PUBLICKEY_LOCATION", ItKeys.publicKeyFile().toUri().toString()));
+        String out = startExpectingFailure(Map.of(
+                "MP_JWT_VERIFY_PUBLICKEY_LOCATION",
+                ItKeys.publicKeyFile().toUri().toString()));
         assertTrue(out.contains("MP_JWT_VERIFY_ISSUER"), out);
     }
 
     /** A random key per replica breaks every URL another replica signed: the local backend needs a key, or a yes. */
     @Test
     void refusesToStartOnTheLocalBackendWithoutASigningKey() throws Exception {
-        String out = startExpectingFailure(Map.of("MP_JWT_VERIFY_PUBLICKEY_LOCATION", ItKeys.publicKeyFile().toUri().toString(),
-                "MP_JWT_VERIFY_ISSUER", ItKeys.ISSUER,
-                "MP_JWT_VERIFY_AUDIENCES", ItKeys.AUDIENCE));
+        String out = startExpectingFailure(Map.of(
+                "MP_JWT_VERIFY_PUBLICKEY_LOCATION",
+                ItKeys.publicKeyFile().toUri().toString(),
+                "MP_JWT_VERIFY_ISSUER",
+                ItKeys.ISSUER,
+                "MP_JWT_VERIFY_AUDIENCES",
+                ItKeys.AUDIENCE));
         assertTrue(out.contains("REELVAULT_SIGNING_KEY is not set"), out);
         assertTrue(out.contains("REELVAULT_SIGNING_KEY_EPHEMERAL=true"), out);
     }
@@ -73,16 +89,29 @@ class ProductionStartupIT {
     @Test
     void refusesMalformedSigningKeysWithoutPrintingThem() throws Exception {
         String shortKey = "short-secret-value";
-        String out = startExpectingFailure(Map.of("MP_JWT_VERIFY_PUBLICKEY_LOCATION", ItKeys.publicKeyFile().toUri().toString(),
-                "MP_JWT_VERIFY_ISSUER", ItKeys.ISSUER,
-                "MP_JWT_VERIFY_AUDIENCES", ItKeys.AUDIENCE, "REELVAULT_SIGNING_KEY", shortKey));
+        String out = startExpectingFailure(Map.of(
+                "MP_JWT_VERIFY_PUBLICKEY_LOCATION",
+                ItKeys.publicKeyFile().toUri().toString(),
+                "MP_JWT_VERIFY_ISSUER",
+                ItKeys.ISSUER,
+                "MP_JWT_VERIFY_AUDIENCES",
+                ItKeys.AUDIENCE,
+                "REELVAULT_SIGNING_KEY",
+                shortKey));
         assertTrue(out.contains("REELVAULT_SIGNING_KEY must be at least 32 bytes"), out);
         assertFalse(out.contains(shortKey), out);
         String previous = "old:previous-secret-value-0123456789abcdef,broken-entry-secret-0123456789abcdef";
-        out = startExpectingFailure(Map.of("MP_JWT_VERIFY_PUBLICKEY_LOCATION", ItKeys.publicKeyFile().toUri().toString(),
-                "MP_JWT_VERIFY_ISSUER", ItKeys.ISSUER,
-                "MP_JWT_VERIFY_AUDIENCES", ItKeys.AUDIENCE, "REELVAULT_SIGNING_KEY", "current-secret-value-0123456789abcdef",
-                "REELVAULT_SIGNING_KEYS_PREVIOUS", previous));
+        out = startExpectingFailure(Map.of(
+                "MP_JWT_VERIFY_PUBLICKEY_LOCATION",
+                ItKeys.publicKeyFile().toUri().toString(),
+                "MP_JWT_VERIFY_ISSUER",
+                ItKeys.ISSUER,
+                "MP_JWT_VERIFY_AUDIENCES",
+                ItKeys.AUDIENCE,
+                "REELVAULT_SIGNING_KEY",
+                "current-secret-value-0123456789abcdef",
+                "REELVAULT_SIGNING_KEYS_PREVIOUS",
+                previous));
         assertTrue(out.contains("REELVAULT_SIGNING_KEYS_PREVIOUS, entry 2"), out);
         assertFalse(out.contains("secret-value") || out.contains("entry-secret"), out);
     }
@@ -109,32 +138,58 @@ class ProductionStartupIT {
 
     @Test
     void startsWithAThrowawaySigningKeyWhenToldSo() throws Exception {
-        String out = startExpectingListening(Map.of("MP_JWT_VERIFY_PUBLICKEY_LOCATION", ItKeys.publicKeyFile().toUri().toString(),
-                "MP_JWT_VERIFY_ISSUER", ItKeys.ISSUER,
-                "MP_JWT_VERIFY_AUDIENCES", ItKeys.AUDIENCE, "REELVAULT_SIGNING_KEY_EPHEMERAL", "true"));
+        String out = startExpectingListening(Map.of(
+                "MP_JWT_VERIFY_PUBLICKEY_LOCATION",
+                ItKeys.publicKeyFile().toUri().toString(),
+                "MP_JWT_VERIFY_ISSUER",
+                ItKeys.ISSUER,
+                "MP_JWT_VERIFY_AUDIENCES",
+                ItKeys.AUDIENCE,
+                "REELVAULT_SIGNING_KEY_EPHEMERAL",
+                "true"));
         assertTrue(out.contains("REELVAULT_SIGNING_KEY_EPHEMERAL=true: signed URLs use a random key"), out);
     }
 
     /** Quarkus' convention: the audience is optional; without one the service starts and says what that means. */
     @Test
     void startsWithoutAnAudienceAndWarns() throws Exception {
-        String out = startExpectingListening(Map.of("MP_JWT_VERIFY_PUBLICKEY_LOCATION", ItKeys.publicKeyFile().toUri().toString(),
-                "MP_JWT_VERIFY_ISSUER", ItKeys.ISSUER, "REELVAULT_SIGNING_KEY", "audience-less-signing-key-0123456789abcdef"));
+        String out = startExpectingListening(Map.of(
+                "MP_JWT_VERIFY_PUBLICKEY_LOCATION",
+                ItKeys.publicKeyFile().toUri().toString(),
+                "MP_JWT_VERIFY_ISSUER",
+                ItKeys.ISSUER,
+                "REELVAULT_SIGNING_KEY",
+                "audience-less-signing-key-0123456789abcdef"));
         assertTrue(out.contains("MP_JWT_VERIFY_AUDIENCES is not set: tokens are accepted whatever their aud"), out);
     }
 
     @Test
     void refusesToStartWithSpacesAroundAnAudience() throws Exception {
         // SmallRye JWT would compare " reelvault-it-api" as it is and refuse every token
-        String out = startExpectingFailure(Map.of("MP_JWT_VERIFY_PUBLICKEY_LOCATION", ItKeys.publicKeyFile().toUri().toString(),
-                "MP_JWT_VERIFY_ISSUER", ItKeys.ISSUER, "MP_JWT_VERIFY_AUDIENCES", "other-app, " + ItKeys.AUDIENCE));
-        assertTrue(out.contains("MP_JWT_VERIFY_AUDIENCES 'other-app, " + ItKeys.AUDIENCE + "' has an empty entry or spaces"), out);
+        String out = startExpectingFailure(Map.of(
+                "MP_JWT_VERIFY_PUBLICKEY_LOCATION",
+                ItKeys.publicKeyFile().toUri().toString(),
+                "MP_JWT_VERIFY_ISSUER",
+                ItKeys.ISSUER,
+                "MP_JWT_VERIFY_AUDIENCES",
+                "other-app, " + ItKeys.AUDIENCE));
+        assertTrue(
+                out.contains(
+                        "MP_JWT_VERIFY_AUDIENCES 'other-app, " + ItKeys.AUDIENCE + "' has an empty entry or spaces"),
+                out);
     }
 
     @Test
     void refusesToStartOnS3WithoutABucket() throws Exception {
-        String out = startExpectingFailure(Map.of("MP_JWT_VERIFY_PUBLICKEY_LOCATION", ItKeys.publicKeyFile().toUri().toString(),
-                "MP_JWT_VERIFY_ISSUER", ItKeys.ISSUER, "MP_JWT_VERIFY_AUDIENCES", ItKeys.AUDIENCE, "USE_LOCAL_STORAGE", "false"));
+        String out = startExpectingFailure(Map.of(
+                "MP_JWT_VERIFY_PUBLICKEY_LOCATION",
+                ItKeys.publicKeyFile().toUri().toString(),
+                "MP_JWT_VERIFY_ISSUER",
+                ItKeys.ISSUER,
+                "MP_JWT_VERIFY_AUDIENCES",
+                ItKeys.AUDIENCE,
+                "USE_LOCAL_STORAGE",
+                "false"));
         assertTrue(out.contains("S3_BUCKET"), out);
     }
 }

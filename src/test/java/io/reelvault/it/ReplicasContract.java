@@ -47,14 +47,17 @@ import org.junit.jupiter.api.Timeout;
 abstract class ReplicasContract {
     /** The packaged application; {@code -Dreplicas.jar=} runs another build (e.g. the code before a fix). */
     static final Path JAR = Path.of(System.getProperty("replicas.jar", "target/quarkus-app/quarkus-run.jar"));
+
     static final int REPLICAS = 3;
     static final Duration BOUND = Duration.ofSeconds(90);
     static final ObjectMapper JSON = new ObjectMapper();
 
     final List<App> apps = new ArrayList<>();
 
-    final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(Duration.ofSeconds(10)).build();
+    final HttpClient http = HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(10))
+            .build();
     final String token = ItKeys.pipelineToken("replicas-pipeline");
 
     /** Starts the shared storage (and whatever else the replicas share) and answers the replicas' settings for it. */
@@ -76,11 +79,14 @@ abstract class ReplicasContract {
     void startThreeReplicas() throws Exception {
         Path dir = Files.createDirectories(Path.of("target/replicas-it")).toAbsolutePath();
         Map<String, String> config = new HashMap<>(startStorage(dir));
-        config.put("mp.jwt.verify.publickey.location", ItKeys.publicKeyFile().toUri().toString());
+        config.put(
+                "mp.jwt.verify.publickey.location",
+                ItKeys.publicKeyFile().toUri().toString());
         config.put("mp.jwt.verify.issuer", ItKeys.ISSUER);
         config.put("mp.jwt.verify.audiences", ItKeys.AUDIENCE);
         config.put("quarkus.http.port", "0"); // a free port, read back from the log
-        config.put("quarkus.management.port", "0"); // should the management interface be on: three replicas, three ports
+        config.put(
+                "quarkus.management.port", "0"); // should the management interface be on: three replicas, three ports
         config.put("reelvault.media.enabled", "false");
         config.put("reelvault.usage.enabled", "false");
         config.put("reelvault.lifecycle.enabled", "false");
@@ -90,13 +96,19 @@ abstract class ReplicasContract {
         List<Path> logs = new ArrayList<>();
         for (int i = 0; i < REPLICAS; i++) {
             Path log = Files.createTempFile(dir, "replica-" + i + "-", ".log");
-            List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                    "-Xmx128m"));
+            List<String> command = new ArrayList<>(List.of(
+                    Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx128m"));
             config.forEach((k, v) -> command.add("-D" + k + "=" + v));
             command.addAll(List.of("-jar", JAR.toString()));
-            ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
-            pb.environment().keySet().removeIf(k -> k.startsWith("MP_JWT") || k.startsWith("REELVAULT") || k.startsWith("QUARKUS")
-                    || k.equals("USE_LOCAL_STORAGE") || k.equals("LOCAL_STORAGE_PATH"));
+            ProcessBuilder pb =
+                    new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
+            pb.environment()
+                    .keySet()
+                    .removeIf(k -> k.startsWith("MP_JWT")
+                            || k.startsWith("REELVAULT")
+                            || k.startsWith("QUARKUS")
+                            || k.equals("USE_LOCAL_STORAGE")
+                            || k.equals("LOCAL_STORAGE_PATH"));
             starting.add(pb.start());
             logs.add(log);
         }
@@ -136,7 +148,8 @@ abstract class ReplicasContract {
 
         List<Callable<HttpResponse<String>>> completes = new ArrayList<>();
         for (App app : apps) {
-            completes.add(() -> send(app, "POST", "/api/v1/generations/" + id + "/complete", HttpRequest.BodyPublishers.noBody()));
+            completes.add(() ->
+                    send(app, "POST", "/api/v1/generations/" + id + "/complete", HttpRequest.BodyPublishers.noBody()));
         }
         for (HttpResponse<String> answer : runTogether(completes)) {
             assertEquals(200, answer.statusCode(), answer.uri() + ": " + answer.body());
@@ -145,7 +158,8 @@ abstract class ReplicasContract {
         assertEquals("completed", done.get("status").asText(), done.toString());
         assertEquals(clips, done.get("clips").size(), done.toString());
         for (int n = 1; n <= clips; n++) {
-            assertEquals(Samples.sha256(clip(n)), clipRecord(done, n).get("sha256").asText(), "clip " + n + ": " + done);
+            assertEquals(
+                    Samples.sha256(clip(n)), clipRecord(done, n).get("sha256").asText(), "clip " + n + ": " + done);
             assertEquals("uploaded", clipRecord(done, n).get("thumbnail").asText(), "clip " + n + ": " + done);
         }
     }
@@ -167,7 +181,11 @@ abstract class ReplicasContract {
                 calls.add(put(apps.get(n % REPLICAS), id, "clips", n, clip(n)));
                 if (n % 6 == 0) {
                     App app = apps.get((n / 6) % REPLICAS);
-                    calls.add(() -> send(app, "POST", "/api/v1/generations/" + id + "/complete", HttpRequest.BodyPublishers.noBody()));
+                    calls.add(() -> send(
+                            app,
+                            "POST",
+                            "/api/v1/generations/" + id + "/complete",
+                            HttpRequest.BodyPublishers.noBody()));
                 }
             }
             List<HttpResponse<String>> answers = runTogether(calls);
@@ -199,7 +217,10 @@ abstract class ReplicasContract {
     }
 
     private String createGeneration(String prompt) throws Exception {
-        HttpResponse<String> created = send(apps.get(0), "POST", "/api/v1/generations?reuse=false",
+        HttpResponse<String> created = send(
+                apps.get(0),
+                "POST",
+                "/api/v1/generations?reuse=false",
                 HttpRequest.BodyPublishers.ofString("{\"prompt\":\"" + prompt + " " + System.nanoTime() + "\"}"));
         assertEquals(201, created.statusCode(), created.body());
         return JSON.readTree(created.body()).get("generation_id").asText();
@@ -210,13 +231,26 @@ abstract class ReplicasContract {
     }
 
     private Callable<HttpResponse<String>> put(App app, String id, String what, int n, byte[] body) {
-        return () -> send(app, "PUT", "/api/v1/generations/" + id + "/" + what + "/" + n, HttpRequest.BodyPublishers.ofByteArray(body));
+        return () -> send(
+                app,
+                "PUT",
+                "/api/v1/generations/" + id + "/" + what + "/" + n,
+                HttpRequest.BodyPublishers.ofByteArray(body));
     }
 
-    private HttpResponse<String> send(App app, String method, String path, HttpRequest.BodyPublisher body) throws Exception {
-        String type = path.contains("/clips/") ? "video/mp4" : path.contains("/thumbnails/") ? "image/jpeg" : "application/json";
-        return http.send(HttpRequest.newBuilder(app.uri(path)).header("Authorization", "Bearer " + token)
-                .header("Content-Type", type).method(method, body).timeout(BOUND).build(), HttpResponse.BodyHandlers.ofString());
+    private HttpResponse<String> send(App app, String method, String path, HttpRequest.BodyPublisher body)
+            throws Exception {
+        String type = path.contains("/clips/")
+                ? "video/mp4"
+                : path.contains("/thumbnails/") ? "image/jpeg" : "application/json";
+        return http.send(
+                HttpRequest.newBuilder(app.uri(path))
+                        .header("Authorization", "Bearer " + token)
+                        .header("Content-Type", type)
+                        .method(method, body)
+                        .timeout(BOUND)
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
     }
 
     /** Runs every call at once (all released together) and answers their responses in order. */

@@ -38,6 +38,7 @@ import software.amazon.awssdk.services.s3.model.S3Exception;
 class ReplicasIT extends ReplicasContract {
     /** A listing bucket this small makes the limit visible: 4 requests, then one more a minute, whichever replica. */
     static final int LIST_CAPACITY = 4;
+
     static final String BUCKET = "reelvault-replicas-it";
 
     S3ProxyServer s3;
@@ -58,7 +59,8 @@ class ReplicasIT extends ReplicasContract {
     @Override
     void configure(Map<String, String> config) {
         config.put("reelvault.rate-limits.enabled", "true");
-        for (String bucket : List.of("upload", "url", "list")) { // the pipeline's clips and the uploads: never limited here
+        for (String bucket :
+                List.of("upload", "url", "list")) { // the pipeline's clips and the uploads: never limited here
             config.put("reelvault.rate-limits." + bucket + ".pipeline-capacity", "100000");
             config.put("reelvault.rate-limits." + bucket + ".pipeline-per-minute", "100000");
         }
@@ -94,8 +96,13 @@ class ReplicasIT extends ReplicasContract {
             calls.add(call(next, "GET", "/api/v1/uploads", limited, null, null));
             byte[] png = Samples.png(5000 + i);
             bodies.put(i, png);
-            calls.add(call(next, "POST", "/api/v1/uploads?filename=mixed-" + i + ".png",
-                    ItKeys.token("replicas-uploader-" + (i % 4)), "image/png", png));
+            calls.add(call(
+                    next,
+                    "POST",
+                    "/api/v1/uploads?filename=mixed-" + i + ".png",
+                    ItKeys.token("replicas-uploader-" + (i % 4)),
+                    "image/png",
+                    png));
         }
         List<HttpResponse<String>> answers = runTogether(calls);
 
@@ -126,7 +133,8 @@ class ReplicasIT extends ReplicasContract {
         }
         assertEquals(1, generations.size(), "identical requests on three replicas: one generation " + generations);
         assertEquals(1, fresh, "created once, reused by the others");
-        assertTrue(listed >= LIST_CAPACITY && listed <= LIST_CAPACITY + 1,
+        assertTrue(
+                listed >= LIST_CAPACITY && listed <= LIST_CAPACITY + 1,
                 "the cluster's bucket of " + LIST_CAPACITY + " (one more may refill), not one per replica: " + listed);
         assertEquals(12 - listed, limitedCount);
         for (JsonNode upload : uploads) {
@@ -134,38 +142,56 @@ class ReplicasIT extends ReplicasContract {
             int i = Integer.parseInt(upload.get("filename").asText().replaceAll("\\D", ""));
             assertEquals(Samples.sha256(bodies.get(i)), upload.get("sha256").asText());
             assertEquals(Samples.sha256(bodies.get(i)), Samples.sha256(object(key)), key + " is whole");
-            HttpResponse<String> meta = call(next, "GET", "/api/v1/uploads/" + upload.get("upload_id").asText(),
-                    ItKeys.token("replicas-uploader-" + (i % 4)), null, null).call();
+            HttpResponse<String> meta = call(
+                            next,
+                            "GET",
+                            "/api/v1/uploads/" + upload.get("upload_id").asText(),
+                            ItKeys.token("replicas-uploader-" + (i % 4)),
+                            null,
+                            null)
+                    .call();
             assertEquals(200, meta.statusCode(), meta.body());
-            assertEquals(upload.get("sha256").asText(), JSON.readTree(meta.body()).get("sha256").asText());
+            assertEquals(
+                    upload.get("sha256").asText(),
+                    JSON.readTree(meta.body()).get("sha256").asText());
         }
 
         long start = System.nanoTime();
         AtomicLong[] stored = {new AtomicLong(), new AtomicLong()};
-        client.listObjectsV2Paginator(b -> b.bucket(BUCKET)).contents().subscribe(o -> {
-            stored[0].incrementAndGet();
-            stored[1].addAndGet(o.size());
-        }).join();
+        client.listObjectsV2Paginator(b -> b.bucket(BUCKET))
+                .contents()
+                .subscribe(o -> {
+                    stored[0].incrementAndGet();
+                    stored[1].addAndGet(o.size());
+                })
+                .join();
         String pipeline = ItKeys.pipelineToken("replicas-admin");
-        Poll.until(BOUND, "every replica's usage totals equal the bucket's " + stored[0] + " objects, " + stored[1]
-                + " bytes", () -> {
-            for (App app : apps) {
-                JsonNode total = usage(app, pipeline).get("total");
-                if (total.get("objects").asLong() != stored[0].get() || total.get("bytes").asLong() != stored[1].get()) {
-                    return false;
-                }
-            }
-            return true;
-        });
-        System.out.printf("ReplicasIT mixed workload: %d identical generation requests -> 1 generation; %d of 12 listings"
-                + " passed a limit of %d; %d uploads; usage totals agreed on 3 replicas %d ms after the workload (%s objects)%n",
+        Poll.until(
+                BOUND,
+                "every replica's usage totals equal the bucket's " + stored[0] + " objects, " + stored[1] + " bytes",
+                () -> {
+                    for (App app : apps) {
+                        JsonNode total = usage(app, pipeline).get("total");
+                        if (total.get("objects").asLong() != stored[0].get()
+                                || total.get("bytes").asLong() != stored[1].get()) {
+                            return false;
+                        }
+                    }
+                    return true;
+                });
+        System.out.printf(
+                "ReplicasIT mixed workload: %d identical generation requests -> 1 generation; %d of 12 listings"
+                        + " passed a limit of %d; %d uploads; usage totals agreed on 3 replicas %d ms after the workload (%s objects)%n",
                 12, listed, LIST_CAPACITY, uploads.size(), (System.nanoTime() - start) / 1_000_000, stored[0]);
     }
 
     private JsonNode usage(App app, String token) {
         try {
-            HttpResponse<String> answer = http.send(HttpRequest.newBuilder(app.uri("/api/v1/admin/usage"))
-                    .header("Authorization", "Bearer " + token).build(), HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> answer = http.send(
+                    HttpRequest.newBuilder(app.uri("/api/v1/admin/usage"))
+                            .header("Authorization", "Bearer " + token)
+                            .build(),
+                    HttpResponse.BodyHandlers.ofString());
             assertEquals(200, answer.statusCode(), answer.body());
             return JSON.readTree(answer.body());
         } catch (Exception e) {
@@ -174,13 +200,18 @@ class ReplicasIT extends ReplicasContract {
     }
 
     /** A request to the next replica in turn. */
-    private Callable<HttpResponse<String>> call(AtomicInteger next, String method, String path, String token, String type,
-            byte[] body) {
+    private Callable<HttpResponse<String>> call(
+            AtomicInteger next, String method, String path, String token, String type, byte[] body) {
         App app = apps.get(next.getAndIncrement() % REPLICAS);
         return () -> {
-            HttpRequest.Builder b = HttpRequest.newBuilder(app.uri(path)).header("Authorization", "Bearer " + token)
-                    .timeout(BOUND).method(method, body == null ? HttpRequest.BodyPublishers.noBody()
-                            : HttpRequest.BodyPublishers.ofByteArray(body));
+            HttpRequest.Builder b = HttpRequest.newBuilder(app.uri(path))
+                    .header("Authorization", "Bearer " + token)
+                    .timeout(BOUND)
+                    .method(
+                            method,
+                            body == null
+                                    ? HttpRequest.BodyPublishers.noBody()
+                                    : HttpRequest.BodyPublishers.ofByteArray(body));
             if (type != null) {
                 b.header("Content-Type", type);
             }
@@ -203,7 +234,9 @@ class ReplicasIT extends ReplicasContract {
 
     @Override
     byte[] object(String key) {
-        return client.getObject(b -> b.bucket(BUCKET).key(key), AsyncResponseTransformer.toBytes()).join().asByteArray();
+        return client.getObject(b -> b.bucket(BUCKET).key(key), AsyncResponseTransformer.toBytes())
+                .join()
+                .asByteArray();
     }
 
     @Override
@@ -212,7 +245,8 @@ class ReplicasIT extends ReplicasContract {
             client.headObject(b -> b.bucket(BUCKET).key(key)).join();
             return true;
         } catch (CompletionException e) {
-            if (e.getCause() instanceof NoSuchKeyException || e.getCause() instanceof S3Exception s && s.statusCode() == 404) {
+            if (e.getCause() instanceof NoSuchKeyException
+                    || e.getCause() instanceof S3Exception s && s.statusCode() == 404) {
                 return false;
             }
             throw e;

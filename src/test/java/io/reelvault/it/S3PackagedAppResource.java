@@ -30,19 +30,24 @@ public class S3PackagedAppResource implements QuarkusTestResourceLifecycleManage
     private static S3ProxyServer server;
     /** The management interface's port (health, metrics) of the application started with this resource. */
     static volatile int managementPort;
+
     private Path data;
 
     @Override
     public Map<String, String> start() {
         try {
-            data = Files.createDirectories(Path.of("target")).resolve("s3proxy-it-" + System.nanoTime()).toAbsolutePath();
+            data = Files.createDirectories(Path.of("target"))
+                    .resolve("s3proxy-it-" + System.nanoTime())
+                    .toAbsolutePath();
             server = new S3ProxyServer(data).start();
             server.createBucket(BUCKET);
         } catch (Exception e) {
             throw new IllegalStateException("cannot start s3proxy", e);
         }
         Map<String, String> config = new java.util.HashMap<>(server.serviceConfig(BUCKET));
-        config.put("mp.jwt.verify.publickey.location", ItKeys.publicKeyFile().toUri().toString());
+        config.put(
+                "mp.jwt.verify.publickey.location",
+                ItKeys.publicKeyFile().toUri().toString());
         config.put("mp.jwt.verify.issuer", ItKeys.ISSUER);
         config.put("mp.jwt.verify.audiences", ItKeys.AUDIENCE);
         config.put("reelvault.uploads.max-size", "2G");

@@ -43,11 +43,15 @@ class S3StreamingIT {
     static final long SIZE = 1024L * 1024 * 1024;
     static final String BASE = "http://localhost:" + ItPorts.http();
 
-    final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+    final HttpClient http =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
 
     @BeforeEach
     void theApplicationRunsInA96MegabyteHeap() {
-        assertEquals(HEAP, AppUnderTest.heapFlag(), "the application under test runs with (see pom.xml, execution heap-96m)");
+        assertEquals(
+                HEAP,
+                AppUnderTest.heapFlag(),
+                "the application under test runs with (see pom.xml, execution heap-96m)");
     }
 
     @Test
@@ -57,8 +61,10 @@ class S3StreamingIT {
         String token = ItKeys.token(user);
         GeneratedPng source = new GeneratedPng(SIZE);
         HttpRequest upload = HttpRequest.newBuilder(URI.create(BASE + "/api/v1/uploads?filename=huge.png"))
-                .header("Authorization", "Bearer " + token).header("Content-Type", "image/png")
-                .POST(HttpRequest.BodyPublishers.fromPublisher(HttpRequest.BodyPublishers.ofInputStream(() -> source), SIZE))
+                .header("Authorization", "Bearer " + token)
+                .header("Content-Type", "image/png")
+                .POST(HttpRequest.BodyPublishers.fromPublisher(
+                        HttpRequest.BodyPublishers.ofInputStream(() -> source), SIZE))
                 .build();
         long t0 = System.nanoTime();
         HttpResponse<String> created = http.send(upload, HttpResponse.BodyHandlers.ofString());
@@ -70,25 +76,36 @@ class S3StreamingIT {
         String id = field(created.body(), "upload_id");
         assertEquals(List.of(), uploadsInProgress(), "no multipart upload left in progress");
 
-        HttpResponse<String> signed = http.send(HttpRequest.newBuilder(URI.create(BASE + "/api/v1/uploads/" + id + "/url"))
-                .header("Authorization", "Bearer " + token).build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> signed = http.send(
+                HttpRequest.newBuilder(URI.create(BASE + "/api/v1/uploads/" + id + "/url"))
+                        .header("Authorization", "Bearer " + token)
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
         assertEquals(200, signed.statusCode(), signed.body());
         String url = field(signed.body(), "url");
-        assertTrue(url.contains("X-Amz-Signature=") && url.contains("/" + S3PackagedAppResource.BUCKET + "/"),
+        assertTrue(
+                url.contains("X-Amz-Signature=") && url.contains("/" + S3PackagedAppResource.BUCKET + "/"),
                 "a presigned URL of the test bucket: " + url);
-        HttpResponse<InputStream> download = http.send(HttpRequest.newBuilder(URI.create(url)).build(),
-                HttpResponse.BodyHandlers.ofInputStream());
+        HttpResponse<InputStream> download =
+                http.send(HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.ofInputStream());
         assertEquals(200, download.statusCode());
-        assertEquals(Long.toString(SIZE), download.headers().firstValue("Content-Length").orElseThrow());
+        assertEquals(
+                Long.toString(SIZE),
+                download.headers().firstValue("Content-Length").orElseThrow());
         Drained back = GeneratedPng.drain(download.body());
         long t2 = System.nanoTime();
         assertEquals(SIZE, back.bytes());
         assertEquals(sentSha, back.sha256());
-        System.out.printf("S3StreamingIT: 1 GiB upload %.1f s (%.0f MB/s), presigned download %.1f s%n",
+        System.out.printf(
+                "S3StreamingIT: 1 GiB upload %.1f s (%.0f MB/s), presigned download %.1f s%n",
                 (t1 - t0) / 1e9, SIZE / ((t1 - t0) / 1e9) / 1e6, (t2 - t1) / 1e9);
 
-        HttpResponse<String> deleted = http.send(HttpRequest.newBuilder(URI.create(BASE + "/api/v1/uploads/" + id))
-                .header("Authorization", "Bearer " + token).DELETE().build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> deleted = http.send(
+                HttpRequest.newBuilder(URI.create(BASE + "/api/v1/uploads/" + id))
+                        .header("Authorization", "Bearer " + token)
+                        .DELETE()
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
         assertEquals(204, deleted.statusCode());
         assertEquals(List.of(), objectsOf(user), "objects left under the user's uploads/");
         assertHealthy();
@@ -105,18 +122,21 @@ class S3StreamingIT {
             socket.setSoTimeout(30_000);
             OutputStream out = socket.getOutputStream();
             out.write(("POST /api/v1/uploads?filename=cut.png HTTP/1.1\r\n"
-                    + "Host: localhost:" + ItPorts.http() + "\r\n"
-                    + "Authorization: Bearer " + token + "\r\n"
-                    + "Content-Type: image/png\r\n"
-                    + "Content-Length: " + declared + "\r\n"
-                    + "\r\n").getBytes(StandardCharsets.US_ASCII));
+                            + "Host: localhost:" + ItPorts.http() + "\r\n"
+                            + "Authorization: Bearer " + token + "\r\n"
+                            + "Content-Type: image/png\r\n"
+                            + "Content-Length: " + declared + "\r\n"
+                            + "\r\n")
+                    .getBytes(StandardCharsets.US_ASCII));
             try (GeneratedPng body = new GeneratedPng(sent)) {
                 body.transferTo(out);
             }
             out.flush();
             // the multipart upload has begun (else this test proves nothing), and is still waiting for the rest
-            awaitTrue(() -> uploadsInProgress().stream().anyMatch(u -> u.key().startsWith("uploads/" + user + "/")),
-                    Duration.ofSeconds(20), "a multipart upload of the user in progress");
+            awaitTrue(
+                    () -> uploadsInProgress().stream().anyMatch(u -> u.key().startsWith("uploads/" + user + "/")),
+                    Duration.ofSeconds(20),
+                    "a multipart upload of the user in progress");
             socket.setSoLinger(true, 0); // close with a reset, as a crashed client or a dropped network would
         }
         awaitTrue(() -> uploadsInProgress().isEmpty(), Duration.ofSeconds(20), "no multipart upload in progress");
@@ -130,14 +150,21 @@ class S3StreamingIT {
 
     static List<String> objectsOf(String user) {
         try (S3AsyncClient s3 = S3PackagedAppResource.client()) {
-            return s3.listObjectsV2(b -> b.bucket(S3PackagedAppResource.BUCKET).prefix("uploads/" + user + "/")).join()
-                    .contents().stream().map(o -> o.key()).toList();
+            return s3
+                    .listObjectsV2(b -> b.bucket(S3PackagedAppResource.BUCKET).prefix("uploads/" + user + "/"))
+                    .join()
+                    .contents()
+                    .stream()
+                    .map(o -> o.key())
+                    .toList();
         }
     }
 
     void assertHealthy() throws Exception {
-        HttpResponse<String> health = http.send(HttpRequest.newBuilder(URI.create("http://localhost:"
-                + S3PackagedAppResource.managementPort + "/q/health/ready")).build(),
+        HttpResponse<String> health = http.send(
+                HttpRequest.newBuilder(URI.create(
+                                "http://localhost:" + S3PackagedAppResource.managementPort + "/q/health/ready"))
+                        .build(),
                 HttpResponse.BodyHandlers.ofString());
         assertTrue(health.body().contains("\"UP\""), "the service is still healthy: " + health.body());
     }
@@ -151,5 +178,4 @@ class S3StreamingIT {
             Thread.sleep(100);
         }
     }
-
 }

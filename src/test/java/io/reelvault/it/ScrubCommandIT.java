@@ -50,8 +50,13 @@ class ScrubCommandIT {
             LocalObjectStore store = LocalRoots.open(root, pool, Clock.systemUTC());
             for (var object : List.of(new Object[] {GOOD, png}, new Object[] {BAD, clip})) {
                 byte[] bytes = (byte[]) object[1];
-                store.put(ObjectKey.parse((String) object[0]), Multi.createFrom().item(ByteBuffer.wrap(bytes)),
-                        OptionalLong.of(bytes.length), "application/octet-stream").await().atMost(Duration.ofSeconds(10));
+                store.put(
+                                ObjectKey.parse((String) object[0]),
+                                Multi.createFrom().item(ByteBuffer.wrap(bytes)),
+                                OptionalLong.of(bytes.length),
+                                "application/octet-stream")
+                        .await()
+                        .atMost(Duration.ofSeconds(10));
             }
         } finally {
             pool.shutdownNow();
@@ -68,19 +73,34 @@ class ScrubCommandIT {
         damaged[100_000] ^= (byte) 0x80;
         Run found = scrub();
         assertEquals(1, found.exit(), found.out() + "\n" + found.err());
-        assertEquals(List.of("damaged " + BAD + " expected " + Samples.sha256(clip) + " actual " + Samples.sha256(damaged),
-                summary + "1 intact, 1 damaged, 0 without a recorded sha256, " + (png.length + clip.length) + " bytes read"),
+        assertEquals(
+                List.of(
+                        "damaged " + BAD + " expected " + Samples.sha256(clip) + " actual " + Samples.sha256(damaged),
+                        summary + "1 intact, 1 damaged, 0 without a recorded sha256, " + (png.length + clip.length)
+                                + " bytes read"),
                 found.out());
     }
 
     Run scrub() throws IOException, InterruptedException {
         Path out = Files.createTempFile(Path.of("target"), "scrub-", ".out");
         Path err = Files.createTempFile(Path.of("target"), "scrub-", ".err");
-        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx128m", "-jar", BucketCommandIT.JAR.toString(), "scrub"));
-        ProcessBuilder pb = new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(err.toFile());
-        pb.environment().keySet().removeIf(k -> k.startsWith("MP_JWT") || k.startsWith("REELVAULT") || k.startsWith("QUARKUS")
-                || k.startsWith("AWS_") || k.startsWith("S3_") || k.equals("USE_LOCAL_STORAGE") || k.equals("LOCAL_STORAGE_PATH"));
+        List<String> command = new ArrayList<>(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx128m",
+                "-jar",
+                BucketCommandIT.JAR.toString(),
+                "scrub"));
+        ProcessBuilder pb =
+                new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(err.toFile());
+        pb.environment()
+                .keySet()
+                .removeIf(k -> k.startsWith("MP_JWT")
+                        || k.startsWith("REELVAULT")
+                        || k.startsWith("QUARKUS")
+                        || k.startsWith("AWS_")
+                        || k.startsWith("S3_")
+                        || k.equals("USE_LOCAL_STORAGE")
+                        || k.equals("LOCAL_STORAGE_PATH"));
         pb.environment().put("LOCAL_STORAGE_PATH", root.toString());
         Process p = pb.start();
         try {

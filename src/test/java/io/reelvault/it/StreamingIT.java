@@ -29,7 +29,8 @@ class StreamingIT {
     static final long SIZE = 512L * 1024 * 1024;
     static final String BASE = "http://localhost:" + ItPorts.http();
 
-    final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+    final HttpClient http =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
 
     @Test
     @Timeout(300)
@@ -38,8 +39,10 @@ class StreamingIT {
         String token = ItKeys.token("streamer");
         GeneratedPng source = new GeneratedPng(SIZE);
         HttpRequest upload = HttpRequest.newBuilder(URI.create(BASE + "/api/v1/uploads?filename=huge.png"))
-                .header("Authorization", "Bearer " + token).header("Content-Type", "image/png")
-                .POST(HttpRequest.BodyPublishers.fromPublisher(HttpRequest.BodyPublishers.ofInputStream(() -> source), SIZE))
+                .header("Authorization", "Bearer " + token)
+                .header("Content-Type", "image/png")
+                .POST(HttpRequest.BodyPublishers.fromPublisher(
+                        HttpRequest.BodyPublishers.ofInputStream(() -> source), SIZE))
                 .build();
         HttpResponse<String> created = http.send(upload, HttpResponse.BodyHandlers.ofString());
         assertEquals(201, created.statusCode(), created.body());
@@ -48,25 +51,42 @@ class StreamingIT {
         assertEquals(Long.toString(SIZE), field(created.body(), "size_bytes"));
         String id = field(created.body(), "upload_id");
 
-        HttpResponse<String> signed = http.send(HttpRequest.newBuilder(URI.create(BASE + "/api/v1/uploads/" + id + "/url"))
-                .header("Authorization", "Bearer " + token).build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> signed = http.send(
+                HttpRequest.newBuilder(URI.create(BASE + "/api/v1/uploads/" + id + "/url"))
+                        .header("Authorization", "Bearer " + token)
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
         assertEquals(200, signed.statusCode(), signed.body());
-        HttpResponse<InputStream> download = http.send(HttpRequest.newBuilder(URI.create(field(signed.body(), "url"))).build(),
+        HttpResponse<InputStream> download = http.send(
+                HttpRequest.newBuilder(URI.create(field(signed.body(), "url"))).build(),
                 HttpResponse.BodyHandlers.ofInputStream());
         assertEquals(200, download.statusCode());
-        assertEquals(Long.toString(SIZE), download.headers().firstValue("Content-Length").orElseThrow());
+        assertEquals(
+                Long.toString(SIZE),
+                download.headers().firstValue("Content-Length").orElseThrow());
         Drained back = GeneratedPng.drain(download.body());
         assertEquals(SIZE, back.bytes());
         assertEquals(sentSha, back.sha256());
 
-        HttpResponse<String> deleted = http.send(HttpRequest.newBuilder(URI.create(BASE + "/api/v1/uploads/" + id))
-                .header("Authorization", "Bearer " + token).DELETE().build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> deleted = http.send(
+                HttpRequest.newBuilder(URI.create(BASE + "/api/v1/uploads/" + id))
+                        .header("Authorization", "Bearer " + token)
+                        .DELETE()
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
         assertEquals(204, deleted.statusCode());
         // health answers on the management interface only, not on the API port
-        assertEquals(404, http.send(HttpRequest.newBuilder(URI.create(BASE + "/q/health/ready")).build(),
-                HttpResponse.BodyHandlers.discarding()).statusCode());
-        HttpResponse<String> health = http.send(HttpRequest.newBuilder(URI.create("http://localhost:"
-                + PackagedAppResource.managementPort + "/q/health/ready")).build(),
+        assertEquals(
+                404,
+                http.send(
+                                HttpRequest.newBuilder(URI.create(BASE + "/q/health/ready"))
+                                        .build(),
+                                HttpResponse.BodyHandlers.discarding())
+                        .statusCode());
+        HttpResponse<String> health = http.send(
+                HttpRequest.newBuilder(URI.create(
+                                "http://localhost:" + PackagedAppResource.managementPort + "/q/health/ready"))
+                        .build(),
                 HttpResponse.BodyHandlers.ofString());
         assertTrue(health.body().contains("\"UP\""), "the service is still healthy: " + health.body());
     }
@@ -76,5 +96,4 @@ class StreamingIT {
         assertTrue(m.find(), name + " in " + json);
         return m.group(1);
     }
-
 }

@@ -18,10 +18,17 @@ class TokenAudienceIT {
 
     @Test
     void tokensOfTheSameIssuerForAnotherAudienceAreRefused() throws Exception {
-        GracefulShutdownIT.App app = GracefulShutdownIT.App.start("audience", Map.of("MP_JWT_VERIFY_AUDIENCES", "other-app," + ItKeys.AUDIENCE));
+        GracefulShutdownIT.App app = GracefulShutdownIT.App.start(
+                "audience", Map.of("MP_JWT_VERIFY_AUDIENCES", "other-app," + ItKeys.AUDIENCE));
         try {
-            assertEquals(200, list(app, ItKeys.token("aud-alice")).statusCode(), "a token for one of the configured audiences");
-            assertEquals(200, list(app, ItKeys.token("aud-alice", "other-app")).statusCode(), "the other configured audience");
+            assertEquals(
+                    200,
+                    list(app, ItKeys.token("aud-alice")).statusCode(),
+                    "a token for one of the configured audiences");
+            assertEquals(
+                    200,
+                    list(app, ItKeys.token("aud-alice", "other-app")).statusCode(),
+                    "the other configured audience");
             for (String foreign : new String[] {"billing-app", "", ItKeys.AUDIENCE + "-x"}) {
                 HttpResponse<String> refused = list(app, ItKeys.token("aud-alice", foreign));
                 assertEquals(401, refused.statusCode(), "aud=" + foreign + ": " + refused.body());
@@ -36,7 +43,10 @@ class TokenAudienceIT {
     }
 
     HttpResponse<String> list(GracefulShutdownIT.App app, String token) throws Exception {
-        return http.send(HttpRequest.newBuilder(app.uri("/api/v1/uploads")).header("Authorization", "Bearer " + token).build(),
+        return http.send(
+                HttpRequest.newBuilder(app.uri("/api/v1/uploads"))
+                        .header("Authorization", "Bearer " + token)
+                        .build(),
                 HttpResponse.BodyHandlers.ofString());
     }
 }

@@ -43,7 +43,9 @@ public class HeldMediaTools extends MediaTools {
             try {
                 Path dir = Files.createTempDirectory("held-compression-");
                 Path fifo = dir.resolve("compressed.mp4");
-                Process mkfifo = new ProcessBuilder("mkfifo", fifo.toString()).inheritIO().start();
+                Process mkfifo = new ProcessBuilder("mkfifo", fifo.toString())
+                        .inheritIO()
+                        .start();
                 if (!mkfifo.waitFor(30, TimeUnit.SECONDS) || mkfifo.exitValue() != 0) {
                     throw new IOException("mkfifo failed");
                 }

@@ -24,10 +24,17 @@ class MediaProbeTest {
 
     @Test
     void refusesOutputWithoutDurationOrStreams() {
-        for (String json : new String[] {"not json", "[]", "{\"streams\": [{\"codec_type\": \"audio\"}], \"format\": {}}",
-                "{\"streams\": [{\"codec_type\": \"audio\"}], \"format\": {\"duration\": \"N/A\"}}",
-                "{\"streams\": [{\"codec_type\": \"data\"}], \"format\": {\"duration\": \"1.0\"}}"}) {
-            assertEquals(MediaException.Reason.FAILED, assertThrows(MediaException.class, () -> parse(json)).reason(), json);
+        for (String json : new String[] {
+            "not json",
+            "[]",
+            "{\"streams\": [{\"codec_type\": \"audio\"}], \"format\": {}}",
+            "{\"streams\": [{\"codec_type\": \"audio\"}], \"format\": {\"duration\": \"N/A\"}}",
+            "{\"streams\": [{\"codec_type\": \"data\"}], \"format\": {\"duration\": \"1.0\"}}"
+        }) {
+            assertEquals(
+                    MediaException.Reason.FAILED,
+                    assertThrows(MediaException.class, () -> parse(json)).reason(),
+                    json);
         }
     }
 }

@@ -6,13 +6,28 @@ import java.time.Duration;
 import java.util.Optional;
 
 /** Media settings for tests, built without Quarkus. */
-record MediaSettings(boolean enabled, Optional<Path> ffmpegPath, Optional<Path> ffprobePath, int workers, int queue,
-        Duration timeout, Duration probeTimeout, Path workDir) implements ReelvaultConfig.Media {
+record MediaSettings(
+        boolean enabled,
+        Optional<Path> ffmpegPath,
+        Optional<Path> ffprobePath,
+        int workers,
+        int queue,
+        Duration timeout,
+        Duration probeTimeout,
+        Path workDir)
+        implements ReelvaultConfig.Media {
 
     /** The defaults, binaries found on PATH, compression files in {@code workDir}. */
     static MediaSettings defaults(Path workDir) {
-        return new MediaSettings(true, Optional.empty(), Optional.empty(), 2, 64, Duration.ofMinutes(2),
-                Duration.ofSeconds(60), workDir);
+        return new MediaSettings(
+                true,
+                Optional.empty(),
+                Optional.empty(),
+                2,
+                64,
+                Duration.ofMinutes(2),
+                Duration.ofSeconds(60),
+                workDir);
     }
 
     MediaSettings withPool(int workers, int queue) {
@@ -24,7 +39,8 @@ record MediaSettings(boolean enabled, Optional<Path> ffmpegPath, Optional<Path> 
     }
 
     MediaSettings withFfmpeg(Path ffmpeg) {
-        return new MediaSettings(enabled, Optional.of(ffmpeg), ffprobePath, workers, queue, timeout, probeTimeout, workDir);
+        return new MediaSettings(
+                enabled, Optional.of(ffmpeg), ffprobePath, workers, queue, timeout, probeTimeout, workDir);
     }
 
     MediaSettings disabled() {

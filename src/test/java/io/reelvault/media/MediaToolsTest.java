@@ -38,12 +38,14 @@ class MediaToolsTest {
 
     @TempDir
     static Path clips;
+
     static Path clip;
     static Path shortClip;
     static Path heavyClip;
 
     @TempDir
     Path work;
+
     final List<MediaTools> opened = new ArrayList<>();
 
     @BeforeAll
@@ -51,14 +53,56 @@ class MediaToolsTest {
         // fails, never skips, without them: a skipped media suite would pass on a machine that cannot make a thumbnail
         Tools.onPath("ffmpeg", FFMPEG);
         Tools.onPath("ffprobe", FFMPEG);
-        clip = ffmpeg("clip.mp4", "-f", "lavfi", "-i", "testsrc=duration=5:size=640x360:rate=25",
-                "-f", "lavfi", "-i", "sine=frequency=440:duration=5",
-                "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", "-c:a", "aac", "-shortest");
-        shortClip = ffmpeg("short.mp4", "-f", "lavfi", "-i", "testsrc=duration=0.5:size=640x360:rate=25",
-                "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p");
-        heavyClip = ffmpeg("heavy.mp4", "-f", "lavfi", "-i", "testsrc2=duration=2:size=640x360:rate=25",
-                "-f", "lavfi", "-i", "sine=frequency=440:duration=2",
-                "-c:v", "libx264", "-preset", "ultrafast", "-qp", "0", "-c:a", "aac", "-shortest");
+        clip = ffmpeg(
+                "clip.mp4",
+                "-f",
+                "lavfi",
+                "-i",
+                "testsrc=duration=5:size=640x360:rate=25",
+                "-f",
+                "lavfi",
+                "-i",
+                "sine=frequency=440:duration=5",
+                "-c:v",
+                "libx264",
+                "-preset",
+                "ultrafast",
+                "-pix_fmt",
+                "yuv420p",
+                "-c:a",
+                "aac",
+                "-shortest");
+        shortClip = ffmpeg(
+                "short.mp4",
+                "-f",
+                "lavfi",
+                "-i",
+                "testsrc=duration=0.5:size=640x360:rate=25",
+                "-c:v",
+                "libx264",
+                "-preset",
+                "ultrafast",
+                "-pix_fmt",
+                "yuv420p");
+        heavyClip = ffmpeg(
+                "heavy.mp4",
+                "-f",
+                "lavfi",
+                "-i",
+                "testsrc2=duration=2:size=640x360:rate=25",
+                "-f",
+                "lavfi",
+                "-i",
+                "sine=frequency=440:duration=2",
+                "-c:v",
+                "libx264",
+                "-preset",
+                "ultrafast",
+                "-qp",
+                "0",
+                "-c:a",
+                "aac",
+                "-shortest");
     }
 
     static Path ffmpeg(String name, String... args) throws Exception {
@@ -105,8 +149,13 @@ class MediaToolsTest {
     }
 
     static Stream<ProcessHandle> ffmpegProcesses() {
-        return ProcessHandle.current().descendants().filter(ProcessHandle::isAlive)
-                .filter(p -> p.info().command().map(c -> c.endsWith("ffmpeg") || c.endsWith("ffprobe")).orElse(false));
+        return ProcessHandle.current()
+                .descendants()
+                .filter(ProcessHandle::isAlive)
+                .filter(p -> p.info()
+                        .command()
+                        .map(c -> c.endsWith("ffmpeg") || c.endsWith("ffprobe"))
+                        .orElse(false));
     }
 
     static void eventually(String what, java.util.function.BooleanSupplier condition) throws InterruptedException {
@@ -128,14 +177,16 @@ class MediaToolsTest {
 
     @Test
     void thumbnailIsAJpegOfTheRequestedWidth() throws IOException {
-        BufferedImage image = image(tools().thumbnail(clip.toString(), 320).await().atMost(WAIT));
+        BufferedImage image =
+                image(tools().thumbnail(clip.toString(), 320).await().atMost(WAIT));
         assertEquals(320, image.getWidth());
         assertEquals(180, image.getHeight());
     }
 
     @Test
     void thumbnailOfAClipShorterThanASecondIsItsFirstFrame() throws IOException {
-        BufferedImage image = image(tools().thumbnail(shortClip.toString(), 320).await().atMost(WAIT));
+        BufferedImage image =
+                image(tools().thumbnail(shortClip.toString(), 320).await().atMost(WAIT));
         assertEquals(320, image.getWidth());
     }
 
@@ -175,7 +226,9 @@ class MediaToolsTest {
         Path garbage = work.resolve("X-Signature=" + SECRET + ".mp4");
         Files.write(garbage, "this is not a video at all".repeat(100).getBytes());
         MediaTools tools = tools();
-        for (Uni<?> task : List.of(tools.thumbnail(garbage.toString(), 320), tools.probe(garbage.toString()),
+        for (Uni<?> task : List.of(
+                tools.thumbnail(garbage.toString(), 320),
+                tools.probe(garbage.toString()),
                 tools.compress(garbage.toString()))) {
             MediaException e = failure(task);
             assertEquals(Reason.FAILED, e.reason());
@@ -264,7 +317,9 @@ class MediaToolsTest {
     void aMissingBinaryTurnsMediaWorkOff() {
         MediaTools missing = tools(MediaSettings.defaults(work).withFfmpeg(work.resolve("no-such-ffmpeg")));
         assertFalse(missing.available());
-        assertEquals(Reason.UNAVAILABLE, failure(missing.thumbnail(clip.toString(), 320)).reason());
+        assertEquals(
+                Reason.UNAVAILABLE,
+                failure(missing.thumbnail(clip.toString(), 320)).reason());
         assertFalse(tools(MediaSettings.defaults(work).disabled()).available());
         assertTrue(tools().available());
     }
@@ -279,10 +334,14 @@ class MediaToolsTest {
         String path = String.join(":", "", "relative", notExecutable.toString(), executable.toString());
         assertEquals(Optional.of(executable.resolve("ffmpeg")), MediaTools.find(Optional.empty(), "ffmpeg", path));
         assertEquals(Optional.empty(), MediaTools.find(Optional.empty(), "ffprobe", path));
-        assertEquals(Optional.empty(), MediaTools.find(Optional.of(notExecutable.resolve("ffmpeg")), "ffmpeg", path),
+        assertEquals(
+                Optional.empty(),
+                MediaTools.find(Optional.of(notExecutable.resolve("ffmpeg")), "ffmpeg", path),
                 "a configured path is not second-guessed");
         assertEquals(Optional.empty(), MediaTools.find(Optional.empty(), "ffmpeg", null), "no PATH: nothing found");
-        assertEquals(Optional.of(Tools.onPath("ffmpeg", FFMPEG)), MediaTools.find(Optional.empty(), "ffmpeg", System.getenv("PATH")),
+        assertEquals(
+                Optional.of(Tools.onPath("ffmpeg", FFMPEG)),
+                MediaTools.find(Optional.empty(), "ffmpeg", System.getenv("PATH")),
                 "the PATH's own ffmpeg");
     }
 }

@@ -12,7 +12,8 @@ import java.util.Arrays;
 import org.junit.jupiter.api.Test;
 
 class RedactorTest {
-    static final String SOURCE = "http://vault.local/storage/generations/gen_1/clips/clip_001.mp4?X-Expires=99&X-Signature=secret123";
+    static final String SOURCE =
+            "http://vault.local/storage/generations/gen_1/clips/clip_001.mp4?X-Expires=99&X-Signature=secret123";
 
     static byte[] utf8(String s) {
         return s.getBytes(StandardCharsets.UTF_8);
@@ -21,19 +22,31 @@ class RedactorTest {
     @Test
     void replacesTheSourceAndItsQuery() {
         Redactor redactor = new Redactor(SOURCE, Path.of("/tmp/work/compressed-1.mp4"));
-        String clean = redactor.clean(utf8(SOURCE + ": Server returned 403 Forbidden\n"
-                + "Opening X-Expires=99&X-Signature=secret123 again\n"
-                + "/tmp/work/compressed-1.mp4: No space left on device\n"), false);
-        assertEquals("<input>: Server returned 403 Forbidden | Opening <query> again | <output>: No space left on device", clean);
+        String clean = redactor.clean(
+                utf8(SOURCE + ": Server returned 403 Forbidden\n"
+                        + "Opening X-Expires=99&X-Signature=secret123 again\n"
+                        + "/tmp/work/compressed-1.mp4: No space left on device\n"),
+                false);
+        assertEquals(
+                "<input>: Server returned 403 Forbidden | Opening <query> again | <output>: No space left on device",
+                clean);
     }
 
     @Test
     void redactsSignaturesAndCredentialsOfAnyUrl() {
-        String clean = new Redactor(SOURCE, null).clean(utf8("redirected to https://b.s3.amazonaws.com/k?X-Amz-Algorithm=AWS4"
-                + "&X-Amz-Credential=AKIA%2F2024&X-Amz-Security-Token=tok&X-Amz-Signature=abc123 and x-signature=def"), false);
-        assertFalse(clean.contains("AKIA") || clean.contains("tok&") || clean.contains("abc123") || clean.contains("def"), clean);
-        assertTrue(clean.contains("X-Amz-Algorithm=AWS4&X-Amz-Credential=<redacted>&X-Amz-Security-Token=<redacted>"
-                + "&X-Amz-Signature=<redacted>"), clean);
+        String clean = new Redactor(SOURCE, null)
+                .clean(
+                        utf8(
+                                "redirected to https://b.s3.amazonaws.com/k?X-Amz-Algorithm=AWS4"
+                                        + "&X-Amz-Credential=AKIA%2F2024&X-Amz-Security-Token=tok&X-Amz-Signature=abc123 and x-signature=def"),
+                        false);
+        assertFalse(
+                clean.contains("AKIA") || clean.contains("tok&") || clean.contains("abc123") || clean.contains("def"),
+                clean);
+        assertTrue(
+                clean.contains("X-Amz-Algorithm=AWS4&X-Amz-Credential=<redacted>&X-Amz-Security-Token=<redacted>"
+                        + "&X-Amz-Signature=<redacted>"),
+                clean);
     }
 
     @Test

@@ -59,31 +59,61 @@ class MonitoringConfigTest {
     static final Set<String> EXTERNAL = Set.of("up");
     /** Labels Prometheus adds to every scraped series (target labels), which /q/metrics cannot show. */
     static final Set<String> TARGET_LABELS = Set.of("job", "instance", "namespace");
+
     static final Set<String> SEVERITIES = Set.of("critical", "warning", "info");
 
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final Set<String> KEYWORDS = Set.of("and", "or", "unless", "bool", "offset", "by", "without", "on",
-            "ignoring", "group_left", "group_right", "inf", "nan");
+    private static final Set<String> KEYWORDS = Set.of(
+            "and",
+            "or",
+            "unless",
+            "bool",
+            "offset",
+            "by",
+            "without",
+            "on",
+            "ignoring",
+            "group_left",
+            "group_right",
+            "inf",
+            "nan");
     private static final Pattern STRING = Pattern.compile("\"(?:[^\"\\\\]|\\\\.)*\"|'(?:[^'\\\\]|\\\\.)*'");
     private static final Pattern SELECTOR = Pattern.compile("(?<![\\w:$])([a-zA-Z_:][a-zA-Z0-9_:]*)\\s*\\{([^}]*)}");
     private static final Pattern MATCHER = Pattern.compile("([a-zA-Z_][a-zA-Z0-9_]*)\\s*(=~|!~|!=|=)");
-    private static final Pattern GROUPING = Pattern.compile(
-            "\\b(by|without|on|ignoring|group_left|group_right)\\s*\\([^)]*\\)");
+    private static final Pattern GROUPING =
+            Pattern.compile("\\b(by|without|on|ignoring|group_left|group_right)\\s*\\([^)]*\\)");
     private static final Pattern IDENTIFIER = Pattern.compile("(?<![\\w.:$])([a-zA-Z_:][a-zA-Z0-9_:]*)");
-    private static final Pattern LABEL_VALUES = Pattern.compile("^\\s*label_values\\((.*),\\s*[a-zA-Z_][a-zA-Z0-9_]*\\s*\\)\\s*$");
+    private static final Pattern LABEL_VALUES =
+            Pattern.compile("^\\s*label_values\\((.*),\\s*[a-zA-Z_][a-zA-Z0-9_]*\\s*\\)\\s*$");
 
     // --- what the files read, against what the service exports
 
     @Test
     void everyNameTheAlertsAndTheDashboardReadIsExported() throws IOException {
         String token = TestTokens.user("monitoring-" + Long.toString(System.nanoTime(), 36));
-        String id = given().auth().oauth2(token).contentType("image/png").queryParam("filename", "m.png")
-                .body(Samples.png(2048)).post("/api/v1/uploads").then().statusCode(201).extract().path("upload_id");
-        given().auth().oauth2(token).get("/api/v1/uploads/" + id + "/url").then().statusCode(200);
-        given().auth().oauth2(TestTokens.pipeline("monitoring")).contentType("application/json")
+        String id = given().auth()
+                .oauth2(token)
+                .contentType("image/png")
+                .queryParam("filename", "m.png")
+                .body(Samples.png(2048))
+                .post("/api/v1/uploads")
+                .then()
+                .statusCode(201)
+                .extract()
+                .path("upload_id");
+        given().auth()
+                .oauth2(token)
+                .get("/api/v1/uploads/" + id + "/url")
+                .then()
+                .statusCode(200);
+        given().auth()
+                .oauth2(TestTokens.pipeline("monitoring"))
+                .contentType("application/json")
                 .body(Map.of("prompt", "a harbour at dawn, monitoring", "parameters", Map.of("seed", id)))
-                .post("/api/v1/generations").then().statusCode(201);
+                .post("/api/v1/generations")
+                .then()
+                .statusCode(201);
         Management.given().get("/q/health/ready").then().statusCode(200);
         MetricsText metrics = MetricsText.scrape();
 
@@ -126,8 +156,11 @@ class MonitoringConfigTest {
                 / on (job) group_left (le) (histogram_quantile(0.99, b_seconds_bucket[5m:1m]) > 0)
                 and absent(up{job="reelvault"} == 1) or vector(0) * 1e9 + time() - 24 * 3600
                 """));
-        assertEquals(Set.of("reelvault_storage_objects"), names("label_values(reelvault_storage_objects{job=\"$job\"}, instance)"));
-        assertEquals(Map.of("a_total", Set.of("outcome", "job"), "c", Set.of()),
+        assertEquals(
+                Set.of("reelvault_storage_objects"),
+                names("label_values(reelvault_storage_objects{job=\"$job\"}, instance)"));
+        assertEquals(
+                Map.of("a_total", Set.of("outcome", "job"), "c", Set.of()),
                 selectors("rate(a_total{outcome=\"x\", job!~\"y\"}[5m]) / c{}"));
     }
 
@@ -154,14 +187,21 @@ class MonitoringConfigTest {
         StringBuilder rules = new StringBuilder("groups:\n  - name: dashboard\n    rules:\n");
         int n = 0;
         for (String expr : dashboardQueries().values()) {
-            String concrete = expr.replace("$__rate_interval", "1m").replace("$__interval", "1m")
-                    .replace("$__range", "1h").replace("$job", "reelvault").replace("$instance", ".*");
+            String concrete = expr.replace("$__rate_interval", "1m")
+                    .replace("$__interval", "1m")
+                    .replace("$__range", "1h")
+                    .replace("$job", "reelvault")
+                    .replace("$instance", ".*");
             Matcher lv = LABEL_VALUES.matcher(concrete);
             if (lv.matches()) {
                 concrete = lv.group(1);
             }
-            rules.append("      - record: dashboard:query_").append(++n).append('\n')
-                    .append("        expr: ").append(JSON.writeValueAsString(concrete)).append('\n');
+            rules.append("      - record: dashboard:query_")
+                    .append(++n)
+                    .append('\n')
+                    .append("        expr: ")
+                    .append(JSON.writeValueAsString(concrete))
+                    .append('\n');
         }
         Path file = Files.createTempFile("dashboard-queries", ".yaml");
         try {
@@ -188,13 +228,22 @@ class MonitoringConfigTest {
             JsonNode annotations = rule.path("annotations");
             assertFalse(annotations.path("summary").asText().isBlank(), alert + " has a summary");
             assertTrue(annotations.path("description").asText().length() > 80, alert + " explains itself");
-            assertEquals("deploy/prometheus/runbook.md#" + alert.toLowerCase(Locale.ROOT),
-                    annotations.path("runbook_url").asText(), alert + " links its runbook section");
+            assertEquals(
+                    "deploy/prometheus/runbook.md#" + alert.toLowerCase(Locale.ROOT),
+                    annotations.path("runbook_url").asText(),
+                    alert + " links its runbook section");
             assertTrue(runbook.contains("\n## " + alert + "\n"), alert + " has a section in runbook.md");
         }
-        assertTrue(names.containsAll(Set.of("ReelvaultHttp5xxHigh", "ReelvaultStorageBackendErrors", "ReelvaultNoReplicaReady",
-                "ReelvaultLocalDiskFull", "ReelvaultSimilarCacheErrors", "ReelvaultLifecycleSweeperNotRunning",
-                "ReelvaultLifecycleSweepRefused")), names.toString());
+        assertTrue(
+                names.containsAll(Set.of(
+                        "ReelvaultHttp5xxHigh",
+                        "ReelvaultStorageBackendErrors",
+                        "ReelvaultNoReplicaReady",
+                        "ReelvaultLocalDiskFull",
+                        "ReelvaultSimilarCacheErrors",
+                        "ReelvaultLifecycleSweeperNotRunning",
+                        "ReelvaultLifecycleSweepRefused")),
+                names.toString());
     }
 
     @Test
@@ -208,15 +257,21 @@ class MonitoringConfigTest {
                 variable = v;
             }
         }
-        assertTrue(variable != null && variable.path("type").asText().equals("datasource")
-                && variable.path("query").asText().equals("prometheus"), "a Prometheus data source variable");
+        assertTrue(
+                variable != null
+                        && variable.path("type").asText().equals("datasource")
+                        && variable.path("query").asText().equals("prometheus"),
+                "a Prometheus data source variable");
         Set<Integer> ids = new LinkedHashSet<>();
         List<int[]> cells = new ArrayList<>();
         for (JsonNode panel : dashboard.path("panels")) {
             int id = panel.path("id").asInt();
             assertTrue(ids.add(id), "panel ids are unique: " + id);
             JsonNode pos = panel.path("gridPos");
-            int x = pos.path("x").asInt(), y = pos.path("y").asInt(), w = pos.path("w").asInt(), h = pos.path("h").asInt();
+            int x = pos.path("x").asInt(),
+                    y = pos.path("y").asInt(),
+                    w = pos.path("w").asInt(),
+                    h = pos.path("h").asInt();
             assertTrue(w > 0 && h > 0 && x >= 0 && x + w <= 24, "panel " + id + " fits the 24 columns");
             for (int[] c : cells) {
                 boolean overlap = x < c[0] + c[2] && c[0] < x + w && y < c[1] + c[3] && c[1] < y + h;
@@ -230,7 +285,8 @@ class MonitoringConfigTest {
             assertEquals("${datasource}", panel.path("datasource").path("uid").asText(), "panel " + id);
             assertTrue(panel.path("targets").size() > 0, "panel " + id + " has queries");
             for (JsonNode target : panel.path("targets")) {
-                assertEquals("${datasource}", target.path("datasource").path("uid").asText(), "panel " + id);
+                assertEquals(
+                        "${datasource}", target.path("datasource").path("uid").asText(), "panel " + id);
                 assertFalse(target.path("expr").asText().isBlank(), "panel " + id + " has an expr");
             }
         }
@@ -250,7 +306,9 @@ class MonitoringConfigTest {
     static Map<String, String> expressions(List<JsonNode> rules) {
         Map<String, String> exprs = new LinkedHashMap<>();
         for (JsonNode rule : rules) {
-            exprs.put("alert " + rule.path("alert").asText() + " (" + rule.path("labels").path("severity").asText() + ")",
+            exprs.put(
+                    "alert " + rule.path("alert").asText() + " ("
+                            + rule.path("labels").path("severity").asText() + ")",
                     rule.path("expr").asText());
         }
         return exprs;
@@ -262,14 +320,18 @@ class MonitoringConfigTest {
         Map<String, String> queries = new LinkedHashMap<>();
         for (JsonNode panel : dashboard.path("panels")) {
             for (JsonNode target : panel.path("targets")) {
-                queries.put("panel '" + panel.path("title").asText() + "' " + target.path("refId").asText(),
+                queries.put(
+                        "panel '" + panel.path("title").asText() + "' "
+                                + target.path("refId").asText(),
                         target.path("expr").asText());
             }
         }
         for (JsonNode v : dashboard.path("templating").path("list")) {
             if (v.path("type").asText().equals("query")) {
                 JsonNode query = v.path("query");
-                queries.put("variable " + v.path("name").asText(), query.isObject() ? query.path("query").asText() : query.asText());
+                queries.put(
+                        "variable " + v.path("name").asText(),
+                        query.isObject() ? query.path("query").asText() : query.asText());
             }
         }
         return queries;
@@ -324,7 +386,11 @@ class MonitoringConfigTest {
     static String promtool(String... args) {
         List<String> command = new ArrayList<>(List.of("promtool"));
         command.addAll(List.of(args));
-        return new String(Tools.output(Duration.ofMinutes(2), "Debian's 'prometheus' package (apt-get install prometheus)",
-                command.toArray(String[]::new)), StandardCharsets.UTF_8);
+        return new String(
+                Tools.output(
+                        Duration.ofMinutes(2),
+                        "Debian's 'prometheus' package (apt-get install prometheus)",
+                        command.toArray(String[]::new)),
+                StandardCharsets.UTF_8);
     }
 }

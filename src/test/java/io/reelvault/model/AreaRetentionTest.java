@@ -22,7 +22,9 @@ class AreaRetentionTest {
 
     @Test
     void anObjectCreatedAtMidnightExpiresExactlyNDaysLater() {
-        assertEquals(Optional.of(Instant.parse("2026-12-06T00:00:00Z")), Area.TEMP.expiresAt(Instant.parse("2026-11-29T00:00:00Z")));
+        assertEquals(
+                Optional.of(Instant.parse("2026-12-06T00:00:00Z")),
+                Area.TEMP.expiresAt(Instant.parse("2026-11-29T00:00:00Z")));
     }
 
     @Test

@@ -40,11 +40,11 @@ class HostileInputTest {
                 "uploads/u1/a\u0085.png",
                 "uploads\\..\\..\\windows",
                 "C:\\Windows\\system.ini",
-                "uploads/\u2024\u2024/etc",          // ONE DOT LEADER look-alikes
-                "uploads/\uFF0E\uFF0E/etc",          // FULLWIDTH FULL STOP
-                "uploads/\u2025/etc",                // TWO DOT LEADER
-                "uploads/\u00b7\u00b7/etc",          // MIDDLE DOT
-                "uploads/u1/\u202Egnp.exe",          // right-to-left override
+                "uploads/\u2024\u2024/etc", // ONE DOT LEADER look-alikes
+                "uploads/\uFF0E\uFF0E/etc", // FULLWIDTH FULL STOP
+                "uploads/\u2025/etc", // TWO DOT LEADER
+                "uploads/\u00b7\u00b7/etc", // MIDDLE DOT
+                "uploads/u1/\u202Egnp.exe", // right-to-left override
                 "uploads/u1/.hidden",
                 "uploads/u1/a b.png",
                 "uploads/u1/a?b.png",
@@ -64,22 +64,50 @@ class HostileInputTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"uploads/u1/upload_20261129_abcdefghijkl/original.png", "temp/job-1/processing/render_pass_1.mp4",
-            "generations/gen_20261129_abcdefghijkl/clips/clip_001.mp4", "compositions/c/final.mp4"})
+    @ValueSource(
+            strings = {
+                "uploads/u1/upload_20261129_abcdefghijkl/original.png",
+                "temp/job-1/processing/render_pass_1.mp4",
+                "generations/gen_20261129_abcdefghijkl/clips/clip_001.mp4",
+                "compositions/c/final.mp4"
+            })
     void ordinaryKeysParse(String key) {
         assertEquals(key, ObjectKey.parse(key).value());
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"", "upload_", "upload_20261129_short", "upload_20261399_abcdefghijkl", "upload_20261129_ABCDEFGHIJKL",
-            "gen_20261129_abcdefghijkl", "upload_20261129_abcdefghijkl/../x", "../upload_20261129_abcdefghijkl",
-            "upload_20261129_abcdefghijk\u0000", "upload_20261129_abcdefghijkl ", "upload_20260230_abcdefghijkl"})
+    @ValueSource(
+            strings = {
+                "",
+                "upload_",
+                "upload_20261129_short",
+                "upload_20261399_abcdefghijkl",
+                "upload_20261129_ABCDEFGHIJKL",
+                "gen_20261129_abcdefghijkl",
+                "upload_20261129_abcdefghijkl/../x",
+                "../upload_20261129_abcdefghijkl",
+                "upload_20261129_abcdefghijk\u0000",
+                "upload_20261129_abcdefghijkl ",
+                "upload_20260230_abcdefghijkl"
+            })
     void hostileUploadIdsAreRejected(String id) {
-        assertEquals(ErrorCode.INVALID_ID, assertThrows(ReelvaultException.class, () -> UploadId.parse(id)).code());
+        assertEquals(
+                ErrorCode.INVALID_ID,
+                assertThrows(ReelvaultException.class, () -> UploadId.parse(id)).code());
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"", "a/b", "..", "a.b", "a b", "ü", "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx", "a\0"})
+    @ValueSource(
+            strings = {
+                "",
+                "a/b",
+                "..",
+                "a.b",
+                "a b",
+                "ü",
+                "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx",
+                "a\0"
+            })
     void hostileUserAndJobIdsAreRejected(String id) {
         assertThrows(ReelvaultException.class, () -> UserId.parse(id));
         assertThrows(ReelvaultException.class, () -> JobId.parse(id));

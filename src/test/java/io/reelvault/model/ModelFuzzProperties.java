@@ -45,7 +45,8 @@ class ModelFuzzProperties {
             assertEquals(key, ObjectKey.parse(key.toString()));
             assertTrue(ObjectKey.isValid(text));
             assertTrue(text.getBytes(StandardCharsets.UTF_8).length <= ObjectKey.MAX_BYTES);
-            assertEquals(text, Normalizer.normalize(text, Normalizer.Form.NFKC), "no character a normalisation changes");
+            assertEquals(
+                    text, Normalizer.normalize(text, Normalizer.Form.NFKC), "no character a normalisation changes");
             for (String segment : text.split("/", -1)) {
                 assertTrue(segment.matches("[A-Za-z0-9_-][A-Za-z0-9._-]{0,254}"), segment);
             }
@@ -105,7 +106,8 @@ class ModelFuzzProperties {
 
     @Property(tries = TRIES, edgeCases = EdgeCasesMode.NONE)
     void aCompositionIdParsesIntoAKeySegmentOrIsInvalidId(@ForAll("compositionIds") String text) {
-        parse(text, CompositionId::parse, ErrorCode.INVALID_ID).ifPresent(id -> assertDatedId("comp", text, id.value()));
+        parse(text, CompositionId::parse, ErrorCode.INVALID_ID)
+                .ifPresent(id -> assertDatedId("comp", text, id.value()));
     }
 
     @Provide
@@ -173,7 +175,10 @@ class ModelFuzzProperties {
         try {
             name = UploadFilename.parse(text);
         } catch (ReelvaultException e) {
-            assertTrue(Set.of(ErrorCode.INVALID_FILENAME, ErrorCode.UNSUPPORTED_MEDIA_TYPE).contains(e.code()), e.code().code());
+            assertTrue(
+                    Set.of(ErrorCode.INVALID_FILENAME, ErrorCode.UNSUPPORTED_MEDIA_TYPE)
+                            .contains(e.code()),
+                    e.code().code());
             Statistics.collect("refused");
             return;
         }
@@ -210,7 +215,8 @@ class ModelFuzzProperties {
         });
         parsed.ifPresent(range -> {
             assertEquals(parsed, ByteRange.parseHeader(range.toString()), "round trip");
-            boolean satisfiable = range.suffixLength() != null ? range.suffixLength() > 0 && size > 0 : range.first() < size;
+            boolean satisfiable =
+                    range.suffixLength() != null ? range.suffixLength() > 0 && size > 0 : range.first() < size;
             assertEquals(satisfiable, resolved.isPresent(), header + " of " + size);
         });
         resolved.ifPresent(r -> {

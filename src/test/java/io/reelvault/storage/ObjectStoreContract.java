@@ -47,7 +47,9 @@ public abstract class ObjectStoreContract {
 
     protected static String sha256(byte[] data) {
         try {
-            return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(data));
+            return java.util.HexFormat.of()
+                    .formatHex(
+                            java.security.MessageDigest.getInstance("SHA-256").digest(data));
         } catch (java.security.NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
@@ -73,7 +75,9 @@ public abstract class ObjectStoreContract {
 
     protected ObjectInfo put(String k, byte[] data) {
         return store().put(key(k), chunked(data, 8192), OptionalLong.of(data.length), "application/octet-stream")
-                .await().atMost(WAIT).info();
+                .await()
+                .atMost(WAIT)
+                .info();
     }
 
     protected byte[] read(String k, Optional<ByteRange> range) {
@@ -99,12 +103,23 @@ public abstract class ObjectStoreContract {
 
     @Test
     void emptyObject() {
-        PutResult stored = store().put(key("temp/j1/empty.tmp"), Multi.createFrom().empty(), OptionalLong.of(0),
-                "application/octet-stream").await().atMost(WAIT);
+        PutResult stored = store().put(
+                        key("temp/j1/empty.tmp"),
+                        Multi.createFrom().empty(),
+                        OptionalLong.of(0),
+                        "application/octet-stream")
+                .await()
+                .atMost(WAIT);
         assertEquals(0, stored.info().size());
         assertEquals("e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855", stored.sha256());
         assertArrayEquals(new byte[0], read("temp/j1/empty.tmp", Optional.empty()));
-        assertEquals(0, store().head(key("temp/j1/empty.tmp")).await().atMost(WAIT).orElseThrow().size());
+        assertEquals(
+                0,
+                store().head(key("temp/j1/empty.tmp"))
+                        .await()
+                        .atMost(WAIT)
+                        .orElseThrow()
+                        .size());
     }
 
     @Test
@@ -117,21 +132,31 @@ public abstract class ObjectStoreContract {
     @Test
     void objectCrossingBufferBoundariesRoundTrips() {
         byte[] data = randomBytes(3 * 128 * 1024 + 17, 1);
-        PutResult stored = store().put(key("generations/g/clips/clip_001.mp4"), chunked(data, 1, 7, 65536, 8191, 100_000),
-                OptionalLong.empty(), "video/mp4").await().atMost(WAIT);
+        PutResult stored = store().put(
+                        key("generations/g/clips/clip_001.mp4"),
+                        chunked(data, 1, 7, 65536, 8191, 100_000),
+                        OptionalLong.empty(),
+                        "video/mp4")
+                .await()
+                .atMost(WAIT);
         ObjectInfo info = stored.info();
         assertEquals(data.length, info.size());
         assertEquals(sha256(data), stored.sha256(), "the SHA-256 of exactly the bytes stored");
         assertArrayEquals(data, read("generations/g/clips/clip_001.mp4", Optional.empty()));
-        ObjectInfo head = store().head(key("generations/g/clips/clip_001.mp4")).await().atMost(WAIT).orElseThrow();
+        ObjectInfo head = store().head(key("generations/g/clips/clip_001.mp4"))
+                .await()
+                .atMost(WAIT)
+                .orElseThrow();
         assertEquals(data.length, head.size());
         assertEquals(info.etag(), head.etag());
         assertTrue(head.etag().startsWith("\"") && head.etag().endsWith("\""), "ETag is quoted");
     }
 
     protected PutResult putIf(String k, Optional<String> expectedEtag, byte[] data) {
-        return store().putIf(key(k), expectedEtag, chunked(data, 8192), OptionalLong.of(data.length), "application/json")
-                .await().atMost(WAIT);
+        return store().putIf(
+                        key(k), expectedEtag, chunked(data, 8192), OptionalLong.of(data.length), "application/json")
+                .await()
+                .atMost(WAIT);
     }
 
     @Test
@@ -139,8 +164,12 @@ public abstract class ObjectStoreContract {
         byte[] first = randomBytes(300, 40);
         PutResult created = putIf("temp/c1/doc.json", Optional.empty(), first);
         assertEquals(sha256(first), created.sha256());
-        ReelvaultException again = failure(store().putIf(key("temp/c1/doc.json"), Optional.empty(),
-                chunked(randomBytes(200, 41), 64), OptionalLong.of(200), "application/json"));
+        ReelvaultException again = failure(store().putIf(
+                        key("temp/c1/doc.json"),
+                        Optional.empty(),
+                        chunked(randomBytes(200, 41), 64),
+                        OptionalLong.of(200),
+                        "application/json"));
         assertTrue(again instanceof PreconditionFailedException, "a second create-only write fails: " + again);
         assertArrayEquals(first, read("temp/c1/doc.json", Optional.empty()), "the first stays");
         awaitNoLeftovers();
@@ -150,18 +179,35 @@ public abstract class ObjectStoreContract {
     void conditionalWriteReplacesOnlyTheVersionItRead() {
         ObjectInfo v1 = put("temp/c2/doc.json", randomBytes(300, 42));
         byte[] second = randomBytes(310, 43);
-        ObjectInfo v2 = putIf("temp/c2/doc.json", Optional.of(v1.etag()), second).info();
+        ObjectInfo v2 =
+                putIf("temp/c2/doc.json", Optional.of(v1.etag()), second).info();
         assertNotEquals(v1.etag(), v2.etag());
-        assertEquals(v2.etag(), store().head(key("temp/c2/doc.json")).await().atMost(WAIT).orElseThrow().etag(),
+        assertEquals(
+                v2.etag(),
+                store().head(key("temp/c2/doc.json"))
+                        .await()
+                        .atMost(WAIT)
+                        .orElseThrow()
+                        .etag(),
                 "the ETag answered is the one the object has");
 
-        ReelvaultException stale = failure(store().putIf(key("temp/c2/doc.json"), Optional.of(v1.etag()),
-                chunked(randomBytes(320, 44), 64), OptionalLong.of(320), "application/json"));
-        assertTrue(stale instanceof PreconditionFailedException, "a write conditioned on a replaced version fails: " + stale);
+        ReelvaultException stale = failure(store().putIf(
+                        key("temp/c2/doc.json"),
+                        Optional.of(v1.etag()),
+                        chunked(randomBytes(320, 44), 64),
+                        OptionalLong.of(320),
+                        "application/json"));
+        assertTrue(
+                stale instanceof PreconditionFailedException,
+                "a write conditioned on a replaced version fails: " + stale);
         assertArrayEquals(second, read("temp/c2/doc.json", Optional.empty()), "the newer version stays");
 
-        ReelvaultException gone = failure(store().putIf(key("temp/c2/none.json"), Optional.of(v1.etag()),
-                chunked(randomBytes(10, 45), 64), OptionalLong.of(10), "application/json"));
+        ReelvaultException gone = failure(store().putIf(
+                        key("temp/c2/none.json"),
+                        Optional.of(v1.etag()),
+                        chunked(randomBytes(10, 45), 64),
+                        OptionalLong.of(10),
+                        "application/json"));
         assertTrue(gone instanceof PreconditionFailedException, "If-Match where nothing is fails: " + gone);
         assertTrue(store().head(key("temp/c2/none.json")).await().atMost(WAIT).isEmpty(), "and writes nothing");
         awaitNoLeftovers();
@@ -178,7 +224,8 @@ public abstract class ObjectStoreContract {
     /** Read-modify-write of one counter by many concurrent writers, each retrying its conditional write: no increment is lost. */
     @Test
     void concurrentReadModifyWritesWithConditionalWritesLoseNoUpdate() throws Exception {
-        org.junit.jupiter.api.Assumptions.assumeTrue(conditionalWritesAreAtomic(),
+        org.junit.jupiter.api.Assumptions.assumeTrue(
+                conditionalWritesAreAtomic(),
                 "this server checks If-Match and then writes, in two steps: concurrent writers can both pass");
         ObjectKey counter = key("temp/c3/counter.json");
         put("temp/c3/counter.json", "0".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
@@ -194,17 +241,33 @@ public abstract class ObjectStoreContract {
                     go.await();
                     for (int i = 0; i < increments; i++) {
                         while (true) {
-                            ObjectContent c = store().get(counter, Optional.empty()).await().atMost(WAIT);
+                            ObjectContent c = store().get(counter, Optional.empty())
+                                    .await()
+                                    .atMost(WAIT);
                             String etag = c.info().etag();
-                            int value = Integer.parseInt(new String(c.body().collect().in(ByteArrayOutputStream::new, (o, b) -> {
-                                byte[] a = new byte[b.remaining()];
-                                b.get(a);
-                                o.write(a, 0, a.length);
-                            }).await().atMost(WAIT).toByteArray(), java.nio.charset.StandardCharsets.US_ASCII));
-                            byte[] next = Integer.toString(value + 1).getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+                            int value = Integer.parseInt(new String(
+                                    c.body()
+                                            .collect()
+                                            .in(ByteArrayOutputStream::new, (o, b) -> {
+                                                byte[] a = new byte[b.remaining()];
+                                                b.get(a);
+                                                o.write(a, 0, a.length);
+                                            })
+                                            .await()
+                                            .atMost(WAIT)
+                                            .toByteArray(),
+                                    java.nio.charset.StandardCharsets.US_ASCII));
+                            byte[] next =
+                                    Integer.toString(value + 1).getBytes(java.nio.charset.StandardCharsets.US_ASCII);
                             try {
-                                store().putIf(counter, Optional.of(etag), Multi.createFrom().item(ByteBuffer.wrap(next)),
-                                        OptionalLong.of(next.length), "application/json").await().atMost(WAIT);
+                                store().putIf(
+                                                counter,
+                                                Optional.of(etag),
+                                                Multi.createFrom().item(ByteBuffer.wrap(next)),
+                                                OptionalLong.of(next.length),
+                                                "application/json")
+                                        .await()
+                                        .atMost(WAIT);
                                 break;
                             } catch (PreconditionFailedException lost) {
                                 conflicts.incrementAndGet();
@@ -221,7 +284,8 @@ public abstract class ObjectStoreContract {
         } finally {
             pool.shutdownNow();
         }
-        assertEquals(Integer.toString(workers * increments),
+        assertEquals(
+                Integer.toString(workers * increments),
                 new String(read("temp/c3/counter.json", Optional.empty()), java.nio.charset.StandardCharsets.US_ASCII),
                 "every increment counted (" + conflicts.get() + " conditional writes lost a race and were retried)");
     }
@@ -239,22 +303,44 @@ public abstract class ObjectStoreContract {
     @Test
     void putIfAbsentCreatesOnceAndNeverReplaces() {
         byte[] first = randomBytes(3000, 40);
-        PutResult stored = store().putIfAbsent(key("uploads/u/upload_20260101_eeeeeeeeeeee/original.png"),
-                chunked(first, 1000), OptionalLong.of(first.length), "image/png").await().atMost(WAIT);
+        PutResult stored = store().putIfAbsent(
+                        key("uploads/u/upload_20260101_eeeeeeeeeeee/original.png"),
+                        chunked(first, 1000),
+                        OptionalLong.of(first.length),
+                        "image/png")
+                .await()
+                .atMost(WAIT);
         assertEquals(sha256(first), stored.sha256());
         for (OptionalLong length : List.of(OptionalLong.of(3000), OptionalLong.empty())) {
-            ReelvaultException refused = failure(store().putIfAbsent(key("uploads/u/upload_20260101_eeeeeeeeeeee/original.png"),
-                    chunked(randomBytes(3000, 41), 1000), length, "image/png"));
+            ReelvaultException refused = failure(store().putIfAbsent(
+                            key("uploads/u/upload_20260101_eeeeeeeeeeee/original.png"),
+                            chunked(randomBytes(3000, 41), 1000),
+                            length,
+                            "image/png"));
             assertEquals(ErrorCode.CONFLICT, refused.code());
         }
         assertArrayEquals(first, read("uploads/u/upload_20260101_eeeeeeeeeeee/original.png", Optional.empty()));
-        assertEquals(stored.info().etag(),
-                store().head(key("uploads/u/upload_20260101_eeeeeeeeeeee/original.png")).await().atMost(WAIT).orElseThrow().etag());
+        assertEquals(
+                stored.info().etag(),
+                store().head(key("uploads/u/upload_20260101_eeeeeeeeeeee/original.png"))
+                        .await()
+                        .atMost(WAIT)
+                        .orElseThrow()
+                        .etag());
         assertNoLeftovers();
-        store().delete(key("uploads/u/upload_20260101_eeeeeeeeeeee/original.png")).await().atMost(WAIT);
-        store().putIfAbsent(key("uploads/u/upload_20260101_eeeeeeeeeeee/original.png"), chunked(first, 1000),
-                OptionalLong.of(first.length), "image/png").await().atMost(WAIT);
-        assertArrayEquals(first, read("uploads/u/upload_20260101_eeeeeeeeeeee/original.png", Optional.empty()),
+        store().delete(key("uploads/u/upload_20260101_eeeeeeeeeeee/original.png"))
+                .await()
+                .atMost(WAIT);
+        store().putIfAbsent(
+                        key("uploads/u/upload_20260101_eeeeeeeeeeee/original.png"),
+                        chunked(first, 1000),
+                        OptionalLong.of(first.length),
+                        "image/png")
+                .await()
+                .atMost(WAIT);
+        assertArrayEquals(
+                first,
+                read("uploads/u/upload_20260101_eeeeeeeeeeee/original.png", Optional.empty()),
                 "a deleted key can be created again");
     }
 
@@ -263,12 +349,23 @@ public abstract class ObjectStoreContract {
         int writers = 6;
         List<Uni<PutResult>> puts = new ArrayList<>();
         for (int i = 0; i < writers; i++) {
-            puts.add(store().putIfAbsent(key("temp/race/once.tmp"), chunked(randomBytes(20_000, 50 + i), 4096),
-                    OptionalLong.of(20_000), "application/octet-stream"));
+            puts.add(store().putIfAbsent(
+                            key("temp/race/once.tmp"),
+                            chunked(randomBytes(20_000, 50 + i), 4096),
+                            OptionalLong.of(20_000),
+                            "application/octet-stream"));
         }
-        List<Object> outcomes = Uni.join().all(puts.stream().map(u -> u.map(r -> (Object) r)
-                .onFailure().recoverWithItem(e -> e)).toList()).andFailFast().await().atMost(WAIT);
-        List<PutResult> won = outcomes.stream().filter(o -> o instanceof PutResult).map(o -> (PutResult) o).toList();
+        List<Object> outcomes = Uni.join()
+                .all(puts.stream()
+                        .map(u -> u.map(r -> (Object) r).onFailure().recoverWithItem(e -> e))
+                        .toList())
+                .andFailFast()
+                .await()
+                .atMost(WAIT);
+        List<PutResult> won = outcomes.stream()
+                .filter(o -> o instanceof PutResult)
+                .map(o -> (PutResult) o)
+                .toList();
         assertEquals(1, won.size(), "exactly one writer wins: " + outcomes);
         for (Object o : outcomes) {
             if (!(o instanceof PutResult)) {
@@ -283,16 +380,27 @@ public abstract class ObjectStoreContract {
     void ranges() {
         byte[] data = randomBytes(1000, 4);
         put("temp/j1/range.tmp", data);
-        assertArrayEquals(slice(data, 0, 1), read("temp/j1/range.tmp", Optional.of(ByteRange.fromTo(0, 0))), "first byte");
-        assertArrayEquals(slice(data, 999, 1000), read("temp/j1/range.tmp", Optional.of(ByteRange.fromTo(999, 999))), "last byte");
-        assertArrayEquals(slice(data, 990, 1000), read("temp/j1/range.tmp", Optional.of(ByteRange.suffix(10))), "suffix");
-        assertArrayEquals(data, read("temp/j1/range.tmp", Optional.of(ByteRange.suffix(5000))), "suffix longer than object");
-        assertArrayEquals(slice(data, 500, 1000), read("temp/j1/range.tmp", Optional.of(ByteRange.from(500))), "open end");
-        assertArrayEquals(slice(data, 995, 1000), read("temp/j1/range.tmp", Optional.of(ByteRange.fromTo(995, 5000))),
+        assertArrayEquals(
+                slice(data, 0, 1), read("temp/j1/range.tmp", Optional.of(ByteRange.fromTo(0, 0))), "first byte");
+        assertArrayEquals(
+                slice(data, 999, 1000),
+                read("temp/j1/range.tmp", Optional.of(ByteRange.fromTo(999, 999))),
+                "last byte");
+        assertArrayEquals(
+                slice(data, 990, 1000), read("temp/j1/range.tmp", Optional.of(ByteRange.suffix(10))), "suffix");
+        assertArrayEquals(
+                data, read("temp/j1/range.tmp", Optional.of(ByteRange.suffix(5000))), "suffix longer than object");
+        assertArrayEquals(
+                slice(data, 500, 1000), read("temp/j1/range.tmp", Optional.of(ByteRange.from(500))), "open end");
+        assertArrayEquals(
+                slice(data, 995, 1000),
+                read("temp/j1/range.tmp", Optional.of(ByteRange.fromTo(995, 5000))),
                 "end past the object is clamped");
-        ObjectContent c = store().get(key("temp/j1/range.tmp"), Optional.of(ByteRange.fromTo(10, 19))).await().atMost(WAIT);
+        ObjectContent c = store().get(key("temp/j1/range.tmp"), Optional.of(ByteRange.fromTo(10, 19)))
+                .await()
+                .atMost(WAIT);
         assertEquals("bytes 10-19/1000", c.range().orElseThrow().contentRange());
-        c.body().subscribe().asIterable().forEach(b -> { });
+        c.body().subscribe().asIterable().forEach(b -> {});
         ReelvaultException past = failure(store().get(key("temp/j1/range.tmp"), Optional.of(ByteRange.from(1000))));
         assertEquals(ErrorCode.RANGE_NOT_SATISFIABLE, past.code());
         assertEquals("bytes */1000", past.headers().get("Content-Range"));
@@ -301,7 +409,9 @@ public abstract class ObjectStoreContract {
     @Test
     void missingObjects() {
         assertTrue(store().head(key("temp/none/x.tmp")).await().atMost(WAIT).isEmpty());
-        assertEquals(ErrorCode.NOT_FOUND, failure(store().get(key("temp/none/x.tmp"), Optional.empty())).code());
+        assertEquals(
+                ErrorCode.NOT_FOUND,
+                failure(store().get(key("temp/none/x.tmp"), Optional.empty())).code());
         store().delete(key("temp/none/x.tmp")).await().atMost(WAIT); // idempotent
     }
 
@@ -316,21 +426,31 @@ public abstract class ObjectStoreContract {
         put("temp/j/a.tmp", new byte[1]);
 
         List<ObjectInfo> u1 = list("uploads/u1/", null);
-        assertEquals(List.of("uploads/u1/upload_20260101_aaaaaaaaaaaa/metadata.json",
-                "uploads/u1/upload_20260101_aaaaaaaaaaaa/original.png",
-                "uploads/u1/upload_20260102_bbbbbbbbbbbb/original.png"), keys(u1));
+        assertEquals(
+                List.of(
+                        "uploads/u1/upload_20260101_aaaaaaaaaaaa/metadata.json",
+                        "uploads/u1/upload_20260101_aaaaaaaaaaaa/original.png",
+                        "uploads/u1/upload_20260102_bbbbbbbbbbbb/original.png"),
+                keys(u1));
         assertEquals(List.of(5L, 3L, 7L), u1.stream().map(ObjectInfo::size).toList());
         assertTrue(u1.stream().allMatch(o -> o.lastModified() != null && o.etag() != null));
 
-        assertEquals(List.of("uploads/u1.b/x.png", "uploads/u1/upload_20260101_aaaaaaaaaaaa/metadata.json",
-                "uploads/u1/upload_20260101_aaaaaaaaaaaa/original.png",
-                "uploads/u1/upload_20260102_bbbbbbbbbbbb/original.png",
-                "uploads/u10/upload_20260101_cccccccccccc/original.png"), keys(list("uploads/u1", null)),
+        assertEquals(
+                List.of(
+                        "uploads/u1.b/x.png",
+                        "uploads/u1/upload_20260101_aaaaaaaaaaaa/metadata.json",
+                        "uploads/u1/upload_20260101_aaaaaaaaaaaa/original.png",
+                        "uploads/u1/upload_20260102_bbbbbbbbbbbb/original.png",
+                        "uploads/u10/upload_20260101_cccccccccccc/original.png"),
+                keys(list("uploads/u1", null)),
                 "a partial segment is a plain string prefix, listed in byte order");
-        assertEquals(List.of("uploads/u1/upload_20260102_bbbbbbbbbbbb/original.png"),
+        assertEquals(
+                List.of("uploads/u1/upload_20260102_bbbbbbbbbbbb/original.png"),
                 keys(list("uploads/u1/upload_20260102", null)));
-        assertEquals(List.of("uploads/u1/upload_20260102_bbbbbbbbbbbb/original.png"),
-                keys(list("uploads/u1/", "uploads/u1/upload_20260101_aaaaaaaaaaaa/original.png")), "start after");
+        assertEquals(
+                List.of("uploads/u1/upload_20260102_bbbbbbbbbbbb/original.png"),
+                keys(list("uploads/u1/", "uploads/u1/upload_20260101_aaaaaaaaaaaa/original.png")),
+                "start after");
         assertEquals(7, list("", null).size(), "the empty prefix lists everything");
         assertEquals(List.of(), list("uploads/nobody/", null));
     }
@@ -352,7 +472,8 @@ public abstract class ObjectStoreContract {
         put("temp/d/b.tmp", new byte[1]);
         put("temp/d/c.tmp", new byte[1]);
         store().deleteMany(List.of(key("temp/d/a.tmp"), key("temp/d/c.tmp"), key("temp/d/missing.tmp")))
-                .await().atMost(WAIT);
+                .await()
+                .atMost(WAIT);
         assertEquals(List.of("temp/d/b.tmp"), keys(list("temp/d/", null)));
         store().delete(key("temp/d/b.tmp")).await().atMost(WAIT);
         assertEquals(List.of(), list("temp/", null));
@@ -365,14 +486,19 @@ public abstract class ObjectStoreContract {
         CountDownLatch someConsumed = new CountDownLatch(3);
         AtomicInteger emitted = new AtomicInteger();
         // a body that sends a few chunks and then stalls, like a client that stops sending
-        Multi<ByteBuffer> stalling = Multi.createFrom().<ByteBuffer>emitter(em -> {
-            for (int i = 0; i < 3; i++) {
-                em.emit(ByteBuffer.wrap(randomBytes(4096, i)));
-                emitted.incrementAndGet();
-            }
-        }).onItem().invoke(b -> someConsumed.countDown());
-        Cancellable running = store().put(key("temp/c/obj.tmp"), stalling, OptionalLong.of(1_000_000), "application/octet-stream")
-                .subscribe().with(i -> fail("a stalled write must not complete"), e -> { });
+        Multi<ByteBuffer> stalling = Multi.createFrom()
+                .<ByteBuffer>emitter(em -> {
+                    for (int i = 0; i < 3; i++) {
+                        em.emit(ByteBuffer.wrap(randomBytes(4096, i)));
+                        emitted.incrementAndGet();
+                    }
+                })
+                .onItem()
+                .invoke(b -> someConsumed.countDown());
+        Cancellable running = store().put(
+                        key("temp/c/obj.tmp"), stalling, OptionalLong.of(1_000_000), "application/octet-stream")
+                .subscribe()
+                .with(i -> fail("a stalled write must not complete"), e -> {});
         assertTrue(someConsumed.await(10, TimeUnit.SECONDS));
         running.cancel();
         awaitNoLeftovers();
@@ -381,10 +507,14 @@ public abstract class ObjectStoreContract {
 
     @Test
     void failedBodyLeavesNoObject() {
-        Multi<ByteBuffer> failing = Multi.createBy().concatenating().streams(
-                Multi.createFrom().item(ByteBuffer.wrap(randomBytes(10_000, 6))),
-                Multi.createFrom().failure(new ReelvaultException(ErrorCode.INVALID_REQUEST, "client went away")));
-        ReelvaultException e = failure(store().put(key("temp/f/obj.tmp"), failing, OptionalLong.empty(), "application/octet-stream"));
+        Multi<ByteBuffer> failing = Multi.createBy()
+                .concatenating()
+                .streams(
+                        Multi.createFrom().item(ByteBuffer.wrap(randomBytes(10_000, 6))),
+                        Multi.createFrom()
+                                .failure(new ReelvaultException(ErrorCode.INVALID_REQUEST, "client went away")));
+        ReelvaultException e =
+                failure(store().put(key("temp/f/obj.tmp"), failing, OptionalLong.empty(), "application/octet-stream"));
         assertEquals(ErrorCode.INVALID_REQUEST, e.code(), "the body's own error passes through");
         assertTrue(store().head(key("temp/f/obj.tmp")).await().atMost(WAIT).isEmpty());
         awaitNoLeftovers();
@@ -393,12 +523,16 @@ public abstract class ObjectStoreContract {
     /** A body of known length that stops, then fails (a client gone silent, cut by the idle deadline): nothing stays. */
     @Test
     void failedBodyOfKnownLengthLeavesNoObject() {
-        Multi<ByteBuffer> stalled = Multi.createBy().concatenating().streams(
-                Multi.createFrom().item(ByteBuffer.wrap(randomBytes(70_000, 16))),
-                Multi.createFrom().<ByteBuffer>emitter(em -> CompletableFuture.delayedExecutor(300, TimeUnit.MILLISECONDS)
-                        .execute(() -> em.fail(new ReelvaultException(ErrorCode.REQUEST_TIMEOUT, "the body stalled")))));
-        ReelvaultException e = failure(store().put(key("temp/f/known.tmp"), stalled, OptionalLong.of(200_000),
-                "application/octet-stream"));
+        Multi<ByteBuffer> stalled = Multi.createBy()
+                .concatenating()
+                .streams(
+                        Multi.createFrom().item(ByteBuffer.wrap(randomBytes(70_000, 16))),
+                        Multi.createFrom()
+                                .<ByteBuffer>emitter(em -> CompletableFuture.delayedExecutor(300, TimeUnit.MILLISECONDS)
+                                        .execute(() -> em.fail(new ReelvaultException(
+                                                ErrorCode.REQUEST_TIMEOUT, "the body stalled")))));
+        ReelvaultException e = failure(
+                store().put(key("temp/f/known.tmp"), stalled, OptionalLong.of(200_000), "application/octet-stream"));
         assertEquals(ErrorCode.REQUEST_TIMEOUT, e.code(), "the body's own error passes through");
         assertTrue(store().head(key("temp/f/known.tmp")).await().atMost(WAIT).isEmpty(), "nothing of it is stored");
         awaitNoLeftovers();
@@ -407,10 +541,22 @@ public abstract class ObjectStoreContract {
     @Test
     void bodyLengthMustMatchDeclaredLength() {
         byte[] data = randomBytes(100, 7);
-        assertEquals(ErrorCode.LENGTH_MISMATCH, failure(store().put(key("temp/l/short.tmp"), chunked(data, 30),
-                OptionalLong.of(101), "application/octet-stream")).code());
-        assertEquals(ErrorCode.LENGTH_MISMATCH, failure(store().put(key("temp/l/long.tmp"), chunked(data, 30),
-                OptionalLong.of(99), "application/octet-stream")).code());
+        assertEquals(
+                ErrorCode.LENGTH_MISMATCH,
+                failure(store().put(
+                                        key("temp/l/short.tmp"),
+                                        chunked(data, 30),
+                                        OptionalLong.of(101),
+                                        "application/octet-stream"))
+                        .code());
+        assertEquals(
+                ErrorCode.LENGTH_MISMATCH,
+                failure(store().put(
+                                        key("temp/l/long.tmp"),
+                                        chunked(data, 30),
+                                        OptionalLong.of(99),
+                                        "application/octet-stream"))
+                        .code());
         assertTrue(store().head(key("temp/l/short.tmp")).await().atMost(WAIT).isEmpty());
         assertTrue(store().head(key("temp/l/long.tmp")).await().atMost(WAIT).isEmpty());
         awaitNoLeftovers();
@@ -423,23 +569,31 @@ public abstract class ObjectStoreContract {
         CountDownLatch halfway = new CountDownLatch(1);
         CountDownLatch resume = new CountDownLatch(1);
         byte[] v2 = randomBytes(4000, 9);
-        Multi<ByteBuffer> slow = Multi.createFrom().<ByteBuffer>emitter(em -> new Thread(() -> {
-            em.emit(ByteBuffer.wrap(v2, 0, 2000).slice());
-            halfway.countDown();
-            try {
-                resume.await();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-            em.emit(ByteBuffer.wrap(v2, 2000, 2000).slice());
-            em.complete();
-        }).start());
+        Multi<ByteBuffer> slow = Multi.createFrom()
+                .<ByteBuffer>emitter(em -> new Thread(() -> {
+                            em.emit(ByteBuffer.wrap(v2, 0, 2000).slice());
+                            halfway.countDown();
+                            try {
+                                resume.await();
+                            } catch (InterruptedException e) {
+                                Thread.currentThread().interrupt();
+                            }
+                            em.emit(ByteBuffer.wrap(v2, 2000, 2000).slice());
+                            em.complete();
+                        })
+                        .start());
         var done = store().put(key("temp/r/obj.tmp"), slow, OptionalLong.of(4000), "application/octet-stream")
                 .subscribeAsCompletionStage();
         assertTrue(halfway.await(10, TimeUnit.SECONDS));
         Thread.sleep(100); // let the first half reach the backend
         assertArrayEquals(v1, read("temp/r/obj.tmp", Optional.empty()), "mid-write, readers see the old version");
-        assertEquals(2000, store().head(key("temp/r/obj.tmp")).await().atMost(WAIT).orElseThrow().size());
+        assertEquals(
+                2000,
+                store().head(key("temp/r/obj.tmp"))
+                        .await()
+                        .atMost(WAIT)
+                        .orElseThrow()
+                        .size());
         resume.countDown();
         done.get(30, TimeUnit.SECONDS);
         assertArrayEquals(v2, read("temp/r/obj.tmp", Optional.empty()));
@@ -466,8 +620,12 @@ public abstract class ObjectStoreContract {
     }
 
     protected List<ObjectInfo> list(String prefix, String startAfter) {
-        return store().list(new KeyPrefix(prefix), Optional.ofNullable(startAfter).map(ObjectKey::parse))
-                .collect().asList().await().atMost(WAIT);
+        return store().list(
+                        new KeyPrefix(prefix), Optional.ofNullable(startAfter).map(ObjectKey::parse))
+                .collect()
+                .asList()
+                .await()
+                .atMost(WAIT);
     }
 
     private static List<String> keys(List<ObjectInfo> infos) {

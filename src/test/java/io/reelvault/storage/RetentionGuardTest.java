@@ -41,6 +41,7 @@ class RetentionGuardTest {
 
     @TempDir
     Path root;
+
     private ExecutorService pool;
     private final AdjustableClock clock = new AdjustableClock();
     private ObjectStore backend;
@@ -66,7 +67,13 @@ class RetentionGuardTest {
 
         clock.setTo(expiry.minusNanos(1));
         assertArrayEquals(data, read("temp/job-1/processing/pass1.bin"));
-        assertEquals(5, guard.head(key("temp/job-1/processing/pass1.bin")).await().atMost(WAIT).orElseThrow().size());
+        assertEquals(
+                5,
+                guard.head(key("temp/job-1/processing/pass1.bin"))
+                        .await()
+                        .atMost(WAIT)
+                        .orElseThrow()
+                        .size());
         assertEquals(List.of("temp/job-1/processing/pass1.bin"), keys("temp/"));
 
         clock.setTo(expiry);
@@ -75,7 +82,14 @@ class RetentionGuardTest {
         assertEquals(List.of(), keys("temp/"));
         assertEquals(List.of(), keys(""));
         // the unguarded store still sees it, for the sweeper
-        assertEquals(1, backend.list(new KeyPrefix("temp/"), Optional.empty()).collect().asList().await().atMost(WAIT).size());
+        assertEquals(
+                1,
+                backend.list(new KeyPrefix("temp/"), Optional.empty())
+                        .collect()
+                        .asList()
+                        .await()
+                        .atMost(WAIT)
+                        .size());
     }
 
     @Test
@@ -88,8 +102,11 @@ class RetentionGuardTest {
         assertEquals(Optional.of(generationsExpire), Area.GENERATIONS.expiresAt(midnight));
 
         clock.setTo(generationsExpire.minusNanos(1));
-        assertEquals(List.of("compositions/comp_20260101_abcdefghijkl/final.mp4",
-                "generations/gen_20260101_abcdefghijkl/clips/clip_001.mp4"), keys(""));
+        assertEquals(
+                List.of(
+                        "compositions/comp_20260101_abcdefghijkl/final.mp4",
+                        "generations/gen_20260101_abcdefghijkl/clips/clip_001.mp4"),
+                keys(""));
         clock.setTo(generationsExpire);
         assertExpired(guard.get(key("generations/gen_20260101_abcdefghijkl/clips/clip_001.mp4"), Optional.empty()));
         assertArrayEquals(new byte[] {2}, read("compositions/comp_20260101_abcdefghijkl/final.mp4"));
@@ -105,10 +122,16 @@ class RetentionGuardTest {
 
     @Test
     void uploadsNeverExpire() {
-        put("uploads/u1/upload_20260101_abcdefghijkl/original.png", new byte[] {7}, Instant.parse("2000-01-01T00:00:00Z"));
+        put(
+                "uploads/u1/upload_20260101_abcdefghijkl/original.png",
+                new byte[] {7},
+                Instant.parse("2000-01-01T00:00:00Z"));
         clock.setTo(Instant.parse("2126-01-01T00:00:00Z"));
         assertArrayEquals(new byte[] {7}, read("uploads/u1/upload_20260101_abcdefghijkl/original.png"));
-        assertTrue(guard.head(key("uploads/u1/upload_20260101_abcdefghijkl/original.png")).await().atMost(WAIT).isPresent());
+        assertTrue(guard.head(key("uploads/u1/upload_20260101_abcdefghijkl/original.png"))
+                .await()
+                .atMost(WAIT)
+                .isPresent());
         assertEquals(List.of("uploads/u1/upload_20260101_abcdefghijkl/original.png"), keys("uploads/"));
     }
 
@@ -121,13 +144,16 @@ class RetentionGuardTest {
         clock.setTo(Instant.parse("2026-12-07T00:00:00Z"));
         for (int i = 0; i < 3; i++) {
             assertExpired(guard.get(key("temp/job-1/big.bin"), Optional.empty()));
-            assertExpired(guard.get(key("temp/job-1/big.bin"), Optional.of(ByteRange.parseHeader("bytes=10-20").orElseThrow())));
+            assertExpired(guard.get(
+                    key("temp/job-1/big.bin"),
+                    Optional.of(ByteRange.parseHeader("bytes=10-20").orElseThrow())));
         }
         assertEquals(0, openHandlesTo(file, fds), "no handle to the refused object stays open");
 
         // the check can fail: a read that is never finished keeps the handle
         clock.setTo(Instant.parse("2026-12-06T00:00:00Z"));
-        ObjectContent open = guard.get(key("temp/job-1/big.bin"), Optional.empty()).await().atMost(WAIT);
+        ObjectContent open =
+                guard.get(key("temp/job-1/big.bin"), Optional.empty()).await().atMost(WAIT);
         assertEquals(1, openHandlesTo(file, fds));
         open.body().collect().last().await().atMost(WAIT);
         assertEquals(0, openHandlesTo(file, fds));
@@ -138,7 +164,9 @@ class RetentionGuardTest {
         put("temp/job-1/small.bin", new byte[10], CREATED);
         Optional<ByteRange> beyond = ByteRange.parseHeader("bytes=100-");
         clock.setTo(Instant.parse("2026-12-06T00:00:00Z"));
-        ReelvaultException live = assertThrows(ReelvaultException.class, () -> guard.get(key("temp/job-1/small.bin"), beyond).await().atMost(WAIT));
+        ReelvaultException live = assertThrows(
+                ReelvaultException.class,
+                () -> guard.get(key("temp/job-1/small.bin"), beyond).await().atMost(WAIT));
         assertEquals(ErrorCode.RANGE_NOT_SATISFIABLE, live.code());
         clock.setTo(Instant.parse("2026-12-07T00:00:00Z"));
         assertExpired(guard.get(key("temp/job-1/small.bin"), beyond));
@@ -146,23 +174,34 @@ class RetentionGuardTest {
 
     @Test
     void missingObjectsStayNotFoundAndWritesDeletesAndCapabilitiesPassThrough() {
-        ReelvaultException missing = assertThrows(ReelvaultException.class,
-                () -> guard.get(key("temp/job-1/none.bin"), Optional.empty()).await().atMost(WAIT));
+        ReelvaultException missing = assertThrows(
+                ReelvaultException.class,
+                () -> guard.get(key("temp/job-1/none.bin"), Optional.empty())
+                        .await()
+                        .atMost(WAIT));
         assertEquals(ErrorCode.NOT_FOUND, missing.code());
-        assertEquals(Optional.empty(), guard.head(key("temp/job-1/none.bin")).await().atMost(WAIT));
+        assertEquals(
+                Optional.empty(), guard.head(key("temp/job-1/none.bin")).await().atMost(WAIT));
 
         put("temp/job-1/a.bin", new byte[] {1}, CREATED);
         put("temp/job-1/b.bin", new byte[] {1}, CREATED);
         clock.setTo(Instant.parse("2027-01-01T00:00:00Z"));
         guard.delete(key("temp/job-1/a.bin")).await().atMost(WAIT);
         guard.deleteMany(List.of(key("temp/job-1/b.bin"))).await().atMost(WAIT);
-        assertEquals(Optional.empty(), backend.head(key("temp/job-1/a.bin")).await().atMost(WAIT));
-        assertEquals(Optional.empty(), backend.head(key("temp/job-1/b.bin")).await().atMost(WAIT));
+        assertEquals(
+                Optional.empty(), backend.head(key("temp/job-1/a.bin")).await().atMost(WAIT));
+        assertEquals(
+                Optional.empty(), backend.head(key("temp/job-1/b.bin")).await().atMost(WAIT));
 
         // rewriting an expired key makes a fresh object: its retention starts again
         clock.reset();
-        guard.put(key("temp/job-1/a.bin"), Multi.createFrom().item(ByteBuffer.wrap(new byte[] {9})), OptionalLong.of(1),
-                "application/octet-stream").await().atMost(WAIT);
+        guard.put(
+                        key("temp/job-1/a.bin"),
+                        Multi.createFrom().item(ByteBuffer.wrap(new byte[] {9})),
+                        OptionalLong.of(1),
+                        "application/octet-stream")
+                .await()
+                .atMost(WAIT);
         assertArrayEquals(new byte[] {9}, read("temp/job-1/a.bin"));
 
         assertTrue(guard.capability(SignedUrls.class).isPresent());
@@ -170,14 +209,20 @@ class RetentionGuardTest {
     }
 
     private void put(String k, byte[] data, Instant created) {
-        backend.put(key(k), Multi.createFrom().item(ByteBuffer.wrap(data)), OptionalLong.of(data.length),
-                "application/octet-stream").await().atMost(WAIT);
+        backend.put(
+                        key(k),
+                        Multi.createFrom().item(ByteBuffer.wrap(data)),
+                        OptionalLong.of(data.length),
+                        "application/octet-stream")
+                .await()
+                .atMost(WAIT);
         try {
             Files.setLastModifiedTime(root.resolve(k), FileTime.from(created));
         } catch (IOException e) {
             throw new AssertionError(e);
         }
-        assertEquals(created, backend.head(key(k)).await().atMost(WAIT).orElseThrow().lastModified());
+        assertEquals(
+                created, backend.head(key(k)).await().atMost(WAIT).orElseThrow().lastModified());
     }
 
     private byte[] read(String k) {
@@ -192,12 +237,17 @@ class RetentionGuardTest {
     }
 
     private List<String> keys(String prefix) {
-        return guard.list(new KeyPrefix(prefix), Optional.empty()).map(i -> i.key().value()).collect().asList()
-                .await().atMost(WAIT);
+        return guard.list(new KeyPrefix(prefix), Optional.empty())
+                .map(i -> i.key().value())
+                .collect()
+                .asList()
+                .await()
+                .atMost(WAIT);
     }
 
     private static void assertExpired(Uni<?> call) {
-        ReelvaultException e = assertThrows(ReelvaultException.class, () -> call.await().atMost(WAIT));
+        ReelvaultException e =
+                assertThrows(ReelvaultException.class, () -> call.await().atMost(WAIT));
         assertEquals(ErrorCode.EXPIRED, e.code());
         assertEquals(404, e.code().status());
     }
@@ -205,12 +255,13 @@ class RetentionGuardTest {
     private static long openHandlesTo(Path file, Path fds) throws IOException {
         try (Stream<Path> all = Files.list(fds)) {
             return all.filter(fd -> {
-                try {
-                    return Files.readSymbolicLink(fd).equals(file);
-                } catch (IOException | UnsupportedOperationException e) {
-                    return false; // closed while listing
-                }
-            }).count();
+                        try {
+                            return Files.readSymbolicLink(fd).equals(file);
+                        } catch (IOException | UnsupportedOperationException e) {
+                            return false; // closed while listing
+                        }
+                    })
+                    .count();
         }
     }
 

@@ -38,7 +38,11 @@ public class FailingObjectStore implements ObjectStore {
     }
 
     @Override
-    public Uni<PutResult> putIf(ObjectKey key, Optional<String> expectedEtag, Multi<ByteBuffer> body, OptionalLong length,
+    public Uni<PutResult> putIf(
+            ObjectKey key,
+            Optional<String> expectedEtag,
+            Multi<ByteBuffer> body,
+            OptionalLong length,
             String contentType) {
         return Uni.createFrom().failure(bug());
     }

@@ -7,8 +7,7 @@ import java.nio.charset.StandardCharsets;
 
 /** Reads an HTTP/1.1 answer line by line off a raw socket, for the test clients that speak HTTP themselves. */
 final class HttpLines {
-    private HttpLines() {
-    }
+    private HttpLines() {}
 
     /** The next line without its CR LF (every CR is dropped); null at the end of the stream. */
     static String read(InputStream in) throws IOException {

@@ -16,30 +16,34 @@ public final class LocalRoots {
     private LocalRoots() {}
 
     public static LocalObjectStore open(Path root, Executor pool, Clock clock) {
-        return LocalBackend.open(new ReelvaultConfig.Local() {
-            public Path path() {
-                return root;
-            }
+        return LocalBackend.open(
+                new ReelvaultConfig.Local() {
+                    public Path path() {
+                        return root;
+                    }
 
-            public Optional<String> signingKey() {
-                return Optional.of("local-test-signing-key-0123456789abcdef");
-            }
+                    public Optional<String> signingKey() {
+                        return Optional.of("local-test-signing-key-0123456789abcdef");
+                    }
 
-            public String signingKeyId() {
-                return "1";
-            }
+                    public String signingKeyId() {
+                        return "1";
+                    }
 
-            public Optional<String> signingKeysPrevious() {
-                return Optional.empty();
-            }
+                    public Optional<String> signingKeysPrevious() {
+                        return Optional.empty();
+                    }
 
-            public boolean signingKeyEphemeral() {
-                return false;
-            }
+                    public boolean signingKeyEphemeral() {
+                        return false;
+                    }
 
-            public MemorySize minFree() {
-                return new MemorySize(BigInteger.ZERO);
-            }
-        }, URI.create("http://localhost:8080"), pool, clock);
+                    public MemorySize minFree() {
+                        return new MemorySize(BigInteger.ZERO);
+                    }
+                },
+                URI.create("http://localhost:8080"),
+                pool,
+                clock);
     }
 }

@@ -22,12 +22,20 @@ public final class MetricsText {
 
     public MetricsText(String text) {
         this.text = text;
-        this.samples = text.lines().filter(l -> !l.isBlank() && !l.startsWith("#")).map(MetricsText::parse).toList();
+        this.samples = text.lines()
+                .filter(l -> !l.isBlank() && !l.startsWith("#"))
+                .map(MetricsText::parse)
+                .toList();
     }
 
     /** Scrapes the running test application (its management interface). */
     public static MetricsText scrape() {
-        return new MetricsText(Management.given().get("/q/metrics").then().statusCode(200).extract().asString());
+        return new MetricsText(Management.given()
+                .get("/q/metrics")
+                .then()
+                .statusCode(200)
+                .extract()
+                .asString());
     }
 
     private static Sample parse(String line) {
@@ -60,8 +68,10 @@ public final class MetricsText {
 
     /** The values a label takes across the samples of one name. */
     public Set<String> labelValues(String name, String label) {
-        return samples.stream().filter(s -> s.name().equals(name) && s.labels().containsKey(label))
-                .map(s -> s.labels().get(label)).collect(Collectors.toCollection(TreeSet::new));
+        return samples.stream()
+                .filter(s -> s.name().equals(name) && s.labels().containsKey(label))
+                .map(s -> s.labels().get(label))
+                .collect(Collectors.toCollection(TreeSet::new));
     }
 
     /**
@@ -73,8 +83,10 @@ public final class MetricsText {
         if (labels.length % 2 != 0) {
             throw new IllegalArgumentException("labels come in name, value pairs");
         }
-        return samples.stream().filter(s -> s.name().equals(name) && matches(s.labels(), labels))
-                .mapToDouble(s -> Double.parseDouble(s.value())).sum();
+        return samples.stream()
+                .filter(s -> s.name().equals(name) && matches(s.labels(), labels))
+                .mapToDouble(s -> Double.parseDouble(s.value()))
+                .sum();
     }
 
     private static boolean matches(Map<String, String> actual, String... labels) {
@@ -93,7 +105,9 @@ public final class MetricsText {
 
     /** The label names samples of this name carry. */
     public Set<String> labelNames(String name) {
-        return samples.stream().filter(s -> s.name().equals(name)).flatMap(s -> s.labels().keySet().stream())
+        return samples.stream()
+                .filter(s -> s.name().equals(name))
+                .flatMap(s -> s.labels().keySet().stream())
                 .collect(Collectors.toCollection(TreeSet::new));
     }
 }

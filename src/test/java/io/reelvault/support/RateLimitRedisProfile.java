@@ -16,7 +16,8 @@ public class RateLimitRedisProfile extends RateLimitProfile {
     public Map<String, String> getConfigOverrides() {
         Map<String, String> overrides = new HashMap<>(super.getConfigOverrides());
         overrides.put("reelvault.redis.timeout", "500ms");
-        overrides.put("reelvault.cache.breaker-cool-down", "1s"); // back on Redis 1 s after a fault, not 5: a shorter test
+        overrides.put(
+                "reelvault.cache.breaker-cool-down", "1s"); // back on Redis 1 s after a fault, not 5: a shorter test
         return overrides;
     }
 

@@ -49,7 +49,8 @@ public final class RawConnection implements AutoCloseable {
     /** A request head: the request line, {@code Host}, the given headers in order, and the empty line. */
     public static byte[] head(String method, String pathAndQuery, Map<String, String> headers) {
         StringBuilder head = new StringBuilder(method + " " + pathAndQuery + " HTTP/1.1\r\nHost: localhost\r\n");
-        headers.forEach((name, value) -> head.append(name).append(": ").append(value).append("\r\n"));
+        headers.forEach(
+                (name, value) -> head.append(name).append(": ").append(value).append("\r\n"));
         return head.append("\r\n").toString().getBytes(StandardCharsets.US_ASCII);
     }
 
@@ -115,7 +116,9 @@ public final class RawConnection implements AutoCloseable {
         Map<String, String> headers = new LinkedHashMap<>();
         for (String h = line(); h != null && !h.isEmpty(); h = line()) {
             int colon = h.indexOf(':');
-            headers.put(h.substring(0, colon).trim().toLowerCase(Locale.ROOT), h.substring(colon + 1).trim());
+            headers.put(
+                    h.substring(0, colon).trim().toLowerCase(Locale.ROOT),
+                    h.substring(colon + 1).trim());
         }
         int code = Integer.parseInt(status.split(" ")[1]);
         ByteArrayOutputStream body = new ByteArrayOutputStream();

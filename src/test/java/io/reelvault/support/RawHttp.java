@@ -62,9 +62,12 @@ public final class RawHttp implements Closeable {
         b.writeBytes((method + " ").getBytes(StandardCharsets.ISO_8859_1));
         b.writeBytes(target);
         StringBuilder h = new StringBuilder(" HTTP/1.1\r\nHost: localhost\r\n");
-        headers.forEach((name, value) -> h.append(name).append(": ").append(value).append("\r\n"));
-        if (body != null && headers.keySet().stream().noneMatch(n -> n.equalsIgnoreCase("Content-Length")
-                || n.equalsIgnoreCase("Transfer-Encoding"))) {
+        headers.forEach(
+                (name, value) -> h.append(name).append(": ").append(value).append("\r\n"));
+        if (body != null
+                && headers.keySet().stream()
+                        .noneMatch(
+                                n -> n.equalsIgnoreCase("Content-Length") || n.equalsIgnoreCase("Transfer-Encoding"))) {
             h.append("Content-Length: ").append(body.length).append("\r\n");
         }
         h.append("\r\n");

@@ -68,14 +68,27 @@ public final class RedisServer implements AutoCloseable {
         if (process != null && process.isAlive()) {
             return this;
         }
-        List<String> command = new ArrayList<>(List.of(Tools.onPath(EXECUTABLE, "Debian's 'redis-server' package").toString(), "--port", Integer.toString(port), "--bind", "127.0.0.1",
-                "--save", "", "--appendonly", "no", "--dir", dir.toAbsolutePath().toString()));
+        List<String> command = new ArrayList<>(List.of(
+                Tools.onPath(EXECUTABLE, "Debian's 'redis-server' package").toString(),
+                "--port",
+                Integer.toString(port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--dir",
+                dir.toAbsolutePath().toString()));
         if (password != null) {
             command.addAll(List.of("--requirepass", password));
         }
         try {
-            process = new ProcessBuilder(command).redirectErrorStream(true)
-                    .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("redis.log").toFile())).start();
+            process = new ProcessBuilder(command)
+                    .redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.appendTo(
+                            dir.resolve("redis.log").toFile()))
+                    .start();
         } catch (IOException e) {
             throw new UncheckedIOException("cannot run " + EXECUTABLE, e);
         }
@@ -83,7 +96,8 @@ public final class RedisServer implements AutoCloseable {
         while (!answersPing()) {
             if (!process.isAlive() || System.nanoTime() > deadline) {
                 kill();
-                throw new IllegalStateException("redis-server did not start on port " + port + "; see " + dir.resolve("redis.log"));
+                throw new IllegalStateException(
+                        "redis-server did not start on port " + port + "; see " + dir.resolve("redis.log"));
             }
             sleep(10);
         }
@@ -162,7 +176,10 @@ public final class RedisServer implements AutoCloseable {
             return;
         }
         try {
-            new ProcessBuilder("kill", signal, Long.toString(process.pid())).inheritIO().start().waitFor();
+            new ProcessBuilder("kill", signal, Long.toString(process.pid()))
+                    .inheritIO()
+                    .start()
+                    .waitFor();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         } catch (InterruptedException e) {

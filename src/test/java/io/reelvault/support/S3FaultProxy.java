@@ -69,11 +69,17 @@ public final class S3FaultProxy implements AutoCloseable {
 
     /** S3's UploadPart of the given part number. */
     public static Predicate<Request> uploadPart(int partNumber) {
-        return r -> r.method().equals("PUT") && r.hasQueryParameter("partNumber", String.valueOf(partNumber))
+        return r -> r.method().equals("PUT")
+                && r.hasQueryParameter("partNumber", String.valueOf(partNumber))
                 && r.hasQueryParameter("uploadId", null);
     }
 
-    private record Fault(Predicate<Request> matches, AtomicInteger remaining, String action, int status, String code,
+    private record Fault(
+            Predicate<Request> matches,
+            AtomicInteger remaining,
+            String action,
+            int status,
+            String code,
             Duration hold) {
         Fault(Predicate<Request> matches, AtomicInteger remaining, String action, int status, String code) {
             this(matches, remaining, action, status, code, Duration.ZERO);
@@ -140,7 +146,9 @@ public final class S3FaultProxy implements AutoCloseable {
 
     /** How many requests seen so far match and had the given action. */
     public long count(Predicate<Request> matches, String actionPrefix) {
-        return seen.stream().filter(s -> matches.test(s.request()) && s.action().startsWith(actionPrefix)).count();
+        return seen.stream()
+                .filter(s -> matches.test(s.request()) && s.action().startsWith(actionPrefix))
+                .count();
     }
 
     @Override
@@ -210,7 +218,8 @@ public final class S3FaultProxy implements AutoCloseable {
                 }
                 if (fault != null && fault.action().equals("answer")) {
                     seen.add(new Seen(request, "answer " + fault.status() + " " + fault.code()));
-                    boolean expectsContinue = "100-continue".equalsIgnoreCase(request.headers().get("expect"));
+                    boolean expectsContinue =
+                            "100-continue".equalsIgnoreCase(request.headers().get("expect"));
                     if (!expectsContinue) {
                         forwardBody(in, request, OutputStream.nullOutputStream(), Long.MAX_VALUE);
                     }
@@ -281,7 +290,9 @@ public final class S3FaultProxy implements AutoCloseable {
      * bytes of it.
      */
     private static void forwardBody(InputStream in, Request request, OutputStream out, long limit) throws IOException {
-        if ("chunked".equalsIgnoreCase(request.headers().getOrDefault("transfer-encoding", "").trim())) {
+        if ("chunked"
+                .equalsIgnoreCase(
+                        request.headers().getOrDefault("transfer-encoding", "").trim())) {
             long sent = 0;
             while (sent < limit) {
                 String sizeLine = readLine(in);

@@ -54,14 +54,19 @@ public final class S3MockProcess implements AutoCloseable {
         Path log = dir.resolve("s3mock.log");
         int httpPort = freePort();
         int httpsPort = freePort();
-        ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx256m", "-jar", JAR.toString(),
-                "--http.port=" + httpPort,
-                "--server.port=" + httpsPort,
-                "--server.address=127.0.0.1",
-                "--com.adobe.testing.s3mock.store.root=" + dir.resolve("data").toAbsolutePath(),
-                "--com.adobe.testing.s3mock.store.initial-buckets=" + String.join(",", buckets))
-                .redirectErrorStream(true).redirectOutput(log.toFile());
+        ProcessBuilder pb = new ProcessBuilder(
+                        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                        "-Xmx256m",
+                        "-jar",
+                        JAR.toString(),
+                        "--http.port=" + httpPort,
+                        "--server.port=" + httpsPort,
+                        "--server.address=127.0.0.1",
+                        "--com.adobe.testing.s3mock.store.root="
+                                + dir.resolve("data").toAbsolutePath(),
+                        "--com.adobe.testing.s3mock.store.initial-buckets=" + String.join(",", buckets))
+                .redirectErrorStream(true)
+                .redirectOutput(log.toFile());
         Process process = pb.start();
         S3MockProcess mock = new S3MockProcess(process, httpPort, log);
         try {
@@ -80,7 +85,8 @@ public final class S3MockProcess implements AutoCloseable {
                 throw new IllegalStateException("S3Mock exited with " + process.exitValue() + ":\n" + logText());
             }
             try {
-                HttpURLConnection c = (HttpURLConnection) endpoint().resolve("/" + bucket).toURL().openConnection();
+                HttpURLConnection c = (HttpURLConnection)
+                        endpoint().resolve("/" + bucket).toURL().openConnection();
                 c.setConnectTimeout(500);
                 c.setReadTimeout(5000);
                 int status = c.getResponseCode();

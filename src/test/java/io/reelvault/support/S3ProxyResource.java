@@ -34,7 +34,9 @@ public class S3ProxyResource implements QuarkusTestResourceLifecycleManager {
 
     /** Multipart uploads still in progress in the test bucket whose keys start with {@code prefix}. */
     public static long uploadsInProgress(String prefix) {
-        return server.uploadsInProgress(BUCKET).stream().filter(u -> u.key().startsWith(prefix)).count();
+        return server.uploadsInProgress(BUCKET).stream()
+                .filter(u -> u.key().startsWith(prefix))
+                .count();
     }
 
     @Override

@@ -42,7 +42,8 @@ public final class S3ProxyServer implements AutoCloseable {
         Properties props = new Properties();
         if (dataDir != null) {
             Files.createDirectories(dataDir);
-            props.setProperty("jclouds.filesystem.basedir", dataDir.toAbsolutePath().toString());
+            props.setProperty(
+                    "jclouds.filesystem.basedir", dataDir.toAbsolutePath().toString());
         }
         props.setProperty("jclouds.identity", ACCESS_KEY);
         props.setProperty("jclouds.credential", SECRET_KEY);
@@ -118,7 +119,9 @@ public final class S3ProxyServer implements AutoCloseable {
     public S3Presigner presigner(String accessKey, String secretKey) {
         return S3Presigner.builder()
                 .endpointOverride(endpoint())
-                .serviceConfiguration(software.amazon.awssdk.services.s3.S3Configuration.builder().pathStyleAccessEnabled(true).build())
+                .serviceConfiguration(software.amazon.awssdk.services.s3.S3Configuration.builder()
+                        .pathStyleAccessEnabled(true)
+                        .build())
                 .region(Region.of(REGION))
                 .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create(accessKey, secretKey)))
                 .build();
@@ -130,7 +133,8 @@ public final class S3ProxyServer implements AutoCloseable {
                 java.util.Map.entry("reelvault.storage.use-local", "false"),
                 java.util.Map.entry("reelvault.storage.s3.bucket", bucket),
                 java.util.Map.entry("reelvault.storage.s3.region", REGION),
-                java.util.Map.entry("reelvault.storage.s3.server-side-encryption", "none"), // the filesystem store has none
+                java.util.Map.entry(
+                        "reelvault.storage.s3.server-side-encryption", "none"), // the filesystem store has none
                 java.util.Map.entry("quarkus.s3.endpoint-override", endpoint().toString()),
                 java.util.Map.entry("quarkus.s3.path-style-access", "true"),
                 java.util.Map.entry("quarkus.s3.aws.region", REGION),

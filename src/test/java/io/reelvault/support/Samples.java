@@ -32,8 +32,12 @@ public final class Samples {
 
     /** Starts like an ISO-BMFF (MP4) file: an {@code ftyp} box; the rest is noise, so it does not play. */
     public static byte[] mp4(int size) {
-        return withHeader(new byte[] {0, 0, 0, 0x18, 'f', 't', 'y', 'p', 'i', 's', 'o', 'm', 0, 0, 2, 0,
-                'i', 's', 'o', 'm', 'm', 'p', '4', '1'}, size);
+        return withHeader(
+                new byte[] {
+                    0, 0, 0, 0x18, 'f', 't', 'y', 'p', 'i', 's', 'o', 'm', 0, 0, 2, 0, 'i', 's', 'o', 'm', 'm', 'p',
+                    '4', '1'
+                },
+                size);
     }
 
     private static byte[] withHeader(byte[] header, int size) {

@@ -30,13 +30,16 @@ import org.apache.http.util.EntityUtils;
  * Apache's client sends the body anyway when no answer comes within 3 s, as curl does.
  */
 public final class SignedPut {
-    private SignedPut() {
-    }
+    private SignedPut() {}
 
     public static HttpResponse<String> send(String url, Map<String, String> headers, byte[] body) throws IOException {
-        RequestConfig config = RequestConfig.custom().setExpectContinueEnabled(true)
-                .setConnectTimeout(10_000).setSocketTimeout(60_000).build();
-        try (CloseableHttpClient client = HttpClients.custom().setDefaultRequestConfig(config).build()) {
+        RequestConfig config = RequestConfig.custom()
+                .setExpectContinueEnabled(true)
+                .setConnectTimeout(10_000)
+                .setSocketTimeout(60_000)
+                .build();
+        try (CloseableHttpClient client =
+                HttpClients.custom().setDefaultRequestConfig(config).build()) {
             HttpPut put = new HttpPut(URI.create(url));
             headers.forEach((name, value) -> {
                 if (!name.equalsIgnoreCase("Content-Length")) { // the entity sets it
@@ -47,12 +50,17 @@ public final class SignedPut {
             return client.execute(put, response -> {
                 Map<String, List<String>> received = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
                 for (Header h : response.getAllHeaders()) {
-                    received.computeIfAbsent(h.getName(), k -> new ArrayList<>()).add(h.getValue());
+                    received.computeIfAbsent(h.getName(), k -> new ArrayList<>())
+                            .add(h.getValue());
                 }
-                String text = response.getEntity() == null ? ""
+                String text = response.getEntity() == null
+                        ? ""
                         : EntityUtils.toString(response.getEntity(), StandardCharsets.UTF_8);
-                return new Answer(URI.create(url), response.getStatusLine().getStatusCode(),
-                        HttpHeaders.of(received, (a, b) -> true), text);
+                return new Answer(
+                        URI.create(url),
+                        response.getStatusLine().getStatusCode(),
+                        HttpHeaders.of(received, (a, b) -> true),
+                        text);
             });
         }
     }

@@ -50,8 +50,15 @@ public final class SlowUpload implements AutoCloseable {
      * @param waitForContinue whether to send {@code Expect: 100-continue} and wait for the go-ahead (up to
      *                        {@code wait}); when the server answers instead, {@link #response} holds the answer
      */
-    public static SlowUpload open(String method, String pathAndQuery, String token, String contentType, Long contentLength,
-            boolean waitForContinue, Duration wait) throws IOException {
+    public static SlowUpload open(
+            String method,
+            String pathAndQuery,
+            String token,
+            String contentType,
+            Long contentLength,
+            boolean waitForContinue,
+            Duration wait)
+            throws IOException {
         Socket socket = new Socket("localhost", io.restassured.RestAssured.port);
         socket.setSoTimeout((int) wait.toMillis());
         SlowUpload upload = new SlowUpload(socket, contentLength == null);
@@ -60,7 +67,8 @@ public final class SlowUpload implements AutoCloseable {
             head.append("Authorization: Bearer ").append(token).append("\r\n");
         }
         head.append("Content-Type: ").append(contentType).append("\r\n");
-        head.append(contentLength == null ? "Transfer-Encoding: chunked\r\n" : "Content-Length: " + contentLength + "\r\n");
+        head.append(
+                contentLength == null ? "Transfer-Encoding: chunked\r\n" : "Content-Length: " + contentLength + "\r\n");
         if (waitForContinue) {
             head.append("Expect: 100-continue\r\n");
         }
@@ -83,11 +91,18 @@ public final class SlowUpload implements AutoCloseable {
 
     /** A chunked multipart form upload: the preamble of the part {@code file} is sent, its bytes follow. */
     public static SlowUpload multipart(String token, String filename, String type) throws IOException {
-        SlowUpload upload = open("POST", "/api/v1/uploads", token, "multipart/form-data; boundary=" + BOUNDARY, null, true,
+        SlowUpload upload = open(
+                "POST",
+                "/api/v1/uploads",
+                token,
+                "multipart/form-data; boundary=" + BOUNDARY,
+                null,
+                true,
                 Duration.ofSeconds(30));
         if (upload.response == null) {
             upload.send(("--" + BOUNDARY + "\r\nContent-Disposition: form-data; name=\"file\"; filename=\"" + filename
-                    + "\"\r\nContent-Type: " + type + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+                            + "\"\r\nContent-Type: " + type + "\r\n\r\n")
+                    .getBytes(StandardCharsets.US_ASCII));
         }
         return upload;
     }
@@ -162,7 +177,9 @@ public final class SlowUpload implements AutoCloseable {
         Map<String, String> headers = new LinkedHashMap<>();
         for (String h = line(); h != null && !h.isEmpty(); h = line()) {
             int colon = h.indexOf(':');
-            headers.put(h.substring(0, colon).trim().toLowerCase(Locale.ROOT), h.substring(colon + 1).trim());
+            headers.put(
+                    h.substring(0, colon).trim().toLowerCase(Locale.ROOT),
+                    h.substring(colon + 1).trim());
         }
         int code = Integer.parseInt(status.split(" ")[1]);
         ByteArrayOutputStream body = new ByteArrayOutputStream();

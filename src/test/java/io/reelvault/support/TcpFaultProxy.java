@@ -110,21 +110,24 @@ public final class TcpFaultProxy implements AutoCloseable {
     }
 
     private void pump(Socket from, Socket to, String direction) {
-        Thread thread = new Thread(() -> {
-            byte[] buffer = new byte[16 * 1024];
-            try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
-                for (int n; (n = in.read(buffer)) != -1; ) {
-                    awaitPass();
-                    out.write(buffer, 0, n);
-                    out.flush();
-                }
-            } catch (IOException | InterruptedException e) {
-                // reset, closed, or the other side went away
-            } finally {
-                abort(from);
-                abort(to);
-            }
-        }, "fault-proxy-" + direction + "-" + port());
+        Thread thread = new Thread(
+                () -> {
+                    byte[] buffer = new byte[16 * 1024];
+                    try (InputStream in = from.getInputStream();
+                            OutputStream out = to.getOutputStream()) {
+                        for (int n; (n = in.read(buffer)) != -1; ) {
+                            awaitPass();
+                            out.write(buffer, 0, n);
+                            out.flush();
+                        }
+                    } catch (IOException | InterruptedException e) {
+                        // reset, closed, or the other side went away
+                    } finally {
+                        abort(from);
+                        abort(to);
+                    }
+                },
+                "fault-proxy-" + direction + "-" + port());
         thread.setDaemon(true);
         thread.start();
     }

@@ -25,8 +25,9 @@ public class TestStorageRoot implements ConfigSource {
         synchronized (System.getProperties()) {
             String root = System.getProperty(PINNED);
             if (root == null) {
-                root = "target/test-storage/run-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"))
-                        + "-" + ProcessHandle.current().pid();
+                root = "target/test-storage/run-"
+                        + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")) + "-"
+                        + ProcessHandle.current().pid();
                 System.setProperty(PINNED, root);
             }
             return Path.of(root);

@@ -25,21 +25,33 @@ public final class TestTokens {
     }
 
     public static String pipeline(String sub) {
-        return ours(Jwt.subject(sub).groups(Set.of("user", "pipeline")).expiresIn(LIFETIME)).sign();
+        return ours(Jwt.subject(sub).groups(Set.of("user", "pipeline")).expiresIn(LIFETIME))
+                .sign();
     }
 
     public static String expired(String sub) {
-        return ours(Jwt.subject(sub).groups(Set.of("user")).issuedAt(System.currentTimeMillis() / 1000 - 7200)
-                .expiresAt(System.currentTimeMillis() / 1000 - 3600)).sign();
+        return ours(Jwt.subject(sub)
+                        .groups(Set.of("user"))
+                        .issuedAt(System.currentTimeMillis() / 1000 - 7200)
+                        .expiresAt(System.currentTimeMillis() / 1000 - 3600))
+                .sign();
     }
 
     public static String otherIssuer(String sub) {
-        return ours(Jwt.issuer("someone-else").subject(sub).groups(Set.of("user")).expiresIn(LIFETIME)).sign();
+        return ours(Jwt.issuer("someone-else")
+                        .subject(sub)
+                        .groups(Set.of("user"))
+                        .expiresIn(LIFETIME))
+                .sign();
     }
 
     /** A valid token of the same issuer and key, minted for another application. */
     public static String otherAudience(String sub) {
-        return Jwt.audience("another-app").subject(sub).groups(Set.of("user")).expiresIn(LIFETIME).sign();
+        return Jwt.audience("another-app")
+                .subject(sub)
+                .groups(Set.of("user"))
+                .expiresIn(LIFETIME)
+                .sign();
     }
 
     /** A valid token of the same issuer and key with no {@code aud} claim at all. */

@@ -23,13 +23,17 @@ public class TmpfsRoot implements QuarkusTestResourceLifecycleManager {
     @Override
     public Map<String, String> start() {
         try {
-            root = Files.createTempDirectory(Files.createDirectories(Path.of("target")).toAbsolutePath(), "tmpfs-root-");
+            root = Files.createTempDirectory(
+                    Files.createDirectories(Path.of("target")).toAbsolutePath(), "tmpfs-root-");
             run("mount", "-t", "tmpfs", "-o", "size=" + SIZE_MIB + "m", "tmpfs", root.toString());
         } catch (IOException e) {
             throw new IllegalStateException(e);
         }
-        return Map.of("reelvault.storage.local.path", root.toString(),
-                "reelvault.storage.local.min-free", MIN_FREE_MIB + "M");
+        return Map.of(
+                "reelvault.storage.local.path",
+                root.toString(),
+                "reelvault.storage.local.min-free",
+                MIN_FREE_MIB + "M");
     }
 
     @Override
@@ -53,8 +57,8 @@ public class TmpfsRoot implements QuarkusTestResourceLifecycleManager {
             }
             String output = new String(p.getInputStream().readAllBytes()).trim();
             if (p.exitValue() != 0) {
-                throw new IllegalStateException(String.join(" ", command) + " failed (exit " + p.exitValue() + ": " + output
-                        + "): the disk-full tests mount a tmpfs, which needs root (CI runs as root)");
+                throw new IllegalStateException(String.join(" ", command) + " failed (exit " + p.exitValue() + ": "
+                        + output + "): the disk-full tests mount a tmpfs, which needs root (CI runs as root)");
             }
         } catch (IOException e) {
             throw new IllegalStateException(String.join(" ", List.of(command)) + " could not run: " + e, e);

@@ -27,7 +27,8 @@ public final class Tools {
                 return candidate;
             }
         }
-        throw new AssertionError(name + " is not on the PATH: install " + install + ", as .ci/run does; these tests do not skip");
+        throw new AssertionError(
+                name + " is not on the PATH: install " + install + ", as .ci/run does; these tests do not skip");
     }
 
     /**
@@ -44,12 +45,15 @@ public final class Tools {
             Path out = Files.createTempFile("tool-", ".out");
             Path err = Files.createTempFile("tool-", ".err");
             try {
-                Process process = new ProcessBuilder(words).redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
-                        .redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+                Process process = new ProcessBuilder(words)
+                        .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
+                        .redirectOutput(out.toFile())
+                        .redirectError(err.toFile())
+                        .start();
                 if (!process.waitFor(within.toMillis(), TimeUnit.MILLISECONDS)) {
                     process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
-                    throw new AssertionError(String.join(" ", command) + " did not finish within " + within + ": "
-                            + text(err));
+                    throw new AssertionError(
+                            String.join(" ", command) + " did not finish within " + within + ": " + text(err));
                 }
                 if (process.exitValue() != 0) {
                     throw new AssertionError(String.join(" ", command) + " exited " + process.exitValue() + ":\n"

@@ -21,6 +21,7 @@ public final class ApiDocs {
     public static final String NAME_ID = "^[A-Za-z0-9_-]{1,64}$";
     /** 1 to 999, leading zeros allowed. */
     public static final String CLIP_NUMBER = "^(?!0{1,3}$)[0-9]{1,3}$";
+
     public static final String TEMP_NAME =
             "^(intermediate_[A-Za-z0-9_-]{1,100}\\.mp4|render_pass_[A-Za-z0-9_-]{1,100}\\.mp4|[A-Za-z0-9_-]{1,100}\\.tmp)$";
 
@@ -29,8 +30,9 @@ public final class ApiDocs {
     /** A write into storage: also a full disk (local backend: 507 {@code insufficient_storage}). */
     public static final String STORED = STORAGE + ",insufficient_storage";
     /** A body streamed into storage: checked from the headers, then while it streams; refused while shutting down. */
-    public static final String STREAMED_BODY = "invalid_request,length_mismatch,request_timeout,payload_too_large,unsupported_media_type,"
-            + "rate_limited,too_many_uploads,shutting_down," + STORED;
+    public static final String STREAMED_BODY =
+            "invalid_request,length_mismatch,request_timeout,payload_too_large,unsupported_media_type,"
+                    + "rate_limited,too_many_uploads,shutting_down," + STORED;
     /** A JSON body: malformed, over its limit (see {@link io.reelvault.api.JsonBodyLimit}), or not JSON. */
     public static final String JSON_BODY = "invalid_request,payload_too_large,unsupported_media_type";
     /** A resource of an area with retention: gone, or past its retention. */

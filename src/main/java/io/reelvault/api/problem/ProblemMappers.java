@@ -27,8 +27,12 @@ public class ProblemMappers {
         return map(e);
     }
 
-    @ServerExceptionMapper({UnauthorizedException.class, AuthenticationFailedException.class,
-            AuthenticationCompletionException.class, ForbiddenException.class})
+    @ServerExceptionMapper({
+        UnauthorizedException.class,
+        AuthenticationFailedException.class,
+        AuthenticationCompletionException.class,
+        ForbiddenException.class
+    })
     public Response security(RuntimeException e) {
         return map(e);
     }

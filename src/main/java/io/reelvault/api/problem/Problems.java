@@ -39,15 +39,21 @@ public class Problems {
         if (e instanceof ReelvaultException r) {
             if (r.code().status() >= 500 && r.code() != ErrorCode.SHUTTING_DOWN) {
                 String incident = incident(r.getCause() != null ? r.getCause() : r);
-                return render(r.code(), r.code() == ErrorCode.INTERNAL_ERROR ? "unexpected failure" : r.detail(),
-                        incident, r.headers());
+                return render(
+                        r.code(),
+                        r.code() == ErrorCode.INTERNAL_ERROR ? "unexpected failure" : r.detail(),
+                        incident,
+                        r.headers());
             }
             return render(r.code(), r.detail(), null, r.headers());
         }
         if (e instanceof io.quarkus.security.UnauthorizedException
                 || e instanceof io.quarkus.security.AuthenticationFailedException
                 || e instanceof io.quarkus.security.AuthenticationCompletionException) {
-            return render(ErrorCode.UNAUTHENTICATED, "a valid bearer token is required", null,
+            return render(
+                    ErrorCode.UNAUTHENTICATED,
+                    "a valid bearer token is required",
+                    null,
                     Map.of("WWW-Authenticate", "Bearer"));
         }
         if (e instanceof io.quarkus.security.ForbiddenException) {
@@ -62,7 +68,8 @@ public class Problems {
         if (e instanceof NotSupportedException) {
             return render(ErrorCode.UNSUPPORTED_MEDIA_TYPE, "this Content-Type is not accepted here", null, Map.of());
         }
-        if (e instanceof ClientErrorException || e instanceof JsonProcessingException
+        if (e instanceof ClientErrorException
+                || e instanceof JsonProcessingException
                 || e instanceof WebApplicationException w && w.getResponse().getStatus() < 500) {
             return render(ErrorCode.INVALID_REQUEST, "the request is malformed", null, Map.of());
         }
@@ -88,7 +95,8 @@ public class Problems {
     private static Throwable unwrap(Throwable e) {
         Throwable t = e;
         while ((t instanceof java.util.concurrent.CompletionException
-                || t instanceof io.smallrye.mutiny.CompositeException) && t.getCause() != null) {
+                        || t instanceof io.smallrye.mutiny.CompositeException)
+                && t.getCause() != null) {
             t = t.getCause();
         }
         return t;

@@ -30,7 +30,8 @@ final class KeyLocks {
 
     /** Runs {@code action} while holding {@code key}'s lock, against every thread and process on this root. */
     <T> T withLock(ObjectKey key, LocalObjectStore.IoSupplier<T> action) throws IOException {
-        Path file = dir.resolve(String.format("%02d.lock", Math.floorMod(key.value().hashCode(), STRIPES)));
+        Path file =
+                dir.resolve(String.format("%02d.lock", Math.floorMod(key.value().hashCode(), STRIPES)));
         Stripe stripe = STRIPES_OF_THIS_JVM.computeIfAbsent(file, Stripe::new);
         synchronized (stripe) {
             FileLock lock = stripe.channel().lock();

@@ -5,12 +5,13 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.Startup;
 import io.quarkus.scheduler.Scheduled;
+import io.reelvault.cluster.ClusterLock;
+import io.reelvault.cluster.FileClusterLock;
 import io.reelvault.config.CommandMode;
 import io.reelvault.config.ReelvaultConfig;
 import io.reelvault.metrics.StorageMetrics;
 import io.reelvault.model.Area;
 import io.reelvault.model.KeyPrefix;
-import io.reelvault.storage.ClusterLock;
 import io.reelvault.storage.IncludingExpired;
 import io.reelvault.storage.ObjectInfo;
 import io.reelvault.storage.ObjectStore;
@@ -75,15 +76,27 @@ public class LifecycleSweeper {
     private Counter refusedClockSkew;
     /** Whether the last sweep was refused for clock skew: the warning is logged once per episode. */
     private final AtomicBoolean refusing = new AtomicBoolean();
+
     private final AtomicLong lastSuccessMillis = new AtomicLong();
     private final AtomicBoolean running = new AtomicBoolean();
     private final FileClusterLock lock;
 
     @Inject
-    LifecycleSweeper(ReelvaultConfig config, CommandMode commandMode, @IncludingExpired Instance<ObjectStore> store,
-            Clock clock, MeterRegistry registry) {
-        this(store::get, config.storage().local().path(), config.lifecycle().batchSize(), clock, registry,
-                config.storage().useLocal() && !commandMode.active(), config.lifecycle().enabled(), config.lifecycle().maxClockSkew());
+    LifecycleSweeper(
+            ReelvaultConfig config,
+            CommandMode commandMode,
+            @IncludingExpired Instance<ObjectStore> store,
+            Clock clock,
+            MeterRegistry registry) {
+        this(
+                store::get,
+                config.storage().local().path(),
+                config.lifecycle().batchSize(),
+                clock,
+                registry,
+                config.storage().useLocal() && !commandMode.active(),
+                config.lifecycle().enabled(),
+                config.lifecycle().maxClockSkew());
     }
 
     /**
@@ -92,19 +105,31 @@ public class LifecycleSweeper {
      * @param includingExpired the store without the retention guard (called once per sweep)
      * @param batchSize        keys per {@code deleteMany}
      */
-    public LifecycleSweeper(Supplier<ObjectStore> includingExpired, Path root, int batchSize, Clock clock,
-            MeterRegistry registry) {
+    public LifecycleSweeper(
+            Supplier<ObjectStore> includingExpired, Path root, int batchSize, Clock clock, MeterRegistry registry) {
         this(includingExpired, root, batchSize, clock, registry, Duration.ZERO);
     }
 
     /** The same, refusing to sweep when the clock is more than {@code maxClockSkew} ahead of the newest write (0: never). */
-    public LifecycleSweeper(Supplier<ObjectStore> includingExpired, Path root, int batchSize, Clock clock,
-            MeterRegistry registry, Duration maxClockSkew) {
+    public LifecycleSweeper(
+            Supplier<ObjectStore> includingExpired,
+            Path root,
+            int batchSize,
+            Clock clock,
+            MeterRegistry registry,
+            Duration maxClockSkew) {
         this(includingExpired, root, batchSize, clock, registry, true, false, maxClockSkew);
     }
 
-    private LifecycleSweeper(Supplier<ObjectStore> store, Path root, int batchSize, Clock clock, MeterRegistry registry,
-            boolean active, boolean scheduled, Duration maxClockSkew) {
+    private LifecycleSweeper(
+            Supplier<ObjectStore> store,
+            Path root,
+            int batchSize,
+            Clock clock,
+            MeterRegistry registry,
+            boolean active,
+            boolean scheduled,
+            Duration maxClockSkew) {
         if (maxClockSkew.isNegative()) {
             throw new IllegalArgumentException("REELVAULT_LIFECYCLE_MAX_CLOCK_SKEW must not be negative");
         }
@@ -121,21 +146,30 @@ public class LifecycleSweeper {
         if (active) {
             for (Area area : Area.values()) {
                 if (area.retention().isPresent()) {
-                    expired.put(area, Counter.builder(StorageMetrics.LIFECYCLE_EXPIRED).tag("area", area.segment())
-                            .description("Expired objects deleted by the local lifecycle sweeper").register(registry));
+                    expired.put(
+                            area,
+                            Counter.builder(StorageMetrics.LIFECYCLE_EXPIRED)
+                                    .tag("area", area.segment())
+                                    .description("Expired objects deleted by the local lifecycle sweeper")
+                                    .register(registry));
                 }
             }
             Gauge.builder(StorageMetrics.LIFECYCLE_LAST_SUCCESS, () -> lastSuccessMillis.get() / 1000.0)
                     .baseUnit("seconds")
                     .description("When the local lifecycle sweeper last completed a sweep (0: not yet)")
                     .register(registry);
-            refusedClockSkew = Counter.builder(StorageMetrics.LIFECYCLE_SWEEPS_REFUSED).tag("reason", "clock_skew")
-                    .description("Local lifecycle sweeps that deleted nothing: the clock was too far ahead of the newest write")
+            refusedClockSkew = Counter.builder(StorageMetrics.LIFECYCLE_SWEEPS_REFUSED)
+                    .tag("reason", "clock_skew")
+                    .description(
+                            "Local lifecycle sweeps that deleted nothing: the clock was too far ahead of the newest write")
                     .register(registry);
         }
     }
 
-    @Scheduled(identity = "reelvault-lifecycle-sweep", every = "${reelvault.lifecycle.sweep-interval}", delayed = "30s",
+    @Scheduled(
+            identity = "reelvault-lifecycle-sweep",
+            every = "${reelvault.lifecycle.sweep-interval}",
+            delayed = "30s",
             concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     void onSchedule() {
         if (!scheduled) {
@@ -189,14 +223,22 @@ public class LifecycleSweeper {
 
     private long sweep(ObjectStore unguarded, Area area, Instant now) {
         Counter counter = expired.get(area);
-        return unguarded.list(new KeyPrefix(area.segment() + "/"), Optional.empty())
-                .select().where(info -> area.isExpired(info.lastModified(), now))
-                .group().intoLists().of(batchSize)
-                .onItem().transformToUniAndConcatenate(batch -> unguarded.deleteListed(batch)
+        return unguarded
+                .list(new KeyPrefix(area.segment() + "/"), Optional.empty())
+                .select()
+                .where(info -> area.isExpired(info.lastModified(), now))
+                .group()
+                .intoLists()
+                .of(batchSize)
+                .onItem()
+                .transformToUniAndConcatenate(batch -> unguarded
+                        .deleteListed(batch)
                         .invoke(() -> counter.increment(batch.size()))
                         .replaceWith(batch.size()))
-                .collect().with(Collectors.summingLong(Integer::longValue))
-                .await().indefinitely();
+                .collect()
+                .with(Collectors.summingLong(Integer::longValue))
+                .await()
+                .indefinitely();
     }
 
     /**
@@ -208,22 +250,27 @@ public class LifecycleSweeper {
         if (maxClockSkew.isZero()) {
             return false;
         }
-        Optional<Instant> newest = unguarded.list(KeyPrefix.ALL, Optional.empty())
+        Optional<Instant> newest = unguarded
+                .list(KeyPrefix.ALL, Optional.empty())
                 .map(ObjectInfo::lastModified)
-                .collect().with(Collectors.maxBy(Comparator.naturalOrder()))
-                .await().indefinitely();
+                .collect()
+                .with(Collectors.maxBy(Comparator.naturalOrder()))
+                .await()
+                .indefinitely();
         if (newest.isEmpty() || !now.isAfter(newest.get().plus(maxClockSkew))) {
             if (refusing.compareAndSet(true, false)) {
-                LOG.info("lifecycle sweeps resume: the clock is within REELVAULT_LIFECYCLE_MAX_CLOCK_SKEW of the newest write again");
+                LOG.info(
+                        "lifecycle sweeps resume: the clock is within REELVAULT_LIFECYCLE_MAX_CLOCK_SKEW of the newest write again");
             }
             return false;
         }
         refusedClockSkew.increment();
         if (refusing.compareAndSet(false, true)) {
-            LOG.warnf("lifecycle sweep refused, nothing deleted: the clock (%s) is %s ahead of the newest object's write"
-                    + " time (%s), more than REELVAULT_LIFECYCLE_MAX_CLOCK_SKEW (%s). A clock that jumped would delete objects"
-                    + " before their time; check the clock (NTP). Sweeps resume by themselves once a write is newer"
-                    + " (counted in reelvault_lifecycle_sweeps_refused_total; logged once)",
+            LOG.warnf(
+                    "lifecycle sweep refused, nothing deleted: the clock (%s) is %s ahead of the newest object's write"
+                            + " time (%s), more than REELVAULT_LIFECYCLE_MAX_CLOCK_SKEW (%s). A clock that jumped would delete objects"
+                            + " before their time; check the clock (NTP). Sweeps resume by themselves once a write is newer"
+                            + " (counted in reelvault_lifecycle_sweeps_refused_total; logged once)",
                     now, Duration.between(newest.get(), now), newest.get(), maxClockSkew);
         }
         return true;

@@ -18,27 +18,33 @@ public final class LocalBackend {
      *         is allowed) or too short, another {@code REELVAULT_SIGNING_KEY*} variable when it is malformed, or
      *         {@code LOCAL_STORAGE_PATH} when the root cannot be used
      */
-    public static LocalObjectStore open(ReelvaultConfig.Local config, URI publicBaseUrl, Executor blocking, Clock clock) {
+    public static LocalObjectStore open(
+            ReelvaultConfig.Local config, URI publicBaseUrl, Executor blocking, Clock clock) {
         return open(config, () -> publicBaseUrl, blocking, clock);
     }
 
     /** @param publicBaseUrl read for each URL signed ({@code PublicBaseUrl}: port 0 is the listening port) */
-    public static LocalObjectStore open(ReelvaultConfig.Local config, Supplier<URI> publicBaseUrl, Executor blocking,
-            Clock clock) {
-        SigningKeys keys = SigningKeys.fromSettings(config.signingKey(), config.signingKeyId(), config.signingKeysPrevious(),
-                config.signingKeyEphemeral());
+    public static LocalObjectStore open(
+            ReelvaultConfig.Local config, Supplier<URI> publicBaseUrl, Executor blocking, Clock clock) {
+        SigningKeys keys = SigningKeys.fromSettings(
+                config.signingKey(), config.signingKeyId(), config.signingKeysPrevious(), config.signingKeyEphemeral());
         if (config.signingKey().isEmpty()) {
-            LOG.warn("REELVAULT_SIGNING_KEY is not set and REELVAULT_SIGNING_KEY_EPHEMERAL=true: signed URLs use a random"
-                    + " key made at start-up; they stop working when the service restarts and other replicas refuse them");
+            LOG.warn(
+                    "REELVAULT_SIGNING_KEY is not set and REELVAULT_SIGNING_KEY_EPHEMERAL=true: signed URLs use a random"
+                            + " key made at start-up; they stop working when the service restarts and other replicas refuse them");
         }
         try {
-            LocalObjectStore store = LocalObjectStore.open(config.path(), blocking,
-                    new LocalUrlSigner(keys, publicBaseUrl, clock), config.minFree().asLongValue());
+            LocalObjectStore store = LocalObjectStore.open(
+                    config.path(),
+                    blocking,
+                    new LocalUrlSigner(keys, publicBaseUrl, clock),
+                    config.minFree().asLongValue());
             LOG.infof("local storage at %s", config.path().toAbsolutePath().normalize());
             return store;
         } catch (RuntimeException e) {
-            throw new IllegalStateException("LOCAL_STORAGE_PATH " + config.path() + " cannot be used as the storage root: "
-                    + e.getMessage(), e);
+            throw new IllegalStateException(
+                    "LOCAL_STORAGE_PATH " + config.path() + " cannot be used as the storage root: " + e.getMessage(),
+                    e);
         }
     }
 }

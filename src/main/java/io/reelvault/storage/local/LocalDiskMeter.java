@@ -39,11 +39,14 @@ public class LocalDiskMeter {
     private LocalDiskMeter(Path root, MeterRegistry registry, boolean active) {
         this.root = root;
         if (active) {
-            Gauge.builder(StorageMetrics.LOCAL_FREE, this, m -> m.read(FileStore::getUsableSpace)).baseUnit("bytes")
+            Gauge.builder(StorageMetrics.LOCAL_FREE, this, m -> m.read(FileStore::getUsableSpace))
+                    .baseUnit("bytes")
                     .description("Bytes the service may still write on the filesystem of the local storage root")
                     .register(registry);
-            Gauge.builder(StorageMetrics.LOCAL_CAPACITY, this, m -> m.read(FileStore::getTotalSpace)).baseUnit("bytes")
-                    .description("Size of the filesystem of the local storage root").register(registry);
+            Gauge.builder(StorageMetrics.LOCAL_CAPACITY, this, m -> m.read(FileStore::getTotalSpace))
+                    .baseUnit("bytes")
+                    .description("Size of the filesystem of the local storage root")
+                    .register(registry);
         }
     }
 

@@ -7,10 +7,10 @@ import io.reelvault.model.FileType;
 import io.reelvault.model.KeyPrefix;
 import io.reelvault.model.ObjectKey;
 import io.reelvault.model.ResolvedRange;
+import io.reelvault.storage.IncompleteWrites;
 import io.reelvault.storage.IntegrityException;
 import io.reelvault.storage.ObjectContent;
 import io.reelvault.storage.ObjectInfo;
-import io.reelvault.storage.IncompleteWrites;
 import io.reelvault.storage.ObjectStore;
 import io.reelvault.storage.PendingWrites;
 import io.reelvault.storage.PreconditionFailedException;
@@ -129,8 +129,10 @@ public final class LocalObjectStore implements ObjectStore, ReadinessProbe, Pend
         }
         store.digests = StoredDigest.supported(store.tempDir);
         if (!store.digests) {
-            LOG.warnf("the filesystem of %s keeps no user extended attributes: objects are stored without their sha256,"
-                    + " and full reads and the scrub command cannot detect damaged bytes", store.paths.root());
+            LOG.warnf(
+                    "the filesystem of %s keeps no user extended attributes: objects are stored without their sha256,"
+                            + " and full reads and the scrub command cannot detect damaged bytes",
+                    store.paths.root());
         }
         return store;
     }
@@ -157,69 +159,94 @@ public final class LocalObjectStore implements ObjectStore, ReadinessProbe, Pend
      * its modification time moved past the replaced object's so that the new ETag differs from every earlier one.
      */
     @Override
-    public Uni<PutResult> putIf(ObjectKey key, Optional<String> expectedEtag, Multi<ByteBuffer> body, OptionalLong length,
+    public Uni<PutResult> putIf(
+            ObjectKey key,
+            Optional<String> expectedEtag,
+            Multi<ByteBuffer> body,
+            OptionalLong length,
             String contentType) {
         return write(key, body, length, Objects.requireNonNull(expectedEtag));
     }
 
     /** @param expectedEtag null: unconditional; otherwise the condition of {@link #putIf} */
-    private Uni<PutResult> write(ObjectKey key, Multi<ByteBuffer> body, OptionalLong length, Optional<String> expectedEtag) {
+    private Uni<PutResult> write(
+            ObjectKey key, Multi<ByteBuffer> body, OptionalLong length, Optional<String> expectedEtag) {
         Path target = paths.resolve(key);
         // a request cancelled while its temp file is being opened (the client vanished) never reaches the body stage
         // below, whose handlers abort a write: the opened write is aborted here instead, whichever comes second
         AtomicReference<PendingWrite> opened = new AtomicReference<>();
         AtomicBoolean cancelled = new AtomicBoolean();
         Uni<PendingWrite> open = blocking(() -> {
-            PendingWrite write = openWrite();
-            opened.set(write);
-            if (cancelled.get()) {
-                discard(write);
-            }
-            return write;
-        }).onCancellation().invoke(() -> {
-            cancelled.set(true);
-            PendingWrite write = opened.get();
-            if (write != null) {
-                blocking.execute(() -> discard(write));
-            }
-        });
-        return open.onItem().transformToUni(write -> body
-                .emitOn(blocking, WRITE_BUFFERED_CHUNKS)
-                .onItem().invoke(buffer -> {
-                    long written = io(() -> write.write(buffer));
-                    if (length.isPresent() && written > length.getAsLong()) {
-                        throw lengthMismatch(length.getAsLong());
+                    PendingWrite write = openWrite();
+                    opened.set(write);
+                    if (cancelled.get()) {
+                        discard(write);
                     }
+                    return write;
                 })
-                .collect().last()
-                .emitOn(blocking)
-                .onItem().transform(ignored -> {
-                    if (length.isPresent() && write.written() != length.getAsLong()) {
-                        throw lengthMismatch(length.getAsLong());
+                .onCancellation()
+                .invoke(() -> {
+                    cancelled.set(true);
+                    PendingWrite write = opened.get();
+                    if (write != null) {
+                        blocking.execute(() -> discard(write));
                     }
-                    String sha256 = write.sha256();
-                    return io(() -> {
-                        if (expectedEtag == null) {
-                            // what this write put there: the target itself may already hold a racing writer's object
-                            return new PutResult(info(key, write.commit(target, files)), sha256);
-                        }
-                        return keyLocks.withLock(key, () -> {
-                            Optional<BasicFileAttributes> current = attributes(target);
-                            Optional<String> etag = current.map(a -> info(key, a).etag());
-                            if (!etag.equals(expectedEtag)) {
-                                throw new PreconditionFailedException(expectedEtag.isPresent()
-                                        ? "the object changed since it was read" : "an object is already there");
+                });
+        return open.onItem()
+                .transformToUni(write -> body.emitOn(blocking, WRITE_BUFFERED_CHUNKS)
+                        .onItem()
+                        .invoke(buffer -> {
+                            long written = io(() -> write.write(buffer));
+                            if (length.isPresent() && written > length.getAsLong()) {
+                                throw lengthMismatch(length.getAsLong());
                             }
-                            return new PutResult(info(key, write.commit(target, files,
-                                    current.map(BasicFileAttributes::lastModifiedTime))), sha256);
-                        });
-                    });
-                })
-                .onFailure().invoke(write::abort)
-                .onCancellation().invoke(() -> blocking.execute(write::abort))
-                .onTermination().invoke(() -> pending.remove(write)))
-                .onFailure(e -> stopped && e instanceof CancellationException).transform(e -> stopping())
-                .onFailure(UncheckedIOException.class).transform(LocalObjectStore::unavailable);
+                        })
+                        .collect()
+                        .last()
+                        .emitOn(blocking)
+                        .onItem()
+                        .transform(ignored -> {
+                            if (length.isPresent() && write.written() != length.getAsLong()) {
+                                throw lengthMismatch(length.getAsLong());
+                            }
+                            String sha256 = write.sha256();
+                            return io(() -> {
+                                if (expectedEtag == null) {
+                                    // what this write put there: the target itself may already hold a racing writer's
+                                    // object
+                                    return new PutResult(info(key, write.commit(target, files)), sha256);
+                                }
+                                return keyLocks.withLock(key, () -> {
+                                    Optional<BasicFileAttributes> current = attributes(target);
+                                    Optional<String> etag =
+                                            current.map(a -> info(key, a).etag());
+                                    if (!etag.equals(expectedEtag)) {
+                                        throw new PreconditionFailedException(
+                                                expectedEtag.isPresent()
+                                                        ? "the object changed since it was read"
+                                                        : "an object is already there");
+                                    }
+                                    return new PutResult(
+                                            info(
+                                                    key,
+                                                    write.commit(
+                                                            target,
+                                                            files,
+                                                            current.map(BasicFileAttributes::lastModifiedTime))),
+                                            sha256);
+                                });
+                            });
+                        })
+                        .onFailure()
+                        .invoke(write::abort)
+                        .onCancellation()
+                        .invoke(() -> blocking.execute(write::abort))
+                        .onTermination()
+                        .invoke(() -> pending.remove(write)))
+                .onFailure(e -> stopped && e instanceof CancellationException)
+                .transform(e -> stopping())
+                .onFailure(UncheckedIOException.class)
+                .transform(LocalObjectStore::unavailable);
     }
 
     private void discard(PendingWrite write) {
@@ -268,7 +295,9 @@ public final class LocalObjectStore implements ObjectStore, ReadinessProbe, Pend
         try (DirectoryStream<Path> temps = Files.newDirectoryStream(tempDir)) {
             for (Path temp : temps) {
                 Optional<BasicFileAttributes> attrs = attributes(temp);
-                if (ours.contains(temp) || attrs.isEmpty() || !attrs.get().lastModifiedTime().toInstant().isBefore(inactiveSince)) {
+                if (ours.contains(temp)
+                        || attrs.isEmpty()
+                        || !attrs.get().lastModifiedTime().toInstant().isBefore(inactiveSince)) {
                     continue;
                 }
                 if (PendingWrite.removeIfAbandoned(temp)) {
@@ -282,8 +311,11 @@ public final class LocalObjectStore implements ObjectStore, ReadinessProbe, Pend
     }
 
     private static ReelvaultException stopping() {
-        return new ReelvaultException(ErrorCode.SHUTTING_DOWN,
-                "the service stopped before the upload completed; nothing of it was stored", null, Map.of("Retry-After", "1"));
+        return new ReelvaultException(
+                ErrorCode.SHUTTING_DOWN,
+                "the service stopped before the upload completed; nothing of it was stored",
+                null,
+                Map.of("Retry-After", "1"));
     }
 
     @Override
@@ -296,7 +328,8 @@ public final class LocalObjectStore implements ObjectStore, ReadinessProbe, Pend
                 // read between two stats of one inode, which the open channel holds: the digest of these very bytes
                 Optional<String> digest = range.isPresent() ? Optional.empty() : StoredDigest.read(path);
                 Optional<BasicFileAttributes> after = attributes(path);
-                if (after.isEmpty() || !Objects.equals(before.fileKey(), after.get().fileKey())) {
+                if (after.isEmpty()
+                        || !Objects.equals(before.fileKey(), after.get().fileKey())) {
                     channel.close(); // replaced between stat and open: stat again
                     if (attempt < 3) {
                         continue;
@@ -309,27 +342,36 @@ public final class LocalObjectStore implements ObjectStore, ReadinessProbe, Pend
     }
 
     /** @param digest the object's recorded SHA-256, for a full read; a read with one is verified ({@link VerifiedRead}) */
-    private ObjectContent open(ObjectKey key, FileChannel channel, BasicFileAttributes attrs, Optional<ByteRange> range,
-            Optional<String> digest) throws IOException {
+    private ObjectContent open(
+            ObjectKey key,
+            FileChannel channel,
+            BasicFileAttributes attrs,
+            Optional<ByteRange> range,
+            Optional<String> digest)
+            throws IOException {
         ObjectInfo info = info(key, attrs);
         Optional<ResolvedRange> resolved = Optional.empty();
         if (range.isPresent()) {
             resolved = range.get().resolve(info.size());
             if (resolved.isEmpty()) {
                 channel.close();
-                throw new ReelvaultException(ErrorCode.RANGE_NOT_SATISFIABLE,
+                throw new ReelvaultException(
+                        ErrorCode.RANGE_NOT_SATISFIABLE,
                         "the object has " + info.size() + " bytes; " + range.get() + " selects none of them",
-                        null, Map.of("Content-Range", "bytes */" + info.size()));
+                        null,
+                        Map.of("Content-Range", "bytes */" + info.size()));
             }
         }
         long start = resolved.map(ResolvedRange::start).orElse(0L);
         long end = start + resolved.map(ResolvedRange::length).orElse(info.size());
         AtomicLong position = new AtomicLong(start);
         VerifiedRead verify = digest.map(d -> new VerifiedRead(key, d)).orElse(null);
-        Multi<ByteBuffer> body = Multi.createBy().repeating()
+        Multi<ByteBuffer> body = Multi.createBy()
+                .repeating()
                 .uni(() -> blocking(() -> readChunk(channel, position, end, verify)))
                 .until(buffer -> buffer == EOF)
-                .onTermination().invoke(() -> closeQuietly(channel));
+                .onTermination()
+                .invoke(() -> closeQuietly(channel));
         return new ObjectContent(info, resolved, body);
     }
 
@@ -386,8 +428,10 @@ public final class LocalObjectStore implements ObjectStore, ReadinessProbe, Pend
     public Multi<ObjectInfo> list(KeyPrefix prefix, Optional<ObjectKey> startAfter) {
         String p = prefix.value();
         String folder = p.substring(0, p.lastIndexOf('/') + 1);
-        SortedWalk walk = new SortedWalk(paths, folder, p, startAfter.map(ObjectKey::value).orElse(null));
-        return Multi.createBy().repeating()
+        SortedWalk walk = new SortedWalk(
+                paths, folder, p, startAfter.map(ObjectKey::value).orElse(null));
+        return Multi.createBy()
+                .repeating()
                 .uni(() -> blocking(() -> {
                     List<ObjectInfo> page = new ArrayList<>(LIST_PAGE);
                     SortedWalk.Entry e;
@@ -397,7 +441,8 @@ public final class LocalObjectStore implements ObjectStore, ReadinessProbe, Pend
                     return page;
                 }))
                 .until(List::isEmpty)
-                .onItem().transformToMultiAndConcatenate(page -> Multi.createFrom().iterable(page));
+                .onItem()
+                .transformToMultiAndConcatenate(page -> Multi.createFrom().iterable(page));
     }
 
     /**
@@ -455,8 +500,11 @@ public final class LocalObjectStore implements ObjectStore, ReadinessProbe, Pend
     }
 
     private <T> Uni<T> blocking(IoSupplier<T> action) {
-        return Uni.createFrom().item((Supplier<T>) () -> io(action)).runSubscriptionOn(blocking)
-                .onFailure(UncheckedIOException.class).transform(LocalObjectStore::unavailable);
+        return Uni.createFrom()
+                .item((Supplier<T>) () -> io(action))
+                .runSubscriptionOn(blocking)
+                .onFailure(UncheckedIOException.class)
+                .transform(LocalObjectStore::unavailable);
     }
 
     private static <T> T io(IoSupplier<T> action) {
@@ -494,7 +542,8 @@ public final class LocalObjectStore implements ObjectStore, ReadinessProbe, Pend
     static boolean noSpace(Throwable failure) {
         for (Throwable t = failure; t != null; t = t.getCause()) {
             String message = t instanceof FileSystemException f ? f.getReason() : t.getMessage();
-            if (t instanceof IOException && message != null
+            if (t instanceof IOException
+                    && message != null
                     && (message.contains("No space left on device") || message.contains("Disk quota exceeded"))) {
                 return true;
             }

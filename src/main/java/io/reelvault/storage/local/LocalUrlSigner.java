@@ -56,6 +56,7 @@ final class LocalUrlSigner implements SignedUrls, SignedUrlVerifier {
     private static final Set<String> RESPONSE_HEADERS = Set.of("content-disposition", "content-type");
     /** Request headers a PUT URL binds, both always. */
     private static final Set<String> REQUEST_HEADERS = Set.of("content-type", "content-length");
+
     private static final String MAC = "HmacSHA256";
 
     private final SigningKeys keys;
@@ -105,9 +106,17 @@ final class LocalUrlSigner implements SignedUrls, SignedUrlVerifier {
         String query = canonicalQuery(params);
         String signature = mac(macKeys.get(keys.currentId()), method, objectKey, query);
         String base = baseUrl.get().toString();
-        URI url = URI.create((base.endsWith("/") ? base.substring(0, base.length() - 1) : base) + "/storage/" + objectKey.value() + "?" + query + "&" + SIGNATURE + "=" + signature);
-        Map<String, String> required = put ? Map.of("Content-Type", headers.entrySet().stream()
-                .filter(e -> e.getKey().equalsIgnoreCase("Content-Type")).findFirst().orElseThrow().getValue()) : Map.of();
+        URI url = URI.create((base.endsWith("/") ? base.substring(0, base.length() - 1) : base) + "/storage/"
+                + objectKey.value() + "?" + query + "&" + SIGNATURE + "=" + signature);
+        Map<String, String> required = put
+                ? Map.of(
+                        "Content-Type",
+                        headers.entrySet().stream()
+                                .filter(e -> e.getKey().equalsIgnoreCase("Content-Type"))
+                                .findFirst()
+                                .orElseThrow()
+                                .getValue())
+                : Map.of();
         return new SignedUrl(url, expiresIn, required);
     }
 
@@ -119,7 +128,7 @@ final class LocalUrlSigner implements SignedUrls, SignedUrlVerifier {
         Map<String, String> headers = new TreeMap<>();
         for (String name : query.keySet()) {
             switch (name) {
-                case ALGORITHM_PARAM, EXPIRES, KEY_ID, SIGNATURE -> { }
+                case ALGORITHM_PARAM, EXPIRES, KEY_ID, SIGNATURE -> {}
                 default -> {
                     String prefix = put ? REQUEST_PREFIX : RESPONSE_PREFIX;
                     String header = name.startsWith(prefix) ? name.substring(prefix.length()) : null;
@@ -132,7 +141,9 @@ final class LocalUrlSigner implements SignedUrls, SignedUrlVerifier {
         }
         String given = query.get(SIGNATURE);
         String expiresText = query.get(EXPIRES);
-        if (given == null || expiresText == null || !ALGORITHM.equals(query.get(ALGORITHM_PARAM))
+        if (given == null
+                || expiresText == null
+                || !ALGORITHM.equals(query.get(ALGORITHM_PARAM))
                 || (put && headers.size() != REQUEST_HEADERS.size())) {
             throw invalid();
         }
@@ -142,7 +153,8 @@ final class LocalUrlSigner implements SignedUrls, SignedUrlVerifier {
         }
         Map<String, String> signed = new HashMap<>(query);
         signed.remove(SIGNATURE);
-        byte[] expected = mac(key, signMethod, objectKey, canonicalQuery(signed)).getBytes(StandardCharsets.US_ASCII);
+        byte[] expected =
+                mac(key, signMethod, objectKey, canonicalQuery(signed)).getBytes(StandardCharsets.US_ASCII);
         if (!MessageDigest.isEqual(expected, given.getBytes(StandardCharsets.US_ASCII))) {
             throw invalid();
         }
@@ -165,7 +177,9 @@ final class LocalUrlSigner implements SignedUrls, SignedUrlVerifier {
     static String canonicalQuery(Map<String, String> params) {
         TreeMap<String, String> encoded = new TreeMap<>();
         params.forEach((name, value) -> encoded.put(encode(name), encode(value)));
-        return encoded.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).collect(Collectors.joining("&"));
+        return encoded.entrySet().stream()
+                .map(e -> e.getKey() + "=" + e.getValue())
+                .collect(Collectors.joining("&"));
     }
 
     private static String mac(SecretKeySpec key, String method, ObjectKey objectKey, String canonicalQuery) {
@@ -186,11 +200,17 @@ final class LocalUrlSigner implements SignedUrls, SignedUrlVerifier {
         StringBuilder out = new StringBuilder(bytes.length + 16);
         for (byte b : bytes) {
             int c = b & 0xff;
-            if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '.'
-                    || c == '_' || c == '~') {
+            if ((c >= 'A' && c <= 'Z')
+                    || (c >= 'a' && c <= 'z')
+                    || (c >= '0' && c <= '9')
+                    || c == '-'
+                    || c == '.'
+                    || c == '_'
+                    || c == '~') {
                 out.append((char) c);
             } else {
-                out.append('%').append(Character.toUpperCase(Character.forDigit(c >> 4, 16)))
+                out.append('%')
+                        .append(Character.toUpperCase(Character.forDigit(c >> 4, 16)))
                         .append(Character.toUpperCase(Character.forDigit(c & 0xf, 16)));
             }
         }

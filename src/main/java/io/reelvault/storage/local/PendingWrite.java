@@ -55,7 +55,8 @@ final class PendingWrite {
         FileChannel channel = null;
         try {
             channel = FileChannel.open(temp, StandardOpenOption.WRITE);
-            if (channel.tryLock() == null) { // a sweep of another process that found it first: a fresh file is never old
+            if (channel.tryLock()
+                    == null) { // a sweep of another process that found it first: a fresh file is never old
                 throw new IOException("the new temp file " + temp.getFileName() + " is locked by another process");
             }
             return new PendingWrite(temp, channel, recordDigest);
@@ -141,7 +142,8 @@ final class PendingWrite {
      * replaces) when it is not already later: every version of a key then has an ETag of its own, even when two writes
      * fall into one tick of the filesystem's clock.
      */
-    synchronized BasicFileAttributes commit(Path target, LocalFiles files, Optional<FileTime> newerThan) throws IOException {
+    synchronized BasicFileAttributes commit(Path target, LocalFiles files, Optional<FileTime> newerThan)
+            throws IOException {
         if (finished) {
             throw new CancellationException("write aborted");
         }
@@ -151,9 +153,11 @@ final class PendingWrite {
         channel.force(true);
         channel.close();
         if (newerThan.isPresent() && Files.getLastModifiedTime(temp).compareTo(newerThan.get()) <= 0) {
-            Files.setLastModifiedTime(temp, FileTime.from(newerThan.get().toInstant().plusMillis(1)));
+            Files.setLastModifiedTime(
+                    temp, FileTime.from(newerThan.get().toInstant().plusMillis(1)));
         }
-        BasicFileAttributes attributes = Files.readAttributes(temp, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+        BasicFileAttributes attributes =
+                Files.readAttributes(temp, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
         files.moveIntoPlace(temp, target);
         finished = true;
         return attributes;

@@ -3,11 +3,12 @@ package io.reelvault.storage.local;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.Startup;
 import io.quarkus.scheduler.Scheduled;
+import io.reelvault.cluster.ClusterLock;
+import io.reelvault.cluster.FileClusterLock;
 import io.reelvault.config.CommandMode;
 import io.reelvault.config.ReelvaultConfig;
-import io.reelvault.metrics.MeteredObjectStore;
+import io.reelvault.metering.MeteredObjectStore;
 import io.reelvault.model.ObjectKey;
-import io.reelvault.storage.ClusterLock;
 import jakarta.annotation.PreDestroy;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
@@ -37,8 +38,13 @@ public class ScheduledScrub {
 
     @Inject
     ScheduledScrub(ReelvaultConfig config, CommandMode commandMode, MeterRegistry registry) {
-        this(config.storage().local().path(), registry, config.storage().useLocal() && !commandMode.active()
-                && !config.scrub().interval().equalsIgnoreCase("off") && !config.scrub().interval().equalsIgnoreCase("disabled"));
+        this(
+                config.storage().local().path(),
+                registry,
+                config.storage().useLocal()
+                        && !commandMode.active()
+                        && !config.scrub().interval().equalsIgnoreCase("off")
+                        && !config.scrub().interval().equalsIgnoreCase("disabled"));
     }
 
     /** A scrub of {@code root} that runs only when {@link #scrub()} is called (tests). */
@@ -53,7 +59,10 @@ public class ScheduledScrub {
         this.lock = FileClusterLock.under(root, "scrub");
     }
 
-    @Scheduled(identity = "reelvault-scrub", every = "${reelvault.scrub.interval:off}", delayed = "60s",
+    @Scheduled(
+            identity = "reelvault-scrub",
+            every = "${reelvault.scrub.interval:off}",
+            delayed = "60s",
             concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     void onSchedule() {
         try {
@@ -75,12 +84,15 @@ public class ScheduledScrub {
             }
             try (ClusterLock.Held h = held.get()) {
                 Scrubber.Summary summary = new Scrubber(root).run(d -> {
-                    LOG.errorf("integrity failure: %s does not match the sha256 recorded when it was written (recorded %s,"
-                            + " read %s); found by the scheduled scrub", d.key(), d.expected(), d.actual());
+                    LOG.errorf(
+                            "integrity failure: %s does not match the sha256 recorded when it was written (recorded %s,"
+                                    + " read %s); found by the scheduled scrub",
+                            d.key(), d.expected(), d.actual());
                     MeteredObjectStore.integrityFailure(registry, new ObjectKey(d.key()));
                 });
-                LOG.infof("scrub of %s: %d intact, %d damaged, %d without a recorded sha256, %d bytes read", root,
-                        summary.verified(), summary.damaged(), summary.unverifiable(), summary.bytes());
+                LOG.infof(
+                        "scrub of %s: %d intact, %d damaged, %d without a recorded sha256, %d bytes read",
+                        root, summary.verified(), summary.damaged(), summary.unverifiable(), summary.bytes());
                 return Optional.of(summary);
             }
         } finally {

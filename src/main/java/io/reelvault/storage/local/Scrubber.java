@@ -58,7 +58,8 @@ public final class Scrubber {
             try (FileChannel channel = FileChannel.open(path, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS)) {
                 Optional<String> expected = StoredDigest.read(path);
                 Optional<BasicFileAttributes> now = LocalObjectStore.attributes(path);
-                if (now.isEmpty() || !Objects.equals(now.get().fileKey(), e.attributes().fileKey())) {
+                if (now.isEmpty()
+                        || !Objects.equals(now.get().fileKey(), e.attributes().fileKey())) {
                     continue; // replaced or deleted since it was listed
                 }
                 if (expected.isEmpty()) {

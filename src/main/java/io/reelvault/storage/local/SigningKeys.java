@@ -51,10 +51,11 @@ record SigningKeys(String currentId, Map<String, byte[]> secrets) {
     static SigningKeys fromSettings(Optional<String> key, String keyId, Optional<String> previous, boolean ephemeral) {
         if (key.isEmpty()) {
             if (!ephemeral) {
-                throw new IllegalStateException("REELVAULT_SIGNING_KEY is not set: the local backend signs its URLs with it,"
-                        + " and every replica must share it (a random key per process breaks every URL another replica or an"
-                        + " earlier start signed). Set it (at least 32 bytes, e.g. openssl rand -base64 48), or set"
-                        + " REELVAULT_SIGNING_KEY_EPHEMERAL=true for a throwaway key on a single instance");
+                throw new IllegalStateException(
+                        "REELVAULT_SIGNING_KEY is not set: the local backend signs its URLs with it,"
+                                + " and every replica must share it (a random key per process breaks every URL another replica or an"
+                                + " earlier start signed). Set it (at least 32 bytes, e.g. openssl rand -base64 48), or set"
+                                + " REELVAULT_SIGNING_KEY_EPHEMERAL=true for a throwaway key on a single instance");
             }
             if (previous.isPresent()) {
                 throw new IllegalStateException("REELVAULT_SIGNING_KEYS_PREVIOUS is set without REELVAULT_SIGNING_KEY");

@@ -76,8 +76,10 @@ final class SortedWalk {
                 if (inPrefix && !allBefore) {
                     stack.push(children(n.path(), d));
                 }
-            } else if (n.attributes().isRegularFile() && n.key().startsWith(prefix)
-                    && (startAfter == null || n.key().compareTo(startAfter) > 0) && ObjectKey.isValid(n.key())) {
+            } else if (n.attributes().isRegularFile()
+                    && n.key().startsWith(prefix)
+                    && (startAfter == null || n.key().compareTo(startAfter) > 0)
+                    && ObjectKey.isValid(n.key())) {
                 return new Entry(n.key(), n.attributes());
             }
         }
@@ -89,7 +91,8 @@ final class SortedWalk {
         try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir)) {
             for (Path p : entries) {
                 String name = p.getFileName().toString();
-                if (name.startsWith(".") || dirKey.isEmpty() && Area.ofSegment(name).isEmpty()) {
+                if (name.startsWith(".")
+                        || dirKey.isEmpty() && Area.ofSegment(name).isEmpty()) {
                     continue;
                 }
                 Optional<BasicFileAttributes> attrs = readAttributes(p);
@@ -104,7 +107,8 @@ final class SortedWalk {
 
     private static Optional<BasicFileAttributes> readAttributes(Path p) throws IOException {
         try {
-            return Optional.of(Files.readAttributes(p, BasicFileAttributes.class, java.nio.file.LinkOption.NOFOLLOW_LINKS));
+            return Optional.of(
+                    Files.readAttributes(p, BasicFileAttributes.class, java.nio.file.LinkOption.NOFOLLOW_LINKS));
         } catch (java.nio.file.NoSuchFileException e) {
             return Optional.empty(); // deleted while listing
         }

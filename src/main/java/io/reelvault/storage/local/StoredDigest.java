@@ -22,6 +22,7 @@ import java.util.regex.Pattern;
 final class StoredDigest {
     /** The attribute's name without the {@code user.} namespace, which Java adds on Linux. */
     static final String ATTRIBUTE = "reelvault.sha256";
+
     private static final Pattern HEX = Pattern.compile("[0-9a-f]{64}");
 
     private StoredDigest() {}
@@ -47,8 +48,8 @@ final class StoredDigest {
 
     /** The recorded digest; empty when the file has none (written before digests were kept, or copied without them). */
     static Optional<String> read(Path file) throws IOException {
-        UserDefinedFileAttributeView view = Files.getFileAttributeView(file, UserDefinedFileAttributeView.class,
-                LinkOption.NOFOLLOW_LINKS);
+        UserDefinedFileAttributeView view =
+                Files.getFileAttributeView(file, UserDefinedFileAttributeView.class, LinkOption.NOFOLLOW_LINKS);
         if (view == null || !view.list().contains(ATTRIBUTE)) {
             return Optional.empty();
         }
@@ -59,8 +60,8 @@ final class StoredDigest {
     }
 
     private static UserDefinedFileAttributeView view(Path file) throws IOException {
-        UserDefinedFileAttributeView view = Files.getFileAttributeView(file, UserDefinedFileAttributeView.class,
-                LinkOption.NOFOLLOW_LINKS);
+        UserDefinedFileAttributeView view =
+                Files.getFileAttributeView(file, UserDefinedFileAttributeView.class, LinkOption.NOFOLLOW_LINKS);
         if (view == null) {
             throw new IOException("this filesystem keeps no user extended attributes");
         }

@@ -42,8 +42,10 @@ final class VerifiedRead {
         }
         String actual = HexFormat.of().formatHex(sha256.digest());
         if (!actual.equals(expected)) {
-            LOG.errorf("integrity failure: %s does not match the sha256 recorded when it was written (recorded %s, read %s);"
-                    + " its read was cut before the last byte", key.value(), expected, actual);
+            LOG.errorf(
+                    "integrity failure: %s does not match the sha256 recorded when it was written (recorded %s, read %s);"
+                            + " its read was cut before the last byte",
+                    key.value(), expected, actual);
             throw new IntegrityException(key, expected, actual);
         }
     }

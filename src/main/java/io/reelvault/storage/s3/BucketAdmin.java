@@ -78,8 +78,11 @@ public final class BucketAdmin {
     private static final Duration CALL_TIMEOUT = Duration.ofMinutes(2);
 
     /** The S3 error codes that mean "this bucket has no such configuration" (a drift, not an error). */
-    private static final Set<String> NOT_CONFIGURED = Set.of("NoSuchLifecycleConfiguration", "NoSuchCORSConfiguration",
-            "NoSuchPublicAccessBlockConfiguration", "ServerSideEncryptionConfigurationNotFoundError");
+    private static final Set<String> NOT_CONFIGURED = Set.of(
+            "NoSuchLifecycleConfiguration",
+            "NoSuchCORSConfiguration",
+            "NoSuchPublicAccessBlockConfiguration",
+            "ServerSideEncryptionConfigurationNotFoundError");
 
     /**
      * What the bucket should have beyond the fixed parts of {@link BucketConfiguration}.
@@ -100,8 +103,9 @@ public final class BucketAdmin {
             for (String origin : corsOrigins) {
                 String o = origin.strip();
                 if (o.length() > 1 && o.startsWith("/") && o.endsWith("/")) {
-                    throw new IllegalArgumentException("ALLOWED_ORIGINS: " + o + " is a regular expression, which S3 CORS"
-                            + " rules cannot hold (they take literal origins with at most one '*')");
+                    throw new IllegalArgumentException(
+                            "ALLOWED_ORIGINS: " + o + " is a regular expression, which S3 CORS"
+                                    + " rules cannot hold (they take literal origins with at most one '*')");
                 }
             }
         }
@@ -174,42 +178,57 @@ public final class BucketAdmin {
 
     // --- the items
 
-    private record Item(String name, String applied, Supplier<CompletableFuture<?>> apply,
-                        Supplier<CompletableFuture<String>> check) {}
+    private record Item(
+            String name,
+            String applied,
+            Supplier<CompletableFuture<?>> apply,
+            Supplier<CompletableFuture<String>> check) {}
 
     private List<Item> items() {
         BucketLifecycleConfiguration lifecycle = BucketConfiguration.lifecycle();
         CORSConfiguration cors = BucketConfiguration.cors(wanted.corsOrigins());
         List<Item> items = new ArrayList<>();
-        items.add(new Item("public-access-block",
+        items.add(new Item(
+                "public-access-block",
                 "BlockPublicAcls, IgnorePublicAcls, BlockPublicPolicy, RestrictPublicBuckets all true",
-                () -> s3.putPublicAccessBlock(b -> b.bucket(bucket)
-                        .publicAccessBlockConfiguration(BucketConfiguration.publicAccessBlock())),
+                () -> s3.putPublicAccessBlock(
+                        b -> b.bucket(bucket).publicAccessBlockConfiguration(BucketConfiguration.publicAccessBlock())),
                 () -> s3.getPublicAccessBlock(b -> b.bucket(bucket))
-                        .thenApply(r -> diff(flags(BucketConfiguration.publicAccessBlock()),
+                        .thenApply(r -> diff(
+                                flags(BucketConfiguration.publicAccessBlock()),
                                 flags(r.publicAccessBlockConfiguration())))));
-        items.add(new Item("encryption", "SSE-S3 (AES256) by default",
-                () -> s3.putBucketEncryption(b -> b.bucket(bucket)
-                        .serverSideEncryptionConfiguration(BucketConfiguration.encryption())),
+        items.add(new Item(
+                "encryption",
+                "SSE-S3 (AES256) by default",
+                () -> s3.putBucketEncryption(
+                        b -> b.bucket(bucket).serverSideEncryptionConfiguration(BucketConfiguration.encryption())),
                 () -> s3.getBucketEncryption(b -> b.bucket(bucket))
-                        .thenApply(r -> diffRules(sse(BucketConfiguration.encryption()),
-                                sse(r.serverSideEncryptionConfiguration())))));
-        items.add(new Item("lifecycle", lifecycle.rules().size() + " rules ("
-                + lifecycle.rules().stream().map(LifecycleRule::id).collect(Collectors.joining(", ")) + ")",
+                        .thenApply(r -> diffRules(
+                                sse(BucketConfiguration.encryption()), sse(r.serverSideEncryptionConfiguration())))));
+        items.add(new Item(
+                "lifecycle",
+                lifecycle.rules().size() + " rules ("
+                        + lifecycle.rules().stream().map(LifecycleRule::id).collect(Collectors.joining(", ")) + ")",
                 () -> s3.putBucketLifecycleConfiguration(b -> b.bucket(bucket).lifecycleConfiguration(lifecycle)),
                 () -> s3.getBucketLifecycleConfiguration(b -> b.bucket(bucket))
                         .thenApply(r -> diffLifecycle(lifecycle.rules(), r.rules()))));
-        items.add(new Item("cors", "GET, PUT, POST from " + String.join(", ", cors.corsRules().get(0).allowedOrigins()),
+        items.add(new Item(
+                "cors",
+                "GET, PUT, POST from "
+                        + String.join(", ", cors.corsRules().get(0).allowedOrigins()),
                 () -> s3.putBucketCors(b -> b.bucket(bucket).corsConfiguration(cors)),
                 () -> s3.getBucketCors(b -> b.bucket(bucket))
                         .thenApply(r -> diffRules(cors(cors.corsRules()), cors(r.corsRules())))));
         if (wanted.versioning()) {
-            items.add(new Item("versioning", "Enabled (no lifecycle rule expires noncurrent versions:"
-                    + " deleted and expired objects stay stored as such)",
-                    () -> s3.putBucketVersioning(b -> b.bucket(bucket)
-                            .versioningConfiguration(v -> v.status(BucketVersioningStatus.ENABLED))),
+            items.add(new Item(
+                    "versioning",
+                    "Enabled (no lifecycle rule expires noncurrent versions:"
+                            + " deleted and expired objects stay stored as such)",
+                    () -> s3.putBucketVersioning(b ->
+                            b.bucket(bucket).versioningConfiguration(v -> v.status(BucketVersioningStatus.ENABLED))),
                     () -> s3.getBucketVersioning(b -> b.bucket(bucket))
-                            .thenApply(r -> diff(Map.of("Status", BucketVersioningStatus.ENABLED.toString()),
+                            .thenApply(r -> diff(
+                                    Map.of("Status", BucketVersioningStatus.ENABLED.toString()),
                                     r.statusAsString() == null ? Map.of() : Map.of("Status", r.statusAsString())))));
         }
         return items;
@@ -265,7 +284,9 @@ public final class BucketAdmin {
         put(m, "Status", r.statusAsString());
         LifecycleRuleFilter f = r.filter();
         LifecycleRuleAndOperator and = f == null ? null : f.and();
-        String prefix = f != null && f.prefix() != null ? f.prefix() : and != null && and.prefix() != null ? and.prefix() : r.prefix();
+        String prefix = f != null && f.prefix() != null
+                ? f.prefix()
+                : and != null && and.prefix() != null ? and.prefix() : r.prefix();
         m.put("Prefix", prefix == null ? "" : prefix); // no prefix and an empty prefix both mean the whole bucket
         List<Tag> tags = new ArrayList<>();
         if (f != null && f.tag() != null) {
@@ -275,10 +296,22 @@ public final class BucketAdmin {
             tags.addAll(and.tags());
         }
         put(m, "Tags", set(tags, t -> t.key() + "=" + t.value()));
-        put(m, "ObjectSizeGreaterThan", f == null ? null : f.objectSizeGreaterThan() != null ? f.objectSizeGreaterThan()
-                : and == null ? null : and.objectSizeGreaterThan());
-        put(m, "ObjectSizeLessThan", f == null ? null : f.objectSizeLessThan() != null ? f.objectSizeLessThan()
-                : and == null ? null : and.objectSizeLessThan());
+        put(
+                m,
+                "ObjectSizeGreaterThan",
+                f == null
+                        ? null
+                        : f.objectSizeGreaterThan() != null
+                                ? f.objectSizeGreaterThan()
+                                : and == null ? null : and.objectSizeGreaterThan());
+        put(
+                m,
+                "ObjectSizeLessThan",
+                f == null
+                        ? null
+                        : f.objectSizeLessThan() != null
+                                ? f.objectSizeLessThan()
+                                : and == null ? null : and.objectSizeLessThan());
         if (r.expiration() != null) {
             put(m, "Expiration.Days", r.expiration().days());
             put(m, "Expiration.Date", r.expiration().date());
@@ -286,20 +319,28 @@ public final class BucketAdmin {
         }
         put(m, "Transitions", set(r.transitions(), BucketAdmin::transition));
         if (r.noncurrentVersionExpiration() != null) {
-            put(m, "NoncurrentVersionExpiration.NoncurrentDays", r.noncurrentVersionExpiration().noncurrentDays());
-            put(m, "NoncurrentVersionExpiration.NewerNoncurrentVersions",
+            put(
+                    m,
+                    "NoncurrentVersionExpiration.NoncurrentDays",
+                    r.noncurrentVersionExpiration().noncurrentDays());
+            put(
+                    m,
+                    "NoncurrentVersionExpiration.NewerNoncurrentVersions",
                     r.noncurrentVersionExpiration().newerNoncurrentVersions());
         }
         put(m, "NoncurrentVersionTransitions", set(r.noncurrentVersionTransitions(), BucketAdmin::transition));
         if (r.abortIncompleteMultipartUpload() != null) {
-            put(m, "AbortIncompleteMultipartUpload.DaysAfterInitiation",
+            put(
+                    m,
+                    "AbortIncompleteMultipartUpload.DaysAfterInitiation",
                     r.abortIncompleteMultipartUpload().daysAfterInitiation());
         }
         return m;
     }
 
     private static String transition(Transition t) {
-        return t.storageClassAsString() + (t.days() != null ? " after " + t.days() + " days" : "")
+        return t.storageClassAsString()
+                + (t.days() != null ? " after " + t.days() + " days" : "")
                 + (t.date() != null ? " on " + t.date() : "");
     }
 
@@ -372,8 +413,14 @@ public final class BucketAdmin {
             return "none set";
         }
         List<String> out = new ArrayList<>();
-        List<String> missing = expected.keySet().stream().filter(id -> !actual.containsKey(id)).sorted().toList();
-        List<String> unexpected = actual.keySet().stream().filter(id -> !expected.containsKey(id)).sorted().toList();
+        List<String> missing = expected.keySet().stream()
+                .filter(id -> !actual.containsKey(id))
+                .sorted()
+                .toList();
+        List<String> unexpected = actual.keySet().stream()
+                .filter(id -> !expected.containsKey(id))
+                .sorted()
+                .toList();
         if (!missing.isEmpty()) {
             out.add("missing rules " + String.join(", ", missing));
         }
@@ -392,7 +439,9 @@ public final class BucketAdmin {
     private static Map<String, Map<String, String>> byId(List<LifecycleRule> rules) {
         Map<String, Map<String, String>> m = new LinkedHashMap<>();
         int unnamed = 0;
-        for (LifecycleRule rule : rules.stream().sorted(Comparator.comparing(r -> String.valueOf(r.id()))).toList()) {
+        for (LifecycleRule rule : rules.stream()
+                .sorted(Comparator.comparing(r -> String.valueOf(r.id())))
+                .toList()) {
             String id = rule.id() == null || rule.id().isEmpty() ? "(rule without ID #" + ++unnamed + ")" : rule.id();
             m.put(id, lifecycleRule(rule));
         }
@@ -451,19 +500,25 @@ public final class BucketAdmin {
         while (root.getCause() != null && root.getCause() != root) {
             root = root.getCause();
         }
-        LOG.warnf("bucket %s: the request failed before S3 answered: %s%s", item, e, root == e ? "" : " (cause: " + root + ")");
+        LOG.warnf(
+                "bucket %s: the request failed before S3 answered: %s%s",
+                item, e, root == e ? "" : " (cause: " + root + ")");
         LOG.debugf(e, "bucket %s: the failure in full", item);
         if (e instanceof TimeoutException) {
             return "no answer within " + CALL_TIMEOUT.toSeconds() + " s";
         }
-        if (e instanceof SdkClientException && e.getMessage() != null
+        if (e instanceof SdkClientException
+                && e.getMessage() != null
                 && e.getMessage().startsWith("Unable to load credentials")) {
             return "no credentials found (AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or a role)";
         }
         if (e instanceof SdkClientException) {
             // the network layer's own words ("socket connection refused", an unknown host name), never the SDK's
-            String why = root instanceof SdkClientException || root.getMessage() == null || root.getMessage().isBlank()
-                    ? root.getClass().getSimpleName() : root.getMessage().strip().replaceAll("\\.$", "");
+            String why = root instanceof SdkClientException
+                            || root.getMessage() == null
+                            || root.getMessage().isBlank()
+                    ? root.getClass().getSimpleName()
+                    : root.getMessage().strip().replaceAll("\\.$", "");
             return "cannot reach S3: " + why.lines().findFirst().orElse(why) + " (details in the log)";
         }
         return e.getClass().getSimpleName() + " (details in the log)";

@@ -73,15 +73,21 @@ public final class BucketConfiguration {
      * ({@code x-amz-server-side-encryption} when the service requests encryption, {@code If-None-Match: *} which
      * makes the PUT create-only), and the SigV4 header forms.
      */
-    private static final List<String> CORS_ALLOWED_HEADERS = List.of("Content-Type", "Content-Length", "Authorization",
-            "X-Amz-Date", "X-Amz-Security-Token", "x-amz-server-side-encryption", "If-None-Match");
+    private static final List<String> CORS_ALLOWED_HEADERS = List.of(
+            "Content-Type",
+            "Content-Length",
+            "Authorization",
+            "X-Amz-Date",
+            "X-Amz-Security-Token",
+            "x-amz-server-side-encryption",
+            "If-None-Match");
+
     private static final List<String> CORS_EXPOSED_HEADERS = List.of("ETag");
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String ID = "ID";
 
-    private BucketConfiguration() {
-    }
+    private BucketConfiguration() {}
 
     /**
      * The lifecycle rules, all enabled, in this order:
@@ -106,12 +112,15 @@ public final class BucketConfiguration {
     public static BucketLifecycleConfiguration lifecycle() {
         List<LifecycleRule> rules = new ArrayList<>();
         for (Area area : Area.values()) {
-            area.retention().ifPresent(retention -> rules.add(LifecycleRule.builder()
-                    .id(expireRuleId(area))
-                    .status(ExpirationStatus.ENABLED)
-                    .filter(prefixFilter(area))
-                    .expiration(LifecycleExpiration.builder().days(days(area, retention)).build())
-                    .build()));
+            area.retention()
+                    .ifPresent(retention -> rules.add(LifecycleRule.builder()
+                            .id(expireRuleId(area))
+                            .status(ExpirationStatus.ENABLED)
+                            .filter(prefixFilter(area))
+                            .expiration(LifecycleExpiration.builder()
+                                    .days(days(area, retention))
+                                    .build())
+                            .build()));
         }
         for (Area area : Area.values()) {
             if (outlivesTieringAge(area)) {
@@ -159,7 +168,9 @@ public final class BucketConfiguration {
      * {@link #lifecycle()} gives it an Intelligent-Tiering transition.
      */
     public static boolean outlivesTieringAge(Area area) {
-        return area.retention().map(r -> r.compareTo(Duration.ofDays(TIERING_AFTER_DAYS)) > 0).orElse(true);
+        return area.retention()
+                .map(r -> r.compareTo(Duration.ofDays(TIERING_AFTER_DAYS)) > 0)
+                .orElse(true);
     }
 
     /**
@@ -241,8 +252,8 @@ public final class BucketConfiguration {
      */
     public static String cliJson(SdkPojo model) {
         DefaultIndenter indenter = new DefaultIndenter("  ", "\n");
-        Separators separators = Separators.createDefaultInstance()
-                .withObjectFieldValueSpacing(Separators.Spacing.AFTER);
+        Separators separators =
+                Separators.createDefaultInstance().withObjectFieldValueSpacing(Separators.Spacing.AFTER);
         DefaultPrettyPrinter printer = new DefaultPrettyPrinter().withSeparators(separators);
         printer.indentObjectsWith(indenter);
         printer.indentArraysWith(indenter);
@@ -303,7 +314,8 @@ public final class BucketConfiguration {
             sorted.forEach((k, v) -> object.set(k, value(v)));
             return object;
         }
-        throw new IllegalArgumentException("no JSON form for a " + value.getClass().getName());
+        throw new IllegalArgumentException(
+                "no JSON form for a " + value.getClass().getName());
     }
 
     private static LifecycleRuleFilter prefixFilter(Area area) {

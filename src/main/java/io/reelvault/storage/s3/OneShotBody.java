@@ -47,6 +47,7 @@ final class OneShotBody implements AsyncRequestBody {
             @Override
             public void cancel() {}
         });
-        s.onError(SdkClientException.create("a streamed upload body cannot be sent twice: the attempt that read it failed"));
+        s.onError(SdkClientException.create(
+                "a streamed upload body cannot be sent twice: the attempt that read it failed"));
     }
 }

@@ -47,24 +47,31 @@ public class S3Backend {
     public S3ObjectStore open(ReelvaultConfig.S3 config, Clock clock) {
         long partSize = config.partSize().asLongValue();
         if (partSize < 5L * 1024 * 1024) {
-            throw new IllegalStateException("REELVAULT_STORAGE_S3_PART_SIZE must be at least 5M (S3's minimum part size)");
+            throw new IllegalStateException(
+                    "REELVAULT_STORAGE_S3_PART_SIZE must be at least 5M (S3's minimum part size)");
         }
         if (config.bufferBudget().asLongValue() < partSize) {
-            throw new IllegalStateException("REELVAULT_STORAGE_S3_BUFFER_BUDGET must be at least REELVAULT_STORAGE_S3_PART_SIZE"
-                    + " (a part is buffered whole before it is sent)");
+            throw new IllegalStateException(
+                    "REELVAULT_STORAGE_S3_BUFFER_BUDGET must be at least REELVAULT_STORAGE_S3_PART_SIZE"
+                            + " (a part is buffered whole before it is sent)");
         }
-        var multipart = new S3ObjectStore.Multipart(config.multipartThreshold().asLongValue(), partSize,
-                Math.max(1, config.partConcurrency()), config.bufferBudget().asLongValue());
+        var multipart = new S3ObjectStore.Multipart(
+                config.multipartThreshold().asLongValue(),
+                partSize,
+                Math.max(1, config.partConcurrency()),
+                config.bufferBudget().asLongValue());
         AtomicInteger n = new AtomicInteger();
         ExecutorService uploaders = Executors.newCachedThreadPool(r -> {
             Thread t = new Thread(r, "reelvault-s3-multipart-" + n.incrementAndGet());
             t.setDaemon(true);
             return t;
         });
-        ServerSideEncryption sse = "none".equalsIgnoreCase(config.serverSideEncryption()) ? null
+        ServerSideEncryption sse = "none".equalsIgnoreCase(config.serverSideEncryption())
+                ? null
                 : ServerSideEncryption.fromValue(config.serverSideEncryption());
         if (sse == ServerSideEncryption.UNKNOWN_TO_SDK_VERSION) {
-            throw new IllegalStateException("REELVAULT_STORAGE_S3_SERVER_SIDE_ENCRYPTION must be AES256, aws:kms or none");
+            throw new IllegalStateException(
+                    "REELVAULT_STORAGE_S3_SERVER_SIDE_ENCRYPTION must be AES256, aws:kms or none");
         }
         // The presigner is created here, at start-up, and not by the first signing: in prod mode the SDK
         // completes responses on Quarkus worker threads, and a worker started from one of the CRT client's
@@ -74,7 +81,14 @@ public class S3Backend {
         if (holdsCrt.compareAndSet(false, true)) {
             CRT.acquireShutdownRef();
         }
-        return new S3ObjectStore(client.get(), signer, config.bucket().orElseThrow(), multipart, uploaders, sse, clock,
+        return new S3ObjectStore(
+                client.get(),
+                signer,
+                config.bucket().orElseThrow(),
+                multipart,
+                uploaders,
+                sse,
+                clock,
                 config.callTimeout());
     }
 

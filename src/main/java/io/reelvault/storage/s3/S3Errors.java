@@ -35,7 +35,8 @@ final class S3Errors {
             }
         }
         if (isMissingBucket(e)) {
-            LOG.errorf("S3 refused a request: the bucket does not exist (request id %s)", ((S3Exception) e).requestId());
+            LOG.errorf(
+                    "S3 refused a request: the bucket does not exist (request id %s)", ((S3Exception) e).requestId());
             return refused(e);
         }
         if (isNotFound(e)) {
@@ -46,14 +47,21 @@ final class S3Errors {
         }
         if (e instanceof S3Exception s3) {
             int status = s3.statusCode();
-            String code = s3.awsErrorDetails() == null ? "?" : s3.awsErrorDetails().errorCode();
-            if (status == 429 || status == 500 || status == 502 || status == 503 || status == 504 || "SlowDown".equals(code)) {
+            String code =
+                    s3.awsErrorDetails() == null ? "?" : s3.awsErrorDetails().errorCode();
+            if (status == 429
+                    || status == 500
+                    || status == 502
+                    || status == 503
+                    || status == 504
+                    || "SlowDown".equals(code)) {
                 LOG.warnf("S3 unavailable: %d %s", status, code);
                 return unavailable(e);
             }
             if (status == 412 || status == 409 && "ConditionalRequestConflict".equals(code)) {
                 // only conditional writes (If-None-Match: *) are sent with a precondition
-                return new ReelvaultException(ErrorCode.CONFLICT, "an object already exists at this key and is never replaced");
+                return new ReelvaultException(
+                        ErrorCode.CONFLICT, "an object already exists at this key and is never replaced");
             }
             // 403 AccessDenied, InvalidAccessKeyId, SignatureDoesNotMatch, RequestTimeTooSkewed; 400 ExpiredToken, ...
             LOG.errorf("S3 refused a request: %d %s (request id %s)", status, code, s3.requestId());
@@ -73,14 +81,17 @@ final class S3Errors {
      */
     static boolean isNotFound(Throwable failure) {
         Throwable e = unwrap(failure);
-        return (e instanceof NoSuchKeyException || e instanceof S3Exception s && s.statusCode() == 404) && !isMissingBucket(e);
+        return (e instanceof NoSuchKeyException || e instanceof S3Exception s && s.statusCode() == 404)
+                && !isMissingBucket(e);
     }
 
     /** 404 {@code NoSuchBucket}: the configured bucket does not exist (deleted, or misnamed). */
     static boolean isMissingBucket(Throwable failure) {
         Throwable e = unwrap(failure);
-        return e instanceof NoSuchBucketException || e instanceof S3Exception s && s.awsErrorDetails() != null
-                && "NoSuchBucket".equals(s.awsErrorDetails().errorCode());
+        return e instanceof NoSuchBucketException
+                || e instanceof S3Exception s
+                        && s.awsErrorDetails() != null
+                        && "NoSuchBucket".equals(s.awsErrorDetails().errorCode());
     }
 
     /**
@@ -89,14 +100,20 @@ final class S3Errors {
      */
     static boolean isConditionFailed(Throwable failure) {
         Throwable e = unwrap(failure);
-        return e instanceof S3Exception s && (s.statusCode() == 412 || s.statusCode() == 409 && s.awsErrorDetails() != null
-                && "ConditionalRequestConflict".equals(s.awsErrorDetails().errorCode()));
+        return e instanceof S3Exception s
+                && (s.statusCode() == 412
+                        || s.statusCode() == 409
+                                && s.awsErrorDetails() != null
+                                && "ConditionalRequestConflict"
+                                        .equals(s.awsErrorDetails().errorCode()));
     }
 
     static boolean isInvalidRange(Throwable failure) {
         Throwable e = unwrap(failure);
-        return e instanceof S3Exception s && (s.statusCode() == 416
-                || s.awsErrorDetails() != null && "InvalidRange".equals(s.awsErrorDetails().errorCode()));
+        return e instanceof S3Exception s
+                && (s.statusCode() == 416
+                        || s.awsErrorDetails() != null
+                                && "InvalidRange".equals(s.awsErrorDetails().errorCode()));
     }
 
     static ReelvaultException refused(Throwable cause) {
@@ -104,7 +121,10 @@ final class S3Errors {
     }
 
     static ReelvaultException unavailable(Throwable cause) {
-        return new ReelvaultException(ErrorCode.STORAGE_UNAVAILABLE, "storage is unavailable; retry later", cause,
+        return new ReelvaultException(
+                ErrorCode.STORAGE_UNAVAILABLE,
+                "storage is unavailable; retry later",
+                cause,
                 Map.of("Retry-After", RETRY_AFTER_SECONDS));
     }
 

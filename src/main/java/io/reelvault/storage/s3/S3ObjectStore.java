@@ -2,8 +2,8 @@ package io.reelvault.storage.s3;
 
 import io.reelvault.error.ErrorCode;
 import io.reelvault.error.ReelvaultException;
-import io.reelvault.model.ByteRange;
 import io.reelvault.model.Area;
+import io.reelvault.model.ByteRange;
 import io.reelvault.model.FileType;
 import io.reelvault.model.KeyPrefix;
 import io.reelvault.model.ObjectKey;
@@ -82,10 +82,12 @@ public final class S3ObjectStore implements ObjectStore, ReadinessProbe, SignedU
     private static final int BODY_WINDOW = 16;
     /** Part buffers grow (and take budget) by this much at a time. */
     static final int CHUNK = 64 * 1024;
+
     private static final Duration ABORT_WAIT = Duration.ofSeconds(60);
     private static final Duration POLL = Duration.ofMillis(100);
     /** How long a stop waits for the multipart uploads it cancelled to abort (past it the incomplete-write sweep will). */
     private static final Duration STOP_WAIT = Duration.ofSeconds(10);
+
     private static final int ABORT_RETRIES = 16;
     /** How long a bucket seen to exist is believed to: a HEAD's 404 within it is a missing key without asking. */
     static final Duration BUCKET_SEEN_FOR = Duration.ofSeconds(2);
@@ -97,10 +99,11 @@ public final class S3ObjectStore implements ObjectStore, ReadinessProbe, SignedU
      */
     /** Bodies of a known length below this are buffered before their PutObject, so that the SDK can retry it. */
     static final long REPLAYABLE_MAX = 1024 * 1024;
+
     private static final long MIB = 1024 * 1024;
     static final Duration DEFAULT_CALL_TIMEOUT = Duration.ofSeconds(10);
-    private static final SdkPlugin NO_RETRIES = config -> config.overrideConfiguration(c -> c.retryStrategy(
-            AwsRetryStrategy.doNotRetry()));
+    private static final SdkPlugin NO_RETRIES =
+            config -> config.overrideConfiguration(c -> c.retryStrategy(AwsRetryStrategy.doNotRetry()));
     private static final java.util.concurrent.ScheduledExecutorService ABORT_SCHEDULER =
             java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
                 Thread t = new Thread(r, "reelvault-s3-abort-retry");
@@ -109,6 +112,7 @@ public final class S3ObjectStore implements ObjectStore, ReadinessProbe, SignedU
             });
     /** The conditional header a presigned PUT carries, so that it can only create its object, never replace it. */
     static final String CREATE_ONLY_HEADER = "If-None-Match";
+
     private static final Pattern CONTENT_RANGE = Pattern.compile("bytes (\\d+)-(\\d+)/(\\d+)");
 
     /** Multipart settings: all sizes in bytes. */
@@ -127,17 +131,31 @@ public final class S3ObjectStore implements ObjectStore, ReadinessProbe, SignedU
     private volatile long bucketSeenAt;
     /** The multipart uploads this process is running: never abandoned, however slow; aborted at stop. */
     private final Set<MultipartUpload> running = ConcurrentHashMap.newKeySet();
+
     private volatile boolean stopped;
 
     /** @param sse the encryption every write requests; null only for test servers that implement none */
-    S3ObjectStore(S3AsyncClient s3, S3Presigner presigner, String bucket, Multipart multipart, ExecutorService uploaders,
-            ServerSideEncryption sse, Clock clock) {
+    S3ObjectStore(
+            S3AsyncClient s3,
+            S3Presigner presigner,
+            String bucket,
+            Multipart multipart,
+            ExecutorService uploaders,
+            ServerSideEncryption sse,
+            Clock clock) {
         this(s3, presigner, bucket, multipart, uploaders, sse, clock, DEFAULT_CALL_TIMEOUT);
     }
 
     /** @param callTimeout the deadline of one attempt of a call that streams no caller body ({@code REELVAULT_STORAGE_S3_CALL_TIMEOUT}) */
-    S3ObjectStore(S3AsyncClient s3, S3Presigner presigner, String bucket, Multipart multipart, ExecutorService uploaders,
-            ServerSideEncryption sse, Clock clock, Duration callTimeout) {
+    S3ObjectStore(
+            S3AsyncClient s3,
+            S3Presigner presigner,
+            String bucket,
+            Multipart multipart,
+            ExecutorService uploaders,
+            ServerSideEncryption sse,
+            Clock clock,
+            Duration callTimeout) {
         this.s3 = s3;
         this.presigner = presigner;
         this.bucket = bucket;
@@ -151,13 +169,16 @@ public final class S3ObjectStore implements ObjectStore, ReadinessProbe, SignedU
 
     /** The per-attempt deadline of a call that streams no caller body: {@code REELVAULT_STORAGE_S3_CALL_TIMEOUT}. */
     private AwsRequestOverrideConfiguration deadline() {
-        return AwsRequestOverrideConfiguration.builder().apiCallAttemptTimeout(callTimeout).build();
+        return AwsRequestOverrideConfiguration.builder()
+                .apiCallAttemptTimeout(callTimeout)
+                .build();
     }
 
     /** The deadline of one attempt to send {@code bytes} buffered here: the call's, plus one second per MiB. */
     private AwsRequestOverrideConfiguration deadline(long bytes) {
         return AwsRequestOverrideConfiguration.builder()
-                .apiCallAttemptTimeout(callTimeout.plusSeconds((bytes + MIB - 1) / MIB)).build();
+                .apiCallAttemptTimeout(callTimeout.plusSeconds((bytes + MIB - 1) / MIB))
+                .build();
     }
 
     /** Bytes of the buffer budget no upload holds now (all of it when no upload is in flight). */
@@ -186,12 +207,18 @@ public final class S3ObjectStore implements ObjectStore, ReadinessProbe, SignedU
      * {@link PreconditionFailedException}, with nothing written (a multipart upload is aborted).
      */
     @Override
-    public Uni<PutResult> putIf(ObjectKey key, Optional<String> expectedEtag, Multi<ByteBuffer> body, OptionalLong length,
+    public Uni<PutResult> putIf(
+            ObjectKey key,
+            Optional<String> expectedEtag,
+            Multi<ByteBuffer> body,
+            OptionalLong length,
             String contentType) {
         Uni<PutResult> put = streamsOnce(length)
                 ? putSingle(key, body, length.getAsLong(), contentType, expectedEtag)
                 : putMultipart(key, body, length, contentType, expectedEtag);
-        return put.onFailure(e -> expectedEtag.isPresent() && e instanceof ReelvaultException r && r.code() == ErrorCode.NOT_FOUND)
+        return put.onFailure(e -> expectedEtag.isPresent()
+                        && e instanceof ReelvaultException r
+                        && r.code() == ErrorCode.NOT_FOUND)
                 .transform(e -> new PreconditionFailedException("the object is gone", e));
     }
 
@@ -212,50 +239,77 @@ public final class S3ObjectStore implements ObjectStore, ReadinessProbe, SignedU
         }
     }
 
-    private Uni<PutResult> putSingle(ObjectKey key, Multi<ByteBuffer> body, long length, String contentType,
-            Optional<String> condition) {
-        return Uni.createFrom().deferred(() -> {
-            if (stopped) {
-                throw stopping();
-            }
-            MessageDigest sha = sha256();
-            AtomicLong seen = new AtomicLong();
-            java.util.concurrent.atomic.AtomicReference<Throwable> bodyFailure = new java.util.concurrent.atomic.AtomicReference<>();
-            Multi<ByteBuffer> checked = body.onItem().invoke(b -> {
-                sha.update(b.duplicate());
-                if (seen.addAndGet(b.remaining()) > length) {
-                    throw lengthMismatch(length);
-                }
-            }).onCompletion().invoke(() -> {
-                if (seen.get() != length) {
-                    throw lengthMismatch(length);
-                }
-            }).onFailure().invoke(bodyFailure::set);
-            AsyncRequestBody requestBody = new OneShotBody(new KnownLengthBody(checked, length, contentType));
-            return Uni.createFrom().completionStage(() -> s3.putObject(b -> {
-                        b.bucket(bucket).key(key.value()).contentType(contentType).contentLength(length).serverSideEncryption(sse)
-                                .overrideConfiguration(o -> o.addPlugin(NO_RETRIES));
-                        condition(b, condition);
-                    }, requestBody))
-                    // the SDK reports a failed body as its own client error: the body's failure is the real one
-                    .onFailure().transform(e -> bodyFailure.get() != null ? bodyFailure.get() : e)
-                    .<PutResult>chain(r -> {
-                        Throwable failed = bodyFailure.get();
-                        if (failed == null && seen.get() == length) {
-                            return Uni.createFrom().item(new PutResult(new ObjectInfo(key, length, clock.instant(), r.eTag(),
-                                    contentType), HexFormat.of().formatHex(sha.digest())));
-                        }
-                        // the body failed or ended short, yet the server answered 200: a lax server (s3proxy keeps
-                        // what arrived before the connection closed; S3 answers IncompleteBody) stored a truncated
-                        // object, which must not stay
-                        Throwable cause = failed != null ? failed : lengthMismatch(length);
-                        return delete(key).onFailure().recoverWithNull()
-                                .chain(v -> Uni.createFrom().<PutResult>failure(cause));
-                    });
-        }).onFailure().transform(S3Errors::translate);
+    private Uni<PutResult> putSingle(
+            ObjectKey key, Multi<ByteBuffer> body, long length, String contentType, Optional<String> condition) {
+        return Uni.createFrom()
+                .deferred(() -> {
+                    if (stopped) {
+                        throw stopping();
+                    }
+                    MessageDigest sha = sha256();
+                    AtomicLong seen = new AtomicLong();
+                    java.util.concurrent.atomic.AtomicReference<Throwable> bodyFailure =
+                            new java.util.concurrent.atomic.AtomicReference<>();
+                    Multi<ByteBuffer> checked = body.onItem()
+                            .invoke(b -> {
+                                sha.update(b.duplicate());
+                                if (seen.addAndGet(b.remaining()) > length) {
+                                    throw lengthMismatch(length);
+                                }
+                            })
+                            .onCompletion()
+                            .invoke(() -> {
+                                if (seen.get() != length) {
+                                    throw lengthMismatch(length);
+                                }
+                            })
+                            .onFailure()
+                            .invoke(bodyFailure::set);
+                    AsyncRequestBody requestBody = new OneShotBody(new KnownLengthBody(checked, length, contentType));
+                    return Uni.createFrom()
+                            .completionStage(() -> s3.putObject(
+                                    b -> {
+                                        b.bucket(bucket)
+                                                .key(key.value())
+                                                .contentType(contentType)
+                                                .contentLength(length)
+                                                .serverSideEncryption(sse)
+                                                .overrideConfiguration(o -> o.addPlugin(NO_RETRIES));
+                                        condition(b, condition);
+                                    },
+                                    requestBody))
+                            // the SDK reports a failed body as its own client error: the body's failure is the real one
+                            .onFailure()
+                            .transform(e -> bodyFailure.get() != null ? bodyFailure.get() : e)
+                            .<PutResult>chain(r -> {
+                                Throwable failed = bodyFailure.get();
+                                if (failed == null && seen.get() == length) {
+                                    return Uni.createFrom()
+                                            .item(new PutResult(
+                                                    new ObjectInfo(key, length, clock.instant(), r.eTag(), contentType),
+                                                    HexFormat.of().formatHex(sha.digest())));
+                                }
+                                // the body failed or ended short, yet the server answered 200: a lax server (s3proxy
+                                // keeps
+                                // what arrived before the connection closed; S3 answers IncompleteBody) stored a
+                                // truncated
+                                // object, which must not stay
+                                Throwable cause = failed != null ? failed : lengthMismatch(length);
+                                return delete(key)
+                                        .onFailure()
+                                        .recoverWithNull()
+                                        .chain(v -> Uni.createFrom().<PutResult>failure(cause));
+                            });
+                })
+                .onFailure()
+                .transform(S3Errors::translate);
     }
 
-    private Uni<PutResult> putMultipart(ObjectKey key, Multi<ByteBuffer> body, OptionalLong length, String contentType,
+    private Uni<PutResult> putMultipart(
+            ObjectKey key,
+            Multi<ByteBuffer> body,
+            OptionalLong length,
+            String contentType,
             Optional<String> condition) {
         return Uni.createFrom().<PutResult>emitter(emitter -> {
             BlockingBody source = new BlockingBody(BODY_WINDOW);
@@ -295,6 +349,7 @@ public final class S3ObjectStore implements ObjectStore, ReadinessProbe, SignedU
         private volatile boolean done;
         /** S3's id of this upload, once created. */
         private volatile String uploadId;
+
         private long total;
         private ByteBuffer pendingTail;
         /** The condition of {@link #putIf}, on the PutObject or the CompleteMultipartUpload; null: none. */
@@ -338,17 +393,26 @@ public final class S3ObjectStore implements ObjectStore, ReadinessProbe, SignedU
         private PutResult upload() throws Exception {
             int partNumber = 1;
             PartBuffer current = fill(partSize(partNumber));
-            if (current.length() < current.budget().size() && (length.isEmpty() || length.getAsLong() < REPLAYABLE_MAX)) {
+            if (current.length() < current.budget().size()
+                    && (length.isEmpty() || length.getAsLong() < REPLAYABLE_MAX)) {
                 // the whole body fitted in the first part: one PutObject, no multipart upload
                 try {
                     checkLength();
                     PartBuffer whole = current;
-                    var r = s3.putObject(b -> {
-                        b.bucket(bucket).key(key.value()).contentType(contentType).contentLength(whole.length())
-                                .serverSideEncryption(sse).overrideConfiguration(deadline(whole.length()));
-                        condition(b, condition);
-                    }, whole.body(contentType)).get();
-                    return new PutResult(new ObjectInfo(key, whole.length(), clock.instant(), r.eTag(), contentType), hex());
+                    var r = s3.putObject(
+                                    b -> {
+                                        b.bucket(bucket)
+                                                .key(key.value())
+                                                .contentType(contentType)
+                                                .contentLength(whole.length())
+                                                .serverSideEncryption(sse)
+                                                .overrideConfiguration(deadline(whole.length()));
+                                        condition(b, condition);
+                                    },
+                                    whole.body(contentType))
+                            .get();
+                    return new PutResult(
+                            new ObjectInfo(key, whole.length(), clock.instant(), r.eTag(), contentType), hex());
                 } finally {
                     current.budget().release();
                 }
@@ -358,8 +422,13 @@ public final class S3ObjectStore implements ObjectStore, ReadinessProbe, SignedU
                 if (cancelled) {
                     throw new java.util.concurrent.CancellationException("upload cancelled");
                 }
-                uploadId = s3.createMultipartUpload(b -> b.bucket(bucket).key(key.value()).contentType(contentType)
-                        .serverSideEncryption(sse).overrideConfiguration(deadline())).get().uploadId();
+                uploadId = s3.createMultipartUpload(b -> b.bucket(bucket)
+                                .key(key.value())
+                                .contentType(contentType)
+                                .serverSideEncryption(sse)
+                                .overrideConfiguration(deadline()))
+                        .get()
+                        .uploadId();
             } catch (Exception | Error e) {
                 current.budget().release();
                 throw e;
@@ -371,14 +440,16 @@ public final class S3ObjectStore implements ObjectStore, ReadinessProbe, SignedU
                     failFast(parts);
                     acquire(inFlight, 1);
                     PartBuffer sending = current;
-                    current = null; // the part in flight belongs to the SDK now; its budget is given back when it is sent
+                    current =
+                            null; // the part in flight belongs to the SDK now; its budget is given back when it is sent
                     parts.add(uploadPart(uploadId, partNumber, sending));
                     if (sending.length() < sending.budget().size() || total == length.orElse(-1)) {
                         break;
                     }
                     partNumber++;
                     if (partNumber > MAX_PARTS) {
-                        throw new ReelvaultException(ErrorCode.PAYLOAD_TOO_LARGE, "the body needs more than 10,000 parts");
+                        throw new ReelvaultException(
+                                ErrorCode.PAYLOAD_TOO_LARGE, "the body needs more than 10,000 parts");
                     }
                     current = fill(partSize(partNumber));
                     if (current.length() == 0) {
@@ -392,11 +463,14 @@ public final class S3ObjectStore implements ObjectStore, ReadinessProbe, SignedU
                 for (CompletableFuture<CompletedPart> f : parts) {
                     completed.add(f.get());
                 }
-                var r = s3.completeMultipartUpload(b -> b.bucket(bucket).key(key.value()).uploadId(uploadId)
-                        .multipartUpload(m -> m.parts(completed))
-                        .ifMatch(condition == null ? null : condition.orElse(null))
-                        .ifNoneMatch(condition == null || condition.isPresent() ? null : "*")
-                        .overrideConfiguration(deadline(total))).get(); // S3 may take a while to assemble a large object
+                var r = s3.completeMultipartUpload(b -> b.bucket(bucket)
+                                .key(key.value())
+                                .uploadId(uploadId)
+                                .multipartUpload(m -> m.parts(completed))
+                                .ifMatch(condition == null ? null : condition.orElse(null))
+                                .ifNoneMatch(condition == null || condition.isPresent() ? null : "*")
+                                .overrideConfiguration(deadline(total)))
+                        .get(); // S3 may take a while to assemble a large object
                 return new PutResult(new ObjectInfo(key, total, clock.instant(), r.eTag(), contentType), hex());
             } catch (Exception | Error e) {
                 if (current != null) {
@@ -413,9 +487,18 @@ public final class S3ObjectStore implements ObjectStore, ReadinessProbe, SignedU
             data.budget().ship();
             CompletableFuture<CompletedPart> sent;
             try {
-                sent = s3.uploadPart(b -> b.bucket(bucket).key(key.value()).uploadId(uploadId).partNumber(number)
-                                .contentLength(data.length()).overrideConfiguration(deadline(data.length())), data.body(contentType))
-                        .thenApply(r -> CompletedPart.builder().partNumber(number).eTag(r.eTag()).build());
+                sent = s3.uploadPart(
+                                b -> b.bucket(bucket)
+                                        .key(key.value())
+                                        .uploadId(uploadId)
+                                        .partNumber(number)
+                                        .contentLength(data.length())
+                                        .overrideConfiguration(deadline(data.length())),
+                                data.body(contentType))
+                        .thenApply(r -> CompletedPart.builder()
+                                .partNumber(number)
+                                .eTag(r.eTag())
+                                .build());
             } catch (RuntimeException e) {
                 inFlight.release();
                 data.budget().sent();
@@ -514,15 +597,19 @@ public final class S3ObjectStore implements ObjectStore, ReadinessProbe, SignedU
         private void abort(ObjectKey key, String uploadId, int attempt) {
             Optional<Throwable> failed;
             try {
-                failed = awaitQuietly(s3.abortMultipartUpload(b -> b.bucket(bucket).key(key.value()).uploadId(uploadId)
-                        .overrideConfiguration(deadline())));
+                failed = awaitQuietly(s3.abortMultipartUpload(b ->
+                        b.bucket(bucket).key(key.value()).uploadId(uploadId).overrideConfiguration(deadline())));
             } catch (RuntimeException e) {
                 failed = Optional.of(e);
             }
-            if (failed.isPresent() && !S3Errors.isNotFound(failed.get()) && !S3Errors.isMissingBucket(failed.get())
+            if (failed.isPresent()
+                    && !S3Errors.isNotFound(failed.get())
+                    && !S3Errors.isMissingBucket(failed.get())
                     && attempt < ABORT_RETRIES) {
                 long delay = Math.min(60_000, 500L << attempt);
-                ABORT_SCHEDULER.schedule(() -> uploaders.execute(() -> abort(key, uploadId, attempt + 1)), delay,
+                ABORT_SCHEDULER.schedule(
+                        () -> uploaders.execute(() -> abort(key, uploadId, attempt + 1)),
+                        delay,
                         java.util.concurrent.TimeUnit.MILLISECONDS);
             }
         }
@@ -537,7 +624,8 @@ public final class S3ObjectStore implements ObjectStore, ReadinessProbe, SignedU
                         return Optional.empty();
                     } catch (InterruptedException ie) {
                         interrupted = true;
-                    } catch (ExecutionException | java.util.concurrent.TimeoutException
+                    } catch (ExecutionException
+                            | java.util.concurrent.TimeoutException
                             | java.util.concurrent.CancellationException failed) {
                         return Optional.of(failed);
                     }
@@ -569,18 +657,24 @@ public final class S3ObjectStore implements ObjectStore, ReadinessProbe, SignedU
                 List<Unfinished> uploads = new ArrayList<>();
                 s3.listMultipartUploadsPaginator(b -> b.bucket(bucket).prefix(area.segment() + "/"))
                         .subscribe((ListMultipartUploadsResponse page) -> page.uploads()
-                                .forEach(u -> uploads.add(new Unfinished(u.key(), u.uploadId(), u.initiated())))).get();
+                                .forEach(u -> uploads.add(new Unfinished(u.key(), u.uploadId(), u.initiated()))))
+                        .get();
                 for (Unfinished u : uploads) {
                     boolean ours = running.stream().anyMatch(r -> u.uploadId().equals(r.uploadId));
-                    if (ours || u.initiated() == null || !u.initiated().isBefore(inactiveSince)
+                    if (ours
+                            || u.initiated() == null
+                            || !u.initiated().isBefore(inactiveSince)
                             || !lastPartBefore(u, inactiveSince)) {
                         continue;
                     }
                     try {
-                        s3.abortMultipartUpload(b -> b.bucket(bucket).key(u.key()).uploadId(u.uploadId())).get();
+                        s3.abortMultipartUpload(
+                                        b -> b.bucket(bucket).key(u.key()).uploadId(u.uploadId()))
+                                .get();
                         aborted++;
                     } catch (ExecutionException e) {
-                        if (!S3Errors.isNotFound(e.getCause())) { // aborted meanwhile (by its own process, or another sweep)
+                        if (!S3Errors.isNotFound(
+                                e.getCause())) { // aborted meanwhile (by its own process, or another sweep)
                             throw e;
                         }
                     }
@@ -591,7 +685,8 @@ public final class S3ObjectStore implements ObjectStore, ReadinessProbe, SignedU
             throw failure instanceof RuntimeException r ? r : new IllegalStateException(failure);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new java.util.concurrent.CancellationException("interrupted while removing abandoned multipart uploads");
+            throw new java.util.concurrent.CancellationException(
+                    "interrupted while removing abandoned multipart uploads");
         }
         return aborted;
     }
@@ -621,21 +716,28 @@ public final class S3ObjectStore implements ObjectStore, ReadinessProbe, SignedU
     }
 
     private static ReelvaultException stopping() {
-        return new ReelvaultException(ErrorCode.SHUTTING_DOWN,
-                "the service stopped before the upload completed; nothing of it was stored", null, Map.of("Retry-After", "1"));
+        return new ReelvaultException(
+                ErrorCode.SHUTTING_DOWN,
+                "the service stopped before the upload completed; nothing of it was stored",
+                null,
+                Map.of("Retry-After", "1"));
     }
 
     /** A multipart upload that S3 lists as in progress. */
     private record Unfinished(String key, String uploadId, Instant initiated) {}
 
     /** Whether every part of the upload (none included) was uploaded before {@code instant}. */
-    private boolean lastPartBefore(Unfinished u, Instant instant)
-            throws ExecutionException, InterruptedException {
+    private boolean lastPartBefore(Unfinished u, Instant instant) throws ExecutionException, InterruptedException {
         AtomicLong newest = new AtomicLong(Long.MIN_VALUE);
         try {
-            s3.listPartsPaginator(b -> b.bucket(bucket).key(u.key()).uploadId(u.uploadId())).parts()
-                    .subscribe(p -> newest.accumulateAndGet(p.lastModified() == null ? Long.MAX_VALUE
-                            : p.lastModified().toEpochMilli(), Math::max)).get();
+            s3.listPartsPaginator(b -> b.bucket(bucket).key(u.key()).uploadId(u.uploadId()))
+                    .parts()
+                    .subscribe(p -> newest.accumulateAndGet(
+                            p.lastModified() == null
+                                    ? Long.MAX_VALUE
+                                    : p.lastModified().toEpochMilli(),
+                            Math::max))
+                    .get();
         } catch (ExecutionException e) {
             if (S3Errors.isNotFound(e.getCause())) {
                 return false; // completed or aborted meanwhile
@@ -647,15 +749,22 @@ public final class S3ObjectStore implements ObjectStore, ReadinessProbe, SignedU
 
     @Override
     public Uni<ObjectContent> get(ObjectKey key, Optional<ByteRange> range) {
-        return Uni.createFrom().completionStage(() -> s3.getObject(b -> b.bucket(bucket).key(key.value())
-                        .range(range.map(ByteRange::toString).orElse(null)).overrideConfiguration(deadline()),
+        return Uni.createFrom()
+                .completionStage(() -> s3.getObject(
+                        b -> b.bucket(bucket)
+                                .key(key.value())
+                                .range(range.map(ByteRange::toString).orElse(null))
+                                .overrideConfiguration(deadline()),
                         AsyncResponseTransformer.<GetObjectResponse>toPublisher()))
                 .map(publisher -> content(key, range, publisher))
-                .onFailure(S3Errors::isInvalidRange).recoverWithUni(e -> unsatisfiable(key, range.orElseThrow()))
-                .onFailure().transform(S3Errors::translate);
+                .onFailure(S3Errors::isInvalidRange)
+                .recoverWithUni(e -> unsatisfiable(key, range.orElseThrow()))
+                .onFailure()
+                .transform(S3Errors::translate);
     }
 
-    private ObjectContent content(ObjectKey key, Optional<ByteRange> range, ResponsePublisher<GetObjectResponse> publisher) {
+    private ObjectContent content(
+            ObjectKey key, Optional<ByteRange> range, ResponsePublisher<GetObjectResponse> publisher) {
         GetObjectResponse r = publisher.response();
         long length = r.contentLength();
         Optional<ResolvedRange> resolved = Optional.empty();
@@ -667,18 +776,26 @@ public final class S3ObjectStore implements ObjectStore, ReadinessProbe, SignedU
                 resolved = Optional.of(new ResolvedRange(Long.parseLong(m.group(1)), Long.parseLong(m.group(2)), size));
             }
         }
-        ObjectInfo info = new ObjectInfo(key, size, r.lastModified(), r.eTag(),
+        ObjectInfo info = new ObjectInfo(
+                key,
+                size,
+                r.lastModified(),
+                r.eTag(),
                 r.contentType() != null ? r.contentType() : FileType.mediaTypeOf(key));
-        Multi<ByteBuffer> body = Multi.createFrom().publisher(AdaptersToFlow.publisher(publisher))
-                .onFailure().transform(S3Errors::translate);
+        Multi<ByteBuffer> body = Multi.createFrom()
+                .publisher(AdaptersToFlow.publisher(publisher))
+                .onFailure()
+                .transform(S3Errors::translate);
         return new ObjectContent(info, resolved, body);
     }
 
     private Uni<ObjectContent> unsatisfiable(ObjectKey key, ByteRange range) {
         return head(key).map(info -> {
             ObjectInfo i = info.orElseThrow(() -> ReelvaultException.notFound("object"));
-            throw new ReelvaultException(ErrorCode.RANGE_NOT_SATISFIABLE,
-                    "the object has " + i.size() + " bytes; " + range + " selects none of them", null,
+            throw new ReelvaultException(
+                    ErrorCode.RANGE_NOT_SATISFIABLE,
+                    "the object has " + i.size() + " bytes; " + range + " selects none of them",
+                    null,
                     Map.of("Content-Range", "bytes */" + i.size()));
         });
     }
@@ -691,11 +808,19 @@ public final class S3ObjectStore implements ObjectStore, ReadinessProbe, SignedU
      */
     @Override
     public Uni<Optional<ObjectInfo>> head(ObjectKey key) {
-        return Uni.createFrom().completionStage(() -> s3.headObject(b -> b.bucket(bucket).key(key.value()).overrideConfiguration(deadline())))
-                .map(r -> Optional.of(new ObjectInfo(key, r.contentLength(), r.lastModified(), r.eTag(),
+        return Uni.createFrom()
+                .completionStage(() ->
+                        s3.headObject(b -> b.bucket(bucket).key(key.value()).overrideConfiguration(deadline())))
+                .map(r -> Optional.of(new ObjectInfo(
+                        key,
+                        r.contentLength(),
+                        r.lastModified(),
+                        r.eTag(),
                         r.contentType() != null ? r.contentType() : FileType.mediaTypeOf(key))))
-                .onFailure(S3Errors::isNotFound).recoverWithUni(e -> bucketExists().replaceWith(Optional.<ObjectInfo>empty()))
-                .onFailure().transform(S3Errors::translate);
+                .onFailure(S3Errors::isNotFound)
+                .recoverWithUni(e -> bucketExists().replaceWith(Optional.<ObjectInfo>empty()))
+                .onFailure()
+                .transform(S3Errors::translate);
     }
 
     /** Succeeds when the bucket exists: seen recently, or listed now. */
@@ -709,10 +834,14 @@ public final class S3ObjectStore implements ObjectStore, ReadinessProbe, SignedU
 
     @Override
     public Uni<Void> delete(ObjectKey key) {
-        return Uni.createFrom().completionStage(() -> s3.deleteObject(b -> b.bucket(bucket).key(key.value()).overrideConfiguration(deadline())))
+        return Uni.createFrom()
+                .completionStage(() ->
+                        s3.deleteObject(b -> b.bucket(bucket).key(key.value()).overrideConfiguration(deadline())))
                 .replaceWithVoid()
-                .onFailure(S3Errors::isNotFound).recoverWithNull()
-                .onFailure().transform(S3Errors::translate);
+                .onFailure(S3Errors::isNotFound)
+                .recoverWithNull()
+                .onFailure()
+                .transform(S3Errors::translate);
     }
 
     @Override
@@ -722,33 +851,51 @@ public final class S3ObjectStore implements ObjectStore, ReadinessProbe, SignedU
         for (int i = 0; i < all.size(); i += DELETE_BATCH) {
             batches.add(all.subList(i, Math.min(all.size(), i + DELETE_BATCH)));
         }
-        return Multi.createFrom().iterable(batches)
-                .onItem().transformToUniAndConcatenate(batch -> Uni.createFrom().completionStage(() -> s3.deleteObjects(b -> b
-                        .bucket(bucket).overrideConfiguration(deadline())
-                        .delete(Delete.builder().quiet(true)
-                                .objects(batch.stream().map(k -> ObjectIdentifier.builder().key(k.value()).build()).toList())
-                                .build())))
+        return Multi.createFrom()
+                .iterable(batches)
+                .onItem()
+                .transformToUniAndConcatenate(batch -> Uni.createFrom()
+                        .completionStage(() -> s3.deleteObjects(b -> b.bucket(bucket)
+                                .overrideConfiguration(deadline())
+                                .delete(Delete.builder()
+                                        .quiet(true)
+                                        .objects(batch.stream()
+                                                .map(k -> ObjectIdentifier.builder()
+                                                        .key(k.value())
+                                                        .build())
+                                                .toList())
+                                        .build())))
                         .map(r -> {
                             if (r.hasErrors() && !r.errors().isEmpty()) {
-                                throw new ReelvaultException(ErrorCode.STORAGE_REFUSED,
-                                        "the storage backend did not delete " + r.errors().size() + " objects");
+                                throw new ReelvaultException(
+                                        ErrorCode.STORAGE_REFUSED,
+                                        "the storage backend did not delete "
+                                                + r.errors().size() + " objects");
                             }
                             return r;
                         }))
-                .collect().last().replaceWithVoid()
-                .onFailure().transform(S3Errors::translate);
+                .collect()
+                .last()
+                .replaceWithVoid()
+                .onFailure()
+                .transform(S3Errors::translate);
     }
 
     @Override
     public Multi<ObjectInfo> list(KeyPrefix prefix, Optional<ObjectKey> startAfter) {
-        return Multi.createFrom().deferred(() -> Multi.createFrom().publisher(AdaptersToFlow.publisher(
-                        s3.listObjectsV2Paginator(b -> b.bucket(bucket)
-                                .prefix(prefix.value().isEmpty() ? null : prefix.value())
-                                .startAfter(startAfter.map(ObjectKey::value).orElse(null)).overrideConfiguration(deadline()))
-                        .contents())))
-                .select().where(o -> ObjectKey.isValid(o.key()))
+        return Multi.createFrom()
+                .deferred(() -> Multi.createFrom()
+                        .publisher(AdaptersToFlow.publisher(s3.listObjectsV2Paginator(b -> b.bucket(bucket)
+                                        .prefix(prefix.value().isEmpty() ? null : prefix.value())
+                                        .startAfter(
+                                                startAfter.map(ObjectKey::value).orElse(null))
+                                        .overrideConfiguration(deadline()))
+                                .contents())))
+                .select()
+                .where(o -> ObjectKey.isValid(o.key()))
                 .map(this::info)
-                .onFailure().transform(S3Errors::translate);
+                .onFailure()
+                .transform(S3Errors::translate);
     }
 
     private ObjectInfo info(S3Object o) {
@@ -762,11 +909,13 @@ public final class S3ObjectStore implements ObjectStore, ReadinessProbe, SignedU
      */
     @Override
     public Uni<Void> probe() {
-        return Uni.createFrom().completionStage(() -> s3.listObjectsV2(b -> b.bucket(bucket).prefix("uploads/").maxKeys(1)
-                        .overrideConfiguration(deadline())))
+        return Uni.createFrom()
+                .completionStage(() -> s3.listObjectsV2(
+                        b -> b.bucket(bucket).prefix("uploads/").maxKeys(1).overrideConfiguration(deadline())))
                 .invoke(() -> bucketSeenAt = Math.max(1, System.nanoTime()))
                 .replaceWithVoid()
-                .onFailure().transform(S3Errors::translate);
+                .onFailure()
+                .transform(S3Errors::translate);
     }
 
     @Override
@@ -788,17 +937,27 @@ public final class S3ObjectStore implements ObjectStore, ReadinessProbe, SignedU
             }
             // create-only: a second PUT of the same URL (or any PUT once the object exists) fails with 412
             required.put(CREATE_ONLY_HEADER, "*");
-            url = URI.create(presigner.presignPutObject(p -> p.signatureDuration(valid).putObjectRequest(b -> b
-                    .bucket(bucket).key(key.value())
-                    .contentType(headers.get("Content-Type"))
-                    .contentLength(Optional.ofNullable(headers.get("Content-Length")).map(Long::valueOf).orElse(null))
-                    .serverSideEncryption(sse)
-                    .ifNoneMatch("*"))).url().toString());
+            url = URI.create(presigner
+                    .presignPutObject(p -> p.signatureDuration(valid)
+                            .putObjectRequest(b -> b.bucket(bucket)
+                                    .key(key.value())
+                                    .contentType(headers.get("Content-Type"))
+                                    .contentLength(Optional.ofNullable(headers.get("Content-Length"))
+                                            .map(Long::valueOf)
+                                            .orElse(null))
+                                    .serverSideEncryption(sse)
+                                    .ifNoneMatch("*")))
+                    .url()
+                    .toString());
         } else {
-            url = URI.create(presigner.presignGetObject(p -> p.signatureDuration(valid).getObjectRequest(b -> b
-                    .bucket(bucket).key(key.value())
-                    .responseContentDisposition(headers.get("Content-Disposition"))
-                    .responseContentType(headers.get("Content-Type")))).url().toString());
+            url = URI.create(presigner
+                    .presignGetObject(p -> p.signatureDuration(valid)
+                            .getObjectRequest(b -> b.bucket(bucket)
+                                    .key(key.value())
+                                    .responseContentDisposition(headers.get("Content-Disposition"))
+                                    .responseContentType(headers.get("Content-Type"))))
+                    .url()
+                    .toString());
         }
         return new SignedUrl(url, valid, Map.copyOf(required));
     }
@@ -806,8 +965,10 @@ public final class S3ObjectStore implements ObjectStore, ReadinessProbe, SignedU
     /** A presigned URL dies with the credentials that signed it: never promise longer. */
     private Duration capToCredentials(Duration wanted) {
         try {
-            AwsCredentials credentials = (AwsCredentials) s3.serviceClientConfiguration().credentialsProvider()
-                    .resolveIdentity().join();
+            AwsCredentials credentials = (AwsCredentials) s3.serviceClientConfiguration()
+                    .credentialsProvider()
+                    .resolveIdentity()
+                    .join();
             Optional<Instant> expiry = credentials.expirationTime();
             if (expiry.isPresent()) {
                 Duration left = Duration.between(clock.instant(), expiry.get()).minusSeconds(60);
@@ -839,8 +1000,8 @@ public final class S3ObjectStore implements ObjectStore, ReadinessProbe, SignedU
      */
     private record PartBuffer(BufferBudget.Part budget, List<ByteBuffer> chunks, long length) {
         AsyncRequestBody body(String contentType) {
-            return new KnownLengthBody(Multi.createFrom().iterable(chunks).map(ByteBuffer::asReadOnlyBuffer), length,
-                    contentType);
+            return new KnownLengthBody(
+                    Multi.createFrom().iterable(chunks).map(ByteBuffer::asReadOnlyBuffer), length, contentType);
         }
     }
 

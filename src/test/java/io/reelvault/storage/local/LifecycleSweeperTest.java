@@ -57,6 +57,7 @@ class LifecycleSweeperTest {
 
     @TempDir
     Path root;
+
     private ExecutorService pool;
     private final AdjustableClock clock = new AdjustableClock();
     private final MeterRegistry registry = new SimpleMeterRegistry();
@@ -82,10 +83,21 @@ class LifecycleSweeperTest {
     void metersShowZeroBeforeAnySweep() {
         sweeper(store, 1000);
         for (String area : List.of("temp", "generations", "compositions")) {
-            assertEquals(0.0, registry.get(StorageMetrics.LIFECYCLE_EXPIRED).tag("area", area).counter().count());
+            assertEquals(
+                    0.0,
+                    registry.get(StorageMetrics.LIFECYCLE_EXPIRED)
+                            .tag("area", area)
+                            .counter()
+                            .count());
         }
-        assertEquals(0, registry.find(StorageMetrics.LIFECYCLE_EXPIRED).tag("area", "uploads").counters().size());
-        assertEquals(0.0, registry.get(StorageMetrics.LIFECYCLE_LAST_SUCCESS).gauge().value());
+        assertEquals(
+                0,
+                registry.find(StorageMetrics.LIFECYCLE_EXPIRED)
+                        .tag("area", "uploads")
+                        .counters()
+                        .size());
+        assertEquals(
+                0.0, registry.get(StorageMetrics.LIFECYCLE_LAST_SUCCESS).gauge().value());
     }
 
     @Test
@@ -108,13 +120,17 @@ class LifecycleSweeperTest {
         assertEquals(false, first.skipped());
         assertEquals(Map.of(Area.TEMP, 3L, Area.GENERATIONS, 1L, Area.COMPOSITIONS, 1L), first.deleted());
         assertEquals(5, first.total());
-        assertEquals(List.of("compositions/comp_20260318_abcdefghijkl/final.mp4",
-                "generations/gen_20260517_abcdefghijkl/clips/clip_001.mp4",
-                "temp/job-edge/y.tmp",
-                "temp/job-new/processing/a.tmp",
-                "uploads/u1/upload_20230101_abcdefghijkl/original.png"), keys());
+        assertEquals(
+                List.of(
+                        "compositions/comp_20260318_abcdefghijkl/final.mp4",
+                        "generations/gen_20260517_abcdefghijkl/clips/clip_001.mp4",
+                        "temp/job-edge/y.tmp",
+                        "temp/job-new/processing/a.tmp",
+                        "uploads/u1/upload_20230101_abcdefghijkl/original.png"),
+                keys());
         assertCounted(3, 1, 1);
-        assertEquals(Instant.parse("2026-06-15T00:00:00Z").getEpochSecond(),
+        assertEquals(
+                Instant.parse("2026-06-15T00:00:00Z").getEpochSecond(),
                 registry.get(StorageMetrics.LIFECYCLE_LAST_SUCCESS).gauge().value());
 
         SweepSummary again = sweeper.sweep();
@@ -122,7 +138,9 @@ class LifecycleSweeperTest {
         assertCounted(3, 1, 1);
 
         clock.setTo(Instant.parse("2026-06-16T00:00:00Z")); // one day later, y.tmp and job-new's are past 7 days
-        assertEquals(Map.of(Area.TEMP, 1L, Area.GENERATIONS, 0L, Area.COMPOSITIONS, 0L), sweeper.sweep().deleted());
+        assertEquals(
+                Map.of(Area.TEMP, 1L, Area.GENERATIONS, 0L, Area.COMPOSITIONS, 0L),
+                sweeper.sweep().deleted());
         assertCounted(4, 1, 1);
         assertTrue(Files.isDirectory(root.resolve("temp")), "area folders stay");
     }
@@ -138,8 +156,10 @@ class LifecycleSweeperTest {
         SweepSummary summary = sweeper(recording, 1000).sweep();
         assertEquals(objects, summary.deleted().get(Area.TEMP));
         assertEquals(List.of(1000, 1000, 500), recording.batches);
-        assertTrue(recording.listedAtFirstDelete.get() < objects,
-                "the first batch is deleted before the listing is read to its end (" + recording.listedAtFirstDelete + ")");
+        assertTrue(
+                recording.listedAtFirstDelete.get() < objects,
+                "the first batch is deleted before the listing is read to its end (" + recording.listedAtFirstDelete
+                        + ")");
         assertCounted(objects, 0, 0);
         assertEquals(List.of("temp/job-young/keep.tmp"), keys());
     }
@@ -157,11 +177,18 @@ class LifecycleSweeperTest {
         }
         assertEquals(List.of("temp/job-1/a.tmp"), keys());
         assertCounted(0, 0, 0);
-        assertEquals(0.0, registry.get(StorageMetrics.LIFECYCLE_LAST_SUCCESS).gauge().value());
+        assertEquals(
+                0.0, registry.get(StorageMetrics.LIFECYCLE_LAST_SUCCESS).gauge().value());
 
         assertEquals(1, sweeper.sweep().total());
         assertEquals(List.of(), keys());
-        assertEquals(List.of(), store.list(KeyPrefix.ALL, Optional.empty()).collect().asList().await().atMost(WAIT),
+        assertEquals(
+                List.of(),
+                store.list(KeyPrefix.ALL, Optional.empty())
+                        .collect()
+                        .asList()
+                        .await()
+                        .atMost(WAIT),
                 "the lock file is not an object");
     }
 
@@ -187,10 +214,15 @@ class LifecycleSweeperTest {
                     }
                 }
                 """);
-        Process other = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                holder.toString(), lockFile.toString()).redirectErrorStream(true).start();
+        Process other = new ProcessBuilder(
+                        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                        holder.toString(),
+                        lockFile.toString())
+                .redirectErrorStream(true)
+                .start();
         try {
-            BufferedReader out = new BufferedReader(new InputStreamReader(other.getInputStream(), StandardCharsets.UTF_8));
+            BufferedReader out =
+                    new BufferedReader(new InputStreamReader(other.getInputStream(), StandardCharsets.UTF_8));
             assertEquals("locked", out.readLine());
             LifecycleSweeper sweeper = sweeper(store, 1000);
             assertEquals(true, sweeper.sweep().skipped());
@@ -216,7 +248,8 @@ class LifecycleSweeperTest {
             @Override
             public Uni<Void> deleteMany(Collection<ObjectKey> keys) {
                 if (calls.incrementAndGet() == 2) {
-                    return Uni.createFrom().failure(new ReelvaultException(ErrorCode.STORAGE_UNAVAILABLE, "local storage failed"));
+                    return Uni.createFrom()
+                            .failure(new ReelvaultException(ErrorCode.STORAGE_UNAVAILABLE, "local storage failed"));
                 }
                 return super.deleteMany(keys);
             }
@@ -225,7 +258,8 @@ class LifecycleSweeperTest {
         ReelvaultException e = assertThrows(ReelvaultException.class, sweeper::sweep);
         assertEquals(ErrorCode.STORAGE_UNAVAILABLE, e.code());
         assertCounted(2, 0, 0);
-        assertEquals(0.0, registry.get(StorageMetrics.LIFECYCLE_LAST_SUCCESS).gauge().value());
+        assertEquals(
+                0.0, registry.get(StorageMetrics.LIFECYCLE_LAST_SUCCESS).gauge().value());
 
         SweepSummary retry = sweeper.sweep();
         assertEquals(false, retry.skipped(), "the failed run let go of the lock");
@@ -237,7 +271,10 @@ class LifecycleSweeperTest {
     private static final Duration ONE_DAY = Duration.ofDays(1);
 
     private double refusals() {
-        return registry.get(StorageMetrics.LIFECYCLE_SWEEPS_REFUSED).tag("reason", "clock_skew").counter().count();
+        return registry.get(StorageMetrics.LIFECYCLE_SWEEPS_REFUSED)
+                .tag("reason", "clock_skew")
+                .counter()
+                .count();
     }
 
     @Test
@@ -258,7 +295,8 @@ class LifecycleSweeperTest {
         assertEquals(before, keys(), "nothing deleted");
         assertCounted(0, 0, 0);
         assertEquals(1.0, refusals());
-        assertEquals(0.0, registry.get(StorageMetrics.LIFECYCLE_LAST_SUCCESS).gauge().value(), "not a successful sweep");
+        assertEquals(
+                0.0, registry.get(StorageMetrics.LIFECYCLE_LAST_SUCCESS).gauge().value(), "not a successful sweep");
         sweeper.sweep();
         assertEquals(2.0, refusals(), "every refused sweep counts");
         assertEquals(before, keys());
@@ -277,14 +315,30 @@ class LifecycleSweeperTest {
         assertEquals(false, checking.sweep().skipped(), "nothing written yet: nothing to compare with");
         file("temp/job-1/a.tmp", NOW.minus(Duration.ofDays(8)));
         clock.setTo(NOW.plus(Duration.ofDays(40)));
-        LifecycleSweeper unchecked = new LifecycleSweeper(() -> store, root, 1000, clock, new SimpleMeterRegistry(), Duration.ZERO);
+        LifecycleSweeper unchecked =
+                new LifecycleSweeper(() -> store, root, 1000, clock, new SimpleMeterRegistry(), Duration.ZERO);
         assertEquals(1, unchecked.sweep().total(), "0 turns the check off");
     }
 
     private void assertCounted(long temp, long generations, long compositions) {
-        assertEquals(temp, registry.get(StorageMetrics.LIFECYCLE_EXPIRED).tag("area", "temp").counter().count());
-        assertEquals(generations, registry.get(StorageMetrics.LIFECYCLE_EXPIRED).tag("area", "generations").counter().count());
-        assertEquals(compositions, registry.get(StorageMetrics.LIFECYCLE_EXPIRED).tag("area", "compositions").counter().count());
+        assertEquals(
+                temp,
+                registry.get(StorageMetrics.LIFECYCLE_EXPIRED)
+                        .tag("area", "temp")
+                        .counter()
+                        .count());
+        assertEquals(
+                generations,
+                registry.get(StorageMetrics.LIFECYCLE_EXPIRED)
+                        .tag("area", "generations")
+                        .counter()
+                        .count());
+        assertEquals(
+                compositions,
+                registry.get(StorageMetrics.LIFECYCLE_EXPIRED)
+                        .tag("area", "compositions")
+                        .counter()
+                        .count());
     }
 
     private void file(String key, Instant created) throws IOException {
@@ -295,7 +349,12 @@ class LifecycleSweeperTest {
     }
 
     private List<String> keys() {
-        return store.list(KeyPrefix.ALL, Optional.empty()).map(i -> i.key().value()).collect().asList().await().atMost(WAIT);
+        return store.list(KeyPrefix.ALL, Optional.empty())
+                .map(i -> i.key().value())
+                .collect()
+                .asList()
+                .await()
+                .atMost(WAIT);
     }
 
     /** Passes through, recording the deleteMany batches and how far the listing had got at the first one. */
@@ -315,11 +374,14 @@ class LifecycleSweeperTest {
         }
 
         @Override
-        public Uni<PutResult> putIf(ObjectKey key, Optional<String> expectedEtag, Multi<ByteBuffer> body,
-                OptionalLong length, String contentType) {
+        public Uni<PutResult> putIf(
+                ObjectKey key,
+                Optional<String> expectedEtag,
+                Multi<ByteBuffer> body,
+                OptionalLong length,
+                String contentType) {
             return delegate.putIf(key, expectedEtag, body, length, contentType);
         }
-
 
         @Override
         public Uni<ObjectContent> get(ObjectKey key, Optional<ByteRange> range) {

@@ -30,10 +30,10 @@ import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -44,15 +44,20 @@ import org.junit.jupiter.api.io.TempDir;
 class LocalObjectStoreContractTest extends ObjectStoreContract {
     @TempDir
     Path root;
+
     private ExecutorService pool;
     private LocalObjectStore store;
 
     @BeforeEach
     void open() {
         pool = Executors.newFixedThreadPool(4);
-        store = LocalObjectStore.open(root, pool, new LocalUrlSigner(
-                "contract-test-key-0123456789abcdef".getBytes(StandardCharsets.UTF_8), URI.create("http://localhost"),
-                Clock.systemUTC()));
+        store = LocalObjectStore.open(
+                root,
+                pool,
+                new LocalUrlSigner(
+                        "contract-test-key-0123456789abcdef".getBytes(StandardCharsets.UTF_8),
+                        URI.create("http://localhost"),
+                        Clock.systemUTC()));
     }
 
     @AfterEach
@@ -95,9 +100,16 @@ class LocalObjectStoreContractTest extends ObjectStoreContract {
         AtomicReference<MultiEmitter<? super ByteBuffer>> theirs = new AtomicReference<>();
         store.put(key("temp/j/ours.tmp"), Multi.createFrom().<ByteBuffer>emitter(ours::set), OptionalLong.of(3), "x")
                 .subscribeAsCompletionStage();
-        replica.put(key("temp/j/theirs.tmp"), Multi.createFrom().<ByteBuffer>emitter(theirs::set), OptionalLong.of(3), "x")
+        replica.put(
+                        key("temp/j/theirs.tmp"),
+                        Multi.createFrom().<ByteBuffer>emitter(theirs::set),
+                        OptionalLong.of(3),
+                        "x")
                 .subscribeAsCompletionStage();
-        Poll.until(WAIT, "both writes streaming", () -> ours.get() != null && theirs.get() != null && tempFiles().size() == 4);
+        Poll.until(
+                WAIT,
+                "both writes streaming",
+                () -> ours.get() != null && theirs.get() != null && tempFiles().size() == 4);
         for (Path p : tempFiles()) {
             if (!p.equals(young)) {
                 Files.setLastModifiedTime(p, FileTime.from(old)); // stalled as long as the crashed one
@@ -114,8 +126,12 @@ class LocalObjectStoreContractTest extends ObjectStoreContract {
     @Test
     void aWriteStillOpenAtStopIsAbortedAndLaterWritesAreRefused() throws Exception {
         AtomicReference<MultiEmitter<? super ByteBuffer>> body = new AtomicReference<>();
-        CompletableFuture<PutResult> cut = store.put(key("uploads/u1/upload_20260101_aaaaaaaaaaaa/original.png"),
-                Multi.createFrom().<ByteBuffer>emitter(body::set), OptionalLong.of(3), "image/png").subscribeAsCompletionStage();
+        CompletableFuture<PutResult> cut = store.put(
+                        key("uploads/u1/upload_20260101_aaaaaaaaaaaa/original.png"),
+                        Multi.createFrom().<ByteBuffer>emitter(body::set),
+                        OptionalLong.of(3),
+                        "image/png")
+                .subscribeAsCompletionStage();
         Poll.until(WAIT, "the body subscribed", () -> body.get() != null);
         body.get().emit(ByteBuffer.wrap(new byte[] {1}));
         Poll.until(WAIT, "a temp file being written", () -> !tempFiles().isEmpty());
@@ -123,8 +139,11 @@ class LocalObjectStoreContractTest extends ObjectStoreContract {
         assertEquals(1, store.capability(PendingWrites.class).orElseThrow().abortAll());
         assertEquals(List.of(), tempFiles(), "the temp file is gone at once");
         body.get().emit(ByteBuffer.wrap(new byte[] {2})); // the client's next bytes find the write aborted
-        ExecutionException failed = assertThrows(ExecutionException.class, () -> cut.get(WAIT.toSeconds(), TimeUnit.SECONDS));
-        assertTrue(failed.getCause() instanceof ReelvaultException r && r.code() == ErrorCode.SHUTTING_DOWN, failed.toString());
+        ExecutionException failed =
+                assertThrows(ExecutionException.class, () -> cut.get(WAIT.toSeconds(), TimeUnit.SECONDS));
+        assertTrue(
+                failed.getCause() instanceof ReelvaultException r && r.code() == ErrorCode.SHUTTING_DOWN,
+                failed.toString());
         assertEquals(false, Files.exists(root.resolve("uploads/u1/upload_20260101_aaaaaaaaaaaa/original.png")));
 
         ReelvaultException later = assertThrows(ReelvaultException.class, () -> put("temp/j/later.tmp", new byte[1]));
@@ -152,11 +171,15 @@ class LocalObjectStoreContractTest extends ObjectStoreContract {
         String etag = put("generations/g2/metadata.json", same).etag();
         java.util.Set<String> seen = new java.util.HashSet<>(List.of(etag));
         for (int i = 0; i < 30; i++) {
-            etag = putIf("generations/g2/metadata.json", java.util.Optional.of(etag), same).info().etag();
+            etag = putIf("generations/g2/metadata.json", java.util.Optional.of(etag), same)
+                    .info()
+                    .etag();
             assertEquals(true, seen.add(etag), "a new ETag for version " + (i + 2) + ": " + etag);
         }
         assertEquals(true, Files.isDirectory(root.resolve(".locks/keys")), "the key locks live under .locks");
-        assertEquals(List.of("generations/g2/metadata.json"), list("", null).stream().map(o -> o.key().value()).toList());
+        assertEquals(
+                List.of("generations/g2/metadata.json"),
+                list("", null).stream().map(o -> o.key().value()).toList());
     }
 
     @Test
@@ -183,7 +206,9 @@ class LocalObjectStoreContractTest extends ObjectStoreContract {
         put("temp/b/gone.tmp", new byte[1]);
         put("temp/c/kept.tmp", new byte[1]);
         var listing = store.list(new KeyPrefix("temp/"), Optional.empty())
-                .subscribe().asIterable().iterator();
+                .subscribe()
+                .asIterable()
+                .iterator();
         assertEquals("temp/a/f-0000.tmp", listing.next().key().value());
         store.delete(key("temp/b/gone.tmp")).await().atMost(WAIT); // prunes temp/b, already seen by the walk
         List<String> rest = new ArrayList<>();
@@ -198,6 +223,8 @@ class LocalObjectStoreContractTest extends ObjectStoreContract {
         Files.writeString(root.resolve("temp/j/bad name.tmp"), "x");
         Files.writeString(root.resolve("temp/j/.hidden"), "x");
         Files.writeString(root.resolve("stray.txt"), "x");
-        assertEquals(List.of("temp/j/ok.tmp"), list("", null).stream().map(o -> o.key().value()).toList());
+        assertEquals(
+                List.of("temp/j/ok.tmp"),
+                list("", null).stream().map(o -> o.key().value()).toList());
     }
 }

@@ -2,7 +2,6 @@ package io.reelvault.storage.local;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.reelvault.error.ErrorCode;
 import io.reelvault.error.ReelvaultException;
@@ -43,7 +42,8 @@ class LocalUrlSignerTest {
         Map<String, String> query = new LinkedHashMap<>();
         for (String pair : url.getRawQuery().split("&")) {
             int eq = pair.indexOf('=');
-            query.put(URLDecoder.decode(pair.substring(0, eq), StandardCharsets.UTF_8),
+            query.put(
+                    URLDecoder.decode(pair.substring(0, eq), StandardCharsets.UTF_8),
                     URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8));
         }
         return query;
@@ -55,28 +55,50 @@ class LocalUrlSignerTest {
     }
 
     URI put(LocalUrlSigner signer) {
-        return signer.sign("PUT", KEY, Duration.ofMinutes(15), Map.of("Content-Type", "image/png", "Content-Length", "463")).url();
+        return signer.sign(
+                        "PUT",
+                        KEY,
+                        Duration.ofMinutes(15),
+                        Map.of("Content-Type", "image/png", "Content-Length", "463"))
+                .url();
     }
 
     @Test
     void theUrlCarriesTheDocumentedCanonicalForm() {
         URI url = put(signer("k1", NEW, Map.of()));
         Map<String, String> q = query(url);
-        assertEquals(Map.of("X-Algorithm", "REELVAULT2-HMAC-SHA256", "X-Expires", "1796292900", "X-Key-Id", "k1",
-                "header-content-type", "image/png", "header-content-length", "463", "X-Signature", q.get("X-Signature")), q);
+        assertEquals(
+                Map.of(
+                        "X-Algorithm",
+                        "REELVAULT2-HMAC-SHA256",
+                        "X-Expires",
+                        "1796292900",
+                        "X-Key-Id",
+                        "k1",
+                        "header-content-type",
+                        "image/png",
+                        "header-content-length",
+                        "463",
+                        "X-Signature",
+                        q.get("X-Signature")),
+                q);
         Map<String, String> signed = new LinkedHashMap<>(q);
         signed.remove("X-Signature");
         assertEquals(SignedUrlForms.canonicalQuery(signed) + "&X-Signature=" + q.get("X-Signature"), url.getRawQuery());
         assertEquals(SignedUrlForms.signature(NEW, "PUT", KEY.value(), signed), q.get("X-Signature"));
-        assertEquals("REELVAULT2-HMAC-SHA256\nPUT\n" + KEY.value() + "\nX-Algorithm=REELVAULT2-HMAC-SHA256&X-Expires=1796292900"
-                + "&X-Key-Id=k1&header-content-length=463&header-content-type=image%2Fpng",
+        assertEquals(
+                "REELVAULT2-HMAC-SHA256\nPUT\n" + KEY.value()
+                        + "\nX-Algorithm=REELVAULT2-HMAC-SHA256&X-Expires=1796292900"
+                        + "&X-Key-Id=k1&header-content-length=463&header-content-type=image%2Fpng",
                 SignedUrlForms.stringToSign("PUT", KEY.value(), signed));
     }
 
     @Test
     void aPutUrlVerifiesAndBindsTypeAndLength() {
         LocalUrlSigner signer = signer("k1", NEW, Map.of());
-        assertEquals(Map.of("content-type", "image/png", "content-length", "463"), signer.verify("PUT", KEY, query(put(signer))));
+        assertEquals(
+                Map.of("content-type", "image/png", "content-length", "463"),
+                signer.verify("PUT", KEY, query(put(signer))));
         assertInvalid(() -> signer.verify("GET", KEY, query(put(signer)))); // a PUT URL is no GET URL
     }
 
@@ -91,15 +113,21 @@ class LocalUrlSignerTest {
         folded.put("header-content-length=463\nheader-content-type", "image/png");
         assertInvalid(() -> signer.verify("PUT", KEY, folded));
 
-        URI get = signer.sign("GET", KEY, Duration.ofHours(1), Map.of("Content-Disposition", "attachment; filename=\"a.mp4\"",
-                "Content-Type", "video/mp4")).url();
+        URI get = signer.sign(
+                        "GET",
+                        KEY,
+                        Duration.ofHours(1),
+                        Map.of("Content-Disposition", "attachment; filename=\"a.mp4\"", "Content-Type", "video/mp4"))
+                .url();
         Map<String, String> download = query(get);
-        assertEquals(Map.of("content-disposition", "attachment; filename=\"a.mp4\"", "content-type", "video/mp4"),
+        assertEquals(
+                Map.of("content-disposition", "attachment; filename=\"a.mp4\"", "content-type", "video/mp4"),
                 signer.verify("GET", KEY, download));
         Map<String, String> foldedDownload = new LinkedHashMap<>(download);
         foldedDownload.remove("response-content-disposition");
         foldedDownload.remove("response-content-type");
-        foldedDownload.put("response-content-disposition=attachment; filename=\"a.mp4\"\nresponse-content-type", "video/mp4");
+        foldedDownload.put(
+                "response-content-disposition=attachment; filename=\"a.mp4\"\nresponse-content-type", "video/mp4");
         assertInvalid(() -> signer.verify("GET", KEY, foldedDownload));
         Map<String, String> moved = new LinkedHashMap<>(download);
         moved.remove("response-content-disposition");
@@ -113,10 +141,12 @@ class LocalUrlSignerTest {
     @Test
     void unknownOrMissingParametersDoNotVerifyEvenUnderAValidSignature() {
         LocalUrlSigner signer = signer("1", NEW, Map.of());
-        Map<String, String> base = new LinkedHashMap<>(SignedUrlForms.baseParams("1", clock.instant().getEpochSecond() + 60));
+        Map<String, String> base = new LinkedHashMap<>(
+                SignedUrlForms.baseParams("1", clock.instant().getEpochSecond() + 60));
         assertEquals(Map.of(), signer.verify("GET", KEY, withSignature(NEW, "GET", base))); // the test's form is right
-        for (String extra : new String[] {"response-x-frame-options", "response-location", "header-content-type", "foo",
-                "x-expires", "X-Signature-2"}) {
+        for (String extra : new String[] {
+            "response-x-frame-options", "response-location", "header-content-type", "foo", "x-expires", "X-Signature-2"
+        }) {
             Map<String, String> extended = new LinkedHashMap<>(base);
             extended.put(extra, "1");
             assertInvalid(() -> signer.verify("GET", KEY, withSignature(NEW, "GET", extended)));
@@ -132,7 +162,8 @@ class LocalUrlSignerTest {
         put.put("header-content-length", "-1");
         assertInvalid(() -> signer.verify("PUT", KEY, withSignature(NEW, "PUT", put)));
         put.put("header-content-length", "463");
-        assertEquals(Map.of("content-type", "image/png", "content-length", "463"),
+        assertEquals(
+                Map.of("content-type", "image/png", "content-length", "463"),
                 signer.verify("PUT", KEY, withSignature(NEW, "PUT", put)));
     }
 
@@ -145,14 +176,20 @@ class LocalUrlSignerTest {
     @Test
     void theSignerBindsOnlyKnownHeaders() {
         LocalUrlSigner signer = signer("1", NEW, Map.of());
-        assertThrows(IllegalArgumentException.class,
+        assertThrows(
+                IllegalArgumentException.class,
                 () -> signer.sign("GET", KEY, Duration.ofMinutes(1), Map.of("X-Frame-Options", "DENY")));
-        assertThrows(IllegalArgumentException.class,
+        assertThrows(
+                IllegalArgumentException.class,
                 () -> signer.sign("PUT", KEY, Duration.ofMinutes(1), Map.of("Content-Type", "image/png")));
-        assertThrows(IllegalArgumentException.class, () -> signer.sign("PUT", KEY, Duration.ofMinutes(1),
-                Map.of("Content-Type", "image/png", "content-type", "image/png")));
-        assertThrows(IllegalArgumentException.class,
-                () -> signer.sign("DELETE", KEY, Duration.ofMinutes(1), Map.of()));
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> signer.sign(
+                        "PUT",
+                        KEY,
+                        Duration.ofMinutes(1),
+                        Map.of("Content-Type", "image/png", "content-type", "image/png")));
+        assertThrows(IllegalArgumentException.class, () -> signer.sign("DELETE", KEY, Duration.ofMinutes(1), Map.of()));
     }
 
     @Test
@@ -179,7 +216,8 @@ class LocalUrlSignerTest {
     @Test
     void anExpiredUrlIsExpiredOnlyWhenItsSignatureMatches() {
         LocalUrlSigner signer = signer("1", NEW, Map.of());
-        Map<String, String> q = query(signer.sign("GET", KEY, Duration.ofMinutes(1), Map.of()).url());
+        Map<String, String> q =
+                query(signer.sign("GET", KEY, Duration.ofMinutes(1), Map.of()).url());
         clock.setTo(clock.instant().plus(Duration.ofMinutes(2)));
         ReelvaultException e = assertThrows(ReelvaultException.class, () -> signer.verify("GET", KEY, q));
         assertEquals(ErrorCode.SIGNATURE_EXPIRED, e.code());
@@ -190,7 +228,8 @@ class LocalUrlSignerTest {
     @Test
     void headIsVerifiedAsGet() {
         LocalUrlSigner signer = signer("1", NEW, Map.of());
-        Map<String, String> q = query(signer.sign("GET", KEY, Duration.ofMinutes(1), Map.of()).url());
+        Map<String, String> q =
+                query(signer.sign("GET", KEY, Duration.ofMinutes(1), Map.of()).url());
         assertEquals(Map.of(), signer.verify("HEAD", KEY, q));
         assertInvalid(() -> signer.verify("PUT", KEY, q));
     }

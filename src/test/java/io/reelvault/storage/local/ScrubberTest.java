@@ -42,6 +42,7 @@ class ScrubberTest {
 
     @TempDir
     Path root;
+
     private ExecutorService pool;
     private LocalObjectStore store;
 
@@ -77,16 +78,19 @@ class ScrubberTest {
             f.setLength(1000); // truncated at rest: same inode, same attribute, fewer bytes
         }
         Scrubber.Summary found = new Scrubber(root).run(damaged::add);
-        assertEquals(List.of(CLIP, PNG), damaged.stream().map(Scrubber.Damaged::key).toList(), "in key order");
+        assertEquals(
+                List.of(CLIP, PNG), damaged.stream().map(Scrubber.Damaged::key).toList(), "in key order");
         byte[] flipped = clip.clone();
         flipped[1234] ^= 0x01;
-        Scrubber.Damaged c = damaged.stream().filter(d -> d.key().equals(CLIP)).findFirst().orElseThrow();
+        Scrubber.Damaged c =
+                damaged.stream().filter(d -> d.key().equals(CLIP)).findFirst().orElseThrow();
         assertEquals(Samples.sha256(clip), c.expected());
         assertEquals(Samples.sha256(flipped), c.actual());
         assertEquals(2, found.damaged());
         assertEquals(1, found.verified());
 
-        assertTrue(readFailure(CLIP) instanceof IntegrityException e && e.key().value().equals(CLIP));
+        assertTrue(readFailure(CLIP) instanceof IntegrityException e
+                && e.key().value().equals(CLIP));
         assertTrue(readFailure(PNG) instanceof IntegrityException);
         assertArrayEquals(new byte[0], read(EMPTY), "an intact empty object");
     }
@@ -99,8 +103,18 @@ class ScrubberTest {
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
         Scrubber.Summary summary = new ScheduledScrub(root, registry).scrub().orElseThrow();
         assertEquals(1, summary.damaged());
-        assertEquals(1.0, registry.get(StorageMetrics.INTEGRITY_FAILURES).tag("area", "generations").counter().count());
-        assertEquals(0, registry.find(StorageMetrics.INTEGRITY_FAILURES).tag("area", "uploads").counters().size());
+        assertEquals(
+                1.0,
+                registry.get(StorageMetrics.INTEGRITY_FAILURES)
+                        .tag("area", "generations")
+                        .counter()
+                        .count());
+        assertEquals(
+                0,
+                registry.find(StorageMetrics.INTEGRITY_FAILURES)
+                        .tag("area", "uploads")
+                        .counters()
+                        .size());
     }
 
     @Test
@@ -111,14 +125,23 @@ class ScrubberTest {
     }
 
     void put(String key, byte[] bytes) {
-        store.put(ObjectKey.parse(key), Multi.createFrom().item(ByteBuffer.wrap(bytes)), OptionalLong.of(bytes.length),
-                "application/octet-stream").await().atMost(WAIT);
+        store.put(
+                        ObjectKey.parse(key),
+                        Multi.createFrom().item(ByteBuffer.wrap(bytes)),
+                        OptionalLong.of(bytes.length),
+                        "application/octet-stream")
+                .await()
+                .atMost(WAIT);
     }
 
     byte[] read(String key) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
-        store.get(ObjectKey.parse(key), Optional.empty()).onItem().transformToMulti(c -> c.body())
-                .subscribe().asStream().forEach(b -> {
+        store.get(ObjectKey.parse(key), Optional.empty())
+                .onItem()
+                .transformToMulti(c -> c.body())
+                .subscribe()
+                .asStream()
+                .forEach(b -> {
                     byte[] chunk = new byte[b.remaining()];
                     b.get(chunk);
                     out.writeBytes(chunk);

@@ -35,8 +35,10 @@ class SecurePathsFuzzProperties {
 
     @Provide
     Arbitrary<String> anyRelative() {
-        return Arbitraries.oneOf(Hostile.keyLike(), Hostile.fileNameLike(), Hostile.fragment().list().ofMaxSize(6)
-                .map(l -> String.join("", l)));
+        return Arbitraries.oneOf(
+                Hostile.keyLike(),
+                Hostile.fileNameLike(),
+                Hostile.fragment().list().ofMaxSize(6).map(l -> String.join("", l)));
     }
 
     @Property(tries = TRIES, edgeCases = EdgeCasesMode.NONE)

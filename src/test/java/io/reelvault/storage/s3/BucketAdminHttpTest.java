@@ -85,10 +85,12 @@ class BucketAdminHttpTest {
         server.start();
         s3 = S3AsyncClient.builder()
                 .httpClientBuilder(AwsCrtAsyncHttpClient.builder())
-                .endpointOverride(URI.create("http://127.0.0.1:" + server.getAddress().getPort()))
+                .endpointOverride(
+                        URI.create("http://127.0.0.1:" + server.getAddress().getPort()))
                 .forcePathStyle(true)
                 .region(Region.EU_WEST_1)
-                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create(ACCESS_KEY, SECRET_KEY)))
+                .credentialsProvider(
+                        StaticCredentialsProvider.create(AwsBasicCredentials.create(ACCESS_KEY, SECRET_KEY)))
                 .build();
     }
 
@@ -122,15 +124,21 @@ class BucketAdminHttpTest {
         } else if (method.equals("GET") && stored.containsKey(subResource)) {
             answer(exchange, 200, stored.get(subResource));
         } else if (method.equals("GET")) {
-            error(exchange, 404, subResource.equals("cors") ? "NoSuchCORSConfiguration" : "NoSuchPublicAccessBlockConfiguration");
+            error(
+                    exchange,
+                    404,
+                    subResource.equals("cors") ? "NoSuchCORSConfiguration" : "NoSuchPublicAccessBlockConfiguration");
         } else {
             error(exchange, 405, "MethodNotAllowed");
         }
     }
 
     private static void error(HttpExchange exchange, int status, String code) throws IOException {
-        answer(exchange, status, "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Error><Code>" + code
-                + "</Code><Message>stub</Message><RequestId>STUB</RequestId></Error>");
+        answer(
+                exchange,
+                status,
+                "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Error><Code>" + code
+                        + "</Code><Message>stub</Message><RequestId>STUB</RequestId></Error>");
     }
 
     private static void answer(HttpExchange exchange, int status, String xml) throws IOException {
@@ -143,12 +151,16 @@ class BucketAdminHttpTest {
     }
 
     BucketAdmin admin() {
-        return new BucketAdmin(s3, BUCKET,
+        return new BucketAdmin(
+                s3,
+                BUCKET,
                 new BucketAdmin.Wanted(List.of("https://app.example.com", " https://studio.example.com"), false));
     }
 
     static String compact(String xml) {
-        return xml.replaceFirst("^<\\?xml[^>]*\\?>", "").replaceAll(">\\s+<", "><").strip();
+        return xml.replaceFirst("^<\\?xml[^>]*\\?>", "")
+                .replaceAll(">\\s+<", "><")
+                .strip();
     }
 
     List<Request> puts() {
@@ -159,11 +171,13 @@ class BucketAdminHttpTest {
     void setupSendsExactlyTheCorsRuleAndAllFourPublicAccessFlags() {
         List<String> out = new ArrayList<>();
         assertEquals(0, admin().setup(out::add), String.join("\n", out));
-        assertEquals(List.of(
-                "applied public-access-block: BlockPublicAcls, IgnorePublicAcls, BlockPublicPolicy, RestrictPublicBuckets all true",
-                "unsupported encryption: not supported by this server",
-                "unsupported lifecycle: not supported by this server",
-                "applied cors: GET, PUT, POST from https://app.example.com, https://studio.example.com"), out);
+        assertEquals(
+                List.of(
+                        "applied public-access-block: BlockPublicAcls, IgnorePublicAcls, BlockPublicPolicy, RestrictPublicBuckets all true",
+                        "unsupported encryption: not supported by this server",
+                        "unsupported lifecycle: not supported by this server",
+                        "applied cors: GET, PUT, POST from https://app.example.com, https://studio.example.com"),
+                out);
 
         List<Request> puts = puts();
         assertEquals(4, puts.size(), puts.toString());
@@ -171,7 +185,9 @@ class BucketAdminHttpTest {
         assertEquals("/" + BUCKET, block.path());
         assertEquals("publicAccessBlock", block.subResource());
         assertEquals(compact(PUBLIC_ACCESS_BLOCK_XML), compact(block.body()));
-        assertEquals(List.of("encryption", "lifecycle"), List.of(puts.get(1).subResource(), puts.get(2).subResource()));
+        assertEquals(
+                List.of("encryption", "lifecycle"),
+                List.of(puts.get(1).subResource(), puts.get(2).subResource()));
         Request cors = puts.get(3);
         assertEquals("/" + BUCKET, cors.path());
         assertEquals("cors", cors.subResource());
@@ -185,13 +201,19 @@ class BucketAdminHttpTest {
         requests.clear();
         List<String> out = new ArrayList<>();
         assertEquals(0, admin().verify(out::add), String.join("\n", out));
-        assertEquals(List.of(
-                "ok public-access-block",
-                "unsupported encryption: not supported by this server",
-                "unsupported lifecycle: not supported by this server",
-                "ok cors"), out);
-        assertTrue(requests.stream().allMatch(r -> r.method().equals("GET") && r.path().equals("/" + BUCKET)), requests.toString());
-        assertEquals(List.of("publicAccessBlock", "encryption", "lifecycle", "cors"),
+        assertEquals(
+                List.of(
+                        "ok public-access-block",
+                        "unsupported encryption: not supported by this server",
+                        "unsupported lifecycle: not supported by this server",
+                        "ok cors"),
+                out);
+        assertTrue(
+                requests.stream()
+                        .allMatch(r -> r.method().equals("GET") && r.path().equals("/" + BUCKET)),
+                requests.toString());
+        assertEquals(
+                List.of("publicAccessBlock", "encryption", "lifecycle", "cors"),
                 requests.stream().map(Request::subResource).toList());
     }
 
@@ -237,29 +259,36 @@ class BucketAdminHttpTest {
                 </PublicAccessBlockConfiguration>""");
         List<String> out = new ArrayList<>();
         assertEquals(1, admin().verify(out::add), String.join("\n", out));
-        assertEquals(List.of(
-                "drift public-access-block: BlockPublicPolicy expected true, actual false;"
-                        + " RestrictPublicBuckets expected true, actual unset",
-                "unsupported encryption: not supported by this server",
-                "unsupported lifecycle: not supported by this server",
-                "drift cors: AllowedMethods expected [GET, POST, PUT], actual [DELETE, GET, POST, PUT];"
-                        + " AllowedOrigins expected [https://app.example.com, https://studio.example.com], actual [*];"
-                        + " MaxAgeSeconds expected 3600, actual 86400"), out);
+        assertEquals(
+                List.of(
+                        "drift public-access-block: BlockPublicPolicy expected true, actual false;"
+                                + " RestrictPublicBuckets expected true, actual unset",
+                        "unsupported encryption: not supported by this server",
+                        "unsupported lifecycle: not supported by this server",
+                        "drift cors: AllowedMethods expected [GET, POST, PUT], actual [DELETE, GET, POST, PUT];"
+                                + " AllowedOrigins expected [https://app.example.com, https://studio.example.com], actual [*];"
+                                + " MaxAgeSeconds expected 3600, actual 86400"),
+                out);
     }
 
     @Test
     void verifyReportsAnExtraCorsRuleAndAMissingConfiguration() {
         admin().setup(line -> {});
         String ours = compact(stored.get("cors"));
-        stored.put("cors", ours.replace("</CORSConfiguration>",
-                "<CORSRule><AllowedOrigin>https://evil.example</AllowedOrigin><AllowedMethod>GET</AllowedMethod></CORSRule>"
-                        + "</CORSConfiguration>"));
+        stored.put(
+                "cors",
+                ours.replace(
+                        "</CORSConfiguration>",
+                        "<CORSRule><AllowedOrigin>https://evil.example</AllowedOrigin><AllowedMethod>GET</AllowedMethod></CORSRule>"
+                                + "</CORSConfiguration>"));
         stored.remove("publicAccessBlock");
         List<String> out = new ArrayList<>();
         assertEquals(1, admin().verify(out::add));
         assertEquals("drift public-access-block: none set", out.get(0));
-        assertEquals("drift cors: rule count expected 1, actual 2;"
-                + " unexpected {AllowedMethods=[GET], AllowedOrigins=[https://evil.example]}", out.get(3));
+        assertEquals(
+                "drift cors: rule count expected 1, actual 2;"
+                        + " unexpected {AllowedMethods=[GET], AllowedOrigins=[https://evil.example]}",
+                out.get(3));
     }
 
     @Test
@@ -269,7 +298,8 @@ class BucketAdminHttpTest {
         List<String> out = new ArrayList<>();
         assertEquals(1, admin().setup(out::add));
         assertEquals("error public-access-block: AccessDenied (HTTP 403)", out.get(0));
-        assertEquals("applied cors: GET, PUT, POST from https://app.example.com, https://studio.example.com", out.get(3));
+        assertEquals(
+                "applied cors: GET, PUT, POST from https://app.example.com, https://studio.example.com", out.get(3));
 
         List<String> verify = new ArrayList<>();
         assertEquals(1, admin().verify(verify::add));
@@ -287,7 +317,9 @@ class BucketAdminHttpTest {
         assertEquals(1, admin().verify(out::add));
         assertEquals(4, out.size());
         for (String line : out) {
-            assertTrue(line.matches("error [a-z-]+: cannot reach S3: .*connection refused.* \\(details in the log\\)"), line);
+            assertTrue(
+                    line.matches("error [a-z-]+: cannot reach S3: .*connection refused.* \\(details in the log\\)"),
+                    line);
         }
     }
 }

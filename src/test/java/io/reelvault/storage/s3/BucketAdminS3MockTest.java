@@ -45,21 +45,33 @@ class BucketAdminS3MockTest {
     }
 
     static String line(List<String> lines, String item) {
-        return lines.stream().filter(l -> l.matches("[a-z]+ " + item + "(:.*)?")).findFirst()
+        return lines.stream()
+                .filter(l -> l.matches("[a-z]+ " + item + "(:.*)?"))
+                .findFirst()
                 .orElseThrow(() -> new AssertionError("no line for " + item + " in " + lines));
     }
 
     @Test
     void setupAppliesLifecycleAndVersioningVerifyFindsThemAndThenTheirDrift() {
-        BucketAdmin admin = new BucketAdmin(s3, BUCKET, new BucketAdmin.Wanted(List.of("https://app.example.com"), true));
+        BucketAdmin admin =
+                new BucketAdmin(s3, BUCKET, new BucketAdmin.Wanted(List.of("https://app.example.com"), true));
         List<String> setup = new ArrayList<>();
         admin.setup(setup::add);
-        assertEquals("applied lifecycle: 6 rules (expire-generations-30d, expire-compositions-90d, expire-temp-7d,"
-                + " tier-uploads-30d, tier-compositions-30d, abort-incomplete-multipart-1d)", line(setup, "lifecycle"), mock.logText());
+        assertEquals(
+                "applied lifecycle: 6 rules (expire-generations-30d, expire-compositions-90d, expire-temp-7d,"
+                        + " tier-uploads-30d, tier-compositions-30d, abort-incomplete-multipart-1d)",
+                line(setup, "lifecycle"),
+                mock.logText());
         assertTrue(line(setup, "versioning").startsWith("applied versioning: Enabled"), String.join("\n", setup));
-        assertEquals(BucketVersioningStatus.ENABLED, s3.getBucketVersioning(b -> b.bucket(BUCKET)).join().status());
-        assertEquals(BucketConfiguration.lifecycle().rules().size(),
-                s3.getBucketLifecycleConfiguration(b -> b.bucket(BUCKET)).join().rules().size());
+        assertEquals(
+                BucketVersioningStatus.ENABLED,
+                s3.getBucketVersioning(b -> b.bucket(BUCKET)).join().status());
+        assertEquals(
+                BucketConfiguration.lifecycle().rules().size(),
+                s3.getBucketLifecycleConfiguration(b -> b.bucket(BUCKET))
+                        .join()
+                        .rules()
+                        .size());
 
         List<String> verify = new ArrayList<>();
         admin.verify(verify::add);
@@ -67,9 +79,11 @@ class BucketAdminS3MockTest {
         assertEquals("ok versioning", line(verify, "versioning"), String.join("\n", verify));
 
         // the same rules in reverse order are no drift
-        List<LifecycleRule> reversed = new ArrayList<>(BucketConfiguration.lifecycle().rules());
+        List<LifecycleRule> reversed =
+                new ArrayList<>(BucketConfiguration.lifecycle().rules());
         java.util.Collections.reverse(reversed);
-        s3.putBucketLifecycleConfiguration(b -> b.bucket(BUCKET).lifecycleConfiguration(c -> c.rules(reversed))).join();
+        s3.putBucketLifecycleConfiguration(b -> b.bucket(BUCKET).lifecycleConfiguration(c -> c.rules(reversed)))
+                .join();
         verify.clear();
         admin.verify(verify::add);
         assertEquals("ok lifecycle", line(verify, "lifecycle"));
@@ -78,20 +92,31 @@ class BucketAdminS3MockTest {
         List<LifecycleRule> changed = new ArrayList<>();
         for (LifecycleRule rule : BucketConfiguration.lifecycle().rules()) {
             if (rule.id().equals("expire-temp-7d")) {
-                changed.add(rule.toBuilder().expiration(LifecycleExpiration.builder().days(3).build()).build());
+                changed.add(rule.toBuilder()
+                        .expiration(LifecycleExpiration.builder().days(3).build())
+                        .build());
             } else if (!rule.id().equals(BucketConfiguration.ABORT_RULE_ID)) {
                 changed.add(rule);
             }
         }
-        changed.add(LifecycleRule.builder().id("hand-made").status("Enabled").filter(f -> f.prefix("logs/"))
-                .expiration(e -> e.days(1)).build());
-        s3.putBucketLifecycleConfiguration(b -> b.bucket(BUCKET).lifecycleConfiguration(c -> c.rules(changed))).join();
-        s3.putBucketVersioning(b -> b.bucket(BUCKET).versioningConfiguration(v -> v.status(BucketVersioningStatus.SUSPENDED))).join();
+        changed.add(LifecycleRule.builder()
+                .id("hand-made")
+                .status("Enabled")
+                .filter(f -> f.prefix("logs/"))
+                .expiration(e -> e.days(1))
+                .build());
+        s3.putBucketLifecycleConfiguration(b -> b.bucket(BUCKET).lifecycleConfiguration(c -> c.rules(changed)))
+                .join();
+        s3.putBucketVersioning(
+                        b -> b.bucket(BUCKET).versioningConfiguration(v -> v.status(BucketVersioningStatus.SUSPENDED)))
+                .join();
 
         verify.clear();
         assertEquals(1, admin.verify(verify::add));
-        assertEquals("drift lifecycle: missing rules abort-incomplete-multipart-1d; unexpected rules hand-made;"
-                + " expire-temp-7d: Expiration.Days expected 7, actual 3", line(verify, "lifecycle"));
+        assertEquals(
+                "drift lifecycle: missing rules abort-incomplete-multipart-1d; unexpected rules hand-made;"
+                        + " expire-temp-7d: Expiration.Days expected 7, actual 3",
+                line(verify, "lifecycle"));
         assertEquals("drift versioning: Status expected Enabled, actual Suspended", line(verify, "versioning"));
 
         // and a bucket without any lifecycle configuration

@@ -44,22 +44,26 @@ class BucketAdminS3ProxyTest {
         BucketAdmin admin = admin("setup-verify", true);
         List<String> setup = new ArrayList<>();
         assertEquals(0, admin.setup(setup::add), String.join("\n", setup));
-        assertEquals(List.of(
-                "unsupported public-access-block: not supported by this server",
-                "applied encryption: SSE-S3 (AES256) by default",
-                "unsupported lifecycle: not supported by this server",
-                "unsupported cors: not supported by this server",
-                "applied versioning: Enabled (no lifecycle rule expires noncurrent versions: deleted and expired"
-                        + " objects stay stored as such)"), setup);
+        assertEquals(
+                List.of(
+                        "unsupported public-access-block: not supported by this server",
+                        "applied encryption: SSE-S3 (AES256) by default",
+                        "unsupported lifecycle: not supported by this server",
+                        "unsupported cors: not supported by this server",
+                        "applied versioning: Enabled (no lifecycle rule expires noncurrent versions: deleted and expired"
+                                + " objects stay stored as such)"),
+                setup);
 
         List<String> verify = new ArrayList<>();
         assertEquals(0, admin.verify(verify::add), String.join("\n", verify));
-        assertEquals(List.of(
-                "unsupported public-access-block: not supported by this server",
-                "ok encryption",
-                "unsupported lifecycle: not supported by this server",
-                "unsupported cors: not supported by this server",
-                "ok versioning"), verify);
+        assertEquals(
+                List.of(
+                        "unsupported public-access-block: not supported by this server",
+                        "ok encryption",
+                        "unsupported lifecycle: not supported by this server",
+                        "unsupported cors: not supported by this server",
+                        "ok versioning"),
+                verify);
     }
 
     @Test
@@ -77,12 +81,15 @@ class BucketAdminS3ProxyTest {
         List<String> setup = new ArrayList<>();
         assertEquals(0, admin.setup(setup::add));
         assertEquals(4, setup.size(), String.join("\n", setup));
-        assertEquals(null, s3.getBucketVersioning(b -> b.bucket("unversioned")).join().status());
+        assertEquals(
+                null,
+                s3.getBucketVersioning(b -> b.bucket("unversioned")).join().status());
     }
 
     @Test
     void aMissingBucketIsAnErrorNamingTheS3Code() {
-        BucketAdmin admin = new BucketAdmin(s3, "no-such-bucket", new BucketAdmin.Wanted(List.of("https://a.example"), false));
+        BucketAdmin admin =
+                new BucketAdmin(s3, "no-such-bucket", new BucketAdmin.Wanted(List.of("https://a.example"), false));
         List<String> verify = new ArrayList<>();
         assertEquals(1, admin.verify(verify::add));
         assertEquals("error encryption: NoSuchBucket (HTTP 404)", verify.get(1), String.join("\n", verify));

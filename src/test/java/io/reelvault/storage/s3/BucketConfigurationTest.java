@@ -53,7 +53,8 @@ class BucketConfigurationTest {
 
     @Test
     void committedCorsConfigIsWhatTheCodeGivesForTheDefaultOrigin() throws IOException {
-        checkOrRegenerate(deploy("s3-cors-config.json"),
+        checkOrRegenerate(
+                deploy("s3-cors-config.json"),
                 BucketConfiguration.corsJson(BucketConfiguration.DEFAULT_ALLOWED_ORIGINS));
     }
 
@@ -88,7 +89,8 @@ class BucketConfigurationTest {
         for (LifecycleRule rule : BucketConfiguration.lifecycle().rules()) {
             String prefix = rule.filter().prefix();
             if (rule.expiration() != null) {
-                assertFalse("uploads/".startsWith(prefix), rule.id() + " would expire uploads/ (prefix '" + prefix + "')");
+                assertFalse(
+                        "uploads/".startsWith(prefix), rule.id() + " would expire uploads/ (prefix '" + prefix + "')");
             }
         }
     }
@@ -101,7 +103,10 @@ class BucketConfigurationTest {
             if (!rule.transitions().isEmpty()) {
                 assertEquals(1, rule.transitions().size(), rule.id());
                 assertEquals(30, rule.transitions().get(0).days(), rule.id());
-                assertEquals(TransitionStorageClass.INTELLIGENT_TIERING, rule.transitions().get(0).storageClass(), rule.id());
+                assertEquals(
+                        TransitionStorageClass.INTELLIGENT_TIERING,
+                        rule.transitions().get(0).storageClass(),
+                        rule.id());
                 assertNull(rule.expiration(), rule.id() + ": transitions and expirations are separate rules");
                 tiered.add(rule.filter().prefix());
             }
@@ -123,7 +128,8 @@ class BucketConfigurationTest {
         assertNull(abort.expiration());
         assertTrue(abort.transitions().isEmpty());
         long abortRules = BucketConfiguration.lifecycle().rules().stream()
-                .filter(r -> r.abortIncompleteMultipartUpload() != null).count();
+                .filter(r -> r.abortIncompleteMultipartUpload() != null)
+                .count();
         assertEquals(1, abortRules);
     }
 
@@ -150,15 +156,23 @@ class BucketConfigurationTest {
         assertEquals(30, first.get("Expiration").get("Days").asInt());
         JsonNode tier = find(rules, "tier-uploads-30d");
         assertEquals(30, tier.get("Transitions").get(0).get("Days").asInt());
-        assertEquals("INTELLIGENT_TIERING", tier.get("Transitions").get(0).get("StorageClass").asText());
+        assertEquals(
+                "INTELLIGENT_TIERING",
+                tier.get("Transitions").get(0).get("StorageClass").asText());
         JsonNode abort = find(rules, "abort-incomplete-multipart-1d");
         assertEquals("", abort.get("Filter").get("Prefix").asText());
-        assertEquals(1, abort.get("AbortIncompleteMultipartUpload").get("DaysAfterInitiation").asInt());
+        assertEquals(
+                1,
+                abort.get("AbortIncompleteMultipartUpload")
+                        .get("DaysAfterInitiation")
+                        .asInt());
         for (JsonNode rule : rules) {
             Set<String> keys = new HashSet<>();
             rule.fieldNames().forEachRemaining(keys::add);
-            assertTrue(Set.of("ID", "Status", "Filter", "Expiration", "Transitions", "AbortIncompleteMultipartUpload")
-                    .containsAll(keys), keys.toString());
+            assertTrue(
+                    Set.of("ID", "Status", "Filter", "Expiration", "Transitions", "AbortIncompleteMultipartUpload")
+                            .containsAll(keys),
+                    keys.toString());
         }
     }
 
@@ -181,13 +195,24 @@ class BucketConfigurationTest {
         CORSRule rule = rules.get(0);
         assertEquals(List.of("https://app.example.com", "http://localhost:5173"), rule.allowedOrigins());
         assertEquals(List.of("GET", "PUT", "POST"), rule.allowedMethods());
-        assertEquals(List.of("Content-Type", "Content-Length", "Authorization", "X-Amz-Date", "X-Amz-Security-Token",
-                "x-amz-server-side-encryption", "If-None-Match"), rule.allowedHeaders());
+        assertEquals(
+                List.of(
+                        "Content-Type",
+                        "Content-Length",
+                        "Authorization",
+                        "X-Amz-Date",
+                        "X-Amz-Security-Token",
+                        "x-amz-server-side-encryption",
+                        "If-None-Match"),
+                rule.allowedHeaders());
         assertEquals(List.of("ETag"), rule.exposeHeaders());
         assertEquals(3600, rule.maxAgeSeconds());
 
-        JsonNode json = JSON.readTree(BucketConfiguration.corsJson(origins)).get("CORSRules").get(0);
-        assertEquals("https://app.example.com", json.get("AllowedOrigins").get(0).asText());
+        JsonNode json = JSON.readTree(BucketConfiguration.corsJson(origins))
+                .get("CORSRules")
+                .get(0);
+        assertEquals(
+                "https://app.example.com", json.get("AllowedOrigins").get(0).asText());
         assertEquals("ETag", json.get("ExposeHeaders").get(0).asText());
         assertEquals(3600, json.get("MaxAgeSeconds").asInt());
     }
@@ -202,7 +227,9 @@ class BucketConfigurationTest {
     void objectsAreEncryptedWithSseS3ByDefault() {
         var rules = BucketConfiguration.encryption().rules();
         assertEquals(1, rules.size());
-        assertEquals(ServerSideEncryption.AES256, rules.get(0).applyServerSideEncryptionByDefault().sseAlgorithm());
+        assertEquals(
+                ServerSideEncryption.AES256,
+                rules.get(0).applyServerSideEncryptionByDefault().sseAlgorithm());
         assertNull(rules.get(0).applyServerSideEncryptionByDefault().kmsMasterKeyID());
     }
 
@@ -222,8 +249,12 @@ class BucketConfigurationTest {
         JsonNode policy = policy("ecs-task-role-policy.json");
         for (String prefix : AREA_PREFIXES) {
             String objects = BUCKET + "/" + prefix;
-            for (String action : List.of("s3:GetObject", "s3:PutObject", "s3:DeleteObject",
-                    "s3:AbortMultipartUpload", "s3:ListMultipartUploadParts")) {
+            for (String action : List.of(
+                    "s3:GetObject",
+                    "s3:PutObject",
+                    "s3:DeleteObject",
+                    "s3:AbortMultipartUpload",
+                    "s3:ListMultipartUploadParts")) {
                 assertTrue(allows(policy, action, objects), action + " on " + objects);
             }
         }
@@ -231,7 +262,8 @@ class BucketConfigurationTest {
 
         JsonNode list = statementsAllowing(policy, "s3:ListBucket").get(0);
         assertEquals(List.of(BUCKET), texts(list.get("Resource")));
-        assertEquals(AREA_PREFIXES, texts(list.get("Condition").get("StringLike").get("s3:prefix")));
+        assertEquals(
+                AREA_PREFIXES, texts(list.get("Condition").get("StringLike").get("s3:prefix")));
     }
 
     @Test
@@ -241,12 +273,21 @@ class BucketConfigurationTest {
         for (JsonNode statement : policy.get("Statement")) {
             granted.addAll(texts(statement.get("Action")));
             for (String resource : texts(statement.get("Resource"))) {
-                assertTrue(resource.equals(BUCKET)
-                        || AREA_PREFIXES.stream().anyMatch(p -> resource.equals(BUCKET + "/" + p)), resource);
+                assertTrue(
+                        resource.equals(BUCKET)
+                                || AREA_PREFIXES.stream().anyMatch(p -> resource.equals(BUCKET + "/" + p)),
+                        resource);
             }
         }
-        assertEquals(Set.of("s3:GetObject", "s3:PutObject", "s3:DeleteObject", "s3:AbortMultipartUpload",
-                "s3:ListMultipartUploadParts", "s3:ListBucket"), granted);
+        assertEquals(
+                Set.of(
+                        "s3:GetObject",
+                        "s3:PutObject",
+                        "s3:DeleteObject",
+                        "s3:AbortMultipartUpload",
+                        "s3:ListMultipartUploadParts",
+                        "s3:ListBucket"),
+                granted);
         assertFalse(granted.contains("s3:PutObjectAcl"));
         for (JsonNode statement : policy.get("Statement")) {
             if (texts(statement.get("Action")).contains("s3:ListBucket")) {
@@ -270,10 +311,17 @@ class BucketConfigurationTest {
         Set<String> granted = new HashSet<>();
         for (JsonNode statement : policy.get("Statement")) {
             granted.addAll(texts(statement.get("Action")));
-            assertEquals(List.of(BUCKET), texts(statement.get("Resource")), statement.get("Sid").asText());
+            assertEquals(
+                    List.of(BUCKET),
+                    texts(statement.get("Resource")),
+                    statement.get("Sid").asText());
         }
-        for (String thing : List.of("LifecycleConfiguration", "BucketCORS", "EncryptionConfiguration",
-                "BucketPublicAccessBlock", "BucketVersioning")) {
+        for (String thing : List.of(
+                "LifecycleConfiguration",
+                "BucketCORS",
+                "EncryptionConfiguration",
+                "BucketPublicAccessBlock",
+                "BucketVersioning")) {
             assertTrue(granted.contains("s3:Put" + thing), "s3:Put" + thing);
             assertTrue(granted.contains("s3:Get" + thing), "s3:Get" + thing);
         }
@@ -285,7 +333,8 @@ class BucketConfigurationTest {
 
     @Test
     void everyPolicyIsWellFormedAndNeverGrantsEverything() throws IOException {
-        for (String name : List.of("ecs-task-role-policy.json", "user-upload-role-policy.json", "bucket-admin-policy.json")) {
+        for (String name :
+                List.of("ecs-task-role-policy.json", "user-upload-role-policy.json", "bucket-admin-policy.json")) {
             JsonNode policy = policy(name);
             assertEquals("2012-10-17", policy.get("Version").asText(), name);
             Set<String> sids = new HashSet<>();
@@ -300,7 +349,8 @@ class BucketConfigurationTest {
                     assertNotEquals("s3:PutObjectAcl", action, name + " " + sid);
                 }
                 for (String resource : texts(statement.get("Resource"))) {
-                    assertTrue(resource.startsWith("arn:aws:s3:::ai-video-pipeline-production"),
+                    assertTrue(
+                            resource.startsWith("arn:aws:s3:::ai-video-pipeline-production"),
                             name + " " + sid + ": resource " + resource);
                     assertNotEquals("*", resource);
                 }
@@ -339,19 +389,23 @@ class BucketConfigurationTest {
         }
         assertTrue(Files.isRegularFile(file), file + " is missing; " + REGENERATE);
         JsonNode committed = JSON.readTree(Files.readString(file, StandardCharsets.UTF_8));
-        assertEquals(JSON.readTree(generated), committed,
+        assertEquals(
+                JSON.readTree(generated),
+                committed,
                 file + " is not what " + BucketConfiguration.class.getSimpleName() + " produces; " + REGENERATE);
     }
 
     /** Whether an Allow statement grants {@code action} on exactly {@code resource}. */
     private static boolean allows(JsonNode policy, String action, String resource) {
-        return statementsAllowing(policy, action).stream().anyMatch(s -> texts(s.get("Resource")).contains(resource));
+        return statementsAllowing(policy, action).stream()
+                .anyMatch(s -> texts(s.get("Resource")).contains(resource));
     }
 
     private static List<JsonNode> statementsAllowing(JsonNode policy, String action) {
         List<JsonNode> found = new ArrayList<>();
         for (JsonNode statement : policy.get("Statement")) {
-            if ("Allow".equals(statement.get("Effect").asText()) && texts(statement.get("Action")).contains(action)) {
+            if ("Allow".equals(statement.get("Effect").asText())
+                    && texts(statement.get("Action")).contains(action)) {
                 found.add(statement);
             }
         }

@@ -73,23 +73,25 @@ class BufferBudgetTest {
             List<CompletableFuture<Void>> all = new ArrayList<>();
             for (int u = 0; u < uploads; u++) {
                 Random random = new Random(u);
-                all.add(CompletableFuture.runAsync(() -> {
-                    try {
-                        for (int p = 0; p < 20; p++) {
-                            BufferBudget.Part part = budget.part(10);
-                            for (int chunk = 0; chunk < 10; chunk++) {
-                                part.grow(1, 5, () -> false);
-                                if (random.nextInt(4) == 0) {
-                                    Thread.sleep(1); // clients send at different speeds
+                all.add(CompletableFuture.runAsync(
+                        () -> {
+                            try {
+                                for (int p = 0; p < 20; p++) {
+                                    BufferBudget.Part part = budget.part(10);
+                                    for (int chunk = 0; chunk < 10; chunk++) {
+                                        part.grow(1, 5, () -> false);
+                                        if (random.nextInt(4) == 0) {
+                                            Thread.sleep(1); // clients send at different speeds
+                                        }
+                                    }
+                                    part.ship();
+                                    senders.execute(part::sent);
                                 }
+                            } catch (InterruptedException e) {
+                                throw new IllegalStateException(e);
                             }
-                            part.ship();
-                            senders.execute(part::sent);
-                        }
-                    } catch (InterruptedException e) {
-                        throw new IllegalStateException(e);
-                    }
-                }, threads));
+                        },
+                        threads));
             }
             CompletableFuture.allOf(all.toArray(CompletableFuture[]::new)).get(60, TimeUnit.SECONDS);
         } finally {

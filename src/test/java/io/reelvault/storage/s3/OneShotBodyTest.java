@@ -56,7 +56,9 @@ class OneShotBodyTest {
         assertEquals(1, streamSubscriptions.get());
 
         Throwable answered = S3Errors.translate(retry.error);
-        assertEquals(ErrorCode.STORAGE_UNAVAILABLE, assertInstanceOf(ReelvaultException.class, answered).code());
+        assertEquals(
+                ErrorCode.STORAGE_UNAVAILABLE,
+                assertInstanceOf(ReelvaultException.class, answered).code());
     }
 
     /** Requests everything, records what arrives. */

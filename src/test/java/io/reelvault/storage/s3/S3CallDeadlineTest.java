@@ -46,6 +46,7 @@ class S3CallDeadlineTest {
 
     @TempDir
     static Path data;
+
     static S3ProxyServer server;
     static ExecutorService uploaders;
     S3FaultProxy proxy;
@@ -69,8 +70,15 @@ class S3CallDeadlineTest {
     void open() throws Exception {
         proxy = new S3FaultProxy(server.endpoint());
         client = server.client(proxy.endpoint());
-        store = new S3ObjectStore(client, server.presigner(), BUCKET, new S3ObjectStore.Multipart(6 * MIB, 5 * MIB, 3, 20 * MIB),
-                uploaders, null, Clock.systemUTC(), CALL_TIMEOUT);
+        store = new S3ObjectStore(
+                client,
+                server.presigner(),
+                BUCKET,
+                new S3ObjectStore.Multipart(6 * MIB, 5 * MIB, 3, 20 * MIB),
+                uploaders,
+                null,
+                Clock.systemUTC(),
+                CALL_TIMEOUT);
     }
 
     @AfterEach
@@ -83,8 +91,13 @@ class S3CallDeadlineTest {
     void callsToAFrozenS3EndAsStorageUnavailable() {
         ObjectKey key = ObjectKey.parse("temp/j/frozen.tmp");
         byte[] small = random(1000, 1);
-        store.put(key, Multi.createFrom().item(ByteBuffer.wrap(small)), OptionalLong.of(small.length), "application/octet-stream")
-                .await().atMost(Duration.ofSeconds(10));
+        store.put(
+                        key,
+                        Multi.createFrom().item(ByteBuffer.wrap(small)),
+                        OptionalLong.of(small.length),
+                        "application/octet-stream")
+                .await()
+                .atMost(Duration.ofSeconds(10));
         proxy.hold(S3FaultProxy.ANY, -1, Duration.ofMinutes(1));
         Map<String, Uni<?>> calls = new LinkedHashMap<>();
         calls.put("head", store.head(key));
@@ -101,7 +114,10 @@ class S3CallDeadlineTest {
             } catch (ReelvaultException e) {
                 code = e.code();
             }
-            figures.put(call.getKey(), (System.nanoTime() - started) / 1_000_000 + " ms, " + (proxy.seen().size() - before) + " attempts");
+            figures.put(
+                    call.getKey(),
+                    (System.nanoTime() - started) / 1_000_000 + " ms, "
+                            + (proxy.seen().size() - before) + " attempts");
             assertEquals(ErrorCode.STORAGE_UNAVAILABLE, code, call.getKey());
         }
         System.out.println("S3 fault figures: frozen S3, call timeout " + CALL_TIMEOUT.toMillis() + " ms: " + figures);
@@ -112,11 +128,21 @@ class S3CallDeadlineTest {
     void aSlowReaderOfADownloadIsNotCutByTheCallDeadline() throws Exception {
         ObjectKey key = ObjectKey.parse("temp/j/long.tmp");
         byte[] body = random((int) (4 * MIB), 2);
-        store.put(key, Multi.createFrom().item(ByteBuffer.wrap(body)), OptionalLong.of(body.length), "application/octet-stream")
-                .await().atMost(Duration.ofSeconds(20));
+        store.put(
+                        key,
+                        Multi.createFrom().item(ByteBuffer.wrap(body)),
+                        OptionalLong.of(body.length),
+                        "application/octet-stream")
+                .await()
+                .atMost(Duration.ofSeconds(20));
         long started = System.nanoTime();
         ByteArrayOutputStream read = new ByteArrayOutputStream();
-        for (ByteBuffer b : store.get(key, Optional.empty()).await().atMost(Duration.ofSeconds(10)).body().subscribe().asIterable()) {
+        for (ByteBuffer b : store.get(key, Optional.empty())
+                .await()
+                .atMost(Duration.ofSeconds(10))
+                .body()
+                .subscribe()
+                .asIterable()) {
             byte[] a = new byte[b.remaining()];
             b.get(a);
             read.writeBytes(a);
@@ -124,7 +150,8 @@ class S3CallDeadlineTest {
         }
         long millis = (System.nanoTime() - started) / 1_000_000;
         assertArrayEquals(body, read.toByteArray());
-        System.out.println("S3 fault figures: a 4 MiB download read slowly in " + millis + " ms with a 1 s call deadline");
+        System.out.println(
+                "S3 fault figures: a 4 MiB download read slowly in " + millis + " ms with a 1 s call deadline");
         assertTrue(millis > CALL_TIMEOUT.toMillis(), "the read outlasted the call deadline: " + millis + " ms");
     }
 

@@ -48,8 +48,10 @@ import software.amazon.awssdk.services.s3.model.ServerSideEncryption;
 /** The shared contract on the S3 backend, against s3proxy over HTTP with SigV4, plus multipart and presigning. */
 class S3ObjectStoreContractTest extends ObjectStoreContract {
     static final long MIB = 1024 * 1024;
+
     @TempDir
     static Path data;
+
     static S3ProxyServer server;
     static int buckets;
 
@@ -74,8 +76,14 @@ class S3ObjectStoreContractTest extends ObjectStoreContract {
         server.createBucket(bucket);
         client = server.client();
         uploaders = Executors.newCachedThreadPool();
-        store = new S3ObjectStore(client, server.presigner(), bucket,
-                new S3ObjectStore.Multipart(6 * MIB, 5 * MIB, 3, 20 * MIB), uploaders, sse(), Clock.systemUTC());
+        store = new S3ObjectStore(
+                client,
+                server.presigner(),
+                bucket,
+                new S3ObjectStore.Multipart(6 * MIB, 5 * MIB, 3, 20 * MIB),
+                uploaders,
+                sse(),
+                Clock.systemUTC());
     }
 
     /** The encryption every write requests: none here (s3proxy's filesystem store has none); see the SSE subclass. */
@@ -118,27 +126,57 @@ class S3ObjectStoreContractTest extends ObjectStoreContract {
      */
     @Test
     void abandonedMultipartUploadsAreAbortedButNotARunningOneNorForeignOnes() throws Exception {
-        String dead = client.createMultipartUpload(b -> b.bucket(bucket).key("uploads/u/upload_20260101_aaaaaaaaaaaa/original.mp4"))
-                .join().uploadId();
-        client.uploadPart(b -> b.bucket(bucket).key("uploads/u/upload_20260101_aaaaaaaaaaaa/original.mp4").uploadId(dead)
-                .partNumber(1), AsyncRequestBody.fromBytes(new byte[1024])).join();
-        client.createMultipartUpload(b -> b.bucket(bucket).key("not-ours/backup.tar")).join();
+        String dead = client.createMultipartUpload(
+                        b -> b.bucket(bucket).key("uploads/u/upload_20260101_aaaaaaaaaaaa/original.mp4"))
+                .join()
+                .uploadId();
+        client.uploadPart(
+                        b -> b.bucket(bucket)
+                                .key("uploads/u/upload_20260101_aaaaaaaaaaaa/original.mp4")
+                                .uploadId(dead)
+                                .partNumber(1),
+                        AsyncRequestBody.fromBytes(new byte[1024]))
+                .join();
+        client.createMultipartUpload(b -> b.bucket(bucket).key("not-ours/backup.tar"))
+                .join();
         AtomicReference<MultiEmitter<? super ByteBuffer>> body = new AtomicReference<>();
-        CompletableFuture<PutResult> running = store.put(key("temp/j/big.bin"), Multi.createFrom().<ByteBuffer>emitter(body::set),
-                OptionalLong.empty(), "application/octet-stream").subscribeAsCompletionStage();
+        CompletableFuture<PutResult> running = store.put(
+                        key("temp/j/big.bin"),
+                        Multi.createFrom().<ByteBuffer>emitter(body::set),
+                        OptionalLong.empty(),
+                        "application/octet-stream")
+                .subscribeAsCompletionStage();
         Poll.until(WAIT, "the body subscribed", () -> body.get() != null);
         body.get().emit(ByteBuffer.wrap(randomBytes((int) (5 * MIB + 1), 70))); // one part full: the upload is created
-        Poll.until(WAIT, "three multipart uploads", () -> client.listMultipartUploads(b -> b.bucket(bucket)).join().uploads().size() == 3);
+        Poll.until(
+                WAIT,
+                "three multipart uploads",
+                () -> client.listMultipartUploads(b -> b.bucket(bucket))
+                                .join()
+                                .uploads()
+                                .size()
+                        == 3);
 
-        assertEquals(1, store.removeAbandoned(Instant.now().plusSeconds(60)), "all look idle: only the dead one of ours goes");
-        var left = client.listMultipartUploads(b -> b.bucket(bucket)).join().uploads().stream().map(u -> u.key()).sorted().toList();
+        assertEquals(
+                1,
+                store.removeAbandoned(Instant.now().plusSeconds(60)),
+                "all look idle: only the dead one of ours goes");
+        var left = client.listMultipartUploads(b -> b.bucket(bucket)).join().uploads().stream()
+                .map(u -> u.key())
+                .sorted()
+                .toList();
         assertEquals(List.of("not-ours/backup.tar", "temp/j/big.bin"), left);
 
         assertEquals(1, store.abortAll());
         Poll.until(WAIT, "the running upload failed", running::isCompletedExceptionally);
-        assertEquals(List.of("not-ours/backup.tar"), client.listMultipartUploads(b -> b.bucket(bucket)).join().uploads().stream()
-                .map(u -> u.key()).toList(), "the running one was aborted at stop");
-        var later = failure(store.put(key("temp/j/later.bin"), chunked(new byte[10], 10), OptionalLong.of(10), "application/octet-stream"));
+        assertEquals(
+                List.of("not-ours/backup.tar"),
+                client.listMultipartUploads(b -> b.bucket(bucket)).join().uploads().stream()
+                        .map(u -> u.key())
+                        .toList(),
+                "the running one was aborted at stop");
+        var later = failure(store.put(
+                key("temp/j/later.bin"), chunked(new byte[10], 10), OptionalLong.of(10), "application/octet-stream"));
         assertEquals(ErrorCode.SHUTTING_DOWN, later.code(), later.toString());
     }
 
@@ -148,11 +186,17 @@ class S3ObjectStoreContractTest extends ObjectStoreContract {
         ObjectKey k = ObjectKey.parse("compositions/c/final.mp4");
         String v1 = put("compositions/c/final.mp4", randomBytes(1000, 60)).etag();
         byte[] big = randomBytes((int) (7 * MIB), 61);
-        PutResult v2 = store.putIf(k, Optional.of(v1), chunked(big, 65536), OptionalLong.empty(), "video/mp4").await().atMost(WAIT);
+        PutResult v2 = store.putIf(k, Optional.of(v1), chunked(big, 65536), OptionalLong.empty(), "video/mp4")
+                .await()
+                .atMost(WAIT);
         assertEquals(sha256(big), v2.sha256());
         assertArrayEquals(big, read("compositions/c/final.mp4", Optional.empty()));
 
-        var stale = failure(store.putIf(k, Optional.of(v1), chunked(randomBytes((int) (7 * MIB), 62), 65536), OptionalLong.of(7 * MIB),
+        var stale = failure(store.putIf(
+                k,
+                Optional.of(v1),
+                chunked(randomBytes((int) (7 * MIB), 62), 65536),
+                OptionalLong.of(7 * MIB),
                 "video/mp4"));
         assertTrue(stale instanceof io.reelvault.storage.PreconditionFailedException, "stale: " + stale);
         assertEquals(sha256(big), sha256(read("compositions/c/final.mp4", Optional.empty())), "the newer object stays");
@@ -162,24 +206,38 @@ class S3ObjectStoreContractTest extends ObjectStoreContract {
     @Test
     void knownLengthMultipartRoundTrips() {
         byte[] data = randomBytes((int) (12 * MIB + 123), 11); // 3 parts of 5 MiB, 5 MiB, 2 MiB
-        PutResult r = store.put(key("compositions/c/final.mp4"), chunked(data, 65536), OptionalLong.of(data.length), "video/mp4")
-                .await().atMost(WAIT);
+        PutResult r = store.put(
+                        key("compositions/c/final.mp4"),
+                        chunked(data, 65536),
+                        OptionalLong.of(data.length),
+                        "video/mp4")
+                .await()
+                .atMost(WAIT);
         assertEquals(sha256(data), r.sha256());
         assertEquals(data.length, r.info().size());
         assertArrayEquals(data, read("compositions/c/final.mp4", Optional.empty()));
-        assertTrue(r.info().etag().contains("-3"), "a three-part ETag: " + r.info().etag());
+        assertTrue(
+                r.info().etag().contains("-3"), "a three-part ETag: " + r.info().etag());
         assertNoLeftovers();
     }
 
     @Test
     void aCreateOnlyMultipartUploadNeverReplacesAndLeavesNoUpload() {
         byte[] first = randomBytes((int) (7 * MIB), 18); // over the 6 MiB threshold: two parts
-        PutResult stored = store.putIfAbsent(key("temp/j/once.tmp"), chunked(first, 65536), OptionalLong.of(first.length),
-                "application/octet-stream").await().atMost(WAIT);
+        PutResult stored = store.putIfAbsent(
+                        key("temp/j/once.tmp"),
+                        chunked(first, 65536),
+                        OptionalLong.of(first.length),
+                        "application/octet-stream")
+                .await()
+                .atMost(WAIT);
         assertEquals(sha256(first), stored.sha256());
         for (OptionalLong length : java.util.List.of(OptionalLong.of(first.length), OptionalLong.empty())) {
-            var refused = failure(store.putIfAbsent(key("temp/j/once.tmp"), chunked(randomBytes((int) (7 * MIB), 19), 65536),
-                    length, "application/octet-stream"));
+            var refused = failure(store.putIfAbsent(
+                    key("temp/j/once.tmp"),
+                    chunked(randomBytes((int) (7 * MIB), 19), 65536),
+                    length,
+                    "application/octet-stream"));
             assertEquals(ErrorCode.CONFLICT, refused.code(), refused.getMessage());
         }
         assertEquals(sha256(first), sha256(read("temp/j/once.tmp", Optional.empty())));
@@ -189,8 +247,13 @@ class S3ObjectStoreContractTest extends ObjectStoreContract {
     @Test
     void unknownLengthMultipartRoundTrips() {
         byte[] data = randomBytes((int) (11 * MIB), 12);
-        PutResult r = store.put(key("temp/j/big.tmp"), chunked(data, 8192, 100_000), OptionalLong.empty(), "application/octet-stream")
-                .await().atMost(WAIT);
+        PutResult r = store.put(
+                        key("temp/j/big.tmp"),
+                        chunked(data, 8192, 100_000),
+                        OptionalLong.empty(),
+                        "application/octet-stream")
+                .await()
+                .atMost(WAIT);
         assertEquals(sha256(data), r.sha256());
         assertArrayEquals(data, read("temp/j/big.tmp", Optional.empty()));
         assertNoLeftovers();
@@ -208,15 +271,23 @@ class S3ObjectStoreContractTest extends ObjectStoreContract {
     @Test
     void twentyFivePartUploadRoundTrips() throws Exception {
         var sent = java.security.MessageDigest.getInstance("SHA-256");
-        PutResult r = store.put(key("compositions/c25/final.mp4"), generated(125, sent), OptionalLong.empty(), "video/mp4")
-                .await().atMost(Duration.ofMinutes(3));
+        PutResult r = store.put(
+                        key("compositions/c25/final.mp4"), generated(125, sent), OptionalLong.empty(), "video/mp4")
+                .await()
+                .atMost(Duration.ofMinutes(3));
         String expected = java.util.HexFormat.of().formatHex(sent.digest());
         assertEquals(expected, r.sha256());
         assertEquals(125 * MIB, r.info().size());
-        assertTrue(r.info().etag().contains("-25"), "a 25-part ETag: " + r.info().etag());
+        assertTrue(
+                r.info().etag().contains("-25"), "a 25-part ETag: " + r.info().etag());
         var back = java.security.MessageDigest.getInstance("SHA-256");
-        store.get(key("compositions/c25/final.mp4"), Optional.empty()).await().atMost(WAIT).body()
-                .subscribe().asIterable().forEach(b -> back.update(b));
+        store.get(key("compositions/c25/final.mp4"), Optional.empty())
+                .await()
+                .atMost(WAIT)
+                .body()
+                .subscribe()
+                .asIterable()
+                .forEach(b -> back.update(b));
         assertEquals(expected, java.util.HexFormat.of().formatHex(back.digest()));
         assertNoLeftovers();
     }
@@ -227,31 +298,44 @@ class S3ObjectStoreContractTest extends ObjectStoreContract {
         flaky.createBucket("flaky");
         S3AsyncClient flakyClient = flaky.client();
         try {
-            S3ObjectStore flakyStore = new S3ObjectStore(flakyClient, flaky.presigner(), "flaky",
-                    new S3ObjectStore.Multipart(6 * MIB, 5 * MIB, 3, 20 * MIB), uploaders, null, Clock.systemUTC());
+            S3ObjectStore flakyStore = new S3ObjectStore(
+                    flakyClient,
+                    flaky.presigner(),
+                    "flaky",
+                    new S3ObjectStore.Multipart(6 * MIB, 5 * MIB, 3, 20 * MIB),
+                    uploaders,
+                    null,
+                    Clock.systemUTC());
             CountDownLatch firstParts = new CountDownLatch(1);
             CountDownLatch serverDown = new CountDownLatch(1);
             byte[] chunk = randomBytes(1024 * 1024, 16);
-            Multi<ByteBuffer> body = Multi.createFrom().<ByteBuffer>emitter(em -> new Thread(() -> {
-                for (int i = 0; i < 11; i++) {
-                    em.emit(ByteBuffer.wrap(chunk));
-                }
-                firstParts.countDown();
-                try {
-                    serverDown.await();
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-                for (int i = 0; i < 10; i++) {
-                    em.emit(ByteBuffer.wrap(chunk));
-                }
-                em.complete();
-            }).start());
-            var result = flakyStore.put(key("temp/f/flaky.tmp"), body, OptionalLong.empty(), "application/octet-stream")
+            Multi<ByteBuffer> body = Multi.createFrom()
+                    .<ByteBuffer>emitter(em -> new Thread(() -> {
+                                for (int i = 0; i < 11; i++) {
+                                    em.emit(ByteBuffer.wrap(chunk));
+                                }
+                                firstParts.countDown();
+                                try {
+                                    serverDown.await();
+                                } catch (InterruptedException e) {
+                                    Thread.currentThread().interrupt();
+                                }
+                                for (int i = 0; i < 10; i++) {
+                                    em.emit(ByteBuffer.wrap(chunk));
+                                }
+                                em.complete();
+                            })
+                            .start());
+            var result = flakyStore
+                    .put(key("temp/f/flaky.tmp"), body, OptionalLong.empty(), "application/octet-stream")
                     .subscribeAsCompletionStage();
             assertTrue(firstParts.await(10, TimeUnit.SECONDS));
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-            while (flakyClient.listMultipartUploads(b -> b.bucket("flaky")).join().uploads().isEmpty()
+            while (flakyClient
+                            .listMultipartUploads(b -> b.bucket("flaky"))
+                            .join()
+                            .uploads()
+                            .isEmpty()
                     && System.nanoTime() < deadline) {
                 Thread.sleep(20); // wait until the multipart upload exists on the server
             }
@@ -266,15 +350,37 @@ class S3ObjectStoreContractTest extends ObjectStoreContract {
             }
             flaky.start();
             deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-            while (!flakyClient.listMultipartUploads(b -> b.bucket("flaky")).join().uploads().isEmpty()
+            while (!flakyClient
+                            .listMultipartUploads(b -> b.bucket("flaky"))
+                            .join()
+                            .uploads()
+                            .isEmpty()
                     && System.nanoTime() < deadline) {
                 Thread.sleep(100); // the abort is retried in the background
             }
-            assertEquals(0, flakyClient.listMultipartUploads(b -> b.bucket("flaky")).join().uploads().size(),
+            assertEquals(
+                    0,
+                    flakyClient
+                            .listMultipartUploads(b -> b.bucket("flaky"))
+                            .join()
+                            .uploads()
+                            .size(),
                     "the multipart upload was aborted once the server came back");
-            assertTrue(flakyStore.head(key("temp/f/flaky.tmp")).await().atMost(WAIT).isEmpty(), "no object");
-            flakyStore.put(key("temp/f/after.tmp"), Multi.createFrom().item(ByteBuffer.wrap(chunk)), OptionalLong.of(chunk.length),
-                    "application/octet-stream").await().atMost(WAIT);
+            assertTrue(
+                    flakyStore
+                            .head(key("temp/f/flaky.tmp"))
+                            .await()
+                            .atMost(WAIT)
+                            .isEmpty(),
+                    "no object");
+            flakyStore
+                    .put(
+                            key("temp/f/after.tmp"),
+                            Multi.createFrom().item(ByteBuffer.wrap(chunk)),
+                            OptionalLong.of(chunk.length),
+                            "application/octet-stream")
+                    .await()
+                    .atMost(WAIT);
         } finally {
             flakyClient.close();
             flaky.stop();
@@ -291,13 +397,19 @@ class S3ObjectStoreContractTest extends ObjectStoreContract {
             }
             sent.countDown(); // then nothing more: the client stalled
         });
-        Cancellable running = store.put(key("temp/c/stalled.tmp"), stalling, OptionalLong.empty(), "application/octet-stream")
-                .subscribe().with(r -> fail("must not complete"), e -> { });
+        Cancellable running = store.put(
+                        key("temp/c/stalled.tmp"), stalling, OptionalLong.empty(), "application/octet-stream")
+                .subscribe()
+                .with(r -> fail("must not complete"), e -> {});
         assertTrue(sent.await(10, TimeUnit.SECONDS));
         Thread.sleep(500); // let parts reach the server
         running.cancel();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (!client.listMultipartUploads(b -> b.bucket(bucket)).join().uploads().isEmpty() && System.nanoTime() < deadline) {
+        while (!client.listMultipartUploads(b -> b.bucket(bucket))
+                        .join()
+                        .uploads()
+                        .isEmpty()
+                && System.nanoTime() < deadline) {
             Thread.sleep(50);
         }
         assertNoLeftovers();
@@ -308,29 +420,50 @@ class S3ObjectStoreContractTest extends ObjectStoreContract {
     void presignedGetAndPutAreCheckedByTheServer() throws Exception {
         byte[] data = randomBytes(1000, 14);
         put("uploads/u/upload_20260101_aaaaaaaaaaaa/original.png", data);
-        HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
-        var get = store.sign("GET", key("uploads/u/upload_20260101_aaaaaaaaaaaa/original.png"), Duration.ofMinutes(5),
+        HttpClient http =
+                HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+        var get = store.sign(
+                "GET",
+                key("uploads/u/upload_20260101_aaaaaaaaaaaa/original.png"),
+                Duration.ofMinutes(5),
                 Map.of("Content-Disposition", io.reelvault.model.ContentDisposition.attachment("vidéo final.mp4")));
         assertEquals(Duration.ofMinutes(5), get.expiresIn());
         var ok = http.send(HttpRequest.newBuilder(get.url()).build(), HttpResponse.BodyHandlers.ofByteArray());
         assertEquals(200, ok.statusCode());
         assertArrayEquals(data, ok.body());
-        assertEquals("attachment; filename=\"vid_o final.mp4\"; filename*=UTF-8''vid%C3%A9o%20final.mp4",
-                ok.headers().firstValue("Content-Disposition").orElse(null), "an RFC 6266 attachment, passed through by S3");
+        assertEquals(
+                "attachment; filename=\"vid_o final.mp4\"; filename*=UTF-8''vid%C3%A9o%20final.mp4",
+                ok.headers().firstValue("Content-Disposition").orElse(null),
+                "an RFC 6266 attachment, passed through by S3");
 
         String u = get.url().toString();
-        String tampered = u.replaceFirst("X-Amz-Signature=([0-9a-f])", "X-Amz-Signature=" + (u.contains("X-Amz-Signature=0") ? "1" : "0"));
-        assertEquals(403, http.send(HttpRequest.newBuilder(URI.create(tampered)).build(), HttpResponse.BodyHandlers.discarding()).statusCode());
-        var expired = store.sign("GET", key("uploads/u/upload_20260101_aaaaaaaaaaaa/original.png"), Duration.ofSeconds(1), Map.of());
+        String tampered = u.replaceFirst(
+                "X-Amz-Signature=([0-9a-f])", "X-Amz-Signature=" + (u.contains("X-Amz-Signature=0") ? "1" : "0"));
+        assertEquals(
+                403,
+                http.send(HttpRequest.newBuilder(URI.create(tampered)).build(), HttpResponse.BodyHandlers.discarding())
+                        .statusCode());
+        var expired = store.sign(
+                "GET", key("uploads/u/upload_20260101_aaaaaaaaaaaa/original.png"), Duration.ofSeconds(1), Map.of());
         Thread.sleep(2100);
-        assertEquals(403, http.send(HttpRequest.newBuilder(expired.url()).build(), HttpResponse.BodyHandlers.discarding()).statusCode());
+        assertEquals(
+                403,
+                http.send(HttpRequest.newBuilder(expired.url()).build(), HttpResponse.BodyHandlers.discarding())
+                        .statusCode());
 
         byte[] upload = randomBytes(2000, 15);
-        var putUrl = store.sign("PUT", key("uploads/u/upload_20260101_bbbbbbbbbbbb/original.png"), Duration.ofMinutes(15),
+        var putUrl = store.sign(
+                "PUT",
+                key("uploads/u/upload_20260101_bbbbbbbbbbbb/original.png"),
+                Duration.ofMinutes(15),
                 Map.of("Content-Type", "image/png", "Content-Length", "2000"));
-        var wrongType = http.send(HttpRequest.newBuilder(putUrl.url()).header("Content-Type", "image/gif")
-                .header("If-None-Match", "*")
-                .PUT(HttpRequest.BodyPublishers.ofByteArray(upload)).build(), HttpResponse.BodyHandlers.discarding());
+        var wrongType = http.send(
+                HttpRequest.newBuilder(putUrl.url())
+                        .header("Content-Type", "image/gif")
+                        .header("If-None-Match", "*")
+                        .PUT(HttpRequest.BodyPublishers.ofByteArray(upload))
+                        .build(),
+                HttpResponse.BodyHandlers.discarding());
         assertEquals(403, wrongType.statusCode(), "a different Content-Type breaks the signature");
         assertEquals(200, presignedPut(http, putUrl, upload).statusCode());
         assertArrayEquals(upload, read("uploads/u/upload_20260101_bbbbbbbbbbbb/original.png", Optional.empty()));
@@ -340,9 +473,11 @@ class S3ObjectStoreContractTest extends ObjectStoreContract {
     static java.util.Set<String> headersTheClientSends(io.reelvault.storage.SignedUrls.SignedUrl url) {
         java.util.Set<String> sent = new java.util.TreeSet<>(String.CASE_INSENSITIVE_ORDER);
         sent.addAll(url.requiredHeaders().keySet());
-        var m = java.util.regex.Pattern.compile("[?&]X-Amz-SignedHeaders=([^&]+)").matcher(url.url().toString());
+        var m = java.util.regex.Pattern.compile("[?&]X-Amz-SignedHeaders=([^&]+)")
+                .matcher(url.url().toString());
         assertTrue(m.find(), "a SigV4 presigned URL lists its signed headers: " + url.url());
-        for (String h : java.net.URLDecoder.decode(m.group(1), java.nio.charset.StandardCharsets.UTF_8).split(";")) {
+        for (String h : java.net.URLDecoder.decode(m.group(1), java.nio.charset.StandardCharsets.UTF_8)
+                .split(";")) {
             sent.add(h);
         }
         sent.remove("host"); // the browser's own, never subject to CORS
@@ -351,31 +486,47 @@ class S3ObjectStoreContractTest extends ObjectStoreContract {
 
     @Test
     void everyHeaderAPresignedPutRequiresIsAllowedByTheBucketsCorsRule() {
-        var rule = BucketConfiguration.cors(BucketConfiguration.DEFAULT_ALLOWED_ORIGINS).corsRules().get(0);
+        var rule = BucketConfiguration.cors(BucketConfiguration.DEFAULT_ALLOWED_ORIGINS)
+                .corsRules()
+                .get(0);
         assertTrue(rule.allowedMethods().contains("PUT"));
         java.util.Set<String> allowed = new java.util.TreeSet<>(String.CASE_INSENSITIVE_ORDER);
         allowed.addAll(rule.allowedHeaders());
-        for (var sse : java.util.Arrays.asList(software.amazon.awssdk.services.s3.model.ServerSideEncryption.AES256,
-                software.amazon.awssdk.services.s3.model.ServerSideEncryption.AWS_KMS, null)) {
-            S3ObjectStore s = new S3ObjectStore(client, server.presigner(), bucket,
-                    new S3ObjectStore.Multipart(6 * MIB, 5 * MIB, 3, 20 * MIB), uploaders, sse, Clock.systemUTC());
-            var url = s.sign("PUT", key("uploads/u/upload_20260101_cccccccccccc/original.png"), Duration.ofMinutes(15),
+        for (var sse : java.util.Arrays.asList(
+                software.amazon.awssdk.services.s3.model.ServerSideEncryption.AES256,
+                software.amazon.awssdk.services.s3.model.ServerSideEncryption.AWS_KMS,
+                null)) {
+            S3ObjectStore s = new S3ObjectStore(
+                    client,
+                    server.presigner(),
+                    bucket,
+                    new S3ObjectStore.Multipart(6 * MIB, 5 * MIB, 3, 20 * MIB),
+                    uploaders,
+                    sse,
+                    Clock.systemUTC());
+            var url = s.sign(
+                    "PUT",
+                    key("uploads/u/upload_20260101_cccccccccccc/original.png"),
+                    Duration.ofMinutes(15),
                     Map.of("Content-Type", "image/png", "Content-Length", "2000"));
             java.util.Set<String> sent = headersTheClientSends(url);
             assertTrue(sent.contains("Content-Type"), "the type is bound: " + sent);
             for (String header : sent) {
-                assertTrue(allowed.contains(header) || allowed.contains("*"),
-                        "with SSE " + sse + " the URL needs " + header + ", which the CORS rule " + rule.allowedHeaders()
-                                + " does not allow: a browser's preflight would fail");
+                assertTrue(
+                        allowed.contains(header) || allowed.contains("*"),
+                        "with SSE " + sse + " the URL needs " + header + ", which the CORS rule "
+                                + rule.allowedHeaders() + " does not allow: a browser's preflight would fail");
             }
         }
     }
 
     @Test
     void aPresignedPutStoresOnceAndNeverReplacesWhatItStored() throws Exception {
-        HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+        HttpClient http =
+                HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
         ObjectKey target = key("uploads/u/upload_20260101_dddddddddddd/original.png");
-        var url = store.sign("PUT", target, Duration.ofMinutes(15), Map.of("Content-Type", "image/png", "Content-Length", "2000"));
+        var url = store.sign(
+                "PUT", target, Duration.ofMinutes(15), Map.of("Content-Type", "image/png", "Content-Length", "2000"));
         byte[] first = randomBytes(2000, 16);
         byte[] second = randomBytes(2000, 17);
         assertEquals(200, presignedPut(http, url, first).statusCode());
@@ -386,8 +537,14 @@ class S3ObjectStoreContractTest extends ObjectStoreContract {
         withoutCondition.remove("If-None-Match");
         var b = HttpRequest.newBuilder(url.url()).PUT(HttpRequest.BodyPublishers.ofByteArray(second));
         withoutCondition.forEach(b::header);
-        assertEquals(403, HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build()
-                .send(b.build(), HttpResponse.BodyHandlers.discarding()).statusCode(), "dropping the condition breaks the signature");
+        assertEquals(
+                403,
+                HttpClient.newBuilder()
+                        .version(HttpClient.Version.HTTP_1_1)
+                        .build()
+                        .send(b.build(), HttpResponse.BodyHandlers.discarding())
+                        .statusCode(),
+                "dropping the condition breaks the signature");
         assertArrayEquals(first, read(target.value(), Optional.empty()));
     }
 
@@ -395,31 +552,52 @@ class S3ObjectStoreContractTest extends ObjectStoreContract {
      * A PUT to a presigned URL with exactly the headers it requires, on a connection of its own: s3proxy may close
      * one after refusing a body, which a pooled connection would only notice on the next request.
      */
-    static HttpResponse<Void> presignedPut(HttpClient ignored, io.reelvault.storage.SignedUrls.SignedUrl url, byte[] body)
-            throws Exception {
+    static HttpResponse<Void> presignedPut(
+            HttpClient ignored, io.reelvault.storage.SignedUrls.SignedUrl url, byte[] body) throws Exception {
         var b = HttpRequest.newBuilder(url.url()).PUT(HttpRequest.BodyPublishers.ofByteArray(body));
         url.requiredHeaders().forEach(b::header);
-        return HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build().send(b.build(),
-                HttpResponse.BodyHandlers.discarding());
+        return HttpClient.newBuilder()
+                .version(HttpClient.Version.HTTP_1_1)
+                .build()
+                .send(b.build(), HttpResponse.BodyHandlers.discarding());
     }
 
     @Test
     void presignedUrlsNeverOutliveTemporaryCredentials() {
         var expiring = software.amazon.awssdk.auth.credentials.AwsSessionCredentials.builder()
-                .accessKeyId(S3ProxyServer.ACCESS_KEY).secretAccessKey(S3ProxyServer.SECRET_KEY).sessionToken("session")
-                .expirationTime(java.time.Instant.now().plus(Duration.ofMinutes(10))).build();
+                .accessKeyId(S3ProxyServer.ACCESS_KEY)
+                .secretAccessKey(S3ProxyServer.SECRET_KEY)
+                .sessionToken("session")
+                .expirationTime(java.time.Instant.now().plus(Duration.ofMinutes(10)))
+                .build();
         var provider = software.amazon.awssdk.auth.credentials.StaticCredentialsProvider.create(expiring);
-        try (S3AsyncClient temporary = S3AsyncClient.builder().endpointOverride(server.endpoint()).forcePathStyle(true)
-                .region(software.amazon.awssdk.regions.Region.US_EAST_1).credentialsProvider(provider)
-                .httpClientBuilder(software.amazon.awssdk.http.crt.AwsCrtAsyncHttpClient.builder()).build();
-             var presigner = software.amazon.awssdk.services.s3.presigner.S3Presigner.builder().endpointOverride(server.endpoint())
-                     .region(software.amazon.awssdk.regions.Region.US_EAST_1).credentialsProvider(provider).build()) {
-            S3ObjectStore s = new S3ObjectStore(temporary, presigner, bucket,
-                    new S3ObjectStore.Multipart(6 * MIB, 5 * MIB, 3, 20 * MIB), uploaders, null, Clock.systemUTC());
+        try (S3AsyncClient temporary = S3AsyncClient.builder()
+                        .endpointOverride(server.endpoint())
+                        .forcePathStyle(true)
+                        .region(software.amazon.awssdk.regions.Region.US_EAST_1)
+                        .credentialsProvider(provider)
+                        .httpClientBuilder(software.amazon.awssdk.http.crt.AwsCrtAsyncHttpClient.builder())
+                        .build();
+                var presigner = software.amazon.awssdk.services.s3.presigner.S3Presigner.builder()
+                        .endpointOverride(server.endpoint())
+                        .region(software.amazon.awssdk.regions.Region.US_EAST_1)
+                        .credentialsProvider(provider)
+                        .build()) {
+            S3ObjectStore s = new S3ObjectStore(
+                    temporary,
+                    presigner,
+                    bucket,
+                    new S3ObjectStore.Multipart(6 * MIB, 5 * MIB, 3, 20 * MIB),
+                    uploaders,
+                    null,
+                    Clock.systemUTC());
             var url = s.sign("GET", key("temp/x/y.tmp"), Duration.ofHours(6), Map.of());
             assertTrue(url.expiresIn().compareTo(Duration.ofMinutes(9)) <= 0, "capped: " + url.expiresIn());
-            assertTrue(url.expiresIn().compareTo(Duration.ofMinutes(8)) > 0, "but not more than needed: " + url.expiresIn());
-            var m = java.util.regex.Pattern.compile("X-Amz-Expires=(\\d+)").matcher(url.url().toString());
+            assertTrue(
+                    url.expiresIn().compareTo(Duration.ofMinutes(8)) > 0,
+                    "but not more than needed: " + url.expiresIn());
+            var m = java.util.regex.Pattern.compile("X-Amz-Expires=(\\d+)")
+                    .matcher(url.url().toString());
             assertTrue(m.find());
             assertEquals(url.expiresIn().toSeconds(), Long.parseLong(m.group(1)), "the URL says what expires_in says");
         }
@@ -431,8 +609,14 @@ class S3ObjectStoreContractTest extends ObjectStoreContract {
         S3AsyncClient deadClient = deadServer.client();
         deadServer.stop();
         try {
-            S3ObjectStore dead = new S3ObjectStore(deadClient, deadServer.presigner(), "nothing",
-                    new S3ObjectStore.Multipart(6 * MIB, 5 * MIB, 3, 20 * MIB), uploaders, null, Clock.systemUTC());
+            S3ObjectStore dead = new S3ObjectStore(
+                    deadClient,
+                    deadServer.presigner(),
+                    "nothing",
+                    new S3ObjectStore.Multipart(6 * MIB, 5 * MIB, 3, 20 * MIB),
+                    uploaders,
+                    null,
+                    Clock.systemUTC());
             var e = failure(dead.head(ObjectKey.parse("temp/x/y.tmp")));
             assertEquals(ErrorCode.STORAGE_UNAVAILABLE, e.code());
             assertEquals("5", e.headers().get("Retry-After"));

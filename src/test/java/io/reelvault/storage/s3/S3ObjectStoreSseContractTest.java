@@ -37,22 +37,55 @@ class S3ObjectStoreSseContractTest extends S3ObjectStoreContractTest {
     @Test
     void everyWriteIsStoredEncrypted() throws Exception {
         put("temp/e/small.tmp", randomBytes(1000, 70));
-        store.put(key("temp/e/known.tmp"), chunked(randomBytes((int) (7 * MIB), 71), 65536), OptionalLong.of(7 * MIB),
-                "application/octet-stream").await().atMost(WAIT);
-        store.put(key("temp/e/unknown.tmp"), chunked(randomBytes((int) (7 * MIB), 72), 65536), OptionalLong.empty(),
-                "application/octet-stream").await().atMost(WAIT);
-        store.putIfAbsent(key("temp/e/once.tmp"), chunked(randomBytes(2000, 73), 512), OptionalLong.of(2000),
-                "application/octet-stream").await().atMost(WAIT);
-        var url = store.sign("PUT", key("uploads/u/upload_20260101_eeeeeeeeeeee/original.png"), Duration.ofMinutes(15),
+        store.put(
+                        key("temp/e/known.tmp"),
+                        chunked(randomBytes((int) (7 * MIB), 71), 65536),
+                        OptionalLong.of(7 * MIB),
+                        "application/octet-stream")
+                .await()
+                .atMost(WAIT);
+        store.put(
+                        key("temp/e/unknown.tmp"),
+                        chunked(randomBytes((int) (7 * MIB), 72), 65536),
+                        OptionalLong.empty(),
+                        "application/octet-stream")
+                .await()
+                .atMost(WAIT);
+        store.putIfAbsent(
+                        key("temp/e/once.tmp"),
+                        chunked(randomBytes(2000, 73), 512),
+                        OptionalLong.of(2000),
+                        "application/octet-stream")
+                .await()
+                .atMost(WAIT);
+        var url = store.sign(
+                "PUT",
+                key("uploads/u/upload_20260101_eeeeeeeeeeee/original.png"),
+                Duration.ofMinutes(15),
                 Map.of("Content-Type", "image/png", "Content-Length", "2000"));
-        assertEquals("AES256", url.requiredHeaders().get("x-amz-server-side-encryption"), "the client is told to send it");
-        assertEquals(200, presignedPut(HttpClient.newHttpClient(), url, randomBytes(2000, 74)).statusCode());
-        for (String k : new String[] {"temp/e/small.tmp", "temp/e/known.tmp", "temp/e/unknown.tmp", "temp/e/once.tmp",
-                "uploads/u/upload_20260101_eeeeeeeeeeee/original.png"}) {
+        assertEquals(
+                "AES256", url.requiredHeaders().get("x-amz-server-side-encryption"), "the client is told to send it");
+        assertEquals(
+                200,
+                presignedPut(HttpClient.newHttpClient(), url, randomBytes(2000, 74))
+                        .statusCode());
+        for (String k : new String[] {
+            "temp/e/small.tmp",
+            "temp/e/known.tmp",
+            "temp/e/unknown.tmp",
+            "temp/e/once.tmp",
+            "uploads/u/upload_20260101_eeeeeeeeeeee/original.png"
+        }) {
             var head = client.headObject(b -> b.bucket(bucket).key(k)).join();
             assertEquals(ServerSideEncryption.AES256, head.serverSideEncryption(), k + " is stored encrypted");
         }
-        assertEquals(7 * MIB, store.head(ObjectKey.parse("temp/e/unknown.tmp")).await().atMost(WAIT).orElseThrow().size());
+        assertEquals(
+                7 * MIB,
+                store.head(ObjectKey.parse("temp/e/unknown.tmp"))
+                        .await()
+                        .atMost(WAIT)
+                        .orElseThrow()
+                        .size());
         assertEquals(1000, read("temp/e/small.tmp", Optional.empty()).length);
     }
 

@@ -52,9 +52,11 @@ class S3StorageRefusedTest {
 
     @TempDir
     static Path data;
+
     static S3ProxyServer server;
     /** s3proxy's {@code transient} store, which answers some requests in a missing bucket differently. */
     static S3ProxyServer inMemory;
+
     static ExecutorService uploaders;
     static final List<AutoCloseable> opened = new ArrayList<>();
 
@@ -86,8 +88,14 @@ class S3StorageRefusedTest {
         var presigner = server.presigner(accessKey, secretKey);
         opened.add(client);
         opened.add(presigner);
-        return new S3ObjectStore(client, presigner, bucket, new S3ObjectStore.Multipart(6 * MIB, 5 * MIB, 3, 20 * MIB),
-                uploaders, null, Clock.systemUTC());
+        return new S3ObjectStore(
+                client,
+                presigner,
+                bucket,
+                new S3ObjectStore.Multipart(6 * MIB, 5 * MIB, 3, 20 * MIB),
+                uploaders,
+                null,
+                Clock.systemUTC());
     }
 
     static S3ObjectStore refusing(String why) {
@@ -96,8 +104,14 @@ class S3StorageRefusedTest {
             case "missing bucket, transient store" -> {
                 S3AsyncClient client = inMemory.client();
                 opened.add(client);
-                yield new S3ObjectStore(client, inMemory.presigner(), "never-created",
-                        new S3ObjectStore.Multipart(6 * MIB, 5 * MIB, 3, 20 * MIB), uploaders, null, Clock.systemUTC());
+                yield new S3ObjectStore(
+                        client,
+                        inMemory.presigner(),
+                        "never-created",
+                        new S3ObjectStore.Multipart(6 * MIB, 5 * MIB, 3, 20 * MIB),
+                        uploaders,
+                        null,
+                        Clock.systemUTC());
             }
             case "wrong secret key" -> store(BUCKET, S3ProxyServer.ACCESS_KEY, "not-the-secret-0123456789");
             case "unknown access key" -> store(BUCKET, "nobody-knows-this-key", S3ProxyServer.SECRET_KEY);
@@ -106,22 +120,38 @@ class S3StorageRefusedTest {
     }
 
     @ParameterizedTest(name = "{0}")
-    @ValueSource(strings = {"missing bucket", "missing bucket, transient store", "wrong secret key", "unknown access key"})
+    @ValueSource(
+            strings = {"missing bucket", "missing bucket, transient store", "wrong secret key", "unknown access key"})
     void everyOperationIsRefusedAs502(String why) throws Exception {
         S3ObjectStore store = refusing(why);
         ObjectKey key = ObjectKey.parse("uploads/u/upload_20260101_aaaaaaaaaaaa/original.png");
         byte[] small = bytes(1000, 1);
         byte[] big = bytes((int) (7 * MIB), 2); // over the 6 MiB threshold: two parts
         Map<String, Uni<?>> operations = new java.util.LinkedHashMap<>();
-        operations.put("put small", store.put(key, Multi.createFrom().item(ByteBuffer.wrap(small)), OptionalLong.of(small.length),
-                "image/png"));
-        operations.put("put multipart, known length", store.put(key, chunks(big), OptionalLong.of(big.length), "image/png"));
+        operations.put(
+                "put small",
+                store.put(
+                        key,
+                        Multi.createFrom().item(ByteBuffer.wrap(small)),
+                        OptionalLong.of(small.length),
+                        "image/png"));
+        operations.put(
+                "put multipart, known length", store.put(key, chunks(big), OptionalLong.of(big.length), "image/png"));
         operations.put("put multipart, unknown length", store.put(key, chunks(big), OptionalLong.empty(), "image/png"));
-        operations.put("put if absent", store.putIfAbsent(key, Multi.createFrom().item(ByteBuffer.wrap(small)),
-                OptionalLong.of(small.length), "image/png"));
+        operations.put(
+                "put if absent",
+                store.putIfAbsent(
+                        key,
+                        Multi.createFrom().item(ByteBuffer.wrap(small)),
+                        OptionalLong.of(small.length),
+                        "image/png"));
         operations.put("get", store.get(key, Optional.empty()));
         operations.put("head", store.head(key));
-        operations.put("list", store.list(new KeyPrefix("uploads/"), Optional.empty()).collect().asList());
+        operations.put(
+                "list",
+                store.list(new KeyPrefix("uploads/"), Optional.empty())
+                        .collect()
+                        .asList());
         operations.put("delete", store.delete(key));
         operations.put("delete many", store.deleteMany(List.of(key, ObjectKey.parse("temp/j/x.tmp"))));
         operations.put("readiness probe", store.probe());
@@ -141,19 +171,31 @@ class S3StorageRefusedTest {
         assertEquals(List.of(), wrong, why + ": every operation answers storage_refused");
         assertEquals(store.bufferBudget(), store.bufferBudgetFree(), "no part buffer kept");
         try (S3AsyncClient admin = server.client()) {
-            assertEquals(0, admin.listMultipartUploads(b -> b.bucket(BUCKET)).join().uploads().size(), "no multipart upload left");
+            assertEquals(
+                    0,
+                    admin.listMultipartUploads(b -> b.bucket(BUCKET))
+                            .join()
+                            .uploads()
+                            .size(),
+                    "no multipart upload left");
         }
 
         // presigned URLs are checked by S3 itself: refused there, nothing stored
-        HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+        HttpClient http =
+                HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
         var get = store.sign("GET", key, Duration.ofMinutes(5), Map.of());
-        int got = http.send(HttpRequest.newBuilder(get.url()).build(), HttpResponse.BodyHandlers.discarding()).statusCode();
+        int got = http.send(HttpRequest.newBuilder(get.url()).build(), HttpResponse.BodyHandlers.discarding())
+                .statusCode();
         assertTrue(got == 403 || got == 404, "a presigned GET is refused by S3: " + got);
-        var put = store.sign("PUT", key, Duration.ofMinutes(5), Map.of("Content-Type", "image/png", "Content-Length", "1000"));
+        var put = store.sign(
+                "PUT", key, Duration.ofMinutes(5), Map.of("Content-Type", "image/png", "Content-Length", "1000"));
         var request = HttpRequest.newBuilder(put.url()).PUT(HttpRequest.BodyPublishers.ofByteArray(small));
         put.requiredHeaders().forEach(request::header);
-        int stored = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build()
-                .send(request.build(), HttpResponse.BodyHandlers.discarding()).statusCode();
+        int stored = HttpClient.newBuilder()
+                .version(HttpClient.Version.HTTP_1_1)
+                .build()
+                .send(request.build(), HttpResponse.BodyHandlers.discarding())
+                .statusCode();
         assertTrue(stored == 403 || stored == 404, "a presigned PUT is refused by S3: " + stored);
         S3ObjectStore good = store(BUCKET, S3ProxyServer.ACCESS_KEY, S3ProxyServer.SECRET_KEY);
         assertTrue(good.head(key).await().atMost(WAIT).isEmpty(), "nothing was stored");
@@ -162,11 +204,22 @@ class S3StorageRefusedTest {
     /** AWS S3's answer to a DeleteObject or DeleteObjects in a missing bucket, which s3proxy does not give, from the fault proxy. */
     @Test
     void aDeleteAnsweredNoSuchBucketIsRefused() throws Exception {
-        try (S3FaultProxy proxy = new S3FaultProxy(server.endpoint()); S3AsyncClient client = server.client(proxy.endpoint())) {
-            S3ObjectStore store = new S3ObjectStore(client, server.presigner(), BUCKET,
-                    new S3ObjectStore.Multipart(6 * MIB, 5 * MIB, 3, 20 * MIB), uploaders, null, Clock.systemUTC());
-            proxy.answer(r -> r.method().equals("DELETE") || r.method().equals("POST") && r.hasQueryParameter("delete", null),
-                    -1, 404, "NoSuchBucket");
+        try (S3FaultProxy proxy = new S3FaultProxy(server.endpoint());
+                S3AsyncClient client = server.client(proxy.endpoint())) {
+            S3ObjectStore store = new S3ObjectStore(
+                    client,
+                    server.presigner(),
+                    BUCKET,
+                    new S3ObjectStore.Multipart(6 * MIB, 5 * MIB, 3, 20 * MIB),
+                    uploaders,
+                    null,
+                    Clock.systemUTC());
+            proxy.answer(
+                    r -> r.method().equals("DELETE")
+                            || r.method().equals("POST") && r.hasQueryParameter("delete", null),
+                    -1,
+                    404,
+                    "NoSuchBucket");
             ObjectKey key = ObjectKey.parse("temp/j/x.tmp");
             assertEquals(ErrorCode.STORAGE_REFUSED, codeOf(store.delete(key)));
             assertEquals(ErrorCode.STORAGE_REFUSED, codeOf(store.deleteMany(List.of(key))));
@@ -184,14 +237,25 @@ class S3StorageRefusedTest {
         good.delete(missing).await().atMost(WAIT);
         good.deleteMany(List.of(missing)).await().atMost(WAIT);
         byte[] small = bytes(100, 3);
-        good.put(missing, Multi.createFrom().item(ByteBuffer.wrap(small)), OptionalLong.of(small.length), "application/octet-stream")
-                .await().atMost(WAIT);
+        good.put(
+                        missing,
+                        Multi.createFrom().item(ByteBuffer.wrap(small)),
+                        OptionalLong.of(small.length),
+                        "application/octet-stream")
+                .await()
+                .atMost(WAIT);
         var back = new java.io.ByteArrayOutputStream();
-        good.get(missing, Optional.empty()).await().atMost(WAIT).body().subscribe().asIterable().forEach(b -> {
-            byte[] a = new byte[b.remaining()];
-            b.get(a);
-            back.writeBytes(a);
-        });
+        good.get(missing, Optional.empty())
+                .await()
+                .atMost(WAIT)
+                .body()
+                .subscribe()
+                .asIterable()
+                .forEach(b -> {
+                    byte[] a = new byte[b.remaining()];
+                    b.get(a);
+                    back.writeBytes(a);
+                });
         assertArrayEquals(small, back.toByteArray());
         good.delete(missing).await().atMost(WAIT);
         assertTrue(good.head(missing).await().atMost(WAIT).isEmpty());
@@ -222,7 +286,8 @@ class S3StorageRefusedTest {
     static Multi<ByteBuffer> chunks(byte[] data) {
         List<ByteBuffer> list = new ArrayList<>();
         for (int at = 0; at < data.length; at += 65536) {
-            list.add(ByteBuffer.wrap(data, at, Math.min(65536, data.length - at)).slice());
+            list.add(
+                    ByteBuffer.wrap(data, at, Math.min(65536, data.length - at)).slice());
         }
         return Multi.createFrom().iterable(list);
     }

@@ -1,0 +1,162 @@
+package io.reelvault.service.artifact;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.reelvault.cluster.DocumentLeases;
+import io.reelvault.error.ErrorCode;
+import io.reelvault.error.ReelvaultException;
+import io.reelvault.model.ObjectKey;
+import io.reelvault.service.Failures;
+import io.reelvault.storage.ObjectStore;
+import io.reelvault.storage.PreconditionFailedException;
+import io.smallrye.mutiny.Multi;
+import io.smallrye.mutiny.Uni;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.Function;
+import org.jboss.logging.Logger;
+
+/**
+ * Reads and writes the small {@code metadata.json} documents (at most {@value #MAX_BYTES} bytes each).
+ *
+ * <p>{@link #update} is the one way to change a stored document: a compare-and-swap that is safe across replicas
+ * (read it with its ETag, apply the change, write it back only while it is still that version, see
+ * {@link ObjectStore#putIf}; a lost race reads again and re-applies the change, at most {@value #MAX_ATTEMPTS}
+ * times). Where the backend's conditional writes cannot be trusted to be atomic, the {@link DocumentLeases} of this
+ * store serialise the replicas' updates of one document as well.
+ */
+public final class MetadataStore {
+    private static final Logger LOG = Logger.getLogger(MetadataStore.class);
+    static final int MAX_BYTES = 1024 * 1024;
+    static final int MAX_ATTEMPTS = 12;
+
+    private final ObjectStore store;
+    private final ObjectMapper json;
+    private final DocumentLeases leases;
+
+    /** Without leases: for documents that are written once and never updated. */
+    public MetadataStore(ObjectStore store, ObjectMapper json) {
+        this(store, json, DocumentLeases.NONE);
+    }
+
+    public MetadataStore(ObjectStore store, ObjectMapper json, DocumentLeases leases) {
+        this.store = store;
+        this.json = json;
+        this.leases = leases;
+    }
+
+    /** Writes a new document (its id was just made: nothing can be there yet). */
+    public Uni<Void> write(ObjectKey key, Object document) {
+        byte[] bytes;
+        try {
+            bytes = json.writeValueAsBytes(document);
+        } catch (IOException e) {
+            return Uni.createFrom().failure(new IllegalStateException("cannot serialise metadata", e));
+        }
+        return store.put(
+                        key,
+                        Multi.createFrom().item(ByteBuffer.wrap(bytes)),
+                        OptionalLong.of(bytes.length),
+                        "application/json")
+                .replaceWithVoid();
+    }
+
+    /**
+     * Read-modify-write of the document at {@code key}, with no lost update across replicas. {@code change} gets the
+     * stored document and answers the next one, or the same instance to leave it as it is (nothing is written); it may
+     * run more than once (once per attempt) and must not have effects that cannot be repeated. Failures of the read
+     * ({@code not_found} naming {@code what} when there is no document) and of {@code change} end the update.
+     *
+     * @return the document as stored at the end (the written one, or the unchanged one)
+     * @throws ReelvaultException {@code storage_unavailable} when {@value #MAX_ATTEMPTS} attempts all lost their race
+     */
+    public <T> Uni<T> update(ObjectKey key, Class<T> type, String what, Function<T, Uni<T>> change) {
+        return leases.around(key, () -> attempt(key, type, what, change, 1));
+    }
+
+    private <T> Uni<T> attempt(ObjectKey key, Class<T> type, String what, Function<T, Uni<T>> change, int attempt) {
+        return readVersioned(key, type)
+                .onFailure(Failures::isNotFound)
+                .transform(e -> ReelvaultException.notFound(what))
+                .chain(read -> change.apply(read.document()).chain(next -> {
+                    if (next == read.document()) {
+                        return Uni.createFrom().item(next);
+                    }
+                    byte[] bytes;
+                    try {
+                        bytes = json.writeValueAsBytes(next);
+                    } catch (IOException e) {
+                        return Uni.createFrom().failure(new IllegalStateException("cannot serialise metadata", e));
+                    }
+                    return store.putIf(
+                                    key,
+                                    Optional.of(read.etag()),
+                                    Multi.createFrom().item(ByteBuffer.wrap(bytes)),
+                                    OptionalLong.of(bytes.length),
+                                    "application/json")
+                            .replaceWith(next);
+                }))
+                .onFailure(PreconditionFailedException.class)
+                .recoverWithUni(lost -> {
+                    if (attempt >= MAX_ATTEMPTS) {
+                        LOG.warnf("%s kept changing: %d updates in a row lost their race", key, attempt);
+                        return Uni.createFrom()
+                                .failure(new ReelvaultException(
+                                        ErrorCode.STORAGE_UNAVAILABLE,
+                                        "the document kept changing while it was being updated; retry",
+                                        lost,
+                                        Map.of("Retry-After", "1")));
+                    }
+                    // back off a random while, growing: concurrent writers then take turns instead of colliding again
+                    long millis = ThreadLocalRandom.current().nextLong(1, 5L << Math.min(attempt, 5));
+                    return Uni.createFrom()
+                            .voidItem()
+                            .onItem()
+                            .delayIt()
+                            .by(Duration.ofMillis(millis))
+                            .chain(() -> attempt(key, type, what, change, attempt + 1));
+                });
+    }
+
+    /** A document with the ETag of the stored version it was read from. */
+    record Versioned<T>(T document, String etag) {}
+
+    public <T> Uni<T> read(ObjectKey key, Class<T> type) {
+        return readVersioned(key, type).map(Versioned::document);
+    }
+
+    <T> Uni<Versioned<T>> readVersioned(ObjectKey key, Class<T> type) {
+        return store.get(key, Optional.empty()).onItem().transformToUni(content -> {
+            if (content.length() > MAX_BYTES) {
+                return content.body()
+                        .toUni()
+                        .replaceWith(Uni.createFrom()
+                                .failure(new IllegalStateException("metadata document too large: " + key)));
+            }
+            byte[] bytes = new byte[(int) content.length()];
+            int[] at = {0};
+            return content.body()
+                    .onItem()
+                    .invoke(b -> {
+                        int n = b.remaining();
+                        b.duplicate().get(bytes, at[0], n);
+                        at[0] += n;
+                    })
+                    .collect()
+                    .last()
+                    .map(ignored -> {
+                        try {
+                            return new Versioned<>(
+                                    json.readValue(bytes, 0, at[0], type),
+                                    content.info().etag());
+                        } catch (IOException e) {
+                            throw new ReelvaultException(ErrorCode.INTERNAL_ERROR, "stored metadata is unreadable", e);
+                        }
+                    });
+        });
+    }
+}

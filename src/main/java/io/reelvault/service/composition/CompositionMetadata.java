@@ -1,0 +1,93 @@
+package io.reelvault.service.composition;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import io.reelvault.service.artifact.StoredArtifact;
+import java.time.Instant;
+
+/**
+ * {@code compositions/{composition_id}/metadata.json}, and the answer of {@code GET}.
+ *
+ * @param status         {@code pending} until the final video is stored, then {@code rendered}
+ * @param expiresAt      creation + 90 days rounded up to 00:00 UTC
+ * @param finalVideo     the stored final render (after compression, when it was compressed)
+ * @param thumbnail      as for clips: {@code uploaded}, {@code extracting}, {@code extracted}, {@code failed}, {@code unavailable}
+ * @param compression    what happened to the final when compression was asked for; null when it was not
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record CompositionMetadata(
+        String compositionId,
+        String userId,
+        String generationId,
+        String status,
+        Instant createdAt,
+        Instant expiresAt,
+        Instant renderedAt,
+        StoredArtifact finalVideo,
+        String thumbnail,
+        String thumbnailError,
+        Compression compression) {
+    public static final String PENDING = "pending";
+    public static final String RENDERED = "rendered";
+
+    /**
+     * @param status              {@code pending}, {@code compressed} (the smaller re-encode replaced the original),
+     *                            {@code kept_original} (the re-encode was not smaller), {@code failed}, {@code unavailable}
+     *                            (ffmpeg is off) or {@code superseded} (a newer final arrived meanwhile)
+     * @param originalSizeBytes   the final as uploaded
+     * @param compressedSizeBytes the re-encode's size, when one was made
+     */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record Compression(String status, long originalSizeBytes, Long compressedSizeBytes, String error) {
+        public static final String PENDING = "pending";
+        public static final String COMPRESSED = "compressed";
+        public static final String KEPT_ORIGINAL = "kept_original";
+        public static final String FAILED = "failed";
+        public static final String UNAVAILABLE = "unavailable";
+    }
+
+    CompositionMetadata withFinal(
+            StoredArtifact video, Instant at, String thumbnailState, Compression compressionState) {
+        return new CompositionMetadata(
+                compositionId,
+                userId,
+                generationId,
+                RENDERED,
+                createdAt,
+                expiresAt,
+                at,
+                video,
+                thumbnailState,
+                null,
+                compressionState);
+    }
+
+    CompositionMetadata withThumbnail(String state, String error) {
+        return new CompositionMetadata(
+                compositionId,
+                userId,
+                generationId,
+                status,
+                createdAt,
+                expiresAt,
+                renderedAt,
+                finalVideo,
+                state,
+                error,
+                compression);
+    }
+
+    CompositionMetadata withCompression(StoredArtifact video, Compression next) {
+        return new CompositionMetadata(
+                compositionId,
+                userId,
+                generationId,
+                status,
+                createdAt,
+                expiresAt,
+                renderedAt,
+                video,
+                thumbnail,
+                thumbnailError,
+                next);
+    }
+}
