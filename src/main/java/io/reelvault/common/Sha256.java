@@ -5,7 +5,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 
-/** The SHA-256 of a string's UTF-8 bytes (or its lower-case hex), for cache keys. */
+/** SHA-256: a fresh digest for streams, and the digest of a string's UTF-8 bytes (or its lower-case hex). */
 public final class Sha256 {
     private Sha256() {}
 
@@ -14,8 +14,13 @@ public final class Sha256 {
     }
 
     public static byte[] bytes(String text) {
+        return newDigest().digest(text.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** A new SHA-256 digest, for a stream hashed as it passes. */
+    public static MessageDigest newDigest() {
         try {
-            return MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
+            return MessageDigest.getInstance("SHA-256");
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("every Java platform must provide SHA-256", e);
         }

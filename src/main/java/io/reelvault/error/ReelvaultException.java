@@ -42,4 +42,16 @@ public class ReelvaultException extends RuntimeException {
     public static ReelvaultException notFound(String what) {
         return new ReelvaultException(ErrorCode.NOT_FOUND, what + " not found");
     }
+
+    /**
+     * 416 for a range that selects none of an object's {@code size} bytes, with the {@code Content-Range: bytes
+     * *&#47;size} header RFC 9110 asks for; {@code range} is the request's range as written.
+     */
+    public static ReelvaultException rangeNotSatisfiable(long size, Object range) {
+        return new ReelvaultException(
+                ErrorCode.RANGE_NOT_SATISFIABLE,
+                "the object has " + size + " bytes; " + range + " selects none of them",
+                null,
+                Map.of("Content-Range", "bytes */" + size));
+    }
 }

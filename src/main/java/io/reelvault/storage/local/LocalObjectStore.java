@@ -355,11 +355,7 @@ public final class LocalObjectStore implements ObjectStore, ReadinessProbe, Pend
             resolved = range.get().resolve(info.size());
             if (resolved.isEmpty()) {
                 channel.close();
-                throw new ReelvaultException(
-                        ErrorCode.RANGE_NOT_SATISFIABLE,
-                        "the object has " + info.size() + " bytes; " + range.get() + " selects none of them",
-                        null,
-                        Map.of("Content-Range", "bytes */" + info.size()));
+                throw ReelvaultException.rangeNotSatisfiable(info.size(), range.get());
             }
         }
         long start = resolved.map(ResolvedRange::start).orElse(0L);

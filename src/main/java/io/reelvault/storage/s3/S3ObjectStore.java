@@ -792,11 +792,7 @@ public final class S3ObjectStore implements ObjectStore, ReadinessProbe, SignedU
     private Uni<ObjectContent> unsatisfiable(ObjectKey key, ByteRange range) {
         return head(key).map(info -> {
             ObjectInfo i = info.orElseThrow(() -> ReelvaultException.notFound("object"));
-            throw new ReelvaultException(
-                    ErrorCode.RANGE_NOT_SATISFIABLE,
-                    "the object has " + i.size() + " bytes; " + range + " selects none of them",
-                    null,
-                    Map.of("Content-Range", "bytes */" + i.size()));
+            throw ReelvaultException.rangeNotSatisfiable(i.size(), range);
         });
     }
 
