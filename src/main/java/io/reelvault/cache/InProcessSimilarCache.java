@@ -1,8 +1,8 @@
 package io.reelvault.cache;
 
-import io.reelvault.redis.RedisSimilarCache;
 import io.reelvault.similarity.LshIndex;
 import io.reelvault.similarity.PromptEmbedder;
+import io.reelvault.similarity.SimilarityThreshold;
 import io.reelvault.similarity.VectorCodec;
 import io.smallrye.mutiny.Uni;
 import java.time.Clock;
@@ -18,8 +18,8 @@ import java.util.Set;
 import java.util.TreeSet;
 
 /**
- * The {@link SimilarCache} of one process (no Redis configured): the same contract and the same index as
- * {@link RedisSimilarCache}, in memory. Expired entries and claims never answer (checked on read); expired entries
+ * The {@link SimilarCache} of one process (no Redis configured): the same contract, the same index and the same
+ * {@link CandidateRanking} as the Redis one, in memory. Expired entries and claims never answer (checked on read); expired entries
  * are dropped on every write and by {@link #purgeExpired()} (the producer runs it periodically). At most
  * {@code maxEntries} entries are kept: a put beyond that first evicts the entries expiring soonest.
  *
@@ -70,7 +70,7 @@ public final class InProcessSimilarCache implements SimilarCache {
 
     @Override
     public Uni<Optional<Hit>> lookup(String fingerprint, String promptKey, float[] embedding, double threshold) {
-        RedisSimilarCache.checkThreshold(threshold);
+        SimilarityThreshold.check(threshold);
         checkVector(embedding);
         List<String> keys = VectorCodec.isZero(embedding) ? List.of() : lsh.bucketKeys(embedding);
         return Uni.createFrom().item(() -> find(fingerprint, promptKey, embedding, threshold, keys));
@@ -92,25 +92,16 @@ public final class InProcessSimilarCache implements SimilarCache {
                 }
             }
         }
-        List<String> candidates = shared.entrySet().stream()
-                .sorted(Map.Entry.<String, Integer>comparingByValue()
-                        .reversed()
-                        .thenComparing(Map.Entry.comparingByKey()))
-                .filter(e -> live(entries.get(e.getKey()), now))
-                .limit(maxCandidates)
-                .map(Map.Entry::getKey)
-                .toList();
-        String bestId = null;
-        double best = -2;
+        List<String> candidates =
+                CandidateRanking.mostShared(shared, candidate -> live(entries.get(candidate), now), maxCandidates);
+        CandidateRanking ranking = new CandidateRanking(threshold);
         for (String candidate : candidates) {
-            double cosine = PromptEmbedder.cosine(
-                    embedding, entries.get(candidate).entry().embedding());
-            if (cosine >= threshold && cosine > best) {
-                best = cosine;
-                bestId = candidate;
-            }
+            ranking.offer(
+                    candidate,
+                    PromptEmbedder.cosine(
+                            embedding, entries.get(candidate).entry().embedding()));
         }
-        return bestId == null ? Optional.empty() : Optional.of(new Hit(bestId, Hit.Kind.SIMILAR, best));
+        return ranking.best();
     }
 
     @Override

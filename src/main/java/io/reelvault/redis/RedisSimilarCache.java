@@ -1,5 +1,7 @@
 package io.reelvault.redis;
 
+import io.reelvault.cache.CacheUnavailableException;
+import io.reelvault.cache.CandidateRanking;
 import io.reelvault.cache.SimilarCache;
 import io.reelvault.common.Sha256;
 import io.reelvault.similarity.LshIndex;
@@ -44,9 +46,9 @@ import java.util.Optional;
  *
  * <p><b>Lookup: one round trip.</b> Scripts run by their SHA-1 ({@link LuaScript}). The lookup script GETs the
  * exact key; on a miss it reads the query's 40 buckets, ranks the members by the number of buckets they share with
- * the query (more shared bands, higher cosine), and returns the vectors of the best {@code maxCandidates}. The
- * client re-checks each candidate's exact cosine: the index can
- * cost a miss, never a wrong hit. A bucket of more than {@value #LARGE_BUCKET_FACTOR} × maxCandidates members (a
+ * the query (more shared bands, higher cosine; the order of {@link CandidateRanking#mostShared}), and returns the
+ * vectors of the best {@code maxCandidates}. The client re-checks each candidate's exact cosine
+ * ({@link CandidateRanking}): the index can cost a miss, never a wrong hit. A bucket of more than {@value #LARGE_BUCKET_FACTOR} × maxCandidates members (a
  * crowd of near-identical prompts) is sampled rather than read whole, which bounds a lookup's work.
  *
  * <p><b>Failures.</b> Every call has the deadline of {@link RedisCalls}; every failure and a breaker that is open
@@ -147,9 +149,6 @@ public final class RedisSimilarCache implements SimilarCache {
             return out
             """);
 
-    static final LuaScript RELEASE = LuaScript.of(
-            "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) " + "else return 0 end");
-
     private final RedisCalls redis;
     private final LshIndex lsh;
     private final int dimensions;
@@ -195,7 +194,7 @@ public final class RedisSimilarCache implements SimilarCache {
 
     @Override
     public Uni<Optional<Hit>> lookup(String fingerprint, String promptKey, float[] embedding, double threshold) {
-        checkThreshold(threshold);
+        SimilarityThreshold.check(threshold);
         checkVector(embedding);
         return breaker.call(() -> lookupCall(fingerprint, promptKey, embedding))
                 .map(answer -> best(answer, embedding, threshold));
@@ -218,8 +217,7 @@ public final class RedisSimilarCache implements SimilarCache {
         if ("x".equals(answer.get(0).toString())) {
             return Optional.of(new Hit(answer.get(1).toString(), Hit.Kind.EXACT, 1.0));
         }
-        String bestId = null;
-        double best = -2;
+        CandidateRanking ranking = new CandidateRanking(threshold);
         for (int i = 1; i + 1 < answer.size(); i += 2) {
             double cosine;
             try {
@@ -227,12 +225,9 @@ public final class RedisSimilarCache implements SimilarCache {
             } catch (IllegalArgumentException e) {
                 continue; // not ours: never a hit
             }
-            if (cosine >= threshold && cosine > best) {
-                best = cosine;
-                bestId = answer.get(i).toString();
-            }
+            ranking.offer(answer.get(i).toString(), cosine);
         }
-        return bestId == null ? Optional.empty() : Optional.of(new Hit(bestId, Hit.Kind.SIMILAR, best));
+        return ranking.best();
     }
 
     @Override
@@ -287,7 +282,7 @@ public final class RedisSimilarCache implements SimilarCache {
     @Override
     public Uni<Void> release(String fingerprint, String promptKey, String generationId) {
         List<String> keys = List.of(claimKey(fingerprint, promptKey));
-        return breaker.call(() -> redis.eval(RELEASE, keys, List.of(generationId)))
+        return breaker.call(() -> redis.eval(LuaScript.COMPARE_AND_DELETE, keys, List.of(generationId)))
                 .replaceWithVoid();
     }
 
@@ -341,9 +336,5 @@ public final class RedisSimilarCache implements SimilarCache {
             throw new IllegalArgumentException(
                     "a vector of " + embedding.length + " dimensions for a cache of " + dimensions);
         }
-    }
-
-    public static void checkThreshold(double threshold) {
-        new SimilarityThreshold(threshold); // throws when outside (0, 1]
     }
 }

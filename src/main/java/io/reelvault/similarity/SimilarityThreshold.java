@@ -19,6 +19,16 @@ public record SimilarityThreshold(double value) {
         }
     }
 
+    /**
+     * Checks a threshold given as a plain number (a setting, a lookup's argument).
+     *
+     * @return {@code value}
+     * @throws IllegalArgumentException when it is outside (0, 1]
+     */
+    public static double check(double value) {
+        return new SimilarityThreshold(value).value();
+    }
+
     /** Whether two prompts at this cosine are similar enough to reuse one's generation for the other. */
     public boolean accepts(double cosine) {
         return cosine >= value;
