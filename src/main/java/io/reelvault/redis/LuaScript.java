@@ -17,6 +17,13 @@ import java.util.List;
  * @param sha1 its lower-case hex SHA-1, the name Redis caches it under
  */
 record LuaScript(String body, String sha1) {
+    /**
+     * KEYS[1] deleted only if it holds ARGV[1] (the holder's token); answers 1 when deleted, else 0. Gives back the
+     * cluster locks, the document leases and the similar cache's single-flight claims: a late release never frees
+     * another holder's key.
+     */
+    static final LuaScript COMPARE_AND_DELETE =
+            of("if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) else return 0 end");
 
     static LuaScript of(String body) {
         try {

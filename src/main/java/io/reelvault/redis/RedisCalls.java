@@ -19,6 +19,11 @@ import org.jboss.logging.Logger;
  *
  * <p>The client reconnects by itself: after an outage the next call opens a new connection, nothing is
  * re-created.
+ *
+ * <p><b>Reactive or blocking.</b> {@link #send} and {@link #eval} answer a {@link Uni}: the request path (similar
+ * cache, rate limits, document leases, health) uses only those, on the event loop. The {@code call} methods wait for
+ * the answer (at most the deadline) and are only for code that runs on a worker or a thread of its own: the cluster
+ * locks (scheduled jobs and the lock renewal thread) and the usage scanner's shared totals.
  */
 public final class RedisCalls {
     private static final Logger LOG = Logger.getLogger(RedisCalls.class);
@@ -83,6 +88,16 @@ public final class RedisCalls {
      */
     public Response call(Request request) {
         return send(request).await().indefinitely();
+    }
+
+    /**
+     * {@link #eval} and waits for it: blocking, so not on an event-loop thread.
+     *
+     * @return the script's answer, {@code null} for a nil reply
+     * @throws RedisUnavailableException when it failed or missed the deadline
+     */
+    Response call(LuaScript script, List<String> keys, List<?> args) {
+        return eval(script, keys, args).await().indefinitely();
     }
 
     /**

@@ -7,6 +7,7 @@ import io.vertx.mutiny.redis.client.Response;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
@@ -30,15 +31,17 @@ import org.jboss.logging.Logger;
  * Redis; its lease is then given back at once (best effort, by token), and otherwise expires after the ttl.
  *
  * <p>Not reentrant: a second {@link #tryLock} while held answers empty, as does any other holder's.
- * Blocking (at most the call deadline): not on an event-loop thread.
+ * Blocking (at most the call deadline; {@link RedisCalls#call}): for scheduled jobs on worker threads, never on an
+ * event-loop thread. The renewals are blocking calls on the renewal thread. Both scripts run by their SHA-1
+ * ({@link LuaScript}); the release is {@link LuaScript#COMPARE_AND_DELETE}.
  */
 public final class RedisClusterLock implements ClusterLock {
     private static final Logger LOG = Logger.getLogger(RedisClusterLock.class);
     static final String KEY_PREFIX = "reelvault:lock:";
-    private static final String RELEASE =
-            "if redis.call('get', KEYS[1]) == ARGV[1] then " + "return redis.call('del', KEYS[1]) else return 0 end";
-    private static final String RENEW = "if redis.call('get', KEYS[1]) == ARGV[1] then "
-            + "return redis.call('pexpire', KEYS[1], ARGV[2]) else return 0 end";
+    /** KEYS[1] given ARGV[2] more milliseconds only if it holds ARGV[1] (our token); answers 1 if renewed, else 0. */
+    static final LuaScript RENEW = LuaScript.of(
+            "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) else return 0 end");
+
     private static final SecureRandom RANDOM = new SecureRandom();
 
     private final String name;
@@ -84,7 +87,9 @@ public final class RedisClusterLock implements ClusterLock {
                     .arg(ttlMillis));
         } catch (RedisUnavailableException e) {
             // the SET may have reached Redis after all: give the lease back rather than keep everybody out
-            redis.send(release(token)).subscribe().with(ignored -> {}, ignored -> {});
+            redis.eval(LuaScript.COMPARE_AND_DELETE, List.of(key), List.of(token))
+                    .subscribe()
+                    .with(ignored -> {}, ignored -> {});
             LOG.debugf("cluster lock '%s' not taken: %s", name, e.getMessage());
             return Optional.empty();
         }
@@ -92,10 +97,6 @@ public final class RedisClusterLock implements ClusterLock {
             return Optional.empty(); // NX refused: another holder's lease is in place
         }
         return Optional.of(new Lease(token));
-    }
-
-    private Request release(String token) {
-        return Request.cmd(Command.EVAL).arg(RELEASE).arg(1).arg(key).arg(token);
     }
 
     private final class Lease implements Held {
@@ -114,12 +115,7 @@ public final class RedisClusterLock implements ClusterLock {
                 return;
             }
             try {
-                Response renewed = redis.call(Request.cmd(Command.EVAL)
-                        .arg(RENEW)
-                        .arg(1)
-                        .arg(key)
-                        .arg(token)
-                        .arg(ttlMillis));
+                Response renewed = redis.call(RENEW, List.of(key), List.of(token, ttlMillis));
                 if ((renewed == null || renewed.toLong() == 0) && open.compareAndSet(true, false)) {
                     LOG.warnf(
                             "lost the cluster lock '%s' while holding it (its lease expired or Redis lost it):"
@@ -143,7 +139,7 @@ public final class RedisClusterLock implements ClusterLock {
                 return; // closed before, or lost
             }
             try {
-                redis.call(release(token));
+                redis.call(LuaScript.COMPARE_AND_DELETE, List.of(key), List.of(token));
             } catch (RedisUnavailableException e) {
                 LOG.debugf("cluster lock '%s' not released (%s): its lease expires by itself", name, e.getMessage());
             }

@@ -2,6 +2,7 @@ package io.reelvault.redis;
 
 import io.reelvault.cluster.ClusterLock;
 import io.reelvault.cluster.SharedClusterLocks;
+import io.reelvault.common.DaemonThreads;
 import io.reelvault.config.ReelvaultConfig;
 import jakarta.annotation.PreDestroy;
 import jakarta.inject.Inject;
@@ -37,11 +38,7 @@ public class RedisClusterLocks implements SharedClusterLocks {
 
     private synchronized ScheduledExecutorService renewals() {
         if (renewals == null) {
-            renewals = Executors.newSingleThreadScheduledExecutor(task -> {
-                Thread thread = new Thread(task, "reelvault-lock-renewal");
-                thread.setDaemon(true);
-                return thread;
-            });
+            renewals = Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("reelvault-lock-renewal"));
         }
         return renewals;
     }

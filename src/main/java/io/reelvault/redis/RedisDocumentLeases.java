@@ -11,6 +11,7 @@ import jakarta.inject.Singleton;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Supplier;
@@ -19,8 +20,9 @@ import org.jboss.logging.Logger;
 /**
  * {@link DocumentLeases} on Redis, used on the S3 backend when {@code REELVAULT_REDIS_URL} is set (the local backend's
  * conditional writes hold an OS lock already): {@code SET reelvault:lease:{key} {token} NX PX {ttl}}, the token 128
- * random bits of this holder, the ttl {@code REELVAULT_REDIS_LOCK_TTL}; given back by a script that deletes only our
- * token. Non-blocking: a lease held elsewhere is asked for again every few milliseconds, for at most
+ * random bits of this holder, the ttl {@code REELVAULT_REDIS_LOCK_TTL}; given back by
+ * {@link LuaScript#COMPARE_AND_DELETE}, which deletes only our token. Non-blocking (it runs in the request path, on the
+ * event loop): a lease held elsewhere is asked for again every few milliseconds, for at most
  * {@link #WAIT}; then, or when Redis is unavailable (one call's deadline), the update runs without a lease, its
  * conditional write still in force. An update running past the ttl loses its lease the same way.
  */
@@ -29,8 +31,6 @@ public class RedisDocumentLeases implements DocumentLeases {
     private static final Logger LOG = Logger.getLogger(RedisDocumentLeases.class);
     static final String KEY_PREFIX = "reelvault:lease:";
     static final Duration WAIT = Duration.ofSeconds(10);
-    private static final String RELEASE =
-            "if redis.call('get', KEYS[1]) == ARGV[1] then " + "return redis.call('del', KEYS[1]) else return 0 end";
     private static final SecureRandom RANDOM = new SecureRandom();
 
     private final Optional<RedisCalls> redis;
@@ -102,8 +102,7 @@ public class RedisDocumentLeases implements DocumentLeases {
     }
 
     private static Uni<Void> release(RedisCalls calls, String lease, String token) {
-        return calls.send(
-                        Request.cmd(Command.EVAL).arg(RELEASE).arg(1).arg(lease).arg(token))
+        return calls.eval(LuaScript.COMPARE_AND_DELETE, List.of(lease), List.of(token))
                 .replaceWithVoid()
                 .onFailure()
                 .recoverWithNull(); // expires by itself after the ttl

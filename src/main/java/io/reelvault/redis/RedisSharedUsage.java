@@ -10,27 +10,29 @@ import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 import java.time.Instant;
 import java.util.EnumMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
 /**
  * {@link SharedUsage} in one Redis string, {@value #KEY}: {@code completedAtMillis;objects,bytes;...} in area order,
  * written only over an older pass (a Lua compare, so a slow replica never replaces a newer pass with its older one).
- * Without {@code REELVAULT_REDIS_URL} nothing is shared. A call past the Redis deadline throws
- * {@link RedisUnavailableException}; the scanner logs it and goes on.
+ * Without {@code REELVAULT_REDIS_URL} nothing is shared. Blocking calls ({@link RedisCalls#call}): the usage scanner
+ * runs on a worker thread. A call past the Redis deadline throws {@link RedisUnavailableException}; the scanner logs
+ * it and goes on.
  */
 @Singleton
 public class RedisSharedUsage implements SharedUsage {
     static final String KEY = "reelvault:usage:last-pass";
     /** Sets KEYS[1] to ARGV[2] unless it holds a pass completed at or after ARGV[1] (epoch millis). */
-    private static final String PUBLISH_IF_NEWER = """
+    static final LuaScript PUBLISH_IF_NEWER = LuaScript.of("""
             local current = redis.call('GET', KEYS[1])
             if current then
               local at = tonumber(string.match(current, '^(%d+);'))
               if at and at >= tonumber(ARGV[1]) then return 0 end
             end
             redis.call('SET', KEYS[1], ARGV[2])
-            return 1""";
+            return 1""");
 
     private static final Area[] AREAS = Area.values();
 
@@ -47,12 +49,8 @@ public class RedisSharedUsage implements SharedUsage {
 
     @Override
     public void publish(Pass pass) {
-        redis.ifPresent(calls -> calls.call(Request.cmd(Command.EVAL)
-                .arg(PUBLISH_IF_NEWER)
-                .arg(1)
-                .arg(KEY)
-                .arg(pass.completedAt().toEpochMilli())
-                .arg(encode(pass))));
+        redis.ifPresent(calls -> calls.call(
+                PUBLISH_IF_NEWER, List.of(KEY), List.of(pass.completedAt().toEpochMilli(), encode(pass))));
     }
 
     @Override
