@@ -5,16 +5,16 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.reelvault.cache.InProcessSimilarCache;
 import io.reelvault.cache.MeteredSimilarCache;
 import io.reelvault.cache.SimilarCache;
+import io.reelvault.common.DaemonThreads;
 import io.reelvault.config.ReelvaultConfig;
 import io.reelvault.metrics.StorageMetrics;
 import io.reelvault.redis.CircuitBreaker;
 import io.reelvault.redis.RedisConnection;
 import io.reelvault.redis.RedisSimilarCache;
-import io.reelvault.similarity.HashedNgramEmbedder;
 import io.reelvault.similarity.LshIndex;
 import io.reelvault.similarity.PromptEmbedder;
+import io.reelvault.similarity.SimilarityThreshold;
 import jakarta.enterprise.inject.Disposes;
-import jakarta.enterprise.inject.Instance;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
 import java.time.Clock;
@@ -26,8 +26,8 @@ import org.jboss.logging.Logger;
 /**
  * Makes the one {@link SimilarCache}: {@link RedisSimilarCache} (with a circuit breaker) when
  * {@code REELVAULT_REDIS_URL} is set, else {@link InProcessSimilarCache} (purged of expired entries every
- * {@value #PURGE_SECONDS} s). Vectors are those of the {@link PromptEmbedder} bean if there is one, else of
- * {@link HashedNgramEmbedder}; the {@link LshIndex} (MBs of hyperplanes) is built once, here.
+ * {@value #PURGE_SECONDS} s). Vectors are those of the one {@link PromptEmbedder} ({@link PromptEmbedderProducer});
+ * the {@link LshIndex} (MBs of hyperplanes) is built once, here.
  */
 @Singleton
 public class SimilarCacheProducer {
@@ -39,13 +39,9 @@ public class SimilarCacheProducer {
     @Produces
     @Singleton
     SimilarCache similarCache(
-            ReelvaultConfig config,
-            RedisConnection connection,
-            Instance<PromptEmbedder> embedders,
-            MeterRegistry registry) {
+            ReelvaultConfig config, RedisConnection connection, PromptEmbedder embedder, MeterRegistry registry) {
         ReelvaultConfig.Cache settings = config.cache();
-        RedisSimilarCache.checkThreshold(settings.threshold());
-        PromptEmbedder embedder = embedders.isResolvable() ? embedders.get() : new HashedNgramEmbedder();
+        SimilarityThreshold.check(settings.threshold());
         LshIndex lsh = new LshIndex(embedder.dimensions());
         SimilarCache cache;
         if (connection.calls().isPresent()) {
@@ -60,11 +56,7 @@ public class SimilarCacheProducer {
         } else {
             InProcessSimilarCache local = new InProcessSimilarCache(
                     embedder, lsh, settings.maxEntries(), settings.maxCandidates(), Clock.systemUTC());
-            purger = Executors.newSingleThreadScheduledExecutor(runnable -> {
-                Thread thread = new Thread(runnable, "similar-cache-purge");
-                thread.setDaemon(true);
-                return thread;
-            });
+            purger = Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("similar-cache-purge"));
             purger.scheduleWithFixedDelay(local::purgeExpired, PURGE_SECONDS, PURGE_SECONDS, TimeUnit.SECONDS);
             cache = local;
         }

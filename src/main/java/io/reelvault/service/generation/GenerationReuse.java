@@ -11,7 +11,6 @@ import io.reelvault.error.ReelvaultException;
 import io.reelvault.metrics.StorageMetrics;
 import io.reelvault.model.GenerationId;
 import io.reelvault.model.UserId;
-import io.reelvault.similarity.HashedNgramEmbedder;
 import io.reelvault.similarity.ParameterFingerprint;
 import io.reelvault.similarity.PromptEmbedder;
 import io.reelvault.similarity.PromptNormalizer;
@@ -38,7 +37,7 @@ public class GenerationReuse {
 
     private final SimilarCache cache;
     private final ParameterFingerprint fingerprints;
-    private final PromptEmbedder embedder = new HashedNgramEmbedder();
+    private final PromptEmbedder embedder;
     private final double threshold;
     private final ReelvaultConfig.CacheScope scope;
     private final Duration pendingTimeout;
@@ -46,8 +45,14 @@ public class GenerationReuse {
     private final Counter avoidedByReuse;
     private final Counter avoidedInFlight;
 
-    public GenerationReuse(SimilarCache cache, ObjectMapper json, MeterRegistry registry, ReelvaultConfig config) {
+    public GenerationReuse(
+            SimilarCache cache,
+            PromptEmbedder embedder,
+            ObjectMapper json,
+            MeterRegistry registry,
+            ReelvaultConfig config) {
         this.cache = cache;
+        this.embedder = embedder;
         this.threshold = config.cache().threshold();
         this.scope = config.cache().scope();
         this.pendingTimeout = config.pipeline().pendingTimeout();
