@@ -13,11 +13,13 @@
 #   BENCH_PORT=16379             first port to try for redis-server; the next free one is used
 #   BENCH_XMX=512m               the harness JVM's -Xmx
 #
-# The lookups run through the packaged service's operator command `cache bench` (no public tool
-# computes our prompt vectors): half near-duplicates of stored prompts (reordered, one filler word:
+# The lookups run through io.reelvault.bench.CacheBench (src/test/java; no public tool computes our
+# prompt vectors), run from the test classpath: it builds the similar cache as the service does, with
+# its embedder and default settings. Half of the lookups are near-duplicates of stored prompts (reordered, one filler word:
 # not the exact key, so they take the LSH candidate path), half unrelated prompts. A lookup's time is
 # the whole SimilarCache.lookup call: bucket hashing, one script round trip, cosine re-check.
-# Uses bash, redis-server, redis-benchmark, java and coreutils/awk/sed only.
+# Uses bash, redis-server, redis-benchmark, java, the Maven wrapper (compiles the classes and writes the
+# test classpath; offline with MAVEN_ARGS=-o) and coreutils/awk/sed only.
 set -euo pipefail
 export LC_ALL=C
 
@@ -31,7 +33,7 @@ XMX=${BENCH_XMX:-512m}
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 # shellcheck source=bench/lib.sh
 source "$ROOT/bench/lib.sh"
-JAR="$ROOT/target/quarkus-app/quarkus-run.jar"
+CLASSPATH_FILE="$ROOT/target/bench.cp"
 
 for tool in redis-server redis-benchmark redis-cli java awk sed; do
     command -v "$tool" >/dev/null || die "'$tool' is not installed"
@@ -40,7 +42,9 @@ done
 [[ $CONCURRENCY =~ ^[1-9][0-9]*$ ]] || die "BENCH_CONCURRENCY must be a positive integer"
 [[ $ENTRIES =~ ^[0-9]+(,[0-9]+)*$ ]] || die "BENCH_ENTRIES must be comma-separated counts"
 
-ensure_jar
+log "compiling and writing the test classpath"
+(cd "$ROOT" && ./mvnw -B -q test-compile dependency:build-classpath "-Dmdep.outputFile=$CLASSPATH_FILE") \
+    || die "the build failed"
 
 WORK=$(new_work_dir bench-cache)
 REDIS_PID=""
@@ -82,8 +86,10 @@ get_p99=$(awk '{print $3}' "$WORK/get.txt" | median)
 
 # --- 3. fill and look up through the service's cache (the same Redis)
 log "filling to $ENTRIES entries and timing $RUNS x $LOOKUPS lookups at concurrency $CONCURRENCY"
-REELVAULT_REDIS_URL="redis://127.0.0.1:$PORT/0" java "-Xmx$XMX" -jar "$JAR" cache bench --entries "$ENTRIES" \
-    --lookups "$LOOKUPS" --rounds "$RUNS" --concurrency "$CONCURRENCY" >"$WORK/cache.jsonl" 2>"$WORK/cache.err" \
+REELVAULT_REDIS_URL="redis://127.0.0.1:$PORT/0" java "-Xmx$XMX" \
+    -cp "$ROOT/target/classes:$ROOT/target/test-classes:$(cat "$CLASSPATH_FILE")" io.reelvault.bench.CacheBench \
+    --entries "$ENTRIES" --lookups "$LOOKUPS" --rounds "$RUNS" --concurrency "$CONCURRENCY" \
+    >"$WORK/cache.jsonl" 2>"$WORK/cache.err" \
     || die "cache bench failed: $(tail -3 "$WORK/cache.err")"
 
 # the same GET baseline again after the fill (a full Redis may answer differently)

@@ -3,7 +3,6 @@ package io.reelvault.cli;
 import io.quarkus.runtime.Quarkus;
 import io.quarkus.runtime.QuarkusApplication;
 import io.quarkus.runtime.annotations.QuarkusMain;
-import io.reelvault.cache.CacheBench;
 import io.reelvault.config.CommandMode;
 import io.reelvault.config.ReelvaultConfig;
 import io.reelvault.storage.local.Scrubber;
@@ -40,15 +39,12 @@ import org.eclipse.microprofile.config.Config;
 public class Main implements QuarkusApplication {
     static final int USAGE_OR_SETTINGS = 2;
     static final String USAGE = """
-            usage: java -jar quarkus-run.jar [bucket setup | bucket verify | scrub | cache bench ...]
+            usage: java -jar quarkus-run.jar [bucket setup | bucket verify | scrub]
               (no arguments)  run the service
               bucket setup    apply public access block, SSE-S3, lifecycle, CORS (and versioning) to S3_BUCKET
               bucket verify   read them back: one line per item, ok / drift / unsupported / error
               scrub           read every object under LOCAL_STORAGE_PATH and compare it with the sha256 recorded when
                               it was written: one line per damaged object, then a summary (exit 1 when any is damaged)
-              cache bench [--entries 10000,100000] [--lookups 20000] [--rounds 3] [--concurrency 8]
-                              fill the similar cache (Redis if REELVAULT_REDIS_URL is set) and time lookups;
-                              one JSON line per size (a benchmark: see bench/cache-lookup.sh)
             exit codes: 0 ok, 1 drift or failure, 2 usage or settings""";
 
     @Inject
@@ -59,9 +55,6 @@ public class Main implements QuarkusApplication {
 
     @Inject
     Config settings;
-
-    @Inject
-    jakarta.enterprise.inject.Instance<CacheBench> cacheBench;
 
     /**
      * Used by {@code java -jar}: for a command, no HTTP listener (the service may hold the port on this host),
@@ -91,9 +84,6 @@ public class Main implements QuarkusApplication {
         if (!CommandMode.isCommand(args)) {
             Quarkus.waitForExit();
             return 0;
-        }
-        if (args.length >= 2 && args[0].equals("cache") && args[1].equals("bench")) {
-            return cacheBench(args, System.out, System.err);
         }
         if (args.length == 1 && args[0].equals("scrub")) {
             return scrub(System.out, System.err);
@@ -166,42 +156,6 @@ public class Main implements QuarkusApplication {
             return summary.damaged() > 0 ? 1 : 0;
         } catch (IOException | RuntimeException e) {
             err.println("scrub failed: " + e);
-            return 1;
-        }
-    }
-
-    int cacheBench(String[] args, PrintStream out, PrintStream err) {
-        List<Integer> sizes = List.of(10_000, 100_000);
-        int lookups = 20_000;
-        int rounds = 3;
-        int concurrency = 8;
-        try {
-            for (int i = 2; i < args.length; i += 2) {
-                String value = i + 1 < args.length ? args[i + 1] : "";
-                switch (args[i]) {
-                    case "--entries" ->
-                        sizes = java.util.Arrays.stream(value.split(","))
-                                .map(Integer::parseInt)
-                                .sorted()
-                                .toList();
-                    case "--lookups" -> lookups = Integer.parseInt(value);
-                    case "--rounds" -> rounds = Integer.parseInt(value);
-                    case "--concurrency" -> concurrency = Integer.parseInt(value);
-                    default -> throw new IllegalArgumentException("unknown option " + args[i]);
-                }
-            }
-            if (sizes.isEmpty() || sizes.get(0) < 1 || lookups < 1 || rounds < 1 || concurrency < 1) {
-                throw new IllegalArgumentException("sizes, lookups, rounds and concurrency must be positive");
-            }
-        } catch (IllegalArgumentException e) {
-            err.println(e.getMessage());
-            err.println(USAGE);
-            return USAGE_OR_SETTINGS;
-        }
-        try {
-            return cacheBench.get().run(sizes, lookups, rounds, concurrency, out);
-        } catch (Exception e) {
-            err.println("cache bench failed: " + e);
             return 1;
         }
     }

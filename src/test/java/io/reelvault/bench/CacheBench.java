@@ -1,24 +1,36 @@
-package io.reelvault.cache;
+package io.reelvault.bench;
 
-import io.reelvault.redis.RedisConnection;
-import io.reelvault.similarity.HashedNgramEmbedder;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.reelvault.app.PromptEmbedderProducer;
+import io.reelvault.cache.InProcessSimilarCache;
+import io.reelvault.cache.MeteredSimilarCache;
+import io.reelvault.cache.SimilarCache;
+import io.reelvault.redis.CircuitBreaker;
+import io.reelvault.redis.RedisCalls;
+import io.reelvault.redis.RedisSimilarCache;
+import io.reelvault.similarity.LshIndex;
 import io.reelvault.similarity.PromptEmbedder;
 import io.reelvault.similarity.PromptNormalizer;
 import io.reelvault.similarity.SimilarityThreshold;
+import io.vertx.mutiny.core.Vertx;
 import io.vertx.mutiny.redis.client.Command;
+import io.vertx.mutiny.redis.client.Redis;
 import io.vertx.mutiny.redis.client.Request;
 import io.vertx.mutiny.redis.client.Response;
-import jakarta.inject.Inject;
-import jakarta.inject.Singleton;
+import io.vertx.redis.client.RedisOptions;
 import java.io.PrintStream;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.Random;
+import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
@@ -26,17 +38,31 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
- * The operator command {@code cache bench} (a benchmark, not a test; see {@code bench/cache-lookup.sh}): fills the
- * configured {@link SimilarCache} (Redis when {@code REELVAULT_REDIS_URL} is set) with synthetic entries under one
- * parameter fingerprint (the worst case: every entry shares the lookup's buckets space), and at each requested
- * size measures lookups with {@code concurrency} in flight: half near-duplicates of stored prompts (reordered, a
- * filler word added: not the exact key, so they go through the LSH candidates), half unrelated prompts. Prompts
- * are 10 to 20 words of a seeded vocabulary of 4000 pronounceable pseudo-words. Vectors are computed before the
- * timing; a lookup's time is the whole {@link SimilarCache#lookup} call (bucket hashing, one round trip, cosine
- * re-check). Prints one JSON line per size.
+ * The similar-cache benchmark (not a test, never run by Surefire; see {@code bench/cache-lookup.sh}, which runs
+ * {@link #main} from the test classpath): fills a {@link SimilarCache} (on Redis when {@code REELVAULT_REDIS_URL} is
+ * set, else in-process) with synthetic entries under one parameter fingerprint (the worst case: every entry shares
+ * the lookup's buckets space), and at each requested size measures lookups with {@code concurrency} in flight: half
+ * near-duplicates of stored prompts (reordered, a filler word added: not the exact key, so they go through the LSH
+ * candidates), half unrelated prompts. Prompts are 10 to 20 words of a seeded vocabulary of 4000 pronounceable
+ * pseudo-words. Vectors are computed before the timing; a lookup's time is the whole {@link SimilarCache#lookup}
+ * call (bucket hashing, one round trip, cosine re-check). Prints one JSON line per size.
+ *
+ * <p>The cache is built as the service builds it ({@code app.SimilarCacheProducer}), with the service's embedder
+ * ({@link PromptEmbedderProducer}), the service's default settings ({@value #TIMEOUT_MILLIS} ms Redis deadline, a
+ * breaker opening after {@value #BREAKER_FAILURES} failures for {@value #BREAKER_COOL_DOWN_SECONDS} s,
+ * {@value #MAX_CANDIDATES} candidates, {@value #MAX_ENTRIES} entries in-process) and the client's pool queue of
+ * {@code application.properties}.
  */
-@Singleton
 public class CacheBench {
+    static final String USAGE =
+            "usage: CacheBench [--entries 10000,100000] [--lookups 20000] [--rounds 3] [--concurrency 8]";
+    static final long TIMEOUT_MILLIS = 150;
+    static final int BREAKER_FAILURES = 5;
+    static final long BREAKER_COOL_DOWN_SECONDS = 5;
+    static final int MAX_CANDIDATES = 64;
+    static final int MAX_ENTRIES = 100_000;
+    static final int MAX_POOL_WAITING = 1024;
+
     private static final String[] ONSETS = {
         "b", "d", "f", "g", "k", "l", "m", "n", "p", "r", "s", "t", "v", "z", "br", "st", "tr", "pl"
     };
@@ -44,13 +70,86 @@ public class CacheBench {
     private static final String FINGERPRINT = "pf1:bench-" + Long.toHexString(System.nanoTime());
 
     private final SimilarCache cache;
-    private final RedisConnection redis;
-    private final PromptEmbedder embedder = new HashedNgramEmbedder();
+    private final PromptEmbedder embedder;
+    private final Optional<RedisCalls> redis;
 
-    @Inject
-    CacheBench(SimilarCache cache, RedisConnection redis) {
+    /**
+     * @param cache    the cache measured
+     * @param embedder the embedder of its vectors
+     * @param redis    the Redis it runs on, for its memory figures; empty in-process
+     */
+    CacheBench(SimilarCache cache, PromptEmbedder embedder, Optional<RedisCalls> redis) {
         this.cache = cache;
+        this.embedder = embedder;
         this.redis = redis;
+    }
+
+    /** Exit code 0 when the run completed, 1 when it failed, 2 for unusable arguments. */
+    public static void main(String[] args) {
+        System.exit(run(args, System.out, System.err));
+    }
+
+    static int run(String[] args, PrintStream out, PrintStream err) {
+        List<Integer> sizes = List.of(10_000, 100_000);
+        int lookups = 20_000;
+        int rounds = 3;
+        int concurrency = 8;
+        try {
+            for (int i = 0; i < args.length; i += 2) {
+                String value = i + 1 < args.length ? args[i + 1] : "";
+                switch (args[i]) {
+                    case "--entries" ->
+                        sizes = Arrays.stream(value.split(","))
+                                .map(Integer::parseInt)
+                                .sorted()
+                                .toList();
+                    case "--lookups" -> lookups = Integer.parseInt(value);
+                    case "--rounds" -> rounds = Integer.parseInt(value);
+                    case "--concurrency" -> concurrency = Integer.parseInt(value);
+                    default -> throw new IllegalArgumentException("unknown option " + args[i]);
+                }
+            }
+            if (sizes.isEmpty() || sizes.get(0) < 1 || lookups < 1 || rounds < 1 || concurrency < 1) {
+                throw new IllegalArgumentException("sizes, lookups, rounds and concurrency must be positive");
+            }
+        } catch (IllegalArgumentException e) {
+            err.println(e.getMessage());
+            err.println(USAGE);
+            return 2;
+        }
+        PromptEmbedder embedder = new PromptEmbedderProducer().promptEmbedder();
+        LshIndex lsh = new LshIndex(embedder.dimensions());
+        Optional<String> url =
+                Optional.ofNullable(System.getenv("REELVAULT_REDIS_URL")).filter(u -> !u.isBlank());
+        Vertx vertx = url.isPresent() ? Vertx.vertx() : null;
+        try {
+            Optional<RedisCalls> redis = url.map(u -> new RedisCalls(
+                    Redis.createClient(
+                            vertx, new RedisOptions().setConnectionString(u).setMaxPoolWaiting(MAX_POOL_WAITING)),
+                    Duration.ofMillis(TIMEOUT_MILLIS)));
+            redis.ifPresent(RedisCalls::warmUp);
+            SimilarCache cache = redis.<SimilarCache>map(calls -> new RedisSimilarCache(
+                            calls,
+                            embedder,
+                            lsh,
+                            MAX_CANDIDATES,
+                            new CircuitBreaker(
+                                    "similar-generation cache",
+                                    BREAKER_FAILURES,
+                                    Duration.ofSeconds(BREAKER_COOL_DOWN_SECONDS)),
+                            Clock.systemUTC()))
+                    .orElseGet(() ->
+                            new InProcessSimilarCache(embedder, lsh, MAX_ENTRIES, MAX_CANDIDATES, Clock.systemUTC()));
+            return new CacheBench(new MeteredSimilarCache(cache, new SimpleMeterRegistry()), embedder, redis)
+                    .run(sizes, lookups, rounds, concurrency, out);
+        } catch (Exception e) {
+            err.println("cache bench failed: " + e);
+            return 1;
+        } finally {
+            if (vertx != null) {
+                vertx.closeAndAwait();
+            }
+        }
     }
 
     /**
@@ -59,7 +158,7 @@ public class CacheBench {
      * @param rounds      rounds per size (each line gives every round's figures)
      * @param concurrency threads looking up (and filling) at once
      */
-    public int run(List<Integer> sizes, int lookups, int rounds, int concurrency, PrintStream out) throws Exception {
+    int run(List<Integer> sizes, int lookups, int rounds, int concurrency, PrintStream out) throws Exception {
         Random random = new Random(42);
         List<String> vocabulary = vocabulary(random, 4000);
         List<String> stored = new ArrayList<>();
@@ -221,8 +320,7 @@ public class CacheBench {
     }
 
     private long info(String field) {
-        return redis.calls()
-                .map(calls -> {
+        return redis.map(calls -> {
                     Response info = calls.call(Request.cmd(Command.INFO).arg("memory"));
                     for (String line : info.toString().split("\r?\n")) {
                         if (line.startsWith(field + ":")) {
@@ -236,13 +334,12 @@ public class CacheBench {
     }
 
     private long dbsize() {
-        return redis.calls()
-                .map(calls -> calls.call(Request.cmd(Command.DBSIZE)).toLong())
+        return redis.map(calls -> calls.call(Request.cmd(Command.DBSIZE)).toLong())
                 .orElse(-1L);
     }
 
     private static List<String> vocabulary(Random random, int size) {
-        java.util.Set<String> words = new java.util.LinkedHashSet<>();
+        Set<String> words = new LinkedHashSet<>();
         while (words.size() < size) {
             StringBuilder word = new StringBuilder();
             for (int s = 0, n = 2 + random.nextInt(2); s < n; s++) {
