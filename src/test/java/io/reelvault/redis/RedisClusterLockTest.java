@@ -9,10 +9,13 @@ import io.reelvault.cluster.ClusterLock;
 import io.reelvault.support.Poll;
 import io.reelvault.support.RedisServer;
 import io.vertx.mutiny.core.Vertx;
+import io.vertx.mutiny.redis.client.Command;
 import io.vertx.mutiny.redis.client.Redis;
+import io.vertx.mutiny.redis.client.Request;
 import io.vertx.redis.client.RedisOptions;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -97,9 +100,7 @@ class RedisClusterLockTest {
             try {
                 RedisCalls generous = new RedisCalls(client, Duration.ofSeconds(10));
                 long start = System.nanoTime();
-                String pong = generous.call(
-                                io.vertx.mutiny.redis.client.Request.cmd(io.vertx.mutiny.redis.client.Command.PING))
-                        .toString();
+                String pong = generous.call(Request.cmd(Command.PING)).toString();
                 firsts[i] = (System.nanoTime() - start) / 1_000_000;
                 assertEquals("PONG", pong);
             } finally {
@@ -108,7 +109,7 @@ class RedisClusterLockTest {
         }
         System.out.printf(
                 "[measured] first call (connect + HELLO + AUTH + PING) of new clients, ms: %s%n",
-                java.util.Arrays.toString(firsts));
+                Arrays.toString(firsts));
     }
 
     /** Takes and releases once, waiting as long as needed: the client is connected and the JVM warm. */
@@ -276,7 +277,7 @@ class RedisClusterLockTest {
         }
     }
 
-    /** Records what io.reelvault.cache logs. */
+    /** Records what io.reelvault.redis logs. */
     static final class Captured extends Handler implements AutoCloseable {
         private final Logger logger = Logger.getLogger("io.reelvault.redis");
         private final List<LogRecord> records = new CopyOnWriteArrayList<>();

@@ -11,6 +11,7 @@ import io.reelvault.ratelimit.RateLimiter.Limit;
 import io.reelvault.ratelimit.RateLimiterContract;
 import io.reelvault.support.Poll;
 import io.reelvault.support.RedisServer;
+import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.core.Vertx;
 import io.vertx.mutiny.redis.client.Redis;
 import io.vertx.redis.client.RedisOptions;
@@ -108,12 +109,11 @@ class RedisRateLimiterTest extends RateLimiterContract {
         List<RateLimiter> replicas = List.of(first.limiter, replica().limiter, replica().limiter);
         Limit limit = new Limit(25, 0.01);
         String key = freshKey();
-        List<io.smallrye.mutiny.Uni<Decision>> all = new ArrayList<>();
+        List<Uni<Decision>> all = new ArrayList<>();
         for (int i = 0; i < 90; i++) { // all in flight at once, 30 per replica
             all.add(replicas.get(i % 3).acquire(key, limit));
         }
-        List<Decision> decisions =
-                io.smallrye.mutiny.Uni.join().all(all).andFailFast().await().atMost(Duration.ofSeconds(10));
+        List<Decision> decisions = Uni.join().all(all).andFailFast().await().atMost(Duration.ofSeconds(10));
         assertEquals(0, decisions.stream().filter(Decision::failedOpen).count(), "all answered");
         assertEquals(25, decisions.stream().filter(Decision::allowed).count());
     }

@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import java.math.BigDecimal;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -58,7 +59,7 @@ class ParameterFingerprintTest {
     void nonFiniteAndAbsurdNumbersAreRejected() {
         var nan = JsonNodeFactory.instance.objectNode().put("x", Double.NaN);
         var inf = JsonNodeFactory.instance.objectNode().put("x", Double.POSITIVE_INFINITY);
-        var huge = JsonNodeFactory.instance.objectNode().put("x", new java.math.BigDecimal("1e999999"));
+        var huge = JsonNodeFactory.instance.objectNode().put("x", new BigDecimal("1e999999"));
         assertThrows(IllegalArgumentException.class, () -> NO_DEFAULTS.fingerprint(nan));
         assertThrows(IllegalArgumentException.class, () -> NO_DEFAULTS.fingerprint(inf));
         assertThrows(IllegalArgumentException.class, () -> NO_DEFAULTS.fingerprint(huge));
