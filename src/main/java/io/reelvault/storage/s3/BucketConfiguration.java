@@ -1,27 +1,9 @@
 package io.reelvault.storage.s3;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.core.util.DefaultIndenter;
-import com.fasterxml.jackson.core.util.DefaultPrettyPrinter;
-import com.fasterxml.jackson.core.util.Separators;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.reelvault.model.Area;
-import java.math.BigDecimal;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.List;
-import java.util.Map;
-import java.util.TreeMap;
-import software.amazon.awssdk.core.SdkField;
-import software.amazon.awssdk.core.SdkPojo;
-import software.amazon.awssdk.core.util.SdkAutoConstructList;
-import software.amazon.awssdk.core.util.SdkAutoConstructMap;
 import software.amazon.awssdk.services.s3.model.AbortIncompleteMultipartUpload;
 import software.amazon.awssdk.services.s3.model.BucketLifecycleConfiguration;
 import software.amazon.awssdk.services.s3.model.CORSConfiguration;
@@ -41,9 +23,9 @@ import software.amazon.awssdk.services.s3.model.TransitionStorageClass;
 /**
  * The bucket's configuration as AWS SDK objects, derived from the retention table in
  * {@link Area}: lifecycle rules, CORS, default encryption and the public access block. The bucket
- * setup applies these objects; {@link #lifecycleJson()} and {@link #corsJson(List)} render the
- * same objects in the AWS CLI's JSON format, which is what {@code deploy/s3-lifecycle-policy.json}
- * and {@code deploy/s3-cors-config.json} hold (a test keeps the committed files equal to them).
+ * setup applies these objects; {@code deploy/s3-lifecycle-policy.json} and {@code deploy/s3-cors-config.json} hold
+ * the same objects in the AWS CLI's JSON format (rendered, and kept equal to the committed files, by
+ * {@code BucketConfigurationTest}).
  *
  * <p>The lifecycle rules assume an unversioned bucket. With versioning enabled, an expiration
  * only adds a delete marker and the data lives on as a noncurrent version, so rules for
@@ -83,9 +65,6 @@ public final class BucketConfiguration {
             "If-None-Match");
 
     private static final List<String> CORS_EXPOSED_HEADERS = List.of("ETag");
-
-    private static final ObjectMapper JSON = new ObjectMapper();
-    private static final String ID = "ID";
 
     private BucketConfiguration() {}
 
@@ -223,99 +202,6 @@ public final class BucketConfiguration {
                 .blockPublicPolicy(true)
                 .restrictPublicBuckets(true)
                 .build();
-    }
-
-    /**
-     * {@link #lifecycle()} as the JSON that {@code aws s3api put-bucket-lifecycle-configuration
-     * --lifecycle-configuration file://...} accepts: the content of {@code deploy/s3-lifecycle-policy.json}.
-     */
-    public static String lifecycleJson() {
-        return cliJson(lifecycle());
-    }
-
-    /**
-     * {@link #cors(List)} as the JSON that {@code aws s3api put-bucket-cors --cors-configuration
-     * file://...} accepts; with {@link #DEFAULT_ALLOWED_ORIGINS} it is the content of
-     * {@code deploy/s3-cors-config.json}.
-     */
-    public static String corsJson(List<String> allowedOrigins) {
-        return cliJson(cors(allowedOrigins));
-    }
-
-    /**
-     * Any SDK model object as AWS CLI JSON: keys are the service model's member names (the names
-     * the CLI uses, e.g. {@code ID}, {@code CORSRules}, {@code Transitions}), {@code ID} first so
-     * that a reader finds each rule by its name, then the others in the model's member order (map
-     * entries sorted by key); unset members are left out. Pretty-printed with two-space
-     * indentation, {@code \n} line ends and a trailing newline, so the same object always gives
-     * the same text.
-     */
-    public static String cliJson(SdkPojo model) {
-        DefaultIndenter indenter = new DefaultIndenter("  ", "\n");
-        Separators separators =
-                Separators.createDefaultInstance().withObjectFieldValueSpacing(Separators.Spacing.AFTER);
-        DefaultPrettyPrinter printer = new DefaultPrettyPrinter().withSeparators(separators);
-        printer.indentObjectsWith(indenter);
-        printer.indentArraysWith(indenter);
-        try {
-            return JSON.writer(printer).writeValueAsString(tree(model)) + "\n";
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException("cannot render " + model.getClass().getSimpleName() + " as JSON", e);
-        }
-    }
-
-    private static ObjectNode tree(SdkPojo model) {
-        ObjectNode node = JsonNodeFactory.instance.objectNode();
-        for (SdkField<?> field : model.sdkFields()) {
-            Object value = field.getValueOrDefault(model);
-            if (value != null && !(value instanceof SdkAutoConstructList) && !(value instanceof SdkAutoConstructMap)) {
-                node.set(field.memberName(), value(value));
-            }
-        }
-        JsonNode id = node.remove(ID);
-        if (id != null) {
-            ObjectNode idFirst = JsonNodeFactory.instance.objectNode();
-            idFirst.set(ID, id);
-            idFirst.setAll(node);
-            return idFirst;
-        }
-        return node;
-    }
-
-    private static JsonNode value(Object value) {
-        JsonNodeFactory nodes = JsonNodeFactory.instance;
-        if (value instanceof SdkPojo) {
-            return tree((SdkPojo) value);
-        }
-        if (value instanceof String) {
-            return nodes.textNode((String) value);
-        }
-        if (value instanceof Boolean) {
-            return nodes.booleanNode((Boolean) value);
-        }
-        if (value instanceof Integer || value instanceof Long) {
-            return nodes.numberNode(((Number) value).longValue());
-        }
-        if (value instanceof Float || value instanceof Double || value instanceof BigDecimal) {
-            return nodes.numberNode(new BigDecimal(value.toString()));
-        }
-        if (value instanceof Instant) {
-            return nodes.textNode(value.toString());
-        }
-        if (value instanceof Collection) {
-            ArrayNode array = nodes.arrayNode();
-            ((Collection<?>) value).forEach(element -> array.add(value(element)));
-            return array;
-        }
-        if (value instanceof Map) {
-            ObjectNode object = nodes.objectNode();
-            Map<String, Object> sorted = new TreeMap<>();
-            ((Map<?, ?>) value).forEach((k, v) -> sorted.put(String.valueOf(k), v));
-            sorted.forEach((k, v) -> object.set(k, value(v)));
-            return object;
-        }
-        throw new IllegalArgumentException(
-                "no JSON form for a " + value.getClass().getName());
     }
 
     private static LifecycleRuleFilter prefixFilter(Area area) {

@@ -2,6 +2,7 @@ package io.reelvault.storage.s3;
 
 import io.quarkus.arc.ClientProxy;
 import io.quarkus.runtime.ShutdownEvent;
+import io.reelvault.common.DaemonThreads;
 import io.reelvault.config.ReelvaultConfig;
 import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -13,7 +14,6 @@ import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import software.amazon.awssdk.crt.CRT;
 import software.amazon.awssdk.services.s3.S3AsyncClient;
 import software.amazon.awssdk.services.s3.model.ServerSideEncryption;
@@ -60,12 +60,7 @@ public class S3Backend {
                 partSize,
                 Math.max(1, config.partConcurrency()),
                 config.bufferBudget().asLongValue());
-        AtomicInteger n = new AtomicInteger();
-        ExecutorService uploaders = Executors.newCachedThreadPool(r -> {
-            Thread t = new Thread(r, "reelvault-s3-multipart-" + n.incrementAndGet());
-            t.setDaemon(true);
-            return t;
-        });
+        ExecutorService uploaders = Executors.newCachedThreadPool(DaemonThreads.numbered("reelvault-s3-multipart-"));
         ServerSideEncryption sse = "none".equalsIgnoreCase(config.serverSideEncryption())
                 ? null
                 : ServerSideEncryption.fromValue(config.serverSideEncryption());

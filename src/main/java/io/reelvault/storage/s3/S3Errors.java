@@ -4,6 +4,7 @@ import io.reelvault.error.ErrorCode;
 import io.reelvault.error.ReelvaultException;
 import io.reelvault.storage.PreconditionFailedException;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import org.jboss.logging.Logger;
@@ -19,11 +20,19 @@ import software.amazon.awssdk.services.s3.model.S3Exception;
  * access denied, unknown keys, bad signatures and other refusals to {@code storage_refused} (502: the service itself
  * is refused and an operator must act; a {@code not_found} would tell a caller their object is gone); a lost
  * conditional write to a {@link PreconditionFailedException}. The SDK's message reaches the log only, never a
- * response body.
+ * response body. Also the errors the backend raises itself (a body that is not its declared length, a write after
+ * stop, a batch delete that left keys), and what the bucket commands ({@link BucketAdmin}) read in S3's answers.
  */
 final class S3Errors {
     private static final Logger LOG = Logger.getLogger(S3Errors.class);
     static final String RETRY_AFTER_SECONDS = "5";
+
+    /** The S3 error codes that mean "this bucket has no such configuration". */
+    private static final Set<String> NOT_CONFIGURED = Set.of(
+            "NoSuchLifecycleConfiguration",
+            "NoSuchCORSConfiguration",
+            "NoSuchPublicAccessBlockConfiguration",
+            "ServerSideEncryptionConfigurationNotFoundError");
 
     private S3Errors() {}
 
@@ -47,8 +56,7 @@ final class S3Errors {
         }
         if (e instanceof S3Exception s3) {
             int status = s3.statusCode();
-            String code =
-                    s3.awsErrorDetails() == null ? "?" : s3.awsErrorDetails().errorCode();
+            String code = s3.awsErrorDetails() == null ? "?" : code(s3);
             if (status == 429
                     || status == 500
                     || status == 502
@@ -88,10 +96,7 @@ final class S3Errors {
     /** 404 {@code NoSuchBucket}: the configured bucket does not exist (deleted, or misnamed). */
     static boolean isMissingBucket(Throwable failure) {
         Throwable e = unwrap(failure);
-        return e instanceof NoSuchBucketException
-                || e instanceof S3Exception s
-                        && s.awsErrorDetails() != null
-                        && "NoSuchBucket".equals(s.awsErrorDetails().errorCode());
+        return e instanceof NoSuchBucketException || e instanceof S3Exception s && "NoSuchBucket".equals(code(s));
     }
 
     /**
@@ -101,19 +106,30 @@ final class S3Errors {
     static boolean isConditionFailed(Throwable failure) {
         Throwable e = unwrap(failure);
         return e instanceof S3Exception s
-                && (s.statusCode() == 412
-                        || s.statusCode() == 409
-                                && s.awsErrorDetails() != null
-                                && "ConditionalRequestConflict"
-                                        .equals(s.awsErrorDetails().errorCode()));
+                && (s.statusCode() == 412 || s.statusCode() == 409 && "ConditionalRequestConflict".equals(code(s)));
     }
 
     static boolean isInvalidRange(Throwable failure) {
         Throwable e = unwrap(failure);
-        return e instanceof S3Exception s
-                && (s.statusCode() == 416
-                        || s.awsErrorDetails() != null
-                                && "InvalidRange".equals(s.awsErrorDetails().errorCode()));
+        return e instanceof S3Exception s && (s.statusCode() == 416 || "InvalidRange".equals(code(s)));
+    }
+
+    /**
+     * The server does not implement the request (HTTP 501 or {@code NotImplemented}): S3-compatible servers lack some
+     * bucket APIs.
+     */
+    static boolean isUnsupported(Throwable e) {
+        return e instanceof S3Exception s && (s.statusCode() == 501 || "NotImplemented".equals(code(s)));
+    }
+
+    /** 404 with a code saying that the bucket has no such configuration (for the bucket commands: a drift). */
+    static boolean isNotConfigured(Throwable e) {
+        return e instanceof S3Exception s && s.statusCode() == 404 && NOT_CONFIGURED.contains(code(s));
+    }
+
+    /** S3's error code ({@code NoSuchKey}, {@code SlowDown}, ...); null when the answer had none. */
+    static String code(S3Exception s) {
+        return s.awsErrorDetails() == null ? null : s.awsErrorDetails().errorCode();
     }
 
     static ReelvaultException refused(Throwable cause) {
@@ -126,6 +142,26 @@ final class S3Errors {
                 "storage is unavailable; retry later",
                 cause,
                 Map.of("Retry-After", RETRY_AFTER_SECONDS));
+    }
+
+    /** The body a caller sent is longer or shorter than the length it declared. */
+    static ReelvaultException lengthMismatch(long declared) {
+        return new ReelvaultException(ErrorCode.LENGTH_MISMATCH, "the body is not the declared " + declared + " bytes");
+    }
+
+    /** A write refused, or cut, because the service is stopping. */
+    static ReelvaultException stopping() {
+        return new ReelvaultException(
+                ErrorCode.SHUTTING_DOWN,
+                "the service stopped before the upload completed; nothing of it was stored",
+                null,
+                Map.of("Retry-After", "1"));
+    }
+
+    /** A DeleteObjects that answered 200 but listed keys it did not delete. */
+    static ReelvaultException notDeleted(int count) {
+        return new ReelvaultException(
+                ErrorCode.STORAGE_REFUSED, "the storage backend did not delete " + count + " objects");
     }
 
     static Throwable unwrap(Throwable e) {

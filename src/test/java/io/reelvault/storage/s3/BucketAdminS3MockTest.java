@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.reelvault.support.S3MockProcess;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -81,7 +82,7 @@ class BucketAdminS3MockTest {
         // the same rules in reverse order are no drift
         List<LifecycleRule> reversed =
                 new ArrayList<>(BucketConfiguration.lifecycle().rules());
-        java.util.Collections.reverse(reversed);
+        Collections.reverse(reversed);
         s3.putBucketLifecycleConfiguration(b -> b.bucket(BUCKET).lifecycleConfiguration(c -> c.rules(reversed)))
                 .join();
         verify.clear();

@@ -48,14 +48,12 @@ class BucketConfigurationTest {
 
     @Test
     void committedLifecyclePolicyIsWhatTheRetentionTableGives() throws IOException {
-        checkOrRegenerate(deploy("s3-lifecycle-policy.json"), BucketConfiguration.lifecycleJson());
+        checkOrRegenerate(deploy("s3-lifecycle-policy.json"), CliJson.lifecycle());
     }
 
     @Test
     void committedCorsConfigIsWhatTheCodeGivesForTheDefaultOrigin() throws IOException {
-        checkOrRegenerate(
-                deploy("s3-cors-config.json"),
-                BucketConfiguration.corsJson(BucketConfiguration.DEFAULT_ALLOWED_ORIGINS));
+        checkOrRegenerate(deploy("s3-cors-config.json"), CliJson.cors(BucketConfiguration.DEFAULT_ALLOWED_ORIGINS));
     }
 
     // --- lifecycle
@@ -147,7 +145,7 @@ class BucketConfigurationTest {
 
     @Test
     void lifecycleJsonHasTheCliShape() throws IOException {
-        JsonNode rules = JSON.readTree(BucketConfiguration.lifecycleJson()).get("Rules");
+        JsonNode rules = JSON.readTree(CliJson.lifecycle()).get("Rules");
         assertEquals(BucketConfiguration.lifecycle().rules().size(), rules.size());
         JsonNode first = rules.get(0);
         assertEquals("expire-generations-30d", first.get("ID").asText());
@@ -178,8 +176,8 @@ class BucketConfigurationTest {
 
     @Test
     void jsonIsStablePrettyAndEndsWithANewline() {
-        String json = BucketConfiguration.lifecycleJson();
-        assertEquals(json, BucketConfiguration.lifecycleJson());
+        String json = CliJson.lifecycle();
+        assertEquals(json, CliJson.lifecycle());
         assertTrue(json.startsWith("{\n  \"Rules\": [\n    {\n"), json);
         assertTrue(json.endsWith("}\n") && !json.endsWith("\n\n"), json);
         assertFalse(json.contains("\r"));
@@ -208,9 +206,7 @@ class BucketConfigurationTest {
         assertEquals(List.of("ETag"), rule.exposeHeaders());
         assertEquals(3600, rule.maxAgeSeconds());
 
-        JsonNode json = JSON.readTree(BucketConfiguration.corsJson(origins))
-                .get("CORSRules")
-                .get(0);
+        JsonNode json = JSON.readTree(CliJson.cors(origins)).get("CORSRules").get(0);
         assertEquals(
                 "https://app.example.com", json.get("AllowedOrigins").get(0).asText());
         assertEquals("ETag", json.get("ExposeHeaders").get(0).asText());

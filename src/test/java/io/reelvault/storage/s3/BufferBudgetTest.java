@@ -10,6 +10,7 @@ import java.util.Random;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -55,7 +56,7 @@ class BufferBudgetTest {
         });
         assertTrue(waits.await(30, TimeUnit.SECONDS), "the part waits for the budget");
         cancelled.set(true);
-        var e = assertThrows(java.util.concurrent.ExecutionException.class, () -> waiting.get(30, TimeUnit.SECONDS));
+        var e = assertThrows(ExecutionException.class, () -> waiting.get(30, TimeUnit.SECONDS));
         assertTrue(e.getCause() instanceof CancellationException, e.toString());
     }
 

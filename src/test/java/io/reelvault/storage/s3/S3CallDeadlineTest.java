@@ -102,7 +102,7 @@ class S3CallDeadlineTest {
         Map<String, Uni<?>> calls = new LinkedHashMap<>();
         calls.put("head", store.head(key));
         calls.put("get", store.get(key, Optional.empty()));
-        // list, delete, probe, multipart calls and buffered puts carry the same deadline (S3ObjectStore.deadline)
+        // list, delete, probe, multipart calls and buffered puts carry the same deadline (S3Bucket.deadline)
         Map<String, String> figures = new LinkedHashMap<>();
         for (var call : calls.entrySet()) {
             int before = proxy.seen().size();

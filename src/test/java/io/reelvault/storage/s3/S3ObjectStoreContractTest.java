@@ -5,45 +5,65 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import io.reelvault.common.Sha256;
 import io.reelvault.error.ErrorCode;
+import io.reelvault.error.ReelvaultException;
+import io.reelvault.model.ContentDisposition;
 import io.reelvault.model.ObjectKey;
 import io.reelvault.storage.ObjectStore;
 import io.reelvault.storage.ObjectStoreContract;
 import io.reelvault.storage.PendingWrites;
+import io.reelvault.storage.PreconditionFailedException;
 import io.reelvault.storage.PutResult;
+import io.reelvault.storage.SignedUrls.SignedUrl;
 import io.reelvault.support.Poll;
 import io.reelvault.support.S3ProxyServer;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.subscription.Cancellable;
 import io.smallrye.mutiny.subscription.MultiEmitter;
 import java.net.URI;
+import java.net.URLDecoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.security.MessageDigest;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import software.amazon.awssdk.auth.credentials.AwsSessionCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.core.async.AsyncRequestBody;
+import software.amazon.awssdk.http.crt.AwsCrtAsyncHttpClient;
+import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3AsyncClient;
 import software.amazon.awssdk.services.s3.model.ServerSideEncryption;
+import software.amazon.awssdk.services.s3.presigner.S3Presigner;
 
 /** The shared contract on the S3 backend, against s3proxy over HTTP with SigV4, plus multipart and presigning. */
 class S3ObjectStoreContractTest extends ObjectStoreContract {
@@ -198,7 +218,7 @@ class S3ObjectStoreContractTest extends ObjectStoreContract {
                 chunked(randomBytes((int) (7 * MIB), 62), 65536),
                 OptionalLong.of(7 * MIB),
                 "video/mp4"));
-        assertTrue(stale instanceof io.reelvault.storage.PreconditionFailedException, "stale: " + stale);
+        assertTrue(stale instanceof PreconditionFailedException, "stale: " + stale);
         assertEquals(sha256(big), sha256(read("compositions/c/final.mp4", Optional.empty())), "the newer object stays");
         assertNoLeftovers();
     }
@@ -232,7 +252,7 @@ class S3ObjectStoreContractTest extends ObjectStoreContract {
                 .await()
                 .atMost(WAIT);
         assertEquals(sha256(first), stored.sha256());
-        for (OptionalLong length : java.util.List.of(OptionalLong.of(first.length), OptionalLong.empty())) {
+        for (OptionalLong length : List.of(OptionalLong.of(first.length), OptionalLong.empty())) {
             var refused = failure(store.putIfAbsent(
                     key("temp/j/once.tmp"),
                     chunked(randomBytes((int) (7 * MIB), 19), 65536),
@@ -260,7 +280,7 @@ class S3ObjectStoreContractTest extends ObjectStoreContract {
     }
 
     /** {@code count} chunks of 1 MiB, generated on demand and hashed as they go (nothing held whole). */
-    static Multi<ByteBuffer> generated(int count, java.security.MessageDigest sha) {
+    static Multi<ByteBuffer> generated(int count, MessageDigest sha) {
         return Multi.createFrom().range(0, count).map(i -> {
             byte[] chunk = randomBytes(1024 * 1024, 1000 + i);
             sha.update(chunk);
@@ -270,17 +290,17 @@ class S3ObjectStoreContractTest extends ObjectStoreContract {
 
     @Test
     void twentyFivePartUploadRoundTrips() throws Exception {
-        var sent = java.security.MessageDigest.getInstance("SHA-256");
+        var sent = Sha256.newDigest();
         PutResult r = store.put(
                         key("compositions/c25/final.mp4"), generated(125, sent), OptionalLong.empty(), "video/mp4")
                 .await()
                 .atMost(Duration.ofMinutes(3));
-        String expected = java.util.HexFormat.of().formatHex(sent.digest());
+        String expected = HexFormat.of().formatHex(sent.digest());
         assertEquals(expected, r.sha256());
         assertEquals(125 * MIB, r.info().size());
         assertTrue(
                 r.info().etag().contains("-25"), "a 25-part ETag: " + r.info().etag());
-        var back = java.security.MessageDigest.getInstance("SHA-256");
+        var back = Sha256.newDigest();
         store.get(key("compositions/c25/final.mp4"), Optional.empty())
                 .await()
                 .atMost(WAIT)
@@ -288,7 +308,7 @@ class S3ObjectStoreContractTest extends ObjectStoreContract {
                 .subscribe()
                 .asIterable()
                 .forEach(b -> back.update(b));
-        assertEquals(expected, java.util.HexFormat.of().formatHex(back.digest()));
+        assertEquals(expected, HexFormat.of().formatHex(back.digest()));
         assertNoLeftovers();
     }
 
@@ -344,8 +364,8 @@ class S3ObjectStoreContractTest extends ObjectStoreContract {
             try {
                 result.get(60, TimeUnit.SECONDS);
                 fail("the upload cannot succeed with the server down");
-            } catch (java.util.concurrent.ExecutionException e) {
-                var code = ((io.reelvault.error.ReelvaultException) e.getCause()).code();
+            } catch (ExecutionException e) {
+                var code = ((ReelvaultException) e.getCause()).code();
                 assertTrue(code.status() >= 500, "a coded 5xx: " + code);
             }
             flaky.start();
@@ -426,7 +446,7 @@ class S3ObjectStoreContractTest extends ObjectStoreContract {
                 "GET",
                 key("uploads/u/upload_20260101_aaaaaaaaaaaa/original.png"),
                 Duration.ofMinutes(5),
-                Map.of("Content-Disposition", io.reelvault.model.ContentDisposition.attachment("vidéo final.mp4")));
+                Map.of("Content-Disposition", ContentDisposition.attachment("vidéo final.mp4")));
         assertEquals(Duration.ofMinutes(5), get.expiresIn());
         var ok = http.send(HttpRequest.newBuilder(get.url()).build(), HttpResponse.BodyHandlers.ofByteArray());
         assertEquals(200, ok.statusCode());
@@ -470,14 +490,13 @@ class S3ObjectStoreContractTest extends ObjectStoreContract {
     }
 
     /** The headers a client must send with a presigned URL: those it is told to, and those the signature covers. */
-    static java.util.Set<String> headersTheClientSends(io.reelvault.storage.SignedUrls.SignedUrl url) {
-        java.util.Set<String> sent = new java.util.TreeSet<>(String.CASE_INSENSITIVE_ORDER);
+    static Set<String> headersTheClientSends(SignedUrl url) {
+        Set<String> sent = new TreeSet<>(String.CASE_INSENSITIVE_ORDER);
         sent.addAll(url.requiredHeaders().keySet());
-        var m = java.util.regex.Pattern.compile("[?&]X-Amz-SignedHeaders=([^&]+)")
+        var m = Pattern.compile("[?&]X-Amz-SignedHeaders=([^&]+)")
                 .matcher(url.url().toString());
         assertTrue(m.find(), "a SigV4 presigned URL lists its signed headers: " + url.url());
-        for (String h : java.net.URLDecoder.decode(m.group(1), java.nio.charset.StandardCharsets.UTF_8)
-                .split(";")) {
+        for (String h : URLDecoder.decode(m.group(1), StandardCharsets.UTF_8).split(";")) {
             sent.add(h);
         }
         sent.remove("host"); // the browser's own, never subject to CORS
@@ -490,12 +509,9 @@ class S3ObjectStoreContractTest extends ObjectStoreContract {
                 .corsRules()
                 .get(0);
         assertTrue(rule.allowedMethods().contains("PUT"));
-        java.util.Set<String> allowed = new java.util.TreeSet<>(String.CASE_INSENSITIVE_ORDER);
+        Set<String> allowed = new TreeSet<>(String.CASE_INSENSITIVE_ORDER);
         allowed.addAll(rule.allowedHeaders());
-        for (var sse : java.util.Arrays.asList(
-                software.amazon.awssdk.services.s3.model.ServerSideEncryption.AES256,
-                software.amazon.awssdk.services.s3.model.ServerSideEncryption.AWS_KMS,
-                null)) {
+        for (var sse : Arrays.asList(ServerSideEncryption.AES256, ServerSideEncryption.AWS_KMS, null)) {
             S3ObjectStore s = new S3ObjectStore(
                     client,
                     server.presigner(),
@@ -509,7 +525,7 @@ class S3ObjectStoreContractTest extends ObjectStoreContract {
                     key("uploads/u/upload_20260101_cccccccccccc/original.png"),
                     Duration.ofMinutes(15),
                     Map.of("Content-Type", "image/png", "Content-Length", "2000"));
-            java.util.Set<String> sent = headersTheClientSends(url);
+            Set<String> sent = headersTheClientSends(url);
             assertTrue(sent.contains("Content-Type"), "the type is bound: " + sent);
             for (String header : sent) {
                 assertTrue(
@@ -533,7 +549,7 @@ class S3ObjectStoreContractTest extends ObjectStoreContract {
         int again = presignedPut(http, url, second).statusCode();
         assertEquals(412, again, "the second PUT of one URL is refused (If-None-Match: *)");
         assertArrayEquals(first, read(target.value(), Optional.empty()), "the first bytes stay");
-        var withoutCondition = new java.util.HashMap<>(url.requiredHeaders());
+        var withoutCondition = new HashMap<>(url.requiredHeaders());
         withoutCondition.remove("If-None-Match");
         var b = HttpRequest.newBuilder(url.url()).PUT(HttpRequest.BodyPublishers.ofByteArray(second));
         withoutCondition.forEach(b::header);
@@ -552,8 +568,7 @@ class S3ObjectStoreContractTest extends ObjectStoreContract {
      * A PUT to a presigned URL with exactly the headers it requires, on a connection of its own: s3proxy may close
      * one after refusing a body, which a pooled connection would only notice on the next request.
      */
-    static HttpResponse<Void> presignedPut(
-            HttpClient ignored, io.reelvault.storage.SignedUrls.SignedUrl url, byte[] body) throws Exception {
+    static HttpResponse<Void> presignedPut(HttpClient ignored, SignedUrl url, byte[] body) throws Exception {
         var b = HttpRequest.newBuilder(url.url()).PUT(HttpRequest.BodyPublishers.ofByteArray(body));
         url.requiredHeaders().forEach(b::header);
         return HttpClient.newBuilder()
@@ -564,23 +579,23 @@ class S3ObjectStoreContractTest extends ObjectStoreContract {
 
     @Test
     void presignedUrlsNeverOutliveTemporaryCredentials() {
-        var expiring = software.amazon.awssdk.auth.credentials.AwsSessionCredentials.builder()
+        var expiring = AwsSessionCredentials.builder()
                 .accessKeyId(S3ProxyServer.ACCESS_KEY)
                 .secretAccessKey(S3ProxyServer.SECRET_KEY)
                 .sessionToken("session")
-                .expirationTime(java.time.Instant.now().plus(Duration.ofMinutes(10)))
+                .expirationTime(Instant.now().plus(Duration.ofMinutes(10)))
                 .build();
-        var provider = software.amazon.awssdk.auth.credentials.StaticCredentialsProvider.create(expiring);
+        var provider = StaticCredentialsProvider.create(expiring);
         try (S3AsyncClient temporary = S3AsyncClient.builder()
                         .endpointOverride(server.endpoint())
                         .forcePathStyle(true)
-                        .region(software.amazon.awssdk.regions.Region.US_EAST_1)
+                        .region(Region.US_EAST_1)
                         .credentialsProvider(provider)
-                        .httpClientBuilder(software.amazon.awssdk.http.crt.AwsCrtAsyncHttpClient.builder())
+                        .httpClientBuilder(AwsCrtAsyncHttpClient.builder())
                         .build();
-                var presigner = software.amazon.awssdk.services.s3.presigner.S3Presigner.builder()
+                var presigner = S3Presigner.builder()
                         .endpointOverride(server.endpoint())
-                        .region(software.amazon.awssdk.regions.Region.US_EAST_1)
+                        .region(Region.US_EAST_1)
                         .credentialsProvider(provider)
                         .build()) {
             S3ObjectStore s = new S3ObjectStore(
@@ -596,8 +611,7 @@ class S3ObjectStoreContractTest extends ObjectStoreContract {
             assertTrue(
                     url.expiresIn().compareTo(Duration.ofMinutes(8)) > 0,
                     "but not more than needed: " + url.expiresIn());
-            var m = java.util.regex.Pattern.compile("X-Amz-Expires=(\\d+)")
-                    .matcher(url.url().toString());
+            var m = Pattern.compile("X-Amz-Expires=(\\d+)").matcher(url.url().toString());
             assertTrue(m.find());
             assertEquals(url.expiresIn().toSeconds(), Long.parseLong(m.group(1)), "the URL says what expires_in says");
         }

@@ -13,6 +13,7 @@ import io.reelvault.support.S3FaultProxy;
 import io.reelvault.support.S3ProxyServer;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
+import java.io.ByteArrayOutputStream;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -21,6 +22,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -127,7 +129,7 @@ class S3StorageRefusedTest {
         ObjectKey key = ObjectKey.parse("uploads/u/upload_20260101_aaaaaaaaaaaa/original.png");
         byte[] small = bytes(1000, 1);
         byte[] big = bytes((int) (7 * MIB), 2); // over the 6 MiB threshold: two parts
-        Map<String, Uni<?>> operations = new java.util.LinkedHashMap<>();
+        Map<String, Uni<?>> operations = new LinkedHashMap<>();
         operations.put(
                 "put small",
                 store.put(
@@ -244,7 +246,7 @@ class S3StorageRefusedTest {
                         "application/octet-stream")
                 .await()
                 .atMost(WAIT);
-        var back = new java.io.ByteArrayOutputStream();
+        var back = new ByteArrayOutputStream();
         good.get(missing, Optional.empty())
                 .await()
                 .atMost(WAIT)
