@@ -215,7 +215,7 @@ public class MediaTools implements AutoCloseable {
     }
 
     private List<String> thumbnailCommand(String source, int width, boolean seek) {
-        List<String> command = new ArrayList<>(List.of(ffmpeg.toString(), "-nostdin", "-hide_banner", "-v", "error"));
+        List<String> command = ffmpegCommand();
         if (seek) {
             command.addAll(List.of("-ss", THUMBNAIL_AT));
         }
@@ -238,8 +238,8 @@ public class MediaTools implements AutoCloseable {
     }
 
     private List<String> compressCommand(String source, Path output) {
-        List<String> command =
-                new ArrayList<>(List.of(ffmpeg.toString(), "-nostdin", "-hide_banner", "-v", "error", "-y"));
+        List<String> command = ffmpegCommand();
+        command.add("-y");
         command.addAll(input(source));
         command.addAll(List.of(
                 "-map",
@@ -266,6 +266,11 @@ public class MediaTools implements AutoCloseable {
                 "mp4",
                 output.toString()));
         return command;
+    }
+
+    /** ffmpeg, quiet but for errors, never reading standard input; the caller adds the rest. */
+    private List<String> ffmpegCommand() {
+        return new ArrayList<>(List.of(ffmpeg.toString(), "-nostdin", "-hide_banner", "-v", "error"));
     }
 
     /** The input options and the input; {@code source} follows {@code -i}, so it is never read as an option. */

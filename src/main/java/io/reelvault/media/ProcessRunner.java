@@ -1,5 +1,6 @@
 package io.reelvault.media;
 
+import io.reelvault.common.DaemonThreads;
 import io.reelvault.media.MediaException.Reason;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.subscription.UniEmitter;
@@ -18,7 +19,6 @@ import java.util.concurrent.Future;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.SynchronousQueue;
-import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -80,7 +80,8 @@ final class ProcessRunner implements AutoCloseable {
                     "media workers must be at least 1 and the queue at least 0, not " + workers + " and " + queue);
         }
         BlockingQueue<Runnable> waiting = queue == 0 ? new SynchronousQueue<>() : new ArrayBlockingQueue<>(queue);
-        pool = new ThreadPoolExecutor(workers, workers, 30, TimeUnit.SECONDS, waiting, daemons("reelvault-media-"));
+        pool = new ThreadPoolExecutor(
+                workers, workers, 30, TimeUnit.SECONDS, waiting, DaemonThreads.numbered("reelvault-media-"));
         pool.allowCoreThreadTimeOut(true);
         // two output readers per running process, so never a wait
         readers = new ThreadPoolExecutor(
@@ -89,7 +90,7 @@ final class ProcessRunner implements AutoCloseable {
                 30,
                 TimeUnit.SECONDS,
                 new LinkedBlockingQueue<>(),
-                daemons("reelvault-media-io-"));
+                DaemonThreads.numbered("reelvault-media-io-"));
         readers.allowCoreThreadTimeOut(true);
     }
 
@@ -107,8 +108,7 @@ final class ProcessRunner implements AutoCloseable {
             } catch (RejectedExecutionException e) {
                 task.fail(
                         pool.isShutdown()
-                                ? new MediaException(
-                                        Reason.UNAVAILABLE, "media work has stopped: the service is shutting down")
+                                ? stopped()
                                 : new MediaException(
                                         Reason.BUSY, "every media worker is busy and the media queue is full"));
             }
@@ -119,9 +119,7 @@ final class ProcessRunner implements AutoCloseable {
     @Override
     public void close() {
         for (Runnable waiting : pool.shutdownNow()) {
-            ((Task<?>) waiting)
-                    .fail(new MediaException(
-                            Reason.UNAVAILABLE, "media work has stopped: the service is shutting down"));
+            ((Task<?>) waiting).fail(stopped());
         }
         readers.shutdownNow();
     }
@@ -245,9 +243,9 @@ final class ProcessRunner implements AutoCloseable {
                 return out;
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                throw new MediaException(Reason.UNAVAILABLE, "media work has stopped: the service is shutting down");
+                throw stopped();
             } catch (RejectedExecutionException e) {
-                throw new MediaException(Reason.UNAVAILABLE, "media work has stopped: the service is shutting down");
+                throw stopped();
             } catch (IOException | ExecutionException | TimeoutException e) {
                 throw new MediaException(Reason.FAILED, "could not read the output of " + tool);
             }
@@ -283,12 +281,7 @@ final class ProcessRunner implements AutoCloseable {
         }
     }
 
-    private static ThreadFactory daemons(String prefix) {
-        AtomicInteger count = new AtomicInteger();
-        return runnable -> {
-            Thread thread = new Thread(runnable, prefix + count.incrementAndGet());
-            thread.setDaemon(true);
-            return thread;
-        };
+    private static MediaException stopped() {
+        return new MediaException(Reason.UNAVAILABLE, "media work has stopped: the service is shutting down");
     }
 }

@@ -6,6 +6,7 @@ import io.reelvault.media.ContentSniffer;
 import io.reelvault.model.FileType;
 import io.smallrye.mutiny.Multi;
 import java.nio.ByteBuffer;
+import java.util.Arrays;
 import java.util.Optional;
 import java.util.OptionalLong;
 
@@ -62,7 +63,7 @@ public final class BodyInspector {
             return;
         }
         typeChecked = true;
-        byte[] sniffed = headLength == head.length ? head : java.util.Arrays.copyOf(head, headLength);
+        byte[] sniffed = headLength == head.length ? head : Arrays.copyOf(head, headLength);
         Optional<FileType> actual = ContentSniffer.sniff(sniffed);
         if (actual.isEmpty() || actual.get() != expected) {
             throw new ReelvaultException(

@@ -1,12 +1,12 @@
 package io.reelvault.service;
 
+import io.reelvault.common.Sha256;
 import io.reelvault.model.ObjectKey;
 import io.reelvault.storage.ObjectStore;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import java.nio.ByteBuffer;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.Optional;
 
@@ -16,12 +16,7 @@ public final class Digests {
 
     /** Reads the stream to its end and returns its lower-case hex SHA-256. */
     public static Uni<String> sha256(Multi<ByteBuffer> body) {
-        MessageDigest sha;
-        try {
-            sha = MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            return Uni.createFrom().failure(e);
-        }
+        MessageDigest sha = Sha256.newDigest();
         return body.onItem()
                 .invoke(b -> sha.update(b.duplicate()))
                 .collect()

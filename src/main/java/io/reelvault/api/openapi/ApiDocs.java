@@ -33,7 +33,7 @@ public final class ApiDocs {
     public static final String STREAMED_BODY =
             "invalid_request,length_mismatch,request_timeout,payload_too_large,unsupported_media_type,"
                     + "rate_limited,too_many_uploads,shutting_down," + STORED;
-    /** A JSON body: malformed, over its limit (see {@link io.reelvault.api.JsonBodyLimit}), or not JSON. */
+    /** A JSON body: malformed, over its limit (see {@code api/JsonBodyLimit}), or not JSON. */
     public static final String JSON_BODY = "invalid_request,payload_too_large,unsupported_media_type";
     /** A resource of an area with retention: gone, or past its retention. */
     public static final String RETAINED = "invalid_id,not_found,expired";

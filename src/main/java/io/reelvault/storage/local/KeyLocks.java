@@ -11,7 +11,7 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Exclusive locks by key, shared by every process using one storage root: the conditional writes of
- * {@link LocalObjectStore#putIf} check the current object and rename the new one into place while holding the
+ * {@link LocalObjectStore#putIf} ({@link LocalWrites}) check the current object and rename the new one into place while holding the
  * key's lock. Striped: a key hashes (String.hashCode, the same in every JVM) to one of {@value #STRIPES} lock files
  * {@code {root}/.locks/keys/NN.lock} (outside the key space), locked with an OS lock ({@code fcntl}: local disks and
  * NFSv4 honour it). OS locks belong to a process, not a thread, so each stripe is also a monitor of this JVM, and its
@@ -29,7 +29,7 @@ final class KeyLocks {
     }
 
     /** Runs {@code action} while holding {@code key}'s lock, against every thread and process on this root. */
-    <T> T withLock(ObjectKey key, LocalObjectStore.IoSupplier<T> action) throws IOException {
+    <T> T withLock(ObjectKey key, LocalIo.IoSupplier<T> action) throws IOException {
         Path file =
                 dir.resolve(String.format("%02d.lock", Math.floorMod(key.value().hashCode(), STRIPES)));
         Stripe stripe = STRIPES_OF_THIS_JVM.computeIfAbsent(file, Stripe::new);

@@ -10,7 +10,6 @@ import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 import java.io.IOException;
 import java.nio.file.FileStore;
-import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
@@ -23,8 +22,7 @@ import java.nio.file.Path;
 @Startup
 @Singleton
 public class LocalDiskMeter {
-    private final Path root;
-    private volatile FileStore store;
+    private final RootFileStore disk;
 
     @Inject
     LocalDiskMeter(ReelvaultConfig config, CommandMode commandMode, MeterRegistry registry) {
@@ -37,7 +35,7 @@ public class LocalDiskMeter {
     }
 
     private LocalDiskMeter(Path root, MeterRegistry registry, boolean active) {
-        this.root = root;
+        this.disk = new RootFileStore(root);
         if (active) {
             Gauge.builder(StorageMetrics.LOCAL_FREE, this, m -> m.read(FileStore::getUsableSpace))
                     .baseUnit("bytes")
@@ -52,12 +50,7 @@ public class LocalDiskMeter {
 
     private double read(IoLong value) {
         try {
-            FileStore s = store;
-            if (s == null) { // the root exists once the backend is open; looked up once (it scans the mount table)
-                s = Files.getFileStore(root);
-                store = s;
-            }
-            return value.applyAsLong(s);
+            return value.applyAsLong(disk.get()); // the root exists once the backend is open
         } catch (IOException | RuntimeException e) {
             return Double.NaN;
         }

@@ -9,7 +9,10 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 
-/** Crash-safe filesystem steps: durable folder creation, atomic publication, pruning of empty folders. */
+/**
+ * Crash-safe filesystem steps: durable folder creation, atomic publication, deletion with pruning of the folders it
+ * empties.
+ */
 final class LocalFiles {
     private final Path root;
 
@@ -56,8 +59,18 @@ final class LocalFiles {
         }
     }
 
+    /**
+     * Deletes the file, if it is there, and the folders that leaves empty up to (not including) the folder of its key's
+     * area, which is never removed.
+     */
+    void delete(Path file) throws IOException {
+        if (Files.deleteIfExists(file)) {
+            pruneEmpty(file.getParent(), root.resolve(root.relativize(file).getName(0)));
+        }
+    }
+
     /** Removes now-empty folders from {@code dir} upwards, stopping below {@code stop} or at the first non-empty one. */
-    void pruneEmpty(Path dir, Path stop) {
+    private void pruneEmpty(Path dir, Path stop) {
         Path d = dir;
         while (d != null && d.startsWith(stop) && !d.equals(stop)) {
             try {

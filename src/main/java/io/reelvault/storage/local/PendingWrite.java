@@ -1,5 +1,6 @@
 package io.reelvault.storage.local;
 
+import io.reelvault.common.Sha256;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -13,7 +14,6 @@ import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.FileTime;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.Optional;
 import java.util.concurrent.CancellationException;
@@ -42,11 +42,7 @@ final class PendingWrite {
         this.temp = temp;
         this.channel = channel;
         this.recordDigest = recordDigest;
-        try {
-            this.sha256 = MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+        this.sha256 = Sha256.newDigest();
     }
 
     /** @param recordDigest whether the filesystem keeps extended attributes ({@link StoredDigest#supported}) */

@@ -57,7 +57,7 @@ public final class Scrubber {
             Path path = paths.root().resolve(e.key());
             try (FileChannel channel = FileChannel.open(path, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS)) {
                 Optional<String> expected = StoredDigest.read(path);
-                Optional<BasicFileAttributes> now = LocalObjectStore.attributes(path);
+                Optional<BasicFileAttributes> now = ObjectFiles.attributes(path);
                 if (now.isEmpty()
                         || !Objects.equals(now.get().fileKey(), e.attributes().fileKey())) {
                     continue; // replaced or deleted since it was listed

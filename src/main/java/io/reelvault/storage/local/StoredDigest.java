@@ -15,7 +15,7 @@ import java.util.regex.Pattern;
  * attribute {@code user.reelvault.sha256} (64 hex characters). It is set on the temp file before the rename that
  * publishes it, so an object and its digest appear together, and it follows the file's inode (a copy that drops
  * extended attributes, such as {@code cp} or {@code rsync} without {@code -X}, leaves objects without one: they are
- * then served unverified, never refused). Full reads compare the bytes against it ({@link LocalObjectStore#get}), and
+ * then served unverified, never refused). Full reads compare the bytes against it ({@link LocalReads}), and
  * {@link Scrubber} checks every object. Filesystems without user extended attributes (some network filesystems) keep
  * none: {@link #supported} says so once at start-up.
  */

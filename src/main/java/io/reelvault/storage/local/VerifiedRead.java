@@ -1,10 +1,10 @@
 package io.reelvault.storage.local;
 
+import io.reelvault.common.Sha256;
 import io.reelvault.model.ObjectKey;
 import io.reelvault.storage.IntegrityException;
 import java.nio.ByteBuffer;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import org.jboss.logging.Logger;
 
@@ -23,11 +23,7 @@ final class VerifiedRead {
     VerifiedRead(ObjectKey key, String expected) {
         this.key = key;
         this.expected = expected;
-        try {
-            this.sha256 = MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+        this.sha256 = Sha256.newDigest();
     }
 
     /**

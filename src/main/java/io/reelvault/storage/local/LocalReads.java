@@ -1,0 +1,127 @@
+package io.reelvault.storage.local;
+
+import io.reelvault.error.ReelvaultException;
+import io.reelvault.model.ByteRange;
+import io.reelvault.model.ObjectKey;
+import io.reelvault.model.ResolvedRange;
+import io.reelvault.storage.IntegrityException;
+import io.reelvault.storage.ObjectContent;
+import io.reelvault.storage.ObjectInfo;
+import io.smallrye.mutiny.Multi;
+import io.smallrye.mutiny.Uni;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The local backend's reads: an object, or one byte range of it, streamed in chunks read on the blocking executor
+ * from one open channel (so a rewrite of the key during the read does not mix two objects). A full read is verified
+ * against the object's recorded SHA-256 ({@link VerifiedRead}): a damaged object fails with {@link IntegrityException}
+ * instead of its last chunk. A ranged read cannot be checked (the digest covers the whole object) and is served as
+ * read; a range that selects none of the object is {@code range_not_satisfiable}.
+ */
+final class LocalReads {
+    private static final int READ_CHUNK = 128 * 1024;
+    private static final ByteBuffer EOF = ByteBuffer.allocate(0);
+
+    private final SecurePaths paths;
+    private final LocalIo io;
+
+    LocalReads(SecurePaths paths, LocalIo io) {
+        this.paths = paths;
+        this.io = io;
+    }
+
+    Uni<ObjectContent> get(ObjectKey key, Optional<ByteRange> range) {
+        Path path = paths.resolve(key);
+        return io.blocking(() -> {
+            for (int attempt = 0; ; attempt++) {
+                BasicFileAttributes before =
+                        ObjectFiles.attributes(path).orElseThrow(() -> ReelvaultException.notFound("object"));
+                FileChannel channel = FileChannel.open(path, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS);
+                // read between two stats of one inode, which the open channel holds: the digest of these very bytes
+                Optional<String> digest = range.isPresent() ? Optional.empty() : StoredDigest.read(path);
+                Optional<BasicFileAttributes> after = ObjectFiles.attributes(path);
+                if (after.isEmpty()
+                        || !Objects.equals(before.fileKey(), after.get().fileKey())) {
+                    channel.close(); // replaced between stat and open: stat again
+                    if (attempt < 3) {
+                        continue;
+                    }
+                    throw new IOException("object keeps changing while being opened");
+                }
+                return open(key, channel, before, range, digest);
+            }
+        });
+    }
+
+    /** @param digest the object's recorded SHA-256, for a full read; a read with one is verified ({@link VerifiedRead}) */
+    private ObjectContent open(
+            ObjectKey key,
+            FileChannel channel,
+            BasicFileAttributes attrs,
+            Optional<ByteRange> range,
+            Optional<String> digest)
+            throws IOException {
+        ObjectInfo info = ObjectFiles.info(key, attrs);
+        Optional<ResolvedRange> resolved = Optional.empty();
+        if (range.isPresent()) {
+            resolved = range.get().resolve(info.size());
+            if (resolved.isEmpty()) {
+                channel.close();
+                throw ReelvaultException.rangeNotSatisfiable(info.size(), range.get());
+            }
+        }
+        long start = resolved.map(ResolvedRange::start).orElse(0L);
+        long end = start + resolved.map(ResolvedRange::length).orElse(info.size());
+        AtomicLong position = new AtomicLong(start);
+        VerifiedRead verify = digest.map(d -> new VerifiedRead(key, d)).orElse(null);
+        Multi<ByteBuffer> body = Multi.createBy()
+                .repeating()
+                .uni(() -> io.blocking(() -> readChunk(channel, position, end, verify)))
+                .until(buffer -> buffer == EOF)
+                .onTermination()
+                .invoke(() -> closeQuietly(channel));
+        return new ObjectContent(info, resolved, body);
+    }
+
+    /** The next chunk, or {@link #EOF}; with {@code verify}, the chunk that completes the object only once it passed. */
+    private static ByteBuffer readChunk(FileChannel channel, AtomicLong position, long end, VerifiedRead verify)
+            throws IOException {
+        long pos = position.get();
+        if (pos >= end) {
+            if (verify != null && end == 0) {
+                verify.check(EOF, true); // an empty object has no chunk to hold back: checked before the end
+            }
+            return EOF;
+        }
+        ByteBuffer buffer = ByteBuffer.allocate((int) Math.min(READ_CHUNK, end - pos));
+        while (buffer.hasRemaining()) {
+            int n = channel.read(buffer, pos + buffer.position());
+            if (n < 0) {
+                throw new IOException("object shorter than its size while reading");
+            }
+        }
+        buffer.flip();
+        if (verify != null) {
+            verify.check(buffer, pos + buffer.remaining() >= end);
+        }
+        position.addAndGet(buffer.remaining());
+        return buffer;
+    }
+
+    private static void closeQuietly(FileChannel channel) {
+        try {
+            channel.close();
+        } catch (IOException ignored) {
+            // read-only handle
+        }
+    }
+}

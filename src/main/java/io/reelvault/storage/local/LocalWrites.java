@@ -1,0 +1,211 @@
+package io.reelvault.storage.local;
+
+import io.reelvault.error.ErrorCode;
+import io.reelvault.error.ReelvaultException;
+import io.reelvault.model.ObjectKey;
+import io.reelvault.storage.IncompleteWrites;
+import io.reelvault.storage.ObjectInfo;
+import io.reelvault.storage.PendingWrites;
+import io.reelvault.storage.PreconditionFailedException;
+import io.reelvault.storage.PutResult;
+import io.smallrye.mutiny.Multi;
+import io.smallrye.mutiny.Uni;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.time.Instant;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.Set;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.stream.Collectors;
+
+/**
+ * The local backend's writes: the body streamed into a temp file under {@code {root}/.tmp} on the blocking executor,
+ * then renamed into place ({@link PendingWrite}); a conditional write compares and renames under the key's lock
+ * ({@link KeyLocks}). Writes in progress are tracked, so that the end of a graceful shutdown can abort them
+ * ({@link PendingWrites}); the temp files of writes whose process died are found by their unheld locks
+ * ({@link IncompleteWrites}). A full disk fails a write with {@code insufficient_storage}, its temp file removed.
+ */
+final class LocalWrites {
+    private static final int WRITE_BUFFERED_CHUNKS = 16;
+
+    private final SecurePaths paths;
+    private final LocalFiles files;
+    private final Path tempDir;
+    private final LocalIo io;
+    private final KeyLocks keyLocks;
+    private final boolean digests;
+    private final Set<PendingWrite> pending = ConcurrentHashMap.newKeySet();
+    private volatile boolean stopped;
+
+    /** @param digests whether the filesystem keeps each object's SHA-256 ({@link StoredDigest#supported}) */
+    LocalWrites(SecurePaths paths, LocalFiles files, Path tempDir, LocalIo io, boolean digests) {
+        this.paths = paths;
+        this.files = files;
+        this.tempDir = tempDir;
+        this.io = io;
+        this.keyLocks = new KeyLocks(paths.root());
+        this.digests = digests;
+    }
+
+    /** @param expectedEtag null: unconditional; otherwise the condition of {@link LocalObjectStore#putIf} */
+    Uni<PutResult> write(ObjectKey key, Multi<ByteBuffer> body, OptionalLong length, Optional<String> expectedEtag) {
+        Path target = paths.resolve(key);
+        // a request cancelled while its temp file is being opened (the client vanished) never reaches the body stage
+        // below, whose handlers abort a write: the opened write is aborted here instead, whichever comes second
+        AtomicReference<PendingWrite> opened = new AtomicReference<>();
+        AtomicBoolean cancelled = new AtomicBoolean();
+        Uni<PendingWrite> open = io.blocking(() -> {
+                    PendingWrite write = openWrite();
+                    opened.set(write);
+                    if (cancelled.get()) {
+                        discard(write);
+                    }
+                    return write;
+                })
+                .onCancellation()
+                .invoke(() -> {
+                    cancelled.set(true);
+                    PendingWrite write = opened.get();
+                    if (write != null) {
+                        io.executor().execute(() -> discard(write));
+                    }
+                });
+        return open.onItem()
+                .transformToUni(write -> body.emitOn(io.executor(), WRITE_BUFFERED_CHUNKS)
+                        .onItem()
+                        .invoke(buffer -> {
+                            long written = LocalIo.io(() -> write.write(buffer));
+                            if (length.isPresent() && written > length.getAsLong()) {
+                                throw lengthMismatch(length.getAsLong());
+                            }
+                        })
+                        .collect()
+                        .last()
+                        .emitOn(io.executor())
+                        .onItem()
+                        .transform(ignored -> {
+                            if (length.isPresent() && write.written() != length.getAsLong()) {
+                                throw lengthMismatch(length.getAsLong());
+                            }
+                            String sha256 = write.sha256();
+                            return LocalIo.io(() -> new PutResult(commit(write, key, target, expectedEtag), sha256));
+                        })
+                        .onFailure()
+                        .invoke(write::abort)
+                        .onCancellation()
+                        .invoke(() -> io.executor().execute(write::abort))
+                        .onTermination()
+                        .invoke(() -> pending.remove(write)))
+                .onFailure(e -> stopped && e instanceof CancellationException)
+                .transform(e -> stopping())
+                .onFailure(UncheckedIOException.class)
+                .transform(LocalIo::unavailable);
+    }
+
+    /**
+     * Renames the written temp file into place, under the key's lock when {@code expectedEtag} is a condition (see
+     * {@link LocalObjectStore#putIf}).
+     *
+     * @return what this write put there: the target itself may already hold a racing writer's object
+     */
+    private ObjectInfo commit(PendingWrite write, ObjectKey key, Path target, Optional<String> expectedEtag)
+            throws IOException {
+        if (expectedEtag == null) {
+            return ObjectFiles.info(key, write.commit(target, files));
+        }
+        return keyLocks.withLock(key, () -> {
+            Optional<BasicFileAttributes> current = ObjectFiles.attributes(target);
+            Optional<String> etag = current.map(a -> ObjectFiles.info(key, a).etag());
+            if (!etag.equals(expectedEtag)) {
+                throw new PreconditionFailedException(
+                        expectedEtag.isPresent()
+                                ? "the object changed since it was read"
+                                : "an object is already there");
+            }
+            return ObjectFiles.info(
+                    key, write.commit(target, files, current.map(BasicFileAttributes::lastModifiedTime)));
+        });
+    }
+
+    private void discard(PendingWrite write) {
+        write.abort();
+        pending.remove(write);
+    }
+
+    /** A new temp file, tracked until its write ends; none once the store has stopped. */
+    private PendingWrite openWrite() throws IOException {
+        if (stopped) {
+            throw stopping();
+        }
+        PendingWrite write = PendingWrite.open(tempDir, digests);
+        pending.add(write);
+        if (stopped) { // abortAll may have iterated before the add: never leave a write it did not see
+            write.abort();
+            pending.remove(write);
+            throw stopping();
+        }
+        return write;
+    }
+
+    /** {@link PendingWrites#abortAll}: every write in progress aborted, and none accepted from now on. */
+    int abortAll() {
+        stopped = true;
+        int aborted = 0;
+        for (PendingWrite write : pending) {
+            if (write.abort()) {
+                aborted++;
+            }
+            pending.remove(write);
+        }
+        return aborted;
+    }
+
+    /**
+     * Removes the temp files under {@code {root}/.tmp} that no write is using: not one of this process's writes, last
+     * modified before {@code inactiveSince}, and not locked by another process (every write holds an OS lock on its
+     * temp file while it streams, {@link PendingWrite}; the kernel drops the locks of a process that dies). The age
+     * covers the instant between a temp file's creation and its lock, and filesystems whose locks do not work.
+     */
+    int removeAbandoned(Instant inactiveSince) {
+        Set<Path> ours = pending.stream().map(PendingWrite::temp).collect(Collectors.toSet());
+        int removed = 0;
+        try (DirectoryStream<Path> temps = Files.newDirectoryStream(tempDir)) {
+            for (Path temp : temps) {
+                Optional<BasicFileAttributes> attrs = ObjectFiles.attributes(temp);
+                if (ours.contains(temp)
+                        || attrs.isEmpty()
+                        || !attrs.get().lastModifiedTime().toInstant().isBefore(inactiveSince)) {
+                    continue;
+                }
+                if (PendingWrite.removeIfAbandoned(temp)) {
+                    removed++;
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot list the temp folder " + tempDir, e);
+        }
+        return removed;
+    }
+
+    private static ReelvaultException stopping() {
+        return new ReelvaultException(
+                ErrorCode.SHUTTING_DOWN,
+                "the service stopped before the upload completed; nothing of it was stored",
+                null,
+                Map.of("Retry-After", "1"));
+    }
+
+    private static ReelvaultException lengthMismatch(long declared) {
+        return new ReelvaultException(ErrorCode.LENGTH_MISMATCH, "the body is not the declared " + declared + " bytes");
+    }
+}
