@@ -9,11 +9,13 @@ import io.reelvault.config.ReelvaultConfig;
 import io.reelvault.storage.local.Scrubber;
 import io.reelvault.storage.s3.BucketAdmin;
 import io.reelvault.storage.s3.S3Backend;
+import jakarta.enterprise.inject.Instance;
 import jakarta.inject.Inject;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import org.eclipse.microprofile.config.Config;
@@ -61,7 +63,7 @@ public class Main implements QuarkusApplication {
     Config settings;
 
     @Inject
-    jakarta.enterprise.inject.Instance<CacheBench> cacheBench;
+    Instance<CacheBench> cacheBench;
 
     /**
      * Used by {@code java -jar}: for a command, no HTTP listener (the service may hold the port on this host),
@@ -180,7 +182,7 @@ public class Main implements QuarkusApplication {
                 String value = i + 1 < args.length ? args[i + 1] : "";
                 switch (args[i]) {
                     case "--entries" ->
-                        sizes = java.util.Arrays.stream(value.split(","))
+                        sizes = Arrays.stream(value.split(","))
                                 .map(Integer::parseInt)
                                 .sorted()
                                 .toList();

@@ -5,6 +5,9 @@ import io.reelvault.model.ObjectKey;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.NotDirectoryException;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayDeque;
@@ -98,7 +101,7 @@ final class SortedWalk {
                 Optional<BasicFileAttributes> attrs = readAttributes(p);
                 attrs.ifPresent(a -> nodes.add(new Node(dirKey + name, p, a)));
             }
-        } catch (java.nio.file.NoSuchFileException | java.nio.file.NotDirectoryException e) {
+        } catch (NoSuchFileException | NotDirectoryException e) {
             return nodes.iterator(); // the folder was deleted (emptied and pruned) since its parent was read
         }
         nodes.sort(Comparator.comparing(Node::sortKey));
@@ -107,9 +110,8 @@ final class SortedWalk {
 
     private static Optional<BasicFileAttributes> readAttributes(Path p) throws IOException {
         try {
-            return Optional.of(
-                    Files.readAttributes(p, BasicFileAttributes.class, java.nio.file.LinkOption.NOFOLLOW_LINKS));
-        } catch (java.nio.file.NoSuchFileException e) {
+            return Optional.of(Files.readAttributes(p, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS));
+        } catch (NoSuchFileException e) {
             return Optional.empty(); // deleted while listing
         }
     }
