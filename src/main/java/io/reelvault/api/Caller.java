@@ -5,6 +5,7 @@ import io.reelvault.error.ReelvaultException;
 import io.reelvault.model.UserId;
 import jakarta.enterprise.context.RequestScoped;
 import jakarta.inject.Inject;
+import java.util.Map;
 import org.eclipse.microprofile.jwt.JsonWebToken;
 
 /** The authenticated caller of the current request, parsed once from the verified token. */
@@ -23,7 +24,7 @@ public class Caller {
                     ErrorCode.UNAUTHENTICATED,
                     "a valid bearer token is required",
                     null,
-                    java.util.Map.of("WWW-Authenticate", "Bearer"));
+                    Map.of("WWW-Authenticate", "Bearer"));
         }
         return UserId.parse(token.getSubject());
     }

@@ -2,6 +2,8 @@ package io.reelvault.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.reelvault.api.openapi.ApiDocs;
+import io.reelvault.error.ErrorCode;
+import io.reelvault.error.ReelvaultException;
 import io.reelvault.model.ClipNumber;
 import io.reelvault.model.FileType;
 import io.reelvault.model.GenerationId;
@@ -129,9 +131,8 @@ public class GenerationResource {
                     @RestQuery
                     String reuse) {
         if (request == null) {
-            throw new io.reelvault.error.ReelvaultException(
-                    io.reelvault.error.ErrorCode.INVALID_REQUEST,
-                    "a JSON body {prompt, parameters, user_id?} is required");
+            throw new ReelvaultException(
+                    ErrorCode.INVALID_REQUEST, "a JSON body {prompt, parameters, user_id?} is required");
         }
         UserId user = request.userId() == null ? caller.user() : UserId.parseRequested(request.userId());
         boolean allowReuse = reuse == null || QueryParams.flag("reuse", reuse);

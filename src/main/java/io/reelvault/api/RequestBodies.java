@@ -11,6 +11,7 @@ import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.vertx.MultiHelper;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerFileUpload;
 import io.vertx.core.http.HttpServerRequest;
@@ -189,7 +190,7 @@ final class RequestBodies {
                 : Arc.container().instance(Vertx.class).get();
     }
 
-    private static Multi<ByteBuffer> stream(ReadStream<io.vertx.core.buffer.Buffer> source) {
+    private static Multi<ByteBuffer> stream(ReadStream<Buffer> source) {
         return MultiHelper.toMulti(source)
                 .map(b -> b.getByteBuf().nioBuffer())
                 .onFailure(e -> !(e instanceof ReelvaultException))

@@ -555,7 +555,7 @@ public interface ReelvaultConfig {
          * identical requests (single flight) before they may start their own. Default 30M.
          */
         @WithDefault("30M")
-        java.time.Duration pendingTimeout();
+        Duration pendingTimeout();
     }
 
     /** ffmpeg work (thumbnails, probes, compression); see {@code io.reelvault.media.MediaTools}. */

@@ -1,5 +1,7 @@
 package io.reelvault.error;
 
+import java.util.Locale;
+
 /**
  * The catalog of every error the service answers with. Each code is stable: clients may switch
  * on {@link #code()}; titles are for people and may change. The HTTP status is fixed per code.
@@ -87,7 +89,7 @@ public enum ErrorCode {
 
     /** The stable, machine-readable code, e.g. {@code unsupported_media_type}. */
     public String code() {
-        return name().toLowerCase(java.util.Locale.ROOT);
+        return name().toLowerCase(Locale.ROOT);
     }
 
     /** The HTTP status this code is always answered with. */

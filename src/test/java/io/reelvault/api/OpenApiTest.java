@@ -44,6 +44,7 @@ import java.util.stream.Stream;
 import org.eclipse.microprofile.config.ConfigProvider;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -53,6 +54,7 @@ import org.junit.jupiter.api.Test;
  * signed-URL route. Operations are compared as {@code METHOD /path} with path parameters written {@code {}}, since
  * DESIGN.md names them {@code {id}} where the code says {@code {generationId}}.
  */
+@Tag("conformance")
 @QuarkusTest
 class OpenApiTest {
     /**

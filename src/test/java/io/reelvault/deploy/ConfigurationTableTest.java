@@ -6,12 +6,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.List;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
  * The README's Configuration table is the operators' list of settings, and the deployment files are checked against
  * it: so it must list every setting the code has, and nothing the code does not read.
  */
+@Tag("conformance")
 class ConfigurationTableTest {
 
     @Test

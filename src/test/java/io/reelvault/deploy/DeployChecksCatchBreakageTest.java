@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -12,6 +13,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * Each check of {@link DeployChecks} fails on a broken copy of the real files: one edit per case, and the problem it
  * must produce. (The unedited files have no problem at all: {@link DeployManifestsTest}.)
  */
+@Tag("conformance")
 class DeployChecksCatchBreakageTest {
 
     private static final DeployFiles REAL = DeployFiles.fromRepo();

@@ -3,12 +3,14 @@ package io.reelvault.deploy;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
  * The deployment files (deploy/k8s, deploy/ecs/task-definition.json, docker/) parse strictly and agree with the
  * application; {@link DeployChecksCatchBreakageTest} shows that each check fails on a broken copy.
  */
+@Tag("conformance")
 class DeployManifestsTest {
 
     private static final DeployChecks CHECKS = new DeployChecks(DeployFiles.fromRepo());

@@ -29,6 +29,7 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -48,6 +49,7 @@ import org.junit.jupiter.api.Timeout;
  * promtool (Debian package {@code prometheus}, which {@code .ci/run} installs) is required: without it these
  * tests fail rather than skip.
  */
+@Tag("conformance")
 @QuarkusTest
 class MonitoringConfigTest {
     static final Path ALERTS = Path.of("deploy", "prometheus", "alerts.yaml");

@@ -8,6 +8,7 @@ import io.reelvault.error.ErrorCode;
 import io.reelvault.error.ReelvaultException;
 import java.time.Clock;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -119,7 +120,7 @@ class HostileInputTest {
         assertThrows(ReelvaultException.class, () -> ClipNumber.parse(n));
     }
 
-    @org.junit.jupiter.api.Test
+    @Test
     void generatedIdsFollowTheGrammarAndDiffer() {
         UploadId a = UploadId.generate(Clock.systemUTC());
         UploadId b = UploadId.generate(Clock.systemUTC());
@@ -136,7 +137,7 @@ class HostileInputTest {
         assertThrows(ReelvaultException.class, () -> UploadFilename.parse(name));
     }
 
-    @org.junit.jupiter.api.Test
+    @Test
     void fileNamesDropAnyFolderPart() {
         assertEquals("logo.png", UploadFilename.parse("C:\\Users\\me\\logo.png").value());
         assertEquals("logo.png", UploadFilename.parse("../../logo.png").value());

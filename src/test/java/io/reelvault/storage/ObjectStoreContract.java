@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import io.reelvault.common.Sha256;
 import io.reelvault.error.ErrorCode;
 import io.reelvault.error.ReelvaultException;
 import io.reelvault.model.ByteRange;
@@ -16,16 +17,23 @@ import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.subscription.Cancellable;
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -46,13 +54,7 @@ public abstract class ObjectStoreContract {
     }
 
     protected static String sha256(byte[] data) {
-        try {
-            return java.util.HexFormat.of()
-                    .formatHex(
-                            java.security.MessageDigest.getInstance("SHA-256").digest(data));
-        } catch (java.security.NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+        return HexFormat.of().formatHex(Sha256.newDigest().digest(data));
     }
 
     protected static byte[] randomBytes(int n, long seed) {
@@ -224,18 +226,18 @@ public abstract class ObjectStoreContract {
     /** Read-modify-write of one counter by many concurrent writers, each retrying its conditional write: no increment is lost. */
     @Test
     void concurrentReadModifyWritesWithConditionalWritesLoseNoUpdate() throws Exception {
-        org.junit.jupiter.api.Assumptions.assumeTrue(
+        Assumptions.assumeTrue(
                 conditionalWritesAreAtomic(),
                 "this server checks If-Match and then writes, in two steps: concurrent writers can both pass");
         ObjectKey counter = key("temp/c3/counter.json");
-        put("temp/c3/counter.json", "0".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        put("temp/c3/counter.json", "0".getBytes(StandardCharsets.US_ASCII));
         int workers = 6;
         int increments = 5;
         AtomicInteger conflicts = new AtomicInteger();
-        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(workers);
+        ExecutorService pool = Executors.newFixedThreadPool(workers);
         try {
             CountDownLatch go = new CountDownLatch(1);
-            List<java.util.concurrent.Future<?>> done = new ArrayList<>();
+            List<Future<?>> done = new ArrayList<>();
             for (int w = 0; w < workers; w++) {
                 done.add(pool.submit(() -> {
                     go.await();
@@ -256,9 +258,8 @@ public abstract class ObjectStoreContract {
                                             .await()
                                             .atMost(WAIT)
                                             .toByteArray(),
-                                    java.nio.charset.StandardCharsets.US_ASCII));
-                            byte[] next =
-                                    Integer.toString(value + 1).getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+                                    StandardCharsets.US_ASCII));
+                            byte[] next = Integer.toString(value + 1).getBytes(StandardCharsets.US_ASCII);
                             try {
                                 store().putIf(
                                                 counter,
@@ -278,7 +279,7 @@ public abstract class ObjectStoreContract {
                 }));
             }
             go.countDown();
-            for (java.util.concurrent.Future<?> f : done) {
+            for (Future<?> f : done) {
                 f.get(WAIT.toSeconds() * 4, TimeUnit.SECONDS);
             }
         } finally {
@@ -286,7 +287,7 @@ public abstract class ObjectStoreContract {
         }
         assertEquals(
                 Integer.toString(workers * increments),
-                new String(read("temp/c3/counter.json", Optional.empty()), java.nio.charset.StandardCharsets.US_ASCII),
+                new String(read("temp/c3/counter.json", Optional.empty()), StandardCharsets.US_ASCII),
                 "every increment counted (" + conflicts.get() + " conditional writes lost a race and were retried)");
     }
 
@@ -633,6 +634,6 @@ public abstract class ObjectStoreContract {
     }
 
     private static byte[] slice(byte[] data, int from, int to) {
-        return java.util.Arrays.copyOfRange(data, from, to);
+        return Arrays.copyOfRange(data, from, to);
     }
 }

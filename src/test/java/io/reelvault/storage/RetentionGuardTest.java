@@ -13,6 +13,7 @@ import io.reelvault.model.ByteRange;
 import io.reelvault.model.KeyPrefix;
 import io.reelvault.model.ObjectKey;
 import io.reelvault.support.AdjustableClock;
+import io.reelvault.support.LocalRoots;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import java.io.ByteArrayOutputStream;
@@ -50,7 +51,7 @@ class RetentionGuardTest {
     @BeforeEach
     void open() {
         pool = Executors.newFixedThreadPool(4);
-        backend = io.reelvault.support.LocalRoots.open(root, pool, clock);
+        backend = LocalRoots.open(root, pool, clock);
         guard = new RetentionGuard(backend, clock);
     }
 

@@ -2,8 +2,13 @@ package io.reelvault.api.problem;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.quarkus.security.AuthenticationCompletionException;
+import io.quarkus.security.AuthenticationFailedException;
+import io.quarkus.security.ForbiddenException;
+import io.quarkus.security.UnauthorizedException;
 import io.reelvault.error.ErrorCode;
 import io.reelvault.error.ReelvaultException;
+import io.smallrye.mutiny.CompositeException;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.ws.rs.ClientErrorException;
 import jakarta.ws.rs.NotAllowedException;
@@ -13,6 +18,7 @@ import jakarta.ws.rs.WebApplicationException;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.CompletionException;
 import org.jboss.logging.Logger;
 
 /**
@@ -47,16 +53,16 @@ public class Problems {
             }
             return render(r.code(), r.detail(), null, r.headers());
         }
-        if (e instanceof io.quarkus.security.UnauthorizedException
-                || e instanceof io.quarkus.security.AuthenticationFailedException
-                || e instanceof io.quarkus.security.AuthenticationCompletionException) {
+        if (e instanceof UnauthorizedException
+                || e instanceof AuthenticationFailedException
+                || e instanceof AuthenticationCompletionException) {
             return render(
                     ErrorCode.UNAUTHENTICATED,
                     "a valid bearer token is required",
                     null,
                     Map.of("WWW-Authenticate", "Bearer"));
         }
-        if (e instanceof io.quarkus.security.ForbiddenException) {
+        if (e instanceof ForbiddenException) {
             return render(ErrorCode.FORBIDDEN, "this caller may not do this", null, Map.of());
         }
         if (e instanceof NotFoundException) {
@@ -94,9 +100,7 @@ public class Problems {
 
     private static Throwable unwrap(Throwable e) {
         Throwable t = e;
-        while ((t instanceof java.util.concurrent.CompletionException
-                        || t instanceof io.smallrye.mutiny.CompositeException)
-                && t.getCause() != null) {
+        while ((t instanceof CompletionException || t instanceof CompositeException) && t.getCause() != null) {
             t = t.getCause();
         }
         return t;

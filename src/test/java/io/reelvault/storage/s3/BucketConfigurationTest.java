@@ -21,6 +21,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.function.Function;
 import java.util.stream.Collectors;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.services.s3.model.CORSRule;
 import software.amazon.awssdk.services.s3.model.ExpirationStatus;
@@ -35,6 +36,7 @@ import software.amazon.awssdk.services.s3.model.TransitionStorageClass;
  * {@link BucketConfiguration}, regenerate the two S3 files with
  * {@code ./mvnw -o test -Dtest=BucketConfigurationTest -Dregenerate=true} and commit them.
  */
+@Tag("conformance")
 class BucketConfigurationTest {
 
     private static final String REGENERATE =
