@@ -84,7 +84,7 @@ final class S3Errors {
 
     /**
      * A missing object: 404 {@code NoSuchKey}, {@code NoSuchUpload}, or a HEAD's 404 (which has no body, so it cannot
-     * say whether the key or the bucket is missing: {@link S3ObjectStore#head} checks the bucket then). Never a missing
+     * say whether the key or the bucket is missing: {@link ObjectReads#head} checks the bucket then). Never a missing
      * bucket.
      */
     static boolean isNotFound(Throwable failure) {
