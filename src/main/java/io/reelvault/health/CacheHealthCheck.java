@@ -10,7 +10,8 @@ import org.eclipse.microprofile.health.Readiness;
 /**
  * The shared cache in the readiness details, never in the verdict: always UP, with {@code backend}
  * ({@code redis} or {@code in-process}) and, with Redis, whether it answers a PING within its deadline.
- * The cache fails open, so a Redis outage must not take replicas out of service. The answer is reused for
+ * The cache fails open, so a Redis outage must not take replicas out of service. It asks the {@link CacheProbe} port
+ * (answered by the Redis adapter), never Redis itself. The answer is reused for
  * {@link CachedCheck#TTL}, so that a burst of readiness calls makes at most one PING a second.
  */
 @Readiness
