@@ -14,6 +14,7 @@ import io.reelvault.service.Failures;
 import io.reelvault.service.SignedUrlService;
 import io.reelvault.service.SignedUrlView;
 import io.reelvault.storage.ObjectStore;
+import io.reelvault.storage.PutResult;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import java.nio.ByteBuffer;
@@ -42,6 +43,7 @@ public final class ArtifactDocuments<T extends ArtifactDocument> {
     private final MediaTools media;
     private final int thumbnailWidth;
     private final ReelvaultConfig.Query queryCaps;
+    private final ArtifactWriter writer;
     private final Class<T> type;
     private final String what;
     private final Area area;
@@ -63,11 +65,17 @@ public final class ArtifactDocuments<T extends ArtifactDocument> {
         this.media = workflow.media;
         this.thumbnailWidth = workflow.thumbnailWidth;
         this.queryCaps = workflow.queryCaps;
+        this.writer = workflow.writer;
         this.type = type;
         this.what = what;
         this.area = area;
         this.idPrefix = idPrefix;
         this.idOf = idOf;
+    }
+
+    /** Streams an artifact's body into {@code key} with {@link ArtifactWriter}'s checks. */
+    public Uni<PutResult> write(ObjectKey key, FileType expected, OptionalLong length, Multi<ByteBuffer> body) {
+        return writer.write(key, expected, length, body);
     }
 
     /** Writes a new document (its id was just made: nothing can be there yet). */

@@ -24,6 +24,7 @@ public class ArtifactWorkflow {
     final MediaTools media;
     final int thumbnailWidth;
     final ReelvaultConfig.Query queryCaps;
+    final ArtifactWriter writer;
 
     public ArtifactWorkflow(
             ObjectStore store,
@@ -32,14 +33,24 @@ public class ArtifactWorkflow {
             Clock clock,
             SignedUrlService urls,
             MediaTools media,
+            ArtifactWriter writer,
             ReelvaultConfig config) {
         this.store = store;
+        this.writer = writer;
         this.metadata = new MetadataStore(store, json, leases);
         this.clock = clock;
         this.urls = urls;
         this.media = media;
         this.thumbnailWidth = config.pipeline().thumbnailWidth();
         this.queryCaps = config.query();
+    }
+
+    public ObjectStore store() {
+        return store;
+    }
+
+    public Clock clock() {
+        return clock;
     }
 
     /**

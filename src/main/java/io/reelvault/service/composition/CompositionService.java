@@ -19,7 +19,6 @@ import io.reelvault.service.FileBody;
 import io.reelvault.service.SignedUrlView;
 import io.reelvault.service.artifact.ArtifactDocuments;
 import io.reelvault.service.artifact.ArtifactWorkflow;
-import io.reelvault.service.artifact.ArtifactWriter;
 import io.reelvault.service.artifact.MetadataPage;
 import io.reelvault.service.artifact.Statuses;
 import io.reelvault.service.artifact.StoredArtifact;
@@ -60,21 +59,18 @@ public class CompositionService {
     private final ArtifactDocuments<CompositionMetadata> documents;
     private final ObjectMapper json;
     private final GenerationService generations;
-    private final ArtifactWriter writer;
     private final MediaTools media;
     private final Clock clock;
     private final boolean compressByDefault;
 
     public CompositionService(
-            ObjectStore store,
-            ObjectMapper json,
             ArtifactWorkflow workflow,
+            ObjectMapper json,
             GenerationService generations,
-            ArtifactWriter writer,
             MediaTools media,
-            Clock clock,
             ReelvaultConfig config) {
-        this.store = store;
+        this.store = workflow.store();
+        this.clock = workflow.clock();
         this.documents = workflow.documents(
                 CompositionMetadata.class,
                 "composition",
@@ -83,9 +79,7 @@ public class CompositionService {
                 CompositionMetadata::compositionId);
         this.json = json;
         this.generations = generations;
-        this.writer = writer;
         this.media = media;
-        this.clock = clock;
         this.compressByDefault = config.pipeline().compress();
     }
 
@@ -176,16 +170,16 @@ public class CompositionService {
     public Uni<CompositionMetadata> putFinal(
             CompositionId id, boolean compress, OptionalLong length, Multi<ByteBuffer> body) {
         ObjectKey key = StorageLayout.compositionFinal(id);
-        return writer.write(key, FileType.MP4, length, body)
+        return documents
+                .write(key, FileType.MP4, length, body)
                 .chain(stored -> documents
                         .updateFor(
                                 metaKey(id),
                                 key,
                                 meta -> store.head(StorageLayout.compositionThumbnail(id))
                                         .map(thumb -> {
-                                            // the pipeline's own thumbnail stays: sent before the first final, or
-                                            // uploaded
-                                            // since
+                                            // the pipeline's own thumbnail stays: sent before the first final,
+                                            // or uploaded since
                                             boolean uploaded = thumb.isPresent()
                                                     && (meta.status() == CompositionStatus.PENDING
                                                             || meta.thumbnail() == ThumbnailState.UPLOADED);
@@ -210,7 +204,8 @@ public class CompositionService {
     /** Streams the pipeline's own thumbnail in (JPEG by content). */
     public Uni<StoredArtifact> putThumbnail(CompositionId id, OptionalLong length, Multi<ByteBuffer> body) {
         ObjectKey key = StorageLayout.compositionThumbnail(id);
-        return writer.write(key, FileType.JPEG, length, body)
+        return documents
+                .write(key, FileType.JPEG, length, body)
                 .chain(stored -> documents
                         .updateFor(
                                 metaKey(id),

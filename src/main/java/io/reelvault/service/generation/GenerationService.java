@@ -21,7 +21,6 @@ import io.reelvault.service.Failures;
 import io.reelvault.service.SignedUrlView;
 import io.reelvault.service.artifact.ArtifactDocuments;
 import io.reelvault.service.artifact.ArtifactWorkflow;
-import io.reelvault.service.artifact.ArtifactWriter;
 import io.reelvault.service.artifact.MetadataPage;
 import io.reelvault.service.artifact.Statuses;
 import io.reelvault.service.artifact.StoredArtifact;
@@ -65,24 +64,17 @@ public class GenerationService {
     private final ObjectStore store;
     private final ArtifactDocuments<GenerationMetadata> documents;
     private final ObjectMapper json;
-    private final ArtifactWriter writer;
     private final MediaTools media;
     private final Clock clock;
     private final GenerationReuse reuse;
 
-    public GenerationService(
-            ObjectStore store,
-            ObjectMapper json,
-            ArtifactWorkflow workflow,
-            ArtifactWriter writer,
-            MediaTools media,
-            Clock clock,
-            GenerationReuse reuse) {
+    public GenerationService(ArtifactWorkflow workflow, ObjectMapper json, MediaTools media, GenerationReuse reuse) {
         // made now, on the thread of this service's first caller, and not by the first complete: that one may run on a
         // thread started from the S3 client's native threads, which has no context class loader, and the reuse's
         // cache producer could not be loaded there (ClassNotFoundException, 500 on a replica's first complete)
         this.reuse = ClientProxy.unwrap(reuse);
-        this.store = store;
+        this.store = workflow.store();
+        this.clock = workflow.clock();
         this.documents = workflow.documents(
                 GenerationMetadata.class,
                 "generation",
@@ -90,9 +82,7 @@ public class GenerationService {
                 GenerationId.PREFIX,
                 GenerationMetadata::generationId);
         this.json = json;
-        this.writer = writer;
         this.media = media;
-        this.clock = clock;
     }
 
     /**
@@ -220,7 +210,8 @@ public class GenerationService {
         ObjectKey key = StorageLayout.clip(id, n);
         ObjectKey thumbnail = StorageLayout.clipThumbnail(id, n);
         AtomicBoolean firstVersion = new AtomicBoolean(); // of the attempt that wrote the metadata (the last one)
-        return writer.write(key, FileType.MP4, length, body)
+        return documents
+                .write(key, FileType.MP4, length, body)
                 .chain(stored -> updatePending(
                                 id,
                                 key,
@@ -314,7 +305,8 @@ public class GenerationService {
     public Uni<StoredArtifact> putThumbnail(
             GenerationId id, ClipNumber n, OptionalLong length, Multi<ByteBuffer> body) {
         ObjectKey key = StorageLayout.clipThumbnail(id, n);
-        return writer.write(key, FileType.JPEG, length, body)
+        return documents
+                .write(key, FileType.JPEG, length, body)
                 .chain(stored -> updatePending(
                                 id,
                                 key,
@@ -327,7 +319,8 @@ public class GenerationService {
     /** Streams the background audio in (MP3 by content). */
     public Uni<StoredArtifact> putAudio(GenerationId id, OptionalLong length, Multi<ByteBuffer> body) {
         ObjectKey key = StorageLayout.generationAudio(id);
-        return writer.write(key, FileType.MP3, length, body)
+        return documents
+                .write(key, FileType.MP3, length, body)
                 .chain(stored -> updatePending(
                                 id,
                                 key,
