@@ -28,6 +28,7 @@ import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
 import java.net.URI;
 import java.util.Optional;
+import java.util.function.Supplier;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
 import org.eclipse.microprofile.openapi.annotations.extensions.Extension;
@@ -155,7 +156,7 @@ public class CompositionResource {
                 writer,
                 FileType.MP4,
                 request,
-                () -> compositions.get(id),
+                open(id),
                 (length, body) -> compositions.putFinal(id, recompress, length, body));
     }
 
@@ -172,21 +173,20 @@ public class CompositionResource {
     @RequestBody(
             required = true,
             content = @Content(mediaType = "image/jpeg", schema = @Schema(type = SchemaType.STRING, format = "binary")))
-    @APIResponse(
-            responseCode = "200",
-            description = "Stored.",
-            content =
-                    @Content(
-                            mediaType = MediaType.APPLICATION_JSON,
-                            schema = @Schema(implementation = StoredArtifact.class)))
+    @APIResponse(responseCode = "200", description = "Stored.")
     public Uni<StoredArtifact> putThumbnail(@RestPath String compositionId, @Context HttpServerRequest request) {
         CompositionId id = CompositionId.parse(compositionId);
         return RequestBodies.artifact(
                 writer,
                 FileType.JPEG,
                 request,
-                () -> compositions.get(id),
+                open(id),
                 (length, body) -> compositions.putThumbnail(id, length, body));
+    }
+
+    /** Checked before an artifact's body is accepted: the composition is there and unexpired. */
+    private Supplier<Uni<?>> open(CompositionId id) {
+        return () -> compositions.get(id);
     }
 
     /**

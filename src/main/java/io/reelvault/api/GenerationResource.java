@@ -31,6 +31,7 @@ import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
 import java.net.URI;
 import java.util.Optional;
+import java.util.function.Supplier;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
 import org.eclipse.microprofile.openapi.annotations.extensions.Extension;
@@ -163,23 +164,13 @@ public class GenerationResource {
     @RequestBody(
             required = true,
             content = @Content(mediaType = "video/mp4", schema = @Schema(type = SchemaType.STRING, format = "binary")))
-    @APIResponse(
-            responseCode = "200",
-            description = "Stored.",
-            content =
-                    @Content(
-                            mediaType = MediaType.APPLICATION_JSON,
-                            schema = @Schema(implementation = ClipRecord.class)))
+    @APIResponse(responseCode = "200", description = "Stored.")
     public Uni<ClipRecord> putClip(
             @RestPath String generationId, @RestPath String n, @Context HttpServerRequest request) {
         GenerationId id = GenerationId.parse(generationId);
         ClipNumber clip = ClipNumber.parse(n);
         return RequestBodies.artifact(
-                writer,
-                FileType.MP4,
-                request,
-                () -> generations.openForArtifacts(id),
-                (length, body) -> generations.putClip(id, clip, length, body));
+                writer, FileType.MP4, request, open(id), (length, body) -> generations.putClip(id, clip, length, body));
     }
 
     @StreamedBody
@@ -197,13 +188,7 @@ public class GenerationResource {
     @RequestBody(
             required = true,
             content = @Content(mediaType = "image/jpeg", schema = @Schema(type = SchemaType.STRING, format = "binary")))
-    @APIResponse(
-            responseCode = "200",
-            description = "Stored.",
-            content =
-                    @Content(
-                            mediaType = MediaType.APPLICATION_JSON,
-                            schema = @Schema(implementation = StoredArtifact.class)))
+    @APIResponse(responseCode = "200", description = "Stored.")
     public Uni<StoredArtifact> putThumbnail(
             @RestPath String generationId, @RestPath String n, @Context HttpServerRequest request) {
         GenerationId id = GenerationId.parse(generationId);
@@ -212,7 +197,7 @@ public class GenerationResource {
                 writer,
                 FileType.JPEG,
                 request,
-                () -> generations.openForArtifacts(id),
+                open(id),
                 (length, body) -> generations.putThumbnail(id, clip, length, body));
     }
 
@@ -231,21 +216,16 @@ public class GenerationResource {
     @RequestBody(
             required = true,
             content = @Content(mediaType = "audio/mpeg", schema = @Schema(type = SchemaType.STRING, format = "binary")))
-    @APIResponse(
-            responseCode = "200",
-            description = "Stored.",
-            content =
-                    @Content(
-                            mediaType = MediaType.APPLICATION_JSON,
-                            schema = @Schema(implementation = StoredArtifact.class)))
+    @APIResponse(responseCode = "200", description = "Stored.")
     public Uni<StoredArtifact> putAudio(@RestPath String generationId, @Context HttpServerRequest request) {
         GenerationId id = GenerationId.parse(generationId);
         return RequestBodies.artifact(
-                writer,
-                FileType.MP3,
-                request,
-                () -> generations.openForArtifacts(id),
-                (length, body) -> generations.putAudio(id, length, body));
+                writer, FileType.MP3, request, open(id), (length, body) -> generations.putAudio(id, length, body));
+    }
+
+    /** Checked before an artifact's body is accepted: the generation is open for artifacts ({@link GenerationService#openForArtifacts}). */
+    private Supplier<Uni<?>> open(GenerationId id) {
+        return () -> generations.openForArtifacts(id);
     }
 
     /**

@@ -1,11 +1,22 @@
 package io.reelvault.model;
 
+import io.reelvault.error.ReelvaultException;
+import java.util.Optional;
+import java.util.function.Function;
+import java.util.function.Supplier;
+
 /**
  * The key layout of DESIGN.md, built only from typed values. Nothing else in the service builds a
- * key from text.
+ * key from text, or reads one back: the {@code parse...} methods are the inverses of the builders, empty for a key
+ * the builder could not have made.
  */
 public final class StorageLayout {
+    private static final String METADATA = "metadata.json";
+
     private StorageLayout() {}
+
+    /** A clip (or its thumbnail) of a generation, as read back from its key. */
+    public record ClipKey(GenerationId generation, ClipNumber clip) {}
 
     /** {@code uploads/{user_id}/} */
     public static KeyPrefix uploadsOf(UserId user) {
@@ -29,7 +40,7 @@ public final class StorageLayout {
 
     /** {@code uploads/{user_id}/{upload_id}/metadata.json} */
     public static ObjectKey uploadMetadata(UserId user, UploadId upload) {
-        return new ObjectKey(upload(user, upload).value() + "metadata.json");
+        return new ObjectKey(upload(user, upload).value() + METADATA);
     }
 
     /** {@code generations/} or {@code compositions/} ... : every object of an area. */
@@ -44,7 +55,7 @@ public final class StorageLayout {
 
     /** {@code generations/{generation_id}/metadata.json} */
     public static ObjectKey generationMetadata(GenerationId id) {
-        return new ObjectKey(generation(id).value() + "metadata.json");
+        return new ObjectKey(generation(id).value() + METADATA);
     }
 
     /** {@code generations/{generation_id}/clips/} */
@@ -89,7 +100,60 @@ public final class StorageLayout {
 
     /** {@code compositions/{composition_id}/metadata.json} */
     public static ObjectKey compositionMetadata(CompositionId id) {
-        return new ObjectKey(composition(id).value() + "metadata.json");
+        return new ObjectKey(composition(id).value() + METADATA);
+    }
+
+    /** The inverse of {@link #clip}. */
+    public static Optional<ClipKey> parseClip(ObjectKey key) {
+        return parseClipFile(key, "clips", ".mp4");
+    }
+
+    /** The inverse of {@link #clipThumbnail}. */
+    public static Optional<ClipKey> parseClipThumbnail(ObjectKey key) {
+        return parseClipFile(key, "thumbnails", ".jpg");
+    }
+
+    /** The inverse of {@link #generationMetadata}. */
+    public static Optional<GenerationId> parseGenerationMetadata(ObjectKey key) {
+        return parseMetadata(key, Area.GENERATIONS, GenerationId::parse);
+    }
+
+    /** The inverse of {@link #compositionMetadata}. */
+    public static Optional<CompositionId> parseCompositionMetadata(ObjectKey key) {
+        return parseMetadata(key, Area.COMPOSITIONS, CompositionId::parse);
+    }
+
+    /** {@code generations/{generation_id}/{folder}/clip_NNN{extension}} */
+    private static Optional<ClipKey> parseClipFile(ObjectKey key, String folder, String extension) {
+        String[] s = key.value().split("/", -1);
+        if (s.length != 4
+                || !s[0].equals(Area.GENERATIONS.segment())
+                || !s[2].equals(folder)
+                || !s[3].startsWith("clip_")
+                || !s[3].endsWith(extension)) {
+            return Optional.empty();
+        }
+        String number = s[3].substring("clip_".length(), s[3].length() - extension.length());
+        return parsed(() -> new ClipKey(GenerationId.parse(s[1]), ClipNumber.parse(number)))
+                // clip_1.mp4 is not clip_001.mp4
+                .filter(c -> s[3].equals(c.clip().name() + extension));
+    }
+
+    /** {@code {area}/{id}/metadata.json} */
+    private static <I> Optional<I> parseMetadata(ObjectKey key, Area area, Function<String, I> id) {
+        String[] s = key.value().split("/", -1);
+        if (s.length != 3 || !s[0].equals(area.segment()) || !s[2].equals(METADATA)) {
+            return Optional.empty();
+        }
+        return parsed(() -> id.apply(s[1]));
+    }
+
+    private static <T> Optional<T> parsed(Supplier<T> parse) {
+        try {
+            return Optional.of(parse.get());
+        } catch (ReelvaultException e) {
+            return Optional.empty();
+        }
     }
 
     /** {@code temp/{job_id}/} */

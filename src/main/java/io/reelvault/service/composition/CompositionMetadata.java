@@ -1,7 +1,9 @@
 package io.reelvault.service.composition;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import io.reelvault.service.artifact.ArtifactDocument;
 import io.reelvault.service.artifact.StoredArtifact;
+import io.reelvault.service.artifact.ThumbnailState;
 import java.time.Instant;
 
 /**
@@ -18,40 +20,32 @@ public record CompositionMetadata(
         String compositionId,
         String userId,
         String generationId,
-        String status,
+        CompositionStatus status,
         Instant createdAt,
         Instant expiresAt,
         Instant renderedAt,
         StoredArtifact finalVideo,
-        String thumbnail,
+        ThumbnailState thumbnail,
         String thumbnailError,
-        Compression compression) {
-    public static final String PENDING = "pending";
-    public static final String RENDERED = "rendered";
+        Compression compression)
+        implements ArtifactDocument {
 
     /**
-     * @param status              {@code pending}, {@code compressed} (the smaller re-encode replaced the original),
-     *                            {@code kept_original} (the re-encode was not smaller), {@code failed}, {@code unavailable}
-     *                            (ffmpeg is off) or {@code superseded} (a newer final arrived meanwhile)
+     * @param status              see {@link CompressionStatus}
      * @param originalSizeBytes   the final as uploaded
      * @param compressedSizeBytes the re-encode's size, when one was made
      */
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    public record Compression(String status, long originalSizeBytes, Long compressedSizeBytes, String error) {
-        public static final String PENDING = "pending";
-        public static final String COMPRESSED = "compressed";
-        public static final String KEPT_ORIGINAL = "kept_original";
-        public static final String FAILED = "failed";
-        public static final String UNAVAILABLE = "unavailable";
-    }
+    public record Compression(
+            CompressionStatus status, long originalSizeBytes, Long compressedSizeBytes, String error) {}
 
     CompositionMetadata withFinal(
-            StoredArtifact video, Instant at, String thumbnailState, Compression compressionState) {
+            StoredArtifact video, Instant at, ThumbnailState thumbnailState, Compression compressionState) {
         return new CompositionMetadata(
                 compositionId,
                 userId,
                 generationId,
-                RENDERED,
+                CompositionStatus.RENDERED,
                 createdAt,
                 expiresAt,
                 at,
@@ -61,7 +55,7 @@ public record CompositionMetadata(
                 compressionState);
     }
 
-    CompositionMetadata withThumbnail(String state, String error) {
+    CompositionMetadata withThumbnail(ThumbnailState state, String error) {
         return new CompositionMetadata(
                 compositionId,
                 userId,

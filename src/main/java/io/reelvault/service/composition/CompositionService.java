@@ -2,7 +2,6 @@ package io.reelvault.service.composition;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.reelvault.cluster.DocumentLeases;
 import io.reelvault.config.ReelvaultConfig;
 import io.reelvault.error.ErrorCode;
 import io.reelvault.error.ReelvaultException;
@@ -16,18 +15,14 @@ import io.reelvault.model.ObjectKey;
 import io.reelvault.model.StorageLayout;
 import io.reelvault.model.UrlPurpose;
 import io.reelvault.model.UserId;
-import io.reelvault.service.Failures;
 import io.reelvault.service.FileBody;
-import io.reelvault.service.SignedUrlService;
 import io.reelvault.service.SignedUrlView;
-import io.reelvault.service.artifact.ArtifactWriter;
-import io.reelvault.service.artifact.Batches;
-import io.reelvault.service.artifact.KeyedSerializer;
+import io.reelvault.service.artifact.ArtifactDocuments;
+import io.reelvault.service.artifact.ArtifactWorkflow;
 import io.reelvault.service.artifact.MetadataPage;
-import io.reelvault.service.artifact.MetadataQuery;
-import io.reelvault.service.artifact.MetadataStore;
+import io.reelvault.service.artifact.Statuses;
 import io.reelvault.service.artifact.StoredArtifact;
-import io.reelvault.service.generation.ClipRecord;
+import io.reelvault.service.artifact.ThumbnailState;
 import io.reelvault.service.generation.GenerationService;
 import io.reelvault.storage.ObjectStore;
 import io.reelvault.storage.PreconditionFailedException;
@@ -35,6 +30,7 @@ import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -44,7 +40,7 @@ import java.time.temporal.ChronoUnit;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
-import java.util.function.Function;
+import java.util.function.UnaryOperator;
 import org.jboss.logging.Logger;
 
 /**
@@ -57,39 +53,34 @@ import org.jboss.logging.Logger;
 public class CompositionService {
     private static final Logger LOG = Logger.getLogger(CompositionService.class);
     static final int MAX_TIMELINE_BYTES = 256 * 1024;
+    private static final String MEDIA_FAILED = "media processing failed";
 
     private final ObjectStore store;
-    private final MetadataStore metadata;
+    private final ArtifactDocuments<CompositionMetadata> documents;
     private final ObjectMapper json;
     private final GenerationService generations;
-    private final SignedUrlService urls;
-    private final ArtifactWriter writer;
     private final MediaTools media;
     private final Clock clock;
-    private final ReelvaultConfig.Pipeline config;
-    private final ReelvaultConfig.Query queryCaps;
-    private final KeyedSerializer serial = new KeyedSerializer();
+    private final boolean compressByDefault;
 
     public CompositionService(
-            ObjectStore store,
+            ArtifactWorkflow workflow,
             ObjectMapper json,
             GenerationService generations,
-            SignedUrlService urls,
-            ArtifactWriter writer,
             MediaTools media,
-            Clock clock,
-            ReelvaultConfig config,
-            DocumentLeases leases) {
-        this.store = store;
-        this.metadata = new MetadataStore(store, json, leases);
+            ReelvaultConfig config) {
+        this.store = workflow.store();
+        this.clock = workflow.clock();
+        this.documents = workflow.documents(
+                CompositionMetadata.class,
+                "composition",
+                Area.COMPOSITIONS,
+                CompositionId.PREFIX,
+                CompositionMetadata::compositionId);
         this.json = json;
         this.generations = generations;
-        this.urls = urls;
-        this.writer = writer;
         this.media = media;
-        this.clock = clock;
-        this.config = config.pipeline();
-        this.queryCaps = config.query();
+        this.compressByDefault = config.pipeline().compress();
     }
 
     /** The answer of {@code GET .../download}. */
@@ -117,7 +108,7 @@ public class CompositionService {
                 id.value(),
                 user.value(),
                 generation.map(GenerationId::value).orElse(null),
-                CompositionMetadata.PENDING,
+                CompositionStatus.PENDING,
                 now,
                 Area.COMPOSITIONS.expiresAt(now).orElseThrow(),
                 null,
@@ -136,21 +127,18 @@ public class CompositionService {
                         Multi.createFrom().item(ByteBuffer.wrap(timelineBytes)),
                         OptionalLong.of(timelineBytes.length),
                         "application/json"))
-                .chain(() -> metadata.write(StorageLayout.compositionMetadata(id), meta))
+                .chain(() -> documents.create(StorageLayout.compositionMetadata(id), meta))
                 .replaceWith(meta);
     }
 
     /** The composition's metadata: {@code not_found}, or {@code expired} past its retention. */
     public Uni<CompositionMetadata> get(CompositionId id) {
-        return metadata.read(StorageLayout.compositionMetadata(id), CompositionMetadata.class)
-                .onFailure(Failures::isNotFound)
-                .transform(e -> ReelvaultException.notFound("composition"))
-                .invoke(meta -> Failures.requireLive("composition", meta.expiresAt(), clock));
+        return documents.read(StorageLayout.compositionMetadata(id));
     }
 
     /**
      * Compositions in id (creation) order, filtered by status, creation time, user and generation, read
-     * from their metadata (see {@link MetadataQuery}). Expired compositions are never listed.
+     * from their metadata (see {@link ArtifactDocuments#list}). Expired compositions are never listed.
      */
     public Uni<MetadataPage<CompositionMetadata>> list(
             Optional<String> status,
@@ -159,32 +147,20 @@ public class CompositionService {
             Optional<GenerationId> generation,
             Optional<CompositionId> after,
             int limit) {
-        status.ifPresent(s -> {
-            if (!s.equals(CompositionMetadata.PENDING) && !s.equals(CompositionMetadata.RENDERED)) {
-                throw new ReelvaultException(ErrorCode.INVALID_REQUEST, "status must be pending or rendered");
-            }
-        });
-        return MetadataQuery.run(
-                store,
-                queryCaps,
-                Area.COMPOSITIONS,
-                CompositionId.PREFIX,
-                key -> Failures.readIfLive(metadata.read(key, CompositionMetadata.class), m -> m.expiresAt(), clock),
-                CompositionMetadata::compositionId,
-                m -> status.map(m.status()::equals).orElse(true)
-                        && since.map(t -> !m.createdAt().isBefore(t)).orElse(true)
-                        && user.map(u -> u.value().equals(m.userId())).orElse(true)
-                        && generation
-                                .map(g -> g.value().equals(m.generationId()))
-                                .orElse(true),
+        return documents.list(
+                status.map(s -> Statuses.parse(CompositionStatus.class, s)),
                 since,
+                user,
+                meta -> generation
+                        .map(g -> g.value().equals(meta.generationId()))
+                        .orElse(true),
                 after.map(CompositionId::value),
                 limit);
     }
 
     /** Whether a final PUT without {@code ?compress=} is compressed. */
     public boolean compressByDefault() {
-        return config.compress();
+        return compressByDefault;
     }
 
     /**
@@ -194,35 +170,32 @@ public class CompositionService {
     public Uni<CompositionMetadata> putFinal(
             CompositionId id, boolean compress, OptionalLong length, Multi<ByteBuffer> body) {
         ObjectKey key = StorageLayout.compositionFinal(id);
-        return writer.write(key, FileType.MP4, length, body)
-                .chain(stored -> update(
-                                id,
+        return documents
+                .write(key, FileType.MP4, length, body)
+                .chain(stored -> documents
+                        .updateFor(
+                                metaKey(id),
                                 key,
                                 meta -> store.head(StorageLayout.compositionThumbnail(id))
                                         .map(thumb -> {
-                                            // the pipeline's own thumbnail stays: sent before the first final, or
-                                            // uploaded since
+                                            // the pipeline's own thumbnail stays: sent before the first final,
+                                            // or uploaded since
                                             boolean uploaded = thumb.isPresent()
-                                                    && (CompositionMetadata.PENDING.equals(meta.status())
-                                                            || ClipRecord.UPLOADED.equals(meta.thumbnail()));
-                                            String state = uploaded
-                                                    ? ClipRecord.UPLOADED
-                                                    : media.available()
-                                                            ? ClipRecord.EXTRACTING
-                                                            : ClipRecord.UNAVAILABLE;
+                                                    && (meta.status() == CompositionStatus.PENDING
+                                                            || meta.thumbnail() == ThumbnailState.UPLOADED);
                                             CompositionMetadata.Compression compression = !compress
                                                     ? null
                                                     : new CompositionMetadata.Compression(
                                                             media.available()
-                                                                    ? CompositionMetadata.Compression.PENDING
-                                                                    : CompositionMetadata.Compression.UNAVAILABLE,
+                                                                    ? CompressionStatus.PENDING
+                                                                    : CompressionStatus.UNAVAILABLE,
                                                             stored.info().size(),
                                                             null,
                                                             null);
                                             return meta.withFinal(
                                                     StoredArtifact.of(stored),
                                                     clock.instant().truncatedTo(ChronoUnit.MILLIS),
-                                                    state,
+                                                    documents.newThumbnail(uploaded),
                                                     compression);
                                         }))
                         .invoke(meta -> process(id, meta, stored.info().etag())));
@@ -231,9 +204,13 @@ public class CompositionService {
     /** Streams the pipeline's own thumbnail in (JPEG by content). */
     public Uni<StoredArtifact> putThumbnail(CompositionId id, OptionalLong length, Multi<ByteBuffer> body) {
         ObjectKey key = StorageLayout.compositionThumbnail(id);
-        return writer.write(key, FileType.JPEG, length, body)
-                .chain(stored -> update(
-                                id, key, meta -> Uni.createFrom().item(meta.withThumbnail(ClipRecord.UPLOADED, null)))
+        return documents
+                .write(key, FileType.JPEG, length, body)
+                .chain(stored -> documents
+                        .updateFor(
+                                metaKey(id),
+                                key,
+                                meta -> Uni.createFrom().item(meta.withThumbnail(ThumbnailState.UPLOADED, null)))
                         .replaceWith(StoredArtifact.of(stored)));
     }
 
@@ -245,85 +222,48 @@ public class CompositionService {
                         throw new ReelvaultException(ErrorCode.NOT_FOUND, "the composition has no final video yet");
                     }
                     String filename = "video_" + id.value() + ".mp4";
-                    SignedUrlView url = urls.sign(
+                    SignedUrlView url = documents.sign(
                             UrlPurpose.DOWNLOAD,
                             StorageLayout.compositionFinal(id),
                             Map.of("Content-Disposition", ContentDisposition.attachment(filename)),
-                            meta.expiresAt());
+                            meta);
                     return new Download(url.url(), url.expiresIn(), filename);
                 }));
     }
 
     /** Deletes the composition: metadata first, then every object under it. */
     public Uni<Void> delete(CompositionId id) {
-        return get(id).chain(() -> store.delete(StorageLayout.compositionMetadata(id)))
-                .chain(() -> Batches.deleteAll(store, StorageLayout.composition(id)));
+        return documents.delete(
+                metaKey(id),
+                StorageLayout.composition(id),
+                meta -> Uni.createFrom().voidItem());
     }
 
-    /**
-     * Read-modify-write of the metadata: serialised per composition within this replica, and without lost updates
-     * across replicas ({@link MetadataStore#update}); {@code change} may run more than once. A rejected change removes
-     * {@code written}.
-     */
-    private Uni<CompositionMetadata> update(
-            CompositionId id, ObjectKey written, Function<CompositionMetadata, Uni<CompositionMetadata>> change) {
-        ObjectKey metaKey = StorageLayout.compositionMetadata(id);
-        return serial.run(
-                        metaKey.value(),
-                        () -> metadata.update(metaKey, CompositionMetadata.class, "composition", meta -> {
-                            Failures.requireLive("composition", meta.expiresAt(), clock);
-                            return change.apply(meta);
-                        }))
-                .onFailure()
-                .call(e -> written != null && Failures.isClientError(e)
-                        ? store.delete(written)
-                        : Uni.createFrom().voidItem());
+    private static ObjectKey metaKey(CompositionId id) {
+        return StorageLayout.compositionMetadata(id);
     }
 
     /** Background work after a final arrived: the thumbnail first, then compression (they never overlap on one file). */
     private void process(CompositionId id, CompositionMetadata stored, String storedEtag) {
-        boolean thumbnail = ClipRecord.EXTRACTING.equals(stored.thumbnail());
-        boolean compress = stored.compression() != null
-                && CompositionMetadata.Compression.PENDING.equals(
-                        stored.compression().status());
+        boolean thumbnail = stored.thumbnail() == ThumbnailState.EXTRACTING;
+        boolean compress = stored.compression() != null && stored.compression().status() == CompressionStatus.PENDING;
         if (!thumbnail && !compress) {
             return;
         }
-        Uni<Void> work = (thumbnail ? extractThumbnail(id) : Uni.createFrom().voidItem())
+        Uni<Void> work = (thumbnail
+                        ? documents.extractThumbnail(
+                                metaKey(id),
+                                StorageLayout.compositionFinal(id),
+                                StorageLayout.compositionThumbnail(id),
+                                CompositionMetadata::thumbnail,
+                                CompositionMetadata::withThumbnail,
+                                "thumbnail of " + id,
+                                MEDIA_FAILED)
+                        : Uni.createFrom().voidItem())
                 .chain(() -> compress
                         ? compress(id, stored.finalVideo(), storedEtag)
                         : Uni.createFrom().voidItem());
-        work.subscribe().with(ok -> {}, e -> LOG.warnf("background work on %s not recorded: %s", id, e.toString()));
-    }
-
-    private Uni<Void> extractThumbnail(CompositionId id) {
-        ObjectKey thumbKey = StorageLayout.compositionThumbnail(id);
-        return Uni.createFrom()
-                .deferred(() -> media.thumbnail(
-                        urls.sign(UrlPurpose.PROCESSING, StorageLayout.compositionFinal(id), Map.of())
-                                .url(),
-                        config.thumbnailWidth()))
-                .chain(jpeg -> update(
-                        id,
-                        null,
-                        meta -> !ClipRecord.EXTRACTING.equals(meta.thumbnail())
-                                ? Uni.createFrom().item(meta) // the pipeline sent one meanwhile
-                                : store.put(
-                                                thumbKey,
-                                                Multi.createFrom().item(ByteBuffer.wrap(jpeg)),
-                                                OptionalLong.of(jpeg.length),
-                                                FileType.JPEG.mediaType())
-                                        .replaceWith(meta.withThumbnail(ClipRecord.EXTRACTED, null))))
-                .onFailure()
-                .recoverWithUni(e -> update(
-                        id,
-                        null,
-                        meta -> Uni.createFrom()
-                                .item(
-                                        ClipRecord.EXTRACTING.equals(meta.thumbnail())
-                                                ? meta.withThumbnail(ClipRecord.FAILED, safeMessage(e))
-                                                : meta)))
-                .replaceWithVoid();
+        ArtifactDocuments.background(work, "background work on " + id);
     }
 
     /**
@@ -335,50 +275,33 @@ public class CompositionService {
     private Uni<Void> compress(CompositionId id, StoredArtifact original, String originalEtag) {
         ObjectKey finalKey = StorageLayout.compositionFinal(id);
         return Uni.createFrom()
-                .deferred(() -> media.compress(
-                        urls.sign(UrlPurpose.PROCESSING, finalKey, Map.of()).url()))
+                .deferred(() -> media.compress(documents.processingUrl(finalKey)))
                 .chain(out -> publish(id, original, originalEtag, out).eventually(() -> deleteQuietly(out)))
                 .onFailure()
-                .recoverWithUni(e -> update(
-                                id,
-                                null,
-                                meta -> Uni.createFrom()
-                                        .item(
-                                                describes(meta, original)
-                                                                && meta.compression() != null
-                                                                && CompositionMetadata.Compression.PENDING.equals(
-                                                                        meta.compression()
-                                                                                .status())
-                                                        ? meta.withCompression(
-                                                                meta.finalVideo(),
-                                                                new CompositionMetadata.Compression(
-                                                                        CompositionMetadata.Compression.FAILED,
-                                                                        original.sizeBytes(),
-                                                                        null,
-                                                                        safeMessage(e)))
-                                                        : meta))
-                        .replaceWithVoid())
-                .replaceWithVoid();
+                .recoverWithUni(e -> whileFinal(
+                        id,
+                        original,
+                        meta -> meta.compression() != null && meta.compression().status() == CompressionStatus.PENDING
+                                ? meta.withCompression(
+                                        meta.finalVideo(),
+                                        new CompositionMetadata.Compression(
+                                                CompressionStatus.FAILED,
+                                                original.sizeBytes(),
+                                                null,
+                                                ArtifactDocuments.mediaError(e, MEDIA_FAILED)))
+                                : meta));
     }
 
     private Uni<Void> publish(CompositionId id, StoredArtifact original, String originalEtag, Path out) {
         long compressed = size(out);
         if (compressed >= original.sizeBytes()) {
-            return update(
-                            id,
-                            null,
-                            meta -> Uni.createFrom()
-                                    .item(
-                                            !describes(meta, original)
-                                                    ? meta
-                                                    : meta.withCompression(
-                                                            original,
-                                                            new CompositionMetadata.Compression(
-                                                                    CompositionMetadata.Compression.KEPT_ORIGINAL,
-                                                                    original.sizeBytes(),
-                                                                    compressed,
-                                                                    null))))
-                    .replaceWithVoid();
+            return whileFinal(
+                    id,
+                    original,
+                    meta -> meta.withCompression(
+                            original,
+                            new CompositionMetadata.Compression(
+                                    CompressionStatus.KEPT_ORIGINAL, original.sizeBytes(), compressed, null)));
         }
         return store.putIf(
                         StorageLayout.compositionFinal(id),
@@ -386,21 +309,13 @@ public class CompositionService {
                         FileBody.read(out),
                         OptionalLong.of(compressed),
                         FileType.MP4.mediaType())
-                .chain(put -> update(
+                .chain(put -> whileFinal(
                         id,
-                        null,
-                        meta -> Uni.createFrom()
-                                .item(
-                                        !describes(meta, original)
-                                                ? meta
-                                                : meta.withCompression(
-                                                        StoredArtifact.of(put),
-                                                        new CompositionMetadata.Compression(
-                                                                CompositionMetadata.Compression.COMPRESSED,
-                                                                original.sizeBytes(),
-                                                                compressed,
-                                                                null)))))
-                .replaceWithVoid()
+                        original,
+                        meta -> meta.withCompression(
+                                StoredArtifact.of(put),
+                                new CompositionMetadata.Compression(
+                                        CompressionStatus.COMPRESSED, original.sizeBytes(), compressed, null))))
                 .onFailure(PreconditionFailedException.class)
                 .recoverWithUni(superseded -> {
                     LOG.infof(
@@ -408,6 +323,16 @@ public class CompositionService {
                             id);
                     return Uni.createFrom().voidItem();
                 });
+    }
+
+    /** Records a compression's outcome only while the metadata still describes {@code original} as the final. */
+    private Uni<Void> whileFinal(
+            CompositionId id, StoredArtifact original, UnaryOperator<CompositionMetadata> outcome) {
+        return documents
+                .update(
+                        metaKey(id),
+                        meta -> Uni.createFrom().item(describes(meta, original) ? outcome.apply(meta) : meta))
+                .replaceWithVoid();
     }
 
     /** Whether the metadata still describes {@code original} as the final (no newer final was recorded). */
@@ -420,7 +345,7 @@ public class CompositionService {
         try {
             return Files.size(file);
         } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
+            throw new UncheckedIOException(e);
         }
     }
 
@@ -430,9 +355,5 @@ public class CompositionService {
         } catch (IOException e) {
             LOG.warnf("could not delete the temp file %s: %s", file, e.getMessage());
         }
-    }
-
-    private static String safeMessage(Throwable e) {
-        return e instanceof io.reelvault.media.MediaException ? e.getMessage() : "media processing failed";
     }
 }

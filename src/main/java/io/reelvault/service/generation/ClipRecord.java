@@ -1,6 +1,7 @@
 package io.reelvault.service.generation;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import io.reelvault.service.artifact.ThumbnailState;
 
 /**
  * A clip of a generation as recorded in its {@code metadata.json}.
@@ -18,15 +19,10 @@ public record ClipRecord(
         long sizeBytes,
         String sha256,
         Double durationSeconds,
-        String thumbnail,
+        ThumbnailState thumbnail,
         String thumbnailError) {
-    public static final String UPLOADED = "uploaded";
-    public static final String EXTRACTING = "extracting";
-    public static final String EXTRACTED = "extracted";
-    public static final String FAILED = "failed";
-    public static final String UNAVAILABLE = "unavailable";
 
-    ClipRecord withThumbnail(String state, String error) {
+    ClipRecord withThumbnail(ThumbnailState state, String error) {
         return new ClipRecord(clip, key, sizeBytes, sha256, durationSeconds, state, error);
     }
 

@@ -10,4 +10,9 @@ import java.time.Instant;
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record GenerationCreated(
-        String generationId, String status, boolean reused, Double similarity, Instant createdAt, Instant expiresAt) {}
+        String generationId,
+        GenerationStatus status,
+        boolean reused,
+        Double similarity,
+        Instant createdAt,
+        Instant expiresAt) {}

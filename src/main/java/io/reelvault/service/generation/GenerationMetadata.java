@@ -2,6 +2,7 @@ package io.reelvault.service.generation;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.JsonNode;
+import io.reelvault.service.artifact.ArtifactDocument;
 import io.reelvault.service.artifact.StoredArtifact;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -11,7 +12,7 @@ import java.util.List;
 /**
  * {@code generations/{generation_id}/metadata.json}.
  *
- * @param status      {@code pending} until {@code complete}, then {@code completed}
+ * @param status      {@code pending} until {@code complete}, then {@code completed}; {@code failed} by {@code fail}
  * @param expiresAt   creation + 30 days rounded up to 00:00 UTC; never served at or after it
  * @param clips       the clips in number order; complete() reconciles them with what is stored
  * @param audio       the background audio, when uploaded
@@ -25,7 +26,7 @@ public record GenerationMetadata(
         String userId,
         String prompt,
         JsonNode parameters,
-        String status,
+        GenerationStatus status,
         Instant createdAt,
         Instant expiresAt,
         Instant completedAt,
@@ -33,17 +34,15 @@ public record GenerationMetadata(
         StoredArtifact audio,
         String fingerprint,
         String promptKey,
-        String failure) {
-    public static final String PENDING = "pending";
-    public static final String COMPLETED = "completed";
-    public static final String FAILED = "failed";
+        String failure)
+        implements ArtifactDocument {
 
     public GenerationMetadata {
         clips = clips == null ? List.of() : List.copyOf(clips);
     }
 
     boolean completed() {
-        return COMPLETED.equals(status);
+        return status == GenerationStatus.COMPLETED;
     }
 
     /** With {@code clip} added, or replacing the record of the same number. */
@@ -95,7 +94,7 @@ public record GenerationMetadata(
                 userId,
                 prompt,
                 parameters,
-                COMPLETED,
+                GenerationStatus.COMPLETED,
                 createdAt,
                 expiresAt,
                 at,
@@ -112,7 +111,7 @@ public record GenerationMetadata(
                 userId,
                 prompt,
                 parameters,
-                FAILED,
+                GenerationStatus.FAILED,
                 createdAt,
                 expiresAt,
                 null,

@@ -1,9 +1,9 @@
 package io.reelvault.service.generation;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.reelvault.cluster.DocumentLeases;
-import io.reelvault.config.ReelvaultConfig;
+import io.quarkus.arc.ClientProxy;
 import io.reelvault.error.ErrorCode;
 import io.reelvault.error.ReelvaultException;
 import io.reelvault.media.MediaTools;
@@ -13,19 +13,18 @@ import io.reelvault.model.FileType;
 import io.reelvault.model.GenerationId;
 import io.reelvault.model.ObjectKey;
 import io.reelvault.model.StorageLayout;
+import io.reelvault.model.StorageLayout.ClipKey;
 import io.reelvault.model.UrlPurpose;
 import io.reelvault.model.UserId;
 import io.reelvault.service.Digests;
 import io.reelvault.service.Failures;
-import io.reelvault.service.SignedUrlService;
 import io.reelvault.service.SignedUrlView;
-import io.reelvault.service.artifact.ArtifactWriter;
-import io.reelvault.service.artifact.Batches;
-import io.reelvault.service.artifact.KeyedSerializer;
+import io.reelvault.service.artifact.ArtifactDocuments;
+import io.reelvault.service.artifact.ArtifactWorkflow;
 import io.reelvault.service.artifact.MetadataPage;
-import io.reelvault.service.artifact.MetadataQuery;
-import io.reelvault.service.artifact.MetadataStore;
+import io.reelvault.service.artifact.Statuses;
 import io.reelvault.service.artifact.StoredArtifact;
+import io.reelvault.service.artifact.ThumbnailState;
 import io.reelvault.storage.ObjectInfo;
 import io.reelvault.storage.ObjectStore;
 import io.reelvault.storage.PutResult;
@@ -42,8 +41,9 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Function;
+import java.util.function.Predicate;
 import org.jboss.logging.Logger;
 
 /**
@@ -51,50 +51,38 @@ import org.jboss.logging.Logger;
  * in, then {@code complete}. A clip stored without a thumbnail gets one made by ffmpeg in the
  * background (never failing the clip). Every read checks the generation's expiry (30 days, rounded
  * up to 00:00 UTC): an expired generation answers {@code expired} even before its objects are deleted.
+ * The metadata workflow itself (reads, locked updates, media jobs, deletion, listing) is {@link ArtifactDocuments}.
  */
 @ApplicationScoped
 public class GenerationService {
     private static final Logger LOG = Logger.getLogger(GenerationService.class);
     static final int MAX_PROMPT_CHARS = 4000;
     static final int MAX_PARAMETERS_BYTES = 64 * 1024;
-    private static final Pattern CLIP_FILE = Pattern.compile("clip_([0-9]{3})\\.mp4");
-    private static final Pattern THUMBNAIL_FILE = Pattern.compile("clip_([0-9]{3})\\.jpg");
+    private static final String NO_CLIPS =
+            "the generation has no clips yet: PUT at least one clip before completing it";
 
     private final ObjectStore store;
-    private final MetadataStore metadata;
+    private final ArtifactDocuments<GenerationMetadata> documents;
     private final ObjectMapper json;
-    private final SignedUrlService urls;
-    private final ArtifactWriter writer;
     private final MediaTools media;
     private final Clock clock;
-    private final int thumbnailWidth;
-    private final ReelvaultConfig.Query queryCaps;
     private final GenerationReuse reuse;
-    private final KeyedSerializer serial = new KeyedSerializer();
 
-    public GenerationService(
-            ObjectStore store,
-            ObjectMapper json,
-            SignedUrlService urls,
-            ArtifactWriter writer,
-            MediaTools media,
-            Clock clock,
-            ReelvaultConfig config,
-            GenerationReuse reuse,
-            DocumentLeases leases) {
+    public GenerationService(ArtifactWorkflow workflow, ObjectMapper json, MediaTools media, GenerationReuse reuse) {
         // made now, on the thread of this service's first caller, and not by the first complete: that one may run on a
         // thread started from the S3 client's native threads, which has no context class loader, and the reuse's
         // cache producer could not be loaded there (ClassNotFoundException, 500 on a replica's first complete)
-        this.reuse = io.quarkus.arc.ClientProxy.unwrap(reuse);
-        this.store = store;
-        this.metadata = new MetadataStore(store, json, leases);
+        this.reuse = ClientProxy.unwrap(reuse);
+        this.store = workflow.store();
+        this.clock = workflow.clock();
+        this.documents = workflow.documents(
+                GenerationMetadata.class,
+                "generation",
+                Area.GENERATIONS,
+                GenerationId.PREFIX,
+                GenerationMetadata::generationId);
         this.json = json;
-        this.urls = urls;
-        this.writer = writer;
         this.media = media;
-        this.clock = clock;
-        this.thumbnailWidth = config.pipeline().thumbnailWidth();
-        this.queryCaps = config.query();
     }
 
     /**
@@ -128,7 +116,7 @@ public class GenerationService {
                 user.value(),
                 prompt,
                 params,
-                GenerationMetadata.PENDING,
+                GenerationStatus.PENDING,
                 now,
                 expires,
                 null,
@@ -145,9 +133,10 @@ public class GenerationService {
                         .map(other -> other.map(o -> answer(o, null))
                                 // the holder's metadata is not written yet (it claimed a moment ago): it is pending
                                 .orElse(new GenerationCreated(
-                                        pending.get().value(), GenerationMetadata.PENDING, true, null, null, null)));
+                                        pending.get().value(), GenerationStatus.PENDING, true, null, null, null)));
             }
-            return metadata.write(StorageLayout.generationMetadata(id), meta)
+            return documents
+                    .create(StorageLayout.generationMetadata(id), meta)
                     .onFailure()
                     .call(() -> reuse.release(meta))
                     .replaceWith(new GenerationCreated(id.value(), meta.status(), false, null, now, expires));
@@ -165,10 +154,7 @@ public class GenerationService {
     }
 
     private Uni<Optional<GenerationMetadata>> readIfLive(GenerationId id) {
-        return Failures.readIfLive(
-                metadata.read(StorageLayout.generationMetadata(id), GenerationMetadata.class),
-                GenerationMetadata::expiresAt,
-                clock);
+        return documents.readIfLive(StorageLayout.generationMetadata(id));
     }
 
     private JsonNode checkRequest(String prompt, JsonNode parameters) {
@@ -190,7 +176,7 @@ public class GenerationService {
                 throw new ReelvaultException(
                         ErrorCode.INVALID_REQUEST, "parameters are larger than " + MAX_PARAMETERS_BYTES + " bytes");
             }
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+        } catch (JsonProcessingException e) {
             throw new ReelvaultException(ErrorCode.INVALID_REQUEST, "parameters are not serialisable");
         }
         return parameters;
@@ -198,10 +184,7 @@ public class GenerationService {
 
     /** The generation's metadata: {@code not_found} when there is none, {@code expired} past its retention. */
     public Uni<GenerationMetadata> read(GenerationId id) {
-        return metadata.read(StorageLayout.generationMetadata(id), GenerationMetadata.class)
-                .onFailure(Failures::isNotFound)
-                .transform(e -> ReelvaultException.notFound("generation"))
-                .invoke(meta -> Failures.requireLive("generation", meta.expiresAt(), clock));
+        return documents.read(StorageLayout.generationMetadata(id));
     }
 
     /** Checked before an artifact's body is accepted: the generation exists, is unexpired and still pending. */
@@ -210,9 +193,10 @@ public class GenerationService {
     }
 
     private static void requirePending(GenerationMetadata meta) {
-        if (!GenerationMetadata.PENDING.equals(meta.status())) {
+        if (meta.status() != GenerationStatus.PENDING) {
             throw new ReelvaultException(
-                    ErrorCode.CONFLICT, "the generation is " + meta.status() + "; its artifacts can no longer change");
+                    ErrorCode.CONFLICT,
+                    "the generation is " + meta.status().value() + "; its artifacts can no longer change");
         }
     }
 
@@ -226,7 +210,8 @@ public class GenerationService {
         ObjectKey key = StorageLayout.clip(id, n);
         ObjectKey thumbnail = StorageLayout.clipThumbnail(id, n);
         AtomicBoolean firstVersion = new AtomicBoolean(); // of the attempt that wrote the metadata (the last one)
-        return writer.write(key, FileType.MP4, length, body)
+        return documents
+                .write(key, FileType.MP4, length, body)
                 .chain(stored -> updatePending(
                                 id,
                                 key,
@@ -239,20 +224,14 @@ public class GenerationService {
                                                     firstVersion.set(previous == null);
                                                     boolean uploaded = found.isPresent()
                                                             && (previous == null
-                                                                    || ClipRecord.UPLOADED.equals(
-                                                                            previous.thumbnail()));
-                                                    String state = uploaded
-                                                            ? ClipRecord.UPLOADED
-                                                            : media.available()
-                                                                    ? ClipRecord.EXTRACTING
-                                                                    : ClipRecord.UNAVAILABLE;
+                                                                    || previous.thumbnail() == ThumbnailState.UPLOADED);
                                                     return meta.withClip(new ClipRecord(
                                                             n.value(),
                                                             key.value(),
                                                             stored.info().size(),
                                                             stored.sha256(),
                                                             null,
-                                                            state,
+                                                            documents.newThumbnail(uploaded),
                                                             null));
                                                 })))
                         .map(meta -> {
@@ -270,13 +249,14 @@ public class GenerationService {
                         })
                         .call(clip -> firstVersion.get()
                                         && recorded(clip, stored)
-                                        && !ClipRecord.UPLOADED.equals(clip.thumbnail())
+                                        && clip.thumbnail() != ThumbnailState.UPLOADED
                                 ? store.head(thumbnail)
                                         .chain(found -> found.isEmpty()
                                                 ? Uni.createFrom().voidItem()
-                                                : updateMetadata(
-                                                                id,
-                                                                meta -> GenerationMetadata.PENDING.equals(meta.status())
+                                                : documents
+                                                        .update(
+                                                                StorageLayout.generationMetadata(id),
+                                                                meta -> meta.status() == GenerationStatus.PENDING
                                                                         ? thumbnailUploaded(meta, n)
                                                                         : Uni.createFrom()
                                                                                 .item(meta))
@@ -289,7 +269,7 @@ public class GenerationService {
                                                         .recoverWithNull())
                                 : Uni.createFrom().voidItem())
                         .invoke(clip -> {
-                            if (recorded(clip, stored) && ClipRecord.EXTRACTING.equals(clip.thumbnail())) {
+                            if (recorded(clip, stored) && clip.thumbnail() == ThumbnailState.EXTRACTING) {
                                 extractThumbnail(id, n);
                             }
                         }));
@@ -305,9 +285,9 @@ public class GenerationService {
         ClipRecord clip = meta.clip(n.value());
         return Uni.createFrom()
                 .item(
-                        clip == null || ClipRecord.UPLOADED.equals(clip.thumbnail())
+                        clip == null || clip.thumbnail() == ThumbnailState.UPLOADED
                                 ? meta
-                                : meta.withClip(clip.withThumbnail(ClipRecord.UPLOADED, null)));
+                                : meta.withClip(clip.withThumbnail(ThumbnailState.UPLOADED, null)));
     }
 
     /**
@@ -325,13 +305,13 @@ public class GenerationService {
     public Uni<StoredArtifact> putThumbnail(
             GenerationId id, ClipNumber n, OptionalLong length, Multi<ByteBuffer> body) {
         ObjectKey key = StorageLayout.clipThumbnail(id, n);
-        return writer.write(key, FileType.JPEG, length, body)
+        return documents
+                .write(key, FileType.JPEG, length, body)
                 .chain(stored -> updatePending(
                                 id,
                                 key,
                                 meta -> meta.clip(n.value()) != null
-                                        && ClipRecord.UPLOADED.equals(
-                                                meta.clip(n.value()).thumbnail()),
+                                        && meta.clip(n.value()).thumbnail() == ThumbnailState.UPLOADED,
                                 meta -> thumbnailUploaded(meta, n))
                         .replaceWith(StoredArtifact.of(stored)));
     }
@@ -339,7 +319,8 @@ public class GenerationService {
     /** Streams the background audio in (MP3 by content). */
     public Uni<StoredArtifact> putAudio(GenerationId id, OptionalLong length, Multi<ByteBuffer> body) {
         ObjectKey key = StorageLayout.generationAudio(id);
-        return writer.write(key, FileType.MP3, length, body)
+        return documents
+                .write(key, FileType.MP3, length, body)
                 .chain(stored -> updatePending(
                                 id,
                                 key,
@@ -358,91 +339,42 @@ public class GenerationService {
     }
 
     /**
-     * Read-modify-write of the metadata of a pending generation ({@link #updateMetadata}). When the generation was
-     * completed, deleted or expired while {@code written} streamed in, the artifact is removed again and the request
-     * fails: a completed generation never changes. Except when a {@code complete} (on any replica) that ran while
-     * the artifact's metadata update waited already took it in ({@code alreadyIn}): then the artifact is part of the
-     * completed generation and the request succeeds, the metadata as completed.
+     * Read-modify-write of the metadata of a pending generation ({@link ArtifactDocuments#updateFor}). When the
+     * generation was completed, deleted or expired while {@code written} streamed in, the artifact is removed again and
+     * the request fails: a completed generation never changes. Except when a {@code complete} (on any replica) that ran
+     * while the artifact's metadata update waited already took it in ({@code alreadyIn}): then the artifact is part of
+     * the completed generation and the request succeeds, the metadata as completed.
      */
     private Uni<GenerationMetadata> updatePending(
             GenerationId id,
             ObjectKey written,
-            java.util.function.Predicate<GenerationMetadata> alreadyIn,
-            java.util.function.Function<GenerationMetadata, Uni<GenerationMetadata>> change) {
-        return updateMetadata(id, meta -> {
-                    if (meta.completed() && alreadyIn.test(meta)) {
-                        return Uni.createFrom().item(meta);
-                    }
-                    requirePending(meta);
-                    return change.apply(meta);
-                })
-                .onFailure()
-                .call(e -> Failures.isClientError(e)
-                        ? store.delete(written)
-                        : Uni.createFrom().voidItem());
-    }
-
-    /**
-     * Read-modify-write of the generation's {@code metadata.json}: serialised per generation within this replica, and
-     * without lost updates across replicas ({@link MetadataStore#update}: conditional writes, and Redis leases on S3).
-     * {@code change} may run more than once. {@code not_found} / {@code expired} as {@link #read}.
-     */
-    private Uni<GenerationMetadata> updateMetadata(
-            GenerationId id, java.util.function.Function<GenerationMetadata, Uni<GenerationMetadata>> change) {
-        ObjectKey metaKey = StorageLayout.generationMetadata(id);
-        return serial.run(
-                metaKey.value(),
-                () -> metadata.update(metaKey, GenerationMetadata.class, "generation", meta -> {
-                    Failures.requireLive("generation", meta.expiresAt(), clock);
-                    return change.apply(meta);
-                }));
+            Predicate<GenerationMetadata> alreadyIn,
+            Function<GenerationMetadata, Uni<GenerationMetadata>> change) {
+        return documents.updateFor(StorageLayout.generationMetadata(id), written, meta -> {
+            if (meta.completed() && alreadyIn.test(meta)) {
+                return Uni.createFrom().item(meta);
+            }
+            requirePending(meta);
+            return change.apply(meta);
+        });
     }
 
     /** Makes clip {@code n}'s thumbnail with ffmpeg, off the request path; the outcome goes to the metadata. */
     private void extractThumbnail(GenerationId id, ClipNumber n) {
-        ObjectKey clipKey = StorageLayout.clip(id, n);
-        ObjectKey thumbKey = StorageLayout.clipThumbnail(id, n);
-        Uni.createFrom()
-                .deferred(() -> media.thumbnail(
-                        urls.sign(UrlPurpose.PROCESSING, clipKey, Map.of()).url(), thumbnailWidth))
-                .chain(jpeg -> whileExtracting(
-                        id,
-                        n,
-                        clip -> store.put(
-                                        thumbKey,
-                                        Multi.createFrom().item(ByteBuffer.wrap(jpeg)),
-                                        OptionalLong.of(jpeg.length),
-                                        FileType.JPEG.mediaType())
-                                .replaceWith(clip.withThumbnail(ClipRecord.EXTRACTED, null))))
-                .onFailure()
-                .recoverWithUni(e -> {
-                    String why = e instanceof io.reelvault.media.MediaException
-                            ? e.getMessage()
-                            : "thumbnail extraction failed";
-                    LOG.infof("thumbnail of %s clip %d failed: %s", id, n.value(), why);
-                    return whileExtracting(
-                            id, n, clip -> Uni.createFrom().item(clip.withThumbnail(ClipRecord.FAILED, why)));
-                })
-                .subscribe()
-                .with(
-                        ok -> {},
-                        e -> LOG.warnf("thumbnail of %s clip %d not recorded: %s", id, n.value(), e.toString()));
-    }
-
-    /**
-     * Records an extraction's outcome, serialised per generation, only while clip {@code n} still waits for
-     * it: a thumbnail the pipeline sent meanwhile, or a clip that is gone, wins.
-     */
-    private Uni<Void> whileExtracting(
-            GenerationId id, ClipNumber n, java.util.function.Function<ClipRecord, Uni<ClipRecord>> outcome) {
-        return updateMetadata(id, meta -> {
-                    ClipRecord clip = meta.clip(n.value());
-                    if (clip == null || !ClipRecord.EXTRACTING.equals(clip.thumbnail())) {
-                        return Uni.createFrom().item(meta);
-                    }
-                    return outcome.apply(clip).map(meta::withClip);
-                })
-                .replaceWithVoid();
+        String job = "thumbnail of " + id + " clip " + n.value();
+        ArtifactDocuments.background(
+                documents.extractThumbnail(
+                        StorageLayout.generationMetadata(id),
+                        StorageLayout.clip(id, n),
+                        StorageLayout.clipThumbnail(id, n),
+                        meta -> meta.clip(n.value()) == null
+                                ? null
+                                : meta.clip(n.value()).thumbnail(),
+                        (meta, state, error) ->
+                                meta.withClip(meta.clip(n.value()).withThumbnail(state, error)),
+                        job,
+                        "thumbnail extraction failed"),
+                job);
     }
 
     /**
@@ -452,11 +384,11 @@ public class GenerationService {
      * the same generation. {@code conflict} when no clip was stored.
      */
     public Uni<GenerationView> complete(GenerationId id) {
-        java.util.concurrent.atomic.AtomicReference<List<ObjectInfo>> listed =
-                new java.util.concurrent.atomic.AtomicReference<>();
-        java.util.concurrent.atomic.AtomicBoolean completedHere = new java.util.concurrent.atomic.AtomicBoolean();
-        return updateMetadata(
-                        id,
+        AtomicReference<List<ObjectInfo>> listed = new AtomicReference<>();
+        AtomicBoolean completedHere = new AtomicBoolean();
+        return documents
+                .update(
+                        StorageLayout.generationMetadata(id),
                         meta -> objects(id).chain(objects -> {
                             listed.set(objects);
                             completedHere.set(false);
@@ -465,14 +397,11 @@ public class GenerationService {
                             }
                             requirePending(meta);
                             List<ObjectInfo> clips = objects.stream()
-                                    .filter(o -> clipNumber(o.key(), CLIP_FILE).isPresent())
+                                    .filter(o ->
+                                            StorageLayout.parseClip(o.key()).isPresent())
                                     .toList();
                             if (clips.isEmpty()) {
-                                return Uni.createFrom()
-                                        .failure(
-                                                new ReelvaultException(
-                                                        ErrorCode.CONFLICT,
-                                                        "the generation has no clips yet: PUT at least one clip before completing it"));
+                                return Uni.createFrom().failure(new ReelvaultException(ErrorCode.CONFLICT, NO_CLIPS));
                             }
                             return Multi.createFrom()
                                     .iterable(clips)
@@ -490,9 +419,7 @@ public class GenerationService {
                                     .asList()
                                     .map(records -> {
                                         if (records.isEmpty()) {
-                                            throw new ReelvaultException(
-                                                    ErrorCode.CONFLICT,
-                                                    "the generation has no clips yet: PUT at least one clip before completing it");
+                                            throw new ReelvaultException(ErrorCode.CONFLICT, NO_CLIPS);
                                         }
                                         completedHere.set(true);
                                         return meta.withClips(records)
@@ -506,7 +433,7 @@ public class GenerationService {
     }
 
     private Uni<ClipRecord> completeClip(GenerationMetadata meta, ObjectInfo clip, List<ObjectInfo> objects) {
-        int n = clipNumber(clip.key(), CLIP_FILE).orElseThrow();
+        int n = StorageLayout.parseClip(clip.key()).orElseThrow().clip().value();
         ClipRecord known = meta.clip(n);
         Uni<ClipRecord> recorded = known != null && known.sizeBytes() == clip.size() && known.sha256() != null
                 ? Uni.createFrom().item(known)
@@ -517,14 +444,13 @@ public class GenerationService {
                                 clip.size(),
                                 sha,
                                 null,
-                                hasThumbnail(objects, n) ? ClipRecord.UPLOADED : null,
+                                hasThumbnail(objects, n) ? ThumbnailState.UPLOADED : null,
                                 null));
         if (!media.available()) {
             return recorded;
         }
         return recorded.chain(record -> Uni.createFrom()
-                .deferred(() -> media.probe(
-                        urls.sign(UrlPurpose.PROCESSING, clip.key(), Map.of()).url()))
+                .deferred(() -> media.probe(documents.processingUrl(clip.key())))
                 .map(probe -> record.withDuration(probe.durationSeconds()))
                 .onFailure()
                 .recoverWithItem(e -> {
@@ -535,7 +461,7 @@ public class GenerationService {
 
     /**
      * Generations in id (creation) order, filtered by status, creation time and user, read from their
-     * metadata: see {@link MetadataQuery} for what a page costs. Expired generations are never listed.
+     * metadata: see {@link ArtifactDocuments#list} for what a page costs. Expired generations are never listed.
      */
     public Uni<MetadataPage<GenerationMetadata>> list(
             Optional<String> status,
@@ -543,24 +469,11 @@ public class GenerationService {
             Optional<UserId> user,
             Optional<GenerationId> after,
             int limit) {
-        status.ifPresent(s -> {
-            if (!s.equals(GenerationMetadata.PENDING)
-                    && !s.equals(GenerationMetadata.COMPLETED)
-                    && !s.equals(GenerationMetadata.FAILED)) {
-                throw new ReelvaultException(ErrorCode.INVALID_REQUEST, "status must be pending, completed or failed");
-            }
-        });
-        return MetadataQuery.run(
-                store,
-                queryCaps,
-                Area.GENERATIONS,
-                GenerationId.PREFIX,
-                key -> Failures.readIfLive(metadata.read(key, GenerationMetadata.class), m -> m.expiresAt(), clock),
-                GenerationMetadata::generationId,
-                m -> status.map(m.status()::equals).orElse(true)
-                        && since.map(t -> !m.createdAt().isBefore(t)).orElse(true)
-                        && user.map(u -> u.value().equals(m.userId())).orElse(true),
+        return documents.list(
+                status.map(s -> Statuses.parse(GenerationStatus.class, s)),
                 since,
+                user,
+                meta -> true,
                 after.map(GenerationId::value),
                 limit);
     }
@@ -575,9 +488,7 @@ public class GenerationService {
      * under it, in batches. {@code not_found} when there is no such generation.
      */
     public Uni<Void> delete(GenerationId id) {
-        return read(id).call(meta -> store.delete(StorageLayout.generationMetadata(id)))
-                .call(reuse::removed)
-                .chain(() -> Batches.deleteAll(store, StorageLayout.generation(id)));
+        return documents.delete(StorageLayout.generationMetadata(id), StorageLayout.generation(id), reuse::removed);
     }
 
     /**
@@ -588,7 +499,8 @@ public class GenerationService {
         String why = reason == null || reason.isBlank()
                 ? "failed"
                 : reason.length() > 1000 ? reason.substring(0, 1000) : reason;
-        return updateMetadata(id, meta -> {
+        return documents
+                .update(StorageLayout.generationMetadata(id), meta -> {
                     requirePending(meta);
                     return Uni.createFrom().item(meta.failed(why));
                 })
@@ -602,29 +514,27 @@ public class GenerationService {
     }
 
     private GenerationView view(GenerationMetadata meta, List<ObjectInfo> objects) {
-        Instant notAfter = meta.expiresAt();
         List<GenerationView.Clip> clips = new ArrayList<>();
         Long expiresIn = null; // seconds the URLs of this answer live (all share the purpose and the cap)
         for (ObjectInfo o : objects) {
-            Optional<Integer> n = clipNumber(o.key(), CLIP_FILE);
-            if (n.isEmpty()) {
+            Optional<ClipKey> clip = StorageLayout.parseClip(o.key());
+            if (clip.isEmpty()) {
                 continue;
             }
-            ClipRecord rec = meta.clip(n.get());
+            int n = clip.get().clip().value();
+            ClipRecord rec = meta.clip(n);
             boolean current = rec != null && rec.sizeBytes() == o.size();
-            SignedUrlView preview = urls.sign(UrlPurpose.PREVIEW, o.key(), Map.of(), notAfter);
+            SignedUrlView preview = preview(o.key(), meta);
             expiresIn = preview.expiresIn();
-            String thumbnailUrl = hasThumbnail(objects, n.get())
-                    ? urls.sign(
-                                    UrlPurpose.PREVIEW,
+            String thumbnailUrl = hasThumbnail(objects, n)
+                    ? preview(
                                     StorageLayout.clipThumbnail(
-                                            GenerationId.parse(meta.generationId()), new ClipNumber(n.get())),
-                                    Map.of(),
-                                    notAfter)
+                                            clip.get().generation(), clip.get().clip()),
+                                    meta)
                             .url()
                     : null;
             clips.add(new GenerationView.Clip(
-                    n.get(),
+                    n,
                     o.key().value(),
                     o.size(),
                     current ? rec.sha256() : null,
@@ -639,7 +549,7 @@ public class GenerationService {
         for (ObjectInfo o : objects) {
             if (o.key().equals(audioKey)) {
                 boolean current = meta.audio() != null && meta.audio().sizeBytes() == o.size();
-                SignedUrlView url = urls.sign(UrlPurpose.PREVIEW, o.key(), Map.of(), notAfter);
+                SignedUrlView url = preview(o.key(), meta);
                 expiresIn = url.expiresIn();
                 audio = new GenerationView.Audio(
                         o.key().value(), o.size(), current ? meta.audio().sha256() : null, url.url());
@@ -659,20 +569,14 @@ public class GenerationService {
                 expiresIn);
     }
 
-    private static boolean hasThumbnail(List<ObjectInfo> objects, int n) {
-        return objects.stream()
-                .anyMatch(o -> o.key().value().contains("/thumbnails/")
-                        && clipNumber(o.key(), THUMBNAIL_FILE)
-                                .filter(t -> t == n)
-                                .isPresent());
+    private SignedUrlView preview(ObjectKey key, GenerationMetadata meta) {
+        return documents.sign(UrlPurpose.PREVIEW, key, Map.of(), meta);
     }
 
-    private static Optional<Integer> clipNumber(ObjectKey key, Pattern file) {
-        Matcher m = file.matcher(key.fileName());
-        if (!m.matches()) {
-            return Optional.empty();
-        }
-        String folder = file == CLIP_FILE ? "/clips/" : "/thumbnails/";
-        return key.value().contains(folder) ? Optional.of(Integer.parseInt(m.group(1))) : Optional.empty();
+    private static boolean hasThumbnail(List<ObjectInfo> objects, int n) {
+        return objects.stream()
+                .anyMatch(o -> StorageLayout.parseClipThumbnail(o.key())
+                        .filter(t -> t.clip().value() == n)
+                        .isPresent());
     }
 }

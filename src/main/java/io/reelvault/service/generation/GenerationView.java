@@ -2,6 +2,7 @@ package io.reelvault.service.generation;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.JsonNode;
+import io.reelvault.service.artifact.ThumbnailState;
 import java.time.Instant;
 import java.util.List;
 
@@ -17,7 +18,7 @@ public record GenerationView(
         String userId,
         String prompt,
         JsonNode parameters,
-        String status,
+        GenerationStatus status,
         Instant createdAt,
         Instant expiresAt,
         Instant completedAt,
@@ -33,7 +34,7 @@ public record GenerationView(
             long sizeBytes,
             String sha256,
             Double durationSeconds,
-            String thumbnail,
+            ThumbnailState thumbnail,
             String thumbnailError,
             String previewUrl,
             String thumbnailUrl) {}
