@@ -9,6 +9,7 @@ import io.reelvault.storage.ObjectStore;
 import io.reelvault.storage.SignedUrls;
 import io.reelvault.storage.SignedUrlsContract;
 import io.reelvault.support.S3ProxyServer;
+import io.reelvault.support.SignedPut;
 import java.net.URI;
 import java.net.URLDecoder;
 import java.net.http.HttpClient;
@@ -21,6 +22,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
@@ -153,5 +155,23 @@ class S3SignedUrlsContractTest extends SignedUrlsContract {
                         HttpResponse.BodyHandlers.discarding());
         assertEquals(403, head.statusCode());
         assertArrayEquals(bytes, get(url).body());
+    }
+
+    /** S3's own answer to a second PUT (If-None-Match: * on an existing key), and the condition is signed. */
+    @Test
+    void aSecondPutIs412AndDroppingTheConditionBreaksTheSignature() throws Exception {
+        byte[] first = randomBytes(2000, 12);
+        byte[] second = randomBytes(2000, 13);
+        PutTarget target = putTarget("image/png", first.length);
+        String url = target.url().url().toString();
+        Map<String, String> withoutCondition = new HashMap<>(target.url().requiredHeaders());
+        withoutCondition.remove("If-None-Match");
+        assertEquals(403, SignedPut.send(url, withoutCondition, first).statusCode(), "the condition is signed");
+        assertEquals(
+                200, SignedPut.send(url, target.url().requiredHeaders(), first).statusCode());
+        assertEquals(
+                412, SignedPut.send(url, target.url().requiredHeaders(), second).statusCode());
+        assertEquals(403, SignedPut.send(url, withoutCondition, second).statusCode(), "nor can it replace without");
+        assertArrayEquals(first, stored(target.key()).orElseThrow());
     }
 }
