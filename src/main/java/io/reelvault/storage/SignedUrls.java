@@ -13,7 +13,8 @@ import java.util.Map;
 public interface SignedUrls {
 
     /**
-     * @param method    {@code GET} or {@code PUT} (a GET URL also allows HEAD)
+     * @param method    {@code GET} or {@code PUT} (a local GET URL also allows HEAD; an S3 presigned one does not, SigV4
+     *                  signs the method)
      * @param expiresIn how long the URL is valid; a backend may shorten it (see {@link SignedUrl#expiresIn()})
      * @param headers   bound by the signature. GET: headers the response will carry ({@code Content-Disposition},
      *                  {@code Content-Type}). PUT: {@code Content-Type} and {@code Content-Length} the upload must
