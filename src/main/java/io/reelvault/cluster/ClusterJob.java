@@ -15,16 +15,18 @@ import org.jboss.logging.Logger;
  */
 public final class ClusterJob {
     private final Supplier<ClusterLock> lookup;
+    private final boolean scheduled;
     private final AtomicBoolean running = new AtomicBoolean();
     private volatile ClusterLock lock;
 
-    /** A job under {@code lock} (tests, and jobs that own their lock). */
+    /** A job under {@code lock} that only runs when called (tests); {@link #onSchedule} does nothing. */
     public ClusterJob(ClusterLock lock) {
-        this(() -> lock);
+        this(() -> lock, false);
     }
 
-    ClusterJob(Supplier<ClusterLock> lookup) {
+    ClusterJob(Supplier<ClusterLock> lookup, boolean scheduled) {
         this.lookup = lookup;
+        this.scheduled = scheduled;
     }
 
     /** The job's work: a result, or a failure that ends the run. */
@@ -72,10 +74,13 @@ public final class ClusterJob {
     }
 
     /**
-     * One turn of a scheduled job: a failure is logged at WARN as {@code "{failed}: {error}"} (the next turn
-     * retries) and never reaches the scheduler.
+     * One turn of the job on its schedule, when the job runs on one (else nothing): a failure is logged at WARN as
+     * {@code "{failed}: {error}"} (the next turn retries) and never reaches the scheduler.
      */
-    public static void scheduled(Logger log, String failed, Turn turn) {
+    public void onSchedule(Logger log, String failed, Turn turn) {
+        if (!scheduled) {
+            return;
+        }
         try {
             turn.run();
         } catch (Exception e) {

@@ -62,12 +62,14 @@ public class ClusterLocks {
     /**
      * The once-per-cluster job under the lock called {@code name} (as {@link #named}); the lock is looked up when the
      * job first runs, so that a job that never runs (another backend's, or in an operator command) opens nothing.
+     *
+     * @param scheduled whether its scheduled turns run ({@link ClusterJob#onSchedule}); direct runs always do
      */
-    public ClusterJob job(String name) {
+    public ClusterJob job(String name, boolean scheduled) {
         if (!NAME.matcher(name).matches()) {
             throw new IllegalArgumentException("not a lock name: " + name);
         }
-        return new ClusterJob(() -> named(name));
+        return new ClusterJob(() -> named(name), scheduled);
     }
 
     @PreDestroy

@@ -87,7 +87,6 @@ public class UsageScanner {
     private final int maxPagesPerRun;
     private final Clock clock;
     private final boolean active;
-    private final boolean scheduled;
     private final Counter pages;
     private final AtomicLong lastSuccessMillis = new AtomicLong();
     private Pass pass; // guarded by the job (one run at a time); null between passes
@@ -104,14 +103,13 @@ public class UsageScanner {
             MeterRegistry registry) {
         this(
                 store::get,
-                locks.job("usage"),
+                locks.job("usage", !commandMode.active() && config.usage().enabled()),
                 meter,
                 shared,
                 config.usage().maxPagesPerRun(),
                 clock,
                 registry,
-                !commandMode.active(),
-                config.usage().enabled());
+                !commandMode.active());
     }
 
     /**
@@ -138,7 +136,7 @@ public class UsageScanner {
             int maxPagesPerRun,
             Clock clock,
             MeterRegistry registry) {
-        this(includingExpired, new ClusterJob(lock), meter, shared, maxPagesPerRun, clock, registry, true, false);
+        this(includingExpired, new ClusterJob(lock), meter, shared, maxPagesPerRun, clock, registry, true);
     }
 
     private UsageScanner(
@@ -149,8 +147,7 @@ public class UsageScanner {
             int maxPagesPerRun,
             Clock clock,
             MeterRegistry registry,
-            boolean active,
-            boolean scheduled) {
+            boolean active) {
         if (maxPagesPerRun < 1) {
             throw new IllegalArgumentException("REELVAULT_USAGE_MAX_PAGES_PER_RUN must be at least 1");
         }
@@ -161,7 +158,6 @@ public class UsageScanner {
         this.maxPagesPerRun = maxPagesPerRun;
         this.clock = clock;
         this.active = active;
-        this.scheduled = active && scheduled;
         this.pages = Counter.builder(StorageMetrics.USAGE_SCAN_PAGES)
                 .description("List pages (up to 1000 keys each) requested by usage scans")
                 .register(registry);
@@ -177,10 +173,7 @@ public class UsageScanner {
             delayed = "10s",
             concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     void onSchedule() {
-        if (!scheduled) {
-            return;
-        }
-        ClusterJob.scheduled(LOG, "usage scan failed, the next run continues where it stopped", () -> {
+        job.onSchedule(LOG, "usage scan failed, the next run continues where it stopped", () -> {
             ScanRun run = run();
             if (run.skipped()) {
                 LOG.debug("usage scan skipped: another scan holds the lock");

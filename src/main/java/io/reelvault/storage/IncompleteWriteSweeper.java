@@ -40,7 +40,6 @@ public class IncompleteWriteSweeper {
     private final ClusterJob job;
     private final Duration grace;
     private final Clock clock;
-    private final boolean scheduled;
     private final Counter removed;
 
     @Inject
@@ -53,26 +52,22 @@ public class IncompleteWriteSweeper {
             MeterRegistry registry) {
         this(
                 store::get,
-                locks.job("incomplete-write-sweep"),
+                locks.job(
+                        "incomplete-write-sweep",
+                        !commandMode.active() && config.storage().incompleteWriteSweepEnabled()),
                 config.storage().incompleteWriteGrace(),
                 clock,
-                registry,
-                !commandMode.active() && config.storage().incompleteWriteSweepEnabled());
+                registry);
     }
 
     /** A sweeper for direct use (tests); it never runs by itself. */
     public IncompleteWriteSweeper(
             Supplier<ObjectStore> store, ClusterLock lock, Duration grace, Clock clock, MeterRegistry registry) {
-        this(store, new ClusterJob(lock), grace, clock, registry, false);
+        this(store, new ClusterJob(lock), grace, clock, registry);
     }
 
     private IncompleteWriteSweeper(
-            Supplier<ObjectStore> store,
-            ClusterJob job,
-            Duration grace,
-            Clock clock,
-            MeterRegistry registry,
-            boolean scheduled) {
+            Supplier<ObjectStore> store, ClusterJob job, Duration grace, Clock clock, MeterRegistry registry) {
         if (grace.isNegative() || grace.isZero()) {
             throw new IllegalArgumentException("REELVAULT_STORAGE_INCOMPLETE_WRITE_GRACE must be positive");
         }
@@ -80,7 +75,6 @@ public class IncompleteWriteSweeper {
         this.job = job;
         this.grace = grace;
         this.clock = clock;
-        this.scheduled = scheduled;
         this.removed = Counter.builder(StorageMetrics.INCOMPLETE_WRITES_REMOVED)
                 .description("Unfinished writes of dead processes (temp files, multipart uploads) removed")
                 .register(registry);
@@ -92,10 +86,7 @@ public class IncompleteWriteSweeper {
             delayed = "5s",
             concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     void onSchedule() {
-        if (!scheduled) {
-            return;
-        }
-        ClusterJob.scheduled(
+        job.onSchedule(
                 LOG,
                 "incomplete-write sweep failed, the next run retries",
                 () -> sweep().filter(n -> n > 0)

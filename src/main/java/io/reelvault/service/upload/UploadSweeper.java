@@ -5,7 +5,6 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.Startup;
 import io.quarkus.scheduler.Scheduled;
 import io.reelvault.cluster.ClusterJob;
-import io.reelvault.cluster.ClusterLock;
 import io.reelvault.cluster.ClusterLocks;
 import io.reelvault.config.CommandMode;
 import io.reelvault.config.ReelvaultConfig;
@@ -96,7 +95,6 @@ public class UploadSweeper {
     private final ClusterJob job;
     private final Duration grace;
     private final Clock clock;
-    private final boolean scheduled;
     private final Map<Reason, Counter> counters = new EnumMap<>(Reason.class);
 
     @Inject
@@ -109,26 +107,20 @@ public class UploadSweeper {
             MeterRegistry registry) {
         this(
                 store::get,
-                locks.job("upload-sweep"),
+                locks.job(
+                        "upload-sweep",
+                        !commandMode.active() && config.uploads().sweepEnabled()),
                 config.uploads().orphanGrace(),
                 clock,
-                registry,
-                !commandMode.active() && config.uploads().sweepEnabled());
+                registry);
     }
 
-    /** A sweeper for direct use (tests); it never runs by itself. */
+    /**
+     * A sweeper of {@code uploads/} in {@code store}, once per cluster through {@code job}; for direct use (tests)
+     * with a {@code new ClusterJob(lock)}, which never runs by itself.
+     */
     public UploadSweeper(
-            Supplier<ObjectStore> store, ClusterLock lock, Duration grace, Clock clock, MeterRegistry registry) {
-        this(store, new ClusterJob(lock), grace, clock, registry, false);
-    }
-
-    private UploadSweeper(
-            Supplier<ObjectStore> store,
-            ClusterJob job,
-            Duration grace,
-            Clock clock,
-            MeterRegistry registry,
-            boolean scheduled) {
+            Supplier<ObjectStore> store, ClusterJob job, Duration grace, Clock clock, MeterRegistry registry) {
         if (grace.compareTo(UrlPurpose.USER_UPLOAD.expiry()) < 0) {
             // a tombstone (see UploadService#delete) must outlive every upload URL that could otherwise store again
             throw new IllegalArgumentException(
@@ -138,7 +130,6 @@ public class UploadSweeper {
         this.job = job;
         this.grace = grace;
         this.clock = clock;
-        this.scheduled = scheduled;
         for (Reason reason : Reason.values()) {
             counters.put(
                     reason,
@@ -155,10 +146,7 @@ public class UploadSweeper {
             delayed = "60s",
             concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     void onSchedule() {
-        if (!scheduled) {
-            return;
-        }
-        ClusterJob.scheduled(LOG, "upload sweep failed, the next run retries", () -> {
+        job.onSchedule(LOG, "upload sweep failed, the next run retries", () -> {
             Summary summary = sweep();
             if (summary.total() > 0) {
                 LOG.infof("upload sweep deleted %d unreachable objects %s", summary.total(), summary.deleted());

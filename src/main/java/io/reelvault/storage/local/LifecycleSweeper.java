@@ -70,7 +70,6 @@ public class LifecycleSweeper {
     private final int batchSize;
     private final Clock clock;
     private final boolean active;
-    private final boolean scheduled;
     private final Map<Area, Counter> expired = new EnumMap<>(Area.class);
     private final Duration maxClockSkew;
     private Counter refusedClockSkew;
@@ -90,12 +89,15 @@ public class LifecycleSweeper {
             MeterRegistry registry) {
         this(
                 store::get,
-                locks.job(LOCK),
+                locks.job(
+                        LOCK,
+                        config.storage().useLocal()
+                                && !commandMode.active()
+                                && config.lifecycle().enabled()),
                 config.lifecycle().batchSize(),
                 clock,
                 registry,
                 config.storage().useLocal() && !commandMode.active(),
-                config.lifecycle().enabled(),
                 config.lifecycle().maxClockSkew());
     }
 
@@ -125,7 +127,6 @@ public class LifecycleSweeper {
                 clock,
                 registry,
                 true,
-                false,
                 maxClockSkew);
     }
 
@@ -136,7 +137,6 @@ public class LifecycleSweeper {
             Clock clock,
             MeterRegistry registry,
             boolean active,
-            boolean scheduled,
             Duration maxClockSkew) {
         if (maxClockSkew.isNegative()) {
             throw new IllegalArgumentException("REELVAULT_LIFECYCLE_MAX_CLOCK_SKEW must not be negative");
@@ -150,7 +150,6 @@ public class LifecycleSweeper {
         this.batchSize = batchSize;
         this.clock = clock;
         this.active = active;
-        this.scheduled = active && scheduled;
         if (active) {
             for (Area area : Area.values()) {
                 if (area.retention().isPresent()) {
@@ -180,10 +179,7 @@ public class LifecycleSweeper {
             delayed = "30s",
             concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     void onSchedule() {
-        if (!scheduled) {
-            return;
-        }
-        ClusterJob.scheduled(LOG, "lifecycle sweep failed, the next run retries", () -> {
+        job.onSchedule(LOG, "lifecycle sweep failed, the next run retries", () -> {
             SweepSummary summary = sweep();
             if (summary.skipped()) {
                 LOG.debug("lifecycle sweep skipped: another sweep holds the lock");

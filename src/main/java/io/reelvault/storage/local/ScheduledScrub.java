@@ -42,12 +42,16 @@ public class ScheduledScrub {
     ScheduledScrub(ReelvaultConfig config, CommandMode commandMode, ClusterLocks locks, MeterRegistry registry) {
         this(
                 config.storage().local().path(),
-                locks.job(LOCK),
+                locks,
                 registry,
                 config.storage().useLocal()
                         && !commandMode.active()
                         && !config.scrub().interval().equalsIgnoreCase("off")
                         && !config.scrub().interval().equalsIgnoreCase("disabled"));
+    }
+
+    private ScheduledScrub(Path root, ClusterLocks locks, MeterRegistry registry, boolean active) {
+        this(root, locks.job(LOCK, active), registry, active);
     }
 
     /** A scrub of {@code root} that runs only when {@link #scrub()} is called (tests). */
@@ -68,7 +72,7 @@ public class ScheduledScrub {
             delayed = "60s",
             concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     void onSchedule() {
-        ClusterJob.scheduled(LOG, "scrub of " + root + " failed; the next one retries", this::scrub);
+        job.onSchedule(LOG, "scrub of " + root + " failed; the next one retries", this::scrub);
     }
 
     /** Scrubs the root now, unless inactive or another scrub holds the lock (then empty). Blocking. */
