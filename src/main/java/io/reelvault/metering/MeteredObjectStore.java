@@ -34,8 +34,9 @@ import java.util.function.Predicate;
  * as it came, and nothing else does.
  *
  * <p>It also keeps the {@link UsageMeter}'s increments current from what the calls themselves return, without a
- * request of its own. It remembers the info of the last {@value #REMEMBERED} objects it saw (written by a
- * {@link #put}, found by a {@link #list} or a {@link #head}), least recently seen forgotten first:
+ * request of its own. It remembers the infos of the last {@value #REMEMBERED} objects it wrote ({@link #put}) and,
+ * apart, of the last {@value #REMEMBERED} it found ({@link #list}, {@link #head}), least recently seen forgotten
+ * first (apart, so that a usage scan or a sweep listing whole areas does not push out what was just written):
  * <ul>
  * <li>A successful {@link #put} adds one object of its stored size, and subtracts the remembered object it
  * replaced: the service's rewrites of its JSON documents ({@code metadata.json} after every clip,
@@ -52,7 +53,7 @@ import java.util.function.Predicate;
  * of one key can skew the meter too. All of this drift is what the {@link UsageScanner} corrects.
  */
 public final class MeteredObjectStore implements ObjectStore {
-    /** How many objects' infos are remembered for the usage meter (about 2 MB at most). */
+    /** How many written, and how many found, objects' infos are remembered for the usage meter (a few MB at most). */
     static final int REMEMBERED = 10_000;
 
     private final ObjectStore delegate;
@@ -60,12 +61,8 @@ public final class MeteredObjectStore implements ObjectStore {
     private final MeterRegistry registry;
     private final Counter bytesIn;
     private final Counter bytesOut;
-    private final Map<ObjectKey, ObjectInfo> seen = new LinkedHashMap<>(256, 0.75f, true) {
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<ObjectKey, ObjectInfo> eldest) {
-            return size() > REMEMBERED;
-        }
-    }; // guarded by itself
+    private final Map<ObjectKey, ObjectInfo> written = remembered(); // guarded by itself
+    private final Map<ObjectKey, ObjectInfo> found = remembered(); // guarded by written
 
     public MeteredObjectStore(ObjectStore delegate, MeterRegistry registry, UsageMeter usage) {
         this.delegate = delegate;
@@ -161,8 +158,9 @@ public final class MeteredObjectStore implements ObjectStore {
     /** A successful write: adds it, and subtracts the remembered object at its key when {@code replaced} says so. */
     private void written(ObjectInfo stored, Predicate<ObjectInfo> replaced) {
         ObjectInfo previous;
-        synchronized (seen) {
-            previous = seen.put(stored.key(), stored);
+        synchronized (written) {
+            previous = forget(stored.key());
+            written.put(stored.key(), stored);
         }
         if (previous != null && replaced.test(previous)) {
             usage.removed(List.of(previous));
@@ -173,9 +171,9 @@ public final class MeteredObjectStore implements ObjectStore {
     /** A successful delete: subtracts the remembered objects among the keys. */
     private void deleted(List<ObjectKey> keys) {
         List<ObjectInfo> gone = new ArrayList<>();
-        synchronized (seen) {
+        synchronized (written) {
             for (ObjectKey key : keys) {
-                ObjectInfo info = seen.remove(key);
+                ObjectInfo info = forget(key);
                 if (info != null) {
                     gone.add(info);
                 }
@@ -185,9 +183,28 @@ public final class MeteredObjectStore implements ObjectStore {
     }
 
     private void remember(ObjectInfo info) {
-        synchronized (seen) {
-            seen.put(info.key(), info);
+        synchronized (written) {
+            found.put(info.key(), info);
         }
+    }
+
+    /** The remembered object at the key (the newer when both maps have one), forgotten; null when none. Holding the lock. */
+    private ObjectInfo forget(ObjectKey key) {
+        ObjectInfo wrote = written.remove(key);
+        ObjectInfo saw = found.remove(key);
+        if (wrote == null || saw == null) {
+            return wrote != null ? wrote : saw;
+        }
+        return saw.lastModified().isAfter(wrote.lastModified()) ? saw : wrote;
+    }
+
+    private static Map<ObjectKey, ObjectInfo> remembered() {
+        return new LinkedHashMap<>(256, 0.75f, true) {
+            @Override
+            protected boolean removeEldestEntry(Map.Entry<ObjectKey, ObjectInfo> eldest) {
+                return size() > REMEMBERED;
+            }
+        };
     }
 
     private <T> Uni<T> metered(String operation, Uni<T> call) {
