@@ -6,11 +6,11 @@ import java.util.Optional;
  * A lock that lets one holder at a time do work that must run once per cluster (usage scans, sweeps): taken
  * without waiting, or not at all. Implementations:
  * <ul>
- * <li>{@link io.reelvault.cluster.FileClusterLock}: an OS file lock under the local storage root, shared
+ * <li>{@link FileClusterLock}: an OS file lock under the local storage root, shared
  * by every process using that root.</li>
  * <li>{@code io.reelvault.redis.RedisClusterLock}: a {@code SET key token NX PX ttl} lease on Redis, shared
  * by every replica; used on S3 when {@code REELVAULT_REDIS_URL} is set. It plugs in through
- * {@link SharedClusterLocks}, since only {@code cache/} imports the Redis client.</li>
+ * {@link SharedClusterLocks}, since only {@code redis/} imports the Redis client.</li>
  * <li>{@link InProcessClusterLock}: this process only. On S3 without Redis each replica therefore runs its own
  * scans.</li>
  * </ul>

@@ -19,7 +19,7 @@ import org.jboss.logging.Logger;
  * scope is the data's: replicas sharing one root share its lock file, while machines with roots of their own
  * (each sweeping its own disk) must not exclude each other through a shared Redis.</li>
  * <li>S3 with Redis ({@code REELVAULT_REDIS_URL}): the {@link SharedClusterLocks} lease (Redis, in
- * {@code cache/}), one holder across all replicas.</li>
+ * {@code redis/}), one holder across all replicas.</li>
  * <li>S3 without Redis: an {@link InProcessClusterLock}; every replica then runs its own once-per-cluster work
  * (correct, at the cost of repeating it).</li>
  * </ul>
@@ -57,6 +57,19 @@ public class ClusterLocks {
             throw new IllegalArgumentException("not a lock name: " + name);
         }
         return locks.computeIfAbsent(name, factory);
+    }
+
+    /**
+     * The once-per-cluster job under the lock called {@code name} (as {@link #named}); the lock is looked up when the
+     * job first runs, so that a job that never runs (another backend's, or in an operator command) opens nothing.
+     *
+     * @param scheduled whether its scheduled turns run ({@link ClusterJob#onSchedule}); direct runs always do
+     */
+    public ClusterJob job(String name, boolean scheduled) {
+        if (!NAME.matcher(name).matches()) {
+            throw new IllegalArgumentException("not a lock name: " + name);
+        }
+        return new ClusterJob(() -> named(name), scheduled);
     }
 
     @PreDestroy

@@ -11,7 +11,7 @@ import java.util.function.Supplier;
  * backend): with a lease the replicas take turns instead of racing and retrying, and a server that checks
  * {@code If-Match} and then writes in two steps (s3proxy's filesystem store) is safe too. Only one bean implements
  * it ({@code io.reelvault.redis.RedisDocumentLeases}: a Redis lease on S3 with {@code REELVAULT_REDIS_URL}, nothing
- * otherwise), so that the service needs no import of {@code cache/}.
+ * otherwise), so that the service needs no import of {@code redis/}.
  */
 public interface DocumentLeases {
 

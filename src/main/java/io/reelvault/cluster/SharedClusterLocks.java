@@ -3,8 +3,8 @@ package io.reelvault.cluster;
 import java.util.Optional;
 
 /**
- * Cluster locks kept outside the storage (Redis, in {@code cache/}): the seam through which {@link ClusterLocks}
- * uses them without importing their package (dependencies point from {@code cache/} to this interface, never
+ * Cluster locks kept outside the storage (Redis, in {@code redis/}): the seam through which {@link ClusterLocks}
+ * uses them without importing their package (dependencies point from {@code redis/} to this interface, never
  * back). At most one bean implements it.
  */
 public interface SharedClusterLocks {

@@ -6,7 +6,6 @@ import io.micrometer.core.instrument.Timer;
 import io.reelvault.error.ErrorCode;
 import io.reelvault.error.ReelvaultException;
 import io.reelvault.metrics.StorageMetrics;
-import io.reelvault.model.Area;
 import io.reelvault.model.ByteRange;
 import io.reelvault.model.KeyPrefix;
 import io.reelvault.model.ObjectKey;
@@ -18,45 +17,52 @@ import io.reelvault.storage.PutResult;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import java.nio.ByteBuffer;
+import java.util.ArrayList;
 import java.util.Collection;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.function.Predicate;
 
 /**
  * Meters every call of the store it wraps, in one place: a request counter by operation and
  * outcome, a duration timer by operation, and the bytes that flow in and out. Outcomes:
  * {@code success}, {@code not_found}, {@code client_error} (bad length, bad range, bad body),
- * {@code error} (backend failure), {@code cancelled}.
+ * {@code error} (backend failure), {@code cancelled}. A pure decorator: every call goes to the wrapped store
+ * as it came, and nothing else does.
  *
- * <p>It also keeps the {@link UsageMeter}'s increments current, as cheaply as it can while staying honest:
+ * <p>It also keeps the {@link UsageMeter}'s increments current from what the calls themselves return, without a
+ * request of its own. It remembers the infos of the last {@value #REMEMBERED} objects it wrote ({@link #put}) and,
+ * apart, of the last {@value #REMEMBERED} it found ({@link #list}, {@link #head}), least recently seen forgotten
+ * first (apart, so that a usage scan or a sweep listing whole areas does not push out what was just written):
  * <ul>
- * <li>A successful {@link #put} adds one object of its stored size. A put of at most
- * {@value #HEAD_BEFORE_SMALL_PUT} bytes (known length) heads the key first and, when an object was there,
- * subtracts it: the service rewrites its small JSON documents ({@code metadata.json} after every clip,
- * {@code timeline.json}), so they would otherwise count once per rewrite; one HEAD per small write is cheap
- * next to that. A large or unknown-length put over an existing key (a clip sent again) counts the object
- * twice until the next usage scan. A failed HEAD does not fail the put; the object then counts as new.</li>
- * <li>{@link #delete} heads the key first (one extra request per single delete) and subtracts what was there.</li>
- * <li>{@link #deleteListed} subtracts the listed infos exactly (no extra request); an info that went stale
- * between the caller's listing and the delete skews the meter until the next scan.</li>
- * <li>{@link #deleteMany} does not know what its keys weighed: they stay counted until the next scan. Callers
- * that listed first use {@code deleteListed}.</li>
+ * <li>A successful {@link #put} adds one object of its stored size, and subtracts the remembered object it
+ * replaced: the service's rewrites of its JSON documents ({@code metadata.json} after every clip,
+ * {@code timeline.json}) and a clip sent again count once. A {@link #putIf} subtracts the remembered object only
+ * when it is the expected one (same ETag); a create-only {@code putIf} replaces nothing.</li>
+ * <li>A successful {@link #delete} or {@link #deleteMany} subtracts the remembered objects among its keys. The
+ * service lists before it deletes (a folder, an expired batch, an unreachable upload), so their sizes are known.</li>
+ * <li>A write over, or a delete of, an object it does not remember is not subtracted: a rewrite counts twice, a
+ * delete stays counted, until the next usage scan.</li>
  * <li>Writes that never pass through this store are not seen at all until the next scan: direct uploads to
- * S3 through a presigned URL, S3 lifecycle expirations, anything written by another replica.</li>
+ * S3 through a presigned URL, S3 lifecycle expirations, anything written or deleted by another replica.</li>
  * </ul>
- * Concurrent writes of one key can also skew it (both heads see nothing). All of this drift is what the
- * {@link UsageScanner} corrects.
+ * A remembered info can be out of date (the object was replaced or deleted elsewhere since), and concurrent writes
+ * of one key can skew the meter too. All of this drift is what the {@link UsageScanner} corrects.
  */
 public final class MeteredObjectStore implements ObjectStore {
-    /** Known-length puts up to this size head the key first, so that a rewrite is not counted twice. */
-    static final long HEAD_BEFORE_SMALL_PUT = 1 << 20;
+    /** How many written, and how many found, objects' infos are remembered for the usage meter (a few MB at most). */
+    static final int REMEMBERED = 10_000;
 
     private final ObjectStore delegate;
     private final UsageMeter usage;
     private final MeterRegistry registry;
     private final Counter bytesIn;
     private final Counter bytesOut;
+    private final Map<ObjectKey, ObjectInfo> written = remembered(); // guarded by itself
+    private final Map<ObjectKey, ObjectInfo> found = remembered(); // guarded by written
 
     public MeteredObjectStore(ObjectStore delegate, MeterRegistry registry, UsageMeter usage) {
         this.delegate = delegate;
@@ -72,23 +78,14 @@ public final class MeteredObjectStore implements ObjectStore {
                 .tag("direction", "out")
                 .description("Body bytes read from storage")
                 .register(registry);
-        for (Area area : Area.values()) { // present at 0 from the start, so that an alert sees the first increase
-            integrityFailures(registry, area.segment());
-        }
+        StorageMetrics.registerIntegrityFailures(registry);
     }
 
     @Override
     public Uni<PutResult> put(ObjectKey key, Multi<ByteBuffer> body, OptionalLong length, String contentType) {
         Multi<ByteBuffer> counted = body.onItem().invoke(b -> bytesIn.increment(b.remaining()));
-        Uni<PutResult> put = metered("put", delegate.put(key, counted, length, contentType));
-        if (length.isPresent() && length.getAsLong() <= HEAD_BEFORE_SMALL_PUT) {
-            return headQuietly(key)
-                    .chain(previous -> put.invoke(stored -> {
-                        previous.ifPresent(p -> usage.removed(List.of(p)));
-                        usage.added(stored.info());
-                    }));
-        }
-        return put.invoke(stored -> usage.added(stored.info()));
+        return metered("put", delegate.put(key, counted, length, contentType))
+                .invoke(stored -> written(stored.info(), previous -> true));
     }
 
     /** As {@link #put}, metered as operation {@code put_if} (a refused condition counts as {@code client_error}). */
@@ -100,18 +97,13 @@ public final class MeteredObjectStore implements ObjectStore {
             OptionalLong length,
             String contentType) {
         Multi<ByteBuffer> counted = body.onItem().invoke(b -> bytesIn.increment(b.remaining()));
-        Uni<PutResult> put = metered("put_if", delegate.putIf(key, expectedEtag, counted, length, contentType));
-        if (expectedEtag.isPresent() && length.isPresent() && length.getAsLong() <= HEAD_BEFORE_SMALL_PUT) {
-            return headQuietly(key)
-                    .chain(previous -> put.invoke(stored -> {
-                        previous.ifPresent(p -> usage.removed(List.of(p)));
-                        usage.added(stored.info());
-                    }));
-        }
-        return put.invoke(stored -> usage.added(stored.info()));
+        return metered("put_if", delegate.putIf(key, expectedEtag, counted, length, contentType))
+                .invoke(stored -> written(
+                        stored.info(),
+                        previous ->
+                                expectedEtag.isPresent() && expectedEtag.get().equals(previous.etag())));
     }
 
-    /** Also counts a full read that failed its integrity check ({@link IntegrityException}) under the key's area. */
     @Override
     public Uni<ObjectContent> get(ObjectKey key, Optional<ByteRange> range) {
         return metered("get", delegate.get(key, range))
@@ -123,48 +115,23 @@ public final class MeteredObjectStore implements ObjectStore {
                                 .onItem()
                                 .invoke(b -> bytesOut.increment(b.remaining()))
                                 .onFailure(IntegrityException.class)
-                                .invoke(e -> integrityFailure(key))));
-    }
-
-    private void integrityFailure(ObjectKey key) {
-        integrityFailure(registry, key);
-    }
-
-    /** Counts one object found damaged (by a read or a scrub), under its area ({@code other} outside the four areas). */
-    public static void integrityFailure(MeterRegistry registry, ObjectKey key) {
-        String segment = key.value().substring(0, Math.max(0, key.value().indexOf('/')));
-        integrityFailures(registry, Area.ofSegment(segment).map(Area::segment).orElse("other"))
-                .increment();
-    }
-
-    private static Counter integrityFailures(MeterRegistry registry, String area) {
-        return Counter.builder(StorageMetrics.INTEGRITY_FAILURES)
-                .tag("area", area)
-                .description("Objects found damaged: full reads cut before their last byte, and scheduled scrubs")
-                .register(registry);
+                                .invoke(e -> StorageMetrics.integrityFailure(registry, key))));
     }
 
     @Override
     public Uni<Optional<ObjectInfo>> head(ObjectKey key) {
-        return metered("head", delegate.head(key));
+        return metered("head", delegate.head(key)).invoke(found -> found.ifPresent(this::remember));
     }
 
     @Override
     public Uni<Void> delete(ObjectKey key) {
-        return headQuietly(key)
-                .chain(previous -> metered("delete", delegate.delete(key))
-                        .invoke(() -> previous.ifPresent(p -> usage.removed(List.of(p)))));
+        return metered("delete", delegate.delete(key)).invoke(() -> deleted(List.of(key)));
     }
 
     @Override
     public Uni<Void> deleteMany(Collection<ObjectKey> keys) {
-        return metered("delete_many", delegate.deleteMany(keys));
-    }
-
-    @Override
-    public Uni<Void> deleteListed(Collection<ObjectInfo> listed) {
-        List<ObjectInfo> gone = List.copyOf(listed);
-        return metered("delete_many", delegate.deleteListed(gone)).invoke(() -> usage.removed(gone));
+        List<ObjectKey> gone = List.copyOf(keys);
+        return metered("delete_many", delegate.deleteMany(gone)).invoke(() -> deleted(gone));
     }
 
     @Override
@@ -172,6 +139,8 @@ public final class MeteredObjectStore implements ObjectStore {
         return Multi.createFrom().deferred(() -> {
             Timer.Sample sample = Timer.start(registry);
             return delegate.list(prefix, startAfter)
+                    .onItem()
+                    .invoke(this::remember)
                     .onCompletion()
                     .invoke(() -> record("list", sample, "success"))
                     .onFailure()
@@ -186,9 +155,56 @@ public final class MeteredObjectStore implements ObjectStore {
         return delegate.capability(type);
     }
 
-    /** What is at the key now, for the usage meter; empty when nothing is or the head failed (then the scan corrects). */
-    private Uni<Optional<ObjectInfo>> headQuietly(ObjectKey key) {
-        return head(key).onFailure().recoverWithItem(Optional.empty());
+    /** A successful write: adds it, and subtracts the remembered object at its key when {@code replaced} says so. */
+    private void written(ObjectInfo stored, Predicate<ObjectInfo> replaced) {
+        ObjectInfo previous;
+        synchronized (written) {
+            previous = forget(stored.key());
+            written.put(stored.key(), stored);
+        }
+        if (previous != null && replaced.test(previous)) {
+            usage.removed(List.of(previous));
+        }
+        usage.added(stored);
+    }
+
+    /** A successful delete: subtracts the remembered objects among the keys. */
+    private void deleted(List<ObjectKey> keys) {
+        List<ObjectInfo> gone = new ArrayList<>();
+        synchronized (written) {
+            for (ObjectKey key : keys) {
+                ObjectInfo info = forget(key);
+                if (info != null) {
+                    gone.add(info);
+                }
+            }
+        }
+        usage.removed(gone);
+    }
+
+    private void remember(ObjectInfo info) {
+        synchronized (written) {
+            found.put(info.key(), info);
+        }
+    }
+
+    /** The remembered object at the key (the newer when both maps have one), forgotten; null when none. Holding the lock. */
+    private ObjectInfo forget(ObjectKey key) {
+        ObjectInfo wrote = written.remove(key);
+        ObjectInfo saw = found.remove(key);
+        if (wrote == null || saw == null) {
+            return wrote != null ? wrote : saw;
+        }
+        return saw.lastModified().isAfter(wrote.lastModified()) ? saw : wrote;
+    }
+
+    private static Map<ObjectKey, ObjectInfo> remembered() {
+        return new LinkedHashMap<>(256, 0.75f, true) {
+            @Override
+            protected boolean removeEldestEntry(Map.Entry<ObjectKey, ObjectInfo> eldest) {
+                return size() > REMEMBERED;
+            }
+        };
     }
 
     private <T> Uni<T> metered(String operation, Uni<T> call) {

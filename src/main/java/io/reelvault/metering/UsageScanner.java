@@ -5,6 +5,7 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.Startup;
 import io.quarkus.scheduler.Scheduled;
+import io.reelvault.cluster.ClusterJob;
 import io.reelvault.cluster.ClusterLock;
 import io.reelvault.cluster.ClusterLocks;
 import io.reelvault.config.CommandMode;
@@ -25,7 +26,6 @@ import java.time.Instant;
 import java.util.EnumMap;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 import org.jboss.logging.Logger;
@@ -81,17 +81,15 @@ public class UsageScanner {
     private static final Area[] AREAS = Area.values();
 
     private final Supplier<ObjectStore> store;
-    private final ClusterLock lock;
+    private final ClusterJob job;
     private final UsageMeter meter;
     private final SharedUsage shared;
     private final int maxPagesPerRun;
     private final Clock clock;
     private final boolean active;
-    private final boolean scheduled;
     private final Counter pages;
     private final AtomicLong lastSuccessMillis = new AtomicLong();
-    private final AtomicBoolean running = new AtomicBoolean();
-    private Pass pass; // guarded by running; null between passes
+    private Pass pass; // guarded by the job (one run at a time); null between passes
 
     @Inject
     UsageScanner(
@@ -105,14 +103,13 @@ public class UsageScanner {
             MeterRegistry registry) {
         this(
                 store::get,
-                commandMode.active() ? new io.reelvault.cluster.InProcessClusterLock() : locks.named("usage"),
+                locks.job("usage", !commandMode.active() && config.usage().enabled()),
                 meter,
                 shared,
                 config.usage().maxPagesPerRun(),
                 clock,
                 registry,
-                !commandMode.active(),
-                config.usage().enabled());
+                !commandMode.active());
     }
 
     /**
@@ -139,30 +136,28 @@ public class UsageScanner {
             int maxPagesPerRun,
             Clock clock,
             MeterRegistry registry) {
-        this(includingExpired, lock, meter, shared, maxPagesPerRun, clock, registry, true, false);
+        this(includingExpired, new ClusterJob(lock), meter, shared, maxPagesPerRun, clock, registry, true);
     }
 
     private UsageScanner(
             Supplier<ObjectStore> store,
-            ClusterLock lock,
+            ClusterJob job,
             UsageMeter meter,
             SharedUsage shared,
             int maxPagesPerRun,
             Clock clock,
             MeterRegistry registry,
-            boolean active,
-            boolean scheduled) {
+            boolean active) {
         if (maxPagesPerRun < 1) {
             throw new IllegalArgumentException("REELVAULT_USAGE_MAX_PAGES_PER_RUN must be at least 1");
         }
         this.store = store;
-        this.lock = lock;
+        this.job = job;
         this.meter = meter;
         this.shared = shared;
         this.maxPagesPerRun = maxPagesPerRun;
         this.clock = clock;
         this.active = active;
-        this.scheduled = active && scheduled;
         this.pages = Counter.builder(StorageMetrics.USAGE_SCAN_PAGES)
                 .description("List pages (up to 1000 keys each) requested by usage scans")
                 .register(registry);
@@ -178,10 +173,7 @@ public class UsageScanner {
             delayed = "10s",
             concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     void onSchedule() {
-        if (!scheduled) {
-            return;
-        }
-        try {
+        job.onSchedule(LOG, "usage scan failed, the next run continues where it stopped", () -> {
             ScanRun run = run();
             if (run.skipped()) {
                 LOG.debug("usage scan skipped: another scan holds the lock");
@@ -189,10 +181,7 @@ public class UsageScanner {
                 LOG.debugf(
                         "usage scan read %d pages%s", run.pages(), run.passCompleted() ? " and completed a pass" : "");
             }
-        } catch (RuntimeException e) {
-            // store failures carry no secrets (the store logs their cause); the next run continues
-            LOG.warnf("usage scan failed, the next run continues where it stopped: %s", e.toString());
-        }
+        });
     }
 
     /**
@@ -204,21 +193,10 @@ public class UsageScanner {
      *                          that completed
      */
     public ScanRun run() {
-        if (!active || !running.compareAndSet(false, true)) {
+        if (!active) {
             return ScanRun.skippedRun();
         }
-        try {
-            Optional<ClusterLock.Held> held = lock.tryLock();
-            if (held.isEmpty()) {
-                adoptShared();
-                return ScanRun.skippedRun();
-            }
-            try (ClusterLock.Held h = held.get()) {
-                return scan(store.get());
-            }
-        } finally {
-            running.set(false);
-        }
+        return job.run(() -> scan(store.get()), this::adoptShared).orElseGet(ScanRun::skippedRun);
     }
 
     private ScanRun scan(ObjectStore unguarded) {

@@ -1,8 +1,13 @@
 package io.reelvault.metrics;
 
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.reelvault.model.Area;
+import io.reelvault.model.ObjectKey;
+
 /**
- * Meter names (Micrometer dotted form; Prometheus names in brackets). Labels are low-cardinality
- * only: never a key, user or id.
+ * Meter names (Micrometer dotted form; Prometheus names in brackets), and the one counter several layers count
+ * ({@link #integrityFailure}). Labels are low-cardinality only: never a key, user or id.
  */
 public final class StorageMetrics {
     /** [reelvault_storage_requests_total{operation,outcome}] calls to the store. */
@@ -98,6 +103,30 @@ public final class StorageMetrics {
 
     /** Quarkus' HTTP server timer ([http_server_requests_seconds{method,uri,status,outcome}]). */
     public static final String HTTP_SERVER_REQUESTS = "http.server.requests";
+
+    /**
+     * Counts one object found damaged (by a read or a scrub) in {@link #INTEGRITY_FAILURES}, under its area
+     * ({@code other} outside the four areas).
+     */
+    public static void integrityFailure(MeterRegistry registry, ObjectKey key) {
+        String segment = key.value().substring(0, Math.max(0, key.value().indexOf('/')));
+        integrityFailures(registry, Area.ofSegment(segment).map(Area::segment).orElse("other"))
+                .increment();
+    }
+
+    /** Registers {@link #INTEGRITY_FAILURES} of every area at 0, so that an alert sees the first increase. */
+    public static void registerIntegrityFailures(MeterRegistry registry) {
+        for (Area area : Area.values()) {
+            integrityFailures(registry, area.segment());
+        }
+    }
+
+    private static Counter integrityFailures(MeterRegistry registry, String area) {
+        return Counter.builder(INTEGRITY_FAILURES)
+                .tag("area", area)
+                .description("Objects found damaged: full reads cut before their last byte, and scheduled scrubs")
+                .register(registry);
+    }
 
     private StorageMetrics() {}
 }

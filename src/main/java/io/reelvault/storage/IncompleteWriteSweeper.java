@@ -4,9 +4,9 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.Startup;
 import io.quarkus.scheduler.Scheduled;
+import io.reelvault.cluster.ClusterJob;
 import io.reelvault.cluster.ClusterLock;
 import io.reelvault.cluster.ClusterLocks;
-import io.reelvault.cluster.InProcessClusterLock;
 import io.reelvault.config.CommandMode;
 import io.reelvault.config.ReelvaultConfig;
 import io.reelvault.metrics.StorageMetrics;
@@ -16,7 +16,6 @@ import jakarta.inject.Singleton;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Optional;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
 import org.jboss.logging.Logger;
 
@@ -38,12 +37,10 @@ public class IncompleteWriteSweeper {
     private static final Logger LOG = Logger.getLogger(IncompleteWriteSweeper.class);
 
     private final Supplier<ObjectStore> store;
-    private final ClusterLock lock;
+    private final ClusterJob job;
     private final Duration grace;
     private final Clock clock;
-    private final boolean scheduled;
     private final Counter removed;
-    private final AtomicBoolean running = new AtomicBoolean();
 
     @Inject
     IncompleteWriteSweeper(
@@ -55,34 +52,29 @@ public class IncompleteWriteSweeper {
             MeterRegistry registry) {
         this(
                 store::get,
-                commandMode.active() ? new InProcessClusterLock() : locks.named("incomplete-write-sweep"),
+                locks.job(
+                        "incomplete-write-sweep",
+                        !commandMode.active() && config.storage().incompleteWriteSweepEnabled()),
                 config.storage().incompleteWriteGrace(),
                 clock,
-                registry,
-                !commandMode.active() && config.storage().incompleteWriteSweepEnabled());
+                registry);
     }
 
     /** A sweeper for direct use (tests); it never runs by itself. */
     public IncompleteWriteSweeper(
             Supplier<ObjectStore> store, ClusterLock lock, Duration grace, Clock clock, MeterRegistry registry) {
-        this(store, lock, grace, clock, registry, false);
+        this(store, new ClusterJob(lock), grace, clock, registry);
     }
 
     private IncompleteWriteSweeper(
-            Supplier<ObjectStore> store,
-            ClusterLock lock,
-            Duration grace,
-            Clock clock,
-            MeterRegistry registry,
-            boolean scheduled) {
+            Supplier<ObjectStore> store, ClusterJob job, Duration grace, Clock clock, MeterRegistry registry) {
         if (grace.isNegative() || grace.isZero()) {
             throw new IllegalArgumentException("REELVAULT_STORAGE_INCOMPLETE_WRITE_GRACE must be positive");
         }
         this.store = store;
-        this.lock = lock;
+        this.job = job;
         this.grace = grace;
         this.clock = clock;
-        this.scheduled = scheduled;
         this.removed = Counter.builder(StorageMetrics.INCOMPLETE_WRITES_REMOVED)
                 .description("Unfinished writes of dead processes (temp files, multipart uploads) removed")
                 .register(registry);
@@ -94,17 +86,13 @@ public class IncompleteWriteSweeper {
             delayed = "5s",
             concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     void onSchedule() {
-        if (!scheduled) {
-            return;
-        }
-        try {
-            sweep().filter(n -> n > 0)
-                    .ifPresent(n -> LOG.infof(
-                            "incomplete-write sweep removed %d unfinished write(s) of processes that died mid-write",
-                            n));
-        } catch (RuntimeException e) {
-            LOG.warnf("incomplete-write sweep failed, the next run retries: %s", e.toString());
-        }
+        job.onSchedule(
+                LOG,
+                "incomplete-write sweep failed, the next run retries",
+                () -> sweep().filter(n -> n > 0)
+                        .ifPresent(n -> LOG.infof(
+                                "incomplete-write sweep removed %d unfinished write(s) of processes that died mid-write",
+                                n)));
     }
 
     /**
@@ -114,21 +102,13 @@ public class IncompleteWriteSweeper {
      */
     public Optional<Integer> sweep() {
         Optional<IncompleteWrites> writes = store.get().capability(IncompleteWrites.class);
-        if (writes.isEmpty() || !running.compareAndSet(false, true)) {
+        if (writes.isEmpty()) {
             return Optional.empty();
         }
-        try {
-            Optional<ClusterLock.Held> held = lock.tryLock();
-            if (held.isEmpty()) {
-                return Optional.empty();
-            }
-            try (ClusterLock.Held h = held.get()) {
-                int n = writes.get().removeAbandoned(clock.instant().minus(grace));
-                removed.increment(n);
-                return Optional.of(n);
-            }
-        } finally {
-            running.set(false);
-        }
+        return job.run(() -> {
+            int n = writes.get().removeAbandoned(clock.instant().minus(grace));
+            removed.increment(n);
+            return n;
+        });
     }
 }

@@ -97,17 +97,6 @@ public interface ObjectStore {
     Uni<Void> deleteMany(Collection<ObjectKey> keys);
 
     /**
-     * Deletes objects the caller has just listed: the same as {@link #deleteMany} of their keys, but the infos
-     * tell decorators what is being removed (the usage meter subtracts their exact sizes instead of leaving them
-     * counted until the next usage scan). Callers that list before deleting pass what they listed; an info that
-     * is out of date (the object was replaced or deleted since it was listed) only skews the usage gauges until
-     * that scan. Backends need not override it; decorators must pass it on.
-     */
-    default Uni<Void> deleteListed(Collection<ObjectInfo> listed) {
-        return deleteMany(listed.stream().map(ObjectInfo::key).toList());
-    }
-
-    /**
      * Every object whose key starts with {@code prefix}, in ascending key order (UTF-8 byte order),
      * read page by page as the subscriber requests them.
      *

@@ -28,7 +28,7 @@ import java.util.concurrent.Flow;
  * <li>{@link #head} of an expired object fails with {@code expired} too, rather than answering empty, so
  * that callers can tell "gone by retention" from "never existed"; callers map it to 404 {@code expired}.</li>
  * <li>{@link #list} skips expired objects.</li>
- * <li>{@link #put}, {@link #putIf}, {@link #delete}, {@link #deleteMany}, {@link #deleteListed} and {@link #capability} pass through: deleting an
+ * <li>{@link #put}, {@link #putIf}, {@link #delete}, {@link #deleteMany} and {@link #capability} pass through: deleting an
  * expired object is allowed (and idempotent), and writing a key creates a fresh object.</li>
  * </ul>
  *
@@ -100,11 +100,6 @@ public final class RetentionGuard implements ObjectStore {
     @Override
     public Uni<Void> deleteMany(Collection<ObjectKey> keys) {
         return delegate.deleteMany(keys);
-    }
-
-    @Override
-    public Uni<Void> deleteListed(Collection<ObjectInfo> listed) {
-        return delegate.deleteListed(listed);
     }
 
     @Override

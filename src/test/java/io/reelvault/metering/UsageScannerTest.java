@@ -15,13 +15,18 @@ import io.reelvault.error.ReelvaultException;
 import io.reelvault.metering.UsageMeter.Totals;
 import io.reelvault.metrics.StorageMetrics;
 import io.reelvault.model.Area;
+import io.reelvault.model.ByteRange;
 import io.reelvault.model.KeyPrefix;
 import io.reelvault.model.ObjectKey;
+import io.reelvault.storage.ObjectContent;
 import io.reelvault.storage.ObjectInfo;
 import io.reelvault.storage.ObjectStore;
+import io.reelvault.storage.PutResult;
 import io.reelvault.storage.local.LocalObjectStore;
 import io.reelvault.support.AdjustableClock;
+import io.reelvault.support.LocalRoots;
 import io.smallrye.mutiny.Multi;
+import io.smallrye.mutiny.Uni;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
@@ -29,12 +34,15 @@ import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -58,7 +66,7 @@ class UsageScannerTest {
     @BeforeEach
     void open() {
         pool = Executors.newFixedThreadPool(4);
-        backend = io.reelvault.support.LocalRoots.open(root, pool, clock);
+        backend = LocalRoots.open(root, pool, clock);
         meter = new UsageMeter(registry);
         store = new MeteredObjectStore(backend, registry, meter);
         clock.setTo(NOW);
@@ -111,20 +119,28 @@ class UsageScannerTest {
         assertUsage(Area.TEMP, 2, 150);
         assertUsage(Area.UPLOADS, 1, 7);
 
-        put("temp/j/a.tmp", 30); // a small rewrite: headed first, so replaced rather than added
+        put("temp/j/a.tmp", 30); // a rewrite of an object the store wrote: replaced rather than added
         assertUsage(Area.TEMP, 2, 80);
 
         store.delete(key("temp/j/b.tmp")).await().atMost(WAIT);
         store.delete(key("temp/j/missing.tmp")).await().atMost(WAIT);
         assertUsage(Area.TEMP, 1, 30);
 
-        List<ObjectInfo> listed = store.list(new KeyPrefix("temp/"), Optional.empty())
+        put("temp/j/c.tmp", 5);
+        put("temp/j/d.tmp", 6);
+        assertUsage(Area.TEMP, 3, 41);
+        MeteredObjectStore restarted = new MeteredObjectStore(backend, registry, meter); // remembers nothing
+        List<ObjectInfo> listed = restarted
+                .list(new KeyPrefix("temp/"), Optional.empty())
                 .collect()
                 .asList()
                 .await()
                 .atMost(WAIT);
-        store.deleteListed(listed).await().atMost(WAIT);
-        assertUsage(Area.TEMP, 0, 0);
+        restarted
+                .deleteMany(listed.stream().map(ObjectInfo::key).toList())
+                .await()
+                .atMost(WAIT);
+        assertUsage(Area.TEMP, 0, 0); // listed first: the sizes were known
         assertEquals(
                 List.of(),
                 store.list(new KeyPrefix("temp/"), Optional.empty())
@@ -133,25 +149,64 @@ class UsageScannerTest {
                         .await()
                         .atMost(WAIT));
 
-        store.deleteMany(List.of(key("uploads/u1/upload_20260101_abcdefghijkl/original.png")))
+        restarted
+                .deleteMany(List.of(key("uploads/u1/upload_20260101_abcdefghijkl/original.png")))
                 .await()
                 .atMost(WAIT);
-        assertUsage(Area.UPLOADS, 1, 7); // deleteMany cannot know the size: left for the scan
+        assertUsage(Area.UPLOADS, 1, 7); // never seen by this store: left for the scan
         scanner(1000).run();
         assertUsage(Area.UPLOADS, 0, 0);
     }
 
     @Test
-    void aLargeRewriteCountsTwiceUntilTheScan() {
-        put(
-                "generations/gen_20260601_abcdefghijkl/clips/clip_001.mp4",
-                (int) MeteredObjectStore.HEAD_BEFORE_SMALL_PUT + 1);
-        put(
-                "generations/gen_20260601_abcdefghijkl/clips/clip_001.mp4",
-                (int) MeteredObjectStore.HEAD_BEFORE_SMALL_PUT + 1);
-        assertUsage(Area.GENERATIONS, 2, 2 * (MeteredObjectStore.HEAD_BEFORE_SMALL_PUT + 1));
+    void theDecoratorSendsNothingOfItsOwn() {
+        List<String> calls = new ArrayList<>();
+        ObjectStore recording = new ForwardingStore(backend) {
+            @Override
+            public Uni<PutResult> put(ObjectKey key, Multi<ByteBuffer> body, OptionalLong length, String type) {
+                calls.add("put");
+                return super.put(key, body, length, type);
+            }
+
+            @Override
+            public Uni<Optional<ObjectInfo>> head(ObjectKey key) {
+                calls.add("head");
+                return super.head(key);
+            }
+
+            @Override
+            public Uni<Void> delete(ObjectKey key) {
+                calls.add("delete");
+                return super.delete(key);
+            }
+
+            @Override
+            public Uni<Void> deleteMany(Collection<ObjectKey> keys) {
+                calls.add("deleteMany");
+                return super.deleteMany(keys);
+            }
+        };
+        store = new MeteredObjectStore(recording, registry, meter);
+        put("temp/j/a.tmp", 10);
+        put("temp/j/a.tmp", 20);
+        store.delete(key("temp/j/a.tmp")).await().atMost(WAIT);
+        store.deleteMany(List.of(key("temp/j/b.tmp"))).await().atMost(WAIT);
+        assertEquals(List.of("put", "put", "delete", "deleteMany"), calls);
+        assertUsage(Area.TEMP, 0, 0);
+    }
+
+    @Test
+    void aRewriteOfAnObjectTheStoreNeverSawCountsTwiceUntilTheScan() {
+        String clip = "generations/gen_20260601_abcdefghijkl/clips/clip_001.mp4";
+        int size = 3 << 20;
+        put(clip, size);
+        store = new MeteredObjectStore(backend, registry, meter); // another store: it never saw the first
+        put(clip, size);
+        assertUsage(Area.GENERATIONS, 2, 2L * size);
+        put(clip, size); // this one it saw
+        assertUsage(Area.GENERATIONS, 2, 2L * size);
         scanner(1000).run();
-        assertUsage(Area.GENERATIONS, 1, MeteredObjectStore.HEAD_BEFORE_SMALL_PUT + 1);
+        assertUsage(Area.GENERATIONS, 1, size);
     }
 
     @Test
@@ -184,7 +239,7 @@ class UsageScannerTest {
         file("uploads/u1/upload_20260101_abcdefghijkl/original.png", 30, NOW);
         UsageScanner scanner = scanner(1);
         // pages: uploads 1, generations 1 (empty), compositions 1 (empty), temp 1000 + 1000 + 500
-        List<ScanRun> runs = new java.util.ArrayList<>();
+        List<ScanRun> runs = new ArrayList<>();
         for (int i = 0; i < 5; i++) {
             runs.add(scanner.run());
             if (i == 0) {
@@ -203,7 +258,7 @@ class UsageScannerTest {
         assertTrue(last.passCompleted());
         assertEquals(
                 List.of(1L, 1L, 1L, 1L, 1L, 1L),
-                java.util.stream.Stream.concat(runs.stream(), java.util.stream.Stream.of(last))
+                Stream.concat(runs.stream(), Stream.of(last))
                         .map(ScanRun::pages)
                         .toList(),
                 "one page per run");
@@ -322,13 +377,12 @@ class UsageScannerTest {
         }
 
         @Override
-        public io.smallrye.mutiny.Uni<io.reelvault.storage.PutResult> put(
-                ObjectKey key, Multi<ByteBuffer> body, OptionalLong length, String contentType) {
+        public Uni<PutResult> put(ObjectKey key, Multi<ByteBuffer> body, OptionalLong length, String contentType) {
             return delegate.put(key, body, length, contentType);
         }
 
         @Override
-        public io.smallrye.mutiny.Uni<io.reelvault.storage.PutResult> putIf(
+        public Uni<PutResult> putIf(
                 ObjectKey key,
                 Optional<String> expectedEtag,
                 Multi<ByteBuffer> body,
@@ -338,23 +392,22 @@ class UsageScannerTest {
         }
 
         @Override
-        public io.smallrye.mutiny.Uni<io.reelvault.storage.ObjectContent> get(
-                ObjectKey key, Optional<io.reelvault.model.ByteRange> range) {
+        public Uni<ObjectContent> get(ObjectKey key, Optional<ByteRange> range) {
             return delegate.get(key, range);
         }
 
         @Override
-        public io.smallrye.mutiny.Uni<Optional<ObjectInfo>> head(ObjectKey key) {
+        public Uni<Optional<ObjectInfo>> head(ObjectKey key) {
             return delegate.head(key);
         }
 
         @Override
-        public io.smallrye.mutiny.Uni<Void> delete(ObjectKey key) {
+        public Uni<Void> delete(ObjectKey key) {
             return delegate.delete(key);
         }
 
         @Override
-        public io.smallrye.mutiny.Uni<Void> deleteMany(java.util.Collection<ObjectKey> keys) {
+        public Uni<Void> deleteMany(Collection<ObjectKey> keys) {
             return delegate.deleteMany(keys);
         }
 

@@ -26,7 +26,7 @@ public final class Batches {
                 .asList()
                 .chain(listed -> listed.isEmpty()
                         ? Uni.createFrom().voidItem()
-                        : store.deleteListed(listed)
+                        : store.deleteMany(listed.stream().map(i -> i.key()).toList())
                                 .chain(() -> listed.size() < DELETE_BATCH
                                         ? Uni.createFrom().voidItem()
                                         : deleteAll(store, prefix)));

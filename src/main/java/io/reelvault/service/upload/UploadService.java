@@ -34,6 +34,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
+import org.jboss.logging.Logger;
 
 /**
  * User uploads: stream in with type, size and checksum checks, then {@code metadata.json}; list, get,
@@ -42,7 +43,7 @@ import java.util.OptionalLong;
  */
 @ApplicationScoped
 public class UploadService {
-    private static final org.jboss.logging.Logger LOG = org.jboss.logging.Logger.getLogger(UploadService.class);
+    private static final Logger LOG = Logger.getLogger(UploadService.class);
     private static final String METADATA_TYPE = "application/json";
 
     private final ObjectStore store;
@@ -359,7 +360,7 @@ public class UploadService {
                                     .collect()
                                     .asList());
                     if (!putsBypassService) {
-                        return deleteMetadataThenList.chain(store::deleteListed);
+                        return deleteMetadataThenList.chain(objects -> store.deleteMany(keys(objects)));
                     }
                     boolean pendingOnly = found.get().key().fileName().equals("pending.json");
                     return urlLiveUntil(found.get().key(), pendingOnly)
@@ -372,10 +373,14 @@ public class UploadService {
                                 Uni<Void> retired = live.isPresent()
                                         ? retire(live.get().getKey(), live.get().getValue())
                                         : Uni.createFrom().voidItem();
-                                return retired.chain(
-                                        () -> rest.isEmpty() ? Uni.createFrom().voidItem() : store.deleteListed(rest));
+                                return retired.chain(() ->
+                                        rest.isEmpty() ? Uni.createFrom().voidItem() : store.deleteMany(keys(rest)));
                             }));
                 });
+    }
+
+    private static List<ObjectKey> keys(List<ObjectInfo> objects) {
+        return objects.stream().map(ObjectInfo::key).toList();
     }
 
     /** A direct upload's original and when its PUT URL stops working, from its pending.json or metadata.json. */

@@ -4,9 +4,8 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.Startup;
 import io.quarkus.scheduler.Scheduled;
-import io.reelvault.cluster.ClusterLock;
+import io.reelvault.cluster.ClusterJob;
 import io.reelvault.cluster.ClusterLocks;
-import io.reelvault.cluster.InProcessClusterLock;
 import io.reelvault.config.CommandMode;
 import io.reelvault.config.ReelvaultConfig;
 import io.reelvault.metrics.StorageMetrics;
@@ -26,7 +25,6 @@ import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
 import org.jboss.logging.Logger;
 
@@ -94,12 +92,10 @@ public class UploadSweeper {
     }
 
     private final Supplier<ObjectStore> store;
-    private final ClusterLock lock;
+    private final ClusterJob job;
     private final Duration grace;
     private final Clock clock;
-    private final boolean scheduled;
     private final Map<Reason, Counter> counters = new EnumMap<>(Reason.class);
-    private final AtomicBoolean running = new AtomicBoolean();
 
     @Inject
     UploadSweeper(
@@ -111,36 +107,29 @@ public class UploadSweeper {
             MeterRegistry registry) {
         this(
                 store::get,
-                commandMode.active() ? new InProcessClusterLock() : locks.named("upload-sweep"),
+                locks.job(
+                        "upload-sweep",
+                        !commandMode.active() && config.uploads().sweepEnabled()),
                 config.uploads().orphanGrace(),
                 clock,
-                registry,
-                !commandMode.active() && config.uploads().sweepEnabled());
+                registry);
     }
 
-    /** A sweeper for direct use (tests); it never runs by itself. */
+    /**
+     * A sweeper of {@code uploads/} in {@code store}, once per cluster through {@code job}; for direct use (tests)
+     * with a {@code new ClusterJob(lock)}, which never runs by itself.
+     */
     public UploadSweeper(
-            Supplier<ObjectStore> store, ClusterLock lock, Duration grace, Clock clock, MeterRegistry registry) {
-        this(store, lock, grace, clock, registry, false);
-    }
-
-    private UploadSweeper(
-            Supplier<ObjectStore> store,
-            ClusterLock lock,
-            Duration grace,
-            Clock clock,
-            MeterRegistry registry,
-            boolean scheduled) {
+            Supplier<ObjectStore> store, ClusterJob job, Duration grace, Clock clock, MeterRegistry registry) {
         if (grace.compareTo(UrlPurpose.USER_UPLOAD.expiry()) < 0) {
             // a tombstone (see UploadService#delete) must outlive every upload URL that could otherwise store again
             throw new IllegalArgumentException(
                     "REELVAULT_UPLOADS_ORPHAN_GRACE must be at least 15m, an upload URL's lifetime");
         }
         this.store = store;
-        this.lock = lock;
+        this.job = job;
         this.grace = grace;
         this.clock = clock;
-        this.scheduled = scheduled;
         for (Reason reason : Reason.values()) {
             counters.put(
                     reason,
@@ -157,18 +146,12 @@ public class UploadSweeper {
             delayed = "60s",
             concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     void onSchedule() {
-        if (!scheduled) {
-            return;
-        }
-        try {
+        job.onSchedule(LOG, "upload sweep failed, the next run retries", () -> {
             Summary summary = sweep();
             if (summary.total() > 0) {
                 LOG.infof("upload sweep deleted %d unreachable objects %s", summary.total(), summary.deleted());
             }
-        } catch (RuntimeException e) {
-            // store failures carry no secrets (the store logs their cause); the next run starts over
-            LOG.warnf("upload sweep failed, the next run retries: %s", e.toString());
-        }
+        });
     }
 
     /**
@@ -178,20 +161,7 @@ public class UploadSweeper {
      * @throws RuntimeException when the store or the lock fails; what was deleted until then stays deleted
      */
     public Summary sweep() {
-        if (!running.compareAndSet(false, true)) {
-            return new Summary(true, Map.of());
-        }
-        try {
-            Optional<ClusterLock.Held> held = lock.tryLock();
-            if (held.isEmpty()) {
-                return new Summary(true, Map.of());
-            }
-            try (ClusterLock.Held h = held.get()) {
-                return sweep(store.get(), clock.instant());
-            }
-        } finally {
-            running.set(false);
-        }
+        return job.run(() -> sweep(store.get(), clock.instant())).orElseGet(() -> new Summary(true, Map.of()));
     }
 
     private Summary sweep(ObjectStore s, Instant now) {
@@ -245,7 +215,7 @@ public class UploadSweeper {
     }
 
     private void delete(ObjectStore s, List<ObjectInfo> objects, Reason reason, Map<Reason, Long> deleted) {
-        s.deleteListed(objects).await().indefinitely();
+        s.deleteMany(objects.stream().map(ObjectInfo::key).toList()).await().indefinitely();
         counters.get(reason).increment(objects.size());
         deleted.merge(reason, (long) objects.size(), Long::sum);
     }

@@ -5,7 +5,8 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.Startup;
 import io.quarkus.scheduler.Scheduled;
-import io.reelvault.cluster.ClusterLock;
+import io.reelvault.cluster.ClusterJob;
+import io.reelvault.cluster.ClusterLocks;
 import io.reelvault.cluster.FileClusterLock;
 import io.reelvault.config.CommandMode;
 import io.reelvault.config.ReelvaultConfig;
@@ -41,15 +42,14 @@ import org.jboss.logging.Logger;
  * <p>It runs on the Quarkus scheduler every {@code reelvault.lifecycle.sweep-interval} (first run 30 seconds
  * after start-up), when the local backend is active, {@code reelvault.lifecycle.enabled} is true and the
  * process is not running an operator command; never twice at once in one process. Replicas sharing one
- * storage root sweep once per cluster: a sweep holds an exclusive OS lock on
- * {@code {root}/.locks/lifecycle.lock} ({@link FileClusterLock}; outside the key space: folders starting with
- * a dot are never keys) and is skipped when another process holds it. The lock is only as good as the shared filesystem's
- * {@code fcntl} locking (local disks and NFSv4 honour it).
+ * storage root sweep once per cluster: a sweep holds the cluster lock {@code lifecycle} ({@link ClusterLocks}: on the
+ * local backend an exclusive OS lock on {@code {root}/.locks/lifecycle.lock}, a {@link FileClusterLock}; outside the
+ * key space: folders starting with a dot are never keys) and is skipped when another process holds it. The lock is
+ * only as good as the shared filesystem's {@code fcntl} locking (local disks and NFSv4 honour it).
  *
  * <p>A sweep lists every area with a retention through the store that still sees expired objects
  * ({@link IncludingExpired}), streaming: the listing is read page by page and expired objects are deleted in
- * batches of {@code reelvault.lifecycle.batch-size} (with {@link ObjectStore#deleteListed}, so that the usage
- * gauges drop by their exact sizes), so memory stays constant however many objects there
+ * batches of {@code reelvault.lifecycle.batch-size} ({@link ObjectStore#deleteMany}), so memory stays constant however many objects there
  * are. "Now" is the injected {@link Clock}, read once per sweep. Deleted objects are counted in
  * {@value StorageMetrics#LIFECYCLE_EXPIRED} by area (registered at start, so each area shows 0); a
  * completed sweep sets {@value StorageMetrics#LIFECYCLE_LAST_SUCCESS}. A failed sweep is logged and the next
@@ -63,14 +63,13 @@ import org.jboss.logging.Logger;
 @Singleton
 public class LifecycleSweeper {
     private static final Logger LOG = Logger.getLogger(LifecycleSweeper.class);
-    /** The lock file, relative to the storage root. */
-    static final Path LOCK = Path.of(".locks", "lifecycle.lock");
+    /** The cluster lock's name (local backend: {@code {root}/.locks/lifecycle.lock}). */
+    static final String LOCK = "lifecycle";
 
     private final Supplier<ObjectStore> store;
     private final int batchSize;
     private final Clock clock;
     private final boolean active;
-    private final boolean scheduled;
     private final Map<Area, Counter> expired = new EnumMap<>(Area.class);
     private final Duration maxClockSkew;
     private Counter refusedClockSkew;
@@ -78,24 +77,27 @@ public class LifecycleSweeper {
     private final AtomicBoolean refusing = new AtomicBoolean();
 
     private final AtomicLong lastSuccessMillis = new AtomicLong();
-    private final AtomicBoolean running = new AtomicBoolean();
-    private final FileClusterLock lock;
+    private final ClusterJob job;
 
     @Inject
     LifecycleSweeper(
             ReelvaultConfig config,
             CommandMode commandMode,
             @IncludingExpired Instance<ObjectStore> store,
+            ClusterLocks locks,
             Clock clock,
             MeterRegistry registry) {
         this(
                 store::get,
-                config.storage().local().path(),
+                locks.job(
+                        LOCK,
+                        config.storage().useLocal()
+                                && !commandMode.active()
+                                && config.lifecycle().enabled()),
                 config.lifecycle().batchSize(),
                 clock,
                 registry,
                 config.storage().useLocal() && !commandMode.active(),
-                config.lifecycle().enabled(),
                 config.lifecycle().maxClockSkew());
     }
 
@@ -118,17 +120,23 @@ public class LifecycleSweeper {
             Clock clock,
             MeterRegistry registry,
             Duration maxClockSkew) {
-        this(includingExpired, root, batchSize, clock, registry, true, false, maxClockSkew);
+        this(
+                includingExpired,
+                new ClusterJob(FileClusterLock.under(root, LOCK)),
+                batchSize,
+                clock,
+                registry,
+                true,
+                maxClockSkew);
     }
 
     private LifecycleSweeper(
             Supplier<ObjectStore> store,
-            Path root,
+            ClusterJob job,
             int batchSize,
             Clock clock,
             MeterRegistry registry,
             boolean active,
-            boolean scheduled,
             Duration maxClockSkew) {
         if (maxClockSkew.isNegative()) {
             throw new IllegalArgumentException("REELVAULT_LIFECYCLE_MAX_CLOCK_SKEW must not be negative");
@@ -138,11 +146,10 @@ public class LifecycleSweeper {
             throw new IllegalArgumentException("REELVAULT_LIFECYCLE_BATCH_SIZE must be at least 1");
         }
         this.store = store;
-        this.lock = new FileClusterLock(root.resolve(LOCK));
+        this.job = job;
         this.batchSize = batchSize;
         this.clock = clock;
         this.active = active;
-        this.scheduled = active && scheduled;
         if (active) {
             for (Area area : Area.values()) {
                 if (area.retention().isPresent()) {
@@ -172,20 +179,14 @@ public class LifecycleSweeper {
             delayed = "30s",
             concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     void onSchedule() {
-        if (!scheduled) {
-            return;
-        }
-        try {
+        job.onSchedule(LOG, "lifecycle sweep failed, the next run retries", () -> {
             SweepSummary summary = sweep();
             if (summary.skipped()) {
                 LOG.debug("lifecycle sweep skipped: another sweep holds the lock");
             } else if (summary.total() > 0) {
                 LOG.infof("lifecycle sweep deleted %d expired objects %s", summary.total(), summary.deleted());
             }
-        } catch (RuntimeException e) {
-            // store failures carry no secrets (the store logs their cause); the next run retries
-            LOG.warnf("lifecycle sweep failed, the next run retries: %s", e.toString());
-        }
+        });
     }
 
     /**
@@ -195,30 +196,24 @@ public class LifecycleSweeper {
      * @throws RuntimeException when the store or the lock file fails; what was deleted until then stays counted
      */
     public SweepSummary sweep() {
-        if (!active || !running.compareAndSet(false, true)) {
+        if (!active) {
             return SweepSummary.skippedRun();
         }
-        try {
-            Optional<ClusterLock.Held> held = lock.tryLock();
-            if (held.isEmpty()) {
-                return SweepSummary.skippedRun();
-            }
-            try (ClusterLock.Held h = held.get()) {
-                Instant now = clock.instant();
-                ObjectStore unguarded = store.get();
-                if (clockJumped(unguarded, now)) {
-                    return SweepSummary.skippedRun();
-                }
-                Map<Area, Long> deleted = new EnumMap<>(Area.class);
-                for (Area area : expired.keySet()) {
-                    deleted.put(area, sweep(unguarded, area, now));
-                }
-                lastSuccessMillis.set(clock.millis());
-                return new SweepSummary(false, deleted);
-            }
-        } finally {
-            running.set(false);
+        return job.run(this::sweepHeld).orElseGet(SweepSummary::skippedRun);
+    }
+
+    private SweepSummary sweepHeld() {
+        Instant now = clock.instant();
+        ObjectStore unguarded = store.get();
+        if (clockJumped(unguarded, now)) {
+            return SweepSummary.skippedRun();
         }
+        Map<Area, Long> deleted = new EnumMap<>(Area.class);
+        for (Area area : expired.keySet()) {
+            deleted.put(area, sweep(unguarded, area, now));
+        }
+        lastSuccessMillis.set(clock.millis());
+        return new SweepSummary(false, deleted);
     }
 
     private long sweep(ObjectStore unguarded, Area area, Instant now) {
@@ -232,7 +227,7 @@ public class LifecycleSweeper {
                 .of(batchSize)
                 .onItem()
                 .transformToUniAndConcatenate(batch -> unguarded
-                        .deleteListed(batch)
+                        .deleteMany(batch.stream().map(ObjectInfo::key).toList())
                         .invoke(() -> counter.increment(batch.size()))
                         .replaceWith(batch.size()))
                 .collect()
@@ -278,6 +273,6 @@ public class LifecycleSweeper {
 
     @PreDestroy
     void close() {
-        lock.close();
+        job.close();
     }
 }

@@ -3,11 +3,12 @@ package io.reelvault.storage.local;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.Startup;
 import io.quarkus.scheduler.Scheduled;
-import io.reelvault.cluster.ClusterLock;
+import io.reelvault.cluster.ClusterJob;
+import io.reelvault.cluster.ClusterLocks;
 import io.reelvault.cluster.FileClusterLock;
 import io.reelvault.config.CommandMode;
 import io.reelvault.config.ReelvaultConfig;
-import io.reelvault.metering.MeteredObjectStore;
+import io.reelvault.metrics.StorageMetrics;
 import io.reelvault.model.ObjectKey;
 import jakarta.annotation.PreDestroy;
 import jakarta.inject.Inject;
@@ -15,7 +16,6 @@ import jakarta.inject.Singleton;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Optional;
-import java.util.concurrent.atomic.AtomicBoolean;
 import org.jboss.logging.Logger;
 
 /**
@@ -23,23 +23,26 @@ import org.jboss.logging.Logger;
  * start-up) the local root is read whole by a {@link Scrubber}, each damaged object logged at ERROR with its key and
  * both digests and counted in {@code reelvault_integrity_failures_total{area}}, so that an alert on that counter also
  * sees objects nobody downloads. Local backend only, never in an operator command, never twice at once; replicas
- * sharing one root scrub once per turn through the file lock {@code {root}/.locks/scrub.lock}.
+ * sharing one root scrub once per turn through the cluster lock {@code scrub} ({@link ClusterLocks}: the file lock
+ * {@code {root}/.locks/scrub.lock}).
  */
 @Startup
 @Singleton
 public class ScheduledScrub {
     private static final Logger LOG = Logger.getLogger(ScheduledScrub.class);
+    /** The cluster lock's name. */
+    static final String LOCK = "scrub";
 
     private final Path root;
     private final MeterRegistry registry;
     private final boolean active;
-    private final FileClusterLock lock;
-    private final AtomicBoolean running = new AtomicBoolean();
+    private final ClusterJob job;
 
     @Inject
-    ScheduledScrub(ReelvaultConfig config, CommandMode commandMode, MeterRegistry registry) {
+    ScheduledScrub(ReelvaultConfig config, CommandMode commandMode, ClusterLocks locks, MeterRegistry registry) {
         this(
                 config.storage().local().path(),
+                locks,
                 registry,
                 config.storage().useLocal()
                         && !commandMode.active()
@@ -47,16 +50,20 @@ public class ScheduledScrub {
                         && !config.scrub().interval().equalsIgnoreCase("disabled"));
     }
 
-    /** A scrub of {@code root} that runs only when {@link #scrub()} is called (tests). */
-    public ScheduledScrub(Path root, MeterRegistry registry) {
-        this(root, registry, true);
+    private ScheduledScrub(Path root, ClusterLocks locks, MeterRegistry registry, boolean active) {
+        this(root, locks.job(LOCK, active), registry, active);
     }
 
-    private ScheduledScrub(Path root, MeterRegistry registry, boolean active) {
+    /** A scrub of {@code root} that runs only when {@link #scrub()} is called (tests). */
+    public ScheduledScrub(Path root, MeterRegistry registry) {
+        this(root, new ClusterJob(FileClusterLock.under(root, LOCK)), registry, true);
+    }
+
+    private ScheduledScrub(Path root, ClusterJob job, MeterRegistry registry, boolean active) {
         this.root = root;
+        this.job = job;
         this.registry = registry;
         this.active = active;
-        this.lock = FileClusterLock.under(root, "scrub");
     }
 
     @Scheduled(
@@ -65,43 +72,31 @@ public class ScheduledScrub {
             delayed = "60s",
             concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     void onSchedule() {
-        try {
-            scrub();
-        } catch (IOException | RuntimeException e) {
-            LOG.warnf("scrub of %s failed; the next one retries: %s", root, e.toString());
-        }
+        job.onSchedule(LOG, "scrub of " + root + " failed; the next one retries", this::scrub);
     }
 
     /** Scrubs the root now, unless inactive or another scrub holds the lock (then empty). Blocking. */
     public Optional<Scrubber.Summary> scrub() throws IOException {
-        if (!active || !running.compareAndSet(false, true)) {
+        if (!active) {
             return Optional.empty();
         }
-        try {
-            Optional<ClusterLock.Held> held = lock.tryLock();
-            if (held.isEmpty()) {
-                return Optional.empty();
-            }
-            try (ClusterLock.Held h = held.get()) {
-                Scrubber.Summary summary = new Scrubber(root).run(d -> {
-                    LOG.errorf(
-                            "integrity failure: %s does not match the sha256 recorded when it was written (recorded %s,"
-                                    + " read %s); found by the scheduled scrub",
-                            d.key(), d.expected(), d.actual());
-                    MeteredObjectStore.integrityFailure(registry, new ObjectKey(d.key()));
-                });
-                LOG.infof(
-                        "scrub of %s: %d intact, %d damaged, %d without a recorded sha256, %d bytes read",
-                        root, summary.verified(), summary.damaged(), summary.unverifiable(), summary.bytes());
-                return Optional.of(summary);
-            }
-        } finally {
-            running.set(false);
-        }
+        return job.run(() -> {
+            Scrubber.Summary summary = new Scrubber(root).run(d -> {
+                LOG.errorf(
+                        "integrity failure: %s does not match the sha256 recorded when it was written (recorded %s,"
+                                + " read %s); found by the scheduled scrub",
+                        d.key(), d.expected(), d.actual());
+                StorageMetrics.integrityFailure(registry, new ObjectKey(d.key()));
+            });
+            LOG.infof(
+                    "scrub of %s: %d intact, %d damaged, %d without a recorded sha256, %d bytes read",
+                    root, summary.verified(), summary.damaged(), summary.unverifiable(), summary.bytes());
+            return summary;
+        });
     }
 
     @PreDestroy
     void close() {
-        lock.close();
+        job.close();
     }
 }

@@ -1,5 +1,6 @@
 package io.reelvault.storage.local;
 
+import io.reelvault.common.Sha256;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -9,7 +10,6 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.Objects;
 import java.util.Optional;
@@ -46,7 +46,7 @@ public final class Scrubber {
      */
     public Summary run(Consumer<Damaged> damaged) throws IOException {
         SortedWalk walk = new SortedWalk(paths, "", "", null);
-        MessageDigest sha = sha256();
+        MessageDigest sha = Sha256.newDigest();
         ByteBuffer buffer = ByteBuffer.allocate(CHUNK);
         long verified = 0;
         long unverifiable = 0;
@@ -90,13 +90,5 @@ public final class Scrubber {
             }
         }
         return new Summary(verified, unverifiable, bytes, bad);
-    }
-
-    private static MessageDigest sha256() {
-        try {
-            return MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
     }
 }

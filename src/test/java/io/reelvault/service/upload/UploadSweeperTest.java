@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.reelvault.cluster.ClusterJob;
 import io.reelvault.cluster.ClusterLock;
 import io.reelvault.cluster.InProcessClusterLock;
 import io.reelvault.model.KeyPrefix;
@@ -47,7 +48,7 @@ class UploadSweeperTest {
     void open() {
         pool = Executors.newFixedThreadPool(2);
         store = LocalRoots.open(root, pool, clock);
-        sweeper = new UploadSweeper(() -> store, lock, GRACE, clock, registry);
+        sweeper = new UploadSweeper(() -> store, new ClusterJob(lock), GRACE, clock, registry);
     }
 
     @AfterEach
@@ -133,6 +134,6 @@ class UploadSweeperTest {
     void theGraceOutlivesEveryUploadUrl() {
         assertThrows(
                 IllegalArgumentException.class,
-                () -> new UploadSweeper(() -> store, lock, Duration.ofMinutes(14), clock, registry));
+                () -> new UploadSweeper(() -> store, new ClusterJob(lock), Duration.ofMinutes(14), clock, registry));
     }
 }
