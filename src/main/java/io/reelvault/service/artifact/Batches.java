@@ -15,8 +15,8 @@ public final class Batches {
     /**
      * Deletes every object under {@code prefix}: lists a batch, deletes it, lists again from the start,
      * until nothing is left. Memory stays at one batch, and no listing is read while its own objects are
-     * deleted. The listed infos go to {@link ObjectStore#deleteListed}, so that the usage gauges drop by their
-     * exact sizes.
+     * deleted. The keys go to {@link ObjectStore#deleteMany}; the metering decorator saw the listing, so the usage
+     * gauges drop by the listed sizes.
      */
     public static Uni<Void> deleteAll(ObjectStore store, KeyPrefix prefix) {
         return store.list(prefix, Optional.empty())
