@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.net.SocketException;
 import io.quarkus.test.junit.QuarkusTest;
 import io.reelvault.model.ObjectKey;
 import io.reelvault.storage.IntegrityException;
@@ -173,7 +174,7 @@ class BitRotApiTest {
             boolean reset = false;
             try (InputStream in = socket.getInputStream()) {
                 in.transferTo(all);
-            } catch (java.net.SocketException e) {
+            } catch (SocketException e) {
                 reset = true; // "Connection reset": what had arrived is in all
             }
             byte[] bytes = all.toByteArray();

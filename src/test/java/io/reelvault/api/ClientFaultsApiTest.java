@@ -1,21 +1,28 @@
 package io.reelvault.api;
 
-import static io.reelvault.api.UploadsApiTest.freshUser;
+import static io.reelvault.support.Generations.PIPELINE;
 import static io.reelvault.support.RawConnection.headers;
+import static io.reelvault.support.Users.freshUser;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.stream.Collectors;
+import java.util.TreeMap;
+import io.reelvault.model.ObjectKey;
 import io.quarkus.test.junit.QuarkusTest;
 import io.reelvault.model.KeyPrefix;
 import io.reelvault.storage.ObjectStore;
+import io.reelvault.support.Generations;
 import io.reelvault.support.Poll;
 import io.reelvault.support.RawConnection;
 import io.reelvault.support.RawConnection.Abort;
 import io.reelvault.support.Samples;
 import io.reelvault.support.SlowUpload;
+import io.reelvault.support.TestStorageRoot;
 import io.reelvault.support.TestTokens;
+import io.reelvault.support.Uploads;
 import jakarta.inject.Inject;
 import java.io.IOException;
 import java.net.URI;
@@ -47,7 +54,6 @@ import org.junit.jupiter.api.Timeout;
 @QuarkusTest
 class ClientFaultsApiTest {
     static final Duration ANSWER = Duration.ofSeconds(20);
-    static final String PIPELINE = TestTokens.pipeline("pipeline-worker");
     static final int ABORTS = 50;
     /** Open file descriptors that may come and go for reasons of their own (class loading, a pooled connection). */
     static final int FD_TOLERANCE = 5;
@@ -70,7 +76,7 @@ class ClientFaultsApiTest {
 
     /** No half-written object is left: local temp files; S3 multipart uploads in progress under our keys. */
     boolean noPartialWrites() {
-        try (Stream<Path> temp = Files.list(UploadsApiTest.ROOT.resolve(".tmp"))) {
+        try (Stream<Path> temp = Files.list(TestStorageRoot.path().resolve(".tmp"))) {
             return temp.noneMatch(p -> p.getFileName().toString().startsWith("put-"));
         } catch (IOException e) {
             throw new IllegalStateException(e);
@@ -168,7 +174,7 @@ class ClientFaultsApiTest {
 
     Doomed clip(Random random) {
         if (generation == null) {
-            generation = GenerationsApiTest.create("clients that vanish " + freshUser("g"));
+            generation = Generations.create("clients that vanish " + freshUser("g"));
         }
         byte[] mp4 = Samples.mp4(1000 + random.nextInt(300_000));
         int n = clips.incrementAndGet();
@@ -221,7 +227,7 @@ class ClientFaultsApiTest {
     Doomed signedPut(Random random) {
         String user = freshUser("gone-signed");
         byte[] png = Samples.png(1000 + random.nextInt(300_000));
-        var presigned = UploadsApiTest.presign(TestTokens.user(user), "a.png", "image/png", png.length);
+        var presigned = Uploads.presign(TestTokens.user(user), "a.png", "image/png", png.length);
         URI url = URI.create(presigned.path("upload_url"));
         return new Doomed(
                 "signed-put",
@@ -270,8 +276,8 @@ class ClientFaultsApiTest {
                             return "closed";
                         }
                     })
-                    .collect(java.util.stream.Collectors.groupingBy(
-                            k -> k, java.util.TreeMap::new, java.util.stream.Collectors.counting()));
+                    .collect(Collectors.groupingBy(
+                            k -> k, TreeMap::new, Collectors.counting()));
         } catch (IOException e) {
             throw new IllegalStateException(e);
         }
@@ -424,7 +430,7 @@ class ClientFaultsApiTest {
                 bufferFree());
 
         String user = freshUser("after");
-        UploadsApiTest.uploadRaw(TestTokens.user(user), "a.png", "image/png", Samples.png(50_000))
+        Uploads.uploadRaw(TestTokens.user(user), "a.png", "image/png", Samples.png(50_000))
                 .statusCode(201);
     }
 
@@ -486,7 +492,7 @@ class ClientFaultsApiTest {
         }
         if (signedPutsHere()) {
             String owner = freshUser("long-signed");
-            var presigned = UploadsApiTest.presign(TestTokens.user(owner), "a.png", "image/png", png.length);
+            var presigned = Uploads.presign(TestTokens.user(owner), "a.png", "image/png", png.length);
             URI url = URI.create(presigned.path("upload_url"));
             try (RawConnection http = RawConnection.connect(ANSWER)) {
                 http.send(Samples.concat(
@@ -499,7 +505,7 @@ class ClientFaultsApiTest {
                 assertEquals(200, http.response().status());
                 assertNotFollowedByARequest(http);
             }
-            var info = store.head(io.reelvault.model.ObjectKey.parse(
+            var info = store.head(ObjectKey.parse(
                             "uploads/" + owner + "/" + presigned.path("upload_id") + "/original.png"))
                     .await()
                     .atMost(ANSWER)
@@ -553,7 +559,7 @@ class ClientFaultsApiTest {
     @Timeout(value = 60, unit = TimeUnit.SECONDS)
     void aContentLengthOf10To18IsRefusedAndTheConnectionClosed() throws Exception {
         String user = freshUser("huge");
-        String gen = GenerationsApiTest.create("a huge clip " + user);
+        String gen = Generations.create("a huge clip " + user);
         for (String huge : List.of("10000000000", "1000000000000000000")) {
             boolean service = huge.length() < 12;
             List<byte[]> heads = new ArrayList<>(List.of(
@@ -573,7 +579,7 @@ class ClientFaultsApiTest {
                     new ArrayList<>(List.of("payload_too_large", "payload_too_large", "payload_too_large"));
             if (signedPutsHere()) {
                 URI url = URI.create(
-                        UploadsApiTest.presign(TestTokens.user(freshUser("huge-signed")), "a.png", "image/png", 1000)
+                        Uploads.presign(TestTokens.user(freshUser("huge-signed")), "a.png", "image/png", 1000)
                                 .path("upload_url"));
                 heads.add(RawConnection.head(
                         "PUT",

@@ -7,6 +7,13 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import java.util.TreeMap;
+import java.util.Locale;
+import java.util.Iterator;
+import java.util.Collections;
+import java.util.ArrayList;
+import java.net.URISyntaxException;
+import java.io.ByteArrayOutputStream;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.quarkus.test.junit.QuarkusTest;
@@ -218,9 +225,9 @@ class FuzzApiTest {
         Map<Integer, Integer> statuses = new HashMap<>();
         int bareRefusals = 0;
         Set<String> beside = besideTheRoot();
-        List<java.util.Iterator<String>> values = new java.util.ArrayList<>();
+        List<Iterator<String>> values = new ArrayList<>();
         for (int k = 0; k < routes.size(); k++) {
-            values.add(draw(routes.get(k).values(), java.util.Collections.frequency(which, k), 1000L + k)
+            values.add(draw(routes.get(k).values(), Collections.frequency(which, k), 1000L + k)
                     .iterator());
         }
         for (int i = 0; i < PATH_CASES; i++) {
@@ -300,7 +307,7 @@ class FuzzApiTest {
         try {
             new URI(new String(target, StandardCharsets.ISO_8859_1));
             return true;
-        } catch (java.net.URISyntaxException e) {
+        } catch (URISyntaxException e) {
             return false;
         }
     }
@@ -365,7 +372,7 @@ class FuzzApiTest {
         JsonNode problem = json.readTree(r.body());
         String code = problem.path("code").asText();
         assertTrue(CODES.contains(code), () -> "code " + code + " not in the catalog, for " + context);
-        assertEquals(ErrorCode.valueOf(code.toUpperCase(java.util.Locale.ROOT)).status(), r.status(), context);
+        assertEquals(ErrorCode.valueOf(code.toUpperCase(Locale.ROOT)).status(), r.status(), context);
         assertEquals(r.status(), problem.path("status").asInt(), context);
     }
 
@@ -564,7 +571,7 @@ class FuzzApiTest {
     }
 
     private static byte[] body(Multipart m) {
-        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
         out.writeBytes(m.preamble().getBytes(StandardCharsets.UTF_8));
         for (Part p : m.parts()) {
             out.writeBytes(("--" + m.bodyBoundary() + "\r\n").getBytes(StandardCharsets.UTF_8));
@@ -781,7 +788,7 @@ class FuzzApiTest {
                     Integer::sum);
         }
         System.out.printf(
-                "fuzz: %d JSON bodies, seed %d, statuses %s%n", CASES, SEED, new java.util.TreeMap<>(statuses));
+                "fuzz: %d JSON bodies, seed %d, statuses %s%n", CASES, SEED, new TreeMap<>(statuses));
     }
 
     /** Shrunk counterexample of {@link #multipartUploads()}: a file part refused from its name was never answered. */

@@ -1,8 +1,14 @@
 package io.reelvault.api;
 
+import static io.reelvault.support.Problems.assertRateLimited;
+import static io.reelvault.support.Uploads.url;
+import static io.reelvault.support.Uploads.upload;
+import static io.reelvault.support.Users.freshUser;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.time.Duration;
+import io.reelvault.support.Poll;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
 import io.reelvault.support.MetricsText;
@@ -44,8 +50,8 @@ class RateLimitApiRedisTest extends RateLimitApiTest {
         } finally {
             RedisResource.server().start(); // empty: the bucket starts full again
         }
-        io.reelvault.support.Poll.until(
-                java.time.Duration.ofSeconds(10),
+        Poll.until(
+                Duration.ofSeconds(10),
                 "limiting again",
                 () -> url(token, id).extract().statusCode() == 429);
         double errors = MetricsText.scrape()

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.ByteArrayOutputStream;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
 import io.reelvault.error.ErrorCode;
@@ -104,7 +105,7 @@ class RetentionApiS3Test {
     }
 
     private static byte[] bytes(List<ByteBuffer> chunks) {
-        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
         chunks.forEach(b -> {
             byte[] c = new byte[b.remaining()];
             b.get(c);

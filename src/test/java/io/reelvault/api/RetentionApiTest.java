@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import org.hamcrest.Matchers;
 import io.quarkus.test.junit.QuarkusTest;
 import io.reelvault.model.Area;
 import io.reelvault.model.ObjectKey;
@@ -98,11 +99,11 @@ class RetentionApiTest {
                 .get("/q/metrics")
                 .then()
                 .statusCode(200)
-                .body(org.hamcrest.Matchers.containsString(
+                .body(Matchers.containsString(
                         "reelvault_lifecycle_expired_objects_total{area=\"generations\""))
-                .body(org.hamcrest.Matchers.containsString(
+                .body(Matchers.containsString(
                         "reelvault_lifecycle_expired_objects_total{area=\"compositions\""))
-                .body(org.hamcrest.Matchers.matchesPattern(
+                .body(Matchers.matchesPattern(
                         "(?s).*\nreelvault_lifecycle_last_success_timestamp_seconds(\\{[^}]*})? [1-9][0-9.E]*\n.*"));
     }
 

@@ -4,6 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import java.util.TreeMap;
+import java.util.Random;
+import java.util.Comparator;
+import java.nio.file.Files;
+import java.nio.charset.StandardCharsets;
 import io.reelvault.error.ErrorCode;
 import io.reelvault.error.ReelvaultException;
 import io.reelvault.fuzz.Hostile;
@@ -53,7 +58,7 @@ class SignedQueryFuzzProperties {
     SignedQueryFuzzProperties() throws Exception {
         synchronized (SignedQueryFuzzProperties.class) {
             if (store == null) {
-                root = java.nio.file.Files.createTempDirectory("fuzz-signed");
+                root = Files.createTempDirectory("fuzz-signed");
                 store = LocalRoots.open(root, Runnable::run, Clock.fixed(NOW, ZoneOffset.UTC));
             }
         }
@@ -64,8 +69,8 @@ class SignedQueryFuzzProperties {
     @AfterContainer
     static void removeRoot() throws Exception {
         if (root != null) {
-            try (var walk = java.nio.file.Files.walk(root)) {
-                walk.sorted(java.util.Comparator.reverseOrder())
+            try (var walk = Files.walk(root)) {
+                walk.sorted(Comparator.reverseOrder())
                         .forEach(p -> p.toFile().delete());
             }
         }
@@ -74,7 +79,7 @@ class SignedQueryFuzzProperties {
     /** What is signed: a method, a key and the headers it binds. */
     record Signed(String method, ObjectKey key, Map<String, String> headers) {
         Map<String, String> expectedBound() {
-            Map<String, String> lower = new java.util.TreeMap<>();
+            Map<String, String> lower = new TreeMap<>();
             headers.forEach((k, v) -> lower.put(k.toLowerCase(Locale.ROOT), v));
             return lower;
         }
@@ -217,7 +222,7 @@ class SignedQueryFuzzProperties {
             case NO_EQUALS -> pairs.set(i, name + value);
             case OTHER_METHOD -> method = method.equals("GET") ? "PUT" : "GET";
             case OTHER_KEY -> key = ObjectKey.parse(key.value() + "x");
-            case REORDER -> Collections.shuffle(pairs, new java.util.Random(m.seed()));
+            case REORDER -> Collections.shuffle(pairs, new Random(m.seed()));
             case PERCENT_ENCODE_UNRESERVED -> pairs.set(i, name + "=" + encodeOne(value, m.at()));
             case LOWER_CASE_HEX -> pairs.set(i, name + "=" + lowerHex(value));
         }
@@ -301,7 +306,7 @@ class SignedQueryFuzzProperties {
     static final class LocalEncoding {
         static String encode(String s) {
             StringBuilder out = new StringBuilder();
-            for (byte b : s.getBytes(java.nio.charset.StandardCharsets.UTF_8)) {
+            for (byte b : s.getBytes(StandardCharsets.UTF_8)) {
                 int c = b & 0xff;
                 if ((c >= 'A' && c <= 'Z')
                         || (c >= 'a' && c <= 'z')

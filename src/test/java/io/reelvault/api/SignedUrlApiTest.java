@@ -1,5 +1,6 @@
 package io.reelvault.api;
 
+import static io.reelvault.support.SignedUrlForms.get;
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.not;
@@ -10,6 +11,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.reelvault.model.ContentDisposition;
 import io.quarkus.test.junit.QuarkusTest;
 import io.reelvault.config.ReelvaultConfig;
 import io.reelvault.model.ObjectKey;
@@ -20,6 +22,7 @@ import io.reelvault.support.MetricsText;
 import io.reelvault.support.Samples;
 import io.reelvault.support.SignedUrlForms;
 import io.reelvault.support.TestTokens;
+import io.reelvault.support.Uploads;
 import io.restassured.RestAssured;
 import io.restassured.response.ValidatableResponse;
 import jakarta.inject.Inject;
@@ -55,7 +58,7 @@ class SignedUrlApiTest {
     void upload() {
         png = Samples.png(100_000);
         String token = TestTokens.user("signer");
-        var created = UploadsApiTest.uploadRaw(token, "logo.png", "image/png", png)
+        var created = Uploads.uploadRaw(token, "logo.png", "image/png", png)
                 .statusCode(201)
                 .extract();
         key = created.path("key");
@@ -70,10 +73,6 @@ class SignedUrlApiTest {
                 .body("url", startsWith("http://localhost:" + RestAssured.port + "/storage/" + key + "?"))
                 .extract()
                 .path("url");
-    }
-
-    static ValidatableResponse get(String url) {
-        return given().urlEncodingEnabled(false).get(URI.create(url)).then();
     }
 
     @Test
@@ -193,7 +192,7 @@ class SignedUrlApiTest {
                         "GET",
                         ObjectKey.parse(key),
                         Duration.ofMinutes(1),
-                        Map.of("Content-Disposition", io.reelvault.model.ContentDisposition.attachment("vidéo x.mp4")))
+                        Map.of("Content-Disposition", ContentDisposition.attachment("vidéo x.mp4")))
                 .url()
                 .toString();
         get(download)
@@ -231,7 +230,7 @@ class SignedUrlApiTest {
                 String signedKey = URLDecoder.decode(hostile.replace("+", "%2B"), StandardCharsets.UTF_8);
                 Map<String, String> params = SignedUrlForms.baseParams("1", 9_999_999_999L);
                 String path = "/storage/" + hostile + "?" + SignedUrlForms.canonicalQuery(params) + "&X-Signature="
-                        + SignedUrlForms.signature(SignedUrlTamperingApiTest.TEST_KEY, "GET", signedKey, params);
+                        + SignedUrlForms.signature(SignedUrlForms.TEST_KEY, "GET", signedKey, params);
                 var r = given().urlEncodingEnabled(false)
                         .get(path)
                         .then()

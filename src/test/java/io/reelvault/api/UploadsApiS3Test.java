@@ -1,11 +1,16 @@
 package io.reelvault.api;
 
+import static io.reelvault.support.Uploads.uploadRaw;
+import static io.reelvault.support.Users.freshUser;
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import java.util.Optional;
+import java.time.Duration;
+import io.reelvault.model.KeyPrefix;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
 import io.reelvault.support.S3Profile;
@@ -40,13 +45,13 @@ class UploadsApiS3Test extends UploadsApiTest {
 
     @Override
     boolean anythingLeftUnder(String prefix) {
-        return !store.list(new io.reelvault.model.KeyPrefix(prefix), java.util.Optional.empty())
+        return !store.list(new KeyPrefix(prefix), Optional.empty())
                 .select()
                 .where(o -> !(o.size() == 0 && o.key().fileName().startsWith("original.")))
                 .collect()
                 .asList()
                 .await()
-                .atMost(java.time.Duration.ofSeconds(10))
+                .atMost(Duration.ofSeconds(10))
                 .isEmpty();
     }
 

@@ -1,5 +1,6 @@
 package io.reelvault.it;
 
+import java.util.HashMap;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 import io.reelvault.support.S3ProxyServer;
 import java.io.IOException;
@@ -44,7 +45,7 @@ public class S3PackagedAppResource implements QuarkusTestResourceLifecycleManage
         } catch (Exception e) {
             throw new IllegalStateException("cannot start s3proxy", e);
         }
-        Map<String, String> config = new java.util.HashMap<>(server.serviceConfig(BUCKET));
+        Map<String, String> config = new HashMap<>(server.serviceConfig(BUCKET));
         config.put(
                 "mp.jwt.verify.publickey.location",
                 ItKeys.publicKeyFile().toUri().toString());

@@ -1,5 +1,6 @@
 package io.reelvault.support;
 
+import io.restassured.RestAssured;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -40,7 +41,7 @@ public final class RawConnection implements AutoCloseable {
 
     /** A connection to the application under test; reads wait up to {@code timeout}. */
     public static RawConnection connect(Duration timeout) throws IOException {
-        Socket socket = new Socket("localhost", io.restassured.RestAssured.port);
+        Socket socket = new Socket("localhost", RestAssured.port);
         socket.setSoTimeout((int) timeout.toMillis());
         socket.setTcpNoDelay(true);
         return new RawConnection(socket);

@@ -1,5 +1,6 @@
 package io.reelvault.support;
 
+import io.restassured.RestAssured;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -59,7 +60,7 @@ public final class SlowUpload implements AutoCloseable {
             boolean waitForContinue,
             Duration wait)
             throws IOException {
-        Socket socket = new Socket("localhost", io.restassured.RestAssured.port);
+        Socket socket = new Socket("localhost", RestAssured.port);
         socket.setSoTimeout((int) wait.toMillis());
         SlowUpload upload = new SlowUpload(socket, contentLength == null);
         StringBuilder head = new StringBuilder(method + " " + pathAndQuery + " HTTP/1.1\r\nHost: localhost\r\n");
