@@ -8,12 +8,11 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.util.stream.Collectors;
-import java.util.TreeMap;
-import io.reelvault.model.ObjectKey;
 import io.quarkus.test.junit.QuarkusTest;
 import io.reelvault.model.KeyPrefix;
+import io.reelvault.model.ObjectKey;
 import io.reelvault.storage.ObjectStore;
+import io.reelvault.support.RawAnswer;
 import io.reelvault.support.Generations;
 import io.reelvault.support.Poll;
 import io.reelvault.support.RawConnection;
@@ -37,9 +36,11 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Random;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -276,8 +277,7 @@ class ClientFaultsApiTest {
                             return "closed";
                         }
                     })
-                    .collect(Collectors.groupingBy(
-                            k -> k, TreeMap::new, Collectors.counting()));
+                    .collect(Collectors.groupingBy(k -> k, TreeMap::new, Collectors.counting()));
         } catch (IOException e) {
             throw new IllegalStateException(e);
         }
@@ -301,14 +301,14 @@ class ClientFaultsApiTest {
         return "?";
     }
 
-    static void assertProblem(SlowUpload.Response r, int status, Set<String> codes) {
+    static void assertProblem(RawAnswer r, int status, Set<String> codes) {
         assertNotNull(r, "an answer");
         assertEquals(status, r.status(), r.toString());
-        assertTrue(r.headers().getOrDefault("content-type", "").startsWith("application/problem+json"), r.toString());
+        assertTrue(String.valueOf(r.header("content-type")).startsWith("application/problem+json"), r.toString());
         assertTrue(codes.contains(r.code()), r.toString());
     }
 
-    static void assertProblem(SlowUpload.Response r, int status, String code) {
+    static void assertProblem(RawAnswer r, int status, String code) {
         assertProblem(r, status, Set.of(code));
     }
 
@@ -366,7 +366,7 @@ class ClientFaultsApiTest {
                                             RawConnection.LAST_CHUNK)
                                     : RawConnection.LAST_CHUNK);
                 }
-                SlowUpload.Response r = http.response();
+                RawAnswer r = http.response();
                 assertNotNull(r, d.kind());
                 assertTrue(r.status() == 200 || r.status() == 201, d.kind() + ": " + r);
             }
@@ -400,7 +400,7 @@ class ClientFaultsApiTest {
                 http.send(d.wire(), 0, cut);
                 http.abort(abort);
                 if (abort == Abort.HALF_CLOSE) {
-                    SlowUpload.Response r = http.response();
+                    RawAnswer r = http.response();
                     if (r != null) {
                         assertTrue(r.status() >= 400, d.kind() + " cut at " + cut + ": " + r);
                     }
@@ -459,7 +459,7 @@ class ClientFaultsApiTest {
             try (RawConnection http = RawConnection.connect(ANSWER)) {
                 http.send(d.head()).send(d.body(), 0, d.body().length / 2);
                 http.abort(Abort.HALF_CLOSE);
-                SlowUpload.Response r = http.response();
+                RawAnswer r = http.response();
                 if (r != null) {
                     assertProblem(r, 400, Set.of("invalid_request", "length_mismatch"));
                 }
@@ -484,10 +484,10 @@ class ClientFaultsApiTest {
         try (RawConnection http = RawConnection.connect(ANSWER)) {
             http.send(Samples.concat(
                     uploadHead(TestTokens.user(user), "Content-Length", Integer.toString(png.length)), png, more));
-            SlowUpload.Response stored = http.response();
+            RawAnswer stored = http.response();
             assertEquals(201, stored.status(), stored.toString());
-            assertTrue(stored.body().contains("\"size_bytes\":" + png.length), stored.body());
-            assertTrue(stored.body().contains(Samples.sha256(png)), stored.body());
+            assertTrue(stored.text().contains("\"size_bytes\":" + png.length), stored.text());
+            assertTrue(stored.text().contains(Samples.sha256(png)), stored.text());
             assertNotFollowedByARequest(http);
         }
         if (signedPutsHere()) {
@@ -505,8 +505,8 @@ class ClientFaultsApiTest {
                 assertEquals(200, http.response().status());
                 assertNotFollowedByARequest(http);
             }
-            var info = store.head(ObjectKey.parse(
-                            "uploads/" + owner + "/" + presigned.path("upload_id") + "/original.png"))
+            var info = store.head(
+                            ObjectKey.parse("uploads/" + owner + "/" + presigned.path("upload_id") + "/original.png"))
                     .await()
                     .atMost(ANSWER)
                     .orElseThrow();
@@ -516,7 +516,7 @@ class ClientFaultsApiTest {
 
     /** What follows a body on its connection is not a request: the parser refuses it (400) and closes. */
     static void assertNotFollowedByARequest(RawConnection http) throws IOException {
-        SlowUpload.Response rest = http.response();
+        RawAnswer rest = http.response();
         assertNotNull(rest, "the bytes after the body are answered");
         assertEquals(400, rest.status(), rest.toString());
         assertTrue(http.closedByServer(), "and the connection is closed");
@@ -539,7 +539,7 @@ class ClientFaultsApiTest {
                     RawConnection.LAST_CHUNK));
             assertProblem(http.response(), 413, "payload_too_large");
             http.send(RawConnection.head("GET", "/api/v1/uploads", headers("Authorization", "Bearer " + token)));
-            SlowUpload.Response next = http.response();
+            RawAnswer next = http.response();
             assertNotNull(next, "the connection is still open");
             assertEquals(200, next.status(), next.toString());
         }
@@ -593,7 +593,7 @@ class ClientFaultsApiTest {
                     if (!new String(heads.get(i), StandardCharsets.US_ASCII).contains("100-continue")) {
                         http.send(Samples.png(64 * 1024)); // a client that does not wait for an answer
                     }
-                    SlowUpload.Response r = http.response();
+                    RawAnswer r = http.response();
                     if (service
                             || codes.get(i)
                                     .equals("signature_invalid")) { // the signed route is not under Quarkus' limit
@@ -602,7 +602,7 @@ class ClientFaultsApiTest {
                         assertNotNull(r, huge);
                         assertEquals(413, r.status(), r.toString());
                     }
-                    assertEquals("close", r.headers().get("connection"), huge + ": " + r);
+                    assertEquals("close", r.header("connection"), huge + ": " + r);
                     assertTrue(
                             http.closedByServer(), huge + ": the connection of a body that will not be read is closed");
                 }
@@ -631,7 +631,7 @@ class ClientFaultsApiTest {
                 new String[] {"Content-Length", "10", "content-length", "20"})) {
             try (RawConnection http = RawConnection.connect(ANSWER)) {
                 http.send(uploadHead(TestTokens.user(user), framing)).send(Samples.png(1000));
-                SlowUpload.Response r = http.response();
+                RawAnswer r = http.response();
                 assertNotNull(r, String.join(" ", framing));
                 assertEquals(400, r.status(), String.join(" ", framing) + ": " + r);
                 assertTrue(http.closedByServer(), String.join(" ", framing) + ": the connection is closed");

@@ -17,8 +17,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.reelvault.model.Area;
 import io.quarkus.test.junit.QuarkusTest;
+import io.reelvault.model.Area;
 import io.reelvault.model.KeyPrefix;
 import io.reelvault.storage.ObjectStore;
 import io.reelvault.support.Samples;

@@ -4,7 +4,6 @@ import static io.reelvault.support.Generations.params;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import org.hamcrest.Matchers;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
 import io.reelvault.support.Management;
@@ -14,6 +13,7 @@ import io.reelvault.support.RedisResource;
 import io.reelvault.support.RedisServer;
 import io.reelvault.support.Users;
 import java.time.Duration;
+import org.hamcrest.Matchers;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 

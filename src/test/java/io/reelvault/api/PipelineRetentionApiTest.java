@@ -12,8 +12,6 @@ import static org.hamcrest.Matchers.not;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import org.junit.jupiter.api.Assertions;
-import java.time.ZoneOffset;
 import io.quarkus.test.junit.QuarkusTest;
 import io.reelvault.error.ErrorCode;
 import io.reelvault.error.ReelvaultException;
@@ -32,10 +30,12 @@ import io.reelvault.support.Uploads;
 import jakarta.inject.Inject;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assertions;
 import org.junit.jupiter.api.Test;
 
 /**

@@ -1,21 +1,21 @@
 package io.reelvault.api;
 
 import static io.reelvault.support.Problems.assertRateLimited;
-import static io.reelvault.support.Uploads.url;
 import static io.reelvault.support.Uploads.upload;
+import static io.reelvault.support.Uploads.url;
 import static io.reelvault.support.Users.freshUser;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.time.Duration;
-import io.reelvault.support.Poll;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
 import io.reelvault.support.MetricsText;
+import io.reelvault.support.Poll;
 import io.reelvault.support.RateLimitProfile;
 import io.reelvault.support.RateLimitRedisProfile;
 import io.reelvault.support.RedisResource;
 import io.reelvault.support.TestTokens;
+import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
 /** Every rate-limit API test again, with the buckets on a real Redis; and the service without it. */

@@ -4,11 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
-import java.util.TreeMap;
-import java.util.Random;
-import java.util.Comparator;
-import java.nio.file.Files;
-import java.nio.charset.StandardCharsets;
 import io.reelvault.error.ErrorCode;
 import io.reelvault.error.ReelvaultException;
 import io.reelvault.fuzz.Hostile;
@@ -18,6 +13,8 @@ import io.reelvault.storage.SignedUrlVerifier;
 import io.reelvault.storage.SignedUrls;
 import io.reelvault.storage.local.LocalObjectStore;
 import io.reelvault.support.LocalRoots;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -25,11 +22,14 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Random;
 import java.util.Set;
+import java.util.TreeMap;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.Combinators;
@@ -70,8 +70,7 @@ class SignedQueryFuzzProperties {
     static void removeRoot() throws Exception {
         if (root != null) {
             try (var walk = Files.walk(root)) {
-                walk.sorted(Comparator.reverseOrder())
-                        .forEach(p -> p.toFile().delete());
+                walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
             }
         }
     }

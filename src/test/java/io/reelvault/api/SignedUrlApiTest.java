@@ -11,9 +11,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.reelvault.model.ContentDisposition;
 import io.quarkus.test.junit.QuarkusTest;
 import io.reelvault.config.ReelvaultConfig;
+import io.reelvault.model.ContentDisposition;
 import io.reelvault.model.ObjectKey;
 import io.reelvault.storage.ObjectStore;
 import io.reelvault.storage.SignedUrls;

@@ -14,6 +14,7 @@ import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 import io.reelvault.model.KeyPrefix;
 import io.reelvault.storage.ObjectStore;
+import io.reelvault.support.RawAnswer;
 import io.reelvault.support.Generations;
 import io.reelvault.support.Poll;
 import io.reelvault.support.Problems;
@@ -120,10 +121,10 @@ class SlowBodiesApiTest {
     void assertBuffersReleased() {}
 
     static void assertCut(SlowUpload upload) throws IOException {
-        SlowUpload.Response r = upload.response(ANSWER);
+        RawAnswer r = upload.response(ANSWER);
         assertEquals(408, r.status(), r.toString());
         assertEquals("request_timeout", r.code(), r.toString());
-        assertTrue(r.headers().get("content-type").startsWith("application/problem+json"), r.toString());
+        assertTrue(r.header("content-type").startsWith("application/problem+json"), r.toString());
         assertTrue(upload.closedByServer(ANSWER), "the connection of a cut body is closed");
     }
 
@@ -298,11 +299,11 @@ class SlowBodiesApiTest {
         for (SlowUpload refused : List.of(
                 SlowUpload.raw(token, "ninth.png", "image/png"),
                 SlowUpload.multipart(token, "ninth.png", "image/png"))) {
-            SlowUpload.Response r = refused.earlyResponse();
+            RawAnswer r = refused.earlyResponse();
             assertNotNull(r, "the ninth upload is refused before its body is read");
             assertEquals(429, r.status(), r.toString());
             assertEquals("too_many_uploads", r.code(), r.toString());
-            assertTrue(Integer.parseInt(r.headers().get("retry-after")) >= 1, r.toString());
+            assertTrue(Integer.parseInt(r.header("retry-after")) >= 1, r.toString());
             refused.close();
         }
         uploadRaw(TestTokens.user(freshUser("cap-other")), "a.png", "image/png", Samples.png(1000))

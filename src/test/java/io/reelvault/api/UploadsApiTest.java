@@ -19,38 +19,38 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import org.hamcrest.Matchers;
-import java.util.OptionalLong;
-import java.util.HashMap;
-import java.time.Instant;
-import java.time.Clock;
-import java.nio.charset.StandardCharsets;
-import java.nio.ByteBuffer;
-import java.io.ByteArrayOutputStream;
-import java.io.ByteArrayInputStream;
-import io.smallrye.mutiny.Multi;
-import io.reelvault.support.AdjustableClock;
-import io.reelvault.service.upload.UploadSweeper;
-import io.reelvault.model.UrlPurpose;
-import io.reelvault.model.UploadId;
-import io.reelvault.config.ReelvaultConfig;
 import io.quarkus.test.junit.QuarkusTest;
+import io.reelvault.config.ReelvaultConfig;
 import io.reelvault.model.KeyPrefix;
 import io.reelvault.model.ObjectKey;
+import io.reelvault.model.UploadId;
+import io.reelvault.model.UrlPurpose;
+import io.reelvault.service.upload.UploadSweeper;
 import io.reelvault.storage.ObjectContent;
 import io.reelvault.storage.ObjectStore;
+import io.reelvault.support.AdjustableClock;
 import io.reelvault.support.Samples;
 import io.reelvault.support.TestStorageRoot;
 import io.reelvault.support.TestTokens;
+import io.smallrye.mutiny.Multi;
 import jakarta.inject.Inject;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.stream.Stream;
+import org.hamcrest.Matchers;
 import org.junit.jupiter.api.Test;
 
 /** The uploads API on the local backend; {@code UploadsApiS3Test} runs the same tests on S3. */
@@ -146,8 +146,7 @@ class UploadsApiTest {
         String key = body.path("key");
         assertEquals("uploads/alice/" + id + "/original.png", key);
         assertArrayEquals(png, stored(key));
-        String metadata =
-                new String(stored("uploads/alice/" + id + "/metadata.json"), StandardCharsets.UTF_8);
+        String metadata = new String(stored("uploads/alice/" + id + "/metadata.json"), StandardCharsets.UTF_8);
         for (String field :
                 new String[] {"upload_id", "user_id", "filename", "content_type", "size_bytes", "sha256", "created_at"
                 }) {
@@ -703,14 +702,9 @@ class UploadsApiTest {
         String user = freshUser("crash");
         byte[] png = Samples.png(5_000);
         // what a crash between the original and its metadata.json leaves: the object alone
-        ObjectKey orphan = ObjectKey.parse("uploads/" + user + "/"
-                + UploadId.generate(Clock.systemUTC())
-                        .value() + "/original.png");
-        store.put(
-                        orphan,
-                        Multi.createFrom().item(ByteBuffer.wrap(png)),
-                        OptionalLong.of(png.length),
-                        "image/png")
+        ObjectKey orphan = ObjectKey.parse(
+                "uploads/" + user + "/" + UploadId.generate(Clock.systemUTC()).value() + "/original.png");
+        store.put(orphan, Multi.createFrom().item(ByteBuffer.wrap(png)), OptionalLong.of(png.length), "image/png")
                 .await()
                 .atMost(Duration.ofSeconds(10));
         String kept = uploadRaw(TestTokens.user(user), "kept.png", "image/png", png)
@@ -732,9 +726,7 @@ class UploadsApiTest {
         assertFalse(anyObjectUnder(stalePending.value()), "a pending.json beside metadata.json is stale at once");
 
         var summary = sweepLater();
-        assertTrue(
-                summary.deleted().get(UploadSweeper.Reason.ORPHAN) >= 1,
-                summary.toString());
+        assertTrue(summary.deleted().get(UploadSweeper.Reason.ORPHAN) >= 1, summary.toString());
         assertFalse(anyObjectUnder(orphan.value()), "past the grace the orphan is deleted");
         assertArrayEquals(png, stored("uploads/" + user + "/" + kept + "/original.png"));
         given().auth()

@@ -1,14 +1,12 @@
 package io.reelvault.support;
 
-import software.amazon.awssdk.services.s3.model.MultipartUpload;
-import software.amazon.awssdk.services.s3.S3Configuration;
-import java.util.concurrent.TimeoutException;
-import java.util.Map;
-import java.util.List;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
 import java.util.Properties;
+import java.util.concurrent.TimeoutException;
 import org.gaul.s3proxy.BlobStores;
 import org.gaul.s3proxy.S3Proxy;
 import org.gaul.s3proxy.auth.AuthenticationType;
@@ -17,6 +15,8 @@ import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.http.crt.AwsCrtAsyncHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3AsyncClient;
+import software.amazon.awssdk.services.s3.S3Configuration;
+import software.amazon.awssdk.services.s3.model.MultipartUpload;
 import software.amazon.awssdk.services.s3.presigner.S3Presigner;
 
 /**
@@ -124,9 +124,8 @@ public final class S3ProxyServer implements AutoCloseable {
     public S3Presigner presigner(String accessKey, String secretKey) {
         return S3Presigner.builder()
                 .endpointOverride(endpoint())
-                .serviceConfiguration(S3Configuration.builder()
-                        .pathStyleAccessEnabled(true)
-                        .build())
+                .serviceConfiguration(
+                        S3Configuration.builder().pathStyleAccessEnabled(true).build())
                 .region(Region.of(REGION))
                 .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create(accessKey, secretKey)))
                 .build();
@@ -138,8 +137,7 @@ public final class S3ProxyServer implements AutoCloseable {
                 Map.entry("reelvault.storage.use-local", "false"),
                 Map.entry("reelvault.storage.s3.bucket", bucket),
                 Map.entry("reelvault.storage.s3.region", REGION),
-                Map.entry(
-                        "reelvault.storage.s3.server-side-encryption", "none"), // the filesystem store has none
+                Map.entry("reelvault.storage.s3.server-side-encryption", "none"), // the filesystem store has none
                 Map.entry("quarkus.s3.endpoint-override", endpoint().toString()),
                 Map.entry("quarkus.s3.path-style-access", "true"),
                 Map.entry("quarkus.s3.aws.region", REGION),
