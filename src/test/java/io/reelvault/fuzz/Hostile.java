@@ -1,9 +1,9 @@
 package io.reelvault.fuzz;
 
-import java.util.Locale;
-import java.time.format.DateTimeFormatter;
 import java.time.LocalDate;
+import java.time.format.DateTimeFormatter;
 import java.util.List;
+import java.util.Locale;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.Combinators;
@@ -206,9 +206,8 @@ public final class Hostile {
                         8,
                         Arbitraries.integers()
                                 .between(0, 40_000)
-                                .map(d -> LocalDate.of(2000, 1, 1)
-                                        .plusDays(d)
-                                        .format(DateTimeFormatter.BASIC_ISO_DATE))),
+                                .map(d ->
+                                        LocalDate.of(2000, 1, 1).plusDays(d).format(DateTimeFormatter.BASIC_ISO_DATE))),
                 Tuple.of(
                         2,
                         Arbitraries.of(

@@ -1,6 +1,5 @@
 package io.reelvault.it;
 
-import java.util.HashMap;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 import io.reelvault.support.S3ProxyServer;
 import java.io.IOException;
@@ -8,6 +7,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.stream.Stream;
 import software.amazon.awssdk.services.s3.S3AsyncClient;

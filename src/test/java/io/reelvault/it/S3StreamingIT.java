@@ -1,12 +1,12 @@
 package io.reelvault.it;
 
-import io.reelvault.support.Poll;
 import static io.reelvault.support.JsonFields.field;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusIntegrationTest;
+import io.reelvault.support.Poll;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
@@ -17,7 +17,6 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
-import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -139,7 +138,10 @@ class S3StreamingIT {
                     () -> uploadsInProgress().stream().anyMatch(u -> u.key().startsWith("uploads/" + user + "/")));
             socket.setSoLinger(true, 0); // close with a reset, as a crashed client or a dropped network would
         }
-        Poll.until(Duration.ofSeconds(20), "no multipart upload in progress", () -> uploadsInProgress().isEmpty());
+        Poll.until(
+                Duration.ofSeconds(20),
+                "no multipart upload in progress",
+                () -> uploadsInProgress().isEmpty());
         assertEquals(List.of(), objectsOf(user), "objects under the user's uploads/");
         assertHealthy();
     }

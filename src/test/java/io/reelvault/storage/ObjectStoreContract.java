@@ -1,5 +1,6 @@
 package io.reelvault.storage;
 
+import io.reelvault.support.Poll;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -600,23 +601,7 @@ public abstract class ObjectStoreContract {
     }
 
     private void awaitNoLeftovers() {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (true) {
-            try {
-                assertNoLeftovers();
-                return;
-            } catch (AssertionError e) {
-                if (System.nanoTime() > deadline) {
-                    throw e;
-                }
-                try {
-                    Thread.sleep(20);
-                } catch (InterruptedException ie) {
-                    Thread.currentThread().interrupt();
-                    throw e;
-                }
-            }
-        }
+        Poll.untilPasses(Duration.ofSeconds(10), this::assertNoLeftovers);
     }
 
     protected List<ObjectInfo> list(String prefix, String startAfter) {
