@@ -1,6 +1,5 @@
 package io.reelvault.storage;
 
-import io.reelvault.support.Poll;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -12,6 +11,7 @@ import io.reelvault.error.ReelvaultException;
 import io.reelvault.model.ByteRange;
 import io.reelvault.model.KeyPrefix;
 import io.reelvault.model.ObjectKey;
+import io.reelvault.support.Poll;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.subscription.Cancellable;

@@ -54,8 +54,7 @@ public record RawAnswer(int status, Map<String, List<String>> headers, byte[] bo
      * The answer whose status line was just read. A body without Content-Length and not chunked is read up to the
      * end of the stream when {@code untilClose}, else taken as empty.
      */
-    static RawAnswer readAfter(String statusLine, InputStream in, boolean head, boolean untilClose)
-            throws IOException {
+    static RawAnswer readAfter(String statusLine, InputStream in, boolean head, boolean untilClose) throws IOException {
         int status = Integer.parseInt(statusLine.split(" ", 3)[1]);
         Map<String, List<String>> headers = new LinkedHashMap<>();
         for (String h = line(in); h != null && !h.isEmpty(); h = line(in)) {
