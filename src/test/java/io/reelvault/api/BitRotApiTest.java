@@ -19,6 +19,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.RandomAccessFile;
 import java.net.Socket;
+import java.net.SocketException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -173,7 +174,7 @@ class BitRotApiTest {
             boolean reset = false;
             try (InputStream in = socket.getInputStream()) {
                 in.transferTo(all);
-            } catch (java.net.SocketException e) {
+            } catch (SocketException e) {
                 reset = true; // "Connection reset": what had arrived is in all
             }
             byte[] bytes = all.toByteArray();

@@ -1,7 +1,8 @@
 package io.reelvault.api;
 
-import static io.reelvault.api.UploadsApiTest.freshUser;
+import static io.reelvault.support.Generations.PIPELINE;
 import static io.reelvault.support.RawConnection.headers;
+import static io.reelvault.support.Users.freshUser;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -9,13 +10,17 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.quarkus.test.junit.QuarkusTest;
 import io.reelvault.model.KeyPrefix;
+import io.reelvault.model.ObjectKey;
 import io.reelvault.storage.ObjectStore;
+import io.reelvault.support.Generations;
 import io.reelvault.support.Poll;
+import io.reelvault.support.RawAnswer;
 import io.reelvault.support.RawConnection;
 import io.reelvault.support.RawConnection.Abort;
 import io.reelvault.support.Samples;
-import io.reelvault.support.SlowUpload;
+import io.reelvault.support.TestStorageRoot;
 import io.reelvault.support.TestTokens;
+import io.reelvault.support.Uploads;
 import jakarta.inject.Inject;
 import java.io.IOException;
 import java.net.URI;
@@ -30,9 +35,11 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Random;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -47,7 +54,6 @@ import org.junit.jupiter.api.Timeout;
 @QuarkusTest
 class ClientFaultsApiTest {
     static final Duration ANSWER = Duration.ofSeconds(20);
-    static final String PIPELINE = TestTokens.pipeline("pipeline-worker");
     static final int ABORTS = 50;
     /** Open file descriptors that may come and go for reasons of their own (class loading, a pooled connection). */
     static final int FD_TOLERANCE = 5;
@@ -70,7 +76,7 @@ class ClientFaultsApiTest {
 
     /** No half-written object is left: local temp files; S3 multipart uploads in progress under our keys. */
     boolean noPartialWrites() {
-        try (Stream<Path> temp = Files.list(UploadsApiTest.ROOT.resolve(".tmp"))) {
+        try (Stream<Path> temp = Files.list(TestStorageRoot.path().resolve(".tmp"))) {
             return temp.noneMatch(p -> p.getFileName().toString().startsWith("put-"));
         } catch (IOException e) {
             throw new IllegalStateException(e);
@@ -168,7 +174,7 @@ class ClientFaultsApiTest {
 
     Doomed clip(Random random) {
         if (generation == null) {
-            generation = GenerationsApiTest.create("clients that vanish " + freshUser("g"));
+            generation = Generations.create("clients that vanish " + freshUser("g"));
         }
         byte[] mp4 = Samples.mp4(1000 + random.nextInt(300_000));
         int n = clips.incrementAndGet();
@@ -221,7 +227,7 @@ class ClientFaultsApiTest {
     Doomed signedPut(Random random) {
         String user = freshUser("gone-signed");
         byte[] png = Samples.png(1000 + random.nextInt(300_000));
-        var presigned = UploadsApiTest.presign(TestTokens.user(user), "a.png", "image/png", png.length);
+        var presigned = Uploads.presign(TestTokens.user(user), "a.png", "image/png", png.length);
         URI url = URI.create(presigned.path("upload_url"));
         return new Doomed(
                 "signed-put",
@@ -270,8 +276,7 @@ class ClientFaultsApiTest {
                             return "closed";
                         }
                     })
-                    .collect(java.util.stream.Collectors.groupingBy(
-                            k -> k, java.util.TreeMap::new, java.util.stream.Collectors.counting()));
+                    .collect(Collectors.groupingBy(k -> k, TreeMap::new, Collectors.counting()));
         } catch (IOException e) {
             throw new IllegalStateException(e);
         }
@@ -295,14 +300,14 @@ class ClientFaultsApiTest {
         return "?";
     }
 
-    static void assertProblem(SlowUpload.Response r, int status, Set<String> codes) {
+    static void assertProblem(RawAnswer r, int status, Set<String> codes) {
         assertNotNull(r, "an answer");
         assertEquals(status, r.status(), r.toString());
-        assertTrue(r.headers().getOrDefault("content-type", "").startsWith("application/problem+json"), r.toString());
+        assertTrue(String.valueOf(r.header("content-type")).startsWith("application/problem+json"), r.toString());
         assertTrue(codes.contains(r.code()), r.toString());
     }
 
-    static void assertProblem(SlowUpload.Response r, int status, String code) {
+    static void assertProblem(RawAnswer r, int status, String code) {
         assertProblem(r, status, Set.of(code));
     }
 
@@ -360,7 +365,7 @@ class ClientFaultsApiTest {
                                             RawConnection.LAST_CHUNK)
                                     : RawConnection.LAST_CHUNK);
                 }
-                SlowUpload.Response r = http.response();
+                RawAnswer r = http.response();
                 assertNotNull(r, d.kind());
                 assertTrue(r.status() == 200 || r.status() == 201, d.kind() + ": " + r);
             }
@@ -394,7 +399,7 @@ class ClientFaultsApiTest {
                 http.send(d.wire(), 0, cut);
                 http.abort(abort);
                 if (abort == Abort.HALF_CLOSE) {
-                    SlowUpload.Response r = http.response();
+                    RawAnswer r = http.response();
                     if (r != null) {
                         assertTrue(r.status() >= 400, d.kind() + " cut at " + cut + ": " + r);
                     }
@@ -424,7 +429,7 @@ class ClientFaultsApiTest {
                 bufferFree());
 
         String user = freshUser("after");
-        UploadsApiTest.uploadRaw(TestTokens.user(user), "a.png", "image/png", Samples.png(50_000))
+        Uploads.uploadRaw(TestTokens.user(user), "a.png", "image/png", Samples.png(50_000))
                 .statusCode(201);
     }
 
@@ -453,7 +458,7 @@ class ClientFaultsApiTest {
             try (RawConnection http = RawConnection.connect(ANSWER)) {
                 http.send(d.head()).send(d.body(), 0, d.body().length / 2);
                 http.abort(Abort.HALF_CLOSE);
-                SlowUpload.Response r = http.response();
+                RawAnswer r = http.response();
                 if (r != null) {
                     assertProblem(r, 400, Set.of("invalid_request", "length_mismatch"));
                 }
@@ -478,15 +483,15 @@ class ClientFaultsApiTest {
         try (RawConnection http = RawConnection.connect(ANSWER)) {
             http.send(Samples.concat(
                     uploadHead(TestTokens.user(user), "Content-Length", Integer.toString(png.length)), png, more));
-            SlowUpload.Response stored = http.response();
+            RawAnswer stored = http.response();
             assertEquals(201, stored.status(), stored.toString());
-            assertTrue(stored.body().contains("\"size_bytes\":" + png.length), stored.body());
-            assertTrue(stored.body().contains(Samples.sha256(png)), stored.body());
+            assertTrue(stored.text().contains("\"size_bytes\":" + png.length), stored.text());
+            assertTrue(stored.text().contains(Samples.sha256(png)), stored.text());
             assertNotFollowedByARequest(http);
         }
         if (signedPutsHere()) {
             String owner = freshUser("long-signed");
-            var presigned = UploadsApiTest.presign(TestTokens.user(owner), "a.png", "image/png", png.length);
+            var presigned = Uploads.presign(TestTokens.user(owner), "a.png", "image/png", png.length);
             URI url = URI.create(presigned.path("upload_url"));
             try (RawConnection http = RawConnection.connect(ANSWER)) {
                 http.send(Samples.concat(
@@ -499,8 +504,8 @@ class ClientFaultsApiTest {
                 assertEquals(200, http.response().status());
                 assertNotFollowedByARequest(http);
             }
-            var info = store.head(io.reelvault.model.ObjectKey.parse(
-                            "uploads/" + owner + "/" + presigned.path("upload_id") + "/original.png"))
+            var info = store.head(
+                            ObjectKey.parse("uploads/" + owner + "/" + presigned.path("upload_id") + "/original.png"))
                     .await()
                     .atMost(ANSWER)
                     .orElseThrow();
@@ -510,7 +515,7 @@ class ClientFaultsApiTest {
 
     /** What follows a body on its connection is not a request: the parser refuses it (400) and closes. */
     static void assertNotFollowedByARequest(RawConnection http) throws IOException {
-        SlowUpload.Response rest = http.response();
+        RawAnswer rest = http.response();
         assertNotNull(rest, "the bytes after the body are answered");
         assertEquals(400, rest.status(), rest.toString());
         assertTrue(http.closedByServer(), "and the connection is closed");
@@ -533,7 +538,7 @@ class ClientFaultsApiTest {
                     RawConnection.LAST_CHUNK));
             assertProblem(http.response(), 413, "payload_too_large");
             http.send(RawConnection.head("GET", "/api/v1/uploads", headers("Authorization", "Bearer " + token)));
-            SlowUpload.Response next = http.response();
+            RawAnswer next = http.response();
             assertNotNull(next, "the connection is still open");
             assertEquals(200, next.status(), next.toString());
         }
@@ -553,7 +558,7 @@ class ClientFaultsApiTest {
     @Timeout(value = 60, unit = TimeUnit.SECONDS)
     void aContentLengthOf10To18IsRefusedAndTheConnectionClosed() throws Exception {
         String user = freshUser("huge");
-        String gen = GenerationsApiTest.create("a huge clip " + user);
+        String gen = Generations.create("a huge clip " + user);
         for (String huge : List.of("10000000000", "1000000000000000000")) {
             boolean service = huge.length() < 12;
             List<byte[]> heads = new ArrayList<>(List.of(
@@ -573,7 +578,7 @@ class ClientFaultsApiTest {
                     new ArrayList<>(List.of("payload_too_large", "payload_too_large", "payload_too_large"));
             if (signedPutsHere()) {
                 URI url = URI.create(
-                        UploadsApiTest.presign(TestTokens.user(freshUser("huge-signed")), "a.png", "image/png", 1000)
+                        Uploads.presign(TestTokens.user(freshUser("huge-signed")), "a.png", "image/png", 1000)
                                 .path("upload_url"));
                 heads.add(RawConnection.head(
                         "PUT",
@@ -587,7 +592,7 @@ class ClientFaultsApiTest {
                     if (!new String(heads.get(i), StandardCharsets.US_ASCII).contains("100-continue")) {
                         http.send(Samples.png(64 * 1024)); // a client that does not wait for an answer
                     }
-                    SlowUpload.Response r = http.response();
+                    RawAnswer r = http.response();
                     if (service
                             || codes.get(i)
                                     .equals("signature_invalid")) { // the signed route is not under Quarkus' limit
@@ -596,7 +601,7 @@ class ClientFaultsApiTest {
                         assertNotNull(r, huge);
                         assertEquals(413, r.status(), r.toString());
                     }
-                    assertEquals("close", r.headers().get("connection"), huge + ": " + r);
+                    assertEquals("close", r.header("connection"), huge + ": " + r);
                     assertTrue(
                             http.closedByServer(), huge + ": the connection of a body that will not be read is closed");
                 }
@@ -625,7 +630,7 @@ class ClientFaultsApiTest {
                 new String[] {"Content-Length", "10", "content-length", "20"})) {
             try (RawConnection http = RawConnection.connect(ANSWER)) {
                 http.send(uploadHead(TestTokens.user(user), framing)).send(Samples.png(1000));
-                SlowUpload.Response r = http.response();
+                RawAnswer r = http.response();
                 assertNotNull(r, String.join(" ", framing));
                 assertEquals(400, r.status(), String.join(" ", framing) + ": " + r);
                 assertTrue(http.closedByServer(), String.join(" ", framing) + ": the connection is closed");

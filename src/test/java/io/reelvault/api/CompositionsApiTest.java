@@ -1,9 +1,11 @@
 package io.reelvault.api;
 
-import static io.reelvault.api.GenerationsApiTest.PIPELINE;
-import static io.reelvault.api.GenerationsApiTest.create;
-import static io.reelvault.api.GenerationsApiTest.put;
-import static io.reelvault.api.UploadsApiTest.problem;
+import static io.reelvault.support.Compositions.clip;
+import static io.reelvault.support.Compositions.timeline;
+import static io.reelvault.support.Generations.PIPELINE;
+import static io.reelvault.support.Generations.create;
+import static io.reelvault.support.Generations.put;
+import static io.reelvault.support.Problems.problem;
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
@@ -16,6 +18,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.quarkus.test.junit.QuarkusTest;
+import io.reelvault.model.Area;
 import io.reelvault.model.KeyPrefix;
 import io.reelvault.storage.ObjectStore;
 import io.reelvault.support.Samples;
@@ -38,14 +41,6 @@ class CompositionsApiTest {
 
     @Inject
     ObjectStore store;
-
-    static Map<String, Object> timeline(Object... clips) {
-        return Map.of("clips", List.of(clips), "audio", Map.of("volume", 0.8));
-    }
-
-    static Map<String, Object> clip(int n, double start) {
-        return Map.of("clip", n, "start_seconds", start, "duration_seconds", 2.5);
-    }
 
     static String createComposition(String generation) {
         return given().auth()
@@ -87,7 +82,7 @@ class CompositionsApiTest {
                 .extract();
         String id = created.path("composition_id");
         assertEquals(
-                io.reelvault.model.Area.COMPOSITIONS
+                Area.COMPOSITIONS
                         .expiresAt(Instant.parse(created.path("created_at")))
                         .orElseThrow(),
                 Instant.parse(created.path("expires_at")));

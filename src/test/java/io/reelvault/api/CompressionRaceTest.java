@@ -1,7 +1,7 @@
 package io.reelvault.api;
 
-import static io.reelvault.api.GenerationsApiTest.PIPELINE;
-import static io.reelvault.api.GenerationsApiTest.create;
+import static io.reelvault.support.Generations.PIPELINE;
+import static io.reelvault.support.Generations.create;
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.equalTo;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -19,9 +19,11 @@ import io.reelvault.support.Samples;
 import io.restassured.response.Response;
 import jakarta.inject.Inject;
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -63,7 +65,7 @@ class CompressionRaceTest {
                         "generation_id",
                         gen,
                         "timeline",
-                        Map.of("clips", java.util.List.of(Map.of("clip", 1, "start_seconds", 0)))))
+                        Map.of("clips", List.of(Map.of("clip", 1, "start_seconds", 0)))))
                 .post("/api/v1/compositions")
                 .then()
                 .statusCode(201)
@@ -133,7 +135,7 @@ class CompressionRaceTest {
     private static long count(Path dir) {
         try (Stream<Path> files = Files.list(dir)) {
             return files.count();
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             return 0;
         }
     }

@@ -15,22 +15,30 @@ import io.reelvault.fuzz.Hostile;
 import io.reelvault.model.ByteRange;
 import io.reelvault.model.ObjectKey;
 import io.reelvault.model.ResolvedRange;
+import io.reelvault.support.RawAnswer;
 import io.reelvault.support.RawHttp;
 import io.reelvault.support.Samples;
 import io.reelvault.support.TestStorageRoot;
 import io.reelvault.support.TestTokens;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.net.URI;
+import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.HashMap;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
@@ -89,7 +97,7 @@ class FuzzApiTest {
     @AfterAll
     void close() throws IOException {
         // the downloads' uploads, and any the fuzzing made: the fuzz user's uploads go with it
-        RawHttp.Response page = http.exchange(
+        RawAnswer page = http.exchange(
                 RawHttp.request(
                         "GET",
                         "/api/v1/uploads?limit=1000".getBytes(StandardCharsets.US_ASCII),
@@ -218,9 +226,9 @@ class FuzzApiTest {
         Map<Integer, Integer> statuses = new HashMap<>();
         int bareRefusals = 0;
         Set<String> beside = besideTheRoot();
-        List<java.util.Iterator<String>> values = new java.util.ArrayList<>();
+        List<Iterator<String>> values = new ArrayList<>();
         for (int k = 0; k < routes.size(); k++) {
-            values.add(draw(routes.get(k).values(), java.util.Collections.frequency(which, k), 1000L + k)
+            values.add(draw(routes.get(k).values(), Collections.frequency(which, k), 1000L + k)
                     .iterator());
         }
         for (int i = 0; i < PATH_CASES; i++) {
@@ -234,7 +242,7 @@ class FuzzApiTest {
             if (route.type() != null) {
                 headers.put("Content-Type", route.type());
             }
-            RawHttp.Response r = http.exchange(RawHttp.request(route.method(), target, headers, route.body()), false);
+            RawAnswer r = http.exchange(RawHttp.request(route.method(), target, headers, route.body()), false);
             String context = route.method() + " " + new String(target, StandardCharsets.ISO_8859_1);
             statuses.merge(r.status(), 1, Integer::sum);
             if (r.status() == 400 && !validUri(target)) {
@@ -265,7 +273,7 @@ class FuzzApiTest {
      * Deletes what a fuzz case happened to create (an upload, a generation, a composition, a job's temp files), so
      * that other tests sharing the storage root do not see it.
      */
-    private void undo(RawHttp.Response r, String token) throws IOException {
+    private void undo(RawAnswer r, String token) throws IOException {
         if ((r.status() != 200 && r.status() != 201) || token == null) {
             return;
         }
@@ -287,7 +295,7 @@ class FuzzApiTest {
         }
         if (path != null) {
             String delete = path;
-            RawHttp.Response gone = http.exchange(
+            RawAnswer gone = http.exchange(
                     RawHttp.request(
                             "DELETE", delete.getBytes(StandardCharsets.US_ASCII), Map.of("Authorization", token), null),
                     false);
@@ -300,7 +308,7 @@ class FuzzApiTest {
         try {
             new URI(new String(target, StandardCharsets.ISO_8859_1));
             return true;
-        } catch (java.net.URISyntaxException e) {
+        } catch (URISyntaxException e) {
             return false;
         }
     }
@@ -353,7 +361,7 @@ class FuzzApiTest {
     }
 
     /** Never a 5xx; every error is a problem document with a catalog code and the code's status. */
-    private void assertWellFormed(RawHttp.Response r, String context) throws IOException {
+    private void assertWellFormed(RawAnswer r, String context) throws IOException {
         assertTrue(r.status() < 500, () -> r.status() + " for " + context + ": " + r.text());
         if (r.status() < 400) {
             return;
@@ -365,13 +373,13 @@ class FuzzApiTest {
         JsonNode problem = json.readTree(r.body());
         String code = problem.path("code").asText();
         assertTrue(CODES.contains(code), () -> "code " + code + " not in the catalog, for " + context);
-        assertEquals(ErrorCode.valueOf(code.toUpperCase(java.util.Locale.ROOT)).status(), r.status(), context);
+        assertEquals(ErrorCode.valueOf(code.toUpperCase(Locale.ROOT)).status(), r.status(), context);
         assertEquals(r.status(), problem.path("status").asInt(), context);
     }
 
     /** A stored PNG of {@code size} bytes and its signed download URL (path and raw query). */
     private URI storedPng(byte[] png) throws IOException {
-        RawHttp.Response up = http.exchange(
+        RawAnswer up = http.exchange(
                 RawHttp.request(
                         "POST",
                         "/api/v1/uploads?filename=fuzz.png".getBytes(StandardCharsets.US_ASCII),
@@ -380,7 +388,7 @@ class FuzzApiTest {
                 false);
         assertEquals(201, up.status(), up.text());
         String id = json.readTree(up.body()).path("upload_id").asText();
-        RawHttp.Response url = http.exchange(
+        RawAnswer url = http.exchange(
                 RawHttp.request(
                         "GET",
                         ("/api/v1/uploads/" + id + "/url").getBytes(StandardCharsets.US_ASCII),
@@ -401,7 +409,7 @@ class FuzzApiTest {
         for (String header : draw(Hostile.rangeHeader(), CASES, 3)) {
             String sent = header.replace("\r", "").replace("\n", "");
             boolean head = sent.hashCode() % 7 == 0;
-            RawHttp.Response r =
+            RawAnswer r =
                     http.exchange(RawHttp.request(head ? "HEAD" : "GET", target, Map.of("Range", sent), null), head);
             String context = "Range: " + sent;
             statuses.merge(r.status(), 1, Integer::sum);
@@ -450,7 +458,7 @@ class FuzzApiTest {
             SignedQueryFuzzProperties.Target t = SignedQueryFuzzProperties.mutate(original, m);
             byte[] target = ("/storage/" + t.key().value() + "?" + t.rawQuery()).getBytes(StandardCharsets.US_ASCII);
             boolean put = t.method().equals("PUT");
-            RawHttp.Response r = http.exchange(
+            RawAnswer r = http.exchange(
                     RawHttp.request(
                             t.method(), target, put ? Map.of("Content-Type", "image/png") : Map.of(), put ? png : null),
                     false);
@@ -564,7 +572,7 @@ class FuzzApiTest {
     }
 
     private static byte[] body(Multipart m) {
-        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
         out.writeBytes(m.preamble().getBytes(StandardCharsets.UTF_8));
         for (Part p : m.parts()) {
             out.writeBytes(("--" + m.bodyBoundary() + "\r\n").getBytes(StandardCharsets.UTF_8));
@@ -593,7 +601,7 @@ class FuzzApiTest {
             String type = "multipart/form-data; boundary="
                     + m.headerBoundary().replace("\r", "").replace("\n", "");
             String context = m.toString();
-            RawHttp.Response r;
+            RawAnswer r;
             try {
                 r = http.exchange(
                         RawHttp.request(
@@ -617,7 +625,7 @@ class FuzzApiTest {
                         filename.isEmpty() || filename.contains("/") || filename.contains("\\"),
                         () -> filename + " of " + context);
                 String id = meta.path("upload_id").asText();
-                RawHttp.Response gone = http.exchange(
+                RawAnswer gone = http.exchange(
                         RawHttp.request(
                                 "DELETE",
                                 ("/api/v1/uploads/" + id).getBytes(StandardCharsets.US_ASCII),
@@ -765,7 +773,7 @@ class FuzzApiTest {
     void jsonBodies() throws IOException {
         Map<String, Integer> statuses = new HashMap<>();
         for (JsonCase c : draw(jsonCases(), CASES, 6)) {
-            RawHttp.Response r = http.exchange(
+            RawAnswer r = http.exchange(
                     RawHttp.request(
                             "POST",
                             c.path().getBytes(StandardCharsets.US_ASCII),
@@ -780,8 +788,7 @@ class FuzzApiTest {
                     1,
                     Integer::sum);
         }
-        System.out.printf(
-                "fuzz: %d JSON bodies, seed %d, statuses %s%n", CASES, SEED, new java.util.TreeMap<>(statuses));
+        System.out.printf("fuzz: %d JSON bodies, seed %d, statuses %s%n", CASES, SEED, new TreeMap<>(statuses));
     }
 
     /** Shrunk counterexample of {@link #multipartUploads()}: a file part refused from its name was never answered. */
@@ -792,7 +799,7 @@ class FuzzApiTest {
                         + "Content-Type: image/png\r\n\r\n")
                 .getBytes(StandardCharsets.US_ASCII);
         body = Samples.concat(body, Samples.png(100), "\r\n--b--\r\n".getBytes(StandardCharsets.US_ASCII));
-        RawHttp.Response r = http.exchange(
+        RawAnswer r = http.exchange(
                 RawHttp.request(
                         "POST",
                         "/api/v1/uploads".getBytes(StandardCharsets.US_ASCII),
@@ -812,7 +819,7 @@ class FuzzApiTest {
                 "multipart/form-data",
                 "multipart/form-data; boundary=a; boundary=b",
                 "multipart/form-data; boundary=" + "x".repeat(71))) {
-            RawHttp.Response r = http.exchange(
+            RawAnswer r = http.exchange(
                     RawHttp.request(
                             "POST",
                             "/api/v1/uploads".getBytes(StandardCharsets.US_ASCII),
@@ -829,7 +836,7 @@ class FuzzApiTest {
     void jsonOfTheWrongShapeIsAProblem() throws IOException {
         for (String path : List.of("/api/v1/uploads/presign", "/api/v1/generations", "/api/v1/compositions")) {
             for (String body : List.of("[]", "\"a\"", "{\"size_bytes\":[1],\"prompt\":{},\"timeline\":1}")) {
-                RawHttp.Response r = http.exchange(
+                RawAnswer r = http.exchange(
                         RawHttp.request(
                                 "POST",
                                 path.getBytes(StandardCharsets.US_ASCII),
@@ -847,7 +854,7 @@ class FuzzApiTest {
     void storageWithoutAKeyIsNotFound() throws IOException {
         for (String method : List.of("GET", "HEAD", "PUT")) {
             boolean head = method.equals("HEAD");
-            RawHttp.Response r = http.exchange(
+            RawAnswer r = http.exchange(
                     RawHttp.request(
                             method,
                             "/storage".getBytes(StandardCharsets.US_ASCII),
@@ -861,7 +868,7 @@ class FuzzApiTest {
         }
     }
 
-    private void assertProblem(RawHttp.Response r, int status, String code) throws IOException {
+    private void assertProblem(RawAnswer r, int status, String code) throws IOException {
         assertEquals(status, r.status(), r.text());
         assertWellFormed(r, r.text());
         assertEquals(code, json.readTree(r.body()).path("code").asText(), r.text());

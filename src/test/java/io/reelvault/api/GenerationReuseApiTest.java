@@ -1,9 +1,13 @@
 package io.reelvault.api;
 
-import static io.reelvault.api.GenerationsApiTest.PIPELINE;
-import static io.reelvault.api.GenerationsApiTest.put;
-import static io.reelvault.api.UploadsApiTest.freshUser;
-import static io.reelvault.api.UploadsApiTest.problem;
+import static io.reelvault.support.Generations.PIPELINE;
+import static io.reelvault.support.Generations.complete;
+import static io.reelvault.support.Generations.completedFor;
+import static io.reelvault.support.Generations.params;
+import static io.reelvault.support.Generations.put;
+import static io.reelvault.support.Generations.requestFor;
+import static io.reelvault.support.Problems.problem;
+import static io.reelvault.support.Users.freshUser;
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.equalTo;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -43,10 +47,6 @@ class GenerationReuseApiTest {
     @Inject
     AdjustableClock clock;
 
-    static Map<String, Object> params(String seed) {
-        return Map.of("seed", seed, "style", "cinematic", "fps", 24);
-    }
-
     static ExtractableResponse<Response> request(String prompt, Map<String, Object> params, String query) {
         return given().auth()
                 .oauth2(PIPELINE)
@@ -61,38 +61,7 @@ class GenerationReuseApiTest {
         var created = request(prompt, params, "");
         assertEquals(201, created.statusCode(), created.asString());
         String id = created.path("generation_id");
-        put("/api/v1/generations/" + id + "/clips/1", "video/mp4", Samples.mp4(2_000))
-                .statusCode(200);
-        given().auth()
-                .oauth2(PIPELINE)
-                .post("/api/v1/generations/" + id + "/complete")
-                .then()
-                .statusCode(200);
-        return id;
-    }
-
-    /** The pipeline's request on behalf of {@code userId} (the generation's owner). */
-    static ExtractableResponse<Response> requestFor(String userId, String prompt, Map<String, Object> params) {
-        return given().auth()
-                .oauth2(PIPELINE)
-                .contentType("application/json")
-                .body(Map.of("prompt", prompt, "parameters", params, "user_id", userId))
-                .post("/api/v1/generations")
-                .then()
-                .extract();
-    }
-
-    static String completedFor(String userId, String prompt, Map<String, Object> params) {
-        var created = requestFor(userId, prompt, params);
-        assertEquals(201, created.statusCode(), created.asString());
-        String id = created.path("generation_id");
-        put("/api/v1/generations/" + id + "/clips/1", "video/mp4", Samples.mp4(2_000))
-                .statusCode(200);
-        given().auth()
-                .oauth2(PIPELINE)
-                .post("/api/v1/generations/" + id + "/complete")
-                .then()
-                .statusCode(200);
+        complete(id);
         return id;
     }
 

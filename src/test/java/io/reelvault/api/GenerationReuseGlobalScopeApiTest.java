@@ -1,11 +1,11 @@
 package io.reelvault.api;
 
-import static io.reelvault.api.GenerationReuseApiTest.completedFor;
-import static io.reelvault.api.GenerationReuseApiTest.params;
-import static io.reelvault.api.GenerationReuseApiTest.requestFor;
-import static io.reelvault.api.GenerationsApiTest.PIPELINE;
-import static io.reelvault.api.UploadsApiTest.freshUser;
-import static io.reelvault.api.UploadsApiTest.problem;
+import static io.reelvault.support.Generations.PIPELINE;
+import static io.reelvault.support.Generations.completedFor;
+import static io.reelvault.support.Generations.params;
+import static io.reelvault.support.Generations.requestFor;
+import static io.reelvault.support.Problems.problem;
+import static io.reelvault.support.Users.freshUser;
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.equalTo;
 import static org.junit.jupiter.api.Assertions.assertEquals;

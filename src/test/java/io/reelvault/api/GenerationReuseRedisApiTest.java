@@ -1,5 +1,6 @@
 package io.reelvault.api;
 
+import static io.reelvault.support.Generations.params;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -10,7 +11,9 @@ import io.reelvault.support.Poll;
 import io.reelvault.support.RedisProfile;
 import io.reelvault.support.RedisResource;
 import io.reelvault.support.RedisServer;
+import io.reelvault.support.Users;
 import java.time.Duration;
+import org.hamcrest.Matchers;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -49,8 +52,8 @@ class GenerationReuseRedisApiTest extends GenerationReuseApiTest {
                     .get("/q/health/ready")
                     .then()
                     .statusCode(200)
-                    .body("status", org.hamcrest.Matchers.equalTo("UP"))
-                    .body("checks.find { it.name == 'cache' }.data.backend", org.hamcrest.Matchers.equalTo("redis"));
+                    .body("status", Matchers.equalTo("UP"))
+                    .body("checks.find { it.name == 'cache' }.data.backend", Matchers.equalTo("redis"));
         } finally {
             redis.resume();
         }
@@ -81,7 +84,7 @@ class GenerationReuseRedisApiTest extends GenerationReuseApiTest {
     }
 
     private static String freshUserId() {
-        return UploadsApiTest.freshUser("r");
+        return Users.freshUser("r");
     }
 
     /** The readiness check's {@code redis} detail of the cache check (readiness stays UP either way). */

@@ -1,6 +1,9 @@
 package io.reelvault.api;
 
-import static io.reelvault.api.UploadsApiTest.problem;
+import static io.reelvault.support.Generations.PIPELINE;
+import static io.reelvault.support.Generations.create;
+import static io.reelvault.support.Generations.put;
+import static io.reelvault.support.Problems.problem;
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
@@ -15,12 +18,13 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.quarkus.test.junit.QuarkusTest;
+import io.reelvault.model.Area;
 import io.reelvault.model.KeyPrefix;
 import io.reelvault.model.ObjectKey;
 import io.reelvault.storage.ObjectStore;
+import io.reelvault.support.Poll;
 import io.reelvault.support.Samples;
 import io.reelvault.support.TestTokens;
-import io.restassured.response.ValidatableResponse;
 import jakarta.inject.Inject;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -29,6 +33,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
@@ -36,32 +41,8 @@ import org.junit.jupiter.api.Test;
 /** The generations API on the local backend; {@code GenerationsApiS3Test} runs it again on S3. */
 @QuarkusTest
 class GenerationsApiTest {
-    static final String PIPELINE = TestTokens.pipeline("pipeline-worker");
-
     @Inject
     ObjectStore store;
-
-    /** A new pending generation ({@code reuse=false}: earlier tests' generations of the same prompt are not reused). */
-    static String create(String prompt) {
-        return given().auth()
-                .oauth2(PIPELINE)
-                .contentType("application/json")
-                .body(Map.of("prompt", prompt, "parameters", Map.of("seed", 42, "style", "noir")))
-                .post("/api/v1/generations?reuse=false")
-                .then()
-                .statusCode(201)
-                .extract()
-                .path("generation_id");
-    }
-
-    static ValidatableResponse put(String path, String contentType, byte[] body) {
-        return given().auth()
-                .oauth2(PIPELINE)
-                .contentType(contentType)
-                .body(body)
-                .put(path)
-                .then();
-    }
 
     boolean anyObjectUnder(String prefix) {
         return !store.list(new KeyPrefix(prefix), Optional.empty())
@@ -98,7 +79,7 @@ class GenerationsApiTest {
         String id = created.path("generation_id");
         Instant createdAt = Instant.parse(created.path("created_at"));
         Instant expiresAt = Instant.parse(created.path("expires_at"));
-        assertEquals(io.reelvault.model.Area.GENERATIONS.expiresAt(createdAt).orElseThrow(), expiresAt);
+        assertEquals(Area.GENERATIONS.expiresAt(createdAt).orElseThrow(), expiresAt);
         String meta = storedText("generations/" + id + "/metadata.json");
         for (String field :
                 new String[] {"generation_id", "user_id", "prompt", "parameters", "status", "created_at", "expires_at"
@@ -277,7 +258,7 @@ class GenerationsApiTest {
                                 .build(),
                         HttpResponse.BodyHandlers.ofByteArray());
         assertEquals(206, part.statusCode());
-        assertArrayEquals(java.util.Arrays.copyOfRange(clip1, 100, 200), part.body());
+        assertArrayEquals(Arrays.copyOfRange(clip1, 100, 200), part.body());
 
         // completing again answers the same; a completed generation's artifacts no longer change
         given().auth()
@@ -308,7 +289,7 @@ class GenerationsApiTest {
         put("/api/v1/generations/" + id + "/clips/1", "video/mp4", Samples.mp4(20_000))
                 .statusCode(200);
         // ffmpeg cannot decode noise: the clip stays, the failure is recorded (or thumbnails are off without ffmpeg)
-        io.reelvault.support.Poll.until(Duration.ofSeconds(30), "the thumbnail outcome", () -> {
+        Poll.until(Duration.ofSeconds(30), "the thumbnail outcome", () -> {
             String state = given().auth()
                     .oauth2(PIPELINE)
                     .get("/api/v1/generations/" + id)

@@ -1,13 +1,15 @@
 package io.reelvault.api;
 
-import static io.reelvault.api.GenerationsApiTest.PIPELINE;
-import static io.reelvault.api.UploadsApiTest.problem;
+import static io.reelvault.support.Generations.PIPELINE;
+import static io.reelvault.support.Problems.problem;
+import static io.reelvault.support.Samples.paddedJson;
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.not;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 
 import io.quarkus.test.junit.QuarkusTest;
+import io.reelvault.support.Generations;
 import io.restassured.response.ValidatableResponse;
 import jakarta.ws.rs.HttpMethod;
 import jakarta.ws.rs.Path;
@@ -16,7 +18,6 @@ import java.io.IOException;
 import java.lang.annotation.Annotation;
 import java.lang.reflect.Method;
 import java.lang.reflect.Parameter;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -42,15 +43,6 @@ class JsonBodyLimitApiTest {
             "POST /api/v1/generations/{generationId}/fail", 16 * KIB,
             "POST /api/v1/compositions", 256 * KIB);
 
-    /** {@code json} padded with spaces (still valid JSON) to exactly {@code size} bytes. */
-    static byte[] padded(String json, int size) {
-        byte[] head = json.getBytes(StandardCharsets.UTF_8);
-        byte[] body = new byte[size];
-        Arrays.fill(body, (byte) ' ');
-        System.arraycopy(head, 0, body, 0, head.length);
-        return body;
-    }
-
     static ValidatableResponse send(String method, String path, byte[] body, boolean chunked) {
         var request = given().auth().oauth2(PIPELINE).contentType("application/json");
         request = chunked ? request.body(new ByteArrayInputStream(body)) : request.body(body);
@@ -65,32 +57,32 @@ class JsonBodyLimitApiTest {
     void presignBodiesPastTheLimitAreRefusedByLengthAndWhileChunked() {
         int limit = LIMITS.get("POST /api/v1/uploads/presign");
         problem(
-                send("POST", "/api/v1/uploads/presign", padded(presignJson(), limit + 1), false),
+                send("POST", "/api/v1/uploads/presign", paddedJson(presignJson(), limit + 1), false),
                 413,
                 "payload_too_large");
         problem(
-                send("POST", "/api/v1/uploads/presign", padded(presignJson(), limit + 1), true),
+                send("POST", "/api/v1/uploads/presign", paddedJson(presignJson(), limit + 1), true),
                 413,
                 "payload_too_large");
         problem(
-                send("POST", "/api/v1/uploads/presign", padded(presignJson(), 5 * 1024 * 1024), true),
+                send("POST", "/api/v1/uploads/presign", paddedJson(presignJson(), 5 * 1024 * 1024), true),
                 413,
                 "payload_too_large");
-        send("POST", "/api/v1/uploads/presign", padded(presignJson(), limit), false)
+        send("POST", "/api/v1/uploads/presign", paddedJson(presignJson(), limit), false)
                 .statusCode(201);
-        send("POST", "/api/v1/uploads/presign", padded(presignJson(), limit), true)
+        send("POST", "/api/v1/uploads/presign", paddedJson(presignJson(), limit), true)
                 .statusCode(201);
     }
 
     @Test
     void timelinesHaveTheirOwnLargerLimit() {
-        String gen = GenerationsApiTest.create("a timeline at the limit");
+        String gen = Generations.create("a timeline at the limit");
         String json = "{\"generation_id\":\"" + gen + "\",\"timeline\":{\"clips\":[{\"clip\":1,\"start_seconds\":0}]}}";
         int limit = LIMITS.get("POST /api/v1/compositions");
-        send("POST", "/api/v1/compositions", padded(json, limit), false).statusCode(201);
-        send("POST", "/api/v1/compositions", padded(json, limit), true).statusCode(201);
-        problem(send("POST", "/api/v1/compositions", padded(json, limit + 1), false), 413, "payload_too_large");
-        problem(send("POST", "/api/v1/compositions", padded(json, limit + 1), true), 413, "payload_too_large");
+        send("POST", "/api/v1/compositions", paddedJson(json, limit), false).statusCode(201);
+        send("POST", "/api/v1/compositions", paddedJson(json, limit), true).statusCode(201);
+        problem(send("POST", "/api/v1/compositions", paddedJson(json, limit + 1), false), 413, "payload_too_large");
+        problem(send("POST", "/api/v1/compositions", paddedJson(json, limit + 1), true), 413, "payload_too_large");
     }
 
     @Test
@@ -104,9 +96,9 @@ class JsonBodyLimitApiTest {
             String method = e.getKey().substring(0, e.getKey().indexOf(' '));
             String path = e.getKey().substring(e.getKey().indexOf(' ') + 1).replaceAll("\\{[^}]+}", "x");
             for (boolean chunked : new boolean[] {false, true}) {
-                problem(send(method, path, padded("{}", e.getValue() + 1), chunked), 413, "payload_too_large");
+                problem(send(method, path, paddedJson("{}", e.getValue() + 1), chunked), 413, "payload_too_large");
                 // at the limit the body is read (and then judged on its content)
-                send(method, path, padded("{}", e.getValue()), chunked).statusCode(not(413));
+                send(method, path, paddedJson("{}", e.getValue()), chunked).statusCode(not(413));
             }
         }
     }

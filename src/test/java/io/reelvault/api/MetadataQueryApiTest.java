@@ -1,9 +1,11 @@
 package io.reelvault.api;
 
-import static io.reelvault.api.GenerationsApiTest.PIPELINE;
-import static io.reelvault.api.GenerationsApiTest.put;
-import static io.reelvault.api.UploadsApiTest.freshUser;
-import static io.reelvault.api.UploadsApiTest.problem;
+import static io.reelvault.support.Generations.PIPELINE;
+import static io.reelvault.support.Generations.complete;
+import static io.reelvault.support.Generations.createFor;
+import static io.reelvault.support.Generations.put;
+import static io.reelvault.support.Problems.problem;
+import static io.reelvault.support.Users.freshUser;
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.everyItem;
@@ -26,28 +28,6 @@ import org.junit.jupiter.api.Test;
  */
 @QuarkusTest
 class MetadataQueryApiTest {
-
-    static String createFor(String user, String prompt) {
-        return given().auth()
-                .oauth2(PIPELINE)
-                .contentType("application/json")
-                .body(Map.of("prompt", prompt, "user_id", user))
-                .post("/api/v1/generations?reuse=false")
-                .then()
-                .statusCode(201)
-                .extract()
-                .path("generation_id");
-    }
-
-    static void complete(String id) {
-        put("/api/v1/generations/" + id + "/clips/1", "video/mp4", Samples.mp4(2_000))
-                .statusCode(200);
-        given().auth()
-                .oauth2(PIPELINE)
-                .post("/api/v1/generations/" + id + "/complete")
-                .then()
-                .statusCode(200);
-    }
 
     @Test
     void generationsByStatusUserAndDateInPages() {

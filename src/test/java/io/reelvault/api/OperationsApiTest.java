@@ -11,10 +11,13 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.quarkus.test.junit.QuarkusTest;
+import io.reelvault.support.Generations;
 import io.reelvault.support.Management;
 import io.reelvault.support.MetricsText;
 import io.reelvault.support.Samples;
 import io.reelvault.support.TestTokens;
+import io.reelvault.support.Uploads;
+import io.reelvault.support.Users;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -97,7 +100,7 @@ class OperationsApiTest {
     void storageMetricsUsePrometheusNamesAndNoIds() {
         String token = TestTokens.user("metered");
         MetricsText before = MetricsText.scrape();
-        String id = UploadsApiTest.uploadRaw(token, "m.png", "image/png", Samples.png(4096))
+        String id = Uploads.uploadRaw(token, "m.png", "image/png", Samples.png(4096))
                 .statusCode(201)
                 .extract()
                 .path("upload_id");
@@ -133,9 +136,9 @@ class OperationsApiTest {
 
     @Test
     void everyDesignMeterIsExportedWithItsLabels() {
-        String token = TestTokens.user(UploadsApiTest.freshUser("meters"));
+        String token = TestTokens.user(Users.freshUser("meters"));
         MetricsText before = MetricsText.scrape();
-        String id = UploadsApiTest.uploadRaw(token, "m.png", "image/png", Samples.png(2048))
+        String id = Uploads.uploadRaw(token, "m.png", "image/png", Samples.png(2048))
                 .statusCode(201)
                 .extract()
                 .path("upload_id");
@@ -145,7 +148,7 @@ class OperationsApiTest {
                 .then()
                 .statusCode(200);
         given().auth()
-                .oauth2(GenerationsApiTest.PIPELINE)
+                .oauth2(Generations.PIPELINE)
                 .contentType("application/json")
                 .body(Map.of("prompt", "a lighthouse in fog, meters", "parameters", Map.of("seed", id)))
                 .post("/api/v1/generations")
@@ -206,18 +209,10 @@ class OperationsApiTest {
             assertEquals(
                     Set.of("generations", "compositions", "temp"),
                     metrics.labelValues("reelvault_lifecycle_expired_objects_total", "area"));
-            double free = value(metrics, "reelvault_local_storage_free_bytes");
-            double capacity = value(metrics, "reelvault_local_storage_capacity_bytes");
+            double free = metrics.first("reelvault_local_storage_free_bytes");
+            double capacity = metrics.first("reelvault_local_storage_capacity_bytes");
             assertTrue(free > 0 && capacity >= free, "free " + free + " of " + capacity);
         }
-    }
-
-    static double value(MetricsText metrics, String name) {
-        return metrics.samples().stream()
-                .filter(s -> s.name().equals(name))
-                .mapToDouble(s -> Double.parseDouble(s.value()))
-                .findFirst()
-                .orElseThrow(() -> new AssertionError(name + " missing"));
     }
 
     /**
@@ -226,10 +221,10 @@ class OperationsApiTest {
      */
     @Test
     void noLabelCarriesAnIdOrARawPath() {
-        String user = UploadsApiTest.freshUser("labels");
+        String user = Users.freshUser("labels");
         String token = TestTokens.user(user);
         MetricsText before = MetricsText.scrape();
-        String id = UploadsApiTest.uploadRaw(token, "l.png", "image/png", Samples.png(1024))
+        String id = Uploads.uploadRaw(token, "l.png", "image/png", Samples.png(1024))
                 .statusCode(201)
                 .extract()
                 .path("upload_id");
@@ -244,7 +239,7 @@ class OperationsApiTest {
             given().urlEncodingEnabled(false).get(url).then().statusCode(200);
         }
         String job = "labeljob-" + Long.toString(System.nanoTime(), 36);
-        GenerationsApiTest.put("/api/v1/temp/" + job + "/a.tmp", "application/octet-stream", new byte[16])
+        Generations.put("/api/v1/temp/" + job + "/a.tmp", "application/octet-stream", new byte[16])
                 .statusCode(200);
         given().auth().oauth2(token).patch("/api/v1/uploads/" + id).then().statusCode(405);
         // a preflight without Access-Control-Request-Headers: Quarkus does not see it as one (no /cors-preflight)

@@ -1,8 +1,8 @@
 package io.reelvault.api;
 
-import static io.reelvault.api.RateLimitApiTest.assertRateLimited;
-import static io.reelvault.api.UploadsApiTest.freshUser;
-import static io.reelvault.api.UploadsApiTest.problem;
+import static io.reelvault.support.Problems.assertRateLimited;
+import static io.reelvault.support.Problems.problem;
+import static io.reelvault.support.Users.freshUser;
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.equalTo;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -14,9 +14,12 @@ import io.quarkus.test.junit.TestProfile;
 import io.reelvault.model.KeyPrefix;
 import io.reelvault.model.ObjectKey;
 import io.reelvault.storage.ObjectStore;
+import io.reelvault.support.Compositions;
+import io.reelvault.support.Generations;
 import io.reelvault.support.RateLimitProfile;
 import io.reelvault.support.Samples;
 import io.reelvault.support.TestTokens;
+import io.reelvault.support.Uploads;
 import io.restassured.response.ExtractableResponse;
 import io.restassured.response.Response;
 import io.smallrye.mutiny.Multi;
@@ -98,8 +101,7 @@ class PipelineLimitsApiTest {
         String comp = given().auth()
                 .oauth2(worker())
                 .contentType("application/json")
-                .body(Map.of(
-                        "generation_id", gen, "timeline", CompositionsApiTest.timeline(CompositionsApiTest.clip(1, 0))))
+                .body(Map.of("generation_id", gen, "timeline", Compositions.timeline(Compositions.clip(1, 0))))
                 .post("/api/v1/compositions")
                 .then()
                 .statusCode(201)
@@ -161,7 +163,7 @@ class PipelineLimitsApiTest {
     void aDirectUploadOfAnotherLengthIsALengthMismatch() {
         String user = freshUser("mismatch");
         String token = TestTokens.user(user);
-        ExtractableResponse<Response> presigned = UploadsApiTest.presign(token, "a.png", "image/png", 5_000);
+        ExtractableResponse<Response> presigned = Uploads.presign(token, "a.png", "image/png", 5_000);
         assertEquals(201, presigned.statusCode());
         String id = presigned.path("upload_id");
         byte[] shorter = Samples.png(4_000);
@@ -264,7 +266,7 @@ class PipelineLimitsApiTest {
         String user = freshUser("capped");
         List<String> ids = new ArrayList<>();
         for (int i = 0; i < 5; i++) {
-            ids.add(MetadataQueryApiTest.createFor(user, "capped " + i));
+            ids.add(Generations.createFor(user, "capped " + i));
         }
         String token = worker();
         List<String> seen = new ArrayList<>();

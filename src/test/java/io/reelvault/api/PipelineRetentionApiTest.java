@@ -1,10 +1,10 @@
 package io.reelvault.api;
 
-import static io.reelvault.api.GenerationsApiTest.PIPELINE;
-import static io.reelvault.api.GenerationsApiTest.create;
-import static io.reelvault.api.GenerationsApiTest.put;
-import static io.reelvault.api.UploadsApiTest.freshUser;
-import static io.reelvault.api.UploadsApiTest.problem;
+import static io.reelvault.support.Generations.PIPELINE;
+import static io.reelvault.support.Generations.create;
+import static io.reelvault.support.Generations.put;
+import static io.reelvault.support.Problems.problem;
+import static io.reelvault.support.Users.freshUser;
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.hasItem;
 import static org.hamcrest.Matchers.lessThanOrEqualTo;
@@ -26,13 +26,16 @@ import io.reelvault.storage.local.SweepSummary;
 import io.reelvault.support.AdjustableClock;
 import io.reelvault.support.Samples;
 import io.reelvault.support.TestTokens;
+import io.reelvault.support.Uploads;
 import jakarta.inject.Inject;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assertions;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -104,8 +107,8 @@ class PipelineRetentionApiTest {
         assertEquals(Area.TEMP.expiresAt(written).orElseThrow(), expiry);
         assertEquals(
                 0,
-                expiry.atZone(java.time.ZoneOffset.UTC).getHour()
-                        + expiry.atZone(java.time.ZoneOffset.UTC).getMinute());
+                expiry.atZone(ZoneOffset.UTC).getHour()
+                        + expiry.atZone(ZoneOffset.UTC).getMinute());
 
         clock.setTo(expiry.minusSeconds(60));
         given().auth()
@@ -128,7 +131,7 @@ class PipelineRetentionApiTest {
                         .then(),
                 404,
                 "expired");
-        ReelvaultException refused = org.junit.jupiter.api.Assertions.assertThrows(
+        ReelvaultException refused = Assertions.assertThrows(
                 ReelvaultException.class,
                 () -> store.get(key, Optional.empty()).await().atMost(WAIT));
         assertEquals(ErrorCode.EXPIRED, refused.code());
@@ -247,7 +250,7 @@ class PipelineRetentionApiTest {
     @Test
     void uploadsNeverExpire() {
         String token = TestTokens.user(freshUser("keeper"));
-        String id = UploadsApiTest.uploadRaw(token, "logo.png", "image/png", Samples.png(1_000))
+        String id = Uploads.uploadRaw(token, "logo.png", "image/png", Samples.png(1_000))
                 .statusCode(201)
                 .extract()
                 .path("upload_id");

@@ -1,15 +1,21 @@
 package io.reelvault.api;
 
+import static io.reelvault.support.Problems.assertRateLimited;
+import static io.reelvault.support.Uploads.upload;
+import static io.reelvault.support.Uploads.url;
+import static io.reelvault.support.Users.freshUser;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
 import io.reelvault.support.MetricsText;
+import io.reelvault.support.Poll;
 import io.reelvault.support.RateLimitProfile;
 import io.reelvault.support.RateLimitRedisProfile;
 import io.reelvault.support.RedisResource;
 import io.reelvault.support.TestTokens;
+import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
 /** Every rate-limit API test again, with the buckets on a real Redis; and the service without it. */
@@ -44,8 +50,8 @@ class RateLimitApiRedisTest extends RateLimitApiTest {
         } finally {
             RedisResource.server().start(); // empty: the bucket starts full again
         }
-        io.reelvault.support.Poll.until(
-                java.time.Duration.ofSeconds(10),
+        Poll.until(
+                Duration.ofSeconds(10),
                 "limiting again",
                 () -> url(token, id).extract().statusCode() == 429);
         double errors = MetricsText.scrape()

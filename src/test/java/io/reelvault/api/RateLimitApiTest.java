@@ -1,5 +1,9 @@
 package io.reelvault.api;
 
+import static io.reelvault.support.Problems.assertRateLimited;
+import static io.reelvault.support.Uploads.upload;
+import static io.reelvault.support.Uploads.url;
+import static io.reelvault.support.Users.freshUser;
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
@@ -11,10 +15,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
 import io.reelvault.support.MetricsText;
+import io.reelvault.support.Problems;
 import io.reelvault.support.RateLimitProfile;
-import io.reelvault.support.Samples;
 import io.reelvault.support.TestTokens;
-import io.restassured.response.ValidatableResponse;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -32,31 +35,6 @@ import org.junit.jupiter.api.Test;
 class RateLimitApiTest {
     @ConfigProperty(name = "quarkus.http.test-port")
     int port;
-
-    static String freshUser(String name) {
-        return UploadsApiTest.freshUser(name);
-    }
-
-    /** Uploads a small PNG as this user (one token of its upload bucket); answers its id. */
-    static String upload(String token) {
-        return UploadsApiTest.uploadRaw(token, "a.png", "image/png", Samples.png(1000))
-                .statusCode(201)
-                .extract()
-                .path("upload_id");
-    }
-
-    static ValidatableResponse url(String token, String id) {
-        return given().auth()
-                .oauth2(token)
-                .get("/api/v1/uploads/" + id + "/url")
-                .then();
-    }
-
-    static void assertRateLimited(ValidatableResponse r, int maxSeconds) {
-        UploadsApiTest.problem(r, 429, "rate_limited").body("detail", containsString("retry in"));
-        long seconds = Long.parseLong(r.extract().header("Retry-After"));
-        assertTrue(seconds >= 1 && seconds <= maxSeconds, "Retry-After in whole seconds: " + seconds);
-    }
 
     @Test
     void theFourthUrlOfAUserIsRefusedWithRetryAfterAndOtherUsersAreNotAffected() {
@@ -116,8 +94,7 @@ class RateLimitApiTest {
                         .get("/api/v1/uploads")
                         .then(),
                 60);
-        UploadsApiTest.problem(
-                        given().auth().oauth2(gail).get("/api/v1/uploads").then(), 429, "rate_limited")
+        Problems.problem(given().auth().oauth2(gail).get("/api/v1/uploads").then(), 429, "rate_limited")
                 .body("detail", containsString("listings"));
         // the other buckets are untouched, and so are other users
         url(gail, id).statusCode(200);
@@ -186,7 +163,7 @@ class RateLimitApiTest {
     void refusedCallsOfOtherKindsDoNotSpendTheBucket() {
         String dave = TestTokens.user(freshUser("dave"));
         for (int i = 0; i < 2 * RateLimitProfile.USER_URLS; i++) { // a user on a pipeline endpoint: forbidden first
-            UploadsApiTest.problem(
+            Problems.problem(
                     given().auth()
                             .oauth2(dave)
                             .get("/api/v1/temp/job-1/state.tmp/url")
@@ -194,7 +171,7 @@ class RateLimitApiTest {
                     403,
                     "forbidden");
         }
-        UploadsApiTest.problem(
+        Problems.problem(
                 given().get("/api/v1/uploads/upload_20260101_abcdefghijkl/url").then(), 401, "unauthenticated");
         String id = upload(dave);
         url(dave, id).statusCode(200);

@@ -13,6 +13,8 @@ import io.reelvault.support.RedisResource;
 import io.reelvault.support.RedisServer;
 import io.reelvault.support.TcpFaultProxy;
 import io.reelvault.support.TestTokens;
+import io.reelvault.support.Uploads;
+import io.reelvault.support.Users;
 import io.restassured.RestAssured;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -69,14 +71,13 @@ class RedisFaultsUnderLoadApiTest {
         Duration bound = deadline.plusSeconds(5);
         String base = "http://localhost:" + RestAssured.port;
         String pipeline = TestTokens.pipeline("load-worker");
-        String seed = UploadsApiTest.freshUser("load");
+        String seed = Users.freshUser("load");
 
         List<Client> clients = new ArrayList<>();
         for (int c = 0; c < CLIENTS; c++) {
-            String token = TestTokens.user(UploadsApiTest.freshUser("load" + c));
-            String id = RateLimitApiTest.upload(token);
-            String download =
-                    RateLimitApiTest.url(token, id).statusCode(200).extract().path("url");
+            String token = TestTokens.user(Users.freshUser("load" + c));
+            String id = Uploads.upload(token);
+            String download = Uploads.url(token, id).statusCode(200).extract().path("url");
             clients.add(new Client(token, id, download));
         }
 
@@ -163,8 +164,8 @@ class RedisFaultsUnderLoadApiTest {
         assertTrue(samples.stream().anyMatch(s -> s.status() == 429), "the clients ran into their rate limits");
 
         // the buckets live in Redis again: a fresh user is limited after its capacity
-        String token = TestTokens.user(UploadsApiTest.freshUser("after"));
-        String id = RateLimitApiTest.upload(token);
+        String token = TestTokens.user(Users.freshUser("after"));
+        String id = Uploads.upload(token);
         Poll.until(
                 Duration.ofSeconds(20),
                 "rate limits enforced again after the faults",

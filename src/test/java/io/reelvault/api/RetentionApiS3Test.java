@@ -20,6 +20,7 @@ import io.reelvault.support.S3Profile;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import jakarta.inject.Inject;
+import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.time.Instant;
@@ -104,7 +105,7 @@ class RetentionApiS3Test {
     }
 
     private static byte[] bytes(List<ByteBuffer> chunks) {
-        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
         chunks.forEach(b -> {
             byte[] c = new byte[b.remaining()];
             b.get(c);

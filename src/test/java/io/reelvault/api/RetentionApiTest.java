@@ -29,6 +29,7 @@ import java.util.OptionalLong;
 import java.util.UUID;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.hamcrest.Matchers;
 import org.junit.jupiter.api.Test;
 
 /** Retention on the local backend, end to end: never served once expired, then swept and counted. */
@@ -98,11 +99,9 @@ class RetentionApiTest {
                 .get("/q/metrics")
                 .then()
                 .statusCode(200)
-                .body(org.hamcrest.Matchers.containsString(
-                        "reelvault_lifecycle_expired_objects_total{area=\"generations\""))
-                .body(org.hamcrest.Matchers.containsString(
-                        "reelvault_lifecycle_expired_objects_total{area=\"compositions\""))
-                .body(org.hamcrest.Matchers.matchesPattern(
+                .body(Matchers.containsString("reelvault_lifecycle_expired_objects_total{area=\"generations\""))
+                .body(Matchers.containsString("reelvault_lifecycle_expired_objects_total{area=\"compositions\""))
+                .body(Matchers.matchesPattern(
                         "(?s).*\nreelvault_lifecycle_last_success_timestamp_seconds(\\{[^}]*})? [1-9][0-9.E]*\n.*"));
     }
 

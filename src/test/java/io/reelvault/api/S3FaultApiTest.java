@@ -14,6 +14,8 @@ import io.reelvault.support.S3Profile;
 import io.reelvault.support.S3ProxyResource;
 import io.reelvault.support.Samples;
 import io.reelvault.support.TestTokens;
+import io.reelvault.support.Uploads;
+import io.reelvault.support.Users;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
@@ -27,7 +29,7 @@ class S3FaultApiTest {
 
     @Test
     void s3DownThenBack() throws Exception {
-        String token = TestTokens.user(UploadsApiTest.freshUser("fault"));
+        String token = TestTokens.user(Users.freshUser("fault"));
         Management.given().get("/q/health/ready").then().statusCode(200).body("status", equalTo("UP"));
         MetricsText before = MetricsText.scrape();
         double storageErrors = storageErrors(before);
@@ -47,11 +49,11 @@ class S3FaultApiTest {
                     .contentType("application/problem+json")
                     .body("code", equalTo("storage_unavailable"))
                     .header("Retry-After", "5");
-            UploadsApiTest.uploadRaw(token, "a.png", "image/png", Samples.png(1000))
+            Uploads.uploadRaw(token, "a.png", "image/png", Samples.png(1000))
                     .statusCode(503)
                     .body("code", equalTo("storage_unavailable"));
             MetricsText down = MetricsText.scrape();
-            assertEquals(0.0, OperationsApiTest.value(down, "reelvault_ready"), "reelvault_ready follows the verdict");
+            assertEquals(0.0, down.first("reelvault_ready"), "reelvault_ready follows the verdict");
             assertTrue(storageErrors(down) > storageErrors, "backend failures count as outcome=error");
             // counted now, not merely present (an earlier test of this profile may have left the series)
             assertEquals(
@@ -90,8 +92,8 @@ class S3FaultApiTest {
                 "readiness UP",
                 () -> Management.given().get("/q/health/ready").statusCode() == 200);
         Management.given().get("/q/health/ready").then().statusCode(200).body("status", equalTo("UP"));
-        UploadsApiTest.uploadRaw(token, "a.png", "image/png", Samples.png(1000)).statusCode(201);
-        assertEquals(1.0, OperationsApiTest.value(MetricsText.scrape(), "reelvault_ready"));
+        Uploads.uploadRaw(token, "a.png", "image/png", Samples.png(1000)).statusCode(201);
+        assertEquals(1.0, MetricsText.scrape().first("reelvault_ready"));
     }
 
     /** Sum of reelvault_storage_requests_total{outcome="error"} over operations. */

@@ -1,9 +1,9 @@
 package io.reelvault.api;
 
-import static io.reelvault.api.GenerationsApiTest.put;
-import static io.reelvault.api.UploadsApiTest.freshUser;
-import static io.reelvault.api.UploadsApiTest.problem;
-import static io.reelvault.api.UploadsApiTest.uploadRaw;
+import static io.reelvault.support.Generations.put;
+import static io.reelvault.support.Problems.problem;
+import static io.reelvault.support.Uploads.uploadRaw;
+import static io.reelvault.support.Users.freshUser;
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.equalTo;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -19,12 +19,15 @@ import io.reelvault.support.S3FaultProxy;
 import io.reelvault.support.S3FaultProxyResource;
 import io.reelvault.support.Samples;
 import io.reelvault.support.TestTokens;
+import io.reelvault.support.Uploads;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -191,7 +194,7 @@ class S3FaultProxyApiTest {
         String token = TestTokens.user(freshUser("slow"));
         byte[] png = Samples.png(50_000);
         proxy().latency(Duration.ofSeconds(2));
-        Map<String, String> figures = new java.util.LinkedHashMap<>();
+        Map<String, String> figures = new LinkedHashMap<>();
         int calls = proxy().seen().size();
         long t = System.nanoTime();
         String id = uploadRaw(token, "a.png", "image/png", png)
@@ -305,21 +308,21 @@ class S3FaultProxyApiTest {
         String user = freshUser("sse");
         String token = TestTokens.user(user);
         byte[] png = Samples.png(20_000);
-        var presigned = UploadsApiTest.presign(token, "logo.png", "image/png", png.length);
+        var presigned = Uploads.presign(token, "logo.png", "image/png", png.length);
         assertEquals(201, presigned.statusCode());
         assertEquals(
                 "AES256",
                 presigned.<Map<String, String>>path("headers").get("x-amz-server-side-encryption"),
                 "the encryption header is one the client must send");
         String id = presigned.path("upload_id");
-        Map<String, String> withoutEncryption = new java.util.HashMap<>(presigned.<Map<String, String>>path("headers"));
+        Map<String, String> withoutEncryption = new HashMap<>(presigned.<Map<String, String>>path("headers"));
         withoutEncryption.remove("x-amz-server-side-encryption");
         assertEquals(
                 403,
-                UploadsApiTest.putTo(presigned.path("upload_url"), withoutEncryption, png)
+                Uploads.putTo(presigned.path("upload_url"), withoutEncryption, png)
                         .statusCode(),
                 "the encryption header is signed: leaving it out breaks the signature");
-        assertEquals(200, UploadsApiTest.putSigned(presigned, png).statusCode());
+        assertEquals(200, Uploads.putSigned(presigned, png).statusCode());
         given().auth()
                 .oauth2(token)
                 .post("/api/v1/uploads/" + id + "/complete")

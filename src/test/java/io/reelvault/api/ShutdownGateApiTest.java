@@ -15,6 +15,7 @@ import io.reelvault.service.RateClass;
 import io.reelvault.support.Management;
 import io.reelvault.support.TestStorageRoot;
 import io.reelvault.support.TestTokens;
+import io.reelvault.support.Uploads;
 import io.restassured.response.ValidatableResponse;
 import io.restassured.specification.RequestSpecification;
 import jakarta.enterprise.event.Event;
@@ -115,7 +116,7 @@ class ShutdownGateApiTest {
             }
         });
 
-        var direct = UploadsApiTest.putTo(signedPut, "image/png", PNG);
+        var direct = Uploads.putTo(signedPut, "image/png", PNG);
         assertEquals(503, direct.statusCode(), "signed PUT /storage/{key}: " + direct.body());
         assertTrue(direct.body().contains("\"code\":\"shutting_down\""), direct.body());
         assertTrue(direct.headers().firstValue("Retry-After").isPresent());

@@ -13,6 +13,8 @@ import io.reelvault.storage.SignedUrlVerifier;
 import io.reelvault.storage.SignedUrls;
 import io.reelvault.storage.local.LocalObjectStore;
 import io.reelvault.support.LocalRoots;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -20,11 +22,14 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Random;
 import java.util.Set;
+import java.util.TreeMap;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.Combinators;
@@ -53,7 +58,7 @@ class SignedQueryFuzzProperties {
     SignedQueryFuzzProperties() throws Exception {
         synchronized (SignedQueryFuzzProperties.class) {
             if (store == null) {
-                root = java.nio.file.Files.createTempDirectory("fuzz-signed");
+                root = Files.createTempDirectory("fuzz-signed");
                 store = LocalRoots.open(root, Runnable::run, Clock.fixed(NOW, ZoneOffset.UTC));
             }
         }
@@ -64,9 +69,8 @@ class SignedQueryFuzzProperties {
     @AfterContainer
     static void removeRoot() throws Exception {
         if (root != null) {
-            try (var walk = java.nio.file.Files.walk(root)) {
-                walk.sorted(java.util.Comparator.reverseOrder())
-                        .forEach(p -> p.toFile().delete());
+            try (var walk = Files.walk(root)) {
+                walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
             }
         }
     }
@@ -74,7 +78,7 @@ class SignedQueryFuzzProperties {
     /** What is signed: a method, a key and the headers it binds. */
     record Signed(String method, ObjectKey key, Map<String, String> headers) {
         Map<String, String> expectedBound() {
-            Map<String, String> lower = new java.util.TreeMap<>();
+            Map<String, String> lower = new TreeMap<>();
             headers.forEach((k, v) -> lower.put(k.toLowerCase(Locale.ROOT), v));
             return lower;
         }
@@ -217,7 +221,7 @@ class SignedQueryFuzzProperties {
             case NO_EQUALS -> pairs.set(i, name + value);
             case OTHER_METHOD -> method = method.equals("GET") ? "PUT" : "GET";
             case OTHER_KEY -> key = ObjectKey.parse(key.value() + "x");
-            case REORDER -> Collections.shuffle(pairs, new java.util.Random(m.seed()));
+            case REORDER -> Collections.shuffle(pairs, new Random(m.seed()));
             case PERCENT_ENCODE_UNRESERVED -> pairs.set(i, name + "=" + encodeOne(value, m.at()));
             case LOWER_CASE_HEX -> pairs.set(i, name + "=" + lowerHex(value));
         }
@@ -301,7 +305,7 @@ class SignedQueryFuzzProperties {
     static final class LocalEncoding {
         static String encode(String s) {
             StringBuilder out = new StringBuilder();
-            for (byte b : s.getBytes(java.nio.charset.StandardCharsets.UTF_8)) {
+            for (byte b : s.getBytes(StandardCharsets.UTF_8)) {
                 int c = b & 0xff;
                 if ((c >= 'A' && c <= 'Z')
                         || (c >= 'a' && c <= 'z')

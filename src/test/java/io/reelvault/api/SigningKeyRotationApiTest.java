@@ -10,6 +10,8 @@ import io.quarkus.test.junit.TestProfile;
 import io.reelvault.support.Samples;
 import io.reelvault.support.SignedUrlForms;
 import io.reelvault.support.TestTokens;
+import io.reelvault.support.Uploads;
+import io.reelvault.support.Users;
 import io.restassured.RestAssured;
 import java.time.Instant;
 import java.util.Map;
@@ -33,15 +35,15 @@ class SigningKeyRotationApiTest {
                     "reelvault.storage.local.signing-key-id",
                     "2",
                     "reelvault.storage.local.signing-keys-previous",
-                    "1:" + SignedUrlTamperingApiTest.TEST_KEY);
+                    "1:" + SignedUrlForms.TEST_KEY);
         }
     }
 
     @Test
     void urlsOfThePreviousKeyStillVerifyAndUnknownKeysDoNot() throws Exception {
         byte[] png = Samples.png(3000);
-        String token = TestTokens.user(UploadsApiTest.freshUser("rotation"));
-        var created = UploadsApiTest.uploadRaw(token, "logo.png", "image/png", png)
+        String token = TestTokens.user(Users.freshUser("rotation"));
+        var created = Uploads.uploadRaw(token, "logo.png", "image/png", png)
                 .statusCode(201)
                 .extract();
         String key = created.path("key");
@@ -54,13 +56,13 @@ class SigningKeyRotationApiTest {
                 .extract()
                 .path("url");
         assertTrue(url.contains("&X-Key-Id=2&"), "new URLs name the current key: " + url);
-        SignedUrlApiTest.get(url).statusCode(200);
+        SignedUrlForms.get(url).statusCode(200);
 
         String base = "http://localhost:" + RestAssured.port;
         long expires = Instant.now().plusSeconds(600).getEpochSecond();
         // signed before the rotation, by key 1, now a previous key
-        SignedUrlApiTest.get(SignedUrlForms.url(
-                        base, SignedUrlTamperingApiTest.TEST_KEY, "GET", key, SignedUrlForms.baseParams("1", expires)))
+        SignedUrlForms.get(SignedUrlForms.url(
+                        base, SignedUrlForms.TEST_KEY, "GET", key, SignedUrlForms.baseParams("1", expires)))
                 .statusCode(200);
         // a key id this service does not hold (removed, or never configured)
         forbidden(SignedUrlForms.url(
@@ -71,19 +73,18 @@ class SigningKeyRotationApiTest {
                 SignedUrlForms.baseParams("0", expires)));
         // the right id with another key, and a URL of key 1 relabelled as key 2
         forbidden(SignedUrlForms.url(base, NEW_KEY, "GET", key, SignedUrlForms.baseParams("1", expires)));
-        forbidden(SignedUrlForms.url(
-                        base, SignedUrlTamperingApiTest.TEST_KEY, "GET", key, SignedUrlForms.baseParams("1", expires))
+        forbidden(SignedUrlForms.url(base, SignedUrlForms.TEST_KEY, "GET", key, SignedUrlForms.baseParams("1", expires))
                 .replace("X-Key-Id=1", "X-Key-Id=2"));
 
         // a direct upload under the new key
-        var presigned = UploadsApiTest.presign(token, "direct.png", "image/png", png.length);
+        var presigned = Uploads.presign(token, "direct.png", "image/png", png.length);
         String putUrl = presigned.path("upload_url");
         assertTrue(putUrl.contains("&X-Key-Id=2&"), putUrl);
-        assertEquals(200, UploadsApiTest.putTo(putUrl, "image/png", png).statusCode());
+        assertEquals(200, Uploads.putTo(putUrl, "image/png", png).statusCode());
     }
 
     private static void forbidden(String url) {
-        SignedUrlApiTest.get(url)
+        SignedUrlForms.get(url)
                 .statusCode(403)
                 .contentType("application/problem+json")
                 .body("code", equalTo("signature_invalid"));

@@ -1,6 +1,6 @@
 package io.reelvault.api;
 
-import static io.reelvault.api.UploadsApiTest.freshUser;
+import static io.reelvault.support.Users.freshUser;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;

@@ -1,7 +1,8 @@
 package io.reelvault.api;
 
-import static io.reelvault.api.UploadsApiTest.freshUser;
-import static io.reelvault.api.UploadsApiTest.uploadRaw;
+import static io.reelvault.support.Generations.PIPELINE;
+import static io.reelvault.support.Uploads.uploadRaw;
+import static io.reelvault.support.Users.freshUser;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -13,10 +14,15 @@ import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 import io.reelvault.model.KeyPrefix;
 import io.reelvault.storage.ObjectStore;
+import io.reelvault.support.Generations;
 import io.reelvault.support.Poll;
+import io.reelvault.support.Problems;
+import io.reelvault.support.RawAnswer;
 import io.reelvault.support.Samples;
 import io.reelvault.support.SlowUpload;
+import io.reelvault.support.TestStorageRoot;
 import io.reelvault.support.TestTokens;
+import io.reelvault.support.Uploads;
 import jakarta.inject.Inject;
 import java.io.IOException;
 import java.net.URI;
@@ -45,8 +51,6 @@ import org.junit.jupiter.api.Test;
 class SlowBodiesApiTest {
     /** How long the test waits for an answer that must come: generous, never a speed requirement. */
     static final Duration ANSWER = Duration.ofSeconds(30);
-
-    static final String PIPELINE = TestTokens.pipeline("pipeline-worker");
 
     public static class Profile implements QuarkusTestProfile {
         @Override
@@ -105,7 +109,7 @@ class SlowBodiesApiTest {
     /** Nothing half-written remains (a cut write is cleaned up asynchronously: polled). */
     void assertNoPartialWrites() {
         Poll.until(ANSWER, "no temp files", () -> {
-            try (Stream<Path> temp = Files.list(UploadsApiTest.ROOT.resolve(".tmp"))) {
+            try (Stream<Path> temp = Files.list(TestStorageRoot.path().resolve(".tmp"))) {
                 return temp.noneMatch(p -> p.getFileName().toString().startsWith("put-"));
             } catch (IOException e) {
                 throw new IllegalStateException(e);
@@ -117,10 +121,10 @@ class SlowBodiesApiTest {
     void assertBuffersReleased() {}
 
     static void assertCut(SlowUpload upload) throws IOException {
-        SlowUpload.Response r = upload.response(ANSWER);
+        RawAnswer r = upload.response(ANSWER);
         assertEquals(408, r.status(), r.toString());
         assertEquals("request_timeout", r.code(), r.toString());
-        assertTrue(r.headers().get("content-type").startsWith("application/problem+json"), r.toString());
+        assertTrue(r.header("content-type").startsWith("application/problem+json"), r.toString());
         assertTrue(upload.closedByServer(ANSWER), "the connection of a cut body is closed");
     }
 
@@ -171,7 +175,7 @@ class SlowBodiesApiTest {
     @Test
     void stalledArtifactsAreCut() throws Exception {
         String job = freshUser("stall-job");
-        String gen = GenerationsApiTest.create("a stalled clip " + job);
+        String gen = Generations.create("a stalled clip " + job);
         try (SlowUpload temp = SlowUpload.open(
                         "PUT",
                         "/api/v1/temp/" + job + "/a.tmp",
@@ -197,7 +201,7 @@ class SlowBodiesApiTest {
     void aStalledSignedPutIsCut() throws Exception {
         String user = freshUser("stall-signed");
         String token = TestTokens.user(user);
-        var presigned = UploadsApiTest.presign(token, "a.png", "image/png", 200_000);
+        var presigned = Uploads.presign(token, "a.png", "image/png", 200_000);
         URI url = URI.create(presigned.path("upload_url"));
         if (!url.getPath().startsWith("/storage/")) {
             return; // S3: the bytes go to the bucket, not through this service
@@ -224,7 +228,7 @@ class SlowBodiesApiTest {
                 null,
                 false,
                 ANSWER)) {
-            json.send(JsonBodyLimitApiTest.padded("{", 12 * 1024));
+            json.send(Samples.paddedJson("{", 12 * 1024));
             try {
                 for (int i = 0; i < 20; i++) { // a byte every 200 ms: never idle, yet too slow
                     Thread.sleep(200);
@@ -271,8 +275,7 @@ class SlowBodiesApiTest {
                     .close();
         }
         for (int i = 0; i < 4; i++) {
-            UploadsApiTest.problem(
-                    uploadRaw(token, "a.png", "image/png", Samples.gif(1000)), 415, "unsupported_media_type");
+            Problems.problem(uploadRaw(token, "a.png", "image/png", Samples.gif(1000)), 415, "unsupported_media_type");
         }
         List<SlowUpload> stalled = new ArrayList<>();
         for (int i = 0; i < 4; i++) {
@@ -296,11 +299,11 @@ class SlowBodiesApiTest {
         for (SlowUpload refused : List.of(
                 SlowUpload.raw(token, "ninth.png", "image/png"),
                 SlowUpload.multipart(token, "ninth.png", "image/png"))) {
-            SlowUpload.Response r = refused.earlyResponse();
+            RawAnswer r = refused.earlyResponse();
             assertNotNull(r, "the ninth upload is refused before its body is read");
             assertEquals(429, r.status(), r.toString());
             assertEquals("too_many_uploads", r.code(), r.toString());
-            assertTrue(Integer.parseInt(r.headers().get("retry-after")) >= 1, r.toString());
+            assertTrue(Integer.parseInt(r.header("retry-after")) >= 1, r.toString());
             refused.close();
         }
         uploadRaw(TestTokens.user(freshUser("cap-other")), "a.png", "image/png", Samples.png(1000))

@@ -1,9 +1,9 @@
 package io.reelvault.api;
 
-import static io.reelvault.api.GenerationsApiTest.PIPELINE;
-import static io.reelvault.api.GenerationsApiTest.put;
-import static io.reelvault.api.UploadsApiTest.freshUser;
-import static io.reelvault.api.UploadsApiTest.problem;
+import static io.reelvault.support.Generations.PIPELINE;
+import static io.reelvault.support.Generations.put;
+import static io.reelvault.support.Problems.problem;
+import static io.reelvault.support.Users.freshUser;
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.greaterThan;

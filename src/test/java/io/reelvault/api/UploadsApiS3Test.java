@@ -1,5 +1,7 @@
 package io.reelvault.api;
 
+import static io.reelvault.support.Uploads.uploadRaw;
+import static io.reelvault.support.Users.freshUser;
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
@@ -8,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
+import io.reelvault.model.KeyPrefix;
 import io.reelvault.support.S3Profile;
 import io.reelvault.support.S3ProxyResource;
 import io.reelvault.support.Samples;
@@ -16,6 +19,8 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 /** Every uploads API test again, on the S3 backend (s3proxy over HTTP, SigV4 checked). */
@@ -40,13 +45,13 @@ class UploadsApiS3Test extends UploadsApiTest {
 
     @Override
     boolean anythingLeftUnder(String prefix) {
-        return !store.list(new io.reelvault.model.KeyPrefix(prefix), java.util.Optional.empty())
+        return !store.list(new KeyPrefix(prefix), Optional.empty())
                 .select()
                 .where(o -> !(o.size() == 0 && o.key().fileName().startsWith("original.")))
                 .collect()
                 .asList()
                 .await()
-                .atMost(java.time.Duration.ofSeconds(10))
+                .atMost(Duration.ofSeconds(10))
                 .isEmpty();
     }
 

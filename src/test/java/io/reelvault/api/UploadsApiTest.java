@@ -1,5 +1,11 @@
 package io.reelvault.api;
 
+import static io.reelvault.support.Problems.problem;
+import static io.reelvault.support.Uploads.presign;
+import static io.reelvault.support.Uploads.putSigned;
+import static io.reelvault.support.Uploads.putTo;
+import static io.reelvault.support.Uploads.uploadRaw;
+import static io.reelvault.support.Users.freshUser;
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
@@ -14,25 +20,37 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.quarkus.test.junit.QuarkusTest;
+import io.reelvault.config.ReelvaultConfig;
 import io.reelvault.model.KeyPrefix;
 import io.reelvault.model.ObjectKey;
+import io.reelvault.model.UploadId;
+import io.reelvault.model.UrlPurpose;
+import io.reelvault.service.upload.UploadSweeper;
 import io.reelvault.storage.ObjectContent;
 import io.reelvault.storage.ObjectStore;
+import io.reelvault.support.AdjustableClock;
 import io.reelvault.support.Samples;
-import io.reelvault.support.SignedPut;
 import io.reelvault.support.TestStorageRoot;
 import io.reelvault.support.TestTokens;
-import io.restassured.response.ValidatableResponse;
+import io.smallrye.mutiny.Multi;
 import jakarta.inject.Inject;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.net.http.HttpResponse;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.stream.Stream;
+import org.hamcrest.Matchers;
 import org.junit.jupiter.api.Test;
 
 /** The uploads API on the local backend; {@code UploadsApiS3Test} runs the same tests on S3. */
@@ -44,19 +62,19 @@ class UploadsApiTest {
     ObjectStore store;
 
     @Inject
-    io.reelvault.service.upload.UploadSweeper sweeper;
+    UploadSweeper sweeper;
 
     @Inject
-    io.reelvault.support.AdjustableClock clock;
+    AdjustableClock clock;
 
     @Inject
-    io.reelvault.config.ReelvaultConfig config;
+    ReelvaultConfig config;
 
     /** Sweeps uploads as the sweeper would once an upload URL's 15 minutes and the grace have passed. */
-    io.reelvault.service.upload.UploadSweeper.Summary sweepLater() {
+    UploadSweeper.Summary sweepLater() {
         try {
-            clock.setTo(java.time.Instant.now()
-                    .plus(io.reelvault.model.UrlPurpose.USER_UPLOAD.expiry())
+            clock.setTo(Instant.now()
+                    .plus(UrlPurpose.USER_UPLOAD.expiry())
                     .plus(config.uploads().orphanGrace())
                     .plusSeconds(60));
             return sweeper.sweep();
@@ -88,7 +106,7 @@ class UploadsApiTest {
     byte[] stored(String key) {
         ObjectContent c =
                 store.get(ObjectKey.parse(key), Optional.empty()).await().atMost(Duration.ofSeconds(10));
-        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
         c.body().subscribe().asIterable().forEach(b -> {
             byte[] a = new byte[b.remaining()];
             b.get(a);
@@ -108,31 +126,6 @@ class UploadsApiTest {
         }
     }
 
-    /** A user id no earlier run of the suite has used (the storage root outlives a run). */
-    static String freshUser(String name) {
-        return name + "-" + Long.toString(System.nanoTime(), 36);
-    }
-
-    static ValidatableResponse uploadRaw(String token, String filename, String contentType, byte[] body) {
-        return given().auth()
-                .oauth2(token)
-                .contentType(contentType)
-                .queryParam("filename", filename)
-                .body(body)
-                .when()
-                .post("/api/v1/uploads")
-                .then();
-    }
-
-    static ValidatableResponse problem(ValidatableResponse r, int status, String code) {
-        return r.statusCode(status)
-                .contentType("application/problem+json")
-                .body("status", equalTo(status))
-                .body("code", equalTo(code))
-                .body("title", not(nullValue()))
-                .body("type", containsString(code));
-    }
-
     @Test
     void rawUploadStoresOriginalAndMetadata() throws IOException {
         byte[] png = Samples.png(300_000);
@@ -147,14 +140,13 @@ class UploadsApiTest {
                 .body("size_bytes", equalTo(png.length))
                 .body("sha256", equalTo(Samples.sha256(png)))
                 .body("created_at", not(nullValue()))
-                .body("$", not(org.hamcrest.Matchers.hasKey("upload_url_expires_at")))
+                .body("$", not(Matchers.hasKey("upload_url_expires_at")))
                 .extract();
         String id = body.path("upload_id");
         String key = body.path("key");
         assertEquals("uploads/alice/" + id + "/original.png", key);
         assertArrayEquals(png, stored(key));
-        String metadata =
-                new String(stored("uploads/alice/" + id + "/metadata.json"), java.nio.charset.StandardCharsets.UTF_8);
+        String metadata = new String(stored("uploads/alice/" + id + "/metadata.json"), StandardCharsets.UTF_8);
         for (String field :
                 new String[] {"upload_id", "user_id", "filename", "content_type", "size_bytes", "sha256", "created_at"
                 }) {
@@ -260,7 +252,7 @@ class UploadsApiTest {
         byte[] tooBig = Samples.png(2 * 1024 * 1024 + 1); // %test limit is 2M
         problem(uploadRaw(token, "big.png", "image/png", tooBig), 413, "payload_too_large");
         // no Content-Length: the limit is only found while streaming
-        InputStream chunked = new java.io.ByteArrayInputStream(tooBig);
+        InputStream chunked = new ByteArrayInputStream(tooBig);
         problem(
                 given().auth()
                         .oauth2(token)
@@ -435,33 +427,6 @@ class UploadsApiTest {
         problem(uploadRaw("garbage", "a.png", "image/png", Samples.png(10)), 401, "unauthenticated");
     }
 
-    static HttpResponse<String> putTo(String url, String contentType, byte[] body) throws Exception {
-        return putTo(url, Map.of("Content-Type", contentType), body);
-    }
-
-    /** A PUT of {@code body} to a signed URL, as the AWS SDKs send one (see {@link SignedPut}). */
-    static HttpResponse<String> putTo(String url, Map<String, String> headers, byte[] body) throws Exception {
-        return SignedPut.send(url, headers, body);
-    }
-
-    /** A PUT to a presigned upload's URL with exactly the headers the presign answer lists, as a browser would send. */
-    static HttpResponse<String> putSigned(
-            io.restassured.response.ExtractableResponse<io.restassured.response.Response> presigned, byte[] body)
-            throws Exception {
-        return putTo(presigned.path("upload_url"), presigned.<Map<String, String>>path("headers"), body);
-    }
-
-    static io.restassured.response.ExtractableResponse<io.restassured.response.Response> presign(
-            String token, String filename, String type, long size) {
-        return given().auth()
-                .oauth2(token)
-                .contentType("application/json")
-                .body(Map.of("filename", filename, "content_type", type, "size_bytes", size))
-                .post("/api/v1/uploads/presign")
-                .then()
-                .extract();
-    }
-
     @Test
     void directUploadPresignPutComplete() throws Exception {
         String token = TestTokens.user(freshUser("direct"));
@@ -489,7 +454,7 @@ class UploadsApiTest {
                 404,
                 "not_found");
 
-        Map<String, String> gif = new java.util.HashMap<>(presigned.<Map<String, String>>path("headers"));
+        Map<String, String> gif = new HashMap<>(presigned.<Map<String, String>>path("headers"));
         gif.put("Content-Type", "image/gif");
         assertEquals(403, putTo(url, gif, png).statusCode(), "the signed Content-Type is enforced");
         assertEquals(200, putSigned(presigned, png).statusCode());
@@ -611,8 +576,8 @@ class UploadsApiTest {
         other[20_000 - 1] ^= 0x55;
         store.put(
                         ObjectKey.parse("uploads/" + user + "/" + id + "/original.png"),
-                        io.smallrye.mutiny.Multi.createFrom().item(java.nio.ByteBuffer.wrap(other)),
-                        java.util.OptionalLong.of(other.length),
+                        Multi.createFrom().item(ByteBuffer.wrap(other)),
+                        OptionalLong.of(other.length),
                         "image/png")
                 .await()
                 .atMost(Duration.ofSeconds(10));
@@ -737,14 +702,9 @@ class UploadsApiTest {
         String user = freshUser("crash");
         byte[] png = Samples.png(5_000);
         // what a crash between the original and its metadata.json leaves: the object alone
-        ObjectKey orphan = ObjectKey.parse("uploads/" + user + "/"
-                + io.reelvault.model.UploadId.generate(java.time.Clock.systemUTC())
-                        .value() + "/original.png");
-        store.put(
-                        orphan,
-                        io.smallrye.mutiny.Multi.createFrom().item(java.nio.ByteBuffer.wrap(png)),
-                        java.util.OptionalLong.of(png.length),
-                        "image/png")
+        ObjectKey orphan = ObjectKey.parse(
+                "uploads/" + user + "/" + UploadId.generate(Clock.systemUTC()).value() + "/original.png");
+        store.put(orphan, Multi.createFrom().item(ByteBuffer.wrap(png)), OptionalLong.of(png.length), "image/png")
                 .await()
                 .atMost(Duration.ofSeconds(10));
         String kept = uploadRaw(TestTokens.user(user), "kept.png", "image/png", png)
@@ -755,8 +715,8 @@ class UploadsApiTest {
         ObjectKey stalePending = ObjectKey.parse("uploads/" + user + "/" + kept + "/pending.json");
         store.put(
                         stalePending,
-                        io.smallrye.mutiny.Multi.createFrom().item(java.nio.ByteBuffer.wrap("{}".getBytes())),
-                        java.util.OptionalLong.of(2),
+                        Multi.createFrom().item(ByteBuffer.wrap("{}".getBytes())),
+                        OptionalLong.of(2),
                         "application/json")
                 .await()
                 .atMost(Duration.ofSeconds(10));
@@ -766,9 +726,7 @@ class UploadsApiTest {
         assertFalse(anyObjectUnder(stalePending.value()), "a pending.json beside metadata.json is stale at once");
 
         var summary = sweepLater();
-        assertTrue(
-                summary.deleted().get(io.reelvault.service.upload.UploadSweeper.Reason.ORPHAN) >= 1,
-                summary.toString());
+        assertTrue(summary.deleted().get(UploadSweeper.Reason.ORPHAN) >= 1, summary.toString());
         assertFalse(anyObjectUnder(orphan.value()), "past the grace the orphan is deleted");
         assertArrayEquals(png, stored("uploads/" + user + "/" + kept + "/original.png"));
         given().auth()

@@ -1,10 +1,10 @@
 package io.reelvault.api;
 
-import static io.reelvault.api.GenerationsApiTest.PIPELINE;
-import static io.reelvault.api.GenerationsApiTest.put;
-import static io.reelvault.api.UploadsApiTest.freshUser;
-import static io.reelvault.api.UploadsApiTest.problem;
-import static io.reelvault.api.UploadsApiTest.uploadRaw;
+import static io.reelvault.support.Generations.PIPELINE;
+import static io.reelvault.support.Generations.put;
+import static io.reelvault.support.Problems.problem;
+import static io.reelvault.support.Uploads.uploadRaw;
+import static io.reelvault.support.Users.freshUser;
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.notNullValue;
 import static org.junit.jupiter.api.Assertions.assertEquals;

@@ -1,8 +1,8 @@
 package io.reelvault.api;
 
-import static io.reelvault.api.GenerationsApiTest.PIPELINE;
-import static io.reelvault.api.GenerationsApiTest.create;
-import static io.reelvault.api.GenerationsApiTest.put;
+import static io.reelvault.support.Generations.PIPELINE;
+import static io.reelvault.support.Generations.create;
+import static io.reelvault.support.Generations.put;
 import static io.restassured.RestAssured.given;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;

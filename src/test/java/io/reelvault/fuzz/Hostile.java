@@ -1,6 +1,9 @@
 package io.reelvault.fuzz;
 
+import java.time.LocalDate;
+import java.time.format.DateTimeFormatter;
 import java.util.List;
+import java.util.Locale;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.Combinators;
@@ -155,7 +158,7 @@ public final class Hostile {
         Arbitrary<String> dropped = Combinators.combine(
                         base, Arbitraries.integers().between(0, 1 << 16))
                 .as((s, at) -> s.isEmpty() ? s : s.substring(0, at % s.length()) + s.substring(at % s.length() + 1));
-        Arbitrary<String> cased = base.map(s -> s.toUpperCase(java.util.Locale.ROOT));
+        Arbitrary<String> cased = base.map(s -> s.toUpperCase(Locale.ROOT));
         return Arbitraries.frequencyOf(
                 Tuple.of(5, base), Tuple.of(4, spliced), Tuple.of(1, dropped), Tuple.of(1, cased));
     }
@@ -203,9 +206,8 @@ public final class Hostile {
                         8,
                         Arbitraries.integers()
                                 .between(0, 40_000)
-                                .map(d -> java.time.LocalDate.of(2000, 1, 1)
-                                        .plusDays(d)
-                                        .format(java.time.format.DateTimeFormatter.BASIC_ISO_DATE))),
+                                .map(d ->
+                                        LocalDate.of(2000, 1, 1).plusDays(d).format(DateTimeFormatter.BASIC_ISO_DATE))),
                 Tuple.of(
                         2,
                         Arbitraries.of(

@@ -10,6 +10,7 @@ import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -27,7 +28,6 @@ import software.amazon.awssdk.services.s3.model.BucketVersioningStatus;
  * command must not need.
  */
 class BucketCommandIT {
-    static final Path JAR = Path.of("target/quarkus-app/quarkus-run.jar");
     static final String BUCKET = "reelvault-it-bucket";
     static final Path LOCAL_ROOT = Path.of("target/it-bucket-command-storage");
 
@@ -73,11 +73,11 @@ class BucketCommandIT {
     static Run run(Map<String, String> env, String... args) throws IOException, InterruptedException {
         Path out = Files.createTempFile(Path.of("target"), "bucket-command-", ".out");
         Path err = Files.createTempFile(Path.of("target"), "bucket-command-", ".err");
-        List<String> command = new java.util.ArrayList<>(List.of(
+        List<String> command = new ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xmx128m",
                 "-jar",
-                JAR.toString()));
+                PackagedApp.JAR.toString()));
         command.addAll(List.of(args));
         ProcessBuilder pb =
                 new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(err.toFile());

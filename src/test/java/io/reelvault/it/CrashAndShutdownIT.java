@@ -4,8 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.reelvault.it.GracefulShutdownIT.App;
-import io.reelvault.it.GracefulShutdownIT.HeldBody;
+import io.reelvault.support.JsonFields;
 import io.reelvault.support.Poll;
 import io.reelvault.support.S3ProxyServer;
 import io.reelvault.support.Samples;
@@ -75,7 +74,7 @@ class CrashAndShutdownIT {
             .version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(10))
             .build();
-    App app;
+    PackagedApp app;
     S3ProxyServer s3;
     S3AsyncClient client;
 
@@ -97,7 +96,7 @@ class CrashAndShutdownIT {
     void localKillNineThenSigtermUnderLoadLeaveNothingPartialAndKeepEveryAnsweredUpload() throws Exception {
         Path root = Files.createTempDirectory(Files.createDirectories(Path.of("target/crash-it")), "local-")
                 .toAbsolutePath();
-        app = App.launch("crash-local", root, ENV, Map.of(), "-Xmx64m");
+        app = PackagedApp.launch("crash-local", root, ENV, Map.of(), "-Xmx64m");
         String token = ItKeys.token("crash-local");
 
         Map<String, String> answered = finishSome(token, List.of(1 << 20, 2 << 20, 3 << 20));
@@ -120,7 +119,7 @@ class CrashAndShutdownIT {
         assertEquals(STREAMING, app.tempFiles().size(), "what the crash left: the temp files of the uploads it cut");
 
         long restart = System.nanoTime();
-        app = App.launch("crash-local-restarted", root, ENV, Map.of(), "-Xmx64m");
+        app = PackagedApp.launch("crash-local-restarted", root, ENV, Map.of(), "-Xmx64m");
         long listening = System.nanoTime();
         Poll.until(
                 BOUND,
@@ -164,7 +163,7 @@ class CrashAndShutdownIT {
         props.put("reelvault.storage.s3.buffer-budget", "40M");
         Path root = Files.createTempDirectory(Path.of("target/crash-it"), "s3-unused-root-")
                 .toAbsolutePath();
-        app = App.launch("crash-s3", root, ENV, props, "-Xmx128m");
+        app = PackagedApp.launch("crash-s3", root, ENV, props, "-Xmx128m");
         String token = ItKeys.token("crash-s3");
 
         Map<String, String> answered = finishSome(token, List.of(7 << 20, 1 << 20, 2 << 20));
@@ -188,7 +187,7 @@ class CrashAndShutdownIT {
         assertEquals(3, s3.uploadsInProgress(BUCKET).size(), "what the crash left: the multipart uploads it cut");
 
         long restart = System.nanoTime();
-        app = App.launch("crash-s3-restarted", root, ENV, props, "-Xmx128m");
+        app = PackagedApp.launch("crash-s3-restarted", root, ENV, props, "-Xmx128m");
         long listening = System.nanoTime();
         Poll.until(
                 BOUND,
@@ -268,10 +267,8 @@ class CrashAndShutdownIT {
         for (int i = 0; i < bodies.size(); i += 2) {
             HttpResponse<String> created = uploads.get(i).get(BOUND.toSeconds(), TimeUnit.SECONDS);
             assertEquals(201, created.statusCode(), "upload " + i + " fits in the shutdown timeout: " + created.body());
-            assertEquals(bodies.get(i).sha256(), GracefulShutdownIT.field(created.body(), "sha256"));
-            answered.put(
-                    GracefulShutdownIT.field(created.body(), "key"),
-                    bodies.get(i).sha256());
+            assertEquals(bodies.get(i).sha256(), JsonFields.field(created.body(), "sha256"));
+            answered.put(JsonFields.field(created.body(), "key"), bodies.get(i).sha256());
         }
         long finished = System.nanoTime();
 
@@ -312,8 +309,8 @@ class CrashAndShutdownIT {
             HttpResponse<String> created =
                     upload(token, "done-" + i + ".png", body).get(BOUND.toSeconds(), TimeUnit.SECONDS);
             assertEquals(201, created.statusCode(), created.body());
-            assertEquals(body.sha256(), GracefulShutdownIT.field(created.body(), "sha256"));
-            answered.put(GracefulShutdownIT.field(created.body(), "key"), body.sha256());
+            assertEquals(body.sha256(), JsonFields.field(created.body(), "sha256"));
+            answered.put(JsonFields.field(created.body(), "key"), body.sha256());
         }
         return answered;
     }
@@ -350,7 +347,7 @@ class CrashAndShutdownIT {
             assertEquals(upload.getValue(), Samples.sha256(stored.get(key)), key + " is intact");
             String metadata = new String(
                     stored.get(key.substring(0, key.lastIndexOf('/') + 1) + "metadata.json"), StandardCharsets.UTF_8);
-            assertEquals(upload.getValue(), GracefulShutdownIT.field(metadata, "sha256"), metadata);
+            assertEquals(upload.getValue(), JsonFields.field(metadata, "sha256"), metadata);
             if (!app.process().isAlive()) {
                 continue;
             }
@@ -361,7 +358,7 @@ class CrashAndShutdownIT {
                             .build(),
                     HttpResponse.BodyHandlers.ofString());
             assertEquals(200, meta.statusCode(), meta.body());
-            assertEquals(upload.getValue(), GracefulShutdownIT.field(meta.body(), "sha256"), meta.body());
+            assertEquals(upload.getValue(), JsonFields.field(meta.body(), "sha256"), meta.body());
         }
         Set<String> uploads = stored.keySet().stream()
                 .filter(k -> k.startsWith("uploads/"))

@@ -4,9 +4,12 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.reelvault.support.Poll;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -16,7 +19,6 @@ import org.junit.jupiter.api.Test;
  * without, and says which environment variable is missing.
  */
 class ProductionStartupIT {
-    static final Path JAR = Path.of("target/quarkus-app/quarkus-run.jar");
 
     /** Starts the packaged app with a clean environment plus {@code env}, its output going to {@code log}. */
     private static Process launch(Map<String, String> env, Path log) throws IOException {
@@ -24,7 +26,7 @@ class ProductionStartupIT {
                         Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                         "-Xmx64m",
                         "-jar",
-                        JAR.toString())
+                        PackagedApp.JAR.toString())
                 .redirectErrorStream(true)
                 .redirectOutput(log.toFile());
         clean(pb.environment());
@@ -121,12 +123,10 @@ class ProductionStartupIT {
         Path log = Files.createTempFile(Path.of("target"), "prod-startup-", ".log");
         Process p = launch(env, log);
         try {
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
-            while (!Files.readString(log).contains("Listening on:")) {
-                assertTrue(p.isAlive(), "the application ended at start-up: " + Files.readString(log));
-                assertTrue(System.nanoTime() < deadline, "not listening after 90 s: " + Files.readString(log));
-                Thread.sleep(200);
-            }
+            Poll.until(Duration.ofSeconds(90), "the application listening (" + log + ")", () -> {
+                assertTrue(p.isAlive(), "the application ended at start-up: " + read(log));
+                return read(log).contains("Listening on:");
+            });
             return Files.readString(log);
         } finally {
             p.destroy();
@@ -191,5 +191,13 @@ class ProductionStartupIT {
                 "USE_LOCAL_STORAGE",
                 "false"));
         assertTrue(out.contains("S3_BUCKET"), out);
+    }
+
+    private static String read(Path file) {
+        try {
+            return Files.readString(file);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 }

@@ -7,6 +7,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.stream.Stream;
 import software.amazon.awssdk.services.s3.S3AsyncClient;
@@ -44,7 +45,7 @@ public class S3PackagedAppResource implements QuarkusTestResourceLifecycleManage
         } catch (Exception e) {
             throw new IllegalStateException("cannot start s3proxy", e);
         }
-        Map<String, String> config = new java.util.HashMap<>(server.serviceConfig(BUCKET));
+        Map<String, String> config = new HashMap<>(server.serviceConfig(BUCKET));
         config.put(
                 "mp.jwt.verify.publickey.location",
                 ItKeys.publicKeyFile().toUri().toString());

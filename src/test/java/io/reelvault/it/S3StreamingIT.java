@@ -1,12 +1,12 @@
 package io.reelvault.it;
 
-import static io.reelvault.it.StreamingIT.field;
+import static io.reelvault.support.JsonFields.field;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusIntegrationTest;
+import io.reelvault.support.Poll;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
@@ -17,7 +17,6 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
-import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -133,13 +132,16 @@ class S3StreamingIT {
             }
             out.flush();
             // the multipart upload has begun (else this test proves nothing), and is still waiting for the rest
-            awaitTrue(
-                    () -> uploadsInProgress().stream().anyMatch(u -> u.key().startsWith("uploads/" + user + "/")),
+            Poll.until(
                     Duration.ofSeconds(20),
-                    "a multipart upload of the user in progress");
+                    "a multipart upload of the user in progress",
+                    () -> uploadsInProgress().stream().anyMatch(u -> u.key().startsWith("uploads/" + user + "/")));
             socket.setSoLinger(true, 0); // close with a reset, as a crashed client or a dropped network would
         }
-        awaitTrue(() -> uploadsInProgress().isEmpty(), Duration.ofSeconds(20), "no multipart upload in progress");
+        Poll.until(
+                Duration.ofSeconds(20),
+                "no multipart upload in progress",
+                () -> uploadsInProgress().isEmpty());
         assertEquals(List.of(), objectsOf(user), "objects under the user's uploads/");
         assertHealthy();
     }
@@ -167,15 +169,5 @@ class S3StreamingIT {
                         .build(),
                 HttpResponse.BodyHandlers.ofString());
         assertTrue(health.body().contains("\"UP\""), "the service is still healthy: " + health.body());
-    }
-
-    static void awaitTrue(BooleanSupplier condition, Duration within, String what) throws InterruptedException {
-        long deadline = System.nanoTime() + within.toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                fail("not within " + within.toSeconds() + " s: " + what);
-            }
-            Thread.sleep(100);
-        }
     }
 }

@@ -88,7 +88,7 @@ class ScrubCommandIT {
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xmx128m",
                 "-jar",
-                BucketCommandIT.JAR.toString(),
+                PackagedApp.JAR.toString(),
                 "scrub"));
         ProcessBuilder pb =
                 new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(err.toFile());

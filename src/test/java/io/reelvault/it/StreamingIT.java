@@ -1,5 +1,6 @@
 package io.reelvault.it;
 
+import static io.reelvault.support.JsonFields.field;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -11,8 +12,6 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -89,11 +88,5 @@ class StreamingIT {
                         .build(),
                 HttpResponse.BodyHandlers.ofString());
         assertTrue(health.body().contains("\"UP\""), "the service is still healthy: " + health.body());
-    }
-
-    static String field(String json, String name) {
-        Matcher m = Pattern.compile("\"" + name + "\":\"?([^\",}]+)").matcher(json);
-        assertTrue(m.find(), name + " in " + json);
-        return m.group(1);
     }
 }

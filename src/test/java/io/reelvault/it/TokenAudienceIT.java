@@ -18,8 +18,8 @@ class TokenAudienceIT {
 
     @Test
     void tokensOfTheSameIssuerForAnotherAudienceAreRefused() throws Exception {
-        GracefulShutdownIT.App app = GracefulShutdownIT.App.start(
-                "audience", Map.of("MP_JWT_VERIFY_AUDIENCES", "other-app," + ItKeys.AUDIENCE));
+        PackagedApp app =
+                PackagedApp.start("audience", Map.of("MP_JWT_VERIFY_AUDIENCES", "other-app," + ItKeys.AUDIENCE));
         try {
             assertEquals(
                     200,
@@ -42,7 +42,7 @@ class TokenAudienceIT {
         }
     }
 
-    HttpResponse<String> list(GracefulShutdownIT.App app, String token) throws Exception {
+    HttpResponse<String> list(PackagedApp app, String token) throws Exception {
         return http.send(
                 HttpRequest.newBuilder(app.uri("/api/v1/uploads"))
                         .header("Authorization", "Bearer " + token)

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.reelvault.media.MediaException.Reason;
+import io.reelvault.support.Poll;
 import io.reelvault.support.Tools;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.subscription.Cancellable;
@@ -23,7 +24,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 import java.util.stream.Stream;
 import javax.imageio.ImageIO;
 import org.junit.jupiter.api.AfterEach;
@@ -159,14 +159,6 @@ class MediaToolsTest {
                         .orElse(false));
     }
 
-    static void eventually(String what, BooleanSupplier condition) throws InterruptedException {
-        long end = System.nanoTime() + WAIT.toNanos();
-        while (!condition.getAsBoolean()) {
-            assertTrue(System.nanoTime() < end, what);
-            Thread.sleep(20);
-        }
-    }
-
     static long files(Path dir) throws IOException {
         if (!Files.isDirectory(dir)) {
             return 0;
@@ -279,11 +271,11 @@ class MediaToolsTest {
         MediaTools tools = tools();
         try (ServerSocket silent = silentServer()) {
             Cancellable running = tools.compress(silentUrl(silent)).subscribe().with(path -> {}, failure -> {});
-            eventually("ffmpeg started", () -> ffmpegProcesses().count() == 1);
+            Poll.until(WAIT, "ffmpeg started", () -> ffmpegProcesses().count() == 1);
             assertEquals(1, files(work));
             running.cancel();
-            eventually("ffmpeg killed", () -> ffmpegProcesses().findAny().isEmpty());
-            eventually("output removed", () -> {
+            Poll.until(WAIT, "ffmpeg killed", () -> ffmpegProcesses().findAny().isEmpty());
+            Poll.until(WAIT, "output removed", () -> {
                 try {
                     return files(work) == 0;
                 } catch (IOException e) {

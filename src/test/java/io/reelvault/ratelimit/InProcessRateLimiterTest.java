@@ -11,14 +11,19 @@ import java.time.Duration;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 
-/** {@link InProcessRateLimiter}: the shared contract on real time, and the exact math on a hand-moved clock. */
+/** {@link InProcessRateLimiter}: the shared contract and the exact math, both on a hand-moved clock. */
 class InProcessRateLimiterTest extends RateLimiterContract {
-    final InProcessRateLimiter shared = new InProcessRateLimiter();
     final AtomicLong nanos = new AtomicLong(1_000_000_000L);
+    final InProcessRateLimiter shared = onHandClock(InProcessRateLimiter.DEFAULT_MAX_BUCKETS);
 
     @Override
     protected RateLimiter limiter() {
         return shared;
+    }
+
+    @Override
+    protected void elapse(Duration time) {
+        advance(time);
     }
 
     InProcessRateLimiter onHandClock(int maxBuckets) {

@@ -13,14 +13,24 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
 /**
- * The token-bucket behaviour every {@link RateLimiter} shares, on real time: refill rates are chosen so that a
- * stall of the (loaded, 2-core) machine between two calls cannot change an outcome, and no test sleeps long.
+ * The token-bucket behaviour every {@link RateLimiter} shares. Time passes through {@link #elapse}: a limiter on a
+ * clock the test holds moves it; one on a clock it cannot hold (Redis' {@code TIME}) waits for real. On real time,
+ * refill rates are chosen so that a stall of the (loaded, 2-core) machine between two calls cannot change an
+ * outcome, and no test waits long.
  */
 public abstract class RateLimiterContract {
     private static int keys;
 
     /** The limiter under test (a fresh one per test is fine, as is a shared one). */
     protected abstract RateLimiter limiter();
+
+    /**
+     * Lets {@code time} pass for the limiter under test. By default the test waits for real, for limiters that read
+     * a clock the test cannot move; a limiter on a test's clock moves it instead.
+     */
+    protected void elapse(Duration time) throws InterruptedException {
+        Thread.sleep(time.toMillis());
+    }
 
     protected static String freshKey() {
         return "test-" + (++keys) + "-" + System.nanoTime();
@@ -54,7 +64,7 @@ public abstract class RateLimiterContract {
         RateLimiter limiter = limiter();
         Decision refused = drain(limiter, key, limit);
         assertTrue(refused.retryAfter().toMillis() <= 100, refused.toString());
-        Thread.sleep(refused.retryAfter().toMillis() + 5);
+        elapse(refused.retryAfter().plusMillis(5));
         assertTrue(take(limiter, key, limit).allowed(), "a token is back after retryAfter");
     }
 
@@ -64,7 +74,7 @@ public abstract class RateLimiterContract {
         String key = freshKey();
         RateLimiter limiter = limiter();
         drain(limiter, key, limit);
-        Thread.sleep(1100); // 4.4 tokens' worth
+        elapse(Duration.ofMillis(1100)); // 4.4 tokens' worth
         assertTrue(take(limiter, key, limit).allowed());
         assertTrue(take(limiter, key, limit).allowed());
         assertFalse(take(limiter, key, limit).allowed(), "never more than the capacity");

@@ -12,6 +12,7 @@ import io.reelvault.error.ReelvaultException;
 import io.reelvault.model.ByteRange;
 import io.reelvault.model.KeyPrefix;
 import io.reelvault.model.ObjectKey;
+import io.reelvault.support.Poll;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.subscription.Cancellable;
@@ -601,23 +602,7 @@ public abstract class ObjectStoreContract {
     }
 
     private void awaitNoLeftovers() {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (true) {
-            try {
-                assertNoLeftovers();
-                return;
-            } catch (AssertionError e) {
-                if (System.nanoTime() > deadline) {
-                    throw e;
-                }
-                try {
-                    Thread.sleep(20);
-                } catch (InterruptedException ie) {
-                    Thread.currentThread().interrupt();
-                    throw e;
-                }
-            }
-        }
+        Poll.untilPasses(Duration.ofSeconds(10), this::assertNoLeftovers);
     }
 
     protected List<ObjectInfo> list(String prefix, String startAfter) {

@@ -98,6 +98,15 @@ public final class MetricsText {
         return true;
     }
 
+    /** The value of the first sample named {@code name}, whatever its labels; fails when there is none. */
+    public double first(String name) {
+        return samples.stream()
+                .filter(s -> s.name().equals(name))
+                .mapToDouble(s -> Double.parseDouble(s.value()))
+                .findFirst()
+                .orElseThrow(() -> new AssertionError(name + " missing"));
+    }
+
     /** How much series {@code name} with {@code labels} grew from {@code before} to this scrape ({@link #value}). */
     public double delta(MetricsText before, String name, String... labels) {
         return value(name, labels) - before.value(name, labels);

@@ -1,20 +1,25 @@
 package io.reelvault.support;
 
+import io.restassured.RestAssured;
+import java.io.BufferedInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.LinkedHashMap;
-import java.util.Locale;
 import java.util.Map;
 
 /**
- * HTTP/1.1 over a plain socket, byte for byte as the test writes it: a Content-Length that lies, a body that runs past
- * it, a client that vanishes halfway with a reset or a FIN. Answers are read as {@link SlowUpload.Response}s.
+ * One HTTP/1.1 connection over a plain socket, byte for byte as the test writes it: a Content-Length that lies, a body
+ * that runs past it, a client that vanishes halfway with a reset or a FIN. Nothing is retried or re-opened: what the
+ * server does to the connection is what the test sees. Answers are read as {@link RawAnswer}s. The raw-HTTP test
+ * clients are built on it: {@link SlowUpload} (a body sent when the test wants) and {@link RawHttp} (the fuzz tests'
+ * kept-alive client, which re-opens a connection the server closed).
  */
 public final class RawConnection implements AutoCloseable {
 
@@ -35,15 +40,32 @@ public final class RawConnection implements AutoCloseable {
     private RawConnection(Socket socket) throws IOException {
         this.socket = socket;
         this.out = socket.getOutputStream();
-        this.in = socket.getInputStream();
+        this.in = new BufferedInputStream(socket.getInputStream(), 16 * 1024);
     }
 
     /** A connection to the application under test; reads wait up to {@code timeout}. */
     public static RawConnection connect(Duration timeout) throws IOException {
-        Socket socket = new Socket("localhost", io.restassured.RestAssured.port);
+        return connect("localhost", RestAssured.port, timeout);
+    }
+
+    /** A connection to {@code host:port}; connecting and every read wait up to {@code timeout}. */
+    public static RawConnection connect(String host, int port, Duration timeout) throws IOException {
+        Socket socket = new Socket();
+        socket.connect(new InetSocketAddress(host, port), (int) timeout.toMillis());
         socket.setSoTimeout((int) timeout.toMillis());
         socket.setTcpNoDelay(true);
         return new RawConnection(socket);
+    }
+
+    /** From now on reads wait up to {@code timeout}. */
+    public RawConnection readTimeout(Duration timeout) throws IOException {
+        socket.setSoTimeout((int) timeout.toMillis());
+        return this;
+    }
+
+    /** Whether bytes of an answer have arrived, without waiting. */
+    public boolean answerWaiting() throws IOException {
+        return in.available() > 0;
     }
 
     /** A request head: the request line, {@code Host}, the given headers in order, and the empty line. */
@@ -101,37 +123,26 @@ public final class RawConnection implements AutoCloseable {
     }
 
     /** The next answer on the connection, or null when the server closed (or reset) it instead. */
-    public SlowUpload.Response response() throws IOException {
+    public RawAnswer response() throws IOException {
         String status;
         try {
-            status = line();
+            status = RawAnswer.line(in);
         } catch (SocketTimeoutException e) {
             throw e;
         } catch (IOException reset) {
             return null;
         }
-        if (status == null) {
-            return null;
-        }
-        Map<String, String> headers = new LinkedHashMap<>();
-        for (String h = line(); h != null && !h.isEmpty(); h = line()) {
-            int colon = h.indexOf(':');
-            headers.put(
-                    h.substring(0, colon).trim().toLowerCase(Locale.ROOT),
-                    h.substring(colon + 1).trim());
-        }
-        int code = Integer.parseInt(status.split(" ")[1]);
-        ByteArrayOutputStream body = new ByteArrayOutputStream();
-        if (headers.containsKey("content-length")) {
-            body.write(in.readNBytes(Integer.parseInt(headers.get("content-length"))));
-        } else if ("chunked".equalsIgnoreCase(headers.get("transfer-encoding"))) {
-            for (int n = Integer.parseInt(line().trim(), 16); n > 0; n = Integer.parseInt(line().trim(), 16)) {
-                body.write(in.readNBytes(n));
-                line();
-            }
-            line();
-        }
-        return new SlowUpload.Response(code, headers, body.toString(StandardCharsets.UTF_8));
+        return status == null ? null : RawAnswer.readAfter(status, in, false, false);
+    }
+
+    /**
+     * The answer to a request just sent, as a kept-alive client reads it: {@code head} for a HEAD request (no body);
+     * a body without Content-Length and not chunked runs until the server closes the connection. Null when the
+     * server closed the connection without an answer.
+     */
+    RawAnswer exchangeAnswer(boolean head) throws IOException {
+        String status = RawAnswer.line(in);
+        return status == null ? null : RawAnswer.readAfter(status, in, head, true);
     }
 
     /** Whether the server closes the connection within the read timeout (whatever it still sends is skipped). */
@@ -146,10 +157,6 @@ public final class RawConnection implements AutoCloseable {
         } catch (IOException reset) {
             return true;
         }
-    }
-
-    private String line() throws IOException {
-        return HttpLines.read(in);
     }
 
     @Override

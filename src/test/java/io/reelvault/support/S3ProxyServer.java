@@ -3,7 +3,10 @@ package io.reelvault.support;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
 import java.util.Properties;
+import java.util.concurrent.TimeoutException;
 import org.gaul.s3proxy.BlobStores;
 import org.gaul.s3proxy.S3Proxy;
 import org.gaul.s3proxy.auth.AuthenticationType;
@@ -12,6 +15,8 @@ import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.http.crt.AwsCrtAsyncHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3AsyncClient;
+import software.amazon.awssdk.services.s3.S3Configuration;
+import software.amazon.awssdk.services.s3.model.MultipartUpload;
 import software.amazon.awssdk.services.s3.presigner.S3Presigner;
 
 /**
@@ -74,7 +79,7 @@ public final class S3ProxyServer implements AutoCloseable {
         if (proxy != null) {
             try {
                 proxy.stop();
-            } catch (java.util.concurrent.TimeoutException cut) {
+            } catch (TimeoutException cut) {
                 // graceful stop gave up on open connections: they are closed, which is the point
             } finally {
                 proxy = null;
@@ -119,32 +124,30 @@ public final class S3ProxyServer implements AutoCloseable {
     public S3Presigner presigner(String accessKey, String secretKey) {
         return S3Presigner.builder()
                 .endpointOverride(endpoint())
-                .serviceConfiguration(software.amazon.awssdk.services.s3.S3Configuration.builder()
-                        .pathStyleAccessEnabled(true)
-                        .build())
+                .serviceConfiguration(
+                        S3Configuration.builder().pathStyleAccessEnabled(true).build())
                 .region(Region.of(REGION))
                 .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create(accessKey, secretKey)))
                 .build();
     }
 
     /** The service's settings for using this server's {@code bucket} as its S3 backend. */
-    public java.util.Map<String, String> serviceConfig(String bucket) {
-        return java.util.Map.ofEntries(
-                java.util.Map.entry("reelvault.storage.use-local", "false"),
-                java.util.Map.entry("reelvault.storage.s3.bucket", bucket),
-                java.util.Map.entry("reelvault.storage.s3.region", REGION),
-                java.util.Map.entry(
-                        "reelvault.storage.s3.server-side-encryption", "none"), // the filesystem store has none
-                java.util.Map.entry("quarkus.s3.endpoint-override", endpoint().toString()),
-                java.util.Map.entry("quarkus.s3.path-style-access", "true"),
-                java.util.Map.entry("quarkus.s3.aws.region", REGION),
-                java.util.Map.entry("quarkus.s3.aws.credentials.type", "static"),
-                java.util.Map.entry("quarkus.s3.aws.credentials.static-provider.access-key-id", ACCESS_KEY),
-                java.util.Map.entry("quarkus.s3.aws.credentials.static-provider.secret-access-key", SECRET_KEY));
+    public Map<String, String> serviceConfig(String bucket) {
+        return Map.ofEntries(
+                Map.entry("reelvault.storage.use-local", "false"),
+                Map.entry("reelvault.storage.s3.bucket", bucket),
+                Map.entry("reelvault.storage.s3.region", REGION),
+                Map.entry("reelvault.storage.s3.server-side-encryption", "none"), // the filesystem store has none
+                Map.entry("quarkus.s3.endpoint-override", endpoint().toString()),
+                Map.entry("quarkus.s3.path-style-access", "true"),
+                Map.entry("quarkus.s3.aws.region", REGION),
+                Map.entry("quarkus.s3.aws.credentials.type", "static"),
+                Map.entry("quarkus.s3.aws.credentials.static-provider.access-key-id", ACCESS_KEY),
+                Map.entry("quarkus.s3.aws.credentials.static-provider.secret-access-key", SECRET_KEY));
     }
 
     /** The multipart uploads in progress in {@code bucket}: what an aborted or failed upload must not leave. */
-    public java.util.List<software.amazon.awssdk.services.s3.model.MultipartUpload> uploadsInProgress(String bucket) {
+    public List<MultipartUpload> uploadsInProgress(String bucket) {
         try (S3AsyncClient s3 = client()) {
             return s3.listMultipartUploads(b -> b.bucket(bucket)).join().uploads();
         }

@@ -1,8 +1,9 @@
 package io.reelvault.support;
 
+import io.reelvault.common.Sha256;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
+import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.Random;
 
@@ -48,11 +49,16 @@ public final class Samples {
     }
 
     public static String sha256(byte[] data) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(data));
-        } catch (Exception e) {
-            throw new IllegalStateException(e);
-        }
+        return HexFormat.of().formatHex(Sha256.newDigest().digest(data));
+    }
+
+    /** {@code json} padded with spaces (still valid JSON) to exactly {@code size} bytes. */
+    public static byte[] paddedJson(String json, int size) {
+        byte[] head = json.getBytes(StandardCharsets.UTF_8);
+        byte[] body = new byte[size];
+        Arrays.fill(body, (byte) ' ');
+        System.arraycopy(head, 0, body, 0, head.length);
+        return body;
     }
 
     public static byte[] concat(byte[]... parts) {

@@ -1,5 +1,9 @@
 package io.reelvault.support;
 
+import static io.restassured.RestAssured.given;
+
+import io.restassured.response.ValidatableResponse;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.Map;
@@ -15,6 +19,8 @@ import javax.crypto.spec.SecretKeySpec;
  */
 public final class SignedUrlForms {
     public static final String ALGORITHM = "REELVAULT2-HMAC-SHA256";
+    /** The signing key of the test profile ({@code %test} in application.properties), key id 1. */
+    public static final String TEST_KEY = "test-signing-key-0123456789abcdef-not-secret";
 
     private SignedUrlForms() {}
 
@@ -73,5 +79,10 @@ public final class SignedUrlForms {
     public static String url(String baseUrl, String secret, String method, String key, Map<String, String> params) {
         return baseUrl + "/storage/" + key + "?" + canonicalQuery(params) + "&X-Signature="
                 + signature(secret, method, key, params);
+    }
+
+    /** A GET of a signed URL exactly as given: its query is not encoded again. */
+    public static ValidatableResponse get(String url) {
+        return given().urlEncodingEnabled(false).get(URI.create(url)).then();
     }
 }

@@ -1,46 +1,25 @@
 package io.reelvault.support;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.net.Socket;
-import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.LinkedHashMap;
-import java.util.Locale;
 import java.util.Map;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
- * An HTTP/1.1 request over a plain socket whose body the test sends when it wants: a client that trickles, stalls
- * or vanishes, as an attacker's would. With {@code Expect: 100-continue} the server's go-ahead is awaited first,
- * which tells the test the request passed every check made before the body is read.
+ * An HTTP/1.1 request on a {@link RawConnection} whose body the test sends when it wants: a client that trickles,
+ * stalls or vanishes, as an attacker's would. With {@code Expect: 100-continue} the server's go-ahead is awaited
+ * first, which tells the test the request passed every check made before the body is read.
  */
 public final class SlowUpload implements AutoCloseable {
     private static final String BOUNDARY = "slowuploadboundary0123456789";
 
-    private final Socket socket;
-    private final OutputStream out;
-    private final InputStream in;
+    private final RawConnection connection;
     private final boolean chunked;
-    private Response response;
+    private RawAnswer response;
 
-    /** An answer: status, headers (lower-case names) and body. */
-    public record Response(int status, Map<String, String> headers, String body) {
-        /** The problem's {@code code}, or null. */
-        public String code() {
-            Matcher m = Pattern.compile("\"code\"\\s*:\\s*\"([^\"]+)\"").matcher(body);
-            return m.find() ? m.group(1) : null;
-        }
-    }
-
-    private SlowUpload(Socket socket, boolean chunked) throws IOException {
-        this.socket = socket;
-        this.out = socket.getOutputStream();
-        this.in = socket.getInputStream();
+    private SlowUpload(RawConnection connection, boolean chunked) {
+        this.connection = connection;
         this.chunked = chunked;
     }
 
@@ -59,24 +38,23 @@ public final class SlowUpload implements AutoCloseable {
             boolean waitForContinue,
             Duration wait)
             throws IOException {
-        Socket socket = new Socket("localhost", io.restassured.RestAssured.port);
-        socket.setSoTimeout((int) wait.toMillis());
-        SlowUpload upload = new SlowUpload(socket, contentLength == null);
-        StringBuilder head = new StringBuilder(method + " " + pathAndQuery + " HTTP/1.1\r\nHost: localhost\r\n");
+        SlowUpload upload = new SlowUpload(RawConnection.connect(wait), contentLength == null);
+        Map<String, String> headers = new LinkedHashMap<>();
         if (token != null) {
-            head.append("Authorization: Bearer ").append(token).append("\r\n");
+            headers.put("Authorization", "Bearer " + token);
         }
-        head.append("Content-Type: ").append(contentType).append("\r\n");
-        head.append(
-                contentLength == null ? "Transfer-Encoding: chunked\r\n" : "Content-Length: " + contentLength + "\r\n");
-        if (waitForContinue) {
-            head.append("Expect: 100-continue\r\n");
+        headers.put("Content-Type", contentType);
+        if (contentLength == null) {
+            headers.put("Transfer-Encoding", "chunked");
+        } else {
+            headers.put("Content-Length", contentLength.toString());
         }
-        head.append("\r\n");
-        upload.out.write(head.toString().getBytes(StandardCharsets.US_ASCII));
-        upload.out.flush();
         if (waitForContinue) {
-            Response first = upload.readResponse();
+            headers.put("Expect", "100-continue");
+        }
+        upload.connection.send(RawConnection.head(method, pathAndQuery, headers));
+        if (waitForContinue) {
+            RawAnswer first = upload.readResponse();
             if (first.status() != 100) {
                 upload.response = first;
             }
@@ -113,36 +91,35 @@ public final class SlowUpload implements AutoCloseable {
     }
 
     /** Whether the server answered before the body was sent (a refusal from the headers). */
-    public Response earlyResponse() {
+    public RawAnswer earlyResponse() {
         return response;
     }
 
     /** Sends bytes of the body (one chunk when chunked). */
     public synchronized SlowUpload send(byte[] data) throws IOException {
         if (chunked) {
-            out.write((Integer.toHexString(data.length) + "\r\n").getBytes(StandardCharsets.US_ASCII));
-            out.write(data);
-            out.write("\r\n".getBytes(StandardCharsets.US_ASCII));
+            connection.send(Samples.concat(
+                    (Integer.toHexString(data.length) + "\r\n").getBytes(StandardCharsets.US_ASCII),
+                    data,
+                    "\r\n".getBytes(StandardCharsets.US_ASCII)));
         } else {
-            out.write(data);
+            connection.send(data);
         }
-        out.flush();
         return this;
     }
 
     /** Ends a chunked body. */
     public synchronized SlowUpload finish() throws IOException {
         if (chunked) {
-            out.write("0\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
-            out.flush();
+            connection.send(RawConnection.LAST_CHUNK);
         }
         return this;
     }
 
     /** The answer, waiting up to {@code timeout} for it. */
-    public Response response(Duration timeout) throws IOException {
+    public RawAnswer response(Duration timeout) throws IOException {
         if (response == null) {
-            socket.setSoTimeout((int) timeout.toMillis());
+            connection.readTimeout(timeout);
             response = readResponse();
         }
         return response;
@@ -150,64 +127,24 @@ public final class SlowUpload implements AutoCloseable {
 
     /** Whether an answer has arrived, without waiting. */
     public boolean answered() throws IOException {
-        return response != null || in.available() > 0;
+        return response != null || connection.answerWaiting();
     }
 
     /** Whether the server closed the connection (waiting up to {@code timeout} for it). */
     public boolean closedByServer(Duration timeout) throws IOException {
-        socket.setSoTimeout((int) timeout.toMillis());
-        try {
-            while (true) {
-                if (in.read() < 0) {
-                    return true;
-                }
-            }
-        } catch (SocketTimeoutException e) {
-            return false;
-        } catch (IOException e) {
-            return true; // reset
-        }
+        return connection.readTimeout(timeout).closedByServer();
     }
 
-    private Response readResponse() throws IOException {
-        String status = line();
-        if (status == null) {
+    private RawAnswer readResponse() throws IOException {
+        RawAnswer answer = connection.response();
+        if (answer == null) {
             throw new IOException("connection closed without an answer");
         }
-        Map<String, String> headers = new LinkedHashMap<>();
-        for (String h = line(); h != null && !h.isEmpty(); h = line()) {
-            int colon = h.indexOf(':');
-            headers.put(
-                    h.substring(0, colon).trim().toLowerCase(Locale.ROOT),
-                    h.substring(colon + 1).trim());
-        }
-        int code = Integer.parseInt(status.split(" ")[1]);
-        ByteArrayOutputStream body = new ByteArrayOutputStream();
-        if (code == 100) {
-            return new Response(code, headers, "");
-        }
-        if (headers.containsKey("content-length")) {
-            body.write(in.readNBytes(Integer.parseInt(headers.get("content-length"))));
-        } else if ("chunked".equalsIgnoreCase(headers.get("transfer-encoding"))) {
-            for (int n = Integer.parseInt(line().trim(), 16); n > 0; n = Integer.parseInt(line().trim(), 16)) {
-                body.write(in.readNBytes(n));
-                line();
-            }
-            line();
-        }
-        return new Response(code, headers, body.toString(StandardCharsets.UTF_8));
-    }
-
-    private String line() throws IOException {
-        return HttpLines.read(in);
+        return answer;
     }
 
     @Override
     public void close() {
-        try {
-            socket.close();
-        } catch (IOException ignored) {
-            // gone already
-        }
+        connection.close();
     }
 }
