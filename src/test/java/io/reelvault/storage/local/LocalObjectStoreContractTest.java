@@ -25,9 +25,11 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -169,9 +171,9 @@ class LocalObjectStoreContractTest extends ObjectStoreContract {
     void conditionalRewritesOfTheSameBytesNeverRepeatAnEtag() {
         byte[] same = randomBytes(200, 70);
         String etag = put("generations/g2/metadata.json", same).etag();
-        java.util.Set<String> seen = new java.util.HashSet<>(List.of(etag));
+        Set<String> seen = new HashSet<>(List.of(etag));
         for (int i = 0; i < 30; i++) {
-            etag = putIf("generations/g2/metadata.json", java.util.Optional.of(etag), same)
+            etag = putIf("generations/g2/metadata.json", Optional.of(etag), same)
                     .info()
                     .etag();
             assertEquals(true, seen.add(etag), "a new ETag for version " + (i + 2) + ": " + etag);
