@@ -54,6 +54,9 @@ import org.jboss.resteasy.reactive.RestResponse;
 @Authenticated
 @Produces(MediaType.APPLICATION_JSON)
 public class UploadResource {
+    /** Headroom for multipart boundaries and part headers when comparing Content-Length to the limit. */
+    private static final long MULTIPART_OVERHEAD = 64 * 1024;
+
     private final UploadService uploads;
     private final Caller caller;
 
@@ -219,9 +222,6 @@ public class UploadResource {
     public Uni<UploadMetadata> complete(@RestPath String uploadId) {
         return uploads.complete(caller.user(), UploadId.parse(uploadId));
     }
-
-    /** Headroom for multipart boundaries and part headers when comparing Content-Length to the limit. */
-    private static final long MULTIPART_OVERHEAD = 64 * 1024;
 
     @RateLimited(RateClass.LIST)
     @GET
