@@ -45,6 +45,7 @@ import java.util.stream.Stream;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.Combinators;
+import net.jqwik.api.Tuple;
 import net.jqwik.engine.SourceOfRandomness;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.junit.jupiter.api.AfterAll;
@@ -667,9 +668,9 @@ class FuzzApiTest {
         Arbitrary<String> nested =
                 Arbitraries.integers().between(1, 3000).map(depth -> "[".repeat(depth) + "]".repeat(depth));
         return Arbitraries.frequencyOf(
-                net.jqwik.api.Tuple.of(8, scalars),
-                net.jqwik.api.Tuple.of(1, nested),
-                net.jqwik.api.Tuple.of(1, scalars.list().ofMaxSize(4).map(l -> "[" + String.join(",", l) + "]")));
+                Tuple.of(8, scalars),
+                Tuple.of(1, nested),
+                Tuple.of(1, scalars.list().ofMaxSize(4).map(l -> "[" + String.join(",", l) + "]")));
     }
 
     private static String quote(String s) {

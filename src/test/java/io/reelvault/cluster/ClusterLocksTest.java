@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
-import io.reelvault.app.ObjectStoreProducerTest;
+import io.reelvault.support.TestConfigs;
 import java.nio.file.Path;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
@@ -22,15 +22,14 @@ class ClusterLocksTest {
     @Test
     void localUsesTheFileLockEvenWithRedis() {
         ClusterLocks locks =
-                new ClusterLocks(ObjectStoreProducerTest.config(true, root, null, null, null), Optional.of(CONFIGURED));
+                new ClusterLocks(TestConfigs.config(true, root, null, null, null), Optional.of(CONFIGURED));
         assertInstanceOf(FileClusterLock.class, locks.named("usage"));
         locks.close();
     }
 
     @Test
     void s3UsesTheSharedLockWhenConfigured() {
-        ClusterLocks locks =
-                new ClusterLocks(ObjectStoreProducerTest.config(false, root, null, "b", "r"), Optional.of(CONFIGURED));
+        ClusterLocks locks = new ClusterLocks(TestConfigs.config(false, root, null, "b", "r"), Optional.of(CONFIGURED));
         assertSame(SHARED, locks.named("usage"));
         assertSame(locks.named("usage"), locks.named("usage"), "one instance per name");
     }
@@ -39,20 +38,16 @@ class ClusterLocksTest {
     void s3WithoutRedisIsInProcess() {
         assertInstanceOf(
                 InProcessClusterLock.class,
-                new ClusterLocks(
-                                ObjectStoreProducerTest.config(false, root, null, "b", "r"),
-                                Optional.of(NOT_CONFIGURED))
+                new ClusterLocks(TestConfigs.config(false, root, null, "b", "r"), Optional.of(NOT_CONFIGURED))
                         .named("usage"));
         assertInstanceOf(
                 InProcessClusterLock.class,
-                new ClusterLocks(ObjectStoreProducerTest.config(false, root, null, "b", "r"), Optional.empty())
-                        .named("usage"));
+                new ClusterLocks(TestConfigs.config(false, root, null, "b", "r"), Optional.empty()).named("usage"));
     }
 
     @Test
     void namesAreChecked() {
-        ClusterLocks locks =
-                new ClusterLocks(ObjectStoreProducerTest.config(false, root, null, "b", "r"), Optional.empty());
+        ClusterLocks locks = new ClusterLocks(TestConfigs.config(false, root, null, "b", "r"), Optional.empty());
         assertThrows(IllegalArgumentException.class, () -> locks.named("../x"));
     }
 }

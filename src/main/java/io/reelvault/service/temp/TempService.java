@@ -1,5 +1,6 @@
 package io.reelvault.service.temp;
 
+import io.reelvault.error.ReelvaultException;
 import io.reelvault.model.Area;
 import io.reelvault.model.JobId;
 import io.reelvault.model.ObjectKey;
@@ -61,7 +62,7 @@ public class TempService {
                                 key,
                                 Map.of(),
                                 Area.TEMP.expiresAt(info.lastModified()).orElseThrow()))
-                        .orElseThrow(() -> io.reelvault.error.ReelvaultException.notFound("temp file")));
+                        .orElseThrow(() -> ReelvaultException.notFound("temp file")));
     }
 
     /** Deletes every file of the job (idempotent: a job with no files is already deleted). */
