@@ -17,6 +17,11 @@ public final class Sha256 {
         return newDigest().digest(text.getBytes(StandardCharsets.UTF_8));
     }
 
+    /** Completes {@code digest} (which it resets) and returns its lower-case hex. */
+    public static String hex(MessageDigest digest) {
+        return HexFormat.of().formatHex(digest.digest());
+    }
+
     /** A new SHA-256 digest, for a stream hashed as it passes. */
     public static MessageDigest newDigest() {
         try {

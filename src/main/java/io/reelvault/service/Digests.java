@@ -7,7 +7,6 @@ import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import java.nio.ByteBuffer;
 import java.security.MessageDigest;
-import java.util.HexFormat;
 import java.util.Optional;
 
 /** SHA-256 of streams and stored objects, in one pass and constant memory. */
@@ -21,7 +20,7 @@ public final class Digests {
                 .invoke(b -> sha.update(b.duplicate()))
                 .collect()
                 .last()
-                .map(ignored -> HexFormat.of().formatHex(sha.digest()));
+                .map(ignored -> Sha256.hex(sha));
     }
 
     /** Reads a stored object back and returns its SHA-256. */

@@ -14,7 +14,6 @@ import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.FileTime;
 import java.security.MessageDigest;
-import java.util.HexFormat;
 import java.util.Optional;
 import java.util.concurrent.CancellationException;
 
@@ -113,7 +112,7 @@ final class PendingWrite {
     /** Hex SHA-256 of everything written; call after the last write. */
     synchronized String sha256() {
         if (hex == null) {
-            hex = HexFormat.of().formatHex(sha256.digest());
+            hex = Sha256.hex(sha256);
         }
         return hex;
     }

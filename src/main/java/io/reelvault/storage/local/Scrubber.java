@@ -10,7 +10,6 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.security.MessageDigest;
-import java.util.HexFormat;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.function.Consumer;
@@ -78,7 +77,7 @@ public final class Scrubber {
                     pos += n;
                 }
                 bytes += size;
-                String actual = HexFormat.of().formatHex(sha.digest());
+                String actual = Sha256.hex(sha);
                 if (actual.equals(expected.get())) {
                     verified++;
                 } else {

@@ -5,7 +5,6 @@ import io.reelvault.model.ObjectKey;
 import io.reelvault.storage.IntegrityException;
 import java.nio.ByteBuffer;
 import java.security.MessageDigest;
-import java.util.HexFormat;
 import org.jboss.logging.Logger;
 
 /**
@@ -36,7 +35,7 @@ final class VerifiedRead {
         if (!last) {
             return;
         }
-        String actual = HexFormat.of().formatHex(sha256.digest());
+        String actual = Sha256.hex(sha256);
         if (!actual.equals(expected)) {
             LOG.errorf(
                     "integrity failure: %s does not match the sha256 recorded when it was written (recorded %s, read %s);"

@@ -8,7 +8,6 @@ import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import java.nio.ByteBuffer;
 import java.security.MessageDigest;
-import java.util.HexFormat;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.atomic.AtomicLong;
@@ -124,7 +123,7 @@ final class ObjectWrites {
                                                             bucket.clock().instant(),
                                                             r.eTag(),
                                                             contentType),
-                                                    HexFormat.of().formatHex(sha.digest())));
+                                                    Sha256.hex(sha)));
                                 }
                                 // the body failed or ended short, yet the server answered 200: a lax server (s3proxy
                                 // keeps what arrived before the connection closed; S3 answers IncompleteBody) stored

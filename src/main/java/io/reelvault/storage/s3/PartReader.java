@@ -4,7 +4,6 @@ import io.reelvault.common.Sha256;
 import java.nio.ByteBuffer;
 import java.security.MessageDigest;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.OptionalLong;
 import java.util.function.BooleanSupplier;
@@ -114,6 +113,6 @@ final class PartReader {
 
     /** The SHA-256 of the whole body, in hex; once, at its end. */
     String sha256() {
-        return HexFormat.of().formatHex(sha.digest());
+        return Sha256.hex(sha);
     }
 }
