@@ -61,9 +61,9 @@
  *       (403 otherwise): {@code deploy/README.md} says how to confirm that the prefix-limited grant suffices.
  * </ul>
  * The incomplete-write sweep ({@code REELVAULT_STORAGE_INCOMPLETE_WRITE_SWEEP_ENABLED}, on by default) also calls
- * ListMultipartUploads, which needs {@code s3:ListBucketMultipartUploads} on the bucket: the task role's policy does
- * not grant it on purpose (the bucket's lifecycle rule aborts abandoned uploads after a day), so under that policy
- * each sweep is refused ({@code storage_refused}, logged) and only the lifecycle rule cleans up.
+ * ListMultipartUploads, which needs {@code s3:ListBucketMultipartUploads} on the bucket (granted by the task role's
+ * policy; without it each sweep is refused, {@code storage_refused}, logged, and only the bucket's lifecycle rule
+ * aborts abandoned uploads, after a day).
  *
  * <p>The bucket commands ({@link io.reelvault.storage.s3.BucketAdmin}, {@code deploy/iam/bucket-admin-policy.json})
  * need, on the bucket, {@code s3:Put}/{@code s3:Get} of {@code BucketPublicAccessBlock},

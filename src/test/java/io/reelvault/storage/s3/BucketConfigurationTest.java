@@ -284,6 +284,7 @@ class BucketConfigurationTest {
                         "s3:DeleteObject",
                         "s3:AbortMultipartUpload",
                         "s3:ListMultipartUploadParts",
+                        "s3:ListBucketMultipartUploads",
                         "s3:ListBucket"),
                 granted);
         assertFalse(granted.contains("s3:PutObjectAcl"));
