@@ -15,15 +15,14 @@ import io.reelvault.error.ReelvaultException;
 import io.reelvault.metering.UsageMeter.Totals;
 import io.reelvault.metrics.StorageMetrics;
 import io.reelvault.model.Area;
-import io.reelvault.model.ByteRange;
 import io.reelvault.model.KeyPrefix;
 import io.reelvault.model.ObjectKey;
-import io.reelvault.storage.ObjectContent;
 import io.reelvault.storage.ObjectInfo;
 import io.reelvault.storage.ObjectStore;
 import io.reelvault.storage.PutResult;
 import io.reelvault.storage.local.LocalObjectStore;
 import io.reelvault.support.AdjustableClock;
+import io.reelvault.support.ForwardingObjectStore;
 import io.reelvault.support.LocalRoots;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
@@ -161,7 +160,7 @@ class UsageScannerTest {
     @Test
     void theDecoratorSendsNothingOfItsOwn() {
         List<String> calls = new ArrayList<>();
-        ObjectStore recording = new ForwardingStore(backend) {
+        ObjectStore recording = new ForwardingObjectStore(backend) {
             @Override
             public Uni<PutResult> put(ObjectKey key, Multi<ByteBuffer> body, OptionalLong length, String type) {
                 calls.add("put");
@@ -281,7 +280,7 @@ class UsageScannerTest {
             file(String.format("temp/j/p-%04d.tmp", i), 1, NOW);
         }
         AtomicBoolean fail = new AtomicBoolean();
-        ObjectStore flaky = new ForwardingStore(store) {
+        ObjectStore flaky = new ForwardingObjectStore(store) {
             @Override
             public Multi<ObjectInfo> list(KeyPrefix prefix, Optional<ObjectKey> startAfter) {
                 return fail.get()
@@ -366,54 +365,5 @@ class UsageScannerTest {
         Files.createDirectories(f.getParent());
         Files.write(f, new byte[size]);
         Files.setLastModifiedTime(f, FileTime.from(created));
-    }
-
-    /** Passes every call through. */
-    private static class ForwardingStore implements ObjectStore {
-        final ObjectStore delegate;
-
-        ForwardingStore(ObjectStore delegate) {
-            this.delegate = delegate;
-        }
-
-        @Override
-        public Uni<PutResult> put(ObjectKey key, Multi<ByteBuffer> body, OptionalLong length, String contentType) {
-            return delegate.put(key, body, length, contentType);
-        }
-
-        @Override
-        public Uni<PutResult> putIf(
-                ObjectKey key,
-                Optional<String> expectedEtag,
-                Multi<ByteBuffer> body,
-                OptionalLong length,
-                String contentType) {
-            return delegate.putIf(key, expectedEtag, body, length, contentType);
-        }
-
-        @Override
-        public Uni<ObjectContent> get(ObjectKey key, Optional<ByteRange> range) {
-            return delegate.get(key, range);
-        }
-
-        @Override
-        public Uni<Optional<ObjectInfo>> head(ObjectKey key) {
-            return delegate.head(key);
-        }
-
-        @Override
-        public Uni<Void> delete(ObjectKey key) {
-            return delegate.delete(key);
-        }
-
-        @Override
-        public Uni<Void> deleteMany(Collection<ObjectKey> keys) {
-            return delegate.deleteMany(keys);
-        }
-
-        @Override
-        public Multi<ObjectInfo> list(KeyPrefix prefix, Optional<ObjectKey> startAfter) {
-            return delegate.list(prefix, startAfter);
-        }
     }
 }

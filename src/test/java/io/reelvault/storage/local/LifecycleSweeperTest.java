@@ -10,20 +10,17 @@ import io.reelvault.error.ErrorCode;
 import io.reelvault.error.ReelvaultException;
 import io.reelvault.metrics.StorageMetrics;
 import io.reelvault.model.Area;
-import io.reelvault.model.ByteRange;
 import io.reelvault.model.KeyPrefix;
 import io.reelvault.model.ObjectKey;
-import io.reelvault.storage.ObjectContent;
 import io.reelvault.storage.ObjectInfo;
 import io.reelvault.storage.ObjectStore;
-import io.reelvault.storage.PutResult;
 import io.reelvault.support.AdjustableClock;
+import io.reelvault.support.ForwardingObjectStore;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
-import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.charset.StandardCharsets;
@@ -38,7 +35,6 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.OptionalLong;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -358,44 +354,13 @@ class LifecycleSweeperTest {
     }
 
     /** Passes through, recording the deleteMany batches and how far the listing had got at the first one. */
-    private static class Recording implements ObjectStore {
-        final ObjectStore delegate;
+    private static class Recording extends ForwardingObjectStore {
         final List<Integer> batches = new ArrayList<>();
         final AtomicLong listed = new AtomicLong();
         final AtomicLong listedAtFirstDelete = new AtomicLong(-1);
 
         Recording(ObjectStore delegate) {
-            this.delegate = delegate;
-        }
-
-        @Override
-        public Uni<PutResult> put(ObjectKey key, Multi<ByteBuffer> body, OptionalLong length, String contentType) {
-            return delegate.put(key, body, length, contentType);
-        }
-
-        @Override
-        public Uni<PutResult> putIf(
-                ObjectKey key,
-                Optional<String> expectedEtag,
-                Multi<ByteBuffer> body,
-                OptionalLong length,
-                String contentType) {
-            return delegate.putIf(key, expectedEtag, body, length, contentType);
-        }
-
-        @Override
-        public Uni<ObjectContent> get(ObjectKey key, Optional<ByteRange> range) {
-            return delegate.get(key, range);
-        }
-
-        @Override
-        public Uni<Optional<ObjectInfo>> head(ObjectKey key) {
-            return delegate.head(key);
-        }
-
-        @Override
-        public Uni<Void> delete(ObjectKey key) {
-            return delegate.delete(key);
+            super(delegate);
         }
 
         @Override
