@@ -31,6 +31,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.concurrent.CompletionException;
 import java.util.function.Predicate;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -38,6 +39,7 @@ import org.junit.jupiter.api.Timeout;
 import software.amazon.awssdk.core.async.AsyncResponseTransformer;
 import software.amazon.awssdk.services.s3.S3AsyncClient;
 import software.amazon.awssdk.services.s3.model.ObjectIdentifier;
+import software.amazon.awssdk.services.s3.model.S3Exception;
 import software.amazon.awssdk.services.s3.model.ServerSideEncryption;
 
 /**
@@ -350,7 +352,26 @@ class S3FaultProxyApiTest {
         }
     }
 
+    /**
+     * Empties and deletes the bucket. The service may still be writing in the background (usage records, the
+     * upload's metadata after its 201), so an object can land between the listing and the delete: the bucket is
+     * emptied again until S3 accepts the delete.
+     */
     static void deleteBucket(S3AsyncClient s3) {
+        for (int attempt = 1; ; attempt++) {
+            emptyBucket(s3);
+            try {
+                s3.deleteBucket(b -> b.bucket(BUCKET)).join();
+                return;
+            } catch (CompletionException e) {
+                if (attempt >= 10 || !(e.getCause() instanceof S3Exception s3e) || s3e.statusCode() != 409) {
+                    throw e;
+                }
+            }
+        }
+    }
+
+    private static void emptyBucket(S3AsyncClient s3) {
         for (var u : s3.listMultipartUploads(b -> b.bucket(BUCKET)).join().uploads()) {
             s3.abortMultipartUpload(b -> b.bucket(BUCKET).key(u.key()).uploadId(u.uploadId()))
                     .join();
@@ -365,7 +386,6 @@ class S3FaultProxyApiTest {
             s3.deleteObjects(b -> b.bucket(BUCKET).delete(d -> d.objects(batch)))
                     .join();
         }
-        s3.deleteBucket(b -> b.bucket(BUCKET)).join();
     }
 
     static long elapsed(long startNanos) {
