@@ -45,6 +45,7 @@ ensure_jar
 export BENCH_JAR=$JAR
 WORK=$(new_work_dir bench-compare)
 FAILED=0
+# shellcheck disable=SC2317 # run by the EXIT trap
 cleanup() {
     local status=$?
     if [[ $status -eq 0 && $FAILED -eq 0 ]]; then rm -rf "$WORK"; else log "part outputs kept in $WORK"; fi
@@ -124,14 +125,14 @@ ROW_SPECS=(
     "start-ready|startup|start to ready (/q/health/ready 200)|-|max|1.5"
     "s3-upload-1g|s3|S3 upload 1 GiB|aws s3 cp|ratio|0.9"
 )
-fmt='%-46s %13s %14s %6s %10s %5s %12s\n'
+row_out() { printf '%-46s %13s %14s %6s %10s %5s %12s\n' "$@"; }
 line() { printf '%s\n' "----------------------------------------------------------------------------------------------------------------"; }
 echo
 echo "==== reelvault vs baselines, same run ($START_TIME-$(date -u +%H:%M:%S) UTC); medians of $BENCH_RUNS runs, wrk ${BENCH_DURATION}s"
 echo "jar: $BENCH_JAR"
 echo "machine: $(nproc) CPUs, $(awk '/^MemTotal:/ {printf "%.1f", $2 / 1048576}' /proc/meminfo) GiB RAM; $(java -version 2>&1 | head -1)"
 line
-printf "$fmt" scenario reelvault baseline ratio goal met "load 1m"
+row_out scenario reelvault baseline ratio goal met "load 1m"
 line
 known=" "
 for spec in "${ROW_SPECS[@]}"; do
@@ -140,7 +141,7 @@ for spec in "${ROW_SPECS[@]}"; do
     [[ " $PARTS " == *" $part "* ]] || continue
     row=$(awk -F'\t' -v id="$id" '$1 == id' "$ROWS" | tail -1)
     if [[ -z $row ]]; then
-        printf "$fmt" "$label" "${PART_STATUS[$part]:-no ROW line}" "" "" "" "" ""
+        row_out "$label" "${PART_STATUS[$part]:-no ROW line}" "" "" "" "" ""
         continue
     fi
     IFS=$'\t' read -r _ svc bl unit extra l0 l1 <<<"$row"
@@ -153,13 +154,13 @@ for spec in "${ROW_SPECS[@]}"; do
         met=$(awk -v s="$svc" -v g="$goal" 'BEGIN {print (s + 0 <= g) ? "yes" : "no"}')
     fi
     [[ $bl == - ]] && bl_text="-" || bl_text="$bl $unit"
-    printf "$fmt" "$label" "$svc $unit" "$bl_text" "$r" "$goal_text" "$met" "$l0->$l1"
+    row_out "$label" "$svc $unit" "$bl_text" "$r" "$goal_text" "$met" "$l0->$l1"
     printf '    baseline: %s; %s\n' "$base" "$extra"
 done
 # rows of ids not in the issue's table (e.g. a part's extra figures)
 while IFS=$'\t' read -r id svc bl unit extra l0 l1; do
     [[ $known == *" $id "* ]] && continue
-    printf "$fmt" "$id" "$svc $unit" "$bl $unit" "$(ratio "$svc" "$bl")" "" "" "$l0->$l1"
+    row_out "$id" "$svc $unit" "$bl $unit" "$(ratio "$svc" "$bl")" "" "" "$l0->$l1"
     printf '    %s\n' "$extra"
 done <"$ROWS"
 line

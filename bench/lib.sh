@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Shared by the bench/ scripts (sourced, not run): building the jar, the work folder, logging, the service's token, its life cycle
 # under /usr/bin/time -v, and small text helpers. Callers set WORK, and SVC_TIME_PID once started.
 
@@ -215,6 +216,7 @@ make_png_input() {
 
 # upload_png FILE TOKEN: a raw upload to the service at $BASE (checked: 201 and the file's sha256); sets UPLOAD_ID,
 # UPLOAD_KEY (the object's key: on the local backend the file $WORK/storage/KEY) and UPLOAD_SHA
+# shellcheck disable=SC2034 # UPLOAD_ID and UPLOAD_KEY are for the caller
 upload_png() {
     local code
     UPLOAD_SHA=$(sha256sum "$1" | cut -d' ' -f1)
