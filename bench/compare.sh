@@ -18,6 +18,7 @@
 #   BENCH_RUNS=5          measurements per contender and row (medians)
 #   BENCH_DURATION=10     seconds per wrk run
 #   BENCH_PARTS="download small upload startup s3"   the parts to run, in this order
+#   BENCH_RETRIES=1       a part that fails (e.g. a port taken by another process meanwhile) runs again this often
 #   BENCH_S3=0            1: also the S3 row (needs the AWS CLI, installed by upload-s3.sh when root, and Maven)
 #
 # Each part prints, on standard output, one line per row it measured:
@@ -38,6 +39,7 @@ export BENCH_RUNS=${BENCH_RUNS:-5}
 export BENCH_DURATION=${BENCH_DURATION:-10}
 PARTS=${BENCH_PARTS:-download small upload startup s3}
 S3=${BENCH_S3:-0}
+RETRIES=${BENCH_RETRIES:-1}
 [[ $BENCH_RUNS =~ ^[1-9][0-9]*$ ]] || die "BENCH_RUNS must be a positive integer"
 [[ $BENCH_DURATION =~ ^[1-9][0-9]*$ ]] || die "BENCH_DURATION must be a positive integer"
 
@@ -85,12 +87,18 @@ run_part() {
         PART_STATUS[$part]="bench/$2 missing"
         return 0
     fi
-    echo
-    echo "######## $part: bench/$2 -- before: $(uptime)"
-    l0=$(load1)
-    BENCH_PORT=${BENCH_PORT:-$(random_port_base)} "$script" 2>&1 | tee "$out" || status=$?
-    l1=$(load1)
-    echo "######## $part: bench/$2 exit $status -- after: $(uptime)"
+    local attempt
+    for ((attempt = 0; attempt <= RETRIES; attempt++)); do
+        echo
+        echo "######## $part: bench/$2 -- before: $(uptime)"
+        l0=$(load1)
+        status=0
+        BENCH_PORT=${BENCH_PORT:-$(random_port_base)} "$script" 2>&1 | tee "$out" || status=$?
+        l1=$(load1)
+        echo "######## $part: bench/$2 exit $status -- after: $(uptime)"
+        [[ $status -eq 0 ]] && break
+        (( attempt < RETRIES )) && log "part $part failed (exit $status): once more"
+    done
     if [[ $status -ne 0 ]]; then
         FAILED=1
         PART_STATUS[$part]="failed (exit $status; output kept in $out)"

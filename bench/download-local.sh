@@ -12,7 +12,7 @@
 #   BENCH_OBJECT_MB=1024    size of the object, MiB
 #   BENCH_RANGE_MB=100      size of the Range, MiB (from offset BENCH_RANGE_OFFSET_MB=256, MiB)
 #   BENCH_XMX=256m          the service's -Xmx
-#   BENCH_PORT             first port to try for the service (default: random in 20000..39899); BENCH_NGINX_PORT
+#   BENCH_PORT             first port to try for the service (default: random in 20000..32599); BENCH_NGINX_PORT
 #                          (default BENCH_PORT + 50) for nginx
 #
 # The client is curl writing to /dev/null; both servers read the file from the page cache (read once before).

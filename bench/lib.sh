@@ -318,9 +318,10 @@ wrk_run() {
         END {printf "%.0f %.2f %d\n", rps, p99, err}' "$1"
 }
 
-# random_port_base: a first port to try, random in 20000..39899, so that benches run at the same time by others
-# (whose defaults are 18080 and up) rarely race for the same port
-random_port_base() { echo $((20000 + (RANDOM % 199) * 100)); }
+# random_port_base: a first port to try, random in 20000..32599, so that benches run at the same time by others
+# (whose defaults are 18080 and up) rarely race for the same port; below Linux's ephemeral ports (32768 and up),
+# which the clients' own connections take (a listener found one taken between free_port and its bind)
+random_port_base() { echo $((20000 + (RANDOM % 126) * 100)); }
 
 # assert_own_service: dies unless the service of SVC_TIME_PID is still running (when its port was taken in the
 # meantime, await_ready may have seen another process's health)

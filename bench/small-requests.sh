@@ -13,7 +13,7 @@
 #   BENCH_DURATION=10       seconds per wrk run; one untimed warm-up run per endpoint first
 #   BENCH_WRK_THREADS=2, BENCH_WRK_CONNECTIONS=32   wrk -t and -c
 #   BENCH_XMX=256m          the service's -Xmx
-#   BENCH_PORT              first port to try for the service (default: random in 20000..39899)
+#   BENCH_PORT              first port to try for the service (default: random in 20000..32599)
 #
 # The signed-URL rate limit of the bench user is raised out of reach (REELVAULT_RATE_LIMITS_URL_USER_CAPACITY and
 # ..._PER_MINUTE, unless set): the limiter still runs on every request but never answers 429. wrk is installed

@@ -11,7 +11,7 @@
 #   BENCH_RUNS=5            starts; the median is reported
 #   BENCH_XMX=256m          the service's -Xmx
 #   BENCH_JAVA_OPTS         more JVM options (split on spaces)
-#   BENCH_PORT              first port to try (default: random in 20000..39899)
+#   BENCH_PORT              first port to try (default: random in 20000..32599)
 #
 # When the jar's folder holds app-cds.jsa (quarkus.package.jar.appcds.enabled), it is used
 # (-XX:SharedArchiveFile), as the container does. The first start is counted like the others (the jar's files
