@@ -23,8 +23,8 @@
 #
 # Each part prints, on standard output, one line per row it measured:
 #   ROW<TAB>id<TAB>service median<TAB>baseline median ("-": none)<TAB>unit<TAB>free text
-# and compare.sh collects those lines (for upload-local.sh and upload-s3.sh, which print none, it reads their
-# summary tables instead). The load average (uptime) is printed before and after each part and in the footer.
+# and compare.sh collects those lines (for parts that print none it reads what they print instead: the summary
+# tables of upload-local.sh and upload-s3.sh, the "RESULT name rps= p99_ms=" lines of a small-requests.sh). The load average (uptime) is printed before and after each part and in the footer.
 # Everything a part prints is kept in target/bench-compare.XXXX/PART.out (removed when all parts succeed).
 # nginx and wrk are installed with apt-get when missing and running as root (Debian packages nginx, wrk).
 set -euo pipefail
@@ -41,7 +41,7 @@ PARTS=${BENCH_PARTS:-download small upload startup s3}
 S3=${BENCH_S3:-0}
 RETRIES=${BENCH_RETRIES:-1}
 [[ $BENCH_RUNS =~ ^[1-9][0-9]*$ ]] || die "BENCH_RUNS must be a positive integer"
-[[ $BENCH_DURATION =~ ^[1-9][0-9]*$ ]] || die "BENCH_DURATION must be a positive integer"
+[[ $BENCH_DURATION =~ ^[1-9][0-9]*s?$ ]] || die "BENCH_DURATION must be a number of seconds"
 
 ensure_jar
 export BENCH_JAR=$JAR
@@ -73,6 +73,12 @@ adapt() {
                     sub(/.* process: /, "", c); cpu[l] = c}
                 END {for (i = 1; i <= n; i++) printf "ROW\t%s\t%s\t%s\tMB/s\tpeak RSS %s MiB; whole process CPU: %s\n",
                     id[i], svc[i], dd[i], rss[i], cpu[label[i]]}' "$2" ;;
+        small)
+            # "RESULT <name> rps=<req/s> p99_ms=<ms> ratio=<r>" (names live, get, url)
+            awk '$1 == "RESULT" {for (i = 3; i <= NF; i++) {split($i, kv, "="); v[$2, kv[1]] = kv[2]}; n[$2] = 1}
+                END {for (name in n) if (name != "live") {id = (name == "get") ? "meta" : name
+                    printf "ROW\t%s-rps\t%s\t%s\treq/s\t\n", id, v[name, "rps"], v["live", "rps"]
+                    printf "ROW\t%s-p99\t%s\t%s\tms\t\n", id, v[name, "p99_ms"], v["live", "p99_ms"]}}' "$2" ;;
         s3)
             awk '$1 == "service" && $2 ~ /^[0-9.]+$/ {s = $2} $1 == "direct" && $2 ~ /^[0-9.]+$/ {d = $2}
                 END {if (s != "" && d != "") printf "ROW\ts3-upload-1g\t%s\t%s\tMB/s\t\n", s, d}' "$2" ;;
@@ -136,7 +142,7 @@ ROW_SPECS=(
 row_out() { printf '%-46s %13s %14s %6s %10s %5s %12s\n' "$@"; }
 line() { printf '%s\n' "----------------------------------------------------------------------------------------------------------------"; }
 echo
-echo "==== reelvault vs baselines, same run ($START_TIME-$(date -u +%H:%M:%S) UTC); medians of $BENCH_RUNS runs, wrk ${BENCH_DURATION}s"
+echo "==== reelvault vs baselines, same run ($START_TIME-$(date -u +%H:%M:%S) UTC); medians of $BENCH_RUNS runs, wrk ${BENCH_DURATION%s}s"
 echo "jar: $BENCH_JAR"
 echo "machine: $(nproc) CPUs, $(awk '/^MemTotal:/ {printf "%.1f", $2 / 1048576}' /proc/meminfo) GiB RAM; $(java -version 2>&1 | head -1)"
 line

@@ -296,11 +296,11 @@ get_rate() {
     curl "${args[@]}" "$1" | awk '{printf "%s %s %.1f\n", $1, $2, $2 / $3 / 1e6}'
 }
 
-# wrk_run OUT URL [HEADER]: wrk -t2 -c32 (BENCH_WRK_THREADS, BENCH_WRK_CONNECTIONS) for BENCH_DURATION seconds
-# (default 10) with --latency; its report in OUT. Prints "REQ_PER_SEC P99_MS ERRORS" (errors: non-2xx/3xx
+# wrk_run OUT URL [HEADER]: wrk -t2 -c32 (BENCH_WRK_THREADS, BENCH_WRK_CONNECTIONS) for BENCH_DURATION
+# (wrk's -d: seconds, or 10s, 1m; default 10) with --latency; its report in OUT. Prints "REQ_PER_SEC P99_MS ERRORS" (errors: non-2xx/3xx
 # answers plus socket errors)
 wrk_run() {
-    local args=(-t"${BENCH_WRK_THREADS:-2}" -c"${BENCH_WRK_CONNECTIONS:-32}" -d"${BENCH_DURATION:-10}s" --latency)
+    local args=(-t"${BENCH_WRK_THREADS:-2}" -c"${BENCH_WRK_CONNECTIONS:-32}" -d"${BENCH_DURATION:-10}" --latency)
     [[ -n ${3:-} ]] && args+=(-H "$3")
     wrk "${args[@]}" "$2" >"$1" 2>&1 || die "wrk failed: $(cat "$1")"
     awk '

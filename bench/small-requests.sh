@@ -27,6 +27,7 @@ source "$ROOT/bench/lib.sh"
 
 RUNS=${BENCH_RUNS:-5}
 DURATION=${BENCH_DURATION:-10}
+DURATION=${DURATION%s}
 XMX=${BENCH_XMX:-256m}
 FIRST_PORT=${BENCH_PORT:-$(random_port_base)}
 JAR="$ROOT/target/quarkus-app/quarkus-run.jar"
