@@ -1,8 +1,15 @@
+# shellcheck shell=bash
 # Shared by the bench/ scripts (sourced, not run): building the jar, the work folder, logging, the service's token, its life cycle
 # under /usr/bin/time -v, and small text helpers. Callers set WORK, and SVC_TIME_PID once started.
 
-# ensure_jar: packages the service (tests skipped) when $JAR (target/quarkus-app/quarkus-run.jar) is missing
+# ensure_jar: packages the service (tests skipped) when $JAR (target/quarkus-app/quarkus-run.jar) is missing.
+# BENCH_JAR, when set, replaces $JAR (e.g. an older build to measure; it must exist: it is never built)
 ensure_jar() {
+    if [[ -n ${BENCH_JAR:-} ]]; then
+        JAR=$(cd "$(dirname "$BENCH_JAR")" 2>/dev/null && pwd)/$(basename "$BENCH_JAR")
+        [[ -f $JAR ]] || die "BENCH_JAR $BENCH_JAR does not exist"
+        return 0
+    fi
     if [[ ! -f $JAR ]]; then
         log "building $JAR"
         (cd "$ROOT" && ./mvnw -B -q package -DskipTests)
@@ -171,4 +178,154 @@ start_bench_service() {
     SVC_PID=$(ps -o pid= --ppid "$SVC_TIME_PID" | tr -d ' ')
     [[ -n $SVC_PID ]] || die "cannot find the service's JVM"
     log "service ready (JVM pid $SVC_PID)"
+}
+
+# --- shared by compare.sh and its parts (download-local.sh, small-requests.sh, startup.sh)
+
+# emit_row ID SERVICE BASELINE UNIT EXTRA: the machine-readable result line of one table row that compare.sh
+# collects: ROW<TAB>id<TAB>service median<TAB>baseline median ("-" when none)<TAB>unit<TAB>free text
+emit_row() { printf 'ROW\t%s\t%s\t%s\t%s\t%s\n' "$1" "$2" "$3" "$4" "$5"; }
+
+# load_avg: the 1-, 5- and 15-minute load averages, as uptime prints them
+load_avg() { uptime | sed 's/.*load average: //'; }
+# load1: the 1-minute load average
+load1() { cut -d' ' -f1 /proc/loadavg; }
+
+# need_tool COMMAND PACKAGE: the command, installed with apt-get (Debian package PACKAGE) when missing and running as root
+need_tool() {
+    command -v "$1" >/dev/null && return 0
+    if [[ $(id -u) == 0 ]] && command -v apt-get >/dev/null; then
+        log "installing $2 (apt-get) for '$1'"
+        { apt-get install -y "$2" || { apt-get update && apt-get install -y "$2"; }; } >"${WORK:-/tmp}/apt-$2.log" 2>&1 \
+            || die "apt-get install $2 failed; see ${WORK:-/tmp}/apt-$2.log"
+    fi
+    command -v "$1" >/dev/null || die "'$1' is not installed (Debian package $2)"
+}
+
+# secs_since T0: seconds (3 decimals) from T0 (date +%s.%N) to now
+secs_since() { awk -v a="$1" -v z="$(date +%s.%N)" 'BEGIN {printf "%.3f", z - a}'; }
+# ratio A B: A / B with 2 decimals ("-" when either is missing or B is 0)
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN {if (a == "-" || b == "-" || a == "" || b == "" || b + 0 == 0) print "-"; else printf "%.2f", a / b}'; }
+
+# make_png_input FILE MIB: FILE of exactly MIB MiB: a PNG signature, then random bytes
+make_png_input() {
+    printf '\x89PNG\r\n\x1a\n' >"$1"
+    dd if=/dev/urandom of="$1" bs=1M count=$(($2 * 1024 * 1024 - 8)) iflag=count_bytes,fullblock \
+        oflag=append conv=notrunc status=none
+}
+
+# upload_png FILE TOKEN: a raw upload to the service at $BASE (checked: 201 and the file's sha256); sets UPLOAD_ID,
+# UPLOAD_KEY (the object's key: on the local backend the file $WORK/storage/KEY) and UPLOAD_SHA
+# shellcheck disable=SC2034 # UPLOAD_ID and UPLOAD_KEY are for the caller
+upload_png() {
+    local code
+    UPLOAD_SHA=$(sha256sum "$1" | cut -d' ' -f1)
+    code=$(curl -sS -o "$WORK/upload.json" -w '%{http_code}' -X POST "$BASE/api/v1/uploads?filename=bench.png" \
+        -H "Authorization: Bearer $2" -H 'Content-Type: image/png' -H 'Expect:' -T "$1") || die "upload: curl failed"
+    [[ $code == 201 ]] || die "upload answered HTTP $code: $(cat "$WORK/upload.json"); log: ${SVC_LOG:-}"
+    [[ $(json_field "$WORK/upload.json" sha256) == "$UPLOAD_SHA" ]] || die "upload: wrong sha256: $(cat "$WORK/upload.json")"
+    UPLOAD_ID=$(json_field "$WORK/upload.json" upload_id)
+    UPLOAD_KEY=$(json_field "$WORK/upload.json" key)
+}
+
+# signed_url ID TOKEN: prints the signed GET URL of upload ID (GET /api/v1/uploads/ID/url)
+signed_url() {
+    local code
+    code=$(curl -sS -o "$WORK/url.json" -w '%{http_code}' "$BASE/api/v1/uploads/$1/url" -H "Authorization: Bearer $2") \
+        || die "GET .../url: curl failed"
+    [[ $code == 200 ]] || die "GET .../url answered HTTP $code: $(cat "$WORK/url.json")"
+    json_field "$WORK/url.json" url
+}
+
+# start_nginx DOCROOT FIRST_PORT: nginx in the foreground of a background job (daemon off, master_process off, one
+# process), serving DOCROOT with sendfile on, access_log off, its config, pid, logs and temp paths under $WORK/nginx.
+# Sets NGINX_PID and NGINX_BASE.
+start_nginx() {
+    local dir="$WORK/nginx" port
+    port=$(free_port "$2")
+    mkdir -p "$dir/tmp" "$dir/logs"
+    cat >"$dir/nginx.conf" <<CONF
+daemon off;
+master_process off;
+worker_processes 1;
+pid $dir/nginx.pid;
+error_log $dir/logs/error.log warn;
+events { worker_connections 1024; }
+http {
+    access_log off;
+    sendfile on;
+    tcp_nopush on;
+    default_type application/octet-stream;
+    client_body_temp_path $dir/tmp/body;
+    proxy_temp_path $dir/tmp/proxy;
+    fastcgi_temp_path $dir/tmp/fastcgi;
+    uwsgi_temp_path $dir/tmp/uwsgi;
+    scgi_temp_path $dir/tmp/scgi;
+    server {
+        listen 127.0.0.1:$port;
+        root $1;
+        location / { }
+    }
+}
+CONF
+    nginx -p "$dir" -c "$dir/nginx.conf" -e "$dir/logs/error.log" >"$dir/logs/stdout.log" 2>&1 &
+    NGINX_PID=$!
+    NGINX_BASE="http://127.0.0.1:$port"
+    local deadline=$((SECONDS + 20))
+    until port_in_use "$port"; do
+        kill -0 "$NGINX_PID" 2>/dev/null || die "nginx exited: $(cat "$dir/logs/error.log" "$dir/logs/stdout.log" 2>/dev/null)"
+        (( SECONDS < deadline )) || die "nginx did not listen within 20 s; see $dir/logs"
+        sleep 0.1
+    done
+    log "nginx $(nginx -v 2>&1 | sed 's/.*\///') on $NGINX_BASE (sendfile on), root $1"
+}
+
+# stop_nginx: stops the nginx of start_nginx
+stop_nginx() {
+    [[ -n ${NGINX_PID:-} ]] || return 0
+    kill -QUIT "$NGINX_PID" 2>/dev/null || true
+    wait "$NGINX_PID" 2>/dev/null || true
+    NGINX_PID=""
+}
+
+# get_rate URL [RANGE]: one GET of URL to /dev/null (with `Range: bytes=RANGE` when given); prints
+# "HTTP_CODE BYTES MB/s" (curl's size_download / time_total, 10^6 bytes per second)
+get_rate() {
+    local args=(-sS -o /dev/null -w '%{http_code} %{size_download} %{time_total}')
+    [[ -n ${2:-} ]] && args+=(-H "Range: bytes=$2")
+    curl "${args[@]}" "$1" | awk '{printf "%s %s %.1f\n", $1, $2, $2 / $3 / 1e6}'
+}
+
+# wrk_run OUT URL [HEADER]: wrk -t2 -c32 (BENCH_WRK_THREADS, BENCH_WRK_CONNECTIONS) for BENCH_DURATION
+# (wrk's -d: seconds, or 10s, 1m; default 10) with --latency; its report in OUT. Prints "REQ_PER_SEC P99_MS ERRORS" (errors: non-2xx/3xx
+# answers plus socket errors)
+wrk_run() {
+    local args=(-t"${BENCH_WRK_THREADS:-2}" -c"${BENCH_WRK_CONNECTIONS:-32}" -d"${BENCH_DURATION:-10}" --latency)
+    [[ -n ${3:-} ]] && args+=(-H "$3")
+    wrk "${args[@]}" "$2" >"$1" 2>&1 || die "wrk failed: $(cat "$1")"
+    awk '
+        function ms(v) {
+            if (v ~ /us$/) return substr(v, 1, length(v) - 2) / 1000
+            if (v ~ /ms$/) return substr(v, 1, length(v) - 2) + 0
+            if (v ~ /m$/) return substr(v, 1, length(v) - 1) * 60000
+            if (v ~ /s$/) return substr(v, 1, length(v) - 1) * 1000
+            return v + 0
+        }
+        $1 == "Requests/sec:" {rps = $2}
+        $1 == "99%" && p99 == "" {p99 = ms($2)}
+        /Non-2xx or 3xx responses:/ {err += $NF}
+        /Socket errors:/ {for (i = 3; i <= NF; i++) if ($i ~ /^[0-9]+,?$/) err += $i + 0}
+        END {printf "%.0f %.2f %d\n", rps, p99, err}' "$1"
+}
+
+# random_port_base: a first port to try, random in 20000..32599, so that benches run at the same time by others
+# (whose defaults are 18080 and up) rarely race for the same port; below Linux's ephemeral ports (32768 and up),
+# which the clients' own connections take (a listener found one taken between free_port and its bind)
+random_port_base() { echo $((20000 + (RANDOM % 126) * 100)); }
+
+# assert_own_service: dies unless the service of SVC_TIME_PID is still running (when its port was taken in the
+# meantime, await_ready may have seen another process's health)
+assert_own_service() {
+    sleep 0.5
+    kill -0 "$SVC_TIME_PID" 2>/dev/null || die "the service exited after start-up (port taken?); log: ${SVC_LOG:-}"
 }
