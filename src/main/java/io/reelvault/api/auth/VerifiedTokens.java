@@ -3,6 +3,8 @@ package io.reelvault.api.auth;
 import io.reelvault.common.Sha256;
 import jakarta.json.JsonNumber;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
 import java.util.Iterator;
 import java.util.Map;
 import java.util.Optional;
@@ -33,6 +35,7 @@ import org.eclipse.microprofile.jwt.JsonWebToken;
  * <p>Thread-safe and non-blocking (a lookup is a hash and a map read): it runs on the event loop.
  */
 public final class VerifiedTokens {
+    private static final MessageDigest SHA256 = Sha256.newDigest();
     private final int maxEntries;
     private final long maxAgeMillis;
     private final Long tokenAgeSecs;
@@ -151,7 +154,14 @@ public final class VerifiedTokens {
         return 0;
     }
 
+    /** The SHA-256 of the token's bytes (a clone of a ready digest: no provider lookup per request). */
     private static ByteBuffer key(String rawToken) {
-        return ByteBuffer.wrap(Sha256.bytes(rawToken));
+        MessageDigest digest;
+        try {
+            digest = (MessageDigest) SHA256.clone();
+        } catch (CloneNotSupportedException e) {
+            digest = Sha256.newDigest();
+        }
+        return ByteBuffer.wrap(digest.digest(rawToken.getBytes(StandardCharsets.UTF_8)));
     }
 }
