@@ -15,7 +15,8 @@
 #   BENCH_THREADS=2       wrk -t
 #   BENCH_CONNECTIONS=32  wrk -c
 #   BENCH_XMX=256m        the service's -Xmx
-#   BENCH_PORT=18180      first port to try; the next free ones are used
+#   BENCH_PORT=<random>   first port to try (default: random in 20000-39999, so that parallel benches do not
+#                         collide); the next free ones are used
 #
 # The rate limits of signed URLs are raised (not turned off) so that the limiter runs on every /url request but
 # never refuses one. Other variables in the environment reach the service too (e.g. JAVA_TOOL_OPTIONS with
@@ -39,7 +40,7 @@ WARMUP=${BENCH_WARMUP:-5s}
 THREADS=${BENCH_THREADS:-2}
 CONNECTIONS=${BENCH_CONNECTIONS:-32}
 XMX=${BENCH_XMX:-256m}
-FIRST_PORT=${BENCH_PORT:-18180}
+FIRST_PORT=${BENCH_PORT:-$((20000 + RANDOM % 20000))}
 
 for tool in openssl curl wrk java awk; do
     command -v "$tool" >/dev/null || die "'$tool' is not installed${tool/#wrk/ (apt-get install -y wrk)}"
@@ -78,6 +79,9 @@ LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
 export REELVAULT_RATE_LIMITS_URL_USER_CAPACITY=${REELVAULT_RATE_LIMITS_URL_USER_CAPACITY:-1000000000}
 export REELVAULT_RATE_LIMITS_URL_USER_PER_MINUTE=${REELVAULT_RATE_LIMITS_URL_USER_PER_MINUTE:-1000000000}
 start_bench_service local "$FIRST_PORT" "$XMX"
+# the service answering must be the one started here (another process may have taken the port meanwhile)
+grep -q "Listening on: $BASE" "$SVC_LOG" && kill -0 "$SVC_PID" 2>/dev/null \
+    || die "the service did not start on $BASE; log: $SVC_LOG"
 
 # --- one small upload (a PNG signature and a few bytes)
 printf '\x89PNG\r\n\x1a\n' >"$WORK/logo.png"

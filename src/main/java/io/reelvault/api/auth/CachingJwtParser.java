@@ -52,8 +52,11 @@ public class CachingJwtParser implements JWTParser {
     private static final Logger LOG = Logger.getLogger(CachingJwtParser.class);
     /** How often the key sources are read again. */
     static final long KEY_CHECK_SECONDS = 30;
-    /** The most tokens remembered (about 2 KiB each with their claims: a few MiB at most). */
-    static final int MAX_ENTRIES = 10_000;
+    /**
+     * The most tokens remembered. An entry holds the verified principal (the raw token and its parsed claims: a few
+     * KiB), so about 10-20 MiB at most; past it a new token evicts an arbitrary one (it is verified again when seen).
+     */
+    static final int MAX_ENTRIES = 4_096;
     /** The longest a token answers from the cache after its verification, whatever its {@code exp}. */
     static final Duration MAX_AGE = Duration.ofMinutes(10);
 
