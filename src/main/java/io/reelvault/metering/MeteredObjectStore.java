@@ -24,6 +24,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Predicate;
 
 /**
@@ -61,6 +62,13 @@ public final class MeteredObjectStore implements ObjectStore {
     private final MeterRegistry registry;
     private final Counter bytesIn;
     private final Counter bytesOut;
+    /**
+     * The timers and counters of {@link #record}, by operation (and outcome): looked up once, not built per call. Both
+     * keys come from closed sets (this class's operation names, {@link #outcome}).
+     */
+    private final Map<String, Timer> durations = new ConcurrentHashMap<>();
+
+    private final Map<String, Map<String, Counter>> calls = new ConcurrentHashMap<>();
     private final Map<ObjectKey, ObjectInfo> written = remembered(); // guarded by itself
     private final Map<ObjectKey, ObjectInfo> found = remembered(); // guarded by written
 
@@ -220,15 +228,20 @@ public final class MeteredObjectStore implements ObjectStore {
     }
 
     private void record(String operation, Timer.Sample sample, String outcome) {
-        sample.stop(Timer.builder(StorageMetrics.REQUEST_DURATION)
-                .tag("operation", operation)
-                .description("Time until a storage call's result")
-                .register(registry));
-        Counter.builder(StorageMetrics.REQUESTS)
-                .tag("operation", operation)
-                .tag("outcome", outcome)
-                .description("Storage calls by operation and outcome")
-                .register(registry)
+        sample.stop(durations.computeIfAbsent(
+                operation,
+                op -> Timer.builder(StorageMetrics.REQUEST_DURATION)
+                        .tag("operation", op)
+                        .description("Time until a storage call's result")
+                        .register(registry)));
+        calls.computeIfAbsent(operation, op -> new ConcurrentHashMap<>())
+                .computeIfAbsent(
+                        outcome,
+                        result -> Counter.builder(StorageMetrics.REQUESTS)
+                                .tag("operation", operation)
+                                .tag("outcome", result)
+                                .description("Storage calls by operation and outcome")
+                                .register(registry))
                 .increment();
     }
 
