@@ -1,0 +1,175 @@
+#!/usr/bin/env bash
+# Benchmark (not a test): start-up time of the packaged service (local backend), from process start until
+# /q/health/ready first answers 200. Starts the service BENCH_RUNS times per mode, each time on a fresh empty storage
+# root, and prints median/min/max. Modes: "plain" (java -jar) and, when the jar's folder holds an AppCDS archive
+# (app-cds.jsa, made by ./mvnw package with quarkus.package.jar.appcds.enabled), "appcds"
+# (-XX:SharedArchiveFile=...); the modes alternate run by run, so that a change of load hits both alike.
+#
+#   bench/startup.sh
+#
+# Environment (all optional):
+#   BENCH_JAR=target/quarkus-app/quarkus-run.jar   the jar to start (built with ./mvnw package when the default is missing)
+#   BENCH_RUNS=5            starts per mode; medians are reported
+#   BENCH_MODES=auto        plain,appcds | plain | appcds; auto: appcds too when the archive exists
+#   BENCH_XMX=256m          the service's -Xmx
+#   BENCH_JAVA_OPTS=        more JVM options for every start (e.g. -XX:TieredStopAtLevel=1)
+#   BENCH_POLL=0.015        seconds between two readiness polls
+#   BENCH_PORT=18180        first port to try; the next free one is used
+#
+# Besides the table, one line per mode for scripts (bench/compare.sh):
+#   startup mode=appcds runs=5 median_ms=... min_ms=... max_ms=... cpu_median_ms=... quarkus_median_ms=... load=...
+# Time is the wall time from just before `java` is executed to the curl that got the 200 (including that curl's
+# own time, a few ms); "CPU" is the JVM's user+system time at that moment (all threads: the JIT compilers, GC),
+# a figure other load on the machine disturbs less than the wall time; "Quarkus" is the "started in X s" of
+# Quarkus' log line (JVM start and class loading before main are not in it). Both modes start the JVM from the
+# jar's folder as `java ... -jar quarkus-run.jar`: the only way JDK 17 accepts the archive (it records the class
+# path as the build's archive run used it). Uses bash, openssl, curl, java and coreutils/awk only.
+set -euo pipefail
+export LC_ALL=C
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+# shellcheck source=bench/lib.sh
+source "$ROOT/bench/lib.sh"
+
+JAR=${BENCH_JAR:-$ROOT/target/quarkus-app/quarkus-run.jar}
+RUNS=${BENCH_RUNS:-5}
+MODES=${BENCH_MODES:-auto}
+XMX=${BENCH_XMX:-256m}
+POLL=${BENCH_POLL:-0.015}
+FIRST_PORT=${BENCH_PORT:-18180}
+read -r -a EXTRA_OPTS <<<"${BENCH_JAVA_OPTS:-}"
+
+for tool in openssl curl java awk; do
+    command -v "$tool" >/dev/null || die "'$tool' is not installed"
+done
+[[ $RUNS =~ ^[1-9][0-9]*$ ]] || die "BENCH_RUNS must be a positive integer"
+
+if [[ -z ${BENCH_JAR:-} ]]; then
+    ensure_jar
+fi
+[[ -f $JAR ]] || die "no jar at $JAR"
+JAR=$(cd "$(dirname "$JAR")" && pwd)/$(basename "$JAR")
+ARCHIVE="$(dirname "$JAR")/app-cds.jsa"
+
+case $MODES in
+    auto) if [[ -f $ARCHIVE ]]; then MODES=plain,appcds; else MODES=plain; fi ;;
+    plain | appcds | plain,appcds | appcds,plain) ;;
+    *) die "BENCH_MODES must be auto, plain, appcds or plain,appcds" ;;
+esac
+IFS=, read -r -a MODE_LIST <<<"$MODES"
+if [[ $MODES == *appcds* && ! -f $ARCHIVE ]]; then
+    die "no AppCDS archive at $ARCHIVE (package with -Dquarkus.package.jar.appcds.enabled=true)"
+fi
+
+WORK=$(new_work_dir bench-startup)
+SVC_PID=""
+cleanup() {
+    local status=$?
+    if [[ -n $SVC_PID ]] && kill -0 "$SVC_PID" 2>/dev/null; then
+        kill -KILL "$SVC_PID" 2>/dev/null || true
+        wait "$SVC_PID" 2>/dev/null || true
+    fi
+    if [[ $status -eq 0 ]]; then
+        rm -rf "$WORK"
+    else
+        log "logs kept in $WORK"
+    fi
+    exit "$status"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out "$WORK/key.pem" 2>/dev/null
+openssl pkey -in "$WORK/key.pem" -pubout -out "$WORK/pub.pem"
+SIGNING_KEY=$(openssl rand -hex 32)
+PORT=$(free_port "$FIRST_PORT")
+MGMT_PORT=$(free_port $((PORT + 1)))
+READY_URL="http://127.0.0.1:$MGMT_PORT/q/health/ready"
+
+now_ns() { date +%s%N; }
+CLK_TCK=$(getconf CLK_TCK)
+
+# start_once MODE N: starts the service, waits for the first 200 of readiness, stops it; sets READY_MS, CPU_MS, QUARKUS_MS
+start_once() {
+    local mode=$1 n=$2 opts=("-Xmx$XMX" "${EXTRA_OPTS[@]}") t0 t1 svc_log="$WORK/service-$1-$2.log"
+    # the archive records the class path as the build ran it (quarkus-run.jar, relative): JDK 17 maps it only for
+    # a JVM started from the jar's folder with that same relative path; both modes start so
+    [[ $mode == appcds ]] && opts+=("-XX:SharedArchiveFile=app-cds.jsa" -Xshare:auto)
+    rm -rf "$WORK/storage"
+    mkdir -p "$WORK/storage"
+    t0=$(now_ns)
+    MP_JWT_VERIFY_PUBLICKEY_LOCATION="file:$WORK/pub.pem" \
+    MP_JWT_VERIFY_ISSUER=reelvault-bench \
+    MP_JWT_VERIFY_AUDIENCES=reelvault-bench \
+    LOCAL_STORAGE_PATH="$WORK/storage" \
+    REELVAULT_SIGNING_KEY="$SIGNING_KEY" \
+    QUARKUS_HTTP_HOST=127.0.0.1 \
+    QUARKUS_HTTP_PORT="$PORT" \
+    QUARKUS_MANAGEMENT_HOST=127.0.0.1 \
+    QUARKUS_MANAGEMENT_PORT="$MGMT_PORT" \
+    REELVAULT_PUBLIC_BASE_URL="http://127.0.0.1:$PORT" \
+    QUARKUS_SHUTDOWN_DELAY=0S \
+        bash -c 'cd "$1" && shift && exec "$@"' start "$(dirname "$JAR")" java "${opts[@]}" -jar "$(basename "$JAR")" \
+        >"$svc_log" 2>&1 &
+    SVC_PID=$!
+    local deadline=$((SECONDS + 60))
+    until curl -sf -o /dev/null --max-time 2 "$READY_URL"; do
+        kill -0 "$SVC_PID" 2>/dev/null || die "the service exited during start-up; log: $svc_log"
+        (( SECONDS < deadline )) || die "the service was not ready within 60 s; log: $svc_log"
+        sleep "$POLL"
+    done
+    t1=$(now_ns)
+    READY_MS=$(( (t1 - t0) / 1000000 ))
+    # CPU time of the JVM (all its threads: JIT, GC) until then: less sensitive to other load than the wall time
+    CPU_MS=$(awk -v hz="$CLK_TCK" '{printf "%d", ($14 + $15) * 1000 / hz}' "/proc/$SVC_PID/stat")
+    # "reelvault 0.1.0-SNAPSHOT on JVM (powered by Quarkus 3.33.2) started in 1.234s."
+    QUARKUS_MS=$(sed -n 's/.* started in \([0-9.]*\)s\..*/\1/p' "$svc_log" | head -1 | awk '{printf "%d", $1 * 1000}')
+    if [[ $mode == appcds ]] && grep -qi 'sharedarchivefile\|unable to use shared archive' "$svc_log"; then
+        die "the JVM did not take the archive: $(grep -i 'shared' "$svc_log" | head -3)"
+    fi
+    kill -TERM "$SVC_PID" 2>/dev/null || true
+    wait "$SVC_PID" 2>/dev/null || true
+    SVC_PID=""
+}
+
+stats() { # NUMBERS...: median min max
+    printf '%s\n' "$@" | median | tr '\n' ' '
+    printf '%s\n' "$@" | sort -g | head -1 | tr '\n' ' '
+    printf '%s\n' "$@" | sort -g | tail -1
+}
+
+log "jar $JAR; modes $MODES; $RUNS runs each (+1 untimed warm-up of the page cache); -Xmx$XMX ${EXTRA_OPTS[*]}"
+LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
+# one untimed start per mode: the jar, its libraries and the archive are read into the page cache
+for mode in "${MODE_LIST[@]}"; do start_once "$mode" 0; done
+declare -A READY QUARKUS CPU
+for ((i = 1; i <= RUNS; i++)); do
+    for mode in "${MODE_LIST[@]}"; do
+        start_once "$mode" "$i"
+        READY[$mode]+="$READY_MS "
+        QUARKUS[$mode]+="${QUARKUS_MS:-0} "
+        CPU[$mode]+="$CPU_MS "
+        log "  run $i $mode: ready after $READY_MS ms, $CPU_MS ms CPU (Quarkus: started in ${QUARKUS_MS:-?} ms); load $(cut -d' ' -f1 /proc/loadavg)"
+    done
+done
+LOAD_AFTER=$(cut -d' ' -f1-3 /proc/loadavg)
+
+echo
+echo "== reelvault start-up: process start until /q/health/ready answers 200 (local backend, empty storage root)"
+echo "jar: $JAR"
+echo "jvm: $(java -version 2>&1 | head -1), -Xmx$XMX ${EXTRA_OPTS[*]}; $(nproc) CPUs; poll every ${POLL}s"
+echo "load average (1/5/15 min): before $LOAD_BEFORE, after $LOAD_AFTER"
+echo
+printf '%-8s %5s %11s %8s %8s %15s %20s\n' mode runs "median ms" "min ms" "max ms" "CPU median ms" "Quarkus median ms"
+for mode in "${MODE_LIST[@]}"; do
+    # shellcheck disable=SC2086
+    read -r med min max <<<"$(stats ${READY[$mode]})"
+    # shellcheck disable=SC2086
+    qmed=$(printf '%s\n' ${QUARKUS[$mode]} | median)
+    # shellcheck disable=SC2086
+    cmed=$(printf '%s\n' ${CPU[$mode]} | median)
+    printf '%-8s %5s %11s %8s %8s %15s %20s\n' "$mode" "$RUNS" "$med" "$min" "$max" "$cmed" "$qmed"
+    SUMMARY+=("startup mode=$mode runs=$RUNS median_ms=$med min_ms=$min max_ms=$max cpu_median_ms=$cmed quarkus_median_ms=$qmed load=${LOAD_BEFORE%% *}")
+done
+echo
+printf '%s\n' "${SUMMARY[@]}"
