@@ -14,7 +14,9 @@
 #   BENCH_XMX=256m          the service's -Xmx
 #   BENCH_JAVA_OPTS=        more JVM options for every start (e.g. -XX:TieredStopAtLevel=1)
 #   BENCH_POLL=0.015        seconds between two readiness polls
-#   BENCH_PORT=18180        first port to try; the next free one is used
+#   BENCH_PORT=18380        first port to try; the next free one is used
+#   BENCH_BASELINE_JAR=     another jar (e.g. the previous release's) started plain as mode "baseline", alternating
+#                           with the others in the same run
 #
 # Besides the table, one line per mode for scripts (bench/compare.sh):
 #   startup mode=appcds runs=5 median_ms=... min_ms=... max_ms=... cpu_median_ms=... quarkus_median_ms=... load=...
@@ -36,7 +38,7 @@ RUNS=${BENCH_RUNS:-5}
 MODES=${BENCH_MODES:-auto}
 XMX=${BENCH_XMX:-256m}
 POLL=${BENCH_POLL:-0.015}
-FIRST_PORT=${BENCH_PORT:-18180}
+FIRST_PORT=${BENCH_PORT:-18380}
 read -r -a EXTRA_OPTS <<<"${BENCH_JAVA_OPTS:-}"
 
 for tool in openssl curl java awk; do
@@ -57,6 +59,12 @@ case $MODES in
     *) die "BENCH_MODES must be auto, plain, appcds or plain,appcds" ;;
 esac
 IFS=, read -r -a MODE_LIST <<<"$MODES"
+BASELINE_JAR=""
+if [[ -n ${BENCH_BASELINE_JAR:-} ]]; then
+    [[ -f $BENCH_BASELINE_JAR ]] || die "no jar at $BENCH_BASELINE_JAR"
+    BASELINE_JAR=$(cd "$(dirname "$BENCH_BASELINE_JAR")" && pwd)/$(basename "$BENCH_BASELINE_JAR")
+    MODE_LIST=(baseline "${MODE_LIST[@]}")
+fi
 if [[ $MODES == *appcds* && ! -f $ARCHIVE ]]; then
     die "no AppCDS archive at $ARCHIVE (package with -Dquarkus.package.jar.appcds.enabled=true)"
 fi
@@ -82,21 +90,24 @@ trap 'exit 130' INT TERM
 openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out "$WORK/key.pem" 2>/dev/null
 openssl pkey -in "$WORK/key.pem" -pubout -out "$WORK/pub.pem"
 SIGNING_KEY=$(openssl rand -hex 32)
-PORT=$(free_port "$FIRST_PORT")
-MGMT_PORT=$(free_port $((PORT + 1)))
-READY_URL="http://127.0.0.1:$MGMT_PORT/q/health/ready"
 
 now_ns() { date +%s%N; }
 CLK_TCK=$(getconf CLK_TCK)
 
 # start_once MODE N: starts the service, waits for the first 200 of readiness, stops it; sets READY_MS, CPU_MS, QUARKUS_MS
 start_once() {
-    local mode=$1 n=$2 opts=("-Xmx$XMX" "${EXTRA_OPTS[@]}") t0 t1 svc_log="$WORK/service-$1-$2.log"
+    local mode=$1 n=$2 opts=("-Xmx$XMX" "${EXTRA_OPTS[@]}") t0 t1 svc_log="$WORK/service-$1-$2.log" jar=$JAR
+    [[ $mode == baseline ]] && jar=$BASELINE_JAR
     # the archive records the class path as the build ran it (quarkus-run.jar, relative): JDK 17 maps it only for
     # a JVM started from the jar's folder with that same relative path; both modes start so
     [[ $mode == appcds ]] && opts+=("-XX:SharedArchiveFile=app-cds.jsa" -Xshare:auto)
     rm -rf "$WORK/storage"
     mkdir -p "$WORK/storage"
+    # ports chosen afresh for every start: a port another process took meanwhile would answer for this one
+    local PORT MGMT_PORT READY_URL
+    PORT=$(free_port "$FIRST_PORT")
+    MGMT_PORT=$(free_port $((PORT + 1)))
+    READY_URL="http://127.0.0.1:$MGMT_PORT/q/health/ready"
     t0=$(now_ns)
     MP_JWT_VERIFY_PUBLICKEY_LOCATION="file:$WORK/pub.pem" \
     MP_JWT_VERIFY_ISSUER=reelvault-bench \
@@ -109,7 +120,7 @@ start_once() {
     QUARKUS_MANAGEMENT_PORT="$MGMT_PORT" \
     REELVAULT_PUBLIC_BASE_URL="http://127.0.0.1:$PORT" \
     QUARKUS_SHUTDOWN_DELAY=0S \
-        bash -c 'cd "$1" && shift && exec "$@"' start "$(dirname "$JAR")" java "${opts[@]}" -jar "$(basename "$JAR")" \
+        bash -c 'cd "$1" && shift && exec "$@"' start "$(dirname "$jar")" java "${opts[@]}" -jar "$(basename "$jar")" \
         >"$svc_log" 2>&1 &
     SVC_PID=$!
     local deadline=$((SECONDS + 60))
@@ -119,6 +130,8 @@ start_once() {
         sleep "$POLL"
     done
     t1=$(now_ns)
+    kill -0 "$SVC_PID" 2>/dev/null && grep -q "Management interface listening on http://127.0.0.1:$MGMT_PORT" "$svc_log" \
+        || die "port $MGMT_PORT answered, but not for the service started ($svc_log)"
     READY_MS=$(( (t1 - t0) / 1000000 ))
     # CPU time of the JVM (all its threads: JIT, GC) until then: less sensitive to other load than the wall time
     CPU_MS=$(awk -v hz="$CLK_TCK" '{printf "%d", ($14 + $15) * 1000 / hz}' "/proc/$SVC_PID/stat")
@@ -138,7 +151,7 @@ stats() { # NUMBERS...: median min max
     printf '%s\n' "$@" | sort -g | tail -1
 }
 
-log "jar $JAR; modes $MODES; $RUNS runs each (+1 untimed warm-up of the page cache); -Xmx$XMX ${EXTRA_OPTS[*]}"
+log "jar $JAR; modes ${MODE_LIST[*]}; $RUNS runs each (+1 untimed warm-up of the page cache); -Xmx$XMX ${EXTRA_OPTS[*]}"
 LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
 # one untimed start per mode: the jar, its libraries and the archive are read into the page cache
 for mode in "${MODE_LIST[@]}"; do start_once "$mode" 0; done
@@ -156,7 +169,7 @@ LOAD_AFTER=$(cut -d' ' -f1-3 /proc/loadavg)
 
 echo
 echo "== reelvault start-up: process start until /q/health/ready answers 200 (local backend, empty storage root)"
-echo "jar: $JAR"
+echo "jar: $JAR${BASELINE_JAR:+; baseline: $BASELINE_JAR}"
 echo "jvm: $(java -version 2>&1 | head -1), -Xmx$XMX ${EXTRA_OPTS[*]}; $(nproc) CPUs; poll every ${POLL}s"
 echo "load average (1/5/15 min): before $LOAD_BEFORE, after $LOAD_AFTER"
 echo
