@@ -10,7 +10,10 @@
 # Environment (all optional):
 #   BENCH_JAR=target/quarkus-app/quarkus-run.jar   the jar to start (built with ./mvnw package when the default is missing)
 #   BENCH_RUNS=5            starts per mode; medians are reported
-#   BENCH_MODES=auto        plain,appcds | plain | appcds; auto: appcds too when the archive exists
+#   BENCH_MODES=auto        a comma-separated list of plain, appcds, trained; auto: plain,trained and appcds when
+#                           the archive exists. trained: an archive this script makes first, as docker/Dockerfile.jvm
+#                           does (a training run of the scrub command on an empty root: the whole start-up, not only
+#                           the static init)
 #   BENCH_XMX=256m          the service's -Xmx
 #   BENCH_JAVA_OPTS=        more JVM options for every start (e.g. -XX:TieredStopAtLevel=1)
 #   BENCH_POLL=0.015        seconds between two readiness polls
@@ -53,11 +56,10 @@ fi
 JAR=$(cd "$(dirname "$JAR")" && pwd)/$(basename "$JAR")
 ARCHIVE="$(dirname "$JAR")/app-cds.jsa"
 
-case $MODES in
-    auto) if [[ -f $ARCHIVE ]]; then MODES=plain,appcds; else MODES=plain; fi ;;
-    plain | appcds | plain,appcds | appcds,plain) ;;
-    *) die "BENCH_MODES must be auto, plain, appcds or plain,appcds" ;;
-esac
+if [[ $MODES == auto ]]; then
+    if [[ -f $ARCHIVE ]]; then MODES=plain,appcds,trained; else MODES=plain,trained; fi
+fi
+[[ $MODES =~ ^(plain|appcds|trained)(,(plain|appcds|trained))*$ ]] || die "BENCH_MODES: plain, appcds, trained, comma-separated"
 IFS=, read -r -a MODE_LIST <<<"$MODES"
 BASELINE_JAR=""
 if [[ -n ${BENCH_BASELINE_JAR:-} ]]; then
@@ -87,6 +89,13 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
+if [[ $MODES == *trained* ]]; then
+    log "training run for the trained archive (scrub on an empty root)"
+    mkdir -p "$WORK/training-root"
+    (cd "$(dirname "$JAR")" && LOCAL_STORAGE_PATH="$WORK/training-root" java "-XX:ArchiveClassesAtExit=$WORK/trained.jsa" \
+        -Xlog:cds=off -Xlog:cds+dynamic=off -jar "$(basename "$JAR")" scrub >"$WORK/training.log" 2>&1) \
+        || die "the training run failed; log: $WORK/training.log"
+fi
 openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out "$WORK/key.pem" 2>/dev/null
 openssl pkey -in "$WORK/key.pem" -pubout -out "$WORK/pub.pem"
 SIGNING_KEY=$(openssl rand -hex 32)
@@ -101,6 +110,7 @@ start_once() {
     # the archive records the class path as the build ran it (quarkus-run.jar, relative): JDK 17 maps it only for
     # a JVM started from the jar's folder with that same relative path; both modes start so
     [[ $mode == appcds ]] && opts+=("-XX:SharedArchiveFile=app-cds.jsa" -Xshare:auto)
+    [[ $mode == trained ]] && opts+=("-XX:SharedArchiveFile=$WORK/trained.jsa" -Xshare:auto)
     rm -rf "$WORK/storage"
     mkdir -p "$WORK/storage"
     # ports chosen afresh for every start: a port another process took meanwhile would answer for this one
@@ -137,7 +147,7 @@ start_once() {
     CPU_MS=$(awk -v hz="$CLK_TCK" '{printf "%d", ($14 + $15) * 1000 / hz}' "/proc/$SVC_PID/stat")
     # "reelvault 0.1.0-SNAPSHOT on JVM (powered by Quarkus 3.33.2) started in 1.234s."
     QUARKUS_MS=$(sed -n 's/.* started in \([0-9.]*\)s\..*/\1/p' "$svc_log" | head -1 | awk '{printf "%d", $1 * 1000}')
-    if [[ $mode == appcds ]] && grep -qi 'sharedarchivefile\|unable to use shared archive' "$svc_log"; then
+    if [[ $mode == appcds || $mode == trained ]] && grep -qi 'sharedarchivefile\|unable to use shared archive' "$svc_log"; then
         die "the JVM did not take the archive: $(grep -i 'shared' "$svc_log" | head -3)"
     fi
     kill -TERM "$SVC_PID" 2>/dev/null || true
