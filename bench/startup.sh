@@ -17,7 +17,8 @@
 #   BENCH_XMX=256m          the service's -Xmx
 #   BENCH_JAVA_OPTS=        more JVM options for every start (e.g. -XX:TieredStopAtLevel=1)
 #   BENCH_POLL=0.015        seconds between two readiness polls
-#   BENCH_PORT=18380        first port to try; the next free one is used
+#   BENCH_PORT=             first port to try (the next free one is used); default: a random one in 20000-49999
+#                           for every start, so that other benchmarks on the machine do not take the same ports
 #   BENCH_BASELINE_JAR=     another jar (e.g. the previous release's) started plain as mode "baseline", alternating
 #                           with the others in the same run
 #
@@ -41,7 +42,7 @@ RUNS=${BENCH_RUNS:-5}
 MODES=${BENCH_MODES:-auto}
 XMX=${BENCH_XMX:-256m}
 POLL=${BENCH_POLL:-0.015}
-FIRST_PORT=${BENCH_PORT:-18380}
+FIRST_PORT=${BENCH_PORT:-}
 read -r -a EXTRA_OPTS <<<"${BENCH_JAVA_OPTS:-}"
 
 for tool in openssl curl java awk; do
@@ -115,7 +116,7 @@ start_once() {
     mkdir -p "$WORK/storage"
     # ports chosen afresh for every start: a port another process took meanwhile would answer for this one
     local PORT MGMT_PORT READY_URL
-    PORT=$(free_port "$FIRST_PORT")
+    PORT=$(free_port "${FIRST_PORT:-$((20000 + RANDOM % 30000))}")
     MGMT_PORT=$(free_port $((PORT + 1)))
     READY_URL="http://127.0.0.1:$MGMT_PORT/q/health/ready"
     t0=$(now_ns)
