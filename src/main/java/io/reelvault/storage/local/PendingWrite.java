@@ -118,17 +118,46 @@ final class PendingWrite {
     }
 
     /**
-     * The block size to open files in {@code dir} with {@code O_DIRECT}: the filesystem's, when it is a power of two
-     * that the {@link WriteBuffers} alignment is a multiple of; otherwise 0 (ordinary writes). Whether the filesystem
-     * accepts {@code O_DIRECT} at all shows only when a file is opened ({@link #open}).
+     * The block size to open files in {@code dir} with {@code O_DIRECT}, or 0 for ordinary writes: the filesystem's
+     * block size when it is a power of two that the {@link WriteBuffers} alignment is a multiple of, and a probe file
+     * there takes an {@code O_DIRECT} write of one block and the cut back to fewer bytes (some filesystems refuse the
+     * flag when a file is opened, some only at the first write). Blocking: call once, at start-up.
      */
     static int directBlockSize(Path dir) {
+        int block;
         try {
             FileStore store = Files.getFileStore(dir);
-            long block = store.getBlockSize();
-            return block > 0 && block <= WriteBuffers.ALIGNMENT && Long.bitCount(block) == 1 ? (int) block : 0;
+            long size = store.getBlockSize();
+            if (size <= 0 || size > WriteBuffers.ALIGNMENT || Long.bitCount(size) != 1) {
+                return 0;
+            }
+            block = (int) size;
         } catch (IOException | UnsupportedOperationException e) {
             return 0;
+        }
+        Path probe = null;
+        ByteBuffer buffer = WriteBuffers.acquire();
+        try {
+            probe = Files.createTempFile(dir, "direct-", ".tmp");
+            try (FileChannel channel = FileChannel.open(probe, StandardOpenOption.WRITE, ExtendedOpenOption.DIRECT)) {
+                buffer.limit(block);
+                while (buffer.hasRemaining()) {
+                    channel.write(buffer);
+                }
+                channel.truncate(block / 2);
+            }
+            return Files.size(probe) == block / 2 ? block : 0;
+        } catch (IOException | RuntimeException refused) {
+            return 0;
+        } finally {
+            WriteBuffers.release(buffer);
+            if (probe != null) {
+                try {
+                    Files.deleteIfExists(probe);
+                } catch (IOException ignored) {
+                    // a probe file left in the temp folder: the incomplete-write sweep removes it
+                }
+            }
         }
     }
 

@@ -64,9 +64,7 @@ class PendingWriteTest {
             for (int block : new int[] {directBlock, 0}) {
                 Path target = root.resolve("objects/o-" + round + "-" + block);
                 PendingWrite write = PendingWrite.open(temp, false, block);
-                if (block == 0) {
-                    assertFalse(write.direct());
-                }
+                assertEquals(block > 0, write.direct(), "a probed O_DIRECT opens so; 0 never does");
                 int maxChunk = 1 + random.nextInt(random.nextBoolean() ? 300 : 3 * WriteBuffers.BYTES / 2);
                 long written = 0;
                 for (int at = 0; at < size; ) {
