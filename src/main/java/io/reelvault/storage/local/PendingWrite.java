@@ -55,7 +55,10 @@ final class PendingWrite {
     private final boolean recordDigest;
     /** The block size that {@code O_DIRECT} writes must be multiples of; 0: an ordinary (buffered) file. */
     private final int directBlock;
-    /** The batch being filled ({@link WriteBuffers}); null once released, which happens exactly once. */
+    /**
+     * The batch being filled ({@link WriteBuffers}); null once released, which happens exactly once, and null from the
+     * start when none was to be had (too many writes at once): each buffer is then written as it comes.
+     */
     private ByteBuffer batch;
     /** The other batch: idle (or null, not acquired yet) while {@link #inFlight} is null, else being written. */
     private ByteBuffer spare;
@@ -70,13 +73,13 @@ final class PendingWrite {
     private long written;
     private boolean finished;
 
-    private PendingWrite(Path temp, FileChannel channel, boolean recordDigest, int directBlock) {
+    private PendingWrite(Path temp, FileChannel channel, boolean recordDigest, int directBlock, ByteBuffer batch) {
         this.temp = temp;
         this.channel = channel;
         this.recordDigest = recordDigest;
         this.directBlock = directBlock;
         this.sha256 = Sha256.newDigest();
-        this.batch = WriteBuffers.acquire();
+        this.batch = batch;
     }
 
     /**
@@ -85,14 +88,16 @@ final class PendingWrite {
      * @param recordDigest whether the filesystem keeps extended attributes ({@link StoredDigest#supported})
      * @param directBlock  the block size of {@code O_DIRECT} writes on {@code tempDir}'s filesystem
      *                     ({@link #directBlockSize}), 0 for ordinary writes; when the file cannot be opened so after
-     *                     all, it is written the ordinary way ({@link #direct} says which)
+     *                     all, or when no batch buffer is to be had, it is written the ordinary way ({@link #direct}
+     *                     says which)
      */
     static PendingWrite open(Path tempDir, boolean recordDigest, int directBlock) throws IOException {
         Path temp = Files.createTempFile(tempDir, "put-", ".part");
         FileChannel channel = null;
+        ByteBuffer batch = WriteBuffers.acquire();
         try {
             int block = 0;
-            if (directBlock > 0) {
+            if (directBlock > 0 && batch != null) {
                 try {
                     channel = FileChannel.open(temp, StandardOpenOption.WRITE, ExtendedOpenOption.DIRECT);
                     block = directBlock;
@@ -107,8 +112,11 @@ final class PendingWrite {
                     == null) { // a sweep of another process that found it first: a fresh file is never old
                 throw new IOException("the new temp file " + temp.getFileName() + " is locked by another process");
             }
-            return new PendingWrite(temp, channel, recordDigest, block);
+            return new PendingWrite(temp, channel, recordDigest, block, batch);
         } catch (IOException | RuntimeException e) {
+            if (batch != null) {
+                WriteBuffers.release(batch);
+            }
             if (channel != null) {
                 channel.close();
             }
@@ -137,6 +145,9 @@ final class PendingWrite {
         }
         Path probe = null;
         ByteBuffer buffer = WriteBuffers.acquire();
+        if (buffer == null) {
+            return 0;
+        }
         try {
             probe = Files.createTempFile(dir, "direct-", ".tmp");
             try (FileChannel channel = FileChannel.open(probe, StandardOpenOption.WRITE, ExtendedOpenOption.DIRECT)) {
@@ -213,6 +224,11 @@ final class PendingWrite {
             throw new CancellationException("write aborted");
         }
         sha256.update(buffer.duplicate()); // in place for a heap buffer; the bytes are then warm for the copy below
+        if (batch == null) {
+            written += buffer.remaining();
+            writeFully(buffer);
+            return written;
+        }
         while (buffer.hasRemaining()) {
             int n = Math.min(buffer.remaining(), batch.remaining());
             batch.put(batch.position(), buffer, buffer.position(), n);
@@ -230,7 +246,13 @@ final class PendingWrite {
     private void flush() throws IOException {
         awaitInFlight();
         ByteBuffer full = batch.flip();
-        batch = spare != null ? spare : WriteBuffers.acquire();
+        ByteBuffer next = spare != null ? spare : WriteBuffers.acquire();
+        if (next == null) { // no second buffer to be had: this one is written before it fills again
+            writeFully(full);
+            full.clear();
+            return;
+        }
+        batch = next;
         spare = full;
         inFlight = WRITERS.submit(() -> {
             try {
@@ -283,7 +305,7 @@ final class PendingWrite {
     /** Writes what the batch holds (an O_DIRECT file: padded to its block, then cut back) and releases the batches. */
     private void flushLast() throws IOException {
         awaitInFlight();
-        if (batch.position() > 0) {
+        if (batch != null && batch.position() > 0) {
             if (direct()) {
                 int padded = (batch.position() + directBlock - 1) / directBlock * directBlock;
                 while (batch.position() < padded) {

@@ -10,7 +10,10 @@ import java.util.concurrent.atomic.AtomicLong;
  * each, aligned to {@link #ALIGNMENT} (what {@code O_DIRECT} asks of a buffer's address). A small pool keeps up to
  * {@link #KEPT} of them for reuse, so that an upload allocates none in the steady state; a buffer released when the
  * pool is full is left to the garbage collector. Each buffer belongs to one write at a time, from {@link #acquire}
- * until its {@link #release}, which the write calls exactly once.
+ * until its {@link #release}, which the write calls exactly once. At most {@link #MAX_IN_USE} are in use at once (a
+ * quarter of the heap's limit, which is also the JVM's default limit of direct memory, and 64 MiB at most): beyond,
+ * {@link #acquire} answers null and the write goes without ({@link PendingWrite}), so that many uploads at once
+ * never exhaust direct memory.
  */
 final class WriteBuffers {
     /** One buffer: written to the file in one call when full. */
@@ -19,6 +22,9 @@ final class WriteBuffers {
     static final int ALIGNMENT = 4096;
     /** At most this many idle buffers are kept (as many MiB off the heap). */
     static final int KEPT = 8;
+    /** At most this many buffers are in use at once. */
+    static final int MAX_IN_USE =
+            (int) Math.max(2, Math.min(64, Runtime.getRuntime().maxMemory() / 4 / BYTES));
 
     private static final ConcurrentLinkedQueue<ByteBuffer> IDLE = new ConcurrentLinkedQueue<>();
     private static final AtomicInteger IDLE_COUNT = new AtomicInteger();
@@ -27,9 +33,12 @@ final class WriteBuffers {
 
     private WriteBuffers() {}
 
-    /** A cleared buffer of {@link #BYTES}, aligned; pooled or new. */
+    /** A cleared buffer of {@link #BYTES}, aligned, pooled or new; null when {@link #MAX_IN_USE} are in use. */
     static ByteBuffer acquire() {
-        IN_USE.incrementAndGet();
+        if (IN_USE.incrementAndGet() > MAX_IN_USE) {
+            IN_USE.decrementAndGet();
+            return null;
+        }
         ByteBuffer buffer = IDLE.poll();
         if (buffer != null) {
             IDLE_COUNT.decrementAndGet();

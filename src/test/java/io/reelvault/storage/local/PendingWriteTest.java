@@ -113,6 +113,39 @@ class PendingWriteTest {
     }
 
     @Test
+    void withoutBuffersToSpareAWriteGoesUnbatchedOrSingleBufferedAndStoresTheSameBytes() throws Exception {
+        List<ByteBuffer> taken = new java.util.ArrayList<>();
+        try {
+            for (ByteBuffer b = WriteBuffers.acquire(); b != null; b = WriteBuffers.acquire()) {
+                taken.add(b);
+            }
+            assertEquals(WriteBuffers.MAX_IN_USE, WriteBuffers.inUse(), "a bounded number in use");
+            Random random = new Random(7);
+            byte[] body = new byte[3 * WriteBuffers.BYTES + 123];
+            random.nextBytes(body);
+            for (int spare = 0; spare <= 1; spare++) { // none at all, then one (no second to write in the background)
+                if (spare == 1) {
+                    WriteBuffers.release(taken.remove(taken.size() - 1));
+                }
+                PendingWrite write = PendingWrite.open(temp, false, PendingWrite.directBlockSize(temp));
+                if (spare == 0) {
+                    assertFalse(write.direct(), "O_DIRECT only with an aligned batch");
+                }
+                for (int at = 0; at < body.length; at += 70_000) {
+                    write.write(ByteBuffer.wrap(body, at, Math.min(70_000, body.length - at)));
+                }
+                Path target = root.resolve("objects/unbatched-" + spare);
+                write.commit(target, files);
+                assertArrayEquals(body, Files.readAllBytes(target));
+                assertEquals(sha256(body), write.sha256());
+            }
+        } finally {
+            taken.forEach(WriteBuffers::release);
+        }
+        assertEquals(inUseBefore, WriteBuffers.inUse());
+    }
+
+    @Test
     void aBufferReleasedTwiceIsRefused() {
         ByteBuffer buffer = WriteBuffers.acquire();
         WriteBuffers.release(buffer);
