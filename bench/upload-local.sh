@@ -13,6 +13,9 @@
 #   BENCH_PORT=18080       first port to try; the next free one is used
 #   BENCH_WARMUP=1         untimed uploads per service process before the timed runs (JIT warm-up)
 #   BENCH_VERIFY_STORED=1  also hash the stored object on disk after each upload (outside timing)
+#   BENCH_JAR=target/quarkus-app/quarkus-run.jar  the packaged service to measure (built when it is the default
+#                          and missing), e.g. an older build to compare with
+#   BENCH_JAVA_OPTS=       extra JVM options for the service, e.g. -XX:StartFlightRecording=filename=/tmp/u.jfr
 #
 # Other variables in the environment reach the service too, e.g. QUARKUS_HTTP_LIMITS_MAX_CHUNK_SIZE.
 #
@@ -33,7 +36,11 @@ WARMUP=${BENCH_WARMUP:-1}
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 # shellcheck source=bench/lib.sh
 source "$ROOT/bench/lib.sh"
-JAR="$ROOT/target/quarkus-app/quarkus-run.jar"
+DEFAULT_JAR="$ROOT/target/quarkus-app/quarkus-run.jar"
+JAR=${BENCH_JAR:-$DEFAULT_JAR}
+[[ $JAR == /* ]] || JAR="$PWD/$JAR"
+JAVA_OPTS_EXTRA=${BENCH_JAVA_OPTS:-}
+CLK_TCK=$(getconf CLK_TCK)
 
 
 for tool in openssl curl dd java sha256sum awk; do
@@ -44,7 +51,12 @@ done
 [[ $WARMUP =~ ^[0-9]+$ ]] || die "BENCH_WARMUP must be a whole number"
 
 # --- 1. the packaged service
-ensure_jar
+if [[ $JAR == "$DEFAULT_JAR" ]]; then
+    ensure_jar
+else
+    [[ -f $JAR ]] || die "BENCH_JAR $JAR does not exist"
+fi
+log "service jar: $JAR"
 
 # --- 2. work folder under target/, cleaned on exit; the service is stopped on exit
 WORK=$(new_work_dir bench-upload)
@@ -101,9 +113,11 @@ start_service() {
     QUARKUS_MANAGEMENT_HOST=127.0.0.1 \
     QUARKUS_MANAGEMENT_PORT="$MGMT_PORT" \
     REELVAULT_PUBLIC_BASE_URL="$BASE" \
-        /usr/bin/time -v -o "$SVC_TIME" java "-Xmx$XMX" -jar "$JAR" >"$SVC_LOG" 2>&1 &
+        /usr/bin/time -v -o "$SVC_TIME" java "-Xmx$XMX" $JAVA_OPTS_EXTRA -jar "$JAR" >"$SVC_LOG" 2>&1 &
     SVC_TIME_PID=$!
     await_ready "$MGMT" "$SVC_LOG"
+    SVC_JAVA_PID=$(ps -o pid= --ppid "$SVC_TIME_PID" | tr -d ' ')
+    [[ -n $SVC_JAVA_PID ]] || die "cannot find the service's JVM (child of $SVC_TIME_PID)"
     log "service '$name' ready"
 }
 
@@ -120,12 +134,18 @@ make_input() {
 }
 
 
-# upload_once FILE SHA: one checked upload, then its DELETE; sets UPLOAD_SECS (curl's time_total)
+# cpu_ticks: the service JVM's user + system CPU time so far, in clock ticks (/proc/PID/stat fields 14 and 15)
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$SVC_JAVA_PID/stat"; }
+
+# upload_once FILE SHA: one checked upload, then its DELETE; sets UPLOAD_SECS (curl's time_total) and
+# UPLOAD_TICKS (the service's CPU clock ticks during the POST)
 upload_once() {
-    local file=$1 sha=$2 out code id key stored
+    local file=$1 sha=$2 out code id key stored ticks0
+    ticks0=$(cpu_ticks)
     out=$(curl -sS -o "$WORK/resp.json" -w '%{http_code} %{time_total}' -X POST \
         "$BASE/api/v1/uploads?filename=bench.png" -H "Authorization: Bearer $TOKEN" \
         -H 'Content-Type: image/png' -H 'Expect:' -T "$file") || die "curl failed (${out:-no output}); log: $SVC_LOG"
+    UPLOAD_TICKS=$(( $(cpu_ticks) - ticks0 ))
     read -r code UPLOAD_SECS <<<"$out"
     if [[ $code != 201 ]]; then
         log "response body: $(cat "$WORK/resp.json")"
@@ -156,11 +176,12 @@ bench_size() {
         upload_once "$file" "$sha"
         log "  warm-up $i: service $mb MiB in ${UPLOAD_SECS}s (not counted)"
     done
-    local svc_rates=() dd_rates=() t0 t1
+    local svc_rates=() dd_rates=() cpu_rates=() t0 t1
     for ((i = 1; i <= RUNS; i++)); do
         upload_once "$file" "$sha"
         svc_rates+=("$(awk -v b="$bytes" -v s="$UPLOAD_SECS" 'BEGIN {printf "%.1f", b / s / 1e6}')")
-        log "  run $i: service $mb MiB in ${UPLOAD_SECS}s = ${svc_rates[-1]} MB/s"
+        cpu_rates+=("$(awk -v b="$bytes" -v t="$UPLOAD_TICKS" -v hz="$CLK_TCK" 'BEGIN {printf "%.2f", t / hz / (b / 1073741824)}')")
+        log "  run $i: service $mb MiB in ${UPLOAD_SECS}s = ${svc_rates[-1]} MB/s, ${cpu_rates[-1]} CPU-s/GiB (load $(cut -d' ' -f1 /proc/loadavg))"
 
         # dd baseline to the same disk
         t0=$(date +%s.%N)
@@ -172,6 +193,7 @@ bench_size() {
     done
     rm -f "$file"
     SVC_MBS=$(printf '%s\n' "${svc_rates[@]}" | median)
+    SVC_CPU=$(printf '%s\n' "${cpu_rates[@]}" | median)
     DD_MBS=$(printf '%s\n' "${dd_rates[@]}" | median)
 }
 
@@ -186,11 +208,13 @@ measure() {
     [[ -n $rss_kb ]] || die "no RSS in $SVC_TIME"
     RES_SVC[$name]=$SVC_MBS
     RES_DD[$name]=$DD_MBS
+    RES_CPUGIB[$name]=$SVC_CPU
     RES_RSS[$name]=$(awk -v k="$rss_kb" 'BEGIN {printf "%.0f", k / 1024}')
     RES_CPU[$name]="user $(time_field "$SVC_TIME" "User time (seconds)")s sys $(time_field "$SVC_TIME" "System time (seconds)")s wall $(time_field "$SVC_TIME" "Elapsed (wall clock) time (h:mm:ss or m:ss)")"
 }
 
-declare -A RES_SVC RES_DD RES_RSS RES_CPU
+declare -A RES_SVC RES_DD RES_RSS RES_CPU RES_CPUGIB
+LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
 measure small "$SMALL_MB"
 measure large "$LARGE_MB"
 
@@ -202,14 +226,17 @@ java_version=$(java -version 2>&1 | head -1)
 echo
 echo "== reelvault upload benchmark (local storage; raw POST body; $RUNS runs per size, medians; $WARMUP warm-up uploads)"
 echo "machine: $(nproc) CPUs, $mem_total GiB RAM ($mem_avail GiB available), disk $(df -P "$ROOT" | awk 'NR==2 {print $1}')"
-echo "jvm: $java_version, -Xmx$XMX"
+echo "jvm: $java_version, -Xmx$XMX${JAVA_OPTS_EXTRA:+ $JAVA_OPTS_EXTRA}; jar: $JAR"
+echo "load average: $LOAD_BEFORE at the start, $(cut -d' ' -f1-3 /proc/loadavg) at the end"
 echo "MB/s = 10^6 bytes/s; dd = dd bs=1M conv=fdatasync to the same folder; ratio = service / dd"
+echo "CPU-s/GiB = the service JVM's user+system CPU seconds during the upload POST, per GiB uploaded"
 echo
-printf '%-9s %14s %9s %7s %18s\n' size "service MB/s" "dd MB/s" ratio "service peak RSS"
+printf '%-9s %14s %9s %7s %10s %18s\n' size "service MB/s" "dd MB/s" ratio "CPU-s/GiB" "service peak RSS"
 for name in small large; do
     mb=$SMALL_MB; [[ $name == large ]] && mb=$LARGE_MB
-    printf '%-9s %14s %9s %7s %14s MiB\n' "$(label "$mb")" "${RES_SVC[$name]}" "${RES_DD[$name]}" \
-        "$(awk -v s="${RES_SVC[$name]}" -v d="${RES_DD[$name]}" 'BEGIN {printf "%.2f", s / d}')" "${RES_RSS[$name]}"
+    printf '%-9s %14s %9s %7s %10s %14s MiB\n' "$(label "$mb")" "${RES_SVC[$name]}" "${RES_DD[$name]}" \
+        "$(awk -v s="${RES_SVC[$name]}" -v d="${RES_DD[$name]}" 'BEGIN {printf "%.2f", s / d}')" \
+        "${RES_CPUGIB[$name]}" "${RES_RSS[$name]}"
 done
 echo
 printf 'peak RSS ratio %s / %s: %s\n' "$(label "$LARGE_MB")" "$(label "$SMALL_MB")" \

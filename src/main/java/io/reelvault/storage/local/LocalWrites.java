@@ -36,6 +36,10 @@ import java.util.stream.Collectors;
  * ({@link IncompleteWrites}). A full disk fails a write with {@code insufficient_storage}, its temp file removed.
  */
 final class LocalWrites {
+    /**
+     * Buffers queued for the writer at most (back-pressure beyond: the memory a write holds stays constant). The
+     * writer's thread takes every buffer queued in one go, and {@link PendingWrite} gathers them into large writes.
+     */
     private static final int WRITE_BUFFERED_CHUNKS = 16;
 
     private final SecurePaths paths;
@@ -44,6 +48,9 @@ final class LocalWrites {
     private final LocalIo io;
     private final KeyLocks keyLocks;
     private final boolean digests;
+    /** {@link PendingWrite#directBlockSize} of the temp folder; 0 once a file could not be opened with O_DIRECT. */
+    private volatile int directBlock;
+
     private final Set<PendingWrite> pending = ConcurrentHashMap.newKeySet();
     private volatile boolean stopped;
 
@@ -55,6 +62,12 @@ final class LocalWrites {
         this.io = io;
         this.keyLocks = new KeyLocks(paths.root());
         this.digests = digests;
+        this.directBlock = PendingWrite.directBlockSize(tempDir);
+    }
+
+    /** Whether new writes open their temp file with {@code O_DIRECT}. */
+    boolean direct() {
+        return directBlock > 0;
     }
 
     /** @param expectedEtag null: unconditional; otherwise the condition of {@link LocalObjectStore#putIf} */
@@ -147,7 +160,11 @@ final class LocalWrites {
         if (stopped) {
             throw stopping();
         }
-        PendingWrite write = PendingWrite.open(tempDir, digests);
+        int block = directBlock;
+        PendingWrite write = PendingWrite.open(tempDir, digests, block);
+        if (block > 0 && !write.direct()) {
+            directBlock = 0; // this filesystem refuses O_DIRECT: not tried again
+        }
         pending.add(write);
         if (stopped) { // abortAll may have iterated before the add: never leave a write it did not see
             write.abort();

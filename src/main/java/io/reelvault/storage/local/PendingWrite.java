@@ -1,11 +1,15 @@
 package io.reelvault.storage.local;
 
+import com.sun.nio.file.ExtendedOpenOption;
+import io.reelvault.common.DaemonThreads;
 import io.reelvault.common.Sha256;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
+import java.nio.file.FileStore;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
@@ -14,8 +18,13 @@ import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.FileTime;
 import java.security.MessageDigest;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CancellationException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 
 /**
  * One object being written: a temp file in the store's own temp folder (same filesystem as the
@@ -23,6 +32,17 @@ import java.util.concurrent.CancellationException;
  * is visible; {@link #abort} removes every trace. Methods are called on worker threads; they are
  * synchronized because an abort (cancellation) may arrive while a chunk is being written. The SHA-256 of the
  * bytes is recorded on the temp file before the rename ({@link StoredDigest}), unless the filesystem cannot keep it.
+ *
+ * <p>The bytes take one pass: each incoming buffer is hashed where it lies (a heap buffer's array, which the JDK's
+ * SHA-256 intrinsic reads in place) and copied into an off-heap batch of {@link WriteBuffers#BYTES}, which goes to
+ * the file in one call when full. Where the filesystem allows it the file is opened with {@code O_DIRECT}
+ * ({@link #open}): the batch then goes from this buffer to the disk without a copy into the page cache, the
+ * kernel's largest cost per byte for buffered writes (the last batch is padded to the block size and the file cut
+ * back to its length). Elsewhere the batch is an ordinary write. Either way the file is fsynced before the rename.
+ * A full batch is written by a thread of {@link #WRITERS} while the next one fills (two batches per write, at most
+ * one of them in flight): hashing and the disk overlap. Nothing waits for a writer thread but the write it serves,
+ * and a writer waits for nothing but the disk, so they cannot deadlock with the blocking executor; a batch in flight
+ * is waited for before its buffer is reused or released, and before the file is completed or closed.
  *
  * <p>While it streams, the write holds an exclusive OS lock ({@code fcntl}) on its temp file, which the kernel drops
  * when the process dies however it dies: a temp file that nobody locks belongs to no live write
@@ -33,35 +53,128 @@ final class PendingWrite {
     private final FileChannel channel;
     private final MessageDigest sha256;
     private final boolean recordDigest;
+    /** The block size that {@code O_DIRECT} writes must be multiples of; 0: an ordinary (buffered) file. */
+    private final int directBlock;
+    /**
+     * The batch being filled ({@link WriteBuffers}); null once released, which happens exactly once, and null from the
+     * start when none was to be had (too many writes at once): each buffer is then written as it comes.
+     */
+    private ByteBuffer batch;
+    /** The other batch: idle (or null, not acquired yet) while {@link #inFlight} is null, else being written. */
+    private ByteBuffer spare;
+    /** The write of {@link #spare} on a {@link #WRITERS} thread, until waited for. */
+    private Future<?> inFlight;
+
+    /** The threads that write full batches (created as needed, ended when idle a minute). */
+    private static final ExecutorService WRITERS =
+            Executors.newCachedThreadPool(DaemonThreads.numbered("local-writer-"));
+
     private String hex;
     private long written;
     private boolean finished;
 
-    private PendingWrite(Path temp, FileChannel channel, boolean recordDigest) {
+    private PendingWrite(Path temp, FileChannel channel, boolean recordDigest, int directBlock, ByteBuffer batch) {
         this.temp = temp;
         this.channel = channel;
         this.recordDigest = recordDigest;
+        this.directBlock = directBlock;
         this.sha256 = Sha256.newDigest();
+        this.batch = batch;
     }
 
-    /** @param recordDigest whether the filesystem keeps extended attributes ({@link StoredDigest#supported}) */
-    static PendingWrite open(Path tempDir, boolean recordDigest) throws IOException {
+    /**
+     * A new temp file in {@code tempDir}, locked.
+     *
+     * @param recordDigest whether the filesystem keeps extended attributes ({@link StoredDigest#supported})
+     * @param directBlock  the block size of {@code O_DIRECT} writes on {@code tempDir}'s filesystem
+     *                     ({@link #directBlockSize}), 0 for ordinary writes; when the file cannot be opened so after
+     *                     all, or when no batch buffer is to be had, it is written the ordinary way ({@link #direct}
+     *                     says which)
+     */
+    static PendingWrite open(Path tempDir, boolean recordDigest, int directBlock) throws IOException {
         Path temp = Files.createTempFile(tempDir, "put-", ".part");
         FileChannel channel = null;
+        ByteBuffer batch = WriteBuffers.acquire();
         try {
-            channel = FileChannel.open(temp, StandardOpenOption.WRITE);
+            int block = 0;
+            if (directBlock > 0 && batch != null) {
+                try {
+                    channel = FileChannel.open(temp, StandardOpenOption.WRITE, ExtendedOpenOption.DIRECT);
+                    block = directBlock;
+                } catch (IOException | UnsupportedOperationException refused) {
+                    // the filesystem takes no O_DIRECT (tmpfs on older kernels, some network filesystems)
+                }
+            }
+            if (channel == null) {
+                channel = FileChannel.open(temp, StandardOpenOption.WRITE);
+            }
             if (channel.tryLock()
                     == null) { // a sweep of another process that found it first: a fresh file is never old
                 throw new IOException("the new temp file " + temp.getFileName() + " is locked by another process");
             }
-            return new PendingWrite(temp, channel, recordDigest);
+            return new PendingWrite(temp, channel, recordDigest, block, batch);
         } catch (IOException | RuntimeException e) {
+            if (batch != null) {
+                WriteBuffers.release(batch);
+            }
             if (channel != null) {
                 channel.close();
             }
             Files.deleteIfExists(temp);
             throw e;
         }
+    }
+
+    /**
+     * The block size to open files in {@code dir} with {@code O_DIRECT}, or 0 for ordinary writes: the filesystem's
+     * block size when it is a power of two that the {@link WriteBuffers} alignment is a multiple of, and a probe file
+     * there takes an {@code O_DIRECT} write of one block and the cut back to fewer bytes (some filesystems refuse the
+     * flag when a file is opened, some only at the first write). Blocking: call once, at start-up.
+     */
+    static int directBlockSize(Path dir) {
+        int block;
+        try {
+            FileStore store = Files.getFileStore(dir);
+            long size = store.getBlockSize();
+            if (size <= 0 || size > WriteBuffers.ALIGNMENT || Long.bitCount(size) != 1) {
+                return 0;
+            }
+            block = (int) size;
+        } catch (IOException | UnsupportedOperationException e) {
+            return 0;
+        }
+        Path probe = null;
+        ByteBuffer buffer = WriteBuffers.acquire();
+        if (buffer == null) {
+            return 0;
+        }
+        try {
+            probe = Files.createTempFile(dir, "direct-", ".tmp");
+            try (FileChannel channel = FileChannel.open(probe, StandardOpenOption.WRITE, ExtendedOpenOption.DIRECT)) {
+                buffer.limit(block);
+                while (buffer.hasRemaining()) {
+                    channel.write(buffer);
+                }
+                channel.truncate(block / 2);
+            }
+            return Files.size(probe) == block / 2 ? block : 0;
+        } catch (IOException | RuntimeException refused) {
+            return 0;
+        } finally {
+            WriteBuffers.release(buffer);
+            if (probe != null) {
+                try {
+                    Files.deleteIfExists(probe);
+                } catch (IOException ignored) {
+                    // a probe file left in the temp folder: the incomplete-write sweep removes it
+                }
+            }
+        }
+    }
+
+    /** Whether this file was opened with {@code O_DIRECT}. */
+    boolean direct() {
+        return directBlock > 0;
     }
 
     /** The temp file. */
@@ -97,16 +210,131 @@ final class PendingWrite {
         }
     }
 
-    /** Appends the buffer; returns the total written so far. */
+    /** Appends the buffers in order (each consumed); returns the total written so far. */
+    synchronized long write(List<ByteBuffer> buffers) throws IOException {
+        for (ByteBuffer buffer : buffers) {
+            write(buffer);
+        }
+        return written;
+    }
+
+    /** Appends the buffer (consumed); returns the total written so far. */
     synchronized long write(ByteBuffer buffer) throws IOException {
         if (finished) {
             throw new CancellationException("write aborted");
         }
-        sha256.update(buffer.duplicate());
+        sha256.update(buffer.duplicate()); // in place for a heap buffer; the bytes are then warm for the copy below
+        if (batch == null) {
+            written += buffer.remaining();
+            writeFully(buffer);
+            return written;
+        }
         while (buffer.hasRemaining()) {
-            written += channel.write(buffer);
+            int n = Math.min(buffer.remaining(), batch.remaining());
+            batch.put(batch.position(), buffer, buffer.position(), n);
+            batch.position(batch.position() + n);
+            buffer.position(buffer.position() + n);
+            written += n;
+            if (!batch.hasRemaining()) {
+                flush();
+            }
         }
         return written;
+    }
+
+    /** Hands the full batch to a writer thread (once the previous one is written) and goes on with the other. */
+    private void flush() throws IOException {
+        awaitInFlight();
+        ByteBuffer full = batch.flip();
+        ByteBuffer next = spare != null ? spare : WriteBuffers.acquire();
+        if (next == null) { // no second buffer to be had: this one is written before it fills again
+            writeFully(full);
+            full.clear();
+            return;
+        }
+        batch = next;
+        spare = full;
+        inFlight = WRITERS.submit(() -> {
+            try {
+                writeFully(full);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        });
+    }
+
+    private void writeFully(ByteBuffer buffer) throws IOException {
+        while (buffer.hasRemaining()) {
+            channel.write(buffer);
+        }
+    }
+
+    /**
+     * Waits, without giving in to interrupts (its buffer must not be reused while the disk may still read it), until
+     * the batch in flight is written; then {@link #spare} is idle again. Rethrows the write's failure.
+     */
+    private void awaitInFlight() throws IOException {
+        Future<?> pending = inFlight;
+        if (pending == null) {
+            return;
+        }
+        boolean interrupted = false;
+        try {
+            while (true) {
+                try {
+                    pending.get();
+                    break;
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                } catch (ExecutionException e) {
+                    if (e.getCause() instanceof UncheckedIOException io) {
+                        throw io.getCause();
+                    }
+                    throw new IOException("writing to " + temp.getFileName() + " failed", e.getCause());
+                }
+            }
+        } finally {
+            inFlight = null;
+            spare.clear();
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    /** Writes what the batch holds (an O_DIRECT file: padded to its block, then cut back) and releases the batches. */
+    private void flushLast() throws IOException {
+        awaitInFlight();
+        if (batch != null && batch.position() > 0) {
+            if (direct()) {
+                int padded = (batch.position() + directBlock - 1) / directBlock * directBlock;
+                while (batch.position() < padded) {
+                    batch.put((byte) 0);
+                }
+            }
+            writeFully(batch.flip());
+            if (direct()) {
+                channel.truncate(written);
+            }
+        }
+        releaseBatches();
+    }
+
+    /** Gives both batches back to the pool, the one in flight once written. Idempotent; never throws. */
+    private void releaseBatches() {
+        try {
+            awaitInFlight();
+        } catch (IOException ignored) {
+            // the write fails anyway; only its buffer matters here
+        }
+        if (batch != null) {
+            WriteBuffers.release(batch);
+            batch = null;
+        }
+        if (spare != null) {
+            WriteBuffers.release(spare);
+            spare = null;
+        }
     }
 
     /** Hex SHA-256 of everything written; call after the last write. */
@@ -142,6 +370,7 @@ final class PendingWrite {
         if (finished) {
             throw new CancellationException("write aborted");
         }
+        flushLast();
         if (recordDigest) {
             StoredDigest.write(temp, sha256()); // before the fsync: the digest is as durable as the bytes
         }
@@ -160,6 +389,7 @@ final class PendingWrite {
 
     /** Discards the temp file. Idempotent; never throws. @return whether this call aborted it (false: already finished) */
     synchronized boolean abort() {
+        releaseBatches();
         if (finished) {
             return false;
         }

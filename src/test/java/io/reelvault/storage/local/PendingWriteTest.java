@@ -1,0 +1,164 @@
+package io.reelvault.storage.local;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.CancellationException;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@link PendingWrite}'s batching: however a body is cut into buffers (heap or direct, tiny or larger than a batch),
+ * the stored file and its SHA-256 are the body's, with {@code O_DIRECT} (where the disk under {@code target/} takes
+ * it) and without; every batch buffer goes back to {@link WriteBuffers} exactly once; an aborted write leaves nothing.
+ */
+class PendingWriteTest {
+    private Path root;
+    private Path temp;
+    private LocalFiles files;
+    private long inUseBefore;
+
+    @BeforeEach
+    void setUp() throws IOException {
+        Path base = Path.of("target");
+        Files.createDirectories(base);
+        root = Files.createTempDirectory(base.toAbsolutePath(), "pending-write-");
+        temp = Files.createDirectories(root.resolve(".tmp"));
+        files = new LocalFiles(root);
+        inUseBefore = WriteBuffers.inUse();
+    }
+
+    @AfterEach
+    void tearDown() throws IOException {
+        try (Stream<Path> all = Files.walk(root)) {
+            all.sorted((a, b) -> b.compareTo(a)).forEach(p -> p.toFile().delete());
+        }
+    }
+
+    @Test
+    void arbitraryChunkingsStoreTheSameBytesAndDigestDirectAndBuffered() throws Exception {
+        int directBlock = PendingWrite.directBlockSize(temp);
+        Random random = new Random(20261204);
+        for (int round = 0; round < 40; round++) {
+            int size = switch (round % 4) {
+                case 0 -> random.nextInt(5000); // within one block
+                case 1 -> WriteBuffers.BYTES - 1 + random.nextInt(3); // around one batch
+                case 2 -> random.nextInt(3 * WriteBuffers.BYTES); // several batches and a tail
+                default -> (random.nextInt(4) + 1) * WriteBuffers.BYTES; // whole batches, no tail
+            };
+            byte[] body = new byte[size];
+            random.nextBytes(body);
+            for (int block : new int[] {directBlock, 0}) {
+                Path target = root.resolve("objects/o-" + round + "-" + block);
+                PendingWrite write = PendingWrite.open(temp, false, block);
+                assertEquals(block > 0, write.direct(), "a probed O_DIRECT opens so; 0 never does");
+                int maxChunk = 1 + random.nextInt(random.nextBoolean() ? 300 : 3 * WriteBuffers.BYTES / 2);
+                long written = 0;
+                for (int at = 0; at < size; ) {
+                    int n = Math.min(size - at, random.nextInt(maxChunk + 1)); // empty buffers too
+                    ByteBuffer chunk = random.nextBoolean()
+                            ? ByteBuffer.wrap(body, at, n).slice()
+                            : ByteBuffer.allocateDirect(n).put(body, at, n).flip();
+                    written = write.write(chunk);
+                    assertFalse(chunk.hasRemaining(), "a buffer is consumed");
+                    at += n;
+                }
+                assertEquals(size, written);
+                assertEquals(size, write.written());
+                write.commit(target, files);
+                assertArrayEquals(body, Files.readAllBytes(target), "round " + round + ", block " + block);
+                assertEquals(sha256(body), write.sha256());
+                assertEquals(inUseBefore, WriteBuffers.inUse(), "both batches released");
+            }
+        }
+        assertEquals(List.of(), list(temp), "no temp file remains");
+    }
+
+    @Test
+    void anAbortMidBatchOrInFlightLeavesNothingAndReleasesOnce() throws Exception {
+        for (int size : new int[] {10, WriteBuffers.BYTES + 10, 3 * WriteBuffers.BYTES}) {
+            PendingWrite write = PendingWrite.open(temp, false, PendingWrite.directBlockSize(temp));
+            write.write(ByteBuffer.wrap(new byte[size])); // the last full batch may still be in flight
+            assertTrue(write.abort());
+            assertFalse(write.abort(), "idempotent");
+            assertEquals(inUseBefore, WriteBuffers.inUse(), "the batches went back once, after any write in flight");
+            assertEquals(List.of(), list(temp), "the temp file is gone");
+            assertThrows(CancellationException.class, () -> write.write(ByteBuffer.wrap(new byte[1])));
+            assertThrows(CancellationException.class, () -> write.commit(root.resolve("never"), files));
+            assertFalse(Files.exists(root.resolve("never")));
+        }
+    }
+
+    @Test
+    void aCommittedWriteCannotBeAbortedAndReleasesNothingTwice() throws Exception {
+        PendingWrite write = PendingWrite.open(temp, false, 0);
+        write.write(ByteBuffer.wrap(new byte[] {1, 2, 3}));
+        write.commit(root.resolve("o"), files);
+        assertFalse(write.abort());
+        assertEquals(inUseBefore, WriteBuffers.inUse());
+        assertArrayEquals(new byte[] {1, 2, 3}, Files.readAllBytes(root.resolve("o")));
+    }
+
+    @Test
+    void withoutBuffersToSpareAWriteGoesUnbatchedOrSingleBufferedAndStoresTheSameBytes() throws Exception {
+        List<ByteBuffer> taken = new java.util.ArrayList<>();
+        try {
+            for (ByteBuffer b = WriteBuffers.acquire(); b != null; b = WriteBuffers.acquire()) {
+                taken.add(b);
+            }
+            assertEquals(WriteBuffers.MAX_IN_USE, WriteBuffers.inUse(), "a bounded number in use");
+            Random random = new Random(7);
+            byte[] body = new byte[3 * WriteBuffers.BYTES + 123];
+            random.nextBytes(body);
+            for (int spare = 0; spare <= 1; spare++) { // none at all, then one (no second to write in the background)
+                if (spare == 1) {
+                    WriteBuffers.release(taken.remove(taken.size() - 1));
+                }
+                PendingWrite write = PendingWrite.open(temp, false, PendingWrite.directBlockSize(temp));
+                if (spare == 0) {
+                    assertFalse(write.direct(), "O_DIRECT only with an aligned batch");
+                }
+                for (int at = 0; at < body.length; at += 70_000) {
+                    write.write(ByteBuffer.wrap(body, at, Math.min(70_000, body.length - at)));
+                }
+                Path target = root.resolve("objects/unbatched-" + spare);
+                write.commit(target, files);
+                assertArrayEquals(body, Files.readAllBytes(target));
+                assertEquals(sha256(body), write.sha256());
+            }
+        } finally {
+            taken.forEach(WriteBuffers::release);
+        }
+        assertEquals(inUseBefore, WriteBuffers.inUse());
+    }
+
+    @Test
+    void aBufferReleasedTwiceIsRefused() {
+        ByteBuffer buffer = WriteBuffers.acquire();
+        WriteBuffers.release(buffer);
+        assertThrows(IllegalStateException.class, () -> WriteBuffers.release(buffer));
+    }
+
+    private static List<Path> list(Path dir) throws IOException {
+        try (Stream<Path> s = Files.list(dir)) {
+            return s.toList();
+        }
+    }
+
+    private static String sha256(byte[] bytes) throws Exception {
+        return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+    }
+}
