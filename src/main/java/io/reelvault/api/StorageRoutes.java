@@ -1,12 +1,18 @@
 package io.reelvault.api;
 
 import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelPromise;
+import io.netty.channel.DefaultFileRegion;
+import io.netty.channel.FileRegion;
+import io.netty.handler.codec.http.HttpContentEncoder;
+import io.netty.handler.ssl.SslHandler;
 import io.reelvault.api.problem.Problems;
 import io.reelvault.error.ErrorCode;
 import io.reelvault.error.ReelvaultException;
 import io.reelvault.model.ByteRange;
 import io.reelvault.model.ObjectKey;
 import io.reelvault.service.upload.UploadService;
+import io.reelvault.storage.FileBody;
 import io.reelvault.storage.ObjectContent;
 import io.reelvault.storage.ObjectInfo;
 import io.reelvault.storage.ObjectStore;
@@ -17,12 +23,15 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.http.impl.Http1xServerConnection;
+import io.vertx.core.impl.VertxInternal;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.net.URLDecoder;
 import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
@@ -32,6 +41,7 @@ import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.Executor;
 import java.util.concurrent.Flow;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Consumer;
 
 /**
@@ -48,6 +58,12 @@ import java.util.function.Consumer;
 @ApplicationScoped
 public class StorageRoutes {
     static final String PREFIX = "/storage/";
+    /** The bytes of a full (verified) read held back until the object matched its digest; a smaller one waits whole. */
+    static final int HELD_VERIFIED = 64 * 1024;
+    /** The bytes of a ranged read held back, so that the response ends while its client still waits for bytes. */
+    static final int HELD_UNVERIFIED = 1;
+    /** Responses whose body went out (but its held-back tail) as a file region: for tests, which path served. */
+    static final LongAdder ZERO_COPY_SENDS = new LongAdder();
 
     private final ObjectStore store;
     private final Problems problems;
@@ -175,7 +191,146 @@ public class StorageRoutes {
         content.range()
                 .ifPresent(r -> response.setStatusCode(206).putHeader(HttpHeaders.CONTENT_RANGE, r.contentRange()));
         response.putHeader(HttpHeaders.CONTENT_LENGTH, Long.toString(content.length()));
-        pipe(content.body(), content.length(), ctx.response(), onLoop, e -> fail(ctx, e));
+        Optional<Http1xServerConnection> zeroCopy =
+                content.file().isPresent() ? zeroCopyConnection(ctx) : Optional.empty();
+        if (zeroCopy.isPresent()) {
+            sendFile(content.file().get(), zeroCopy.get(), response, onLoop, e -> fail(ctx, e));
+        } else {
+            pipe(content.body(), content.length(), ctx.response(), onLoop, e -> fail(ctx, e));
+        }
+    }
+
+    /**
+     * The connection to write a {@link FileRegion} to, when the response can take one: plain HTTP/1.x (no TLS, no
+     * traffic shaping, no compressing handler, a transport that does {@code sendfile}), as Vert.x' own
+     * {@code sendFile} decides; otherwise (HTTP/2, TLS, a connection of another kind) empty, and the body is copied.
+     */
+    static Optional<Http1xServerConnection> zeroCopyConnection(RoutingContext ctx) {
+        if (ctx.request().connection() instanceof Http1xServerConnection conn
+                && ctx.vertx() instanceof VertxInternal vertx
+                && vertx.transport().supportFileRegion()
+                && !conn.isSsl()
+                && !conn.isTrafficShaped()
+                && conn.channelHandlerContext().pipeline().get(SslHandler.class) == null
+                && conn.channelHandlerContext().pipeline().get(HttpContentEncoder.class) == null) {
+            return Optional.of(conn);
+        }
+        return Optional.empty();
+    }
+
+    /**
+     * Sends a file body without copying: the head through Vert.x, then the body but its last {@code held} bytes as a
+     * {@link FileRegion} of the store's open channel (the kernel's {@code sendfile}), then the held bytes from
+     * {@link FileBody#tail} as the end of the response. For a verified (full) read those arrive only once the whole
+     * object matched its digest, hashed on a worker while the region is sent; a small verified object ({@code held}
+     * covers it) is answered only then, so that a damaged one is still a problem rather than a cut. A failure once
+     * the head is out (a damaged object, a read error, a file cut short) cuts the connection, so that the client sees
+     * a short body. The end is written only once the region is out, as the last chunk of a copied body is, so that a
+     * client gone before still counts as reset and one that has all its bytes as complete.
+     */
+    private static void sendFile(
+            FileBody file,
+            Http1xServerConnection conn,
+            HttpServerResponse response,
+            Executor onLoop,
+            Consumer<Throwable> beforeHead) {
+        long count = file.count();
+        int held = (int) Math.min(count, file.verified() ? HELD_VERIFIED : HELD_UNVERIFIED);
+        long direct = count - held;
+        new Object() {
+            private boolean ended;
+            private boolean regionSent = direct == 0;
+            private ByteBuffer tail;
+
+            void start() {
+                try {
+                    response.closeHandler(v -> abandon());
+                    if (direct > 0) {
+                        response.writeHead();
+                        FileRegion region = new BorrowedFileRegion(file.channel(), file.position(), direct);
+                        ChannelPromise written = conn.channelHandlerContext().newPromise();
+                        written.addListener(f -> onLoop.execute(() -> regionDone(region, f.isSuccess())));
+                        conn.writeToChannel(region, written);
+                        ZERO_COPY_SENDS.increment();
+                    }
+                } catch (RuntimeException e) { // the connection closed before the head
+                    failed(e);
+                    return;
+                }
+                file.tail(held)
+                        .emitOn(onLoop)
+                        .subscribe()
+                        .with(
+                                bytes -> {
+                                    tail = bytes;
+                                    endIfReady();
+                                },
+                                this::failed);
+            }
+
+            void regionDone(FileRegion region, boolean success) {
+                file.sent(region.transferred());
+                if (!success) {
+                    abandon(); // the client left, or the file failed under the send: Netty closes the connection
+                    return;
+                }
+                regionSent = true;
+                endIfReady();
+            }
+
+            void endIfReady() {
+                if (ended || !regionSent || tail == null) {
+                    return;
+                }
+                ended = true;
+                int bytes = tail.remaining();
+                try {
+                    response.end(Buffer.buffer(Unpooled.wrappedBuffer(tail)));
+                    file.sent(bytes);
+                } catch (RuntimeException e) { // closed meanwhile
+                    response.reset();
+                } finally {
+                    file.close();
+                }
+            }
+
+            void failed(Throwable e) {
+                if (ended) {
+                    return;
+                }
+                ended = true;
+                file.close(); // first: a region still being sent fails at once instead of finishing
+                if (response.headWritten()) {
+                    response.reset(); // headers are gone: cut the connection so the client sees a short body
+                } else {
+                    beforeHead.accept(e);
+                }
+            }
+
+            void abandon() {
+                if (!ended) {
+                    ended = true;
+                    file.close();
+                    response.reset();
+                }
+            }
+        }.start();
+    }
+
+    /**
+     * A {@link DefaultFileRegion} of a channel it does not own: released by Netty once sent (or failed), it leaves the
+     * channel open for its owner (the {@link FileBody}, which still reads the held-back tail from it) to close. Still
+     * a {@code DefaultFileRegion}, so that every transport sends it with {@code sendfile}.
+     */
+    private static final class BorrowedFileRegion extends DefaultFileRegion {
+        BorrowedFileRegion(FileChannel channel, long position, long count) {
+            super(channel, position, count);
+        }
+
+        @Override
+        protected void deallocate() {
+            // the channel is its owner's to close
+        }
     }
 
     private static HttpServerResponse headers(HttpServerResponse response, ObjectInfo info, Map<String, String> bound) {
