@@ -53,7 +53,8 @@ import java.util.function.Consumer;
  * {@code conflict} when used already); once shutdown has begun a PUT is
  * refused with 503 {@code shutting_down} (see {@link ShutdownGate}). A plain
  * Vert.x route, so that the response streams with back-pressure and exact headers: Content-Length,
- * ETag, Last-Modified, Accept-Ranges, one Range (206) or 416, If-None-Match (304).
+ * ETag, Last-Modified, Accept-Ranges, one Range (206) or 416, If-None-Match (304). A body the store offers as a
+ * {@link FileBody} goes out by {@code sendfile} on plain HTTP/1.x connections (see {@code sendFile}), copied otherwise.
  */
 @ApplicationScoped
 public class StorageRoutes {
@@ -237,84 +238,90 @@ public class StorageRoutes {
         long count = file.count();
         int held = (int) Math.min(count, file.verified() ? HELD_VERIFIED : HELD_UNVERIFIED);
         long direct = count - held;
-        new Object() {
-            private boolean ended;
-            private boolean regionSent = direct == 0;
-            private ByteBuffer tail;
-
-            void start() {
-                try {
-                    response.closeHandler(v -> abandon());
-                    if (direct > 0) {
-                        response.writeHead();
-                        FileRegion region = new BorrowedFileRegion(file.channel(), file.position(), direct);
-                        ChannelPromise written = conn.channelHandlerContext().newPromise();
-                        written.addListener(f -> onLoop.execute(() -> regionDone(region, f.isSuccess())));
-                        conn.writeToChannel(region, written);
-                        ZERO_COPY_SENDS.increment();
+        FileSend send = new FileSend(direct == 0);
+        try {
+            response.closeHandler(v -> abandon(file, send, response));
+            if (direct > 0) {
+                response.writeHead();
+                FileRegion region = new BorrowedFileRegion(file.channel(), file.position(), direct);
+                ChannelPromise written = conn.channelHandlerContext().newPromise();
+                written.addListener(f -> onLoop.execute(() -> {
+                    file.sent(region.transferred());
+                    if (f.isSuccess()) {
+                        send.regionSent = true;
+                        endIfReady(file, send, response);
+                    } else { // the client left, or the file failed under the send: Netty closes the connection
+                        abandon(file, send, response);
                     }
-                } catch (RuntimeException e) { // the connection closed before the head
-                    failed(e);
-                    return;
-                }
-                file.tail(held)
-                        .emitOn(onLoop)
-                        .subscribe()
-                        .with(
-                                bytes -> {
-                                    tail = bytes;
-                                    endIfReady();
-                                },
-                                this::failed);
+                }));
+                conn.writeToChannel(region, written);
+                ZERO_COPY_SENDS.increment();
             }
+        } catch (RuntimeException e) { // the connection closed before the head
+            failed(file, send, response, beforeHead, e);
+            return;
+        }
+        file.tail(held)
+                .emitOn(onLoop)
+                .subscribe()
+                .with(
+                        bytes -> {
+                            send.tail = bytes;
+                            endIfReady(file, send, response);
+                        },
+                        e -> failed(file, send, response, beforeHead, e));
+    }
 
-            void regionDone(FileRegion region, boolean success) {
-                file.sent(region.transferred());
-                if (!success) {
-                    abandon(); // the client left, or the file failed under the send: Netty closes the connection
-                    return;
-                }
-                regionSent = true;
-                endIfReady();
-            }
+    /** The state of one {@code sendFile}, touched on the request's event loop only. */
+    private static final class FileSend {
+        boolean ended;
+        boolean regionSent;
+        ByteBuffer tail;
 
-            void endIfReady() {
-                if (ended || !regionSent || tail == null) {
-                    return;
-                }
-                ended = true;
-                int bytes = tail.remaining();
-                try {
-                    response.end(Buffer.buffer(Unpooled.wrappedBuffer(tail)));
-                    file.sent(bytes);
-                } catch (RuntimeException e) { // closed meanwhile
-                    response.reset();
-                } finally {
-                    file.close();
-                }
-            }
+        FileSend(boolean regionSent) {
+            this.regionSent = regionSent;
+        }
+    }
 
-            void failed(Throwable e) {
-                if (ended) {
-                    return;
-                }
-                ended = true;
-                file.close(); // first: a region still being sent fails at once instead of finishing
-                if (response.headWritten()) {
-                    response.reset(); // headers are gone: cut the connection so the client sees a short body
-                } else {
-                    beforeHead.accept(e);
-                }
-            }
+    /** Ends the response with the held-back tail once both it and the region are out. */
+    private static void endIfReady(FileBody file, FileSend send, HttpServerResponse response) {
+        if (send.ended || !send.regionSent || send.tail == null) {
+            return;
+        }
+        send.ended = true;
+        int bytes = send.tail.remaining();
+        try {
+            response.end(Buffer.buffer(Unpooled.wrappedBuffer(send.tail)));
+            file.sent(bytes);
+        } catch (RuntimeException e) { // closed meanwhile
+            response.reset();
+        } finally {
+            file.close();
+        }
+    }
 
-            void abandon() {
-                if (!ended) {
-                    ended = true;
-                    file.close();
-                    response.reset();
-                }
-            }
-        }.start();
+    /** The tail failed (a damaged object, a read error): a problem before the head, a cut connection after it. */
+    private static void failed(
+            FileBody file, FileSend send, HttpServerResponse response, Consumer<Throwable> beforeHead, Throwable e) {
+        if (send.ended) {
+            return;
+        }
+        send.ended = true;
+        file.close(); // first: a region still being sent fails at once instead of finishing
+        if (response.headWritten()) {
+            response.reset(); // headers are gone: cut the connection so the client sees a short body
+        } else {
+            beforeHead.accept(e);
+        }
+    }
+
+    /** The connection closed, or the region failed, before the end: release the file, the response counts as reset. */
+    private static void abandon(FileBody file, FileSend send, HttpServerResponse response) {
+        if (!send.ended) {
+            send.ended = true;
+            file.close();
+            response.reset();
+        }
     }
 
     /**

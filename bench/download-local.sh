@@ -1,0 +1,247 @@
+#!/usr/bin/env bash
+# Benchmark (not a test): signed-URL download throughput of the packaged service on the local storage backend,
+# against nginx (`sendfile on`) serving the very same stored file, and optionally against a second (baseline) jar in
+# the same run. Scenarios: a full GET of a 1 GiB object (verified against its SHA-256 by the service), a 100 MB
+# Range GET of it (not verified), and a full GET of a 100 MB object (verified: compared with the 100 MB Range, that
+# is what the bit-rot guarantee costs). Every contender's request alternates with the others'; medians are printed.
+# Fails only when a download is answered wrongly.
+#
+#   bench/download-local.sh
+#
+# Environment (all optional):
+#   BENCH_JAR=target/quarkus-app/quarkus-run.jar   the jar to measure (built when it is the default and missing)
+#   BENCH_BASELINE_JAR=                            a second jar measured in the same run (e.g. the code before)
+#   BENCH_RUNS=5                                   measurements per scenario and contender; medians are reported
+#   BENCH_LARGE_MB=1024                            size of the large object, MiB
+#   BENCH_RANGE_MB=100                             size of the range and of the small object, MB (10^6 bytes)
+#   BENCH_XMX=256m                                 the services' -Xmx
+#   BENCH_PORT=18180                               first port to try; the next free ones are used
+#   BENCH_NGINX=nginx                              the nginx binary; the nginx column is left out when missing
+#
+# Output: one line per scenario, `scenario  <contender> MB/s ...  ratio` (ratio = BENCH_JAR / nginx, or / baseline
+# jar without nginx), plus the load average before and after. MB/s means 10^6 bytes per second (curl's
+# speed_download of `curl -o /dev/null`). Uses bash, openssl, curl, java, sha256sum, awk, /usr/bin/time -v.
+set -euo pipefail
+export LC_ALL=C
+
+RUNS=${BENCH_RUNS:-5}
+LARGE_MB=${BENCH_LARGE_MB:-1024}
+RANGE_MB=${BENCH_RANGE_MB:-100}
+XMX=${BENCH_XMX:-256m}
+FIRST_PORT=${BENCH_PORT:-18180}
+NGINX=${BENCH_NGINX:-nginx}
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+# shellcheck source=bench/lib.sh
+source "$ROOT/bench/lib.sh"
+JAR=${BENCH_JAR:-$ROOT/target/quarkus-app/quarkus-run.jar}
+BASELINE_JAR=${BENCH_BASELINE_JAR:-}
+
+for tool in openssl curl java sha256sum awk; do
+    command -v "$tool" >/dev/null || die "'$tool' is not installed"
+done
+[[ -x /usr/bin/time ]] || die "/usr/bin/time (GNU time) is not installed"
+[[ $RUNS =~ ^[1-9][0-9]*$ ]] || die "BENCH_RUNS must be a positive integer"
+if [[ $JAR == "$ROOT/target/quarkus-app/quarkus-run.jar" ]]; then
+    ensure_jar
+fi
+[[ -f $JAR ]] || die "no jar at $JAR"
+[[ -z $BASELINE_JAR || -f $BASELINE_JAR ]] || die "no baseline jar at $BASELINE_JAR"
+HAVE_NGINX=0
+command -v "$NGINX" >/dev/null && HAVE_NGINX=1
+[[ $HAVE_NGINX == 1 || -n $BASELINE_JAR ]] || log "no nginx and no baseline jar: no ratio (apt-get install -y nginx)"
+
+WORK=$(new_work_dir bench-download)
+SVC_TIME_PID=""
+declare -A PIDS # contender -> `time` pid of its service
+NGINX_PID=""
+
+cleanup() {
+    local status=$?
+    for name in "${!PIDS[@]}"; do
+        SVC_TIME_PID=${PIDS[$name]}
+        kill -0 "$SVC_TIME_PID" 2>/dev/null && stop_service || true
+    done
+    [[ -n $NGINX_PID ]] && kill "$NGINX_PID" 2>/dev/null && wait "$NGINX_PID" 2>/dev/null || true
+    if [[ $status -eq 0 ]]; then
+        rm -rf "$WORK"
+    else
+        find "$WORK" -name '*.bin' -delete 2>/dev/null || true
+        rm -rf "$WORK"/*/storage 2>/dev/null || true
+        log "logs kept in $WORK"
+    fi
+    exit "$status"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+need_kb=$(( (LARGE_MB * 3 + RANGE_MB * 3) * 1024 ))
+[[ -n $BASELINE_JAR ]] && need_kb=$(( need_kb + (LARGE_MB + RANGE_MB) * 1024 ))
+avail_kb=$(df -Pk "$WORK" | awk 'NR==2 {print $4}')
+(( avail_kb > need_kb )) || die "need ~$((need_kb / 1024)) MiB free under $ROOT/target, have $((avail_kb / 1024)) MiB"
+
+MAIN_WORK=$WORK
+TOKEN=$(mint_token 2)
+LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
+
+# input files: PNG signature, then random bytes
+make_input() {
+    local file=$1 bytes=$2
+    printf '\x89PNG\r\n\x1a\n' >"$file"
+    dd if=/dev/urandom of="$file" bs=1M count=$((bytes - 8)) iflag=count_bytes,fullblock \
+        oflag=append conv=notrunc status=none
+}
+LARGE_BYTES=$((LARGE_MB * 1024 * 1024))
+RANGE_BYTES=$((RANGE_MB * 1000 * 1000))
+log "making the inputs ($LARGE_MB MiB and $RANGE_MB MB)"
+make_input "$WORK/large.bin" "$LARGE_BYTES"
+make_input "$WORK/small.bin" "$RANGE_BYTES"
+LARGE_SHA=$(sha256sum "$WORK/large.bin" | cut -d' ' -f1)
+SMALL_SHA=$(sha256sum "$WORK/small.bin" | cut -d' ' -f1)
+RANGE_START=$((LARGE_BYTES / 3))
+RANGE="bytes=$RANGE_START-$((RANGE_START + RANGE_BYTES - 1))"
+RANGE_SHA=$(tail -c +$((RANGE_START + 1)) "$WORK/large.bin" | head -c "$RANGE_BYTES" | sha256sum | cut -d' ' -f1)
+
+# upload_signed FILE: uploads FILE to the service at $BASE, prints "KEY URL" (its signed GET URL)
+upload_signed() {
+    local out code id key
+    code=$(curl -sS -o "$WORK/resp.json" -w '%{http_code}' -X POST "$BASE/api/v1/uploads?filename=bench.png" \
+        -H "Authorization: Bearer $TOKEN" -H 'Content-Type: image/png' -H 'Expect:' -T "$1") || die "upload failed"
+    [[ $code == 201 ]] || die "upload answered HTTP $code: $(cat "$WORK/resp.json")"
+    id=$(json_field "$WORK/resp.json" upload_id)
+    key=$(json_field "$WORK/resp.json" key)
+    code=$(curl -sS -o "$WORK/url.json" -w '%{http_code}' "$BASE/api/v1/uploads/$id/url" \
+        -H "Authorization: Bearer $TOKEN") || die "signing failed"
+    [[ $code == 200 ]] || die "GET .../url answered HTTP $code: $(cat "$WORK/url.json")"
+    echo "$key $(json_field "$WORK/url.json" url | sed 's/\\u0026/\&/g')"
+}
+
+# start NAME JAR PORT: a service for contender NAME with both objects stored; sets URL_LARGE[NAME], URL_SMALL[NAME]
+declare -A URL_LARGE URL_SMALL
+start() {
+    local name=$1 out
+    WORK="$MAIN_WORK/$name"
+    mkdir -p "$WORK"
+    cp "$MAIN_WORK/pub.pem" "$WORK/pub.pem"
+    JAR=$2 REELVAULT_UPLOADS_MAX_SIZE=2G start_bench_service local "$3" "$XMX"
+    PIDS[$name]=$SVC_TIME_PID
+    read -r LARGE_KEY out < <(upload_signed "$MAIN_WORK/large.bin")
+    URL_LARGE[$name]=$out
+    read -r SMALL_KEY out < <(upload_signed "$MAIN_WORK/small.bin")
+    URL_SMALL[$name]=$out
+    STORAGE_DIR="$WORK/storage"
+    WORK=$MAIN_WORK
+}
+
+start service "$JAR" "$FIRST_PORT"
+CONTENDERS=(service)
+if [[ -n $BASELINE_JAR ]]; then
+    start baseline "$BASELINE_JAR" $((FIRST_PORT + 10))
+    CONTENDERS+=(baseline)
+fi
+
+# nginx with sendfile on, serving the first service's storage root (the same files)
+if [[ $HAVE_NGINX == 1 ]]; then
+    NGINX_PORT=$(free_port $((FIRST_PORT + 20)))
+    mkdir -p "$WORK/nginx/logs" "$WORK/nginx/tmp"
+    cat >"$WORK/nginx/nginx.conf" <<CONF
+worker_processes 1;
+daemon off;
+pid $WORK/nginx/nginx.pid;
+error_log $WORK/nginx/logs/error.log;
+$( [[ $(id -u) == 0 ]] && echo "user root;" )
+events { worker_connections 64; }
+http {
+    sendfile on;
+    tcp_nopush on;
+    access_log off;
+    client_body_temp_path $WORK/nginx/tmp/body;
+    proxy_temp_path $WORK/nginx/tmp/proxy;
+    fastcgi_temp_path $WORK/nginx/tmp/fastcgi;
+    uwsgi_temp_path $WORK/nginx/tmp/uwsgi;
+    scgi_temp_path $WORK/nginx/tmp/scgi;
+    default_type application/octet-stream;
+    server {
+        listen 127.0.0.1:$NGINX_PORT;
+        root $MAIN_WORK/service/storage;
+    }
+}
+CONF
+    "$NGINX" -p "$WORK/nginx" -c "$WORK/nginx/nginx.conf" 2>"$WORK/nginx/logs/stderr.log" &
+    NGINX_PID=$!
+    deadline=$((SECONDS + 10))
+    until port_in_use "$NGINX_PORT"; do
+        kill -0 "$NGINX_PID" 2>/dev/null || die "nginx exited: $(cat "$WORK/nginx/logs/stderr.log")"
+        (( SECONDS < deadline )) || die "nginx did not listen within 10 s"
+        sleep 0.2
+    done
+    URL_LARGE[nginx]="http://127.0.0.1:$NGINX_PORT/$LARGE_KEY"
+    URL_SMALL[nginx]="http://127.0.0.1:$NGINX_PORT/$SMALL_KEY"
+    CONTENDERS+=(nginx)
+    log "nginx (sendfile on) on port $NGINX_PORT"
+fi
+
+# check NAME URL SHA [RANGE]: one untimed download, its bytes hashed (also warms the page cache and the JIT)
+check() {
+    local got
+    got=$(curl -sS -f ${4:+-H "Range: $4"} "$2" | sha256sum | cut -d' ' -f1) || die "$1: download of $2 failed"
+    [[ $got == "$3" ]] || die "$1: $2 ${4:-} served bytes with sha256 $got, not $3"
+}
+# speed URL [RANGE]: MB/s of one download to /dev/null
+speed() {
+    local out code bytes_per_s
+    out=$(curl -sS -o /dev/null ${2:+-H "Range: $2"} -w '%{http_code} %{speed_download}' "$1") || die "curl $1 failed"
+    read -r code bytes_per_s <<<"$out"
+    [[ $code == 200 || $code == 206 ]] || die "$1 answered HTTP $code"
+    awk -v b="$bytes_per_s" 'BEGIN {printf "%.1f\n", b / 1e6}'
+}
+
+declare -A RESULTS # "scenario contender" -> space-separated MB/s values
+SCENARIOS=(full-large range small-full)
+for name in "${CONTENDERS[@]}"; do
+    for _ in 1 2; do # twice: JIT warm-up
+        check "$name" "${URL_LARGE[$name]}" "$LARGE_SHA"
+        check "$name" "${URL_LARGE[$name]}" "$RANGE_SHA" "$RANGE"
+        check "$name" "${URL_SMALL[$name]}" "$SMALL_SHA"
+    done
+done
+for ((i = 1; i <= RUNS; i++)); do
+    for name in "${CONTENDERS[@]}"; do
+        RESULTS["full-large $name"]+="$(speed "${URL_LARGE[$name]}") "
+        RESULTS["range $name"]+="$(speed "${URL_LARGE[$name]}" "$RANGE") "
+        RESULTS["small-full $name"]+="$(speed "${URL_SMALL[$name]}") "
+    done
+    log "run $i of $RUNS done"
+done
+LOAD_AFTER=$(cut -d' ' -f1-3 /proc/loadavg)
+
+med() { tr ' ' '\n' <<<"${RESULTS["$1 $2"]}" | grep . | median; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2f", a / b}'; }
+label() { case $1 in
+    full-large) echo "GET full ${LARGE_MB} MiB (verified)" ;;
+    range) echo "GET Range ${RANGE_MB} MB" ;;
+    small-full) echo "GET full ${RANGE_MB} MB (verified)" ;;
+esac; }
+reference=nginx
+[[ $HAVE_NGINX == 1 ]] || reference=baseline
+
+echo
+echo "== reelvault signed download benchmark (local storage; $RUNS runs per scenario, alternating, medians)"
+echo "machine: $(nproc) CPUs; load average before $LOAD_BEFORE, after $LOAD_AFTER"
+echo "service: $JAR${BASELINE_JAR:+; baseline: $BASELINE_JAR}"
+echo "MB/s = 10^6 bytes/s (curl speed_download, -o /dev/null); ratio = service / $reference"
+for s in "${SCENARIOS[@]}"; do
+    line=$(printf '%-32s service %8s MB/s' "$(label "$s")" "$(med "$s" service)")
+    [[ -n $BASELINE_JAR ]] && line+=$(printf '  baseline %8s MB/s' "$(med "$s" baseline)")
+    [[ $HAVE_NGINX == 1 ]] && line+=$(printf '  nginx %8s MB/s' "$(med "$s" nginx)")
+    if [[ $HAVE_NGINX == 1 || -n $BASELINE_JAR ]]; then
+        line+=$(printf '  ratio %s' "$(ratio "$(med "$s" service)" "$(med "$s" "$reference")")")
+    fi
+    echo "$line"
+done
+echo "bit-rot guarantee: verified full ${RANGE_MB} MB / unverified Range ${RANGE_MB} MB = $(ratio "$(med small-full service)" "$(med range service)")"
+for name in "${CONTENDERS[@]}"; do
+    for s in "${SCENARIOS[@]}"; do
+        echo "  all runs, $name, $(label "$s"): ${RESULTS["$s $name"]}"
+    done
+done
