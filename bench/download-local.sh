@@ -218,6 +218,14 @@ done
 LOAD_AFTER=$(cut -d' ' -f1-3 /proc/loadavg)
 
 med() { tr ' ' '\n' <<<"${RESULTS["$1 $2"]}" | grep . | median; }
+# paired KEY_A KEY_B: the median of the per-round ratios A/B of two result series ("scenario contender"; each round
+# measures every series back to back: steadier than a ratio of medians when the machine's load drifts)
+paired() {
+    local a b
+    read -ra a <<<"${RESULTS["$1"]}"
+    read -ra b <<<"${RESULTS["$2"]}"
+    for i in "${!a[@]}"; do awk -v x="${a[$i]}" -v y="${b[$i]}" 'BEGIN {printf "%.3f\n", x / y}'; done | median
+}
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2f", a / b}'; }
 label() { case $1 in
     full-large) echo "GET full ${LARGE_MB} MiB" ;;
@@ -237,11 +245,12 @@ for s in "${SCENARIOS[@]}"; do
     [[ -n $BASELINE_JAR ]] && line+=$(printf '  baseline %8s MB/s' "$(med "$s" baseline)")
     [[ $HAVE_NGINX == 1 ]] && line+=$(printf '  nginx %8s MB/s' "$(med "$s" nginx)")
     if [[ $HAVE_NGINX == 1 || -n $BASELINE_JAR ]]; then
-        line+=$(printf '  ratio %s' "$(ratio "$(med "$s" service)" "$(med "$s" "$reference")")")
+        line+=$(printf '  ratio %s (paired %s)' "$(ratio "$(med "$s" service)" "$(med "$s" "$reference")")" \
+            "$(paired "$s service" "$s $reference")")
     fi
     echo "$line"
 done
-echo "bit-rot guarantee: verified full ${RANGE_MB} MB / unverified Range ${RANGE_MB} MB = $(ratio "$(med small-full service)" "$(med range service)")"
+echo "bit-rot guarantee: verified full ${RANGE_MB} MB / unverified Range ${RANGE_MB} MB = $(ratio "$(med small-full service)" "$(med range service)") (paired $(paired "small-full service" "range service"))"
 for name in "${CONTENDERS[@]}"; do
     for s in "${SCENARIOS[@]}"; do
         echo "  all runs, $name, $(label "$s"): ${RESULTS["$s $name"]}"

@@ -37,8 +37,8 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 final class LocalReads {
     private static final int READ_CHUNK = 128 * 1024;
-    /** The read size of a file body's verification: large reads, as it runs beside a {@code sendfile}. */
-    private static final int VERIFY_CHUNK = 1024 * 1024;
+    /** The read size of a file body's verification (as fast as larger ones, measured; cache-friendlier). */
+    private static final int VERIFY_CHUNK = 128 * 1024;
 
     private static final ByteBuffer EOF = ByteBuffer.allocate(0);
 
