@@ -1,12 +1,18 @@
 package io.reelvault.api;
 
 import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelPromise;
+import io.netty.channel.DefaultFileRegion;
+import io.netty.channel.FileRegion;
+import io.netty.handler.codec.http.HttpContentEncoder;
+import io.netty.handler.ssl.SslHandler;
 import io.reelvault.api.problem.Problems;
 import io.reelvault.error.ErrorCode;
 import io.reelvault.error.ReelvaultException;
 import io.reelvault.model.ByteRange;
 import io.reelvault.model.ObjectKey;
 import io.reelvault.service.upload.UploadService;
+import io.reelvault.storage.FileBody;
 import io.reelvault.storage.ObjectContent;
 import io.reelvault.storage.ObjectInfo;
 import io.reelvault.storage.ObjectStore;
@@ -17,12 +23,15 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.http.impl.Http1xServerConnection;
+import io.vertx.core.impl.VertxInternal;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.net.URLDecoder;
 import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
@@ -32,6 +41,7 @@ import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.Executor;
 import java.util.concurrent.Flow;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Consumer;
 
 /**
@@ -43,11 +53,18 @@ import java.util.function.Consumer;
  * {@code conflict} when used already); once shutdown has begun a PUT is
  * refused with 503 {@code shutting_down} (see {@link ShutdownGate}). A plain
  * Vert.x route, so that the response streams with back-pressure and exact headers: Content-Length,
- * ETag, Last-Modified, Accept-Ranges, one Range (206) or 416, If-None-Match (304).
+ * ETag, Last-Modified, Accept-Ranges, one Range (206) or 416, If-None-Match (304). A body the store offers as a
+ * {@link FileBody} goes out by {@code sendfile} on plain HTTP/1.x connections (see {@code sendFile}), copied otherwise.
  */
 @ApplicationScoped
 public class StorageRoutes {
     static final String PREFIX = "/storage/";
+    /** The bytes of a full (verified) read held back until the object matched its digest; a smaller one waits whole. */
+    static final int HELD_VERIFIED = 64 * 1024;
+    /** The bytes of a ranged read held back, so that the response ends while its client still waits for bytes. */
+    static final int HELD_UNVERIFIED = 1;
+    /** Responses whose body went out (but its held-back tail) as a file region: for tests, which path served. */
+    static final LongAdder ZERO_COPY_SENDS = new LongAdder();
 
     private final ObjectStore store;
     private final Problems problems;
@@ -175,7 +192,152 @@ public class StorageRoutes {
         content.range()
                 .ifPresent(r -> response.setStatusCode(206).putHeader(HttpHeaders.CONTENT_RANGE, r.contentRange()));
         response.putHeader(HttpHeaders.CONTENT_LENGTH, Long.toString(content.length()));
-        pipe(content.body(), content.length(), ctx.response(), onLoop, e -> fail(ctx, e));
+        Optional<Http1xServerConnection> zeroCopy =
+                content.file().isPresent() ? zeroCopyConnection(ctx) : Optional.empty();
+        if (zeroCopy.isPresent()) {
+            sendFile(content.file().get(), zeroCopy.get(), response, onLoop, e -> fail(ctx, e));
+        } else {
+            pipe(content.body(), content.length(), ctx.response(), onLoop, e -> fail(ctx, e));
+        }
+    }
+
+    /**
+     * The connection to write a {@link FileRegion} to, when the response can take one: plain HTTP/1.x (no TLS, no
+     * traffic shaping, no compressing handler, a transport that does {@code sendfile}), as Vert.x' own
+     * {@code sendFile} decides; otherwise (HTTP/2, TLS, a connection of another kind) empty, and the body is copied.
+     */
+    static Optional<Http1xServerConnection> zeroCopyConnection(RoutingContext ctx) {
+        if (ctx.request().connection() instanceof Http1xServerConnection conn
+                && ctx.vertx() instanceof VertxInternal vertx
+                && vertx.transport().supportFileRegion()
+                && !conn.isSsl()
+                && !conn.isTrafficShaped()
+                && conn.channelHandlerContext().pipeline().get(SslHandler.class) == null
+                && conn.channelHandlerContext().pipeline().get(HttpContentEncoder.class) == null) {
+            return Optional.of(conn);
+        }
+        return Optional.empty();
+    }
+
+    /**
+     * Sends a file body without copying: the head through Vert.x, then the body but its last {@code held} bytes as a
+     * {@link FileRegion} of the store's open channel (the kernel's {@code sendfile}), then the held bytes from
+     * {@link FileBody#tail} as the end of the response. For a verified (full) read those arrive only once the whole
+     * object matched its digest, hashed on a worker while the region is sent; a small verified object ({@code held}
+     * covers it) is answered only then, so that a damaged one is still a problem rather than a cut. A failure once
+     * the head is out (a damaged object, a read error, a file cut short) cuts the connection, so that the client sees
+     * a short body. The end is written only once the region is out, as the last chunk of a copied body is, so that a
+     * client gone before still counts as reset and one that has all its bytes as complete.
+     */
+    private static void sendFile(
+            FileBody file,
+            Http1xServerConnection conn,
+            HttpServerResponse response,
+            Executor onLoop,
+            Consumer<Throwable> beforeHead) {
+        long count = file.count();
+        int held = (int) Math.min(count, file.verified() ? HELD_VERIFIED : HELD_UNVERIFIED);
+        long direct = count - held;
+        FileSend send = new FileSend(direct == 0);
+        try {
+            response.closeHandler(v -> abandon(file, send, response));
+            if (direct > 0) {
+                response.writeHead();
+                FileRegion region = new BorrowedFileRegion(file.channel(), file.position(), direct);
+                ChannelPromise written = conn.channelHandlerContext().newPromise();
+                written.addListener(f -> onLoop.execute(() -> {
+                    file.sent(region.transferred());
+                    if (f.isSuccess()) {
+                        send.regionSent = true;
+                        endIfReady(file, send, response);
+                    } else { // the client left, or the file failed under the send: Netty closes the connection
+                        abandon(file, send, response);
+                    }
+                }));
+                conn.writeToChannel(region, written);
+                ZERO_COPY_SENDS.increment();
+            }
+        } catch (RuntimeException e) { // the connection closed before the head
+            failed(file, send, response, beforeHead, e);
+            return;
+        }
+        file.tail(held)
+                .emitOn(onLoop)
+                .subscribe()
+                .with(
+                        bytes -> {
+                            send.tail = bytes;
+                            endIfReady(file, send, response);
+                        },
+                        e -> failed(file, send, response, beforeHead, e));
+    }
+
+    /** The state of one {@code sendFile}, touched on the request's event loop only. */
+    private static final class FileSend {
+        boolean ended;
+        boolean regionSent;
+        ByteBuffer tail;
+
+        FileSend(boolean regionSent) {
+            this.regionSent = regionSent;
+        }
+    }
+
+    /** Ends the response with the held-back tail once both it and the region are out. */
+    private static void endIfReady(FileBody file, FileSend send, HttpServerResponse response) {
+        if (send.ended || !send.regionSent || send.tail == null) {
+            return;
+        }
+        send.ended = true;
+        int bytes = send.tail.remaining();
+        try {
+            response.end(Buffer.buffer(Unpooled.wrappedBuffer(send.tail)));
+            file.sent(bytes);
+        } catch (RuntimeException e) { // closed meanwhile
+            response.reset();
+        } finally {
+            file.close();
+        }
+    }
+
+    /** The tail failed (a damaged object, a read error): a problem before the head, a cut connection after it. */
+    private static void failed(
+            FileBody file, FileSend send, HttpServerResponse response, Consumer<Throwable> beforeHead, Throwable e) {
+        if (send.ended) {
+            return;
+        }
+        send.ended = true;
+        file.close(); // first: a region still being sent fails at once instead of finishing
+        if (response.headWritten()) {
+            response.reset(); // headers are gone: cut the connection so the client sees a short body
+        } else {
+            beforeHead.accept(e);
+        }
+    }
+
+    /** The connection closed, or the region failed, before the end: release the file, the response counts as reset. */
+    private static void abandon(FileBody file, FileSend send, HttpServerResponse response) {
+        if (!send.ended) {
+            send.ended = true;
+            file.close();
+            response.reset();
+        }
+    }
+
+    /**
+     * A {@link DefaultFileRegion} of a channel it does not own: released by Netty once sent (or failed), it leaves the
+     * channel open for its owner (the {@link FileBody}, which still reads the held-back tail from it) to close. Still
+     * a {@code DefaultFileRegion}, so that every transport sends it with {@code sendfile}.
+     */
+    private static final class BorrowedFileRegion extends DefaultFileRegion {
+        BorrowedFileRegion(FileChannel channel, long position, long count) {
+            super(channel, position, count);
+        }
+
+        @Override
+        protected void deallocate() {
+            // the channel is its owner's to close
+        }
     }
 
     private static HttpServerResponse headers(HttpServerResponse response, ObjectInfo info, Map<String, String> bound) {

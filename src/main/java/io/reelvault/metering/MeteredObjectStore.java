@@ -9,6 +9,7 @@ import io.reelvault.metrics.StorageMetrics;
 import io.reelvault.model.ByteRange;
 import io.reelvault.model.KeyPrefix;
 import io.reelvault.model.ObjectKey;
+import io.reelvault.storage.FileBody;
 import io.reelvault.storage.IntegrityException;
 import io.reelvault.storage.ObjectContent;
 import io.reelvault.storage.ObjectInfo;
@@ -123,7 +124,14 @@ public final class MeteredObjectStore implements ObjectStore {
                                 .onItem()
                                 .invoke(b -> bytesOut.increment(b.remaining()))
                                 .onFailure(IntegrityException.class)
-                                .invoke(e -> StorageMetrics.integrityFailure(registry, key))));
+                                .invoke(e -> StorageMetrics.integrityFailure(registry, key)),
+                        // a file body sent without copying: counted as it is reported sent, its tail's failure alike
+                        c.file()
+                                .map(f -> FileBody.observed(f, bytesOut::increment, e -> {
+                                    if (e instanceof IntegrityException) {
+                                        StorageMetrics.integrityFailure(registry, key);
+                                    }
+                                }))));
     }
 
     @Override

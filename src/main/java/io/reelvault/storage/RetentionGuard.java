@@ -129,7 +129,10 @@ public final class RetentionGuard implements ObjectStore {
         return e instanceof ReelvaultException r && r.code() == ErrorCode.RANGE_NOT_SATISFIABLE;
     }
 
-    /** Subscribes and cancels at once: the backend closes the file or connection it opened for the body. */
+    /**
+     * Subscribes and cancels at once: the backend closes the file or connection it opened for the body (and so the
+     * content's {@link FileBody}, which shares it). A content that is served passes on as it came, file body included.
+     */
     private static void release(ObjectContent content) {
         content.body().subscribe().with(Flow.Subscription::cancel, b -> {}, e -> {}, () -> {});
     }

@@ -74,7 +74,9 @@ class BitRotApiTest {
 
         flip(ROOT.resolve(key), SIZE / 2);
         double before = integrityFailures("uploads");
+        long zeroCopyBefore = StorageRoutes.ZERO_COPY_SENDS.sum();
         Raw damaged = get(url, null);
+        assertEquals(zeroCopyBefore + 1, StorageRoutes.ZERO_COPY_SENDS.sum(), "served by sendfile");
         assertEquals(200, damaged.status(), "the headers leave before the damage is known");
         assertEquals(Long.toString(SIZE), damaged.header("content-length"));
         assertTrue(damaged.body().length < SIZE, "never the whole body: " + damaged.body().length + " of " + SIZE);

@@ -76,6 +76,7 @@ class SignedUrlApiTest {
 
     @Test
     void wholeObjectWithHeaders() {
+        long zeroCopyBefore = StorageRoutes.ZERO_COPY_SENDS.sum();
         byte[] body = get(url).statusCode(200)
                 .header("Content-Type", "image/png")
                 .header("Content-Length", String.valueOf(png.length))
@@ -85,10 +86,12 @@ class SignedUrlApiTest {
                 .extract()
                 .asByteArray();
         assertArrayEquals(png, body);
+        assertEquals(zeroCopyBefore + 1, StorageRoutes.ZERO_COPY_SENDS.sum(), "sent as a file region (sendfile)");
     }
 
     @Test
     void rangeRequestsAnswer206WithExactlyTheBytes() {
+        long zeroCopyBefore = StorageRoutes.ZERO_COPY_SENDS.sum();
         byte[] middle = given().urlEncodingEnabled(false)
                 .header("Range", "bytes=1000-1999")
                 .get(URI.create(url))
@@ -108,6 +111,7 @@ class SignedUrlApiTest {
                 .extract()
                 .asByteArray();
         assertArrayEquals(Arrays.copyOfRange(png, png.length - 10, png.length), tail);
+        assertEquals(zeroCopyBefore + 2, StorageRoutes.ZERO_COPY_SENDS.sum(), "both ranges sent by sendfile");
         byte[] first = given().urlEncodingEnabled(false)
                 .header("Range", "bytes=0-0")
                 .get(URI.create(url))
@@ -116,6 +120,7 @@ class SignedUrlApiTest {
                 .extract()
                 .asByteArray();
         assertArrayEquals(new byte[] {png[0]}, first);
+        assertEquals(zeroCopyBefore + 2, StorageRoutes.ZERO_COPY_SENDS.sum(), "one byte: only the held-back tail");
     }
 
     @Test

@@ -4,6 +4,7 @@ import io.reelvault.error.ReelvaultException;
 import io.reelvault.model.ByteRange;
 import io.reelvault.model.ObjectKey;
 import io.reelvault.model.ResolvedRange;
+import io.reelvault.storage.FileBody;
 import io.reelvault.storage.IntegrityException;
 import io.reelvault.storage.ObjectContent;
 import io.reelvault.storage.ObjectInfo;
@@ -11,6 +12,7 @@ import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.channels.ClosedChannelException;
 import java.nio.channels.FileChannel;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
@@ -18,6 +20,8 @@ import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -26,9 +30,16 @@ import java.util.concurrent.atomic.AtomicLong;
  * against the object's recorded SHA-256 ({@link VerifiedRead}): a damaged object fails with {@link IntegrityException}
  * instead of its last chunk. A ranged read cannot be checked (the digest covers the whole object) and is served as
  * read; a range that selects none of the object is {@code range_not_satisfiable}.
+ *
+ * <p>Each content also offers the open channel as a {@link FileBody}, for the signed-download route to send without
+ * copying ({@code sendfile}); its {@link FileBody#tail} hashes the whole object first, for a full read. The channel is
+ * closed once, by whichever of the two is used: the stream's end, or the file body's close.
  */
 final class LocalReads {
     private static final int READ_CHUNK = 128 * 1024;
+    /** The read size of a file body's verification (as fast as larger ones, measured; cache-friendlier). */
+    private static final int VERIFY_CHUNK = 128 * 1024;
+
     private static final ByteBuffer EOF = ByteBuffer.allocate(0);
 
     private final SecurePaths paths;
@@ -83,13 +94,128 @@ final class LocalReads {
         long end = start + resolved.map(ResolvedRange::length).orElse(info.size());
         AtomicLong position = new AtomicLong(start);
         VerifiedRead verify = digest.map(d -> new VerifiedRead(key, d)).orElse(null);
+        Runnable release = once(channel);
         Multi<ByteBuffer> body = Multi.createBy()
                 .repeating()
                 .uni(() -> io.blocking(() -> readChunk(channel, position, end, verify)))
                 .until(buffer -> buffer == EOF)
                 .onTermination()
-                .invoke(() -> closeQuietly(channel));
-        return new ObjectContent(info, resolved, body);
+                .invoke(release);
+        FileBody file = new LocalFileBody(key, channel, start, end - start, info.size(), digest, release);
+        return new ObjectContent(info, resolved, body, Optional.of(file));
+    }
+
+    /** Closes the channel the first time it runs. */
+    private static Runnable once(FileChannel channel) {
+        AtomicBoolean closed = new AtomicBoolean();
+        return () -> {
+            if (closed.compareAndSet(false, true)) {
+                closeQuietly(channel);
+            }
+        };
+    }
+
+    /** The content's channel as a {@link FileBody}: its tail read on the blocking executor, after the digest check. */
+    private final class LocalFileBody implements FileBody {
+        private final ObjectKey key;
+        private final FileChannel channel;
+        private final long position;
+        private final long count;
+        private final long size;
+        private final Optional<String> digest;
+        private final Runnable release;
+
+        LocalFileBody(
+                ObjectKey key,
+                FileChannel channel,
+                long position,
+                long count,
+                long size,
+                Optional<String> digest,
+                Runnable release) {
+            this.key = key;
+            this.channel = channel;
+            this.position = position;
+            this.count = count;
+            this.size = size;
+            this.digest = digest;
+            this.release = release;
+        }
+
+        @Override
+        public FileChannel channel() {
+            return channel;
+        }
+
+        @Override
+        public long position() {
+            return position;
+        }
+
+        @Override
+        public long count() {
+            return count;
+        }
+
+        @Override
+        public boolean verified() {
+            return digest.isPresent();
+        }
+
+        @Override
+        public Uni<ByteBuffer> tail(int n) {
+            if (n < 0 || n > count) {
+                throw new IllegalArgumentException("a tail of " + n + " bytes of a body of " + count);
+            }
+            return io.blocking(() -> {
+                try {
+                    if (digest.isPresent()) {
+                        verifyWhole(new VerifiedRead(key, digest.get()));
+                    }
+                    ByteBuffer tail = ByteBuffer.allocate(n);
+                    readFully(channel, tail, position + count - n);
+                    return tail.flip();
+                } catch (ClosedChannelException e) { // closed by its caller (the client left): no storage failure
+                    throw new CancellationException("the file body was closed while its tail was read");
+                }
+            });
+        }
+
+        /** Hashes the whole object from the channel (the page cache a concurrent send fills), as a full read does. */
+        private void verifyWhole(VerifiedRead verify) throws IOException {
+            if (size == 0) {
+                verify.check(EOF, true);
+                return;
+            }
+            ByteBuffer buffer = ByteBuffer.allocate((int) Math.min(VERIFY_CHUNK, size));
+            for (long pos = 0; pos < size; ) {
+                buffer.clear().limit((int) Math.min(buffer.capacity(), size - pos));
+                readFully(channel, buffer, pos);
+                buffer.flip();
+                pos += buffer.remaining();
+                verify.check(buffer, pos >= size);
+            }
+        }
+
+        @Override
+        public void sent(long bytes) {
+            // the backend keeps no account of its own
+        }
+
+        @Override
+        public void close() {
+            release.run();
+        }
+    }
+
+    private static void readFully(FileChannel channel, ByteBuffer buffer, long at) throws IOException {
+        long start = at - buffer.position();
+        while (buffer.hasRemaining()) {
+            int n = channel.read(buffer, start + buffer.position());
+            if (n < 0) {
+                throw new IOException("object shorter than its size while reading");
+            }
+        }
     }
 
     /** The next chunk, or {@link #EOF}; with {@code verify}, the chunk that completes the object only once it passed. */

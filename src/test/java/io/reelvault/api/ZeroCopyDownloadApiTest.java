@@ -1,0 +1,209 @@
+package io.reelvault.api;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.quarkus.test.junit.QuarkusTest;
+import io.reelvault.model.ObjectKey;
+import io.reelvault.storage.ObjectStore;
+import io.reelvault.storage.SignedUrls;
+import io.reelvault.support.Management;
+import io.reelvault.support.Poll;
+import io.reelvault.support.TestStorageRoot;
+import io.smallrye.mutiny.Multi;
+import jakarta.inject.Inject;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.Socket;
+import java.net.SocketException;
+import java.net.URI;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.Map;
+import java.util.OptionalLong;
+import java.util.Random;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * Signed downloads on the local backend go out by {@code sendfile} (a file region of the store's open channel,
+ * counted by {@link StorageRoutes#ZERO_COPY_SENDS}), and keep what the copied body guaranteed: an object replaced
+ * while it is sent is served whole as it was when the download began (the open channel holds its file), a client
+ * gone mid-send counts as reset and its file is closed, and a complete download leaves no file open.
+ */
+@QuarkusTest
+class ZeroCopyDownloadApiTest {
+    static final Path ROOT = TestStorageRoot.path();
+    static final int SIZE = 24 * 1024 * 1024; // far more than the socket buffers hold: the send is under way
+
+    @Inject
+    ObjectStore store;
+
+    @Test
+    @Timeout(120)
+    void anObjectReplacedWhileItIsSentIsServedWholeAsItWas() throws Exception {
+        byte[] old = random(SIZE, 1);
+        byte[] replacement = random(SIZE, 2);
+        ObjectKey key = seed(old);
+        URI url = signedGet(key);
+        long zeroCopyBefore = StorageRoutes.ZERO_COPY_SENDS.sum();
+        try (Socket socket = new Socket()) {
+            socket.setReceiveBufferSize(64 * 1024);
+            socket.connect(new java.net.InetSocketAddress(url.getHost(), url.getPort()));
+            socket.setSoTimeout(30_000);
+            request(socket, url);
+            InputStream in = socket.getInputStream();
+            byte[] first = in.readNBytes(1024 * 1024); // head and the first bytes: the send has begun
+            put(key, replacement); // a new file renamed over the key
+            ByteArrayOutputStream all = new ByteArrayOutputStream();
+            all.write(first);
+            in.transferTo(all);
+            byte[] bytes = all.toByteArray();
+            int split = indexOf(bytes, "\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+            String head = new String(bytes, 0, split, StandardCharsets.ISO_8859_1);
+            assertTrue(head.startsWith("HTTP/1.1 200"), head);
+            byte[] body = Arrays.copyOfRange(bytes, split + 4, bytes.length);
+            assertEquals(SIZE, body.length, "complete");
+            assertArrayEquals(old, body, "the object as it was when its download began, never mixed");
+        }
+        assertEquals(zeroCopyBefore + 1, StorageRoutes.ZERO_COPY_SENDS.sum(), "sent by sendfile");
+        Poll.until(Duration.ofSeconds(10), "no file of the key open", () -> openFilesOf(key) == 0);
+    }
+
+    @Test
+    @Timeout(120)
+    void aClientGoneMidSendCountsAsResetAndItsFileIsClosed() throws Exception {
+        ObjectKey key = seed(random(SIZE, 3));
+        URI url = signedGet(key);
+        double resetBefore = storageRequests("RESET");
+        long zeroCopyBefore = StorageRoutes.ZERO_COPY_SENDS.sum();
+        try (Socket socket = new Socket()) {
+            socket.setReceiveBufferSize(64 * 1024);
+            socket.connect(new java.net.InetSocketAddress(url.getHost(), url.getPort()));
+            socket.setSoTimeout(30_000);
+            request(socket, url);
+            socket.getInputStream().readNBytes(512 * 1024);
+            assertTrue(openFilesOf(key) > 0, "the file is open while it is sent");
+            socket.setSoLinger(true, 0); // close with a reset, most of the body unread
+        }
+        assertEquals(zeroCopyBefore + 1, StorageRoutes.ZERO_COPY_SENDS.sum(), "sent by sendfile");
+        Poll.until(
+                Duration.ofSeconds(20),
+                "the download counted as reset",
+                () -> storageRequests("RESET") == resetBefore + 1);
+        Poll.until(Duration.ofSeconds(20), "its file closed", () -> openFilesOf(key) == 0);
+    }
+
+    @Test
+    @Timeout(60)
+    void anEmptyObjectIsAnsweredEmpty() throws Exception {
+        ObjectKey key = seed(new byte[0]);
+        URI url = signedGet(key);
+        try (Socket socket = new Socket(url.getHost(), url.getPort())) {
+            socket.setSoTimeout(20_000);
+            request(socket, url);
+            byte[] bytes = readToEnd(socket);
+            String answer = new String(bytes, StandardCharsets.ISO_8859_1);
+            assertTrue(answer.startsWith("HTTP/1.1 200"), answer);
+            assertTrue(answer.toLowerCase().contains("content-length: 0"), answer);
+            assertTrue(answer.endsWith("\r\n\r\n"), "no body: " + answer);
+        }
+        Poll.until(Duration.ofSeconds(10), "no file of the key open", () -> openFilesOf(key) == 0);
+    }
+
+    ObjectKey seed(byte[] data) {
+        ObjectKey key = ObjectKey.parse("temp/zero-copy-" + Long.toString(System.nanoTime(), 36) + "/clip.mp4");
+        put(key, data);
+        return key;
+    }
+
+    void put(ObjectKey key, byte[] data) {
+        store.put(key, Multi.createFrom().item(ByteBuffer.wrap(data)), OptionalLong.of(data.length), "video/mp4")
+                .await()
+                .atMost(Duration.ofSeconds(30));
+    }
+
+    URI signedGet(ObjectKey key) {
+        return store.capability(SignedUrls.class)
+                .orElseThrow()
+                .sign("GET", key, Duration.ofMinutes(5), Map.of())
+                .url();
+    }
+
+    static byte[] random(int n, long seed) {
+        byte[] b = new byte[n];
+        new Random(seed).nextBytes(b);
+        return b;
+    }
+
+    static void request(Socket socket, URI url) throws IOException {
+        socket.getOutputStream()
+                .write(("GET " + url.getRawPath() + "?" + url.getRawQuery() + " HTTP/1.1\r\nHost: localhost\r\n"
+                                + "Connection: close\r\n\r\n")
+                        .getBytes(StandardCharsets.US_ASCII));
+    }
+
+    static byte[] readToEnd(Socket socket) throws IOException {
+        ByteArrayOutputStream all = new ByteArrayOutputStream();
+        try (InputStream in = socket.getInputStream()) {
+            in.transferTo(all);
+        } catch (SocketException e) {
+            // what arrived is in all
+        }
+        return all.toByteArray();
+    }
+
+    /** How many of this JVM's file descriptors are open on the object's file (the service runs in this JVM). */
+    static long openFilesOf(ObjectKey key) {
+        Path file = ROOT.resolve(key.value()).toAbsolutePath().normalize();
+        try (Stream<Path> fds = Files.list(Path.of("/proc/self/fd"))) {
+            return fds.filter(fd -> {
+                        try {
+                            return Files.readSymbolicLink(fd).equals(file);
+                        } catch (IOException | UnsupportedOperationException e) {
+                            return false; // closed meanwhile
+                        }
+                    })
+                    .count();
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** The count of {@code GET /storage/{key}} requests answered {@code status} so far (other tests' included). */
+    static double storageRequests(String status) {
+        String metrics = Management.given()
+                .get("/q/metrics")
+                .then()
+                .statusCode(200)
+                .extract()
+                .asString();
+        return metrics.lines()
+                .filter(l -> l.startsWith("http_server_requests_seconds_count{")
+                        && l.contains("method=\"GET\"")
+                        && l.contains("uri=\"/storage/{key}\"")
+                        && l.contains("status=\"" + status + "\""))
+                .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1)))
+                .sum();
+    }
+
+    static int indexOf(byte[] data, byte[] pattern) {
+        outer:
+        for (int i = 0; i + pattern.length <= data.length; i++) {
+            for (int j = 0; j < pattern.length; j++) {
+                if (data[i + j] != pattern[j]) {
+                    continue outer;
+                }
+            }
+            return i;
+        }
+        return -1;
+    }
+}
