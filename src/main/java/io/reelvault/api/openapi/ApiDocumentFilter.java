@@ -3,8 +3,10 @@ package io.reelvault.api.openapi;
 import static io.reelvault.api.openapi.OpenApiParts.string;
 
 import io.reelvault.error.ErrorCode;
+import java.net.URI;
 import java.util.List;
 import java.util.Map;
+import org.eclipse.microprofile.config.ConfigProvider;
 import org.eclipse.microprofile.openapi.OASFactory;
 import org.eclipse.microprofile.openapi.OASFilter;
 import org.eclipse.microprofile.openapi.models.OpenAPI;
@@ -13,8 +15,7 @@ import org.eclipse.microprofile.openapi.models.PathItem;
 import org.eclipse.microprofile.openapi.models.parameters.Parameter;
 
 /**
- * Completes the document generated from the resources' annotations ({@code mp.openapi.filter}, run when the document
- * is first served: {@code LazyOpenApiDocumentService}):
+ * Completes the document generated from the resources' annotations ({@code mp.openapi.filter}, run at start-up):
  * <ul>
  * <li>the one {@code Problem} schema of every error, its {@code code} an enum of {@link ErrorCode} (generated from
  * the catalog, never by hand), and the error responses of each operation ({@link ProblemResponses}): the codes it
@@ -60,9 +61,11 @@ public class ApiDocumentFilter implements OASFilter {
         }
         ProblemResponses.addComponents(openAPI.getComponents());
         openAPI.getInfo().description(DESCRIPTION);
-        // none on port 0 (DocumentInputs), which OpenAPI reads as "/", the origin the document was fetched from
-        DocumentInputs.current()
-                .publicBaseUrl()
+        // port 0 stands for the port the service listens on, unknown when the document is made: no server then,
+        // which OpenAPI reads as "/", the origin the document was fetched from
+        ConfigProvider.getConfig()
+                .getOptionalValue("reelvault.public-base-url", String.class)
+                .filter(url -> URI.create(url).getPort() != 0)
                 .ifPresent(url -> openAPI.servers(List.of(OASFactory.createServer()
                         .url(url)
                         .description("the public base URL of this service (REELVAULT_PUBLIC_BASE_URL)"))));

@@ -3,6 +3,7 @@ package io.reelvault.api.openapi;
 import static io.reelvault.api.openapi.OpenApiParts.string;
 
 import java.util.List;
+import org.eclipse.microprofile.config.ConfigProvider;
 import org.eclipse.microprofile.openapi.OASFactory;
 import org.eclipse.microprofile.openapi.models.OpenAPI;
 import org.eclipse.microprofile.openapi.models.PathItem;
@@ -84,9 +85,11 @@ final class OperatorEndpoints {
         openAPI.addTag(OASFactory.createTag().name(TAG).description("For operators and their tools: no token."));
     }
 
-    /** The management interface's port, as configured at start ({@code quarkus.management.port}, 9000 by default). */
+    /** The management interface's port, as configured ({@code quarkus.management.port}, 9000 by default). */
     private static int managementPort() {
-        return DocumentInputs.current().managementPort();
+        return ConfigProvider.getConfig()
+                .getOptionalValue("quarkus.management.port", Integer.class)
+                .orElse(9000);
     }
 
     private static PathItem operatorEndpoint(String summary, String description, String mediaType, Schema schema) {
