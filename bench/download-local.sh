@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Benchmark (not a test): signed-URL download throughput of the packaged service on the local storage backend,
 # against nginx (`sendfile on`) serving the very same stored file, and optionally against a second (baseline) jar in
-# the same run. Scenarios: a full GET of a 1 GiB object (verified against its SHA-256 by the service), a 100 MB
+# the same run. Scenarios: a full GET of a 1 GiB object (verified against its CRC32C by the service), a 100 MB
 # Range GET of it (not verified), and a full GET of a 100 MB object (verified: compared with the 100 MB Range, that
 # is what the bit-rot guarantee costs). Every contender's request alternates with the others'; medians are printed.
 # Fails only when a download is answered wrongly.
@@ -239,7 +239,7 @@ echo
 echo "== reelvault signed download benchmark (local storage; $RUNS runs per scenario, alternating, medians)"
 echo "machine: $(nproc) CPUs; load average before $LOAD_BEFORE, after $LOAD_AFTER"
 echo "service: $JAR${BASELINE_JAR:+; baseline: $BASELINE_JAR}"
-echo "MB/s = 10^6 bytes/s (curl speed_download, -o /dev/null); ratio = service / $reference; the service verifies full GETs (SHA-256), not ranges"
+echo "MB/s = 10^6 bytes/s (curl speed_download, -o /dev/null); ratio = service / $reference; the service verifies full GETs (CRC32C, SHA-256 for objects stored without one), not ranges"
 for s in "${SCENARIOS[@]}"; do
     line=$(printf '%-32s service %8s MB/s' "$(label "$s")" "$(med "$s" service)")
     [[ -n $BASELINE_JAR ]] && line+=$(printf '  baseline %8s MB/s' "$(med "$s" baseline)")
@@ -258,7 +258,7 @@ for name in "${CONTENDERS[@]}"; do
 done
 # the rows of bench/compare.sh (ROW lines, see lib.sh's emit_row): the service against nginx
 row_ref() { if [[ $HAVE_NGINX == 1 ]]; then med "$1" nginx; else echo -; fi; }
-emit_row get-1g "$(med full-large service)" "$(row_ref full-large)" MB/s "verified (SHA-256); paired ratio $(
+emit_row get-1g "$(med full-large service)" "$(row_ref full-large)" MB/s "verified (CRC32C); paired ratio $(
     [[ $HAVE_NGINX == 1 ]] && paired "full-large service" "full-large nginx" || echo -); load $LOAD_BEFORE -> $LOAD_AFTER"
 emit_row get-range-100m "$(med range service)" "$(row_ref range)" MB/s "not verified; paired ratio $(
     [[ $HAVE_NGINX == 1 ]] && paired "range service" "range nginx" || echo -)"

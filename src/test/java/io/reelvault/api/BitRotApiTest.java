@@ -34,7 +34,8 @@ import org.junit.jupiter.api.Timeout;
  * Bit rot on the local backend: a byte flipped on disk under a stored upload. A full download through its signed URL
  * gets the headers and the bytes before the last chunk, then a cut connection, never the whole body; the failure is
  * counted in {@code reelvault_integrity_failures_total{area="uploads"}}. The same object read whole before the damage
- * streams completely, and a ranged read (which cannot be verified) is still served.
+ * streams completely, and a ranged read (which cannot be verified) is still served. Full reads check the CRC32C the
+ * upload recorded.
  */
 @QuarkusTest
 class BitRotApiTest {
@@ -100,7 +101,9 @@ class BitRotApiTest {
                 .recoverWithItem(e -> e)
                 .await()
                 .atMost(Duration.ofSeconds(10));
-        assertTrue(failure instanceof IntegrityException, String.valueOf(failure));
+        assertTrue(
+                failure instanceof IntegrityException e && e.expected().startsWith("crc32c:"),
+                "checked by the CRC32C recorded at upload: " + failure);
         assertEquals(before + 2, integrityFailures("uploads"));
     }
 

@@ -23,6 +23,7 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.UserDefinedFileAttributeView;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.Map;
@@ -117,6 +118,44 @@ class ZeroCopyDownloadApiTest {
         }
         Poll.until(Duration.ofSeconds(10), "no file of the key open", () -> openFilesOf(key) == 0);
     }
+
+    /**
+     * The check beside the send: by the CRC32C recorded at write time, by the SHA-256 for an object without one (written
+     * before it was kept), and a wrong CRC32C (the attribute itself damaged) never lets the object out as complete.
+     */
+    @Test
+    @Timeout(120)
+    void aFullSendIsCutOnAFlippedByteByCrc32cOrSha256AndOnAWrongCrc32c() throws Exception {
+        int size = 4 * 1024 * 1024;
+        byte[] data = random(size, 4);
+        for (String variant : new String[] {"crc32c", "no crc32c", "wrong crc32c"}) {
+            ObjectKey key = seed(data);
+            Path file = ROOT.resolve(key.value());
+            UserDefinedFileAttributeView attributes =
+                    Files.getFileAttributeView(file, UserDefinedFileAttributeView.class);
+            assertTrue(attributes.list().contains(CRC32C), "recorded at write time");
+            URI url = signedGet(key);
+            assertArrayEquals(data, BitRotApiTest.get(url, null).body(), variant + ": intact, served whole");
+            switch (variant) {
+                case "crc32c" -> BitRotApiTest.flip(file, size - 100_000);
+                case "no crc32c" -> {
+                    attributes.delete(CRC32C);
+                    BitRotApiTest.flip(file, size - 100_000);
+                }
+                default -> attributes.write(CRC32C, StandardCharsets.US_ASCII.encode("00000000"));
+            }
+            long zeroCopyBefore = StorageRoutes.ZERO_COPY_SENDS.sum();
+            double failuresBefore = BitRotApiTest.integrityFailures("temp");
+            BitRotApiTest.Raw answer = BitRotApiTest.get(url, null);
+            assertEquals(zeroCopyBefore + 1, StorageRoutes.ZERO_COPY_SENDS.sum(), variant + ": sent by sendfile");
+            assertEquals(200, answer.status(), variant);
+            assertTrue(answer.cut(), variant + ": the connection is cut");
+            assertTrue(answer.body().length < size, variant + ": never the whole body");
+            assertEquals(failuresBefore + 1, BitRotApiTest.integrityFailures("temp"), variant + ": counted");
+        }
+    }
+
+    static final String CRC32C = "reelvault.crc32c";
 
     ObjectKey seed(byte[] data) {
         ObjectKey key = ObjectKey.parse("temp/zero-copy-" + Long.toString(System.nanoTime(), 36) + "/clip.mp4");

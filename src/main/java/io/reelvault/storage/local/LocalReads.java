@@ -27,12 +27,12 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * The local backend's reads: an object, or one byte range of it, streamed in chunks read on the blocking executor
  * from one open channel (so a rewrite of the key during the read does not mix two objects). A full read is verified
- * against the object's recorded SHA-256 ({@link VerifiedRead}): a damaged object fails with {@link IntegrityException}
- * instead of its last chunk. A ranged read cannot be checked (the digest covers the whole object) and is served as
- * read; a range that selects none of the object is {@code range_not_satisfiable}.
+ * against the object's recorded CRC32C, or SHA-256 when it has none ({@link VerifiedRead}): a damaged object fails with
+ * {@link IntegrityException} instead of its last chunk. A ranged read cannot be checked (the digest covers the whole
+ * object) and is served as read; a range that selects none of the object is {@code range_not_satisfiable}.
  *
  * <p>Each content also offers the open channel as a {@link FileBody}, for the signed-download route to send without
- * copying ({@code sendfile}); its {@link FileBody#tail} hashes the whole object first, for a full read. The channel is
+ * copying ({@code sendfile}); its {@link FileBody#tail} checks the whole object first, for a full read. The channel is
  * closed once, by whichever of the two is used: the stream's end, or the file body's close.
  */
 final class LocalReads {
@@ -58,7 +58,8 @@ final class LocalReads {
                         ObjectFiles.attributes(path).orElseThrow(() -> ReelvaultException.notFound("object"));
                 FileChannel channel = FileChannel.open(path, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS);
                 // read between two stats of one inode, which the open channel holds: the digest of these very bytes
-                Optional<String> digest = range.isPresent() ? Optional.empty() : StoredDigest.read(path);
+                StoredDigest.Recorded digest =
+                        range.isPresent() ? StoredDigest.Recorded.NONE : StoredDigest.readAll(path);
                 Optional<BasicFileAttributes> after = ObjectFiles.attributes(path);
                 if (after.isEmpty()
                         || !Objects.equals(before.fileKey(), after.get().fileKey())) {
@@ -73,13 +74,13 @@ final class LocalReads {
         });
     }
 
-    /** @param digest the object's recorded SHA-256, for a full read; a read with one is verified ({@link VerifiedRead}) */
+    /** @param digest what the object recorded, for a full read; a read with either is verified ({@link VerifiedRead}) */
     private ObjectContent open(
             ObjectKey key,
             FileChannel channel,
             BasicFileAttributes attrs,
             Optional<ByteRange> range,
-            Optional<String> digest)
+            StoredDigest.Recorded digest)
             throws IOException {
         ObjectInfo info = ObjectFiles.info(key, attrs);
         Optional<ResolvedRange> resolved = Optional.empty();
@@ -93,7 +94,7 @@ final class LocalReads {
         long start = resolved.map(ResolvedRange::start).orElse(0L);
         long end = start + resolved.map(ResolvedRange::length).orElse(info.size());
         AtomicLong position = new AtomicLong(start);
-        VerifiedRead verify = digest.map(d -> new VerifiedRead(key, d)).orElse(null);
+        VerifiedRead verify = VerifiedRead.of(key, digest).orElse(null);
         Runnable release = once(channel);
         Multi<ByteBuffer> body = Multi.createBy()
                 .repeating()
@@ -122,7 +123,7 @@ final class LocalReads {
         private final long position;
         private final long count;
         private final long size;
-        private final Optional<String> digest;
+        private final StoredDigest.Recorded digest;
         private final Runnable release;
 
         LocalFileBody(
@@ -131,7 +132,7 @@ final class LocalReads {
                 long position,
                 long count,
                 long size,
-                Optional<String> digest,
+                StoredDigest.Recorded digest,
                 Runnable release) {
             this.key = key;
             this.channel = channel;
@@ -159,7 +160,7 @@ final class LocalReads {
 
         @Override
         public boolean verified() {
-            return digest.isPresent();
+            return digest.sha256().isPresent() || digest.crc32c().isPresent();
         }
 
         @Override
@@ -169,8 +170,9 @@ final class LocalReads {
             }
             return io.blocking(() -> {
                 try {
-                    if (digest.isPresent()) {
-                        verifyWhole(new VerifiedRead(key, digest.get()));
+                    Optional<VerifiedRead> verify = VerifiedRead.of(key, digest);
+                    if (verify.isPresent()) {
+                        verifyWhole(verify.get());
                     }
                     ByteBuffer tail = ByteBuffer.allocate(n);
                     readFully(channel, tail, position + count - n);
@@ -181,13 +183,15 @@ final class LocalReads {
             });
         }
 
-        /** Hashes the whole object from the channel (the page cache a concurrent send fills), as a full read does. */
+        /** Checks the whole object from the channel (the page cache a concurrent send fills), as a full read does. */
         private void verifyWhole(VerifiedRead verify) throws IOException {
             if (size == 0) {
                 verify.check(EOF, true);
                 return;
             }
-            ByteBuffer buffer = ByteBuffer.allocate((int) Math.min(VERIFY_CHUNK, size));
+            int chunk = (int) Math.min(VERIFY_CHUNK, size);
+            // a CRC32C reads an off-heap buffer in place: the file's bytes are then copied once, not twice
+            ByteBuffer buffer = verify.prefersDirect() ? ByteBuffer.allocateDirect(chunk) : ByteBuffer.allocate(chunk);
             for (long pos = 0; pos < size; ) {
                 buffer.clear().limit((int) Math.min(buffer.capacity(), size - pos));
                 readFully(channel, buffer, pos);

@@ -54,7 +54,7 @@ final class LocalWrites {
     private final Set<PendingWrite> pending = ConcurrentHashMap.newKeySet();
     private volatile boolean stopped;
 
-    /** @param digests whether the filesystem keeps each object's SHA-256 ({@link StoredDigest#supported}) */
+    /** @param digests whether the filesystem keeps each object's SHA-256 and CRC32C ({@link StoredDigest#supported}) */
     LocalWrites(SecurePaths paths, LocalFiles files, Path tempDir, LocalIo io, boolean digests) {
         this.paths = paths;
         this.files = files;

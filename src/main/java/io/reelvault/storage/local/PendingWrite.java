@@ -25,17 +25,20 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.zip.CRC32C;
 
 /**
  * One object being written: a temp file in the store's own temp folder (same filesystem as the
  * objects), written, fsynced, then renamed over the target atomically. Until {@link #commit} nothing
  * is visible; {@link #abort} removes every trace. Methods are called on worker threads; they are
- * synchronized because an abort (cancellation) may arrive while a chunk is being written. The SHA-256 of the
- * bytes is recorded on the temp file before the rename ({@link StoredDigest}), unless the filesystem cannot keep it.
+ * synchronized because an abort (cancellation) may arrive while a chunk is being written. The SHA-256 and the CRC32C
+ * of the bytes are recorded on the temp file before the rename ({@link StoredDigest}), unless the filesystem cannot
+ * keep them.
  *
  * <p>The bytes take one pass: each incoming buffer is hashed where it lies (a heap buffer's array, which the JDK's
- * SHA-256 intrinsic reads in place) and copied into an off-heap batch of {@link WriteBuffers#BYTES}, which goes to
- * the file in one call when full. Where the filesystem allows it the file is opened with {@code O_DIRECT}
+ * SHA-256 and CRC32C intrinsics read in place), {@link #STEP} bytes at a time so that the CRC32C and the copy find
+ * them in the cache the SHA-256 just filled, and copied into an off-heap batch of {@link WriteBuffers#BYTES}, which
+ * goes to the file in one call when full. Where the filesystem allows it the file is opened with {@code O_DIRECT}
  * ({@link #open}): the batch then goes from this buffer to the disk without a copy into the page cache, the
  * kernel's largest cost per byte for buffered writes (the last batch is padded to the block size and the file cut
  * back to its length). Elsewhere the batch is an ordinary write. Either way the file is fsynced before the rename.
@@ -52,6 +55,7 @@ final class PendingWrite {
     private final Path temp;
     private final FileChannel channel;
     private final MessageDigest sha256;
+    private final CRC32C crc32c = new CRC32C();
     private final boolean recordDigest;
     /** The block size that {@code O_DIRECT} writes must be multiples of; 0: an ordinary (buffered) file. */
     private final int directBlock;
@@ -68,6 +72,9 @@ final class PendingWrite {
     /** The threads that write full batches (created as needed, ended when idle a minute). */
     private static final ExecutorService WRITERS =
             Executors.newCachedThreadPool(DaemonThreads.numbered("local-writer-"));
+
+    /** The bytes hashed (both ways) and copied at a time: well within a core's L2 cache. */
+    static final int STEP = 64 * 1024;
 
     private String hex;
     private long written;
@@ -223,14 +230,17 @@ final class PendingWrite {
         if (finished) {
             throw new CancellationException("write aborted");
         }
-        sha256.update(buffer.duplicate()); // in place for a heap buffer; the bytes are then warm for the copy below
         if (batch == null) {
+            for (int at = buffer.position(); at < buffer.limit(); at += STEP) {
+                digest(buffer, at, Math.min(STEP, buffer.limit() - at));
+            }
             written += buffer.remaining();
             writeFully(buffer);
             return written;
         }
         while (buffer.hasRemaining()) {
-            int n = Math.min(buffer.remaining(), batch.remaining());
+            int n = Math.min(Math.min(buffer.remaining(), batch.remaining()), STEP);
+            digest(buffer, buffer.position(), n); // in place for a heap buffer; then warm for the copy below
             batch.put(batch.position(), buffer, buffer.position(), n);
             batch.position(batch.position() + n);
             buffer.position(buffer.position() + n);
@@ -240,6 +250,13 @@ final class PendingWrite {
             }
         }
         return written;
+    }
+
+    /** Adds {@code n} bytes of {@code buffer} from {@code at} to both the SHA-256 and the CRC32C; leaves it as it is. */
+    private void digest(ByteBuffer buffer, int at, int n) {
+        ByteBuffer piece = buffer.duplicate().limit(at + n).position(at);
+        sha256.update(piece);
+        crc32c.update(piece.position(at));
     }
 
     /** Hands the full batch to a writer thread (once the previous one is written) and goes on with the other. */
@@ -345,6 +362,11 @@ final class PendingWrite {
         return hex;
     }
 
+    /** The CRC32C of everything written (its unsigned value); call after the last write. */
+    synchronized long crc32c() {
+        return crc32c.getValue();
+    }
+
     synchronized long written() {
         return written;
     }
@@ -372,7 +394,7 @@ final class PendingWrite {
         }
         flushLast();
         if (recordDigest) {
-            StoredDigest.write(temp, sha256()); // before the fsync: the digest is as durable as the bytes
+            StoredDigest.write(temp, sha256(), crc32c()); // before the fsync: as durable as the bytes
         }
         channel.force(true);
         channel.close();

@@ -19,13 +19,16 @@ import java.net.URI;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
+import java.security.MessageDigest;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
@@ -37,6 +40,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Stream;
+import java.util.zip.CRC32C;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -65,6 +69,39 @@ class LocalObjectStoreContractTest extends ObjectStoreContract {
     @AfterEach
     void close() {
         pool.shutdownNow();
+    }
+
+    /**
+     * After every contract test, whatever it wrote and by whichever write: each object there records the SHA-256 and
+     * the CRC32C of its bytes ({@link StoredDigest}), which full reads and the scrub check. Files a test wrote behind
+     * the store's back (no attribute at all) are left out.
+     */
+    @AfterEach
+    void everyObjectRecordsItsSha256AndCrc32c() throws Exception {
+        assertTrue(StoredDigest.supported(root), "the test's filesystem keeps extended attributes");
+        Path temp = root.resolve(LocalObjectStore.TEMP_DIR);
+        List<Path> objects;
+        try (Stream<Path> all = Files.walk(root)) {
+            objects = all.filter(p -> !p.startsWith(temp) && Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS))
+                    .toList();
+        }
+        for (Path object : objects) {
+            StoredDigest.Recorded recorded = StoredDigest.readAll(object);
+            if (recorded.equals(StoredDigest.Recorded.NONE)) {
+                continue;
+            }
+            byte[] bytes = Files.readAllBytes(object);
+            CRC32C crc = new CRC32C();
+            crc.update(bytes);
+            assertEquals(
+                    new StoredDigest.Recorded(
+                            Optional.of(HexFormat.of()
+                                    .formatHex(
+                                            MessageDigest.getInstance("SHA-256").digest(bytes))),
+                            Optional.of(StoredDigest.crc32cHex(crc.getValue()))),
+                    recorded,
+                    root.relativize(object).toString());
+        }
     }
 
     @Override

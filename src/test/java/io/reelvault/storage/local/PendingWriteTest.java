@@ -13,16 +13,18 @@ import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Optional;
 import java.util.Random;
 import java.util.concurrent.CancellationException;
 import java.util.stream.Stream;
+import java.util.zip.CRC32C;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
  * {@link PendingWrite}'s batching: however a body is cut into buffers (heap or direct, tiny or larger than a batch),
- * the stored file and its SHA-256 are the body's, with {@code O_DIRECT} (where the disk under {@code target/} takes
+ * the stored file, its SHA-256 and its CRC32C (both recorded on it where the filesystem keeps attributes) are the body's, with {@code O_DIRECT} (where the disk under {@code target/} takes
  * it) and without; every batch buffer goes back to {@link WriteBuffers} exactly once; an aborted write leaves nothing.
  */
 class PendingWriteTest {
@@ -51,6 +53,7 @@ class PendingWriteTest {
     @Test
     void arbitraryChunkingsStoreTheSameBytesAndDigestDirectAndBuffered() throws Exception {
         int directBlock = PendingWrite.directBlockSize(temp);
+        boolean attributes = StoredDigest.supported(temp);
         Random random = new Random(20261204);
         for (int round = 0; round < 40; round++) {
             int size = switch (round % 4) {
@@ -63,7 +66,7 @@ class PendingWriteTest {
             random.nextBytes(body);
             for (int block : new int[] {directBlock, 0}) {
                 Path target = root.resolve("objects/o-" + round + "-" + block);
-                PendingWrite write = PendingWrite.open(temp, false, block);
+                PendingWrite write = PendingWrite.open(temp, attributes, block);
                 assertEquals(block > 0, write.direct(), "a probed O_DIRECT opens so; 0 never does");
                 int maxChunk = 1 + random.nextInt(random.nextBoolean() ? 300 : 3 * WriteBuffers.BYTES / 2);
                 long written = 0;
@@ -81,6 +84,14 @@ class PendingWriteTest {
                 write.commit(target, files);
                 assertArrayEquals(body, Files.readAllBytes(target), "round " + round + ", block " + block);
                 assertEquals(sha256(body), write.sha256());
+                assertEquals(crc32c(body), write.crc32c(), "round " + round + ", block " + block);
+                if (attributes) {
+                    assertEquals(
+                            new StoredDigest.Recorded(
+                                    Optional.of(sha256(body)), Optional.of(StoredDigest.crc32cHex(crc32c(body)))),
+                            StoredDigest.readAll(target),
+                            "both recorded on the file");
+                }
                 assertEquals(inUseBefore, WriteBuffers.inUse(), "both batches released");
             }
         }
@@ -138,6 +149,7 @@ class PendingWriteTest {
                 write.commit(target, files);
                 assertArrayEquals(body, Files.readAllBytes(target));
                 assertEquals(sha256(body), write.sha256());
+                assertEquals(crc32c(body), write.crc32c());
             }
         } finally {
             taken.forEach(WriteBuffers::release);
@@ -156,6 +168,12 @@ class PendingWriteTest {
         try (Stream<Path> s = Files.list(dir)) {
             return s.toList();
         }
+    }
+
+    private static long crc32c(byte[] bytes) {
+        CRC32C crc = new CRC32C();
+        crc.update(bytes);
+        return crc.getValue();
     }
 
     private static String sha256(byte[] bytes) throws Exception {
