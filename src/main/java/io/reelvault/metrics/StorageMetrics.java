@@ -91,7 +91,7 @@ public final class StorageMetrics {
     public static final String LOCAL_CAPACITY = "reelvault.local.storage.capacity";
     /**
      * [reelvault_integrity_failures_total{area}] full reads of the local backend cut before their last byte because the
-     * object's bytes no longer match the sha256 recorded when it was written (a download, an internal read, or a
+     * object's bytes no longer match the checksum recorded when it was written (a download, an internal read, or a
      * scheduled scrub); the key is in the log, never in a label.
      */
     public static final String INTEGRITY_FAILURES = "reelvault.integrity.failures";

@@ -3,7 +3,8 @@ package io.reelvault.storage;
 import io.reelvault.model.ObjectKey;
 
 /**
- * A stored object's bytes no longer match the SHA-256 recorded when they were written (bit rot, a damaged disk, an
+ * A stored object's bytes no longer match the checksum recorded when they were written (its CRC32C, or its SHA-256
+ * when it has no CRC32C) (bit rot, a damaged disk, an
  * edit behind the service's back). Raised by a full read in place of its last chunk, so that no reader ever receives
  * the damaged object as complete: a download already under way is cut before its last byte. Counted in
  * {@code reelvault_integrity_failures_total{area}} ({@code metrics.MeteredObjectStore}). Not a {@code
@@ -15,7 +16,7 @@ public final class IntegrityException extends RuntimeException {
     private final String actual;
 
     public IntegrityException(ObjectKey key, String expected, String actual) {
-        super("stored object " + key.value() + " is damaged: sha256 recorded " + expected + ", read " + actual);
+        super("stored object " + key.value() + " is damaged: recorded " + expected + ", read " + actual);
         this.key = key;
         this.expected = expected;
         this.actual = actual;
@@ -25,12 +26,12 @@ public final class IntegrityException extends RuntimeException {
         return key;
     }
 
-    /** The lower-case hex SHA-256 recorded when the object was written. */
+    /** The checksum recorded when the object was written: lower-case hex SHA-256, or {@code crc32c:} and 8 hex digits. */
     public String expected() {
         return expected;
     }
 
-    /** The lower-case hex SHA-256 of the bytes read now. */
+    /** The same checksum of the bytes read now. */
     public String actual() {
         return actual;
     }

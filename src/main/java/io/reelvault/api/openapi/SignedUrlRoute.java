@@ -96,7 +96,7 @@ final class SignedUrlRoute {
                         "Download an object through a signed URL",
                         "Streams the object, or one byte range of it, to anyone holding a valid, unexpired signed GET URL (a GET"
                                 + " URL also allows HEAD). Local backend only; on S3 the URLs point at the bucket. A whole-object GET is"
-                                + " checked against the sha256 recorded when the object was written: when the bytes on disk no longer"
+                                + " checked against the checksum (CRC32C) recorded when the object was written: when the bytes on disk no longer"
                                 + " match, the answer is cut (connection closed) before its last byte, never a complete body (500"
                                 + " `internal_error` when nothing was sent yet). A ranged GET cannot be checked.",
                         "invalid_key,signature_invalid,signature_expired,not_found,expired,range_not_satisfiable,"

@@ -39,8 +39,9 @@ import org.jboss.logging.Logger;
  * Writes in progress are tracked, so that the end of a graceful shutdown can abort them ({@link PendingWrites}); the
  * temp files of writes whose process died are found by their unheld locks ({@link IncompleteWrites}).
  *
- * <p>Each object carries the SHA-256 of its bytes ({@link StoredDigest}). A full read (no range) hashes what it reads
- * and holds back its last chunk until the digest matches: a damaged object fails with {@link IntegrityException}
+ * <p>Each object carries the SHA-256 and the CRC32C of its bytes ({@link StoredDigest}). A full read (no range) checks
+ * what it reads against the CRC32C (the SHA-256 for objects written without one) and holds back its last chunk until
+ * it matches: a damaged object fails with {@link IntegrityException}
  * instead of its last chunk, so no reader receives it as complete ({@link LocalReads}). A ranged read cannot be
  * checked (the digest covers the whole object) and is served as read.
  *
@@ -107,7 +108,7 @@ public final class LocalObjectStore implements ObjectStore, ReadinessProbe, Pend
         boolean digests = StoredDigest.supported(tempDir);
         if (!digests) {
             LOG.warnf(
-                    "the filesystem of %s keeps no user extended attributes: objects are stored without their sha256,"
+                    "the filesystem of %s keeps no user extended attributes: objects are stored without their checksums,"
                             + " and full reads and the scrub command cannot detect damaged bytes",
                     paths.root());
         }

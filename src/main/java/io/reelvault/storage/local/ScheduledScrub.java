@@ -83,7 +83,7 @@ public class ScheduledScrub {
         return job.run(() -> {
             Scrubber.Summary summary = new Scrubber(root).run(d -> {
                 LOG.errorf(
-                        "integrity failure: %s does not match the sha256 recorded when it was written (recorded %s,"
+                        "integrity failure: %s does not match the checksum recorded when it was written (recorded %s,"
                                 + " read %s); found by the scheduled scrub",
                         d.key(), d.expected(), d.actual());
                 StorageMetrics.integrityFailure(registry, new ObjectKey(d.key()));
