@@ -21,7 +21,7 @@
 #   BENCH_NGINX=nginx                              the nginx binary; the nginx column is left out when missing
 #
 # Output: one line per scenario, `scenario  <contender> MB/s ...  ratio` (ratio = BENCH_JAR / nginx, or / baseline
-# jar without nginx), plus the load average before and after. MB/s means 10^6 bytes per second (curl's
+# jar without nginx; with both, also the paired service/baseline ratio), plus the load average before and after. MB/s means 10^6 bytes per second (curl's
 # speed_download of `curl -o /dev/null`). Uses bash, openssl, curl, java, sha256sum, awk, /usr/bin/time -v.
 set -euo pipefail
 export LC_ALL=C
@@ -259,6 +259,8 @@ for s in "${SCENARIOS[@]}"; do
         line+=$(printf '  ratio %s (paired %s)' "$(ratio "$(med "$s" service)" "$(med "$s" "$reference")")" \
             "$(paired "$s service" "$s $reference")")
     fi
+    [[ -n $BASELINE_JAR && $HAVE_NGINX == 1 ]] && line+=$(printf '  service/baseline paired %s' \
+        "$(paired "$s service" "$s baseline")")
     echo "$line"
 done
 echo "bit-rot guarantee: verified full ${RANGE_MB} MB / unverified Range ${RANGE_MB} MB = $(ratio "$(med small-full service)" "$(med range service)") (paired $(paired "small-full service" "range service"))"
