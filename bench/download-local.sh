@@ -21,8 +21,8 @@
 #   BENCH_NGINX=nginx                              the nginx binary; the nginx column is left out when missing
 #
 # Output: one line per scenario, `scenario  <contender> MB/s ...  ratio` (ratio = BENCH_JAR / nginx, or / baseline
-# jar without nginx; with both, also the paired service/baseline ratio), plus the load average before and after. MB/s means 10^6 bytes per second (curl's
-# speed_download of `curl -o /dev/null`). Uses bash, openssl, curl, java, sha256sum, awk, /usr/bin/time -v.
+# jar without nginx; with both, also the paired service/baseline ratio), plus the load average before and after.
+# MB/s means 10^6 bytes per second (curl's speed_download of `curl -o /dev/null`). Uses bash, openssl, curl, java, sha256sum, awk, /usr/bin/time -v.
 set -euo pipefail
 export LC_ALL=C
 
