@@ -12,6 +12,8 @@
 #   BENCH_JAR=target/quarkus-app/quarkus-run.jar   the jar to measure (built when it is the default and missing)
 #   BENCH_BASELINE_JAR=                            a second jar measured in the same run (e.g. the code before)
 #   BENCH_RUNS=5                                   measurements per scenario and contender; medians are reported
+#   BENCH_WARMUP=24                                untimed warm-up rounds per contender (Range + 100 MB GETs, every
+#                                                  8th also a large one) after the checked downloads: the JIT settles
 #   BENCH_LARGE_MB=1024                            size of the large object, MiB
 #   BENCH_RANGE_MB=100                             size of the range and of the small object, MB (10^6 bytes)
 #   BENCH_XMX=256m                                 the services' -Xmx
@@ -19,12 +21,13 @@
 #   BENCH_NGINX=nginx                              the nginx binary; the nginx column is left out when missing
 #
 # Output: one line per scenario, `scenario  <contender> MB/s ...  ratio` (ratio = BENCH_JAR / nginx, or / baseline
-# jar without nginx), plus the load average before and after. MB/s means 10^6 bytes per second (curl's
-# speed_download of `curl -o /dev/null`). Uses bash, openssl, curl, java, sha256sum, awk, /usr/bin/time -v.
+# jar without nginx; with both, also the paired service/baseline ratio), plus the load average before and after.
+# MB/s means 10^6 bytes per second (curl's speed_download of `curl -o /dev/null`). Uses bash, openssl, curl, java, sha256sum, awk, /usr/bin/time -v.
 set -euo pipefail
 export LC_ALL=C
 
 RUNS=${BENCH_RUNS:-5}
+WARMUP=${BENCH_WARMUP:-24}
 LARGE_MB=${BENCH_LARGE_MB:-1024}
 RANGE_MB=${BENCH_RANGE_MB:-100}
 XMX=${BENCH_XMX:-256m}
@@ -42,6 +45,7 @@ for tool in openssl curl java sha256sum awk; do
 done
 [[ -x /usr/bin/time ]] || die "/usr/bin/time (GNU time) is not installed"
 [[ $RUNS =~ ^[1-9][0-9]*$ ]] || die "BENCH_RUNS must be a positive integer"
+[[ $WARMUP =~ ^[0-9]+$ ]] || die "BENCH_WARMUP must be a non-negative integer"
 if [[ $JAR == "$ROOT/target/quarkus-app/quarkus-run.jar" ]]; then
     ensure_jar
 fi
@@ -201,10 +205,17 @@ speed() {
 declare -A RESULTS # "scenario contender" -> space-separated MB/s values
 SCENARIOS=(full-large range small-full)
 for name in "${CONTENDERS[@]}"; do
-    for _ in 1 2; do # twice: JIT warm-up
+    for _ in 1 2; do
         check "$name" "${URL_LARGE[$name]}" "$LARGE_SHA"
         check "$name" "${URL_LARGE[$name]}" "$RANGE_SHA" "$RANGE"
         check "$name" "${URL_SMALL[$name]}" "$SMALL_SHA"
+    done
+    # JIT warm-up, untimed: after the six checks alone the JVM's C2 compiler thread still took ~16 ms of CPU per
+    # Range GET over the next 20 (as much as the send itself), on the core curl needs
+    for ((w = 0; w < WARMUP; w++)); do
+        speed "${URL_LARGE[$name]}" "$RANGE" >/dev/null
+        speed "${URL_SMALL[$name]}" >/dev/null
+        (( w % 8 == 0 )) && speed "${URL_LARGE[$name]}" >/dev/null
     done
 done
 for ((i = 1; i <= RUNS; i++)); do
@@ -248,6 +259,8 @@ for s in "${SCENARIOS[@]}"; do
         line+=$(printf '  ratio %s (paired %s)' "$(ratio "$(med "$s" service)" "$(med "$s" "$reference")")" \
             "$(paired "$s service" "$s $reference")")
     fi
+    [[ -n $BASELINE_JAR && $HAVE_NGINX == 1 ]] && line+=$(printf '  service/baseline paired %s' \
+        "$(paired "$s service" "$s baseline")")
     echo "$line"
 done
 echo "bit-rot guarantee: verified full ${RANGE_MB} MB / unverified Range ${RANGE_MB} MB = $(ratio "$(med small-full service)" "$(med range service)") (paired $(paired "small-full service" "range service"))"
