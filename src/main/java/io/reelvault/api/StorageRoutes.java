@@ -254,8 +254,8 @@ public class StorageRoutes {
                         abandon(file, send, response);
                     }
                 }));
+                ZERO_COPY_SENDS.increment(); // before the write: its first bytes may reach the client at once
                 conn.writeToChannel(region, written);
-                ZERO_COPY_SENDS.increment();
             }
         } catch (RuntimeException e) { // the connection closed before the head
             failed(file, send, response, beforeHead, e);
