@@ -16,7 +16,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import org.junit.jupiter.api.Test;
@@ -71,25 +70,8 @@ class AppCdsArchiveIT {
                 .directory(APP_DIR.toFile())
                 .redirectErrorStream(true)
                 .redirectOutput(log.toFile());
-        pb.environment()
-                .keySet()
-                .removeIf(k -> k.startsWith("MP_JWT")
-                        || k.startsWith("REELVAULT")
-                        || k.startsWith("QUARKUS")
-                        || k.equals("USE_LOCAL_STORAGE")
-                        || k.equals("LOCAL_STORAGE_PATH"));
-        pb.environment()
-                .putAll(Map.of(
-                        "MP_JWT_VERIFY_PUBLICKEY_LOCATION",
-                                ItKeys.publicKeyFile().toUri().toString(),
-                        "MP_JWT_VERIFY_ISSUER", ItKeys.ISSUER,
-                        "MP_JWT_VERIFY_AUDIENCES", ItKeys.AUDIENCE,
-                        "LOCAL_STORAGE_PATH", root.toString(),
-                        "REELVAULT_SIGNING_KEY", "appcds-it-signing-key-0123456789abcdef",
-                        "QUARKUS_HTTP_PORT", "0",
-                        "QUARKUS_MANAGEMENT_PORT", "0",
-                        "QUARKUS_SHUTDOWN_DELAY", "0S",
-                        "REELVAULT_MEDIA_ENABLED", "false"));
+        PackagedApp.environment(pb, root);
+        pb.environment().put("QUARKUS_SHUTDOWN_DELAY", "0S");
         Process process = pb.start();
         HttpClient http = HttpClient.newHttpClient();
         try {

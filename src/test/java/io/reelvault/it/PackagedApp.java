@@ -47,26 +47,7 @@ record PackagedApp(Process process, Path root, Path logFile, int port, int manag
         command.addAll(List.of("-jar", JAR.toString()));
         ProcessBuilder pb =
                 new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
-        pb.environment()
-                .keySet()
-                .removeIf(k -> k.startsWith("MP_JWT")
-                        || k.startsWith("REELVAULT")
-                        || k.startsWith("QUARKUS")
-                        || k.equals("USE_LOCAL_STORAGE")
-                        || k.equals("LOCAL_STORAGE_PATH"));
-        pb.environment()
-                .putAll(Map.of(
-                        "MP_JWT_VERIFY_PUBLICKEY_LOCATION",
-                                ItKeys.publicKeyFile().toUri().toString(),
-                        "MP_JWT_VERIFY_ISSUER", ItKeys.ISSUER,
-                        "MP_JWT_VERIFY_AUDIENCES", ItKeys.AUDIENCE,
-                        "LOCAL_STORAGE_PATH", root.toString(),
-                        "REELVAULT_SIGNING_KEY", "graceful-shutdown-it-signing-key-0123456789",
-                        "QUARKUS_HTTP_PORT", "0", // a free port, read back from the log
-                        "QUARKUS_MANAGEMENT_PORT", "0", // the same for health and metrics
-                        "REELVAULT_MEDIA_ENABLED", "false",
-                        "REELVAULT_USAGE_ENABLED", "false",
-                        "REELVAULT_LIFECYCLE_ENABLED", "false"));
+        environment(pb, root);
         pb.environment().putAll(env);
         Process process = pb.start();
         int[] port = {0, 0};
@@ -87,6 +68,33 @@ record PackagedApp(Process process, Path root, Path logFile, int port, int manag
             throw e;
         }
         return new PackagedApp(process, root, log, port[0], port[1]);
+    }
+
+    /**
+     * The packaged application's environment for an IT: none of this machine's own settings, the IT key pair, the
+     * storage root {@code root}, free ports (read back from the log), no media, usage or lifecycle jobs.
+     */
+    static void environment(ProcessBuilder pb, Path root) {
+        pb.environment()
+                .keySet()
+                .removeIf(k -> k.startsWith("MP_JWT")
+                        || k.startsWith("REELVAULT")
+                        || k.startsWith("QUARKUS")
+                        || k.equals("USE_LOCAL_STORAGE")
+                        || k.equals("LOCAL_STORAGE_PATH"));
+        pb.environment()
+                .putAll(Map.of(
+                        "MP_JWT_VERIFY_PUBLICKEY_LOCATION",
+                                ItKeys.publicKeyFile().toUri().toString(),
+                        "MP_JWT_VERIFY_ISSUER", ItKeys.ISSUER,
+                        "MP_JWT_VERIFY_AUDIENCES", ItKeys.AUDIENCE,
+                        "LOCAL_STORAGE_PATH", root.toString(),
+                        "REELVAULT_SIGNING_KEY", "graceful-shutdown-it-signing-key-0123456789",
+                        "QUARKUS_HTTP_PORT", "0", // a free port, read back from the log
+                        "QUARKUS_MANAGEMENT_PORT", "0", // the same for health and metrics
+                        "REELVAULT_MEDIA_ENABLED", "false",
+                        "REELVAULT_USAGE_ENABLED", "false",
+                        "REELVAULT_LIFECYCLE_ENABLED", "false"));
     }
 
     /** An API path on the HTTP port; {@code /q/health/...} on the management interface's port. */
