@@ -257,8 +257,8 @@ class SignedUrlApiTest {
     /** A client that has its Content-Length closes at once (curl, ffmpeg): the download still counts as a 200. */
     @Test
     void aDownloadWhoseClientClosesAtOnceCountsAsComplete() throws Exception {
-        double resetBefore = storageRequests("RESET");
-        double okBefore = storageRequests("200");
+        double resetBefore = Management.storageRequests("RESET");
+        double okBefore = Management.storageRequests("200");
         URI uri = URI.create(url);
         int downloads = 30;
         for (int i = 0; i < downloads; i++) {
@@ -278,25 +278,8 @@ class SignedUrlApiTest {
                 in.readFully(new byte[png.length]);
             } // closed the moment the body is in
         }
-        assertEquals(resetBefore, storageRequests("RESET"), "no complete download counted as reset");
-        assertEquals(okBefore + downloads, storageRequests("200"), "each counted as a 200");
-    }
-
-    /** The count of {@code GET /storage/{key}} requests answered {@code status} so far (other tests' included). */
-    private static double storageRequests(String status) {
-        String metrics = Management.given()
-                .get("/q/metrics")
-                .then()
-                .statusCode(200)
-                .extract()
-                .asString();
-        return metrics.lines()
-                .filter(l -> l.startsWith("http_server_requests_seconds_count{")
-                        && l.contains("method=\"GET\"")
-                        && l.contains("uri=\"/storage/{key}\"")
-                        && l.contains("status=\"" + status + "\""))
-                .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1)))
-                .sum();
+        assertEquals(resetBefore, Management.storageRequests("RESET"), "no complete download counted as reset");
+        assertEquals(okBefore + downloads, Management.storageRequests("200"), "each counted as a 200");
     }
 
     private static String readLine(DataInputStream in) throws IOException {

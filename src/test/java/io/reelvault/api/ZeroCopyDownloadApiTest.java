@@ -83,7 +83,7 @@ class ZeroCopyDownloadApiTest {
     void aClientGoneMidSendCountsAsResetAndItsFileIsClosed() throws Exception {
         ObjectKey key = seed(random(SIZE, 3));
         URI url = signedGet(key);
-        double resetBefore = storageRequests("RESET");
+        double resetBefore = Management.storageRequests("RESET");
         long zeroCopyBefore = StorageRoutes.ZERO_COPY_SENDS.sum();
         try (Socket socket = new Socket()) {
             socket.setReceiveBufferSize(64 * 1024);
@@ -98,7 +98,7 @@ class ZeroCopyDownloadApiTest {
         Poll.until(
                 Duration.ofSeconds(20),
                 "the download counted as reset",
-                () -> storageRequests("RESET") == resetBefore + 1);
+                () -> Management.storageRequests("RESET") == resetBefore + 1);
         Poll.until(Duration.ofSeconds(20), "its file closed", () -> openFilesOf(key) == 0);
     }
 
@@ -214,23 +214,6 @@ class ZeroCopyDownloadApiTest {
         } catch (IOException e) {
             throw new IllegalStateException(e);
         }
-    }
-
-    /** The count of {@code GET /storage/{key}} requests answered {@code status} so far (other tests' included). */
-    static double storageRequests(String status) {
-        String metrics = Management.given()
-                .get("/q/metrics")
-                .then()
-                .statusCode(200)
-                .extract()
-                .asString();
-        return metrics.lines()
-                .filter(l -> l.startsWith("http_server_requests_seconds_count{")
-                        && l.contains("method=\"GET\"")
-                        && l.contains("uri=\"/storage/{key}\"")
-                        && l.contains("status=\"" + status + "\""))
-                .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1)))
-                .sum();
     }
 
     static int indexOf(byte[] data, byte[] pattern) {

@@ -21,4 +21,17 @@ public final class Management {
     public static RequestSpecification given() {
         return RestAssured.given().port(port());
     }
+
+    /** The count of {@code GET /storage/{key}} requests answered {@code status} so far (other tests' included). */
+    public static double storageRequests(String status) {
+        String metrics =
+                given().get("/q/metrics").then().statusCode(200).extract().asString();
+        return metrics.lines()
+                .filter(l -> l.startsWith("http_server_requests_seconds_count{")
+                        && l.contains("method=\"GET\"")
+                        && l.contains("uri=\"/storage/{key}\"")
+                        && l.contains("status=\"" + status + "\""))
+                .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1)))
+                .sum();
+    }
 }
