@@ -54,12 +54,7 @@ cleanup() {
         kill "$REDIS_PID" 2>/dev/null || true
         wait "$REDIS_PID" 2>/dev/null || true
     fi
-    if [[ $status -eq 0 ]]; then
-        rm -rf "$WORK"
-    else
-        log "logs kept in $WORK"
-    fi
-    exit "$status"
+    finish_work "$status"
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM

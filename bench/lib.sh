@@ -22,6 +22,17 @@ new_work_dir() {
     mktemp -d "$ROOT/target/$1.XXXX"
 }
 
+# finish_work STATUS: the end of a script's EXIT trap: removes $WORK after a success, keeps it (and says where) after a
+# failure, and exits with STATUS
+finish_work() {
+    if [[ $1 -eq 0 ]]; then
+        rm -rf "$WORK"
+    else
+        log "logs kept in $WORK"
+    fi
+    exit "$1"
+}
+
 log() { printf '%s %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 die() { log "FAILED: $*"; exit 1; }
 port_in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }

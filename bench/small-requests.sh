@@ -62,12 +62,7 @@ cleanup() {
     if [[ -n $SVC_TIME_PID ]] && kill -0 "$SVC_TIME_PID" 2>/dev/null; then
         stop_service || true
     fi
-    if [[ $status -eq 0 ]]; then
-        rm -rf "$WORK"
-    else
-        log "logs kept in $WORK"
-    fi
-    exit "$status"
+    finish_work "$status"
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM

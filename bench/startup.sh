@@ -80,12 +80,7 @@ cleanup() {
         kill -KILL "$SVC_PID" 2>/dev/null || true
         wait "$SVC_PID" 2>/dev/null || true
     fi
-    if [[ $status -eq 0 ]]; then
-        rm -rf "$WORK"
-    else
-        log "logs kept in $WORK"
-    fi
-    exit "$status"
+    finish_work "$status"
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
