@@ -10,6 +10,7 @@ import io.reelvault.model.ObjectKey;
 import io.reelvault.storage.IntegrityException;
 import io.reelvault.storage.ObjectStore;
 import io.reelvault.support.MetricsText;
+import io.reelvault.support.RawAnswer;
 import io.reelvault.support.Samples;
 import io.reelvault.support.TestStorageRoot;
 import io.reelvault.support.TestTokens;
@@ -183,7 +184,7 @@ class BitRotApiTest {
                 reset = true; // "Connection reset": what had arrived is in all
             }
             byte[] bytes = all.toByteArray();
-            int split = indexOf(bytes, "\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+            int split = RawAnswer.headEnd(bytes);
             assertTrue(split > 0, "no response head: " + new String(bytes, StandardCharsets.ISO_8859_1));
             String head = new String(bytes, 0, split, StandardCharsets.ISO_8859_1);
             byte[] body = Arrays.copyOfRange(bytes, split + 4, bytes.length);
@@ -191,18 +192,5 @@ class BitRotApiTest {
             String length = raw.header("content-length");
             return new Raw(raw.status(), head, body, reset || length != null && Long.parseLong(length) != body.length);
         }
-    }
-
-    private static int indexOf(byte[] data, byte[] pattern) {
-        outer:
-        for (int i = 0; i + pattern.length <= data.length; i++) {
-            for (int j = 0; j < pattern.length; j++) {
-                if (data[i + j] != pattern[j]) {
-                    continue outer;
-                }
-            }
-            return i;
-        }
-        return -1;
     }
 }

@@ -10,6 +10,7 @@ import io.reelvault.storage.ObjectStore;
 import io.reelvault.storage.SignedUrls;
 import io.reelvault.support.Management;
 import io.reelvault.support.Poll;
+import io.reelvault.support.RawAnswer;
 import io.reelvault.support.TestStorageRoot;
 import io.smallrye.mutiny.Multi;
 import jakarta.inject.Inject;
@@ -67,7 +68,7 @@ class ZeroCopyDownloadApiTest {
             all.write(first);
             in.transferTo(all);
             byte[] bytes = all.toByteArray();
-            int split = indexOf(bytes, "\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+            int split = RawAnswer.headEnd(bytes);
             String head = new String(bytes, 0, split, StandardCharsets.ISO_8859_1);
             assertTrue(head.startsWith("HTTP/1.1 200"), head);
             byte[] body = Arrays.copyOfRange(bytes, split + 4, bytes.length);
@@ -214,18 +215,5 @@ class ZeroCopyDownloadApiTest {
         } catch (IOException e) {
             throw new IllegalStateException(e);
         }
-    }
-
-    static int indexOf(byte[] data, byte[] pattern) {
-        outer:
-        for (int i = 0; i + pattern.length <= data.length; i++) {
-            for (int j = 0; j < pattern.length; j++) {
-                if (data[i + j] != pattern[j]) {
-                    continue outer;
-                }
-            }
-            return i;
-        }
-        return -1;
     }
 }

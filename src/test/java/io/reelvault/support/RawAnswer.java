@@ -54,6 +54,20 @@ public record RawAnswer(int status, Map<String, List<String>> headers, byte[] bo
      * The answer whose status line was just read. A body without Content-Length and not chunked is read up to the
      * end of the stream when {@code untilClose}, else taken as empty.
      */
+    /** Where the blank line that ends an HTTP head ({@code \r\n\r\n}) begins in {@code bytes}, or -1. */
+    public static int headEnd(byte[] bytes) {
+        outer:
+        for (int i = 0; i + 4 <= bytes.length; i++) {
+            for (int j = 0; j < 4; j++) {
+                if (bytes[i + j] != "\r\n\r\n".charAt(j)) {
+                    continue outer;
+                }
+            }
+            return i;
+        }
+        return -1;
+    }
+
     static RawAnswer readAfter(String statusLine, InputStream in, boolean head, boolean untilClose) throws IOException {
         int status = Integer.parseInt(statusLine.split(" ", 3)[1]);
         Map<String, List<String>> headers = new LinkedHashMap<>();
