@@ -40,6 +40,12 @@ final class LocalReads {
     /** The read size of a file body's verification (as fast as larger ones, measured; cache-friendlier). */
     private static final int VERIFY_CHUNK = 128 * 1024;
 
+    /**
+     * Objects of at most this size (such as {@code metadata.json}) are read whole, and a full read verified, in the one
+     * blocking step that opens them ({@link #small}): one trip to the blocking executor instead of one per chunk.
+     */
+    static final int SMALL_READ = 64 * 1024;
+
     private static final ByteBuffer EOF = ByteBuffer.allocate(0);
 
     private final SecurePaths paths;
@@ -67,6 +73,9 @@ final class LocalReads {
                         continue;
                     }
                     throw new IOException("object keeps changing while being opened");
+                }
+                if (before.size() <= SMALL_READ) {
+                    return small(key, channel, before, range, digest);
                 }
                 return open(key, channel, before, range, digest);
             }
@@ -103,6 +112,51 @@ final class LocalReads {
                 .invoke(release);
         FileBody file = new LocalFileBody(key, channel, start, end - start, info.size(), digest, release);
         return new ObjectContent(info, resolved, body, Optional.of(file));
+    }
+
+    /**
+     * A small object ({@link #SMALL_READ}), or the range of one, read here, in the step that opened and
+     * identity-checked the channel; a full read verified before its bytes are handed on: when they do not match the
+     * digest, the body fails with {@link IntegrityException} instead of emitting them, as a chunked read's does. The
+     * channel stays open for the {@link FileBody} (whose tail verifies again) until the body ends or the file body is
+     * closed, as with {@link #open}.
+     */
+    private ObjectContent small(
+            ObjectKey key,
+            FileChannel channel,
+            BasicFileAttributes attrs,
+            Optional<ByteRange> range,
+            Optional<String> digest)
+            throws IOException {
+        ObjectInfo info = ObjectFiles.info(key, attrs);
+        Optional<ResolvedRange> resolved = Optional.empty();
+        if (range.isPresent()) {
+            resolved = range.get().resolve(info.size());
+            if (resolved.isEmpty()) {
+                channel.close();
+                throw ReelvaultException.rangeNotSatisfiable(info.size(), range.get());
+            }
+        }
+        long start = resolved.map(ResolvedRange::start).orElse(0L);
+        long length = resolved.map(ResolvedRange::length).orElse(info.size());
+        Runnable release = once(channel);
+        ByteBuffer bytes = ByteBuffer.allocate((int) length);
+        try {
+            readFully(channel, bytes, start);
+        } catch (IOException | RuntimeException e) {
+            release.run();
+            throw e;
+        }
+        bytes.flip();
+        Multi<ByteBuffer> body;
+        try {
+            digest.ifPresent(d -> new VerifiedRead(key, d).check(bytes, true));
+            body = length == 0 ? Multi.createFrom().empty() : Multi.createFrom().item(bytes);
+        } catch (IntegrityException e) {
+            body = Multi.createFrom().failure(e);
+        }
+        FileBody file = new LocalFileBody(key, channel, start, length, info.size(), digest, release);
+        return new ObjectContent(info, resolved, body.onTermination().invoke(release), Optional.of(file));
     }
 
     /** Closes the channel the first time it runs. */
