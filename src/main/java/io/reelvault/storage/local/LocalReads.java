@@ -29,7 +29,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * from one open channel (so a rewrite of the key during the read does not mix two objects). A full read is verified
  * against the object's recorded SHA-256 ({@link VerifiedRead}): a damaged object fails with {@link IntegrityException}
  * instead of its last chunk. A ranged read cannot be checked (the digest covers the whole object) and is served as
- * read; a range that selects none of the object is {@code range_not_satisfiable}.
+ * read; a range that selects none of the object is {@code range_not_satisfiable}. An object of at most
+ * {@link #SMALL_READ} bytes is read (and a full read verified) whole in the step that opens it, one trip to the
+ * blocking executor in all.
  *
  * <p>Each content also offers the open channel as a {@link FileBody}, for the signed-download route to send without
  * copying ({@code sendfile}); its {@link FileBody#tail} hashes the whole object first, for a full read. The channel is
@@ -151,7 +153,8 @@ final class LocalReads {
         Multi<ByteBuffer> body;
         try {
             digest.ifPresent(d -> new VerifiedRead(key, d).check(bytes, true));
-            body = length == 0 ? Multi.createFrom().empty() : Multi.createFrom().item(bytes);
+            // items(), not item(): an iterable source, without the emitter and queue item() subscribes through
+            body = length == 0 ? Multi.createFrom().empty() : Multi.createFrom().items(bytes);
         } catch (IntegrityException e) {
             body = Multi.createFrom().failure(e);
         }
