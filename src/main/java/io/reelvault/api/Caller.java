@@ -3,13 +3,16 @@ package io.reelvault.api;
 import io.reelvault.error.ErrorCode;
 import io.reelvault.error.ReelvaultException;
 import io.reelvault.model.UserId;
-import jakarta.enterprise.context.RequestScoped;
 import jakarta.inject.Inject;
+import jakarta.inject.Singleton;
 import java.util.Map;
 import org.eclipse.microprofile.jwt.JsonWebToken;
 
-/** The authenticated caller of the current request, parsed once from the verified token. */
-@RequestScoped
+/**
+ * The authenticated caller of the current request, from the verified token. One instance for all requests (no bean
+ * made per request, no client proxy): the token it reads is the request's own, through its request-scoped proxy.
+ */
+@Singleton
 public class Caller {
     /** The group that marks pipeline workers. */
     public static final String PIPELINE = "pipeline";

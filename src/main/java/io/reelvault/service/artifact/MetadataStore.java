@@ -137,26 +137,36 @@ public final class MetadataStore {
                         .replaceWith(Uni.createFrom()
                                 .failure(new IllegalStateException("metadata document too large: " + key)));
             }
-            byte[] bytes = new byte[(int) content.length()];
-            int[] at = {0};
+            // copied as each chunk arrives (a store may reuse its buffers), then parsed: two operators per read
+            int length = (int) content.length();
             return content.body()
-                    .onItem()
-                    .invoke(b -> {
-                        int n = b.remaining();
-                        b.duplicate().get(bytes, at[0], n);
-                        at[0] += n;
-                    })
                     .collect()
-                    .last()
-                    .map(ignored -> {
+                    .in(() -> new Collected(length), Collected::add)
+                    .map(collected -> {
                         try {
                             return new Versioned<>(
-                                    json.readValue(bytes, 0, at[0], type),
+                                    json.readValue(collected.bytes, 0, collected.at, type),
                                     content.info().etag());
                         } catch (IOException e) {
                             throw new ReelvaultException(ErrorCode.INTERNAL_ERROR, "stored metadata is unreadable", e);
                         }
                     });
         });
+    }
+
+    /** The bytes of a document being read, of its announced length. */
+    private static final class Collected {
+        final byte[] bytes;
+        int at;
+
+        Collected(int length) {
+            this.bytes = new byte[length];
+        }
+
+        void add(ByteBuffer chunk) {
+            int n = chunk.remaining();
+            chunk.duplicate().get(bytes, at, n);
+            at += n;
+        }
     }
 }

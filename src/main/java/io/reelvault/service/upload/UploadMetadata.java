@@ -1,6 +1,7 @@
 package io.reelvault.service.upload;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.databind.annotation.JsonDeserialize;
 import java.time.Instant;
 
 /**
@@ -23,6 +24,11 @@ public record UploadMetadata(
         String contentType,
         long sizeBytes,
         String sha256,
+
+        @JsonDeserialize(using = IsoInstantDeserializer.class)
         Instant createdAt,
-        @JsonInclude(JsonInclude.Include.NON_NULL) Instant uploadUrlExpiresAt,
+
+        @JsonInclude(JsonInclude.Include.NON_NULL) @JsonDeserialize(using = IsoInstantDeserializer.class)
+        Instant uploadUrlExpiresAt,
+
         @JsonInclude(JsonInclude.Include.NON_NULL) String etag) {}

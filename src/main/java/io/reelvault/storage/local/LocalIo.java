@@ -32,11 +32,16 @@ final class LocalIo {
 
     /** {@code action} on the blocking executor, at each subscription; its I/O failures translated. */
     <T> Uni<T> blocking(IoSupplier<T> action) {
+        // the failure translated inside the step, not by an operator of its own (each costs on every request)
         return Uni.createFrom()
-                .item((Supplier<T>) () -> io(action))
-                .runSubscriptionOn(executor)
-                .onFailure(UncheckedIOException.class)
-                .transform(LocalIo::unavailable);
+                .item((Supplier<T>) () -> {
+                    try {
+                        return io(action);
+                    } catch (UncheckedIOException e) {
+                        throw unavailable(e);
+                    }
+                })
+                .runSubscriptionOn(executor);
     }
 
     /** Runs {@code action} here, its {@link IOException} rethrown unchecked (for {@link #unavailable}). */
@@ -48,7 +53,7 @@ final class LocalIo {
         }
     }
 
-    static Throwable unavailable(Throwable e) {
+    static ReelvaultException unavailable(Throwable e) {
         if (noSpace(e)) {
             LOG.warnf("local storage is full: %s", e.getCause() != null ? e.getCause() : e);
             return full("no space left on its filesystem; nothing of the request was stored");

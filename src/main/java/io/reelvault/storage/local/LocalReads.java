@@ -29,7 +29,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * from one open channel (so a rewrite of the key during the read does not mix two objects). A full read is verified
  * against the object's recorded CRC32C, or SHA-256 when it has none ({@link VerifiedRead}): a damaged object fails with
  * {@link IntegrityException} instead of its last chunk. A ranged read cannot be checked (the digest covers the whole
- * object) and is served as read; a range that selects none of the object is {@code range_not_satisfiable}.
+ * object) and is served as read; a range that selects none of the object is {@code range_not_satisfiable}. An object
+ * of at most {@link #SMALL_READ} bytes is read (and a full read verified) whole in the step that opens it, one trip to
+ * the blocking executor in all.
  *
  * <p>Each content also offers the open channel as a {@link FileBody}, for the signed-download route to send without
  * copying ({@code sendfile}); its {@link FileBody#tail} checks the whole object first, for a full read. The channel is
@@ -39,6 +41,12 @@ final class LocalReads {
     private static final int READ_CHUNK = 128 * 1024;
     /** The read size of a file body's verification (as fast as larger ones, measured; cache-friendlier). */
     private static final int VERIFY_CHUNK = 128 * 1024;
+
+    /**
+     * Objects of at most this size (such as {@code metadata.json}) are read whole, and a full read verified, in the one
+     * blocking step that opens them ({@link #small}): one trip to the blocking executor instead of one per chunk.
+     */
+    static final int SMALL_READ = 64 * 1024;
 
     private static final ByteBuffer EOF = ByteBuffer.allocate(0);
 
@@ -68,6 +76,9 @@ final class LocalReads {
                         continue;
                     }
                     throw new IOException("object keeps changing while being opened");
+                }
+                if (before.size() <= SMALL_READ) {
+                    return small(key, channel, before, range, digest);
                 }
                 return open(key, channel, before, range, digest);
             }
@@ -104,6 +115,52 @@ final class LocalReads {
                 .invoke(release);
         FileBody file = new LocalFileBody(key, channel, start, end - start, info.size(), digest, release);
         return new ObjectContent(info, resolved, body, Optional.of(file));
+    }
+
+    /**
+     * A small object ({@link #SMALL_READ}), or the range of one, read here, in the step that opened and
+     * identity-checked the channel; a full read verified before its bytes are handed on: when they do not match the
+     * digest, the body fails with {@link IntegrityException} instead of emitting them, as a chunked read's does. The
+     * channel stays open for the {@link FileBody} (whose tail verifies again) until the body ends or the file body is
+     * closed, as with {@link #open}.
+     */
+    private ObjectContent small(
+            ObjectKey key,
+            FileChannel channel,
+            BasicFileAttributes attrs,
+            Optional<ByteRange> range,
+            StoredDigest.Recorded digest)
+            throws IOException {
+        ObjectInfo info = ObjectFiles.info(key, attrs);
+        Optional<ResolvedRange> resolved = Optional.empty();
+        if (range.isPresent()) {
+            resolved = range.get().resolve(info.size());
+            if (resolved.isEmpty()) {
+                channel.close();
+                throw ReelvaultException.rangeNotSatisfiable(info.size(), range.get());
+            }
+        }
+        long start = resolved.map(ResolvedRange::start).orElse(0L);
+        long length = resolved.map(ResolvedRange::length).orElse(info.size());
+        Runnable release = once(channel);
+        ByteBuffer bytes = ByteBuffer.allocate((int) length);
+        try {
+            readFully(channel, bytes, start);
+        } catch (IOException | RuntimeException e) {
+            release.run();
+            throw e;
+        }
+        bytes.flip();
+        Multi<ByteBuffer> body;
+        try {
+            VerifiedRead.of(key, digest).ifPresent(v -> v.check(bytes, true));
+            // items(), not item(): an iterable source, without the emitter and queue item() subscribes through
+            body = length == 0 ? Multi.createFrom().empty() : Multi.createFrom().items(bytes);
+        } catch (IntegrityException e) {
+            body = Multi.createFrom().failure(e);
+        }
+        FileBody file = new LocalFileBody(key, channel, start, length, info.size(), digest, release);
+        return new ObjectContent(info, resolved, body.onTermination().invoke(release), Optional.of(file));
     }
 
     /** Closes the channel the first time it runs. */

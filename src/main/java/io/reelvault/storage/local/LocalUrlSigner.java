@@ -60,7 +60,9 @@ final class LocalUrlSigner implements SignedUrls, SignedUrlVerifier {
     private static final String MAC = "HmacSHA256";
 
     private final SigningKeys keys;
-    private final Map<String, SecretKeySpec> macKeys = new HashMap<>();
+    /** Per key id, each thread's own initialised {@link Mac}: not looked up and keyed again for every signature. */
+    private final Map<String, ThreadLocal<Mac>> macKeys = new HashMap<>();
+
     private final Supplier<URI> baseUrl;
     private final Clock clock;
 
@@ -77,7 +79,7 @@ final class LocalUrlSigner implements SignedUrls, SignedUrlVerifier {
     /** @param baseUrl the public base URL, read for each URL signed ({@code PublicBaseUrl}: port 0 is the listening port) */
     LocalUrlSigner(SigningKeys keys, Supplier<URI> baseUrl, Clock clock) {
         this.keys = keys;
-        keys.secrets().forEach((id, secret) -> macKeys.put(id, new SecretKeySpec(secret, MAC)));
+        keys.secrets().forEach((id, secret) -> macKeys.put(id, macOf(new SecretKeySpec(secret, MAC))));
         this.baseUrl = baseUrl;
         this.clock = clock;
     }
@@ -147,7 +149,7 @@ final class LocalUrlSigner implements SignedUrls, SignedUrlVerifier {
                 || (put && headers.size() != REQUEST_HEADERS.size())) {
             throw invalid();
         }
-        SecretKeySpec key = query.get(KEY_ID) == null ? null : macKeys.get(query.get(KEY_ID));
+        ThreadLocal<Mac> key = query.get(KEY_ID) == null ? null : macKeys.get(query.get(KEY_ID));
         if (key == null) {
             throw invalid(); // no key id, or a key this replica does not (or no longer) hold
         }
@@ -182,13 +184,24 @@ final class LocalUrlSigner implements SignedUrls, SignedUrlVerifier {
                 .collect(Collectors.joining("&"));
     }
 
-    private static String mac(SecretKeySpec key, String method, ObjectKey objectKey, String canonicalQuery) {
+    private static String mac(ThreadLocal<Mac> key, String method, ObjectKey objectKey, String canonicalQuery) {
         String toSign = ALGORITHM + "\n" + method + "\n" + objectKey.value() + "\n" + canonicalQuery;
+        // doFinal resets the Mac to its key: the thread's next signature starts clean
+        byte[] sig = key.get().doFinal(toSign.getBytes(StandardCharsets.UTF_8));
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(sig);
+    }
+
+    /** A {@link Mac} keyed with {@code key} for each thread, made on the thread's first use. */
+    private static ThreadLocal<Mac> macOf(SecretKeySpec key) {
+        newMac(key); // fails here, at construction, if HMAC-SHA256 or the key is unusable
+        return ThreadLocal.withInitial(() -> newMac(key));
+    }
+
+    private static Mac newMac(SecretKeySpec key) {
         try {
             Mac mac = Mac.getInstance(MAC);
             mac.init(key);
-            byte[] sig = mac.doFinal(toSign.getBytes(StandardCharsets.UTF_8));
-            return Base64.getUrlEncoder().withoutPadding().encodeToString(sig);
+            return mac;
         } catch (NoSuchAlgorithmException | InvalidKeyException e) {
             throw new IllegalStateException("HMAC-SHA256 unavailable", e);
         }

@@ -233,4 +233,35 @@ class LocalUrlSignerTest {
         assertEquals(Map.of(), signer.verify("HEAD", KEY, q));
         assertInvalid(() -> signer.verify("PUT", KEY, q));
     }
+
+    /**
+     * Each thread reuses its own keyed HMAC: signatures stay the same whichever thread makes them, in any order,
+     * with either key, after any number of failed verifications.
+     */
+    @Test
+    void signaturesAreTheSameOnEveryThreadAndAfterFailures() throws Exception {
+        LocalUrlSigner rotated = signer("k2", NEW, Map.of("k1", OLD));
+        Map<String, String> old = query(put(signer("k1", OLD, Map.of())));
+        URI expected = put(signer("k2", NEW, Map.of()));
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(8);
+        try {
+            java.util.List<java.util.concurrent.Future<?>> done = new java.util.ArrayList<>();
+            for (int t = 0; t < 16; t++) {
+                done.add(pool.submit(() -> {
+                    for (int i = 0; i < 200; i++) {
+                        assertEquals(expected, put(rotated));
+                        assertEquals("463", rotated.verify("PUT", KEY, old).get("content-length"));
+                        Map<String, String> forged = new LinkedHashMap<>(old);
+                        forged.put("X-Expires", "1");
+                        assertInvalid(() -> rotated.verify("PUT", KEY, forged));
+                    }
+                }));
+            }
+            for (var f : done) {
+                f.get();
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+    }
 }

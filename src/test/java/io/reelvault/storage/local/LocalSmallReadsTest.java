@@ -1,0 +1,220 @@
+package io.reelvault.storage.local;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.reelvault.error.ErrorCode;
+import io.reelvault.error.ReelvaultException;
+import io.reelvault.model.ByteRange;
+import io.reelvault.model.ObjectKey;
+import io.reelvault.storage.FileBody;
+import io.reelvault.storage.IntegrityException;
+import io.reelvault.storage.ObjectContent;
+import io.smallrye.mutiny.Multi;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.net.URI;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.Random;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Small objects (at most {@link LocalReads#SMALL_READ} bytes) are read whole, and a full read verified, in the step
+ * that opens them: the content is a snapshot of the object as it was opened. Larger ones stream as they are read.
+ */
+class LocalSmallReadsTest {
+    static final Duration WAIT = Duration.ofSeconds(30);
+
+    @TempDir
+    Path root;
+
+    private ExecutorService pool;
+    private LocalObjectStore store;
+
+    @BeforeEach
+    void open() {
+        pool = Executors.newFixedThreadPool(2);
+        store = LocalObjectStore.open(
+                root,
+                pool,
+                new LocalUrlSigner(
+                        "small-reads-test-key-0123456789abcdef".getBytes(StandardCharsets.UTF_8),
+                        URI.create("http://localhost"),
+                        Clock.systemUTC()));
+    }
+
+    @AfterEach
+    void close() {
+        pool.shutdownNow();
+    }
+
+    @Test
+    void anObjectOfExactlyTheThresholdIsReadWholeWhenOpened() throws IOException {
+        byte[] data = bytes(LocalReads.SMALL_READ, 1);
+        put("uploads/u/a/metadata.json", data);
+        ObjectContent content = get("uploads/u/a/metadata.json", Optional.empty());
+        flip("uploads/u/a/metadata.json", 100); // damaged in place after the open: the read already happened
+        assertArrayEquals(data, drain(content.body()), "the verified bytes as read when opened");
+        content.file().orElseThrow().close();
+    }
+
+    @Test
+    void anObjectOneByteLargerStreamsAndItsDamageFailsTheRead() throws IOException {
+        byte[] data = bytes(LocalReads.SMALL_READ + 1, 2);
+        put("uploads/u/b/original.bin", data);
+        ObjectContent content = get("uploads/u/b/original.bin", Optional.empty());
+        flip("uploads/u/b/original.bin", 100);
+        Throwable failure = assertThrows(Throwable.class, () -> drain(content.body()));
+        assertTrue(cause(failure) instanceof IntegrityException, String.valueOf(failure));
+    }
+
+    @Test
+    void aRottenSmallObjectFailsWithAnIntegrityErrorAndNoBytes() throws IOException {
+        byte[] data = bytes(1000, 3);
+        put("uploads/u/c/metadata.json", data);
+        flip("uploads/u/c/metadata.json", 500);
+        ObjectContent content = get("uploads/u/c/metadata.json", Optional.empty());
+        List<ByteBuffer> seen = new java.util.ArrayList<>();
+        Throwable failure = assertThrows(
+                Throwable.class, () -> content.body().subscribe().asIterable().forEach(seen::add));
+        assertTrue(cause(failure) instanceof IntegrityException, String.valueOf(failure));
+        assertEquals(List.of(), seen, "none of its bytes are handed on");
+        // the file body's tail is verified too: it never hands out the last bytes of the damaged object
+        FileBody file =
+                get("uploads/u/c/metadata.json", Optional.empty()).file().orElseThrow();
+        Throwable tail =
+                assertThrows(Throwable.class, () -> file.tail(10).await().atMost(WAIT));
+        assertTrue(cause(tail) instanceof IntegrityException, String.valueOf(tail));
+        file.close();
+        // a range cannot be verified, and is served as read
+        byte[] onDisk = data.clone();
+        onDisk[500] ^= 0x01;
+        assertArrayEquals(
+                java.util.Arrays.copyOfRange(onDisk, 490, 510),
+                drain(get("uploads/u/c/metadata.json", Optional.of(ByteRange.fromTo(490, 509)))
+                        .body()));
+    }
+
+    @Test
+    void aSmallObjectReplacedAfterItsOpenIsReadAsTheOneOpened() {
+        byte[] old = bytes(5000, 4);
+        byte[] replacement = bytes(7000, 5);
+        put("uploads/u/d/metadata.json", old);
+        ObjectContent content = get("uploads/u/d/metadata.json", Optional.empty());
+        ObjectContent sent = get("uploads/u/d/metadata.json", Optional.empty()); // used by its file body instead
+        put("uploads/u/d/metadata.json", replacement);
+        assertEquals(old.length, content.info().size());
+        assertArrayEquals(old, drain(content.body()), "the object opened, whole, not a mix");
+        FileBody file = sent.file().orElseThrow();
+        assertEquals(old.length, file.count());
+        ByteBuffer tail = file.tail(16).await().atMost(WAIT);
+        assertArrayEquals(java.util.Arrays.copyOfRange(old, old.length - 16, old.length), remaining(tail));
+        file.close();
+        assertArrayEquals(
+                replacement,
+                drain(get("uploads/u/d/metadata.json", Optional.empty()).body()));
+    }
+
+    @Test
+    void anEmptyObjectIsReadAsNoBytesAndNoRangeOfItIsSatisfiable() {
+        put("uploads/u/e/empty.bin", new byte[0]);
+        ObjectContent content = get("uploads/u/e/empty.bin", Optional.empty());
+        assertEquals(0, content.length());
+        assertArrayEquals(new byte[0], drain(content.body()));
+        ReelvaultException e = assertThrows(
+                ReelvaultException.class, () -> get("uploads/u/e/empty.bin", Optional.of(ByteRange.fromTo(0, 0))));
+        assertEquals(ErrorCode.RANGE_NOT_SATISFIABLE, e.code());
+    }
+
+    @Test
+    void rangesOfASmallObjectAreExactlyTheirBytes() {
+        byte[] data = bytes(3000, 6);
+        put("uploads/u/f/metadata.json", data);
+        ObjectContent middle = get("uploads/u/f/metadata.json", Optional.of(ByteRange.fromTo(1000, 1999)));
+        assertEquals(1000, middle.length());
+        assertEquals(1000, middle.range().orElseThrow().start());
+        assertArrayEquals(java.util.Arrays.copyOfRange(data, 1000, 2000), drain(middle.body()));
+        assertArrayEquals(
+                java.util.Arrays.copyOfRange(data, 2990, 3000),
+                drain(get("uploads/u/f/metadata.json", Optional.of(ByteRange.suffix(10)))
+                        .body()));
+        ReelvaultException e = assertThrows(
+                ReelvaultException.class, () -> get("uploads/u/f/metadata.json", Optional.of(ByteRange.from(3000))));
+        assertEquals(ErrorCode.RANGE_NOT_SATISFIABLE, e.code());
+    }
+
+    @Test
+    void aMissingObjectIsNotFound() {
+        ReelvaultException e =
+                assertThrows(ReelvaultException.class, () -> get("uploads/u/g/metadata.json", Optional.empty()));
+        assertEquals(ErrorCode.NOT_FOUND, e.code());
+    }
+
+    private void put(String key, byte[] data) {
+        store.put(
+                        ObjectKey.parse(key),
+                        Multi.createFrom().item(ByteBuffer.wrap(data)),
+                        OptionalLong.of(data.length),
+                        "application/octet-stream")
+                .await()
+                .atMost(WAIT);
+    }
+
+    private ObjectContent get(String key, Optional<ByteRange> range) {
+        return store.get(ObjectKey.parse(key), range).await().atMost(WAIT);
+    }
+
+    private void flip(String key, long at) throws IOException {
+        try (FileChannel ch = FileChannel.open(root.resolve(key), StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+            ByteBuffer one = ByteBuffer.allocate(1);
+            ch.read(one, at);
+            one.put(0, (byte) (one.get(0) ^ 0x01)).rewind();
+            ch.write(one, at);
+        }
+    }
+
+    private static byte[] drain(Multi<ByteBuffer> body) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        body.subscribe().asIterable().forEach(b -> {
+            byte[] a = remaining(b);
+            out.write(a, 0, a.length);
+        });
+        return out.toByteArray();
+    }
+
+    private static byte[] remaining(ByteBuffer b) {
+        byte[] a = new byte[b.remaining()];
+        b.get(a);
+        return a;
+    }
+
+    private static Throwable cause(Throwable t) {
+        while (t instanceof CompletionException && t.getCause() != null) {
+            t = t.getCause();
+        }
+        return t;
+    }
+
+    private static byte[] bytes(int n, long seed) {
+        byte[] b = new byte[n];
+        new Random(seed).nextBytes(b);
+        return b;
+    }
+}
