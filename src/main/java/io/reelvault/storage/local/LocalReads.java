@@ -77,31 +77,40 @@ final class LocalReads {
                     }
                     throw new IOException("object keeps changing while being opened");
                 }
-                if (before.size() <= SMALL_READ) {
-                    return small(key, channel, before, range, digest);
-                }
-                return open(key, channel, before, range, digest);
+                ObjectInfo info = ObjectFiles.info(key, before);
+                Optional<ResolvedRange> resolved = resolve(info, range, channel);
+                return info.size() <= SMALL_READ
+                        ? small(key, channel, info, resolved, digest)
+                        : open(key, channel, info, resolved, digest);
             }
         });
+    }
+
+    /**
+     * The bytes of the object a range selects, or empty for the whole object; a range that selects none of it closes
+     * the channel and is {@code range_not_satisfiable}.
+     */
+    private static Optional<ResolvedRange> resolve(ObjectInfo info, Optional<ByteRange> range, FileChannel channel)
+            throws IOException {
+        if (range.isEmpty()) {
+            return Optional.empty();
+        }
+        Optional<ResolvedRange> resolved = range.get().resolve(info.size());
+        if (resolved.isEmpty()) {
+            channel.close();
+            throw ReelvaultException.rangeNotSatisfiable(info.size(), range.get());
+        }
+        return resolved;
     }
 
     /** @param digest what the object recorded, for a full read; a read with either is verified ({@link VerifiedRead}) */
     private ObjectContent open(
             ObjectKey key,
             FileChannel channel,
-            BasicFileAttributes attrs,
-            Optional<ByteRange> range,
+            ObjectInfo info,
+            Optional<ResolvedRange> resolved,
             StoredDigest.Recorded digest)
             throws IOException {
-        ObjectInfo info = ObjectFiles.info(key, attrs);
-        Optional<ResolvedRange> resolved = Optional.empty();
-        if (range.isPresent()) {
-            resolved = range.get().resolve(info.size());
-            if (resolved.isEmpty()) {
-                channel.close();
-                throw ReelvaultException.rangeNotSatisfiable(info.size(), range.get());
-            }
-        }
         long start = resolved.map(ResolvedRange::start).orElse(0L);
         long end = start + resolved.map(ResolvedRange::length).orElse(info.size());
         AtomicLong position = new AtomicLong(start);
@@ -127,19 +136,10 @@ final class LocalReads {
     private ObjectContent small(
             ObjectKey key,
             FileChannel channel,
-            BasicFileAttributes attrs,
-            Optional<ByteRange> range,
+            ObjectInfo info,
+            Optional<ResolvedRange> resolved,
             StoredDigest.Recorded digest)
             throws IOException {
-        ObjectInfo info = ObjectFiles.info(key, attrs);
-        Optional<ResolvedRange> resolved = Optional.empty();
-        if (range.isPresent()) {
-            resolved = range.get().resolve(info.size());
-            if (resolved.isEmpty()) {
-                channel.close();
-                throw ReelvaultException.rangeNotSatisfiable(info.size(), range.get());
-            }
-        }
         long start = resolved.map(ResolvedRange::start).orElse(0L);
         long length = resolved.map(ResolvedRange::length).orElse(info.size());
         Runnable release = once(channel);
