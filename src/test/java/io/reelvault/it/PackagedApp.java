@@ -75,13 +75,7 @@ record PackagedApp(Process process, Path root, Path logFile, int port, int manag
      * storage root {@code root}, free ports (read back from the log), no media, usage or lifecycle jobs.
      */
     static void environment(ProcessBuilder pb, Path root) {
-        pb.environment()
-                .keySet()
-                .removeIf(k -> k.startsWith("MP_JWT")
-                        || k.startsWith("REELVAULT")
-                        || k.startsWith("QUARKUS")
-                        || k.equals("USE_LOCAL_STORAGE")
-                        || k.equals("LOCAL_STORAGE_PATH"));
+        withoutOwnSettings(pb);
         pb.environment()
                 .putAll(Map.of(
                         "MP_JWT_VERIFY_PUBLICKEY_LOCATION",
@@ -95,6 +89,17 @@ record PackagedApp(Process process, Path root, Path logFile, int port, int manag
                         "REELVAULT_MEDIA_ENABLED", "false",
                         "REELVAULT_USAGE_ENABLED", "false",
                         "REELVAULT_LIFECYCLE_ENABLED", "false"));
+    }
+
+    /** Removes this machine's own service settings (MP_JWT_*, REELVAULT_*, QUARKUS_*, local storage) from the environment. */
+    static void withoutOwnSettings(ProcessBuilder pb) {
+        pb.environment()
+                .keySet()
+                .removeIf(k -> k.startsWith("MP_JWT")
+                        || k.startsWith("REELVAULT")
+                        || k.startsWith("QUARKUS")
+                        || k.equals("USE_LOCAL_STORAGE")
+                        || k.equals("LOCAL_STORAGE_PATH"));
     }
 
     /** An API path on the HTTP port; {@code /q/health/...} on the management interface's port. */

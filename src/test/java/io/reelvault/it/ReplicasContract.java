@@ -102,13 +102,7 @@ abstract class ReplicasContract {
             command.addAll(List.of("-jar", JAR.toString()));
             ProcessBuilder pb =
                     new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
-            pb.environment()
-                    .keySet()
-                    .removeIf(k -> k.startsWith("MP_JWT")
-                            || k.startsWith("REELVAULT")
-                            || k.startsWith("QUARKUS")
-                            || k.equals("USE_LOCAL_STORAGE")
-                            || k.equals("LOCAL_STORAGE_PATH"));
+            PackagedApp.withoutOwnSettings(pb);
             starting.add(pb.start());
             logs.add(log);
         }
