@@ -17,6 +17,7 @@ import jakarta.inject.Inject;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketException;
 import java.net.URI;
@@ -56,11 +57,7 @@ class ZeroCopyDownloadApiTest {
         ObjectKey key = seed(old);
         URI url = signedGet(key);
         long zeroCopyBefore = StorageRoutes.ZERO_COPY_SENDS.sum();
-        try (Socket socket = new Socket()) {
-            socket.setReceiveBufferSize(64 * 1024);
-            socket.connect(new java.net.InetSocketAddress(url.getHost(), url.getPort()));
-            socket.setSoTimeout(30_000);
-            request(socket, url);
+        try (Socket socket = slowGet(url)) {
             InputStream in = socket.getInputStream();
             byte[] first = in.readNBytes(1024 * 1024); // head and the first bytes: the send has begun
             put(key, replacement); // a new file renamed over the key
@@ -86,11 +83,7 @@ class ZeroCopyDownloadApiTest {
         URI url = signedGet(key);
         double resetBefore = Management.storageRequests("RESET");
         long zeroCopyBefore = StorageRoutes.ZERO_COPY_SENDS.sum();
-        try (Socket socket = new Socket()) {
-            socket.setReceiveBufferSize(64 * 1024);
-            socket.connect(new java.net.InetSocketAddress(url.getHost(), url.getPort()));
-            socket.setSoTimeout(30_000);
-            request(socket, url);
+        try (Socket socket = slowGet(url)) {
             socket.getInputStream().readNBytes(512 * 1024);
             assertTrue(openFilesOf(key) > 0, "the file is open while it is sent");
             socket.setSoLinger(true, 0); // close with a reset, most of the body unread
@@ -181,6 +174,24 @@ class ZeroCopyDownloadApiTest {
         byte[] b = new byte[n];
         new Random(seed).nextBytes(b);
         return b;
+    }
+
+    /**
+     * A connection with a small receive buffer that has sent the GET of {@code url}: the send stays under way while
+     * the test reads slowly (or not at all).
+     */
+    static Socket slowGet(URI url) throws IOException {
+        Socket socket = new Socket();
+        try {
+            socket.setReceiveBufferSize(64 * 1024);
+            socket.connect(new InetSocketAddress(url.getHost(), url.getPort()));
+            socket.setSoTimeout(30_000);
+            request(socket, url);
+            return socket;
+        } catch (IOException | RuntimeException e) {
+            socket.close();
+            throw e;
+        }
     }
 
     static void request(Socket socket, URI url) throws IOException {

@@ -12,17 +12,18 @@ import io.reelvault.model.ObjectKey;
 import io.reelvault.storage.FileBody;
 import io.reelvault.storage.IntegrityException;
 import io.reelvault.storage.ObjectContent;
+import io.reelvault.support.LocalRoots;
 import io.smallrye.mutiny.Multi;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.net.URI;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
@@ -51,13 +52,7 @@ class LocalSmallReadsTest {
     @BeforeEach
     void open() {
         pool = Executors.newFixedThreadPool(2);
-        store = LocalObjectStore.open(
-                root,
-                pool,
-                new LocalUrlSigner(
-                        "small-reads-test-key-0123456789abcdef".getBytes(StandardCharsets.UTF_8),
-                        URI.create("http://localhost"),
-                        Clock.systemUTC()));
+        store = LocalRoots.open(root, pool, Clock.systemUTC());
     }
 
     @AfterEach
@@ -91,7 +86,7 @@ class LocalSmallReadsTest {
         put("uploads/u/c/metadata.json", data);
         flip("uploads/u/c/metadata.json", 500);
         ObjectContent content = get("uploads/u/c/metadata.json", Optional.empty());
-        List<ByteBuffer> seen = new java.util.ArrayList<>();
+        List<ByteBuffer> seen = new ArrayList<>();
         Throwable failure = assertThrows(
                 Throwable.class, () -> content.body().subscribe().asIterable().forEach(seen::add));
         assertTrue(cause(failure) instanceof IntegrityException, String.valueOf(failure));
@@ -107,7 +102,7 @@ class LocalSmallReadsTest {
         byte[] onDisk = data.clone();
         onDisk[500] ^= 0x01;
         assertArrayEquals(
-                java.util.Arrays.copyOfRange(onDisk, 490, 510),
+                Arrays.copyOfRange(onDisk, 490, 510),
                 drain(get("uploads/u/c/metadata.json", Optional.of(ByteRange.fromTo(490, 509)))
                         .body()));
     }
@@ -125,7 +120,7 @@ class LocalSmallReadsTest {
         FileBody file = sent.file().orElseThrow();
         assertEquals(old.length, file.count());
         ByteBuffer tail = file.tail(16).await().atMost(WAIT);
-        assertArrayEquals(java.util.Arrays.copyOfRange(old, old.length - 16, old.length), remaining(tail));
+        assertArrayEquals(Arrays.copyOfRange(old, old.length - 16, old.length), remaining(tail));
         file.close();
         assertArrayEquals(
                 replacement,
@@ -150,9 +145,9 @@ class LocalSmallReadsTest {
         ObjectContent middle = get("uploads/u/f/metadata.json", Optional.of(ByteRange.fromTo(1000, 1999)));
         assertEquals(1000, middle.length());
         assertEquals(1000, middle.range().orElseThrow().start());
-        assertArrayEquals(java.util.Arrays.copyOfRange(data, 1000, 2000), drain(middle.body()));
+        assertArrayEquals(Arrays.copyOfRange(data, 1000, 2000), drain(middle.body()));
         assertArrayEquals(
-                java.util.Arrays.copyOfRange(data, 2990, 3000),
+                Arrays.copyOfRange(data, 2990, 3000),
                 drain(get("uploads/u/f/metadata.json", Optional.of(ByteRange.suffix(10)))
                         .body()));
         ReelvaultException e = assertThrows(

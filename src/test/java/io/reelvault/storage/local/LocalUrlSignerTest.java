@@ -13,8 +13,13 @@ import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import org.junit.jupiter.api.Test;
 
 /** The signed-URL form of the local backend: unambiguous, closed to unknown parameters, and rotatable. */
@@ -243,9 +248,9 @@ class LocalUrlSignerTest {
         LocalUrlSigner rotated = signer("k2", NEW, Map.of("k1", OLD));
         Map<String, String> old = query(put(signer("k1", OLD, Map.of())));
         URI expected = put(signer("k2", NEW, Map.of()));
-        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(8);
+        ExecutorService pool = Executors.newFixedThreadPool(8);
         try {
-            java.util.List<java.util.concurrent.Future<?>> done = new java.util.ArrayList<>();
+            List<Future<?>> done = new ArrayList<>();
             for (int t = 0; t < 16; t++) {
                 done.add(pool.submit(() -> {
                     for (int i = 0; i < 200; i++) {

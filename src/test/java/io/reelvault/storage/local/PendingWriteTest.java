@@ -11,6 +11,7 @@ import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
+import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
@@ -125,7 +126,7 @@ class PendingWriteTest {
 
     @Test
     void withoutBuffersToSpareAWriteGoesUnbatchedOrSingleBufferedAndStoresTheSameBytes() throws Exception {
-        List<ByteBuffer> taken = new java.util.ArrayList<>();
+        List<ByteBuffer> taken = new ArrayList<>();
         try {
             for (ByteBuffer b = WriteBuffers.acquire(); b != null; b = WriteBuffers.acquire()) {
                 taken.add(b);
