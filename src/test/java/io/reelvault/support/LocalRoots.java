@@ -16,6 +16,11 @@ public final class LocalRoots {
     private LocalRoots() {}
 
     public static LocalObjectStore open(Path root, Executor pool, Clock clock) {
+        return open(root, pool, clock, true);
+    }
+
+    /** @param inlineSmallReads {@code REELVAULT_STORAGE_LOCAL_INLINE_SMALL_READS} */
+    public static LocalObjectStore open(Path root, Executor pool, Clock clock, boolean inlineSmallReads) {
         return LocalBackend.open(
                 new ReelvaultConfig.Local() {
                     public Path path() {
@@ -40,6 +45,10 @@ public final class LocalRoots {
 
                     public MemorySize minFree() {
                         return new MemorySize(BigInteger.ZERO);
+                    }
+
+                    public boolean inlineSmallReads() {
+                        return inlineSmallReads;
                     }
                 },
                 URI.create("http://localhost:8080"),

@@ -49,6 +49,10 @@ public final class TestConfigs {
             public MemorySize minFree() {
                 return new MemorySize(BigInteger.ZERO);
             }
+
+            public boolean inlineSmallReads() {
+                return true;
+            }
         };
         ReelvaultConfig.S3 s3 = new ReelvaultConfig.S3() {
             public Optional<String> bucket() {

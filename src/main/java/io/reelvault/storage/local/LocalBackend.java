@@ -38,7 +38,8 @@ public final class LocalBackend {
                     config.path(),
                     blocking,
                     new LocalUrlSigner(keys, publicBaseUrl, clock),
-                    config.minFree().asLongValue());
+                    config.minFree().asLongValue(),
+                    config.inlineSmallReads());
             LOG.infof("local storage at %s", config.path().toAbsolutePath().normalize());
             return store;
         } catch (RuntimeException e) {

@@ -64,12 +64,17 @@ public final class LocalObjectStore implements ObjectStore, ReadinessProbe, Pend
     private final long minFree;
 
     private LocalObjectStore(
-            SecurePaths paths, Executor blocking, LocalUrlSigner signer, long minFree, boolean digests) {
+            SecurePaths paths,
+            Executor blocking,
+            LocalUrlSigner signer,
+            long minFree,
+            boolean digests,
+            boolean inlineSmallReads) {
         this.paths = paths;
         this.files = new LocalFiles(paths.root());
         this.tempDir = paths.root().resolve(TEMP_DIR);
         this.io = new LocalIo(blocking);
-        this.reads = new LocalReads(paths, io);
+        this.reads = new LocalReads(paths, io, inlineSmallReads);
         this.writes = new LocalWrites(paths, files, tempDir, io, digests);
         this.listing = new LocalListing(paths, io);
         this.signer = signer;
@@ -97,6 +102,17 @@ public final class LocalObjectStore implements ObjectStore, ReadinessProbe, Pend
      *                ({@code REELVAULT_STORAGE_LOCAL_MIN_FREE}); 0: only when a write there fails for want of space
      */
     static LocalObjectStore open(Path root, Executor blocking, LocalUrlSigner signer, long minFree) {
+        return open(root, blocking, signer, minFree, true);
+    }
+
+    /**
+     * As {@link #open(Path, Executor, LocalUrlSigner, long)}.
+     *
+     * @param inlineSmallReads whether objects of at most 64 KiB are read on the caller's thread, without a trip to
+     *                         {@code blocking} ({@code REELVAULT_STORAGE_LOCAL_INLINE_SMALL_READS}, {@link LocalReads})
+     */
+    static LocalObjectStore open(
+            Path root, Executor blocking, LocalUrlSigner signer, long minFree, boolean inlineSmallReads) {
         SecurePaths paths = new SecurePaths(root);
         Path tempDir = paths.root().resolve(TEMP_DIR);
         try {
@@ -112,7 +128,7 @@ public final class LocalObjectStore implements ObjectStore, ReadinessProbe, Pend
                             + " and full reads and the scrub command cannot detect damaged bytes",
                     paths.root());
         }
-        return new LocalObjectStore(paths, blocking, signer, minFree, digests);
+        return new LocalObjectStore(paths, blocking, signer, minFree, digests, inlineSmallReads);
     }
 
     @Override

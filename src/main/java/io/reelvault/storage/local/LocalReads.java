@@ -11,6 +11,7 @@ import io.reelvault.storage.ObjectInfo;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.FileChannel;
@@ -30,8 +31,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * against the object's recorded CRC32C, or SHA-256 when it has none ({@link VerifiedRead}): a damaged object fails with
  * {@link IntegrityException} instead of its last chunk. A ranged read cannot be checked (the digest covers the whole
  * object) and is served as read; a range that selects none of the object is {@code range_not_satisfiable}. An object
- * of at most {@link #SMALL_READ} bytes is read (and a full read verified) whole in the step that opens it, one trip to
- * the blocking executor in all.
+ * of at most {@link #SMALL_READ} bytes is read (and a full read verified) whole in the step that opens it: on the
+ * caller's thread (see the constructor), or in one trip to the blocking executor.
  *
  * <p>Each content also offers the open channel as a {@link FileBody}, for the signed-download route to send without
  * copying ({@code sendfile}); its {@link FileBody#tail} checks the whole object first, for a full read. The channel is
@@ -52,38 +53,75 @@ final class LocalReads {
 
     private final SecurePaths paths;
     private final LocalIo io;
+    private final boolean inlineSmall;
 
-    LocalReads(SecurePaths paths, LocalIo io) {
+    /**
+     * @param inlineSmall whether objects of at most {@link #SMALL_READ} bytes are read on the caller's thread (one stat
+     *                    there tells; a larger object is then opened on the blocking executor), as nginx reads files
+     *                    on its event loop: no trip to the executor and back for a page-cached document. Off for a
+     *                    filesystem whose small reads can stall (a network filesystem that hangs).
+     */
+    LocalReads(SecurePaths paths, LocalIo io, boolean inlineSmall) {
         this.paths = paths;
         this.io = io;
+        this.inlineSmall = inlineSmall;
     }
 
     Uni<ObjectContent> get(ObjectKey key, Optional<ByteRange> range) {
         Path path = paths.resolve(key);
-        return io.blocking(() -> {
-            for (int attempt = 0; ; attempt++) {
-                BasicFileAttributes before =
-                        ObjectFiles.attributes(path).orElseThrow(() -> ReelvaultException.notFound("object"));
-                FileChannel channel = FileChannel.open(path, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS);
-                // read between two stats of one inode, which the open channel holds: the digest of these very bytes
-                StoredDigest.Recorded digest =
-                        range.isPresent() ? StoredDigest.Recorded.NONE : StoredDigest.readAll(path);
-                Optional<BasicFileAttributes> after = ObjectFiles.attributes(path);
-                if (after.isEmpty()
-                        || !Objects.equals(before.fileKey(), after.get().fileKey())) {
-                    channel.close(); // replaced between stat and open: stat again
-                    if (attempt < 3) {
-                        continue;
-                    }
-                    throw new IOException("object keeps changing while being opened");
-                }
-                ObjectInfo info = ObjectFiles.info(key, before);
-                Optional<ResolvedRange> resolved = resolve(info, range, channel);
-                return info.size() <= SMALL_READ
-                        ? small(key, channel, info, resolved, digest)
-                        : open(key, channel, info, resolved, digest);
+        if (inlineSmall) {
+            ObjectContent here;
+            try {
+                here = LocalIo.io(() -> openChecked(key, path, range, SMALL_READ));
+            } catch (UncheckedIOException e) {
+                return Uni.createFrom().failure(LocalIo.unavailable(e));
+            } catch (RuntimeException e) {
+                return Uni.createFrom().failure(e);
             }
-        });
+            if (here != null) {
+                return Uni.createFrom().item(here);
+            }
+        }
+        return io.blocking(() -> openChecked(key, path, range, Long.MAX_VALUE));
+    }
+
+    /**
+     * Opens the object, its identity checked between two stats of the inode the channel holds (an object replaced
+     * between stat and open is opened again), with what it recorded for a full read.
+     *
+     * @return null when the object is larger than {@code limit}: nothing was opened
+     */
+    private ObjectContent openChecked(ObjectKey key, Path path, Optional<ByteRange> range, long limit)
+            throws IOException {
+        for (int attempt = 0; ; attempt++) {
+            BasicFileAttributes before =
+                    ObjectFiles.attributes(path).orElseThrow(() -> ReelvaultException.notFound("object"));
+            if (before.size() > limit) {
+                return null;
+            }
+            FileChannel channel = FileChannel.open(path, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS);
+            // read between two stats of one inode, which the open channel holds: the digest of these very bytes
+            StoredDigest.Recorded digest;
+            try {
+                digest = range.isPresent() ? StoredDigest.Recorded.NONE : StoredDigest.forRead(path);
+            } catch (IOException | RuntimeException e) {
+                channel.close();
+                throw e;
+            }
+            Optional<BasicFileAttributes> after = ObjectFiles.attributes(path);
+            if (after.isEmpty() || !Objects.equals(before.fileKey(), after.get().fileKey())) {
+                channel.close(); // replaced between stat and open: stat again
+                if (attempt < 3) {
+                    continue;
+                }
+                throw new IOException("object keeps changing while being opened");
+            }
+            ObjectInfo info = ObjectFiles.info(key, before);
+            Optional<ResolvedRange> resolved = resolve(info, range, channel);
+            return info.size() <= SMALL_READ
+                    ? small(key, channel, info, resolved, digest)
+                    : open(key, channel, info, resolved, digest);
+        }
     }
 
     /**

@@ -3,6 +3,7 @@ package io.reelvault.storage.local;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
@@ -33,6 +34,8 @@ final class StoredDigest {
 
     private static final Pattern HEX = Pattern.compile("[0-9a-f]{64}");
     private static final Pattern CRC_HEX = Pattern.compile("[0-9a-f]{8}");
+    /** Room for a well-formed CRC32C attribute and more: a longer value is malformed, whatever it starts with. */
+    private static final int CRC_BUFFER = 16;
 
     /** What a file records: either may be absent (an older object has no CRC32C; a copied one may have neither). */
     record Recorded(Optional<String> sha256, Optional<String> crc32c) {
@@ -88,6 +91,39 @@ final class StoredDigest {
         return new Recorded(
                 names.contains(ATTRIBUTE) ? value(view, ATTRIBUTE, HEX) : Optional.empty(),
                 names.contains(CRC32C_ATTRIBUTE) ? value(view, CRC32C_ATTRIBUTE, CRC_HEX) : Optional.empty());
+    }
+
+    /**
+     * What a full read checks ({@link VerifiedRead}): the CRC32C alone when the file has a well-formed one, from one
+     * read of that attribute (one {@code open}, {@code fgetxattr} and {@code close}: {@link #readAll} lists the
+     * attributes and sizes each first, ten system calls for the two); else both, as {@link #readAll} finds them (an
+     * older object without a CRC32C, a malformed one, a filesystem without user attributes).
+     */
+    static Recorded forRead(Path file) throws IOException {
+        UserDefinedFileAttributeView view =
+                Files.getFileAttributeView(file, UserDefinedFileAttributeView.class, LinkOption.NOFOLLOW_LINKS);
+        if (view == null) {
+            return Recorded.NONE;
+        }
+        ByteBuffer value = ByteBuffer.allocate(CRC_BUFFER);
+        try {
+            view.read(CRC32C_ATTRIBUTE, value);
+        } catch (FileSystemException absentOrOther) { // ENODATA, ERANGE, ENOTSUP...: the listing decides, as always
+            return readAll(file);
+        }
+        value.flip();
+        if (value.remaining() != 8) {
+            return readAll(file);
+        }
+        for (int i = 0; i < 8; i++) {
+            byte b = value.get(i);
+            if (!(b >= '0' && b <= '9' || b >= 'a' && b <= 'f')) {
+                return readAll(file);
+            }
+        }
+        return new Recorded(
+                Optional.empty(),
+                Optional.of(StandardCharsets.US_ASCII.decode(value).toString()));
     }
 
     private static Optional<String> value(UserDefinedFileAttributeView view, String name, Pattern form)

@@ -2,6 +2,7 @@ package io.reelvault.storage.local;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -29,8 +30,11 @@ import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Random;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -153,6 +157,66 @@ class LocalSmallReadsTest {
         ReelvaultException e = assertThrows(
                 ReelvaultException.class, () -> get("uploads/u/f/metadata.json", Optional.of(ByteRange.from(3000))));
         assertEquals(ErrorCode.RANGE_NOT_SATISFIABLE, e.code());
+    }
+
+    @Test
+    void aSmallObjectIsReadOnTheCallersThreadALargeOneOpenedOnTheExecutor() {
+        AtomicInteger trips = new AtomicInteger();
+        LocalObjectStore counted = LocalRoots.open(root, counting(trips), Clock.systemUTC(), true);
+        byte[] small = bytes(LocalReads.SMALL_READ, 7);
+        byte[] large = bytes(LocalReads.SMALL_READ + 1, 8);
+        put("uploads/u/h/metadata.json", small);
+        put("uploads/u/h/original.bin", large);
+        trips.set(0);
+        Thread caller = Thread.currentThread();
+        AtomicReference<Thread> answeredOn = new AtomicReference<>();
+        ObjectContent content = counted.get(ObjectKey.parse("uploads/u/h/metadata.json"), Optional.empty())
+                .invoke(c -> answeredOn.set(Thread.currentThread()))
+                .await()
+                .atMost(WAIT);
+        assertEquals(caller, answeredOn.get(), "read and answered on the caller's thread");
+        assertArrayEquals(small, drain(content.body()));
+        assertEquals(0, trips.get(), "no trip to the blocking executor");
+        ReelvaultException missing = assertThrows(
+                ReelvaultException.class,
+                () -> counted.get(ObjectKey.parse("uploads/u/h/none.json"), Optional.empty())
+                        .await()
+                        .atMost(WAIT));
+        assertEquals(ErrorCode.NOT_FOUND, missing.code());
+        assertEquals(0, trips.get(), "a missing object is known from the stat made here");
+        assertArrayEquals(
+                large,
+                drain(counted.get(ObjectKey.parse("uploads/u/h/original.bin"), Optional.empty())
+                        .await()
+                        .atMost(WAIT)
+                        .body()));
+        assertTrue(trips.get() > 0, "a large object is opened and read on the blocking executor");
+    }
+
+    @Test
+    void withInlineSmallReadsOffASmallObjectIsReadOnTheExecutor() {
+        AtomicInteger trips = new AtomicInteger();
+        LocalObjectStore counted = LocalRoots.open(root, counting(trips), Clock.systemUTC(), false);
+        byte[] small = bytes(100, 9);
+        put("uploads/u/i/metadata.json", small);
+        trips.set(0);
+        Thread caller = Thread.currentThread();
+        AtomicReference<Thread> answeredOn = new AtomicReference<>();
+        ObjectContent content = counted.get(ObjectKey.parse("uploads/u/i/metadata.json"), Optional.empty())
+                .invoke(c -> answeredOn.set(Thread.currentThread()))
+                .await()
+                .atMost(WAIT);
+        assertArrayEquals(small, drain(content.body()));
+        assertEquals(1, trips.get(), "one trip to the blocking executor");
+        assertNotEquals(caller, answeredOn.get());
+    }
+
+    /** The test's pool, counting the tasks given to it. */
+    private Executor counting(AtomicInteger trips) {
+        return task -> {
+            trips.incrementAndGet();
+            pool.execute(task);
+        };
     }
 
     @Test
