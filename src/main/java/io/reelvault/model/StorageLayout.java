@@ -40,7 +40,8 @@ public final class StorageLayout {
 
     /** {@code uploads/{user_id}/{upload_id}/metadata.json} */
     public static ObjectKey uploadMetadata(UserId user, UploadId upload) {
-        return new ObjectKey(upload(user, upload).value() + METADATA);
+        // one key checked, not its two prefixes too: read on every metadata GET
+        return new ObjectKey(Area.UPLOADS.segment() + "/" + user.value() + "/" + upload.value() + "/" + METADATA);
     }
 
     /** {@code generations/} or {@code compositions/} ... : every object of an area. */

@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.UserDefinedFileAttributeView;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
 import java.util.regex.Pattern;
@@ -77,7 +78,7 @@ final class StoredDigest {
 
     /** The attribute form of a CRC32C value: 8 lower-case hex characters of the unsigned value. */
     static String crc32cHex(long crc32c) {
-        return String.format("%08x", crc32c & 0xffffffffL);
+        return HexFormat.of().toHexDigits((int) crc32c); // the low 32 bits, 8 digits (String.format costs 1 us a read)
     }
 
     /** Both recorded values, from one listing of the file's attributes. */

@@ -61,6 +61,15 @@ class StoredDigestTest {
     }
 
     @Test
+    void aCrc32cIsWrittenAsEightLowerCaseHexDigitsOfItsUnsignedValue() {
+        assertEquals("00000000", StoredDigest.crc32cHex(0));
+        assertEquals("00000001", StoredDigest.crc32cHex(1));
+        assertEquals("0000abcd", StoredDigest.crc32cHex(0xabcdL));
+        assertEquals("ffffffff", StoredDigest.crc32cHex(0xffffffffL));
+        assertEquals("80000000", StoredDigest.crc32cHex(0x80000000L));
+    }
+
+    @Test
     void aMissingFileIsNoSuchFile() {
         assertThrows(NoSuchFileException.class, () -> StoredDigest.forRead(dir.resolve("gone.bin")));
     }
