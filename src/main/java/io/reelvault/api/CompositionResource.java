@@ -26,7 +26,7 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
-import java.net.URI;
+import jakarta.ws.rs.core.UriInfo;
 import java.util.Optional;
 import java.util.function.Supplier;
 import org.eclipse.microprofile.openapi.annotations.Operation;
@@ -108,7 +108,8 @@ public class CompositionResource {
                     @Content(
                             mediaType = MediaType.APPLICATION_JSON,
                             schema = @Schema(implementation = CompositionMetadata.class)))
-    public Uni<RestResponse<CompositionMetadata>> create(@JsonBodyLimit.Limit(256 * 1024) CreateRequest request) {
+    public Uni<RestResponse<CompositionMetadata>> create(
+            @JsonBodyLimit.Limit(256 * 1024) CreateRequest request, @Context UriInfo uri) {
         if (request == null) {
             throw new ReelvaultException(
                     ErrorCode.INVALID_REQUEST, "a JSON body {generation_id?, timeline} is required");
@@ -116,12 +117,10 @@ public class CompositionResource {
         UserId user = request.userId() == null ? caller.user() : UserId.parseRequested(request.userId());
         Optional<GenerationId> generation =
                 Optional.ofNullable(request.generationId()).map(GenerationId::parse);
+        Created created = Created.under(uri);
         return compositions
                 .create(user, generation, request.timeline())
-                .map(meta -> RestResponse.ResponseBuilder.<CompositionMetadata>created(
-                                URI.create("/api/v1/compositions/" + meta.compositionId()))
-                        .entity(meta)
-                        .build());
+                .map(meta -> created.at("api/v1/compositions/" + meta.compositionId(), meta));
     }
 
     /** The rendered video; {@code ?compress=true|false} overrides {@code REELVAULT_PIPELINE_COMPRESS}. */

@@ -29,7 +29,7 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
-import java.net.URI;
+import jakarta.ws.rs.core.UriInfo;
 import java.util.Optional;
 import java.util.function.Supplier;
 import org.eclipse.microprofile.openapi.annotations.Operation;
@@ -130,21 +130,20 @@ public class GenerationResource {
                             description = "`false`: always start a new generation (default `true`).",
                             schema = @Schema(enumeration = {"true", "false"}))
                     @RestQuery
-                    String reuse) {
+                    String reuse,
+            @Context UriInfo uri) {
         if (request == null) {
             throw new ReelvaultException(
                     ErrorCode.INVALID_REQUEST, "a JSON body {prompt, parameters, user_id?} is required");
         }
         UserId user = request.userId() == null ? caller.user() : UserId.parseRequested(request.userId());
+        Created created = Created.under(uri);
         boolean allowReuse = reuse == null || QueryParams.flag("reuse", reuse);
         return generations
                 .create(user, request.prompt(), request.parameters(), allowReuse)
                 .map(answer -> answer.reused()
                         ? RestResponse.ok(answer)
-                        : RestResponse.ResponseBuilder.<GenerationCreated>created(
-                                        URI.create("/api/v1/generations/" + answer.generationId()))
-                                .entity(answer)
-                                .build());
+                        : created.at("api/v1/generations/" + answer.generationId(), answer));
     }
 
     @StreamedBody

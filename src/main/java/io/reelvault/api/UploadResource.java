@@ -23,7 +23,7 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
-import java.net.URI;
+import jakarta.ws.rs.core.UriInfo;
 import java.util.Optional;
 import java.util.OptionalLong;
 import org.eclipse.microprofile.openapi.annotations.Operation;
@@ -117,12 +117,15 @@ public class UploadResource {
                     @Content(
                             mediaType = MediaType.APPLICATION_JSON,
                             schema = @Schema(implementation = UploadMetadata.class)))
-    public Uni<RestResponse<UploadMetadata>> uploadRaw(@RestQuery String filename, @Context HttpServerRequest request) {
+    public Uni<RestResponse<UploadMetadata>> uploadRaw(
+            @RestQuery String filename, @Context HttpServerRequest request, @Context UriInfo uri) {
         var user = caller.user();
+        Created created = Created.under(uri);
         OptionalLong length = RequestBodies.contentLength(request);
         UploadFilename name = uploads.precheck(filename, request.getHeader(HttpHeaders.CONTENT_TYPE), length);
         RequestBodies.acceptBody(request);
-        return uploads.upload(user, name, length, RequestBodies.raw(request)).map(UploadResource::created);
+        return uploads.upload(user, name, length, RequestBodies.raw(request))
+                .map(meta -> created.at("api/v1/uploads/" + meta.uploadId(), meta));
     }
 
     /** {@code multipart/form-data} with the file in the part named {@code file}. */
@@ -131,8 +134,9 @@ public class UploadResource {
     @POST
     @Consumes(MediaType.MULTIPART_FORM_DATA)
     @Operation(hidden = true) // documented with uploadRaw: one operation, two body types
-    public Uni<RestResponse<UploadMetadata>> uploadMultipart(@Context HttpServerRequest request) {
+    public Uni<RestResponse<UploadMetadata>> uploadMultipart(@Context HttpServerRequest request, @Context UriInfo uri) {
         var user = caller.user();
+        Created created = Created.under(uri);
         OptionalLong length = RequestBodies.contentLength(request);
         if (length.isPresent() && length.getAsLong() > uploads.maxBytes() + MULTIPART_OVERHEAD) {
             throw new ReelvaultException(
@@ -144,7 +148,7 @@ public class UploadResource {
                     UploadFilename name = uploads.precheck(part.filename(), part.contentType(), OptionalLong.empty());
                     return uploads.upload(user, name, OptionalLong.empty(), body);
                 })
-                .map(UploadResource::created);
+                .map(meta -> created.at("api/v1/uploads/" + meta.uploadId(), meta));
     }
 
     /** A direct upload: {@code {filename, content_type, size_bytes}} in, a 15-minute PUT URL out. */
@@ -295,11 +299,5 @@ public class UploadResource {
     @APIResponse(responseCode = "204", description = "Deleted.")
     public Uni<RestResponse<Void>> delete(@RestPath String uploadId) {
         return uploads.delete(caller.user(), UploadId.parse(uploadId)).map(v -> RestResponse.noContent());
-    }
-
-    private static RestResponse<UploadMetadata> created(UploadMetadata meta) {
-        return RestResponse.ResponseBuilder.<UploadMetadata>created(URI.create("/api/v1/uploads/" + meta.uploadId()))
-                .entity(meta)
-                .build();
     }
 }

@@ -25,6 +25,7 @@ import io.reelvault.storage.ObjectStore;
 import io.reelvault.support.Poll;
 import io.reelvault.support.Samples;
 import io.reelvault.support.TestTokens;
+import io.restassured.RestAssured;
 import jakarta.inject.Inject;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -77,6 +78,8 @@ class GenerationsApiTest {
                 .body("reused", equalTo(false))
                 .extract();
         String id = created.path("generation_id");
+        assertEquals(
+                RestAssured.baseURI + ":" + RestAssured.port + "/api/v1/generations/" + id, created.header("Location"));
         Instant createdAt = Instant.parse(created.path("created_at"));
         Instant expiresAt = Instant.parse(created.path("expires_at"));
         assertEquals(Area.GENERATIONS.expiresAt(createdAt).orElseThrow(), expiresAt);

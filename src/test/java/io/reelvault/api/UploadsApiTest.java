@@ -32,6 +32,7 @@ import io.reelvault.support.AdjustableClock;
 import io.reelvault.support.Samples;
 import io.reelvault.support.TestStorageRoot;
 import io.reelvault.support.TestTokens;
+import io.restassured.RestAssured;
 import io.smallrye.mutiny.Multi;
 import jakarta.inject.Inject;
 import java.io.ByteArrayInputStream;
@@ -144,6 +145,8 @@ class UploadsApiTest {
                 .extract();
         String id = body.path("upload_id");
         String key = body.path("key");
+        // absolute, on the request's own base: made after the store answered, off the request's thread
+        assertEquals(RestAssured.baseURI + ":" + RestAssured.port + "/api/v1/uploads/" + id, body.header("Location"));
         assertEquals("uploads/alice/" + id + "/original.png", key);
         assertArrayEquals(png, stored(key));
         String metadata = new String(stored("uploads/alice/" + id + "/metadata.json"), StandardCharsets.UTF_8);
