@@ -11,6 +11,7 @@ import io.reelvault.storage.ObjectInfo;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.FileChannel;
@@ -60,7 +61,7 @@ final class LocalReads {
 
     Uni<ObjectContent> get(ObjectKey key, Optional<ByteRange> range) {
         Path path = paths.resolve(key);
-        return io.blocking(() -> {
+        LocalIo.IoSupplier<ObjectContent> opening = () -> {
             for (int attempt = 0; ; attempt++) {
                 BasicFileAttributes before =
                         ObjectFiles.attributes(path).orElseThrow(() -> ReelvaultException.notFound("object"));
@@ -83,7 +84,20 @@ final class LocalReads {
                         ? small(key, channel, info, resolved, digest)
                         : open(key, channel, info, resolved, digest);
             }
-        });
+        };
+        if (range.isPresent()) {
+            // a ranged read opens here, on the caller's thread: two stats and an open, no digest to read (and no byte
+            // but a small object's); its bytes are read later (on the blocking executor, or by sendfile on the
+            // event loop that sends them): no trip to the executor and back before the first byte
+            try {
+                return Uni.createFrom().item(LocalIo.io(opening));
+            } catch (UncheckedIOException e) {
+                return Uni.createFrom().failure(LocalIo.unavailable(e));
+            } catch (RuntimeException e) {
+                return Uni.createFrom().failure(e);
+            }
+        }
+        return io.blocking(opening);
     }
 
     /**
