@@ -24,6 +24,7 @@ import java.util.Optional;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
 
 /**
  * The local backend's reads: an object, or one byte range of it, streamed in chunks read on the blocking executor
@@ -88,14 +89,15 @@ final class LocalReads {
         if (range.isPresent()) {
             // a ranged read opens here, on the caller's thread: two stats and an open, no digest to read (and no byte
             // but a small object's); its bytes are read later (on the blocking executor, or by sendfile on the
-            // event loop that sends them): no trip to the executor and back before the first byte
-            try {
-                return Uni.createFrom().item(LocalIo.io(opening));
-            } catch (UncheckedIOException e) {
-                return Uni.createFrom().failure(LocalIo.unavailable(e));
-            } catch (RuntimeException e) {
-                return Uni.createFrom().failure(e);
-            }
+            // event loop that sends them): no trip to the executor and back before the first byte. At each
+            // subscription, as on the executor
+            return Uni.createFrom().item((Supplier<ObjectContent>) () -> {
+                try {
+                    return LocalIo.io(opening);
+                } catch (UncheckedIOException e) {
+                    throw LocalIo.unavailable(e);
+                }
+            });
         }
         return io.blocking(opening);
     }
