@@ -22,6 +22,7 @@
 #
 # Output: one line per scenario, `scenario  <contender> MB/s ...  ratio` (ratio = BENCH_JAR / nginx, or / baseline
 # jar without nginx; with both, also the paired service/baseline ratio), plus the load average before and after.
+# Also the median time to first byte (curl's time_starttransfer) of each contender's Range GET.
 # MB/s means 10^6 bytes per second (curl's speed_download of `curl -o /dev/null`). Uses bash, openssl, curl, java, sha256sum, awk, /usr/bin/time -v.
 set -euo pipefail
 export LC_ALL=C
@@ -193,12 +194,15 @@ check() {
     got=$(curl -sS -f ${4:+-H "Range: $4"} "$2" | sha256sum | cut -d' ' -f1) || die "$1: download of $2 failed"
     [[ $got == "$3" ]] || die "$1: $2 ${4:-} served bytes with sha256 $got, not $3"
 }
-# speed URL [RANGE]: MB/s of one download to /dev/null
+# speed URL [RANGE [TTFB_FILE]]: MB/s of one download to /dev/null; with TTFB_FILE, its time to first byte (ms,
+# curl's time_starttransfer) is appended there
 speed() {
-    local out code bytes_per_s
-    out=$(curl -sS -o /dev/null ${2:+-H "Range: $2"} -w '%{http_code} %{speed_download}' "$1") || die "curl $1 failed"
-    read -r code bytes_per_s <<<"$out"
+    local out code bytes_per_s ttfb
+    out=$(curl -sS -o /dev/null ${2:+-H "Range: $2"} -w '%{http_code} %{speed_download} %{time_starttransfer}' "$1") \
+        || die "curl $1 failed"
+    read -r code bytes_per_s ttfb <<<"$out"
     [[ $code == 200 || $code == 206 ]] || die "$1 answered HTTP $code"
+    [[ -n ${3:-} ]] && awk -v t="$ttfb" 'BEGIN {printf "%.3f\n", t * 1000}' >>"$3"
     awk -v b="$bytes_per_s" 'BEGIN {printf "%.1f\n", b / 1e6}'
 }
 
@@ -221,7 +225,7 @@ done
 for ((i = 1; i <= RUNS; i++)); do
     for name in "${CONTENDERS[@]}"; do
         RESULTS["full-large $name"]+="$(speed "${URL_LARGE[$name]}") "
-        RESULTS["range $name"]+="$(speed "${URL_LARGE[$name]}" "$RANGE") "
+        RESULTS["range $name"]+="$(speed "${URL_LARGE[$name]}" "$RANGE" "$WORK/ttfb-range.$name") "
         RESULTS["small-full $name"]+="$(speed "${URL_SMALL[$name]}") "
     done
     log "run $i of $RUNS done"
@@ -264,6 +268,9 @@ for s in "${SCENARIOS[@]}"; do
     echo "$line"
 done
 echo "bit-rot guarantee: verified full ${RANGE_MB} MB / unverified Range ${RANGE_MB} MB = $(ratio "$(med small-full service)" "$(med range service)") (paired $(paired "small-full service" "range service"))"
+line="time to first byte of the Range GET, median ms:"
+for name in "${CONTENDERS[@]}"; do line+=" $name $(median <"$WORK/ttfb-range.$name")"; done
+echo "$line"
 for name in "${CONTENDERS[@]}"; do
     for s in "${SCENARIOS[@]}"; do
         echo "  all runs, $name, $(label "$s"): ${RESULTS["$s $name"]}"

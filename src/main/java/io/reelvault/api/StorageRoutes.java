@@ -29,6 +29,8 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.URLDecoder;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -223,7 +225,8 @@ public class StorageRoutes {
      * Sends a file body without copying: the head through Vert.x, then the body but its last {@code held} bytes as a
      * {@link FileRegion} of the store's open channel (the kernel's {@code sendfile}), then the held bytes from
      * {@link FileBody#tail} as the end of the response. For a verified (full) read those arrive only once the whole
-     * object matched its digest, hashed on a worker while the region is sent; a small verified object ({@code held}
+     * object matched its digest, hashed on a worker while the region is sent; an unverified (ranged) read's are read
+     * from the channel here, before the head (see {@code readTail}); a small verified object ({@code held}
      * covers it) is answered only then, so that a damaged one is still a problem rather than a cut. A failure once
      * the head is out (a damaged object, a read error, a file cut short) cuts the connection, so that the client sees
      * a short body. The end is written only once the region is out, as the last chunk of a copied body is, so that a
@@ -239,6 +242,17 @@ public class StorageRoutes {
         int held = (int) Math.min(count, file.verified() ? HELD_VERIFIED : HELD_UNVERIFIED);
         long direct = count - held;
         FileSend send = new FileSend(direct == 0);
+        if (!file.verified()) {
+            // nothing to wait for: the held bytes are read here, before the head, on the event loop that sends the
+            // region from the same file anyway (sendfile reads its pages on this thread too): no trip to a worker
+            // and back before the first byte, and a response of held bytes only goes out head and body in one write
+            try {
+                send.tail = readTail(file, held);
+            } catch (IOException | RuntimeException e) {
+                failed(file, send, response, beforeHead, unreadable(e));
+                return;
+            }
+        }
         try {
             response.closeHandler(v -> abandon(file, send, response));
             if (direct > 0) {
@@ -261,6 +275,10 @@ public class StorageRoutes {
             failed(file, send, response, beforeHead, e);
             return;
         }
+        if (send.tail != null) { // read above: a body of held bytes only ends here, a longer one once its region is out
+            endIfReady(file, send, response);
+            return;
+        }
         file.tail(held)
                 .emitOn(onLoop)
                 .subscribe()
@@ -270,6 +288,25 @@ public class StorageRoutes {
                             endIfReady(file, send, response);
                         },
                         e -> failed(file, send, response, beforeHead, e));
+    }
+
+    /** The last {@code held} bytes of an unverified file body, read from its channel here (a positional read). */
+    private static ByteBuffer readTail(FileBody file, int held) throws IOException {
+        ByteBuffer tail = ByteBuffer.allocate(held);
+        long at = file.position() + file.count() - held;
+        while (tail.hasRemaining()) {
+            if (file.channel().read(tail, at + tail.position()) < 0) {
+                throw new IOException("object shorter than its size while reading");
+            }
+        }
+        return tail.flip();
+    }
+
+    /** A failure to read a file body's held bytes, as the store reports its read failures. */
+    private static RuntimeException unreadable(Exception e) {
+        return e instanceof RuntimeException r && !(e instanceof UncheckedIOException)
+                ? r
+                : new ReelvaultException(ErrorCode.STORAGE_UNAVAILABLE, "local storage failed", e);
     }
 
     /** The state of one {@code sendFile}, touched on the request's event loop only. */

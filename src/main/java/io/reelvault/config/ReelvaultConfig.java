@@ -121,8 +121,8 @@ public interface ReelvaultConfig {
 
         /**
          * {@code REELVAULT_STORAGE_LOCAL_INLINE_SMALL_READS}: objects of at most 64 KiB (every {@code metadata.json},
-         * small thumbnails) are read on the thread that asks, an event loop included, as nginx reads files: no trip to
-         * the worker pool and back for a page-cached document. Default true; set false when the root is a network
+         * small thumbnails) are read, and ranged reads opened, on the thread that asks, an event loop included, as
+         * nginx reads files: no trip to the worker pool and back for a page-cached document or a range's first byte. Default true; set false when the root is a network
          * filesystem whose reads can stall, so that a stalled read holds a worker thread, never an event loop.
          */
         @WithDefault("true")

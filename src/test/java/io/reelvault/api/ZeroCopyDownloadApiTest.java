@@ -28,6 +28,7 @@ import java.nio.file.Path;
 import java.nio.file.attribute.UserDefinedFileAttributeView;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.Locale;
 import java.util.Map;
 import java.util.OptionalLong;
 import java.util.Random;
@@ -74,6 +75,47 @@ class ZeroCopyDownloadApiTest {
         }
         assertEquals(zeroCopyBefore + 1, StorageRoutes.ZERO_COPY_SENDS.sum(), "sent by sendfile");
         Poll.until(Duration.ofSeconds(10), "no file of the key open", () -> openFilesOf(key) == 0);
+    }
+
+    @Test
+    @Timeout(120)
+    void rangesAreSentExactlyByTheirBytesAndCountAsComplete() throws Exception {
+        byte[] data = random(SIZE, 5);
+        ObjectKey key = seed(data);
+        URI url = signedGet(key);
+        long zeroCopyBefore = StorageRoutes.ZERO_COPY_SENDS.sum();
+        double partialBefore = Management.storageRequests("206");
+        int from = 1000;
+        int to = SIZE / 2;
+        byte[] middle = rangedBody(url, "bytes=" + from + "-" + to, "bytes " + from + "-" + to + "/" + SIZE);
+        assertArrayEquals(Arrays.copyOfRange(data, from, to + 1), middle, "the range's bytes, its last one held back");
+        assertEquals(zeroCopyBefore + 1, StorageRoutes.ZERO_COPY_SENDS.sum(), "sent by sendfile");
+        // one byte: it is the held-back byte, answered with the head in one write, no file region
+        byte[] one = rangedBody(url, "bytes=" + to + "-" + to, "bytes " + to + "-" + to + "/" + SIZE);
+        assertArrayEquals(new byte[] {data[to]}, one);
+        assertEquals(zeroCopyBefore + 1, StorageRoutes.ZERO_COPY_SENDS.sum(), "no region for a held byte alone");
+        Poll.until(
+                Duration.ofSeconds(20),
+                "both counted as complete 206 answers",
+                () -> Management.storageRequests("206") == partialBefore + 2);
+        Poll.until(Duration.ofSeconds(10), "no file of the key open", () -> openFilesOf(key) == 0);
+    }
+
+    /** The body of a 206 answer to a GET of {@code url} with {@code range}, its Content-Range checked. */
+    static byte[] rangedBody(URI url, String range, String contentRange) throws IOException {
+        try (Socket socket = new Socket(url.getHost(), url.getPort())) {
+            socket.setSoTimeout(30_000);
+            socket.getOutputStream()
+                    .write(("GET " + url.getRawPath() + "?" + url.getRawQuery() + " HTTP/1.1\r\nHost: localhost\r\n"
+                                    + "Range: " + range + "\r\nConnection: close\r\n\r\n")
+                            .getBytes(StandardCharsets.US_ASCII));
+            byte[] bytes = readToEnd(socket);
+            int split = RawAnswer.headEnd(bytes);
+            String head = new String(bytes, 0, split, StandardCharsets.ISO_8859_1);
+            assertTrue(head.startsWith("HTTP/1.1 206"), head);
+            assertTrue(head.toLowerCase(Locale.ROOT).contains("content-range: " + contentRange), head);
+            return Arrays.copyOfRange(bytes, split + 4, bytes.length);
+        }
     }
 
     @Test

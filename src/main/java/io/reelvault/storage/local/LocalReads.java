@@ -56,9 +56,10 @@ final class LocalReads {
     private final boolean inlineSmall;
 
     /**
-     * @param inlineSmall whether objects of at most {@link #SMALL_READ} bytes are read on the caller's thread (one stat
-     *                    there tells; a larger object is then opened on the blocking executor), as nginx reads files
-     *                    on its event loop: no trip to the executor and back for a page-cached document. Off for a
+     * @param inlineSmall whether objects of at most {@link #SMALL_READ} bytes are read, and ranged reads of any object
+     *                    opened, on the caller's thread (one stat there tells; a larger object's full read is then
+     *                    opened on the blocking executor), as nginx reads files on its event loop: no trip to the
+     *                    executor and back for a page-cached document or before a range's first byte. Off for a
      *                    filesystem whose small reads can stall (a network filesystem that hangs).
      */
     LocalReads(SecurePaths paths, LocalIo io, boolean inlineSmall) {
@@ -70,17 +71,20 @@ final class LocalReads {
     Uni<ObjectContent> get(ObjectKey key, Optional<ByteRange> range) {
         Path path = paths.resolve(key);
         if (inlineSmall) {
-            ObjectContent here;
-            try {
-                here = LocalIo.io(() -> openChecked(key, path, range, SMALL_READ));
-            } catch (UncheckedIOException e) {
-                return Uni.createFrom().failure(LocalIo.unavailable(e));
-            } catch (RuntimeException e) {
-                return Uni.createFrom().failure(e);
-            }
-            if (here != null) {
-                return Uni.createFrom().item(here);
-            }
+            // here, at each subscription: a small object read whole, a range opened (two stats and an open, no digest
+            // to read; its bytes go later, by sendfile on the event loop that sends them or on the blocking executor)
+            long limit = range.isPresent() ? Long.MAX_VALUE : SMALL_READ;
+            return Uni.createFrom().deferred(() -> {
+                ObjectContent here;
+                try {
+                    here = LocalIo.io(() -> openChecked(key, path, range, limit));
+                } catch (UncheckedIOException e) {
+                    return Uni.createFrom().failure(LocalIo.unavailable(e));
+                }
+                return here != null
+                        ? Uni.createFrom().item(here)
+                        : io.blocking(() -> openChecked(key, path, range, Long.MAX_VALUE));
+            });
         }
         return io.blocking(() -> openChecked(key, path, range, Long.MAX_VALUE));
     }
