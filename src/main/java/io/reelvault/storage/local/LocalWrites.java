@@ -42,23 +42,12 @@ final class LocalWrites {
      */
     private static final int WRITE_BUFFERED_CHUNKS = 16;
 
-    /**
-     * A body declared shorter than this goes through the page cache ({@code O_DIRECT} off), made durable by the fsync
-     * before the rename: the kernel then writes it out in one burst of large, parallel requests, where synchronous
-     * {@code O_DIRECT} batches go one at a time (measured for 100 MiB on the bench disk: about twice as fast, like
-     * {@code dd conv=fdatasync}). A longer body, or one of unknown length, keeps {@code O_DIRECT}: its writes overlap
-     * the upload instead of all waiting for the final fsync, and it does not flood the page cache.
-     */
-    static final long BUFFERED_BELOW = 256L << 20;
-
     private final SecurePaths paths;
     private final LocalFiles files;
     private final Path tempDir;
     private final LocalIo io;
     private final KeyLocks keyLocks;
     private final boolean digests;
-    /** {@link #BUFFERED_BELOW}, or another limit for tests. */
-    private final long bufferedBelow;
     /** {@link PendingWrite#directBlockSize} of the temp folder; 0 once a file could not be opened with O_DIRECT. */
     private volatile int directBlock;
 
@@ -67,12 +56,6 @@ final class LocalWrites {
 
     /** @param digests whether the filesystem keeps each object's SHA-256 and CRC32C ({@link StoredDigest#supported}) */
     LocalWrites(SecurePaths paths, LocalFiles files, Path tempDir, LocalIo io, boolean digests) {
-        this(paths, files, tempDir, io, digests, BUFFERED_BELOW);
-    }
-
-    /** @param bufferedBelow a body declared shorter is written through the page cache ({@link #BUFFERED_BELOW}) */
-    LocalWrites(SecurePaths paths, LocalFiles files, Path tempDir, LocalIo io, boolean digests, long bufferedBelow) {
-        this.bufferedBelow = bufferedBelow;
         this.paths = paths;
         this.files = files;
         this.tempDir = tempDir;
@@ -95,7 +78,7 @@ final class LocalWrites {
         AtomicReference<PendingWrite> opened = new AtomicReference<>();
         AtomicBoolean cancelled = new AtomicBoolean();
         Uni<PendingWrite> open = io.blocking(() -> {
-                    PendingWrite write = openWrite(length);
+                    PendingWrite write = openWrite();
                     opened.set(write);
                     if (cancelled.get()) {
                         discard(write);
@@ -172,20 +155,12 @@ final class LocalWrites {
         pending.remove(write);
     }
 
-    /**
-     * Whether a body of the declared {@code length} is written with {@code O_DIRECT} (where the filesystem takes it):
-     * unless it is declared shorter than {@link #BUFFERED_BELOW}.
-     */
-    boolean directFor(OptionalLong length) {
-        return direct() && (length.isEmpty() || length.getAsLong() >= bufferedBelow);
-    }
-
     /** A new temp file, tracked until its write ends; none once the store has stopped. */
-    private PendingWrite openWrite(OptionalLong length) throws IOException {
+    private PendingWrite openWrite() throws IOException {
         if (stopped) {
             throw stopping();
         }
-        int block = directFor(length) ? directBlock : 0;
+        int block = directBlock;
         PendingWrite write = PendingWrite.open(tempDir, digests, block);
         if (block > 0 && !write.direct()) {
             directBlock = 0; // this filesystem refuses O_DIRECT: not tried again

@@ -41,9 +41,7 @@ import java.util.zip.CRC32C;
  * goes to the file in one call when full. Where the filesystem allows it the file is opened with {@code O_DIRECT}
  * ({@link #open}): the batch then goes from this buffer to the disk without a copy into the page cache, the
  * kernel's largest cost per byte for buffered writes (the last batch is padded to the block size and the file cut
- * back to its length). Elsewhere, and for bodies that {@link LocalWrites} sends through the page cache (declared
- * shorter than {@link LocalWrites#BUFFERED_BELOW}), the batch is an ordinary write. Either way the file is fsynced
- * before the rename.
+ * back to its length). Elsewhere the batch is an ordinary write. Either way the file is fsynced before the rename.
  * A full batch is written by a thread of {@link #WRITERS} while the next one fills (two batches per write, at most
  * one of them in flight): hashing and the disk overlap. Nothing waits for a writer thread but the write it serves,
  * and a writer waits for nothing but the disk, so they cannot deadlock with the blocking executor; a batch in flight
