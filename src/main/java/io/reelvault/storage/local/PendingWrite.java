@@ -18,6 +18,7 @@ import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.FileTime;
 import java.security.MessageDigest;
+import java.util.ArrayDeque;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CancellationException;
@@ -42,8 +43,10 @@ import java.util.zip.CRC32C;
  * ({@link #open}): the batch then goes from this buffer to the disk without a copy into the page cache, the
  * kernel's largest cost per byte for buffered writes (the last batch is padded to the block size and the file cut
  * back to its length). Elsewhere the batch is an ordinary write. Either way the file is fsynced before the rename.
- * A full batch is written by a thread of {@link #WRITERS} while the next one fills (two batches per write, at most
- * one of them in flight): hashing and the disk overlap. Nothing waits for a writer thread but the write it serves,
+ * A full batch is written, at its place in the file, by a thread of {@link #WRITERS} while the next one fills, up to
+ * {@link #IN_FLIGHT} of them at once (so up to {@code IN_FLIGHT + 1} batches per write): hashing and the disk overlap,
+ * and the disk has more than one request to work on (synchronous {@code O_DIRECT} writes one at a time leave it idle
+ * between them). Nothing waits for a writer thread but the write it serves,
  * and a writer waits for nothing but the disk, so they cannot deadlock with the blocking executor; a batch in flight
  * is waited for before its buffer is reused or released, and before the file is completed or closed.
  *
@@ -64,10 +67,15 @@ final class PendingWrite {
      * start when none was to be had (too many writes at once): each buffer is then written as it comes.
      */
     private ByteBuffer batch;
-    /** The other batch: idle (or null, not acquired yet) while {@link #inFlight} is null, else being written. */
-    private ByteBuffer spare;
-    /** The write of {@link #spare} on a {@link #WRITERS} thread, until waited for. */
-    private Future<?> inFlight;
+    /** Full batches being written, oldest first, each with its write on a {@link #WRITERS} thread. */
+    private final ArrayDeque<InFlight> inFlight = new ArrayDeque<>();
+    /** The bytes of the batches handed to the file so far: where the next batch goes. */
+    private long flushed;
+
+    /** Batches written at once, at most, by one write (each a {@link WriteBuffers#BYTES} buffer of the pool). */
+    static final int IN_FLIGHT = 2;
+
+    private record InFlight(ByteBuffer buffer, Future<?> write) {}
 
     /** The threads that write full batches (created as needed, ended when idle a minute). */
     private static final ExecutorService WRITERS =
@@ -259,48 +267,62 @@ final class PendingWrite {
         crc32c.update(piece.position(at));
     }
 
-    /** Hands the full batch to a writer thread (once the previous one is written) and goes on with the other. */
+    /**
+     * Hands the full batch to a writer thread and goes on with another: a new one from the pool while fewer than
+     * {@link #IN_FLIGHT} are in flight, else the oldest in flight once written.
+     */
     private void flush() throws IOException {
-        awaitInFlight();
         ByteBuffer full = batch.flip();
-        ByteBuffer next = spare != null ? spare : WriteBuffers.acquire();
+        long at = flushed;
+        flushed += full.remaining();
+        ByteBuffer next = inFlight.size() < IN_FLIGHT ? WriteBuffers.acquire() : null;
+        if (next == null && !inFlight.isEmpty()) {
+            next = awaitOldest();
+        }
         if (next == null) { // no second buffer to be had: this one is written before it fills again
-            writeFully(full);
+            writeFully(full, at);
             full.clear();
             return;
         }
         batch = next;
-        spare = full;
-        inFlight = WRITERS.submit(() -> {
+        inFlight.add(new InFlight(full, WRITERS.submit(() -> {
             try {
-                writeFully(full);
+                writeFully(full, at);
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
-        });
+        })));
     }
 
+    /** Writes the buffer at the channel's position (the unbatched way, nothing in flight). */
     private void writeFully(ByteBuffer buffer) throws IOException {
         while (buffer.hasRemaining()) {
             channel.write(buffer);
         }
     }
 
+    /** Writes the buffer at {@code at} in the file (batches: several may be in flight). */
+    private void writeFully(ByteBuffer buffer, long at) throws IOException {
+        while (buffer.hasRemaining()) {
+            channel.write(buffer, at + buffer.position());
+        }
+    }
+
     /**
      * Waits, without giving in to interrupts (its buffer must not be reused while the disk may still read it), until
-     * the batch in flight is written; then {@link #spare} is idle again. Rethrows the write's failure.
+     * the oldest batch in flight is written, and returns its buffer, cleared, now ours again. Rethrows the write's
+     * failure (the buffer then goes back to the pool).
      */
-    private void awaitInFlight() throws IOException {
-        Future<?> pending = inFlight;
-        if (pending == null) {
-            return;
-        }
+    private ByteBuffer awaitOldest() throws IOException {
+        InFlight oldest = inFlight.poll();
         boolean interrupted = false;
+        boolean failed = true;
         try {
             while (true) {
                 try {
-                    pending.get();
-                    break;
+                    oldest.write().get();
+                    failed = false;
+                    return oldest.buffer().clear();
                 } catch (InterruptedException e) {
                     interrupted = true;
                 } catch (ExecutionException e) {
@@ -311,17 +333,35 @@ final class PendingWrite {
                 }
             }
         } finally {
-            inFlight = null;
-            spare.clear();
+            if (failed) {
+                WriteBuffers.release(oldest.buffer());
+            }
             if (interrupted) {
                 Thread.currentThread().interrupt();
             }
         }
     }
 
+    /** Waits until every batch in flight is written and gives their buffers back; rethrows the first failure. */
+    private void awaitAllInFlight() throws IOException {
+        IOException failure = null;
+        while (!inFlight.isEmpty()) {
+            try {
+                WriteBuffers.release(awaitOldest());
+            } catch (IOException e) {
+                if (failure == null) {
+                    failure = e;
+                }
+            }
+        }
+        if (failure != null) {
+            throw failure;
+        }
+    }
+
     /** Writes what the batch holds (an O_DIRECT file: padded to its block, then cut back) and releases the batches. */
     private void flushLast() throws IOException {
-        awaitInFlight();
+        awaitAllInFlight();
         if (batch != null && batch.position() > 0) {
             if (direct()) {
                 int padded = (batch.position() + directBlock - 1) / directBlock * directBlock;
@@ -329,7 +369,7 @@ final class PendingWrite {
                     batch.put((byte) 0);
                 }
             }
-            writeFully(batch.flip());
+            writeFully(batch.flip(), flushed);
             if (direct()) {
                 channel.truncate(written);
             }
@@ -337,20 +377,16 @@ final class PendingWrite {
         releaseBatches();
     }
 
-    /** Gives both batches back to the pool, the one in flight once written. Idempotent; never throws. */
+    /** Gives every batch back to the pool, those in flight once written. Idempotent; never throws. */
     private void releaseBatches() {
         try {
-            awaitInFlight();
+            awaitAllInFlight();
         } catch (IOException ignored) {
-            // the write fails anyway; only its buffer matters here
+            // the write fails anyway; only its buffers matter here
         }
         if (batch != null) {
             WriteBuffers.release(batch);
             batch = null;
-        }
-        if (spare != null) {
-            WriteBuffers.release(spare);
-            spare = null;
         }
     }
 

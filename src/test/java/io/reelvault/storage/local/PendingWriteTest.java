@@ -115,6 +115,34 @@ class PendingWriteTest {
     }
 
     @Test
+    void severalBatchesAreInFlightAtOnceAndLandInTheirPlaces() throws Exception {
+        int directBlock = PendingWrite.directBlockSize(temp);
+        Random random = new Random(14);
+        byte[] body = new byte[10 * WriteBuffers.BYTES + 4321];
+        random.nextBytes(body);
+        for (int block : new int[] {directBlock, 0}) {
+            PendingWrite write = PendingWrite.open(temp, false, block);
+            int at = 0;
+            for (; at < (PendingWrite.IN_FLIGHT + 1) * WriteBuffers.BYTES; at += 65_536) {
+                write.write(ByteBuffer.wrap(body, at, 65_536));
+            }
+            assertEquals(
+                    inUseBefore + PendingWrite.IN_FLIGHT + 1,
+                    WriteBuffers.inUse(),
+                    "the batch filling and " + PendingWrite.IN_FLIGHT + " handed to the disk, not yet waited for");
+            for (; at < body.length; at += 65_536) {
+                write.write(ByteBuffer.wrap(body, at, Math.min(65_536, body.length - at)));
+            }
+            assertEquals(inUseBefore + PendingWrite.IN_FLIGHT + 1, WriteBuffers.inUse(), "never more");
+            Path target = root.resolve("objects/deep-" + block);
+            write.commit(target, files);
+            assertArrayEquals(body, Files.readAllBytes(target), "block " + block);
+            assertEquals(sha256(body), write.sha256());
+            assertEquals(inUseBefore, WriteBuffers.inUse(), "all released");
+        }
+    }
+
+    @Test
     void aCommittedWriteCannotBeAbortedAndReleasesNothingTwice() throws Exception {
         PendingWrite write = PendingWrite.open(temp, false, 0);
         write.write(ByteBuffer.wrap(new byte[] {1, 2, 3}));
@@ -135,8 +163,8 @@ class PendingWriteTest {
             Random random = new Random(7);
             byte[] body = new byte[3 * WriteBuffers.BYTES + 123];
             random.nextBytes(body);
-            for (int spare = 0; spare <= 1; spare++) { // none at all, then one (no second to write in the background)
-                if (spare == 1) {
+            for (int spare = 0; spare <= 2; spare++) { // none at all, one (none to write in the background), two
+                if (spare > 0) {
                     WriteBuffers.release(taken.remove(taken.size() - 1));
                 }
                 PendingWrite write = PendingWrite.open(temp, false, PendingWrite.directBlockSize(temp));
