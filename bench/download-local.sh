@@ -14,6 +14,9 @@
 #   BENCH_RUNS=5                                   measurements per scenario and contender; medians are reported
 #   BENCH_WARMUP=24                                untimed warm-up rounds per contender (Range + 100 MB GETs, every
 #                                                  8th also a large one) after the checked downloads: the JIT settles
+#   BENCH_WARMUP_REQUESTS=10s                      then wrk -t1 -c4 for this long on a 1-byte Range of the large object, per
+#                                                  contender (when wrk is installed; 0 skips it): the request path's JIT
+#                                                  warms as a serving process's would (24 rounds are ~50 requests)
 #   BENCH_LARGE_MB=1024                            size of the large object, MiB
 #   BENCH_RANGE_MB=100                             size of the range and of the small object, MB (10^6 bytes)
 #   BENCH_XMX=256m                                 the services' -Xmx
@@ -29,6 +32,7 @@ export LC_ALL=C
 
 RUNS=${BENCH_RUNS:-5}
 WARMUP=${BENCH_WARMUP:-24}
+WARMUP_REQUESTS=${BENCH_WARMUP_REQUESTS:-10s}
 LARGE_MB=${BENCH_LARGE_MB:-1024}
 RANGE_MB=${BENCH_RANGE_MB:-100}
 XMX=${BENCH_XMX:-256m}
@@ -47,6 +51,7 @@ done
 [[ -x /usr/bin/time ]] || die "/usr/bin/time (GNU time) is not installed"
 [[ $RUNS =~ ^[1-9][0-9]*$ ]] || die "BENCH_RUNS must be a positive integer"
 [[ $WARMUP =~ ^[0-9]+$ ]] || die "BENCH_WARMUP must be a non-negative integer"
+[[ $WARMUP_REQUESTS == 0 || $WARMUP_REQUESTS =~ ^[1-9][0-9]*[smh]?$ ]] || die "BENCH_WARMUP_REQUESTS must be 0 or a wrk duration such as 10s"
 if [[ $JAR == "$ROOT/target/quarkus-app/quarkus-run.jar" ]]; then
     ensure_jar
 fi
@@ -221,6 +226,11 @@ for name in "${CONTENDERS[@]}"; do
         speed "${URL_SMALL[$name]}" >/dev/null
         (( w % 8 == 0 )) && speed "${URL_LARGE[$name]}" >/dev/null
     done
+    if [[ $WARMUP_REQUESTS != 0 ]] && command -v wrk >/dev/null; then
+        wrk -t1 -c4 -d"$WARMUP_REQUESTS" -H "Range: bytes=0-0" "${URL_LARGE[$name]}" >"$WORK/warmup-$name.out" 2>&1 \
+            || die "wrk warm-up of $name failed: $(cat "$WORK/warmup-$name.out")"
+        log "warm-up $name: $(awk '/^Requests\/sec:/ {print $2}' "$WORK/warmup-$name.out") one-byte Range GETs/s for $WARMUP_REQUESTS"
+    fi
 done
 for ((i = 1; i <= RUNS; i++)); do
     for name in "${CONTENDERS[@]}"; do
