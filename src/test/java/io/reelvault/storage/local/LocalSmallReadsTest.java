@@ -15,10 +15,12 @@ import io.reelvault.storage.IntegrityException;
 import io.reelvault.storage.ObjectContent;
 import io.reelvault.support.LocalRoots;
 import io.smallrye.mutiny.Multi;
+import io.smallrye.mutiny.Uni;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Clock;
@@ -35,6 +37,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -43,6 +46,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Small objects (at most {@link LocalReads#SMALL_READ} bytes) are read whole, and a full read verified, in the step
  * that opens them: the content is a snapshot of the object as it was opened. Larger ones stream as they are read.
+ * Small objects are read, and ranges of any object opened, on the caller's thread (inline small reads, the default),
+ * at subscription.
  */
 class LocalSmallReadsTest {
     static final Duration WAIT = Duration.ofSeconds(30);
@@ -209,6 +214,63 @@ class LocalSmallReadsTest {
         assertArrayEquals(small, drain(content.body()));
         assertEquals(1, trips.get(), "one trip to the blocking executor");
         assertNotEquals(caller, answeredOn.get());
+    }
+
+    @Test
+    void aRangeOfALargeObjectIsOpenedWithoutATripToTheExecutor() {
+        AtomicInteger trips = new AtomicInteger();
+        LocalObjectStore counted = LocalRoots.open(root, counting(trips), Clock.systemUTC(), true);
+        byte[] data = bytes(3 * LocalReads.SMALL_READ + 17, 10);
+        put("uploads/u/j/original.bin", data);
+        ObjectKey key = ObjectKey.parse("uploads/u/j/original.bin");
+
+        trips.set(0);
+        Uni<ObjectContent> ranged = counted.get(key, Optional.of(ByteRange.fromTo(1000, 150_000)));
+        assertEquals(0, openFilesOf(root.resolve(key.value())), "opened at subscription, not before");
+        ObjectContent content = ranged.await().atMost(WAIT);
+        assertEquals(0, trips.get(), "opened on the caller's thread");
+        assertEquals(1, openFilesOf(root.resolve(key.value())), "open while its content is unread");
+        assertEquals(149_001, content.length());
+        FileBody file = content.file().orElseThrow();
+        assertEquals(1000, file.position());
+        assertEquals(149_001, file.count());
+        assertArrayEquals(Arrays.copyOfRange(data, 1000, 150_001), drain(content.body()), "exactly the range");
+        assertEquals(0, openFilesOf(root.resolve(key.value())), "closed once its body ended");
+
+        trips.set(0);
+        ObjectContent whole = counted.get(key, Optional.empty()).await().atMost(WAIT);
+        assertTrue(trips.get() > 0, "a full read (its digest read too) opens on the executor");
+        assertArrayEquals(data, drain(whole.body()));
+    }
+
+    @Test
+    void aRangeOfAMissingObjectOrBeyondItsEndFailsAsBefore() {
+        byte[] data = bytes(LocalReads.SMALL_READ + 1, 11);
+        put("uploads/u/k/original.bin", data);
+        ReelvaultException beyond = assertThrows(
+                ReelvaultException.class,
+                () -> get("uploads/u/k/original.bin", Optional.of(ByteRange.from(data.length))));
+        assertEquals(ErrorCode.RANGE_NOT_SATISFIABLE, beyond.code());
+        ReelvaultException missing = assertThrows(
+                ReelvaultException.class, () -> get("uploads/u/k/none.bin", Optional.of(ByteRange.from(0))));
+        assertEquals(ErrorCode.NOT_FOUND, missing.code());
+    }
+
+    /** How many of this JVM's file descriptors are open on {@code file}. */
+    private static long openFilesOf(Path file) {
+        Path target = file.toAbsolutePath().normalize();
+        try (Stream<Path> fds = Files.list(Path.of("/proc/self/fd"))) {
+            return fds.filter(fd -> {
+                        try {
+                            return Files.readSymbolicLink(fd).equals(target);
+                        } catch (IOException | UnsupportedOperationException e) {
+                            return false; // closed meanwhile
+                        }
+                    })
+                    .count();
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     /** The test's pool, counting the tasks given to it. */
