@@ -357,18 +357,35 @@ class S3FaultProxyApiTest {
      * upload's metadata after its 201), so an object can land between the listing and the delete: the bucket is
      * emptied again until S3 accepts the delete.
      */
-    static void deleteBucket(S3AsyncClient s3) {
+    static void deleteBucket(S3AsyncClient s3) throws InterruptedException {
         for (int attempt = 1; ; attempt++) {
             emptyBucket(s3);
             try {
                 s3.deleteBucket(b -> b.bucket(BUCKET)).join();
                 return;
             } catch (CompletionException e) {
-                if (attempt >= 10 || !(e.getCause() instanceof S3Exception s3e) || s3e.statusCode() != 409) {
+                if (!(e.getCause() instanceof S3Exception s3e) || s3e.statusCode() != 409) {
                     throw e;
                 }
+                if (attempt >= 20) {
+                    throw new AssertionError(
+                            "the bucket stays not empty: " + remaining(s3) + " after " + attempt + " tries", e);
+                }
+                Thread.sleep(50L * attempt); // a write the service finishes in the background lands meanwhile
             }
         }
+    }
+
+    /** What a bucket that refuses to be deleted still holds, as S3 lists it. */
+    private static String remaining(S3AsyncClient s3) {
+        var versions = s3.listObjectVersions(b -> b.bucket(BUCKET)).join();
+        return s3.listObjectsV2(b -> b.bucket(BUCKET)).join().keyCount() + " objects, "
+                + versions.versions().size() + " versions, "
+                + versions.deleteMarkers().size() + " delete markers, "
+                + s3.listMultipartUploads(b -> b.bucket(BUCKET))
+                        .join()
+                        .uploads()
+                        .size() + " multipart uploads";
     }
 
     private static void emptyBucket(S3AsyncClient s3) {
@@ -380,6 +397,21 @@ class S3FaultProxyApiTest {
         s3.listObjectsV2Paginator(b -> b.bucket(BUCKET))
                 .contents()
                 .subscribe(o -> keys.add(ObjectIdentifier.builder().key(o.key()).build()))
+                .join();
+        // every version and delete marker too: a bucket that ever had versioning keeps them after the deletes above
+        s3.listObjectVersionsPaginator(b -> b.bucket(BUCKET))
+                .subscribe(page -> {
+                    page.versions()
+                            .forEach(v -> keys.add(ObjectIdentifier.builder()
+                                    .key(v.key())
+                                    .versionId(v.versionId())
+                                    .build()));
+                    page.deleteMarkers()
+                            .forEach(m -> keys.add(ObjectIdentifier.builder()
+                                    .key(m.key())
+                                    .versionId(m.versionId())
+                                    .build()));
+                })
                 .join();
         for (int i = 0; i < keys.size(); i += 1000) {
             List<ObjectIdentifier> batch = keys.subList(i, Math.min(keys.size(), i + 1000));
