@@ -6,6 +6,7 @@ import io.reelvault.error.ErrorCode;
 import io.reelvault.error.ReelvaultException;
 import io.reelvault.model.ObjectKey;
 import io.reelvault.service.Failures;
+import io.reelvault.storage.LocalHeads;
 import io.reelvault.storage.ObjectStore;
 import io.reelvault.storage.PreconditionFailedException;
 import io.smallrye.mutiny.Multi;
@@ -13,9 +14,12 @@ import io.smallrye.mutiny.Uni;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.time.Duration;
+import java.util.Arrays;
+import java.util.Iterator;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Function;
 import org.jboss.logging.Logger;
@@ -33,10 +37,14 @@ public final class MetadataStore {
     private static final Logger LOG = Logger.getLogger(MetadataStore.class);
     static final int MAX_BYTES = 1024 * 1024;
     static final int MAX_ATTEMPTS = 12;
+    static final int CACHED_DOCUMENTS = 1024;
+    static final int CACHED_MAX_BYTES = 8 * 1024;
 
     private final ObjectStore store;
     private final ObjectMapper json;
     private final DocumentLeases leases;
+    private final boolean localHeads;
+    private final ConcurrentHashMap<ObjectKey, Cached> cached = new ConcurrentHashMap<>();
 
     /** Without leases: for documents that are written once and never updated. */
     public MetadataStore(ObjectStore store, ObjectMapper json) {
@@ -47,6 +55,7 @@ public final class MetadataStore {
         this.store = store;
         this.json = json;
         this.leases = leases;
+        this.localHeads = store.capability(LocalHeads.class).isPresent();
     }
 
     /** Writes a new document (its id was just made: nothing can be there yet). */
@@ -125,11 +134,53 @@ public final class MetadataStore {
     /** A document with the ETag of the stored version it was read from. */
     record Versioned<T>(T document, String etag) {}
 
+    /**
+     * The document, parsed. Where the store's heads are local ({@link LocalHeads}), the bytes of documents read lately
+     * are kept with the ETag they were read at ({@value #CACHED_DOCUMENTS} documents of at most
+     * {@value #CACHED_MAX_BYTES} bytes): a read heads the object (one stat) and parses the kept bytes while it is still
+     * that version, with no open, no checksum read and no copy. Any other version (an update, a replacement, another
+     * replica's write) or none (deleted, expired) is seen by that head, so nothing stale is returned.
+     */
     public <T> Uni<T> read(ObjectKey key, Class<T> type) {
-        return readVersioned(key, type).map(Versioned::document);
+        if (!localHeads) {
+            return readVersioned(key, type).map(Versioned::document);
+        }
+        return store.head(key).chain(info -> {
+            if (info.isEmpty()) {
+                throw ReelvaultException.notFound("object");
+            }
+            Cached kept = cached.get(key);
+            if (kept != null && kept.etag().equals(info.get().etag())) {
+                return Uni.createFrom().item(parse(kept.bytes(), kept.bytes().length, type));
+            }
+            return readBytes(key).map(read -> {
+                remember(key, read);
+                return parse(read.bytes, read.at, type);
+            });
+        });
+    }
+
+    private record Cached(String etag, byte[] bytes) {}
+
+    private void remember(ObjectKey key, Collected read) {
+        if (read.at > CACHED_MAX_BYTES || read.etag == null) {
+            return;
+        }
+        if (cached.size() >= CACHED_DOCUMENTS) { // bounded: an arbitrary one makes room
+            Iterator<ObjectKey> any = cached.keySet().iterator();
+            if (any.hasNext()) {
+                cached.remove(any.next());
+            }
+        }
+        cached.put(key, new Cached(read.etag, Arrays.copyOf(read.bytes, read.at)));
     }
 
     <T> Uni<Versioned<T>> readVersioned(ObjectKey key, Class<T> type) {
+        return readBytes(key).map(read -> new Versioned<>(parse(read.bytes, read.at, type), read.etag));
+    }
+
+    /** The stored bytes of the document, with the ETag of the version they are. */
+    private Uni<Collected> readBytes(ObjectKey key) {
         return store.get(key, Optional.empty()).onItem().transformToUni(content -> {
             if (content.length() > MAX_BYTES) {
                 return content.body()
@@ -137,30 +188,30 @@ public final class MetadataStore {
                         .replaceWith(Uni.createFrom()
                                 .failure(new IllegalStateException("metadata document too large: " + key)));
             }
-            // copied as each chunk arrives (a store may reuse its buffers), then parsed: two operators per read
+            // copied as each chunk arrives (a store may reuse its buffers)
             int length = (int) content.length();
-            return content.body()
-                    .collect()
-                    .in(() -> new Collected(length), Collected::add)
-                    .map(collected -> {
-                        try {
-                            return new Versioned<>(
-                                    json.readValue(collected.bytes, 0, collected.at, type),
-                                    content.info().etag());
-                        } catch (IOException e) {
-                            throw new ReelvaultException(ErrorCode.INTERNAL_ERROR, "stored metadata is unreadable", e);
-                        }
-                    });
+            String etag = content.info().etag();
+            return content.body().collect().in(() -> new Collected(length, etag), Collected::add);
         });
+    }
+
+    private <T> T parse(byte[] bytes, int length, Class<T> type) {
+        try {
+            return json.readValue(bytes, 0, length, type);
+        } catch (IOException e) {
+            throw new ReelvaultException(ErrorCode.INTERNAL_ERROR, "stored metadata is unreadable", e);
+        }
     }
 
     /** The bytes of a document being read, of its announced length. */
     private static final class Collected {
         final byte[] bytes;
+        final String etag;
         int at;
 
-        Collected(int length) {
+        Collected(int length, String etag) {
             this.bytes = new byte[length];
+            this.etag = etag;
         }
 
         void add(ByteBuffer chunk) {

@@ -5,6 +5,7 @@ import io.reelvault.model.KeyPrefix;
 import io.reelvault.model.ObjectKey;
 import io.reelvault.storage.IncompleteWrites;
 import io.reelvault.storage.IntegrityException;
+import io.reelvault.storage.LocalHeads;
 import io.reelvault.storage.ObjectContent;
 import io.reelvault.storage.ObjectInfo;
 import io.reelvault.storage.ObjectStore;
@@ -51,6 +52,7 @@ import org.jboss.logging.Logger;
 public final class LocalObjectStore implements ObjectStore, ReadinessProbe, PendingWrites, IncompleteWrites {
     private static final Logger LOG = Logger.getLogger(LocalObjectStore.class);
     static final String TEMP_DIR = ".tmp";
+    private static final LocalHeads LOCAL_HEADS = new LocalHeads() {};
 
     private final SecurePaths paths;
     private final LocalFiles files;
@@ -62,6 +64,7 @@ public final class LocalObjectStore implements ObjectStore, ReadinessProbe, Pend
     private final LocalUrlSigner signer;
     private final RootFileStore disk;
     private final long minFree;
+    private final boolean inlineSmallReads;
 
     private LocalObjectStore(
             SecurePaths paths,
@@ -80,6 +83,7 @@ public final class LocalObjectStore implements ObjectStore, ReadinessProbe, Pend
         this.signer = signer;
         this.disk = new RootFileStore(paths.root());
         this.minFree = minFree;
+        this.inlineSmallReads = inlineSmallReads;
     }
 
     /**
@@ -139,6 +143,9 @@ public final class LocalObjectStore implements ObjectStore, ReadinessProbe, Pend
         if (type == PendingWrites.class || type == IncompleteWrites.class) {
             return Optional.of(type.cast(this));
         }
+        if (type == LocalHeads.class) { // only with inline small reads: a head otherwise takes a worker trip
+            return inlineSmallReads ? Optional.of(type.cast(LOCAL_HEADS)) : Optional.empty();
+        }
         return ObjectStore.super.capability(type);
     }
 
@@ -181,7 +188,18 @@ public final class LocalObjectStore implements ObjectStore, ReadinessProbe, Pend
     @Override
     public Uni<Optional<ObjectInfo>> head(ObjectKey key) {
         Path path = paths.resolve(key);
-        return io.blocking(() -> ObjectFiles.attributes(path).map(attrs -> ObjectFiles.info(key, attrs)));
+        LocalIo.IoSupplier<Optional<ObjectInfo>> stat =
+                () -> ObjectFiles.attributes(path).map(attrs -> ObjectFiles.info(key, attrs));
+        if (inlineSmallReads) { // one stat, here, at subscription: as a small read ({@link LocalHeads})
+            return Uni.createFrom().deferred(() -> {
+                try {
+                    return Uni.createFrom().item(LocalIo.io(stat));
+                } catch (UncheckedIOException e) {
+                    return Uni.createFrom().failure(LocalIo.unavailable(e));
+                }
+            });
+        }
+        return io.blocking(stat);
     }
 
     @Override
