@@ -146,11 +146,11 @@ public final class MetadataStore {
             return readVersioned(key, type).map(Versioned::document);
         }
         return store.head(key).chain(info -> {
-            if (info.isEmpty()) {
-                throw ReelvaultException.notFound("object");
-            }
             Cached kept = cached.get(key);
-            if (kept != null && kept.etag().equals(info.get().etag())) {
+            // none there: read as without the cache, which fails as the store fails a read of nothing (and counts it)
+            if (kept != null
+                    && info.isPresent()
+                    && kept.etag().equals(info.get().etag())) {
                 return Uni.createFrom().item(parse(kept.bytes(), kept.bytes().length, type));
             }
             return readBytes(key).map(read -> {
