@@ -10,6 +10,7 @@ import java.util.concurrent.TimeoutException;
 import org.gaul.s3proxy.BlobStores;
 import org.gaul.s3proxy.S3Proxy;
 import org.gaul.s3proxy.auth.AuthenticationType;
+import org.gaul.s3proxy.blobstore.BlobStore;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.http.crt.AwsCrtAsyncHttpClient;
@@ -32,6 +33,7 @@ public final class S3ProxyServer implements AutoCloseable {
 
     private final Path dataDir;
     private S3Proxy proxy;
+    private BlobStore store;
     private int port;
 
     public S3ProxyServer(Path dataDir) {
@@ -52,8 +54,9 @@ public final class S3ProxyServer implements AutoCloseable {
         }
         props.setProperty("jclouds.identity", ACCESS_KEY);
         props.setProperty("jclouds.credential", SECRET_KEY);
+        store = BlobStores.create(dataDir == null ? "transient" : "filesystem", props);
         proxy = S3Proxy.builder()
-                .blobStore(BlobStores.create(dataDir == null ? "transient" : "filesystem", props))
+                .blobStore(store)
                 .awsAuthentication(AuthenticationType.AWS_V2_OR_V4, ACCESS_KEY, SECRET_KEY)
                 .ignoreUnknownHeaders(true)
                 .stopTimeout(0) // fault tests stop it under load: cut open connections instead of waiting for them
@@ -69,6 +72,14 @@ public final class S3ProxyServer implements AutoCloseable {
         }
         port = proxy.getPort();
         return this;
+    }
+
+    /**
+     * Deletes a bucket and everything in it from the store itself, what no S3 listing shows included: the store can
+     * keep empty directories of removed keys that make an S3 {@code DeleteBucket} refuse the bucket as not empty.
+     */
+    public void deleteBucketForcibly(String bucket) {
+        store.deleteContainer(bucket);
     }
 
     public URI endpoint() {
