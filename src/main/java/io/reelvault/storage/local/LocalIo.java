@@ -32,16 +32,22 @@ final class LocalIo {
 
     /** {@code action} on the blocking executor, at each subscription; its I/O failures translated. */
     <T> Uni<T> blocking(IoSupplier<T> action) {
+        return here(action).runSubscriptionOn(executor);
+    }
+
+    /**
+     * {@code action} on the subscribing thread, at each subscription, its I/O failures translated as {@link #blocking}'s:
+     * for the few system calls that cost less than a trip to the executor (a stat, a small read).
+     */
+    static <T> Uni<T> here(IoSupplier<T> action) {
         // the failure translated inside the step, not by an operator of its own (each costs on every request)
-        return Uni.createFrom()
-                .item((Supplier<T>) () -> {
-                    try {
-                        return io(action);
-                    } catch (UncheckedIOException e) {
-                        throw unavailable(e);
-                    }
-                })
-                .runSubscriptionOn(executor);
+        return Uni.createFrom().item((Supplier<T>) () -> {
+            try {
+                return io(action);
+            } catch (UncheckedIOException e) {
+                throw unavailable(e);
+            }
+        });
     }
 
     /** Runs {@code action} here, its {@link IOException} rethrown unchecked (for {@link #unavailable}). */

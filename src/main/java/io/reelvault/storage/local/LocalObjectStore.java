@@ -191,13 +191,7 @@ public final class LocalObjectStore implements ObjectStore, ReadinessProbe, Pend
         LocalIo.IoSupplier<Optional<ObjectInfo>> stat =
                 () -> ObjectFiles.attributes(path).map(attrs -> ObjectFiles.info(key, attrs));
         if (inlineSmallReads) { // one stat, here, at subscription: as a small read ({@link LocalHeads})
-            return Uni.createFrom().deferred(() -> {
-                try {
-                    return Uni.createFrom().item(LocalIo.io(stat));
-                } catch (UncheckedIOException e) {
-                    return Uni.createFrom().failure(LocalIo.unavailable(e));
-                }
-            });
+            return LocalIo.here(stat);
         }
         return io.blocking(stat);
     }

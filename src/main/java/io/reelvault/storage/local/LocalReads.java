@@ -11,7 +11,6 @@ import io.reelvault.storage.ObjectInfo;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.FileChannel;
@@ -74,17 +73,10 @@ final class LocalReads {
             // here, at each subscription: a small object read whole, a range opened (two stats and an open, no digest
             // to read; its bytes go later, by sendfile on the event loop that sends them or on the blocking executor)
             long limit = range.isPresent() ? Long.MAX_VALUE : SMALL_READ;
-            return Uni.createFrom().deferred(() -> {
-                ObjectContent here;
-                try {
-                    here = LocalIo.io(() -> openChecked(key, path, range, limit));
-                } catch (UncheckedIOException e) {
-                    return Uni.createFrom().failure(LocalIo.unavailable(e));
-                }
-                return here != null
-                        ? Uni.createFrom().item(here)
-                        : io.blocking(() -> openChecked(key, path, range, Long.MAX_VALUE));
-            });
+            return LocalIo.here(() -> openChecked(key, path, range, limit))
+                    .chain(opened -> opened != null
+                            ? Uni.createFrom().item(opened)
+                            : io.blocking(() -> openChecked(key, path, range, Long.MAX_VALUE)));
         }
         return io.blocking(() -> openChecked(key, path, range, Long.MAX_VALUE));
     }

@@ -173,13 +173,9 @@ class LocalSmallReadsTest {
         put("uploads/u/h/metadata.json", small);
         put("uploads/u/h/original.bin", large);
         trips.set(0);
-        Thread caller = Thread.currentThread();
         AtomicReference<Thread> answeredOn = new AtomicReference<>();
-        ObjectContent content = counted.get(ObjectKey.parse("uploads/u/h/metadata.json"), Optional.empty())
-                .invoke(c -> answeredOn.set(Thread.currentThread()))
-                .await()
-                .atMost(WAIT);
-        assertEquals(caller, answeredOn.get(), "read and answered on the caller's thread");
+        ObjectContent content = getNoting(counted, "uploads/u/h/metadata.json", answeredOn);
+        assertEquals(Thread.currentThread(), answeredOn.get(), "read and answered on the caller's thread");
         assertArrayEquals(small, drain(content.body()));
         assertEquals(0, trips.get(), "no trip to the blocking executor");
         ReelvaultException missing = assertThrows(
@@ -205,15 +201,11 @@ class LocalSmallReadsTest {
         byte[] small = bytes(100, 9);
         put("uploads/u/i/metadata.json", small);
         trips.set(0);
-        Thread caller = Thread.currentThread();
         AtomicReference<Thread> answeredOn = new AtomicReference<>();
-        ObjectContent content = counted.get(ObjectKey.parse("uploads/u/i/metadata.json"), Optional.empty())
-                .invoke(c -> answeredOn.set(Thread.currentThread()))
-                .await()
-                .atMost(WAIT);
+        ObjectContent content = getNoting(counted, "uploads/u/i/metadata.json", answeredOn);
         assertArrayEquals(small, drain(content.body()));
         assertEquals(1, trips.get(), "one trip to the blocking executor");
-        assertNotEquals(caller, answeredOn.get());
+        assertNotEquals(Thread.currentThread(), answeredOn.get());
     }
 
     @Test
@@ -271,6 +263,14 @@ class LocalSmallReadsTest {
         } catch (IOException e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    /** A full read of {@code key} from {@code from}, noting the thread its content was answered on. */
+    private static ObjectContent getNoting(LocalObjectStore from, String key, AtomicReference<Thread> answeredOn) {
+        return from.get(ObjectKey.parse(key), Optional.empty())
+                .invoke(c -> answeredOn.set(Thread.currentThread()))
+                .await()
+                .atMost(WAIT);
     }
 
     /** The test's pool, counting the tasks given to it. */
