@@ -9,6 +9,7 @@ import io.reelvault.model.ObjectKey;
 import io.reelvault.storage.ObjectStore;
 import io.reelvault.storage.SignedUrls;
 import io.reelvault.support.Management;
+import io.reelvault.support.OpenFiles;
 import io.reelvault.support.Poll;
 import io.reelvault.support.RawAnswer;
 import io.reelvault.support.TestStorageRoot;
@@ -32,7 +33,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.OptionalLong;
 import java.util.Random;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -255,18 +255,6 @@ class ZeroCopyDownloadApiTest {
 
     /** How many of this JVM's file descriptors are open on the object's file (the service runs in this JVM). */
     static long openFilesOf(ObjectKey key) {
-        Path file = ROOT.resolve(key.value()).toAbsolutePath().normalize();
-        try (Stream<Path> fds = Files.list(Path.of("/proc/self/fd"))) {
-            return fds.filter(fd -> {
-                        try {
-                            return Files.readSymbolicLink(fd).equals(file);
-                        } catch (IOException | UnsupportedOperationException e) {
-                            return false; // closed meanwhile
-                        }
-                    })
-                    .count();
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
-        }
+        return OpenFiles.of(ROOT.resolve(key.value()));
     }
 }

@@ -14,13 +14,13 @@ import io.reelvault.storage.FileBody;
 import io.reelvault.storage.IntegrityException;
 import io.reelvault.storage.ObjectContent;
 import io.reelvault.support.LocalRoots;
+import io.reelvault.support.OpenFiles;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Clock;
@@ -37,7 +37,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -218,16 +217,16 @@ class LocalSmallReadsTest {
 
         trips.set(0);
         Uni<ObjectContent> ranged = counted.get(key, Optional.of(ByteRange.fromTo(1000, 150_000)));
-        assertEquals(0, openFilesOf(root.resolve(key.value())), "opened at subscription, not before");
+        assertEquals(0, OpenFiles.of(root.resolve(key.value())), "opened at subscription, not before");
         ObjectContent content = ranged.await().atMost(WAIT);
         assertEquals(0, trips.get(), "opened on the caller's thread");
-        assertEquals(1, openFilesOf(root.resolve(key.value())), "open while its content is unread");
+        assertEquals(1, OpenFiles.of(root.resolve(key.value())), "open while its content is unread");
         assertEquals(149_001, content.length());
         FileBody file = content.file().orElseThrow();
         assertEquals(1000, file.position());
         assertEquals(149_001, file.count());
         assertArrayEquals(Arrays.copyOfRange(data, 1000, 150_001), drain(content.body()), "exactly the range");
-        assertEquals(0, openFilesOf(root.resolve(key.value())), "closed once its body ended");
+        assertEquals(0, OpenFiles.of(root.resolve(key.value())), "closed once its body ended");
 
         trips.set(0);
         ObjectContent whole = counted.get(key, Optional.empty()).await().atMost(WAIT);
@@ -246,23 +245,6 @@ class LocalSmallReadsTest {
         ReelvaultException missing = assertThrows(
                 ReelvaultException.class, () -> get("uploads/u/k/none.bin", Optional.of(ByteRange.from(0))));
         assertEquals(ErrorCode.NOT_FOUND, missing.code());
-    }
-
-    /** How many of this JVM's file descriptors are open on {@code file}. */
-    private static long openFilesOf(Path file) {
-        Path target = file.toAbsolutePath().normalize();
-        try (Stream<Path> fds = Files.list(Path.of("/proc/self/fd"))) {
-            return fds.filter(fd -> {
-                        try {
-                            return Files.readSymbolicLink(fd).equals(target);
-                        } catch (IOException | UnsupportedOperationException e) {
-                            return false; // closed meanwhile
-                        }
-                    })
-                    .count();
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
-        }
     }
 
     /** A full read of {@code key} from {@code from}, noting the thread its content was answered on. */
