@@ -66,7 +66,6 @@ public class SignedUrlService {
         }
         SignedUrls.SignedUrl url = signer.sign(purpose.method(), key, expiresIn, headers);
         issued.get(purpose).increment();
-        return new SignedUrlView(
-                url.url().toString(), url.expiresIn().toSeconds(), purpose.method(), url.requiredHeaders());
+        return new SignedUrlView(url.location(), url.expiresIn().toSeconds(), purpose.method(), url.requiredHeaders());
     }
 }

@@ -24,10 +24,20 @@ public interface SignedUrls {
     SignedUrl sign(String method, ObjectKey key, Duration expiresIn, Map<String, String> headers);
 
     /**
-     * @param url             the URL to hand out
+     * @param location        the URL to hand out, as text: the form a response carries (a backend builds it from parts
+     *                        it has checked, so it is not parsed again on the way out)
      * @param expiresIn       how long it is valid, which may be less than was asked for
      * @param requiredHeaders headers the client must send with it (a PUT's Content-Type, S3's encryption
      *                        header); Content-Length is left to the client's HTTP library
      */
-    record SignedUrl(URI url, Duration expiresIn, Map<String, String> requiredHeaders) {}
+    record SignedUrl(String location, Duration expiresIn, Map<String, String> requiredHeaders) {
+        public SignedUrl(URI url, Duration expiresIn, Map<String, String> requiredHeaders) {
+            this(url.toString(), expiresIn, requiredHeaders);
+        }
+
+        /** The URL parsed (for callers that take it apart; responses use {@link #location()}). */
+        public URI url() {
+            return URI.create(location);
+        }
+    }
 }

@@ -12,8 +12,10 @@ import io.reelvault.storage.PreconditionFailedException;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import java.io.IOException;
+import java.lang.reflect.RecordComponent;
 import java.nio.ByteBuffer;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Arrays;
 import java.util.Iterator;
 import java.util.Map;
@@ -138,7 +140,8 @@ public final class MetadataStore {
      * The document, parsed. Where the store's heads are local ({@link LocalHeads}), the bytes of documents read lately
      * are kept with the ETag they were read at ({@value #CACHED_DOCUMENTS} documents of at most
      * {@value #CACHED_MAX_BYTES} bytes): a read heads the object (one stat) and parses the kept bytes while it is still
-     * that version, with no open, no checksum read and no copy. Any other version (an update, a replacement, another
+     * that version, with no open, no checksum read and no copy; a document of a {@linkplain #SHAREABLE shareable} type
+     * is not even parsed again. Any other version (an update, a replacement, another
      * replica's write) or none (deleted, expired) is seen by that head, so nothing stale is returned.
      */
     public <T> Uni<T> read(ObjectKey key, Class<T> type) {
@@ -148,21 +151,78 @@ public final class MetadataStore {
         return store.head(key).chain(info -> {
             Cached kept = cached.get(key);
             // none there: read as without the cache, which fails as the store fails a read of nothing (and counts it)
-            if (kept != null
-                    && info.isPresent()
-                    && kept.etag().equals(info.get().etag())) {
-                return Uni.createFrom().item(parse(kept.bytes(), kept.bytes().length, type));
+            if (kept != null && info.isPresent() && kept.etag.equals(info.get().etag())) {
+                return Uni.createFrom().item(kept.document(type, this));
             }
             return readBytes(key).map(read -> {
-                remember(key, read);
-                return parse(read.bytes, read.at, type);
+                T document = parse(read.bytes, read.at, type);
+                remember(key, read, document);
+                return document;
             });
         });
     }
 
-    private record Cached(String etag, byte[] bytes) {}
+    /**
+     * The kept bytes of one version, and the document last parsed from them when its type is {@linkplain #SHAREABLE
+     * shareable}: a record of immutable values ({@code UploadMetadata}), which every reader may be handed as it is.
+     */
+    private static final class Cached {
+        final String etag;
+        final byte[] bytes;
+        private volatile Object document;
 
-    private void remember(ObjectKey key, Collected read) {
+        Cached(String etag, byte[] bytes) {
+            this.etag = etag;
+            this.bytes = bytes;
+        }
+
+        <T> T document(Class<T> type, MetadataStore store) {
+            Object parsed = document;
+            if (type.isInstance(parsed)) {
+                return type.cast(parsed);
+            }
+            T fresh = store.parse(bytes, bytes.length, type);
+            keep(fresh);
+            return fresh;
+        }
+
+        void keep(Object parsed) {
+            if (SHAREABLE.get(parsed.getClass())) {
+                document = parsed;
+            }
+        }
+    }
+
+    /**
+     * Whether a document of this type can be handed to several readers: a record whose components are all immutable
+     * values (primitives, their boxes, strings, instants, enums). A record holding a list or a map is parsed for each
+     * reader, since one of them could change what the others see.
+     */
+    static final ClassValue<Boolean> SHAREABLE = new ClassValue<>() {
+        @Override
+        protected Boolean computeValue(Class<?> type) {
+            if (!type.isRecord()) {
+                return false;
+            }
+            for (RecordComponent component : type.getRecordComponents()) {
+                Class<?> t = component.getType();
+                boolean value = t.isPrimitive()
+                        || t.isEnum()
+                        || t == String.class
+                        || t == Instant.class
+                        || t == Boolean.class
+                        || t == Long.class
+                        || t == Integer.class
+                        || t == Double.class;
+                if (!value) {
+                    return false;
+                }
+            }
+            return true;
+        }
+    };
+
+    private void remember(ObjectKey key, Collected read, Object document) {
         if (read.at > CACHED_MAX_BYTES || read.etag == null) {
             return;
         }
@@ -172,7 +232,9 @@ public final class MetadataStore {
                 cached.remove(any.next());
             }
         }
-        cached.put(key, new Cached(read.etag, Arrays.copyOf(read.bytes, read.at)));
+        Cached kept = new Cached(read.etag, Arrays.copyOf(read.bytes, read.at));
+        kept.keep(document);
+        cached.put(key, kept);
     }
 
     <T> Uni<Versioned<T>> readVersioned(ObjectKey key, Class<T> type) {

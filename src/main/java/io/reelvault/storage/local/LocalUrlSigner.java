@@ -20,7 +20,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.function.Supplier;
-import java.util.stream.Collectors;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
@@ -64,6 +63,9 @@ final class LocalUrlSigner implements SignedUrls, SignedUrlVerifier {
     private final Map<String, ThreadLocal<Mac>> macKeys = new HashMap<>();
 
     private final Supplier<URI> baseUrl;
+    /** The last base URL's {@code /storage/} prefix (racy but idempotent: any thread may remake it). */
+    private volatile StorageBase storageBase;
+
     private final Clock clock;
 
     /** One key, id {@value SigningKeys#DEFAULT_ID}: @param secret at least 32 bytes */
@@ -107,9 +109,8 @@ final class LocalUrlSigner implements SignedUrls, SignedUrlVerifier {
         }
         String query = canonicalQuery(params);
         String signature = mac(macKeys.get(keys.currentId()), method, objectKey, query);
-        String base = baseUrl.get().toString();
-        URI url = URI.create((base.endsWith("/") ? base.substring(0, base.length() - 1) : base) + "/storage/"
-                + objectKey.value() + "?" + query + "&" + SIGNATURE + "=" + signature);
+        // the key's characters are all URL-safe (ObjectKey), the query is percent-encoded: no parse needed
+        String url = storageBase() + objectKey.value() + "?" + query + "&" + SIGNATURE + "=" + signature;
         Map<String, String> required = put
                 ? Map.of(
                         "Content-Type",
@@ -121,6 +122,21 @@ final class LocalUrlSigner implements SignedUrls, SignedUrlVerifier {
                 : Map.of();
         return new SignedUrl(url, expiresIn, required);
     }
+
+    /** {@code {base URL}/storage/}, remade only when the base URL changes (a port learned after start-up). */
+    private String storageBase() {
+        URI base = baseUrl.get();
+        StorageBase cached = storageBase;
+        if (cached == null || cached.base() != base) {
+            String text = base.toString();
+            cached = new StorageBase(
+                    base, (text.endsWith("/") ? text.substring(0, text.length() - 1) : text) + "/storage/");
+            storageBase = cached;
+        }
+        return cached.prefix();
+    }
+
+    private record StorageBase(URI base, String prefix) {}
 
     @Override
     public Map<String, String> verify(String method, ObjectKey objectKey, Map<String, String> query) {
@@ -179,9 +195,14 @@ final class LocalUrlSigner implements SignedUrls, SignedUrlVerifier {
     static String canonicalQuery(Map<String, String> params) {
         TreeMap<String, String> encoded = new TreeMap<>();
         params.forEach((name, value) -> encoded.put(encode(name), encode(value)));
-        return encoded.entrySet().stream()
-                .map(e -> e.getKey() + "=" + e.getValue())
-                .collect(Collectors.joining("&"));
+        StringBuilder query = new StringBuilder(160);
+        encoded.forEach((name, value) -> {
+            if (!query.isEmpty()) {
+                query.append('&');
+            }
+            query.append(name).append('=').append(value);
+        });
+        return query.toString();
     }
 
     private static String mac(ThreadLocal<Mac> key, String method, ObjectKey objectKey, String canonicalQuery) {
@@ -209,6 +230,9 @@ final class LocalUrlSigner implements SignedUrls, SignedUrlVerifier {
 
     /** RFC 3986 percent-encoding of the UTF-8 bytes: only {@code A-Z a-z 0-9 - . _ ~} stay as they are. */
     static String encode(String s) {
+        if (unreserved(s)) {
+            return s; // the common case: names, the algorithm, numbers, key ids
+        }
         byte[] bytes = s.getBytes(StandardCharsets.UTF_8);
         StringBuilder out = new StringBuilder(bytes.length + 16);
         for (byte b : bytes) {
@@ -228,6 +252,22 @@ final class LocalUrlSigner implements SignedUrls, SignedUrlVerifier {
             }
         }
         return out.toString();
+    }
+
+    private static boolean unreserved(String s) {
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (!((c >= 'A' && c <= 'Z')
+                    || (c >= 'a' && c <= 'z')
+                    || (c >= '0' && c <= '9')
+                    || c == '-'
+                    || c == '.'
+                    || c == '_'
+                    || c == '~')) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static ReelvaultException invalid() {

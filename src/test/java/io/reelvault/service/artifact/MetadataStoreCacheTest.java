@@ -1,6 +1,9 @@
 package io.reelvault.service.artifact;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -23,6 +26,7 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ExecutorService;
@@ -42,6 +46,9 @@ class MetadataStoreCacheTest {
     static final ObjectKey KEY = ObjectKey.parse("uploads/u/upload_20261204_aaaaaaaaaaaaaaaa/metadata.json");
 
     record Doc(String name, List<String> items) {}
+
+    /** Immutable values only, as {@code UploadMetadata}: one parsed instance may serve every reader. */
+    record Flat(String name, long size, Instant at, Boolean flag) {}
 
     @TempDir
     Path root;
@@ -69,7 +76,7 @@ class MetadataStoreCacheTest {
                 return delegate.capability(type);
             }
         };
-        return new MetadataStore(counted, new ObjectMapper());
+        return new MetadataStore(counted, new ObjectMapper().findAndRegisterModules());
     }
 
     private Doc read(MetadataStore metadata) {
@@ -132,5 +139,33 @@ class MetadataStoreCacheTest {
         read(metadata);
         read(metadata);
         assertEquals(2, reads.get());
+    }
+
+    @Test
+    void aRecordOfImmutableValuesIsParsedOncePerVersionAndOneWithAListForEachReader() {
+        MetadataStore metadata = metadata(true);
+        Flat flat = new Flat("first", 7, Instant.parse("2026-12-04T10:00:00Z"), true);
+        metadata.write(KEY, flat).await().atMost(WAIT);
+        Flat first = metadata.read(KEY, Flat.class).await().atMost(WAIT);
+        assertEquals(flat, first);
+        assertSame(first, metadata.read(KEY, Flat.class).await().atMost(WAIT), "the same version: the same document");
+
+        metadata.update(KEY, Flat.class, "flat", f -> Uni.createFrom().item(new Flat("second", 8, f.at(), false)))
+                .await()
+                .atMost(WAIT);
+        Flat second = metadata.read(KEY, Flat.class).await().atMost(WAIT);
+        assertEquals(new Flat("second", 8, flat.at(), false), second);
+        assertSame(second, metadata.read(KEY, Flat.class).await().atMost(WAIT));
+
+        // a list inside: each reader gets its own parse (one of them could change it under the others)
+        ObjectKey listed = ObjectKey.parse("uploads/u/upload_20261204_bbbbbbbbbbbbbbbb/metadata.json");
+        metadata.write(listed, new Doc("first", List.of("a"))).await().atMost(WAIT);
+        Doc one = metadata.read(listed, Doc.class).await().atMost(WAIT);
+        Doc two = metadata.read(listed, Doc.class).await().atMost(WAIT);
+        assertEquals(one, two);
+        assertNotSame(one, two);
+        assertFalse(MetadataStore.SHAREABLE.get(Doc.class));
+        assertTrue(MetadataStore.SHAREABLE.get(Flat.class));
+        assertTrue(MetadataStore.SHAREABLE.get(io.reelvault.service.upload.UploadMetadata.class));
     }
 }
