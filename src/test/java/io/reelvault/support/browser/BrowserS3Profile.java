@@ -1,0 +1,18 @@
+package io.reelvault.support.browser;
+
+import io.reelvault.support.S3ProxyResource;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The S3 backend on s3proxy, whose CORS rule is the shipped one ({@code deploy/s3-cors-config.json}) for the allowed
+ * page origin, as {@code bucket setup} writes it from {@code ALLOWED_ORIGINS}.
+ */
+public class BrowserS3Profile extends BrowserProfile {
+    @Override
+    public List<TestResourceEntry> testResources() {
+        return List.of(new TestResourceEntry(
+                S3ProxyResource.class,
+                Map.of(S3ProxyResource.CORS_ORIGIN, PageOrigins.allowed().origin())));
+    }
+}
