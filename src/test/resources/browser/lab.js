@@ -95,7 +95,7 @@
       show('status', 'completing ' + name);
       const done = await complete(api, token, p.body.upload_id);
       show('status', done.status === 200 ? 'uploaded ' + name : 'refused: ' + done.status);
-      return {stage: 'complete', uploadId: p.body.upload_id, put: sent, complete: done};
+      return {stage: 'complete', uploadId: p.body.upload_id, headers: p.body.headers || {}, put: sent, complete: done};
     },
 
     // only the PUT, to a URL presigned elsewhere

@@ -104,6 +104,11 @@ class BrowserApiTest {
         browser.clearExchanges();
     }
 
+    /** The headers a presigned PUT of this backend requires (local: its type; the service's CORS allows it). */
+    java.util.Set<String> requiredUploadHeaders() {
+        return java.util.Set.of("Content-Type");
+    }
+
     /** The test's name with the backend, for screenshots. */
     String shot(TestInfo test) {
         return getClass().getSimpleName() + "-"
@@ -137,7 +142,24 @@ class BrowserApiTest {
                 .statusCode(200)
                 .body("size_bytes", org.hamcrest.Matchers.equalTo(UPLOAD_SIZE))
                 .body("content_type", org.hamcrest.Matchers.equalTo("image/png"));
-        // the browser asked before it sent: the PUT carries a non-safelisted Content-Type
+        // the browser asked first (the PUT's headers are not CORS-safelisted), naming every header it was handed
+        Exchange preflight = browser.awaitExchange(
+                "the upload's preflight",
+                e -> "OPTIONS".equals(e.method()) && e.url().contains(id) && e.status() != null);
+        assertEquals(200, preflight.status(), preflight.toString());
+        assertEquals(
+                requiredUploadHeaders(),
+                new java.util.TreeSet<>(map(r.get("headers")).keySet()),
+                "the headers the URL requires, all sent by the page");
+        String asked = preflight.requestHeader("Access-Control-Request-Headers");
+        assertNotNull(asked, preflight.toString());
+        for (String header : map(r.get("headers")).keySet()) {
+            if (!header.equalsIgnoreCase("Content-Length")) {
+                assertTrue(
+                        asked.toLowerCase(java.util.Locale.ROOT).contains(header.toLowerCase(java.util.Locale.ROOT)),
+                        header + " was in the preflight: " + preflight);
+            }
+        }
         Exchange sent = browser.awaitExchange(
                 "the upload's PUT",
                 e -> "PUT".equals(e.method()) && e.status() != null && e.url().contains(id));

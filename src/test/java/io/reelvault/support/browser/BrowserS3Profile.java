@@ -6,7 +6,8 @@ import java.util.Map;
 
 /**
  * The S3 backend on s3proxy, whose CORS rule is the shipped one ({@code deploy/s3-cors-config.json}) for the allowed
- * page origin, as {@code bucket setup} writes it from {@code ALLOWED_ORIGINS}.
+ * page origin, as {@code bucket setup} writes it from {@code ALLOWED_ORIGINS}; with the production default of SSE-S3,
+ * so that a presigned PUT requires {@code x-amz-server-side-encryption} and {@code If-None-Match} of the browser.
  */
 public class BrowserS3Profile extends BrowserProfile {
     @Override
