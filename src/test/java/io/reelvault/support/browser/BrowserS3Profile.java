@@ -14,6 +14,10 @@ public class BrowserS3Profile extends BrowserProfile {
     public List<TestResourceEntry> testResources() {
         return List.of(new TestResourceEntry(
                 S3ProxyResource.class,
-                Map.of(S3ProxyResource.CORS_ORIGIN, PageOrigins.allowed().origin())));
+                Map.of(
+                        S3ProxyResource.CORS_ORIGIN,
+                        PageOrigins.allowed().origin(),
+                        S3ProxyResource.ENCRYPTED,
+                        "true")));
     }
 }

@@ -3,7 +3,8 @@ package io.reelvault.support.browser;
 /**
  * The two origins test pages run in, started once per test JVM (before the application, whose
  * {@code ALLOWED_ORIGINS} names the first): {@link #allowed()} is the origin the service and the bucket allow,
- * {@link #other()} one they do not. Their daemon threads end with the JVM.
+ * {@link #other()} one they do not. Their daemon threads end with the JVM. Once per class loader: Quarkus loads the
+ * test classes anew for each test profile, so each profile's application and tests share their own pair.
  */
 public final class PageOrigins {
     private PageOrigins() {}
