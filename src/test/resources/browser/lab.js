@@ -73,7 +73,8 @@
 
   window.lab = {
     // presign, PUT with progress, complete: what an upload form does
-    async directUpload(api, token, name, type, kind, size) {
+    // retries: how many times a PUT that met a network error is sent again (the same URL: nothing was stored)
+    async directUpload(api, token, name, type, kind, size, retries) {
       show('status', 'presigning ' + name);
       show('problem', '');
       let p;
@@ -87,7 +88,15 @@
         return {stage: 'presign', status: p.status, body: p.body};
       }
       show('status', 'uploading ' + name);
-      const sent = await put(p.body.upload_url, p.body.headers, bytes(kind, size));
+      const body = bytes(kind, size);
+      let sent = await put(p.body.upload_url, p.body.headers, body);
+      let attempts = 1;
+      while (sent.error && attempts <= (retries || 0)) {
+        show('status', 'retrying ' + name);
+        sent = await put(p.body.upload_url, p.body.headers, body);
+        attempts++;
+      }
+      sent.attempts = attempts;
       if (sent.error || sent.status >= 300) {
         show('status', 'upload failed');
         return {stage: 'put', uploadId: p.body.upload_id, put: sent};

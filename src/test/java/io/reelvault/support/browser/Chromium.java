@@ -12,6 +12,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Predicate;
 import java.util.stream.Stream;
 import org.openqa.selenium.By;
@@ -21,7 +22,11 @@ import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
 import org.openqa.selenium.chrome.ChromeOptions;
 import org.openqa.selenium.devtools.DevTools;
+import org.openqa.selenium.devtools.v156.fetch.Fetch;
+import org.openqa.selenium.devtools.v156.fetch.model.RequestPattern;
 import org.openqa.selenium.devtools.v156.network.Network;
+import org.openqa.selenium.devtools.v156.network.model.ErrorReason;
+import org.openqa.selenium.devtools.v156.network.model.Request;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
 /**
@@ -55,6 +60,8 @@ public final class Chromium implements AutoCloseable {
     private final DevTools devTools;
     private final Path profile;
     private final Map<String, Exchange> exchanges = new LinkedHashMap<>();
+    /** Which paused requests {@link #cutRequests} drops; null: none is intercepted. */
+    private volatile Predicate<Request> dropping;
 
     private Chromium(ChromeDriver driver, DevTools devTools, Path profile) {
         this.driver = driver;
@@ -99,6 +106,20 @@ public final class Chromium implements AutoCloseable {
                 Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty()));
         // every request reaches the servers: a cached preflight or Range answer would hide what is tested
         devTools.send(Network.setCacheDisabled(true));
+        devTools.addListener(Fetch.requestPaused(), paused -> {
+            Predicate<Request> drop = dropping;
+            if (drop != null && drop.test(paused.getRequest())) {
+                devTools.send(Fetch.failRequest(paused.getRequestId(), ErrorReason.CONNECTIONRESET));
+            } else {
+                devTools.send(Fetch.continueRequest(
+                        paused.getRequestId(),
+                        Optional.empty(),
+                        Optional.empty(),
+                        Optional.empty(),
+                        Optional.empty(),
+                        Optional.empty()));
+            }
+        });
         devTools.addListener(Network.requestWillBeSent(), e -> {
             String id = e.getRequestId().toString();
             synchronized (exchanges) {
@@ -154,6 +175,43 @@ public final class Chromium implements AutoCloseable {
                                 why));
             }
         });
+    }
+
+    /**
+     * Drops the next {@code times} requests of {@code method} whose URL matches, before they leave the browser, as a
+     * connection reset (CDP Fetch domain): the page sees a network error, the server sees nothing, what the page does
+     * next (retry, report) is what is tested. Every other request goes on untouched. Close the answer to stop
+     * intercepting; its {@link Cut#count()} is how many were dropped.
+     */
+    public Cut cutRequests(String method, Predicate<String> url, int times) {
+        AtomicInteger cut = new AtomicInteger();
+        dropping = request -> method.equals(request.getMethod())
+                && url.test(request.getUrl())
+                && cut.getAndUpdate(n -> n < times ? n + 1 : n) < times;
+        devTools.send(Fetch.enable(
+                Optional.of(List.of(new RequestPattern(Optional.of("*"), Optional.empty(), Optional.empty()))),
+                Optional.empty()));
+        return new Cut(cut);
+    }
+
+    /** Requests being dropped by {@link #cutRequests}; closing it lets every request through again. */
+    public final class Cut implements AutoCloseable {
+        private final AtomicInteger count;
+
+        private Cut(AtomicInteger count) {
+            this.count = count;
+        }
+
+        /** How many requests were dropped so far. */
+        public int count() {
+            return count.get();
+        }
+
+        @Override
+        public void close() {
+            devTools.send(Fetch.disable());
+            dropping = null;
+        }
     }
 
     /** Opens {@code url} and waits until its document and scripts are loaded ({@code window.lab} is there). */

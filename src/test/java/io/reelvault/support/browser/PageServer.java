@@ -7,6 +7,8 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -20,7 +22,10 @@ public final class PageServer implements AutoCloseable {
     private static final Map<String, String> TYPES = Map.of(
             "html", "text/html; charset=utf-8",
             "js", "text/javascript; charset=utf-8",
-            "css", "text/css; charset=utf-8");
+            "mjs", "text/javascript; charset=utf-8",
+            "css", "text/css; charset=utf-8",
+            "json", "application/json",
+            "map", "application/json");
 
     private final HttpServer server;
     private final ExecutorService threads;
@@ -56,6 +61,33 @@ public final class PageServer implements AutoCloseable {
     /** The URL of a page, e.g. {@code lab.html}. */
     public String url(String page) {
         return origin() + "/" + page;
+    }
+
+    /**
+     * Also serves the files under {@code dir} at {@code /prefix/...} (e.g. a client library installed from npm into
+     * {@code target/}): GET only, known file types only, never a path outside {@code dir}.
+     */
+    public void serveDirectory(String prefix, Path dir) {
+        Path root = dir.toAbsolutePath().normalize();
+        server.createContext("/" + prefix + "/", exchange -> {
+            try (exchange) {
+                String rest = exchange.getRequestURI().getPath().substring(prefix.length() + 2);
+                Path file = root.resolve(rest).normalize();
+                String name =
+                        file.getFileName() == null ? "" : file.getFileName().toString();
+                String type = TYPES.get(name.substring(name.lastIndexOf('.') + 1));
+                if (!"GET".equals(exchange.getRequestMethod())
+                        || type == null
+                        || !file.startsWith(root)
+                        || !Files.isRegularFile(file)) {
+                    exchange.sendResponseHeaders(404, -1);
+                    return;
+                }
+                exchange.getResponseHeaders().set("Content-Type", type);
+                exchange.sendResponseHeaders(200, Files.size(file));
+                Files.copy(file, exchange.getResponseBody());
+            }
+        });
     }
 
     private static void serve(HttpExchange exchange) throws IOException {
