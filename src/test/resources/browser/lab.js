@@ -141,11 +141,15 @@
       video.currentTime = duration / 2;
       await seeked;
       if (video.readyState < 2) {
-        await once('loadeddata').catch(() => {});
+        await once('canplay');
       }
-      await video.play().catch(() => {});
+      // where the seek landed and what the element has there, before playing moves it on
+      const atSeek = {currentTime: video.currentTime, readyState: video.readyState};
+      const playing = once('playing');
+      await video.play();
+      await playing;
       video.pause();
-      return {duration, currentTime: video.currentTime, readyState: video.readyState,
+      return {duration, currentTime: atSeek.currentTime, readyState: atSeek.readyState, played: true,
         width: video.videoWidth, height: video.videoHeight};
     },
 

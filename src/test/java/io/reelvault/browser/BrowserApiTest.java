@@ -298,6 +298,7 @@ class BrowserApiTest {
             assertEquals(duration / 2, ((Number) played.get("currentTime")).doubleValue(), 0.5, played.toString());
             assertTrue(((Number) played.get("readyState")).longValue() >= 2, "has the frame after the seek: " + played);
             assertEquals(320L, played.get("width"), played.toString());
+            assertEquals(true, played.get("played"), "it plays on from there: " + played);
             Exchange ranged = browser.awaitExchange(
                     "a 206 answer to the " + entry.getKey() + "'s Range request",
                     e -> entry.getValue().equals(e.url())
