@@ -42,11 +42,12 @@ public interface DirectMultipart {
     SignedUrls.SignedUrl signPart(ObjectKey key, String uploadId, int number, long length, Duration expiresIn);
 
     /**
-     * The parts received so far, in part number order, at most {@code max} of them.
+     * The parts received so far with a number above {@code after}, in part number order, at most {@code max} (1 to
+     * 1,000) of them.
      *
      * @return fails with {@code not_found} when the upload does not exist (completed, aborted, never started)
      */
-    Uni<List<Part>> parts(ObjectKey key, String uploadId, int max);
+    Uni<List<Part>> parts(ObjectKey key, String uploadId, int after, int max);
 
     /**
      * Assembles the parts, in this order, into the object {@code key} (create-only on the local backend; on S3 the

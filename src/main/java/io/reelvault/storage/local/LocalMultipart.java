@@ -127,7 +127,7 @@ final class LocalMultipart implements DirectMultipart, SignedPartReceiver {
     }
 
     @Override
-    public Uni<List<Part>> parts(ObjectKey key, String uploadId, int max) {
+    public Uni<List<Part>> parts(ObjectKey key, String uploadId, int after, int max) {
         Path upload;
         try {
             upload = folder(uploadId);
@@ -135,7 +135,8 @@ final class LocalMultipart implements DirectMultipart, SignedPartReceiver {
             return Uni.createFrom().failure(e);
         }
         return io.blocking(() -> {
-            List<Part> parts = new ArrayList<>(read(upload).values());
+            List<Part> parts =
+                    new ArrayList<>(read(upload).tailMap(after, false).values());
             return parts.size() > max ? List.copyOf(parts.subList(0, max)) : parts;
         });
     }

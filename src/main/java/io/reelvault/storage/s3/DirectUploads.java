@@ -69,12 +69,13 @@ final class DirectUploads implements DirectMultipart {
     }
 
     @Override
-    public Uni<List<Part>> parts(ObjectKey key, String uploadId, int max) {
+    public Uni<List<Part>> parts(ObjectKey key, String uploadId, int after, int max) {
         return Uni.createFrom()
                 .completionStage(() -> bucket.s3()
                         .listParts(b -> b.bucket(bucket.name())
                                 .key(key.value())
                                 .uploadId(uploadId)
+                                .partNumberMarker(after > 0 ? Integer.valueOf(after) : null)
                                 .maxParts(max)
                                 .overrideConfiguration(bucket.deadline())))
                 .map(r -> r.parts().stream()
