@@ -235,6 +235,7 @@ public class UploadService {
                 return reject(
                         pending,
                         record,
+                        presignedPut,
                         new ReelvaultException(
                                 ErrorCode.LENGTH_MISMATCH,
                                 "the uploaded object has " + found.get().size() + " bytes, not the "
@@ -245,7 +246,7 @@ public class UploadService {
                     .chain(content -> Digests.sha256(inspector.inspect(content.body()))
                             .map(sha -> Map.entry(sha, content.info().etag()))) // the ETag of the very bytes hashed
                     .onFailure(e -> e instanceof ReelvaultException r && r.code() == ErrorCode.UNSUPPORTED_MEDIA_TYPE)
-                    .call(() -> discard(pending, record))
+                    .call(() -> discard(pending, record, presignedPut))
                     .chain(checked -> {
                         UploadMetadata meta = new UploadMetadata(
                                 id.value(),
@@ -265,13 +266,21 @@ public class UploadService {
         });
     }
 
-    private Uni<UploadMetadata> reject(PendingUpload pending, ObjectKey record, ReelvaultException why) {
-        return discard(pending, record).chain(() -> Uni.createFrom().failure(why));
+    private Uni<UploadMetadata> reject(
+            PendingUpload pending, ObjectKey record, boolean presignedPut, ReelvaultException why) {
+        return discard(pending, record, presignedPut)
+                .chain(() -> Uni.createFrom().failure(why));
     }
 
-    /** A refused completion ends the upload: neither its bytes nor its pending document remains. */
-    private Uni<Void> discard(PendingUpload pending, ObjectKey record) {
-        return retire(ObjectKey.parse(pending.key()), pending.expiresAt()).chain(() -> store.delete(record));
+    /**
+     * A refused completion ends the upload: neither its bytes nor its pending document remains. An object that came
+     * through a presigned PUT may become a tombstone ({@link #retire}); a multipart upload's has no URL that could
+     * store it again (its upload is completed), so it is deleted.
+     */
+    private Uni<Void> discard(PendingUpload pending, ObjectKey record, boolean presignedPut) {
+        ObjectKey original = ObjectKey.parse(pending.key());
+        Uni<Void> removed = presignedPut ? retire(original, pending.expiresAt()) : store.delete(original);
+        return removed.chain(() -> store.delete(record));
     }
 
     /**
