@@ -1,18 +1,19 @@
 package io.reelvault.api;
 
+import static io.reelvault.support.Users.freshUser;
+import static io.restassured.RestAssured.given;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
 import io.reelvault.support.MultipartS3Profile;
 import io.reelvault.support.S3ProxyResource;
+import io.reelvault.support.TestTokens;
 import java.io.IOException;
 import java.net.SocketException;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
-import io.reelvault.support.TestTokens;
-import static io.reelvault.support.Users.freshUser;
-import static io.restassured.RestAssured.given;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Every direct multipart upload test again, on the S3 backend: parts PUT to s3proxy with presigned UploadPart URLs. */
 @QuarkusTest
@@ -53,11 +54,18 @@ class MultipartUploadsApiS3Test extends MultipartUploadsApiTest {
     @Test
     void partUrlsArePresignedUploadPartsThatSignTheirLength() {
         String token = TestTokens.user(freshUser("mpsigv4"));
-        String id = start(token, "a.png", "image/png", SIZE).statusCode(201).extract().path("upload_id");
+        String id = start(token, "a.png", "image/png", SIZE)
+                .statusCode(201)
+                .extract()
+                .path("upload_id");
         String url = sign(token, id, List.of(2)).statusCode(200).extract().path("parts[0].url");
         assertTrue(url.contains("partNumber=2"), url);
         assertTrue(url.contains("X-Amz-Signature="), url);
         assertTrue(url.matches(".*X-Amz-SignedHeaders=[^&]*content-length.*"), "Content-Length is signed: " + url);
-        given().auth().oauth2(token).delete("/api/v1/uploads/" + id + "/multipart").then().statusCode(204);
+        given().auth()
+                .oauth2(token)
+                .delete("/api/v1/uploads/" + id + "/multipart")
+                .then()
+                .statusCode(204);
     }
 }
