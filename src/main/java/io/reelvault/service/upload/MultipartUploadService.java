@@ -15,6 +15,7 @@ import io.reelvault.service.Failures;
 import io.reelvault.service.artifact.MetadataStore;
 import io.reelvault.storage.DirectMultipart;
 import io.reelvault.storage.ObjectStore;
+import io.reelvault.storage.PreconditionFailedException;
 import io.reelvault.storage.SignedPartReceiver;
 import io.reelvault.storage.SignedUrls;
 import io.smallrye.mutiny.Multi;
@@ -248,7 +249,7 @@ public class MultipartUploadService {
                     }
                     return direct.complete(key, r.storageUploadId(), parts).replaceWithVoid();
                 })
-                .onFailure(Failures::isNotFound)
+                .onFailure(e -> Failures.isNotFound(e) || e instanceof PreconditionFailedException)
                 .recoverWithUni(e -> store.head(key)
                         .map(
                                 found -> { // assembled already (a completion cut short)
