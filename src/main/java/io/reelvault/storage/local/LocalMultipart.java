@@ -16,6 +16,7 @@ import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -297,8 +298,13 @@ final class LocalMultipart implements DirectMultipart, SignedPartReceiver {
     }
 
     private static boolean inactive(Path upload, Instant since) throws IOException {
-        Optional<BasicFileAttributes> attrs = ObjectFiles.attributes(upload);
-        if (attrs.isEmpty() || !attrs.get().lastModifiedTime().toInstant().isBefore(since)) {
+        BasicFileAttributes folder;
+        try {
+            folder = Files.readAttributes(upload, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+        } catch (NoSuchFileException e) {
+            return false;
+        }
+        if (!folder.isDirectory() || !folder.lastModifiedTime().toInstant().isBefore(since)) {
             return false;
         }
         try (DirectoryStream<Path> parts = Files.newDirectoryStream(upload)) {
