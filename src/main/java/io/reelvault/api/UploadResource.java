@@ -316,7 +316,14 @@ public class UploadResource {
             String contentType,
 
             @Schema(description = "the file's exact size in bytes", minimum = "1")
-            Long sizeBytes) {}
+            Long sizeBytes,
+
+            @Schema(
+                    description = "optional: the part size the client cuts the file into (5 MiB to 5 GiB, at"
+                            + " most 10,000 parts); default `REELVAULT_UPLOADS_MULTIPART_PART_SIZE`",
+                    minimum = "5242880",
+                    maximum = "5368709120")
+            Long partSize) {}
 
     /** The part numbers to sign. */
     @Schema(name = "PartNumbersRequest", requiredProperties = "part_numbers")
@@ -345,8 +352,8 @@ public class UploadResource {
             summary = "Start a direct multipart upload",
             description = "For large files: checks the name, type and size now (415 / 413 before any byte moves) and"
                     + " starts a multipart upload whose parts go straight to storage (S3: the bucket). The file is cut into"
-                    + " `part_count` parts of `part_size` bytes (`REELVAULT_UPLOADS_MULTIPART_PART_SIZE`, at least 5 MiB;"
-                    + " the last part smaller). Then sign part URLs (`POST .../{upload_id}/multipart/parts`), PUT each part"
+                    + " `part_count` parts of `part_size` bytes (the request's `part_size`, else"
+                    + " `REELVAULT_UPLOADS_MULTIPART_PART_SIZE`; at least 5 MiB; the last part smaller). Then sign part URLs (`POST .../{upload_id}/multipart/parts`), PUT each part"
                     + " (its answer's `ETag` is the part's), and `POST .../{upload_id}/multipart/complete`. The upload"
                     + " lives 12 hours; one that receives no part for `REELVAULT_STORAGE_INCOMPLETE_WRITE_GRACE` (1h) is"
                     + " aborted, and so is one not completed in time, by the upload sweeper.",
@@ -373,7 +380,12 @@ public class UploadResource {
                     ErrorCode.INVALID_REQUEST, "filename, content_type and size_bytes are required");
         }
         return multipart
-                .create(caller.user(), request.filename(), request.contentType(), request.sizeBytes())
+                .create(
+                        caller.user(),
+                        request.filename(),
+                        request.contentType(),
+                        request.sizeBytes(),
+                        request.partSize() == null ? OptionalLong.empty() : OptionalLong.of(request.partSize()))
                 .map(started -> RestResponse.status(RestResponse.Status.CREATED, started));
     }
 

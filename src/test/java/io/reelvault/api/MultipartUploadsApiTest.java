@@ -499,4 +499,47 @@ class MultipartUploadsApiTest {
                 .then()
                 .statusCode(404);
     }
+
+    @Test
+    void theClientMayChooseThePartSize() throws IOException {
+        String token = TestTokens.user(freshUser("mpsize"));
+        byte[] png = Samples.png(SIZE);
+        int six = 6 * MIB;
+        String id = given().auth()
+                .oauth2(token)
+                .contentType(ContentType.JSON)
+                .body(Map.of("filename", "a.png", "content_type", "image/png", "size_bytes", SIZE, "part_size", six))
+                .post("/api/v1/uploads/multipart")
+                .then()
+                .statusCode(201)
+                .body("part_size", equalTo(six))
+                .body("part_count", equalTo(3))
+                .extract()
+                .path("upload_id");
+        List<Map<String, Object>> parts = new ArrayList<>();
+        List<Map<String, Object>> urls =
+                sign(token, id, List.of(1, 2, 3)).statusCode(200).extract().path("parts");
+        for (Map<String, Object> url : urls) {
+            int n = (Integer) url.get("part_number");
+            byte[] part = Arrays.copyOfRange(png, (n - 1) * six, Math.min(SIZE, n * six));
+            assertEquals(part.length, ((Number) url.get("size_bytes")).intValue());
+            HttpResponse<String> r = SignedPut.send((String) url.get("url"), headers(url), part);
+            assertEquals(200, r.statusCode(), r.body());
+            parts.add(Map.of(
+                    "part_number", n, "etag", r.headers().firstValue("ETag").orElseThrow()));
+        }
+        complete(token, id, parts).statusCode(200).body("sha256", equalTo(Samples.sha256(png)));
+
+        for (long bad : List.of(5L * MIB - 1, 5L * 1024 * MIB + 1)) {
+            given().auth()
+                    .oauth2(token)
+                    .contentType(ContentType.JSON)
+                    .body(Map.of(
+                            "filename", "a.png", "content_type", "image/png", "size_bytes", SIZE, "part_size", bad))
+                    .post("/api/v1/uploads/multipart")
+                    .then()
+                    .statusCode(400)
+                    .body("code", equalTo("invalid_request"));
+        }
+    }
 }

@@ -48,6 +48,8 @@ public class MultipartUploadService {
     public static final int MAX_SIGN_BATCH = 100;
     /** Parts listed per page at most (S3's ListParts page). */
     public static final int MAX_LIST = 1000;
+    /** The largest part (S3's limit): 5 GiB. */
+    public static final long MAX_PART_SIZE = 5L * 1024 * 1024 * 1024;
     /** The longest ETag accepted in a completion. */
     private static final int MAX_ETAG = 128;
 
@@ -64,7 +66,7 @@ public class MultipartUploadService {
         this.uploads = uploads;
         this.clock = clock;
         this.configuredPartSize = config.uploads().multipartPartSize().asLongValue();
-        if (configuredPartSize < DirectMultipart.MIN_PART_SIZE || configuredPartSize > 5L * 1024 * 1024 * 1024) {
+        if (configuredPartSize < DirectMultipart.MIN_PART_SIZE || configuredPartSize > MAX_PART_SIZE) {
             throw new IllegalStateException("REELVAULT_UPLOADS_MULTIPART_PART_SIZE must be between 5M and 5G");
         }
     }
@@ -96,12 +98,31 @@ public class MultipartUploadService {
      * is created and {@code multipart.json} written.
      */
     public Uni<Started> create(UserId user, String filename, String contentType, long sizeBytes) {
+        return create(user, filename, contentType, sizeBytes, OptionalLong.empty());
+    }
+
+    /**
+     * As {@link #create(UserId, String, String, long)}, with the part size the client chose (e.g. Uppy's
+     * {@code getChunkSize}, which cuts the file before the upload starts): 5 MiB to 5 GiB, and at most 10,000 parts;
+     * {@code invalid_request} otherwise. Empty: {@code REELVAULT_UPLOADS_MULTIPART_PART_SIZE}, grown to 10,000 parts.
+     */
+    public Uni<Started> create(
+            UserId user, String filename, String contentType, long sizeBytes, OptionalLong requestedPartSize) {
         if (sizeBytes < 1) {
             throw new ReelvaultException(ErrorCode.INVALID_REQUEST, "size_bytes must be at least 1");
         }
         UploadFilename name = uploads.precheck(filename, contentType, OptionalLong.of(sizeBytes));
+        if (requestedPartSize.isPresent()
+                && (requestedPartSize.getAsLong() < DirectMultipart.MIN_PART_SIZE
+                        || requestedPartSize.getAsLong() > MAX_PART_SIZE
+                        || ceilDiv(sizeBytes, requestedPartSize.getAsLong()) > DirectMultipart.MAX_PARTS)) {
+            throw new ReelvaultException(
+                    ErrorCode.INVALID_REQUEST,
+                    "part_size must be 5 MiB to 5 GiB and cut the file into at most 10,000 parts");
+        }
         DirectMultipart direct = direct();
-        long partSize = Math.max(configuredPartSize, ceilDiv(sizeBytes, DirectMultipart.MAX_PARTS));
+        long partSize =
+                requestedPartSize.orElse(Math.max(configuredPartSize, ceilDiv(sizeBytes, DirectMultipart.MAX_PARTS)));
         int partCount = (int) ceilDiv(sizeBytes, partSize);
         UploadId id = UploadId.generate(clock);
         ObjectKey original = StorageLayout.uploadOriginal(user, id, name.type());
