@@ -542,4 +542,36 @@ class MultipartUploadsApiTest {
                     .body("code", equalTo("invalid_request"));
         }
     }
+
+    @Test
+    void aBrowserSeesThePartsEtag() throws IOException {
+        Assumptions.assumeTrue(localBackend(), "on S3 the bucket's CORS rule answers (deploy/s3-cors-config.json)");
+        String token = TestTokens.user(freshUser("mpcors"));
+        byte[] png = Samples.png(SIZE);
+        String id = start(token, "a.png", "image/png", SIZE)
+                .statusCode(201)
+                .extract()
+                .path("upload_id");
+        Map<String, Object> url =
+                sign(token, id, List.of(3)).statusCode(200).extract().jsonPath().getMap("parts[0]");
+        Map<String, String> headers = new java.util.HashMap<>(headers(url));
+        headers.put("Origin", "http://localhost:5173"); // ALLOWED_ORIGINS' default
+        HttpResponse<String> r = SignedPut.send((String) url.get("url"), headers, slice(png, 3));
+        assertEquals(200, r.statusCode(), r.body());
+        assertTrue(r.headers().firstValue("ETag").isPresent());
+        assertEquals(
+                "http://localhost:5173",
+                r.headers().firstValue("Access-Control-Allow-Origin").orElse(null));
+        assertTrue(
+                r.headers()
+                        .firstValue("Access-Control-Expose-Headers")
+                        .orElse("")
+                        .contains("ETag"),
+                r.headers().map().toString());
+        given().auth()
+                .oauth2(token)
+                .delete("/api/v1/uploads/" + id + "/multipart")
+                .then()
+                .statusCode(204);
+    }
 }
