@@ -369,12 +369,12 @@ public class UploadResource {
                             schema = @Schema(implementation = MultipartRequest.class)))
     @APIResponse(
             responseCode = "201",
-            description = "Started: sign and PUT the parts.",
+            description = "MultipartStarted: sign and PUT the parts.",
             content =
                     @Content(
                             mediaType = MediaType.APPLICATION_JSON,
-                            schema = @Schema(implementation = MultipartUploadService.Started.class)))
-    public Uni<RestResponse<MultipartUploadService.Started>> startMultipart(MultipartRequest request) {
+                            schema = @Schema(implementation = MultipartUploadService.MultipartStarted.class)))
+    public Uni<RestResponse<MultipartUploadService.MultipartStarted>> startMultipart(MultipartRequest request) {
         if (request == null || request.sizeBytes() == null) {
             throw new ReelvaultException(
                     ErrorCode.INVALID_REQUEST, "filename, content_type and size_bytes are required");
@@ -436,8 +436,8 @@ public class UploadResource {
             content =
                     @Content(
                             mediaType = MediaType.APPLICATION_JSON,
-                            schema = @Schema(implementation = MultipartUploadService.PartPage.class)))
-    public Uni<MultipartUploadService.PartPage> listParts(
+                            schema = @Schema(implementation = MultipartUploadService.UploadedPartPage.class)))
+    public Uni<MultipartUploadService.UploadedPartPage> listParts(
             @RestPath String uploadId,
             @Parameter(description = "The `next_after` of the previous page (a part number); 0 to start.") @RestQuery
                     Integer after,

@@ -72,17 +72,17 @@ public class MultipartUploadService {
     }
 
     /** What {@link #create} answers. */
-    public record Started(String uploadId, long partSize, int partCount, long expiresIn) {}
+    public record MultipartStarted(String uploadId, long partSize, int partCount, long expiresIn) {}
 
     /** A part's signed PUT URL: send exactly {@code sizeBytes} bytes with {@code headers}. */
     public record PartUrl(
             int partNumber, String url, String method, Map<String, String> headers, long sizeBytes, long expiresIn) {}
 
     /** A part storage holds. */
-    public record StoredPart(int partNumber, long sizeBytes, String etag) {}
+    public record UploadedPart(int partNumber, long sizeBytes, String etag) {}
 
     /** A page of stored parts; continue with {@code after=next_after} while it is not null. */
-    public record PartPage(List<StoredPart> parts, Integer nextAfter) {}
+    public record UploadedPartPage(List<UploadedPart> parts, Integer nextAfter) {}
 
     /** A part named in a completion. */
     public record CompletedPart(Integer partNumber, String etag) {}
@@ -97,7 +97,7 @@ public class MultipartUploadService {
      * Starts an upload: name, type and size are checked first (as a presign's), then the storage's multipart upload
      * is created and {@code multipart.json} written.
      */
-    public Uni<Started> create(UserId user, String filename, String contentType, long sizeBytes) {
+    public Uni<MultipartStarted> create(UserId user, String filename, String contentType, long sizeBytes) {
         return create(user, filename, contentType, sizeBytes, OptionalLong.empty());
     }
 
@@ -106,7 +106,7 @@ public class MultipartUploadService {
      * {@code getChunkSize}, which cuts the file before the upload starts): 5 MiB to 5 GiB, and at most 10,000 parts;
      * {@code invalid_request} otherwise. Empty: {@code REELVAULT_UPLOADS_MULTIPART_PART_SIZE}, grown to 10,000 parts.
      */
-    public Uni<Started> create(
+    public Uni<MultipartStarted> create(
             UserId user, String filename, String contentType, long sizeBytes, OptionalLong requestedPartSize) {
         if (sizeBytes < 1) {
             throw new ReelvaultException(ErrorCode.INVALID_REQUEST, "size_bytes must be at least 1");
@@ -144,7 +144,7 @@ public class MultipartUploadService {
             return metadata.write(StorageLayout.uploadMultipart(user, id), record)
                     .onFailure()
                     .call(() -> direct.abort(original, storageId))
-                    .replaceWith(new Started(id.value(), partSize, partCount, LIFETIME.toSeconds()));
+                    .replaceWith(new MultipartStarted(id.value(), partSize, partCount, LIFETIME.toSeconds()));
         });
     }
 
@@ -191,7 +191,7 @@ public class MultipartUploadService {
     }
 
     /** The parts storage holds, numbers above {@code after}, at most {@code limit} (1 to {@value #MAX_LIST}). */
-    public Uni<PartPage> parts(UserId user, UploadId id, int after, int limit) {
+    public Uni<UploadedPartPage> parts(UserId user, UploadId id, int after, int limit) {
         if (after < 0 || after > DirectMultipart.MAX_PARTS || limit < 1 || limit > MAX_LIST) {
             throw new ReelvaultException(ErrorCode.INVALID_REQUEST, "after is 0 to 10000 and limit 1 to " + MAX_LIST);
         }
@@ -200,11 +200,11 @@ public class MultipartUploadService {
                         .onFailure(Failures::isNotFound)
                         .transform(e -> ReelvaultException.notFound("upload"))
                         .map(parts -> {
-                            List<StoredPart> page = parts.stream()
+                            List<UploadedPart> page = parts.stream()
                                     .limit(limit)
-                                    .map(p -> new StoredPart(p.number(), p.size(), p.etag()))
+                                    .map(p -> new UploadedPart(p.number(), p.size(), p.etag()))
                                     .toList();
-                            return new PartPage(
+                            return new UploadedPartPage(
                                     page,
                                     parts.size() > limit ? page.get(limit - 1).partNumber() : null);
                         }));
