@@ -29,11 +29,13 @@ final class DirectUploads implements DirectMultipart {
 
     private final S3Bucket bucket;
     private final S3Presigner presigner;
+    private final PresignedUrls presigned;
     private final ObjectReads reads;
 
-    DirectUploads(S3Bucket bucket, S3Presigner presigner, ObjectReads reads) {
+    DirectUploads(S3Bucket bucket, S3Presigner presigner, PresignedUrls presigned, ObjectReads reads) {
         this.bucket = bucket;
         this.presigner = presigner;
+        this.presigned = presigned;
         this.reads = reads;
     }
 
@@ -56,8 +58,9 @@ final class DirectUploads implements DirectMultipart {
         if (number < 1 || number > MAX_PARTS || length < 1) {
             throw new IllegalArgumentException("part numbers are 1 to 10,000, parts at least 1 byte");
         }
+        Duration valid = presigned.capToCredentials(expiresIn); // never past the credentials that sign it
         URI url = URI.create(presigner
-                .presignUploadPart(p -> p.signatureDuration(expiresIn)
+                .presignUploadPart(p -> p.signatureDuration(valid)
                         .uploadPartRequest(b -> b.bucket(bucket.name())
                                 .key(key.value())
                                 .uploadId(uploadId)
@@ -65,7 +68,7 @@ final class DirectUploads implements DirectMultipart {
                                 .contentLength(length)))
                 .url()
                 .toString());
-        return new SignedUrl(url, expiresIn, Map.of());
+        return new SignedUrl(url, valid, Map.of());
     }
 
     @Override

@@ -86,7 +86,7 @@ public final class S3ObjectStore implements ObjectStore, ReadinessProbe, SignedU
         this.reads = new ObjectReads(target);
         this.presigned = new PresignedUrls(target, presigner);
         this.abandoned = new AbandonedUploads(target, this.multipart);
-        this.direct = new DirectUploads(target, presigner, reads);
+        this.direct = new DirectUploads(target, presigner, this.presigned, reads);
     }
 
     @Override
