@@ -484,6 +484,14 @@ public interface ReelvaultConfig {
         MemorySize maxSize();
 
         /**
+         * {@code REELVAULT_UPLOADS_MULTIPART_PART_SIZE}: the part size of a direct multipart upload
+         * ({@code POST /api/v1/uploads/multipart}): every part but the last has exactly this many bytes, more when a file
+         * would otherwise need over 10,000 parts. At least {@code 5M} (S3's smallest part); default {@code 8M}.
+         */
+        @WithDefault("8M")
+        MemorySize multipartPartSize();
+
+        /**
          * {@code REELVAULT_UPLOADS_SWEEP_ENABLED}: whether this process runs the upload sweeper on its schedule
          * (abandoned direct uploads, objects without metadata). Default true.
          */

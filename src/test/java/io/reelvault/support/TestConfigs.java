@@ -128,6 +128,10 @@ public final class TestConfigs {
                         return new MemorySize(BigInteger.valueOf(1024));
                     }
 
+                    public MemorySize multipartPartSize() {
+                        return new MemorySize(BigInteger.valueOf(8L * 1024 * 1024));
+                    }
+
                     public boolean sweepEnabled() {
                         return false;
                     }

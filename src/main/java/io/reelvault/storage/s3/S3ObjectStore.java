@@ -3,6 +3,7 @@ package io.reelvault.storage.s3;
 import io.reelvault.model.ByteRange;
 import io.reelvault.model.KeyPrefix;
 import io.reelvault.model.ObjectKey;
+import io.reelvault.storage.DirectMultipart;
 import io.reelvault.storage.IncompleteWrites;
 import io.reelvault.storage.ObjectContent;
 import io.reelvault.storage.ObjectInfo;
@@ -40,7 +41,7 @@ import software.amazon.awssdk.services.s3.presigner.S3Presigner;
  * are aborted before it exits ({@link PendingWrites}, {@link MultipartUploads}); one whose process died before it
  * could abort it is found by {@link #removeAbandoned} ({@link IncompleteWrites}, {@link AbandonedUploads}). Reads
  * and ranges: {@link ObjectReads}; deletes: {@link ObjectDeletes}; presigned URLs: {@link PresignedUrls}; SDK
- * failures: {@link S3Errors}.
+ * failures: {@link S3Errors}; multipart uploads whose parts clients send straight to the bucket: {@link DirectUploads}.
  */
 public final class S3ObjectStore implements ObjectStore, ReadinessProbe, SignedUrls, IncompleteWrites, PendingWrites {
     static final Duration DEFAULT_CALL_TIMEOUT = Duration.ofSeconds(10);
@@ -54,6 +55,7 @@ public final class S3ObjectStore implements ObjectStore, ReadinessProbe, SignedU
     private final ObjectDeletes deletes;
     private final PresignedUrls presigned;
     private final AbandonedUploads abandoned;
+    private final DirectUploads direct;
 
     /** @param sse the encryption every write requests; null only for test servers that implement none */
     S3ObjectStore(
@@ -84,6 +86,15 @@ public final class S3ObjectStore implements ObjectStore, ReadinessProbe, SignedU
         this.reads = new ObjectReads(target);
         this.presigned = new PresignedUrls(target, presigner);
         this.abandoned = new AbandonedUploads(target, this.multipart);
+        this.direct = new DirectUploads(target, presigner, this.presigned, reads);
+    }
+
+    @Override
+    public <T> Optional<T> capability(Class<T> type) {
+        if (type == DirectMultipart.class) {
+            return Optional.of(type.cast(direct));
+        }
+        return ObjectStore.super.capability(type);
     }
 
     /** Bytes of the buffer budget no upload holds now (all of it when no upload is in flight). */
