@@ -168,8 +168,9 @@ public final class OpenApiContract {
                 FilterableRequestSpecification request,
                 FilterableResponseSpecification response,
                 FilterContext context) {
-            String base = request.getBaseUri() + ":" + request.getPort();
-            return new OpenApiValidationFilter(validator(base)).filter(request, response, context);
+            // the document of the API port, also for calls to the management interface (health, metrics), which
+            // the document describes but does not serve
+            return new OpenApiValidationFilter(validator()).filter(request, response, context);
         }
 
         @Override

@@ -82,6 +82,17 @@ final class OperatorEndpoints {
                                         + " only.",
                                 "application/yaml",
                                 OASFactory.createSchema().addType(SchemaType.OBJECT)));
+        // metrics: the OpenMetrics text format too, which the registry answers when the Accept header allows it
+        // (Prometheus asks for it first; so does a client that accepts anything)
+        openAPI.getPaths()
+                .getPathItem("/q/metrics")
+                .getGET()
+                .getResponses()
+                .getAPIResponse("200")
+                .getContent()
+                .addMediaType(
+                        "application/openmetrics-text",
+                        OASFactory.createMediaType().schema(string("OpenMetrics text format")));
         // the JSON form: its media type, and the query parameter that asks for it
         PathItem document = openAPI.getPaths().getPathItem("/q/openapi");
         document.getGET()
