@@ -37,8 +37,11 @@ public class UsageService {
      * @param scannedAt when this replica last completed a usage scan; absent (null here) when it never has
      * @param source    {@value #SCAN_AND_INCREMENTS}, or {@value #INCREMENTS_ONLY} before the first scan
      */
-    @JsonInclude(JsonInclude.Include.NON_NULL)
-    public record UsageView(Map<String, AreaUsage> areas, AreaUsage total, Instant scannedAt, String source) {}
+    public record UsageView(
+            Map<String, AreaUsage> areas,
+            AreaUsage total,
+            @JsonInclude(JsonInclude.Include.NON_NULL) Instant scannedAt,
+            String source) {}
 
     /**
      * Objects and bytes per area, including objects past their retention that are not deleted yet (they

@@ -57,6 +57,12 @@ class OpenApiContractTest {
     }
 
     @Test
+    void aMissingRequiredFieldIsCaught() {
+        assertCaught(
+                get("/api/v1/uploads", 200, "application/json", "{\"next_after\":\"upload_20260101_abcdefabcdef\"}"));
+    }
+
+    @Test
     void aFieldOfTheWrongTypeIsCaught() {
         assertCaught(get("/api/v1/uploads", 200, "application/json", "{\"items\":[{\"size_bytes\":\"large\"}]}"));
     }

@@ -11,7 +11,9 @@ import java.util.List;
  *                   bounded number of objects (see {@link MetadataQuery}).
  * @param examined   objects listed and metadata documents read to answer this page
  */
-@JsonInclude(JsonInclude.Include.NON_NULL)
-public record MetadataPage<T>(List<T> items, String nextAfter, Examined examined) {
+public record MetadataPage<T>(
+        List<T> items,
+        @JsonInclude(JsonInclude.Include.NON_NULL) String nextAfter,
+        Examined examined) {
     public record Examined(long objectsListed, long metadataRead) {}
 }

@@ -8,5 +8,6 @@ import java.util.List;
  *
  * @param nextAfter the {@code after} value of the next page; absent (null here) on the last page
  */
-@JsonInclude(JsonInclude.Include.NON_NULL)
-public record UploadPage(List<UploadMetadata> items, String nextAfter) {}
+public record UploadPage(
+        List<UploadMetadata> items,
+        @JsonInclude(JsonInclude.Include.NON_NULL) String nextAfter) {}
