@@ -16,6 +16,7 @@ import io.restassured.specification.FilterableRequestSpecification;
 import io.restassured.specification.FilterableResponseSpecification;
 import java.io.IOException;
 import java.lang.annotation.ElementType;
+import java.lang.annotation.Inherited;
 import java.lang.annotation.Retention;
 import java.lang.annotation.RetentionPolicy;
 import java.lang.annotation.Target;
@@ -39,7 +40,11 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class OpenApiContract {
 
-    /** Every RestAssured answer of the annotated test class is validated against {@code /q/openapi}. */
+    /**
+     * Every RestAssured answer of the annotated test class, and of its subclasses (the S3 runs of a local API test),
+     * is validated against {@code /q/openapi}.
+     */
+    @Inherited
     @Retention(RetentionPolicy.RUNTIME)
     @Target(ElementType.TYPE)
     public @interface Checked {}
