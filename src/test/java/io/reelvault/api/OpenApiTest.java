@@ -31,8 +31,10 @@ import java.lang.reflect.Method;
 import java.lang.reflect.RecordComponent;
 import java.nio.file.Files;
 import java.time.Clock;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Deque;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
@@ -238,6 +240,17 @@ class OpenApiTest {
                         requestBodies.add(ref.substring(ref.lastIndexOf('/') + 1));
                     }
                 }));
+        // and the schemas inside them (a completion's parts)
+        for (Deque<String> todo = new ArrayDeque<>(requestBodies); !todo.isEmpty(); ) {
+            doc.at("/components/schemas/" + todo.pop() + "/properties").forEach(property -> {
+                for (JsonNode ref : List.of(property.at("/$ref"), property.at("/items/$ref"))) {
+                    String name = ref.asText().substring(ref.asText().lastIndexOf('/') + 1);
+                    if (!name.isEmpty() && requestBodies.add(name)) {
+                        todo.push(name);
+                    }
+                }
+            });
+        }
         doc.at("/components/schemas").fields().forEachRemaining(e -> {
             if (e.getValue().has("properties") && !e.getKey().equals("Problem")) {
                 assertTrue(

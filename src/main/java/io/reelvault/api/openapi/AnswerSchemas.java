@@ -2,6 +2,7 @@ package io.reelvault.api.openapi;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import io.reelvault.api.UploadResource;
 import io.reelvault.service.SignedUrlView;
 import io.reelvault.service.UsageService;
 import io.reelvault.service.artifact.MetadataPage;
@@ -13,6 +14,7 @@ import io.reelvault.service.generation.GenerationCreated;
 import io.reelvault.service.generation.GenerationMetadata;
 import io.reelvault.service.generation.GenerationView;
 import io.reelvault.service.temp.TempService;
+import io.reelvault.service.upload.MultipartUploadService;
 import io.reelvault.service.upload.PresignedUpload;
 import io.reelvault.service.upload.UploadMetadata;
 import io.reelvault.service.upload.UploadPage;
@@ -37,6 +39,11 @@ public final class AnswerSchemas {
             Map.entry("UploadMetadata", UploadMetadata.class),
             Map.entry("UploadPage", UploadPage.class),
             Map.entry("PresignedUpload", PresignedUpload.class),
+            Map.entry("MultipartStarted", MultipartUploadService.MultipartStarted.class),
+            Map.entry("PartUrls", UploadResource.PartUrls.class),
+            Map.entry("PartUrl", MultipartUploadService.PartUrl.class),
+            Map.entry("UploadedPart", MultipartUploadService.UploadedPart.class),
+            Map.entry("UploadedPartPage", MultipartUploadService.UploadedPartPage.class),
             Map.entry("SignedUrlView", SignedUrlView.class),
             Map.entry("MetadataPageGenerationMetadata", MetadataPage.class),
             Map.entry("MetadataPageCompositionMetadata", MetadataPage.class),

@@ -1,5 +1,6 @@
 package io.reelvault.service.upload;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.reelvault.config.ReelvaultConfig;
 import io.reelvault.error.ErrorCode;
@@ -81,8 +82,10 @@ public class MultipartUploadService {
     /** A part storage holds. */
     public record UploadedPart(int partNumber, long sizeBytes, String etag) {}
 
-    /** A page of stored parts; continue with {@code after=next_after} while it is not null. */
-    public record UploadedPartPage(List<UploadedPart> parts, Integer nextAfter) {}
+    /** A page of stored parts; continue with {@code after=next_after} while there is one (absent on the last page). */
+    public record UploadedPartPage(
+            List<UploadedPart> parts,
+            @JsonInclude(JsonInclude.Include.NON_NULL) Integer nextAfter) {}
 
     /** A part named in a completion. */
     public record CompletedPart(Integer partNumber, String etag) {}
