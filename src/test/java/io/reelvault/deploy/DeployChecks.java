@@ -92,7 +92,8 @@ final class DeployChecks {
     /**
      * Memory one ffmpeg process may take: the heaviest media task, compressing a 1080p H.264 clip (libx264 preset
      * medium, CRF 23, MediaTools.compress), peaked at 513 MiB resident with 2 threads and 538 MiB with 4 (Debian's
-     * ffmpeg 5.1, measured with /usr/bin/time -v); thumbnails and probes take far less. Up to REELVAULT_MEDIA_WORKERS
+     * ffmpeg 5.1, measured with /usr/bin/time -v; MediaTools.ENCODER_THREADS bounds the encoder to 2 threads, so a large
+     * node's core count does not raise it); thumbnails and probes take far less. Up to REELVAULT_MEDIA_WORKERS
      * run at once, so a container's memory limit minus the JVM's maximum heap must be at least
      * {@link #JVM_NON_HEAP} + workers x this.
      */
