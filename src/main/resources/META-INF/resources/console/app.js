@@ -227,7 +227,9 @@ function startUppy() {
   });
   uppy.on("progress", (/** @type {number} */ percent) => {
     bar.value = percent;
-    status.textContent = `uploading: ${percent}%`;
+    if (percent < 100) {
+      status.textContent = `uploading: ${percent}%`;
+    }
   });
   uppy.on("upload-success", (/** @type {any} */ file) => {
     status.textContent = `uploaded ${file.name}`;

@@ -19,6 +19,22 @@ const PUT_TRIES = 3;
 
 const Uppy = /** @type {any} */ (globalThis).Uppy;
 
+/** The types the service takes, by extension: browsers disagree on some (audio/wav, audio/x-wav, audio/vnd.wave). */
+const TYPES = /** @type {Record<string, string>} */ ({
+  png: "image/png",
+  jpg: "image/jpeg",
+  jpeg: "image/jpeg",
+  gif: "image/gif",
+  mp3: "audio/mpeg",
+  wav: "audio/wav",
+});
+
+/** @param {{ name: string, type?: string }} file */
+function typeOf(file) {
+  const dot = file.name.lastIndexOf(".");
+  return TYPES[file.name.slice(dot + 1).toLowerCase()] ?? (file.type || "application/octet-stream");
+}
+
 /**
  * PUTs a body with progress; answers the status and ETag. A network failure rejects.
  * @param {string} url
@@ -130,7 +146,7 @@ export class ReelvaultUploader extends Uppy.BasePlugin {
         bytesTotal: file.size,
       });
     try {
-      const type = file.type || "application/octet-stream";
+      const type = typeOf(file);
       const metadata =
         file.size > MULTIPART_THRESHOLD
           ? await this.multipart(file, type, progress, controller.signal)
