@@ -220,17 +220,30 @@ function startUppy() {
     .use(ReelvaultUploader);
   const bar = /** @type {HTMLProgressElement} */ ($("upload-progress"));
   const status = $("upload-status");
+  /** Bytes sent and total of each file of the current upload, as the uploader reports them (every progress event). */
+  /** @type {Map<string, { sent: number, total: number }>} */
+  const files = new Map();
   uppy.on("upload", () => {
+    files.clear();
     bar.value = 0;
     status.textContent = "uploading";
     showProblem(null);
   });
-  uppy.on("progress", (/** @type {number} */ percent) => {
-    bar.value = percent;
-    if (percent < 100) {
-      status.textContent = `uploading: ${percent}%`;
-    }
-  });
+  uppy.on(
+    "upload-progress",
+    (/** @type {any} */ file, /** @type {{ bytesUploaded: number, bytesTotal: number }} */ progress) => {
+      files.set(file.id, { sent: progress.bytesUploaded, total: progress.bytesTotal });
+      let sent = 0;
+      let total = 0;
+      for (const f of files.values()) {
+        sent += f.sent;
+        total += f.total;
+      }
+      bar.value = total ? Math.floor((100 * sent) / total) : 0;
+      const percent = progress.bytesTotal ? Math.floor((100 * progress.bytesUploaded) / progress.bytesTotal) : 0;
+      status.textContent = `uploading ${file.name}: ${percent}% (${size(progress.bytesUploaded)} of ${size(progress.bytesTotal)})`;
+    },
+  );
   uppy.on("upload-success", (/** @type {any} */ file) => {
     status.textContent = `uploaded ${file.name}`;
   });

@@ -11,11 +11,11 @@ import java.util.Map;
 /**
  * {@link ConsoleBrowserProfile} on the S3 backend (s3proxy with the shipped CORS rule, SSE-S3 as in production). The
  * console's page runs in the service's own origin, so that origin is the one the bucket's rule allows: the service
- * listens on a port chosen here (one per test JVM, kept in a system property so that every class loader of the
+ * listens on a port chosen here (one per test JVM, kept in a system property (outside the reelvault.* names the configuration validates) so that every class loader of the
  * profile agrees) instead of a random one.
  */
 public class ConsoleBrowserS3Profile extends ConsoleBrowserProfile {
-    static final String PORT_PROPERTY = "reelvault.test.console-s3-port";
+    static final String PORT_PROPERTY = "console-browser-s3-test.port";
 
     static synchronized int port() {
         String chosen = System.getProperty(PORT_PROPERTY);
