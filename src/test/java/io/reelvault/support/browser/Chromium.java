@@ -27,6 +27,7 @@ import org.openqa.selenium.devtools.v156.fetch.model.RequestPattern;
 import org.openqa.selenium.devtools.v156.network.Network;
 import org.openqa.selenium.devtools.v156.network.model.ErrorReason;
 import org.openqa.selenium.devtools.v156.network.model.Request;
+import org.openqa.selenium.devtools.v156.page.Page;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
 /**
@@ -244,6 +245,72 @@ public final class Chromium implements AutoCloseable {
         all[0] = first;
         System.arraycopy(rest, 0, all, 1, rest.length);
         return all;
+    }
+
+    /**
+     * Runs {@code js} in every document opened from now on, before the page's own scripts (CDP
+     * {@code Page.addScriptToEvaluateOnNewDocument}: outside the page's Content-Security-Policy, as a browser extension
+     * would). For recording what a page does, e.g. its CSP violations.
+     */
+    public void beforeEachDocument(String js) {
+        devTools.send(Page.addScriptToEvaluateOnNewDocument(js, Optional.empty(), Optional.empty(), Optional.empty()));
+    }
+
+    /**
+     * Opens a page that is not the lab (an application's own page) and waits until the JavaScript expression
+     * {@code ready} is true in it.
+     */
+    public void openPage(String url, String ready) {
+        driver.get(url);
+        await("the page at " + url + " is ready (" + ready + ")", ready);
+    }
+
+    /** Runs {@code js} (a function body: {@code return ...} answers) with {@code arguments}; its result as Selenium converts it. */
+    @SuppressWarnings("unchecked")
+    public <T> T script(String js, Object... arguments) {
+        return (T) ((JavascriptExecutor) driver).executeScript(js, arguments);
+    }
+
+    /** Waits, up to the call timeout, until the JavaScript expression {@code condition} is true; fails saying what. */
+    public void await(String what, String condition) {
+        try {
+            new WebDriverWait(driver, CALL_TIMEOUT)
+                    .until(d -> Boolean.TRUE.equals(
+                            ((JavascriptExecutor) d).executeScript("return !!(" + condition + ")")));
+        } catch (org.openqa.selenium.TimeoutException e) {
+            throw new AssertionError("the page never showed that " + what + " (" + condition + ")", e);
+        }
+    }
+
+    /** Clicks the first element that matches the CSS selector, once there and visible. */
+    public void click(String css) {
+        await(
+                "an element " + css + " is shown",
+                "(e => e && e.offsetParent !== null)(document.querySelector(" + jsString(css) + "))");
+        driver.findElement(By.cssSelector(css)).click();
+    }
+
+    /** Types into the first element that matches the CSS selector (appending to what it holds). */
+    public void type(String css, String text) {
+        driver.findElement(By.cssSelector(css)).sendKeys(text);
+    }
+
+    /** Picks a file in the first {@code <input type=file>} that matches the CSS selector (it may be hidden). */
+    public void pickFile(String css, Path file) {
+        driver.findElement(By.cssSelector(css)).sendKeys(file.toAbsolutePath().toString());
+    }
+
+    /** A Java string as a JavaScript string literal. */
+    public static String jsString(String s) {
+        StringBuilder out = new StringBuilder("\"");
+        for (char c : s.toCharArray()) {
+            if (c == '"' || c == '\\' || c < 0x20 || c == '\u2028' || c == '\u2029') {
+                out.append(String.format("\\u%04x", (int) c));
+            } else {
+                out.append(c);
+            }
+        }
+        return out.append('"').toString();
     }
 
     /** The text of the element with this id (as rendered). */
