@@ -121,10 +121,6 @@ class BrowserMultipartTest {
         Map<String, Object> r;
         int dropped;
         int lost;
-        if (System.getenv("UPPY_NO_CUT") != null) {
-            Map<String, Object> x = browser.callWithin(UPLOAD_TIMEOUT, "uppyUpload", api, token, SIZE, PART_SIZE, 0);
-            LOG.infof("NO CUT seconds=%s", x.get("seconds"));
-        }
         // only these two parts are paused by DevTools (a paused body travels through it: slow)
         try (Chromium.Cut drop = browser.cutRequests(
                         "PUT", "*Number=" + DROPPED_PART + "*", url -> partOf(url) == DROPPED_PART, 1);
