@@ -2,6 +2,8 @@ package io.reelvault.browser;
 
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
+import io.reelvault.support.S3FaultProxy;
+import io.reelvault.support.S3ProxyResource;
 import io.reelvault.support.browser.BrowserMultipartS3Profile;
 
 /**
@@ -14,5 +16,10 @@ class BrowserMultipartS3Test extends BrowserMultipartTest {
     @Override
     String backend() {
         return "s3";
+    }
+
+    @Override
+    S3FaultProxy network() {
+        return S3ProxyResource.faultProxy();
     }
 }

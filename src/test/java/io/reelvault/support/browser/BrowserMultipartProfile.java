@@ -1,11 +1,13 @@
 package io.reelvault.support.browser;
 
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
  * {@link BrowserProfile} with user uploads up to {@value #MAX_SIZE} (the test profile's 2M, and the default 50M, are
- * below the 120 MB file the Uppy test uploads).
+ * below the 120 MB file the Uppy test uploads), and the signed storage URLs through a fault proxy
+ * ({@link StorageFaultProxyResource}).
  */
 public class BrowserMultipartProfile extends BrowserProfile {
     public static final String MAX_SIZE = "128M";
@@ -13,6 +15,11 @@ public class BrowserMultipartProfile extends BrowserProfile {
     @Override
     public Map<String, String> getConfigOverrides() {
         return withLargeUploads(super.getConfigOverrides());
+    }
+
+    @Override
+    public List<TestResourceEntry> testResources() {
+        return List.of(new TestResourceEntry(StorageFaultProxyResource.class));
     }
 
     static Map<String, String> withLargeUploads(Map<String, String> overrides) {
