@@ -41,6 +41,9 @@ class JsonBodyLimitApiTest {
     /** Every operation that reads a JSON body, and its documented limit. */
     static final Map<String, Integer> LIMITS = Map.of(
             "POST /api/v1/uploads/presign", 16 * KIB,
+            "POST /api/v1/uploads/multipart", 16 * KIB,
+            "POST /api/v1/uploads/{uploadId}/multipart/parts", 16 * KIB,
+            "POST /api/v1/uploads/{uploadId}/multipart/complete", 1024 * KIB,
             "POST /api/v1/generations", 96 * KIB,
             "POST /api/v1/generations/{generationId}/fail", 16 * KIB,
             "POST /api/v1/compositions", 256 * KIB);

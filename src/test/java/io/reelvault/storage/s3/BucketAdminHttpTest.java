@@ -47,12 +47,16 @@ class BucketAdminHttpTest {
                 <AllowedHeader>X-Amz-Security-Token</AllowedHeader>
                 <AllowedHeader>x-amz-server-side-encryption</AllowedHeader>
                 <AllowedHeader>If-None-Match</AllowedHeader>
+                <AllowedHeader>Range</AllowedHeader>
                 <AllowedMethod>GET</AllowedMethod>
                 <AllowedMethod>PUT</AllowedMethod>
                 <AllowedMethod>POST</AllowedMethod>
                 <AllowedOrigin>https://app.example.com</AllowedOrigin>
                 <AllowedOrigin>https://studio.example.com</AllowedOrigin>
                 <ExposeHeader>ETag</ExposeHeader>
+                <ExposeHeader>Content-Range</ExposeHeader>
+                <ExposeHeader>Accept-Ranges</ExposeHeader>
+                <ExposeHeader>Content-Length</ExposeHeader>
                 <MaxAgeSeconds>3600</MaxAgeSeconds>
               </CORSRule>
             </CORSConfiguration>
@@ -226,8 +230,9 @@ class BucketAdminHttpTest {
                 <AllowedHeader>x-amz-security-token</AllowedHeader><AllowedHeader>authorization</AllowedHeader>
                 <AllowedHeader>content-length</AllowedHeader><AllowedHeader>x-amz-date</AllowedHeader>
                 <AllowedHeader>content-type</AllowedHeader><AllowedHeader>if-none-match</AllowedHeader>
-                <AllowedHeader>X-AMZ-SERVER-SIDE-ENCRYPTION</AllowedHeader>
-                <MaxAgeSeconds>3600</MaxAgeSeconds><ExposeHeader>etag</ExposeHeader>
+                <AllowedHeader>X-AMZ-SERVER-SIDE-ENCRYPTION</AllowedHeader><AllowedHeader>RANGE</AllowedHeader>
+                <MaxAgeSeconds>3600</MaxAgeSeconds><ExposeHeader>content-length</ExposeHeader><ExposeHeader>etag</ExposeHeader>
+                <ExposeHeader>accept-ranges</ExposeHeader><ExposeHeader>Content-Range</ExposeHeader>
                 </CORSRule></CORSConfiguration>""");
         stored.put("publicAccessBlock", """
                 <PublicAccessBlockConfiguration><RestrictPublicBuckets>true</RestrictPublicBuckets>
@@ -265,8 +270,13 @@ class BucketAdminHttpTest {
                                 + " RestrictPublicBuckets expected true, actual unset",
                         "unsupported encryption: not supported by this server",
                         "unsupported lifecycle: not supported by this server",
-                        "drift cors: AllowedMethods expected [GET, POST, PUT], actual [DELETE, GET, POST, PUT];"
+                        "drift cors: AllowedHeaders expected [authorization, content-length, content-type, if-none-match,"
+                                + " range, x-amz-date, x-amz-security-token, x-amz-server-side-encryption], actual"
+                                + " [authorization, content-length, content-type, if-none-match, x-amz-date,"
+                                + " x-amz-security-token, x-amz-server-side-encryption];"
+                                + " AllowedMethods expected [GET, POST, PUT], actual [DELETE, GET, POST, PUT];"
                                 + " AllowedOrigins expected [https://app.example.com, https://studio.example.com], actual [*];"
+                                + " ExposeHeaders expected [accept-ranges, content-length, content-range, etag], actual [etag];"
                                 + " MaxAgeSeconds expected 3600, actual 86400"),
                 out);
     }
