@@ -272,14 +272,27 @@ function pipelineOnly(what) {
   return allowed;
 }
 
-async function loadGenerations() {
-  $("generation").hidden = true;
+/** @type {string | undefined} */
+let generationsAfter;
+
+/** @param {boolean} fresh the first page (else the next one, after the rows shown) */
+async function loadGenerations(fresh) {
   if (!pipelineOnly("generations")) {
+    $("generations-more").hidden = true;
     return;
   }
-  const page = await ok(api.GET("/api/v1/generations", { params: { query: { limit: 50 } } }));
+  $("generations-more").hidden = true; // until this page is in: a second click would load it twice
   const rows = /** @type {HTMLTableElement} */ ($("generations")).tBodies[0];
-  rows.replaceChildren();
+  if (fresh) {
+    $("generation").hidden = true;
+    generationsAfter = undefined;
+    rows.replaceChildren();
+  }
+  const page = await ok(
+    api.GET("/api/v1/generations", { params: { query: { limit: 50, after: generationsAfter } } }),
+  );
+  generationsAfter = page.next_after ?? undefined;
+  $("generations-more").hidden = !generationsAfter;
   for (const g of page.items ?? []) {
     const id = g.generation_id ?? "";
     const open = el("button", { type: "button", "data-generation-id": id }, "Open");
@@ -338,13 +351,26 @@ async function openGeneration(id) {
 
 // --- compositions
 
-async function loadCompositions() {
+/** @type {string | undefined} */
+let compositionsAfter;
+
+/** @param {boolean} fresh the first page (else the next one, after the rows shown) */
+async function loadCompositions(fresh) {
   if (!pipelineOnly("compositions")) {
+    $("compositions-more").hidden = true;
     return;
   }
-  const page = await ok(api.GET("/api/v1/compositions", { params: { query: { limit: 50 } } }));
+  $("compositions-more").hidden = true; // until this page is in: a second click would load it twice
   const rows = /** @type {HTMLTableElement} */ ($("compositions")).tBodies[0];
-  rows.replaceChildren();
+  if (fresh) {
+    compositionsAfter = undefined;
+    rows.replaceChildren();
+  }
+  const page = await ok(
+    api.GET("/api/v1/compositions", { params: { query: { limit: 50, after: compositionsAfter } } }),
+  );
+  compositionsAfter = page.next_after ?? undefined;
+  $("compositions-more").hidden = !compositionsAfter;
   for (const c of page.items ?? []) {
     const id = c.composition_id ?? "";
     const cell = el("td", { class: "download" });
@@ -388,17 +414,19 @@ $("sign-in-form").addEventListener("submit", (e) => {
 });
 $("sign-out").addEventListener("click", () => signOut());
 $("uploads-more").addEventListener("click", () => loadUploads(false).catch(report));
+$("generations-more").addEventListener("click", () => loadGenerations(false).catch(report));
+$("compositions-more").addEventListener("click", () => loadCompositions(false).catch(report));
 $("nav-uploads").addEventListener("click", () => {
   show("uploads");
   loadUploads(true).catch(report);
 });
 $("nav-generations").addEventListener("click", () => {
   show("generations");
-  loadGenerations().catch(report);
+  loadGenerations(true).catch(report);
 });
 $("nav-compositions").addEventListener("click", () => {
   show("compositions");
-  loadCompositions().catch(report);
+  loadCompositions(true).catch(report);
 });
 
 startUppy();

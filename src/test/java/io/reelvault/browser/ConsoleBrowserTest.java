@@ -334,13 +334,23 @@ class ConsoleBrowserTest {
                 browser.exchanges().toString());
     }
 
+    /**
+     * A condition that holds once {@code selector} is on the page, and meanwhile asks for the next page with the
+     * screen's "More" button: the storage these tests share holds more than one page of generations and compositions.
+     */
+    static String listedOrNextPage(String selector, String moreButton) {
+        return "(() => { if (document.querySelector('" + selector.replace("'", "\\'") + "')) return true;"
+                + " const more = document.getElementById('" + moreButton + "');"
+                + " if (!more.hidden) more.click(); return false; })()";
+    }
+
     @Test
     void aGenerationShowsItsClipsThumbnailsAndPlaysOne() throws Exception {
         String generation = storedGeneration("a lighthouse at dusk, seen from the console");
         signIn(TestTokens.pipeline(freshUser("operator")));
         browser.click("#nav-generations");
         String open = "button[data-generation-id=\"" + generation + "\"]";
-        browser.await("the generation listed", "document.querySelector('" + open.replace("'", "\\'") + "')");
+        browser.await("the generation listed", listedOrNextPage(open, "generations-more"));
         browser.click(open);
         browser.await(
                 "clip 1's thumbnail", "(document.querySelector('.clip[data-clip=\"1\"] img')?.naturalWidth ?? 0) > 0");
@@ -386,7 +396,7 @@ class ConsoleBrowserTest {
         signIn(TestTokens.pipeline(freshUser("editor")));
         browser.click("#nav-compositions");
         String button = "button[data-composition-id=\"" + composition + "\"]";
-        browser.await("the composition listed", "document.querySelector('" + button + "')");
+        browser.await("the composition listed", listedOrNextPage(button, "compositions-more"));
         browser.click(button);
         browser.await("the download link", "document.querySelector('a.download-link')");
         screenshot("console-compositions");
