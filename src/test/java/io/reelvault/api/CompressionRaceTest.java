@@ -14,6 +14,7 @@ import io.reelvault.media.HeldMediaTools;
 import io.reelvault.model.CompositionId;
 import io.reelvault.model.StorageLayout;
 import io.reelvault.storage.ObjectStore;
+import io.reelvault.support.Compositions;
 import io.reelvault.support.Poll;
 import io.reelvault.support.Samples;
 import io.restassured.response.Response;
@@ -23,8 +24,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -58,19 +57,7 @@ class CompressionRaceTest {
     @Test
     void aNewerFinalStoredWhileTheOldOneIsBeingCompressedSurvives() throws Exception {
         String gen = create("compression race");
-        String id = given().auth()
-                .oauth2(PIPELINE)
-                .contentType("application/json")
-                .body(Map.of(
-                        "generation_id",
-                        gen,
-                        "timeline",
-                        Map.of("clips", List.of(Map.of("clip", 1, "start_seconds", 0)))))
-                .post("/api/v1/compositions")
-                .then()
-                .statusCode(201)
-                .extract()
-                .path("composition_id");
+        String id = Compositions.ofFirstClip(gen);
         given().auth()
                 .oauth2(PIPELINE)
                 .contentType("image/jpeg")

@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.quarkus.test.junit.QuarkusTest;
+import io.reelvault.support.Compositions;
 import io.reelvault.support.Poll;
 import io.reelvault.support.Tools;
 import java.awt.image.BufferedImage;
@@ -23,7 +24,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import javax.imageio.ImageIO;
 import org.junit.jupiter.api.BeforeAll;
@@ -179,19 +179,7 @@ class MediaPipelineTest {
     @Test
     void compressionKeepsTheSmallerFinalAndBothSizes() throws Exception {
         String generation = create("busy pattern");
-        String id = given().auth()
-                .oauth2(PIPELINE)
-                .contentType("application/json")
-                .body(Map.of(
-                        "generation_id",
-                        generation,
-                        "timeline",
-                        Map.of("clips", List.of(Map.of("clip", 1, "start_seconds", 0)))))
-                .post("/api/v1/compositions")
-                .then()
-                .statusCode(201)
-                .extract()
-                .path("composition_id");
+        String id = Compositions.ofFirstClip(generation);
         byte[] original = Files.readAllBytes(heavy);
         given().auth()
                 .oauth2(PIPELINE)

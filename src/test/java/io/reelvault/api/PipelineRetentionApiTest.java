@@ -24,6 +24,7 @@ import io.reelvault.storage.ObjectStore;
 import io.reelvault.storage.local.LifecycleSweeper;
 import io.reelvault.storage.local.SweepSummary;
 import io.reelvault.support.AdjustableClock;
+import io.reelvault.support.Compositions;
 import io.reelvault.support.OpenApiContract;
 import io.reelvault.support.Samples;
 import io.reelvault.support.TestTokens;
@@ -33,7 +34,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assertions;
@@ -201,19 +201,7 @@ class PipelineRetentionApiTest {
     @Test
     void compositionsLiveNinetyDays() {
         String gen = create("for a composition");
-        String id = given().auth()
-                .oauth2(PIPELINE)
-                .contentType("application/json")
-                .body(Map.of(
-                        "generation_id",
-                        gen,
-                        "timeline",
-                        Map.of("clips", List.of(Map.of("clip", 1, "start_seconds", 0)))))
-                .post("/api/v1/compositions")
-                .then()
-                .statusCode(201)
-                .extract()
-                .path("composition_id");
+        String id = Compositions.ofFirstClip(gen);
         put("/api/v1/compositions/" + id + "/final?compress=false", "video/mp4", Samples.mp4(1_000))
                 .statusCode(200);
         Instant expiry = Instant.parse(given().auth()

@@ -11,6 +11,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
+import io.reelvault.support.Compositions;
 import io.reelvault.support.Generations;
 import io.reelvault.support.TestTokens;
 import io.reelvault.support.Tools;
@@ -262,19 +263,7 @@ class BrowserApiTest {
                 .statusCode(200)
                 .extract()
                 .path("clips[0].preview_url");
-        String composition = given().auth()
-                .oauth2(PIPELINE)
-                .contentType("application/json")
-                .body(Map.of(
-                        "generation_id",
-                        generation,
-                        "timeline",
-                        Map.of("clips", List.of(Map.of("clip", 1, "start_seconds", 0)))))
-                .post("/api/v1/compositions")
-                .then()
-                .statusCode(201)
-                .extract()
-                .path("composition_id");
+        String composition = Compositions.ofFirstClip(generation);
         Generations.put("/api/v1/compositions/" + composition + "/final", "video/mp4", video)
                 .statusCode(200);
         String download = given().auth()

@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.reelvault.config.ReelvaultConfig;
 import io.reelvault.error.ErrorCode;
 import io.reelvault.error.ReelvaultException;
-import io.reelvault.model.Area;
 import io.reelvault.model.ObjectKey;
 import io.reelvault.model.StorageLayout;
 import io.reelvault.model.UploadFilename;
@@ -356,17 +355,7 @@ public class MultipartUploadService {
 
     /** {@code uploads/{user}/{id}/multipart.json} for the key of an upload's original, if it is one. */
     private static Optional<ObjectKey> recordOf(ObjectKey key) {
-        String[] segments = key.value().split("/");
-        if (segments.length != 4
-                || !segments[0].equals(Area.UPLOADS.segment())
-                || !segments[3].startsWith("original.")) {
-            return Optional.empty();
-        }
-        try {
-            return Optional.of(StorageLayout.uploadMultipart(UserId.parse(segments[1]), UploadId.parse(segments[2])));
-        } catch (ReelvaultException notAnUpload) {
-            return Optional.empty();
-        }
+        return UploadService.documentOf(key, StorageLayout::uploadMultipart);
     }
 
     private static ReelvaultException nothingWaits() {

@@ -34,6 +34,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.function.BiFunction;
 import org.jboss.logging.Logger;
 
 /**
@@ -179,14 +180,22 @@ public class UploadService {
 
     /** {@code uploads/{user}/{id}/pending.json} for the key of an upload's original, if it is one. */
     private static Optional<ObjectKey> pendingOf(ObjectKey key) {
-        String[] segments = key.value().split("/");
+        return documentOf(key, StorageLayout::uploadPending);
+    }
+
+    /**
+     * One of an upload's documents ({@code document} of its user and id) for the key of the upload's original
+     * ({@code uploads/{user}/{id}/original.{ext}}); empty for any other key.
+     */
+    static Optional<ObjectKey> documentOf(ObjectKey original, BiFunction<UserId, UploadId, ObjectKey> document) {
+        String[] segments = original.value().split("/");
         if (segments.length != 4
                 || !segments[0].equals(Area.UPLOADS.segment())
                 || !segments[3].startsWith("original.")) {
             return Optional.empty();
         }
         try {
-            return Optional.of(StorageLayout.uploadPending(UserId.parse(segments[1]), UploadId.parse(segments[2])));
+            return Optional.of(document.apply(UserId.parse(segments[1]), UploadId.parse(segments[2])));
         } catch (ReelvaultException notAnUpload) {
             return Optional.empty();
         }
