@@ -23,11 +23,10 @@ import org.junit.jupiter.api.Test;
  * {@link OpenApiContract} catches an answer that breaks the document: a null where the document says string, a field
  * of the wrong type, an error that is not {@code application/problem+json}, a status the operation does not list; and
  * the filter fails a real call whose answer does not match (here against a document altered on purpose). The service's
- * own answers pass it: this class is {@link OpenApiContract.Checked} like the API tests.
+ * own answers pass it: this class is checked like every {@code @QuarkusTest}.
  */
 @Tag("conformance")
 @QuarkusTest
-@OpenApiContract.Checked
 class OpenApiContractTest {
 
     private static final String USER = TestTokens.user("contract-user");

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
+import io.reelvault.support.OpenApiContract;
 import io.reelvault.support.RateLimitProfile;
 import io.reelvault.support.TestTokens;
 import io.reelvault.support.browser.BrowserRateLimitProfile;
@@ -15,6 +16,7 @@ import io.reelvault.support.browser.PageOrigins;
 import java.net.URL;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -42,8 +44,19 @@ class BrowserRateLimitTest {
         }
     }
 
+    /** Every API answer the page received, the 429 included, is one the document describes. */
+    @AfterEach
+    void thePageReceivedOnlyDocumentedAnswers() {
+        OpenApiContract.assertAnswersValid(api(), browser.takeApiAnswers());
+    }
+
+    String api() {
+        return service.toString().replaceAll("/$", "");
+    }
+
     @Test
     void thePageReadsRetryAfterOnA429() {
+        browser.keepApiAnswers(api());
         browser.open(PageOrigins.allowed().url("lab.html"));
         String token = TestTokens.user(freshUser("hasty"));
         Map<String, Object> r = browser.call(

@@ -1,12 +1,15 @@
 package io.reelvault.support.browser;
 
+import io.reelvault.support.OpenApiContract;
 import io.reelvault.support.Tools;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -60,6 +63,12 @@ public final class Chromium implements AutoCloseable {
     private final DevTools devTools;
     private final Path profile;
     private final Map<String, Exchange> exchanges = new LinkedHashMap<>();
+    /** The service's base URL whose API answers ({@code /api/v1/...}) are kept with their bodies; null: none. */
+    private volatile String apiBase;
+    /** The API answers the pages received, by request id; a null body until loading finished. */
+    private final Map<String, Pending> apiAnswers = new LinkedHashMap<>();
+    /** The methods of the API requests, by request id (guarded by {@link #apiAnswers}). */
+    private final Map<String, String> methods = new LinkedHashMap<>();
     /** Which paused requests {@link #cutRequests} drops; null: none is intercepted. */
     private volatile Predicate<Request> dropping;
 
@@ -139,6 +148,19 @@ public final class Chromium implements AutoCloseable {
         });
         devTools.addListener(Network.responseReceived(), e -> {
             String id = e.getRequestId().toString();
+            String type = e.getType().toString();
+            String base = apiBase;
+            String url = e.getResponse().getUrl();
+            if (base != null && url.startsWith(base + "/api/v1/") && !"Preflight".equals(type)) {
+                synchronized (apiAnswers) {
+                    apiAnswers.put(
+                            id,
+                            new Pending(
+                                    e.getResponse().getStatus(),
+                                    url,
+                                    Map.copyOf(e.getResponse().getHeaders().toJson())));
+                }
+            }
             synchronized (exchanges) {
                 Exchange sent = exchanges.get(id);
                 exchanges.put(
@@ -154,8 +176,48 @@ public final class Chromium implements AutoCloseable {
                                 null));
             }
         });
+        devTools.addListener(Network.requestWillBeSent(), e -> {
+            // the method of an API request, kept apart from the exchanges (which a test may clear meanwhile)
+            String base = apiBase;
+            if (base != null && e.getRequest().getUrl().startsWith(base + "/api/v1/")) {
+                synchronized (apiAnswers) {
+                    methods.put(e.getRequestId().toString(), e.getRequest().getMethod());
+                }
+            }
+        });
+        devTools.addListener(Network.loadingFinished(), e -> {
+            String id = e.getRequestId().toString();
+            Pending pending;
+            synchronized (apiAnswers) {
+                pending = apiAnswers.get(id);
+            }
+            if (pending != null) {
+                // fetched now, while the page that received it is alive (CDP forgets bodies with their page)
+                String text = null;
+                String error = null;
+                try {
+                    Network.GetResponseBodyResponse body = devTools.send(Network.getResponseBody(e.getRequestId()));
+                    text = body.getBase64Encoded()
+                            ? new String(Base64.getDecoder().decode(body.getBody()), StandardCharsets.ISO_8859_1)
+                            : body.getBody();
+                } catch (RuntimeException failure) {
+                    error = String.valueOf(failure.getMessage());
+                }
+                synchronized (apiAnswers) {
+                    pending.body = text;
+                    pending.error = error;
+                    pending.finished = true;
+                    apiAnswers.notifyAll();
+                }
+            }
+        });
         devTools.addListener(Network.loadingFailed(), e -> {
             String id = e.getRequestId().toString();
+            synchronized (apiAnswers) {
+                // an answer the page could not read (CORS-blocked, aborted) has no body to check
+                apiAnswers.remove(id);
+                apiAnswers.notifyAll();
+            }
             String why = e.getErrorText()
                     + e.getCorsErrorStatus()
                             .map(c -> " (CORS " + c.getCorsError() + ")")
@@ -175,6 +237,79 @@ public final class Chromium implements AutoCloseable {
                                 why));
             }
         });
+    }
+
+    /**
+     * Keeps, from now on, every answer the pages receive from {@code base}'s API ({@code base + "/api/v1/..."}, CORS
+     * preflights aside) with its body, fetched through DevTools as soon as it has loaded; {@link #takeApiAnswers}
+     * hands them over for {@code OpenApiContract.assertAnswersValid}.
+     */
+    public void keepApiAnswers(String base) {
+        apiBase = base.replaceAll("/$", "");
+    }
+
+    /**
+     * The API answers received since the last call, in arrival order, once each has its body: waits up to the call
+     * timeout for those still loading and fails the test naming any that never finished.
+     */
+    public List<OpenApiContract.Answer> takeApiAnswers() {
+        long deadline = System.nanoTime() + CALL_TIMEOUT.toNanos();
+        synchronized (apiAnswers) {
+            while (apiAnswers.values().stream().anyMatch(p -> !p.finished)) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    throw new AssertionError("API answers still loading after " + CALL_TIMEOUT + ": "
+                            + apiAnswers.values().stream()
+                                    .filter(p -> !p.finished)
+                                    .map(p -> p.url)
+                                    .toList());
+                }
+                try {
+                    apiAnswers.wait(Math.max(1, left / 1_000_000));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new AssertionError(e);
+                }
+            }
+            List<String> unread = apiAnswers.values().stream()
+                    .filter(p -> p.error != null)
+                    .map(p -> p.url + ": " + p.error)
+                    .toList();
+            if (!unread.isEmpty()) {
+                apiAnswers.clear();
+                methods.clear();
+                throw new AssertionError("DevTools did not hand over the bodies of API answers: " + unread);
+            }
+            List<OpenApiContract.Answer> answers = new ArrayList<>();
+            apiAnswers.forEach((id, p) -> answers.add(new OpenApiContract.Answer(
+                    methods.getOrDefault(id, "GET"), p.url, p.status, headers(p.headers), p.body)));
+            apiAnswers.clear();
+            methods.clear();
+            return answers;
+        }
+    }
+
+    private static Map<String, String> headers(Map<String, Object> cdp) {
+        Map<String, String> headers = new LinkedHashMap<>();
+        cdp.forEach((name, value) -> headers.put(name, String.valueOf(value)));
+        return headers;
+    }
+
+    /** An API answer whose body is being loaded (guarded by {@link #apiAnswers}). */
+    private static final class Pending {
+        final int status;
+        final String url;
+        final Map<String, Object> headers;
+        String body;
+        /** Why DevTools could not hand over the body; null when it did. */
+        String error;
+        boolean finished;
+
+        Pending(int status, String url, Map<String, Object> headers) {
+            this.status = status;
+            this.url = url;
+            this.headers = headers;
+        }
     }
 
     /**
