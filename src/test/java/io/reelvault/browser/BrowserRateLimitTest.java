@@ -2,6 +2,7 @@ package io.reelvault.browser;
 
 import static io.reelvault.support.Users.freshUser;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.quarkus.test.common.http.TestHTTPResource;
@@ -14,6 +15,7 @@ import io.reelvault.support.browser.BrowserRateLimitProfile;
 import io.reelvault.support.browser.Chromium;
 import io.reelvault.support.browser.PageOrigins;
 import java.net.URL;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -70,5 +72,22 @@ class BrowserRateLimitTest {
         Map<String, Object> problem = (Map<String, Object>) r.get("problem");
         assertEquals("rate_limited", problem.get("code"), r.toString());
         assertEquals(problem.get("detail"), browser.text("problem"), "the page shows the problem's detail");
+
+        // the answers the page received are recorded with their bodies, and a broken one would be caught
+        List<OpenApiContract.Answer> answers = browser.takeApiAnswers();
+        OpenApiContract.Answer limited = answers.stream()
+                .filter(a -> a.status() == 429)
+                .findFirst()
+                .orElseThrow(() -> new AssertionError("the 429 is recorded: " + answers));
+        assertTrue(limited.body().contains("\"rate_limited\""), limited.body());
+        assertEquals(List.of(), OpenApiContract.violations(api(), limited));
+        OpenApiContract.Answer broken = new OpenApiContract.Answer(
+                limited.method(),
+                limited.url(),
+                limited.status(),
+                limited.headers(),
+                limited.body().replace("\"rate_limited\"", "\"no_such_code\""));
+        assertFalse(OpenApiContract.violations(api(), broken).isEmpty(), "a code outside the catalog is caught");
+        OpenApiContract.assertAnswersValid(api(), answers);
     }
 }

@@ -191,7 +191,8 @@ public final class OpenApiContract {
         }
         String path = URI.create(answer.url()).getRawPath();
         ValidationReport report = validator(baseUri)
-                .validateResponse(path, Request.Method.valueOf(answer.method().toUpperCase(Locale.ROOT)), response.build());
+                .validateResponse(
+                        path, Request.Method.valueOf(answer.method().toUpperCase(Locale.ROOT)), response.build());
         return report.getMessages().stream()
                 .filter(m -> m.getLevel() == ValidationReport.Level.ERROR)
                 .map(m -> m.getKey() + ": " + m.getMessage())
@@ -204,7 +205,11 @@ public final class OpenApiContract {
         for (Answer answer : answers) {
             List<String> violations = violations(baseUri, answer);
             if (!violations.isEmpty()) {
-                failures.append("\n").append(answer).append(" breaks ").append(baseUri).append("/q/openapi:");
+                failures.append("\n")
+                        .append(answer)
+                        .append(" breaks ")
+                        .append(baseUri)
+                        .append("/q/openapi:");
                 violations.forEach(v -> failures.append("\n  - ").append(v));
                 if (answer.body() != null) {
                     failures.append("\n  body: ")
@@ -222,6 +227,11 @@ public final class OpenApiContract {
         if (!RestAssured.filters().contains(FILTER)) {
             RestAssured.filters(FILTER);
         }
+    }
+
+    /** Whether the filter is among RestAssured's global filters now. */
+    public static boolean installed() {
+        return RestAssured.filters().contains(FILTER);
     }
 
     /** Removes it, leaving any other global filter. */

@@ -26,7 +26,12 @@ public class OpenApiContractCallbacks implements QuarkusTestBeforeEachCallback, 
     }
 
     private static boolean checked(QuarkusTestMethodContext context) {
-        for (Class<?> c = context.getTestInstance().getClass(); c != null; c = c.getEnclosingClass()) {
+        return checked(context.getTestInstance().getClass());
+    }
+
+    /** Whether the answers of this test class are validated: unless it, a superclass or an enclosing class opts out. */
+    public static boolean checked(Class<?> testClass) {
+        for (Class<?> c = testClass; c != null; c = c.getEnclosingClass()) {
             if (c.isAnnotationPresent(OpenApiContract.Unchecked.class)) {
                 return false;
             }

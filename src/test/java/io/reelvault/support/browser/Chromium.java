@@ -15,6 +15,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Predicate;
 import java.util.stream.Stream;
@@ -30,6 +32,7 @@ import org.openqa.selenium.devtools.v156.fetch.model.RequestPattern;
 import org.openqa.selenium.devtools.v156.network.Network;
 import org.openqa.selenium.devtools.v156.network.model.ErrorReason;
 import org.openqa.selenium.devtools.v156.network.model.Request;
+import org.openqa.selenium.devtools.v156.network.model.RequestId;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
 /**
@@ -67,6 +70,14 @@ public final class Chromium implements AutoCloseable {
     private volatile String apiBase;
     /** The API answers the pages received, by request id; a null body until loading finished. */
     private final Map<String, Pending> apiAnswers = new LinkedHashMap<>();
+    /** The requests whose loading finished, by id (guarded by {@link #apiAnswers}; events may come in any order). */
+    private final java.util.Set<String> loaded = new java.util.HashSet<>();
+    /** Fetches bodies off the DevTools event threads, which must not wait for an answer of their own connection. */
+    private final ExecutorService bodies = Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "chromium-bodies");
+        t.setDaemon(true);
+        return t;
+    });
     /** The methods of the API requests, by request id (guarded by {@link #apiAnswers}). */
     private final Map<String, String> methods = new LinkedHashMap<>();
     /** Which paused requests {@link #cutRequests} drops; null: none is intercepted. */
@@ -159,6 +170,9 @@ public final class Chromium implements AutoCloseable {
                                     e.getResponse().getStatus(),
                                     url,
                                     Map.copyOf(e.getResponse().getHeaders().toJson())));
+                    if (loaded.contains(id)) {
+                        fetchBody(id);
+                    }
                 }
             }
             synchronized (exchanges) {
@@ -187,27 +201,12 @@ public final class Chromium implements AutoCloseable {
         });
         devTools.addListener(Network.loadingFinished(), e -> {
             String id = e.getRequestId().toString();
-            Pending pending;
             synchronized (apiAnswers) {
-                pending = apiAnswers.get(id);
-            }
-            if (pending != null) {
-                // fetched now, while the page that received it is alive (CDP forgets bodies with their page)
-                String text = null;
-                String error = null;
-                try {
-                    Network.GetResponseBodyResponse body = devTools.send(Network.getResponseBody(e.getRequestId()));
-                    text = body.getBase64Encoded()
-                            ? new String(Base64.getDecoder().decode(body.getBody()), StandardCharsets.ISO_8859_1)
-                            : body.getBody();
-                } catch (RuntimeException failure) {
-                    error = String.valueOf(failure.getMessage());
+                if (apiBase != null) {
+                    loaded.add(id);
                 }
-                synchronized (apiAnswers) {
-                    pending.body = text;
-                    pending.error = error;
-                    pending.finished = true;
-                    apiAnswers.notifyAll();
+                if (apiAnswers.containsKey(id)) {
+                    fetchBody(id);
                 }
             }
         });
@@ -248,6 +247,31 @@ public final class Chromium implements AutoCloseable {
         apiBase = base.replaceAll("/$", "");
     }
 
+    /** Reads an API answer's body through DevTools, now, while the page that received it is alive. */
+    private void fetchBody(String id) {
+        bodies.execute(() -> {
+            String text = null;
+            String error = null;
+            try {
+                Network.GetResponseBodyResponse body = devTools.send(Network.getResponseBody(new RequestId(id)));
+                text = body.getBase64Encoded()
+                        ? new String(Base64.getDecoder().decode(body.getBody()), StandardCharsets.ISO_8859_1)
+                        : body.getBody();
+            } catch (RuntimeException failure) {
+                error = String.valueOf(failure.getMessage());
+            }
+            synchronized (apiAnswers) {
+                Pending pending = apiAnswers.get(id);
+                if (pending != null) {
+                    pending.body = text;
+                    pending.error = error;
+                    pending.finished = true;
+                }
+                apiAnswers.notifyAll();
+            }
+        });
+    }
+
     /**
      * The API answers received since the last call, in arrival order, once each has its body: waits up to the call
      * timeout for those still loading and fails the test naming any that never finished.
@@ -258,11 +282,14 @@ public final class Chromium implements AutoCloseable {
             while (apiAnswers.values().stream().anyMatch(p -> !p.finished)) {
                 long left = deadline - System.nanoTime();
                 if (left <= 0) {
-                    throw new AssertionError("API answers still loading after " + CALL_TIMEOUT + ": "
-                            + apiAnswers.values().stream()
-                                    .filter(p -> !p.finished)
-                                    .map(p -> p.url)
-                                    .toList());
+                    List<String> unfinished = apiAnswers.values().stream()
+                            .filter(p -> !p.finished)
+                            .map(p -> p.url)
+                            .toList();
+                    apiAnswers.clear();
+                    methods.clear();
+                    loaded.clear();
+                    throw new AssertionError("API answers still loading after " + CALL_TIMEOUT + ": " + unfinished);
                 }
                 try {
                     apiAnswers.wait(Math.max(1, left / 1_000_000));
@@ -278,6 +305,7 @@ public final class Chromium implements AutoCloseable {
             if (!unread.isEmpty()) {
                 apiAnswers.clear();
                 methods.clear();
+                loaded.clear();
                 throw new AssertionError("DevTools did not hand over the bodies of API answers: " + unread);
             }
             List<OpenApiContract.Answer> answers = new ArrayList<>();
@@ -285,6 +313,7 @@ public final class Chromium implements AutoCloseable {
                     methods.getOrDefault(id, "GET"), p.url, p.status, headers(p.headers), p.body)));
             apiAnswers.clear();
             methods.clear();
+            loaded.clear();
             return answers;
         }
     }
@@ -303,6 +332,7 @@ public final class Chromium implements AutoCloseable {
         String body;
         /** Why DevTools could not hand over the body; null when it did. */
         String error;
+
         boolean finished;
 
         Pending(int status, String url, Map<String, Object> headers) {
@@ -437,6 +467,7 @@ public final class Chromium implements AutoCloseable {
 
     @Override
     public void close() {
+        bodies.shutdownNow();
         try {
             devTools.close();
         } finally {
