@@ -38,6 +38,8 @@ public interface ReelvaultConfig {
 
     Query query();
 
+    Console console();
+
     /**
      * The base URL clients reach this service at, used to build signed URLs of the local backend
      * (e.g. {@code https://vault.example.com}). Env {@code REELVAULT_PUBLIC_BASE_URL}; default
@@ -462,6 +464,16 @@ public interface ReelvaultConfig {
      * metadata documents (see {@code service.MetadataQuery}): past either, the page ends short with a {@code next_after}
      * to continue from.
      */
+    /** The web console ({@code GET /}): static pages that call the public API with the token pasted into them. */
+    interface Console {
+        /**
+         * {@code REELVAULT_CONSOLE_ENABLED}: whether {@code /}, {@code /console/*} and {@code /vendor/*} serve the
+         * console; off, they answer 404. Default false (dev mode: true).
+         */
+        @WithDefault("false")
+        boolean enabled();
+    }
+
     interface Query {
         /**
          * {@code REELVAULT_QUERY_MAX_OBJECTS}: objects one page may list, at least 1 (about this / 1000 S3 LIST calls).

@@ -40,13 +40,8 @@ import org.junit.jupiter.api.io.TempDir;
  * playing and seeking signed URLs (206), and the response headers a page reads. Local backend;
  * {@link BrowserApiS3Test} runs the same on S3 (s3proxy with the shipped bucket CORS rule).
  *
- * <p>Still to come here (issue 15, item 2): the direct multipart upload with the real Uppy client. It belongs in a
- * class of its own beside this one ({@code BrowserMultipartTest}, and its S3 subclass) on the same harness: the test
- * installs {@code @uppy/core} and {@code @uppy/aws-s3} with {@code npm ci} from a lock file under
- * {@code src/test/resources/browser/} into {@code target/}, serves them with
- * {@code PageOrigins.allowed().serveDirectory(...)} beside a page of its own, drops a part with
- * {@link Chromium#cutRequests} (as {@link #aPutDroppedOnTheWayIsSentAgainToTheSameUrlAndCompletes} does) and
- * counts parts and retries from {@link Chromium#exchanges}.
+ * <p>The direct multipart upload with the real Uppy client is {@link BrowserMultipartTest} (and its S3 subclass),
+ * on the same harness.
  */
 @QuarkusTest
 @TestProfile(BrowserProfile.class)

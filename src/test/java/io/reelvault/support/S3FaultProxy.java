@@ -86,7 +86,9 @@ public final class S3FaultProxy implements AutoCloseable {
         }
     }
 
-    private final URI upstream;
+    /** Where requests go; null until {@link #upstream(URI)} names it (a server whose port is known later). */
+    private volatile URI upstream;
+
     private final ServerSocket server;
     private final ExecutorService threads = Executors.newCachedThreadPool(r -> {
         Thread t = new Thread(r, "s3-fault-proxy");
@@ -102,6 +104,20 @@ public final class S3FaultProxy implements AutoCloseable {
         this.upstream = upstream;
         this.server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
         threads.execute(this::accept);
+    }
+
+    /**
+     * A proxy whose upstream is named later, with {@link #upstream(URI)}: in front of a server that starts after the
+     * proxy's address went into its configuration (the service itself, on a random test port).
+     */
+    public static S3FaultProxy forLater() throws IOException {
+        return new S3FaultProxy(null);
+    }
+
+    /** Sends the connections opened from now on to {@code upstream} (its host and port). */
+    public S3FaultProxy upstream(URI upstream) {
+        this.upstream = upstream;
+        return this;
     }
 
     public URI endpoint() {
@@ -192,8 +208,12 @@ public final class S3FaultProxy implements AutoCloseable {
     private void serve(Socket client) {
         Socket up = null;
         try {
+            URI target = upstream;
+            if (target == null) {
+                return; // no upstream named yet: the client sees its connection closed
+            }
             up = new Socket();
-            up.connect(new InetSocketAddress(upstream.getHost(), upstream.getPort()), 5000);
+            up.connect(new InetSocketAddress(target.getHost(), target.getPort()), 5000);
             sockets.add(up);
             Socket upSocket = up;
             InputStream in = new BufferedInputStream(client.getInputStream());

@@ -22,14 +22,28 @@ public class S3ProxyResource implements QuarkusTestResourceLifecycleManager {
      */
     public static final String ENCRYPTED = "encrypted";
 
+    /**
+     * Init argument {@code true}: the service (and so every URL it presigns) reaches s3proxy through an
+     * {@link S3FaultProxy} ({@link #faultProxy()}), which can reset a request in the middle of its body.
+     */
+    public static final String FAULT_PROXY = "fault-proxy";
+
     private static S3ProxyServer server;
+    private static S3FaultProxy proxy;
     private String corsOrigin;
     private boolean encrypted;
+    private boolean proxied;
 
     @Override
     public void init(Map<String, String> initArgs) {
         corsOrigin = initArgs.get(CORS_ORIGIN);
         encrypted = Boolean.parseBoolean(initArgs.get(ENCRYPTED));
+        proxied = Boolean.parseBoolean(initArgs.get(FAULT_PROXY));
+    }
+
+    /** The fault proxy in front of s3proxy, with the init argument {@value #FAULT_PROXY}; null otherwise. */
+    public static S3FaultProxy faultProxy() {
+        return proxy;
     }
 
     /** The running server (for assertions the API cannot make, such as uploads in progress). */
@@ -47,10 +61,14 @@ public class S3ProxyResource implements QuarkusTestResourceLifecycleManager {
             }
             server.start();
             server.createBucket(BUCKET);
+            proxy = proxied ? new S3FaultProxy(server.endpoint()) : null;
         } catch (Exception e) {
             throw new IllegalStateException("cannot start s3proxy", e);
         }
         Map<String, String> config = new HashMap<>(server.serviceConfig(BUCKET));
+        if (proxy != null) {
+            config.put("quarkus.s3.endpoint-override", proxy.endpoint().toString());
+        }
         if (encrypted) {
             config.put("reelvault.storage.s3.server-side-encryption", "AES256");
         }
@@ -72,6 +90,10 @@ public class S3ProxyResource implements QuarkusTestResourceLifecycleManager {
     @Override
     public void stop() {
         try {
+            if (proxy != null) {
+                proxy.close();
+                proxy = null;
+            }
             server.stop();
         } catch (Exception e) {
             throw new IllegalStateException(e);

@@ -29,6 +29,8 @@ public final class PageServer implements AutoCloseable {
 
     private final HttpServer server;
     private final ExecutorService threads;
+    /** The prefixes {@link #serveDirectory} serves, and from where. */
+    private final Map<String, Path> directories = new java.util.concurrent.ConcurrentHashMap<>();
 
     private PageServer(HttpServer server, ExecutorService threads) {
         this.server = server;
@@ -65,10 +67,18 @@ public final class PageServer implements AutoCloseable {
 
     /**
      * Also serves the files under {@code dir} at {@code /prefix/...} (e.g. a client library installed from npm into
-     * {@code target/}): GET only, known file types only, never a path outside {@code dir}.
+     * {@code target/}): GET only, known file types only, never a path outside {@code dir}. Serving the same directory
+     * again under the same prefix changes nothing (test classes of one profile share the server).
      */
     public void serveDirectory(String prefix, Path dir) {
         Path root = dir.toAbsolutePath().normalize();
+        Path before = directories.putIfAbsent(prefix, root);
+        if (before != null) {
+            if (!before.equals(root)) {
+                throw new IllegalStateException("/" + prefix + "/ already serves " + before);
+            }
+            return;
+        }
         server.createContext("/" + prefix + "/", exchange -> {
             try (exchange) {
                 String rest = exchange.getRequestURI().getPath().substring(prefix.length() + 2);
