@@ -21,7 +21,6 @@ import io.reelvault.storage.ObjectContent;
 import io.reelvault.storage.ObjectStore;
 import io.reelvault.support.AdjustableClock;
 import io.reelvault.support.MultipartProfile;
-import io.reelvault.support.OpenApiContract;
 import io.reelvault.support.Samples;
 import io.reelvault.support.SignedPut;
 import io.reelvault.support.TestStorageRoot;
@@ -50,7 +49,6 @@ import org.junit.jupiter.api.Test;
  * Direct multipart uploads ({@code /api/v1/uploads/multipart} and {@code /{id}/multipart/...}) on the local backend,
  * parts PUT with plain HTTP to the signed part URLs; {@code MultipartUploadsApiS3Test} runs every case on S3.
  */
-@OpenApiContract.Checked
 @QuarkusTest
 @TestProfile(MultipartProfile.class)
 class MultipartUploadsApiTest {

@@ -14,6 +14,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.quarkus.test.junit.QuarkusTest;
 import io.reelvault.support.OpenApiContract;
+import io.reelvault.support.OpenApiContractCallbacks;
 import io.reelvault.support.TestTokens;
 import io.reelvault.support.Uploads;
 import org.junit.jupiter.api.Tag;
@@ -23,11 +24,10 @@ import org.junit.jupiter.api.Test;
  * {@link OpenApiContract} catches an answer that breaks the document: a null where the document says string, a field
  * of the wrong type, an error that is not {@code application/problem+json}, a status the operation does not list; and
  * the filter fails a real call whose answer does not match (here against a document altered on purpose). The service's
- * own answers pass it: this class is {@link OpenApiContract.Checked} like the API tests.
+ * own answers pass it: this class is checked like every {@code @QuarkusTest}.
  */
 @Tag("conformance")
 @QuarkusTest
-@OpenApiContract.Checked
 class OpenApiContractTest {
 
     private static final String USER = TestTokens.user("contract-user");
@@ -44,6 +44,22 @@ class OpenApiContractTest {
                 .statusCode(404);
         given().get("/api/v1/uploads").then().statusCode(401);
     }
+
+    @Test
+    void everyQuarkusTestIsCheckedUnlessItOptsOut() {
+        assertTrue(OpenApiContract.installed(), "the filter is installed for a test class that does not opt out");
+        assertTrue(OpenApiContractCallbacks.checked(OpenApiContractTest.class));
+        assertFalse(OpenApiContractCallbacks.checked(OptedOut.class));
+        assertFalse(OpenApiContractCallbacks.checked(OptedOut.Inner.class), "nested classes follow their class");
+        assertFalse(OpenApiContractCallbacks.checked(OptedOutToo.class), "subclasses inherit the opt-out");
+    }
+
+    @OpenApiContract.Unchecked("an example of the opt-out")
+    static class OptedOut {
+        static class Inner {}
+    }
+
+    static class OptedOutToo extends OptedOut {}
 
     @Test
     void aNullWhereTheDocumentSaysStringIsCaught() {

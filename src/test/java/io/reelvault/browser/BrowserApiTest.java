@@ -13,6 +13,7 @@ import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
 import io.reelvault.support.Compositions;
 import io.reelvault.support.Generations;
+import io.reelvault.support.OpenApiContract;
 import io.reelvault.support.TestTokens;
 import io.reelvault.support.Tools;
 import io.reelvault.support.Uploads;
@@ -27,6 +28,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -104,8 +106,15 @@ class BrowserApiTest {
     @BeforeEach
     void openTheLab() {
         api = service.toString().replaceAll("/$", "");
+        browser.keepApiAnswers(api);
         browser.open(PageOrigins.allowed().url("lab.html"));
         browser.clearExchanges();
+    }
+
+    /** Every API answer the page received in this test (JSON bodies included) is one the document describes. */
+    @AfterEach
+    void thePageReceivedOnlyDocumentedAnswers() {
+        OpenApiContract.assertAnswersValid(api, browser.takeApiAnswers());
     }
 
     /** The headers a presigned PUT of this backend requires (local: its type; the service's CORS allows it). */

@@ -12,6 +12,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
+import io.reelvault.support.OpenApiContract;
 import io.reelvault.support.S3FaultProxy;
 import io.reelvault.support.TestTokens;
 import io.reelvault.support.Uploads;
@@ -43,6 +44,7 @@ import java.util.regex.Pattern;
 import java.util.stream.IntStream;
 import org.jboss.logging.Logger;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -114,8 +116,15 @@ class BrowserMultipartTest {
     void openThePage() {
         api = service.toString().replaceAll("/$", "");
         network().clear();
+        browser.keepApiAnswers(api);
         browser.open(PageOrigins.allowed().url("uppy.html"));
         browser.clearExchanges();
+    }
+
+    /** Every API answer Uppy received in this test (JSON bodies included) is one the document describes. */
+    @AfterEach
+    void thePageReceivedOnlyDocumentedAnswers() {
+        OpenApiContract.assertAnswersValid(api, browser.takeApiAnswers());
     }
 
     /** The backend's name in figures and screenshots. */

@@ -2,19 +2,23 @@ package io.reelvault.browser;
 
 import static io.reelvault.support.Users.freshUser;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
+import io.reelvault.support.OpenApiContract;
 import io.reelvault.support.RateLimitProfile;
 import io.reelvault.support.TestTokens;
 import io.reelvault.support.browser.BrowserRateLimitProfile;
 import io.reelvault.support.browser.Chromium;
 import io.reelvault.support.browser.PageOrigins;
 import java.net.URL;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -42,8 +46,19 @@ class BrowserRateLimitTest {
         }
     }
 
+    /** Every API answer the page received, the 429 included, is one the document describes. */
+    @AfterEach
+    void thePageReceivedOnlyDocumentedAnswers() {
+        OpenApiContract.assertAnswersValid(api(), browser.takeApiAnswers());
+    }
+
+    String api() {
+        return service.toString().replaceAll("/$", "");
+    }
+
     @Test
     void thePageReadsRetryAfterOnA429() {
+        browser.keepApiAnswers(api());
         browser.open(PageOrigins.allowed().url("lab.html"));
         String token = TestTokens.user(freshUser("hasty"));
         Map<String, Object> r = browser.call(
@@ -57,5 +72,22 @@ class BrowserRateLimitTest {
         Map<String, Object> problem = (Map<String, Object>) r.get("problem");
         assertEquals("rate_limited", problem.get("code"), r.toString());
         assertEquals(problem.get("detail"), browser.text("problem"), "the page shows the problem's detail");
+
+        // the answers the page received are recorded with their bodies, and a broken one would be caught
+        List<OpenApiContract.Answer> answers = browser.takeApiAnswers();
+        OpenApiContract.Answer limited = answers.stream()
+                .filter(a -> a.status() == 429)
+                .findFirst()
+                .orElseThrow(() -> new AssertionError("the 429 is recorded: " + answers));
+        assertTrue(limited.body().contains("\"rate_limited\""), limited.body());
+        assertEquals(List.of(), OpenApiContract.violations(api(), limited));
+        OpenApiContract.Answer broken = new OpenApiContract.Answer(
+                limited.method(),
+                limited.url(),
+                limited.status(),
+                limited.headers(),
+                limited.body().replace("\"rate_limited\"", "\"no_such_code\""));
+        assertFalse(OpenApiContract.violations(api(), broken).isEmpty(), "a code outside the catalog is caught");
+        OpenApiContract.assertAnswersValid(api(), answers);
     }
 }

@@ -17,6 +17,7 @@ import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
 import io.reelvault.support.Compositions;
 import io.reelvault.support.Generations;
+import io.reelvault.support.OpenApiContract;
 import io.reelvault.support.TestTokens;
 import io.reelvault.support.Tools;
 import io.reelvault.support.browser.Chromium;
@@ -118,10 +119,21 @@ class ConsoleBrowserTest {
 
     @BeforeEach
     void openTheConsole() {
+        browser.keepApiAnswers(origin());
         browser.openPage(service.toString(), "document.body.dataset.ready === 'true'");
         browser.script("sessionStorage.clear()");
         browser.openPage(service.toString(), "document.body.dataset.ready === 'true'");
         browser.clearExchanges();
+    }
+
+    /** Every API answer the console received in this test (JSON bodies included) is one the document describes. */
+    @AfterEach
+    void theConsoleReceivedOnlyDocumentedAnswers() {
+        List<OpenApiContract.Answer> answers = browser.takeApiAnswers();
+        if (tokenInUse != null) {
+            assertFalse(answers.isEmpty(), "a signed-in console's API answers are recorded");
+        }
+        OpenApiContract.assertAnswersValid(origin(), answers);
     }
 
     /** The page kept its policy, and no request carried the token anywhere but in an API call's Authorization. */

@@ -1,6 +1,8 @@
 package io.reelvault.support;
 
 import com.atlassian.oai.validator.OpenApiInteractionValidator;
+import com.atlassian.oai.validator.model.Request;
+import com.atlassian.oai.validator.model.SimpleResponse;
 import com.atlassian.oai.validator.report.LevelResolver;
 import com.atlassian.oai.validator.report.ValidationReport;
 import com.atlassian.oai.validator.restassured.OpenApiValidationFilter;
@@ -26,6 +28,8 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -33,21 +37,26 @@ import java.util.concurrent.ConcurrentHashMap;
  * checks every answer a test receives (status, headers, Content-Type, body) against the operation the document has
  * for its method and path, and fails the call with the validator's report when it does not match.
  *
- * <p>Installed for every test method of a {@code @QuarkusTest} class annotated {@link Checked}
- * ({@link OpenApiContractCallbacks}). Requests are not validated: tests send hostile and malformed requests on
+ * <p>Installed for every test method of every {@code @QuarkusTest} class ({@link OpenApiContractCallbacks}), unless
+ * the class is annotated {@link Unchecked}. Browser tests validate what their pages received with
+ * {@link #assertAnswersValid}. Requests are not validated: tests send hostile and malformed requests on
  * purpose, and what the service answers to them is checked as any answer. Paths the document does not have (a test of
  * an unknown route) are not checked either.
  */
 public final class OpenApiContract {
 
     /**
-     * Every RestAssured answer of the annotated test class, and of its subclasses (the S3 runs of a local API test),
-     * is validated against {@code /q/openapi}.
+     * Opts a test class (and its subclasses and nested classes) out of the check, which otherwise applies to every
+     * {@code @QuarkusTest}. Only for a class that deliberately provokes answers outside the contract; the reason says
+     * which, and is required.
      */
     @Inherited
     @Retention(RetentionPolicy.RUNTIME)
     @Target(ElementType.TYPE)
-    public @interface Checked {}
+    public @interface Unchecked {
+        /** Why this class's answers are outside the document. */
+        String value();
+    }
 
     /** The levels of the validator's messages: requests and unknown paths ignored, everything else an error. */
     public static final LevelResolver LEVELS = LevelResolver.create()
@@ -156,11 +165,75 @@ public final class OpenApiContract {
         });
     }
 
+    /**
+     * One answer a client other than RestAssured received (a browser page, recorded through DevTools).
+     *
+     * @param url     the request's absolute URL (its path is looked up in the document; the query is ignored)
+     * @param headers the response's headers, several values of one name separated by newlines (as CDP reports them)
+     * @param body    the response's body as text; null when it is not known (a browser dropped it when its page
+     *                navigated away before it was read): then its status and headers are checked, its body is not
+     */
+    public record Answer(String method, String url, int status, Map<String, String> headers, String body) {
+        @Override
+        public String toString() {
+            return method + " " + url + " -> " + status;
+        }
+    }
+
+    /**
+     * The validator's errors for one recorded answer, against the document served at {@code baseUri}: the same check
+     * the RestAssured filter applies (status listed by the operation, headers, Content-Type, body schema).
+     */
+    public static List<String> violations(String baseUri, Answer answer) {
+        SimpleResponse.Builder response = SimpleResponse.Builder.status(answer.status());
+        answer.headers().forEach((name, values) -> response.withHeader(name, List.of(values.split("\n"))));
+        if (answer.body() != null) {
+            response.withBody(answer.body());
+        }
+        String path = URI.create(answer.url()).getRawPath();
+        ValidationReport report = validator(baseUri)
+                .validateResponse(
+                        path, Request.Method.valueOf(answer.method().toUpperCase(Locale.ROOT)), response.build());
+        return report.getMessages().stream()
+                .filter(m -> m.getLevel() == ValidationReport.Level.ERROR)
+                .filter(m -> answer.body() != null || !m.getKey().equals("validation.response.body.missing"))
+                .map(m -> m.getKey() + ": " + m.getMessage())
+                .toList();
+    }
+
+    /** Fails with every violation of every answer, each with its request; passes when all match the document. */
+    public static void assertAnswersValid(String baseUri, List<Answer> answers) {
+        StringBuilder failures = new StringBuilder();
+        for (Answer answer : answers) {
+            List<String> violations = violations(baseUri, answer);
+            if (!violations.isEmpty()) {
+                failures.append("\n")
+                        .append(answer)
+                        .append(" breaks ")
+                        .append(baseUri)
+                        .append("/q/openapi:");
+                violations.forEach(v -> failures.append("\n  - ").append(v));
+                if (answer.body() != null) {
+                    failures.append("\n  body: ")
+                            .append(answer.body(), 0, Math.min(answer.body().length(), 2000));
+                }
+            }
+        }
+        if (!failures.isEmpty()) {
+            throw new AssertionError("answers outside the API document:" + failures);
+        }
+    }
+
     /** Adds the filter to RestAssured's global filters (idempotent). */
     public static void install() {
         if (!RestAssured.filters().contains(FILTER)) {
             RestAssured.filters(FILTER);
         }
+    }
+
+    /** Whether the filter is among RestAssured's global filters now. */
+    public static boolean installed() {
+        return RestAssured.filters().contains(FILTER);
     }
 
     /** Removes it, leaving any other global filter. */

@@ -5,8 +5,8 @@ import io.quarkus.test.junit.callback.QuarkusTestBeforeEachCallback;
 import io.quarkus.test.junit.callback.QuarkusTestMethodContext;
 
 /**
- * Installs {@link OpenApiContract}'s filter around each test method of a class annotated
- * {@link OpenApiContract.Checked} (registered in META-INF/services, so it runs in the application's class loader,
+ * Installs {@link OpenApiContract}'s filter around each test method of every {@code @QuarkusTest} class but those
+ * annotated {@link OpenApiContract.Unchecked} (registered in META-INF/services, so it runs in the application's class loader,
  * where the test's RestAssured is).
  */
 public class OpenApiContractCallbacks implements QuarkusTestBeforeEachCallback, QuarkusTestAfterEachCallback {
@@ -26,11 +26,16 @@ public class OpenApiContractCallbacks implements QuarkusTestBeforeEachCallback, 
     }
 
     private static boolean checked(QuarkusTestMethodContext context) {
-        for (Class<?> c = context.getTestInstance().getClass(); c != null; c = c.getEnclosingClass()) {
-            if (c.isAnnotationPresent(OpenApiContract.Checked.class)) {
-                return true;
+        return checked(context.getTestInstance().getClass());
+    }
+
+    /** Whether the answers of this test class are validated: unless it, a superclass or an enclosing class opts out. */
+    public static boolean checked(Class<?> testClass) {
+        for (Class<?> c = testClass; c != null; c = c.getEnclosingClass()) {
+            if (c.isAnnotationPresent(OpenApiContract.Unchecked.class)) {
+                return false;
             }
         }
-        return false;
+        return true;
     }
 }

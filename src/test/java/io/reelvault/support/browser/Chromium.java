@@ -1,17 +1,22 @@
 package io.reelvault.support.browser;
 
+import io.reelvault.support.OpenApiContract;
 import io.reelvault.support.Tools;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Predicate;
 import java.util.stream.Stream;
@@ -28,6 +33,7 @@ import org.openqa.selenium.devtools.v156.fetch.model.RequestStage;
 import org.openqa.selenium.devtools.v156.network.Network;
 import org.openqa.selenium.devtools.v156.network.model.ErrorReason;
 import org.openqa.selenium.devtools.v156.network.model.Request;
+import org.openqa.selenium.devtools.v156.network.model.RequestId;
 import org.openqa.selenium.devtools.v156.page.Page;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
@@ -62,6 +68,20 @@ public final class Chromium implements AutoCloseable {
     private final DevTools devTools;
     private final Path profile;
     private final Map<String, Exchange> exchanges = new LinkedHashMap<>();
+    /** The service's base URL whose API answers ({@code /api/v1/...}) are kept with their bodies; null: none. */
+    private volatile String apiBase;
+    /** The API answers the pages received, by request id; a null body until loading finished. */
+    private final Map<String, Pending> apiAnswers = new LinkedHashMap<>();
+    /** The requests whose loading finished, by id (guarded by {@link #apiAnswers}; events may come in any order). */
+    private final java.util.Set<String> loaded = new java.util.HashSet<>();
+    /** Fetches bodies off the DevTools event threads, which must not wait for an answer of their own connection. */
+    private final ExecutorService bodies = Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "chromium-bodies");
+        t.setDaemon(true);
+        return t;
+    });
+    /** The methods of the API requests, by request id (guarded by {@link #apiAnswers}). */
+    private final Map<String, String> methods = new LinkedHashMap<>();
     /** Which paused requests {@link #cutRequests} drops before they are sent; null: none. */
     private volatile Predicate<Request> dropping;
     /** Which paused requests {@link #loseAnswers} fail once their answer arrived; null: none. */
@@ -153,6 +173,22 @@ public final class Chromium implements AutoCloseable {
         });
         devTools.addListener(Network.responseReceived(), e -> {
             String id = e.getRequestId().toString();
+            String type = e.getType().toString();
+            String base = apiBase;
+            String url = e.getResponse().getUrl();
+            if (base != null && url.startsWith(base + "/api/v1/") && !"Preflight".equals(type)) {
+                synchronized (apiAnswers) {
+                    apiAnswers.put(
+                            id,
+                            new Pending(
+                                    e.getResponse().getStatus(),
+                                    url,
+                                    Map.copyOf(e.getResponse().getHeaders().toJson())));
+                    if (loaded.contains(id)) {
+                        fetchBody(id);
+                    }
+                }
+            }
             synchronized (exchanges) {
                 Exchange sent = exchanges.get(id);
                 exchanges.put(
@@ -168,8 +204,33 @@ public final class Chromium implements AutoCloseable {
                                 null));
             }
         });
+        devTools.addListener(Network.requestWillBeSent(), e -> {
+            // the method of an API request, kept apart from the exchanges (which a test may clear meanwhile)
+            String base = apiBase;
+            if (base != null && e.getRequest().getUrl().startsWith(base + "/api/v1/")) {
+                synchronized (apiAnswers) {
+                    methods.put(e.getRequestId().toString(), e.getRequest().getMethod());
+                }
+            }
+        });
+        devTools.addListener(Network.loadingFinished(), e -> {
+            String id = e.getRequestId().toString();
+            synchronized (apiAnswers) {
+                if (apiBase != null) {
+                    loaded.add(id);
+                }
+                if (apiAnswers.containsKey(id)) {
+                    fetchBody(id);
+                }
+            }
+        });
         devTools.addListener(Network.loadingFailed(), e -> {
             String id = e.getRequestId().toString();
+            synchronized (apiAnswers) {
+                // an answer the page could not read (CORS-blocked, aborted) has no body to check
+                apiAnswers.remove(id);
+                apiAnswers.notifyAll();
+            }
             String why = e.getErrorText()
                     + e.getCorsErrorStatus()
                             .map(c -> " (CORS " + c.getCorsError() + ")")
@@ -189,6 +250,114 @@ public final class Chromium implements AutoCloseable {
                                 why));
             }
         });
+    }
+
+    /**
+     * Keeps, from now on, every answer the pages receive from {@code base}'s API ({@code base + "/api/v1/..."}, CORS
+     * preflights aside) with its body, fetched through DevTools as soon as it has loaded; {@link #takeApiAnswers}
+     * hands them over for {@code OpenApiContract.assertAnswersValid}.
+     */
+    public void keepApiAnswers(String base) {
+        apiBase = base.replaceAll("/$", "");
+    }
+
+    /** Reads an API answer's body through DevTools, now, while the page that received it is alive. */
+    private void fetchBody(String id) {
+        bodies.execute(() -> {
+            String text = null;
+            String error = null;
+            try {
+                Network.GetResponseBodyResponse body = devTools.send(Network.getResponseBody(new RequestId(id)));
+                text = body.getBase64Encoded()
+                        ? new String(Base64.getDecoder().decode(body.getBody()), StandardCharsets.ISO_8859_1)
+                        : body.getBody();
+            } catch (RuntimeException failure) {
+                // the page moved on (a navigation) before the body was read: DevTools dropped it with the page, the
+                // answer's status and headers are still checked; any other failure fails the test
+                if (!String.valueOf(failure.getMessage()).contains("No resource with given identifier found")) {
+                    error = String.valueOf(failure.getMessage());
+                }
+            }
+            synchronized (apiAnswers) {
+                Pending pending = apiAnswers.get(id);
+                if (pending != null) {
+                    pending.body = text;
+                    pending.error = error;
+                    pending.finished = true;
+                }
+                apiAnswers.notifyAll();
+            }
+        });
+    }
+
+    /**
+     * The API answers received since the last call, in arrival order, once each has its body: waits up to the call
+     * timeout for those still loading and fails the test naming any that never finished.
+     */
+    public List<OpenApiContract.Answer> takeApiAnswers() {
+        long deadline = System.nanoTime() + CALL_TIMEOUT.toNanos();
+        synchronized (apiAnswers) {
+            while (apiAnswers.values().stream().anyMatch(p -> !p.finished)) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    List<String> unfinished = apiAnswers.values().stream()
+                            .filter(p -> !p.finished)
+                            .map(p -> p.url)
+                            .toList();
+                    apiAnswers.clear();
+                    methods.clear();
+                    loaded.clear();
+                    throw new AssertionError("API answers still loading after " + CALL_TIMEOUT + ": " + unfinished);
+                }
+                try {
+                    apiAnswers.wait(Math.max(1, left / 1_000_000));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new AssertionError(e);
+                }
+            }
+            List<String> unread = apiAnswers.values().stream()
+                    .filter(p -> p.error != null)
+                    .map(p -> p.url + ": " + p.error)
+                    .toList();
+            if (!unread.isEmpty()) {
+                apiAnswers.clear();
+                methods.clear();
+                loaded.clear();
+                throw new AssertionError("DevTools did not hand over the bodies of API answers: " + unread);
+            }
+            List<OpenApiContract.Answer> answers = new ArrayList<>();
+            apiAnswers.forEach((id, p) -> answers.add(new OpenApiContract.Answer(
+                    methods.getOrDefault(id, "GET"), p.url, p.status, headers(p.headers), p.body)));
+            apiAnswers.clear();
+            methods.clear();
+            loaded.clear();
+            return answers;
+        }
+    }
+
+    private static Map<String, String> headers(Map<String, Object> cdp) {
+        Map<String, String> headers = new LinkedHashMap<>();
+        cdp.forEach((name, value) -> headers.put(name, String.valueOf(value)));
+        return headers;
+    }
+
+    /** An API answer whose body is being loaded (guarded by {@link #apiAnswers}). */
+    private static final class Pending {
+        final int status;
+        final String url;
+        final Map<String, Object> headers;
+        String body;
+        /** Why DevTools could not hand over the body; null when it did. */
+        String error;
+
+        boolean finished;
+
+        Pending(int status, String url, Map<String, Object> headers) {
+            this.status = status;
+            this.url = url;
+            this.headers = headers;
+        }
     }
 
     /**
@@ -440,6 +609,7 @@ public final class Chromium implements AutoCloseable {
 
     @Override
     public void close() {
+        bodies.shutdownNow();
         try {
             devTools.close();
         } finally {
