@@ -166,6 +166,10 @@ public final class TestConfigs {
                 throw new UnsupportedOperationException("the producer reads no query setting");
             }
 
+            public Tus tus() {
+                throw new UnsupportedOperationException("the producer reads no tus setting");
+            }
+
             public Lifecycle lifecycle() {
                 return new Lifecycle() {
                     public boolean enabled() {
