@@ -82,7 +82,8 @@ public class TusResource {
     @Operation(
             summary = "Discover the tus server's capabilities",
             description = "204 with `Tus-Version`, `Tus-Extension`, `Tus-Max-Size` (the largest upload this caller may"
-                    + " create) and `Tus-Checksum-Algorithm`.")
+                    + " create) and `Tus-Checksum-Algorithm`.",
+            extensions = @Extension(name = ApiDocs.PROBLEM_CODES, value = ""))
     @APIResponse(
             responseCode = "204",
             description = "The capabilities.",
