@@ -54,6 +54,9 @@ public interface ResumableWrites {
      */
     Uni<Long> append(TusUploadId id, long offset, Multi<ByteBuffer> body, Predicate<Throwable> keepOnFailure);
 
+    /** Cuts the upload's bytes back to {@code offset} (durably), under its lock. */
+    Uni<Void> truncate(TusUploadId id, long offset);
+
     /** The upload's bytes from {@code from} on, in constant memory. */
     Multi<ByteBuffer> read(TusUploadId id, long from);
 

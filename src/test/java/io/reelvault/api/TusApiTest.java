@@ -28,6 +28,7 @@ import io.reelvault.support.TestTokens;
 import io.reelvault.support.Tus;
 import io.restassured.path.json.JsonPath;
 import jakarta.inject.Inject;
+import java.io.IOException;
 import java.io.InputStream;
 import java.io.PipedInputStream;
 import java.io.PipedOutputStream;
@@ -443,6 +444,44 @@ class TusApiTest {
         assertEquals(204, answer.statusCode(), answer.body());
         assertEquals("100000", answer.headers().firstValue("Upload-Offset").orElseThrow());
         patch(token, url, 100_000, slice(png, 100_000, png.length)).statusCode(204);
+    }
+
+    @Test
+    void bytesCompleteButNotPublishedAreAskedForAgainFromTheLastByte() throws IOException {
+        // a process that died after the last byte was stored and before the publication: the bytes are all there
+        String token = TestTokens.user("tus-crashed");
+        byte[] png = Samples.png(4_000);
+        String url = created(token, (long) png.length, pngMeta());
+        patch(token, url, 0, slice(png, 0, 3_000)).statusCode(204);
+        java.nio.file.Path bytes = io.reelvault.support.TestStorageRoot.path()
+                .resolve(".tus")
+                .resolve(url.substring(url.lastIndexOf('/') + 1) + ".bin");
+        java.nio.file.Files.write(bytes, slice(png, 3_000, png.length), java.nio.file.StandardOpenOption.APPEND);
+        head(token, url).statusCode(200).header("Upload-Offset", Integer.toString(png.length - 1));
+        String resource = patch(token, url, png.length - 1, slice(png, png.length - 1, png.length))
+                .statusCode(204)
+                .header("Upload-Offset", Integer.toString(png.length))
+                .extract()
+                .header("Reelvault-Resource");
+        given().auth().oauth2(token).get(resource).then().statusCode(200).body("sha256", equalTo(Samples.sha256(png)));
+    }
+
+    @Test
+    void anEmptyUploadIsPublishedAtCreation() {
+        String job = "tus-empty-" + System.nanoTime();
+        tus(Generations.PIPELINE)
+                .header("Upload-Length", 0)
+                .header("Upload-Metadata", metadata("target", "temp", "job_id", job, "filename", "empty.tmp"))
+                .post("/api/v1/tus/")
+                .then()
+                .statusCode(201)
+                .header("Upload-Offset", "0")
+                .header("Reelvault-Resource", containsString("/api/v1/temp/" + job + "/empty.tmp"));
+        given().auth()
+                .oauth2(Generations.PIPELINE)
+                .get("/api/v1/temp/" + job + "/empty.tmp/url")
+                .then()
+                .statusCode(200);
     }
 
     @Test

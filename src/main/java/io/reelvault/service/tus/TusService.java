@@ -41,6 +41,8 @@ import java.time.temporal.ChronoUnit;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.jboss.logging.Logger;
 
 /**
@@ -219,7 +221,13 @@ public class TusService {
         return load(user, id).map(found -> progress(found.state(), found.offset()));
     }
 
-    private record Found(TusState state, long offset) {}
+    /**
+     * @param offset the offset the client is told: the bytes stored, except that an upload whose bytes are complete
+     *               but not published (its publication failed, or its process died during it) answers one byte less, so
+     *               that the client sends the last byte again and that PATCH publishes
+     * @param stored the bytes stored
+     */
+    private record Found(TusState state, long offset, long stored) {}
 
     private Uni<Found> load(UserId user, TusUploadId id) {
         return backend().find(id).map(stored -> {
@@ -234,8 +242,12 @@ public class TusService {
                 throw new ReelvaultException(
                         ErrorCode.UPLOAD_EXPIRED, "the upload expired at " + state.expiresAt() + "; start a new one");
             }
-            return new Found(
-                    state, state.finished() ? state.length() : stored.get().offset());
+            long bytes = stored.get().offset();
+            if (state.finished()) {
+                return new Found(state, state.length(), bytes);
+            }
+            boolean unpublished = state.length() != null && state.length() > 0 && bytes == state.length();
+            return new Found(state, unpublished ? bytes - 1 : bytes, bytes);
         });
     }
 
@@ -267,11 +279,35 @@ public class TusService {
                                         ErrorCode.UPLOAD_LOCKED,
                                         "another request is writing this upload; retry when it has ended"));
                     }
+                    Handover handover = new Handover(lease.get());
                     return Uni.createFrom()
-                            .deferred(() -> locked(user, id, offset, uploadLength, checksum, contentLength, body))
+                            .deferred(() ->
+                                    locked(user, id, offset, uploadLength, checksum, contentLength, body, handover))
                             .onTermination()
-                            .invoke(lease.get()::close);
+                            .invoke(handover::releaseUnlessHandedOver);
                 });
+    }
+
+    /** The lease of one PATCH: released when the request ends, unless a publication took it over. */
+    private static final class Handover {
+        private final ResumableWrites.Lease lease;
+        private final AtomicBoolean handedOver = new AtomicBoolean();
+
+        Handover(ResumableWrites.Lease lease) {
+            this.lease = lease;
+        }
+
+        void releaseUnlessHandedOver() {
+            if (!handedOver.get()) {
+                lease.close();
+            }
+        }
+
+        /** From now on the publication releases the lease, whatever becomes of the request. */
+        ResumableWrites.Lease takeOver() {
+            handedOver.set(true);
+            return lease;
+        }
     }
 
     private Uni<Progress> locked(
@@ -281,7 +317,8 @@ public class TusService {
             OptionalLong uploadLength,
             Optional<UploadChecksum> checksum,
             OptionalLong contentLength,
-            Multi<ByteBuffer> body) {
+            Multi<ByteBuffer> body,
+            Handover handover) {
         ResumableWrites store = backend();
         return load(user, id).chain(found -> {
             TusState state = found.state();
@@ -294,8 +331,14 @@ public class TusService {
             if (state.finished()) {
                 return Uni.createFrom().item(progress(state, found.offset()));
             }
+            if (state.length() != null && state.length() == 0) {
+                return detached(id, state, handover.takeOver()); // nothing to append: published at once
+            }
+            Uni<Void> settled = found.stored() == found.offset()
+                    ? Uni.createFrom().voidItem()
+                    : store.truncate(id, found.offset()); // complete but unpublished: the last byte comes again
             long max = limit(state.targetKind());
-            Uni<TusState> lengthKnown = Uni.createFrom().item(state);
+            Uni<TusState> lengthKnown = settled.replaceWith(state);
             if (uploadLength.isPresent()) {
                 long declared = uploadLength.getAsLong();
                 if (state.length() != null && state.length() != declared) {
@@ -311,7 +354,8 @@ public class TusService {
                                 ErrorCode.INVALID_REQUEST, "Upload-Length is less than the bytes already uploaded");
                     }
                     TusState withLength = state.withLength(declared);
-                    lengthKnown = store.saveState(id, bytes(withLength)).replaceWith(withLength);
+                    lengthKnown = settled.chain(() -> store.saveState(id, bytes(withLength)))
+                            .replaceWith(withLength);
                 }
             }
             return lengthKnown.chain(current -> {
@@ -324,7 +368,7 @@ public class TusService {
                         .chain(newOffset -> current.length() != null
                                         && newOffset.longValue()
                                                 == current.length().longValue()
-                                ? publish(id, current)
+                                ? detached(id, current, handover.takeOver())
                                 : Uni.createFrom().item(progress(current, newOffset)));
             });
         });
@@ -422,6 +466,23 @@ public class TusService {
                             .chain(() -> store.deleteBytes(id))
                             .replaceWith(progress(done, state.length()));
                 });
+    }
+
+    /**
+     * {@link #publish} run to its end whatever becomes of the request (a client that goes away during the last PATCH
+     * does not cut the publication short), holding the upload's lease until then. A publication that fails other than
+     * by a refusal (storage) gives back the last byte, so that HEAD answers one byte less than the length: the client
+     * sends it again, and that PATCH publishes again. An offset equal to the length thus always means published.
+     */
+    private Uni<Progress> detached(TusUploadId id, TusState state, ResumableWrites.Lease lease) {
+        CompletableFuture<Progress> done = new CompletableFuture<>();
+        Uni<Progress> publication = publish(id, state)
+                .onFailure(e -> !refused(e))
+                .call(() -> state.length() > 0
+                        ? backend().truncate(id, state.length() - 1)
+                        : Uni.createFrom().voidItem());
+        publication.onTermination().invoke(lease::close).subscribe().with(done::complete, done::completeExceptionally);
+        return Uni.createFrom().completionStage(done::copy);
     }
 
     private static boolean refused(Throwable e) {

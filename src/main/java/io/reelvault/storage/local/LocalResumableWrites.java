@@ -244,6 +244,19 @@ final class LocalResumableWrites implements ResumableWrites {
     }
 
     @Override
+    public Uni<Void> truncate(TusUploadId id, long offset) {
+        return io.blocking(() -> {
+            try (FileChannel channel = FileChannel.open(bytes(id), StandardOpenOption.WRITE)) {
+                channel.truncate(offset);
+                channel.force(false);
+            } catch (NoSuchFileException gone) {
+                // terminated or swept meanwhile: nothing to cut
+            }
+            return null;
+        });
+    }
+
+    @Override
     public Multi<ByteBuffer> read(TusUploadId id, long from) {
         Path file = bytes(id);
         ByteBuffer end = ByteBuffer.allocate(0);
@@ -267,7 +280,9 @@ final class LocalResumableWrites implements ResumableWrites {
                                     return b.hasRemaining() ? b : end;
                                 }))
                                 .until(b -> b == end))
-                .withFinalizer(LocalResumableWrites::closeQuietly);
+                .withFinalizer(LocalResumableWrites::closeQuietly)
+                .onFailure(UncheckedIOException.class)
+                .transform(LocalIo::unavailable);
     }
 
     @Override
