@@ -69,12 +69,17 @@ final class LocalResumableWrites implements ResumableWrites {
     public Uni<Void> create(TusUploadId id, byte[] state) {
         return io.blocking(() -> {
             Files.createDirectories(dir);
-            try {
-                Files.createFile(bytes(id));
-            } catch (FileAlreadyExistsException e) {
+            if (Files.exists(state(id))) {
                 throw new ReelvaultException(ErrorCode.CONFLICT, "the upload exists already");
             }
+            // the state first: a crash before the bytes file leaves an upload of 0 bytes (append creates the file),
+            // never a bytes file that no state names (which no sweep would find)
             writeState(id, state);
+            try {
+                Files.createFile(bytes(id));
+            } catch (FileAlreadyExistsException ignored) {
+                // a retried creation
+            }
             return null;
         });
     }
@@ -173,7 +178,9 @@ final class LocalResumableWrites implements ResumableWrites {
         return io.blocking(() -> {
                     FileChannel channel;
                     try {
-                        channel = FileChannel.open(file, StandardOpenOption.WRITE);
+                        // created if missing: the state exists (the caller read it under the lock), its bytes file not
+                        // yet (a crash between the two steps of create)
+                        channel = FileChannel.open(file, StandardOpenOption.WRITE, StandardOpenOption.CREATE);
                     } catch (NoSuchFileException e) {
                         throw ReelvaultException.notFound("upload");
                     }
