@@ -7,8 +7,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
+import io.reelvault.model.ObjectKey;
+import io.reelvault.storage.ObjectContent;
+import io.reelvault.storage.ObjectStore;
 import io.reelvault.support.Generations;
-import io.reelvault.support.TestStorageRoot;
+import jakarta.inject.Inject;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -20,8 +23,10 @@ import java.nio.file.StandardCopyOption;
 import java.security.DigestInputStream;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Optional;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -35,10 +40,16 @@ import org.junit.jupiter.api.Test;
  */
 @QuarkusTest
 class TusJsClientTest {
-    static final int SIZE = 60 * 1024 * 1024;
-
     @TestHTTPResource("/api/v1/tus/")
     URL endpoint;
+
+    @Inject
+    ObjectStore store;
+
+    /** The file's size: 60 MB (the test profile's pipeline limit is 64M). */
+    int size() {
+        return 60 * 1024 * 1024;
+    }
 
     @Test
     void tusJsClientResumesThreeInterruptedUploadsWithChecksumsAndTerminates() throws Exception {
@@ -48,7 +59,7 @@ class TusJsClientTest {
         byte[] chunk = new byte[1 << 20];
         Random bytes = new Random(seed);
         try (OutputStream out = Files.newOutputStream(file)) {
-            for (int i = 0; i < SIZE / chunk.length; i++) {
+            for (int i = 0; i < size() / chunk.length; i++) {
                 bytes.nextBytes(chunk);
                 out.write(chunk);
             }
@@ -80,19 +91,22 @@ class TusJsClientTest {
 
         assertEquals(3, report.path("aborts").asInt(), "aborted three times: " + report);
         assertTrue(report.path("resumes").asInt() >= 3, "resumed from the fingerprint store: " + report);
-        assertTrue(report.path("patches").asInt() >= SIZE / (4 << 20), "PATCHes: " + report);
+        assertTrue(report.path("patches").asInt() >= size() / (4 << 20), "PATCHes: " + report);
         assertEquals(report.path("patches").asInt(), report.path("checksummed").asInt(), "a checksum on every PATCH");
         assertTrue(report.path("statuses").path("PATCH 460").isMissingNode(), "no chunk refused: " + report);
-        assertEquals(Integer.toString(SIZE), report.path("final_offset").asText(), report.toString());
+        assertEquals(Integer.toString(size()), report.path("final_offset").asText(), report.toString());
         assertEquals(404, report.path("terminated_status").asInt(), "terminated: " + report);
         assertTrue(report.path("statuses").path("DELETE 204").asInt() == 1, "one termination: " + report);
 
-        Path stored = TestStorageRoot.path()
-                .resolve("temp")
-                .resolve(job)
-                .resolve("processing")
-                .resolve("big.tmp");
-        assertEquals(sha256(file), sha256(stored), "the stored object is the source (seed " + seed + ")");
+        ObjectContent stored = store.get(ObjectKey.parse("temp/" + job + "/processing/big.tmp"), Optional.empty())
+                .await()
+                .atMost(Duration.ofSeconds(30));
+        MessageDigest digest = MessageDigest.getInstance("SHA-256");
+        stored.body().subscribe().asIterable().forEach(digest::update);
+        assertEquals(
+                sha256(file),
+                HexFormat.of().formatHex(digest.digest()),
+                "the stored object is the source (seed " + seed + ")");
     }
 
     /** {@code target/tus-node}: the script and its lock file, with {@code npm ci} run once. */

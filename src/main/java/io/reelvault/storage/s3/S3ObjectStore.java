@@ -11,6 +11,7 @@ import io.reelvault.storage.PendingWrites;
 import io.reelvault.storage.PreconditionFailedException;
 import io.reelvault.storage.PutResult;
 import io.reelvault.storage.ReadinessProbe;
+import io.reelvault.storage.ResumableWrites;
 import io.reelvault.storage.SignedUrls;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
@@ -54,6 +55,7 @@ public final class S3ObjectStore implements ObjectStore, ReadinessProbe, SignedU
     private final ObjectDeletes deletes;
     private final PresignedUrls presigned;
     private final AbandonedUploads abandoned;
+    private final S3ResumableWrites resumable;
 
     /** @param sse the encryption every write requests; null only for test servers that implement none */
     S3ObjectStore(
@@ -84,6 +86,7 @@ public final class S3ObjectStore implements ObjectStore, ReadinessProbe, SignedU
         this.reads = new ObjectReads(target);
         this.presigned = new PresignedUrls(target, presigner);
         this.abandoned = new AbandonedUploads(target, this.multipart);
+        this.resumable = new S3ResumableWrites(target, multipart.partSize(), uploaders);
     }
 
     /** Bytes of the buffer budget no upload holds now (all of it when no upload is in flight). */
@@ -167,5 +170,14 @@ public final class S3ObjectStore implements ObjectStore, ReadinessProbe, SignedU
     @Override
     public int abortAll() {
         return multipart.abortAll();
+    }
+
+    /** Besides the interfaces it implements: {@link ResumableWrites} ({@link S3ResumableWrites}). */
+    @Override
+    public <T> java.util.Optional<T> capability(Class<T> type) {
+        if (type == ResumableWrites.class) {
+            return java.util.Optional.of(type.cast(resumable));
+        }
+        return ObjectStore.super.capability(type);
     }
 }
