@@ -6,7 +6,9 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.scheduler.Scheduled;
 import io.reelvault.cluster.ClusterJob;
+import io.reelvault.cluster.ClusterLock;
 import io.reelvault.cluster.ClusterLocks;
+import io.reelvault.cluster.SharedClusterLocks;
 import io.reelvault.config.CommandMode;
 import io.reelvault.config.ReelvaultConfig;
 import io.reelvault.error.ErrorCode;
@@ -31,7 +33,9 @@ import io.reelvault.storage.ObjectStore;
 import io.reelvault.storage.ResumableWrites;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
+import io.smallrye.mutiny.infrastructure.Infrastructure;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.inject.Instance;
 import jakarta.inject.Inject;
 import java.nio.ByteBuffer;
 import java.time.Clock;
@@ -75,6 +79,9 @@ public class TusService {
     private final TempService temp;
     private final ArtifactWriter artifacts;
     private final ClusterJob sweepJob;
+    /** S3 with Redis: the leases that keep two replicas from writing one upload at once. */
+    private final Optional<SharedClusterLocks> shared;
+
     private final Counter expired;
 
     @Inject
@@ -89,6 +96,7 @@ public class TusService {
             TempService temp,
             ArtifactWriter artifacts,
             ClusterLocks locks,
+            Instance<SharedClusterLocks> shared,
             CommandMode commandMode,
             MeterRegistry registry) {
         this.writes = store.capability(ResumableWrites.class);
@@ -103,6 +111,9 @@ public class TusService {
         this.temp = temp;
         this.artifacts = artifacts;
         this.sweepJob = locks.job(SWEEP_LOCK, !commandMode.active());
+        // the local backend's lock is an OS lock on the shared root already; on S3 the store's lock is this process's
+        this.shared =
+                !config.storage().useLocal() && shared.isResolvable() ? Optional.of(shared.get()) : Optional.empty();
         this.expired = Counter.builder(StorageMetrics.TUS_UPLOADS_EXPIRED)
                 .description("Unfinished resumable uploads removed after their Upload-Expires")
                 .register(registry);
@@ -271,7 +282,7 @@ public class TusService {
             Multi<ByteBuffer> body) {
         ResumableWrites store = backend();
         return load(user, id) // not found, other caller's or expired: answered before the lock is tried
-                .chain(() -> store.lock(id))
+                .chain(() -> lease(id))
                 .chain(lease -> {
                     if (lease.isEmpty()) {
                         return Uni.createFrom()
@@ -494,7 +505,7 @@ public class TusService {
     /** DELETE (termination): the upload's bytes and state are gone; {@code upload_locked} while a PATCH runs. */
     public Uni<Void> terminate(UserId user, TusUploadId id) {
         ResumableWrites store = backend();
-        return load(user, id).chain(() -> store.lock(id)).chain(lease -> {
+        return load(user, id).chain(() -> lease(id)).chain(lease -> {
             if (lease.isEmpty()) {
                 return Uni.createFrom()
                         .failure(new ReelvaultException(
@@ -550,7 +561,7 @@ public class TusService {
             if (!now.isAfter(state.expiresAt())) {
                 continue;
             }
-            Optional<ResumableWrites.Lease> lease = store.lock(id).await().indefinitely();
+            Optional<ResumableWrites.Lease> lease = lease(id).await().indefinitely();
             if (lease.isEmpty()) {
                 continue; // a PATCH is answering 410 right now; the next sweep removes it
             }
@@ -563,6 +574,45 @@ public class TusService {
             }
         }
         return removed;
+    }
+
+    /**
+     * The upload's lease: the store's lock (local: an OS lock every process on the root honours; S3: this process's),
+     * and on S3 with Redis also the cluster lease {@code reelvault:lock:tus-{id}} (renewed while held, gone a lease
+     * ttl after its holder died), so that two replicas never write one upload at once. Empty when either is held
+     * elsewhere, or Redis cannot tell (fail closed: the client retries its 423).
+     */
+    Uni<Optional<ResumableWrites.Lease>> lease(TusUploadId id) {
+        return backend().lock(id).chain(local -> {
+            Optional<ClusterLock> cluster =
+                    local.isEmpty() ? Optional.empty() : shared.flatMap(s -> s.named(leaseName(id)));
+            if (cluster.isEmpty()) {
+                return Uni.createFrom().item(local);
+            }
+            return Uni.createFrom()
+                    .item(() -> cluster.get().tryLock()) // a Redis call: on a worker
+                    .runSubscriptionOn(Infrastructure.getDefaultWorkerPool())
+                    .onFailure()
+                    .invoke(e -> local.get().close())
+                    .map(held -> {
+                        if (held.isEmpty()) {
+                            local.get().close();
+                            return Optional.<ResumableWrites.Lease>empty();
+                        }
+                        AtomicBoolean released = new AtomicBoolean();
+                        return Optional.<ResumableWrites.Lease>of(() -> {
+                            if (released.compareAndSet(false, true)) {
+                                local.get().close();
+                                Infrastructure.getDefaultWorkerPool().execute(held.get()::close); // a Redis call too
+                            }
+                        });
+                    });
+        });
+    }
+
+    /** The cluster lock's name of an upload, e.g. {@code tus-tus-20261204-abc...}. */
+    public static String leaseName(TusUploadId id) {
+        return "tus-" + id.value().replace('_', '-');
     }
 
     private Progress progress(TusState state, long offset) {
