@@ -86,7 +86,7 @@ public final class S3ObjectStore implements ObjectStore, ReadinessProbe, SignedU
         this.reads = new ObjectReads(target);
         this.presigned = new PresignedUrls(target, presigner);
         this.abandoned = new AbandonedUploads(target, this.multipart);
-        this.resumable = new S3ResumableWrites(target, multipart.partSize(), uploaders);
+        this.resumable = new S3ResumableWrites(target, multipart.partSize(), this.multipart.budget, uploaders);
     }
 
     /** Bytes of the buffer budget no upload holds now (all of it when no upload is in flight). */

@@ -30,7 +30,7 @@ import software.amazon.awssdk.services.s3.model.GetObjectResponse;
  * so R2-style servers take them); the bytes that do not fill a part yet wait in the small object {@code tail} and are
  * put in front of the next PATCH's bytes; {@code progress} records the multipart upload's id, its parts (number and
  * ETag) and the tail's size; {@code state.json} is the caller's document. No local disk is used; a PATCH holds at most one
- * part in memory. A full part is sent only once a byte beyond it arrives, so the tail is never empty while the upload
+ * part in memory, taken from the store's {@link BufferBudget} as bytes arrive. A full part is sent only once a byte beyond it arrives, so the tail is never empty while the upload
  * has bytes (the last byte can always be given back). Publication ({@link #read}) sends the tail as the last part,
  * completes the multipart upload and streams the object back; termination and expiry abort it.
  *
@@ -43,11 +43,13 @@ final class S3ResumableWrites implements ResumableWrites {
     private final S3Bucket bucket;
     private final long partSize;
     private final ExecutorService executor;
+    private final BufferBudget budget;
     private final Set<TusUploadId> held = ConcurrentHashMap.newKeySet();
 
-    S3ResumableWrites(S3Bucket bucket, long partSize, ExecutorService executor) {
+    S3ResumableWrites(S3Bucket bucket, long partSize, BufferBudget budget, ExecutorService executor) {
         this.bucket = bucket;
         this.partSize = partSize;
+        this.budget = budget;
         this.executor = executor;
     }
 
@@ -211,58 +213,110 @@ final class S3ResumableWrites implements ResumableWrites {
         return Uni.createFrom().item(() -> held.add(id) ? Optional.<Lease>of(() -> held.remove(id)) : Optional.empty());
     }
 
-    /** One PATCH's bytes on their way: the part being filled (the old tail first). */
+    /**
+     * One PATCH's bytes on their way: the part being filled (the old tail first), in 64 KiB chunks taken from the
+     * store's {@link BufferBudget} as bytes arrive (waiting, as a multipart upload's parts do, while the budget is
+     * spent), sent as a part once full and followed by more bytes.
+     */
     private final class Filling {
+        private static final int CHUNK = 64 * 1024;
         final TusUploadId id;
         final Progress before;
         final List<CompletedPart> parts;
-        final byte[] part;
-        int filled;
+        private BufferBudget.Part budgetPart;
+        private List<ByteBuffer> chunks = new ArrayList<>();
+        private ByteBuffer current;
+        private long filled;
+        volatile boolean cancelled;
 
-        Filling(TusUploadId id, Progress before, byte[] tail) {
+        Filling(TusUploadId id, Progress before) {
             this.id = id;
             this.before = before;
             this.parts = new ArrayList<>(before.parts());
-            this.part = new byte[(int) partSize];
-            System.arraycopy(tail, 0, part, 0, tail.length);
-            this.filled = tail.length;
+            this.budgetPart = budget.part(partSize);
         }
 
-        void accept(ByteBuffer buffer) throws Exception {
+        void accept(ByteBuffer source) throws Exception {
+            ByteBuffer buffer = source.duplicate();
             while (buffer.hasRemaining()) {
-                if (filled == part.length) { // full, and more bytes come: send it
-                    int number = parts.size() + 1;
-                    String etag = bucket.s3()
-                            .uploadPart(
-                                    b -> b.bucket(bucket.name())
-                                            .key(key(id, "data"))
-                                            .uploadId(before.uploadId())
-                                            .partNumber(number)
-                                            .contentLength(partSize)
-                                            .overrideConfiguration(bucket.deadline(partSize)),
-                                    AsyncRequestBody.fromBytes(part))
-                            .get()
-                            .eTag();
-                    parts.add(CompletedPart.builder()
-                            .partNumber(number)
-                            .eTag(etag)
-                            .build());
-                    filled = 0;
+                if (filled == partSize) { // full, and more bytes come: send it
+                    sendPart();
                 }
-                int n = Math.min(buffer.remaining(), part.length - filled);
-                buffer.get(part, filled, n);
+                if (current == null || !current.hasRemaining()) {
+                    int size = (int) Math.min(CHUNK, partSize - filled);
+                    budgetPart.grow(size, 50, () -> cancelled);
+                    current = ByteBuffer.allocate(size);
+                    chunks.add(current);
+                }
+                int n = Math.min(buffer.remaining(), current.remaining());
+                ByteBuffer slice = buffer.slice();
+                slice.limit(n);
+                current.put(slice);
+                buffer.position(buffer.position() + n);
                 filled += n;
             }
         }
 
-        /** Records what arrived: the tail, then the progress naming the parts sent. */
+        /** The bytes so far, as a request body that can be sent again (a retried request). */
+        private PartBuffer bytes() {
+            List<ByteBuffer> written = new ArrayList<>();
+            for (ByteBuffer c : chunks) {
+                written.add(c.duplicate().flip());
+            }
+            return new PartBuffer(budgetPart, written, filled);
+        }
+
+        private void sendPart() throws Exception {
+            int number = parts.size() + 1;
+            PartBuffer data = bytes();
+            budgetPart.ship();
+            try {
+                String etag = bucket.s3()
+                        .uploadPart(
+                                b -> b.bucket(bucket.name())
+                                        .key(key(id, "data"))
+                                        .uploadId(before.uploadId())
+                                        .partNumber(number)
+                                        .contentLength(partSize)
+                                        .overrideConfiguration(bucket.deadline(partSize)),
+                                data.body("application/octet-stream"))
+                        .get()
+                        .eTag();
+                parts.add(CompletedPart.builder().partNumber(number).eTag(etag).build());
+            } finally {
+                budgetPart.sent();
+            }
+            budgetPart = budget.part(partSize);
+            chunks = new ArrayList<>();
+            current = null;
+            filled = 0;
+        }
+
+        /** Records what arrived: the tail, then the progress naming the parts sent; gives the buffer back. */
         long keep() throws Exception {
-            byte[] tail = new byte[filled];
-            System.arraycopy(part, 0, tail, 0, filled);
-            put(key(id, "tail"), tail);
-            Progress after = new Progress(before.uploadId(), List.copyOf(parts), filled, false, 0);
-            save(id, after);
-            return after.offset(partSize);
+            try {
+                PartBuffer tail = bytes();
+                bucket.s3()
+                        .putObject(
+                                b -> b.bucket(bucket.name())
+                                        .key(key(id, "tail"))
+                                        .contentLength(filled)
+                                        .serverSideEncryption(bucket.sse())
+                                        .overrideConfiguration(bucket.deadline(filled)),
+                                filled == 0
+                                        ? AsyncRequestBody.fromBytes(new byte[0]) // no chunk to stream
+                                        : tail.body("application/octet-stream"))
+                        .get();
+                Progress after = new Progress(before.uploadId(), List.copyOf(parts), filled, false, 0);
+                save(id, after);
+                return after.offset(partSize);
+            } finally {
+                release();
+            }
+        }
+
+        void release() {
+            budgetPart.release();
         }
     }
 
@@ -278,12 +332,21 @@ final class S3ResumableWrites implements ResumableWrites {
                     if (p.completed()) {
                         return (Object) p;
                     }
-                    byte[] tail =
-                            p.tail() == 0 ? new byte[0] : get(key(id, "tail")).orElse(new byte[0]);
-                    if (tail.length != p.tail()) {
-                        throw new ReelvaultException(ErrorCode.STORAGE_UNAVAILABLE, "a tus upload's tail is missing");
+                    Filling filling = new Filling(id, p);
+                    try {
+                        if (p.tail() > 0) {
+                            byte[] tail = get(key(id, "tail")).orElse(new byte[0]);
+                            if (tail.length != p.tail()) {
+                                throw new ReelvaultException(
+                                        ErrorCode.STORAGE_UNAVAILABLE, "a tus upload's tail is missing");
+                            }
+                            filling.accept(ByteBuffer.wrap(tail));
+                        }
+                    } catch (Exception | Error e) {
+                        filling.release();
+                        throw e;
                     }
-                    return (Object) new Filling(id, p, tail);
+                    return (Object) filling;
                 })
                 .chain(prepared -> {
                     if (prepared instanceof Progress completed) {
@@ -311,7 +374,22 @@ final class S3ResumableWrites implements ResumableWrites {
                                             .onFailure()
                                             .recoverWithNull()
                                             .replaceWithVoid()
-                                    : Uni.createFrom().voidItem());
+                                    : Uni.createFrom().voidItem().invoke(filling::release))
+                            .onCancellation()
+                            .invoke(() -> {
+                                filling.cancelled = true;
+                                executor.execute(() -> {
+                                    try {
+                                        if (keepOnFailure.test(null)) {
+                                            filling.keep();
+                                        }
+                                    } catch (Exception ignored) {
+                                        // the next HEAD reports what was recorded before
+                                    } finally {
+                                        filling.release();
+                                    }
+                                });
+                            });
                 });
     }
 
@@ -320,12 +398,39 @@ final class S3ResumableWrites implements ResumableWrites {
      * again is taken as is (the object already holds it).
      */
     private Uni<Long> givenBackByte(TusUploadId id, Progress p, Multi<ByteBuffer> body) {
-        return body.collect()
-                .with(java.util.stream.Collectors.summingLong(ByteBuffer::remaining))
-                .chain(n -> blocking(() -> {
-                    if (n != p.givenBack()) {
+        long total = (long) p.parts().size() * partSize + p.tail();
+        byte[] sent = new byte[(int) p.givenBack()];
+        long[] count = {0};
+        return body.onItem()
+                .invoke(buffer -> {
+                    ByteBuffer b = buffer.duplicate();
+                    while (b.hasRemaining()) {
+                        if (count[0] >= sent.length) {
+                            throw new ReelvaultException(
+                                    ErrorCode.PAYLOAD_TOO_LARGE,
+                                    "only the last " + sent.length + " bytes of the upload are missing");
+                        }
+                        sent[(int) count[0]++] = b.get();
+                    }
+                })
+                .collect()
+                .last()
+                .chain(ignored -> blocking(() -> {
+                    if (count[0] != sent.length) {
+                        return p.offset(partSize) + count[0] == total ? total : p.offset(partSize);
+                    }
+                    byte[] stored = bucket.s3()
+                            .getObject(
+                                    b -> b.bucket(bucket.name())
+                                            .key(key(id, "data"))
+                                            .range("bytes=" + (total - sent.length) + "-" + (total - 1))
+                                            .overrideConfiguration(bucket.deadline()),
+                                    AsyncResponseTransformer.toBytes())
+                            .get()
+                            .asByteArray();
+                    if (!java.util.Arrays.equals(stored, sent)) {
                         throw new ReelvaultException(
-                                ErrorCode.PAYLOAD_TOO_LARGE, "only the last " + p.givenBack() + " bytes are missing");
+                                ErrorCode.CONFLICT, "the resent bytes are not the ones this upload received before");
                     }
                     Progress restored = new Progress(p.uploadId(), p.parts(), p.tail(), true, 0);
                     save(id, restored);
