@@ -273,6 +273,24 @@ class TusApiTest {
     }
 
     @Test
+    void xHttpMethodOverrideTurnsAPostIntoAPatchOrADelete() {
+        String token = TestTokens.user("tus-override");
+        byte[] png = Samples.png(1_000);
+        String url = created(token, (long) png.length, pngMeta());
+        tus(token)
+                .header("X-HTTP-Method-Override", "PATCH")
+                .contentType(Tus.OCTETS)
+                .header("Upload-Offset", 0)
+                .body(slice(png, 0, 300))
+                .post(url)
+                .then()
+                .statusCode(204)
+                .header("Upload-Offset", "300");
+        tus(token).header("X-HTTP-Method-Override", "DELETE").post(url).then().statusCode(204);
+        headAnswers(head(token, url), 404);
+    }
+
+    @Test
     void terminationRemovesTheUpload() {
         String token = TestTokens.user("tus-terminate");
         byte[] png = Samples.png(1_000);
