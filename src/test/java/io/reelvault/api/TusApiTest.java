@@ -290,6 +290,74 @@ class TusApiTest {
         headAnswers(head(token, url), 404);
     }
 
+    /** Hostile header values and ids (those an HTTP client can send): refused as problems, never a 5xx. */
+    @Test
+    void hostileHeadersAndIdsAreRefusedAsProblems() {
+        String token = TestTokens.user("tus-hostile");
+        java.util.List<String> values = new java.util.ArrayList<>();
+        values.addAll(io.reelvault.fuzz.Hostile.NUMBERS);
+        values.addAll(io.reelvault.fuzz.Hostile.FRAGMENTS);
+        values.removeIf(v -> !v.chars().allMatch(c -> c >= 0x20 && c < 0x7f));
+        String url = created(token, 1_000L, pngMeta());
+        java.util.Set<String> codes = java.util.Arrays.stream(io.reelvault.error.ErrorCode.values())
+                .map(io.reelvault.error.ErrorCode::code)
+                .collect(java.util.stream.Collectors.toSet());
+        for (String v : values) {
+            java.util.List<io.restassured.response.Response> answers = java.util.List.of(
+                    tus(token)
+                            .header("Upload-Length", v)
+                            .header("Upload-Metadata", pngMeta())
+                            .post("/api/v1/tus/"),
+                    tus(token)
+                            .header("Upload-Length", 10)
+                            .header("Upload-Metadata", v)
+                            .post("/api/v1/tus/"),
+                    tus(token)
+                            .header("Upload-Length", 10)
+                            .header("Upload-Metadata", "filename " + v + ",filetype " + v)
+                            .post("/api/v1/tus/"),
+                    tus(token)
+                            .contentType(Tus.OCTETS)
+                            .header("Upload-Offset", v)
+                            .body(new byte[1])
+                            .patch(url),
+                    tus(token)
+                            .contentType(Tus.OCTETS)
+                            .header("Upload-Offset", 0)
+                            .header("Upload-Checksum", "sha256 " + v)
+                            .body(new byte[1])
+                            .patch(url),
+                    tus(token)
+                            .contentType(Tus.OCTETS)
+                            .header("Upload-Offset", 0)
+                            .header("Upload-Length", v)
+                            .body(new byte[0])
+                            .patch(url),
+                    given().auth()
+                            .oauth2(token)
+                            .header("Tus-Resumable", v)
+                            .contentType(Tus.OCTETS)
+                            .header("Upload-Offset", 0)
+                            .body(new byte[0])
+                            .patch(url),
+                    tus(token)
+                            .urlEncodingEnabled(true)
+                            .contentType(Tus.OCTETS)
+                            .header("Upload-Offset", 0)
+                            .body(new byte[0])
+                            .patch("/api/v1/tus/{id}", v),
+                    tus(token).urlEncodingEnabled(true).delete("/api/v1/tus/{id}", v));
+            for (io.restassured.response.Response r : answers) {
+                assertTrue(r.statusCode() < 500, v + ": " + r.statusCode() + " " + r.asString());
+                if (r.statusCode() >= 400 && r.statusCode() != 404 && r.statusCode() != 405) {
+                    assertEquals("application/problem+json", r.contentType().split(";")[0], v);
+                    assertTrue(codes.contains(r.jsonPath().getString("code")), v + ": " + r.asString());
+                }
+            }
+        }
+        head(token, url).statusCode(200);
+    }
+
     @Test
     void terminationRemovesTheUpload() {
         String token = TestTokens.user("tus-terminate");
