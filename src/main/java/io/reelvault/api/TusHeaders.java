@@ -15,8 +15,7 @@ import java.util.Set;
  *       too, which clients ignore), whoever answers it: the resource, the security layer (401), a filter (429, 503) or
  *       the problem mapper;
  *   <li>{@code X-HTTP-Method-Override}: a POST that names PATCH, DELETE or HEAD there (a client or proxy that cannot send
- *       those) is routed again as that method. Not a JAX-RS pre-matching filter: one of those makes the server read
- *       every request body before matching, which would end the streaming of uploads.
+ *       those) is routed again as that method, before any JAX-RS processing of the request (and of its body).
  * </ul>
  */
 @ApplicationScoped
