@@ -11,6 +11,7 @@ import io.reelvault.error.ErrorCode;
 import io.reelvault.error.ReelvaultException;
 import io.reelvault.model.ByteRange;
 import io.reelvault.model.ObjectKey;
+import io.reelvault.service.upload.MultipartUploadService;
 import io.reelvault.service.upload.UploadService;
 import io.reelvault.storage.FileBody;
 import io.reelvault.storage.ObjectContent;
@@ -72,12 +73,19 @@ public class StorageRoutes {
     private final Problems problems;
     private final ShutdownGate shutdown;
     private final UploadService uploads;
+    private final MultipartUploadService multipart;
 
-    public StorageRoutes(ObjectStore store, Problems problems, ShutdownGate shutdown, UploadService uploads) {
+    public StorageRoutes(
+            ObjectStore store,
+            Problems problems,
+            ShutdownGate shutdown,
+            UploadService uploads,
+            MultipartUploadService multipart) {
         this.store = store;
         this.problems = problems;
         this.shutdown = shutdown;
         this.uploads = uploads;
+        this.multipart = multipart;
     }
 
     /**
@@ -110,6 +118,10 @@ public class StorageRoutes {
             }
             ObjectKey key = ObjectKey.parse(path.substring(PREFIX.length()));
             Map<String, String> bound = verifier.verify(method.name(), key, query(ctx));
+            if (method == HttpMethod.PUT && bound.containsKey(SignedUrlVerifier.UPLOAD_ID)) {
+                receivePart(ctx, key, bound, onLoop);
+                return;
+            }
             if (method == HttpMethod.PUT) {
                 receive(ctx, key, bound, onLoop);
                 return;
@@ -166,6 +178,46 @@ public class StorageRoutes {
                 .with(
                         stored -> ctx.response()
                                 .putHeader(HttpHeaders.ETAG, stored.info().etag())
+                                .setStatusCode(200)
+                                .end(),
+                        e -> fail(ctx, e));
+    }
+
+    /**
+     * A signed part PUT of a direct multipart upload: exactly the signed Content-Length (no chunked body), the bytes
+     * counted against it; stored only while its upload waits for it (see {@link MultipartUploadService#receivePart}).
+     * Answers 200 with the part's {@code ETag}.
+     */
+    private void receivePart(RoutingContext ctx, ObjectKey key, Map<String, String> bound, Executor onLoop) {
+        var request = ctx.request();
+        OptionalLong length = RequestBodies.contentLength(request);
+        long signed = Long.parseLong(bound.get("content-length"));
+        if (request.headers().contains(HttpHeaders.TRANSFER_ENCODING)
+                || length.isEmpty()
+                || length.getAsLong() != signed) {
+            throw new ReelvaultException(
+                    ErrorCode.SIGNATURE_INVALID, "the Content-Length is not the one this URL was signed for");
+        }
+        int number;
+        try {
+            number = Integer.parseInt(bound.get(SignedUrlVerifier.PART_NUMBER));
+        } catch (NumberFormatException e) {
+            throw new ReelvaultException(ErrorCode.SIGNATURE_INVALID, "the URL's signature does not match");
+        }
+        shutdown.admitUpload();
+        RequestBodies.acceptBody(request);
+        multipart
+                .receivePart(
+                        key,
+                        bound.get(SignedUrlVerifier.UPLOAD_ID),
+                        number,
+                        capped(RequestBodies.raw(request), signed),
+                        signed)
+                .emitOn(onLoop)
+                .subscribe()
+                .with(
+                        part -> ctx.response()
+                                .putHeader(HttpHeaders.ETAG, part.etag())
                                 .setStatusCode(200)
                                 .end(),
                         e -> fail(ctx, e));

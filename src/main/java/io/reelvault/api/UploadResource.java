@@ -8,6 +8,7 @@ import io.reelvault.model.UploadFilename;
 import io.reelvault.model.UploadId;
 import io.reelvault.service.RateClass;
 import io.reelvault.service.SignedUrlView;
+import io.reelvault.service.upload.MultipartUploadService;
 import io.reelvault.service.upload.PresignedUpload;
 import io.reelvault.service.upload.UploadMetadata;
 import io.reelvault.service.upload.UploadPage;
@@ -24,6 +25,7 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.UriInfo;
+import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
 import org.eclipse.microprofile.openapi.annotations.Operation;
@@ -58,10 +60,12 @@ public class UploadResource {
     private static final long MULTIPART_OVERHEAD = 64 * 1024;
 
     private final UploadService uploads;
+    private final MultipartUploadService multipart;
     private final Caller caller;
 
-    public UploadResource(UploadService uploads, Caller caller) {
+    public UploadResource(UploadService uploads, MultipartUploadService multipart, Caller caller) {
         this.uploads = uploads;
+        this.multipart = multipart;
         this.caller = caller;
     }
 
@@ -299,5 +303,197 @@ public class UploadResource {
     @APIResponse(responseCode = "204", description = "Deleted.")
     public Uni<RestResponse<Void>> delete(@RestPath String uploadId) {
         return uploads.delete(caller.user(), UploadId.parse(uploadId)).map(v -> RestResponse.noContent());
+    }
+
+    /** A direct multipart upload: {@code {filename, content_type, size_bytes}} in, its part size and count out. */
+    @Schema(
+            name = "MultipartRequest",
+            requiredProperties = {"filename", "content_type", "size_bytes"})
+    public record MultipartRequest(
+            @Schema(description = "e.g. `jingle.wav`") String filename,
+
+            @Schema(description = "png, jpeg, gif, mp3 or wav, matching the name")
+            String contentType,
+
+            @Schema(description = "the file's exact size in bytes", minimum = "1")
+            Long sizeBytes,
+
+            @Schema(
+                    description = "optional: the part size the client cuts the file into (5 MiB to 5 GiB, at"
+                            + " most 10,000 parts); default `REELVAULT_UPLOADS_MULTIPART_PART_SIZE`",
+                    minimum = "5242880",
+                    maximum = "5368709120")
+            Long partSize) {}
+
+    /** The part numbers to sign. */
+    @Schema(name = "PartNumbersRequest", requiredProperties = "part_numbers")
+    public record PartNumbersRequest(
+            @Schema(description = "1 to 100 part numbers, each 1 to `part_count`", maxItems = 100)
+            List<Integer> partNumbers) {}
+
+    /** The signed part URLs. */
+    @Schema(name = "PartUrls")
+    public record PartUrls(List<MultipartUploadService.PartUrl> parts) {}
+
+    /** The parts to assemble. */
+    @Schema(name = "CompleteMultipartRequest", requiredProperties = "parts")
+    public record CompleteMultipartRequest(
+            @Schema(
+                    description = "every part, 1 to `part_count` in order, with the ETag its PUT answered",
+                    maxItems = 10000)
+            List<MultipartUploadService.CompletedPart> parts) {}
+
+    /** Step 1 of a direct multipart upload: name, type and size are checked before any URL is handed out. */
+    @RateLimited(RateClass.URL)
+    @POST
+    @Path("/multipart")
+    @Consumes(MediaType.APPLICATION_JSON)
+    @Operation(
+            summary = "Start a direct multipart upload",
+            description = "For large files: checks the name, type and size now (415 / 413 before any byte moves) and"
+                    + " starts a multipart upload whose parts go straight to storage (S3: the bucket). The file is cut into"
+                    + " `part_count` parts of `part_size` bytes (the request's `part_size`, else"
+                    + " `REELVAULT_UPLOADS_MULTIPART_PART_SIZE`; at least 5 MiB; the last part smaller). Then sign part URLs (`POST .../{upload_id}/multipart/parts`), PUT each part"
+                    + " (its answer's `ETag` is the part's), and `POST .../{upload_id}/multipart/complete`. The upload"
+                    + " lives 12 hours; one that receives no part for `REELVAULT_STORAGE_INCOMPLETE_WRITE_GRACE` (1h) is"
+                    + " aborted, and so is one not completed in time, by the upload sweeper.",
+            extensions =
+                    @Extension(
+                            name = ApiDocs.PROBLEM_CODES,
+                            value = ApiDocs.JSON_BODY + ",invalid_filename,rate_limited," + ApiDocs.STORED))
+    @RequestBody(
+            required = true,
+            content =
+                    @Content(
+                            mediaType = MediaType.APPLICATION_JSON,
+                            schema = @Schema(implementation = MultipartRequest.class)))
+    @APIResponse(
+            responseCode = "201",
+            description = "MultipartStarted: sign and PUT the parts.",
+            content =
+                    @Content(
+                            mediaType = MediaType.APPLICATION_JSON,
+                            schema = @Schema(implementation = MultipartUploadService.MultipartStarted.class)))
+    public Uni<RestResponse<MultipartUploadService.MultipartStarted>> startMultipart(MultipartRequest request) {
+        if (request == null || request.sizeBytes() == null) {
+            throw new ReelvaultException(
+                    ErrorCode.INVALID_REQUEST, "filename, content_type and size_bytes are required");
+        }
+        return multipart
+                .create(
+                        caller.user(),
+                        request.filename(),
+                        request.contentType(),
+                        request.sizeBytes(),
+                        request.partSize() == null ? OptionalLong.empty() : OptionalLong.of(request.partSize()))
+                .map(started -> RestResponse.status(RestResponse.Status.CREATED, started));
+    }
+
+    /** Step 2: part URLs, each bound to its part number and exact length. */
+    @RateLimited(RateClass.URL)
+    @POST
+    @Path("/{uploadId}/multipart/parts")
+    @Consumes(MediaType.APPLICATION_JSON)
+    @Operation(
+            summary = "Sign part URLs",
+            description = "A PUT URL for each part number asked (1 to 100 per call), valid 15 minutes (never past the"
+                    + " upload's 12 hours), bound to that part number and its exact `size_bytes` (Content-Length): send"
+                    + " exactly those bytes with `headers`. The PUT answers the part's `ETag` (exposed to browsers).",
+            extensions =
+                    @Extension(
+                            name = ApiDocs.PROBLEM_CODES,
+                            value = ApiDocs.JSON_BODY + ",invalid_id,not_found,expired,rate_limited,"
+                                    + ApiDocs.STORAGE))
+    @RequestBody(
+            required = true,
+            content =
+                    @Content(
+                            mediaType = MediaType.APPLICATION_JSON,
+                            schema = @Schema(implementation = PartNumbersRequest.class)))
+    @APIResponse(
+            responseCode = "200",
+            description = "The part URLs, in the order asked (each number once).",
+            content =
+                    @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = PartUrls.class)))
+    public Uni<PartUrls> signParts(@RestPath String uploadId, PartNumbersRequest request) {
+        UploadId id = UploadId.parse(uploadId);
+        if (request == null) {
+            throw new ReelvaultException(ErrorCode.INVALID_REQUEST, "part_numbers is required");
+        }
+        return multipart.signParts(caller.user(), id, request.partNumbers()).map(PartUrls::new);
+    }
+
+    @RateLimited(RateClass.LIST)
+    @GET
+    @Path("/{uploadId}/multipart/parts")
+    @Operation(
+            summary = "List the uploaded parts",
+            description = "The parts storage holds, by part number; continue with `after=next_after`.",
+            extensions = @Extension(name = ApiDocs.PROBLEM_CODES, value = ApiDocs.PAGE + ",not_found"))
+    @APIResponse(
+            responseCode = "200",
+            description = "A page of parts.",
+            content =
+                    @Content(
+                            mediaType = MediaType.APPLICATION_JSON,
+                            schema = @Schema(implementation = MultipartUploadService.UploadedPartPage.class)))
+    public Uni<MultipartUploadService.UploadedPartPage> listParts(
+            @RestPath String uploadId,
+            @Parameter(description = "The `next_after` of the previous page (a part number); 0 to start.") @RestQuery
+                    Integer after,
+            @Parameter(description = "Parts per page, 1 to 1000 (default 1000).") @RestQuery Integer limit) {
+        UploadId id = UploadId.parse(uploadId);
+        return multipart.parts(
+                caller.user(), id, after == null ? 0 : after, limit == null ? MultipartUploadService.MAX_LIST : limit);
+    }
+
+    /** Step 3: the parts assembled, then checked as a presigned upload's {@code complete}. */
+    @POST
+    @Path("/{uploadId}/multipart/complete")
+    @Consumes(MediaType.APPLICATION_JSON)
+    @Operation(
+            summary = "Complete a direct multipart upload",
+            description =
+                    "Every part 1 to `part_count`, in order, with its ETag: each must be stored with that ETag and"
+                            + " its exact size, else 400 `invalid_part` and nothing is assembled (upload the part again and"
+                            + " complete again). Then the parts become the file, whose size and magic bytes are checked (a"
+                            + " mismatch ends the upload: the file is deleted, 400 `length_mismatch` or 415), its SHA-256"
+                            + " computed and `metadata.json` written. Completing twice answers the same metadata.",
+            extensions =
+                    @Extension(
+                            name = ApiDocs.PROBLEM_CODES,
+                            value = ApiDocs.JSON_BODY + ",invalid_id,not_found,invalid_part,length_mismatch,"
+                                    + ApiDocs.STORED))
+    @RequestBody(
+            required = true,
+            content =
+                    @Content(
+                            mediaType = MediaType.APPLICATION_JSON,
+                            schema = @Schema(implementation = CompleteMultipartRequest.class)))
+    @APIResponse(
+            responseCode = "200",
+            description = "Recorded.",
+            content =
+                    @Content(
+                            mediaType = MediaType.APPLICATION_JSON,
+                            schema = @Schema(implementation = UploadMetadata.class)))
+    public Uni<UploadMetadata> completeMultipart(
+            @RestPath String uploadId, @JsonBodyLimit.Limit(1024 * 1024) CompleteMultipartRequest request) {
+        UploadId id = UploadId.parse(uploadId);
+        if (request == null) {
+            throw new ReelvaultException(ErrorCode.INVALID_REQUEST, "parts is required");
+        }
+        return multipart.complete(caller.user(), id, request.parts());
+    }
+
+    @DELETE
+    @Path("/{uploadId}/multipart")
+    @Operation(
+            summary = "Abort a direct multipart upload",
+            description = "Its parts are discarded from storage; its part URLs store nothing any more.",
+            extensions = @Extension(name = ApiDocs.PROBLEM_CODES, value = "invalid_id,not_found," + ApiDocs.STORAGE))
+    @APIResponse(responseCode = "204", description = "Aborted.")
+    public Uni<RestResponse<Void>> abortMultipart(@RestPath String uploadId) {
+        return multipart.abort(caller.user(), UploadId.parse(uploadId)).map(v -> RestResponse.noContent());
     }
 }

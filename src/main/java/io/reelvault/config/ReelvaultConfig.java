@@ -40,6 +40,8 @@ public interface ReelvaultConfig {
 
     Tus tus();
 
+    Console console();
+
     /**
      * The base URL clients reach this service at, used to build signed URLs of the local backend
      * (e.g. {@code https://vault.example.com}). Env {@code REELVAULT_PUBLIC_BASE_URL}; default
@@ -464,6 +466,16 @@ public interface ReelvaultConfig {
      * metadata documents (see {@code service.MetadataQuery}): past either, the page ends short with a {@code next_after}
      * to continue from.
      */
+    /** The web console ({@code GET /}): static pages that call the public API with the token pasted into them. */
+    interface Console {
+        /**
+         * {@code REELVAULT_CONSOLE_ENABLED}: whether {@code /}, {@code /console/*} and {@code /vendor/*} serve the
+         * console; off, they answer 404. Default false (dev mode: true).
+         */
+        @WithDefault("false")
+        boolean enabled();
+    }
+
     interface Query {
         /**
          * {@code REELVAULT_QUERY_MAX_OBJECTS}: objects one page may list, at least 1 (about this / 1000 S3 LIST calls).
@@ -484,6 +496,14 @@ public interface ReelvaultConfig {
          */
         @WithDefault("50M")
         MemorySize maxSize();
+
+        /**
+         * {@code REELVAULT_UPLOADS_MULTIPART_PART_SIZE}: the part size of a direct multipart upload
+         * ({@code POST /api/v1/uploads/multipart}): every part but the last has exactly this many bytes, more when a file
+         * would otherwise need over 10,000 parts. At least {@code 5M} (S3's smallest part); default {@code 8M}.
+         */
+        @WithDefault("8M")
+        MemorySize multipartPartSize();
 
         /**
          * {@code REELVAULT_UPLOADS_SWEEP_ENABLED}: whether this process runs the upload sweeper on its schedule

@@ -50,6 +50,12 @@ public enum ErrorCode {
     /** The body ended before (or ran past) the declared Content-Length. */
     LENGTH_MISMATCH(400, "Body length does not match Content-Length"),
     /**
+     * A direct multipart upload's completion names a part the storage does not hold (never uploaded), with another
+     * ETag than the stored one, or of another size than its number's share of the file, or not every part 1..N in order.
+     * Nothing is assembled; upload the part again (or list the parts) and complete again.
+     */
+    INVALID_PART(400, "Invalid part"),
+    /**
      * The caller has used up its rate limit for this kind of call (uploads, or signed URLs); {@code Retry-After}
      * says in how many seconds one more call is allowed. Nothing of the request was read or done.
      */

@@ -237,7 +237,14 @@ public class MediaTools implements AutoCloseable {
         return command;
     }
 
-    private List<String> compressCommand(String source, Path output) {
+    /**
+     * Encoder threads of a compression: ffmpeg otherwise starts one per CPU it sees, and on a large node (a CPU
+     * limit does not hide the node's cores) its memory grows with them past what the deploy manifests leave it beside
+     * the heap ({@code DeployChecks.FFMPEG_PER_WORKER}, measured with this bound).
+     */
+    static final int ENCODER_THREADS = 2;
+
+    List<String> compressCommand(String source, Path output) {
         List<String> command = ffmpegCommand();
         command.add("-y");
         command.addAll(input(source));
@@ -260,6 +267,8 @@ public class MediaTools implements AutoCloseable {
                 "aac",
                 "-b:a",
                 "128k",
+                "-threads",
+                Integer.toString(ENCODER_THREADS),
                 "-movflags",
                 "+faststart",
                 "-f",

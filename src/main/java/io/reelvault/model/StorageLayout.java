@@ -38,6 +38,11 @@ public final class StorageLayout {
         return new ObjectKey(upload(user, upload).value() + "pending.json");
     }
 
+    /** {@code uploads/{user_id}/{upload_id}/multipart.json}: a direct multipart upload not yet completed. */
+    public static ObjectKey uploadMultipart(UserId user, UploadId upload) {
+        return new ObjectKey(upload(user, upload).value() + "multipart.json");
+    }
+
     /** {@code uploads/{user_id}/{upload_id}/metadata.json} */
     public static ObjectKey uploadMetadata(UserId user, UploadId upload) {
         // one key checked, not its two prefixes too: read on every metadata GET

@@ -1,5 +1,6 @@
 package io.reelvault.service;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import io.reelvault.metering.UsageMeter;
 import io.reelvault.model.Area;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -33,10 +34,14 @@ public class UsageService {
      *
      * @param areas     per area ({@code uploads}, {@code generations}, {@code compositions}, {@code temp}), in that order
      * @param total     the sum of the areas
-     * @param scannedAt when this replica last completed a usage scan; null when it never has
+     * @param scannedAt when this replica last completed a usage scan; absent (null here) when it never has
      * @param source    {@value #SCAN_AND_INCREMENTS}, or {@value #INCREMENTS_ONLY} before the first scan
      */
-    public record UsageView(Map<String, AreaUsage> areas, AreaUsage total, Instant scannedAt, String source) {}
+    public record UsageView(
+            Map<String, AreaUsage> areas,
+            AreaUsage total,
+            @JsonInclude(JsonInclude.Include.NON_NULL) Instant scannedAt,
+            String source) {}
 
     /**
      * Objects and bytes per area, including objects past their retention that are not deleted yet (they

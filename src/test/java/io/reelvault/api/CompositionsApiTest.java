@@ -21,6 +21,7 @@ import io.quarkus.test.junit.QuarkusTest;
 import io.reelvault.model.Area;
 import io.reelvault.model.KeyPrefix;
 import io.reelvault.storage.ObjectStore;
+import io.reelvault.support.OpenApiContract;
 import io.reelvault.support.Samples;
 import io.reelvault.support.TestTokens;
 import jakarta.inject.Inject;
@@ -37,6 +38,7 @@ import org.junit.jupiter.api.Test;
 
 /** The compositions API on the local backend; {@code CompositionsApiS3Test} runs it again on S3. */
 @QuarkusTest
+@OpenApiContract.Checked
 class CompositionsApiTest {
 
     @Inject

@@ -22,6 +22,7 @@ import io.reelvault.model.Area;
 import io.reelvault.model.KeyPrefix;
 import io.reelvault.model.ObjectKey;
 import io.reelvault.storage.ObjectStore;
+import io.reelvault.support.OpenApiContract;
 import io.reelvault.support.Poll;
 import io.reelvault.support.Samples;
 import io.reelvault.support.TestTokens;
@@ -41,6 +42,7 @@ import org.junit.jupiter.api.Test;
 
 /** The generations API on the local backend; {@code GenerationsApiS3Test} runs it again on S3. */
 @QuarkusTest
+@OpenApiContract.Checked
 class GenerationsApiTest {
     @Inject
     ObjectStore store;

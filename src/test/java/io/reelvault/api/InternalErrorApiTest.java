@@ -12,6 +12,7 @@ import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 import io.reelvault.error.ErrorCode;
 import io.reelvault.support.FailingObjectStore;
+import io.reelvault.support.OpenApiContract;
 import io.reelvault.support.Samples;
 import io.reelvault.support.TestTokens;
 import io.restassured.response.ExtractableResponse;
@@ -27,6 +28,7 @@ import org.junit.jupiter.api.Test;
  * of the failure itself: no message, no exception class, no path, no stack.
  */
 @QuarkusTest
+@OpenApiContract.Checked
 @TestProfile(InternalErrorApiTest.FailingStore.class)
 class InternalErrorApiTest {
     public static class FailingStore implements QuarkusTestProfile {

@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 
 import io.quarkus.test.junit.QuarkusTest;
 import io.reelvault.support.Generations;
+import io.reelvault.support.OpenApiContract;
 import io.restassured.response.ValidatableResponse;
 import jakarta.ws.rs.HttpMethod;
 import jakarta.ws.rs.Path;
@@ -33,6 +34,7 @@ import org.junit.jupiter.api.Test;
  * reflection over the resource classes, so a new one without a row in {@link #LIMITS} fails here.
  */
 @QuarkusTest
+@OpenApiContract.Checked
 class JsonBodyLimitApiTest {
     private static final int KIB = 1024;
 

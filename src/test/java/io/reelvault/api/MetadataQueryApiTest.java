@@ -14,6 +14,7 @@ import static org.hamcrest.Matchers.nullValue;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.quarkus.test.junit.QuarkusTest;
+import io.reelvault.support.OpenApiContract;
 import io.reelvault.support.Samples;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
@@ -27,6 +28,7 @@ import org.junit.jupiter.api.Test;
  * metadata, paged. Each test uses its own user so that other tests' data does not matter.
  */
 @QuarkusTest
+@OpenApiContract.Checked
 class MetadataQueryApiTest {
 
     @Test

@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.quarkus.arc.profile.IfBuildProfile;
 import io.quarkus.test.junit.QuarkusTest;
+import io.reelvault.api.openapi.AnswerSchemas;
 import io.reelvault.api.openapi.ApiDocs;
 import io.reelvault.api.problem.Problem;
 import io.reelvault.error.ErrorCode;
@@ -30,8 +31,10 @@ import java.lang.reflect.Method;
 import java.lang.reflect.RecordComponent;
 import java.nio.file.Files;
 import java.time.Clock;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Deque;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
@@ -220,6 +223,52 @@ class OpenApiTest {
                         .toList()),
                 properties);
         assertEquals(Problem.MEDIA_TYPE, "application/problem+json");
+    }
+
+    /**
+     * Answers carry no nulls, so what an answer always has is listed as required: a generated client types it as
+     * present. Every object schema is an answer's ({@link AnswerSchemas}) or a request body's.
+     */
+    @Test
+    void answerSchemasListWhatIsAlwaysThereAsRequired() {
+        Set<String> requestBodies = new TreeSet<>();
+        operations()
+                .values()
+                .forEach(op -> op.at("/requestBody/content").forEach(media -> {
+                    String ref = media.at("/schema/$ref").asText();
+                    if (!ref.isEmpty()) {
+                        requestBodies.add(ref.substring(ref.lastIndexOf('/') + 1));
+                    }
+                }));
+        // and the schemas inside them (a completion's parts)
+        for (Deque<String> todo = new ArrayDeque<>(requestBodies); !todo.isEmpty(); ) {
+            doc.at("/components/schemas/" + todo.pop() + "/properties").forEach(property -> {
+                for (JsonNode ref : List.of(property.at("/$ref"), property.at("/items/$ref"))) {
+                    String name = ref.asText().substring(ref.asText().lastIndexOf('/') + 1);
+                    if (!name.isEmpty() && requestBodies.add(name)) {
+                        todo.push(name);
+                    }
+                }
+            });
+        }
+        doc.at("/components/schemas").fields().forEachRemaining(e -> {
+            if (e.getValue().has("properties") && !e.getKey().equals("Problem")) {
+                assertTrue(
+                        AnswerSchemas.RECORDS.containsKey(e.getKey()) || requestBodies.contains(e.getKey()),
+                        e.getKey() + " is neither a request body nor listed in AnswerSchemas.RECORDS");
+            }
+        });
+        assertEquals(List.of("items"), required("UploadPage"), "next_after is absent on the last page");
+        assertEquals(List.of("areas", "total", "source"), required("UsageView"), "scanned_at is absent before a scan");
+        assertTrue(required("UploadMetadata").containsAll(List.of("upload_id", "key", "size_bytes", "created_at")));
+        assertFalse(required("UploadMetadata").contains("etag"), "etag is absent on the local backend");
+        assertEquals(List.of("items", "examined"), required("MetadataPageGenerationMetadata"));
+    }
+
+    private static List<String> required(String schema) {
+        List<String> names = new ArrayList<>();
+        doc.at("/components/schemas/" + schema + "/required").forEach(n -> names.add(n.asText()));
+        return names;
     }
 
     @Test

@@ -14,6 +14,7 @@ import io.quarkus.test.junit.QuarkusTest;
 import io.reelvault.support.Generations;
 import io.reelvault.support.Management;
 import io.reelvault.support.MetricsText;
+import io.reelvault.support.OpenApiContract;
 import io.reelvault.support.Samples;
 import io.reelvault.support.TestTokens;
 import io.reelvault.support.Uploads;
@@ -26,6 +27,7 @@ import org.junit.jupiter.api.Test;
 
 /** Health, metrics and CORS: what operators and browsers meet. */
 @QuarkusTest
+@OpenApiContract.Checked
 class OperationsApiTest {
 
     /**

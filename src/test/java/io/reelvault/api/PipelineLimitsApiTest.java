@@ -16,6 +16,7 @@ import io.reelvault.model.ObjectKey;
 import io.reelvault.storage.ObjectStore;
 import io.reelvault.support.Compositions;
 import io.reelvault.support.Generations;
+import io.reelvault.support.OpenApiContract;
 import io.reelvault.support.RateLimitProfile;
 import io.reelvault.support.Samples;
 import io.reelvault.support.TestTokens;
@@ -44,6 +45,7 @@ import org.junit.jupiter.api.Test;
  * {@code next_after}, followed to the end).
  */
 @QuarkusTest
+@OpenApiContract.Checked
 @TestProfile(PipelineLimitsApiTest.Profile.class)
 class PipelineLimitsApiTest {
     static final int PIPELINE_MAX = 100 * 1024;

@@ -24,6 +24,7 @@ import io.reelvault.storage.ObjectStore;
 import io.reelvault.storage.local.LifecycleSweeper;
 import io.reelvault.storage.local.SweepSummary;
 import io.reelvault.support.AdjustableClock;
+import io.reelvault.support.OpenApiContract;
 import io.reelvault.support.Samples;
 import io.reelvault.support.TestTokens;
 import io.reelvault.support.Uploads;
@@ -46,6 +47,7 @@ import org.junit.jupiter.api.Test;
  * where the bucket's lifecycle rules delete.
  */
 @QuarkusTest
+@OpenApiContract.Checked
 class PipelineRetentionApiTest {
     static final Duration WAIT = Duration.ofSeconds(30);
 

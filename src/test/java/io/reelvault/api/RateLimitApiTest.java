@@ -15,6 +15,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
 import io.reelvault.support.MetricsText;
+import io.reelvault.support.OpenApiContract;
 import io.reelvault.support.Problems;
 import io.reelvault.support.RateLimitProfile;
 import io.reelvault.support.TestTokens;
@@ -31,6 +32,7 @@ import org.junit.jupiter.api.Test;
  * tests with the buckets on Redis. Limits: {@link RateLimitProfile}.
  */
 @QuarkusTest
+@OpenApiContract.Checked
 @TestProfile(RateLimitProfile.class)
 class RateLimitApiTest {
     @ConfigProperty(name = "quarkus.http.test-port")

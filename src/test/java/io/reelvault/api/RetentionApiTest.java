@@ -17,6 +17,7 @@ import io.reelvault.storage.local.LifecycleSweeper;
 import io.reelvault.storage.local.SweepSummary;
 import io.reelvault.support.AdjustableClock;
 import io.reelvault.support.Management;
+import io.reelvault.support.OpenApiContract;
 import io.smallrye.mutiny.Multi;
 import jakarta.inject.Inject;
 import java.net.URI;
@@ -34,6 +35,7 @@ import org.junit.jupiter.api.Test;
 
 /** Retention on the local backend, end to end: never served once expired, then swept and counted. */
 @QuarkusTest
+@OpenApiContract.Checked
 class RetentionApiTest {
     private static final Duration WAIT = Duration.ofSeconds(30);
     private static final Pattern TEMP_EXPIRED = Pattern.compile(

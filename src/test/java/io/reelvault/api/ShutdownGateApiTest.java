@@ -13,6 +13,7 @@ import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 import io.reelvault.service.RateClass;
 import io.reelvault.support.Management;
+import io.reelvault.support.OpenApiContract;
 import io.reelvault.support.TestStorageRoot;
 import io.reelvault.support.TestTokens;
 import io.reelvault.support.Uploads;
@@ -34,6 +35,7 @@ import org.junit.jupiter.api.Test;
  * SIGTERM, for {@code POST /api/v1/uploads}.)
  */
 @QuarkusTest
+@OpenApiContract.Checked
 @TestProfile(ShutdownGateApiTest.Closing.class)
 class ShutdownGateApiTest {
     public static class Closing implements QuarkusTestProfile {

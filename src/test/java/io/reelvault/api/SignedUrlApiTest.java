@@ -18,6 +18,7 @@ import io.reelvault.storage.ObjectStore;
 import io.reelvault.storage.SignedUrls;
 import io.reelvault.support.Management;
 import io.reelvault.support.MetricsText;
+import io.reelvault.support.OpenApiContract;
 import io.reelvault.support.Samples;
 import io.reelvault.support.SignedUrlForms;
 import io.reelvault.support.TestTokens;
@@ -41,6 +42,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 @QuarkusTest
+@OpenApiContract.Checked
 class SignedUrlApiTest {
     @Inject
     ObjectStore store;

@@ -13,6 +13,7 @@ import io.reelvault.model.ContentDisposition;
 import io.reelvault.model.ObjectKey;
 import io.reelvault.storage.ObjectStore;
 import io.reelvault.storage.SignedUrls;
+import io.reelvault.support.OpenApiContract;
 import io.reelvault.support.Samples;
 import io.reelvault.support.SignedUrlForms;
 import io.reelvault.support.TestTokens;
@@ -46,6 +47,7 @@ import org.junit.jupiter.api.Test;
  * that runs past its length, a client error), and nothing is stored.
  */
 @QuarkusTest
+@OpenApiContract.Checked
 class SignedUrlTamperingApiTest {
     // %test in application.properties
 

@@ -17,6 +17,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import io.quarkus.test.junit.QuarkusTest;
 import io.reelvault.model.KeyPrefix;
 import io.reelvault.storage.ObjectStore;
+import io.reelvault.support.OpenApiContract;
 import io.reelvault.support.Samples;
 import io.reelvault.support.TestTokens;
 import jakarta.inject.Inject;
@@ -30,6 +31,7 @@ import org.junit.jupiter.api.Test;
 
 /** Temp files of processing jobs on the local backend; {@code TempApiS3Test} runs it again on S3. */
 @QuarkusTest
+@OpenApiContract.Checked
 class TempApiTest {
 
     @Inject

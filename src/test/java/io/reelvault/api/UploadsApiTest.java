@@ -29,6 +29,7 @@ import io.reelvault.service.upload.UploadSweeper;
 import io.reelvault.storage.ObjectContent;
 import io.reelvault.storage.ObjectStore;
 import io.reelvault.support.AdjustableClock;
+import io.reelvault.support.OpenApiContract;
 import io.reelvault.support.Samples;
 import io.reelvault.support.TestStorageRoot;
 import io.reelvault.support.TestTokens;
@@ -56,6 +57,7 @@ import org.junit.jupiter.api.Test;
 
 /** The uploads API on the local backend; {@code UploadsApiS3Test} runs the same tests on S3. */
 @QuarkusTest
+@OpenApiContract.Checked
 class UploadsApiTest {
     static final Path ROOT = TestStorageRoot.path();
 

@@ -19,6 +19,7 @@ import io.reelvault.storage.IncludingExpired;
 import io.reelvault.storage.ObjectStore;
 import io.reelvault.support.Management;
 import io.reelvault.support.MetricsText;
+import io.reelvault.support.OpenApiContract;
 import io.reelvault.support.Samples;
 import io.reelvault.support.TestStorageRoot;
 import io.reelvault.support.TestTokens;
@@ -38,6 +39,7 @@ import org.junit.jupiter.api.Test;
  * and deletes, corrected by a scan; {@code UsageApiS3Test} runs it again on S3.
  */
 @QuarkusTest
+@OpenApiContract.Checked
 class UsageApiTest {
     private static final Duration WAIT = Duration.ofSeconds(30);
     static final Path ROOT = TestStorageRoot.path();

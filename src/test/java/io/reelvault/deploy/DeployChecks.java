@@ -76,10 +76,39 @@ final class DeployChecks {
     static final Set<String> SENSITIVE =
             Set.of("REELVAULT_REDIS_URL", "REELVAULT_SIGNING_KEY", "REELVAULT_SIGNING_KEYS_PREVIOUS");
     /**
-     * Environment variables of docker/Dockerfile.jvm read by the base image's launcher
-     * (/opt/jboss/container/java/run/run-java.sh) or by the C library, not by the application.
+     * Environment variables of docker/Dockerfile.jvm read by its ENTRYPOINT (the JVM's options) or by the C library,
+     * not by the application. A deployment may set JAVA_OPTS (replacing the image's memory and GC options) or
+     * JAVA_OPTS_APPEND.
      */
-    static final Set<String> IMAGE_ENV = Set.of("JAVA_OPTS_APPEND", "JAVA_APP_JAR", "LANGUAGE");
+    static final Set<String> IMAGE_ENV = Set.of("JAVA_OPTS", "JAVA_OPTS_APPEND", "LANGUAGE");
+
+    static final long MIB = 1024L * 1024;
+    /**
+     * Memory the JVM takes beside its heap: metaspace, code cache, thread stacks, GC structures, direct and native
+     * buffers (Netty, the AWS CRT). The packaged service's non-heap stays under ~200 MiB in bench runs; the rest is
+     * margin.
+     */
+    static final long JVM_NON_HEAP = 320 * MIB;
+    /**
+     * Memory one ffmpeg process may take: the heaviest media task, compressing a 1080p H.264 clip (libx264 preset
+     * medium, CRF 23, MediaTools.compress), peaked at 513 MiB resident with 2 threads and 538 MiB with 4 (Debian's
+     * ffmpeg 5.1, measured with /usr/bin/time -v; MediaTools.ENCODER_THREADS bounds the encoder to 2 threads, so a large
+     * node's core count does not raise it); thumbnails and probes take far less. Up to REELVAULT_MEDIA_WORKERS
+     * run at once, so a container's memory limit minus the JVM's maximum heap must be at least
+     * {@link #JVM_NON_HEAP} + workers x this.
+     */
+    static final long FFMPEG_PER_WORKER = 640 * MIB;
+    /** The JVM's own default for the heap without -Xmx nor -XX:MaxRAMPercentage: a quarter of the container's memory. */
+    static final double DEFAULT_MAX_RAM_PERCENTAGE = 25.0;
+    /**
+     * Base images whose distribution packages ffmpeg (with ffprobe) for apt-get: Eclipse Temurin's JRE on Ubuntu
+     * 22.04 (jammy) or 24.04 (noble), optionally pinned to a patch release or a digest. Group 1: the Java major, which
+     * must be the one the build compiles for.
+     */
+    static final Pattern BASE_IMAGE =
+            Pattern.compile("eclipse-temurin:(\\d+)(?:[._+\\w]*)?-jre-(?:jammy|noble)(?:@sha256:[0-9a-f]{64})?");
+    /** Where the image's ENTRYPOINT starts the fast-jar's launcher. */
+    static final String APP_JAR = "/deployments/quarkus-run.jar";
 
     static final String APP_LABEL = "app.kubernetes.io/name";
     static final Map<String, String> COMMON_LABELS = Map.of(
@@ -111,21 +140,63 @@ final class DeployChecks {
 
     /** The instructions of docker/Dockerfile.jvm that the checks use. */
     record Dockerfile(
+            String from,
             String user,
             List<Integer> exposed,
             Map<String, String> env,
             List<String[]> copies,
             List<String> runs,
-            String entrypoint) {
-        /** The {@code -Dkey=value} in JAVA_OPTS_APPEND: system properties of the containerised JVM. */
+            String entrypoint,
+            String healthcheck) {
+        /** The {@code -Dkey=value} in JAVA_OPTS and JAVA_OPTS_APPEND: system properties of the containerised JVM. */
         Map<String, String> systemProperties() {
-            Map<String, String> props = new HashMap<>();
-            Matcher m = Pattern.compile("-D([^=\\s]+)=(\\S*)").matcher(env.getOrDefault("JAVA_OPTS_APPEND", ""));
-            while (m.find()) {
-                props.put(m.group(1), m.group(2));
-            }
-            return props;
+            return DeployChecks.systemProperties(jvmOptions(Map.of()));
         }
+
+        /**
+         * The options the ENTRYPOINT hands the JVM when the container's environment is {@code env}: its JAVA_OPTS
+         * (else the image's), then its JAVA_OPTS_APPEND (else the image's).
+         */
+        String jvmOptions(Map<String, String> deployed) {
+            return deployed.getOrDefault("JAVA_OPTS", env.getOrDefault("JAVA_OPTS", "")) + " "
+                    + deployed.getOrDefault("JAVA_OPTS_APPEND", env.getOrDefault("JAVA_OPTS_APPEND", ""));
+        }
+    }
+
+    static Map<String, String> systemProperties(String jvmOptions) {
+        Map<String, String> props = new HashMap<>();
+        Matcher m = Pattern.compile("-D([^=\\s]+)=(\\S*)").matcher(jvmOptions);
+        while (m.find()) {
+            props.put(m.group(1), m.group(2));
+        }
+        return props;
+    }
+
+    /**
+     * The JVM's maximum heap for these options in a container of {@code limit} bytes: -Xmx (or -XX:MaxHeapSize) when
+     * given, which wins over any percentage; else the last -XX:MaxRAMPercentage of {@code limit}; else the JVM's 25%.
+     */
+    static long maxHeap(String jvmOptions, long limit) {
+        Long xmx = null;
+        double percentage = DEFAULT_MAX_RAM_PERCENTAGE;
+        for (String option : jvmOptions.trim().split("\\s+")) {
+            Matcher size = Pattern.compile("(?:-Xmx|-XX:MaxHeapSize=)(\\d+)([kKmMgG]?)")
+                    .matcher(option);
+            Matcher pct =
+                    Pattern.compile("-XX:MaxRAMPercentage=(\\d+(?:\\.\\d+)?)").matcher(option);
+            if (size.matches()) {
+                long unit = switch (size.group(2).toLowerCase(Locale.ROOT)) {
+                    case "k" -> 1024L;
+                    case "m" -> MIB;
+                    case "g" -> 1024 * MIB;
+                    default -> 1L;
+                };
+                xmx = Long.parseLong(size.group(1)) * unit;
+            } else if (pct.matches()) {
+                percentage = Double.parseDouble(pct.group(1));
+            }
+        }
+        return xmx != null ? xmx : (long) (limit * percentage / 100);
     }
 
     /** A file's parsed value (null when it did not parse) and its problems. */
@@ -199,6 +270,7 @@ final class DeployChecks {
         all.addAll(ecsTask());
         all.addAll(composeFile());
         all.addAll(dockerfile());
+        all.addAll(memory());
         return all;
     }
 
@@ -289,7 +361,7 @@ final class DeployChecks {
                 secretData(ref.getName()).map(d -> d.get(ref.getKey())).ifPresent(value -> env.put(v.getName(), value));
             }
         }
-        return new Launch(env, docker.systemProperties());
+        return new Launch(env, systemProperties(docker.jvmOptions(env)));
     }
 
     private Optional<Map<String, String>> configMapData(String name) {
@@ -655,7 +727,7 @@ final class DeployChecks {
         if (STATIC_AWS_KEY_NAME.matcher(name).find()) {
             problems.add(where + ": " + name
                     + " is a static AWS credential; the service's role (IRSA, ECS task role) provides them");
-        } else if (!app.readsFromEnvironment(name)) {
+        } else if (!IMAGE_ENV.contains(name) && !app.readsFromEnvironment(name)) {
             problems.add(where + ": " + app.whyNotRead(name));
         }
     }
@@ -962,7 +1034,7 @@ final class DeployChecks {
             }
         }
         noStaticKeys(where, files.text(DeployFiles.ECS_TASK), problems);
-        Launch launch = new Launch(env, docker.systemProperties());
+        Launch launch = new Launch(env, systemProperties(docker.jvmOptions(env)));
         problems.addAll(production(where, launch));
         int port = app.httpPort(launch);
         if (c.portMappings().stream().noneMatch(p -> p.containerPort() != null && p.containerPort() == port)) {
@@ -1103,7 +1175,7 @@ final class DeployChecks {
             }
             imageName = s.image();
             Map<String, String> env = env(s);
-            Launch launch = new Launch(env, docker.systemProperties());
+            Launch launch = new Launch(env, systemProperties(docker.jvmOptions(env)));
             env.keySet().forEach(k -> {
                 if (!app.readsFromEnvironment(k)) {
                     problems.add(where + ": " + name + ": " + app.whyNotRead(k));
@@ -1247,6 +1319,8 @@ final class DeployChecks {
 
     private static Dockerfile parseDockerfile(String text) {
         String joined = text.replaceAll("\\\\\\r?\\n", " ");
+        String from = null;
+        String healthcheck = null;
         String user = null;
         String entrypoint = null;
         List<Integer> exposed = new ArrayList<>();
@@ -1278,12 +1352,14 @@ final class DeployChecks {
                     copies.add(args.replaceAll("--\\S+\\s+", "").trim().split("\\s+"));
                 case "RUN" -> runs.add(args);
                 case "ENTRYPOINT" -> entrypoint = args;
+                case "FROM" -> from = args.trim();
+                case "HEALTHCHECK" -> healthcheck = args;
                 default -> {
-                    // FROM, LABEL, ...: not checked
+                    // LABEL, WORKDIR, ...: not checked
                 }
             }
         }
-        return new Dockerfile(user, exposed, env, copies, runs, entrypoint);
+        return new Dockerfile(from, user, exposed, env, copies, runs, entrypoint, healthcheck);
     }
 
     List<String> dockerfile() {
@@ -1318,20 +1394,183 @@ final class DeployChecks {
         if (!copied.equals(layout)) {
             problems.add(where + ": COPY " + copied + " is not the quarkus-app layout " + layout);
         }
-        if (!"/deployments/quarkus-run.jar".equals(docker.env().get("JAVA_APP_JAR"))) {
-            problems.add(where + ": JAVA_APP_JAR is " + docker.env().get("JAVA_APP_JAR")
-                    + ", the fast-jar's launcher is /deployments/quarkus-run.jar");
+        problems.addAll(entrypoint(where));
+        problems.addAll(mediaTools(where));
+        String live =
+                "http://localhost:" + app.operatorsPort(launch) + healthPath("quarkus.smallrye-health.liveness-path");
+        if (docker.healthcheck() != null
+                && !docker.healthcheck().matches(".*\\bCMD\\s+curl\\b.*\\s" + Pattern.quote(live) + "(\\s.*|$)")) {
+            problems.add(where + ": HEALTHCHECK does not curl " + live + ": " + docker.healthcheck());
         }
-        if (docker.entrypoint() == null || !docker.entrypoint().contains("/opt/jboss/container/java/run/run-java.sh")) {
-            problems.add(
-                    where
-                            + ": ENTRYPOINT is not the image's run-java.sh (which applies JAVA_OPTS_APPEND and the container's memory limit)");
+        if (docker.user() != null
+                && docker.runs().stream()
+                        .noneMatch(r -> r.matches(
+                                ".*\\buseradd\\b.*(--uid|-u)\\s+" + Pattern.quote(docker.user()) + "\\b.*"))) {
+            problems.add(where + ": no RUN creates the user " + docker.user()
+                    + " (useradd --uid): the base image does not have it");
         }
         String root = app.setting("reelvault.storage.local.path", launch).orElseThrow();
         if (docker.runs().stream()
                 .noneMatch(r -> r.contains("mkdir -p " + root) && r.contains("chown " + docker.user()))) {
             problems.add(
                     where + ": the local storage root " + root + " is not created and given to user " + docker.user());
+        }
+        return problems;
+    }
+
+    /**
+     * The ENTRYPOINT runs {@code java $JAVA_OPTS $JAVA_OPTS_APPEND -jar APP_JAR "$@"} as PID 1 (exec), and the CDS
+     * archive JAVA_OPTS_APPEND maps is the one the training run wrote, with the same jar.
+     */
+    private List<String> entrypoint(String where) {
+        List<String> problems = new ArrayList<>();
+        List<String> words = List.of();
+        try {
+            words = StrictReaders.JSON.readValue(
+                    Objects.requireNonNullElse(docker.entrypoint(), "null"),
+                    StrictReaders.JSON.getTypeFactory().constructCollectionType(List.class, String.class));
+        } catch (Exception e) {
+            problems.add(where + ": ENTRYPOINT is not a JSON array (exec form): " + docker.entrypoint());
+        }
+        String expected = "exec java $JAVA_OPTS $JAVA_OPTS_APPEND -jar " + APP_JAR + " \"$@\"";
+        if (words != null
+                && !words.isEmpty()
+                && (words.size() != 4
+                        || !words.subList(0, 2).equals(List.of("/bin/sh", "-c"))
+                        || !words.get(2).equals(expected))) {
+            problems.add(
+                    where + ": ENTRYPOINT " + words + " is not [\"/bin/sh\", \"-c\", \"" + expected
+                            + "\", NAME]: java as PID 1 with the image's and the deployment's options, the arguments the jar's");
+        }
+        Matcher archive = Pattern.compile("-XX:SharedArchiveFile=(\\S+)")
+                .matcher(docker.env().getOrDefault("JAVA_OPTS_APPEND", ""));
+        String mapped = archive.find() ? archive.group(1) : null;
+        boolean trained = mapped != null
+                && docker.runs().stream()
+                        .anyMatch(r -> r.contains("-XX:ArchiveClassesAtExit=" + mapped + " ")
+                                && r.contains("-jar " + APP_JAR + " "));
+        if (!trained) {
+            problems.add(where + ": JAVA_OPTS_APPEND maps the CDS archive " + mapped
+                    + ", which no RUN writes with -XX:ArchiveClassesAtExit and -jar " + APP_JAR);
+        }
+        return problems;
+    }
+
+    /**
+     * The base image's distribution packages ffmpeg, and the image installs it (ffprobe comes in the same package, and
+     * the build runs both, so it fails without either), without recommended packages and without leaving the
+     * package lists behind; curl for the health checks; media work is not turned off.
+     */
+    private List<String> mediaTools(String where) {
+        List<String> problems = new ArrayList<>();
+        Matcher base = BASE_IMAGE.matcher(Objects.requireNonNullElse(docker.from(), ""));
+        if (!base.matches()) {
+            problems.add(where + ": FROM " + docker.from() + " is not a base whose distribution packages ffmpeg ("
+                    + BASE_IMAGE.pattern() + ")");
+        } else if (!base.group(1).equals(javaRelease())) {
+            problems.add(where + ": FROM " + docker.from() + " is Java " + base.group(1) + ", the build compiles for "
+                    + javaRelease());
+        }
+        Optional<String> install = docker.runs().stream()
+                .filter(r -> r.matches(".*\\bapt-get\\s+install\\b[^&;]*\\sffmpeg\\b.*"))
+                .findFirst();
+        if (install.isEmpty()) {
+            problems.add(where + ": no RUN installs ffmpeg (apt-get install ... ffmpeg): media work would be off");
+        } else {
+            String run = install.get();
+            for (String step : List.of(
+                    "apt-get update",
+                    "--no-install-recommends",
+                    "rm -rf /var/lib/apt/lists/*",
+                    "ffmpeg -version",
+                    "ffprobe -version")) {
+                if (!run.contains(step)) {
+                    problems.add(where + ": the RUN that installs ffmpeg lacks `" + step
+                            + "` (same layer: refresh the lists, no extras, no lists left, fail the build without"
+                            + " ffmpeg or ffprobe)");
+                }
+            }
+            if (!run.matches(".*\\bapt-get\\s+install\\b[^&;]*\\scurl\\b.*")) {
+                problems.add(where + ": the RUN that installs ffmpeg does not install curl, which the health checks"
+                        + " (HEALTHCHECK, docker-compose.yml, the ECS task) run");
+            }
+        }
+        Launch launch = new Launch(docker.env(), docker.systemProperties());
+        if ("false".equals(app.setting("reelvault.media.enabled", launch).orElse("true"))) {
+            problems.add(where + ": REELVAULT_MEDIA_ENABLED is false: media work is off in the image");
+        }
+        return problems;
+    }
+
+    private static String javaRelease() {
+        try {
+            Matcher m = Pattern.compile("<maven.compiler.release>(\\d+)</maven.compiler.release>")
+                    .matcher(java.nio.file.Files.readString(Path.of("pom.xml")));
+            return m.find() ? m.group(1) : "?";
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------------ memory
+
+    /**
+     * Room for ffmpeg beside the heap: a container's memory limit minus the JVM's maximum heap (from the options the
+     * ENTRYPOINT gives it there) is at least {@link #JVM_NON_HEAP} + REELVAULT_MEDIA_WORKERS x
+     * {@link #FFMPEG_PER_WORKER}; and media work is not turned off.
+     */
+    private List<String> roomForMedia(String where, long limit, Map<String, String> env, Launch launch) {
+        List<String> problems = new ArrayList<>();
+        if ("false".equals(app.setting("reelvault.media.enabled", launch).orElse("true"))) {
+            problems.add(where + ": REELVAULT_MEDIA_ENABLED is false: no thumbnails, durations nor compression");
+        }
+        int workers =
+                Integer.parseInt(app.setting("reelvault.media.workers", launch).orElseThrow());
+        long heap = maxHeap(docker.jvmOptions(env), limit);
+        long needed = JVM_NON_HEAP + workers * FFMPEG_PER_WORKER;
+        if (limit - heap < needed) {
+            problems.add(where + ": the memory limit " + limit / MIB + " MiB minus the heap " + heap / MIB
+                    + " MiB leaves " + (limit - heap) / MIB + " MiB; the JVM beside its heap (" + JVM_NON_HEAP / MIB
+                    + " MiB) and " + workers + " ffmpeg worker(s) (" + FFMPEG_PER_WORKER / MIB + " MiB each) need "
+                    + needed / MIB + " MiB");
+        }
+        return problems;
+    }
+
+    List<String> memory() {
+        List<String> problems = new ArrayList<>();
+        container(problems).ifPresent(c -> {
+            var limits = c.getResources() == null ? null : c.getResources().getLimits();
+            if (limits == null || !limits.containsKey("memory")) {
+                problems.add("deployment.yaml: no memory limit: the heap and ffmpeg's room cannot be sized");
+                return;
+            }
+            long limit = io.fabric8.kubernetes.api.model.Quantity.getAmountInBytes(limits.get("memory"))
+                    .longValueExact();
+            var requests = c.getResources().getRequests();
+            if (requests == null
+                    || !requests.containsKey("memory")
+                    || io.fabric8.kubernetes.api.model.Quantity.getAmountInBytes(requests.get("memory"))
+                                    .longValueExact()
+                            != limit) {
+                problems.add("deployment.yaml: the memory request is not the limit: a JVM sized from the limit may be"
+                        + " killed on a node short of memory");
+            }
+            Launch launch = k8sLaunch(c);
+            problems.addAll(roomForMedia("deployment.yaml", limit, launch.env(), launch));
+        });
+        if (ecs != null && ecs.containerDefinitions().size() == 1) {
+            ContainerDefinition c = ecs.containerDefinitions().get(0);
+            // the container's hard limit, else the task's memory (Fargate: the task's is required)
+            Integer mib = c.memory() != null ? c.memory() : ecs.memory() == null ? null : Integer.valueOf(ecs.memory());
+            if (mib == null) {
+                problems.add("task-definition.json: no memory (task or container)");
+            } else {
+                Map<String, String> env = new HashMap<>();
+                c.environment().forEach(kv -> env.put(kv.name(), kv.value()));
+                Launch launch = new Launch(env, systemProperties(docker.jvmOptions(env)));
+                problems.addAll(roomForMedia("task-definition.json", mib * MIB, env, launch));
+            }
         }
         return problems;
     }

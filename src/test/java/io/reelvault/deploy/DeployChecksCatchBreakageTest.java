@@ -500,9 +500,114 @@ class DeployChecksCatchBreakageTest {
                         "is not the quarkus-app layout"),
                 broken(
                         DeployFiles.DOCKERFILE,
-                        "ENV JAVA_APP_JAR=\"/deployments/quarkus-run.jar\"",
-                        "ENV JAVA_APP_JAR=\"/deployments/app.jar\"",
-                        "JAVA_APP_JAR is /deployments/app.jar"),
+                        "-jar /deployments/quarkus-run.jar \\\"$@\\\"\"",
+                        "-jar /deployments/app.jar \\\"$@\\\"\"",
+                        "ENTRYPOINT [/bin/sh, -c, exec java $JAVA_OPTS $JAVA_OPTS_APPEND -jar /deployments/app.jar"),
+                broken(
+                        DeployFiles.DOCKERFILE,
+                        "exec java $JAVA_OPTS $JAVA_OPTS_APPEND -jar",
+                        "exec java $JAVA_OPTS_APPEND -jar",
+                        "is not [\"/bin/sh\", \"-c\""),
+                broken(
+                        DeployFiles.DOCKERFILE,
+                        "ENTRYPOINT [ \"/bin/sh\", \"-c\", \"exec java",
+                        "ENTRYPOINT [ \"/bin/sh\", \"-c\", \"java",
+                        "java as PID 1"),
+                broken(
+                        DeployFiles.DOCKERFILE,
+                        "-XX:SharedArchiveFile=/deployments/app-cds.jsa",
+                        "-XX:SharedArchiveFile=/deployments/other.jsa",
+                        "maps the CDS archive /deployments/other.jsa, which no RUN writes"),
+                // Dockerfile: ffmpeg, curl, the user
+                broken(
+                        DeployFiles.DOCKERFILE,
+                        "FROM eclipse-temurin:17-jre-noble",
+                        "FROM registry.access.redhat.com/ubi9/openjdk-17-runtime:1.21",
+                        "is not a base whose distribution packages ffmpeg"),
+                broken(
+                        DeployFiles.DOCKERFILE,
+                        "FROM eclipse-temurin:17-jre-noble",
+                        "FROM eclipse-temurin:21-jre-noble",
+                        "is Java 21, the build compiles for 17"),
+                broken(
+                        DeployFiles.DOCKERFILE,
+                        "--no-install-recommends ffmpeg curl",
+                        "--no-install-recommends curl",
+                        "no RUN installs ffmpeg"),
+                broken(DeployFiles.DOCKERFILE, " && ffprobe -version >/dev/null", "", "lacks `ffprobe -version`"),
+                broken(
+                        DeployFiles.DOCKERFILE,
+                        "    && rm -rf /var/lib/apt/lists/* \\\n",
+                        "",
+                        "lacks `rm -rf /var/lib/apt/lists/*`"),
+                broken(
+                        DeployFiles.DOCKERFILE,
+                        "install -y --no-install-recommends ffmpeg",
+                        "install -y ffmpeg",
+                        "lacks `--no-install-recommends`"),
+                broken(
+                        DeployFiles.DOCKERFILE,
+                        "--no-install-recommends ffmpeg curl",
+                        "--no-install-recommends ffmpeg",
+                        "does not install curl"),
+                broken(
+                        DeployFiles.DOCKERFILE,
+                        "ENV LOCAL_STORAGE_PATH=/app/storage",
+                        "ENV LOCAL_STORAGE_PATH=/app/storage\nENV REELVAULT_MEDIA_ENABLED=false",
+                        "REELVAULT_MEDIA_ENABLED is false: media work is off in the image"),
+                broken(
+                        DeployFiles.DOCKERFILE,
+                        "useradd --system --uid 185",
+                        "useradd --system --uid 1001",
+                        "no RUN creates the user 185"),
+                broken(
+                        DeployFiles.DOCKERFILE,
+                        "http://localhost:9000/q/health/live || exit 1",
+                        "http://localhost:8080/q/health/live || exit 1",
+                        "HEALTHCHECK does not curl http://localhost:9000/q/health/live"),
+                // memory: room for ffmpeg beside the heap
+                broken(
+                        DEPLOYMENT,
+                        "              cpu: \"2\"\n              memory: 3Gi",
+                        "              cpu: \"2\"\n              memory: 1536Mi",
+                        "deployment.yaml: the memory limit 1536 MiB minus the heap 614 MiB leaves 921 MiB"),
+                broken(
+                        DEPLOYMENT,
+                        "              cpu: 500m\n              memory: 3Gi",
+                        "              cpu: 500m\n              memory: 1Gi",
+                        "the memory request is not the limit"),
+                broken(
+                        DEPLOYMENT,
+                        "            - name: QUARKUS_SHUTDOWN_DELAY",
+                        "            - name: JAVA_OPTS\n              value: -XX:MaxRAMPercentage=80.0\n"
+                                + "            - name: QUARKUS_SHUTDOWN_DELAY",
+                        "minus the heap 2457 MiB leaves 614 MiB"),
+                broken(
+                        DEPLOYMENT,
+                        "            - name: QUARKUS_SHUTDOWN_DELAY",
+                        "            - name: JAVA_OPTS\n              value: -XX:MaxRAMPercentage=10 -Xmx2g\n"
+                                + "            - name: QUARKUS_SHUTDOWN_DELAY",
+                        "minus the heap 2048 MiB leaves 1024 MiB"),
+                broken(
+                        CONFIGMAP,
+                        "  AWS_REGION: us-east-1",
+                        "  AWS_REGION: us-east-1\n  REELVAULT_MEDIA_WORKERS: \"4\"",
+                        "4 ffmpeg worker(s) (640 MiB each) need 2880 MiB"),
+                broken(
+                        CONFIGMAP,
+                        "  AWS_REGION: us-east-1",
+                        "  AWS_REGION: us-east-1\n  REELVAULT_MEDIA_ENABLED: \"false\"",
+                        "deployment.yaml: REELVAULT_MEDIA_ENABLED is false"),
+                broken(
+                        DeployFiles.ECS_TASK,
+                        "\"memory\": \"3072\"",
+                        "\"memory\": \"2048\"",
+                        "task-definition.json: the memory limit 2048 MiB minus the heap 819 MiB"),
+                broken(
+                        DeployFiles.ECS_TASK,
+                        "\"essential\": true,",
+                        "\"essential\": true, \"memory\": 1024,",
+                        "task-definition.json: the memory limit 1024 MiB"),
                 broken(
                         DeployFiles.DOCKERFILE,
                         "chown 185:0 /app/storage",

@@ -81,8 +81,13 @@ class DeployManifestsTest {
     }
 
     @Test
-    void dockerfileRunsTheFastJarAsNonRoot() {
+    void dockerfileRunsTheFastJarAsNonRootWithFfmpegInstalled() {
         assertNone(CHECKS.dockerfile());
+    }
+
+    @Test
+    void kubernetesAndEcsMemoryLeavesRoomForFfmpegBesideTheHeap() {
+        assertNone(CHECKS.memory());
     }
 
     static void assertNone(List<String> problems) {

@@ -169,6 +169,15 @@ class MediaToolsTest {
     }
 
     @Test
+    void aCompressionUsesABoundedNumberOfEncoderThreads() {
+        List<String> command = tools().compressCommand("in.mp4", Path.of("out.mp4"));
+        int at = command.indexOf("-threads");
+        assertTrue(at > command.indexOf("libx264"), command.toString());
+        assertEquals(Integer.toString(MediaTools.ENCODER_THREADS), command.get(at + 1));
+        assertTrue(at < command.indexOf("out.mp4"), "an output option: " + command);
+    }
+
+    @Test
     void thumbnailIsAJpegOfTheRequestedWidth() throws IOException {
         BufferedImage image =
                 image(tools().thumbnail(clip.toString(), 320).await().atMost(WAIT));

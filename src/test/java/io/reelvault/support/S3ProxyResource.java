@@ -3,12 +3,34 @@ package io.reelvault.support;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
-/** Starts s3proxy for a @QuarkusTest profile and points the service's S3 backend at it. */
+/**
+ * Starts s3proxy for a @QuarkusTest profile and points the service's S3 backend at it. With the init argument
+ * {@value #CORS_ORIGIN} (an origin), s3proxy answers browsers with the bucket's shipped CORS rule for that origin
+ * ({@link S3Cors}).
+ */
 public class S3ProxyResource implements QuarkusTestResourceLifecycleManager {
     public static final String BUCKET = "reelvault-test";
+    /** Init argument: the origin the shipped CORS rule allows (as {@code ALLOWED_ORIGINS} does in bucket setup). */
+    public static final String CORS_ORIGIN = "cors-origin";
+    /**
+     * Init argument {@code true}: the production default, SSE-S3 ({@code AES256}) requested on every write, presigned
+     * PUTs included; s3proxy then keeps its objects in memory (its {@code transient} store, the one with encryption).
+     */
+    public static final String ENCRYPTED = "encrypted";
+
     private static S3ProxyServer server;
+    private String corsOrigin;
+    private boolean encrypted;
+
+    @Override
+    public void init(Map<String, String> initArgs) {
+        corsOrigin = initArgs.get(CORS_ORIGIN);
+        encrypted = Boolean.parseBoolean(initArgs.get(ENCRYPTED));
+    }
 
     /** The running server (for assertions the API cannot make, such as uploads in progress). */
     public static S3ProxyServer server() {
@@ -19,12 +41,20 @@ public class S3ProxyResource implements QuarkusTestResourceLifecycleManager {
     public Map<String, String> start() {
         try {
             Path data = Files.createDirectories(Path.of("target")).resolve("s3proxy-" + System.nanoTime());
-            server = new S3ProxyServer(data).start();
+            server = encrypted ? S3ProxyServer.inMemory() : new S3ProxyServer(data);
+            if (corsOrigin != null) {
+                server.cors(S3Cors.shippedRuleFor(List.of(corsOrigin)));
+            }
+            server.start();
             server.createBucket(BUCKET);
         } catch (Exception e) {
             throw new IllegalStateException("cannot start s3proxy", e);
         }
-        return server.serviceConfig(BUCKET);
+        Map<String, String> config = new HashMap<>(server.serviceConfig(BUCKET));
+        if (encrypted) {
+            config.put("reelvault.storage.s3.server-side-encryption", "AES256");
+        }
+        return config;
     }
 
     /**

@@ -8,6 +8,7 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.TimeoutException;
 import org.gaul.s3proxy.BlobStores;
+import org.gaul.s3proxy.CrossOriginResourceSharing;
 import org.gaul.s3proxy.S3Proxy;
 import org.gaul.s3proxy.auth.AuthenticationType;
 import org.gaul.s3proxy.blobstore.BlobStore;
@@ -35,6 +36,7 @@ public final class S3ProxyServer implements AutoCloseable {
     private S3Proxy proxy;
     private BlobStore store;
     private int port;
+    private CrossOriginResourceSharing cors;
 
     public S3ProxyServer(Path dataDir) {
         this.dataDir = dataDir;
@@ -43,6 +45,15 @@ public final class S3ProxyServer implements AutoCloseable {
     /** On the {@code transient} store: in memory, gone when stopped; implements bucket encryption and versioning. */
     public static S3ProxyServer inMemory() {
         return new S3ProxyServer(null);
+    }
+
+    /**
+     * Answers browsers with this CORS rule (from the next {@link #start()} on); without one, s3proxy answers no
+     * preflight and adds no CORS header. See {@link S3Cors} for the rule we ship.
+     */
+    public S3ProxyServer cors(CrossOriginResourceSharing rule) {
+        this.cors = rule;
+        return this;
     }
 
     public S3ProxyServer start() throws Exception {
@@ -55,8 +66,11 @@ public final class S3ProxyServer implements AutoCloseable {
         props.setProperty("jclouds.identity", ACCESS_KEY);
         props.setProperty("jclouds.credential", SECRET_KEY);
         store = BlobStores.create(dataDir == null ? "transient" : "filesystem", props);
-        proxy = S3Proxy.builder()
-                .blobStore(store)
+        S3Proxy.Builder builder = S3Proxy.builder();
+        if (cors != null) {
+            builder.corsRules(cors);
+        }
+        proxy = builder.blobStore(store)
                 .awsAuthentication(AuthenticationType.AWS_V2_OR_V4, ACCESS_KEY, SECRET_KEY)
                 .ignoreUnknownHeaders(true)
                 .stopTimeout(0) // fault tests stop it under load: cut open connections instead of waiting for them

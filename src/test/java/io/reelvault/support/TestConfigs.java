@@ -128,6 +128,10 @@ public final class TestConfigs {
                         return new MemorySize(BigInteger.valueOf(1024));
                     }
 
+                    public MemorySize multipartPartSize() {
+                        return new MemorySize(BigInteger.valueOf(8L * 1024 * 1024));
+                    }
+
                     public boolean sweepEnabled() {
                         return false;
                     }
@@ -168,6 +172,10 @@ public final class TestConfigs {
 
             public Tus tus() {
                 throw new UnsupportedOperationException("the producer reads no tus setting");
+            }
+
+            public Console console() {
+                throw new UnsupportedOperationException("the producer reads no console setting");
             }
 
             public Lifecycle lifecycle() {

@@ -26,6 +26,7 @@ import org.eclipse.microprofile.openapi.models.parameters.Parameter;
  * <li>the signed-URL route {@code GET|HEAD|PUT /storage/{key}}, a Vert.x route the scanner cannot see
  * ({@link SignedUrlRoute}), and the operators' endpoints, which get no Problem responses
  * ({@link OperatorEndpoints});</li>
+ * <li>the always-present properties of the answers' schemas as {@code required} ({@link AnswerSchemas});</li>
  * <li>the document's description, and its server (the public base URL).</li>
  * </ul>
  * An unknown code in an annotation fails the document, so a typo cannot go unnoticed.
@@ -60,6 +61,7 @@ public class ApiDocumentFilter implements OASFilter {
             openAPI.setComponents(OASFactory.createComponents());
         }
         ProblemResponses.addComponents(openAPI.getComponents());
+        AnswerSchemas.markRequired(openAPI.getComponents());
         openAPI.getInfo().description(DESCRIPTION);
         // port 0 stands for the port the service listens on, unknown when the document is made: no server then,
         // which OpenAPI reads as "/", the origin the document was fetched from

@@ -82,6 +82,35 @@ final class OperatorEndpoints {
                                         + " only.",
                                 "application/yaml",
                                 OASFactory.createSchema().addType(SchemaType.OBJECT)));
+        // metrics: the OpenMetrics text format too, which the registry answers when the Accept header allows it
+        // (Prometheus asks for it first; so does a client that accepts anything)
+        openAPI.getPaths()
+                .getPathItem("/q/metrics")
+                .getGET()
+                .getResponses()
+                .getAPIResponse("200")
+                .getContent()
+                .addMediaType(
+                        "application/openmetrics-text",
+                        OASFactory.createMediaType().schema(string("OpenMetrics text format")));
+        // the JSON form: its media type, and the query parameter that asks for it
+        PathItem document = openAPI.getPaths().getPathItem("/q/openapi");
+        document.getGET()
+                .addParameter(OASFactory.createParameter()
+                        .name("format")
+                        .in(org.eclipse.microprofile.openapi.models.parameters.Parameter.In.QUERY)
+                        .description("`json` for JSON, `yaml` (the default) for YAML")
+                        .schema(OASFactory.createSchema()
+                                .addType(SchemaType.STRING)
+                                .enumeration(List.of("json", "yaml", "JSON", "YAML"))));
+        document.getGET()
+                .getResponses()
+                .getAPIResponse("200")
+                .getContent()
+                .addMediaType(
+                        "application/json",
+                        OASFactory.createMediaType()
+                                .schema(OASFactory.createSchema().addType(SchemaType.OBJECT)));
         openAPI.addTag(OASFactory.createTag().name(TAG).description("For operators and their tools: no token."));
     }
 

@@ -210,10 +210,19 @@ public class UploadService {
                 .recoverWithUni(() -> metadata.read(pendingKey, PendingUpload.class)
                         .onFailure(Failures::isNotFound)
                         .transform(e -> ReelvaultException.notFound("upload"))
-                        .chain(pending -> verifyDirectUpload(user, id, pending)));
+                        .chain(pending -> verifyDirectUpload(user, id, pending, pendingKey, true)));
     }
 
-    private Uni<UploadMetadata> verifyDirectUpload(UserId user, UploadId id, PendingUpload pending) {
+    /**
+     * The checks of {@link #complete} on an object stored by a direct upload, then its {@code metadata.json}; a refusal
+     * deletes the object and {@code record}, the upload's pending document ({@code pending.json} or
+     * {@code multipart.json}), which is also deleted once the metadata is written.
+     *
+     * @param presignedPut whether the object came through a presigned PUT URL (which may still work until
+     *                     {@code pending.expiresAt()}); false for a multipart upload, which has none
+     */
+    Uni<UploadMetadata> verifyDirectUpload(
+            UserId user, UploadId id, PendingUpload pending, ObjectKey record, boolean presignedPut) {
         ObjectKey original = ObjectKey.parse(pending.key());
         FileType type = FileType.ofKey(original).orElseThrow();
         return store.head(original).chain(found -> {
@@ -224,9 +233,9 @@ public class UploadService {
             }
             if (found.get().size() != pending.sizeBytes()) {
                 return reject(
-                        user,
-                        id,
                         pending,
+                        record,
+                        presignedPut,
                         new ReelvaultException(
                                 ErrorCode.LENGTH_MISMATCH,
                                 "the uploaded object has " + found.get().size() + " bytes, not the "
@@ -237,7 +246,7 @@ public class UploadService {
                     .chain(content -> Digests.sha256(inspector.inspect(content.body()))
                             .map(sha -> Map.entry(sha, content.info().etag()))) // the ETag of the very bytes hashed
                     .onFailure(e -> e instanceof ReelvaultException r && r.code() == ErrorCode.UNSUPPORTED_MEDIA_TYPE)
-                    .call(() -> discard(user, id, pending))
+                    .call(() -> discard(pending, record, presignedPut))
                     .chain(checked -> {
                         UploadMetadata meta = new UploadMetadata(
                                 id.value(),
@@ -248,23 +257,30 @@ public class UploadService {
                                 found.get().size(),
                                 checked.getKey(),
                                 clock.instant().truncatedTo(ChronoUnit.MILLIS),
-                                pending.expiresAt(),
+                                presignedPut ? pending.expiresAt() : null,
                                 checked.getValue());
                         return metadata.write(StorageLayout.uploadMetadata(user, id), meta)
-                                .chain(() -> store.delete(StorageLayout.uploadPending(user, id)))
+                                .chain(() -> store.delete(record))
                                 .replaceWith(meta);
                     });
         });
     }
 
-    private Uni<UploadMetadata> reject(UserId user, UploadId id, PendingUpload pending, ReelvaultException why) {
-        return discard(user, id, pending).chain(() -> Uni.createFrom().failure(why));
+    private Uni<UploadMetadata> reject(
+            PendingUpload pending, ObjectKey record, boolean presignedPut, ReelvaultException why) {
+        return discard(pending, record, presignedPut)
+                .chain(() -> Uni.createFrom().failure(why));
     }
 
-    /** A refused completion ends the upload: neither its bytes nor its pending.json remains. */
-    private Uni<Void> discard(UserId user, UploadId id, PendingUpload pending) {
-        return retire(ObjectKey.parse(pending.key()), pending.expiresAt())
-                .chain(() -> store.delete(StorageLayout.uploadPending(user, id)));
+    /**
+     * A refused completion ends the upload: neither its bytes nor its pending document remains. An object that came
+     * through a presigned PUT may become a tombstone ({@link #retire}); a multipart upload's has no URL that could
+     * store it again (its upload is completed), so it is deleted.
+     */
+    private Uni<Void> discard(PendingUpload pending, ObjectKey record, boolean presignedPut) {
+        ObjectKey original = ObjectKey.parse(pending.key());
+        Uni<Void> removed = presignedPut ? retire(original, pending.expiresAt()) : store.delete(original);
+        return removed.chain(() -> store.delete(record));
     }
 
     /**

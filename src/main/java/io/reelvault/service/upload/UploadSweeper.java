@@ -1,5 +1,8 @@
 package io.reelvault.service.upload;
 
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.Startup;
@@ -11,7 +14,11 @@ import io.reelvault.config.ReelvaultConfig;
 import io.reelvault.metrics.StorageMetrics;
 import io.reelvault.model.Area;
 import io.reelvault.model.KeyPrefix;
+import io.reelvault.model.ObjectKey;
 import io.reelvault.model.UrlPurpose;
+import io.reelvault.service.Failures;
+import io.reelvault.service.artifact.MetadataStore;
+import io.reelvault.storage.DirectMultipart;
 import io.reelvault.storage.ObjectInfo;
 import io.reelvault.storage.ObjectStore;
 import jakarta.enterprise.inject.Instance;
@@ -42,11 +49,15 @@ import org.jboss.logging.Logger;
  * An upload in flight looks the same for an instant, hence the grace. So is the empty tombstone that replaces a
  * deleted direct upload's original on S3 while its URL may still work ({@code UploadService#delete}): the grace is
  * at least an upload URL's 15 minutes, so the tombstone outlives the URL.</li>
- * <li>{@link Reason#STALE_PENDING}: a {@code pending.json} beside a {@code metadata.json} (a crash inside
+ * <li>{@link Reason#ABANDONED} too: a direct multipart upload whose {@code multipart.json} was written more than its
+ * 12 hours ({@link MultipartUploadService#LIFETIME}) plus the grace ago: the storage's multipart upload is aborted (its
+ * parts go), then its folder is deleted. (S3's 1-day AbortIncompleteMultipartUpload rule, and the incomplete-write
+ * sweep once it received nothing for its grace, abort it in storage too.)</li>
+ * <li>{@link Reason#STALE_PENDING}: a {@code pending.json} or {@code multipart.json} beside a {@code metadata.json} (a crash inside
  * {@code complete}, which writes the metadata first): only the {@code pending.json} goes.</li>
  * </ul>
  * A sweep lists {@code uploads/} in key order, so an upload's objects arrive together and only one upload's
- * listing is held at a time; it reads no object. Ages are {@link ObjectInfo#lastModified()} against the injected
+ * listing is held at a time; it reads no object but an abandoned multipart upload's {@code multipart.json}. Ages are {@link ObjectInfo#lastModified()} against the injected
  * {@link Clock}, read once per sweep. Deletions are counted in {@value StorageMetrics#UPLOADS_SWEPT} by reason.
  *
  * <p>It runs every {@code reelvault.uploads.sweep-interval} (first run 60 seconds after start-up) unless
@@ -61,6 +72,7 @@ public class UploadSweeper {
     private static final Logger LOG = Logger.getLogger(UploadSweeper.class);
     static final String PENDING = "pending.json";
     static final String METADATA = "metadata.json";
+    static final String MULTIPART = "multipart.json";
 
     /** Why the sweeper deleted an object; the metric's {@code reason} label. */
     public enum Reason {
@@ -96,6 +108,7 @@ public class UploadSweeper {
     private final Duration grace;
     private final Clock clock;
     private final Map<Reason, Counter> counters = new EnumMap<>(Reason.class);
+    private final ObjectMapper json;
 
     @Inject
     UploadSweeper(
@@ -104,7 +117,8 @@ public class UploadSweeper {
             Instance<ObjectStore> store,
             ClusterLocks locks,
             Clock clock,
-            MeterRegistry registry) {
+            MeterRegistry registry,
+            ObjectMapper json) {
         this(
                 store::get,
                 locks.job(
@@ -112,7 +126,23 @@ public class UploadSweeper {
                         !commandMode.active() && config.uploads().sweepEnabled()),
                 config.uploads().orphanGrace(),
                 clock,
-                registry);
+                registry,
+                json);
+    }
+
+    /** As the other, reading {@code multipart.json} with a mapper of its own (snake_case, as the service writes). */
+    public UploadSweeper(
+            Supplier<ObjectStore> store, ClusterJob job, Duration grace, Clock clock, MeterRegistry registry) {
+        this(
+                store,
+                job,
+                grace,
+                clock,
+                registry,
+                new ObjectMapper()
+                        .findAndRegisterModules()
+                        .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
+                        .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false));
     }
 
     /**
@@ -120,7 +150,13 @@ public class UploadSweeper {
      * with a {@code new ClusterJob(lock)}, which never runs by itself.
      */
     public UploadSweeper(
-            Supplier<ObjectStore> store, ClusterJob job, Duration grace, Clock clock, MeterRegistry registry) {
+            Supplier<ObjectStore> store,
+            ClusterJob job,
+            Duration grace,
+            Clock clock,
+            MeterRegistry registry,
+            ObjectMapper json) {
+        this.json = json;
         if (grace.compareTo(UrlPurpose.USER_UPLOAD.expiry()) < 0) {
             // a tombstone (see UploadService#delete) must outlive every upload URL that could otherwise store again
             throw new IllegalArgumentException(
@@ -193,9 +229,23 @@ public class UploadSweeper {
         }
         Optional<ObjectInfo> pending =
                 folder.stream().filter(i -> i.key().fileName().equals(PENDING)).findFirst();
+        Optional<ObjectInfo> multipart = folder.stream()
+                .filter(i -> i.key().fileName().equals(MULTIPART))
+                .findFirst();
         boolean described = folder.stream().anyMatch(i -> i.key().fileName().equals(METADATA));
         if (described) {
             pending.ifPresent(p -> delete(s, List.of(p), Reason.STALE_PENDING, deleted));
+            multipart.ifPresent(p -> delete(s, List.of(p), Reason.STALE_PENDING, deleted));
+        } else if (multipart.isPresent()) {
+            Instant abandonedAt = multipart
+                    .get()
+                    .lastModified()
+                    .plus(MultipartUploadService.LIFETIME)
+                    .plus(grace);
+            if (now.isAfter(abandonedAt)) {
+                abortMultipart(s, multipart.get());
+                delete(s, List.copyOf(folder), Reason.ABANDONED, deleted);
+            }
         } else if (pending.isPresent()) {
             Instant abandonedAt = pending.get()
                     .lastModified()
@@ -212,6 +262,30 @@ public class UploadSweeper {
                 delete(s, old, Reason.ORPHAN, deleted);
             }
         }
+    }
+
+    /** Aborts the storage's multipart upload that {@code multipart.json} names (its parts are then gone). */
+    private void abortMultipart(ObjectStore s, ObjectInfo record) {
+        Optional<DirectMultipart> direct = s.capability(DirectMultipart.class);
+        if (direct.isEmpty()) {
+            return;
+        }
+        MultipartRecord r;
+        try {
+            r = new MetadataStore(s, json)
+                    .read(record.key(), MultipartRecord.class)
+                    .await()
+                    .indefinitely();
+        } catch (RuntimeException e) {
+            if (Failures.isNotFound(e)) {
+                return; // completed or aborted meanwhile
+            }
+            throw e;
+        }
+        direct.get()
+                .abort(ObjectKey.parse(r.key()), r.storageUploadId())
+                .await()
+                .indefinitely();
     }
 
     private void delete(ObjectStore s, List<ObjectInfo> objects, Reason reason, Map<Reason, Long> deleted) {

@@ -3,6 +3,7 @@ package io.reelvault.storage.local;
 import io.reelvault.model.ByteRange;
 import io.reelvault.model.KeyPrefix;
 import io.reelvault.model.ObjectKey;
+import io.reelvault.storage.DirectMultipart;
 import io.reelvault.storage.IncompleteWrites;
 import io.reelvault.storage.IntegrityException;
 import io.reelvault.storage.LocalHeads;
@@ -13,6 +14,7 @@ import io.reelvault.storage.PendingWrites;
 import io.reelvault.storage.PutResult;
 import io.reelvault.storage.ReadinessProbe;
 import io.reelvault.storage.ResumableWrites;
+import io.reelvault.storage.SignedPartReceiver;
 import io.reelvault.storage.SignedUrlVerifier;
 import io.reelvault.storage.SignedUrls;
 import io.smallrye.mutiny.Multi;
@@ -35,7 +37,8 @@ import org.jboss.logging.Logger;
  * The filesystem backend: one folder per key segment under a root. Every file operation runs on the
  * given blocking executor, never on the caller's thread ({@link LocalIo}). Writes go to {@code {root}/.tmp} and are
  * renamed into place ({@link LocalWrites}, {@link PendingWrite}); folders emptied by deletes are pruned ({@link LocalFiles}); listings walk the folders
- * in key order ({@link LocalListing}). Content type
+ * in key order ({@link LocalListing}); direct multipart uploads keep their parts under {@code {root}/.multipart}
+ * ({@link LocalMultipart}). Content type
  * is derived from the key's extension (the filesystem keeps no per-object metadata); ETags are
  * derived from the file's identity, size and modification time, so they change on every rewrite ({@link ObjectFiles}).
  * Writes in progress are tracked, so that the end of a graceful shutdown can abort them ({@link PendingWrites}); the
@@ -64,6 +67,7 @@ public final class LocalObjectStore implements ObjectStore, ReadinessProbe, Pend
     private final LocalResumableWrites resumable;
     private final LocalListing listing;
     private final LocalUrlSigner signer;
+    private final LocalMultipart multipart;
     private final RootFileStore disk;
     private final long minFree;
     private final boolean inlineSmallReads;
@@ -84,6 +88,7 @@ public final class LocalObjectStore implements ObjectStore, ReadinessProbe, Pend
         this.resumable = new LocalResumableWrites(paths.root(), io);
         this.listing = new LocalListing(paths, io);
         this.signer = signer;
+        this.multipart = new LocalMultipart(paths.root(), paths, files, io, writes, signer);
         this.disk = new RootFileStore(paths.root());
         this.minFree = minFree;
         this.inlineSmallReads = inlineSmallReads;
@@ -146,6 +151,9 @@ public final class LocalObjectStore implements ObjectStore, ReadinessProbe, Pend
         if (type == ResumableWrites.class) {
             return Optional.of(type.cast(resumable));
         }
+        if (type == DirectMultipart.class || type == SignedPartReceiver.class) {
+            return Optional.of(type.cast(multipart));
+        }
         if (type == PendingWrites.class || type == IncompleteWrites.class) {
             return Optional.of(type.cast(this));
         }
@@ -180,10 +188,10 @@ public final class LocalObjectStore implements ObjectStore, ReadinessProbe, Pend
         return writes.abortAll();
     }
 
-    /** See {@link LocalWrites#removeAbandoned}. */
+    /** See {@link LocalWrites#removeAbandoned} and {@link LocalMultipart#removeAbandoned}. */
     @Override
     public int removeAbandoned(Instant inactiveSince) {
-        return writes.removeAbandoned(inactiveSince);
+        return writes.removeAbandoned(inactiveSince) + multipart.removeAbandoned(inactiveSince);
     }
 
     @Override

@@ -33,7 +33,8 @@ import javax.crypto.spec.SecretKeySpec;
  * {@code X-Expires} (epoch seconds), {@code X-Key-Id} (which key signed), for GET optionally
  * {@code response-content-disposition} and {@code response-content-type} (response headers bound by the signature),
  * for PUT both {@code header-content-type} and {@code header-content-length} (the request must carry exactly
- * those), and {@code X-Signature} (base64url, no padding). The string signed:
+ * those), or for a multipart part's PUT ({@link #signPart}) {@code X-Upload-Id}, {@code X-Part-Number} and
+ * {@code header-content-length} only, and {@code X-Signature} (base64url, no padding). The string signed:
  *
  * <pre>
  * REELVAULT2-HMAC-SHA256 \n METHOD \n key \n canonical-query
@@ -49,6 +50,11 @@ final class LocalUrlSigner implements SignedUrls, SignedUrlVerifier {
     static final String EXPIRES = "X-Expires";
     static final String KEY_ID = "X-Key-Id";
     static final String SIGNATURE = "X-Signature";
+    /** A part URL's: the local multipart upload's id ({@link LocalMultipart}). */
+    static final String UPLOAD_ID = "X-Upload-Id";
+    /** A part URL's: the part's number, 1 to 10,000, without leading zeros. */
+    static final String PART_NUMBER = "X-Part-Number";
+
     private static final String RESPONSE_PREFIX = "response-";
     private static final String REQUEST_PREFIX = "header-";
     /** Response headers a GET URL may bind. */
@@ -138,15 +144,39 @@ final class LocalUrlSigner implements SignedUrls, SignedUrlVerifier {
 
     private record StorageBase(URI base, String prefix) {}
 
+    /**
+     * A PUT URL for part {@code number} of the local multipart upload {@code uploadId} that becomes {@code key}, bound
+     * to exactly {@code length} bytes; no Content-Type is bound (a browser sends a slice of a file without one).
+     */
+    SignedUrl signPart(ObjectKey objectKey, String uploadId, int number, long length, Duration expiresIn) {
+        Map<String, String> params = new HashMap<>();
+        params.put(ALGORITHM_PARAM, ALGORITHM);
+        params.put(EXPIRES, Long.toString(clock.instant().plus(expiresIn).getEpochSecond()));
+        params.put(KEY_ID, keys.currentId());
+        params.put(UPLOAD_ID, uploadId);
+        params.put(PART_NUMBER, Integer.toString(number));
+        params.put(REQUEST_PREFIX + "content-length", Long.toString(length));
+        String query = canonicalQuery(params);
+        String signature = mac(macKeys.get(keys.currentId()), "PUT", objectKey, query);
+        String url = storageBase() + objectKey.value() + "?" + query + "&" + SIGNATURE + "=" + signature;
+        return new SignedUrl(url, expiresIn, Map.of());
+    }
+
     @Override
     public Map<String, String> verify(String method, ObjectKey objectKey, Map<String, String> query) {
         String signMethod = "HEAD".equals(method) ? "GET" : method;
         boolean put = "PUT".equals(signMethod);
         // the names first: exactly the known ones, each required one present
         Map<String, String> headers = new TreeMap<>();
+        boolean part = put && (query.containsKey(PART_NUMBER) || query.containsKey(UPLOAD_ID));
         for (String name : query.keySet()) {
             switch (name) {
                 case ALGORITHM_PARAM, EXPIRES, KEY_ID, SIGNATURE -> {}
+                case UPLOAD_ID, PART_NUMBER -> {
+                    if (!put) {
+                        throw invalid();
+                    }
+                }
                 default -> {
                     String prefix = put ? REQUEST_PREFIX : RESPONSE_PREFIX;
                     String header = name.startsWith(prefix) ? name.substring(prefix.length()) : null;
@@ -162,7 +192,12 @@ final class LocalUrlSigner implements SignedUrls, SignedUrlVerifier {
         if (given == null
                 || expiresText == null
                 || !ALGORITHM.equals(query.get(ALGORITHM_PARAM))
-                || (put && headers.size() != REQUEST_HEADERS.size())) {
+                || (put && !part && headers.size() != REQUEST_HEADERS.size())
+                || (part
+                        && (!query.containsKey(UPLOAD_ID)
+                                || !query.containsKey(PART_NUMBER)
+                                || headers.size() != 1
+                                || !headers.containsKey("content-length")))) {
             throw invalid();
         }
         ThreadLocal<Mac> key = query.get(KEY_ID) == null ? null : macKeys.get(query.get(KEY_ID));
@@ -187,6 +222,10 @@ final class LocalUrlSigner implements SignedUrls, SignedUrlVerifier {
         }
         if (put && !headers.get("content-length").matches("[0-9]{1,18}")) {
             throw invalid(); // never signed so: the signer binds the length the presign promised
+        }
+        if (part) {
+            headers.put(SignedUrlVerifier.UPLOAD_ID, query.get(UPLOAD_ID));
+            headers.put(SignedUrlVerifier.PART_NUMBER, query.get(PART_NUMBER));
         }
         return headers;
     }

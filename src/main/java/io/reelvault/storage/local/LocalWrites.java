@@ -73,6 +73,22 @@ final class LocalWrites {
     /** @param expectedEtag null: unconditional; otherwise the condition of {@link LocalObjectStore#putIf} */
     Uni<PutResult> write(ObjectKey key, Multi<ByteBuffer> body, OptionalLong length, Optional<String> expectedEtag) {
         Path target = paths.resolve(key);
+        return stream(body, length, write -> {
+            String sha256 = write.sha256();
+            return new PutResult(commit(write, key, target, expectedEtag), sha256);
+        });
+    }
+
+    /** What a written temp file becomes: called on the blocking executor once the body was written whole. */
+    interface Commit<T> {
+        T commit(PendingWrite write) throws IOException;
+    }
+
+    /**
+     * The body streamed into a new temp file (at most {@code length} bytes when given, exactly that many at the end),
+     * then handed to {@code commit}; on any failure or cancellation the temp file is removed.
+     */
+    <T> Uni<T> stream(Multi<ByteBuffer> body, OptionalLong length, Commit<T> commit) {
         // a request cancelled while its temp file is being opened (the client vanished) never reaches the body stage
         // below, whose handlers abort a write: the opened write is aborted here instead, whichever comes second
         AtomicReference<PendingWrite> opened = new AtomicReference<>();
@@ -110,8 +126,7 @@ final class LocalWrites {
                             if (length.isPresent() && write.written() != length.getAsLong()) {
                                 throw lengthMismatch(length.getAsLong());
                             }
-                            String sha256 = write.sha256();
-                            return LocalIo.io(() -> new PutResult(commit(write, key, target, expectedEtag), sha256));
+                            return LocalIo.io(() -> commit.commit(write));
                         })
                         .onFailure()
                         .invoke(write::abort)

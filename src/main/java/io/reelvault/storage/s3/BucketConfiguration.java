@@ -53,7 +53,8 @@ public final class BucketConfiguration {
     /**
      * What a browser may send: the type and length of a presigned PUT, the headers its signature covers
      * ({@code x-amz-server-side-encryption} when the service requests encryption, {@code If-None-Match: *} which
-     * makes the PUT create-only), and the SigV4 header forms.
+     * makes the PUT create-only), the SigV4 header forms, and {@code Range} on a presigned GET (a page's own ranged
+     * read; only a plain {@code bytes=N-M} is CORS-safelisted, a suffix range such as {@code bytes=-500} is not).
      */
     private static final List<String> CORS_ALLOWED_HEADERS = List.of(
             "Content-Type",
@@ -62,9 +63,16 @@ public final class BucketConfiguration {
             "X-Amz-Date",
             "X-Amz-Security-Token",
             "x-amz-server-side-encryption",
-            "If-None-Match");
+            "If-None-Match",
+            "Range");
 
-    private static final List<String> CORS_EXPOSED_HEADERS = List.of("ETag");
+    /**
+     * What a page may read of an answer beyond the CORS-safelisted headers: a PUT's {@code ETag} (a part's, for
+     * multipart), and of a ranged GET its {@code Content-Range} (the total size), {@code Accept-Ranges} and
+     * {@code Content-Length}: the same as the service exposes of its own answers ({@code quarkus.http.cors.exposed-headers}).
+     */
+    private static final List<String> CORS_EXPOSED_HEADERS =
+            List.of("ETag", "Content-Range", "Accept-Ranges", "Content-Length");
 
     private BucketConfiguration() {}
 
@@ -154,8 +162,9 @@ public final class BucketConfiguration {
 
     /**
      * The CORS configuration for browsers using presigned URLs: one rule allowing GET, PUT and
-     * POST from {@code allowedOrigins}, the request headers a presigned upload sends, {@code ETag}
-     * exposed, preflight answers cached {@value #CORS_MAX_AGE_SECONDS} seconds.
+     * POST from {@code allowedOrigins}, the request headers a presigned upload sends (and {@code Range}),
+     * {@code ETag}, {@code Content-Range}, {@code Accept-Ranges} and {@code Content-Length} exposed, preflight
+     * answers cached {@value #CORS_MAX_AGE_SECONDS} seconds.
      *
      * @param allowedOrigins the origins, e.g. {@code ALLOWED_ORIGINS} split at commas; each is
      *                       stripped of surrounding white space; at least one, none blank

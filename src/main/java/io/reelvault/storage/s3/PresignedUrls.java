@@ -67,7 +67,7 @@ final class PresignedUrls {
     }
 
     /** A presigned URL dies with the credentials that signed it: never promise longer. */
-    private Duration capToCredentials(Duration wanted) {
+    Duration capToCredentials(Duration wanted) {
         try {
             AwsCredentials credentials = (AwsCredentials) bucket.s3()
                     .serviceClientConfiguration()

@@ -3,6 +3,7 @@ package io.reelvault.storage.s3;
 import io.reelvault.model.ByteRange;
 import io.reelvault.model.KeyPrefix;
 import io.reelvault.model.ObjectKey;
+import io.reelvault.storage.DirectMultipart;
 import io.reelvault.storage.IncompleteWrites;
 import io.reelvault.storage.ObjectContent;
 import io.reelvault.storage.ObjectInfo;
@@ -41,7 +42,7 @@ import software.amazon.awssdk.services.s3.presigner.S3Presigner;
  * are aborted before it exits ({@link PendingWrites}, {@link MultipartUploads}); one whose process died before it
  * could abort it is found by {@link #removeAbandoned} ({@link IncompleteWrites}, {@link AbandonedUploads}). Reads
  * and ranges: {@link ObjectReads}; deletes: {@link ObjectDeletes}; presigned URLs: {@link PresignedUrls}; SDK
- * failures: {@link S3Errors}.
+ * failures: {@link S3Errors}; multipart uploads whose parts clients send straight to the bucket: {@link DirectUploads}.
  */
 public final class S3ObjectStore implements ObjectStore, ReadinessProbe, SignedUrls, IncompleteWrites, PendingWrites {
     static final Duration DEFAULT_CALL_TIMEOUT = Duration.ofSeconds(10);
@@ -56,6 +57,7 @@ public final class S3ObjectStore implements ObjectStore, ReadinessProbe, SignedU
     private final PresignedUrls presigned;
     private final AbandonedUploads abandoned;
     private final S3ResumableWrites resumable;
+    private final DirectUploads direct;
 
     /** @param sse the encryption every write requests; null only for test servers that implement none */
     S3ObjectStore(
@@ -87,6 +89,19 @@ public final class S3ObjectStore implements ObjectStore, ReadinessProbe, SignedU
         this.presigned = new PresignedUrls(target, presigner);
         this.abandoned = new AbandonedUploads(target, this.multipart);
         this.resumable = new S3ResumableWrites(target, multipart.partSize(), this.multipart.budget, uploaders);
+        this.direct = new DirectUploads(target, presigner, this.presigned, reads);
+    }
+
+    /** Besides the interfaces it implements: {@link DirectMultipart}, {@link ResumableWrites} ({@link S3ResumableWrites}). */
+    @Override
+    public <T> Optional<T> capability(Class<T> type) {
+        if (type == DirectMultipart.class) {
+            return Optional.of(type.cast(direct));
+        }
+        if (type == ResumableWrites.class) {
+            return Optional.of(type.cast(resumable));
+        }
+        return ObjectStore.super.capability(type);
     }
 
     /** Bytes of the buffer budget no upload holds now (all of it when no upload is in flight). */
@@ -170,14 +185,5 @@ public final class S3ObjectStore implements ObjectStore, ReadinessProbe, SignedU
     @Override
     public int abortAll() {
         return multipart.abortAll();
-    }
-
-    /** Besides the interfaces it implements: {@link ResumableWrites} ({@link S3ResumableWrites}). */
-    @Override
-    public <T> java.util.Optional<T> capability(Class<T> type) {
-        if (type == ResumableWrites.class) {
-            return java.util.Optional.of(type.cast(resumable));
-        }
-        return ObjectStore.super.capability(type);
     }
 }

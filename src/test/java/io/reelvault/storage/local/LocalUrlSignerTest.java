@@ -269,4 +269,51 @@ class LocalUrlSignerTest {
             pool.shutdownNow();
         }
     }
+
+    static final String UPLOAD = "0123456789abcdef0123456789abcdef";
+
+    @Test
+    void aPartUrlBindsItsUploadPartAndLength() {
+        LocalUrlSigner signer = signer("k1", NEW, Map.of());
+        URI url = signer.signPart(KEY, UPLOAD, 7, 5_242_880, Duration.ofMinutes(15))
+                .url();
+        Map<String, String> q = query(url);
+        assertEquals(UPLOAD, q.get("X-Upload-Id"));
+        assertEquals("7", q.get("X-Part-Number"));
+        assertEquals("5242880", q.get("header-content-length"));
+        Map<String, String> bound = signer.verify("PUT", KEY, q);
+        assertEquals("5242880", bound.get("content-length"));
+        assertEquals(UPLOAD, bound.get(io.reelvault.storage.SignedUrlVerifier.UPLOAD_ID));
+        assertEquals("7", bound.get(io.reelvault.storage.SignedUrlVerifier.PART_NUMBER));
+        assertEquals(null, bound.get("content-type"));
+
+        for (var change : List.of(
+                Map.of("X-Part-Number", "8"),
+                Map.of("X-Upload-Id", UPLOAD.replace('0', '1')),
+                Map.of("header-content-length", "5242881"),
+                Map.of("header-content-type", "image/png"))) {
+            Map<String, String> tampered = new LinkedHashMap<>(q);
+            tampered.putAll(change);
+            assertInvalid(() -> signer.verify("PUT", KEY, tampered));
+        }
+        Map<String, String> noNumber = new LinkedHashMap<>(q);
+        noNumber.remove("X-Part-Number");
+        assertInvalid(() -> signer.verify("PUT", KEY, noNumber));
+        assertInvalid(() -> signer.verify("GET", KEY, q)); // a part URL is for PUT only
+        assertInvalid(() -> signer.verify(
+                "PUT", ObjectKey.parse("uploads/alice/upload_20261203_abcdefghijklmnop/original.jpg"), q));
+        clock.setTo(Instant.parse("2026-12-03T10:16:00Z"));
+        ReelvaultException expired = assertThrows(ReelvaultException.class, () -> signer.verify("PUT", KEY, q));
+        assertEquals(ErrorCode.SIGNATURE_EXPIRED, expired.code());
+    }
+
+    @Test
+    void aWholeFilePutUrlCannotGainPartParameters() {
+        LocalUrlSigner signer = signer("k1", NEW, Map.of());
+        Map<String, String> q = query(put(signer));
+        Map<String, String> asPart = new LinkedHashMap<>(q);
+        asPart.put("X-Part-Number", "1");
+        asPart.put("X-Upload-Id", UPLOAD);
+        assertInvalid(() -> signer.verify("PUT", KEY, asPart));
+    }
 }

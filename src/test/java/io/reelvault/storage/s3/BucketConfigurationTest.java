@@ -206,9 +206,10 @@ class BucketConfigurationTest {
                         "X-Amz-Date",
                         "X-Amz-Security-Token",
                         "x-amz-server-side-encryption",
-                        "If-None-Match"),
+                        "If-None-Match",
+                        "Range"),
                 rule.allowedHeaders());
-        assertEquals(List.of("ETag"), rule.exposeHeaders());
+        assertEquals(List.of("ETag", "Content-Range", "Accept-Ranges", "Content-Length"), rule.exposeHeaders());
         assertEquals(3600, rule.maxAgeSeconds());
 
         JsonNode json = JSON.readTree(CliJson.cors(origins)).get("CORSRules").get(0);

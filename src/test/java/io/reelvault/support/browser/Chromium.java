@@ -1,0 +1,383 @@
+package io.reelvault.support.browser;
+
+import io.reelvault.support.Tools;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Predicate;
+import java.util.stream.Stream;
+import org.openqa.selenium.By;
+import org.openqa.selenium.JavascriptExecutor;
+import org.openqa.selenium.OutputType;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.chrome.ChromeDriverService;
+import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.devtools.DevTools;
+import org.openqa.selenium.devtools.v156.fetch.Fetch;
+import org.openqa.selenium.devtools.v156.fetch.model.RequestPattern;
+import org.openqa.selenium.devtools.v156.network.Network;
+import org.openqa.selenium.devtools.v156.network.model.ErrorReason;
+import org.openqa.selenium.devtools.v156.network.model.Request;
+import org.openqa.selenium.devtools.v156.page.Page;
+import org.openqa.selenium.support.ui.WebDriverWait;
+
+/**
+ * A headless Debian Chromium driven through chromedriver (Selenium), with a fresh profile, and every request its
+ * pages make recorded from the DevTools Network domain ({@link #exchanges()}). Both programs are looked up on the
+ * PATH: a machine without them fails the test with what to install ({@code .ci/run} installs them), never skips it.
+ *
+ * <p>Pages call into {@code lab.js} through {@link #call}: an async function of {@code window.lab} whose result (a
+ * JSON-like object) comes back as Java maps, lists, strings, longs, doubles and booleans.
+ */
+public final class Chromium implements AutoCloseable {
+    /** Where {@link #screenshot} writes. */
+    public static final Path SCREENSHOTS = Path.of("target", "browser-screenshots");
+    /** How long one page call may take before the test fails (a hung page never blocks the build). */
+    static final Duration CALL_TIMEOUT = Duration.ofSeconds(30);
+
+    private static final List<String> FLAGS = List.of(
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--disable-dev-shm-usage",
+            "--autoplay-policy=no-user-gesture-required",
+            "--window-size=1280,900");
+
+    private final ChromeDriver driver;
+    private final DevTools devTools;
+    private final Path profile;
+    private final Map<String, Exchange> exchanges = new LinkedHashMap<>();
+    /** Which paused requests {@link #cutRequests} drops; null: none is intercepted. */
+    private volatile Predicate<Request> dropping;
+
+    private Chromium(ChromeDriver driver, DevTools devTools, Path profile) {
+        this.driver = driver;
+        this.devTools = devTools;
+        this.profile = profile;
+    }
+
+    /** Starts Chromium with the flags verified here (STACK.md) and a fresh {@code --user-data-dir}. */
+    public static Chromium start() {
+        Path chromium = Tools.onPath("chromium", "Debian's 'chromium' package");
+        Path chromedriver = Tools.onPath("chromedriver", "Debian's 'chromium-driver' package");
+        Path profile;
+        try {
+            profile = Files.createTempDirectory("chromium-profile-");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        ChromeOptions options = new ChromeOptions();
+        options.setBinary(chromium.toFile());
+        options.addArguments(FLAGS);
+        options.addArguments("--user-data-dir=" + profile);
+        ChromeDriverService service = new ChromeDriverService.Builder()
+                .usingDriverExecutable(chromedriver.toFile())
+                .usingAnyFreePort()
+                .build();
+        ChromeDriver driver = new ChromeDriver(service, options);
+        try {
+            driver.manage().timeouts().scriptTimeout(CALL_TIMEOUT);
+            DevTools devTools = driver.getDevTools();
+            devTools.createSession();
+            Chromium browser = new Chromium(driver, devTools, profile);
+            browser.record();
+            return browser;
+        } catch (RuntimeException e) {
+            driver.quit();
+            throw e;
+        }
+    }
+
+    private void record() {
+        devTools.send(Network.enable(
+                Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty()));
+        // every request reaches the servers: a cached preflight or Range answer would hide what is tested
+        devTools.send(Network.setCacheDisabled(true));
+        devTools.addListener(Fetch.requestPaused(), paused -> {
+            Predicate<Request> drop = dropping;
+            if (drop != null && drop.test(paused.getRequest())) {
+                devTools.send(Fetch.failRequest(paused.getRequestId(), ErrorReason.CONNECTIONRESET));
+            } else {
+                devTools.send(Fetch.continueRequest(
+                        paused.getRequestId(),
+                        Optional.empty(),
+                        Optional.empty(),
+                        Optional.empty(),
+                        Optional.empty(),
+                        Optional.empty()));
+            }
+        });
+        devTools.addListener(Network.requestWillBeSent(), e -> {
+            String id = e.getRequestId().toString();
+            synchronized (exchanges) {
+                // a redirect reuses the id: the latest request wins
+                exchanges.put(
+                        id,
+                        new Exchange(
+                                id,
+                                e.getType().map(Object::toString).orElse(null),
+                                e.getRequest().getMethod(),
+                                e.getRequest().getUrl(),
+                                Map.copyOf(e.getRequest().getHeaders().toJson()),
+                                null,
+                                null,
+                                null));
+            }
+        });
+        devTools.addListener(Network.responseReceived(), e -> {
+            String id = e.getRequestId().toString();
+            synchronized (exchanges) {
+                Exchange sent = exchanges.get(id);
+                exchanges.put(
+                        id,
+                        new Exchange(
+                                id,
+                                e.getType().toString(),
+                                sent == null ? null : sent.method(),
+                                e.getResponse().getUrl(),
+                                sent == null ? Map.of() : sent.requestHeaders(),
+                                e.getResponse().getStatus(),
+                                Map.copyOf(e.getResponse().getHeaders().toJson()),
+                                null));
+            }
+        });
+        devTools.addListener(Network.loadingFailed(), e -> {
+            String id = e.getRequestId().toString();
+            String why = e.getErrorText()
+                    + e.getCorsErrorStatus()
+                            .map(c -> " (CORS " + c.getCorsError() + ")")
+                            .orElse("");
+            synchronized (exchanges) {
+                Exchange sent = exchanges.get(id);
+                exchanges.put(
+                        id,
+                        new Exchange(
+                                id,
+                                e.getType().toString(),
+                                sent == null ? null : sent.method(),
+                                sent == null ? null : sent.url(),
+                                sent == null ? Map.of() : sent.requestHeaders(),
+                                sent == null ? null : sent.status(),
+                                sent == null ? null : sent.responseHeaders(),
+                                why));
+            }
+        });
+    }
+
+    /**
+     * Drops the next {@code times} requests of {@code method} whose URL matches, before they leave the browser, as a
+     * connection reset (CDP Fetch domain): the page sees a network error, the server sees nothing, what the page does
+     * next (retry, report) is what is tested. Every other request goes on untouched. Close the answer to stop
+     * intercepting; its {@link Cut#count()} is how many were dropped.
+     */
+    public Cut cutRequests(String method, Predicate<String> url, int times) {
+        AtomicInteger cut = new AtomicInteger();
+        dropping = request -> method.equals(request.getMethod())
+                && url.test(request.getUrl())
+                && cut.getAndUpdate(n -> n < times ? n + 1 : n) < times;
+        devTools.send(Fetch.enable(
+                Optional.of(List.of(new RequestPattern(Optional.of("*"), Optional.empty(), Optional.empty()))),
+                Optional.empty()));
+        return new Cut(cut);
+    }
+
+    /** Requests being dropped by {@link #cutRequests}; closing it lets every request through again. */
+    public final class Cut implements AutoCloseable {
+        private final AtomicInteger count;
+
+        private Cut(AtomicInteger count) {
+            this.count = count;
+        }
+
+        /** How many requests were dropped so far. */
+        public int count() {
+            return count.get();
+        }
+
+        @Override
+        public void close() {
+            devTools.send(Fetch.disable());
+            dropping = null;
+        }
+    }
+
+    /** Opens {@code url} and waits until its document and scripts are loaded ({@code window.lab} is there). */
+    public void open(String url) {
+        driver.get(url);
+        new WebDriverWait(driver, CALL_TIMEOUT)
+                .until(d -> Boolean.TRUE.equals(((JavascriptExecutor) d).executeScript("return !!window.lab")));
+    }
+
+    /**
+     * Awaits {@code window.lab[function](...args)} in the page; its result, converted by Selenium (objects as maps,
+     * numbers as Long or Double). A rejected promise fails the test with its message.
+     */
+    @SuppressWarnings("unchecked")
+    public <T> T call(String function, Object... args) {
+        Object result = driver.executeAsyncScript(
+                "const done = arguments[arguments.length - 1];"
+                        + "const args = Array.prototype.slice.call(arguments, 1, arguments.length - 1);"
+                        + "window.lab[arguments[0]](...args).then(r => done({ok: r}), e => done({error: String(e)}));",
+                prepend(function, args));
+        Map<String, Object> answer = (Map<String, Object>) result;
+        if (answer.containsKey("error")) {
+            throw new AssertionError("lab." + function + " failed in the page: " + answer.get("error"));
+        }
+        return (T) answer.get("ok");
+    }
+
+    private static Object[] prepend(Object first, Object[] rest) {
+        Object[] all = new Object[rest.length + 1];
+        all[0] = first;
+        System.arraycopy(rest, 0, all, 1, rest.length);
+        return all;
+    }
+
+    /**
+     * Runs {@code js} in every document opened from now on, before the page's own scripts (CDP
+     * {@code Page.addScriptToEvaluateOnNewDocument}: outside the page's Content-Security-Policy, as a browser extension
+     * would). For recording what a page does, e.g. its CSP violations.
+     */
+    public void beforeEachDocument(String js) {
+        devTools.send(Page.addScriptToEvaluateOnNewDocument(js, Optional.empty(), Optional.empty(), Optional.empty()));
+    }
+
+    /**
+     * Opens a page that is not the lab (an application's own page) and waits until the JavaScript expression
+     * {@code ready} is true in it.
+     */
+    public void openPage(String url, String ready) {
+        driver.get(url);
+        await("the page at " + url + " is ready (" + ready + ")", ready);
+    }
+
+    /** Runs {@code js} (a function body: {@code return ...} answers) with {@code arguments}; its result as Selenium converts it. */
+    @SuppressWarnings("unchecked")
+    public <T> T script(String js, Object... arguments) {
+        return (T) ((JavascriptExecutor) driver).executeScript(js, arguments);
+    }
+
+    /** Waits, up to the call timeout, until the JavaScript expression {@code condition} is true; fails saying what. */
+    public void await(String what, String condition) {
+        try {
+            new WebDriverWait(driver, CALL_TIMEOUT)
+                    .until(d -> Boolean.TRUE.equals(
+                            ((JavascriptExecutor) d).executeScript("return !!(" + condition + ")")));
+        } catch (org.openqa.selenium.TimeoutException e) {
+            throw new AssertionError("the page never showed that " + what + " (" + condition + ")", e);
+        }
+    }
+
+    /** Clicks the first element that matches the CSS selector, once there and visible. */
+    public void click(String css) {
+        await(
+                "an element " + css + " is shown",
+                "(e => e && e.offsetParent !== null)(document.querySelector(" + jsString(css) + "))");
+        driver.findElement(By.cssSelector(css)).click();
+    }
+
+    /** Types into the first element that matches the CSS selector (appending to what it holds). */
+    public void type(String css, String text) {
+        driver.findElement(By.cssSelector(css)).sendKeys(text);
+    }
+
+    /** Picks a file in the first {@code <input type=file>} that matches the CSS selector (it may be hidden). */
+    public void pickFile(String css, Path file) {
+        driver.findElement(By.cssSelector(css)).sendKeys(file.toAbsolutePath().toString());
+    }
+
+    /** A Java string as a JavaScript string literal. */
+    public static String jsString(String s) {
+        StringBuilder out = new StringBuilder("\"");
+        for (char c : s.toCharArray()) {
+            if (c == '"' || c == '\\' || c < 0x20 || c == '\u2028' || c == '\u2029') {
+                out.append(String.format("\\u%04x", (int) c));
+            } else {
+                out.append(c);
+            }
+        }
+        return out.append('"').toString();
+    }
+
+    /** The text of the element with this id (as rendered). */
+    public String text(String id) {
+        return driver.findElement(By.id(id)).getText();
+    }
+
+    /** Saves a PNG of the page as {@code target/browser-screenshots/NAME.png}; answers its path. */
+    public Path screenshot(String name) {
+        try {
+            Files.createDirectories(SCREENSHOTS);
+            Path file = SCREENSHOTS.resolve(name + ".png");
+            Files.write(file, driver.getScreenshotAs(OutputType.BYTES));
+            return file;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Every request recorded so far, in the order they were first seen. */
+    public List<Exchange> exchanges() {
+        synchronized (exchanges) {
+            return new ArrayList<>(exchanges.values());
+        }
+    }
+
+    /** The recorded requests that match. */
+    public List<Exchange> exchanges(Predicate<Exchange> which) {
+        return exchanges().stream().filter(which).toList();
+    }
+
+    /** Forgets the requests recorded so far (each case looks at its own). */
+    public void clearExchanges() {
+        synchronized (exchanges) {
+            exchanges.clear();
+        }
+    }
+
+    /** Waits, up to the call timeout, until a recorded request matches; fails the test with all recorded otherwise. */
+    public Exchange awaitExchange(String what, Predicate<Exchange> which) {
+        long deadline = System.nanoTime() + CALL_TIMEOUT.toNanos();
+        while (System.nanoTime() < deadline) {
+            List<Exchange> found = exchanges(which);
+            if (!found.isEmpty()) {
+                return found.get(0);
+            }
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new AssertionError(e);
+            }
+        }
+        throw new AssertionError("no request of the page was " + what + "; recorded: " + exchanges());
+    }
+
+    @Override
+    public void close() {
+        try {
+            devTools.close();
+        } finally {
+            driver.quit();
+            try (Stream<Path> files = Files.walk(profile)) {
+                files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            } catch (IOException e) {
+                // a profile left in /tmp is harmless
+            }
+        }
+    }
+}
