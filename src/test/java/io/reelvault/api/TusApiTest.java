@@ -19,19 +19,17 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.test.junit.QuarkusTest;
+import io.reelvault.model.TusUploadId;
 import io.reelvault.service.tus.TusService;
+import io.reelvault.storage.ResumableWrites;
 import io.reelvault.support.AdjustableClock;
 import io.reelvault.support.Generations;
-import io.reelvault.support.Poll;
 import io.reelvault.support.Samples;
 import io.reelvault.support.TestTokens;
 import io.reelvault.support.Tus;
 import io.restassured.path.json.JsonPath;
 import jakarta.inject.Inject;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.PipedInputStream;
-import java.io.PipedOutputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -41,7 +39,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Base64;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
 import java.util.zip.CRC32C;
 import org.junit.jupiter.api.Test;
 
@@ -60,6 +57,9 @@ class TusApiTest {
 
     @Inject
     MeterRegistry registry;
+
+    @Inject
+    io.reelvault.storage.ObjectStore store;
 
     @Inject
     io.reelvault.config.ReelvaultConfig config;
@@ -290,74 +290,6 @@ class TusApiTest {
         headAnswers(head(token, url), 404);
     }
 
-    /** Hostile header values and ids (those an HTTP client can send): refused as problems, never a 5xx. */
-    @Test
-    void hostileHeadersAndIdsAreRefusedAsProblems() {
-        String token = TestTokens.user("tus-hostile");
-        java.util.List<String> values = new java.util.ArrayList<>();
-        values.addAll(io.reelvault.fuzz.Hostile.NUMBERS);
-        values.addAll(io.reelvault.fuzz.Hostile.FRAGMENTS);
-        values.removeIf(v -> !v.chars().allMatch(c -> c >= 0x20 && c < 0x7f));
-        String url = created(token, 1_000L, pngMeta());
-        java.util.Set<String> codes = java.util.Arrays.stream(io.reelvault.error.ErrorCode.values())
-                .map(io.reelvault.error.ErrorCode::code)
-                .collect(java.util.stream.Collectors.toSet());
-        for (String v : values) {
-            java.util.List<io.restassured.response.Response> answers = java.util.List.of(
-                    tus(token)
-                            .header("Upload-Length", v)
-                            .header("Upload-Metadata", pngMeta())
-                            .post("/api/v1/tus/"),
-                    tus(token)
-                            .header("Upload-Length", 10)
-                            .header("Upload-Metadata", v)
-                            .post("/api/v1/tus/"),
-                    tus(token)
-                            .header("Upload-Length", 10)
-                            .header("Upload-Metadata", "filename " + v + ",filetype " + v)
-                            .post("/api/v1/tus/"),
-                    tus(token)
-                            .contentType(Tus.OCTETS)
-                            .header("Upload-Offset", v)
-                            .body(new byte[1])
-                            .patch(url),
-                    tus(token)
-                            .contentType(Tus.OCTETS)
-                            .header("Upload-Offset", 0)
-                            .header("Upload-Checksum", "sha256 " + v)
-                            .body(new byte[1])
-                            .patch(url),
-                    tus(token)
-                            .contentType(Tus.OCTETS)
-                            .header("Upload-Offset", 0)
-                            .header("Upload-Length", v)
-                            .body(new byte[0])
-                            .patch(url),
-                    given().auth()
-                            .oauth2(token)
-                            .header("Tus-Resumable", v)
-                            .contentType(Tus.OCTETS)
-                            .header("Upload-Offset", 0)
-                            .body(new byte[0])
-                            .patch(url),
-                    tus(token)
-                            .urlEncodingEnabled(true)
-                            .contentType(Tus.OCTETS)
-                            .header("Upload-Offset", 0)
-                            .body(new byte[0])
-                            .patch("/api/v1/tus/{id}", v),
-                    tus(token).urlEncodingEnabled(true).delete("/api/v1/tus/{id}", v));
-            for (io.restassured.response.Response r : answers) {
-                assertTrue(r.statusCode() < 500, v + ": " + r.statusCode() + " " + r.asString());
-                if (r.statusCode() >= 400 && r.statusCode() != 404 && r.statusCode() != 405) {
-                    assertEquals("application/problem+json", r.contentType().split(";")[0], v);
-                    assertTrue(codes.contains(r.jsonPath().getString("code")), v + ": " + r.asString());
-                }
-            }
-        }
-        head(token, url).statusCode(200);
-    }
-
     @Test
     void terminationRemovesTheUpload() {
         String token = TestTokens.user("tus-terminate");
@@ -502,52 +434,22 @@ class TusApiTest {
     }
 
     @Test
-    void aSecondPatchWhileOneRunsIsLocked() throws Exception {
+    void aSecondPatchWhileOneRunsIsLocked() {
         String token = TestTokens.user("tus-locked");
-        byte[] png = Samples.png(200_000);
-        // HTTP/1.1: the JDK client's default, HTTP/2, first offers an h2c upgrade, which a server may only complete
-        // once
-        // it has read the whole body (this one never ends until the test says so)
-        HttpClient client =
-                HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
-        // the probe (an empty PATCH at the offset, which changes nothing) takes the lock for a moment itself: a first
-        // PATCH that arrives during that moment is refused (423) and the attempt is made again with a new upload
-        for (int attempt = 1; ; attempt++) {
-            String url = created(token, (long) png.length, pngMeta());
-            PipedOutputStream feed = new PipedOutputStream();
-            InputStream body = new PipedInputStream(feed, 1 << 16);
-            CompletableFuture<HttpResponse<String>> first = client.sendAsync(
-                    HttpRequest.newBuilder(URI.create(url))
-                            .header("Authorization", "Bearer " + token)
-                            .header("Tus-Resumable", "1.0.0")
-                            .header("Upload-Offset", "0")
-                            .header("Content-Type", Tus.OCTETS)
-                            .method("PATCH", HttpRequest.BodyPublishers.ofInputStream(() -> body))
-                            .build(),
-                    HttpResponse.BodyHandlers.ofString());
-            feed.write(png, 0, 50_000);
-            feed.flush();
-            Poll.until(
-                    Duration.ofSeconds(20),
-                    "the first PATCH holds the upload, or was refused",
-                    () -> first.isDone()
-                            || patch(token, url, 0, new byte[0]).extract().statusCode() == 423);
-            if (first.isDone()) {
-                feed.close();
-                assertEquals(423, first.get().statusCode(), first.get().body());
-                assertTrue(attempt < 5, "the first PATCH always met the probe");
-                continue;
-            }
+        byte[] png = Samples.png(2_000);
+        String url = created(token, (long) png.length, pngMeta());
+        TusUploadId id = TusUploadId.parse(url.substring(url.lastIndexOf('/') + 1));
+        // the lease a running PATCH holds (here, or in another process on the same storage), taken as it takes it
+        ResumableWrites writes = store.capability(ResumableWrites.class).orElseThrow();
+        try (ResumableWrites.Lease running =
+                writes.lock(id).await().atMost(Duration.ofSeconds(10)).orElseThrow()) {
             problem(patch(token, url, 0, slice(png, 0, 10)), 423, "upload_locked");
             problem(tus(token).delete(url).then(), 423, "upload_locked");
-            feed.write(png, 50_000, 50_000);
-            feed.close();
-            HttpResponse<String> answer = first.get();
-            assertEquals(204, answer.statusCode(), answer.body());
-            assertEquals("100000", answer.headers().firstValue("Upload-Offset").orElseThrow());
-            patch(token, url, 100_000, slice(png, 100_000, png.length)).statusCode(204);
-            return;
+            head(token, url).statusCode(200).header("Upload-Offset", "0"); // HEAD takes no lease
         }
+        patch(token, url, 0, slice(png, 0, 1_000)).statusCode(204).header("Upload-Offset", "1000");
+        // and a PATCH gives it back when it ends: the next one takes it
+        patch(token, url, 1_000, slice(png, 1_000, png.length)).statusCode(204);
     }
 
     /** Local backend: the bytes of a crashed publication are there, in {@code {root}/.tus}. */
