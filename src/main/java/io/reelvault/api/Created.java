@@ -22,6 +22,11 @@ final class Created {
         return new Created(request.getBaseUri());
     }
 
+    /** The absolute URL of {@code path}, relative to the base, e.g. {@code api/v1/tus/tus_...}. */
+    URI uri(String path) {
+        return base.resolve(path);
+    }
+
     /** @param path relative to the base, e.g. {@code api/v1/uploads/upload_...} */
     <T> RestResponse<T> at(String path, T entity) {
         return RestResponse.ResponseBuilder.<T>created(base.resolve(path))

@@ -38,6 +38,8 @@ public interface ReelvaultConfig {
 
     Query query();
 
+    Tus tus();
+
     Console console();
 
     /**
@@ -636,5 +638,23 @@ public interface ReelvaultConfig {
          */
         @WithDefault("${java.io.tmpdir}/reelvault-media")
         Path workDir();
+    }
+
+    /** Resumable uploads (tus 1.0, {@code /api/v1/tus/}). */
+    interface Tus {
+        /**
+         * {@code REELVAULT_TUS_EXPIRY}: how long an unfinished resumable upload is kept after its creation, announced
+         * in {@code Upload-Expires}; past it a HEAD or PATCH answers 410 {@code upload_expired} and the tus sweep removes
+         * its bytes and state (a finished one's state goes then too). Default {@code 24h}.
+         */
+        @WithDefault("24h")
+        Duration expiry();
+
+        /**
+         * {@code REELVAULT_TUS_SWEEP_INTERVAL}: how often expired resumable uploads are removed, e.g. {@code 15m}
+         * (default); one replica per cluster at a time (cluster lock {@code tus-sweep}).
+         */
+        @WithDefault("15m")
+        Duration sweepInterval();
     }
 }

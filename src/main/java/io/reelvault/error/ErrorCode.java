@@ -65,6 +65,21 @@ public enum ErrorCode {
      * {@code Retry-After} says when to try again. Nothing of the request was read.
      */
     TOO_MANY_UPLOADS(429, "Too many uploads in flight"),
+    /**
+     * tus: the request's {@code Tus-Resumable} header is missing or names a version this server does not speak; the
+     * answer's {@code Tus-Version} lists the ones it does ({@code 1.0.0}).
+     */
+    TUS_VERSION_UNSUPPORTED(412, "Unsupported tus version"),
+    /** tus: a PATCH's {@code Upload-Offset} is not the upload's current offset (ask with HEAD, then resume there). */
+    OFFSET_MISMATCH(409, "Upload-Offset mismatch"),
+    /** tus: another PATCH of this upload is running (on this replica or another one); retry when it has ended. */
+    UPLOAD_LOCKED(423, "Upload locked"),
+    /** tus: the unfinished upload passed its {@code Upload-Expires}; its bytes are gone or about to be: start again. */
+    UPLOAD_EXPIRED(410, "Upload expired"),
+    /** tus: the chunk's bytes do not match its {@code Upload-Checksum}; the chunk was discarded, the offset is unchanged. */
+    CHECKSUM_MISMATCH(460, "Checksum mismatch"),
+    /** tus: {@code Upload-Checksum} names an algorithm other than sha1, sha256 and crc32c, or is malformed. */
+    CHECKSUM_UNSUPPORTED(400, "Unsupported checksum"),
     /** The storage backend failed; retrying later may succeed (see {@code Retry-After}). */
     STORAGE_UNAVAILABLE(503, "Storage unavailable"),
     /**

@@ -36,6 +36,11 @@ public final class StorageMetrics {
      */
     public static final String UPLOADS_SWEPT = "reelvault.uploads.swept.objects";
     /**
+     * [reelvault_tus_uploads_expired_total] unfinished resumable (tus) uploads the tus sweep removed after their
+     * {@code Upload-Expires} (bytes and state).
+     */
+    public static final String TUS_UPLOADS_EXPIRED = "reelvault.tus.uploads.expired";
+    /**
      * [reelvault_storage_incomplete_writes_removed_total] unfinished writes of dead processes the incomplete-write
      * sweep removed: local temp files, S3 multipart uploads.
      */

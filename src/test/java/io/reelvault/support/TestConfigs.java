@@ -170,6 +170,10 @@ public final class TestConfigs {
                 throw new UnsupportedOperationException("the producer reads no query setting");
             }
 
+            public Tus tus() {
+                throw new UnsupportedOperationException("the producer reads no tus setting");
+            }
+
             public Console console() {
                 throw new UnsupportedOperationException("the producer reads no console setting");
             }

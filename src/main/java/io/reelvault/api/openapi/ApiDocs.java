@@ -15,6 +15,7 @@ public final class ApiDocs {
     public static final String PROBLEM_CODES = "x-problem-codes";
 
     public static final String UPLOAD_ID = "^upload_[0-9]{8}_[a-z0-9]{12,32}$";
+    public static final String TUS_ID = "^tus_[0-9]{8}_[a-z0-9]{12,32}$";
     public static final String GENERATION_ID = "^gen_[0-9]{8}_[a-z0-9]{12,32}$";
     public static final String COMPOSITION_ID = "^comp_[0-9]{8}_[a-z0-9]{12,32}$";
     /** Job ids (chosen by the pipeline) and user ids (the token's {@code sub}). */

@@ -90,6 +90,7 @@ public class ApiDocumentFilter implements OASFilter {
      */
     static final Map<String, String[]> PATH_PARAMETERS = Map.of(
             "uploadId", new String[] {"An upload id, `upload_{yyyyMMdd}_{random}`.", ApiDocs.UPLOAD_ID},
+            "tusId", new String[] {"A resumable upload's id, `tus_{yyyyMMdd}_{random}`.", ApiDocs.TUS_ID},
             "generationId", new String[] {"A generation id, `gen_{yyyyMMdd}_{random}`.", ApiDocs.GENERATION_ID},
             "compositionId", new String[] {"A composition id, `comp_{yyyyMMdd}_{random}`.", ApiDocs.COMPOSITION_ID},
             "jobId", new String[] {"A processing job's id, chosen by the pipeline.", ApiDocs.NAME_ID},

@@ -13,6 +13,7 @@ import io.reelvault.storage.ObjectStore;
 import io.reelvault.storage.PendingWrites;
 import io.reelvault.storage.PutResult;
 import io.reelvault.storage.ReadinessProbe;
+import io.reelvault.storage.ResumableWrites;
 import io.reelvault.storage.SignedPartReceiver;
 import io.reelvault.storage.SignedUrlVerifier;
 import io.reelvault.storage.SignedUrls;
@@ -63,6 +64,7 @@ public final class LocalObjectStore implements ObjectStore, ReadinessProbe, Pend
     private final LocalIo io;
     private final LocalReads reads;
     private final LocalWrites writes;
+    private final LocalResumableWrites resumable;
     private final LocalListing listing;
     private final LocalUrlSigner signer;
     private final LocalMultipart multipart;
@@ -83,6 +85,7 @@ public final class LocalObjectStore implements ObjectStore, ReadinessProbe, Pend
         this.io = new LocalIo(blocking);
         this.reads = new LocalReads(paths, io, inlineSmallReads);
         this.writes = new LocalWrites(paths, files, tempDir, io, digests);
+        this.resumable = new LocalResumableWrites(paths.root(), io);
         this.listing = new LocalListing(paths, io);
         this.signer = signer;
         this.multipart = new LocalMultipart(paths.root(), paths, files, io, writes, signer);
@@ -144,6 +147,9 @@ public final class LocalObjectStore implements ObjectStore, ReadinessProbe, Pend
     public <T> Optional<T> capability(Class<T> type) {
         if (type == SignedUrls.class || type == SignedUrlVerifier.class) {
             return Optional.of(type.cast(signer));
+        }
+        if (type == ResumableWrites.class) {
+            return Optional.of(type.cast(resumable));
         }
         if (type == DirectMultipart.class || type == SignedPartReceiver.class) {
             return Optional.of(type.cast(multipart));

@@ -12,6 +12,7 @@ import io.reelvault.storage.PendingWrites;
 import io.reelvault.storage.PreconditionFailedException;
 import io.reelvault.storage.PutResult;
 import io.reelvault.storage.ReadinessProbe;
+import io.reelvault.storage.ResumableWrites;
 import io.reelvault.storage.SignedUrls;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
@@ -55,6 +56,7 @@ public final class S3ObjectStore implements ObjectStore, ReadinessProbe, SignedU
     private final ObjectDeletes deletes;
     private final PresignedUrls presigned;
     private final AbandonedUploads abandoned;
+    private final S3ResumableWrites resumable;
     private final DirectUploads direct;
 
     /** @param sse the encryption every write requests; null only for test servers that implement none */
@@ -86,13 +88,18 @@ public final class S3ObjectStore implements ObjectStore, ReadinessProbe, SignedU
         this.reads = new ObjectReads(target);
         this.presigned = new PresignedUrls(target, presigner);
         this.abandoned = new AbandonedUploads(target, this.multipart);
+        this.resumable = new S3ResumableWrites(target, multipart.partSize(), this.multipart.budget, uploaders);
         this.direct = new DirectUploads(target, presigner, this.presigned, reads);
     }
 
+    /** Besides the interfaces it implements: {@link DirectMultipart}, {@link ResumableWrites} ({@link S3ResumableWrites}). */
     @Override
     public <T> Optional<T> capability(Class<T> type) {
         if (type == DirectMultipart.class) {
             return Optional.of(type.cast(direct));
+        }
+        if (type == ResumableWrites.class) {
+            return Optional.of(type.cast(resumable));
         }
         return ObjectStore.super.capability(type);
     }

@@ -5,8 +5,8 @@
  * ({@code ArchitectureTest}). Each job is a class of its own, package-private: {@code ObjectWrites} (which PutObject
  * or multipart), {@code MultipartUploads} / {@code MultipartUpload} / {@code PartReader} (the multipart upload),
  * {@code ConditionalWrites}, {@code ObjectReads} (ranges, HEAD, listing, readiness), {@code ObjectDeletes},
- * {@code PresignedUrls}, {@code AbandonedUploads} (the incomplete-write sweep), {@code S3Errors} (every SDK failure
- * translated at the boundary).
+ * {@code PresignedUrls}, {@code AbandonedUploads} (the incomplete-write sweep), {@code S3ResumableWrites} (tus
+ * uploads), {@code S3Errors} (every SDK failure translated at the boundary).
  *
  * <h2>Object layout</h2>
  *
@@ -20,6 +20,12 @@
  * objects of the layout like any other. Retention is the bucket's lifecycle rules
  * ({@link io.reelvault.storage.s3.BucketConfiguration}), which also abort multipart uploads left unfinished for a day.
  * Listings skip keys outside the layout.
+ *
+ * <p>Outside the areas, {@code .tus/{id}/} holds a resumable (tus) upload in progress ({@code S3ResumableWrites}): the
+ * multipart upload of {@code data} (equal parts of {@code REELVAULT_STORAGE_S3_PART_SIZE}), {@code tail} (the bytes
+ * short of a part), {@code progress} (upload id, parts and ETags, tail size) and {@code state.json} (the service's
+ * document). The tus sweep removes them at their expiry; the bucket's rule that aborts multipart uploads after a day
+ * applies to them too, so keep {@code REELVAULT_TUS_EXPIRY} at most a day on S3.
  *
  * <h2>Writes and multipart uploads</h2>
  *
@@ -48,14 +54,15 @@
  * <h2>IAM permissions</h2>
  *
  * The running service (the task role, {@code deploy/iam/ecs-task-role-policy.json}), on
- * {@code {bucket}/uploads/*}, {@code generations/*}, {@code compositions/*} and {@code temp/*}:
+ * {@code {bucket}/uploads/*}, {@code generations/*}, {@code compositions/*}, {@code temp/*} and {@code .tus/*}:
  * <ul>
  *   <li>{@code s3:PutObject}: PutObject, CreateMultipartUpload, UploadPart, CompleteMultipartUpload, and the
  *       presigned PUTs it signs;
  *   <li>{@code s3:GetObject}: GetObject, HeadObject, and the presigned GETs it signs;
  *   <li>{@code s3:DeleteObject}: DeleteObject and DeleteObjects;
  *   <li>{@code s3:AbortMultipartUpload} and {@code s3:ListMultipartUploadParts} (ListParts);
- *   <li>{@code s3:ListBucket} on the bucket, with an {@code s3:prefix} condition limiting it to the four areas:
+ *   <li>{@code s3:ListBucket} on the bucket, with an {@code s3:prefix} condition limiting it to the four areas and
+ *       {@code .tus/} (the tus sweep):
  *       ListObjectsV2 for listings and for the readiness probe (one key of {@code uploads/}; HeadBucket would need
  *       the unconditioned grant). S3 answers a read of a missing key with 404 only to a caller that may list it
  *       (403 otherwise): {@code deploy/README.md} says how to confirm that the prefix-limited grant suffices.

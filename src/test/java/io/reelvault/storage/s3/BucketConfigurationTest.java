@@ -43,6 +43,9 @@ class BucketConfigurationTest {
             "regenerate it with: ./mvnw -o test -Dtest=BucketConfigurationTest -Dregenerate=true (then review and commit it)";
     private static final String BUCKET = "arn:aws:s3:::ai-video-pipeline-production";
     private static final List<String> AREA_PREFIXES = List.of("uploads/*", "generations/*", "compositions/*", "temp/*");
+    /** What the task role works on: the areas and the resumable (tus) uploads in progress. */
+    private static final List<String> SERVICE_PREFIXES =
+            List.of("uploads/*", "generations/*", "compositions/*", "temp/*", ".tus/*");
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -246,7 +249,7 @@ class BucketConfigurationTest {
     @Test
     void taskRoleCanRunEveryFeatureOfTheService() throws IOException {
         JsonNode policy = policy("ecs-task-role-policy.json");
-        for (String prefix : AREA_PREFIXES) {
+        for (String prefix : SERVICE_PREFIXES) {
             String objects = BUCKET + "/" + prefix;
             for (String action : List.of(
                     "s3:GetObject",
@@ -262,7 +265,7 @@ class BucketConfigurationTest {
         JsonNode list = statementsAllowing(policy, "s3:ListBucket").get(0);
         assertEquals(List.of(BUCKET), texts(list.get("Resource")));
         assertEquals(
-                AREA_PREFIXES, texts(list.get("Condition").get("StringLike").get("s3:prefix")));
+                SERVICE_PREFIXES, texts(list.get("Condition").get("StringLike").get("s3:prefix")));
     }
 
     @Test
@@ -274,7 +277,7 @@ class BucketConfigurationTest {
             for (String resource : texts(statement.get("Resource"))) {
                 assertTrue(
                         resource.equals(BUCKET)
-                                || AREA_PREFIXES.stream().anyMatch(p -> resource.equals(BUCKET + "/" + p)),
+                                || SERVICE_PREFIXES.stream().anyMatch(p -> resource.equals(BUCKET + "/" + p)),
                         resource);
             }
         }

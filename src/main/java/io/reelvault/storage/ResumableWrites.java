@@ -1,0 +1,71 @@
+package io.reelvault.storage;
+
+import io.reelvault.model.TusUploadId;
+import io.smallrye.mutiny.Multi;
+import io.smallrye.mutiny.Uni;
+import java.nio.ByteBuffer;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Predicate;
+
+/**
+ * Capability: resumable uploads (tus) kept by the storage itself, outside the key space, so that any replica sharing
+ * the storage can continue any of them and nothing of one lives only in a process's memory. Each upload is its bytes
+ * so far plus a small state document that the caller owns (opaque bytes here). The bytes are no object: listings,
+ * retention, scans and the incomplete-write sweep never see them; the service publishes a finished upload by
+ * streaming {@link #read} into its usual write, and removes it with {@link #delete}.
+ *
+ * <p>Changing an upload ({@link #append}, {@link #truncate}, {@link #delete}) requires its {@link #lock}, which is
+ * exclusive across every process sharing the storage (local backend: an OS file lock, dropped by the kernel when the
+ * holder dies). Failures: {@code storage_unavailable}, {@code insufficient_storage} as for {@link ObjectStore}.
+ */
+public interface ResumableWrites {
+
+    /** What is stored of one upload: its state document and how many bytes it holds ({@code offset}). */
+    record Stored(byte[] state, long offset) {}
+
+    /** An upload's lock, held until closed. */
+    interface Lease extends AutoCloseable {
+        @Override
+        void close();
+    }
+
+    /** Creates the upload with no bytes and its state document; {@code conflict} when the id exists. */
+    Uni<Void> create(TusUploadId id, byte[] state);
+
+    /** The upload's state and offset; empty when there is no such upload. */
+    Uni<Optional<Stored>> find(TusUploadId id);
+
+    /** Replaces the state document atomically (durable when the {@code Uni} completes). */
+    Uni<Void> saveState(TusUploadId id, byte[] state);
+
+    /**
+     * Takes the upload's lock without waiting: empty when another request (here or in another process) holds it.
+     */
+    Uni<Optional<Lease>> lock(TusUploadId id);
+
+    /**
+     * Appends {@code body} at {@code offset}, which must be the upload's current offset, under its lock. The bytes are
+     * durable (fsynced) when the returned {@code Uni} completes with the new offset. When the body fails (or the
+     * {@code Uni} is cancelled), the bytes received so far stay (durably) if {@code keepOnFailure} accepts the failure,
+     * else the upload is cut back to {@code offset}; then the body's failure is passed on.
+     *
+     * @return the new offset
+     */
+    Uni<Long> append(TusUploadId id, long offset, Multi<ByteBuffer> body, Predicate<Throwable> keepOnFailure);
+
+    /** Cuts the upload's bytes back to {@code offset} (durably), under its lock. */
+    Uni<Void> truncate(TusUploadId id, long offset);
+
+    /** The upload's bytes from {@code from} on, in constant memory. */
+    Multi<ByteBuffer> read(TusUploadId id, long from);
+
+    /** Removes the upload's bytes, keeping its state document (a finished upload stays known until it expires). */
+    Uni<Void> deleteBytes(TusUploadId id);
+
+    /** Removes the upload altogether: bytes, state and lock. Idempotent. */
+    Uni<Void> delete(TusUploadId id);
+
+    /** Every upload that has a state document, for sweeps. */
+    Uni<List<TusUploadId>> list();
+}

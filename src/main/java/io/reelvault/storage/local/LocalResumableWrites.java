@@ -1,0 +1,333 @@
+package io.reelvault.storage.local;
+
+import io.reelvault.error.ErrorCode;
+import io.reelvault.error.ReelvaultException;
+import io.reelvault.model.TusUploadId;
+import io.reelvault.storage.ResumableWrites;
+import io.smallrye.mutiny.Multi;
+import io.smallrye.mutiny.Uni;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Predicate;
+
+/**
+ * The local backend's resumable uploads, in {@code {root}/.tus/} (a dot folder: outside the key space, never listed,
+ * never swept as an incomplete write): per upload {@code {id}.bin}, its bytes so far (a sparse file grown by each
+ * append, fsynced before the append completes; its size is the upload's offset), {@code {id}.json}, the caller's state
+ * document (replaced by an fsynced rename), and {@code {id}.lock}, locked with an OS lock ({@code fcntl}) while a
+ * request changes the upload: every process on this root honours it, and the kernel drops it when its holder dies.
+ * A lock is taken once per process (an in-process set first), so that no second channel of this process to the lock
+ * file is ever closed while the first holds it (closing any channel drops the process's locks on the file).
+ */
+final class LocalResumableWrites implements ResumableWrites {
+    static final String DIR = ".tus";
+    /** Bytes read at a time by {@link #read}. */
+    private static final int READ_CHUNK = 256 * 1024;
+    /** Buffers queued for the writer thread at most (back-pressure beyond). */
+    private static final int WRITE_BUFFERED_CHUNKS = 16;
+
+    private final Path dir;
+    private final LocalIo io;
+    private final Set<TusUploadId> heldHere = ConcurrentHashMap.newKeySet();
+
+    LocalResumableWrites(Path root, LocalIo io) {
+        this.dir = root.resolve(DIR);
+        this.io = io;
+    }
+
+    private Path bytes(TusUploadId id) {
+        return dir.resolve(id.value() + ".bin");
+    }
+
+    private Path state(TusUploadId id) {
+        return dir.resolve(id.value() + ".json");
+    }
+
+    private Path lockFile(TusUploadId id) {
+        return dir.resolve(id.value() + ".lock");
+    }
+
+    @Override
+    public Uni<Void> create(TusUploadId id, byte[] state) {
+        return io.blocking(() -> {
+            Files.createDirectories(dir);
+            if (Files.exists(state(id))) {
+                throw new ReelvaultException(ErrorCode.CONFLICT, "the upload exists already");
+            }
+            // the state first: a crash before the bytes file leaves an upload of 0 bytes (append creates the file),
+            // never a bytes file that no state names (which no sweep would find)
+            writeState(id, state);
+            try {
+                Files.createFile(bytes(id));
+            } catch (FileAlreadyExistsException ignored) {
+                // a retried creation
+            }
+            return null;
+        });
+    }
+
+    @Override
+    public Uni<Optional<Stored>> find(TusUploadId id) {
+        return io.blocking(() -> {
+            byte[] doc;
+            try {
+                doc = Files.readAllBytes(state(id));
+            } catch (NoSuchFileException e) {
+                return Optional.empty();
+            }
+            long offset;
+            try {
+                offset = Files.size(bytes(id));
+            } catch (NoSuchFileException e) {
+                offset = 0; // published or being removed: the state document says which
+            }
+            return Optional.of(new Stored(doc, offset));
+        });
+    }
+
+    @Override
+    public Uni<Void> saveState(TusUploadId id, byte[] state) {
+        return io.blocking(() -> {
+            writeState(id, state);
+            return null;
+        });
+    }
+
+    private void writeState(TusUploadId id, byte[] state) throws IOException {
+        Path temp = dir.resolve(id.value() + ".json." + UUID.randomUUID() + ".tmp");
+        try {
+            try (FileChannel ch = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+                ByteBuffer b = ByteBuffer.wrap(state);
+                while (b.hasRemaining()) {
+                    ch.write(b);
+                }
+                ch.force(true);
+            }
+            Files.move(temp, state(id), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            LocalFiles.fsyncDirectory(dir);
+        } finally {
+            Files.deleteIfExists(temp);
+        }
+    }
+
+    @Override
+    public Uni<Optional<Lease>> lock(TusUploadId id) {
+        return io.blocking(() -> {
+            if (!heldHere.add(id)) {
+                return Optional.empty();
+            }
+            FileChannel channel = null;
+            try {
+                Files.createDirectories(dir);
+                channel = FileChannel.open(lockFile(id), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+                FileLock lock;
+                try {
+                    lock = channel.tryLock();
+                } catch (OverlappingFileLockException e) {
+                    lock = null;
+                }
+                if (lock == null) {
+                    channel.close();
+                    heldHere.remove(id);
+                    return Optional.empty();
+                }
+                FileChannel held = channel;
+                AtomicBoolean released = new AtomicBoolean();
+                return Optional.<Lease>of(() -> {
+                    if (released.compareAndSet(false, true)) {
+                        try {
+                            held.close(); // drops the lock
+                        } catch (IOException ignored) {
+                            // closed: the lock is gone with it
+                        } finally {
+                            heldHere.remove(id);
+                        }
+                    }
+                });
+            } catch (IOException | RuntimeException e) {
+                if (channel != null) {
+                    channel.close();
+                }
+                heldHere.remove(id);
+                throw e;
+            }
+        });
+    }
+
+    @Override
+    public Uni<Long> append(TusUploadId id, long offset, Multi<ByteBuffer> body, Predicate<Throwable> keepOnFailure) {
+        Path file = bytes(id);
+        return io.blocking(() -> {
+                    FileChannel channel;
+                    try {
+                        // created if missing: the state exists (the caller read it under the lock), its bytes file not
+                        // yet (a crash between the two steps of create)
+                        channel = FileChannel.open(file, StandardOpenOption.WRITE, StandardOpenOption.CREATE);
+                    } catch (NoSuchFileException e) {
+                        throw ReelvaultException.notFound("upload");
+                    }
+                    if (channel.size() != offset) {
+                        long size = channel.size();
+                        channel.close();
+                        throw new ReelvaultException(
+                                ErrorCode.OFFSET_MISMATCH, "the upload's offset is " + size + ", not " + offset);
+                    }
+                    channel.position(offset);
+                    return channel;
+                })
+                .chain(channel -> {
+                    AtomicBoolean ended = new AtomicBoolean();
+                    return body.emitOn(io.executor(), WRITE_BUFFERED_CHUNKS)
+                            .onItem()
+                            .invoke(buffer -> LocalIo.io(() -> {
+                                while (buffer.hasRemaining()) {
+                                    channel.write(buffer);
+                                }
+                                return null;
+                            }))
+                            .collect()
+                            .last()
+                            .emitOn(io.executor())
+                            .map(ignored -> LocalIo.io(() -> {
+                                channel.force(false);
+                                return channel.size();
+                            }))
+                            .onFailure()
+                            .invoke(e -> settle(channel, offset, keepOnFailure.test(e)))
+                            .onCancellation()
+                            .invoke(() ->
+                                    io.executor().execute(() -> settle(channel, offset, keepOnFailure.test(null))))
+                            .onTermination()
+                            .invoke((item, failure, cancelled) -> {
+                                if (!cancelled && ended.compareAndSet(false, true)) {
+                                    closeQuietly(channel);
+                                }
+                            });
+                })
+                .onFailure(UncheckedIOException.class)
+                .transform(LocalIo::unavailable);
+    }
+
+    /** After a failed or cancelled append: keep what arrived (durably) or cut back to {@code offset}; then close. */
+    private static void settle(FileChannel channel, long offset, boolean keep) {
+        try {
+            if (channel.isOpen()) {
+                if (!keep) {
+                    channel.truncate(offset);
+                }
+                channel.force(false);
+            }
+        } catch (IOException ignored) {
+            // the next HEAD reports whatever the file holds
+        } finally {
+            closeQuietly(channel);
+        }
+    }
+
+    private static void closeQuietly(FileChannel channel) {
+        try {
+            channel.close();
+        } catch (IOException ignored) {
+            // nothing left to release
+        }
+    }
+
+    @Override
+    public Uni<Void> truncate(TusUploadId id, long offset) {
+        return io.blocking(() -> {
+            try (FileChannel channel = FileChannel.open(bytes(id), StandardOpenOption.WRITE)) {
+                channel.truncate(offset);
+                channel.force(false);
+            } catch (NoSuchFileException gone) {
+                // terminated or swept meanwhile: nothing to cut
+            }
+            return null;
+        });
+    }
+
+    @Override
+    public Multi<ByteBuffer> read(TusUploadId id, long from) {
+        Path file = bytes(id);
+        ByteBuffer end = ByteBuffer.allocate(0);
+        return Multi.createFrom()
+                .resource(
+                        () -> LocalIo.io(() -> {
+                            FileChannel ch = FileChannel.open(file, StandardOpenOption.READ);
+                            ch.position(from);
+                            return ch;
+                        }),
+                        ch -> Multi.createBy()
+                                .repeating()
+                                .uni(() -> io.blocking(() -> {
+                                    ByteBuffer b = ByteBuffer.allocate(READ_CHUNK);
+                                    while (b.hasRemaining()) {
+                                        if (ch.read(b) < 0) {
+                                            break;
+                                        }
+                                    }
+                                    b.flip();
+                                    return b.hasRemaining() ? b : end;
+                                }))
+                                .until(b -> b == end))
+                .withFinalizer(LocalResumableWrites::closeQuietly)
+                .onFailure(UncheckedIOException.class)
+                .transform(LocalIo::unavailable);
+    }
+
+    @Override
+    public Uni<Void> deleteBytes(TusUploadId id) {
+        return io.blocking(() -> {
+            Files.deleteIfExists(bytes(id));
+            return null;
+        });
+    }
+
+    @Override
+    public Uni<Void> delete(TusUploadId id) {
+        return io.blocking(() -> {
+            Files.deleteIfExists(bytes(id));
+            Files.deleteIfExists(state(id));
+            Files.deleteIfExists(lockFile(id));
+            return null;
+        });
+    }
+
+    @Override
+    public Uni<List<TusUploadId>> list() {
+        return io.blocking(() -> {
+            List<TusUploadId> ids = new ArrayList<>();
+            if (!Files.isDirectory(dir)) {
+                return ids;
+            }
+            try (DirectoryStream<Path> files = Files.newDirectoryStream(dir, "*.json")) {
+                for (Path f : files) {
+                    String name = f.getFileName().toString();
+                    try {
+                        ids.add(TusUploadId.parse(name.substring(0, name.length() - ".json".length())));
+                    } catch (ReelvaultException notOurs) {
+                        // a stray file: not an upload
+                    }
+                }
+            }
+            return ids;
+        });
+    }
+}

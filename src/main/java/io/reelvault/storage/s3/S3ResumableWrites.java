@@ -1,0 +1,590 @@
+package io.reelvault.storage.s3;
+
+import io.reelvault.error.ErrorCode;
+import io.reelvault.error.ReelvaultException;
+import io.reelvault.model.TusUploadId;
+import io.reelvault.storage.ResumableWrites;
+import io.smallrye.mutiny.Multi;
+import io.smallrye.mutiny.Uni;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.function.Predicate;
+import mutiny.zero.flow.adapters.AdaptersToFlow;
+import software.amazon.awssdk.core.async.AsyncRequestBody;
+import software.amazon.awssdk.core.async.AsyncResponseTransformer;
+import software.amazon.awssdk.services.s3.model.CommonPrefix;
+import software.amazon.awssdk.services.s3.model.CompletedPart;
+import software.amazon.awssdk.services.s3.model.GetObjectResponse;
+
+/**
+ * The S3 backend's resumable uploads, under {@code .tus/{id}/} in the bucket (outside the service's areas: no listing,
+ * scan, lifecycle rule or abandoned-upload sweep of an area sees them). Each upload is an S3 multipart upload of
+ * {@code .tus/{id}/data} with parts of one fixed size (the backend's part size, at least 5 MiB; all equal but the last,
+ * so R2-style servers take them); the bytes that do not fill a part yet wait in the small object {@code tail} and are
+ * put in front of the next PATCH's bytes; {@code progress} records the multipart upload's id, its parts (number and
+ * ETag) and the tail's size; {@code state.json} is the caller's document. No local disk is used; a PATCH holds at most one
+ * part in memory, taken from the store's {@link BufferBudget} as bytes arrive. A full part is sent only once a byte beyond it arrives, so the tail is never empty while the upload
+ * has bytes (the last byte can always be given back). Publication ({@link #read}) sends the tail as the last part,
+ * completes the multipart upload and streams the object back; termination and expiry abort it.
+ *
+ * <p>The lock is this process's only ({@code ResumableWrites#lock}): on S3 several replicas may continue one upload in
+ * turn (its state is in the bucket), but two PATCHes of it at once on two replicas are not excluded.
+ */
+final class S3ResumableWrites implements ResumableWrites {
+    private static final String PREFIX = ".tus/";
+
+    private final S3Bucket bucket;
+    private final long partSize;
+    private final ExecutorService executor;
+    private final BufferBudget budget;
+    private final Set<TusUploadId> held = ConcurrentHashMap.newKeySet();
+
+    S3ResumableWrites(S3Bucket bucket, long partSize, BufferBudget budget, ExecutorService executor) {
+        this.bucket = bucket;
+        this.partSize = partSize;
+        this.budget = budget;
+        this.executor = executor;
+    }
+
+    private static String key(TusUploadId id, String name) {
+        return PREFIX + id.value() + "/" + name;
+    }
+
+    /** The multipart upload's progress: its id, parts, tail size; once completed, its total and the bytes given back. */
+    private record Progress(String uploadId, List<CompletedPart> parts, long tail, boolean completed, long givenBack) {
+        long offset(long partSize) {
+            return (long) parts.size() * partSize + tail - givenBack;
+        }
+
+        String text() {
+            StringBuilder b = new StringBuilder();
+            b.append(uploadId)
+                    .append('\n')
+                    .append(tail)
+                    .append('\n')
+                    .append(completed)
+                    .append('\n')
+                    .append(givenBack)
+                    .append('\n');
+            for (CompletedPart p : parts) {
+                b.append(p.partNumber()).append(' ').append(p.eTag()).append('\n');
+            }
+            return b.toString();
+        }
+
+        static Progress parse(String text) {
+            String[] lines = text.split("\n");
+            List<CompletedPart> parts = new ArrayList<>();
+            for (int i = 4; i < lines.length; i++) {
+                int space = lines[i].indexOf(' ');
+                parts.add(CompletedPart.builder()
+                        .partNumber(Integer.parseInt(lines[i].substring(0, space)))
+                        .eTag(lines[i].substring(space + 1))
+                        .build());
+            }
+            return new Progress(
+                    lines[0],
+                    parts,
+                    Long.parseLong(lines[1]),
+                    Boolean.parseBoolean(lines[2]),
+                    Long.parseLong(lines[3]));
+        }
+    }
+
+    @FunctionalInterface
+    private interface Call<T> {
+        T run() throws Exception;
+    }
+
+    private <T> Uni<T> blocking(Call<T> call) {
+        return Uni.createFrom()
+                .item(() -> {
+                    try {
+                        return call.run();
+                    } catch (ExecutionException e) {
+                        throw asRuntime(S3Errors.translate(e.getCause()));
+                    } catch (RuntimeException e) {
+                        throw e;
+                    } catch (Exception e) {
+                        throw asRuntime(S3Errors.translate(e));
+                    }
+                })
+                .runSubscriptionOn(executor);
+    }
+
+    private static RuntimeException asRuntime(Throwable t) {
+        return t instanceof RuntimeException r ? r : new IllegalStateException(t);
+    }
+
+    private void put(String key, byte[] bytes) throws Exception {
+        bucket.s3()
+                .putObject(
+                        b -> b.bucket(bucket.name())
+                                .key(key)
+                                .contentLength((long) bytes.length)
+                                .serverSideEncryption(bucket.sse())
+                                .overrideConfiguration(bucket.deadline(bytes.length)),
+                        AsyncRequestBody.fromBytes(bytes))
+                .get();
+    }
+
+    private Optional<byte[]> get(String key) throws Exception {
+        try {
+            return Optional.of(bucket.s3()
+                    .getObject(
+                            b -> b.bucket(bucket.name()).key(key).overrideConfiguration(bucket.deadline()),
+                            AsyncResponseTransformer.toBytes())
+                    .get()
+                    .asByteArray());
+        } catch (ExecutionException e) {
+            if (S3Errors.isNotFound(e.getCause())) {
+                return Optional.empty();
+            }
+            throw e;
+        }
+    }
+
+    private void deleteQuietly(String key) throws Exception {
+        try {
+            bucket.s3()
+                    .deleteObject(b -> b.bucket(bucket.name()).key(key).overrideConfiguration(bucket.deadline()))
+                    .get();
+        } catch (ExecutionException e) {
+            if (!S3Errors.isNotFound(e.getCause())) {
+                throw e;
+            }
+        }
+    }
+
+    private Optional<Progress> progress(TusUploadId id) throws Exception {
+        return get(key(id, "progress")).map(b -> Progress.parse(new String(b, StandardCharsets.UTF_8)));
+    }
+
+    private void save(TusUploadId id, Progress p) throws Exception {
+        put(key(id, "progress"), p.text().getBytes(StandardCharsets.UTF_8));
+    }
+
+    @Override
+    public Uni<Void> create(TusUploadId id, byte[] state) {
+        return blocking(() -> {
+            String uploadId = bucket.s3()
+                    .createMultipartUpload(b -> b.bucket(bucket.name())
+                            .key(key(id, "data"))
+                            .contentType("application/octet-stream")
+                            .serverSideEncryption(bucket.sse())
+                            .overrideConfiguration(bucket.deadline()))
+                    .get()
+                    .uploadId();
+            save(id, new Progress(uploadId, List.of(), 0, false, 0));
+            put(key(id, "state.json"), state);
+            return null;
+        });
+    }
+
+    @Override
+    public Uni<Optional<Stored>> find(TusUploadId id) {
+        return blocking(() -> {
+            Optional<byte[]> state = get(key(id, "state.json"));
+            if (state.isEmpty()) {
+                return Optional.empty();
+            }
+            long offset = progress(id).map(p -> p.offset(partSize)).orElse(0L);
+            return Optional.of(new Stored(state.get(), offset));
+        });
+    }
+
+    @Override
+    public Uni<Void> saveState(TusUploadId id, byte[] state) {
+        return blocking(() -> {
+            put(key(id, "state.json"), state);
+            return null;
+        });
+    }
+
+    @Override
+    public Uni<Optional<Lease>> lock(TusUploadId id) {
+        return Uni.createFrom().item(() -> held.add(id) ? Optional.<Lease>of(() -> held.remove(id)) : Optional.empty());
+    }
+
+    /**
+     * One PATCH's bytes on their way: the part being filled (the old tail first), in 64 KiB chunks taken from the
+     * store's {@link BufferBudget} as bytes arrive (waiting, as a multipart upload's parts do, while the budget is
+     * spent), sent as a part once full and followed by more bytes.
+     */
+    private final class Filling {
+        private static final int CHUNK = 64 * 1024;
+        final TusUploadId id;
+        final Progress before;
+        final List<CompletedPart> parts;
+        private BufferBudget.Part budgetPart;
+        private List<ByteBuffer> chunks = new ArrayList<>();
+        private ByteBuffer current;
+        private long filled;
+        volatile boolean cancelled;
+
+        Filling(TusUploadId id, Progress before) {
+            this.id = id;
+            this.before = before;
+            this.parts = new ArrayList<>(before.parts());
+            this.budgetPart = budget.part(partSize);
+        }
+
+        void accept(ByteBuffer source) throws Exception {
+            ByteBuffer buffer = source.duplicate();
+            while (buffer.hasRemaining()) {
+                if (filled == partSize) { // full, and more bytes come: send it
+                    sendPart();
+                }
+                if (current == null || !current.hasRemaining()) {
+                    int size = (int) Math.min(CHUNK, partSize - filled);
+                    budgetPart.grow(size, 50, () -> cancelled);
+                    current = ByteBuffer.allocate(size);
+                    chunks.add(current);
+                }
+                int n = Math.min(buffer.remaining(), current.remaining());
+                ByteBuffer slice = buffer.slice();
+                slice.limit(n);
+                current.put(slice);
+                buffer.position(buffer.position() + n);
+                filled += n;
+            }
+        }
+
+        /** The bytes so far, as a request body that can be sent again (a retried request). */
+        private PartBuffer bytes() {
+            List<ByteBuffer> written = new ArrayList<>();
+            for (ByteBuffer c : chunks) {
+                written.add(c.duplicate().flip());
+            }
+            return new PartBuffer(budgetPart, written, filled);
+        }
+
+        private void sendPart() throws Exception {
+            int number = parts.size() + 1;
+            PartBuffer data = bytes();
+            budgetPart.ship();
+            try {
+                String etag = bucket.s3()
+                        .uploadPart(
+                                b -> b.bucket(bucket.name())
+                                        .key(key(id, "data"))
+                                        .uploadId(before.uploadId())
+                                        .partNumber(number)
+                                        .contentLength(partSize)
+                                        .overrideConfiguration(bucket.deadline(partSize)),
+                                data.body("application/octet-stream"))
+                        .get()
+                        .eTag();
+                parts.add(CompletedPart.builder().partNumber(number).eTag(etag).build());
+            } finally {
+                budgetPart.sent();
+            }
+            budgetPart = budget.part(partSize);
+            chunks = new ArrayList<>();
+            current = null;
+            filled = 0;
+        }
+
+        /** Records what arrived: the tail, then the progress naming the parts sent; gives the buffer back. */
+        long keep() throws Exception {
+            try {
+                PartBuffer tail = bytes();
+                bucket.s3()
+                        .putObject(
+                                b -> b.bucket(bucket.name())
+                                        .key(key(id, "tail"))
+                                        .contentLength(filled)
+                                        .serverSideEncryption(bucket.sse())
+                                        .overrideConfiguration(bucket.deadline(filled)),
+                                filled == 0
+                                        ? AsyncRequestBody.fromBytes(new byte[0]) // no chunk to stream
+                                        : tail.body("application/octet-stream"))
+                        .get();
+                Progress after = new Progress(before.uploadId(), List.copyOf(parts), filled, false, 0);
+                save(id, after);
+                return after.offset(partSize);
+            } finally {
+                release();
+            }
+        }
+
+        void release() {
+            budgetPart.release();
+        }
+    }
+
+    @Override
+    public Uni<Long> append(TusUploadId id, long offset, Multi<ByteBuffer> body, Predicate<Throwable> keepOnFailure) {
+        return blocking(() -> {
+                    Progress p = progress(id).orElseThrow(() -> ReelvaultException.notFound("upload"));
+                    if (p.offset(partSize) != offset) {
+                        throw new ReelvaultException(
+                                ErrorCode.OFFSET_MISMATCH,
+                                "the upload's offset is " + p.offset(partSize) + ", not " + offset);
+                    }
+                    if (p.completed()) {
+                        return (Object) p;
+                    }
+                    Filling filling = new Filling(id, p);
+                    try {
+                        if (p.tail() > 0) {
+                            byte[] tail = get(key(id, "tail")).orElse(new byte[0]);
+                            if (tail.length != p.tail()) {
+                                throw new ReelvaultException(
+                                        ErrorCode.STORAGE_UNAVAILABLE, "a tus upload's tail is missing");
+                            }
+                            filling.accept(ByteBuffer.wrap(tail));
+                        }
+                    } catch (Exception | Error e) {
+                        filling.release();
+                        throw e;
+                    }
+                    return (Object) filling;
+                })
+                .chain(prepared -> {
+                    if (prepared instanceof Progress completed) {
+                        return givenBackByte(id, completed, body);
+                    }
+                    Filling filling = (Filling) prepared;
+                    return body.emitOn(executor, 16)
+                            .onItem()
+                            .invoke(buffer -> {
+                                try {
+                                    filling.accept(buffer);
+                                } catch (ExecutionException e) {
+                                    throw asRuntime(S3Errors.translate(e.getCause()));
+                                } catch (Exception e) {
+                                    throw asRuntime(e);
+                                }
+                            })
+                            .collect()
+                            .last()
+                            .emitOn(executor)
+                            .chain(ignored -> blocking(filling::keep))
+                            .onFailure()
+                            .call(e -> keepOnFailure.test(e)
+                                    ? blocking(filling::keep)
+                                            .onFailure()
+                                            .recoverWithNull()
+                                            .replaceWithVoid()
+                                    : Uni.createFrom().voidItem().invoke(filling::release))
+                            .onCancellation()
+                            .invoke(() -> {
+                                filling.cancelled = true;
+                                executor.execute(() -> {
+                                    try {
+                                        if (keepOnFailure.test(null)) {
+                                            filling.keep();
+                                        }
+                                    } catch (Exception ignored) {
+                                        // the next HEAD reports what was recorded before
+                                    } finally {
+                                        filling.release();
+                                    }
+                                });
+                            });
+                });
+    }
+
+    /**
+     * A completed upload whose publication failed gave its last byte back ({@link #truncate}); the PATCH that sends it
+     * again is taken as is (the object already holds it).
+     */
+    private Uni<Long> givenBackByte(TusUploadId id, Progress p, Multi<ByteBuffer> body) {
+        long total = (long) p.parts().size() * partSize + p.tail();
+        byte[] sent = new byte[(int) p.givenBack()];
+        long[] count = {0};
+        return body.onItem()
+                .invoke(buffer -> {
+                    ByteBuffer b = buffer.duplicate();
+                    while (b.hasRemaining()) {
+                        if (count[0] >= sent.length) {
+                            throw new ReelvaultException(
+                                    ErrorCode.PAYLOAD_TOO_LARGE,
+                                    "only the last " + sent.length + " bytes of the upload are missing");
+                        }
+                        sent[(int) count[0]++] = b.get();
+                    }
+                })
+                .collect()
+                .last()
+                .chain(ignored -> blocking(() -> {
+                    if (count[0] != sent.length) {
+                        return p.offset(partSize) + count[0] == total ? total : p.offset(partSize);
+                    }
+                    byte[] stored = bucket.s3()
+                            .getObject(
+                                    b -> b.bucket(bucket.name())
+                                            .key(key(id, "data"))
+                                            .range("bytes=" + (total - sent.length) + "-" + (total - 1))
+                                            .overrideConfiguration(bucket.deadline()),
+                                    AsyncResponseTransformer.toBytes())
+                            .get()
+                            .asByteArray();
+                    if (!java.util.Arrays.equals(stored, sent)) {
+                        throw new ReelvaultException(
+                                ErrorCode.CONFLICT, "the resent bytes are not the ones this upload received before");
+                    }
+                    Progress restored = new Progress(p.uploadId(), p.parts(), p.tail(), true, 0);
+                    save(id, restored);
+                    return restored.offset(partSize);
+                }));
+    }
+
+    @Override
+    public Uni<Void> truncate(TusUploadId id, long offset) {
+        return blocking(() -> {
+            Optional<Progress> found = progress(id);
+            if (found.isEmpty()) {
+                return null;
+            }
+            Progress p = found.get();
+            long full = (long) p.parts().size() * partSize;
+            if (p.completed()) {
+                long total = full + p.tail();
+                save(id, new Progress(p.uploadId(), p.parts(), p.tail(), true, total - offset));
+            } else if (offset >= full) {
+                byte[] tail = get(key(id, "tail")).orElse(new byte[0]);
+                int keep = (int) (offset - full);
+                byte[] cut = new byte[Math.min(keep, tail.length)];
+                System.arraycopy(tail, 0, cut, 0, cut.length);
+                put(key(id, "tail"), cut);
+                save(id, new Progress(p.uploadId(), p.parts(), cut.length, false, 0));
+            } else {
+                throw new IllegalStateException("a tus upload on S3 can only give back bytes of its tail");
+            }
+            return null;
+        });
+    }
+
+    @Override
+    public Multi<ByteBuffer> read(TusUploadId id, long from) {
+        return blocking(() -> {
+                    Progress p = progress(id).orElseThrow(() -> ReelvaultException.notFound("upload"));
+                    if (!p.completed()) {
+                        complete(id, p);
+                    }
+                    return null;
+                })
+                .onItem()
+                .transformToMulti(v -> Uni.createFrom()
+                        .completionStage(() -> bucket.s3()
+                                .getObject(
+                                        b -> b.bucket(bucket.name())
+                                                .key(key(id, "data"))
+                                                .range(from > 0 ? "bytes=" + from + "-" : null)
+                                                .overrideConfiguration(bucket.deadline()),
+                                        AsyncResponseTransformer.<GetObjectResponse>toPublisher()))
+                        .onItem()
+                        .transformToMulti(
+                                publisher -> Multi.createFrom().publisher(AdaptersToFlow.publisher(publisher))))
+                .onFailure()
+                .transform(e -> e instanceof ReelvaultException ? e : S3Errors.translate(e));
+    }
+
+    /** Sends the tail as the last part and completes the multipart upload (an empty upload: an empty object). */
+    private void complete(TusUploadId id, Progress p) throws Exception {
+        List<CompletedPart> parts = new ArrayList<>(p.parts());
+        if (p.tail() > 0) {
+            byte[] tail = get(key(id, "tail")).orElseThrow();
+            int number = parts.size() + 1;
+            String etag = bucket.s3()
+                    .uploadPart(
+                            b -> b.bucket(bucket.name())
+                                    .key(key(id, "data"))
+                                    .uploadId(p.uploadId())
+                                    .partNumber(number)
+                                    .contentLength((long) tail.length)
+                                    .overrideConfiguration(bucket.deadline(tail.length)),
+                            AsyncRequestBody.fromBytes(tail))
+                    .get()
+                    .eTag();
+            parts.add(CompletedPart.builder().partNumber(number).eTag(etag).build());
+        }
+        if (parts.isEmpty()) {
+            abort(id, p);
+            put(key(id, "data"), new byte[0]);
+        } else {
+            long total = (long) p.parts().size() * partSize + p.tail();
+            bucket.s3()
+                    .completeMultipartUpload(b -> b.bucket(bucket.name())
+                            .key(key(id, "data"))
+                            .uploadId(p.uploadId())
+                            .multipartUpload(m -> m.parts(parts))
+                            .overrideConfiguration(bucket.deadline(total)))
+                    .get();
+        }
+        save(id, new Progress(p.uploadId(), p.parts(), p.tail(), true, 0));
+    }
+
+    private void abort(TusUploadId id, Progress p) throws Exception {
+        try {
+            bucket.s3()
+                    .abortMultipartUpload(b -> b.bucket(bucket.name())
+                            .key(key(id, "data"))
+                            .uploadId(p.uploadId())
+                            .overrideConfiguration(bucket.deadline()))
+                    .get();
+        } catch (ExecutionException e) {
+            if (!S3Errors.isNotFound(e.getCause())) {
+                throw e;
+            }
+        }
+    }
+
+    @Override
+    public Uni<Void> deleteBytes(TusUploadId id) {
+        return blocking(() -> {
+            removeBytes(id);
+            return null;
+        });
+    }
+
+    private void removeBytes(TusUploadId id) throws Exception {
+        Optional<Progress> p = progress(id);
+        if (p.isPresent() && !p.get().completed()) {
+            abort(id, p.get());
+        }
+        deleteQuietly(key(id, "data"));
+        deleteQuietly(key(id, "tail"));
+        deleteQuietly(key(id, "progress"));
+    }
+
+    @Override
+    public Uni<Void> delete(TusUploadId id) {
+        return blocking(() -> {
+            removeBytes(id);
+            deleteQuietly(key(id, "state.json"));
+            return null;
+        });
+    }
+
+    @Override
+    public Uni<List<TusUploadId>> list() {
+        return blocking(() -> {
+            List<TusUploadId> ids = new ArrayList<>();
+            bucket.s3()
+                    .listObjectsV2Paginator(
+                            b -> b.bucket(bucket.name()).prefix(PREFIX).delimiter("/"))
+                    .commonPrefixes()
+                    .subscribe((CommonPrefix c) -> {
+                        String name =
+                                c.prefix().substring(PREFIX.length(), c.prefix().length() - 1);
+                        try {
+                            ids.add(TusUploadId.parse(name));
+                        } catch (ReelvaultException notOurs) {
+                            // not an upload
+                        }
+                    })
+                    .get();
+            return ids;
+        });
+    }
+}
