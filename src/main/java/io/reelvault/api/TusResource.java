@@ -123,10 +123,30 @@ public class TusResource {
                             name = ApiDocs.PROBLEM_CODES,
                             value = "tus_version_unsupported,forbidden,invalid_id,invalid_filename,not_found,expired,"
                                     + "conflict,checksum_mismatch,checksum_unsupported," + ApiDocs.STREAMED_BODY))
-    @Parameter(name = "Tus-Resumable", in = ParameterIn.HEADER, required = true, example = VERSION)
-    @Parameter(name = "Upload-Length", in = ParameterIn.HEADER, description = "the upload's size in bytes")
-    @Parameter(name = "Upload-Defer-Length", in = ParameterIn.HEADER, description = "`1`: the size comes later")
-    @Parameter(name = "Upload-Metadata", in = ParameterIn.HEADER, description = "`key base64,key base64,...`")
+    @Parameter(
+            name = "Tus-Resumable",
+            in = ParameterIn.HEADER,
+            required = true,
+            example = VERSION,
+            schema = @Schema(type = SchemaType.STRING))
+    @Parameter(
+            name = "Upload-Length",
+            in = ParameterIn.HEADER,
+            description = "the upload's size in bytes",
+            schema = @Schema(type = SchemaType.INTEGER, format = "int64", minimum = "0"))
+    @Parameter(
+            name = "Upload-Defer-Length",
+            in = ParameterIn.HEADER,
+            description = "`1`: the size comes later",
+            schema =
+                    @Schema(
+                            type = SchemaType.STRING,
+                            enumeration = {"1"}))
+    @Parameter(
+            name = "Upload-Metadata",
+            in = ParameterIn.HEADER,
+            description = "`key base64,key base64,...`",
+            schema = @Schema(type = SchemaType.STRING))
     @RequestBody(
             content =
                     @Content(
@@ -203,7 +223,12 @@ public class TusResource {
                     @Extension(
                             name = ApiDocs.PROBLEM_CODES,
                             value = "tus_version_unsupported,invalid_id,not_found,upload_expired," + ApiDocs.STORAGE))
-    @Parameter(name = "Tus-Resumable", in = ParameterIn.HEADER, required = true, example = VERSION)
+    @Parameter(
+            name = "Tus-Resumable",
+            in = ParameterIn.HEADER,
+            required = true,
+            example = VERSION,
+            schema = @Schema(type = SchemaType.STRING))
     @APIResponse(
             responseCode = "200",
             description = "Where it stands.",
@@ -255,9 +280,22 @@ public class TusResource {
                             value = "tus_version_unsupported,invalid_id,not_found,expired,conflict,upload_expired,"
                                     + "offset_mismatch,upload_locked,checksum_mismatch,checksum_unsupported,"
                                     + ApiDocs.STREAMED_BODY))
-    @Parameter(name = "Tus-Resumable", in = ParameterIn.HEADER, required = true, example = VERSION)
-    @Parameter(name = "Upload-Offset", in = ParameterIn.HEADER, required = true)
-    @Parameter(name = "Upload-Checksum", in = ParameterIn.HEADER, description = "e.g. `sha256 {base64}`")
+    @Parameter(
+            name = "Tus-Resumable",
+            in = ParameterIn.HEADER,
+            required = true,
+            example = VERSION,
+            schema = @Schema(type = SchemaType.STRING))
+    @Parameter(
+            name = "Upload-Offset",
+            in = ParameterIn.HEADER,
+            required = true,
+            schema = @Schema(type = SchemaType.INTEGER, format = "int64", minimum = "0"))
+    @Parameter(
+            name = "Upload-Checksum",
+            in = ParameterIn.HEADER,
+            description = "e.g. `sha256 {base64}`",
+            schema = @Schema(type = SchemaType.STRING))
     @RequestBody(
             required = true,
             content =
@@ -308,7 +346,12 @@ public class TusResource {
                             name = ApiDocs.PROBLEM_CODES,
                             value = "tus_version_unsupported,invalid_id,not_found,upload_expired,upload_locked,"
                                     + ApiDocs.STORAGE))
-    @Parameter(name = "Tus-Resumable", in = ParameterIn.HEADER, required = true, example = VERSION)
+    @Parameter(
+            name = "Tus-Resumable",
+            in = ParameterIn.HEADER,
+            required = true,
+            example = VERSION,
+            schema = @Schema(type = SchemaType.STRING))
     @APIResponse(responseCode = "204", description = "Terminated.")
     public Uni<RestResponse<Void>> terminate(@RestPath String tusId, @Context HttpServerRequest request) {
         UserId user = caller.user();
