@@ -159,7 +159,10 @@ class BrowserApiTest {
         // the browser asked first (the PUT's headers are not CORS-safelisted), naming every header it was handed
         Exchange preflight = browser.awaitExchange(
                 "the upload's preflight",
-                e -> "OPTIONS".equals(e.method()) && e.url().contains(id) && e.status() != null);
+                e -> "OPTIONS".equals(e.method())
+                        && e.url().contains(id)
+                        && "PUT".equals(e.requestHeader("Access-Control-Request-Method"))
+                        && e.status() != null);
         assertEquals(200, preflight.status(), preflight.toString());
         assertEquals(
                 requiredUploadHeaders(),

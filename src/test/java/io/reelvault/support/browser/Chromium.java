@@ -74,6 +74,11 @@ public final class Chromium implements AutoCloseable {
     private final Map<String, Pending> apiAnswers = new LinkedHashMap<>();
     /** The requests whose loading finished, by id (guarded by {@link #apiAnswers}; events may come in any order). */
     private final java.util.Set<String> loaded = new java.util.HashSet<>();
+    /**
+     * API requests whose loading failed (guarded by {@link #apiAnswers}): DevTools' events reach the listeners on
+     * several threads, so a failure may be handled before the answer it ends, which must then not wait for a body.
+     */
+    private final java.util.Set<String> failed = new java.util.HashSet<>();
     /** Fetches bodies off the DevTools event threads, which must not wait for an answer of their own connection. */
     private final ExecutorService bodies = Executors.newSingleThreadExecutor(r -> {
         Thread t = new Thread(r, "chromium-bodies");
@@ -157,7 +162,8 @@ public final class Chromium implements AutoCloseable {
         devTools.addListener(Network.requestWillBeSent(), e -> {
             String id = e.getRequestId().toString();
             synchronized (exchanges) {
-                // a redirect reuses the id: the latest request wins
+                // a redirect reuses the id: the latest request wins; a failure handled first is kept
+                Exchange before = exchanges.get(id);
                 exchanges.put(
                         id,
                         new Exchange(
@@ -166,9 +172,9 @@ public final class Chromium implements AutoCloseable {
                                 e.getRequest().getMethod(),
                                 e.getRequest().getUrl(),
                                 Map.copyOf(e.getRequest().getHeaders().toJson()),
-                                null,
-                                null,
-                                null));
+                                before == null ? null : before.status(),
+                                before == null ? null : before.responseHeaders(),
+                                before == null ? null : before.failure()));
             }
         });
         devTools.addListener(Network.responseReceived(), e -> {
@@ -178,6 +184,9 @@ public final class Chromium implements AutoCloseable {
             String url = e.getResponse().getUrl();
             if (base != null && url.startsWith(base + "/api/v1/") && !"Preflight".equals(type)) {
                 synchronized (apiAnswers) {
+                    if (failed.contains(id)) {
+                        return; // ended before this event was handled: nothing to read
+                    }
                     apiAnswers.put(
                             id,
                             new Pending(
@@ -201,7 +210,7 @@ public final class Chromium implements AutoCloseable {
                                 sent == null ? Map.of() : sent.requestHeaders(),
                                 e.getResponse().getStatus(),
                                 Map.copyOf(e.getResponse().getHeaders().toJson()),
-                                null));
+                                sent == null ? null : sent.failure()));
             }
         });
         devTools.addListener(Network.requestWillBeSent(), e -> {
@@ -228,6 +237,7 @@ public final class Chromium implements AutoCloseable {
             String id = e.getRequestId().toString();
             synchronized (apiAnswers) {
                 // an answer the page could not read (CORS-blocked, aborted) has no body to check
+                failed.add(id);
                 apiAnswers.remove(id);
                 apiAnswers.notifyAll();
             }
@@ -332,6 +342,7 @@ public final class Chromium implements AutoCloseable {
             apiAnswers.clear();
             methods.clear();
             loaded.clear();
+            failed.clear();
             return answers;
         }
     }
