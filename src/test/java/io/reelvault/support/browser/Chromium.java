@@ -18,6 +18,7 @@ import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BiPredicate;
 import java.util.function.Predicate;
 import java.util.stream.Stream;
 import org.openqa.selenium.By;
@@ -409,9 +410,37 @@ public final class Chromium implements AutoCloseable {
         return new Cut(cut, () -> losing = null);
     }
 
+    /**
+     * As {@link #cutRequests(String, String, Predicate, int)}, choosing by the request's URL and its headers (as the
+     * page set them, names as written), e.g. the tus PATCH of one {@code Upload-Offset} among PATCHes of one URL.
+     */
+    public Cut cutRequestsWhere(
+            String method, String scope, BiPredicate<String, Map<String, Object>> which, int times) {
+        AtomicInteger cut = new AtomicInteger();
+        dropping = counted(method, which, times, cut);
+        droppingScope = scope;
+        intercept();
+        return new Cut(cut, () -> dropping = null);
+    }
+
+    /** As {@link #loseAnswers}, choosing by the request's URL and headers as {@link #cutRequestsWhere} does. */
+    public Cut loseAnswersWhere(
+            String method, String scope, BiPredicate<String, Map<String, Object>> which, int times) {
+        AtomicInteger cut = new AtomicInteger();
+        losing = counted(method, which, times, cut);
+        losingScope = scope;
+        intercept();
+        return new Cut(cut, () -> losing = null);
+    }
+
     private static Predicate<Request> counted(String method, Predicate<String> url, int times, AtomicInteger cut) {
+        return counted(method, (u, headers) -> url.test(u), times, cut);
+    }
+
+    private static Predicate<Request> counted(
+            String method, BiPredicate<String, Map<String, Object>> which, int times, AtomicInteger cut) {
         return request -> method.equals(request.getMethod())
-                && url.test(request.getUrl())
+                && which.test(request.getUrl(), request.getHeaders().toJson())
                 && cut.getAndUpdate(n -> n < times ? n + 1 : n) < times;
     }
 
