@@ -44,7 +44,7 @@
   window.lab = {
     // Uppy (Core + Tus) uploads size bytes (a PNG named big.png) to api's /api/v1/tus/ in chunks of chunkSize, with
     // the bearer token in `headers` and metadata filename/filetype/target=upload; more: further options of Uppy's Tus
-    // (e.g. retryDelays, overridePatchMethod). Answers what Uppy and tus-js-client reported: the tus requests with
+    // (e.g. retryDelays, overridePatchMethod, addRequestId) and meta: the file's metadata instead. Answers what Uppy and tus-js-client reported: the tus requests with
     // their answers, retries, progress.
     async tusUpload(api, token, size, chunkSize, more) {
       show('status', 'preparing ' + size + ' bytes');
@@ -66,7 +66,8 @@
         // tus-js-client's hooks: every request it sends and every answer it reads
         onBeforeRequest(req) {
           const record = {method: req.getMethod(), offset: req.getHeader('Upload-Offset') ?? null, status: null,
-            override: req.getHeader('X-HTTP-Method-Override') ?? null};
+            override: req.getHeader('X-HTTP-Method-Override') ?? null,
+            requestId: req.getHeader('X-Request-ID') ?? null};
           requests.push(record);
           req._reelvaultRecord = record;
         },
@@ -93,7 +94,8 @@
           return retry;
         },
       };
-      Object.assign(options, more || {});
+      const {meta, ...tusOptions} = more || {};
+      Object.assign(options, tusOptions);
       uppy.use(Uppy.Tus, options);
       uppy.on('upload-progress', (f, p) => {
         progress.push(p.bytesUploaded);
@@ -107,7 +109,7 @@
         uppyErrors.push(String(e && e.message || e));
         show('problem', String(e && e.message || e));
       });
-      uppy.addFile({name: 'big.png', type: 'image/png', data: file, meta: {target: 'upload'}});
+      uppy.addFile({name: 'big.png', type: 'image/png', data: file, meta: meta || {target: 'upload'}});
       show('status', 'uploading');
       const started = performance.now();
       let result;
@@ -158,6 +160,7 @@
           'Tus-Checksum-Algorithm']) {
           headers[name] = r.headers.get(name);
         }
+        await r.text();
         return {status: r.status, headers};
       } catch (e) {
         return {error: String(e)};
