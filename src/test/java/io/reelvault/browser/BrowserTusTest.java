@@ -34,7 +34,9 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.function.BiPredicate;
+import java.util.stream.Collectors;
 import org.jboss.logging.Logger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -249,6 +251,16 @@ class BrowserTusTest {
         assertTrue(resource.startsWith(api + "/api/v1/uploads/"), resource);
         assertStoredIsThePagesFile(token, resource, (String) r.get("expectedSha256"), SIZE);
 
+        // the tus answers the page read, checked against the document now (@AfterEach checks whatever came after)
+        List<OpenApiContract.Answer> answers = browser.takeApiAnswers();
+        assertEquals(
+                new TreeSet<>(List.of("HEAD 200", "PATCH 204", "POST 201")),
+                answers.stream().map(a -> a.method() + " " + a.status()).collect(Collectors.toCollection(TreeSet::new)),
+                answers.toString());
+        // the POST, every chunk's PATCH but the lost one's, the two HEADs
+        assertEquals(1 + (CHUNKS - 1) + 2, answers.size(), "every answer that reached the page: " + answers);
+        OpenApiContract.assertAnswersValid(api, answers);
+
         figures(
                 "interrupted",
                 "PATCH at " + DROPPED_OFFSET + " dropped before sending and sent again, PATCH at " + LOST_OFFSET
@@ -355,6 +367,9 @@ class BrowserTusTest {
         assertEquals(403L, requests.get(0).get("status"), "the page read the refusal: " + summary);
         String error = String.valueOf(BrowserMultipartTest.list(r.get("uppyErrors")));
         assertTrue(error.contains("403") && error.contains("\"code\":\"forbidden\""), "Uppy reports it: " + error);
+        List<OpenApiContract.Answer> answers = browser.takeApiAnswers();
+        assertEquals("[POST " + api + "/api/v1/tus/ -> 403]", answers.toString());
+        OpenApiContract.assertAnswersValid(api, answers);
         given().auth()
                 .oauth2(token)
                 .get("/api/v1/uploads")
