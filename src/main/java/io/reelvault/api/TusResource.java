@@ -23,10 +23,13 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.UriInfo;
+import java.net.URI;
 import java.nio.ByteBuffer;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
@@ -47,7 +50,7 @@ import org.jboss.resteasy.reactive.RestResponse;
 
 /**
  * {@code /api/v1/tus/}: resumable uploads, tus 1.0.0 with the extensions creation, creation-with-upload,
- * creation-defer-length, expiration, checksum and termination. The protocol's headers are parsed here, once; the
+ * creation-defer-length, expiration, checksum, termination and concatenation. The protocol's headers are parsed here, once; the
  * service does the rest. Every answer carries {@code Tus-Resumable} ({@link TusHeaders}); errors are problem+json with
  * the codes of the catalog (412 {@code tus_version_unsupported}, 409 {@code offset_mismatch}, 423
  * {@code upload_locked}, 410 {@code upload_expired}, 460 {@code checksum_mismatch}, ...). PATCH bodies stream from the
@@ -58,13 +61,13 @@ import org.jboss.resteasy.reactive.RestResponse;
         name = "resumable uploads (tus)",
         description = "tus 1.0.0 resumable uploads of everything the plain upload endpoints take (user uploads and"
                 + " pipeline artifacts), with creation, creation-with-upload, creation-defer-length, expiration, checksum"
-                + " (sha1, sha256, crc32c) and termination. Every request needs the bearer token and `Tus-Resumable: 1.0.0`"
+                + " (sha1, sha256, crc32c), termination and concatenation (parallel partial uploads). Every request needs the bearer token and `Tus-Resumable: 1.0.0`"
                 + " (but OPTIONS); an upload is visible to its creator only.")
 @Authenticated
 public class TusResource {
     static final String VERSION = "1.0.0";
     static final String EXTENSIONS =
-            "creation,creation-with-upload,creation-defer-length,expiration,checksum,termination";
+            "creation,creation-with-upload,creation-defer-length,expiration,checksum,termination,concatenation";
     static final String OFFSET_OCTET_STREAM = "application/offset+octet-stream";
     private static final DateTimeFormatter HTTP_DATE = DateTimeFormatter.ofPattern(
                     "EEE, dd MMM yyyy HH:mm:ss 'GMT'", Locale.US)
@@ -117,12 +120,18 @@ public class TusResource {
                             + " checks a request (name and declared type, size limit, pipeline group, the generation or composition),"
                             + " and rate-limited as an upload. With a body (`Content-Type: application/offset+octet-stream`,"
                             + " creation-with-upload) its bytes are the first chunk. 201 with `Location` and `Upload-Expires`"
-                            + " (`REELVAULT_TUS_EXPIRY` after creation).",
+                            + " (`REELVAULT_TUS_EXPIRY` after creation). Concatenation: `Upload-Concat: partial` creates a"
+                            + " partial upload (needs `Upload-Length`; its metadata is kept, not checked) that is never published"
+                            + " by itself; `Upload-Concat: final;{url} {url} ...` (no `Upload-Length`, no body, 1-128 of the"
+                            + " caller's finished partial uploads) checks `Upload-Metadata` as above on the summed length and"
+                            + " publishes the parts' bytes, in order, before answering 201 (finished, `Reelvault-Resource`);"
+                            + " the parts are then gone.",
             extensions =
                     @Extension(
                             name = ApiDocs.PROBLEM_CODES,
                             value = "tus_version_unsupported,forbidden,invalid_id,invalid_filename,not_found,expired,"
-                                    + "conflict,checksum_mismatch,checksum_unsupported," + ApiDocs.STREAMED_BODY))
+                                    + "conflict,checksum_mismatch,checksum_unsupported,upload_expired,upload_locked,"
+                                    + ApiDocs.STREAMED_BODY))
     @Parameter(
             name = "Tus-Resumable",
             in = ParameterIn.HEADER,
@@ -147,6 +156,11 @@ public class TusResource {
             in = ParameterIn.HEADER,
             description = "`key base64,key base64,...`",
             schema = @Schema(type = SchemaType.STRING))
+    @Parameter(
+            name = "Upload-Concat",
+            in = ParameterIn.HEADER,
+            description = "`partial`, or `final;{url} {url} ...` (the partial uploads' URLs or paths, in order)",
+            schema = @Schema(type = SchemaType.STRING))
     @RequestBody(
             content =
                     @Content(
@@ -163,8 +177,12 @@ public class TusResource {
                 @Header(name = "Upload-Expires", schema = @Schema(type = SchemaType.STRING)),
                 @Header(
                         name = "Upload-Offset",
-                        description = "with a body",
-                        schema = @Schema(type = SchemaType.INTEGER))
+                        description = "with a body, and for a final upload",
+                        schema = @Schema(type = SchemaType.INTEGER)),
+                @Header(
+                        name = "Reelvault-Resource",
+                        description = "once finished: the URL of what the upload became",
+                        schema = @Schema(type = SchemaType.STRING))
             })
     public Uni<RestResponse<Void>> create(@Context HttpServerRequest request, @Context UriInfo uri) {
         UserId user = caller.user();
@@ -172,6 +190,10 @@ public class TusResource {
         Created created = Created.under(uri);
         requireVersion(request);
         OptionalLong length = uploadLength(request);
+        String concat = request.getHeader("Upload-Concat");
+        if (concat != null && !concat.strip().equals("partial")) {
+            return concatenate(request, user, pipeline, created, concat, length);
+        }
         String deferHeader = request.getHeader("Upload-Defer-Length");
         if (length.isPresent() == (deferHeader != null)) {
             throw new ReelvaultException(
@@ -191,7 +213,10 @@ public class TusResource {
         String metadata = request.getHeader("Upload-Metadata");
         Multi<ByteBuffer> body =
                 withBody ? RequestBodies.raw(request) : Multi.createFrom().empty();
-        return tus.create(user, pipeline, length, metadata).chain(made -> {
+        Uni<TusService.Progress> creation = concat == null
+                ? tus.create(user, pipeline, length, metadata)
+                : tus.createPartial(user, pipeline, length, metadata);
+        return creation.chain(made -> {
             String location = created.uri("api/v1/tus/" + made.id()).toString();
             boolean firstChunk = withBody || length.isPresent() && length.getAsLong() == 0;
             Uni<TusService.Progress> after = firstChunk
@@ -210,6 +235,72 @@ public class TusResource {
                 return answer.build();
             });
         });
+    }
+
+    /** POST with {@code Upload-Concat: final;...}: the parts' bytes published as one upload before the 201. */
+    private Uni<RestResponse<Void>> concatenate(
+            HttpServerRequest request,
+            UserId user,
+            boolean pipeline,
+            Created created,
+            String concat,
+            OptionalLong length) {
+        String value = concat.strip();
+        if (!value.startsWith("final;")) {
+            throw new ReelvaultException(
+                    ErrorCode.INVALID_REQUEST, "Upload-Concat must be partial or final;{url} {url} ...");
+        }
+        if (length.isPresent() || request.getHeader("Upload-Defer-Length") != null) {
+            throw new ReelvaultException(
+                    ErrorCode.INVALID_REQUEST, "a final upload's length is its parts'; send no Upload-Length");
+        }
+        OptionalLong contentLength = RequestBodies.contentLength(request);
+        if (contentLength.isPresent() && contentLength.getAsLong() > 0
+                || contentLength.isEmpty() && request.getHeader(HttpHeaders.TRANSFER_ENCODING) != null) {
+            throw new ReelvaultException(ErrorCode.INVALID_REQUEST, "a final upload takes no body");
+        }
+        List<TusUploadId> parts = concatParts(value.substring("final;".length()));
+        return tus.concatenate(user, pipeline, parts, request.getHeader("Upload-Metadata"))
+                .map(progress -> {
+                    RestResponse.ResponseBuilder<Void> answer = RestResponse.ResponseBuilder.<Void>create(
+                                    RestResponse.Status.CREATED)
+                            .header(
+                                    "Location",
+                                    created.uri("api/v1/tus/" + progress.id()).toString());
+                    progressHeaders(answer, progress, true);
+                    resourceHeader(answer, progress, created);
+                    return answer.build();
+                });
+    }
+
+    /**
+     * The partial uploads a final upload names: space-separated URLs or paths whose path is
+     * {@code /api/v1/tus/{tus_id}} (a client sends the {@code Location}s it was given); at most
+     * {@link TusService#MAX_PARTS}.
+     */
+    static List<TusUploadId> concatParts(String list) {
+        String[] urls = list.strip().split(" +");
+        if (list.isBlank() || urls.length > TusService.MAX_PARTS) {
+            throw new ReelvaultException(
+                    ErrorCode.INVALID_REQUEST,
+                    "Upload-Concat: final; names 1 to " + TusService.MAX_PARTS + " partial uploads");
+        }
+        List<TusUploadId> parts = new ArrayList<>(urls.length);
+        for (String url : urls) {
+            String path;
+            try {
+                path = URI.create(url).getRawPath();
+            } catch (IllegalArgumentException e) {
+                throw new ReelvaultException(ErrorCode.INVALID_REQUEST, "Upload-Concat names something not a URL");
+            }
+            String prefix = "/api/v1/tus/";
+            if (path == null || !path.startsWith(prefix)) {
+                throw new ReelvaultException(
+                        ErrorCode.INVALID_REQUEST, "Upload-Concat names a URL that is not an upload of /api/v1/tus/");
+            }
+            parts.add(TusUploadId.parse(path.substring(prefix.length())));
+        }
+        return parts;
     }
 
     @HEAD
@@ -236,7 +327,11 @@ public class TusResource {
                 @Header(name = "Upload-Offset", schema = @Schema(type = SchemaType.INTEGER)),
                 @Header(name = "Upload-Length", schema = @Schema(type = SchemaType.INTEGER)),
                 @Header(name = "Upload-Metadata", schema = @Schema(type = SchemaType.STRING)),
-                @Header(name = "Upload-Expires", schema = @Schema(type = SchemaType.STRING))
+                @Header(name = "Upload-Expires", schema = @Schema(type = SchemaType.STRING)),
+                @Header(
+                        name = "Upload-Concat",
+                        description = "`partial`, or `final;{path} {path} ...`",
+                        schema = @Schema(type = SchemaType.STRING))
             })
     public Uni<RestResponse<Void>> head(
             @RestPath String tusId, @Context HttpServerRequest request, @Context UriInfo uri) {
@@ -256,6 +351,7 @@ public class TusResource {
             if (!progress.metadata().isEmpty()) {
                 answer.header("Upload-Metadata", progress.metadata());
             }
+            progress.concat().ifPresent(value -> answer.header("Upload-Concat", value));
             resourceHeader(answer, progress, created);
             return answer.build();
         });
@@ -273,13 +369,14 @@ public class TusResource {
                     + " `Upload-Length`. 204 with the new `Upload-Offset` once the bytes are on disk (fsynced). A second PATCH"
                     + " of the same upload while one runs (on any replica) is 423 `upload_locked`. The chunk that completes"
                     + " the upload publishes it exactly as the plain endpoint would (same key, same metadata.json, same"
-                    + " content checks); `Reelvault-Resource` then names what it became.",
+                    + " content checks); `Reelvault-Resource` then names what it became. A partial upload (concatenation)"
+                    + " is not published when complete; a final upload takes no PATCH (403 `forbidden`).",
             extensions =
                     @Extension(
                             name = ApiDocs.PROBLEM_CODES,
-                            value = "tus_version_unsupported,invalid_id,not_found,expired,conflict,upload_expired,"
-                                    + "offset_mismatch,upload_locked,checksum_mismatch,checksum_unsupported,"
-                                    + ApiDocs.STREAMED_BODY))
+                            value = "tus_version_unsupported,forbidden,invalid_id,not_found,expired,conflict,"
+                                    + "upload_expired,offset_mismatch,upload_locked,checksum_mismatch,"
+                                    + "checksum_unsupported," + ApiDocs.STREAMED_BODY))
     @Parameter(
             name = "Tus-Resumable",
             in = ParameterIn.HEADER,

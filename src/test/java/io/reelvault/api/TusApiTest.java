@@ -79,7 +79,7 @@ class TusApiTest {
                 .header("Tus-Version", "1.0.0")
                 .header(
                         "Tus-Extension",
-                        "creation,creation-with-upload,creation-defer-length,expiration,checksum,termination")
+                        "creation,creation-with-upload,creation-defer-length,expiration,checksum,termination,concatenation")
                 .header("Tus-Max-Size", Long.toString(config.uploads().maxSize().asLongValue()))
                 .header("Tus-Checksum-Algorithm", "sha1,sha256,crc32c");
     }

@@ -67,8 +67,7 @@ class TusJsClientTest {
         String job = "tus-js-" + seed;
         ProcessBuilder node = new ProcessBuilder("node", "tus-upload.mjs")
                 .directory(dir.toFile())
-                .redirectErrorStream(false)
-                .redirectError(ProcessBuilder.Redirect.INHERIT);
+                .redirectError(dir.resolve("tus-upload.err").toFile());
         node.environment().put("ENDPOINT", endpoint.toString());
         node.environment().put("TOKEN", Generations.PIPELINE);
         node.environment().put("FILE", file.toAbsolutePath().toString());
@@ -85,7 +84,7 @@ class TusJsClientTest {
             out = new String(stdout.readAllBytes(), StandardCharsets.UTF_8);
         }
         assertTrue(process.waitFor(120, TimeUnit.SECONDS), "the client finishes");
-        assertEquals(0, process.exitValue(), "node failed (seed " + seed + "): " + out);
+        assertEquals(0, process.exitValue(), "node failed (seed " + seed + "): " + out + nodeErrors(dir));
         JsonNode report =
                 new ObjectMapper().readTree(out.lines().reduce((a, b) -> b).orElseThrow());
 
@@ -109,21 +108,100 @@ class TusJsClientTest {
                 "the stored object is the source (seed " + seed + ")");
     }
 
-    /** {@code target/tus-node}: the script and its lock file, with {@code npm ci} run once. */
+    /**
+     * tus-js-client's {@code parallelUploads}: the file in three partial uploads sent side by side (concatenation), a
+     * checksum on every PATCH, one PATCH failed on the client's side and retried, then the client's final upload that
+     * joins them: the stored object is the source, and the parts are gone.
+     */
+    @Test
+    void tusJsClientSendsPartsInParallelAndJoinsThem() throws Exception {
+        Path dir = nodeProject();
+        Path file = dir.resolve("parallel.bin");
+        long seed = new Random().nextLong() & 0xffffffffL;
+        byte[] bytes = new byte[24 * 1024 * 1024 + 12_345];
+        new Random(seed).nextBytes(bytes);
+        Files.write(file, bytes);
+        String job = "tus-par-" + seed;
+        ProcessBuilder node = new ProcessBuilder("node", "tus-parallel.mjs")
+                .directory(dir.toFile())
+                .redirectError(dir.resolve("tus-parallel.err").toFile());
+        node.environment().put("ENDPOINT", endpoint.toString());
+        node.environment().put("TOKEN", Generations.PIPELINE);
+        node.environment().put("FILE", file.toAbsolutePath().toString());
+        node.environment().put("PARALLEL", "3");
+        node.environment().put("FAIL_AT", "2");
+        node.environment()
+                .put(
+                        "METADATA",
+                        "{\"target\":\"temp\",\"job_id\":\"" + job + "\",\"filename\":\"parallel.tmp\","
+                                + "\"filetype\":\"application/octet-stream\"}");
+        Process process = node.start();
+        String out;
+        try (InputStream stdout = process.getInputStream()) {
+            out = new String(stdout.readAllBytes(), StandardCharsets.UTF_8);
+        }
+        assertTrue(process.waitFor(120, TimeUnit.SECONDS), "the client finishes");
+        assertEquals(0, process.exitValue(), "node failed (seed " + seed + "): " + out + nodeErrors(dir));
+        JsonNode report =
+                new ObjectMapper().readTree(out.lines().reduce((a, b) -> b).orElseThrow());
+
+        assertEquals(3, report.path("partials").size(), "three partial uploads: " + report);
+        assertEquals(4, report.path("statuses").path("POST 201").asInt(), "three parts and the final: " + report);
+        assertEquals(1, report.path("injected").asInt(), report.toString());
+        assertTrue(report.path("statuses").path("HEAD 200").asInt() >= 1, "resumed after a HEAD: " + report);
+        assertEquals(
+                report.path("patches").asInt() - 1, report.path("checksummed").asInt(), report.toString());
+        assertTrue(report.path("statuses").path("PATCH 460").isMissingNode(), "no chunk refused: " + report);
+        assertEquals(200, report.path("final_status").asInt(), report.toString());
+        assertEquals(Integer.toString(bytes.length), report.path("final_offset").asText(), report.toString());
+        assertTrue(report.path("final_concat").asText().startsWith("final;/api/v1/tus/"), report.toString());
+        report.path("partial_statuses").forEach(s -> assertEquals(404, s.asInt(), "parts used up: " + report));
+
+        ObjectContent stored = store.get(ObjectKey.parse("temp/" + job + "/processing/parallel.tmp"), Optional.empty())
+                .await()
+                .atMost(Duration.ofSeconds(30));
+        MessageDigest digest = MessageDigest.getInstance("SHA-256");
+        stored.body().subscribe().asIterable().forEach(digest::update);
+        assertEquals(
+                sha256(file),
+                HexFormat.of().formatHex(digest.digest()),
+                "the stored object is the source (seed " + seed + ")");
+    }
+
+    /**
+     * What the Node scripts wrote to their standard error (kept in files: a child that inherits the test JVM's stderr
+     * may set it non-blocking, which Surefire's fork then reads as a corrupted channel).
+     */
+    static String nodeErrors(Path dir) throws IOException {
+        StringBuilder text = new StringBuilder();
+        for (String name : List.of("tus-upload.err", "tus-parallel.err")) {
+            Path file = dir.resolve(name);
+            if (Files.exists(file)) {
+                text.append("\n").append(name).append(":\n").append(Files.readString(file));
+            }
+        }
+        return text.toString();
+    }
+
+    /** {@code target/tus-node}: the scripts and their lock file, with {@code npm ci} run once. */
     static Path nodeProject() throws IOException, InterruptedException {
         Path source = Path.of("src/test/node");
         Path dir = Path.of("target/tus-node");
         Files.createDirectories(dir);
-        for (String name : List.of("package.json", "package-lock.json", "tus-upload.mjs")) {
+        for (String name : List.of("package.json", "package-lock.json", "tus-upload.mjs", "tus-parallel.mjs")) {
             Files.copy(source.resolve(name), dir.resolve(name), StandardCopyOption.REPLACE_EXISTING);
         }
         if (!Files.isDirectory(dir.resolve("node_modules/tus-js-client"))) {
+            // not inheritIO(): Node makes the descriptors it inherits non-blocking, and Surefire's fork then fails
+            // reading its command channel (stdin) with EAGAIN ("std/in stream corrupted")
+            Path log = dir.resolve("npm-ci.log");
             Process npm = new ProcessBuilder("npm", "ci", "--no-audit", "--no-fund")
                     .directory(dir.toFile())
-                    .inheritIO()
+                    .redirectErrorStream(true)
+                    .redirectOutput(log.toFile())
                     .start();
             assertTrue(npm.waitFor(5, TimeUnit.MINUTES), "npm ci finishes");
-            assertEquals(0, npm.exitValue(), "npm ci in " + dir);
+            assertEquals(0, npm.exitValue(), "npm ci in " + dir + ":\n" + Files.readString(log));
         }
         return dir;
     }

@@ -42,6 +42,9 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.CancellationException;
@@ -127,7 +130,11 @@ public class TusService {
             String metadata,
             Instant expiresAt,
             boolean finished,
-            Optional<String> resource) {}
+            Optional<String> resource,
+            Optional<String> concat) {}
+
+    /** The most partial uploads one final upload may name. */
+    public static final int MAX_PARTS = 128;
 
     /** The largest upload this caller may create ({@code Tus-Max-Size}). */
     public long maxSize(boolean pipeline) {
@@ -149,13 +156,197 @@ public class TusService {
             throw new ReelvaultException(
                     ErrorCode.FORBIDDEN, "only pipeline callers may upload to the target " + target.value());
         }
-        TusState state = checked(user, target, meta, length, metadata);
+        TusState state = checked(user, target, meta, length, metadata, null, null);
         TusUploadId id = TusUploadId.parse(state.id());
         return openTarget(state).chain(() -> store.create(id, bytes(state))).replaceWith(() -> progress(state, 0));
     }
 
+    /**
+     * Creates a partial upload ({@code Upload-Concat: partial}): bytes that become something only as a part of a final
+     * upload ({@link #concatenate}). It needs its length ({@code Upload-Length}) at creation, at most
+     * {@link #maxSize(boolean)}; its {@code Upload-Metadata} is kept and answered, not interpreted.
+     */
+    public Uni<Progress> createPartial(UserId user, boolean pipeline, OptionalLong length, String metadata) {
+        ResumableWrites store = backend();
+        TusMetadata.parse(metadata); // well-formed and bounded, though nothing in it counts yet
+        if (length.isEmpty()) {
+            throw new ReelvaultException(
+                    ErrorCode.INVALID_REQUEST, "a partial upload needs its Upload-Length at creation");
+        }
+        if (length.getAsLong() > maxSize(pipeline)) {
+            throw BodyInspector.tooLarge(maxSize(pipeline));
+        }
+        Instant now = clock.instant().truncatedTo(ChronoUnit.MILLIS);
+        TusState state = new TusState(
+                TusUploadId.generate(clock).value(),
+                user.value(),
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                length.getAsLong(),
+                metadata == null ? "" : metadata,
+                now,
+                now.plus(expiry),
+                false,
+                null,
+                TusState.PARTIAL,
+                null);
+        TusUploadId id = TusUploadId.parse(state.id());
+        return store.create(id, bytes(state)).replaceWith(() -> progress(state, 0));
+    }
+
+    /**
+     * Creates a final upload ({@code Upload-Concat: final;...}): the concatenation of the caller's finished partial
+     * uploads {@code parts}, in order, checked and published now as an upload of {@code metadata}'s target would be
+     * when its last chunk arrives (the target's checks on the summed declared lengths first, then whether every part is
+     * finished). Holds every part's lease meanwhile
+     * ({@code upload_locked} when a request holds one). Published: the parts are gone and the final upload is finished.
+     * Refused by the target (its content, its state): the parts are gone too, as a refused upload's bytes are. Failed
+     * otherwise (storage): the parts stay, and the same request can be sent again. {@code not_found} for a part that is
+     * missing or another caller's, {@code invalid_request} for one that is not a partial upload or named twice,
+     * {@code conflict} for an unfinished one.
+     */
+    public Uni<Progress> concatenate(UserId user, boolean pipeline, List<TusUploadId> parts, String metadata) {
+        ResumableWrites store = backend();
+        if (parts.isEmpty() || parts.size() > MAX_PARTS) {
+            throw new ReelvaultException(
+                    ErrorCode.INVALID_REQUEST, "a final upload names 1 to " + MAX_PARTS + " partial uploads");
+        }
+        if (new HashSet<>(parts).size() != parts.size()) {
+            throw new ReelvaultException(ErrorCode.INVALID_REQUEST, "a final upload names a partial upload twice");
+        }
+        TusMetadata meta = TusMetadata.parse(metadata);
+        TusTarget target = TusTarget.parse(meta.get("target").orElse("upload"));
+        if (target.pipeline() && !pipeline) {
+            throw new ReelvaultException(
+                    ErrorCode.FORBIDDEN, "only pipeline callers may upload to the target " + target.value());
+        }
+        // the parts one at a time (a final upload names few): each found, the caller's, a partial upload
+        Uni<List<Found>> found = Uni.createFrom().item(new ArrayList<>());
+        for (TusUploadId part : parts) {
+            found = found.chain(list -> partialPart(user, part).map(f -> {
+                list.add(f);
+                return list;
+            }));
+        }
+        return found.chain(partsFound -> {
+            long length = 0;
+            for (Found f : partsFound) {
+                length = Math.addExact(length, f.state().length());
+            }
+            List<String> ids = parts.stream().map(TusUploadId::value).toList();
+            TusState state = checked(user, target, meta, OptionalLong.of(length), metadata, TusState.FINAL, ids);
+            return openTarget(state).chain(() -> leases(parts)).chain(leases -> {
+                Uni<Progress> made = Uni.createFrom()
+                        .deferred(() -> concatenated(user, state, parts))
+                        .onTermination()
+                        .invoke(() -> leases.forEach(ResumableWrites.Lease::close));
+                return detachedFrom(made);
+            });
+        });
+    }
+
+    /** A part of a final upload: found, the caller's, unexpired, a partial upload. */
+    private Uni<Found> partialPart(UserId user, TusUploadId part) {
+        return load(user, part).map(f -> {
+            if (!f.state().partial()) {
+                throw new ReelvaultException(
+                        ErrorCode.INVALID_REQUEST, "the upload " + part.value() + " is not a partial upload");
+            }
+            return f;
+        });
+    }
+
+    /** {@link #partialPart} with all its bytes there. */
+    private Uni<Found> finishedPart(UserId user, TusUploadId part) {
+        return partialPart(user, part).map(f -> {
+            if (f.stored() != f.state().length()) {
+                throw new ReelvaultException(
+                        ErrorCode.CONFLICT,
+                        "the partial upload " + part.value() + " holds " + f.stored() + " of its "
+                                + f.state().length() + " bytes; finish it first");
+            }
+            return f;
+        });
+    }
+
+    /** Every part's lease, in order; {@code upload_locked} (and none held) when one is held elsewhere. */
+    private Uni<List<ResumableWrites.Lease>> leases(List<TusUploadId> parts) {
+        Uni<List<ResumableWrites.Lease>> held = Uni.createFrom().item(new ArrayList<>());
+        for (TusUploadId part : parts) {
+            held = held.chain(list -> lease(part)
+                    .onFailure()
+                    .invoke(e -> list.forEach(ResumableWrites.Lease::close))
+                    .map(lease -> {
+                        if (lease.isEmpty()) {
+                            list.forEach(ResumableWrites.Lease::close);
+                            throw new ReelvaultException(
+                                    ErrorCode.UPLOAD_LOCKED,
+                                    "a request is writing the partial upload " + part.value()
+                                            + "; retry when it has ended");
+                        }
+                        list.add(lease.get());
+                        return list;
+                    }));
+        }
+        return held;
+    }
+
+    /** Under the parts' leases: checks them again, then creates the final upload and publishes the parts' bytes. */
+    private Uni<Progress> concatenated(UserId user, TusState state, List<TusUploadId> parts) {
+        ResumableWrites store = backend();
+        Uni<Void> checked = Uni.createFrom().voidItem();
+        for (TusUploadId part : parts) {
+            checked = checked.chain(() -> finishedPart(user, part).replaceWithVoid());
+        }
+        TusUploadId id = TusUploadId.parse(state.id());
+        Multi<ByteBuffer> bytes = Multi.createBy()
+                .concatenating()
+                .streams(parts.stream().map(p -> store.read(p, 0)).toList());
+        return checked.chain(() -> store.create(id, bytes(state)))
+                .chain(() -> publish(id, state, bytes)
+                        .onFailure(e -> !refused(e))
+                        .call(() -> store.delete(id)) // storage failed: no final upload, the parts stay
+                        .onFailure(TusService::refused)
+                        .call(() -> deleteAll(parts)) // the parts' bytes are refused with it
+                        .call(() -> deleteAll(parts)));
+    }
+
+    /** Removes the parts of a final upload; one that cannot be removed now is left to the sweep (its expiry). */
+    private Uni<Void> deleteAll(List<TusUploadId> parts) {
+        ResumableWrites store = backend();
+        Uni<Void> deleted = Uni.createFrom().voidItem();
+        for (TusUploadId part : parts) {
+            deleted = deleted.chain(() -> store.delete(part).onFailure().recoverWithUni(e -> {
+                LOG.warnf(
+                        "tus: partial upload %s of a final upload not removed (%s); its expiry removes it",
+                        part.value(), e.getClass().getSimpleName());
+                return Uni.createFrom().voidItem();
+            }));
+        }
+        return deleted;
+    }
+
+    /** Runs {@code work} to its end whatever becomes of the request that asked for it. */
+    private static <T> Uni<T> detachedFrom(Uni<T> work) {
+        CompletableFuture<T> done = new CompletableFuture<>();
+        work.subscribe().with(done::complete, done::completeExceptionally);
+        return Uni.createFrom().completionStage(done::copy);
+    }
+
     /** The checks of the target's plain endpoint that need no storage; the new state document. */
-    private TusState checked(UserId user, TusTarget target, TusMetadata meta, OptionalLong length, String raw) {
+    private TusState checked(
+            UserId user,
+            TusTarget target,
+            TusMetadata meta,
+            OptionalLong length,
+            String raw,
+            String concat,
+            List<String> parts) {
         String filename = meta.get("filename").orElse(null);
         String filetype = meta.get("filetype").orElse(null);
         String generation = null;
@@ -202,7 +393,9 @@ public class TusService {
                 now,
                 now.plus(expiry),
                 false,
-                null);
+                null,
+                concat,
+                parts);
     }
 
     /** The type the plain endpoint expects of an artifact; null: any bytes (a {@code .tmp} temp file). */
@@ -257,7 +450,8 @@ public class TusService {
             if (state.finished()) {
                 return new Found(state, state.length(), bytes);
             }
-            boolean unpublished = state.length() != null && state.length() > 0 && bytes == state.length();
+            boolean unpublished =
+                    !state.partial() && state.length() != null && state.length() > 0 && bytes == state.length();
             return new Found(state, unpublished ? bytes - 1 : bytes, bytes);
         });
     }
@@ -282,6 +476,13 @@ public class TusService {
             Multi<ByteBuffer> body) {
         ResumableWrites store = backend();
         return load(user, id) // not found, other caller's or expired: answered before the lock is tried
+                .invoke(found -> {
+                    if (found.state().isFinal()) {
+                        throw new ReelvaultException(
+                                ErrorCode.FORBIDDEN,
+                                "a final upload is made of its partial uploads; it takes no PATCH");
+                    }
+                })
                 .chain(() -> lease(id))
                 .chain(lease -> {
                     if (lease.isEmpty()) {
@@ -343,12 +544,14 @@ public class TusService {
                 return Uni.createFrom().item(progress(state, found.offset()));
             }
             if (state.length() != null && state.length() == 0) {
-                return detached(id, state, handover.takeOver()); // nothing to append: published at once
+                return state.partial()
+                        ? Uni.createFrom().item(progress(state, 0))
+                        : detached(id, state, handover.takeOver()); // nothing to append: published at once
             }
             Uni<Void> settled = found.stored() == found.offset()
                     ? Uni.createFrom().voidItem()
                     : store.truncate(id, found.offset()); // complete but unpublished: the last byte comes again
-            long max = limit(state.targetKind());
+            long max = state.partial() ? state.length() : limit(state.targetKind());
             Uni<TusState> lengthKnown = settled.replaceWith(state);
             if (uploadLength.isPresent()) {
                 long declared = uploadLength.getAsLong();
@@ -379,6 +582,7 @@ public class TusService {
                         .chain(newOffset -> current.length() != null
                                         && newOffset.longValue()
                                                 == current.length().longValue()
+                                        && !current.partial()
                                 ? detached(id, current, handover.takeOver())
                                 : Uni.createFrom().item(progress(current, newOffset)));
             });
@@ -432,9 +636,13 @@ public class TusService {
      * (storage): the upload stays complete but unpublished, and a PATCH at its end (no body) tries again.
      */
     private Uni<Progress> publish(TusUploadId id, TusState state) {
+        return publish(id, state, backend().read(id, 0));
+    }
+
+    /** {@link #publish(TusUploadId, TusState)} of {@code bytes}, the upload's whole content. */
+    private Uni<Progress> publish(TusUploadId id, TusState state, Multi<ByteBuffer> bytes) {
         ResumableWrites store = backend();
         OptionalLong length = OptionalLong.of(state.length());
-        Multi<ByteBuffer> bytes = store.read(id, 0);
         Uni<String> published = switch (state.targetKind()) {
             case UPLOAD ->
                 uploads.upload(UserId.parse(state.owner()), UploadFilename.parse(state.filename()), length, bytes)
@@ -623,7 +831,22 @@ public class TusService {
                 state.metadata(),
                 state.expiresAt(),
                 state.finished(),
-                Optional.ofNullable(state.resource()));
+                Optional.ofNullable(state.resource()),
+                Optional.ofNullable(concatHeader(state)));
+    }
+
+    /** {@code Upload-Concat} as HEAD answers it: {@code partial}, {@code final;/api/v1/tus/a /api/v1/tus/b}, or null. */
+    private static String concatHeader(TusState state) {
+        if (state.partial()) {
+            return TusState.PARTIAL;
+        }
+        if (state.isFinal() && state.parts() != null) {
+            return TusState.FINAL + ";"
+                    + String.join(
+                            " ",
+                            state.parts().stream().map(p -> "/api/v1/tus/" + p).toList());
+        }
+        return null;
     }
 
     private ResumableWrites backend() {

@@ -1,6 +1,7 @@
 package io.reelvault.service.tus;
 
 import java.time.Instant;
+import java.util.List;
 
 /**
  * A resumable upload's state document, stored next to its bytes ({@link io.reelvault.storage.ResumableWrites}); the
@@ -13,6 +14,10 @@ import java.time.Instant;
  * @param length    {@code Upload-Length}, or null while deferred
  * @param metadata  the {@code Upload-Metadata} header as sent, answered to HEAD
  * @param resource  once published: the API path of what it became, e.g. {@code api/v1/uploads/upload_...}
+ * @param concat    null for a plain upload; {@value #PARTIAL} for a partial upload of the concatenation extension
+ *                  (its {@code target} is null: it only becomes something as part of a final upload) or
+ *                  {@value #FINAL} for a final upload, the concatenation of {@code parts}
+ * @param parts     a final upload's partial uploads (ids), in order; null otherwise
  */
 public record TusState(
         String id,
@@ -29,7 +34,11 @@ public record TusState(
         Instant createdAt,
         Instant expiresAt,
         boolean finished,
-        String resource) {
+        String resource,
+        String concat,
+        List<String> parts) {
+    static final String PARTIAL = "partial";
+    static final String FINAL = "final";
 
     TusState withLength(long newLength) {
         return new TusState(
@@ -47,7 +56,9 @@ public record TusState(
                 createdAt,
                 expiresAt,
                 finished,
-                resource);
+                resource,
+                concat,
+                parts);
     }
 
     TusState published(String path) {
@@ -66,7 +77,19 @@ public record TusState(
                 createdAt,
                 expiresAt,
                 true,
-                path);
+                path,
+                concat,
+                parts);
+    }
+
+    /** A partial upload of the concatenation extension: never published by itself. */
+    boolean partial() {
+        return PARTIAL.equals(concat);
+    }
+
+    /** A final upload of the concatenation extension: made whole at creation, never PATCHed. */
+    boolean isFinal() {
+        return FINAL.equals(concat);
     }
 
     TusTarget targetKind() {
