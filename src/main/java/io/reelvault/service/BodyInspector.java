@@ -4,6 +4,7 @@ import io.reelvault.error.ErrorCode;
 import io.reelvault.error.ReelvaultException;
 import io.reelvault.media.ContentSniffer;
 import io.reelvault.model.FileType;
+import io.reelvault.storage.AdoptableBody;
 import io.smallrye.mutiny.Multi;
 import java.nio.ByteBuffer;
 import java.util.Arrays;
@@ -38,8 +39,29 @@ public final class BodyInspector {
         this.declaredLength = declaredLength;
     }
 
+    /**
+     * The body, watched. A body the store already holds whole ({@link AdoptableBody}) stays one: its length is checked
+     * now, its type on its first bytes by the store that takes it (or, streamed, as any body's).
+     */
     public Multi<ByteBuffer> inspect(Multi<ByteBuffer> body) {
+        if (body instanceof AdoptableBody whole) {
+            if (whole.length() > maxBytes) {
+                throw tooLarge(maxBytes);
+            }
+            return whole.inspected(watched(whole), head.length, this::checkHead);
+        }
+        return watched(body);
+    }
+
+    private Multi<ByteBuffer> watched(Multi<ByteBuffer> body) {
         return body.onItem().invoke(this::accept).onCompletion().invoke(this::checkType);
+    }
+
+    /** The type check of a whole body on its first bytes. */
+    private void checkHead(ByteBuffer first) {
+        headLength = Math.min(first.remaining(), head.length);
+        first.get(head, 0, headLength);
+        checkType();
     }
 
     private void accept(ByteBuffer buffer) {

@@ -60,6 +60,15 @@ public interface ResumableWrites {
     /** The upload's bytes from {@code from} on, in constant memory. */
     Multi<ByteBuffer> read(TusUploadId id, long from);
 
+    /**
+     * The finished upload's bytes ({@code length} of them) for its publication: {@link #read} from 0, or, where the
+     * object store can take the stored bytes as the new object without copying them, an {@link AdoptableBody} (the
+     * local backend: the bytes file, which a successful publication moves away).
+     */
+    default Multi<ByteBuffer> whole(TusUploadId id, long length) {
+        return read(id, 0);
+    }
+
     /** Removes the upload's bytes, keeping its state document (a finished upload stays known until it expires). */
     Uni<Void> deleteBytes(TusUploadId id);
 

@@ -452,6 +452,47 @@ class TusApiTest {
         patch(token, url, 1_000, slice(png, 1_000, png.length)).statusCode(204);
     }
 
+    /**
+     * Local backend: the finished upload's bytes file becomes the object as it is (hashed in one read, renamed into
+     * place, no copy): the object is the very file (inode) the PATCHes appended to, and nothing is left in {@code .tus}.
+     */
+    @Test
+    void theFinishedBytesFileBecomesTheObjectWithoutACopy() throws IOException {
+        String token = TestTokens.user("tus-zero-copy");
+        byte[] png = Samples.png(300_000);
+        String url = created(token, (long) png.length, pngMeta());
+        patch(token, url, 0, slice(png, 0, 200_000)).statusCode(204);
+        java.nio.file.Path bytes = io.reelvault.support.TestStorageRoot.path()
+                .resolve(".tus")
+                .resolve(url.substring(url.lastIndexOf('/') + 1) + ".bin");
+        Object inode = java.nio.file.Files.getAttribute(bytes, "unix:ino");
+        String resource = patch(token, url, 200_000, slice(png, 200_000, png.length))
+                .statusCode(204)
+                .extract()
+                .header("Reelvault-Resource");
+        JsonPath stored = given().auth()
+                .oauth2(token)
+                .get(resource)
+                .then()
+                .statusCode(200)
+                .extract()
+                .jsonPath();
+        assertEquals(Samples.sha256(png), stored.getString("sha256"));
+        java.nio.file.Path object = io.reelvault.support.TestStorageRoot.path().resolve(stored.getString("key"));
+        assertEquals(inode, java.nio.file.Files.getAttribute(object, "unix:ino"), "the same file, not a copy");
+        assertTrue(java.nio.file.Files.notExists(bytes), "the bytes file moved");
+        // and the object reads back whole, checked against the digest recorded when it was adopted
+        String signed = given().auth()
+                .oauth2(token)
+                .get(resource + "/url")
+                .then()
+                .statusCode(200)
+                .extract()
+                .path("url");
+        byte[] read = given().get(signed).then().statusCode(200).extract().asByteArray();
+        assertEquals(Samples.sha256(png), Samples.sha256(read), "read back whole");
+    }
+
     /** Local backend: the bytes of a crashed publication are there, in {@code {root}/.tus}. */
     @Test
     void bytesCompleteButNotPublishedAreAskedForAgainFromTheLastByte() throws IOException {

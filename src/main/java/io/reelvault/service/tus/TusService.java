@@ -636,7 +636,7 @@ public class TusService {
      * (storage): the upload stays complete but unpublished, and a PATCH at its end (no body) tries again.
      */
     private Uni<Progress> publish(TusUploadId id, TusState state) {
-        return publish(id, state, backend().read(id, 0));
+        return publish(id, state, backend().whole(id, state.length()));
     }
 
     /** {@link #publish(TusUploadId, TusState)} of {@code bytes}, the upload's whole content. */

@@ -3,6 +3,7 @@ package io.reelvault.storage.local;
 import io.reelvault.error.ErrorCode;
 import io.reelvault.error.ReelvaultException;
 import io.reelvault.model.TusUploadId;
+import io.reelvault.storage.AdoptableBody;
 import io.reelvault.storage.ResumableWrites;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
@@ -261,6 +262,12 @@ final class LocalResumableWrites implements ResumableWrites {
             }
             return null;
         });
+    }
+
+    /** The bytes file itself, for the local object store to take as the new object ({@link LocalWrites}). */
+    @Override
+    public Multi<ByteBuffer> whole(TusUploadId id, long length) {
+        return AdoptableBody.of(read(id, 0), bytes(id), length);
     }
 
     @Override

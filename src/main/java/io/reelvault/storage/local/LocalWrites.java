@@ -3,6 +3,7 @@ package io.reelvault.storage.local;
 import io.reelvault.error.ErrorCode;
 import io.reelvault.error.ReelvaultException;
 import io.reelvault.model.ObjectKey;
+import io.reelvault.storage.AdoptableBody;
 import io.reelvault.storage.IncompleteWrites;
 import io.reelvault.storage.ObjectInfo;
 import io.reelvault.storage.PendingWrites;
@@ -73,10 +74,48 @@ final class LocalWrites {
     /** @param expectedEtag null: unconditional; otherwise the condition of {@link LocalObjectStore#putIf} */
     Uni<PutResult> write(ObjectKey key, Multi<ByteBuffer> body, OptionalLong length, Optional<String> expectedEtag) {
         Path target = paths.resolve(key);
+        if (body instanceof AdoptableBody whole && adoptable(whole, length)) {
+            return adopt(whole, key, target, expectedEtag);
+        }
         return stream(body, length, write -> {
             String sha256 = write.sha256();
             return new PutResult(commit(write, key, target, expectedEtag), sha256);
         });
+    }
+
+    /** Whether the store can take the body's file as the object: a file under this root, of the expected length. */
+    private boolean adoptable(AdoptableBody whole, OptionalLong length) {
+        return whole.file().startsWith(paths.root()) && (length.isEmpty() || length.getAsLong() == whole.length());
+    }
+
+    /**
+     * The body's file made the object without copying it: its first bytes checked ({@link AdoptableBody#checkHead}),
+     * hashed in one read, then committed by the same rename (and under the same condition) as a written temp file. A
+     * refusal or failure before the rename leaves the file where it was, its owner's.
+     */
+    private Uni<PutResult> adopt(AdoptableBody whole, ObjectKey key, Path target, Optional<String> expectedEtag) {
+        return io.blocking(() -> {
+                    if (stopped) {
+                        throw stopping();
+                    }
+                    PendingWrite write = PendingWrite.adopt(whole.file(), digests);
+                    pending.add(write);
+                    try {
+                        if (write.written() != whole.length()) {
+                            throw lengthMismatch(whole.length());
+                        }
+                        whole.checkHead(write.head(whole.headBytes()));
+                        String sha256 = write.sha256();
+                        return new PutResult(commit(write, key, target, expectedEtag), sha256);
+                    } catch (IOException | RuntimeException e) {
+                        write.abort();
+                        throw e;
+                    } finally {
+                        pending.remove(write);
+                    }
+                })
+                .onFailure(UncheckedIOException.class)
+                .transform(LocalIo::unavailable);
     }
 
     /** What a written temp file becomes: called on the blocking executor once the body was written whole. */

@@ -87,14 +87,63 @@ final class PendingWrite {
     private String hex;
     private long written;
     private boolean finished;
+    /** A file this write did not create ({@link #adopt}): an abort leaves it where it is. */
+    private final boolean adopted;
 
-    private PendingWrite(Path temp, FileChannel channel, boolean recordDigest, int directBlock, ByteBuffer batch) {
+    private PendingWrite(
+            Path temp, FileChannel channel, boolean recordDigest, int directBlock, ByteBuffer batch, boolean adopted) {
         this.temp = temp;
         this.channel = channel;
         this.recordDigest = recordDigest;
         this.directBlock = directBlock;
         this.sha256 = Sha256.newDigest();
         this.batch = batch;
+        this.adopted = adopted;
+    }
+
+    /**
+     * A write of a file that already holds the whole body, durably (a finished resumable upload's bytes, on the same
+     * filesystem): hashed by one read, then {@link #commit committed} by the same rename as a written temp file. An
+     * abort closes it and leaves it in place, its owner's still.
+     */
+    static PendingWrite adopt(Path file, boolean recordDigest) throws IOException {
+        FileChannel channel = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE);
+        PendingWrite write = new PendingWrite(file, channel, recordDigest, 0, null, true);
+        try {
+            write.digestWhole();
+            return write;
+        } catch (IOException | RuntimeException e) {
+            write.abort();
+            throw e;
+        }
+    }
+
+    /** The first {@code n} bytes of the file (fewer when it is shorter), read without moving its position. */
+    synchronized ByteBuffer head(int n) throws IOException {
+        ByteBuffer head = ByteBuffer.allocate(n);
+        while (head.hasRemaining() && channel.read(head, head.position()) >= 0) {
+            // positional reads until full or at the end
+        }
+        return head.flip();
+    }
+
+    /** Hashes the adopted file from its start to its end (its size is what was written). */
+    private synchronized void digestWhole() throws IOException {
+        ByteBuffer buffer = ByteBuffer.allocate(16 * STEP);
+        long at = 0;
+        while (true) {
+            buffer.clear();
+            int n = channel.read(buffer, at);
+            if (n < 0) {
+                break;
+            }
+            buffer.flip();
+            for (int i = 0; i < n; i += STEP) {
+                digest(buffer, i, Math.min(STEP, n - i));
+            }
+            at += n;
+        }
+        written = at;
     }
 
     /**
@@ -127,7 +176,7 @@ final class PendingWrite {
                     == null) { // a sweep of another process that found it first: a fresh file is never old
                 throw new IOException("the new temp file " + temp.getFileName() + " is locked by another process");
             }
-            return new PendingWrite(temp, channel, recordDigest, block, batch);
+            return new PendingWrite(temp, channel, recordDigest, block, batch, false);
         } catch (IOException | RuntimeException e) {
             if (batch != null) {
                 WriteBuffers.release(batch);
@@ -456,6 +505,9 @@ final class PendingWrite {
             channel.close();
         } catch (IOException ignored) {
             // closing a file we are about to delete
+        }
+        if (adopted) {
+            return true; // not ours to delete
         }
         try {
             Files.deleteIfExists(temp);

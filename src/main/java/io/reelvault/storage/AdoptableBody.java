@@ -1,0 +1,85 @@
+package io.reelvault.storage;
+
+import io.smallrye.mutiny.Multi;
+import io.smallrye.mutiny.operators.AbstractMulti;
+import io.smallrye.mutiny.subscription.MultiSubscriber;
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Consumer;
+
+/**
+ * A body whose bytes the store already holds whole, durably, in a file of its own (a finished resumable upload's
+ * bytes): a store that can take that file as the new object ({@link ObjectStore#put}, local backend: hashed in one
+ * read, then renamed into place) does so instead of copying it; any other consumer simply streams it, as the
+ * {@code Multi} it is. So whoever passes it on unchanged (or through {@link #inspected}) gets the zero-copy path, and
+ * whoever wraps it in another operator gets a correct copy.
+ *
+ * <p>The checks a caller would run on the streamed bytes are kept twice: in the stream (for a copy) and as checks of
+ * the body's first bytes and length (for a store that takes the file, which runs them before it touches anything).
+ * Only one of the two paths is ever used for one body.
+ */
+public final class AdoptableBody extends AbstractMulti<ByteBuffer> {
+    private final Multi<ByteBuffer> stream;
+    private final Path file;
+    private final long length;
+    private final int headBytes;
+    private final List<Consumer<ByteBuffer>> headChecks;
+
+    private AdoptableBody(
+            Multi<ByteBuffer> stream, Path file, long length, int headBytes, List<Consumer<ByteBuffer>> headChecks) {
+        this.stream = stream;
+        this.file = file;
+        this.length = length;
+        this.headBytes = headBytes;
+        this.headChecks = List.copyOf(headChecks);
+    }
+
+    /**
+     * @param stream the file's bytes as a stream, for consumers that copy
+     * @param file   the file, which the store may move away: its owner must not need it after a successful put
+     * @param length its size in bytes
+     */
+    public static AdoptableBody of(Multi<ByteBuffer> stream, Path file, long length) {
+        return new AdoptableBody(stream, file, length, 0, List.of());
+    }
+
+    /**
+     * This body with {@code inspectedStream} as its stream (the same bytes, watched by the caller's checks) and, for a
+     * store that takes the file, {@code check} run on a read-only view of its first {@code headBytes} bytes (fewer when
+     * the file is shorter) before it does; a check fails by throwing.
+     */
+    public AdoptableBody inspected(Multi<ByteBuffer> inspectedStream, int headBytes, Consumer<ByteBuffer> check) {
+        List<Consumer<ByteBuffer>> checks = new ArrayList<>(headChecks);
+        checks.add(check);
+        return new AdoptableBody(inspectedStream, file, length, Math.max(this.headBytes, headBytes), checks);
+    }
+
+    /** The file holding the bytes. */
+    public Path file() {
+        return file;
+    }
+
+    /** The body's length in bytes. */
+    public long length() {
+        return length;
+    }
+
+    /** How many of the first bytes {@link #checkHead} needs. */
+    public int headBytes() {
+        return headBytes;
+    }
+
+    /** Runs every check on the body's first bytes ({@link #headBytes} of them, or all when fewer); throws if one fails. */
+    public void checkHead(ByteBuffer head) {
+        for (Consumer<ByteBuffer> check : headChecks) {
+            check.accept(head.asReadOnlyBuffer());
+        }
+    }
+
+    @Override
+    public void subscribe(MultiSubscriber<? super ByteBuffer> subscriber) {
+        stream.subscribe().withSubscriber(subscriber);
+    }
+}
