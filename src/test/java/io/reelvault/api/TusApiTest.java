@@ -450,12 +450,26 @@ class TusApiTest {
                     meta.length() > 60 ? meta.substring(0, 60) : meta);
         }
         // a header past the server's header limit is refused by the HTTP layer (431) before any of this code runs
-        Response tooBig = bounded(token)
-                .noFilters()
-                .header("Upload-Length", 10)
-                .header("Upload-Metadata", "a".repeat(40_000))
-                .post("/api/v1/tus/");
-        assertTrue(tooBig.statusCode() == 431 || tooBig.statusCode() == 400, tooBig.statusLine());
+        try (RawConnection c = RawConnection.connect(Duration.ofSeconds(30))) {
+            try {
+                c.send(RawConnection.head(
+                        "POST",
+                        "/api/v1/tus/",
+                        RawConnection.headers(
+                                "Authorization",
+                                "Bearer " + token,
+                                "Tus-Resumable",
+                                "1.0.0",
+                                "Upload-Length",
+                                "10",
+                                "Upload-Metadata",
+                                "a".repeat(40_000))));
+            } catch (IOException closedWhileSending) {
+                // the server closed it already
+            }
+            RawAnswer tooBig = c.response();
+            assertTrue(tooBig == null || tooBig.status() == 431 || tooBig.status() == 400, String.valueOf(tooBig));
+        }
         for (String method : List.of("GET", "PUT", "OPTIONS", "TRACE", "PATCH, DELETE", "", "x".repeat(300))) {
             edge(
                     bounded(token)
@@ -481,8 +495,7 @@ class TusApiTest {
                 "../../../etc/passwd",
                 "..%2f..%2fetc",
                 "tus_20261205_\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9",
-                "tus_20261205_" + "a".repeat(3_000),
-                "tus_20261205_" + "a".repeat(20_000))) {
+                "tus_20261205_" + "a".repeat(3_000))) {
             for (Response r : List.of(
                     bounded(token)
                             .noFilters()
@@ -497,6 +510,17 @@ class TusApiTest {
                     assertEquals("invalid_id", r.jsonPath().getString("code"), r.asString());
                 }
             }
+        }
+        // past the request line's limit the HTTP layer answers 414 (or closes) before any of this code runs
+        try (RawConnection c = RawConnection.connect(Duration.ofSeconds(30))) {
+            try {
+                c.send(RawConnection.head(
+                        "PATCH", "/api/v1/tus/tus_20261205_" + "a".repeat(20_000), chunkedPatch(token, 0)));
+            } catch (IOException closedWhileSending) {
+                // the server closed it already
+            }
+            RawAnswer tooLong = c.response();
+            assertTrue(tooLong == null || tooLong.status() == 414, String.valueOf(tooLong));
         }
         head(token, url).statusCode(200).header("Upload-Offset", "0");
         serviceIsWhole(token);
