@@ -1,6 +1,10 @@
 package io.reelvault.api;
 
+import io.reelvault.api.problem.Problems;
+import io.reelvault.error.ErrorCode;
+import io.reelvault.error.ReelvaultException;
 import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServerResponse;
 import io.vertx.ext.web.Router;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
@@ -15,13 +19,21 @@ import java.util.Set;
  *       too, which clients ignore), whoever answers it: the resource, the security layer (401), a filter (429, 503) or
  *       the problem mapper;
  *   <li>{@code X-HTTP-Method-Override}: a POST that names PATCH, DELETE or HEAD there (a client or proxy that cannot send
- *       those) is routed again as that method, before any JAX-RS processing of the request (and of its body).
+ *       those) is routed again as that method, before any JAX-RS processing of the request (and of its body). Any
+ *       other value (another method, a list, garbage; {@code POST} itself is allowed) is 400 {@code invalid_request}
+ *       at once, rather than silently served as the POST (a creation) the client did not mean; its body is never read.
  * </ul>
  */
 @ApplicationScoped
 public class TusHeaders {
     static final String OVERRIDE = "X-HTTP-Method-Override";
     private static final Set<String> OVERRIDABLE = Set.of("PATCH", "DELETE", "HEAD");
+
+    private final Problems problems;
+
+    public TusHeaders(Problems problems) {
+        this.problems = problems;
+    }
 
     void register(@Observes Router router) {
         router.route("/api/v1/tus*").order(-900).handler(ctx -> {
@@ -30,6 +42,15 @@ public class TusHeaders {
                 String method = wanted.strip().toUpperCase(Locale.ROOT);
                 if (OVERRIDABLE.contains(method)) {
                     ctx.reroute(HttpMethod.valueOf(method), ctx.request().uri());
+                    return;
+                }
+                if (!method.equals("POST")) {
+                    ctx.addHeadersEndHandler(v -> ctx.response().headers().set("Tus-Resumable", TusResource.VERSION));
+                    Problems.Answer answer = problems.answer(new ReelvaultException(
+                            ErrorCode.INVALID_REQUEST, OVERRIDE + " must be PATCH, DELETE or HEAD"));
+                    HttpServerResponse response = ctx.response().setStatusCode(answer.status());
+                    answer.headers().forEach(response::putHeader);
+                    response.end(answer.body());
                     return;
                 }
             }

@@ -397,7 +397,8 @@ class BrowserTusTest {
                         "creation-defer-length",
                         "expiration",
                         "checksum",
-                        "termination"),
+                        "termination",
+                        "concatenation"),
                 Arrays.asList(String.valueOf(headers.get("Tus-Extension")).split(",")),
                 r.toString());
         assertEquals(

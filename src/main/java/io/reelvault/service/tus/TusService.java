@@ -574,7 +574,8 @@ public class TusService {
             }
             return lengthKnown.chain(current -> {
                 long end = current.length() != null ? current.length() : max;
-                if (contentLength.isPresent() && offset + contentLength.getAsLong() > end) {
+                if (contentLength.isPresent()
+                        && contentLength.getAsLong() > end - offset) { // no overflow near Long.MAX
                     throw current.length() != null ? pastLength(current.length()) : BodyInspector.tooLarge(max);
                 }
                 Multi<ByteBuffer> checked = watched(body, offset, end, current.length() != null, checksum);
