@@ -223,15 +223,25 @@ final class S3ResumableWrites implements ResumableWrites {
         final TusUploadId id;
         final Progress before;
         final List<CompletedPart> parts;
+        /**
+         * Whether each part is recorded in {@code progress} once sent: so that a replica that dies mid-PATCH leaves
+         * the parts it sent to whichever replica continues (its tail, in memory, is lost). Not for a chunk that is
+         * kept only whole (it carries a checksum): its bytes count only once the end is verified.
+         */
+        private final boolean recordParts;
+        /** A part of this PATCH is recorded: a refused chunk must put {@link #before} back. */
+        private boolean recorded;
+
         private BufferBudget.Part budgetPart;
         private List<ByteBuffer> chunks = new ArrayList<>();
         private ByteBuffer current;
         private long filled;
         volatile boolean cancelled;
 
-        Filling(TusUploadId id, Progress before) {
+        Filling(TusUploadId id, Progress before, boolean recordParts) {
             this.id = id;
             this.before = before;
+            this.recordParts = recordParts;
             this.parts = new ArrayList<>(before.parts());
             this.budgetPart = budget.part(partSize);
         }
@@ -286,6 +296,11 @@ final class S3ResumableWrites implements ResumableWrites {
             } finally {
                 budgetPart.sent();
             }
+            if (recordParts) {
+                // the parts so far and no tail: the tail object still holds the previous one, which this ignores
+                save(id, new Progress(before.uploadId(), List.copyOf(parts), 0, false, 0));
+                recorded = true;
+            }
             budgetPart = budget.part(partSize);
             chunks = new ArrayList<>();
             current = null;
@@ -315,6 +330,19 @@ final class S3ResumableWrites implements ResumableWrites {
             }
         }
 
+        /** A refused chunk: the progress as before it (the tail object was not touched); gives the buffer back. */
+        void discard() {
+            try {
+                if (recorded) {
+                    save(id, before);
+                }
+            } catch (Exception e) {
+                // the parts recorded stay: a prefix of the bytes the client sent, which the next HEAD reports
+            } finally {
+                release();
+            }
+        }
+
         void release() {
             budgetPart.release();
         }
@@ -332,7 +360,7 @@ final class S3ResumableWrites implements ResumableWrites {
                     if (p.completed()) {
                         return (Object) p;
                     }
-                    Filling filling = new Filling(id, p);
+                    Filling filling = new Filling(id, p, keepOnFailure.test(null));
                     try {
                         if (p.tail() > 0) {
                             byte[] tail = get(key(id, "tail")).orElse(new byte[0]);
@@ -374,7 +402,10 @@ final class S3ResumableWrites implements ResumableWrites {
                                             .onFailure()
                                             .recoverWithNull()
                                             .replaceWithVoid()
-                                    : Uni.createFrom().voidItem().invoke(filling::release))
+                                    : blocking(() -> {
+                                        filling.discard();
+                                        return null;
+                                    }))
                             .onCancellation()
                             .invoke(() -> {
                                 filling.cancelled = true;
@@ -382,6 +413,8 @@ final class S3ResumableWrites implements ResumableWrites {
                                     try {
                                         if (keepOnFailure.test(null)) {
                                             filling.keep();
+                                        } else {
+                                            filling.discard();
                                         }
                                     } catch (Exception ignored) {
                                         // the next HEAD reports what was recorded before
