@@ -27,7 +27,9 @@
 # answer (tus: the creation POST, every PATCH, and the publication the last PATCH waits for). Each upload is checked
 # (every PATCH 204, the published upload's sha256 the input's) and deleted afterwards.
 # Peak RSS per contender: the JVM's VmHWM, reset (echo 5 > /proc/PID/clear_refs) before each upload and read after
-# it; the maximum over the contender's runs. The whole process's peak (/usr/bin/time -v) is printed too.
+# it; the maximum over the contender's runs. The whole process's peak (/usr/bin/time -v) is printed too. A JVM keeps
+# the memory it took resident, so after the first run each contender's peak is at least what the others left: read
+# the column as "flat or not" (tus should not stand out), not as each path's own footprint.
 #
 # Prints a table per backend and, for bench/compare.sh, one line per tus contender:
 #   ROW<TAB>tus-BACKEND-CHUNKm<TAB>tus MB/s<TAB>plain MB/s<TAB>MB/s<TAB>peak RSS ...
