@@ -9,6 +9,7 @@
 #   raw upload 100 MiB and 1 GiB          bench/upload-local.sh     dd bs=1M conv=fdatasync to the same disk
 #   start to ready                        bench/startup.sh          -
 #   S3 upload 1 GiB (BENCH_S3=1 only)     bench/upload-s3.sh        aws s3 cp to the same s3proxy
+#   tus upload 1 GiB, 5 and 50 MiB chunks bench/tus.sh              the plain upload endpoint, same bytes, local and S3
 #
 #   bench/compare.sh
 #   BENCH_JAR=/path/to/old/target/quarkus-app/quarkus-run.jar bench/compare.sh    # measure another build
@@ -17,7 +18,7 @@
 #   BENCH_JAR=target/quarkus-app/quarkus-run.jar   the jar to measure (built when missing and not set)
 #   BENCH_RUNS=5          measurements per contender and row (medians)
 #   BENCH_DURATION=10     seconds per wrk run
-#   BENCH_PARTS="download small upload startup s3"   the parts to run, in this order
+#   BENCH_PARTS="download small upload startup s3 tus"   the parts to run, in this order
 #   BENCH_RETRIES=1       a part that fails (e.g. a port taken by another process meanwhile) runs again this often
 #   BENCH_S3=0            1: also the S3 row (needs the AWS CLI, installed by upload-s3.sh when root, and Maven)
 #
@@ -37,7 +38,7 @@ JAR="$ROOT/target/quarkus-app/quarkus-run.jar"
 
 export BENCH_RUNS=${BENCH_RUNS:-5}
 export BENCH_DURATION=${BENCH_DURATION:-10}
-PARTS=${BENCH_PARTS:-download small upload startup s3}
+PARTS=${BENCH_PARTS:-download small upload startup s3 tus}
 S3=${BENCH_S3:-0}
 RETRIES=${BENCH_RETRIES:-1}
 [[ $BENCH_RUNS =~ ^[1-9][0-9]*$ ]] || die "BENCH_RUNS must be a positive integer"
@@ -122,7 +123,8 @@ for part in $PARTS; do
         upload) run_part upload upload-local.sh ;;
         startup) run_part startup startup.sh ;;
         s3) if [[ $S3 == 1 ]]; then run_part s3 upload-s3.sh; else PART_STATUS[s3]="skipped (BENCH_S3=1 runs it)"; fi ;;
-        *) die "unknown part '$part' in BENCH_PARTS (download small upload startup s3)" ;;
+        tus) run_part tus tus.sh ;;
+        *) die "unknown part '$part' in BENCH_PARTS (download small upload startup s3 tus)" ;;
     esac
 done
 
@@ -138,6 +140,8 @@ ROW_SPECS=(
     "upload-1g|upload|raw upload 1 GiB|dd conv=fdatasync|ratio|0.9"
     "start-ready|startup|start to ready (/q/health/ready 200)|-|max|1.5"
     "s3-upload-1g|s3|S3 upload 1 GiB|aws s3 cp|ratio|0.9"
+    "tus-local-50m|tus|tus upload 1 GiB, 50 MiB chunks, local|plain upload endpoint, same bytes|ratio|0.8"
+    "tus-s3-50m|tus|tus upload 1 GiB, 50 MiB chunks, S3|plain upload endpoint, same bytes (s3proxy)|ratio|0.8"
 )
 row_out() { printf '%-46s %13s %14s %6s %10s %5s %12s\n' "$@"; }
 line() { printf '%s\n' "----------------------------------------------------------------------------------------------------------------"; }

@@ -48,7 +48,10 @@ public interface ResumableWrites {
      * Appends {@code body} at {@code offset}, which must be the upload's current offset, under its lock. The bytes are
      * durable (fsynced) when the returned {@code Uni} completes with the new offset. When the body fails (or the
      * {@code Uni} is cancelled), the bytes received so far stay (durably) if {@code keepOnFailure} accepts the failure,
-     * else the upload is cut back to {@code offset}; then the body's failure is passed on.
+     * else the upload is cut back to {@code offset}; then the body's failure is passed on. {@code keepOnFailure}
+     * asked about {@code null} (a cancellation) tells whether a cut chunk may stay at all: if so, bytes may be made
+     * durable while the chunk still streams (local: written to the file; S3: each part recorded once sent), so that
+     * whatever replica continues after this process dies mid-chunk finds them.
      *
      * @return the new offset
      */

@@ -239,6 +239,65 @@ class TusApiTest {
         problem(create(token, config.uploads().maxSize().asLongValue() + 1, pngMeta()), 413, "payload_too_large");
     }
 
+    /**
+     * A chunk without Content-Length found to pass {@code Upload-Length} only as it streams, after more than two S3
+     * parts' worth of it went by (on S3 those parts were sent and recorded, so that a replica dying mid-PATCH leaves
+     * them): 413, and the whole chunk is discarded all the same; the upload then completes from offset 0.
+     */
+    @Test
+    void aChunkPastTheLengthFoundWhileStreamingIsDiscardedWholeEvenAfterPartsWereSent() throws Exception {
+        String token = Generations.PIPELINE; // a clip: the pipeline's limit (64M here), not a user's (2M)
+        String generation = Generations.create("tus chunk past its length " + System.nanoTime());
+        byte[] clip = Samples.mp4(25 << 20);
+        String url = created(
+                token,
+                (long) clip.length,
+                metadata(
+                        "target",
+                        "generation_clip",
+                        "generation_id",
+                        generation,
+                        "clip",
+                        "1",
+                        "filetype",
+                        "video/mp4"));
+        byte[] tooLong = Samples.concat(clip, new byte[1 << 20]);
+        try {
+            HttpResponse<String> answer = HttpClient.newBuilder()
+                    .version(HttpClient.Version.HTTP_1_1)
+                    .build()
+                    .send(
+                            HttpRequest.newBuilder(URI.create(url))
+                                    .header("Authorization", "Bearer " + token)
+                                    .header("Tus-Resumable", "1.0.0")
+                                    .header("Upload-Offset", "0")
+                                    .header("Content-Type", Tus.OCTETS)
+                                    .method(
+                                            "PATCH",
+                                            HttpRequest.BodyPublishers.ofInputStream(
+                                                    () -> new java.io.ByteArrayInputStream(tooLong)))
+                                    .build(),
+                            HttpResponse.BodyHandlers.ofString());
+            assertEquals(413, answer.statusCode(), answer.body());
+            assertTrue(answer.body().contains("\"code\":\"payload_too_large\""), answer.body());
+        } catch (IOException cut) {
+            // the service answered 413 and closed the connection while the client still sent
+        }
+        io.reelvault.support.Poll.untilPasses(
+                Duration.ofSeconds(30), () -> head(token, url).statusCode(200).header("Upload-Offset", "0"));
+        io.reelvault.support.Poll.untilPasses(
+                Duration.ofSeconds(30),
+                () -> { // 423 until the lease is given back
+                    patch(token, url, 0, clip).statusCode(204).header("Upload-Offset", Integer.toString(clip.length));
+                });
+        given().auth()
+                .oauth2(token)
+                .get("/api/v1/generations/" + generation)
+                .then()
+                .statusCode(200)
+                .body("clips.find { it.clip == 1 }.sha256", equalTo(Samples.sha256(clip)));
+    }
+
     @Test
     void aChunkWhoseChecksumDiffersIs460AndDiscarded() {
         String token = TestTokens.user("tus-checksum");

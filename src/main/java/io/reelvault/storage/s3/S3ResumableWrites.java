@@ -27,7 +27,8 @@ import software.amazon.awssdk.services.s3.model.GetObjectResponse;
  * The S3 backend's resumable uploads, under {@code .tus/{id}/} in the bucket (outside the service's areas: no listing,
  * scan, lifecycle rule or abandoned-upload sweep of an area sees them). Each upload is an S3 multipart upload of
  * {@code .tus/{id}/data} with parts of one fixed size (the backend's part size, at least 5 MiB; all equal but the last,
- * so R2-style servers take them); the bytes that do not fill a part yet wait in the small object {@code tail} and are
+ * so R2-style servers take them); the bytes that do not fill a part yet wait in the small object {@code tail} (each new tail a new object,
+ * {@code tail-1}, {@code tail-2}, ..., so that the progress always names one that is stored) and are
  * put in front of the next PATCH's bytes; {@code progress} records the multipart upload's id, its parts (number and
  * ETag) and the tail's size; {@code state.json} is the caller's document. No local disk is used; a PATCH holds at most one
  * part in memory, taken from the store's {@link BufferBudget} as bytes arrive. A full part is sent only once a byte beyond it arrives, so the tail is never empty while the upload
@@ -57,10 +58,26 @@ final class S3ResumableWrites implements ResumableWrites {
         return PREFIX + id.value() + "/" + name;
     }
 
-    /** The multipart upload's progress: its id, parts, tail size; once completed, its total and the bytes given back. */
-    private record Progress(String uploadId, List<CompletedPart> parts, long tail, boolean completed, long givenBack) {
+    /** The tail object of a progress: {@code tail}, then {@code tail-1}, {@code tail-2}, ... */
+    private static String tailKey(TusUploadId id, Progress p) {
+        return key(id, p.generation() == 0 ? "tail" : "tail-" + p.generation());
+    }
+
+    /**
+     * The multipart upload's progress: its id, parts, tail size; once completed, its total and the bytes given back.
+     * {@code generation} names the tail object ({@link #tailKey}): each new tail is a new object, and the old one is
+     * removed only once the progress names the new one, so that a progress always names a tail that is stored, whatever
+     * write fails or whenever the process dies.
+     */
+    private record Progress(
+            String uploadId, List<CompletedPart> parts, long tail, boolean completed, long givenBack, long generation) {
         long offset(long partSize) {
             return (long) parts.size() * partSize + tail - givenBack;
+        }
+
+        /** The same with another tail, in a new generation. */
+        Progress withTail(List<CompletedPart> parts, long tail) {
+            return new Progress(uploadId, parts, tail, false, 0, generation + 1);
         }
 
         String text() {
@@ -68,6 +85,7 @@ final class S3ResumableWrites implements ResumableWrites {
             b.append(uploadId)
                     .append('\n')
                     .append(tail)
+                    .append(generation == 0 ? "" : " " + generation) // none: written before generations
                     .append('\n')
                     .append(completed)
                     .append('\n')
@@ -89,12 +107,14 @@ final class S3ResumableWrites implements ResumableWrites {
                         .eTag(lines[i].substring(space + 1))
                         .build());
             }
+            String[] tail = lines[1].split(" ");
             return new Progress(
                     lines[0],
                     parts,
-                    Long.parseLong(lines[1]),
+                    Long.parseLong(tail[0]),
                     Boolean.parseBoolean(lines[2]),
-                    Long.parseLong(lines[3]));
+                    Long.parseLong(lines[3]),
+                    tail.length > 1 ? Long.parseLong(tail[1]) : 0);
         }
     }
 
@@ -182,7 +202,7 @@ final class S3ResumableWrites implements ResumableWrites {
                             .overrideConfiguration(bucket.deadline()))
                     .get()
                     .uploadId();
-            save(id, new Progress(uploadId, List.of(), 0, false, 0));
+            save(id, new Progress(uploadId, List.of(), 0, false, 0, 0));
             put(key(id, "state.json"), state);
             return null;
         });
@@ -223,15 +243,25 @@ final class S3ResumableWrites implements ResumableWrites {
         final TusUploadId id;
         final Progress before;
         final List<CompletedPart> parts;
+        /**
+         * Whether each part is recorded in {@code progress} once sent: so that a replica that dies mid-PATCH leaves
+         * the parts it sent to whichever replica continues (its tail, in memory, is lost). Not for a chunk that is
+         * kept only whole (it carries a checksum): its bytes count only once the end is verified.
+         */
+        private final boolean recordParts;
+        /** A part of this PATCH is recorded: a refused chunk must put {@link #before} back. */
+        private boolean recorded;
+
         private BufferBudget.Part budgetPart;
         private List<ByteBuffer> chunks = new ArrayList<>();
         private ByteBuffer current;
         private long filled;
         volatile boolean cancelled;
 
-        Filling(TusUploadId id, Progress before) {
+        Filling(TusUploadId id, Progress before, boolean recordParts) {
             this.id = id;
             this.before = before;
+            this.recordParts = recordParts;
             this.parts = new ArrayList<>(before.parts());
             this.budgetPart = budget.part(partSize);
         }
@@ -286,20 +316,29 @@ final class S3ResumableWrites implements ResumableWrites {
             } finally {
                 budgetPart.sent();
             }
+            if (recordParts) {
+                // the parts so far and no tail: the tail object still holds the previous one, which this ignores
+                save(id, new Progress(before.uploadId(), List.copyOf(parts), 0, false, 0, before.generation()));
+                recorded = true;
+            }
             budgetPart = budget.part(partSize);
             chunks = new ArrayList<>();
             current = null;
             filled = 0;
         }
 
-        /** Records what arrived: the tail, then the progress naming the parts sent; gives the buffer back. */
+        /**
+         * Records what arrived: the tail as a new object, then the progress naming it and the parts sent, then the old
+         * tail goes; gives the buffer back.
+         */
         long keep() throws Exception {
             try {
                 PartBuffer tail = bytes();
+                Progress after = before.withTail(List.copyOf(parts), filled);
                 bucket.s3()
                         .putObject(
                                 b -> b.bucket(bucket.name())
-                                        .key(key(id, "tail"))
+                                        .key(tailKey(id, after))
                                         .contentLength(filled)
                                         .serverSideEncryption(bucket.sse())
                                         .overrideConfiguration(bucket.deadline(filled)),
@@ -307,9 +346,22 @@ final class S3ResumableWrites implements ResumableWrites {
                                         ? AsyncRequestBody.fromBytes(new byte[0]) // no chunk to stream
                                         : tail.body("application/octet-stream"))
                         .get();
-                Progress after = new Progress(before.uploadId(), List.copyOf(parts), filled, false, 0);
                 save(id, after);
+                deleteQuietly(tailKey(id, before)); // left behind if this fails: removed with the upload
                 return after.offset(partSize);
+            } finally {
+                release();
+            }
+        }
+
+        /** A refused chunk: the progress as before it (the tail object was not touched); gives the buffer back. */
+        void discard() {
+            try {
+                if (recorded) {
+                    save(id, before);
+                }
+            } catch (Exception e) {
+                // the parts recorded stay: a prefix of the bytes the client sent, which the next HEAD reports
             } finally {
                 release();
             }
@@ -332,10 +384,10 @@ final class S3ResumableWrites implements ResumableWrites {
                     if (p.completed()) {
                         return (Object) p;
                     }
-                    Filling filling = new Filling(id, p);
+                    Filling filling = new Filling(id, p, keepOnFailure.test(null));
                     try {
                         if (p.tail() > 0) {
-                            byte[] tail = get(key(id, "tail")).orElse(new byte[0]);
+                            byte[] tail = get(tailKey(id, p)).orElse(new byte[0]);
                             if (tail.length != p.tail()) {
                                 throw new ReelvaultException(
                                         ErrorCode.STORAGE_UNAVAILABLE, "a tus upload's tail is missing");
@@ -374,7 +426,10 @@ final class S3ResumableWrites implements ResumableWrites {
                                             .onFailure()
                                             .recoverWithNull()
                                             .replaceWithVoid()
-                                    : Uni.createFrom().voidItem().invoke(filling::release))
+                                    : blocking(() -> {
+                                        filling.discard();
+                                        return null;
+                                    }))
                             .onCancellation()
                             .invoke(() -> {
                                 filling.cancelled = true;
@@ -382,6 +437,8 @@ final class S3ResumableWrites implements ResumableWrites {
                                     try {
                                         if (keepOnFailure.test(null)) {
                                             filling.keep();
+                                        } else {
+                                            filling.discard();
                                         }
                                     } catch (Exception ignored) {
                                         // the next HEAD reports what was recorded before
@@ -432,7 +489,7 @@ final class S3ResumableWrites implements ResumableWrites {
                         throw new ReelvaultException(
                                 ErrorCode.CONFLICT, "the resent bytes are not the ones this upload received before");
                     }
-                    Progress restored = new Progress(p.uploadId(), p.parts(), p.tail(), true, 0);
+                    Progress restored = new Progress(p.uploadId(), p.parts(), p.tail(), true, 0, p.generation());
                     save(id, restored);
                     return restored.offset(partSize);
                 }));
@@ -449,14 +506,16 @@ final class S3ResumableWrites implements ResumableWrites {
             long full = (long) p.parts().size() * partSize;
             if (p.completed()) {
                 long total = full + p.tail();
-                save(id, new Progress(p.uploadId(), p.parts(), p.tail(), true, total - offset));
+                save(id, new Progress(p.uploadId(), p.parts(), p.tail(), true, total - offset, p.generation()));
             } else if (offset >= full) {
-                byte[] tail = get(key(id, "tail")).orElse(new byte[0]);
+                byte[] tail = get(tailKey(id, p)).orElse(new byte[0]);
                 int keep = (int) (offset - full);
                 byte[] cut = new byte[Math.min(keep, tail.length)];
                 System.arraycopy(tail, 0, cut, 0, cut.length);
-                put(key(id, "tail"), cut);
-                save(id, new Progress(p.uploadId(), p.parts(), cut.length, false, 0));
+                Progress after = p.withTail(p.parts(), cut.length);
+                put(tailKey(id, after), cut);
+                save(id, after);
+                deleteQuietly(tailKey(id, p));
             } else {
                 throw new IllegalStateException("a tus upload on S3 can only give back bytes of its tail");
             }
@@ -493,7 +552,7 @@ final class S3ResumableWrites implements ResumableWrites {
     private void complete(TusUploadId id, Progress p) throws Exception {
         List<CompletedPart> parts = new ArrayList<>(p.parts());
         if (p.tail() > 0) {
-            byte[] tail = get(key(id, "tail")).orElseThrow();
+            byte[] tail = get(tailKey(id, p)).orElseThrow();
             int number = parts.size() + 1;
             String etag = bucket.s3()
                     .uploadPart(
@@ -521,7 +580,7 @@ final class S3ResumableWrites implements ResumableWrites {
                             .overrideConfiguration(bucket.deadline(total)))
                     .get();
         }
-        save(id, new Progress(p.uploadId(), p.parts(), p.tail(), true, 0));
+        save(id, new Progress(p.uploadId(), p.parts(), p.tail(), true, 0, p.generation()));
     }
 
     private void abort(TusUploadId id, Progress p) throws Exception {
@@ -553,8 +612,21 @@ final class S3ResumableWrites implements ResumableWrites {
             abort(id, p.get());
         }
         deleteQuietly(key(id, "data"));
-        deleteQuietly(key(id, "tail"));
+        for (String tail : tails(id)) { // every generation a failed write or a crash may have left
+            deleteQuietly(tail);
+        }
         deleteQuietly(key(id, "progress"));
+    }
+
+    /** The keys of the upload's tail objects: the current one, and any a failed write or a crash left. */
+    private List<String> tails(TusUploadId id) throws Exception {
+        List<String> keys = new ArrayList<>();
+        bucket.s3()
+                .listObjectsV2Paginator(b -> b.bucket(bucket.name()).prefix(key(id, "tail")))
+                .contents()
+                .subscribe(o -> keys.add(o.key()))
+                .get();
+        return keys;
     }
 
     @Override

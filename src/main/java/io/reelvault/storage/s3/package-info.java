@@ -23,7 +23,8 @@
  *
  * <p>Outside the areas, {@code .tus/{id}/} holds a resumable (tus) upload in progress ({@code S3ResumableWrites}): the
  * multipart upload of {@code data} (equal parts of {@code REELVAULT_STORAGE_S3_PART_SIZE}), {@code tail} (the bytes
- * short of a part), {@code progress} (upload id, parts and ETags, tail size) and {@code state.json} (the service's
+ * short of a part; each new one a new object, {@code tail-1}, {@code tail-2}, ...), {@code progress} (upload id, parts
+ * and ETags, tail size and generation; rewritten as each part is sent) and {@code state.json} (the service's
  * document). The tus sweep removes them at their expiry; the bucket's rule that aborts multipart uploads after a day
  * applies to them too, so keep {@code REELVAULT_TUS_EXPIRY} at most a day on S3.
  *
