@@ -4,16 +4,16 @@ import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.operators.AbstractMulti;
 import io.smallrye.mutiny.subscription.MultiSubscriber;
 import java.nio.ByteBuffer;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.function.Consumer;
 
 /**
- * A body whose bytes the store already holds whole, durably, in a file of its own (a finished resumable upload's
- * bytes): a store that can take that file as the new object ({@link ObjectStore#put}, local backend: hashed in one
- * read, then renamed into place) does so instead of copying it; any other consumer simply streams it, as the
- * {@code Multi} it is. So whoever passes it on unchanged (or through {@link #inspected}) gets the zero-copy path, and
+ * A body whose bytes the storage already holds whole, durably, in a place of its own (a finished resumable upload's
+ * bytes): a store that can take them as the new object where they are ({@link ObjectStore#put}; local backend: the
+ * file hashed in one read, then renamed into place; S3: the object hashed in one read, then copied by the server)
+ * does so instead of receiving them again; any other consumer simply streams them, as the {@code Multi} it is. So whoever passes it on unchanged (or through {@link #inspected}) gets the zero-copy path, and
  * whoever wraps it in another operator gets a correct copy.
  *
  * <p>The checks a caller would run on the streamed bytes are kept twice: in the stream (for a copy) and as checks of
@@ -22,27 +22,32 @@ import java.util.function.Consumer;
  */
 public final class AdoptableBody extends AbstractMulti<ByteBuffer> {
     private final Multi<ByteBuffer> stream;
-    private final Path file;
+    private final Object source;
     private final long length;
     private final int headBytes;
     private final List<Consumer<ByteBuffer>> headChecks;
 
     private AdoptableBody(
-            Multi<ByteBuffer> stream, Path file, long length, int headBytes, List<Consumer<ByteBuffer>> headChecks) {
+            Multi<ByteBuffer> stream,
+            Object source,
+            long length,
+            int headBytes,
+            List<Consumer<ByteBuffer>> headChecks) {
         this.stream = stream;
-        this.file = file;
+        this.source = source;
         this.length = length;
         this.headBytes = headBytes;
         this.headChecks = List.copyOf(headChecks);
     }
 
     /**
-     * @param stream the file's bytes as a stream, for consumers that copy
-     * @param file   the file, which the store may move away: its owner must not need it after a successful put
-     * @param length its size in bytes
+     * @param stream the bytes as a stream, for consumers that copy
+     * @param source where they are, in the terms of the backend that can take them (local: the file's {@code Path},
+     *               which the store may move away: its owner must not need it after a successful put)
+     * @param length their size in bytes
      */
-    public static AdoptableBody of(Multi<ByteBuffer> stream, Path file, long length) {
-        return new AdoptableBody(stream, file, length, 0, List.of());
+    public static AdoptableBody of(Multi<ByteBuffer> stream, Object source, long length) {
+        return new AdoptableBody(stream, source, length, 0, List.of());
     }
 
     /**
@@ -53,12 +58,12 @@ public final class AdoptableBody extends AbstractMulti<ByteBuffer> {
     public AdoptableBody inspected(Multi<ByteBuffer> inspectedStream, int headBytes, Consumer<ByteBuffer> check) {
         List<Consumer<ByteBuffer>> checks = new ArrayList<>(headChecks);
         checks.add(check);
-        return new AdoptableBody(inspectedStream, file, length, Math.max(this.headBytes, headBytes), checks);
+        return new AdoptableBody(inspectedStream, source, length, Math.max(this.headBytes, headBytes), checks);
     }
 
-    /** The file holding the bytes. */
-    public Path file() {
-        return file;
+    /** Where the bytes are, when it is of this type (a backend asks for its own kind). */
+    public <T> Optional<T> source(Class<T> type) {
+        return type.isInstance(source) ? Optional.of(type.cast(source)) : Optional.empty();
     }
 
     /** The body's length in bytes. */

@@ -85,7 +85,10 @@ final class LocalWrites {
 
     /** Whether the store can take the body's file as the object: a file under this root, of the expected length. */
     private boolean adoptable(AdoptableBody whole, OptionalLong length) {
-        return whole.file().startsWith(paths.root()) && (length.isEmpty() || length.getAsLong() == whole.length());
+        return whole.source(Path.class)
+                        .filter(file -> file.startsWith(paths.root()))
+                        .isPresent()
+                && (length.isEmpty() || length.getAsLong() == whole.length());
     }
 
     /**
@@ -98,7 +101,8 @@ final class LocalWrites {
                     if (stopped) {
                         throw stopping();
                     }
-                    PendingWrite write = PendingWrite.adopt(whole.file(), digests);
+                    PendingWrite write =
+                            PendingWrite.adopt(whole.source(Path.class).orElseThrow(), digests);
                     pending.add(write);
                     try {
                         if (write.written() != whole.length()) {

@@ -1,7 +1,9 @@
 package io.reelvault.storage.s3;
 
 import io.reelvault.common.Sha256;
+import io.reelvault.error.ReelvaultException;
 import io.reelvault.model.ObjectKey;
+import io.reelvault.storage.AdoptableBody;
 import io.reelvault.storage.ObjectInfo;
 import io.reelvault.storage.PutResult;
 import io.smallrye.mutiny.Multi;
@@ -10,11 +12,16 @@ import java.nio.ByteBuffer;
 import java.security.MessageDigest;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
+import mutiny.zero.flow.adapters.AdaptersToFlow;
 import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
 import software.amazon.awssdk.core.SdkPlugin;
 import software.amazon.awssdk.core.async.AsyncRequestBody;
+import software.amazon.awssdk.core.async.AsyncResponseTransformer;
+import software.amazon.awssdk.services.s3.model.GetObjectResponse;
+import software.amazon.awssdk.services.s3.model.MetadataDirective;
 
 /**
  * Writes an object: a known length from {@link #REPLAYABLE_MAX} to the multipart threshold streams as one PutObject
@@ -52,10 +59,98 @@ final class ObjectWrites {
             OptionalLong length,
             String contentType,
             Optional<String> condition) {
+        if (body instanceof AdoptableBody whole) {
+            Optional<S3ResumableWrites.TusObject> stored = whole.source(S3ResumableWrites.TusObject.class);
+            if (stored.isPresent()
+                    && condition == null
+                    && whole.length() <= COPY_MAX
+                    && (length.isEmpty() || length.getAsLong() == whole.length())) {
+                return copy(key, whole, stored.get(), contentType);
+            }
+        }
         if (streamsOnce(length)) {
             return putSingle(key, body, length.getAsLong(), contentType, condition);
         }
         return multipart.start(key, body, length, contentType, condition);
+    }
+
+    /** The largest object one CopyObject may copy (S3's limit); a larger body is streamed. */
+    static final long COPY_MAX = 5L * 1024 * 1024 * 1024;
+
+    /**
+     * A body already stored whole in the bucket (a finished tus upload's object) made the object at {@code key} by the
+     * server: read once through the service for its SHA-256, its length and the checks of its first bytes
+     * ({@link AdoptableBody#checkHead}, as soon as they have arrived), then CopyObject (the type and server-side
+     * encryption of a put). Nothing is written at {@code key} unless every check passed.
+     */
+    private Uni<PutResult> copy(
+            ObjectKey key, AdoptableBody whole, S3ResumableWrites.TusObject stored, String contentType) {
+        return stored.ready()
+                .chain(() -> hashed(whole, stored))
+                .chain(sha256 -> Uni.createFrom()
+                        .completionStage(() -> bucket.s3()
+                                .copyObject(b -> b.sourceBucket(bucket.name())
+                                        .sourceKey(stored.key())
+                                        .destinationBucket(bucket.name())
+                                        .destinationKey(key.value())
+                                        .contentType(contentType)
+                                        .metadataDirective(MetadataDirective.REPLACE)
+                                        .serverSideEncryption(bucket.sse())
+                                        .overrideConfiguration(bucket.deadline(whole.length()))))
+                        .map(r -> new PutResult(
+                                new ObjectInfo(
+                                        key,
+                                        whole.length(),
+                                        bucket.clock().instant(),
+                                        r.copyObjectResult().eTag(),
+                                        contentType),
+                                sha256)))
+                .onFailure()
+                .transform(e -> e instanceof ReelvaultException ? e : S3Errors.translate(e));
+    }
+
+    /** The stored object's hex SHA-256, read once; its first bytes checked, its length the body's. */
+    private Uni<String> hashed(AdoptableBody whole, S3ResumableWrites.TusObject stored) {
+        MessageDigest sha = Sha256.newDigest();
+        ByteBuffer head = ByteBuffer.allocate(whole.headBytes());
+        AtomicLong seen = new AtomicLong();
+        AtomicBoolean headChecked = new AtomicBoolean(whole.headBytes() == 0);
+        return Uni.createFrom()
+                .completionStage(() -> bucket.s3()
+                        .getObject(
+                                b -> b.bucket(bucket.name())
+                                        .key(stored.key())
+                                        .overrideConfiguration(bucket.deadline(whole.length())),
+                                AsyncResponseTransformer.<GetObjectResponse>toPublisher()))
+                .onItem()
+                .transformToMulti(publisher -> Multi.createFrom().publisher(AdaptersToFlow.publisher(publisher)))
+                .onItem()
+                .invoke(buffer -> {
+                    if (!headChecked.get()) {
+                        ByteBuffer first = buffer.duplicate();
+                        first.limit(first.position() + Math.min(first.remaining(), head.remaining()));
+                        head.put(first);
+                        if (!head.hasRemaining()) {
+                            headChecked.set(true);
+                            whole.checkHead(head.duplicate().flip());
+                        }
+                    }
+                    sha.update(buffer.duplicate());
+                    if (seen.addAndGet(buffer.remaining()) > whole.length()) {
+                        throw S3Errors.lengthMismatch(whole.length());
+                    }
+                })
+                .collect()
+                .last()
+                .map(ignored -> {
+                    if (seen.get() != whole.length()) {
+                        throw S3Errors.lengthMismatch(whole.length());
+                    }
+                    if (!headChecked.get()) {
+                        whole.checkHead(head.duplicate().flip());
+                    }
+                    return Sha256.hex(sha);
+                });
     }
 
     /**

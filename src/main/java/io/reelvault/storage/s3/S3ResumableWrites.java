@@ -3,6 +3,7 @@ package io.reelvault.storage.s3;
 import io.reelvault.error.ErrorCode;
 import io.reelvault.error.ReelvaultException;
 import io.reelvault.model.TusUploadId;
+import io.reelvault.storage.AdoptableBody;
 import io.reelvault.storage.ResumableWrites;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
@@ -521,6 +522,24 @@ final class S3ResumableWrites implements ResumableWrites {
             }
             return null;
         });
+    }
+
+    /**
+     * A finished upload's object in the bucket, for {@link ObjectWrites} to copy by the server ({@link AdoptableBody});
+     * {@code ready} completes the multipart upload first when it is not yet.
+     */
+    record TusObject(String key, Uni<Void> ready) {}
+
+    @Override
+    public Multi<ByteBuffer> whole(TusUploadId id, long length) {
+        Uni<Void> ready = blocking(() -> {
+            Progress p = progress(id).orElseThrow(() -> ReelvaultException.notFound("upload"));
+            if (!p.completed()) {
+                complete(id, p);
+            }
+            return null;
+        });
+        return AdoptableBody.of(read(id, 0), new TusObject(key(id, "data"), ready), length);
     }
 
     @Override
