@@ -187,7 +187,8 @@ final class LocalWrites {
                     && found.lastModifiedTime().compareTo(current.get().lastModifiedTime()) <= 0) {
                 Files.setLastModifiedTime(
                         source,
-                        FileTime.from(current.get().lastModifiedTime().toInstant().plusMillis(1)));
+                        FileTime.from(
+                                current.get().lastModifiedTime().toInstant().plusMillis(1)));
             }
             BasicFileAttributes moved =
                     Files.readAttributes(source, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);

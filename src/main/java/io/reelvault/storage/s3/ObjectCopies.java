@@ -48,7 +48,9 @@ final class ObjectCopies implements ObjectMoves {
     public Uni<ObjectInfo> move(ObjectKey from, String ifMatch, ObjectKey to) {
         return reads.head(from)
                 .map(found -> found.orElseThrow(() -> ReelvaultException.notFound("object")))
-                .chain(source -> (source.size() <= copyMax ? copy(source, ifMatch, to) : copyInParts(source, ifMatch, to))
+                .chain(source -> (source.size() <= copyMax
+                                ? copy(source, ifMatch, to)
+                                : copyInParts(source, ifMatch, to))
                         .call(() -> deletes.delete(from)));
     }
 
