@@ -418,7 +418,12 @@ class FinalMultipartApiTest {
         wrong.set(1, Map.of("part_number", 2, "etag", "\"0123456789abcdef0123456789abcdef\""));
         problem(complete(PIPELINE, comp, id, wrong), 400, "invalid_part");
         problem(complete(PIPELINE, comp, id, List.of(parts.get(1), parts.get(0), parts.get(2))), 400, "invalid_part");
-        problem(complete(PIPELINE, comp, id, List.of(Map.of("part_number", 1))), 400, "invalid_request");
+        problem(complete(PIPELINE, comp, id, List.of(Map.of("part_number", 1))), 400, "invalid_part");
+        List<Map<String, Object>> noEtag = new ArrayList<>(parts);
+        noEtag.set(0, Map.of("part_number", 1, "etag", ""));
+        problem(complete(PIPELINE, comp, id, noEtag), 400, "invalid_part");
+        noEtag.set(0, Map.of("part_number", 1, "etag", "x".repeat(129)));
+        problem(complete(PIPELINE, comp, id, noEtag), 400, "invalid_request");
         assertFalse(exists("compositions/" + comp + "/final.mp4"), "nothing assembled into the final");
         // the upload stays: completing with the right parts works
         complete(PIPELINE, comp, id, parts).statusCode(200).body("final_video.sha256", equalTo(Samples.sha256(video)));

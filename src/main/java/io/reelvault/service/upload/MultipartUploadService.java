@@ -289,11 +289,12 @@ public class MultipartUploadService {
         for (CompletedPart p : given) {
             if (p == null
                     || p.partNumber() == null
-                    || p.etag() == null
-                    || p.etag().isEmpty()
-                    || p.etag().length() > MAX_ETAG) {
+                    || (p.etag() != null && p.etag().length() > MAX_ETAG)) {
                 throw new ReelvaultException(
                         ErrorCode.INVALID_REQUEST, "each part has a part_number and an etag of at most 128 characters");
+            }
+            if (p.etag() == null || p.etag().isEmpty()) { // a part named without the ETag its PUT answered
+                throw invalidPart("part " + p.partNumber() + " has no etag: name it with the ETag its PUT answered");
             }
         }
     }
