@@ -31,10 +31,12 @@ import io.reelvault.support.TestStorageRoot;
 import io.reelvault.support.TestTokens;
 import io.restassured.http.ContentType;
 import io.restassured.response.ValidatableResponse;
+import io.smallrye.mutiny.Multi;
 import jakarta.inject.Inject;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.net.http.HttpResponse;
+import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -45,6 +47,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
@@ -434,6 +437,31 @@ class FinalMultipartApiTest {
         assertEquals(200, r.statusCode(), r.body());
         return List.of(
                 Map.of("part_number", 3, "etag", r.headers().firstValue("ETag").orElseThrow()));
+    }
+
+    @Test
+    void theSweeperDeletesAStagedObjectLeftWithoutItsRecord() {
+        String comp = composition();
+        String staged = "compositions/" + comp + "/multipart/upload_20260101_aaaaaaaaaaaaaaaa/final.mp4";
+        byte[] bytes = Samples.mp4(1000);
+        store.put(
+                        ObjectKey.parse(staged),
+                        Multi.createFrom().item(ByteBuffer.wrap(bytes)),
+                        OptionalLong.of(bytes.length),
+                        "video/mp4")
+                .await()
+                .atMost(Duration.ofSeconds(10));
+        sweeper.sweep();
+        assertTrue(exists(staged), "younger than the grace: left alone (a completion may be publishing it)");
+        FinalMultipartSweeper.Summary summary;
+        try {
+            clock.setTo(Instant.now().plus(config.uploads().orphanGrace()).plusSeconds(60));
+            summary = sweeper.sweep();
+        } finally {
+            clock.reset();
+        }
+        assertTrue(summary.orphans() >= 1, summary.toString());
+        assertFalse(exists(staged));
     }
 
     @Test
