@@ -7,6 +7,7 @@ import io.reelvault.error.ReelvaultException;
 import io.reelvault.model.CompositionId;
 import io.reelvault.model.FileType;
 import io.reelvault.model.GenerationId;
+import io.reelvault.model.UploadId;
 import io.reelvault.model.UserId;
 import io.reelvault.service.RateClass;
 import io.reelvault.service.artifact.ArtifactWriter;
@@ -14,6 +15,8 @@ import io.reelvault.service.artifact.MetadataPage;
 import io.reelvault.service.artifact.StoredArtifact;
 import io.reelvault.service.composition.CompositionMetadata;
 import io.reelvault.service.composition.CompositionService;
+import io.reelvault.service.composition.FinalMultipartService;
+import io.reelvault.service.upload.MultipartUploadService;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.http.HttpServerRequest;
 import jakarta.annotation.security.RolesAllowed;
@@ -28,6 +31,7 @@ import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.UriInfo;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.function.Supplier;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
@@ -53,11 +57,14 @@ import org.jboss.resteasy.reactive.RestResponse;
 @Produces(MediaType.APPLICATION_JSON)
 public class CompositionResource {
     private final CompositionService compositions;
+    private final FinalMultipartService finals;
     private final ArtifactWriter writer;
     private final Caller caller;
 
-    public CompositionResource(CompositionService compositions, ArtifactWriter writer, Caller caller) {
+    public CompositionResource(
+            CompositionService compositions, FinalMultipartService finals, ArtifactWriter writer, Caller caller) {
         this.compositions = compositions;
+        this.finals = finals;
         this.writer = writer;
         this.caller = caller;
     }
@@ -157,6 +164,195 @@ public class CompositionResource {
                 request,
                 open(id),
                 (length, body) -> compositions.putFinal(id, recompress, length, body));
+    }
+
+    /** A direct multipart upload of the final: {@code {content_type, size_bytes, part_size?}}. */
+    @Schema(
+            name = "FinalMultipartRequest",
+            requiredProperties = {"content_type", "size_bytes"})
+    public record FinalMultipartRequest(
+            @Schema(description = "`video/mp4`") String contentType,
+
+            @Schema(description = "the final's exact size in bytes, up to `REELVAULT_PIPELINE_MAX_SIZE`", minimum = "1")
+            Long sizeBytes,
+
+            @Schema(
+                    description = "optional: the part size the client cuts the file into (5 MiB to 5 GiB, at"
+                            + " most 10,000 parts); default `REELVAULT_UPLOADS_MULTIPART_PART_SIZE`",
+                    minimum = "5242880",
+                    maximum = "5368709120")
+            Long partSize) {}
+
+    /** Step 1 of a direct multipart upload of the final: type, size and composition checked before any URL. */
+    @RateLimited(RateClass.URL)
+    @POST
+    @Path("/{compositionId}/final/multipart")
+    @Consumes(MediaType.APPLICATION_JSON)
+    @Operation(
+            summary = "Start a direct multipart upload of the final render",
+            description = "For large finals: checks the type (`video/mp4`, else 415) and size (up to"
+                    + " `REELVAULT_PIPELINE_MAX_SIZE`, else 413) and that the composition exists and is unexpired, all"
+                    + " before any URL is handed out, then starts a multipart upload whose parts go straight to storage"
+                    + " (S3: the bucket), cut as a user's direct multipart upload is. Then sign part URLs"
+                    + " (`POST .../final/multipart/{upload_id}/parts`), PUT each part (its answer's `ETag` is the"
+                    + " part's), and `POST .../final/multipart/{upload_id}/complete`. The parts are assembled apart from"
+                    + " `final.mp4`, which only ever shows a verified final. The upload lives 12 hours; one that receives"
+                    + " no part for `REELVAULT_STORAGE_INCOMPLETE_WRITE_GRACE` (1h) is aborted, and so is one not"
+                    + " completed in time.",
+            extensions =
+                    @Extension(
+                            name = ApiDocs.PROBLEM_CODES,
+                            value = ApiDocs.JSON_BODY + "," + ApiDocs.RETAINED + ",rate_limited," + ApiDocs.STORED))
+    @RequestBody(
+            required = true,
+            content =
+                    @Content(
+                            mediaType = MediaType.APPLICATION_JSON,
+                            schema = @Schema(implementation = FinalMultipartRequest.class)))
+    @APIResponse(
+            responseCode = "201",
+            description = "MultipartStarted: sign and PUT the parts.",
+            content =
+                    @Content(
+                            mediaType = MediaType.APPLICATION_JSON,
+                            schema = @Schema(implementation = MultipartUploadService.MultipartStarted.class)))
+    public Uni<RestResponse<MultipartUploadService.MultipartStarted>> startFinalMultipart(
+            @RestPath String compositionId, FinalMultipartRequest request) {
+        CompositionId id = CompositionId.parse(compositionId);
+        if (request == null || request.sizeBytes() == null) {
+            throw new ReelvaultException(ErrorCode.INVALID_REQUEST, "content_type and size_bytes are required");
+        }
+        return finals.start(
+                        id,
+                        request.contentType(),
+                        request.sizeBytes(),
+                        request.partSize() == null ? OptionalLong.empty() : OptionalLong.of(request.partSize()))
+                .map(started -> RestResponse.status(RestResponse.Status.CREATED, started));
+    }
+
+    /** Step 2: part URLs, each bound to its part number and exact length. */
+    @RateLimited(RateClass.URL)
+    @POST
+    @Path("/{compositionId}/final/multipart/{uploadId}/parts")
+    @Consumes(MediaType.APPLICATION_JSON)
+    @Operation(
+            summary = "Sign part URLs of the final",
+            description = "As for a user's direct multipart upload: a PUT URL for each part number asked (1 to 100 per"
+                    + " call), valid 15 minutes (never past the upload's 12 hours), bound to that part number and its"
+                    + " exact `size_bytes` (Content-Length).",
+            extensions =
+                    @Extension(
+                            name = ApiDocs.PROBLEM_CODES,
+                            value = ApiDocs.JSON_BODY + "," + ApiDocs.RETAINED + ",rate_limited," + ApiDocs.STORAGE))
+    @RequestBody(
+            required = true,
+            content =
+                    @Content(
+                            mediaType = MediaType.APPLICATION_JSON,
+                            schema = @Schema(implementation = UploadResource.PartNumbersRequest.class)))
+    @APIResponse(
+            responseCode = "200",
+            description = "The part URLs, in the order asked (each number once).",
+            content =
+                    @Content(
+                            mediaType = MediaType.APPLICATION_JSON,
+                            schema = @Schema(implementation = UploadResource.PartUrls.class)))
+    public Uni<UploadResource.PartUrls> signFinalParts(
+            @RestPath String compositionId, @RestPath String uploadId, UploadResource.PartNumbersRequest request) {
+        CompositionId id = CompositionId.parse(compositionId);
+        UploadId upload = UploadId.parse(uploadId);
+        if (request == null) {
+            throw new ReelvaultException(ErrorCode.INVALID_REQUEST, "part_numbers is required");
+        }
+        return finals.signParts(id, upload, request.partNumbers()).map(UploadResource.PartUrls::new);
+    }
+
+    @RateLimited(RateClass.LIST)
+    @GET
+    @Path("/{compositionId}/final/multipart/{uploadId}/parts")
+    @Operation(
+            summary = "List the uploaded parts of the final",
+            description = "The parts storage holds, by part number; continue with `after=next_after`.",
+            extensions = @Extension(name = ApiDocs.PROBLEM_CODES, value = ApiDocs.PAGE + ",not_found,expired"))
+    @APIResponse(
+            responseCode = "200",
+            description = "A page of parts.",
+            content =
+                    @Content(
+                            mediaType = MediaType.APPLICATION_JSON,
+                            schema = @Schema(implementation = MultipartUploadService.UploadedPartPage.class)))
+    public Uni<MultipartUploadService.UploadedPartPage> listFinalParts(
+            @RestPath String compositionId,
+            @RestPath String uploadId,
+            @Parameter(description = "The `next_after` of the previous page (a part number); 0 to start.") @RestQuery
+                    Integer after,
+            @Parameter(description = "Parts per page, 1 to 1000 (default 1000).") @RestQuery Integer limit) {
+        CompositionId id = CompositionId.parse(compositionId);
+        UploadId upload = UploadId.parse(uploadId);
+        return finals.parts(
+                id, upload, after == null ? 0 : after, limit == null ? MultipartUploadService.MAX_LIST : limit);
+    }
+
+    /** Step 3: the parts assembled at a staging key, verified, then published as {@code final.mp4}. */
+    @POST
+    @Path("/{compositionId}/final/multipart/{uploadId}/complete")
+    @Consumes(MediaType.APPLICATION_JSON)
+    @Operation(
+            summary = "Complete a direct multipart upload of the final render",
+            description = "Every part 1 to `part_count`, in order, with its ETag: each must be stored with that ETag"
+                    + " and its exact size, else 400 `invalid_part` and nothing is assembled (upload the part again and"
+                    + " complete again). The parts are assembled apart from `final.mp4`; the result's size and magic"
+                    + " bytes are checked (a mismatch ends the upload: nothing reaches `final.mp4`, 400"
+                    + " `length_mismatch` or 415) and its SHA-256 computed by reading it back; only then is it published"
+                    + " as `final.mp4` (a server-side copy or rename) and recorded exactly as `PUT .../final` records"
+                    + " it (status `rendered`, thumbnail, compression). Completing an upload that is over is 404.",
+            extensions =
+                    @Extension(
+                            name = ApiDocs.PROBLEM_CODES,
+                            value = ApiDocs.JSON_BODY + "," + ApiDocs.RETAINED
+                                    + ",invalid_part,length_mismatch,conflict," + ApiDocs.STORED))
+    @RequestBody(
+            required = true,
+            content =
+                    @Content(
+                            mediaType = MediaType.APPLICATION_JSON,
+                            schema = @Schema(implementation = UploadResource.CompleteMultipartRequest.class)))
+    @APIResponse(
+            responseCode = "200",
+            description = "Stored; the composition's metadata.",
+            content =
+                    @Content(
+                            mediaType = MediaType.APPLICATION_JSON,
+                            schema = @Schema(implementation = CompositionMetadata.class)))
+    public Uni<CompositionMetadata> completeFinalMultipart(
+            @RestPath String compositionId,
+            @RestPath String uploadId,
+            @Parameter(
+                            description = "Re-encode it; default `REELVAULT_PIPELINE_COMPRESS`.",
+                            schema = @Schema(enumeration = {"true", "false"}))
+                    @RestQuery
+                    String compress,
+            @JsonBodyLimit.Limit(1024 * 1024) UploadResource.CompleteMultipartRequest request) {
+        CompositionId id = CompositionId.parse(compositionId);
+        UploadId upload = UploadId.parse(uploadId);
+        boolean recompress =
+                compress == null ? compositions.compressByDefault() : QueryParams.flag("compress", compress);
+        if (request == null) {
+            throw new ReelvaultException(ErrorCode.INVALID_REQUEST, "parts is required");
+        }
+        return finals.complete(id, upload, request.parts(), recompress);
+    }
+
+    @DELETE
+    @Path("/{compositionId}/final/multipart/{uploadId}")
+    @Operation(
+            summary = "Abort a direct multipart upload of the final render",
+            description = "Its parts are discarded from storage; its part URLs store nothing any more.",
+            extensions = @Extension(name = ApiDocs.PROBLEM_CODES, value = "invalid_id,not_found," + ApiDocs.STORAGE))
+    @APIResponse(responseCode = "204", description = "Aborted.")
+    public Uni<RestResponse<Void>> abortFinalMultipart(@RestPath String compositionId, @RestPath String uploadId) {
+        return finals.abort(CompositionId.parse(compositionId), UploadId.parse(uploadId))
+                .map(v -> RestResponse.noContent());
     }
 
     @StreamedBody

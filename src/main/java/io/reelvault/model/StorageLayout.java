@@ -84,6 +84,8 @@ public final class StorageLayout {
         return new ObjectKey(generation(id).value() + "audio/background.mp3");
     }
 
+    private static final String MULTIPART_FOLDER = "multipart";
+
     /** {@code compositions/{composition_id}/} */
     public static KeyPrefix composition(CompositionId id) {
         return new KeyPrefix(area(Area.COMPOSITIONS).value() + id.value() + "/");
@@ -108,6 +110,36 @@ public final class StorageLayout {
     public static ObjectKey compositionMetadata(CompositionId id) {
         return new ObjectKey(composition(id).value() + METADATA);
     }
+
+    /**
+     * {@code compositions/{composition_id}/multipart/{upload_id}/}: a direct multipart upload of the final render, its
+     * record and, between its assembly and its publication, its staging object.
+     */
+    public static KeyPrefix compositionFinalMultipart(CompositionId id, UploadId upload) {
+        return new KeyPrefix(composition(id).value() + MULTIPART_FOLDER + "/" + upload.value() + "/");
+    }
+
+    /** {@code compositions/{composition_id}/multipart/{upload_id}/multipart.json} */
+    public static ObjectKey compositionFinalMultipartRecord(CompositionId id, UploadId upload) {
+        return new ObjectKey(compositionFinalMultipart(id, upload).value() + "multipart.json");
+    }
+
+    /** {@code compositions/{composition_id}/multipart/{upload_id}/final.mp4}: the parts assembled, not yet verified. */
+    public static ObjectKey compositionFinalStaging(CompositionId id, UploadId upload) {
+        return new ObjectKey(compositionFinalMultipart(id, upload).value() + "final.mp4");
+    }
+
+    /** The composition and upload of a key under {@link #compositionFinalMultipart}; empty for any other key. */
+    public static Optional<FinalUpload> parseCompositionFinalMultipart(ObjectKey key) {
+        String[] s = key.value().split("/", -1);
+        if (s.length != 5 || !s[0].equals(Area.COMPOSITIONS.segment()) || !s[2].equals(MULTIPART_FOLDER)) {
+            return Optional.empty();
+        }
+        return parsed(() -> new FinalUpload(CompositionId.parse(s[1]), UploadId.parse(s[3])));
+    }
+
+    /** A direct multipart upload of a composition's final render. */
+    public record FinalUpload(CompositionId composition, UploadId upload) {}
 
     /** The inverse of {@link #clip}. */
     public static Optional<ClipKey> parseClip(ObjectKey key) {

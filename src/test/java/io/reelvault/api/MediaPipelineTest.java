@@ -12,6 +12,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.quarkus.test.junit.QuarkusTest;
 import io.reelvault.support.Compositions;
 import io.reelvault.support.Poll;
+import io.reelvault.support.SignedPut;
 import io.reelvault.support.Tools;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayInputStream;
@@ -23,7 +24,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import javax.imageio.ImageIO;
 import org.junit.jupiter.api.BeforeAll;
@@ -236,5 +239,85 @@ class MediaPipelineTest {
                                 .then()
                                 .extract()
                                 .path("thumbnail")));
+    }
+
+    /**
+     * A final uploaded in parts (direct multipart) is post-processed as a PUT one: compressed in the background (the
+     * smaller file replacing the moved final under its ETag) and given a thumbnail.
+     */
+    @Test
+    @SuppressWarnings("unchecked")
+    void aFinalUploadedInPartsIsCompressedAndGetsAThumbnail() throws Exception {
+        String id = Compositions.ofFirstClip(create("busy pattern in parts"));
+        byte[] original = Files.readAllBytes(heavy);
+        String base = "/api/v1/compositions/" + id + "/final/multipart";
+        var started = given().auth()
+                .oauth2(PIPELINE)
+                .contentType("application/json")
+                .body(Map.of("content_type", "video/mp4", "size_bytes", original.length))
+                .post(base)
+                .then()
+                .statusCode(201)
+                .extract()
+                .jsonPath();
+        String upload = started.getString("upload_id");
+        int partSize = started.getInt("part_size");
+        int count = started.getInt("part_count");
+        List<Integer> numbers = new ArrayList<>();
+        for (int n = 1; n <= count; n++) {
+            numbers.add(n);
+        }
+        List<Map<String, Object>> urls = given().auth()
+                .oauth2(PIPELINE)
+                .contentType("application/json")
+                .body(Map.of("part_numbers", numbers))
+                .post(base + "/" + upload + "/parts")
+                .then()
+                .statusCode(200)
+                .extract()
+                .jsonPath()
+                .getList("parts");
+        List<Map<String, Object>> parts = new ArrayList<>();
+        for (var url : urls) {
+            int n = (Integer) url.get("part_number");
+            byte[] slice = Arrays.copyOfRange(original, (n - 1) * partSize, Math.min(original.length, n * partSize));
+            HttpResponse<String> put = SignedPut.send(
+                    (String) url.get("url"),
+                    url.get("headers") == null ? Map.of() : (Map<String, String>) url.get("headers"),
+                    slice);
+            assertEquals(200, put.statusCode(), put.body());
+            parts.add(Map.of(
+                    "part_number", n, "etag", put.headers().firstValue("ETag").orElseThrow()));
+        }
+        given().auth()
+                .oauth2(PIPELINE)
+                .contentType("application/json")
+                .body(Map.of("parts", parts))
+                .post(base + "/" + upload + "/complete?compress=true")
+                .then()
+                .statusCode(200)
+                .body("status", equalTo("rendered"))
+                .body("compression.status", equalTo("pending"))
+                .body("final_video.size_bytes", equalTo(original.length));
+        Poll.until(BACKGROUND, "compression and thumbnail", () -> {
+            var meta = given().auth()
+                    .oauth2(PIPELINE)
+                    .get("/api/v1/compositions/" + id)
+                    .then()
+                    .statusCode(200)
+                    .extract();
+            return !"pending".equals(meta.path("compression.status")) && !"extracting".equals(meta.path("thumbnail"));
+        });
+        var meta = given().auth()
+                .oauth2(PIPELINE)
+                .get("/api/v1/compositions/" + id)
+                .then()
+                .statusCode(200)
+                .body("compression.status", equalTo("compressed"))
+                .body("thumbnail", equalTo("extracted"))
+                .extract();
+        long compressed = ((Number) meta.path("compression.compressed_size_bytes")).longValue();
+        assertEquals(compressed, ((Number) meta.path("final_video.size_bytes")).longValue());
+        assertTrue(compressed < original.length, compressed + " < " + original.length);
     }
 }

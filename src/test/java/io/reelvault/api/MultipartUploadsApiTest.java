@@ -409,6 +409,9 @@ class MultipartUploadsApiTest {
         reordered.set(0, parts.get(1));
         reordered.set(1, parts.get(0));
         complete(token, id, reordered).statusCode(400).body("code", equalTo("invalid_part"));
+        List<Map<String, Object>> noEtag = new ArrayList<>(wrong);
+        noEtag.set(0, Map.of("part_number", 1));
+        complete(token, id, noEtag).statusCode(400).body("code", equalTo("invalid_part"));
         // nothing was assembled: fixed, it completes
         List<Map<String, Object>> right = new ArrayList<>(parts);
         right.add(Map.of(

@@ -104,6 +104,59 @@ public abstract class ObjectStoreContract {
         return fail("expected a failure");
     }
 
+    /**
+     * {@link ObjectMoves}: the source replaces the target in one step with a fresh ETag, only as the version it was
+     * verified in; a changed or missing source moves nothing.
+     */
+    @Test
+    void moveReplacesTheTargetWithTheVerifiedSourceOnly() {
+        Optional<ObjectMoves> moves = store().capability(ObjectMoves.class);
+        Assumptions.assumeTrue(moves.isPresent(), "this backend has no moves");
+        byte[] old = randomBytes(1000, 1);
+        byte[] staged = randomBytes(7 * 1024 * 1024 + 3, 2);
+        ObjectInfo before = put("compositions/c/final.mp4", old);
+        ObjectInfo source = put("compositions/c/multipart/u/final.mp4", staged);
+
+        ReelvaultException changed = failure(moves.get()
+                .move(
+                        key("compositions/c/multipart/u/final.mp4"),
+                        "\"not-its-etag\"",
+                        key("compositions/c/final.mp4")));
+        assertTrue(changed instanceof PreconditionFailedException, changed.toString());
+        assertArrayEquals(old, read("compositions/c/final.mp4", Optional.empty()), "a refused move changes nothing");
+
+        ObjectInfo moved = moves.get()
+                .move(key("compositions/c/multipart/u/final.mp4"), source.etag(), key("compositions/c/final.mp4"))
+                .await()
+                .atMost(WAIT);
+        assertEquals(key("compositions/c/final.mp4"), moved.key());
+        assertEquals(staged.length, moved.size());
+        assertNotEquals(before.etag(), moved.etag(), "a fresh ETag");
+        assertEquals(
+                moved.etag(),
+                store().head(key("compositions/c/final.mp4"))
+                        .await()
+                        .atMost(WAIT)
+                        .orElseThrow()
+                        .etag());
+        assertArrayEquals(staged, read("compositions/c/final.mp4", Optional.empty()));
+        assertTrue(
+                store().head(key("compositions/c/multipart/u/final.mp4"))
+                        .await()
+                        .atMost(WAIT)
+                        .isEmpty(),
+                "the source is gone");
+        assertEquals(
+                ErrorCode.NOT_FOUND,
+                failure(moves.get()
+                                .move(
+                                        key("compositions/c/multipart/u/final.mp4"),
+                                        source.etag(),
+                                        key("compositions/c/x.mp4")))
+                        .code());
+        assertNoLeftovers();
+    }
+
     @Test
     void emptyObject() {
         PutResult stored = store().put(

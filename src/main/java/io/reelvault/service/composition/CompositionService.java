@@ -26,6 +26,7 @@ import io.reelvault.service.artifact.ThumbnailState;
 import io.reelvault.service.generation.GenerationService;
 import io.reelvault.storage.ObjectStore;
 import io.reelvault.storage.PreconditionFailedException;
+import io.reelvault.storage.PutResult;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -169,36 +170,48 @@ public class CompositionService {
      */
     public Uni<CompositionMetadata> putFinal(
             CompositionId id, boolean compress, OptionalLong length, Multi<ByteBuffer> body) {
+        return documents
+                .write(StorageLayout.compositionFinal(id), FileType.MP4, length, body)
+                .chain(stored -> recordFinal(id, compress, stored));
+    }
+
+    /**
+     * What follows a final stored at {@code final.mp4}, however it arrived (streamed by {@link #putFinal}, or verified
+     * at a staging key and moved there by {@link FinalMultipartService}): the metadata records it (status
+     * {@code rendered}, its size and SHA-256, thumbnail and compression states; refused for a composition gone or
+     * expired meanwhile, the final then removed), and the background work starts.
+     *
+     * @param stored the object now at {@code final.mp4} and the SHA-256 of its bytes
+     */
+    Uni<CompositionMetadata> recordFinal(CompositionId id, boolean compress, PutResult stored) {
         ObjectKey key = StorageLayout.compositionFinal(id);
         return documents
-                .write(key, FileType.MP4, length, body)
-                .chain(stored -> documents
-                        .updateFor(
-                                metaKey(id),
-                                key,
-                                meta -> store.head(StorageLayout.compositionThumbnail(id))
-                                        .map(thumb -> {
-                                            // the pipeline's own thumbnail stays: sent before the first final,
-                                            // or uploaded since
-                                            boolean uploaded = thumb.isPresent()
-                                                    && (meta.status() == CompositionStatus.PENDING
-                                                            || meta.thumbnail() == ThumbnailState.UPLOADED);
-                                            CompositionMetadata.Compression compression = !compress
-                                                    ? null
-                                                    : new CompositionMetadata.Compression(
-                                                            media.available()
-                                                                    ? CompressionStatus.PENDING
-                                                                    : CompressionStatus.UNAVAILABLE,
-                                                            stored.info().size(),
-                                                            null,
-                                                            null);
-                                            return meta.withFinal(
-                                                    StoredArtifact.of(stored),
-                                                    clock.instant().truncatedTo(ChronoUnit.MILLIS),
-                                                    documents.newThumbnail(uploaded),
-                                                    compression);
-                                        }))
-                        .invoke(meta -> process(id, meta, stored.info().etag())));
+                .updateFor(
+                        metaKey(id),
+                        key,
+                        meta -> store.head(StorageLayout.compositionThumbnail(id))
+                                .map(thumb -> {
+                                    // the pipeline's own thumbnail stays: sent before the first final,
+                                    // or uploaded since
+                                    boolean uploaded = thumb.isPresent()
+                                            && (meta.status() == CompositionStatus.PENDING
+                                                    || meta.thumbnail() == ThumbnailState.UPLOADED);
+                                    CompositionMetadata.Compression compression = !compress
+                                            ? null
+                                            : new CompositionMetadata.Compression(
+                                                    media.available()
+                                                            ? CompressionStatus.PENDING
+                                                            : CompressionStatus.UNAVAILABLE,
+                                                    stored.info().size(),
+                                                    null,
+                                                    null);
+                                    return meta.withFinal(
+                                            StoredArtifact.of(stored),
+                                            clock.instant().truncatedTo(ChronoUnit.MILLIS),
+                                            documents.newThumbnail(uploaded),
+                                            compression);
+                                }))
+                .invoke(meta -> process(id, meta, stored.info().etag()));
     }
 
     /** Streams the pipeline's own thumbnail in (JPEG by content). */

@@ -31,6 +31,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.function.Function;
 
 /**
  * Direct multipart uploads of a user's file: the parts go from the client straight to storage (S3: presigned UploadPart
@@ -39,6 +40,10 @@ import java.util.OptionalLong;
  * every part against it before assembling, then the object as a presigned upload's {@code complete} does (size, magic
  * bytes, SHA-256, {@code metadata.json}). Every method only touches keys under {@code uploads/{that user}/}, so another
  * user's upload is not found.
+ *
+ * <p>The methods taking a record key serve other features' multipart uploads with the same steps: a composition's
+ * final render ({@code service.composition.FinalMultipartService}) records its upload under the composition and
+ * assembles it at a staging key, then publishes it through its own {@code finish}.
  */
 @ApplicationScoped
 public class MultipartUploadService {
@@ -114,6 +119,38 @@ public class MultipartUploadService {
             throw new ReelvaultException(ErrorCode.INVALID_REQUEST, "size_bytes must be at least 1");
         }
         UploadFilename name = uploads.precheck(filename, contentType, OptionalLong.of(sizeBytes));
+        UploadId id = UploadId.generate(clock);
+        return start(
+                StorageLayout.uploadMultipart(user, id),
+                StorageLayout.uploadOriginal(user, id, name.type()),
+                id,
+                user.value(),
+                name.value(),
+                name.type().mediaType(),
+                sizeBytes,
+                requestedPartSize);
+    }
+
+    /**
+     * Starts a multipart upload of {@code object} whose record is {@code recordKey}, for any feature (user uploads, a
+     * composition's final render): the caller has checked what it promises (type, size against its limit, the
+     * caller's right) first. The part size is the one asked (5 MiB to 5 GiB, at most 10,000 parts; else
+     * {@code invalid_request}) or {@code REELVAULT_UPLOADS_MULTIPART_PART_SIZE}, grown to 10,000 parts.
+     *
+     * @param owner the user the record names (the upload's user, or the composition's)
+     */
+    public Uni<MultipartStarted> start(
+            ObjectKey recordKey,
+            ObjectKey object,
+            UploadId id,
+            String owner,
+            String filename,
+            String contentType,
+            long sizeBytes,
+            OptionalLong requestedPartSize) {
+        if (sizeBytes < 1) {
+            throw new ReelvaultException(ErrorCode.INVALID_REQUEST, "size_bytes must be at least 1");
+        }
         if (requestedPartSize.isPresent()
                 && (requestedPartSize.getAsLong() < DirectMultipart.MIN_PART_SIZE
                         || requestedPartSize.getAsLong() > MAX_PART_SIZE
@@ -126,26 +163,23 @@ public class MultipartUploadService {
         long partSize =
                 requestedPartSize.orElse(Math.max(configuredPartSize, ceilDiv(sizeBytes, DirectMultipart.MAX_PARTS)));
         int partCount = (int) ceilDiv(sizeBytes, partSize);
-        UploadId id = UploadId.generate(clock);
-        ObjectKey original = StorageLayout.uploadOriginal(user, id, name.type());
-        String type = name.type().mediaType();
         Instant now = clock.instant().truncatedTo(ChronoUnit.MILLIS);
-        return direct.create(original, type).chain(storageId -> {
+        return direct.create(object, contentType).chain(storageId -> {
             MultipartRecord record = new MultipartRecord(
                     id.value(),
-                    user.value(),
-                    original.value(),
-                    name.value(),
-                    type,
+                    owner,
+                    object.value(),
+                    filename,
+                    contentType,
                     sizeBytes,
                     partSize,
                     partCount,
                     storageId,
                     now,
                     now.plus(LIFETIME));
-            return metadata.write(StorageLayout.uploadMultipart(user, id), record)
+            return metadata.write(recordKey, record)
                     .onFailure()
-                    .call(() -> direct.abort(original, storageId))
+                    .call(() -> direct.abort(object, storageId))
                     .replaceWith(new MultipartStarted(id.value(), partSize, partCount, LIFETIME.toSeconds()));
         });
     }
@@ -155,11 +189,16 @@ public class MultipartUploadService {
      * {@code invalid_request} for an empty or oversized batch or a number outside 1..part_count.
      */
     public Uni<List<PartUrl>> signParts(UserId user, UploadId id, List<Integer> numbers) {
+        return signParts(StorageLayout.uploadMultipart(user, id), numbers);
+    }
+
+    /** {@link #signParts(UserId, UploadId, List)} of the upload recorded at {@code recordKey}. */
+    public Uni<List<PartUrl>> signParts(ObjectKey recordKey, List<Integer> numbers) {
         if (numbers == null || numbers.isEmpty() || numbers.size() > MAX_SIGN_BATCH) {
             throw new ReelvaultException(
                     ErrorCode.INVALID_REQUEST, "part_numbers holds 1 to " + MAX_SIGN_BATCH + " part numbers");
         }
-        return record(user, id).map(r -> {
+        return record(recordKey).map(r -> {
             for (Integer n : numbers) {
                 if (n == null || n < 1 || n > r.partCount()) {
                     throw new ReelvaultException(
@@ -194,10 +233,15 @@ public class MultipartUploadService {
 
     /** The parts storage holds, numbers above {@code after}, at most {@code limit} (1 to {@value #MAX_LIST}). */
     public Uni<UploadedPartPage> parts(UserId user, UploadId id, int after, int limit) {
+        return parts(StorageLayout.uploadMultipart(user, id), after, limit);
+    }
+
+    /** {@link #parts(UserId, UploadId, int, int)} of the upload recorded at {@code recordKey}. */
+    public Uni<UploadedPartPage> parts(ObjectKey recordKey, int after, int limit) {
         if (after < 0 || after > DirectMultipart.MAX_PARTS || limit < 1 || limit > MAX_LIST) {
             throw new ReelvaultException(ErrorCode.INVALID_REQUEST, "after is 0 to 10000 and limit 1 to " + MAX_LIST);
         }
-        return record(user, id)
+        return record(recordKey)
                 .chain(r -> direct().parts(ObjectKey.parse(r.key()), r.storageUploadId(), after, limit + 1)
                         .onFailure(Failures::isNotFound)
                         .transform(e -> ReelvaultException.notFound("upload"))
@@ -219,25 +263,40 @@ public class MultipartUploadService {
      * {@code complete} checks it; a refusal there ends the upload. Completing twice answers the same metadata.
      */
     public Uni<UploadMetadata> complete(UserId user, UploadId id, List<CompletedPart> given) {
+        checkNamed(given);
+        ObjectKey recordKey = StorageLayout.uploadMultipart(user, id);
+        return metadata.read(StorageLayout.uploadMetadata(user, id), UploadMetadata.class)
+                .onFailure(Failures::isNotFound)
+                .recoverWithUni(() -> complete(
+                        recordKey, given, r -> uploads.verifyDirectUpload(user, id, asPending(r), recordKey, false)));
+    }
+
+    /**
+     * Completes the upload recorded at {@code recordKey}: the parts are checked and assembled into the record's object
+     * as {@link #complete(UserId, UploadId, List)} does, then {@code finish} checks and publishes it (and removes the
+     * record). An object already assembled (a completion cut short) is handed to {@code finish} again.
+     */
+    public <T> Uni<T> complete(
+            ObjectKey recordKey, List<CompletedPart> given, Function<MultipartRecord, Uni<T>> finish) {
+        checkNamed(given);
+        return record(recordKey).chain(r -> assemble(r, given).chain(() -> finish.apply(r)));
+    }
+
+    private static void checkNamed(List<CompletedPart> given) {
         if (given == null || given.isEmpty() || given.size() > DirectMultipart.MAX_PARTS) {
             throw new ReelvaultException(ErrorCode.INVALID_PART, "parts names every part of the upload, in order");
         }
         for (CompletedPart p : given) {
             if (p == null
                     || p.partNumber() == null
-                    || p.etag() == null
-                    || p.etag().isEmpty()
-                    || p.etag().length() > MAX_ETAG) {
+                    || (p.etag() != null && p.etag().length() > MAX_ETAG)) {
                 throw new ReelvaultException(
                         ErrorCode.INVALID_REQUEST, "each part has a part_number and an etag of at most 128 characters");
             }
+            if (p.etag() == null || p.etag().isEmpty()) { // a part named without the ETag its PUT answered
+                throw invalidPart("part " + p.partNumber() + " has no etag: name it with the ETag its PUT answered");
+            }
         }
-        ObjectKey recordKey = StorageLayout.uploadMultipart(user, id);
-        return metadata.read(StorageLayout.uploadMetadata(user, id), UploadMetadata.class)
-                .onFailure(Failures::isNotFound)
-                .recoverWithUni(() -> record(user, id)
-                        .chain(r -> assemble(r, given)
-                                .chain(() -> uploads.verifyDirectUpload(user, id, asPending(r), recordKey, false))));
     }
 
     private Uni<Void> assemble(MultipartRecord r, List<CompletedPart> given) {
@@ -305,10 +364,15 @@ public class MultipartUploadService {
 
     /** Aborts the upload: its parts and {@code multipart.json} are gone. {@code not_found} when none waits. */
     public Uni<Void> abort(UserId user, UploadId id) {
-        return record(user, id)
+        return abort(StorageLayout.uploadMultipart(user, id));
+    }
+
+    /** {@link #abort(UserId, UploadId)} of the upload recorded at {@code recordKey}. */
+    public Uni<Void> abort(ObjectKey recordKey) {
+        return record(recordKey)
                 .chain(r -> direct().abort(ObjectKey.parse(r.key()), r.storageUploadId())
                         .chain(() -> store.delete(ObjectKey.parse(r.key())))
-                        .chain(() -> store.delete(StorageLayout.uploadMultipart(user, id))));
+                        .chain(() -> store.delete(recordKey)));
     }
 
     /**
@@ -334,8 +398,8 @@ public class MultipartUploadService {
                         : Uni.createFrom().failure(nothingWaits()));
     }
 
-    private Uni<MultipartRecord> record(UserId user, UploadId id) {
-        return metadata.read(StorageLayout.uploadMultipart(user, id), MultipartRecord.class)
+    private Uni<MultipartRecord> record(ObjectKey recordKey) {
+        return metadata.read(recordKey, MultipartRecord.class)
                 .onFailure(Failures::isNotFound)
                 .transform(e -> ReelvaultException.notFound("upload"));
     }
@@ -353,9 +417,16 @@ public class MultipartUploadService {
                 r.createdAt());
     }
 
-    /** {@code uploads/{user}/{id}/multipart.json} for the key of an upload's original, if it is one. */
+    /**
+     * The record of the multipart upload whose object is {@code key}, if it is one: {@code uploads/{user}/{id}/multipart.json}
+     * for an upload's original, {@code compositions/{id}/multipart/{upload_id}/multipart.json} for a final's staging
+     * object.
+     */
     private static Optional<ObjectKey> recordOf(ObjectKey key) {
-        return UploadService.documentOf(key, StorageLayout::uploadMultipart);
+        return UploadService.documentOf(key, StorageLayout::uploadMultipart)
+                .or(() -> StorageLayout.parseCompositionFinalMultipart(key)
+                        .filter(f -> key.equals(StorageLayout.compositionFinalStaging(f.composition(), f.upload())))
+                        .map(f -> StorageLayout.compositionFinalMultipartRecord(f.composition(), f.upload())));
     }
 
     private static ReelvaultException nothingWaits() {

@@ -9,6 +9,7 @@ import io.reelvault.storage.IntegrityException;
 import io.reelvault.storage.LocalHeads;
 import io.reelvault.storage.ObjectContent;
 import io.reelvault.storage.ObjectInfo;
+import io.reelvault.storage.ObjectMoves;
 import io.reelvault.storage.ObjectStore;
 import io.reelvault.storage.PendingWrites;
 import io.reelvault.storage.PutResult;
@@ -156,6 +157,9 @@ public final class LocalObjectStore implements ObjectStore, ReadinessProbe, Pend
         }
         if (type == PendingWrites.class || type == IncompleteWrites.class) {
             return Optional.of(type.cast(this));
+        }
+        if (type == ObjectMoves.class) {
+            return Optional.of(type.cast((ObjectMoves) writes::move));
         }
         if (type == LocalHeads.class) { // only with inline small reads: a head otherwise takes a worker trip
             return inlineSmallReads ? Optional.of(type.cast(LOCAL_HEADS)) : Optional.empty();

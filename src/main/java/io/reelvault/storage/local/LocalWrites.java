@@ -16,8 +16,10 @@ import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.FileTime;
 import java.time.Instant;
 import java.util.Map;
 import java.util.Optional;
@@ -206,6 +208,36 @@ final class LocalWrites {
             return ObjectFiles.info(
                     key, write.commit(target, files, current.map(BasicFileAttributes::lastModifiedTime)));
         });
+    }
+
+    /**
+     * {@link io.reelvault.storage.ObjectMoves#move}: under {@code to}'s lock (as a conditional write holds it), the
+     * source is compared with {@code ifMatch}, its modification time moved past the replaced object's (a fresh ETag),
+     * then it is renamed over {@code to} (atomic, same filesystem: its recorded SHA-256 and CRC32C go with it) and the
+     * folder fsynced.
+     */
+    Uni<ObjectInfo> move(ObjectKey from, String ifMatch, ObjectKey to) {
+        Path source = paths.resolve(from);
+        Path target = paths.resolve(to);
+        return io.blocking(() -> keyLocks.withLock(to, () -> {
+            BasicFileAttributes found =
+                    ObjectFiles.attributes(source).orElseThrow(() -> ReelvaultException.notFound("object"));
+            if (!ObjectFiles.info(from, found).etag().equals(ifMatch)) {
+                throw new PreconditionFailedException("the object changed since it was verified");
+            }
+            Optional<BasicFileAttributes> current = ObjectFiles.attributes(target);
+            if (current.isPresent()
+                    && found.lastModifiedTime().compareTo(current.get().lastModifiedTime()) <= 0) {
+                Files.setLastModifiedTime(
+                        source,
+                        FileTime.from(
+                                current.get().lastModifiedTime().toInstant().plusMillis(1)));
+            }
+            BasicFileAttributes moved =
+                    Files.readAttributes(source, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+            files.moveIntoPlace(source, target);
+            return ObjectFiles.info(to, moved);
+        }));
     }
 
     private void discard(PendingWrite write) {

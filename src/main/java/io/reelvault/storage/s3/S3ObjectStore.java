@@ -7,6 +7,7 @@ import io.reelvault.storage.DirectMultipart;
 import io.reelvault.storage.IncompleteWrites;
 import io.reelvault.storage.ObjectContent;
 import io.reelvault.storage.ObjectInfo;
+import io.reelvault.storage.ObjectMoves;
 import io.reelvault.storage.ObjectStore;
 import io.reelvault.storage.PendingWrites;
 import io.reelvault.storage.PreconditionFailedException;
@@ -58,6 +59,7 @@ public final class S3ObjectStore implements ObjectStore, ReadinessProbe, SignedU
     private final AbandonedUploads abandoned;
     private final S3ResumableWrites resumable;
     private final DirectUploads direct;
+    private final ObjectCopies copies;
 
     /** @param sse the encryption every write requests; null only for test servers that implement none */
     S3ObjectStore(
@@ -90,9 +92,11 @@ public final class S3ObjectStore implements ObjectStore, ReadinessProbe, SignedU
         this.abandoned = new AbandonedUploads(target, this.multipart);
         this.resumable = new S3ResumableWrites(target, multipart.partSize(), this.multipart.budget, uploaders);
         this.direct = new DirectUploads(target, presigner, this.presigned, reads);
+        this.copies = new ObjectCopies(target, reads, deletes);
     }
 
-    /** Besides the interfaces it implements: {@link DirectMultipart}, {@link ResumableWrites} ({@link S3ResumableWrites}). */
+    /** Besides the interfaces it implements: {@link DirectMultipart}, {@link ResumableWrites} ({@link S3ResumableWrites}), {@link ObjectMoves}
+     * ({@link ObjectCopies}). */
     @Override
     public <T> Optional<T> capability(Class<T> type) {
         if (type == DirectMultipart.class) {
@@ -100,6 +104,9 @@ public final class S3ObjectStore implements ObjectStore, ReadinessProbe, SignedU
         }
         if (type == ResumableWrites.class) {
             return Optional.of(type.cast(resumable));
+        }
+        if (type == ObjectMoves.class) {
+            return Optional.of(type.cast(copies));
         }
         return ObjectStore.super.capability(type);
     }

@@ -57,10 +57,12 @@
  * The running service (the task role, {@code deploy/iam/ecs-task-role-policy.json}), on
  * {@code {bucket}/uploads/*}, {@code generations/*}, {@code compositions/*}, {@code temp/*} and {@code .tus/*}:
  * <ul>
- *   <li>{@code s3:PutObject}: PutObject, CreateMultipartUpload, UploadPart, CompleteMultipartUpload, the
- *       destination of CopyObject (a finished tus upload copied into its key), and the presigned PUTs it signs;
- *   <li>{@code s3:GetObject}: GetObject, HeadObject, the source of CopyObject ({@code .tus/{id}/data}), and the
- *       presigned GETs it signs;
+ *   <li>{@code s3:PutObject}: PutObject, CreateMultipartUpload, UploadPart, CompleteMultipartUpload, and the
+ *       presigned PUTs it signs;
+ *   <li>{@code s3:GetObject}: GetObject, HeadObject, and the presigned GETs it signs;
+ *   <li>CopyObject and UploadPartCopy ({@link io.reelvault.storage.s3.ObjectCopies}: a verified object published at its
+ *       final key; {@code ObjectWrites}: a finished tus upload's {@code .tus/{id}/data} copied into its key) need no
+ *       grant of their own: {@code s3:GetObject} on the source and {@code s3:PutObject} on the target, both above;
  *   <li>{@code s3:DeleteObject}: DeleteObject and DeleteObjects;
  *   <li>{@code s3:AbortMultipartUpload} and {@code s3:ListMultipartUploadParts} (ListParts);
  *   <li>{@code s3:ListBucket} on the bucket, with an {@code s3:prefix} condition limiting it to the four areas and

@@ -9,6 +9,7 @@ import io.reelvault.common.Sha256;
 import io.reelvault.error.ErrorCode;
 import io.reelvault.error.ReelvaultException;
 import io.reelvault.model.ObjectKey;
+import io.reelvault.storage.ObjectInfo;
 import io.reelvault.storage.ObjectStore;
 import io.reelvault.storage.ObjectStoreContract;
 import io.reelvault.storage.PendingWrites;
@@ -134,6 +135,42 @@ class S3ObjectStoreContractTest extends ObjectStoreContract {
     protected void assertNoLeftovers() {
         var uploads = client.listMultipartUploads(b -> b.bucket(bucket)).join().uploads();
         assertEquals(0, uploads.size(), "no multipart upload is left in progress");
+    }
+
+    /**
+     * Above the copy limit (5 GiB on S3; 5 MiB here) a move copies the source in UploadPartCopy ranges into a multipart
+     * upload of the target, conditioned on the source's ETag; the target then holds the same bytes and the source is gone.
+     * A changed source aborts the copy: nothing at the target, no upload left.
+     */
+    @Test
+    void aMoveAboveTheCopyLimitCopiesInParts() {
+        S3Bucket target = new S3Bucket(client, bucket, sse(), Clock.systemUTC(), Duration.ofSeconds(10));
+        ObjectCopies copies =
+                new ObjectCopies(target, new ObjectReads(target), new ObjectDeletes(target), 5 * MIB, 5 * MIB);
+        byte[] staged = randomBytes((int) (12 * MIB + 5), 3);
+        ObjectInfo source = put("compositions/c/multipart/u/final.mp4", staged);
+
+        assertTrue(
+                failure(copies.move(
+                                key("compositions/c/multipart/u/final.mp4"),
+                                "\"other\"",
+                                key("compositions/c/final.mp4")))
+                        instanceof PreconditionFailedException);
+        assertTrue(
+                store.head(key("compositions/c/final.mp4")).await().atMost(WAIT).isEmpty());
+        assertNoLeftovers();
+
+        ObjectInfo moved = copies.move(
+                        key("compositions/c/multipart/u/final.mp4"), source.etag(), key("compositions/c/final.mp4"))
+                .await()
+                .atMost(WAIT);
+        assertEquals(staged.length, moved.size());
+        assertArrayEquals(staged, read("compositions/c/final.mp4", Optional.empty()));
+        assertTrue(store.head(key("compositions/c/multipart/u/final.mp4"))
+                .await()
+                .atMost(WAIT)
+                .isEmpty());
+        assertNoLeftovers();
     }
 
     /**
