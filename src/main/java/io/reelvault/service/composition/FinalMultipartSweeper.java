@@ -10,11 +10,8 @@ import io.reelvault.config.ReelvaultConfig;
 import io.reelvault.model.Area;
 import io.reelvault.model.ObjectKey;
 import io.reelvault.model.StorageLayout;
-import io.reelvault.service.Failures;
-import io.reelvault.service.artifact.MetadataStore;
 import io.reelvault.service.upload.MultipartRecord;
 import io.reelvault.service.upload.MultipartUploadService;
-import io.reelvault.storage.DirectMultipart;
 import io.reelvault.storage.ObjectInfo;
 import io.reelvault.storage.ObjectStore;
 import jakarta.enterprise.inject.Instance;
@@ -155,25 +152,6 @@ public class FinalMultipartSweeper {
     }
 
     private void abort(ObjectStore s, ObjectKey recordKey) {
-        Optional<DirectMultipart> direct = s.capability(DirectMultipart.class);
-        if (direct.isEmpty()) {
-            return;
-        }
-        MultipartRecord r;
-        try {
-            r = new MetadataStore(s, json)
-                    .read(recordKey, MultipartRecord.class)
-                    .await()
-                    .indefinitely();
-        } catch (RuntimeException e) {
-            if (Failures.isNotFound(e)) {
-                return; // completed or aborted meanwhile
-            }
-            throw e;
-        }
-        direct.get()
-                .abort(ObjectKey.parse(r.key()), r.storageUploadId())
-                .await()
-                .indefinitely();
+        MultipartRecord.abortRecorded(s, json, recordKey);
     }
 }

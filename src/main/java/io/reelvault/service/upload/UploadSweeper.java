@@ -14,11 +14,7 @@ import io.reelvault.config.ReelvaultConfig;
 import io.reelvault.metrics.StorageMetrics;
 import io.reelvault.model.Area;
 import io.reelvault.model.KeyPrefix;
-import io.reelvault.model.ObjectKey;
 import io.reelvault.model.UrlPurpose;
-import io.reelvault.service.Failures;
-import io.reelvault.service.artifact.MetadataStore;
-import io.reelvault.storage.DirectMultipart;
 import io.reelvault.storage.ObjectInfo;
 import io.reelvault.storage.ObjectStore;
 import jakarta.enterprise.inject.Instance;
@@ -266,26 +262,7 @@ public class UploadSweeper {
 
     /** Aborts the storage's multipart upload that {@code multipart.json} names (its parts are then gone). */
     private void abortMultipart(ObjectStore s, ObjectInfo record) {
-        Optional<DirectMultipart> direct = s.capability(DirectMultipart.class);
-        if (direct.isEmpty()) {
-            return;
-        }
-        MultipartRecord r;
-        try {
-            r = new MetadataStore(s, json)
-                    .read(record.key(), MultipartRecord.class)
-                    .await()
-                    .indefinitely();
-        } catch (RuntimeException e) {
-            if (Failures.isNotFound(e)) {
-                return; // completed or aborted meanwhile
-            }
-            throw e;
-        }
-        direct.get()
-                .abort(ObjectKey.parse(r.key()), r.storageUploadId())
-                .await()
-                .indefinitely();
+        MultipartRecord.abortRecorded(s, json, record.key());
     }
 
     private void delete(ObjectStore s, List<ObjectInfo> objects, Reason reason, Map<Reason, Long> deleted) {
