@@ -44,7 +44,10 @@ class JsonBodyLimitApiTest {
             "POST /api/v1/uploads/{uploadId}/multipart/complete", 1024 * KIB,
             "POST /api/v1/generations", 96 * KIB,
             "POST /api/v1/generations/{generationId}/fail", 16 * KIB,
-            "POST /api/v1/compositions", 256 * KIB);
+            "POST /api/v1/compositions", 256 * KIB,
+            "POST /api/v1/compositions/{compositionId}/final/multipart", 16 * KIB,
+            "POST /api/v1/compositions/{compositionId}/final/multipart/{uploadId}/parts", 16 * KIB,
+            "POST /api/v1/compositions/{compositionId}/final/multipart/{uploadId}/complete", 1024 * KIB);
 
     static ValidatableResponse send(String method, String path, byte[] body, boolean chunked) {
         var request = given().auth().oauth2(PIPELINE).contentType("application/json");

@@ -13,11 +13,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
 import io.reelvault.config.ReelvaultConfig;
-import io.reelvault.model.KeyPrefix;
-import io.reelvault.model.ObjectKey;
 import io.reelvault.service.upload.MultipartUploadService;
 import io.reelvault.service.upload.UploadSweeper;
-import io.reelvault.storage.ObjectContent;
 import io.reelvault.storage.ObjectStore;
 import io.reelvault.support.AdjustableClock;
 import io.reelvault.support.MultipartProfile;
@@ -28,7 +25,6 @@ import io.reelvault.support.TestTokens;
 import io.restassured.http.ContentType;
 import io.restassured.response.ValidatableResponse;
 import jakarta.inject.Inject;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
@@ -39,7 +35,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Random;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Assumptions;
@@ -152,24 +147,11 @@ class MultipartUploadsApiTest {
     }
 
     byte[] stored(String key) {
-        ObjectContent c =
-                store.get(ObjectKey.parse(key), Optional.empty()).await().atMost(Duration.ofSeconds(30));
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        c.body().subscribe().asIterable().forEach(b -> {
-            byte[] a = new byte[b.remaining()];
-            b.get(a);
-            out.writeBytes(a);
-        });
-        return out.toByteArray();
+        return io.reelvault.support.StoredObjects.bytes(store, key);
     }
 
     boolean anyObjectUnder(String prefix) {
-        return !store.list(new KeyPrefix(prefix), Optional.empty())
-                .collect()
-                .asList()
-                .await()
-                .atMost(Duration.ofSeconds(10))
-                .isEmpty();
+        return io.reelvault.support.StoredObjects.anyUnder(store, prefix);
     }
 
     @Test

@@ -7,10 +7,12 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.TestProfile;
 import io.reelvault.model.ObjectKey;
 import io.reelvault.storage.ObjectContent;
 import io.reelvault.storage.ObjectStore;
 import io.reelvault.support.Generations;
+import io.reelvault.support.TusClientProfile;
 import jakarta.inject.Inject;
 import java.io.IOException;
 import java.io.InputStream;
@@ -26,19 +28,21 @@ import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /**
- * The official client, npm's {@code tus-js-client} 4.3.1 in Node, against {@code /api/v1/tus/} (local backend): a 60 MB
+ * The official client, npm's {@code tus-js-client} 4.3.1 in Node, against {@code /api/v1/tus/} (local backend): a 200 MiB
  * file aborted at three random offsets and resumed each time from the client's fingerprint store, with an
  * {@code Upload-Checksum} (sha256) on every PATCH; then a second upload terminated by the client. The Node script and
  * its lock file are {@code src/test/node/}; {@code npm ci} installs them into {@code target/tus-node} when missing
  * (npm reaches registry.npmjs.org), so a clean clone needs nothing more than node and npm on the PATH.
  */
 @QuarkusTest
+@TestProfile(TusClientProfile.class)
 class TusJsClientTest {
     @TestHTTPResource("/api/v1/tus/")
     URL endpoint;
@@ -46,9 +50,9 @@ class TusJsClientTest {
     @Inject
     ObjectStore store;
 
-    /** The file's size: 60 MB (the test profile's pipeline limit is 64M). */
+    /** The file's size: 200 MiB (the profile's pipeline limit is 256M). */
     int size() {
-        return 60 * 1024 * 1024;
+        return 200 * 1024 * 1024;
     }
 
     @Test
@@ -65,28 +69,14 @@ class TusJsClientTest {
             }
         }
         String job = "tus-js-" + seed;
-        ProcessBuilder node = new ProcessBuilder("node", "tus-upload.mjs")
-                .directory(dir.toFile())
-                .redirectError(dir.resolve("tus-upload.err").toFile());
-        node.environment().put("ENDPOINT", endpoint.toString());
-        node.environment().put("TOKEN", Generations.PIPELINE);
-        node.environment().put("FILE", file.toAbsolutePath().toString());
-        node.environment().put("SEED", Long.toString(seed));
-        node.environment().put("INTERRUPTS", "3");
-        node.environment()
-                .put(
-                        "METADATA",
-                        "{\"target\":\"temp\",\"job_id\":\"" + job + "\",\"filename\":\"big.tmp\","
-                                + "\"filetype\":\"application/octet-stream\"}");
-        Process process = node.start();
-        String out;
-        try (InputStream stdout = process.getInputStream()) {
-            out = new String(stdout.readAllBytes(), StandardCharsets.UTF_8);
-        }
-        assertTrue(process.waitFor(120, TimeUnit.SECONDS), "the client finishes");
-        assertEquals(0, process.exitValue(), "node failed (seed " + seed + "): " + out + nodeErrors(dir));
-        JsonNode report =
-                new ObjectMapper().readTree(out.lines().reduce((a, b) -> b).orElseThrow());
+        JsonNode report = runNode(
+                dir,
+                "tus-upload.mjs",
+                file,
+                seed,
+                "{\"target\":\"temp\",\"job_id\":\"" + job + "\",\"filename\":\"big.tmp\","
+                        + "\"filetype\":\"application/octet-stream\"}",
+                Map.of("SEED", Long.toString(seed), "INTERRUPTS", "3"));
 
         assertEquals(3, report.path("aborts").asInt(), "aborted three times: " + report);
         assertTrue(report.path("resumes").asInt() >= 3, "resumed from the fingerprint store: " + report);
@@ -122,28 +112,14 @@ class TusJsClientTest {
         new Random(seed).nextBytes(bytes);
         Files.write(file, bytes);
         String job = "tus-par-" + seed;
-        ProcessBuilder node = new ProcessBuilder("node", "tus-parallel.mjs")
-                .directory(dir.toFile())
-                .redirectError(dir.resolve("tus-parallel.err").toFile());
-        node.environment().put("ENDPOINT", endpoint.toString());
-        node.environment().put("TOKEN", Generations.PIPELINE);
-        node.environment().put("FILE", file.toAbsolutePath().toString());
-        node.environment().put("PARALLEL", "3");
-        node.environment().put("FAIL_AT", "2");
-        node.environment()
-                .put(
-                        "METADATA",
-                        "{\"target\":\"temp\",\"job_id\":\"" + job + "\",\"filename\":\"parallel.tmp\","
-                                + "\"filetype\":\"application/octet-stream\"}");
-        Process process = node.start();
-        String out;
-        try (InputStream stdout = process.getInputStream()) {
-            out = new String(stdout.readAllBytes(), StandardCharsets.UTF_8);
-        }
-        assertTrue(process.waitFor(120, TimeUnit.SECONDS), "the client finishes");
-        assertEquals(0, process.exitValue(), "node failed (seed " + seed + "): " + out + nodeErrors(dir));
-        JsonNode report =
-                new ObjectMapper().readTree(out.lines().reduce((a, b) -> b).orElseThrow());
+        JsonNode report = runNode(
+                dir,
+                "tus-parallel.mjs",
+                file,
+                seed,
+                "{\"target\":\"temp\",\"job_id\":\"" + job + "\",\"filename\":\"parallel.tmp\","
+                        + "\"filetype\":\"application/octet-stream\"}",
+                Map.of("PARALLEL", "3", "FAIL_AT", "2"));
 
         assertEquals(3, report.path("partials").size(), "three partial uploads: " + report);
         assertEquals(4, report.path("statuses").path("POST 201").asInt(), "three parts and the final: " + report);
@@ -166,6 +142,30 @@ class TusJsClientTest {
                 sha256(file),
                 HexFormat.of().formatHex(digest.digest()),
                 "the stored object is the source (seed " + seed + ")");
+    }
+
+    /**
+     * Runs {@code script} (a Node script of {@link #nodeProject}) on {@code file} with the pipeline token, the tus
+     * endpoint, {@code metadata} (JSON) and {@code env}; its last line of output, the report.
+     */
+    JsonNode runNode(Path dir, String script, Path file, long seed, String metadata, Map<String, String> env)
+            throws IOException, InterruptedException {
+        ProcessBuilder node = new ProcessBuilder("node", script)
+                .directory(dir.toFile())
+                .redirectError(dir.resolve(script.replace(".mjs", ".err")).toFile());
+        node.environment().put("ENDPOINT", endpoint.toString());
+        node.environment().put("TOKEN", Generations.PIPELINE);
+        node.environment().put("FILE", file.toAbsolutePath().toString());
+        node.environment().put("METADATA", metadata);
+        node.environment().putAll(env);
+        Process process = node.start();
+        String out;
+        try (InputStream stdout = process.getInputStream()) {
+            out = new String(stdout.readAllBytes(), StandardCharsets.UTF_8);
+        }
+        assertTrue(process.waitFor(300, TimeUnit.SECONDS), "the client finishes");
+        assertEquals(0, process.exitValue(), "node failed (seed " + seed + "): " + out + nodeErrors(dir));
+        return new ObjectMapper().readTree(out.lines().reduce((x, y) -> y).orElseThrow());
     }
 
     /**

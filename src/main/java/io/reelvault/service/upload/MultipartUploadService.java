@@ -2,6 +2,7 @@ package io.reelvault.service.upload;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.quarkus.runtime.Startup;
 import io.reelvault.config.ReelvaultConfig;
 import io.reelvault.error.ErrorCode;
 import io.reelvault.error.ReelvaultException;
@@ -45,6 +46,9 @@ import java.util.function.Function;
  * final render ({@code service.composition.FinalMultipartService}) records its upload under the composition and
  * assembles it at a staging key, then publishes it through its own {@code finish}.
  */
+// made at start-up: its first use may come on an S3 client's native thread (a final's upload starts after the
+// composition was read), where ArC cannot load what creating a bean needs (ClassNotFoundException: InjectionPoint)
+@Startup
 @ApplicationScoped
 public class MultipartUploadService {
     /** How long a multipart upload may take from start to completion; below the bucket's 1-day abort rule. */
