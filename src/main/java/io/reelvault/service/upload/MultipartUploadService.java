@@ -2,7 +2,6 @@ package io.reelvault.service.upload;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.quarkus.runtime.Startup;
 import io.reelvault.config.ReelvaultConfig;
 import io.reelvault.error.ErrorCode;
 import io.reelvault.error.ReelvaultException;
@@ -21,7 +20,7 @@ import io.reelvault.storage.SignedPartReceiver;
 import io.reelvault.storage.SignedUrls;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
-import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Singleton;
 import java.nio.ByteBuffer;
 import java.time.Clock;
 import java.time.Duration;
@@ -46,10 +45,10 @@ import java.util.function.Function;
  * final render ({@code service.composition.FinalMultipartService}) records its upload under the composition and
  * assembles it at a staging key, then publishes it through its own {@code finish}.
  */
-// made at start-up: its first use may come on an S3 client's native thread (a final's upload starts after the
-// composition was read), where ArC cannot load what creating a bean needs (ClassNotFoundException: InjectionPoint)
-@Startup
-@ApplicationScoped
+// a singleton, not a client proxy: it is made when a bean that uses it is, on that request's thread, never at its first
+// call, which may come on an S3 client's native thread (a final's upload continues after the composition was read),
+// where ArC cannot load what making a bean needs (ClassNotFoundException: InjectionPoint)
+@Singleton
 public class MultipartUploadService {
     /** How long a multipart upload may take from start to completion; below the bucket's 1-day abort rule. */
     public static final Duration LIFETIME = Duration.ofHours(12);
