@@ -46,7 +46,7 @@ public final class BodyInspector {
     public Multi<ByteBuffer> inspect(Multi<ByteBuffer> body) {
         if (body instanceof AdoptableBody whole) {
             if (whole.length() > maxBytes) {
-                throw tooLarge(maxBytes);
+                return Multi.createFrom().failure(tooLarge(maxBytes)); // fails the put, as a streamed body would
             }
             return whole.inspected(watched(whole), head.length, this::checkHead);
         }

@@ -1016,6 +1016,40 @@ class TusApiTest {
         assertEquals(Samples.sha256(png), Samples.sha256(read), "read back whole");
     }
 
+    /**
+     * A publication that fails before the service method even returns (here: a state document whose file name no longer
+     * passes, as after a change of the rules between creation and the last PATCH) is answered as a refusal like any
+     * other, and gives the upload's lease back: before, the exception escaped the chain that releases it, and the
+     * upload stayed locked (423) until the process ended.
+     */
+    @Test
+    void aPublicationRefusedBeforeItStartsGivesTheLeaseBack() throws Exception {
+        String token = TestTokens.user("tus-early-refusal");
+        byte[] png = Samples.png(2_000);
+        String url = created(token, (long) png.length, pngMeta());
+        patch(token, url, 0, slice(png, 0, 1_000)).statusCode(204);
+        TusUploadId id = TusUploadId.parse(url.substring(url.lastIndexOf('/') + 1));
+        ResumableWrites writes = store.capability(ResumableWrites.class).orElseThrow();
+        byte[] state = writes.find(id)
+                .await()
+                .atMost(Duration.ofSeconds(10))
+                .orElseThrow()
+                .state();
+        String changed = new String(state, java.nio.charset.StandardCharsets.UTF_8)
+                .replace("\"filename\":\"logo.png\"", "\"filename\":\"logo/\"");
+        writes.saveState(id, changed.getBytes(java.nio.charset.StandardCharsets.UTF_8))
+                .await()
+                .atMost(Duration.ofSeconds(10));
+        problem(patch(token, url, 1_000, slice(png, 1_000, png.length)), 400, "invalid_filename");
+        headAnswers(head(token, url), 404); // refused: the upload is over
+        try (ResumableWrites.Lease free = writes.lock(id)
+                .await()
+                .atMost(Duration.ofSeconds(10))
+                .orElseThrow(() -> new AssertionError("the lease of the refused publication is still held"))) {
+            // taken: nothing holds it
+        }
+    }
+
     /** Local backend: the bytes of a crashed publication are there, in {@code {root}/.tus}. */
     @Test
     void bytesCompleteButNotPublishedAreAskedForAgainFromTheLastByte() throws IOException {

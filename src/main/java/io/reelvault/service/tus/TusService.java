@@ -644,7 +644,8 @@ public class TusService {
     private Uni<Progress> publish(TusUploadId id, TusState state, Multi<ByteBuffer> bytes) {
         ResumableWrites store = backend();
         OptionalLong length = OptionalLong.of(state.length());
-        Uni<String> published = switch (state.targetKind()) {
+        // deferred: a check a service method makes before it returns its Uni fails the publication like any other
+        Uni<String> published = Uni.createFrom().deferred(() -> switch (state.targetKind()) {
             case UPLOAD ->
                 uploads.upload(UserId.parse(state.owner()), UploadFilename.parse(state.filename()), length, bytes)
                         .map(meta -> "api/v1/uploads/" + meta.uploadId());
@@ -676,7 +677,7 @@ public class TusService {
             case TEMP ->
                 temp.put(JobId.parse(state.jobId()), TempName.parse(state.filename()), length, bytes)
                         .map(r -> "api/v1/temp/" + state.jobId() + "/" + state.filename() + "/url");
-        };
+        });
         return published
                 .onFailure(TusService::refused)
                 .call(() -> store.delete(id))
