@@ -1,5 +1,6 @@
 package io.reelvault.storage;
 
+import io.reelvault.storage.RunningDigests.KnownDigest;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.operators.AbstractMulti;
 import io.smallrye.mutiny.subscription.MultiSubscriber;
@@ -26,18 +27,21 @@ public final class AdoptableBody extends AbstractMulti<ByteBuffer> {
     private final long length;
     private final int headBytes;
     private final List<Consumer<ByteBuffer>> headChecks;
+    private final Optional<KnownDigest> digest;
 
     private AdoptableBody(
             Multi<ByteBuffer> stream,
             Object source,
             long length,
             int headBytes,
-            List<Consumer<ByteBuffer>> headChecks) {
+            List<Consumer<ByteBuffer>> headChecks,
+            Optional<KnownDigest> digest) {
         this.stream = stream;
         this.source = source;
         this.length = length;
         this.headBytes = headBytes;
         this.headChecks = List.copyOf(headChecks);
+        this.digest = digest;
     }
 
     /**
@@ -47,7 +51,16 @@ public final class AdoptableBody extends AbstractMulti<ByteBuffer> {
      * @param length their size in bytes
      */
     public static AdoptableBody of(Multi<ByteBuffer> stream, Object source, long length) {
-        return new AdoptableBody(stream, source, length, 0, List.of());
+        return of(stream, source, length, Optional.empty());
+    }
+
+    /**
+     * {@link #of(Multi, Object, long)}, with the bytes' digest when it is known without reading them (computed as they
+     * were received, {@link RunningDigests}): a store that takes them where they are then reads no more than their
+     * first bytes.
+     */
+    public static AdoptableBody of(Multi<ByteBuffer> stream, Object source, long length, Optional<KnownDigest> digest) {
+        return new AdoptableBody(stream, source, length, 0, List.of(), digest);
     }
 
     /**
@@ -58,7 +71,12 @@ public final class AdoptableBody extends AbstractMulti<ByteBuffer> {
     public AdoptableBody inspected(Multi<ByteBuffer> inspectedStream, int headBytes, Consumer<ByteBuffer> check) {
         List<Consumer<ByteBuffer>> checks = new ArrayList<>(headChecks);
         checks.add(check);
-        return new AdoptableBody(inspectedStream, source, length, Math.max(this.headBytes, headBytes), checks);
+        return new AdoptableBody(inspectedStream, source, length, Math.max(this.headBytes, headBytes), checks, digest);
+    }
+
+    /** The SHA-256 and CRC32C of the bytes, when known without reading them. */
+    public Optional<KnownDigest> digest() {
+        return digest;
     }
 
     /** Where the bytes are, when it is of this type (a backend asks for its own kind). */

@@ -1071,6 +1071,40 @@ class TusApiTest {
         given().auth().oauth2(token).get(resource).then().statusCode(200).body("sha256", equalTo(Samples.sha256(png)));
     }
 
+    /**
+     * Local backend: the digest computed as the PATCHes arrive is never used for other bytes. Here every byte but the
+     * last was hashed as it came; the last one reached the file without a publication (a process that died there),
+     * and the client sends that byte again, different: the object is the new bytes, recorded with their own SHA-256,
+     * and reads back whole through a signed URL (a read checked against the recorded digest).
+     */
+    @Test
+    void aLastByteSentAgainDifferentlyIsStoredAndHashedAsSent() throws IOException {
+        String token = TestTokens.user("tus-last-byte-again");
+        byte[] png = Samples.png(5_000);
+        String url = created(token, (long) png.length, pngMeta());
+        patch(token, url, 0, slice(png, 0, 4_999)).statusCode(204);
+        java.nio.file.Path bytes = io.reelvault.support.TestStorageRoot.path()
+                .resolve(".tus")
+                .resolve(url.substring(url.lastIndexOf('/') + 1) + ".bin");
+        java.nio.file.Files.write(bytes, new byte[] {png[4_999]}, java.nio.file.StandardOpenOption.APPEND);
+        byte[] sent = png.clone();
+        sent[4_999] ^= 0x5a;
+        String resource = patch(token, url, 4_999, slice(sent, 4_999, sent.length))
+                .statusCode(204)
+                .extract()
+                .header("Reelvault-Resource");
+        given().auth().oauth2(token).get(resource).then().statusCode(200).body("sha256", equalTo(Samples.sha256(sent)));
+        String signed = given().auth()
+                .oauth2(token)
+                .get(resource + "/url")
+                .then()
+                .statusCode(200)
+                .extract()
+                .path("url");
+        byte[] read = given().get(signed).then().statusCode(200).extract().asByteArray();
+        assertEquals(Samples.sha256(sent), Samples.sha256(read));
+    }
+
     @Test
     void anEmptyUploadIsPublishedAtCreation() {
         String job = "tus-empty-" + System.nanoTime();

@@ -5,6 +5,7 @@ import io.reelvault.error.ReelvaultException;
 import io.reelvault.model.TusUploadId;
 import io.reelvault.storage.AdoptableBody;
 import io.reelvault.storage.ResumableWrites;
+import io.reelvault.storage.RunningDigests;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import java.io.IOException;
@@ -27,12 +28,14 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.IntSupplier;
 import java.util.function.Predicate;
 
 /**
  * The local backend's resumable uploads, in {@code {root}/.tus/} (a dot folder: outside the key space, never listed,
- * never swept as an incomplete write): per upload {@code {id}.bin}, its bytes so far (a sparse file grown by each
- * append, fsynced before the append completes; its size is the upload's offset), {@code {id}.json}, the caller's state
+ * never swept as an incomplete write): per upload {@code {id}.bin}, its bytes so far (grown by each append, an
+ * {@link AppendingWrite}, fsynced before the append completes; its size is the upload's offset; the running digest of
+ * its bytes is kept in {@link RunningDigests}, so that a finished upload is adopted without a read), {@code {id}.json}, the caller's state
  * document (replaced by an fsynced rename), and {@code {id}.lock}, locked with an OS lock ({@code fcntl}) while a
  * request changes the upload: every process on this root honours it, and the kernel drops it when its holder dies.
  * A lock is taken once per process (an in-process set first), so that no second channel of this process to the lock
@@ -48,10 +51,14 @@ final class LocalResumableWrites implements ResumableWrites {
     private final Path dir;
     private final LocalIo io;
     private final Set<TusUploadId> heldHere = ConcurrentHashMap.newKeySet();
+    private final RunningDigests digests = new RunningDigests();
+    private final IntSupplier directBlock;
 
-    LocalResumableWrites(Path root, LocalIo io) {
+    /** @param directBlock the root filesystem's {@code O_DIRECT} block size, 0 for ordinary writes ({@link LocalWrites}) */
+    LocalResumableWrites(Path root, LocalIo io, IntSupplier directBlock) {
         this.dir = root.resolve(DIR);
         this.io = io;
+        this.directBlock = directBlock;
     }
 
     private Path bytes(TusUploadId id) {
@@ -177,49 +184,43 @@ final class LocalResumableWrites implements ResumableWrites {
     public Uni<Long> append(TusUploadId id, long offset, Multi<ByteBuffer> body, Predicate<Throwable> keepOnFailure) {
         Path file = bytes(id);
         return io.blocking(() -> {
-                    FileChannel channel;
+                    // the running digest is this append's until it succeeds (kept again) or fails (forgotten)
+                    Optional<RunningDigests.Running> digest = digests.take(id, offset);
                     try {
-                        // created if missing: the state exists (the caller read it under the lock), its bytes file not
-                        // yet (a crash between the two steps of create)
-                        channel = FileChannel.open(file, StandardOpenOption.WRITE, StandardOpenOption.CREATE);
+                        // created if missing: the state exists (the caller read it under the lock), its bytes file
+                        // not yet (a crash between the two steps of create)
+                        return new Appending(AppendingWrite.open(file, offset, directBlock.getAsInt(), digest), digest);
                     } catch (NoSuchFileException e) {
                         throw ReelvaultException.notFound("upload");
+                    } catch (ReelvaultException mismatch) {
+                        digest.filter(d -> d.end() > 0).ifPresent(d -> digests.keep(id, d)); // nothing changed
+                        throw mismatch;
                     }
-                    if (channel.size() != offset) {
-                        long size = channel.size();
-                        channel.close();
-                        throw new ReelvaultException(
-                                ErrorCode.OFFSET_MISMATCH, "the upload's offset is " + size + ", not " + offset);
-                    }
-                    channel.position(offset);
-                    return channel;
                 })
-                .chain(channel -> {
-                    AtomicBoolean ended = new AtomicBoolean();
+                .chain(appending -> {
+                    AppendingWrite write = appending.write();
                     return body.emitOn(io.executor(), WRITE_BUFFERED_CHUNKS)
                             .onItem()
                             .invoke(buffer -> LocalIo.io(() -> {
-                                while (buffer.hasRemaining()) {
-                                    channel.write(buffer);
-                                }
+                                write.write(buffer);
                                 return null;
                             }))
                             .collect()
                             .last()
                             .emitOn(io.executor())
-                            .map(ignored -> LocalIo.io(() -> {
-                                channel.force(false);
-                                return channel.size();
-                            }))
+                            .map(ignored -> LocalIo.io(write::finish))
+                            .invoke(size -> appending
+                                    .digest()
+                                    .filter(d -> d.end() == size)
+                                    .ifPresent(d -> digests.keep(id, d)))
                             .onFailure()
-                            .invoke(e -> settle(channel, offset, keepOnFailure.test(e)))
+                            .invoke(e -> write.settle(keepOnFailure.test(e)))
                             .onCancellation()
-                            .invoke(() ->
-                                    io.executor().execute(() -> settle(channel, offset, keepOnFailure.test(null))))
+                            .invoke(() -> io.executor().execute(() -> write.settle(keepOnFailure.test(null))))
                             .onTermination()
                             .invoke((item, failure, cancelled) -> {
-                                if (!cancelled && ended.compareAndSet(false, true)) {
-                                    closeQuietly(channel);
+                                if (!cancelled) {
+                                    write.close();
                                 }
                             });
                 })
@@ -227,21 +228,7 @@ final class LocalResumableWrites implements ResumableWrites {
                 .transform(LocalIo::unavailable);
     }
 
-    /** After a failed or cancelled append: keep what arrived (durably) or cut back to {@code offset}; then close. */
-    private static void settle(FileChannel channel, long offset, boolean keep) {
-        try {
-            if (channel.isOpen()) {
-                if (!keep) {
-                    channel.truncate(offset);
-                }
-                channel.force(false);
-            }
-        } catch (IOException ignored) {
-            // the next HEAD reports whatever the file holds
-        } finally {
-            closeQuietly(channel);
-        }
-    }
+    private record Appending(AppendingWrite write, Optional<RunningDigests.Running> digest) {}
 
     private static void closeQuietly(FileChannel channel) {
         try {
@@ -254,6 +241,7 @@ final class LocalResumableWrites implements ResumableWrites {
     @Override
     public Uni<Void> truncate(TusUploadId id, long offset) {
         return io.blocking(() -> {
+            digests.forget(id);
             try (FileChannel channel = FileChannel.open(bytes(id), StandardOpenOption.WRITE)) {
                 channel.truncate(offset);
                 channel.force(false);
@@ -267,7 +255,7 @@ final class LocalResumableWrites implements ResumableWrites {
     /** The bytes file itself, for the local object store to take as the new object ({@link LocalWrites}). */
     @Override
     public Multi<ByteBuffer> whole(TusUploadId id, long length) {
-        return AdoptableBody.of(read(id, 0), bytes(id), length);
+        return AdoptableBody.of(read(id, 0), bytes(id), length, digests.finished(id, length));
     }
 
     @Override
@@ -302,6 +290,7 @@ final class LocalResumableWrites implements ResumableWrites {
     @Override
     public Uni<Void> deleteBytes(TusUploadId id) {
         return io.blocking(() -> {
+            digests.forget(id);
             Files.deleteIfExists(bytes(id));
             return null;
         });
@@ -310,6 +299,7 @@ final class LocalResumableWrites implements ResumableWrites {
     @Override
     public Uni<Void> delete(TusUploadId id) {
         return io.blocking(() -> {
+            digests.forget(id);
             Files.deleteIfExists(bytes(id));
             Files.deleteIfExists(state(id));
             Files.deleteIfExists(lockFile(id));

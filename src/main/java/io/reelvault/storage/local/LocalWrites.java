@@ -68,6 +68,11 @@ final class LocalWrites {
         this.directBlock = PendingWrite.directBlockSize(tempDir);
     }
 
+    /** The {@code O_DIRECT} block size of this root's filesystem, 0 when writes are ordinary ones. */
+    int directBlock() {
+        return directBlock;
+    }
+
     /** Whether new writes open their temp file with {@code O_DIRECT}. */
     boolean direct() {
         return directBlock > 0;
@@ -104,7 +109,7 @@ final class LocalWrites {
                         throw stopping();
                     }
                     PendingWrite write =
-                            PendingWrite.adopt(whole.source(Path.class).orElseThrow(), digests);
+                            PendingWrite.adopt(whole.source(Path.class).orElseThrow(), digests, whole.digest());
                     pending.add(write);
                     try {
                         if (write.written() != whole.length()) {

@@ -3,6 +3,7 @@ package io.reelvault.storage.local;
 import com.sun.nio.file.ExtendedOpenOption;
 import io.reelvault.common.DaemonThreads;
 import io.reelvault.common.Sha256;
+import io.reelvault.storage.RunningDigests.KnownDigest;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
@@ -78,13 +79,15 @@ final class PendingWrite {
     private record InFlight(ByteBuffer buffer, Future<?> write) {}
 
     /** The threads that write full batches (created as needed, ended when idle a minute). */
-    private static final ExecutorService WRITERS =
-            Executors.newCachedThreadPool(DaemonThreads.numbered("local-writer-"));
+    static final ExecutorService WRITERS = Executors.newCachedThreadPool(DaemonThreads.numbered("local-writer-"));
 
     /** The bytes hashed (both ways) and copied at a time: well within a core's L2 cache. */
     static final int STEP = 64 * 1024;
 
     private String hex;
+    /** The CRC32C of an adopted file whose digest was known ({@link #adopt}); null: {@link #crc32c}'s own. */
+    private Long knownCrc32c;
+
     private long written;
     private boolean finished;
     /** A file this write did not create ({@link #adopt}): an abort leaves it where it is. */
@@ -106,11 +109,17 @@ final class PendingWrite {
      * filesystem): hashed by one read, then {@link #commit committed} by the same rename as a written temp file. An
      * abort closes it and leaves it in place, its owner's still.
      */
-    static PendingWrite adopt(Path file, boolean recordDigest) throws IOException {
+    static PendingWrite adopt(Path file, boolean recordDigest, Optional<KnownDigest> known) throws IOException {
         FileChannel channel = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE);
         PendingWrite write = new PendingWrite(file, channel, recordDigest, 0, null, true);
         try {
-            write.digestWhole();
+            if (known.isPresent()) { // hashed as the bytes arrived: not read again
+                write.written = channel.size();
+                write.hex = known.get().sha256();
+                write.knownCrc32c = known.get().crc32c();
+            } else {
+                write.digestWhole();
+            }
             return write;
         } catch (IOException | RuntimeException e) {
             write.abort();
@@ -449,7 +458,7 @@ final class PendingWrite {
 
     /** The CRC32C of everything written (its unsigned value); call after the last write. */
     synchronized long crc32c() {
-        return crc32c.getValue();
+        return knownCrc32c != null ? knownCrc32c : crc32c.getValue();
     }
 
     synchronized long written() {
