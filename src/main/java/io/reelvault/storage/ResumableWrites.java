@@ -6,6 +6,7 @@ import io.smallrye.mutiny.Uni;
 import java.nio.ByteBuffer;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.function.Predicate;
 
 /**
@@ -53,9 +54,17 @@ public interface ResumableWrites {
      * durable while the chunk still streams (local: written to the file; S3: each part recorded once sent), so that
      * whatever replica continues after this process dies mid-chunk finds them.
      *
+     * @param length the upload's length when it is known: a store may then leave the bytes of an append that does not
+     *               end the upload in another shape than those of the last one (S3: no tail object when it ends on a
+     *               part boundary)
      * @return the new offset
      */
-    Uni<Long> append(TusUploadId id, long offset, Multi<ByteBuffer> body, Predicate<Throwable> keepOnFailure);
+    Uni<Long> append(
+            TusUploadId id,
+            long offset,
+            OptionalLong length,
+            Multi<ByteBuffer> body,
+            Predicate<Throwable> keepOnFailure);
 
     /** Cuts the upload's bytes back to {@code offset} (durably), under its lock. */
     Uni<Void> truncate(TusUploadId id, long offset);

@@ -579,7 +579,12 @@ public class TusService {
                     throw current.length() != null ? pastLength(current.length()) : BodyInspector.tooLarge(max);
                 }
                 Multi<ByteBuffer> checked = watched(body, offset, end, current.length() != null, checksum);
-                return store.append(id, offset, checked, e -> checksum.isEmpty() && interrupted(e))
+                return store.append(
+                                id,
+                                offset,
+                                current.length() != null ? OptionalLong.of(current.length()) : OptionalLong.empty(),
+                                checked,
+                                e -> checksum.isEmpty() && interrupted(e))
                         .chain(newOffset -> current.length() != null
                                         && newOffset.longValue()
                                                 == current.length().longValue()

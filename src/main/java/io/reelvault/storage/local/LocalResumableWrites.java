@@ -24,6 +24,7 @@ import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
@@ -181,7 +182,12 @@ final class LocalResumableWrites implements ResumableWrites {
     }
 
     @Override
-    public Uni<Long> append(TusUploadId id, long offset, Multi<ByteBuffer> body, Predicate<Throwable> keepOnFailure) {
+    public Uni<Long> append(
+            TusUploadId id,
+            long offset,
+            OptionalLong length,
+            Multi<ByteBuffer> body,
+            Predicate<Throwable> keepOnFailure) {
         Path file = bytes(id);
         return io.blocking(() -> {
                     // the running digest is this append's until it succeeds (kept again) or fails (forgotten)

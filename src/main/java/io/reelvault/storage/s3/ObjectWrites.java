@@ -86,7 +86,9 @@ final class ObjectWrites {
     private Uni<PutResult> copy(
             ObjectKey key, AdoptableBody whole, S3ResumableWrites.TusObject stored, String contentType) {
         return stored.ready()
-                .chain(() -> hashed(whole, stored))
+                .chain(() -> whole.digest().isPresent() && whole.length() > 0
+                        ? checkedHead(whole, stored, whole.digest().get().sha256())
+                        : hashed(whole, stored))
                 .chain(sha256 -> Uni.createFrom()
                         .completionStage(() -> bucket.s3()
                                 .copyObject(b -> b.sourceBucket(bucket.name())
@@ -107,6 +109,45 @@ final class ObjectWrites {
                                 sha256)))
                 .onFailure()
                 .transform(e -> e instanceof ReelvaultException ? e : S3Errors.translate(e));
+    }
+
+    /**
+     * For a body whose digest is known (hashed as it arrived, {@link AdoptableBody#digest}): only the stored object's
+     * first bytes read, for the checks of {@link AdoptableBody#checkHead}, and its length (from the answer's
+     * {@code Content-Range}) the body's; {@code sha256} then stands for the object.
+     */
+    private Uni<String> checkedHead(AdoptableBody whole, S3ResumableWrites.TusObject stored, String sha256) {
+        int wanted = (int) Math.max(1, Math.min(whole.headBytes(), whole.length()));
+        return Uni.createFrom()
+                .completionStage(() -> bucket.s3()
+                        .getObject(
+                                b -> b.bucket(bucket.name())
+                                        .key(stored.key())
+                                        .range("bytes=0-" + (wanted - 1))
+                                        .overrideConfiguration(bucket.deadline()),
+                                AsyncResponseTransformer.<GetObjectResponse>toPublisher()))
+                .chain(publisher -> {
+                    String range = publisher.response().contentRange(); // none: a server that ignored the Range
+                    long size = range == null
+                            ? publisher.response().contentLength()
+                            : Long.parseLong(
+                                    range.substring(range.lastIndexOf('/') + 1).trim());
+                    if (size != whole.length()) {
+                        throw S3Errors.lengthMismatch(whole.length());
+                    }
+                    return Multi.createFrom()
+                            .publisher(AdaptersToFlow.publisher(publisher))
+                            .collect()
+                            .in(() -> ByteBuffer.allocate(wanted), (head, buffer) -> {
+                                ByteBuffer piece = buffer.duplicate();
+                                piece.limit(piece.position() + Math.min(piece.remaining(), head.remaining()));
+                                head.put(piece); // beyond the head (a server that ignored the Range): dropped
+                            });
+                })
+                .map(head -> {
+                    whole.checkHead(head.flip());
+                    return sha256;
+                });
     }
 
     /** The stored object's hex SHA-256, read once; its first bytes checked, its length the body's. */

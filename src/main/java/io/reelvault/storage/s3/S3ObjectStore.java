@@ -90,7 +90,8 @@ public final class S3ObjectStore implements ObjectStore, ReadinessProbe, SignedU
         this.reads = new ObjectReads(target);
         this.presigned = new PresignedUrls(target, presigner);
         this.abandoned = new AbandonedUploads(target, this.multipart);
-        this.resumable = new S3ResumableWrites(target, multipart.partSize(), this.multipart.budget, uploaders);
+        this.resumable = new S3ResumableWrites(
+                target, multipart.partSize(), multipart.partConcurrency(), this.multipart.budget, uploaders);
         this.direct = new DirectUploads(target, presigner, this.presigned, reads);
         this.copies = new ObjectCopies(target, reads, deletes);
     }

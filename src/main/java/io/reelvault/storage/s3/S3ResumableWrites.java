@@ -5,14 +5,18 @@ import io.reelvault.error.ReelvaultException;
 import io.reelvault.model.TusUploadId;
 import io.reelvault.storage.AdoptableBody;
 import io.reelvault.storage.ResumableWrites;
+import io.reelvault.storage.RunningDigests;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -23,6 +27,7 @@ import software.amazon.awssdk.core.async.AsyncResponseTransformer;
 import software.amazon.awssdk.services.s3.model.CommonPrefix;
 import software.amazon.awssdk.services.s3.model.CompletedPart;
 import software.amazon.awssdk.services.s3.model.GetObjectResponse;
+import software.amazon.awssdk.services.s3.model.UploadPartResponse;
 
 /**
  * The S3 backend's resumable uploads, under {@code .tus/{id}/} in the bucket (outside the service's areas: no listing,
@@ -31,8 +36,9 @@ import software.amazon.awssdk.services.s3.model.GetObjectResponse;
  * so R2-style servers take them); the bytes that do not fill a part yet wait in the small object {@code tail} (each new tail a new object,
  * {@code tail-1}, {@code tail-2}, ..., so that the progress always names one that is stored) and are
  * put in front of the next PATCH's bytes; {@code progress} records the multipart upload's id, its parts (number and
- * ETag) and the tail's size; {@code state.json} is the caller's document. No local disk is used; a PATCH holds at most one
- * part in memory, taken from the store's {@link BufferBudget} as bytes arrive. A full part is sent only once a byte beyond it arrives, so the tail is never empty while the upload
+ * ETag) and the tail's size; {@code state.json} is the caller's document. No local disk is used; a PATCH holds the parts
+ * it is sending (at most the backend's part concurrency) and the one it fills in memory, taken from the store's
+ * {@link BufferBudget} as bytes arrive; its bytes go into the upload's running digest ({@link RunningDigests}). A full part is sent only once a byte beyond it arrives, so the tail is never empty while the upload
  * has bytes (the last byte can always be given back). Publication ({@link #read}) sends the tail as the last part,
  * completes the multipart upload and streams the object back; termination and expiry abort it.
  *
@@ -44,13 +50,19 @@ final class S3ResumableWrites implements ResumableWrites {
 
     private final S3Bucket bucket;
     private final long partSize;
+    /** Parts of one PATCH in flight at once, at most (the backend's multipart setting). */
+    private final int partConcurrency;
+
+    private final RunningDigests digests = new RunningDigests();
     private final ExecutorService executor;
     private final BufferBudget budget;
     private final Set<TusUploadId> held = ConcurrentHashMap.newKeySet();
 
-    S3ResumableWrites(S3Bucket bucket, long partSize, BufferBudget budget, ExecutorService executor) {
+    S3ResumableWrites(
+            S3Bucket bucket, long partSize, int partConcurrency, BufferBudget budget, ExecutorService executor) {
         this.bucket = bucket;
         this.partSize = partSize;
+        this.partConcurrency = partConcurrency;
         this.budget = budget;
         this.executor = executor;
     }
@@ -250,6 +262,10 @@ final class S3ResumableWrites implements ResumableWrites {
          * kept only whole (it carries a checksum): its bytes count only once the end is verified.
          */
         private final boolean recordParts;
+        /** The upload's length when known: a PATCH that ends on a part boundary before it sends that part at once. */
+        private final OptionalLong length;
+        /** The upload's running digest, continued by this PATCH's bytes (not the old tail's, hashed before). */
+        final Optional<RunningDigests.Running> digest;
         /** A part of this PATCH is recorded: a refused chunk must put {@link #before} back. */
         private boolean recorded;
 
@@ -257,17 +273,36 @@ final class S3ResumableWrites implements ResumableWrites {
         private List<ByteBuffer> chunks = new ArrayList<>();
         private ByteBuffer current;
         private long filled;
+        /** Parts sent and not yet answered, oldest first, at most the backend's part concurrency. */
+        private final ArrayDeque<Sending> sending = new ArrayDeque<>();
+
         volatile boolean cancelled;
 
-        Filling(TusUploadId id, Progress before, boolean recordParts) {
+        private record Sending(int number, CompletableFuture<String> etag) {}
+
+        Filling(
+                TusUploadId id,
+                Progress before,
+                boolean recordParts,
+                OptionalLong length,
+                Optional<RunningDigests.Running> digest) {
             this.id = id;
             this.before = before;
             this.recordParts = recordParts;
+            this.length = length;
+            this.digest = digest;
             this.parts = new ArrayList<>(before.parts());
             this.budgetPart = budget.part(partSize);
         }
 
+        /** This PATCH's bytes: hashed into the running digest, then {@link #fill}ed in. */
         void accept(ByteBuffer source) throws Exception {
+            digest.ifPresent(d -> d.update(source));
+            fill(source);
+        }
+
+        /** Bytes into the part being filled, which is sent once full and followed by more bytes. */
+        void fill(ByteBuffer source) throws Exception {
             ByteBuffer buffer = source.duplicate();
             while (buffer.hasRemaining()) {
                 if (filled == partSize) { // full, and more bytes come: send it
@@ -297,12 +332,18 @@ final class S3ResumableWrites implements ResumableWrites {
             return new PartBuffer(budgetPart, written, filled);
         }
 
+        /**
+         * Sends the full part while the next one fills (up to the backend's part concurrency at once, as a multipart
+         * upload does); once that many are in flight, waits for the oldest.
+         */
         private void sendPart() throws Exception {
-            int number = parts.size() + 1;
+            int number = parts.size() + sending.size() + 1;
             PartBuffer data = bytes();
-            budgetPart.ship();
+            BufferBudget.Part shipped = budgetPart;
+            shipped.ship();
+            CompletableFuture<String> etag;
             try {
-                String etag = bucket.s3()
+                etag = bucket.s3()
                         .uploadPart(
                                 b -> b.bucket(bucket.name())
                                         .key(key(id, "data"))
@@ -311,44 +352,85 @@ final class S3ResumableWrites implements ResumableWrites {
                                         .contentLength(partSize)
                                         .overrideConfiguration(bucket.deadline(partSize)),
                                 data.body("application/octet-stream"))
-                        .get()
-                        .eTag();
-                parts.add(CompletedPart.builder().partNumber(number).eTag(etag).build());
-            } finally {
-                budgetPart.sent();
+                        .thenApply(UploadPartResponse::eTag)
+                        .whenComplete((ignored, failure) -> shipped.sent());
+            } catch (RuntimeException e) {
+                shipped.sent();
+                throw e;
             }
+            sending.add(new Sending(number, etag));
+            budgetPart = budget.part(partSize);
+            chunks = new ArrayList<>();
+            current = null;
+            filled = 0;
+            if (sending.size() >= partConcurrency) {
+                awaitOldest();
+            }
+        }
+
+        /** Waits for the oldest part in flight and records it (in order: a failed part ends the recording). */
+        private void awaitOldest() throws Exception {
+            Sending oldest = sending.poll();
+            String etag = oldest.etag().get();
+            parts.add(CompletedPart.builder()
+                    .partNumber(oldest.number())
+                    .eTag(etag)
+                    .build());
             if (recordParts) {
                 // the parts so far and no tail: the tail object still holds the previous one, which this ignores
                 save(id, new Progress(before.uploadId(), List.copyOf(parts), 0, false, 0, before.generation()));
                 recorded = true;
             }
-            budgetPart = budget.part(partSize);
-            chunks = new ArrayList<>();
-            current = null;
-            filled = 0;
+        }
+
+        /** Waits for every part in flight, recording them in order; rethrows the first failure (later ones unrecorded). */
+        private void awaitAll() throws Exception {
+            while (!sending.isEmpty()) {
+                awaitOldest();
+            }
+        }
+
+        /** Waits for the parts in flight to end, whatever they end with (they are not recorded). */
+        private void forgetSending() {
+            for (Sending s : sending) {
+                try {
+                    s.etag().get();
+                } catch (Exception ignored) {
+                    // a part not recorded: the multipart upload drops it when completed without it
+                }
+            }
+            sending.clear();
         }
 
         /**
-         * Records what arrived: the tail as a new object, then the progress naming it and the parts sent, then the old
-         * tail goes; gives the buffer back.
+         * Records what arrived: the parts in flight once answered; the tail as a new object (none when the bytes end on
+         * a part boundary before the upload's known length: that part is sent too), then the progress naming it and
+         * the parts, then the old tail goes; gives the buffer back.
          */
         long keep() throws Exception {
             try {
+                long end = (long) (parts.size() + sending.size()) * partSize + filled;
+                if (filled == partSize && length.isPresent() && end < length.getAsLong()) {
+                    sendPart(); // more bytes will come: the tail never needs to give this part's last byte back
+                }
+                awaitAll();
                 PartBuffer tail = bytes();
                 Progress after = before.withTail(List.copyOf(parts), filled);
-                bucket.s3()
-                        .putObject(
-                                b -> b.bucket(bucket.name())
-                                        .key(tailKey(id, after))
-                                        .contentLength(filled)
-                                        .serverSideEncryption(bucket.sse())
-                                        .overrideConfiguration(bucket.deadline(filled)),
-                                filled == 0
-                                        ? AsyncRequestBody.fromBytes(new byte[0]) // no chunk to stream
-                                        : tail.body("application/octet-stream"))
-                        .get();
+                if (filled > 0) { // else no tail object: the progress says its size is 0
+                    bucket.s3()
+                            .putObject(
+                                    b -> b.bucket(bucket.name())
+                                            .key(tailKey(id, after))
+                                            .contentLength(filled)
+                                            .serverSideEncryption(bucket.sse())
+                                            .overrideConfiguration(bucket.deadline(filled)),
+                                    tail.body("application/octet-stream"))
+                            .get();
+                }
                 save(id, after);
-                deleteQuietly(tailKey(id, before)); // left behind if this fails: removed with the upload
+                if (before.tail() > 0 || before.generation() > 0) {
+                    deleteQuietly(tailKey(id, before)); // left behind if this fails: removed with the upload
+                }
                 return after.offset(partSize);
             } finally {
                 release();
@@ -358,6 +440,7 @@ final class S3ResumableWrites implements ResumableWrites {
         /** A refused chunk: the progress as before it (the tail object was not touched); gives the buffer back. */
         void discard() {
             try {
+                forgetSending();
                 if (recorded) {
                     save(id, before);
                 }
@@ -374,7 +457,12 @@ final class S3ResumableWrites implements ResumableWrites {
     }
 
     @Override
-    public Uni<Long> append(TusUploadId id, long offset, Multi<ByteBuffer> body, Predicate<Throwable> keepOnFailure) {
+    public Uni<Long> append(
+            TusUploadId id,
+            long offset,
+            OptionalLong length,
+            Multi<ByteBuffer> body,
+            Predicate<Throwable> keepOnFailure) {
         return blocking(() -> {
                     Progress p = progress(id).orElseThrow(() -> ReelvaultException.notFound("upload"));
                     if (p.offset(partSize) != offset) {
@@ -385,7 +473,7 @@ final class S3ResumableWrites implements ResumableWrites {
                     if (p.completed()) {
                         return (Object) p;
                     }
-                    Filling filling = new Filling(id, p, keepOnFailure.test(null));
+                    Filling filling = new Filling(id, p, keepOnFailure.test(null), length, digests.take(id, offset));
                     try {
                         if (p.tail() > 0) {
                             byte[] tail = get(tailKey(id, p)).orElse(new byte[0]);
@@ -393,7 +481,7 @@ final class S3ResumableWrites implements ResumableWrites {
                                 throw new ReelvaultException(
                                         ErrorCode.STORAGE_UNAVAILABLE, "a tus upload's tail is missing");
                             }
-                            filling.accept(ByteBuffer.wrap(tail));
+                            filling.fill(ByteBuffer.wrap(tail)); // hashed when it arrived
                         }
                     } catch (Exception | Error e) {
                         filling.release();
@@ -421,6 +509,9 @@ final class S3ResumableWrites implements ResumableWrites {
                             .last()
                             .emitOn(executor)
                             .chain(ignored -> blocking(filling::keep))
+                            .invoke(newOffset -> filling.digest
+                                    .filter(d -> d.end() == newOffset)
+                                    .ifPresent(d -> digests.keep(id, d)))
                             .onFailure()
                             .call(e -> keepOnFailure.test(e)
                                     ? blocking(filling::keep)
@@ -499,6 +590,7 @@ final class S3ResumableWrites implements ResumableWrites {
     @Override
     public Uni<Void> truncate(TusUploadId id, long offset) {
         return blocking(() -> {
+            digests.forget(id);
             Optional<Progress> found = progress(id);
             if (found.isEmpty()) {
                 return null;
@@ -539,7 +631,8 @@ final class S3ResumableWrites implements ResumableWrites {
             }
             return null;
         });
-        return AdoptableBody.of(read(id, 0), new TusObject(key(id, "data"), ready), length);
+        return AdoptableBody.of(
+                read(id, 0), new TusObject(key(id, "data"), ready), length, digests.finished(id, length));
     }
 
     @Override
@@ -626,6 +719,7 @@ final class S3ResumableWrites implements ResumableWrites {
     }
 
     private void removeBytes(TusUploadId id) throws Exception {
+        digests.forget(id);
         Optional<Progress> p = progress(id);
         if (p.isPresent() && !p.get().completed()) {
             abort(id, p.get());
