@@ -1,6 +1,7 @@
 package io.reelvault.api;
 
 import static io.reelvault.support.Problems.problem;
+import static io.reelvault.support.Tus.clipMetadata;
 import static io.reelvault.support.Tus.create;
 import static io.reelvault.support.Tus.created;
 import static io.reelvault.support.Tus.head;
@@ -249,18 +250,7 @@ class TusApiTest {
         String token = Generations.PIPELINE; // a clip: the pipeline's limit (64M here), not a user's (2M)
         String generation = Generations.create("tus chunk past its length " + System.nanoTime());
         byte[] clip = Samples.mp4(25 << 20);
-        String url = created(
-                token,
-                (long) clip.length,
-                metadata(
-                        "target",
-                        "generation_clip",
-                        "generation_id",
-                        generation,
-                        "clip",
-                        "1",
-                        "filetype",
-                        "video/mp4"));
+        String url = created(token, (long) clip.length, clipMetadata(generation, 1));
         byte[] tooLong = Samples.concat(clip, new byte[1 << 20]);
         try {
             HttpResponse<String> answer = HttpClient.newBuilder()
@@ -932,18 +922,7 @@ class TusApiTest {
     void aPipelineArtifactLandsWhereThePlainPutPutsIt() {
         String generation = Generations.create("tus clip " + System.nanoTime());
         byte[] clip = Samples.mp4(40_000);
-        String url = created(
-                Generations.PIPELINE,
-                (long) clip.length,
-                metadata(
-                        "target",
-                        "generation_clip",
-                        "generation_id",
-                        generation,
-                        "clip",
-                        "3",
-                        "filetype",
-                        "video/mp4"));
+        String url = created(Generations.PIPELINE, (long) clip.length, clipMetadata(generation, 3));
         patch(Generations.PIPELINE, url, 0, slice(clip, 0, 20_000)).statusCode(204);
         patch(Generations.PIPELINE, url, 20_000, slice(clip, 20_000, clip.length))
                 .statusCode(204)
@@ -1004,7 +983,11 @@ class TusApiTest {
         java.nio.file.Path object = io.reelvault.support.TestStorageRoot.path().resolve(stored.getString("key"));
         assertEquals(inode, java.nio.file.Files.getAttribute(object, "unix:ino"), "the same file, not a copy");
         assertTrue(java.nio.file.Files.notExists(bytes), "the bytes file moved");
-        // and the object reads back whole, checked against the digest recorded when it was adopted
+        readsBackWhole(token, resource, png); // checked against the digest recorded when it was adopted
+    }
+
+    /** The upload at {@code resource} reads back through a signed URL (a full read checked against its digest) whole. */
+    static void readsBackWhole(String token, String resource, byte[] expected) {
         String signed = given().auth()
                 .oauth2(token)
                 .get(resource + "/url")
@@ -1013,7 +996,7 @@ class TusApiTest {
                 .extract()
                 .path("url");
         byte[] read = given().get(signed).then().statusCode(200).extract().asByteArray();
-        assertEquals(Samples.sha256(png), Samples.sha256(read), "read back whole");
+        assertEquals(Samples.sha256(expected), Samples.sha256(read), "read back whole");
     }
 
     /**
@@ -1094,15 +1077,7 @@ class TusApiTest {
                 .extract()
                 .header("Reelvault-Resource");
         given().auth().oauth2(token).get(resource).then().statusCode(200).body("sha256", equalTo(Samples.sha256(sent)));
-        String signed = given().auth()
-                .oauth2(token)
-                .get(resource + "/url")
-                .then()
-                .statusCode(200)
-                .extract()
-                .path("url");
-        byte[] read = given().get(signed).then().statusCode(200).extract().asByteArray();
-        assertEquals(Samples.sha256(sent), Samples.sha256(read));
+        readsBackWhole(token, resource, sent);
     }
 
     @Test

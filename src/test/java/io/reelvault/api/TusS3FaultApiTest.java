@@ -1,6 +1,7 @@
 package io.reelvault.api;
 
 import static io.reelvault.support.Problems.problem;
+import static io.reelvault.support.Tus.clipMetadata;
 import static io.reelvault.support.Tus.created;
 import static io.reelvault.support.Tus.head;
 import static io.reelvault.support.Tus.metadata;
@@ -52,18 +53,7 @@ class TusS3FaultApiTest {
         String generation = io.reelvault.support.Generations.create("tus boundary " + System.nanoTime());
         byte[] clip = Samples.mp4(2 * part + 3_000); // a pipeline artifact: over the user uploads' test limit
         String token = io.reelvault.support.Generations.PIPELINE;
-        String url = created(
-                token,
-                (long) clip.length,
-                metadata(
-                        "target",
-                        "generation_clip",
-                        "generation_id",
-                        generation,
-                        "clip",
-                        "1",
-                        "filetype",
-                        "video/mp4"));
+        String url = created(token, (long) clip.length, clipMetadata(generation, 1));
         String id = url.substring(url.lastIndexOf('/') + 1);
         Predicate<S3FaultProxy.Request> ofUpload = r -> r.target().contains(id + "/");
         Predicate<S3FaultProxy.Request> tailPut =

@@ -31,6 +31,19 @@ public final class Tus {
                 .collect(Collectors.joining(","));
     }
 
+    /** {@code Upload-Metadata} of a generation's clip (an MP4), the pipeline's target. */
+    public static String clipMetadata(String generationId, int clip) {
+        return metadata(
+                "target",
+                "generation_clip",
+                "generation_id",
+                generationId,
+                "clip",
+                Integer.toString(clip),
+                "filetype",
+                "video/mp4");
+    }
+
     public static RequestSpecification tus(String token) {
         return given().auth().oauth2(token).header("Tus-Resumable", "1.0.0");
     }

@@ -10,12 +10,9 @@ import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.util.ArrayDeque;
 import java.util.Optional;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
-import java.util.concurrent.ExecutionException;
 
 /**
  * One append to a resumable upload's bytes file ({@link LocalResumableWrites}), written the way {@link PendingWrite}
@@ -54,13 +51,11 @@ final class AppendingWrite {
      * Full batches handed to the writer threads, oldest first, at most {@link PendingWrite#IN_FLIGHT}: each write
      * starts when the one before it has ended ({@link #written}), and none after a failure.
      */
-    private final ArrayDeque<InFlight> inFlight = new ArrayDeque<>();
+    private final BatchesInFlight inFlight;
     /** The last write handed over: the next one follows it. */
     private CompletableFuture<Void> written = CompletableFuture.completedFuture(null);
 
     private boolean closed;
-
-    private record InFlight(ByteBuffer buffer, CompletableFuture<Void> write) {}
 
     private AppendingWrite(
             FileChannel channel,
@@ -78,6 +73,7 @@ final class AppendingWrite {
         this.end = start;
         this.batch = batch;
         this.batchAt = batchAt;
+        this.inFlight = new BatchesInFlight("the upload's bytes");
     }
 
     /**
@@ -167,10 +163,10 @@ final class AppendingWrite {
         batchAt += full.remaining();
         ByteBuffer next = inFlight.size() < PendingWrite.IN_FLIGHT ? WriteBuffers.acquire() : null;
         if (next == null && !inFlight.isEmpty()) {
-            next = awaitOldest();
+            next = inFlight.awaitOldest();
         }
         if (next == null) { // no second buffer to be had: this one is written before it fills again
-            awaitAll();
+            inFlight.awaitAll();
             writeFully(target(), full, at);
             batch = full.clear();
             return;
@@ -186,63 +182,11 @@ final class AppendingWrite {
                     }
                 },
                 PendingWrite.WRITERS);
-        inFlight.add(new InFlight(full, written));
+        inFlight.add(full, written);
     }
 
     private FileChannel target() {
         return direct != null ? direct : channel;
-    }
-
-    /**
-     * Waits, without giving in to interrupts (the disk may still read its buffer), until the oldest batch in flight is
-     * written; returns its buffer, cleared, ours again. Rethrows the write's failure (the buffer then goes back to the
-     * pool).
-     */
-    private ByteBuffer awaitOldest() throws IOException {
-        InFlight oldest = inFlight.poll();
-        boolean interrupted = false;
-        boolean failed = true;
-        try {
-            while (true) {
-                try {
-                    oldest.write().get();
-                    failed = false;
-                    return oldest.buffer().clear();
-                } catch (InterruptedException e) {
-                    interrupted = true;
-                } catch (ExecutionException e) {
-                    Throwable cause = e.getCause() instanceof CompletionException c ? c.getCause() : e.getCause();
-                    if (cause instanceof UncheckedIOException io) {
-                        throw io.getCause();
-                    }
-                    throw new IOException("appending to the upload failed", cause);
-                }
-            }
-        } finally {
-            if (failed) {
-                WriteBuffers.release(oldest.buffer());
-            }
-            if (interrupted) {
-                Thread.currentThread().interrupt();
-            }
-        }
-    }
-
-    /** Waits until every batch in flight is written, giving their buffers back; rethrows the first failure. */
-    private void awaitAll() throws IOException {
-        IOException failure = null;
-        while (!inFlight.isEmpty()) {
-            try {
-                WriteBuffers.release(awaitOldest());
-            } catch (IOException e) {
-                if (failure == null) {
-                    failure = e;
-                }
-            }
-        }
-        if (failure != null) {
-            throw failure;
-        }
     }
 
     /** Writes what is not yet written (the whole blocks with {@code O_DIRECT}, the rest the ordinary way). */
@@ -250,7 +194,7 @@ final class AppendingWrite {
         ByteBuffer rest = batch;
         batch = null;
         try {
-            awaitAll();
+            inFlight.awaitAll();
             if (rest == null) {
                 return;
             }
@@ -293,7 +237,7 @@ final class AppendingWrite {
             if (keep) {
                 writeRest();
             } else {
-                awaitAll();
+                inFlight.awaitAll();
                 channel.truncate(start);
             }
             channel.force(false);
@@ -311,7 +255,7 @@ final class AppendingWrite {
         }
         closed = true;
         try {
-            awaitAll();
+            inFlight.awaitAll();
         } catch (IOException ignored) {
             // their buffers went back to the pool with the failure
         }

@@ -19,14 +19,11 @@ import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.FileTime;
 import java.security.MessageDigest;
-import java.util.ArrayDeque;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CancellationException;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.zip.CRC32C;
 
 /**
@@ -69,14 +66,12 @@ final class PendingWrite {
      */
     private ByteBuffer batch;
     /** Full batches being written, oldest first, each with its write on a {@link #WRITERS} thread. */
-    private final ArrayDeque<InFlight> inFlight = new ArrayDeque<>();
+    private final BatchesInFlight inFlight;
     /** The bytes of the batches handed to the file so far: where the next batch goes. */
     private long flushed;
 
     /** Batches written at once, at most, by one write (each a {@link WriteBuffers#BYTES} buffer of the pool). */
     static final int IN_FLIGHT = 2;
-
-    private record InFlight(ByteBuffer buffer, Future<?> write) {}
 
     /** The threads that write full batches (created as needed, ended when idle a minute). */
     static final ExecutorService WRITERS = Executors.newCachedThreadPool(DaemonThreads.numbered("local-writer-"));
@@ -102,6 +97,7 @@ final class PendingWrite {
         this.sha256 = Sha256.newDigest();
         this.batch = batch;
         this.adopted = adopted;
+        this.inFlight = new BatchesInFlight(temp.getFileName().toString());
     }
 
     /**
@@ -335,7 +331,7 @@ final class PendingWrite {
         flushed += full.remaining();
         ByteBuffer next = inFlight.size() < IN_FLIGHT ? WriteBuffers.acquire() : null;
         if (next == null && !inFlight.isEmpty()) {
-            next = awaitOldest();
+            next = inFlight.awaitOldest();
         }
         if (next == null) { // no second buffer to be had: this one is written before it fills again
             writeFully(full, at);
@@ -343,13 +339,13 @@ final class PendingWrite {
             return;
         }
         batch = next;
-        inFlight.add(new InFlight(full, WRITERS.submit(() -> {
+        inFlight.add(full, WRITERS.submit(() -> {
             try {
                 writeFully(full, at);
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
-        })));
+        }));
     }
 
     /** Writes the buffer at the channel's position (the unbatched way, nothing in flight). */
@@ -366,60 +362,9 @@ final class PendingWrite {
         }
     }
 
-    /**
-     * Waits, without giving in to interrupts (its buffer must not be reused while the disk may still read it), until
-     * the oldest batch in flight is written, and returns its buffer, cleared, now ours again. Rethrows the write's
-     * failure (the buffer then goes back to the pool).
-     */
-    private ByteBuffer awaitOldest() throws IOException {
-        InFlight oldest = inFlight.poll();
-        boolean interrupted = false;
-        boolean failed = true;
-        try {
-            while (true) {
-                try {
-                    oldest.write().get();
-                    failed = false;
-                    return oldest.buffer().clear();
-                } catch (InterruptedException e) {
-                    interrupted = true;
-                } catch (ExecutionException e) {
-                    if (e.getCause() instanceof UncheckedIOException io) {
-                        throw io.getCause();
-                    }
-                    throw new IOException("writing to " + temp.getFileName() + " failed", e.getCause());
-                }
-            }
-        } finally {
-            if (failed) {
-                WriteBuffers.release(oldest.buffer());
-            }
-            if (interrupted) {
-                Thread.currentThread().interrupt();
-            }
-        }
-    }
-
-    /** Waits until every batch in flight is written and gives their buffers back; rethrows the first failure. */
-    private void awaitAllInFlight() throws IOException {
-        IOException failure = null;
-        while (!inFlight.isEmpty()) {
-            try {
-                WriteBuffers.release(awaitOldest());
-            } catch (IOException e) {
-                if (failure == null) {
-                    failure = e;
-                }
-            }
-        }
-        if (failure != null) {
-            throw failure;
-        }
-    }
-
     /** Writes what the batch holds (an O_DIRECT file: padded to its block, then cut back) and releases the batches. */
     private void flushLast() throws IOException {
-        awaitAllInFlight();
+        inFlight.awaitAll();
         if (batch != null && batch.position() > 0) {
             if (direct()) {
                 int padded = (batch.position() + directBlock - 1) / directBlock * directBlock;
@@ -438,7 +383,7 @@ final class PendingWrite {
     /** Gives every batch back to the pool, those in flight once written. Idempotent; never throws. */
     private void releaseBatches() {
         try {
-            awaitAllInFlight();
+            inFlight.awaitAll();
         } catch (IOException ignored) {
             // the write fails anyway; only its buffers matter here
         }

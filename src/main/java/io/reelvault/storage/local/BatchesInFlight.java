@@ -1,0 +1,89 @@
+package io.reelvault.storage.local;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.util.ArrayDeque;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
+
+/**
+ * The full batches of one write ({@link PendingWrite}, {@link AppendingWrite}) handed to writer threads, oldest first,
+ * each with its buffer ({@link WriteBuffers}): a buffer is ours again only once its write has ended, so these waits
+ * do not give in to interrupts (the disk may still be reading it). Not thread-safe: its write's lock guards it.
+ */
+final class BatchesInFlight {
+    private record InFlight(ByteBuffer buffer, Future<?> write) {}
+
+    private final ArrayDeque<InFlight> queue = new ArrayDeque<>();
+    /** What the writes write to, for the message of a failure that is no {@link IOException}. */
+    private final String target;
+
+    BatchesInFlight(String target) {
+        this.target = target;
+    }
+
+    void add(ByteBuffer buffer, Future<?> write) {
+        queue.add(new InFlight(buffer, write));
+    }
+
+    int size() {
+        return queue.size();
+    }
+
+    boolean isEmpty() {
+        return queue.isEmpty();
+    }
+
+    /**
+     * Waits until the oldest batch is written and returns its buffer, cleared, ours again. Rethrows the write's
+     * failure (the buffer then goes back to the pool).
+     */
+    ByteBuffer awaitOldest() throws IOException {
+        InFlight oldest = queue.poll();
+        boolean interrupted = false;
+        boolean failed = true;
+        try {
+            while (true) {
+                try {
+                    oldest.write().get();
+                    failed = false;
+                    return oldest.buffer().clear();
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                } catch (ExecutionException e) {
+                    Throwable cause = e.getCause() instanceof CompletionException c ? c.getCause() : e.getCause();
+                    if (cause instanceof UncheckedIOException io) {
+                        throw io.getCause();
+                    }
+                    throw new IOException("writing to " + target + " failed", cause);
+                }
+            }
+        } finally {
+            if (failed) {
+                WriteBuffers.release(oldest.buffer());
+            }
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    /** Waits until every batch is written and gives their buffers back; rethrows the first failure. */
+    void awaitAll() throws IOException {
+        IOException failure = null;
+        while (!queue.isEmpty()) {
+            try {
+                WriteBuffers.release(awaitOldest());
+            } catch (IOException e) {
+                if (failure == null) {
+                    failure = e;
+                }
+            }
+        }
+        if (failure != null) {
+            throw failure;
+        }
+    }
+}
