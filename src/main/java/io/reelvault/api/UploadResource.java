@@ -6,6 +6,8 @@ import io.reelvault.error.ErrorCode;
 import io.reelvault.error.ReelvaultException;
 import io.reelvault.model.UploadFilename;
 import io.reelvault.model.UploadId;
+import io.reelvault.model.UserId;
+import io.reelvault.service.Failures;
 import io.reelvault.service.RateClass;
 import io.reelvault.service.SignedUrlView;
 import io.reelvault.service.upload.MultipartUploadService;
@@ -298,11 +300,17 @@ public class UploadResource {
     @Path("/{uploadId}")
     @Operation(
             summary = "Delete an upload",
-            description = "The original and its metadata are gone from storage.",
+            description = "The original and its metadata are gone from storage. A direct multipart upload still in"
+                    + " progress is aborted, as by `DELETE .../multipart`.",
             extensions = @Extension(name = ApiDocs.PROBLEM_CODES, value = "invalid_id,not_found," + ApiDocs.STORAGE))
     @APIResponse(responseCode = "204", description = "Deleted.")
     public Uni<RestResponse<Void>> delete(@RestPath String uploadId) {
-        return uploads.delete(caller.user(), UploadId.parse(uploadId)).map(v -> RestResponse.noContent());
+        UserId user = caller.user();
+        UploadId id = UploadId.parse(uploadId);
+        return uploads.delete(user, id)
+                .onFailure(Failures::isNotFound)
+                .recoverWithUni(() -> multipart.abort(user, id)) // a direct multipart upload still in progress
+                .map(v -> RestResponse.noContent());
     }
 
     /** A direct multipart upload: {@code {filename, content_type, size_bytes}} in, its part size and count out. */

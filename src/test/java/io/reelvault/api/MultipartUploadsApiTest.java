@@ -452,6 +452,32 @@ class MultipartUploadsApiTest {
                 .statusCode(404);
     }
 
+    /** DELETE of the upload itself while its parts are still coming aborts it, as S3 clients expect of a delete. */
+    @Test
+    void deletingAnUploadInProgressAbortsIt() throws IOException {
+        String user = freshUser("mpdelete");
+        String token = TestTokens.user(user);
+        byte[] png = Samples.png(SIZE);
+        long before = inProgress(user);
+        String id = start(token, "d.png", "image/png", SIZE)
+                .statusCode(201)
+                .extract()
+                .path("upload_id");
+        List<Map<String, Object>> parts = putAll(token, id, png, 1);
+        assertEquals(before + 1, inProgress(user));
+        given().auth()
+                .oauth2(TestTokens.user(freshUser("mpdelete-other")))
+                .delete("/api/v1/uploads/" + id)
+                .then()
+                .statusCode(404); // another caller's: not found, and left alone
+        assertEquals(before + 1, inProgress(user));
+        given().auth().oauth2(token).delete("/api/v1/uploads/" + id).then().statusCode(204);
+        assertEquals(before, inProgress(user), "the storage's upload is gone");
+        assertFalse(anyObjectUnder("uploads/" + user + "/"));
+        complete(token, id, parts).statusCode(404);
+        given().auth().oauth2(token).delete("/api/v1/uploads/" + id).then().statusCode(404);
+    }
+
     @Test
     void theSweeperAbortsAnExpiredUpload() throws IOException {
         String user = freshUser("mpsweep");

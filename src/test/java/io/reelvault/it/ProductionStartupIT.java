@@ -118,6 +118,23 @@ class ProductionStartupIT {
         assertFalse(out.contains("secret-value") || out.contains("entry-secret"), out);
     }
 
+    /** A part size S3 would refuse fails the start, not the first direct multipart upload. */
+    @Test
+    void refusesAMultipartPartSizeS3WouldRefuse() throws Exception {
+        String out = startExpectingFailure(Map.of(
+                "MP_JWT_VERIFY_PUBLICKEY_LOCATION",
+                ItKeys.publicKeyFile().toUri().toString(),
+                "MP_JWT_VERIFY_ISSUER",
+                ItKeys.ISSUER,
+                "MP_JWT_VERIFY_AUDIENCES",
+                ItKeys.AUDIENCE,
+                "REELVAULT_SIGNING_KEY",
+                "current-secret-value-0123456789abcdef",
+                "REELVAULT_UPLOADS_MULTIPART_PART_SIZE",
+                "1M"));
+        assertTrue(out.contains("REELVAULT_UPLOADS_MULTIPART_PART_SIZE is 1048576 bytes"), out);
+    }
+
     /** Starts the packaged app, waits until it listens and stops it: its log. */
     static String startExpectingListening(Map<String, String> env) throws IOException, InterruptedException {
         Path log = Files.createTempFile(Path.of("target"), "prod-startup-", ".log");

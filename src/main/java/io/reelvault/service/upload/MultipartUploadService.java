@@ -73,10 +73,20 @@ public class MultipartUploadService {
         this.metadata = new MetadataStore(store, json);
         this.uploads = uploads;
         this.clock = clock;
-        this.configuredPartSize = config.uploads().multipartPartSize().asLongValue();
-        if (configuredPartSize < DirectMultipart.MIN_PART_SIZE || configuredPartSize > MAX_PART_SIZE) {
-            throw new IllegalStateException("REELVAULT_UPLOADS_MULTIPART_PART_SIZE must be between 5M and 5G");
+        this.configuredPartSize = checkedPartSize(config);
+    }
+
+    /**
+     * {@code REELVAULT_UPLOADS_MULTIPART_PART_SIZE}, which must be a part size S3 takes (5M to 5G): checked at start-up
+     * ({@link MultipartSettingsCheck}), not at the first multipart upload.
+     */
+    public static long checkedPartSize(ReelvaultConfig config) {
+        long size = config.uploads().multipartPartSize().asLongValue();
+        if (size < DirectMultipart.MIN_PART_SIZE || size > MAX_PART_SIZE) {
+            throw new IllegalStateException(
+                    "REELVAULT_UPLOADS_MULTIPART_PART_SIZE is " + size + " bytes: it must be between 5M and 5G");
         }
+        return size;
     }
 
     /** What {@link #create} answers. */
