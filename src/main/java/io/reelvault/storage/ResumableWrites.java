@@ -51,7 +51,7 @@ public interface ResumableWrites {
      * {@code Uni} is cancelled), the bytes received so far stay (durably) if {@code keepOnFailure} accepts the failure,
      * else the upload is cut back to {@code offset}; then the body's failure is passed on. {@code keepOnFailure}
      * asked about {@code null} (a cancellation) tells whether a cut chunk may stay at all: if so, bytes may be made
-     * durable while the chunk still streams (local: written to the file; S3: each part recorded once sent), so that
+     * durable while the chunk still streams (local: each full batch of 1 MiB written to the file; S3: each part recorded once answered), so that
      * whatever replica continues after this process dies mid-chunk finds them.
      *
      * @param length the upload's length when it is known: a store may then leave the bytes of an append that does not

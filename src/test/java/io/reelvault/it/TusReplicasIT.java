@@ -39,7 +39,8 @@ import software.amazon.awssdk.services.s3.S3AsyncClient;
  * local root; or a bucket of s3proxy and one Redis), an upload is created on A and a PATCH streams its bytes to A, held
  * by the test at a known byte; A is killed ({@code SIGKILL}, {@link Process#destroyForcibly()}: no shutdown hook, no
  * release of anything). Replica B then answers {@code HEAD} with a prefix of what A received (local: every byte A
- * wrote, the file is the state; S3: the parts A had sent, its tail in memory is lost), the dead A's lock does not keep
+ * wrote, the file is the state, its last batch being filled is lost; S3: the parts A had sent, recorded as each was
+ * answered, its tail in memory is lost), the dead A's lock does not keep
  * B out for good (local: the kernel dropped A's {@code fcntl} lock; S3: A's Redis lease lapses after its ttl, 3 s
  * here), B takes the rest from that offset and publishes: the stored object's SHA-256 is the source's.
  */
@@ -88,8 +89,11 @@ class TusReplicasIT {
                 "reelvault.storage.use-local", "true",
                 "reelvault.storage.local.path", root.toString(),
                 "reelvault.storage.local.signing-key", "tus-replicas-it-signing-key-0123456789abcdef"));
-        // the file is the state: every byte A wrote is there after its death (the page cache outlives the process)
-        killMidPatchAndResume("local", config, HELD_AT - (64 << 10), -1, false, key -> read(root.resolve(key)));
+        // the file is the state: every byte A wrote is there after its death (the page cache outlives the process); A
+        // writes a streaming PATCH in batches of 1 MiB, so the last one it was filling (and the few KiB the client may
+        // keep) are not there while the body is held, and are lost with A
+        killMidPatchAndResume(
+                "local", config, HELD_AT - (1 << 20) - (64 << 10), -1, false, key -> read(root.resolve(key)));
     }
 
     @Test

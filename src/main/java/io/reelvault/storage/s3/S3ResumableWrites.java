@@ -267,18 +267,23 @@ final class S3ResumableWrites implements ResumableWrites {
         /** The upload's running digest, continued by this PATCH's bytes (not the old tail's, hashed before). */
         final Optional<RunningDigests.Running> digest;
         /** A part of this PATCH is recorded: a refused chunk must put {@link #before} back. */
-        private boolean recorded;
+        private volatile boolean recorded;
+
+        /** The number the next part sent gets. */
+        private int sent;
 
         private BufferBudget.Part budgetPart;
         private List<ByteBuffer> chunks = new ArrayList<>();
         private ByteBuffer current;
         private long filled;
-        /** Parts sent and not yet answered, oldest first, at most the backend's part concurrency. */
+        /** Parts sent and not yet waited for, oldest first, at most the backend's part concurrency. */
         private final ArrayDeque<Sending> sending = new ArrayDeque<>();
+        /** The recording of the last part sent, which follows that of every part before it. */
+        private CompletableFuture<Void> recording = CompletableFuture.completedFuture(null);
 
         volatile boolean cancelled;
 
-        private record Sending(int number, CompletableFuture<String> etag) {}
+        private record Sending(int number, CompletableFuture<Void> recorded) {}
 
         Filling(
                 TusUploadId id,
@@ -292,6 +297,7 @@ final class S3ResumableWrites implements ResumableWrites {
             this.length = length;
             this.digest = digest;
             this.parts = new ArrayList<>(before.parts());
+            this.sent = before.parts().size() + 1;
             this.budgetPart = budget.part(partSize);
         }
 
@@ -334,10 +340,11 @@ final class S3ResumableWrites implements ResumableWrites {
 
         /**
          * Sends the full part while the next one fills (up to the backend's part concurrency at once, as a multipart
-         * upload does); once that many are in flight, waits for the oldest.
+         * upload does); once that many are in flight, waits for the oldest. Each part is recorded as soon as it and
+         * every part before it are answered ({@link #record}), whether or not more bytes arrive meanwhile.
          */
         private void sendPart() throws Exception {
-            int number = parts.size() + sending.size() + 1;
+            int number = sent++;
             PartBuffer data = bytes();
             BufferBudget.Part shipped = budgetPart;
             shipped.ship();
@@ -358,48 +365,58 @@ final class S3ResumableWrites implements ResumableWrites {
                 shipped.sent();
                 throw e;
             }
-            sending.add(new Sending(number, etag));
+            recording = recording.thenCompose(previous -> etag).thenCompose(tag -> record(number, tag));
+            sending.add(new Sending(number, recording));
             budgetPart = budget.part(partSize);
             chunks = new ArrayList<>();
             current = null;
             filled = 0;
             if (sending.size() >= partConcurrency) {
-                awaitOldest();
+                sending.poll().recorded().get();
             }
         }
 
-        /** Waits for the oldest part in flight and records it (in order: a failed part ends the recording). */
-        private void awaitOldest() throws Exception {
-            Sending oldest = sending.poll();
-            String etag = oldest.etag().get();
-            parts.add(CompletedPart.builder()
-                    .partNumber(oldest.number())
-                    .eTag(etag)
-                    .build());
-            if (recordParts) {
-                // the parts so far and no tail: the tail object still holds the previous one, which this ignores
-                save(id, new Progress(before.uploadId(), List.copyOf(parts), 0, false, 0, before.generation()));
-                recorded = true;
+        /**
+         * Adds the answered part to the parts and, when parts are recorded as they are sent, writes the progress naming
+         * them (the tail object still holds the previous one, which this ignores); on an SDK thread, in part order.
+         */
+        private CompletableFuture<Void> record(int number, String etag) {
+            List<CompletedPart> now;
+            synchronized (parts) {
+                parts.add(CompletedPart.builder().partNumber(number).eTag(etag).build());
+                now = List.copyOf(parts);
             }
+            if (!recordParts) {
+                return CompletableFuture.completedFuture(null);
+            }
+            byte[] progress = new Progress(before.uploadId(), now, 0, false, 0, before.generation())
+                    .text()
+                    .getBytes(StandardCharsets.UTF_8);
+            return bucket.s3()
+                    .putObject(
+                            b -> b.bucket(bucket.name())
+                                    .key(key(id, "progress"))
+                                    .contentLength((long) progress.length)
+                                    .serverSideEncryption(bucket.sse())
+                                    .overrideConfiguration(bucket.deadline(progress.length)),
+                            AsyncRequestBody.fromBytes(progress))
+                    .thenRun(() -> recorded = true);
         }
 
-        /** Waits for every part in flight, recording them in order; rethrows the first failure (later ones unrecorded). */
+        /** Waits until every part sent is recorded, in order; rethrows the first failure (no later part is recorded). */
         private void awaitAll() throws Exception {
-            while (!sending.isEmpty()) {
-                awaitOldest();
-            }
+            sending.clear();
+            recording.get();
         }
 
-        /** Waits for the parts in flight to end, whatever they end with (they are not recorded). */
+        /** Waits for the parts in flight and their recording to end, whatever they end with. */
         private void forgetSending() {
-            for (Sending s : sending) {
-                try {
-                    s.etag().get();
-                } catch (Exception ignored) {
-                    // a part not recorded: the multipart upload drops it when completed without it
-                }
-            }
             sending.clear();
+            try {
+                recording.get();
+            } catch (Exception ignored) {
+                // a part not recorded: the multipart upload drops it when completed without it
+            }
         }
 
         /**
@@ -409,7 +426,7 @@ final class S3ResumableWrites implements ResumableWrites {
          */
         long keep() throws Exception {
             try {
-                long end = (long) (parts.size() + sending.size()) * partSize + filled;
+                long end = (long) (sent - 1) * partSize + filled; // every part sent, and the one filling
                 if (filled == partSize && length.isPresent() && end < length.getAsLong()) {
                     sendPart(); // more bytes will come: the tail never needs to give this part's last byte back
                 }
