@@ -46,6 +46,17 @@ class ProductionStartupIT {
         }
     }
 
+    /** {@code env} plus the token settings the prod profile needs (key, issuer, audience). */
+    static Map<String, String> withTokenSettings(Map<String, String> env) {
+        Map<String, String> all = new java.util.HashMap<>(env);
+        all.put(
+                "MP_JWT_VERIFY_PUBLICKEY_LOCATION",
+                ItKeys.publicKeyFile().toUri().toString());
+        all.put("MP_JWT_VERIFY_ISSUER", ItKeys.ISSUER);
+        all.put("MP_JWT_VERIFY_AUDIENCES", ItKeys.AUDIENCE);
+        return all;
+    }
+
     /** None of the test run's own settings; a free port, a storage root of its own. */
     private static void clean(Map<String, String> env) {
         env.keySet()
@@ -103,17 +114,11 @@ class ProductionStartupIT {
         assertTrue(out.contains("REELVAULT_SIGNING_KEY must be at least 32 bytes"), out);
         assertFalse(out.contains(shortKey), out);
         String previous = "old:previous-secret-value-0123456789abcdef,broken-entry-secret-0123456789abcdef";
-        out = startExpectingFailure(Map.of(
-                "MP_JWT_VERIFY_PUBLICKEY_LOCATION",
-                ItKeys.publicKeyFile().toUri().toString(),
-                "MP_JWT_VERIFY_ISSUER",
-                ItKeys.ISSUER,
-                "MP_JWT_VERIFY_AUDIENCES",
-                ItKeys.AUDIENCE,
+        out = startExpectingFailure(withTokenSettings(Map.of(
                 "REELVAULT_SIGNING_KEY",
                 "current-secret-value-0123456789abcdef",
                 "REELVAULT_SIGNING_KEYS_PREVIOUS",
-                previous));
+                previous)));
         assertTrue(out.contains("REELVAULT_SIGNING_KEYS_PREVIOUS, entry 2"), out);
         assertFalse(out.contains("secret-value") || out.contains("entry-secret"), out);
     }
@@ -121,17 +126,9 @@ class ProductionStartupIT {
     /** A part size S3 would refuse fails the start, not the first direct multipart upload. */
     @Test
     void refusesAMultipartPartSizeS3WouldRefuse() throws Exception {
-        String out = startExpectingFailure(Map.of(
-                "MP_JWT_VERIFY_PUBLICKEY_LOCATION",
-                ItKeys.publicKeyFile().toUri().toString(),
-                "MP_JWT_VERIFY_ISSUER",
-                ItKeys.ISSUER,
-                "MP_JWT_VERIFY_AUDIENCES",
-                ItKeys.AUDIENCE,
-                "REELVAULT_SIGNING_KEY",
-                "current-secret-value-0123456789abcdef",
-                "REELVAULT_UPLOADS_MULTIPART_PART_SIZE",
-                "1M"));
+        String out = startExpectingFailure(withTokenSettings(Map.of(
+                "REELVAULT_SIGNING_KEY", "current-secret-value-0123456789abcdef",
+                "REELVAULT_UPLOADS_MULTIPART_PART_SIZE", "1M")));
         assertTrue(out.contains("REELVAULT_UPLOADS_MULTIPART_PART_SIZE is 1048576 bytes"), out);
     }
 
