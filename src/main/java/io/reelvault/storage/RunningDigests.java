@@ -15,7 +15,8 @@ import java.util.zip.CRC32C;
  * only, for at most {@link #KEPT} uploads (the least recently appended forgotten first): it is an optimisation, never
  * the truth. A digest is used only when it covers exactly the bytes stored: it is continued only by an append that
  * starts where it ends (in this process, under the upload's lock), taken away for the time of each append and kept
- * again only when the append succeeded, and forgotten whenever bytes are cut ({@link #forget}); an upload continued
+ * again only when the stored bytes are exactly those it hashed (the append succeeded, or was interrupted and kept every
+ * byte that arrived), and forgotten whenever bytes are cut ({@link #forget}); an upload continued
  * in another process, or one whose digest was forgotten, is hashed by one read of its bytes at publication, as before.
  */
 public final class RunningDigests {
@@ -63,7 +64,7 @@ public final class RunningDigests {
         return offset == 0 ? Optional.of(new Running()) : Optional.empty();
     }
 
-    /** Keeps the digest after an append that succeeded: it now covers every byte stored. */
+    /** Keeps the digest after an append whose stored bytes are exactly those it hashed. */
     public synchronized void keep(TusUploadId id, Running running) {
         kept.put(id, running);
     }

@@ -23,6 +23,7 @@ import io.quarkus.test.junit.QuarkusTest;
 import io.reelvault.model.TusUploadId;
 import io.reelvault.model.UserId;
 import io.reelvault.service.tus.TusService;
+import io.reelvault.storage.AdoptableBody;
 import io.reelvault.storage.ResumableWrites;
 import io.reelvault.support.AdjustableClock;
 import io.reelvault.support.Generations;
@@ -37,6 +38,7 @@ import io.restassured.config.RestAssuredConfig;
 import io.restassured.path.json.JsonPath;
 import io.restassured.response.Response;
 import io.restassured.specification.RequestSpecification;
+import io.smallrye.mutiny.Multi;
 import jakarta.inject.Inject;
 import java.io.IOException;
 import java.net.URI;
@@ -685,6 +687,54 @@ class TusApiTest {
                         .body("sha256", equalTo(Samples.sha256(png)));
                 break;
             }
+        }
+    }
+
+    /**
+     * The digest computed as the bytes arrive survives a PATCH whose client vanished mid-body (its bytes kept): once
+     * the rest is sent, the finished bytes come with their SHA-256 known, so their publication reads none of them again.
+     * Seen on a partial upload, which is never published: its finished bytes are asked for as a publication would ask.
+     */
+    @Test
+    void theRunningDigestSurvivesAnInterruptedPatch() throws IOException {
+        ResumableWrites writes = store.capability(ResumableWrites.class).orElseThrow();
+        String token = TestTokens.user("tus-digest-kept");
+        byte[] png = Samples.png(300_000);
+        byte[] body = RawConnection.chunks(png, 16 * 1024);
+        for (int attempt = 1; ; attempt++) {
+            String url = TusConcatenationApiTest.partial(token, png.length);
+            TusUploadId id = id(url);
+            RawConnection c = RawConnection.connect(Duration.ofSeconds(30));
+            try {
+                c.send(RawConnection.head("PATCH", path(url), chunkedPatch(token, 0)));
+                c.send(body, 0, body.length / 2);
+                Poll.until(
+                        Duration.ofSeconds(20),
+                        "the PATCH holds the upload, or was answered",
+                        () -> answered(c) || !free(writes, id));
+                if (answered(c)) { // it met the probe's lease: again
+                    assertEquals(423, c.response().status());
+                    assertTrue(attempt < 5, "the PATCH always met the probe");
+                    continue;
+                }
+                c.abort(RawConnection.Abort.RST);
+            } finally {
+                c.close();
+            }
+            Poll.until(Duration.ofSeconds(30), "the lease given back", () -> free(writes, id));
+            long offset =
+                    Long.parseLong(head(token, url).statusCode(200).extract().header("Upload-Offset"));
+            assertTrue(offset > 0, "the interrupted PATCH kept bytes");
+            patch(token, url, offset, slice(png, (int) offset, png.length))
+                    .statusCode(204)
+                    .header("Upload-Offset", Integer.toString(png.length));
+            Multi<ByteBuffer> finished = writes.whole(id, png.length);
+            assertTrue(finished instanceof AdoptableBody, "the finished bytes can be adopted");
+            assertEquals(
+                    Samples.sha256(png),
+                    ((AdoptableBody) finished).digest().orElseThrow().sha256(),
+                    "known without a read, and the bytes' own");
+            return;
         }
     }
 

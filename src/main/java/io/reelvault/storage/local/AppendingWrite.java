@@ -228,10 +228,12 @@ final class AppendingWrite {
     /**
      * After a failed or cancelled append: keeps (durably) what arrived, or cuts the file back to where the append
      * started; then closes. Never throws: the next HEAD reports whatever the file holds.
+     *
+     * @return the file's size after it, -1 when that is not known (a failure, or already settled)
      */
-    synchronized void settle(boolean keep) {
+    synchronized long settle(boolean keep) {
         if (closed) {
-            return;
+            return -1;
         }
         try {
             if (keep) {
@@ -241,8 +243,9 @@ final class AppendingWrite {
                 channel.truncate(start);
             }
             channel.force(false);
+            return channel.size();
         } catch (IOException | RuntimeException ignored) {
-            // the next HEAD reports whatever the file holds
+            return -1; // the next HEAD reports whatever the file holds
         } finally {
             close();
         }

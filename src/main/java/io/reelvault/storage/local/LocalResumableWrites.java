@@ -227,14 +227,12 @@ final class LocalResumableWrites implements ResumableWrites {
                             .last()
                             .emitOn(io.executor())
                             .map(ignored -> LocalIo.io(write::finish))
-                            .invoke(size -> appending
-                                    .digest()
-                                    .filter(d -> d.end() == size)
-                                    .ifPresent(d -> digests.keep(id, d)))
+                            .invoke(size -> kept(id, appending, size))
                             .onFailure()
-                            .invoke(e -> write.settle(keepOnFailure.test(e)))
+                            .invoke(e -> kept(id, appending, write.settle(keepOnFailure.test(e))))
                             .onCancellation()
-                            .invoke(() -> io.executor().execute(() -> write.settle(keepOnFailure.test(null))))
+                            .invoke(() -> io.executor()
+                                    .execute(() -> kept(id, appending, write.settle(keepOnFailure.test(null)))))
                             .onTermination()
                             .invoke((item, failure, cancelled) -> {
                                 if (!cancelled) {
@@ -247,6 +245,14 @@ final class LocalResumableWrites implements ResumableWrites {
     }
 
     private record Appending(AppendingWrite write, Optional<RunningDigests.Running> digest) {}
+
+    /**
+     * After an append, however it ended: its running digest is kept when the file holds exactly the bytes it hashed
+     * (a success, or an interruption that kept every byte that arrived), so that a resumed upload still needs no read.
+     */
+    private void kept(TusUploadId id, Appending appending, long size) {
+        appending.digest().filter(d -> d.end() == size).ifPresent(d -> digests.keep(id, d));
+    }
 
     private static void closeQuietly(FileChannel channel) {
         try {

@@ -526,12 +526,11 @@ final class S3ResumableWrites implements ResumableWrites {
                             .last()
                             .emitOn(executor)
                             .chain(ignored -> blocking(filling::keep))
-                            .invoke(newOffset -> filling.digest
-                                    .filter(d -> d.end() == newOffset)
-                                    .ifPresent(d -> digests.keep(id, d)))
+                            .invoke(newOffset -> kept(id, filling, newOffset))
                             .onFailure()
                             .call(e -> keepOnFailure.test(e)
                                     ? blocking(filling::keep)
+                                            .invoke(newOffset -> kept(id, filling, newOffset))
                                             .onFailure()
                                             .recoverWithNull()
                                             .replaceWithVoid()
@@ -545,7 +544,7 @@ final class S3ResumableWrites implements ResumableWrites {
                                 executor.execute(() -> {
                                     try {
                                         if (keepOnFailure.test(null)) {
-                                            filling.keep();
+                                            kept(id, filling, filling.keep());
                                         } else {
                                             filling.discard();
                                         }
@@ -557,6 +556,14 @@ final class S3ResumableWrites implements ResumableWrites {
                                 });
                             });
                 });
+    }
+
+    /**
+     * After a PATCH whose bytes were recorded, however it ended: its running digest is kept when it covers exactly the
+     * upload's bytes (a success, or an interruption that kept every byte that arrived).
+     */
+    private void kept(TusUploadId id, Filling filling, long offset) {
+        filling.digest.filter(d -> d.end() == offset).ifPresent(d -> digests.keep(id, d));
     }
 
     /**
