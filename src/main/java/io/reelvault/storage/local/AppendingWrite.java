@@ -257,15 +257,7 @@ final class AppendingWrite {
             return;
         }
         closed = true;
-        try {
-            inFlight.awaitAll();
-        } catch (IOException ignored) {
-            // their buffers went back to the pool with the failure
-        }
-        if (batch != null) {
-            WriteBuffers.release(batch);
-            batch = null;
-        }
+        batch = inFlight.releaseAll(batch);
         closeQuietly(direct);
         closeQuietly(channel);
     }

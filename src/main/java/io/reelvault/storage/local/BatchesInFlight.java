@@ -86,4 +86,22 @@ final class BatchesInFlight {
             throw failure;
         }
     }
+
+    /**
+     * Gives every buffer back: those in flight once written (their failures ignored: the write fails anyway), then
+     * {@code filling}, the batch being filled, when there is one. Never throws.
+     *
+     * @return null, for the caller's field that held {@code filling}
+     */
+    ByteBuffer releaseAll(ByteBuffer filling) {
+        try {
+            awaitAll();
+        } catch (IOException ignored) {
+            // their buffers went back to the pool with the failure
+        }
+        if (filling != null) {
+            WriteBuffers.release(filling);
+        }
+        return null;
+    }
 }

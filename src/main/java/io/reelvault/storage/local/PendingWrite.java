@@ -382,15 +382,7 @@ final class PendingWrite {
 
     /** Gives every batch back to the pool, those in flight once written. Idempotent; never throws. */
     private void releaseBatches() {
-        try {
-            inFlight.awaitAll();
-        } catch (IOException ignored) {
-            // the write fails anyway; only its buffers matter here
-        }
-        if (batch != null) {
-            WriteBuffers.release(batch);
-            batch = null;
-        }
+        batch = inFlight.releaseAll(batch);
     }
 
     /** Hex SHA-256 of everything written; call after the last write. */
