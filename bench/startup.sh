@@ -21,6 +21,7 @@
 #                           for every start, so that other benchmarks on the machine do not take the same ports
 #   BENCH_BASELINE_JAR=     another jar (e.g. the previous release's) started plain as mode "baseline", alternating
 #                           with the others in the same run
+#   BENCH_BASELINE_APPCDS=0 1: the baseline starts with its own folder's app-cds.jsa (as mode appcds does)
 #
 # Besides the table, one line per mode for scripts (bench/compare.sh):
 #   startup mode=appcds runs=5 median_ms=... min_ms=... max_ms=... cpu_median_ms=... quarkus_median_ms=... load=...
@@ -107,6 +108,7 @@ start_once() {
     # a JVM started from the jar's folder with that same relative path; both modes start so
     [[ $mode == appcds ]] && opts+=("-XX:SharedArchiveFile=app-cds.jsa" -Xshare:auto)
     [[ $mode == trained ]] && opts+=("-XX:SharedArchiveFile=$WORK/trained.jsa" -Xshare:auto)
+    [[ $mode == baseline && ${BENCH_BASELINE_APPCDS:-0} == 1 ]] && opts+=("-XX:SharedArchiveFile=app-cds.jsa" -Xshare:auto)
     rm -rf "$WORK/storage"
     mkdir -p "$WORK/storage"
     # ports chosen afresh for every start: a port another process took meanwhile would answer for this one
@@ -143,7 +145,7 @@ start_once() {
     CPU_MS=$(awk -v hz="$CLK_TCK" '{printf "%d", ($14 + $15) * 1000 / hz}' "/proc/$SVC_PID/stat")
     # "reelvault 0.1.0-SNAPSHOT on JVM (powered by Quarkus 3.33.2) started in 1.234s."
     QUARKUS_MS=$(sed -n 's/.* started in \([0-9.]*\)s\..*/\1/p' "$svc_log" | head -1 | awk '{printf "%d", $1 * 1000}')
-    if [[ $mode == appcds || $mode == trained ]] && grep -qi 'sharedarchivefile\|unable to use shared archive' "$svc_log"; then
+    if [[ $mode == appcds || $mode == trained || ($mode == baseline && ${BENCH_BASELINE_APPCDS:-0} == 1) ]] && grep -qi 'sharedarchivefile\|unable to use shared archive' "$svc_log"; then
         die "the JVM did not take the archive: $(grep -i 'shared' "$svc_log" | head -3)"
     fi
     kill -TERM "$SVC_PID" 2>/dev/null || true

@@ -11,7 +11,11 @@
 #   BENCH_RUNS=3           measurements per size (service and dd alternate); medians are reported
 #   BENCH_XMX=256m         the service's -Xmx
 #   BENCH_PORT=18080       first port to try; the next free one is used
-#   BENCH_WARMUP=1         untimed uploads per service process before the timed runs (JIT warm-up)
+#   BENCH_WARMUP_MB=3072   untimed uploads per service process before the timed runs, until this many MiB went
+#                          through (at least one): the JIT's warm-up. With a single 100 MiB warm-up the C2 compiler
+#                          still took a third of the service's CPU samples during the timed uploads (perf, 2 CPUs),
+#                          which then measured the compiler rather than the upload path; after 4 GiB it took 1 %
+#   BENCH_WARMUP=          a number of warm-up uploads instead (overrides BENCH_WARMUP_MB)
 #   BENCH_VERIFY_STORED=1  also hash the stored object on disk after each upload (outside timing)
 #   BENCH_JAR=target/quarkus-app/quarkus-run.jar  the packaged service to measure (built when it is the default
 #                          and missing), e.g. an older build to compare with
@@ -31,7 +35,8 @@ RUNS=${BENCH_RUNS:-3}
 XMX=${BENCH_XMX:-256m}
 FIRST_PORT=${BENCH_PORT:-18080}
 VERIFY_STORED=${BENCH_VERIFY_STORED:-1}
-WARMUP=${BENCH_WARMUP:-1}
+WARMUP_MB=${BENCH_WARMUP_MB:-3072}
+WARMUP=${BENCH_WARMUP:-}
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 # shellcheck source=bench/lib.sh
@@ -48,7 +53,10 @@ for tool in openssl curl dd java sha256sum awk; do
 done
 [[ -x /usr/bin/time ]] || die "/usr/bin/time (GNU time) is not installed"
 [[ $RUNS =~ ^[1-9][0-9]*$ ]] || die "BENCH_RUNS must be a positive integer"
-[[ $WARMUP =~ ^[0-9]+$ ]] || die "BENCH_WARMUP must be a whole number"
+[[ -z $WARMUP || $WARMUP =~ ^[0-9]+$ ]] || die "BENCH_WARMUP must be a whole number"
+[[ $WARMUP_MB =~ ^[0-9]+$ ]] || die "BENCH_WARMUP_MB must be a whole number"
+# warm_ups MB: the number of warm-up uploads of MB MiB
+warm_ups() { if [[ -n $WARMUP ]]; then echo "$WARMUP"; else echo $(( (WARMUP_MB + $1 - 1) / $1 > 0 ? (WARMUP_MB + $1 - 1) / $1 : 1 )); fi; }
 
 # --- 1. the packaged service
 if [[ $JAR == "$DEFAULT_JAR" ]]; then
@@ -107,6 +115,7 @@ start_service() {
     MP_JWT_VERIFY_ISSUER=reelvault-bench \
     LOCAL_STORAGE_PATH="$WORK/storage" \
     REELVAULT_UPLOADS_MAX_SIZE=2G \
+    REELVAULT_RATE_LIMITS_UPLOAD_USER_CAPACITY=1000 \
     REELVAULT_SIGNING_KEY="$SIGNING_KEY" \
     QUARKUS_HTTP_HOST=127.0.0.1 \
     QUARKUS_HTTP_PORT="$PORT" \
@@ -172,8 +181,10 @@ bench_size() {
     bytes=$(stat -c %s "$file")
     sha=$(sha256sum "$file" | cut -d' ' -f1) # computed once, before any timing
     cat "$file" >/dev/null                   # both contenders read it from the page cache
-    for ((i = 1; i <= WARMUP; i++)); do
-        upload_once "$file" "$sha"
+    local warm
+    warm=$(warm_ups "$mb")
+    for ((i = 1; i <= warm; i++)); do
+        VERIFY_STORED=0 upload_once "$file" "$sha"
         log "  warm-up $i: service $mb MiB in ${UPLOAD_SECS}s (not counted)"
     done
     local svc_rates=() dd_rates=() cpu_rates=() t0 t1
@@ -224,7 +235,7 @@ mem_total=$(awk '/^MemTotal:/ {printf "%.1f", $2 / 1048576}' /proc/meminfo)
 mem_avail=$(awk '/^MemAvailable:/ {printf "%.1f", $2 / 1048576}' /proc/meminfo)
 java_version=$(java -version 2>&1 | head -1)
 echo
-echo "== reelvault upload benchmark (local storage; raw POST body; $RUNS runs per size, medians; $WARMUP warm-up uploads)"
+echo "== reelvault upload benchmark (local storage; raw POST body; $RUNS runs per size, medians; warm-up: $(if [[ -n $WARMUP ]]; then echo "$WARMUP uploads"; else echo "$WARMUP_MB MiB of uploads (at least one)"; fi) per service)"
 echo "machine: $(nproc) CPUs, $mem_total GiB RAM ($mem_avail GiB available), disk $(df -P "$ROOT" | awk 'NR==2 {print $1}')"
 echo "jvm: $java_version, -Xmx$XMX${JAVA_OPTS_EXTRA:+ $JAVA_OPTS_EXTRA}; jar: $JAR"
 echo "load average: $LOAD_BEFORE at the start, $(cut -d' ' -f1-3 /proc/loadavg) at the end"
