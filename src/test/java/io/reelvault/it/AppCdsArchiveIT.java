@@ -21,8 +21,8 @@ import java.util.regex.Matcher;
 import org.junit.jupiter.api.Test;
 
 /**
- * The AppCDS archive that {@code ./mvnw package} writes beside the jar ({@code quarkus.package.jar.appcds.enabled}) is
- * one this JVM maps when the application is started as the README says, from its folder:
+ * The AppCDS archive that {@code ./mvnw package} writes beside the jar ({@code quarkus.package.jar.appcds.enabled}, then
+ * replaced by the training run of {@code src/main/cds/train-archive.sh}, which serves requests) is one this JVM maps when the application is started as the README says, from its folder:
  * {@code java -XX:SharedArchiveFile=app-cds.jsa -jar quarkus-run.jar}. {@code -Xshare:on} turns "cannot use the
  * archive" (another JDK build, another class path, a jar changed after the archive) from a warning into a failed
  * start, so that a build whose archive is useless fails here instead of only starting slower.
@@ -57,6 +57,16 @@ class AppCdsArchiveIT {
                 text.lines().limit(40).toList().toString());
         // the application's own classes are in it, not only the JDK's and the libraries'
         assertTrue(text.contains("io.reelvault."), "no application class in the archive");
+        // and those of a real start and of first requests (src/main/cds/train-archive.sh), not only the static init's
+        // (Quarkus' own archive has none of these): a served connection, a stored upload, a verified token
+        for (String loadedByRequests : List.of(
+                "io.vertx.core.http.impl.Http1xServerConnection ",
+                "io.reelvault.storage.local.PendingWrite ",
+                "io.reelvault.api.auth.VerifiedTokens ")) {
+            assertTrue(
+                    text.contains(loadedByRequests),
+                    "the archive lacks " + loadedByRequests + "(the training run of the build did not serve requests)");
+        }
     }
 
     @Test
