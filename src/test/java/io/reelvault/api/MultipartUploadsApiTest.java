@@ -88,6 +88,14 @@ class MultipartUploadsApiTest {
         return 404;
     }
 
+    /** Starts a multipart upload of a {@link #SIZE}-byte PNG (201 checked); its upload id. */
+    static String startPng(String token, String filename) {
+        return start(token, filename, "image/png", SIZE)
+                .statusCode(201)
+                .extract()
+                .path("upload_id");
+    }
+
     static ValidatableResponse start(String token, String filename, String type, long size) {
         return given().auth()
                 .oauth2(token)
@@ -221,10 +229,7 @@ class MultipartUploadsApiTest {
     void aPartOfAnotherLengthIsRefused() throws IOException {
         String token = TestTokens.user(freshUser("mplen"));
         byte[] png = Samples.png(SIZE);
-        String id = start(token, "a.png", "image/png", SIZE)
-                .statusCode(201)
-                .extract()
-                .path("upload_id");
+        String id = startPng(token, "a.png");
         Map<String, Object> url =
                 sign(token, id, List.of(1)).statusCode(200).extract().jsonPath().getMap("parts[0]");
         byte[] shorter = Arrays.copyOf(slice(png, 1), MultipartProfile.PART_SIZE - 1);
@@ -248,10 +253,7 @@ class MultipartUploadsApiTest {
     void aTamperedPartUrlIsRefused() throws IOException {
         String token = TestTokens.user(freshUser("mptamper"));
         byte[] png = Samples.png(SIZE);
-        String id = start(token, "a.png", "image/png", SIZE)
-                .statusCode(201)
-                .extract()
-                .path("upload_id");
+        String id = startPng(token, "a.png");
         Map<String, Object> url =
                 sign(token, id, List.of(2)).statusCode(200).extract().jsonPath().getMap("parts[0]");
         String signed = (String) url.get("url");
@@ -276,10 +278,7 @@ class MultipartUploadsApiTest {
         Assumptions.assumeTrue(localBackend(), "S3 presigned URLs expire by S3's clock, not the service's");
         String token = TestTokens.user(freshUser("mpexp"));
         byte[] png = Samples.png(SIZE);
-        String id = start(token, "a.png", "image/png", SIZE)
-                .statusCode(201)
-                .extract()
-                .path("upload_id");
+        String id = startPng(token, "a.png");
         Map<String, Object> url;
         try {
             clock.setTo(Instant.now().minus(Duration.ofMinutes(16))); // signed 16 minutes ago: 15 minutes valid
@@ -304,10 +303,7 @@ class MultipartUploadsApiTest {
     @Test
     void signingIsBounded() {
         String token = TestTokens.user(freshUser("mpsign"));
-        String id = start(token, "a.png", "image/png", SIZE)
-                .statusCode(201)
-                .extract()
-                .path("upload_id");
+        String id = startPng(token, "a.png");
         sign(token, id, List.of(0)).statusCode(400).body("code", equalTo("invalid_request"));
         sign(token, id, List.of(4)).statusCode(400).body("code", equalTo("invalid_request"));
         sign(token, id, List.of()).statusCode(400).body("code", equalTo("invalid_request"));
@@ -371,10 +367,7 @@ class MultipartUploadsApiTest {
     void aWrongEtagOrAMissingPartIsAClear400() throws IOException {
         String token = TestTokens.user(freshUser("mpetag"));
         byte[] png = Samples.png(SIZE);
-        String id = start(token, "a.png", "image/png", SIZE)
-                .statusCode(201)
-                .extract()
-                .path("upload_id");
+        String id = startPng(token, "a.png");
         List<Map<String, Object>> parts = putAll(token, id, png, 2); // part 3 never uploaded
         List<Map<String, Object>> all = new ArrayList<>(parts);
         all.add(Map.of("part_number", 3, "etag", "\"0123456789abcdef0123456789abcdef\""));
@@ -407,10 +400,7 @@ class MultipartUploadsApiTest {
         String token = TestTokens.user(user);
         byte[] noise = new byte[SIZE];
         new Random(7).nextBytes(noise);
-        String id = start(token, "a.png", "image/png", SIZE)
-                .statusCode(201)
-                .extract()
-                .path("upload_id");
+        String id = startPng(token, "a.png");
         List<Map<String, Object>> parts = putAll(token, id, noise, 3);
         complete(token, id, parts).statusCode(415).body("code", equalTo("unsupported_media_type"));
         assertFalse(anyObjectUnder("uploads/" + user + "/"), "neither the object nor the record remains");
@@ -425,10 +415,7 @@ class MultipartUploadsApiTest {
         String token = TestTokens.user(user);
         byte[] png = Samples.png(SIZE);
         long before = inProgress(user);
-        String id = start(token, "a.png", "image/png", SIZE)
-                .statusCode(201)
-                .extract()
-                .path("upload_id");
+        String id = startPng(token, "a.png");
         Map<String, Object> url =
                 sign(token, id, List.of(2)).statusCode(200).extract().jsonPath().getMap("parts[0]");
         List<Map<String, Object>> parts = putAll(token, id, png, 1);
@@ -459,10 +446,7 @@ class MultipartUploadsApiTest {
         String token = TestTokens.user(user);
         byte[] png = Samples.png(SIZE);
         long before = inProgress(user);
-        String id = start(token, "d.png", "image/png", SIZE)
-                .statusCode(201)
-                .extract()
-                .path("upload_id");
+        String id = startPng(token, "d.png");
         List<Map<String, Object>> parts = putAll(token, id, png, 1);
         assertEquals(before + 1, inProgress(user));
         given().auth()
@@ -484,10 +468,7 @@ class MultipartUploadsApiTest {
         String token = TestTokens.user(user);
         byte[] png = Samples.png(SIZE);
         long before = inProgress(user);
-        String id = start(token, "a.png", "image/png", SIZE)
-                .statusCode(201)
-                .extract()
-                .path("upload_id");
+        String id = startPng(token, "a.png");
         putAll(token, id, png, 1);
         assertFalse(sweeper.sweep().skipped());
         assertEquals(before + 1, inProgress(user), "a live upload is left alone");
@@ -562,10 +543,7 @@ class MultipartUploadsApiTest {
         Assumptions.assumeTrue(localBackend(), "on S3 the bucket's CORS rule answers (deploy/s3-cors-config.json)");
         String token = TestTokens.user(freshUser("mpcors"));
         byte[] png = Samples.png(SIZE);
-        String id = start(token, "a.png", "image/png", SIZE)
-                .statusCode(201)
-                .extract()
-                .path("upload_id");
+        String id = startPng(token, "a.png");
         Map<String, Object> url =
                 sign(token, id, List.of(3)).statusCode(200).extract().jsonPath().getMap("parts[0]");
         Map<String, String> headers = new java.util.HashMap<>(headers(url));
