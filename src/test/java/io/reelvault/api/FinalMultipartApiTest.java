@@ -21,12 +21,12 @@ import io.reelvault.storage.ObjectStore;
 import io.reelvault.support.AdjustableClock;
 import io.reelvault.support.Compositions;
 import io.reelvault.support.Generations;
-import io.reelvault.support.MultipartProfile;
 import io.reelvault.support.Poll;
 import io.reelvault.support.Samples;
 import io.reelvault.support.SignedPut;
 import io.reelvault.support.TestStorageRoot;
 import io.reelvault.support.TestTokens;
+import io.reelvault.support.browser.BrowserProfile;
 import io.restassured.http.ContentType;
 import io.restassured.response.ValidatableResponse;
 import io.smallrye.mutiny.Multi;
@@ -52,7 +52,7 @@ import org.junit.jupiter.api.Test;
  * the local backend; {@code FinalMultipartApiS3Test} runs every case on S3 (s3proxy).
  */
 @QuarkusTest
-@TestProfile(MultipartProfile.class)
+@TestProfile(BrowserProfile.class)
 class FinalMultipartApiTest {
     static final int MIB = 1024 * 1024;
     /** 3 parts of 5 MiB, 5 MiB and 2 MiB + 123 bytes. */
@@ -121,8 +121,8 @@ class FinalMultipartApiTest {
     }
 
     static byte[] slice(byte[] file, int n) {
-        int from = (n - 1) * MultipartProfile.PART_SIZE;
-        return Arrays.copyOfRange(file, from, Math.min(file.length, from + MultipartProfile.PART_SIZE));
+        int from = (n - 1) * BrowserProfile.PART_SIZE;
+        return Arrays.copyOfRange(file, from, Math.min(file.length, from + BrowserProfile.PART_SIZE));
     }
 
     @SuppressWarnings("unchecked")
@@ -186,7 +186,7 @@ class FinalMultipartApiTest {
         long before = inProgress(comp);
         var started = start(PIPELINE, comp, "video/mp4", SIZE)
                 .statusCode(201)
-                .body("part_size", equalTo(MultipartProfile.PART_SIZE))
+                .body("part_size", equalTo(BrowserProfile.PART_SIZE))
                 .body("part_count", equalTo(3))
                 .body("expires_in", equalTo((int) MultipartUploadService.LIFETIME.toSeconds()))
                 .extract()
@@ -197,7 +197,7 @@ class FinalMultipartApiTest {
                 .statusCode(200)
                 .body("parts", hasSize(2))
                 .body("parts[0].part_number", equalTo(3))
-                .body("parts[0].size_bytes", equalTo(SIZE - 2 * MultipartProfile.PART_SIZE));
+                .body("parts[0].size_bytes", equalTo(SIZE - 2 * BrowserProfile.PART_SIZE));
         List<Map<String, Object>> parts = putAll(comp, id, video, 3);
         given().auth()
                 .oauth2(PIPELINE)

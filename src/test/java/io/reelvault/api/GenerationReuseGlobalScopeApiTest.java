@@ -13,7 +13,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
-import io.reelvault.support.GlobalCacheScopeProfile;
+import io.reelvault.support.SettingsVariantsProfile;
 import io.reelvault.support.TestTokens;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -24,7 +24,7 @@ import org.junit.jupiter.api.Test;
  * they read every generation anyway.
  */
 @QuarkusTest
-@TestProfile(GlobalCacheScopeProfile.class)
+@TestProfile(SettingsVariantsProfile.class)
 class GenerationReuseGlobalScopeApiTest {
 
     @Test

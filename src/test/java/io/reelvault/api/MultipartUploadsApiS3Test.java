@@ -6,9 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
-import io.reelvault.support.MultipartS3Profile;
 import io.reelvault.support.S3ProxyResource;
 import io.reelvault.support.TestTokens;
+import io.reelvault.support.browser.BrowserS3Profile;
 import java.io.IOException;
 import java.net.SocketException;
 import java.util.List;
@@ -17,7 +17,7 @@ import org.junit.jupiter.api.Test;
 
 /** Every direct multipart upload test again, on the S3 backend: parts PUT to s3proxy with presigned UploadPart URLs. */
 @QuarkusTest
-@TestProfile(MultipartS3Profile.class)
+@TestProfile(BrowserS3Profile.class)
 class MultipartUploadsApiS3Test extends MultipartUploadsApiTest {
     @Override
     long inProgress(String user) {

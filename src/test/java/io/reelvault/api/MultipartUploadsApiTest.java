@@ -17,11 +17,12 @@ import io.reelvault.service.upload.MultipartUploadService;
 import io.reelvault.service.upload.UploadSweeper;
 import io.reelvault.storage.ObjectStore;
 import io.reelvault.support.AdjustableClock;
-import io.reelvault.support.MultipartProfile;
 import io.reelvault.support.Samples;
 import io.reelvault.support.SignedPut;
 import io.reelvault.support.TestStorageRoot;
 import io.reelvault.support.TestTokens;
+import io.reelvault.support.browser.BrowserProfile;
+import io.reelvault.support.browser.PageOrigins;
 import io.restassured.http.ContentType;
 import io.restassured.response.ValidatableResponse;
 import jakarta.inject.Inject;
@@ -45,7 +46,7 @@ import org.junit.jupiter.api.Test;
  * parts PUT with plain HTTP to the signed part URLs; {@code MultipartUploadsApiS3Test} runs every case on S3.
  */
 @QuarkusTest
-@TestProfile(MultipartProfile.class)
+@TestProfile(BrowserProfile.class)
 class MultipartUploadsApiTest {
     static final int MIB = 1024 * 1024;
     /** 3 parts of 5 MiB, 5 MiB and 2 MiB + 123 bytes. */
@@ -137,8 +138,8 @@ class MultipartUploadsApiTest {
     }
 
     static byte[] slice(byte[] file, int n) {
-        int from = (n - 1) * MultipartProfile.PART_SIZE;
-        return Arrays.copyOfRange(file, from, Math.min(file.length, from + MultipartProfile.PART_SIZE));
+        int from = (n - 1) * BrowserProfile.PART_SIZE;
+        return Arrays.copyOfRange(file, from, Math.min(file.length, from + BrowserProfile.PART_SIZE));
     }
 
     /** Uploads every part; the completion's parts list. */
@@ -169,7 +170,7 @@ class MultipartUploadsApiTest {
         byte[] png = Samples.png(SIZE);
         var started = start(token, "big.png", "image/png", SIZE)
                 .statusCode(201)
-                .body("part_size", equalTo(MultipartProfile.PART_SIZE))
+                .body("part_size", equalTo(BrowserProfile.PART_SIZE))
                 .body("part_count", equalTo(3))
                 .body("expires_in", equalTo((int) MultipartUploadService.LIFETIME.toSeconds()))
                 .extract()
@@ -182,8 +183,8 @@ class MultipartUploadsApiTest {
                 .statusCode(200)
                 .body("parts", hasSize(3))
                 .body("parts[0].part_number", equalTo(3))
-                .body("parts[0].size_bytes", equalTo(SIZE - 2 * MultipartProfile.PART_SIZE))
-                .body("parts[1].size_bytes", equalTo(MultipartProfile.PART_SIZE))
+                .body("parts[0].size_bytes", equalTo(SIZE - 2 * BrowserProfile.PART_SIZE))
+                .body("parts[1].size_bytes", equalTo(BrowserProfile.PART_SIZE))
                 .body("parts[0].method", equalTo("PUT"));
         List<Map<String, Object>> parts = putAll(token, id, png, 3);
 
@@ -194,7 +195,7 @@ class MultipartUploadsApiTest {
                 .statusCode(200)
                 .body("parts", hasSize(3))
                 .body("parts[0].part_number", equalTo(1))
-                .body("parts[0].size_bytes", equalTo(MultipartProfile.PART_SIZE))
+                .body("parts[0].size_bytes", equalTo(BrowserProfile.PART_SIZE))
                 .body("parts[2].etag", equalTo(parts.get(2).get("etag")))
                 .body("next_after", equalTo(null));
         given().auth()
@@ -232,9 +233,9 @@ class MultipartUploadsApiTest {
         String id = startPng(token, "a.png");
         Map<String, Object> url =
                 sign(token, id, List.of(1)).statusCode(200).extract().jsonPath().getMap("parts[0]");
-        byte[] shorter = Arrays.copyOf(slice(png, 1), MultipartProfile.PART_SIZE - 1);
+        byte[] shorter = Arrays.copyOf(slice(png, 1), BrowserProfile.PART_SIZE - 1);
         assertEquals(403, statusOfARefusedPut((String) url.get("url"), headers(url), shorter));
-        byte[] longer = Arrays.copyOf(slice(png, 1), MultipartProfile.PART_SIZE + 1);
+        byte[] longer = Arrays.copyOf(slice(png, 1), BrowserProfile.PART_SIZE + 1);
         assertEquals(403, statusOfARefusedPut((String) url.get("url"), headers(url), longer));
         given().auth()
                 .oauth2(token)
@@ -547,13 +548,13 @@ class MultipartUploadsApiTest {
         Map<String, Object> url =
                 sign(token, id, List.of(3)).statusCode(200).extract().jsonPath().getMap("parts[0]");
         Map<String, String> headers = new java.util.HashMap<>(headers(url));
-        headers.put("Origin", "http://localhost:5173"); // ALLOWED_ORIGINS' default
+        String origin = PageOrigins.allowed().origin(); // the profile's ALLOWED_ORIGINS
+        headers.put("Origin", origin);
         HttpResponse<String> r = SignedPut.send((String) url.get("url"), headers, slice(png, 3));
         assertEquals(200, r.statusCode(), r.body());
         assertTrue(r.headers().firstValue("ETag").isPresent());
         assertEquals(
-                "http://localhost:5173",
-                r.headers().firstValue("Access-Control-Allow-Origin").orElse(null));
+                origin, r.headers().firstValue("Access-Control-Allow-Origin").orElse(null));
         assertTrue(
                 r.headers()
                         .firstValue("Access-Control-Expose-Headers")

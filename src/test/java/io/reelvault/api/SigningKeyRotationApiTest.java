@@ -5,16 +5,15 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.quarkus.test.junit.QuarkusTest;
-import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 import io.reelvault.support.Samples;
+import io.reelvault.support.SettingsVariantsProfile;
 import io.reelvault.support.SignedUrlForms;
 import io.reelvault.support.TestTokens;
 import io.reelvault.support.Uploads;
 import io.reelvault.support.Users;
 import io.restassured.RestAssured;
 import java.time.Instant;
-import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -22,22 +21,9 @@ import org.junit.jupiter.api.Test;
  * it does not hold, or a URL that names one key but was signed with another, is 403 {@code signature_invalid}.
  */
 @QuarkusTest
-@TestProfile(SigningKeyRotationApiTest.Rotated.class)
+@TestProfile(SettingsVariantsProfile.class)
 class SigningKeyRotationApiTest {
-    static final String NEW_KEY = "rotated-signing-key-0123456789abcdef-not-secret";
-
-    public static class Rotated implements QuarkusTestProfile {
-        @Override
-        public Map<String, String> getConfigOverrides() {
-            return Map.of(
-                    "reelvault.storage.local.signing-key",
-                    NEW_KEY,
-                    "reelvault.storage.local.signing-key-id",
-                    "2",
-                    "reelvault.storage.local.signing-keys-previous",
-                    "1:" + SignedUrlForms.TEST_KEY);
-        }
-    }
+    static final String NEW_KEY = SettingsVariantsProfile.ROTATED_SIGNING_KEY;
 
     @Test
     void urlsOfThePreviousKeyStillVerifyAndUnknownKeysDoNot() throws Exception {

@@ -12,6 +12,7 @@ import io.reelvault.support.Poll;
 import io.reelvault.support.S3Profile;
 import io.reelvault.support.S3ProxyResource;
 import io.reelvault.support.Samples;
+import io.reelvault.support.SettingsVariantsProfile;
 import io.reelvault.support.SlowUpload;
 import io.reelvault.support.TestTokens;
 import java.util.ArrayList;
@@ -27,7 +28,7 @@ class SlowBodiesApiS3Test extends SlowBodiesApiTest {
     public static class Profile extends S3Profile {
         @Override
         public Map<String, String> getConfigOverrides() {
-            return new SlowBodiesApiTest.Profile().getConfigOverrides();
+            return Map.of("reelvault.uploads.idle-timeout", SettingsVariantsProfile.IDLE_TIMEOUT);
         }
     }
 

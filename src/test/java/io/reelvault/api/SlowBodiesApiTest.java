@@ -10,7 +10,6 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.quarkus.test.junit.QuarkusTest;
-import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 import io.reelvault.model.KeyPrefix;
 import io.reelvault.storage.ObjectStore;
@@ -19,6 +18,7 @@ import io.reelvault.support.Poll;
 import io.reelvault.support.Problems;
 import io.reelvault.support.RawAnswer;
 import io.reelvault.support.Samples;
+import io.reelvault.support.SettingsVariantsProfile;
 import io.reelvault.support.SlowUpload;
 import io.reelvault.support.TestStorageRoot;
 import io.reelvault.support.TestTokens;
@@ -31,7 +31,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
@@ -47,17 +46,10 @@ import org.junit.jupiter.api.Test;
  * body that keeps sending is never cut; a caller has at most 8 uploads in flight.
  */
 @QuarkusTest
-@TestProfile(SlowBodiesApiTest.Profile.class)
+@TestProfile(SettingsVariantsProfile.class)
 class SlowBodiesApiTest {
     /** How long the test waits for an answer that must come: generous, never a speed requirement. */
     static final Duration ANSWER = Duration.ofSeconds(30);
-
-    public static class Profile implements QuarkusTestProfile {
-        @Override
-        public Map<String, String> getConfigOverrides() {
-            return Map.of("reelvault.uploads.idle-timeout", "1s");
-        }
-    }
 
     @Inject
     ObjectStore store;

@@ -7,12 +7,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
-import io.quarkus.test.junit.TestProfile;
 import io.reelvault.model.ObjectKey;
 import io.reelvault.storage.ObjectContent;
 import io.reelvault.storage.ObjectStore;
 import io.reelvault.support.Generations;
-import io.reelvault.support.TusClientProfile;
 import jakarta.inject.Inject;
 import java.io.IOException;
 import java.io.InputStream;
@@ -42,7 +40,6 @@ import org.junit.jupiter.api.Test;
  * (npm reaches registry.npmjs.org), so a clean clone needs nothing more than node and npm on the PATH.
  */
 @QuarkusTest
-@TestProfile(TusClientProfile.class)
 class TusJsClientTest {
     @TestHTTPResource("/api/v1/tus/")
     URL endpoint;
@@ -50,7 +47,7 @@ class TusJsClientTest {
     @Inject
     ObjectStore store;
 
-    /** The file's size: 200 MiB (the profile's pipeline limit is 256M). */
+    /** The file's size: 200 MiB (the test profile's pipeline limit is 256M). */
     int size() {
         return 200 * 1024 * 1024;
     }

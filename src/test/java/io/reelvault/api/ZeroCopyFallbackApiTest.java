@@ -5,11 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.quarkus.test.junit.QuarkusTest;
-import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 import io.reelvault.model.ObjectKey;
 import io.reelvault.storage.ObjectStore;
 import io.reelvault.storage.SignedUrls;
+import io.reelvault.support.SettingsVariantsProfile;
 import io.reelvault.support.TestStorageRoot;
 import io.smallrye.mutiny.Multi;
 import jakarta.inject.Inject;
@@ -28,14 +28,8 @@ import org.junit.jupiter.api.Timeout;
  * objects, ranges, and a damaged object cut before its last byte.
  */
 @QuarkusTest
-@TestProfile(ZeroCopyFallbackApiTest.Compressing.class)
+@TestProfile(SettingsVariantsProfile.class)
 class ZeroCopyFallbackApiTest {
-    public static class Compressing implements QuarkusTestProfile {
-        @Override
-        public Map<String, String> getConfigOverrides() {
-            return Map.of("quarkus.http.enable-compression", "true");
-        }
-    }
 
     static final int SIZE = 600_000;
 

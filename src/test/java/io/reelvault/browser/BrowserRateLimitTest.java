@@ -11,7 +11,6 @@ import io.quarkus.test.junit.TestProfile;
 import io.reelvault.support.OpenApiContract;
 import io.reelvault.support.RateLimitProfile;
 import io.reelvault.support.TestTokens;
-import io.reelvault.support.browser.BrowserRateLimitProfile;
 import io.reelvault.support.browser.Chromium;
 import io.reelvault.support.browser.PageOrigins;
 import java.net.URL;
@@ -27,7 +26,7 @@ import org.junit.jupiter.api.Test;
  * detail. Local backend; {@link BrowserRateLimitS3Test} on S3.
  */
 @QuarkusTest
-@TestProfile(BrowserRateLimitProfile.class)
+@TestProfile(RateLimitProfile.class)
 class BrowserRateLimitTest {
     static Chromium browser;
 

@@ -2,7 +2,7 @@ package io.reelvault.browser;
 
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
-import io.reelvault.support.browser.ConsoleBrowserS3Profile;
+import io.reelvault.support.browser.BrowserS3Profile;
 
 /**
  * {@link ConsoleBrowserTest} on S3 (s3proxy with the bucket's shipped CORS rule and SSE-S3): the console's uploads go
@@ -10,7 +10,7 @@ import io.reelvault.support.browser.ConsoleBrowserS3Profile;
  * come from presigned GETs, and its Content-Security-Policy names the bucket's origin, computed from the S3 settings.
  */
 @QuarkusTest
-@TestProfile(ConsoleBrowserS3Profile.class)
+@TestProfile(BrowserS3Profile.class)
 class ConsoleBrowserS3Test extends ConsoleBrowserTest {
     @Override
     String storageOrigin() {

@@ -20,8 +20,8 @@ import io.reelvault.support.Generations;
 import io.reelvault.support.OpenApiContract;
 import io.reelvault.support.TestTokens;
 import io.reelvault.support.Tools;
+import io.reelvault.support.browser.BrowserProfile;
 import io.reelvault.support.browser.Chromium;
-import io.reelvault.support.browser.ConsoleBrowserProfile;
 import io.reelvault.support.browser.Exchange;
 import java.net.URI;
 import java.net.URL;
@@ -49,7 +49,7 @@ import org.junit.jupiter.api.io.TempDir;
  * screen is saved as {@code target/browser-screenshots/console-*.png}.
  */
 @QuarkusTest
-@TestProfile(ConsoleBrowserProfile.class)
+@TestProfile(BrowserProfile.class)
 class ConsoleBrowserTest {
     /** Records the page's CSP violations before any of its scripts runs (outside its policy). */
     static final String RECORD_CSP_VIOLATIONS = "window.__csp = [];"
@@ -313,7 +313,7 @@ class ConsoleBrowserTest {
         // part URLs: the local backend's X-Part-Number, S3's partNumber
         List<Exchange> parts =
                 browser.exchanges(e -> storagePut(e) && e.url().matches(".*[?&](X-Part-Number|partNumber)=.*"));
-        int expected = (int) ((sent.length + ConsolePartSize.BYTES - 1) / ConsolePartSize.BYTES);
+        int expected = (sent.length + BrowserProfile.PART_SIZE - 1) / BrowserProfile.PART_SIZE;
         assertEquals(expected, parts.size(), parts.toString());
         assertTrue(parts.stream().allMatch(e -> Integer.valueOf(200).equals(e.status())), parts.toString());
         assertTrue(
@@ -322,11 +322,6 @@ class ConsoleBrowserTest {
                 browser.exchanges().toString());
         browser.await(
                 "the upload listed with a player", "document.querySelector('[data-upload-id=\"" + id + "\"] audio')");
-    }
-
-    /** The part size of {@link ConsoleBrowserProfile}. */
-    static final class ConsolePartSize {
-        static final long BYTES = 5L * 1024 * 1024;
     }
 
     @Test

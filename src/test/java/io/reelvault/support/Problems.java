@@ -1,5 +1,6 @@
 package io.reelvault.support;
 
+import static io.reelvault.support.JsonBody.hasField;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.not;
@@ -16,10 +17,11 @@ public final class Problems {
     public static ValidatableResponse problem(ValidatableResponse r, int status, String code) {
         return r.statusCode(status)
                 .contentType("application/problem+json")
-                .body("status", equalTo(status))
-                .body("code", equalTo(code))
-                .body("title", not(nullValue()))
-                .body("type", containsString(code));
+                .body(
+                        hasField("status", equalTo(status)),
+                        hasField("code", equalTo(code)),
+                        hasField("title", not(nullValue())),
+                        hasField("type", containsString(code)));
     }
 
     /** {@code r} is a 429 {@code rate_limited} whose {@code Retry-After} is whole seconds, at most {@code maxSeconds}. */

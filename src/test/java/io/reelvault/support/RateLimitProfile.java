@@ -1,6 +1,7 @@
 package io.reelvault.support;
 
 import io.quarkus.test.junit.QuarkusTestProfile;
+import io.reelvault.support.browser.PageOrigins;
 import java.util.Map;
 
 /**
@@ -17,6 +18,7 @@ public class RateLimitProfile implements QuarkusTestProfile {
     @Override
     public Map<String, String> getConfigOverrides() {
         return Map.ofEntries(
+                Map.entry("ALLOWED_ORIGINS", PageOrigins.allowed().origin()),
                 Map.entry("reelvault.rate-limits.enabled", "true"),
                 Map.entry("reelvault.rate-limits.url.user-capacity", Integer.toString(USER_URLS)),
                 Map.entry("reelvault.rate-limits.url.user-per-minute", "1"),

@@ -9,12 +9,15 @@ import java.util.Map;
 
 /**
  * Starts s3proxy for a @QuarkusTest profile and points the service's S3 backend at it. With the init argument
- * {@value #CORS_ORIGIN} (an origin), s3proxy answers browsers with the bucket's shipped CORS rule for that origin
+ * {@value #CORS_ORIGIN} (origins), s3proxy answers browsers with the bucket's shipped CORS rule for that origin
  * ({@link S3Cors}).
  */
 public class S3ProxyResource implements QuarkusTestResourceLifecycleManager {
     public static final String BUCKET = "reelvault-test";
-    /** Init argument: the origin the shipped CORS rule allows (as {@code ALLOWED_ORIGINS} does in bucket setup). */
+    /**
+     * Init argument: the origins the shipped CORS rule allows, separated by commas (as {@code ALLOWED_ORIGINS} names
+     * them in bucket setup).
+     */
     public static final String CORS_ORIGIN = "cors-origin";
     /**
      * Init argument {@code true}: the production default, SSE-S3 ({@code AES256}) requested on every write, presigned
@@ -30,13 +33,14 @@ public class S3ProxyResource implements QuarkusTestResourceLifecycleManager {
 
     private static S3ProxyServer server;
     private static S3FaultProxy proxy;
-    private String corsOrigin;
+    private List<String> corsOrigins;
     private boolean encrypted;
     private boolean proxied;
 
     @Override
     public void init(Map<String, String> initArgs) {
-        corsOrigin = initArgs.get(CORS_ORIGIN);
+        String origins = initArgs.get(CORS_ORIGIN);
+        corsOrigins = origins == null ? null : List.of(origins.split(","));
         encrypted = Boolean.parseBoolean(initArgs.get(ENCRYPTED));
         proxied = Boolean.parseBoolean(initArgs.get(FAULT_PROXY));
     }
@@ -56,8 +60,8 @@ public class S3ProxyResource implements QuarkusTestResourceLifecycleManager {
         try {
             Path data = Files.createDirectories(Path.of("target")).resolve("s3proxy-" + System.nanoTime());
             server = encrypted ? S3ProxyServer.inMemory() : new S3ProxyServer(data);
-            if (corsOrigin != null) {
-                server.cors(S3Cors.shippedRuleFor(List.of(corsOrigin)));
+            if (corsOrigins != null) {
+                server.cors(S3Cors.shippedRuleFor(corsOrigins));
             }
             server.start();
             server.createBucket(BUCKET);

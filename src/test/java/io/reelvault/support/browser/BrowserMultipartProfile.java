@@ -6,8 +6,8 @@ import java.util.Map;
 
 /**
  * {@link BrowserProfile} with user uploads up to {@value #MAX_SIZE} (the test profile's 2M, and the default 50M, are
- * below the 120 MB file the Uppy test uploads), and the signed storage URLs through a fault proxy
- * ({@link StorageFaultProxyResource}).
+ * below the 120 MB file the Uppy test uploads) in parts of the default size (8 MiB), and the signed storage URLs
+ * through a fault proxy ({@link StorageFaultProxyResource}).
  */
 public class BrowserMultipartProfile extends BrowserProfile {
     public static final String MAX_SIZE = "128M";
@@ -25,6 +25,7 @@ public class BrowserMultipartProfile extends BrowserProfile {
     static Map<String, String> withLargeUploads(Map<String, String> overrides) {
         Map<String, String> config = new HashMap<>(overrides);
         config.put("reelvault.uploads.max-size", MAX_SIZE);
+        config.remove("reelvault.uploads.multipart-part-size");
         return config;
     }
 }
