@@ -132,7 +132,10 @@ class ProductionStartupIT {
         assertTrue(out.contains("REELVAULT_UPLOADS_MULTIPART_PART_SIZE is 1048576 bytes"), out);
     }
 
-    /** Starts the packaged app, waits until it listens and stops it: its log. */
+    /**
+     * Starts the packaged app, waits until it listens and kills it (SIGKILL: what is checked is the start; a SIGTERM
+     * would wait out the production pre-shutdown delay): its log.
+     */
     static String startExpectingListening(Map<String, String> env) throws IOException, InterruptedException {
         Path log = Files.createTempFile(Path.of("target"), "prod-startup-", ".log");
         Process p = launch(env, log);
@@ -143,10 +146,8 @@ class ProductionStartupIT {
             });
             return Files.readString(log);
         } finally {
-            p.destroy();
-            if (!p.waitFor(30, TimeUnit.SECONDS)) {
-                p.destroyForcibly();
-            }
+            p.destroyForcibly();
+            p.waitFor(30, TimeUnit.SECONDS);
         }
     }
 

@@ -37,7 +37,7 @@ class TokenAudienceIT {
             HttpResponse<String> none = list(app, ItKeys.token("aud-alice", null));
             assertEquals(401, none.statusCode(), "no aud: " + none.body());
         } finally {
-            app.process().destroy();
+            app.process().destroyForcibly(); // SIGKILL: a SIGTERM would wait out the pre-shutdown delay (5 s)
             app.process().waitFor();
         }
     }
