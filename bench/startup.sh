@@ -2,7 +2,7 @@
 # Benchmark (not a test): start-up time of the packaged service (local backend), from process start until
 # /q/health/ready first answers 200. Starts the service BENCH_RUNS times per mode, each time on a fresh empty storage
 # root, and prints median/min/max. Modes: "plain" (java -jar) and, when the jar's folder holds an AppCDS archive
-# (app-cds.jsa, made by ./mvnw package with quarkus.package.jar.appcds.enabled), "appcds"
+# (app-cds.jsa, made by ./mvnw package: src/main/cds/train-archive.sh), "appcds"
 # (-XX:SharedArchiveFile=...); the modes alternate run by run, so that a change of load hits both alike.
 #
 #   bench/startup.sh
@@ -70,7 +70,7 @@ if [[ -n ${BENCH_BASELINE_JAR:-} ]]; then
     MODE_LIST=(baseline "${MODE_LIST[@]}")
 fi
 if [[ $MODES == *appcds* && ! -f $ARCHIVE ]]; then
-    die "no AppCDS archive at $ARCHIVE (package with -Dquarkus.package.jar.appcds.enabled=true)"
+    die "no AppCDS archive at $ARCHIVE (./mvnw package makes it; not with REELVAULT_CDS_TRAIN=false)"
 fi
 
 WORK=$(new_work_dir bench-startup)

@@ -1,7 +1,6 @@
 #!/usr/bin/env bash
-# Part of ./mvnw package (exec-maven-plugin, after quarkus:build): replaces APP_DIR/app-cds.jsa, the AppCDS archive
-# Quarkus makes from the static init only, with one of every class the service loads while it starts for real and
-# answers its first requests (the runtime init, Vert.x, the REST layer, Jackson, the JWT check, the local store,
+# Part of ./mvnw package (exec-maven-plugin, after quarkus:build): writes APP_DIR/app-cds.jsa, an AppCDS archive of
+# every class the service loads while it starts for real and answers its first requests (the runtime init, Vert.x, the REST layer, Jackson, the JWT check, the local store,
 # metrics, health, OpenAPI): those were half of the classes of a start, parsed and verified from the jars each time.
 #
 #   src/main/cds/train-archive.sh target/quarkus-app
@@ -9,12 +8,15 @@
 # A training run: the packaged app on the local backend in a temporary root, random ports (read back from its log),
 # a throwaway JWT key; once ready, an upload, its metadata and signed URL, a full and a ranged read of it, a 404, the
 # metrics and the OpenAPI document; then SIGTERM, on which the JVM writes the archive (-XX:ArchiveClassesAtExit).
-# The archive only speeds up a start: if anything here fails, Quarkus' archive stays and a warning says why (the
-# build goes on). Set REELVAULT_CDS_TRAIN=false to skip the run. Needs bash, curl and openssl.
+# The archive only speeds up a start: if anything here fails, there is no archive and a warning says why (the build
+# goes on; AppCdsArchiveIT then fails). Quarkus' own archive of its static init is off (application.properties). Set
+# REELVAULT_CDS_TRAIN=false to skip the run (and have no archive). Needs bash, curl and openssl.
 set -uo pipefail
 export LC_ALL=C
 
 APP_DIR=${1:?usage: train-archive.sh APP_DIR}
+# an archive of an earlier build would name other jars (the JVM would refuse it, with a warning at every start)
+rm -f "$APP_DIR/app-cds.jsa"
 [[ ${REELVAULT_CDS_TRAIN:-true} == false ]] && { echo "[cds] training skipped (REELVAULT_CDS_TRAIN=false)"; exit 0; }
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/reelvault-cds.XXXXXX")
 PID=""
@@ -24,7 +26,7 @@ cleanup() {
 }
 trap cleanup EXIT
 warn() {
-    echo "[cds] WARNING: $*; $APP_DIR/app-cds.jsa stays the static-init archive. Service log:" >&2
+    echo "[cds] WARNING: $*; no $APP_DIR/app-cds.jsa: the service starts without an AppCDS archive. Service log:" >&2
     tail -20 "$WORK/service.log" >&2 2>/dev/null
     exit 0
 }
