@@ -66,6 +66,13 @@ public interface ResumableWrites {
             Multi<ByteBuffer> body,
             Predicate<Throwable> keepOnFailure);
 
+    /**
+     * Completes once no {@link #append} of the upload is in flight in this process: at once when none is, else when
+     * its bytes are settled, also those of an append that was cancelled and keeps or cuts them on the side. The caller
+     * gives a cancelled append's lock back only then.
+     */
+    Uni<Void> settled(TusUploadId id);
+
     /** Cuts the upload's bytes back to {@code offset} (durably), under its lock. */
     Uni<Void> truncate(TusUploadId id, long offset);
 

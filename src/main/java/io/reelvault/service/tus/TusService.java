@@ -496,11 +496,26 @@ public class TusService {
                             .deferred(() ->
                                     locked(user, id, offset, uploadLength, checksum, contentLength, body, handover))
                             .onTermination()
-                            .invoke(handover::releaseUnlessHandedOver);
+                            .invoke((item, failure, cancelled) -> {
+                                if (cancelled) {
+                                    // the client vanished: its append may still be keeping (or cutting) the bytes
+                                    // that arrived; the next request must find them settled
+                                    store.settled(id)
+                                            .subscribe()
+                                            .with(
+                                                    settled -> handover.releaseUnlessHandedOver(),
+                                                    e -> handover.releaseUnlessHandedOver());
+                                } else {
+                                    handover.releaseUnlessHandedOver();
+                                }
+                            });
                 });
     }
 
-    /** The lease of one PATCH: released when the request ends, unless a publication took it over. */
+    /**
+     * The lease of one PATCH: released when the request ends (when it was cancelled, once the store's append has
+     * settled its bytes), unless a publication took it over.
+     */
     private static final class Handover {
         private final ResumableWrites.Lease lease;
         private final AtomicBoolean handedOver = new AtomicBoolean();

@@ -4,6 +4,7 @@ import io.reelvault.error.ErrorCode;
 import io.reelvault.error.ReelvaultException;
 import io.reelvault.model.TusUploadId;
 import io.reelvault.storage.AdoptableBody;
+import io.reelvault.storage.AppendsInFlight;
 import io.reelvault.storage.ResumableWrites;
 import io.reelvault.storage.RunningDigests;
 import io.smallrye.mutiny.Multi;
@@ -53,6 +54,9 @@ final class LocalResumableWrites implements ResumableWrites {
     private final LocalIo io;
     private final Set<TusUploadId> heldHere = ConcurrentHashMap.newKeySet();
     private final RunningDigests digests = new RunningDigests();
+    /** The appends in flight, until their bytes are settled (cancelled ones included): {@link #settled}. */
+    private final AppendsInFlight appends = new AppendsInFlight();
+
     private final IntSupplier directBlock;
     private final boolean inline;
 
@@ -201,47 +205,64 @@ final class LocalResumableWrites implements ResumableWrites {
             Multi<ByteBuffer> body,
             Predicate<Throwable> keepOnFailure) {
         Path file = bytes(id);
-        return io.blocking(() -> {
-                    // the running digest is this append's until it succeeds (kept again) or fails (forgotten)
-                    Optional<RunningDigests.Running> digest = digests.take(id, offset);
-                    try {
-                        // created if missing: the state exists (the caller read it under the lock), its bytes file
-                        // not yet (a crash between the two steps of create)
-                        return new Appending(AppendingWrite.open(file, offset, directBlock.getAsInt(), digest), digest);
-                    } catch (NoSuchFileException e) {
-                        throw ReelvaultException.notFound("upload");
-                    } catch (ReelvaultException mismatch) {
-                        digest.filter(d -> d.end() > 0).ifPresent(d -> digests.keep(id, d)); // nothing changed
-                        throw mismatch;
-                    }
-                })
-                .chain(appending -> {
-                    AppendingWrite write = appending.write();
-                    return body.emitOn(io.executor(), WRITE_BUFFERED_CHUNKS)
-                            .onItem()
-                            .invoke(buffer -> LocalIo.io(() -> {
-                                write.write(buffer);
-                                return null;
-                            }))
-                            .collect()
-                            .last()
-                            .emitOn(io.executor())
-                            .map(ignored -> LocalIo.io(write::finish))
-                            .invoke(size -> kept(id, appending, size))
-                            .onFailure()
-                            .invoke(e -> kept(id, appending, write.settle(keepOnFailure.test(e))))
-                            .onCancellation()
-                            .invoke(() -> io.executor()
-                                    .execute(() -> kept(id, appending, write.settle(keepOnFailure.test(null)))))
-                            .onTermination()
-                            .invoke((item, failure, cancelled) -> {
-                                if (!cancelled) {
-                                    write.close();
-                                }
-                            });
-                })
-                .onFailure(UncheckedIOException.class)
-                .transform(LocalIo::unavailable);
+        return appends.track(
+                id,
+                settling -> io.blocking(() -> {
+                            // the running digest is this append's until it succeeds (kept again) or fails (forgotten)
+                            Optional<RunningDigests.Running> digest = digests.take(id, offset);
+                            try {
+                                // created if missing: the state exists (the caller read it under the lock), its bytes
+                                // file
+                                // not yet (a crash between the two steps of create)
+                                return new Appending(
+                                        AppendingWrite.open(file, offset, directBlock.getAsInt(), digest), digest);
+                            } catch (NoSuchFileException e) {
+                                throw ReelvaultException.notFound("upload");
+                            } catch (ReelvaultException mismatch) {
+                                digest.filter(d -> d.end() > 0).ifPresent(d -> digests.keep(id, d)); // nothing changed
+                                throw mismatch;
+                            }
+                        })
+                        .chain(appending -> {
+                            AppendingWrite write = appending.write();
+                            return body.emitOn(io.executor(), WRITE_BUFFERED_CHUNKS)
+                                    .onItem()
+                                    .invoke(buffer -> LocalIo.io(() -> {
+                                        write.write(buffer);
+                                        return null;
+                                    }))
+                                    .collect()
+                                    .last()
+                                    .emitOn(io.executor())
+                                    .map(ignored -> LocalIo.io(write::finish))
+                                    .invoke(size -> kept(id, appending, size))
+                                    .onFailure()
+                                    .invoke(e -> kept(id, appending, write.settle(keepOnFailure.test(e))))
+                                    .onCancellation()
+                                    .invoke(() -> {
+                                        settling.onTheSide(); // the lease waits for this (settled)
+                                        io.executor().execute(() -> {
+                                            try {
+                                                kept(id, appending, write.settle(keepOnFailure.test(null)));
+                                            } finally {
+                                                settling.done();
+                                            }
+                                        });
+                                    })
+                                    .onTermination()
+                                    .invoke((item, failure, cancelled) -> {
+                                        if (!cancelled) {
+                                            write.close();
+                                        }
+                                    });
+                        })
+                        .onFailure(UncheckedIOException.class)
+                        .transform(LocalIo::unavailable));
+    }
+
+    @Override
+    public Uni<Void> settled(TusUploadId id) {
+        return appends.settled(id);
     }
 
     private record Appending(AppendingWrite write, Optional<RunningDigests.Running> digest) {}

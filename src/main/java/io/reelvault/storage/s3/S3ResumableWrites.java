@@ -4,6 +4,7 @@ import io.reelvault.error.ErrorCode;
 import io.reelvault.error.ReelvaultException;
 import io.reelvault.model.TusUploadId;
 import io.reelvault.storage.AdoptableBody;
+import io.reelvault.storage.AppendsInFlight;
 import io.reelvault.storage.ResumableWrites;
 import io.reelvault.storage.RunningDigests;
 import io.smallrye.mutiny.Multi;
@@ -54,6 +55,9 @@ final class S3ResumableWrites implements ResumableWrites {
     private final int partConcurrency;
 
     private final RunningDigests digests = new RunningDigests();
+    /** The appends in flight, until their bytes are settled (cancelled ones included): {@link #settled}. */
+    private final AppendsInFlight appends = new AppendsInFlight();
+
     private final ExecutorService executor;
     private final BufferBudget budget;
     private final Set<TusUploadId> held = ConcurrentHashMap.newKeySet();
@@ -480,82 +484,92 @@ final class S3ResumableWrites implements ResumableWrites {
             OptionalLong length,
             Multi<ByteBuffer> body,
             Predicate<Throwable> keepOnFailure) {
-        return blocking(() -> {
-                    Progress p = progress(id).orElseThrow(() -> ReelvaultException.notFound("upload"));
-                    if (p.offset(partSize) != offset) {
-                        throw new ReelvaultException(
-                                ErrorCode.OFFSET_MISMATCH,
-                                "the upload's offset is " + p.offset(partSize) + ", not " + offset);
-                    }
-                    if (p.completed()) {
-                        return (Object) p;
-                    }
-                    Filling filling = new Filling(id, p, keepOnFailure.test(null), length, digests.take(id, offset));
-                    try {
-                        if (p.tail() > 0) {
-                            byte[] tail = get(tailKey(id, p)).orElse(new byte[0]);
-                            if (tail.length != p.tail()) {
+        return appends.track(
+                id,
+                settling -> blocking(() -> {
+                            Progress p = progress(id).orElseThrow(() -> ReelvaultException.notFound("upload"));
+                            if (p.offset(partSize) != offset) {
                                 throw new ReelvaultException(
-                                        ErrorCode.STORAGE_UNAVAILABLE, "a tus upload's tail is missing");
+                                        ErrorCode.OFFSET_MISMATCH,
+                                        "the upload's offset is " + p.offset(partSize) + ", not " + offset);
                             }
-                            filling.fill(ByteBuffer.wrap(tail)); // hashed when it arrived
-                        }
-                    } catch (Exception | Error e) {
-                        filling.release();
-                        throw e;
-                    }
-                    return (Object) filling;
-                })
-                .chain(prepared -> {
-                    if (prepared instanceof Progress completed) {
-                        return givenBackByte(id, completed, body);
-                    }
-                    Filling filling = (Filling) prepared;
-                    return body.emitOn(executor, 16)
-                            .onItem()
-                            .invoke(buffer -> {
-                                try {
-                                    filling.accept(buffer);
-                                } catch (ExecutionException e) {
-                                    throw asRuntime(S3Errors.translate(e.getCause()));
-                                } catch (Exception e) {
-                                    throw asRuntime(e);
-                                }
-                            })
-                            .collect()
-                            .last()
-                            .emitOn(executor)
-                            .chain(ignored -> blocking(filling::keep))
-                            .invoke(newOffset -> kept(id, filling, newOffset))
-                            .onFailure()
-                            .call(e -> keepOnFailure.test(e)
-                                    ? blocking(filling::keep)
-                                            .invoke(newOffset -> kept(id, filling, newOffset))
-                                            .onFailure()
-                                            .recoverWithNull()
-                                            .replaceWithVoid()
-                                    : blocking(() -> {
-                                        filling.discard();
-                                        return null;
-                                    }))
-                            .onCancellation()
-                            .invoke(() -> {
-                                filling.cancelled = true;
-                                executor.execute(() -> {
-                                    try {
-                                        if (keepOnFailure.test(null)) {
-                                            kept(id, filling, filling.keep());
-                                        } else {
-                                            filling.discard();
-                                        }
-                                    } catch (Exception ignored) {
-                                        // the next HEAD reports what was recorded before
-                                    } finally {
-                                        filling.release();
+                            if (p.completed()) {
+                                return (Object) p;
+                            }
+                            Filling filling =
+                                    new Filling(id, p, keepOnFailure.test(null), length, digests.take(id, offset));
+                            try {
+                                if (p.tail() > 0) {
+                                    byte[] tail = get(tailKey(id, p)).orElse(new byte[0]);
+                                    if (tail.length != p.tail()) {
+                                        throw new ReelvaultException(
+                                                ErrorCode.STORAGE_UNAVAILABLE, "a tus upload's tail is missing");
                                     }
-                                });
-                            });
-                });
+                                    filling.fill(ByteBuffer.wrap(tail)); // hashed when it arrived
+                                }
+                            } catch (Exception | Error e) {
+                                filling.release();
+                                throw e;
+                            }
+                            return (Object) filling;
+                        })
+                        .chain(prepared -> {
+                            if (prepared instanceof Progress completed) {
+                                return givenBackByte(id, completed, body);
+                            }
+                            Filling filling = (Filling) prepared;
+                            return body.emitOn(executor, 16)
+                                    .onItem()
+                                    .invoke(buffer -> {
+                                        try {
+                                            filling.accept(buffer);
+                                        } catch (ExecutionException e) {
+                                            throw asRuntime(S3Errors.translate(e.getCause()));
+                                        } catch (Exception e) {
+                                            throw asRuntime(e);
+                                        }
+                                    })
+                                    .collect()
+                                    .last()
+                                    .emitOn(executor)
+                                    .chain(ignored -> blocking(filling::keep))
+                                    .invoke(newOffset -> kept(id, filling, newOffset))
+                                    .onFailure()
+                                    .call(e -> keepOnFailure.test(e)
+                                            ? blocking(filling::keep)
+                                                    .invoke(newOffset -> kept(id, filling, newOffset))
+                                                    .onFailure()
+                                                    .recoverWithNull()
+                                                    .replaceWithVoid()
+                                            : blocking(() -> {
+                                                filling.discard();
+                                                return null;
+                                            }))
+                                    .onCancellation()
+                                    .invoke(() -> {
+                                        filling.cancelled = true;
+                                        settling.onTheSide(); // the lease waits for this (settled)
+                                        executor.execute(() -> {
+                                            try {
+                                                if (keepOnFailure.test(null)) {
+                                                    kept(id, filling, filling.keep());
+                                                } else {
+                                                    filling.discard();
+                                                }
+                                            } catch (Exception ignored) {
+                                                // the next HEAD reports what was recorded before
+                                            } finally {
+                                                filling.release();
+                                                settling.done();
+                                            }
+                                        });
+                                    });
+                        }));
+    }
+
+    @Override
+    public Uni<Void> settled(TusUploadId id) {
+        return appends.settled(id);
     }
 
     /**

@@ -1,0 +1,83 @@
+package io.reelvault.storage;
+
+import io.reelvault.model.TusUploadId;
+import io.smallrye.mutiny.Uni;
+import io.smallrye.mutiny.subscription.Cancellable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Function;
+
+/**
+ * A store's resumable appends in flight in this process, each until its bytes are settled (kept or cut): when its
+ * {@code Uni} ends, or, for an append that was cancelled (its client vanished) and settles on the side, when that is
+ * done. {@link ResumableWrites#settled} answers from it, so that the upload's lease is given back only then: another
+ * request never reads an offset, or appends, while a cancelled append is still keeping its bytes.
+ */
+public final class AppendsInFlight {
+    private final ConcurrentHashMap<TusUploadId, CompletableFuture<Void>> appends = new ConcurrentHashMap<>();
+
+    /** One append's settling; {@link #onTheSide} when it goes on after its cancellation. */
+    public static final class Settling {
+        private final CompletableFuture<Void> done = new CompletableFuture<>();
+        private final AtomicBoolean onTheSide = new AtomicBoolean();
+
+        /** Called by an append's cancellation branch before it settles on another thread; that work then calls {@link #done}. */
+        public void onTheSide() {
+            onTheSide.set(true);
+        }
+
+        /** The append's bytes are settled. */
+        public void done() {
+            done.complete(null);
+        }
+    }
+
+    /**
+     * Runs {@code append} (given its {@link Settling}) as an append of {@code id} in flight until it has settled. Its
+     * cancellation is passed on to {@code append} at once, whose own cancellation branch then either settles on the
+     * side ({@link Settling#onTheSide}, later {@link Settling#done}) or has nothing left to settle.
+     */
+    public <T> Uni<T> track(TusUploadId id, Function<Settling, Uni<T>> append) {
+        return Uni.createFrom().emitter(emitter -> {
+            Settling settling = new Settling();
+            appends.put(id, settling.done); // under the upload's lease: one append of it at a time
+            settling.done.whenComplete((ignored, e) -> appends.remove(id, settling.done));
+            AtomicBoolean answered = new AtomicBoolean();
+            Cancellable upstream;
+            try {
+                upstream = append.apply(settling)
+                        .subscribe()
+                        .with(
+                                item -> {
+                                    answered.set(true);
+                                    settling.done();
+                                    emitter.complete(item);
+                                },
+                                failure -> {
+                                    answered.set(true);
+                                    settling.done();
+                                    emitter.fail(failure);
+                                });
+            } catch (RuntimeException | Error e) {
+                answered.set(true);
+                settling.done();
+                throw e;
+            }
+            emitter.onTermination(() -> {
+                if (!answered.get()) { // cancelled: the append's own branch runs within this call
+                    upstream.cancel();
+                    if (!settling.onTheSide.get()) {
+                        settling.done();
+                    }
+                }
+            });
+        });
+    }
+
+    /** Completes once no append of {@code id} is in flight in this process (at once when none is). */
+    public Uni<Void> settled(TusUploadId id) {
+        CompletableFuture<Void> done = appends.get(id);
+        return done == null ? Uni.createFrom().voidItem() : Uni.createFrom().completionStage(done);
+    }
+}
