@@ -20,7 +20,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * nothing: back-pressure from a slow disk or S3, or a body not yet accepted) is not counted. Arrival is measured by
  * the request's {@link HttpServerRequest#bytesRead()}, so the bytes of a multipart form outside the file part count
  * too. A timer checks a few times per timeout; it stops once the request has ended or been answered. A body whose
- * connection closed before it ended fails as interrupted, at once or on the timer's next check.
+ * connection closed before it ended fails as interrupted, at once or on the timer's next check (within a second).
  */
 final class IdleDeadline {
     private final HttpServerRequest request;
@@ -40,7 +40,9 @@ final class IdleDeadline {
         this.vertx = vertx;
         this.context = vertx.getOrCreateContext();
         this.timeoutNanos = timeout.toNanos();
-        this.tickMillis = Math.max(50, Math.min(5_000, timeout.toMillis() / 4));
+        // at most a second between checks: a body whose client vanished may be noticed only by a check (see
+        // Watched#exceptionHandler), and until then it holds its temp file or its multipart upload and S3 buffers
+        this.tickMillis = Math.max(50, Math.min(1_000, timeout.toMillis() / 4));
     }
 
     /** Starts watching {@code request}'s body. */
