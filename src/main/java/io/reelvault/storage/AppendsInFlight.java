@@ -5,6 +5,7 @@ import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.subscription.Cancellable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
 
@@ -22,13 +23,26 @@ public final class AppendsInFlight {
         private final CompletableFuture<Void> done = new CompletableFuture<>();
         private final AtomicBoolean onTheSide = new AtomicBoolean();
 
-        /** Called by an append's cancellation branch before it settles on another thread; that work then calls {@link #done}. */
-        public void onTheSide() {
+        /**
+         * Runs {@code work}, an append's settling after its cancellation, on {@code executor}: the append is settled
+         * when it ends, however (or at once when the executor refuses it, the store shutting down).
+         */
+        public void onTheSide(Executor executor, Runnable work) {
             onTheSide.set(true);
+            try {
+                executor.execute(() -> {
+                    try {
+                        work.run();
+                    } finally {
+                        done();
+                    }
+                });
+            } catch (RuntimeException refused) { // the process is stopping: nothing will settle, nothing may wait
+                done();
+            }
         }
 
-        /** The append's bytes are settled. */
-        public void done() {
+        private void done() {
             done.complete(null);
         }
     }
@@ -36,7 +50,7 @@ public final class AppendsInFlight {
     /**
      * Runs {@code append} (given its {@link Settling}) as an append of {@code id} in flight until it has settled. Its
      * cancellation is passed on to {@code append} at once, whose own cancellation branch then either settles on the
-     * side ({@link Settling#onTheSide}, later {@link Settling#done}) or has nothing left to settle.
+     * side ({@link Settling#onTheSide}) or has nothing left to settle.
      */
     public <T> Uni<T> track(TusUploadId id, Function<Settling, Uni<T>> append) {
         return Uni.createFrom().emitter(emitter -> {

@@ -8,9 +8,12 @@ import io.reelvault.model.TusUploadId;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.subscription.Cancellable;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -27,6 +30,12 @@ class AppendsInFlightTest {
         return appends.settled(id).subscribeAsCompletionStage().isDone();
     }
 
+    /** An append of {@link #id} whose outcome is {@code result}'s, subscribed: its answer. */
+    private CompletableFuture<Long> appending(CompletableFuture<Long> result) {
+        return appends.track(id, settling -> Uni.createFrom().completionStage(result))
+                .subscribeAsCompletionStage();
+    }
+
     @Test
     void nothingInFlightIsSettled() {
         assertTrue(settledNow());
@@ -35,9 +44,7 @@ class AppendsInFlightTest {
     @Test
     void anAppendIsInFlightUntilItsUniEnds() {
         CompletableFuture<Long> result = new CompletableFuture<>();
-        CompletableFuture<Long> answered = appends.track(
-                        id, settling -> Uni.createFrom().completionStage(result))
-                .subscribeAsCompletionStage();
+        CompletableFuture<Long> answered = appending(result);
         assertFalse(settledNow());
         result.complete(42L);
         assertEquals(42L, answered.join());
@@ -47,9 +54,8 @@ class AppendsInFlightTest {
     @Test
     void aFailedAppendIsSettledWhenItFails() {
         CompletableFuture<Long> result = new CompletableFuture<>();
-        CompletableFuture<Long> answered = appends.track(
-                        id, settling -> Uni.createFrom().completionStage(result))
-                .subscribeAsCompletionStage();
+        CompletableFuture<Long> answered = appending(result);
+        assertFalse(settledNow());
         result.completeExceptionally(new IllegalStateException("cut"));
         assertTrue(answered.isCompletedExceptionally());
         assertTrue(settledNow());
@@ -57,28 +63,43 @@ class AppendsInFlightTest {
 
     @Test
     void aCancelledAppendThatSettlesOnTheSideHoldsTheUploadUntilItIsDone() {
-        AtomicReference<AppendsInFlight.Settling> side = new AtomicReference<>();
-        AtomicBoolean cancelledUpstream = new AtomicBoolean();
+        List<Runnable> queued = new ArrayList<>(); // an executor that runs its work when the test says
+        AtomicBoolean kept = new AtomicBoolean();
         Cancellable request = appends.track(
                         id,
                         settling -> Uni.createFrom()
                                 .<Long>nothing()
                                 .onCancellation()
-                                .invoke(() -> {
-                                    cancelledUpstream.set(true);
-                                    settling.onTheSide();
-                                    side.set(settling);
-                                }))
+                                .invoke(() -> settling.onTheSide(queued::add, () -> kept.set(true))))
                 .subscribe()
                 .with(item -> {});
         CompletableFuture<Void> settled = appends.settled(id).subscribeAsCompletionStage();
         request.cancel(); // the client vanished
-        assertTrue(cancelledUpstream.get(), "the cancellation reaches the append");
+        assertEquals(1, queued.size(), "the cancellation reaches the append, which settles on the side");
         assertFalse(settled.isDone(), "the bytes are still being kept");
-        side.get().done();
-        settled.orTimeout(WAIT.toSeconds(), java.util.concurrent.TimeUnit.SECONDS)
-                .join();
+        queued.get(0).run();
+        assertTrue(kept.get());
+        settled.orTimeout(WAIT.toSeconds(), TimeUnit.SECONDS).join();
         assertTrue(settledNow());
+    }
+
+    @Test
+    void aCancelledAppendWhoseExecutorRefusesTheWorkIsSettledAtOnce() {
+        Cancellable request = appends.track(
+                        id,
+                        settling -> Uni.createFrom()
+                                .<Long>nothing()
+                                .onCancellation()
+                                .invoke(() -> settling.onTheSide(
+                                        work -> {
+                                            throw new RejectedExecutionException("shutting down");
+                                        },
+                                        () -> {})))
+                .subscribe()
+                .with(item -> {});
+        CompletableFuture<Void> settled = appends.settled(id).subscribeAsCompletionStage();
+        request.cancel();
+        assertTrue(settled.isDone(), "an upload is never left locked");
     }
 
     @Test

@@ -240,14 +240,10 @@ final class LocalResumableWrites implements ResumableWrites {
                                     .invoke(e -> kept(id, appending, write.settle(keepOnFailure.test(e))))
                                     .onCancellation()
                                     .invoke(() -> {
-                                        settling.onTheSide(); // the lease waits for this (settled)
-                                        io.executor().execute(() -> {
-                                            try {
-                                                kept(id, appending, write.settle(keepOnFailure.test(null)));
-                                            } finally {
-                                                settling.done();
-                                            }
-                                        });
+                                        // the lease waits for this (settled)
+                                        settling.onTheSide(
+                                                io.executor(),
+                                                () -> kept(id, appending, write.settle(keepOnFailure.test(null))));
                                     })
                                     .onTermination()
                                     .invoke((item, failure, cancelled) -> {

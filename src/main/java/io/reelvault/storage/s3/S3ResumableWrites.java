@@ -548,8 +548,8 @@ final class S3ResumableWrites implements ResumableWrites {
                                     .onCancellation()
                                     .invoke(() -> {
                                         filling.cancelled = true;
-                                        settling.onTheSide(); // the lease waits for this (settled)
-                                        executor.execute(() -> {
+                                        // the lease waits for this (settled)
+                                        settling.onTheSide(executor, () -> {
                                             try {
                                                 if (keepOnFailure.test(null)) {
                                                     kept(id, filling, filling.keep());
@@ -560,7 +560,6 @@ final class S3ResumableWrites implements ResumableWrites {
                                                 // the next HEAD reports what was recorded before
                                             } finally {
                                                 filling.release();
-                                                settling.done();
                                             }
                                         });
                                     });
