@@ -204,56 +204,59 @@ final class LocalResumableWrites implements ResumableWrites {
             OptionalLong length,
             Multi<ByteBuffer> body,
             Predicate<Throwable> keepOnFailure) {
+        return appends.track(id, settling -> tracked(id, offset, length, body, keepOnFailure, settling));
+    }
+
+    /** {@link #append}, tracked by {@link #appends}: {@code settling} is told when a cancelled one settles on the side. */
+    private Uni<Long> tracked(
+            TusUploadId id,
+            long offset,
+            OptionalLong length,
+            Multi<ByteBuffer> body,
+            Predicate<Throwable> keepOnFailure,
+            AppendsInFlight.Settling settling) {
         Path file = bytes(id);
-        return appends.track(
-                id,
-                settling -> io.blocking(() -> {
-                            // the running digest is this append's until it succeeds (kept again) or fails (forgotten)
-                            Optional<RunningDigests.Running> digest = digests.take(id, offset);
-                            try {
-                                // created if missing: the state exists (the caller read it under the lock), its bytes
-                                // file
-                                // not yet (a crash between the two steps of create)
-                                return new Appending(
-                                        AppendingWrite.open(file, offset, directBlock.getAsInt(), digest), digest);
-                            } catch (NoSuchFileException e) {
-                                throw ReelvaultException.notFound("upload");
-                            } catch (ReelvaultException mismatch) {
-                                digest.filter(d -> d.end() > 0).ifPresent(d -> digests.keep(id, d)); // nothing changed
-                                throw mismatch;
-                            }
-                        })
-                        .chain(appending -> {
-                            AppendingWrite write = appending.write();
-                            return body.emitOn(io.executor(), WRITE_BUFFERED_CHUNKS)
-                                    .onItem()
-                                    .invoke(buffer -> LocalIo.io(() -> {
-                                        write.write(buffer);
-                                        return null;
-                                    }))
-                                    .collect()
-                                    .last()
-                                    .emitOn(io.executor())
-                                    .map(ignored -> LocalIo.io(write::finish))
-                                    .invoke(size -> kept(id, appending, size))
-                                    .onFailure()
-                                    .invoke(e -> kept(id, appending, write.settle(keepOnFailure.test(e))))
-                                    .onCancellation()
-                                    .invoke(() -> {
-                                        // the lease waits for this (settled)
-                                        settling.onTheSide(
-                                                io.executor(),
-                                                () -> kept(id, appending, write.settle(keepOnFailure.test(null))));
-                                    })
-                                    .onTermination()
-                                    .invoke((item, failure, cancelled) -> {
-                                        if (!cancelled) {
-                                            write.close();
-                                        }
-                                    });
-                        })
-                        .onFailure(UncheckedIOException.class)
-                        .transform(LocalIo::unavailable));
+        return io.blocking(() -> {
+                    // the running digest is this append's until it succeeds (kept again) or fails (forgotten)
+                    Optional<RunningDigests.Running> digest = digests.take(id, offset);
+                    try {
+                        // created if missing: the state exists (the caller read it under the lock), its bytes file
+                        // not yet (a crash between the two steps of create)
+                        return new Appending(AppendingWrite.open(file, offset, directBlock.getAsInt(), digest), digest);
+                    } catch (NoSuchFileException e) {
+                        throw ReelvaultException.notFound("upload");
+                    } catch (ReelvaultException mismatch) {
+                        digest.filter(d -> d.end() > 0).ifPresent(d -> digests.keep(id, d)); // nothing changed
+                        throw mismatch;
+                    }
+                })
+                .chain(appending -> {
+                    AppendingWrite write = appending.write();
+                    return body.emitOn(io.executor(), WRITE_BUFFERED_CHUNKS)
+                            .onItem()
+                            .invoke(buffer -> LocalIo.io(() -> {
+                                write.write(buffer);
+                                return null;
+                            }))
+                            .collect()
+                            .last()
+                            .emitOn(io.executor())
+                            .map(ignored -> LocalIo.io(write::finish))
+                            .invoke(size -> kept(id, appending, size))
+                            .onFailure()
+                            .invoke(e -> kept(id, appending, write.settle(keepOnFailure.test(e))))
+                            .onCancellation()
+                            .invoke(() -> settling.onTheSide( // the lease waits for this (settled)
+                                    io.executor(), () -> kept(id, appending, write.settle(keepOnFailure.test(null)))))
+                            .onTermination()
+                            .invoke((item, failure, cancelled) -> {
+                                if (!cancelled) {
+                                    write.close();
+                                }
+                            });
+                })
+                .onFailure(UncheckedIOException.class)
+                .transform(LocalIo::unavailable);
     }
 
     @Override

@@ -484,86 +484,94 @@ final class S3ResumableWrites implements ResumableWrites {
             OptionalLong length,
             Multi<ByteBuffer> body,
             Predicate<Throwable> keepOnFailure) {
-        return appends.track(
-                id,
-                settling -> blocking(() -> {
-                            Progress p = progress(id).orElseThrow(() -> ReelvaultException.notFound("upload"));
-                            if (p.offset(partSize) != offset) {
+        return appends.track(id, settling -> tracked(id, offset, length, body, keepOnFailure, settling));
+    }
+
+    /** {@link #append}, tracked by {@link #appends}: {@code settling} is told when a cancelled one settles on the side. */
+    private Uni<Long> tracked(
+            TusUploadId id,
+            long offset,
+            OptionalLong length,
+            Multi<ByteBuffer> body,
+            Predicate<Throwable> keepOnFailure,
+            AppendsInFlight.Settling settling) {
+        return blocking(() -> {
+                    Progress p = progress(id).orElseThrow(() -> ReelvaultException.notFound("upload"));
+                    if (p.offset(partSize) != offset) {
+                        throw new ReelvaultException(
+                                ErrorCode.OFFSET_MISMATCH,
+                                "the upload's offset is " + p.offset(partSize) + ", not " + offset);
+                    }
+                    if (p.completed()) {
+                        return (Object) p;
+                    }
+                    Filling filling = new Filling(id, p, keepOnFailure.test(null), length, digests.take(id, offset));
+                    try {
+                        if (p.tail() > 0) {
+                            byte[] tail = get(tailKey(id, p)).orElse(new byte[0]);
+                            if (tail.length != p.tail()) {
                                 throw new ReelvaultException(
-                                        ErrorCode.OFFSET_MISMATCH,
-                                        "the upload's offset is " + p.offset(partSize) + ", not " + offset);
+                                        ErrorCode.STORAGE_UNAVAILABLE, "a tus upload's tail is missing");
                             }
-                            if (p.completed()) {
-                                return (Object) p;
-                            }
-                            Filling filling =
-                                    new Filling(id, p, keepOnFailure.test(null), length, digests.take(id, offset));
-                            try {
-                                if (p.tail() > 0) {
-                                    byte[] tail = get(tailKey(id, p)).orElse(new byte[0]);
-                                    if (tail.length != p.tail()) {
-                                        throw new ReelvaultException(
-                                                ErrorCode.STORAGE_UNAVAILABLE, "a tus upload's tail is missing");
-                                    }
-                                    filling.fill(ByteBuffer.wrap(tail)); // hashed when it arrived
+                            filling.fill(ByteBuffer.wrap(tail)); // hashed when it arrived
+                        }
+                    } catch (Exception | Error e) {
+                        filling.release();
+                        throw e;
+                    }
+                    return (Object) filling;
+                })
+                .chain(prepared -> {
+                    if (prepared instanceof Progress completed) {
+                        return givenBackByte(id, completed, body);
+                    }
+                    Filling filling = (Filling) prepared;
+                    return body.emitOn(executor, 16)
+                            .onItem()
+                            .invoke(buffer -> {
+                                try {
+                                    filling.accept(buffer);
+                                } catch (ExecutionException e) {
+                                    throw asRuntime(S3Errors.translate(e.getCause()));
+                                } catch (Exception e) {
+                                    throw asRuntime(e);
                                 }
-                            } catch (Exception | Error e) {
-                                filling.release();
-                                throw e;
-                            }
-                            return (Object) filling;
-                        })
-                        .chain(prepared -> {
-                            if (prepared instanceof Progress completed) {
-                                return givenBackByte(id, completed, body);
-                            }
-                            Filling filling = (Filling) prepared;
-                            return body.emitOn(executor, 16)
-                                    .onItem()
-                                    .invoke(buffer -> {
-                                        try {
-                                            filling.accept(buffer);
-                                        } catch (ExecutionException e) {
-                                            throw asRuntime(S3Errors.translate(e.getCause()));
-                                        } catch (Exception e) {
-                                            throw asRuntime(e);
+                            })
+                            .collect()
+                            .last()
+                            .emitOn(executor)
+                            .chain(ignored -> blocking(filling::keep))
+                            .invoke(newOffset -> kept(id, filling, newOffset))
+                            .onFailure()
+                            .call(e -> keepOnFailure.test(e)
+                                    ? blocking(filling::keep)
+                                            .invoke(newOffset -> kept(id, filling, newOffset))
+                                            .onFailure()
+                                            .recoverWithNull()
+                                            .replaceWithVoid()
+                                    : blocking(() -> {
+                                        filling.discard();
+                                        return null;
+                                    }))
+                            .onCancellation()
+                            .invoke(() -> {
+                                filling.cancelled = true;
+                                // the lease waits for this (settled)
+                                settling.onTheSide(executor, () -> {
+                                    try {
+                                        if (keepOnFailure.test(null)) {
+                                            kept(id, filling, filling.keep());
+                                        } else {
+                                            filling.discard();
                                         }
-                                    })
-                                    .collect()
-                                    .last()
-                                    .emitOn(executor)
-                                    .chain(ignored -> blocking(filling::keep))
-                                    .invoke(newOffset -> kept(id, filling, newOffset))
-                                    .onFailure()
-                                    .call(e -> keepOnFailure.test(e)
-                                            ? blocking(filling::keep)
-                                                    .invoke(newOffset -> kept(id, filling, newOffset))
-                                                    .onFailure()
-                                                    .recoverWithNull()
-                                                    .replaceWithVoid()
-                                            : blocking(() -> {
-                                                filling.discard();
-                                                return null;
-                                            }))
-                                    .onCancellation()
-                                    .invoke(() -> {
-                                        filling.cancelled = true;
-                                        // the lease waits for this (settled)
-                                        settling.onTheSide(executor, () -> {
-                                            try {
-                                                if (keepOnFailure.test(null)) {
-                                                    kept(id, filling, filling.keep());
-                                                } else {
-                                                    filling.discard();
-                                                }
-                                            } catch (Exception ignored) {
-                                                // the next HEAD reports what was recorded before
-                                            } finally {
-                                                filling.release();
-                                            }
-                                        });
-                                    });
-                        }));
+                                    } catch (Exception ignored) {
+                                        // the next HEAD reports what was recorded before
+                                    } finally {
+                                        filling.release();
+                                    }
+                                });
+                            });
+                });
     }
 
     @Override
