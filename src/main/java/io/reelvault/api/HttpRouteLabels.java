@@ -16,6 +16,7 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.function.Supplier;
 import java.util.regex.Pattern;
 import org.eclipse.microprofile.config.ConfigProvider;
 
@@ -42,7 +43,7 @@ import org.eclipse.microprofile.config.ConfigProvider;
  * routes altogether.
  *
  * <p>The templates are read from the {@code @Path} annotations of the JAX-RS resources (CDI beans) when the
- * filter is made, so a new resource method needs no change here. The filter maps meter ids, before Quarkus'
+ * first meter of the HTTP server is mapped (not during start-up), so a new resource method needs no change here. The filter maps meter ids, before Quarkus'
  * cap counts them.
  */
 @Singleton
@@ -66,9 +67,17 @@ public class HttpRouteLabels {
     @Produces
     @Singleton
     MeterFilter routeTemplatesOnly(BeanManager beans) {
+        // the allowed values are read when the first HTTP server meter is made, not here, at start-up: reading the
+        // resources' annotations (every annotation of every method, OpenAPI's too, each type a new proxy class) was
+        // 50-60 ms of a 1.5 s start (async-profiler, wall clock, main thread)
+        return filter(() -> allowedValues(beans));
+    }
+
+    /** The {@code uri} values of this application: Quarkus' own, its route templates, the match patterns' values. */
+    static Set<String> allowedValues(BeanManager beans) {
         Set<String> allowed = new TreeSet<>(QUARKUS_VALUES);
         // only this application's classes: reading the annotations of every bean class (Quarkus' own, hundreds) was
-        // 0.1-0.3 s of each start-up, and none of them is a JAX-RS resource
+        // 0.1-0.3 s, and none of them is a JAX-RS resource
         allowed.addAll(templates(beans.getBeans(Object.class, Any.Literal.INSTANCE).stream()
                 .map(Bean::getBeanClass)
                 .filter(c -> c.getName().startsWith(APPLICATION_PACKAGE))
@@ -76,13 +85,23 @@ public class HttpRouteLabels {
         allowed.addAll(matchPatternValues(ConfigProvider.getConfig()
                 .getOptionalValues(MATCH_PATTERNS, String.class)
                 .orElse(List.of())));
-        return filter(allowed);
+        return allowed;
     }
 
     /** The filter over a given set of allowed {@code uri} values (and the standard methods). */
     static MeterFilter filter(Set<String> allowed) {
         Set<String> values = Set.copyOf(allowed);
+        return filter(() -> values);
+    }
+
+    /**
+     * The filter over the allowed {@code uri} values that {@code allowed} gives, asked once, when the first meter of
+     * the HTTP server is mapped (any other meter is left alone without asking).
+     */
+    static MeterFilter filter(Supplier<Set<String>> allowed) {
         return new MeterFilter() {
+            private volatile Set<String> values;
+
             @Override
             public Meter.Id map(Meter.Id id) {
                 if (!id.getName().startsWith("http.server")) {
@@ -94,10 +113,23 @@ public class HttpRouteLabels {
                     mapped = mapped.withTag(Tag.of("method", OTHER));
                 }
                 String uri = id.getTag("uri");
-                if (uri != null && !values.contains(uri)) {
+                if (uri != null && !values().contains(uri)) {
                     mapped = mapped.withTag(Tag.of("uri", UNMATCHED));
                 }
                 return mapped;
+            }
+
+            private Set<String> values() {
+                Set<String> known = values;
+                if (known == null) {
+                    synchronized (this) {
+                        known = values;
+                        if (known == null) {
+                            values = known = Set.copyOf(allowed.get());
+                        }
+                    }
+                }
+                return known;
             }
         };
     }

@@ -8,6 +8,7 @@ import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.config.MeterFilter;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
 class HttpRouteLabelsTest {
@@ -49,6 +50,21 @@ class HttpRouteLabelsTest {
             assertEquals("OTHER", method(filter, "http.server.requests", method), method);
         }
         assertEquals("FOO", method(filter, "http.client.requests", "FOO"), "other meters are left alone");
+    }
+
+    @Test
+    void theAllowedValuesAreAskedOnceAtTheFirstHttpServerMeterNotBefore() {
+        AtomicInteger asked = new AtomicInteger();
+        MeterFilter filter = HttpRouteLabels.filter(() -> {
+            asked.incrementAndGet();
+            return Set.of("NOT_FOUND");
+        });
+        assertEquals(0, asked.get(), "making the filter (start-up) reads no annotation");
+        assertEquals("/anything", uri(filter, "http.client.requests", "/anything"));
+        assertEquals(0, asked.get(), "nor does another meter");
+        assertEquals("NOT_FOUND", uri(filter, "http.server.requests", "NOT_FOUND"));
+        assertEquals("UNMATCHED", uri(filter, "http.server.requests", "/x"));
+        assertEquals(1, asked.get(), "the first HTTP server meter asks, once");
     }
 
     private static String method(MeterFilter filter, String name, String method) {
