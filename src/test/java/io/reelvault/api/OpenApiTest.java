@@ -22,6 +22,8 @@ import io.reelvault.model.ObjectKey;
 import io.reelvault.model.TempName;
 import io.reelvault.model.UploadId;
 import io.reelvault.model.UserId;
+import io.reelvault.support.Management;
+import io.reelvault.support.Problems;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.HttpMethod;
 import jakarta.ws.rs.Path;
@@ -320,13 +322,55 @@ class OpenApiTest {
         for (String path : List.of("/q/health/live", "/q/health/ready", "/q/health/started", "/q/metrics")) {
             JsonNode servers = doc.path("paths").path(path).path("servers");
             assertEquals(1, servers.size(), path + " servers: " + servers);
+            // the document is made at its first request, once the management interface listens: its port (in tests
+            // a free one) is the one the document names
             assertEquals(
-                    "http://localhost:9000",
+                    "http://localhost:" + Management.port(),
                     servers.get(0).path("url").asText(),
-                    path + ": QUARKUS_MANAGEMENT_PORT's default");
+                    path + ": the management interface's port");
         }
         assertTrue(
                 doc.path("paths").path("/q/openapi").path("servers").isMissingNode(), "/q/openapi is on the API port");
+    }
+
+    @Test
+    void theDocumentIsServedInTheFormatAskedTheSameBytesEachTime() {
+        String json = "application/json;charset=UTF-8";
+        String yaml = "application/yaml;charset=UTF-8";
+        byte[] first = given().get("/q/openapi?format=json")
+                .then()
+                .statusCode(200)
+                .contentType(json)
+                .extract()
+                .asByteArray();
+        for (int i = 0; i < 3; i++) {
+            byte[] again = given().get("/q/openapi?format=JSON")
+                    .then()
+                    .statusCode(200)
+                    .extract()
+                    .asByteArray();
+            assertTrue(Arrays.equals(first, again), "the same document every time");
+        }
+        given().get("/q/openapi.json").then().statusCode(200).contentType(json);
+        given().accept("application/json")
+                .get("/q/openapi")
+                .then()
+                .statusCode(200)
+                .contentType(json);
+        String document = given().get("/q/openapi")
+                .then()
+                .statusCode(200)
+                .contentType(yaml)
+                .extract()
+                .asString();
+        assertTrue(document.startsWith("---") || document.startsWith("openapi:"), document.substring(0, 40));
+        given().get("/q/openapi.yaml").then().statusCode(200).contentType(yaml);
+        given().get("/q/openapi.yml").then().statusCode(200).contentType(yaml);
+        given().head("/q/openapi").then().statusCode(200).contentType(yaml);
+        for (String method : List.of("DELETE", "POST", "PUT", "PATCH")) {
+            Problems.problem(given().request(method, "/q/openapi").then(), 405, "method_not_allowed")
+                    .header("Allow", "GET, HEAD, OPTIONS");
+        }
     }
 
     @Test

@@ -2,6 +2,7 @@ package io.reelvault.api.openapi;
 
 import static io.reelvault.api.openapi.OpenApiParts.string;
 
+import io.quarkus.smallrye.openapi.OpenApiFilter;
 import io.reelvault.error.ErrorCode;
 import java.net.URI;
 import java.util.List;
@@ -15,7 +16,7 @@ import org.eclipse.microprofile.openapi.models.PathItem;
 import org.eclipse.microprofile.openapi.models.parameters.Parameter;
 
 /**
- * Completes the document generated from the resources' annotations ({@code mp.openapi.filter}, run at start-up):
+ * Completes the document generated from the resources' annotations (a per-request filter: {@link ApiDocumentRoute} asks for the document once per format, at its first request):
  * <ul>
  * <li>the one {@code Problem} schema of every error, its {@code code} an enum of {@link ErrorCode} (generated from
  * the catalog, never by hand), and the error responses of each operation ({@link ProblemResponses}): the codes it
@@ -31,6 +32,7 @@ import org.eclipse.microprofile.openapi.models.parameters.Parameter;
  * </ul>
  * An unknown code in an annotation fails the document, so a typo cannot go unnoticed.
  */
+@OpenApiFilter(stages = OpenApiFilter.RunStage.RUNTIME_PER_REQUEST) // made when asked: ApiDocumentRoute
 public class ApiDocumentFilter implements OASFilter {
     static final String DESCRIPTION = """
             The storage service of an AI video generation pipeline: user uploads, generated clips, final renders and \

@@ -114,7 +114,10 @@ final class OperatorEndpoints {
         openAPI.addTag(OASFactory.createTag().name(TAG).description("For operators and their tools: no token."));
     }
 
-    /** The management interface's port, as configured ({@code quarkus.management.port}, 9000 by default). */
+    /**
+     * The management interface's port ({@code quarkus.management.port}, 9000 by default; the port it listens on when
+     * configured as 0, since the document is made at its first request, when the interface listens).
+     */
     private static int managementPort() {
         return ConfigProvider.getConfig()
                 .getOptionalValue("quarkus.management.port", Integer.class)
