@@ -495,6 +495,7 @@ final class S3ResumableWrites implements ResumableWrites {
             Multi<ByteBuffer> body,
             Predicate<Throwable> keepOnFailure,
             AppendsInFlight.Settling settling) {
+        Preparation preparation = new Preparation();
         return blocking(() -> {
                     Progress p = progress(id).orElseThrow(() -> ReelvaultException.notFound("upload"));
                     if (p.offset(partSize) != offset) {
@@ -519,8 +520,10 @@ final class S3ResumableWrites implements ResumableWrites {
                         filling.release();
                         throw e;
                     }
-                    return (Object) filling;
+                    return (Object) preparation.handOver(filling);
                 })
+                .onCancellation()
+                .invoke(preparation::cancel) // cancelled before the filling reached the next stage
                 .chain(prepared -> {
                     if (prepared instanceof Progress completed) {
                         return givenBackByte(id, completed, body);
@@ -572,6 +575,34 @@ final class S3ResumableWrites implements ResumableWrites {
                                 });
                             });
                 });
+    }
+
+    /**
+     * The hand-over of an append's first stage (on the executor: the progress, the old tail into a new {@link Filling})
+     * to the next: when the append is cancelled meanwhile, Mutiny drops the item, so the filling made, or being made,
+     * gives its buffer budget (the tail's bytes) back here. The running digest it took stays forgotten (its bytes are
+     * hashed at publication): kept again after the lease is free, it could outlive a truncation of the upload.
+     */
+    private static final class Preparation {
+        private Filling made;
+        private boolean cancelled;
+
+        synchronized Filling handOver(Filling filling) {
+            if (cancelled) {
+                filling.release();
+            } else {
+                made = filling;
+            }
+            return filling;
+        }
+
+        synchronized void cancel() {
+            cancelled = true;
+            if (made != null) {
+                made.release();
+                made = null;
+            }
+        }
     }
 
     @Override

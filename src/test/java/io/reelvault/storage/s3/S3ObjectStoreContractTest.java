@@ -9,18 +9,22 @@ import io.reelvault.common.Sha256;
 import io.reelvault.error.ErrorCode;
 import io.reelvault.error.ReelvaultException;
 import io.reelvault.model.ObjectKey;
+import io.reelvault.model.TusUploadId;
 import io.reelvault.storage.ObjectInfo;
 import io.reelvault.storage.ObjectStore;
 import io.reelvault.storage.ObjectStoreContract;
 import io.reelvault.storage.PendingWrites;
 import io.reelvault.storage.PreconditionFailedException;
 import io.reelvault.storage.PutResult;
+import io.reelvault.storage.ResumableWrites;
 import io.reelvault.storage.SignedUrls.SignedUrl;
 import io.reelvault.support.Poll;
 import io.reelvault.support.S3ProxyServer;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.subscription.Cancellable;
 import io.smallrye.mutiny.subscription.MultiEmitter;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
 import java.net.URLDecoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -45,7 +49,10 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
@@ -590,6 +597,81 @@ class S3ObjectStoreContractTest extends ObjectStoreContract {
             assertEquals(ErrorCode.STORAGE_UNAVAILABLE, failure(dead.probe()).code());
         } finally {
             deadClient.close();
+        }
+    }
+
+    /**
+     * A tus append cancelled while its first stage runs (reading the upload's progress and its old tail from the bucket
+     * into a part buffer, on the store's executor) gives back the buffer budget that stage took for the tail, once the
+     * stage ends: Mutiny drops the item of a cancelled stage, so nothing else would.
+     */
+    @Test
+    void anAppendCancelledWhileItPreparesGivesItsBufferBack() throws Exception {
+        CountDownLatch gate = new CountDownLatch(1);
+        CountDownLatch held = new CountDownLatch(1);
+        CountDownLatch stageEnded = new CountDownLatch(1);
+        AtomicInteger armed = new AtomicInteger();
+        AtomicReference<Thread> stage = new AtomicReference<>();
+        // the bucket's client, but once armed its second GetObject (the append's read of the old tail, after that of
+        // the progress) waits for the gate first: the append is cancelled meanwhile
+        S3AsyncClient gated = (S3AsyncClient) Proxy.newProxyInstance(
+                S3AsyncClient.class.getClassLoader(), new Class<?>[] {S3AsyncClient.class}, (proxy, method, args) -> {
+                    if (method.getName().equals("getObject") && armed.get() > 0 && armed.incrementAndGet() == 3) {
+                        stage.set(Thread.currentThread());
+                        held.countDown();
+                        gate.await(10, TimeUnit.SECONDS);
+                    }
+                    try {
+                        return method.invoke(client, args);
+                    } catch (InvocationTargetException e) {
+                        throw e.getCause();
+                    }
+                });
+        // the store's executor, telling when the task of that stage has ended
+        ThreadPoolExecutor executor = new ThreadPoolExecutor(0, 64, 10, TimeUnit.SECONDS, new SynchronousQueue<>()) {
+            @Override
+            protected void afterExecute(Runnable task, Throwable failure) {
+                if (Thread.currentThread() == stage.get()) {
+                    stageEnded.countDown();
+                }
+            }
+        };
+        try {
+            S3ObjectStore gatedStore = new S3ObjectStore(
+                    gated,
+                    server.presigner(),
+                    bucket,
+                    new S3ObjectStore.Multipart(6 * MIB, 5 * MIB, 3, 20 * MIB),
+                    executor,
+                    sse(),
+                    Clock.systemUTC());
+            ResumableWrites writes =
+                    gatedStore.capability(ResumableWrites.class).orElseThrow();
+            TusUploadId id = TusUploadId.generate(Clock.systemUTC());
+            writes.create(id, new byte[] {1}).await().atMost(Duration.ofSeconds(10));
+            Multi<ByteBuffer> first = Multi.createFrom().item(ByteBuffer.wrap(randomBytes(1000, 7)));
+            assertEquals(
+                    1000L,
+                    writes.append(id, 0, OptionalLong.empty(), first, e -> true)
+                            .await()
+                            .atMost(Duration.ofSeconds(10)));
+            long total = gatedStore.bufferBudget();
+            assertEquals(total, gatedStore.bufferBudgetFree(), "the first append holds nothing once done");
+
+            armed.set(1);
+            Multi<ByteBuffer> second = Multi.createFrom().item(ByteBuffer.wrap(randomBytes(10, 8)));
+            Cancellable append = writes.append(id, 1000, OptionalLong.empty(), second, e -> true)
+                    .subscribe()
+                    .with(offset -> {}, failure -> {});
+            assertTrue(held.await(10, TimeUnit.SECONDS), "the append's first stage reads the old tail");
+            append.cancel(); // while that stage runs
+            gate.countDown();
+            assertTrue(stageEnded.await(10, TimeUnit.SECONDS), "the stage ends");
+            writes.settled(id).await().atMost(Duration.ofSeconds(10));
+            assertEquals(total, gatedStore.bufferBudgetFree(), "the tail's part buffer is given back");
+        } finally {
+            gate.countDown();
+            executor.shutdownNow();
         }
     }
 }
