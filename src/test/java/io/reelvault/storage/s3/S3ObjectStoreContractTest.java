@@ -101,13 +101,18 @@ class S3ObjectStoreContractTest extends ObjectStoreContract {
         server.createBucket(bucket);
         client = server.client();
         uploaders = Executors.newCachedThreadPool();
-        store = new S3ObjectStore(
-                client,
+        store = storeOn(client, uploaders, sse());
+    }
+
+    /** A store of this test's bucket, 6 MiB multipart threshold, 5 MiB parts, 3 in flight, 20 MiB of buffers. */
+    S3ObjectStore storeOn(S3AsyncClient s3, ExecutorService executor, ServerSideEncryption encryption) {
+        return new S3ObjectStore(
+                s3,
                 server.presigner(),
                 bucket,
                 new S3ObjectStore.Multipart(6 * MIB, 5 * MIB, 3, 20 * MIB),
-                uploaders,
-                sse(),
+                executor,
+                encryption,
                 Clock.systemUTC());
     }
 
@@ -500,14 +505,7 @@ class S3ObjectStoreContractTest extends ObjectStoreContract {
         Set<String> allowed = new TreeSet<>(String.CASE_INSENSITIVE_ORDER);
         allowed.addAll(rule.allowedHeaders());
         for (var sse : Arrays.asList(ServerSideEncryption.AES256, ServerSideEncryption.AWS_KMS, null)) {
-            S3ObjectStore s = new S3ObjectStore(
-                    client,
-                    server.presigner(),
-                    bucket,
-                    new S3ObjectStore.Multipart(6 * MIB, 5 * MIB, 3, 20 * MIB),
-                    uploaders,
-                    sse,
-                    Clock.systemUTC());
+            S3ObjectStore s = storeOn(client, uploaders, sse);
             var url = s.sign(
                     "PUT",
                     key("uploads/u/upload_20260101_cccccccccccc/original.png"),
@@ -637,14 +635,7 @@ class S3ObjectStoreContractTest extends ObjectStoreContract {
             }
         };
         try {
-            S3ObjectStore gatedStore = new S3ObjectStore(
-                    gated,
-                    server.presigner(),
-                    bucket,
-                    new S3ObjectStore.Multipart(6 * MIB, 5 * MIB, 3, 20 * MIB),
-                    executor,
-                    sse(),
-                    Clock.systemUTC());
+            S3ObjectStore gatedStore = storeOn(gated, executor, sse());
             ResumableWrites writes =
                     gatedStore.capability(ResumableWrites.class).orElseThrow();
             TusUploadId id = TusUploadId.generate(Clock.systemUTC());
