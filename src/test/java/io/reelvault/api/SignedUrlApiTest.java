@@ -18,6 +18,8 @@ import io.reelvault.storage.ObjectStore;
 import io.reelvault.storage.SignedUrls;
 import io.reelvault.support.Management;
 import io.reelvault.support.MetricsText;
+import io.reelvault.support.RawAnswer;
+import io.reelvault.support.RawHttp;
 import io.reelvault.support.Samples;
 import io.reelvault.support.SignedUrlForms;
 import io.reelvault.support.TestTokens;
@@ -47,6 +49,9 @@ class SignedUrlApiTest {
 
     @Inject
     ReelvaultConfig config;
+
+    @Inject
+    io.vertx.core.Vertx vertx;
 
     byte[] png;
     String key;
@@ -87,6 +92,35 @@ class SignedUrlApiTest {
                 .asByteArray();
         assertArrayEquals(png, body);
         assertEquals(zeroCopyBefore + 1, StorageRoutes.ZERO_COPY_SENDS.sum(), "sent as a file region (sendfile)");
+    }
+
+    /**
+     * On Linux (x86-64, arm64) the service runs on Netty's epoll transport, so that a file sent by {@code sendfile}
+     * goes out corked ({@code TCP_CORK}, nginx's {@code tcp_nopush}); once it is out the connection is uncorked again:
+     * a kept-alive connection's next answers (the tail of this one, a small one next) are never held back by the
+     * kernel. Two downloads and a HEAD on one connection, each answered whole, and no connection left corked.
+     */
+    @Test
+    void aFileSentCorkedLeavesItsConnectionUncorkedForTheNextAnswer() throws Exception {
+        String os = System.getProperty("os.name");
+        String arch = System.getProperty("os.arch");
+        boolean epoll = os.equals("Linux") && (arch.equals("amd64") || arch.equals("aarch64"));
+        assertEquals(epoll, vertx.isNativeTransportEnabled(), "the native transport where it exists: " + os + arch);
+        long corkedBefore = TcpCork.CORKED_SENDS.sum();
+        String path = url.substring(url.indexOf("/storage/"));
+        try (RawHttp http = new RawHttp("localhost", RestAssured.port)) {
+            for (String method : new String[] {"GET", "HEAD", "GET"}) {
+                RawAnswer answer = http.exchange(
+                        RawHttp.request(method, path.getBytes(StandardCharsets.US_ASCII), Map.of(), null),
+                        method.equals("HEAD"));
+                assertEquals(200, answer.status(), method);
+                assertEquals(String.valueOf(png.length), answer.header("Content-Length"), method);
+                assertArrayEquals(method.equals("GET") ? png : new byte[0], answer.body(), method);
+                assertEquals(0, TcpCork.CORKED_NOW.get(), "no connection corked once its file is out");
+            }
+            assertEquals(1, http.connections(), "one kept-alive connection");
+        }
+        assertEquals(corkedBefore + (epoll ? 2 : 0), TcpCork.CORKED_SENDS.sum(), "each GET's file went out corked");
     }
 
     @Test
