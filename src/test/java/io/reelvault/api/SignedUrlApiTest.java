@@ -26,6 +26,7 @@ import io.reelvault.support.TestTokens;
 import io.reelvault.support.Uploads;
 import io.restassured.RestAssured;
 import io.restassured.response.ValidatableResponse;
+import io.vertx.core.Vertx;
 import jakarta.inject.Inject;
 import java.io.DataInputStream;
 import java.io.EOFException;
@@ -51,7 +52,7 @@ class SignedUrlApiTest {
     ReelvaultConfig config;
 
     @Inject
-    io.vertx.core.Vertx vertx;
+    Vertx vertx;
 
     byte[] png;
     String key;
