@@ -12,6 +12,9 @@
 #   BENCH_JAR=target/quarkus-app/quarkus-run.jar   the jar to measure (built when it is the default and missing)
 #   BENCH_BASELINE_JAR=                            a second jar measured in the same run (e.g. the code before)
 #   BENCH_RUNS=5                                   measurements per scenario and contender; medians are reported
+#   BENCH_SMALL_REPEAT=3                           the 100 MB scenarios (Range, full) are measured this many times in
+#                                                  each run, alternating as the others: a 100 MB GET takes ~40 ms here,
+#                                                  and 5 of them moved a ratio by +-0.15 from one run to the next
 #   BENCH_WARMUP=24                                untimed warm-up rounds per contender (Range + 100 MB GETs, every
 #                                                  8th also a large one) after the checked downloads: the JIT settles
 #   BENCH_WARMUP_REQUESTS=10s                      then wrk -t1 -c4 for this long on a 1-byte Range of the large object, per
@@ -31,6 +34,7 @@ set -euo pipefail
 export LC_ALL=C
 
 RUNS=${BENCH_RUNS:-5}
+SMALL_REPEAT=${BENCH_SMALL_REPEAT:-3}
 WARMUP=${BENCH_WARMUP:-24}
 WARMUP_REQUESTS=${BENCH_WARMUP_REQUESTS:-10s}
 LARGE_MB=${BENCH_LARGE_MB:-1024}
@@ -50,6 +54,7 @@ for tool in openssl curl java sha256sum awk; do
 done
 [[ -x /usr/bin/time ]] || die "/usr/bin/time (GNU time) is not installed"
 [[ $RUNS =~ ^[1-9][0-9]*$ ]] || die "BENCH_RUNS must be a positive integer"
+[[ $SMALL_REPEAT =~ ^[1-9][0-9]*$ ]] || die "BENCH_SMALL_REPEAT must be a positive integer"
 [[ $WARMUP =~ ^[0-9]+$ ]] || die "BENCH_WARMUP must be a non-negative integer"
 [[ $WARMUP_REQUESTS == 0 || $WARMUP_REQUESTS =~ ^[1-9][0-9]*[smh]?$ ]] || die "BENCH_WARMUP_REQUESTS must be 0 or a wrk duration such as 10s"
 if [[ $JAR == "$ROOT/target/quarkus-app/quarkus-run.jar" ]]; then
@@ -235,8 +240,12 @@ done
 for ((i = 1; i <= RUNS; i++)); do
     for name in "${CONTENDERS[@]}"; do
         RESULTS["full-large $name"]+="$(speed "${URL_LARGE[$name]}") "
-        RESULTS["range $name"]+="$(speed "${URL_LARGE[$name]}" "$RANGE" "$WORK/ttfb-range.$name") "
-        RESULTS["small-full $name"]+="$(speed "${URL_SMALL[$name]}") "
+    done
+    for ((r = 0; r < SMALL_REPEAT; r++)); do
+        for name in "${CONTENDERS[@]}"; do
+            RESULTS["range $name"]+="$(speed "${URL_LARGE[$name]}" "$RANGE" "$WORK/ttfb-range.$name") "
+            RESULTS["small-full $name"]+="$(speed "${URL_SMALL[$name]}") "
+        done
     done
     log "run $i of $RUNS done"
 done
@@ -261,7 +270,7 @@ reference=nginx
 [[ $HAVE_NGINX == 1 ]] || reference=baseline
 
 echo
-echo "== reelvault signed download benchmark (local storage; $RUNS runs per scenario, alternating, medians)"
+echo "== reelvault signed download benchmark (local storage; $RUNS runs per scenario, $((RUNS * SMALL_REPEAT)) of the ${RANGE_MB} MB ones, alternating, medians)"
 echo "machine: $(nproc) CPUs; load average before $LOAD_BEFORE, after $LOAD_AFTER"
 echo "service: $JAR${BASELINE_JAR:+; baseline: $BASELINE_JAR}"
 echo "MB/s = 10^6 bytes/s (curl speed_download, -o /dev/null); ratio = service / $reference; the service verifies full GETs (CRC32C, SHA-256 for objects stored without one), not ranges"
