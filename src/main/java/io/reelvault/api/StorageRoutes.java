@@ -305,17 +305,16 @@ public class StorageRoutes {
                 return;
             }
         }
-        TcpCork cork = null;
+        // a region's head leaves with its first bytes; held bytes alone go out head and body in one write anyway
+        TcpCork cork = direct > 0 ? TcpCork.of(conn.channelHandlerContext().channel()) : TcpCork.NONE;
         try {
             response.closeHandler(v -> abandon(file, send, response));
             if (direct > 0) {
-                cork = TcpCork.of(conn.channelHandlerContext().channel()); // the head leaves with the first bytes
-                TcpCork corked = cork;
                 response.writeHead();
                 FileRegion region = new BorrowedFileRegion(file.channel(), file.position(), direct);
                 ChannelPromise written = conn.channelHandlerContext().newPromise();
                 // on the channel's loop, whatever the outcome, before the tail is written: the region's last bytes go
-                written.addListener(f -> corked.release());
+                written.addListener(f -> cork.release());
                 written.addListener(f -> onLoop.execute(() -> {
                     file.sent(region.transferred());
                     if (f.isSuccess()) {
@@ -329,9 +328,7 @@ public class StorageRoutes {
                 conn.writeToChannel(region, written);
             }
         } catch (RuntimeException e) { // the connection closed before the head
-            if (cork != null) {
-                cork.release();
-            }
+            cork.release();
             failed(file, send, response, beforeHead, e);
             return;
         }

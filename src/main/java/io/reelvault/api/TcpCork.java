@@ -21,6 +21,9 @@ final class TcpCork {
     /** Connections corked at this moment (tests: every corked response uncorks its connection, however it ends). */
     static final AtomicInteger CORKED_NOW = new AtomicInteger();
 
+    /** No cork: a response without a region to send. */
+    static final TcpCork NONE = new TcpCork(null, false);
+
     private final Channel channel;
     private boolean on;
 
@@ -29,7 +32,10 @@ final class TcpCork {
         this.on = on;
     }
 
-    /** Corks {@code channel} when its transport can; {@link #release} ends it (any number of times). */
+    /**
+     * Corks {@code channel} when its transport can (never throws: a closed connection is left alone); {@link #release}
+     * ends it (any number of times).
+     */
     static TcpCork of(Channel channel) {
         boolean on = set(channel, true);
         if (on) {
