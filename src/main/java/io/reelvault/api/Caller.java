@@ -1,5 +1,7 @@
 package io.reelvault.api;
 
+import io.quarkus.security.identity.CurrentIdentityAssociation;
+import io.quarkus.security.identity.SecurityIdentity;
 import io.reelvault.error.ErrorCode;
 import io.reelvault.error.ReelvaultException;
 import io.reelvault.model.UserId;
@@ -10,7 +12,9 @@ import org.eclipse.microprofile.jwt.JsonWebToken;
 
 /**
  * The authenticated caller of the current request, from the verified token. One instance for all requests (no bean
- * made per request, no client proxy): the token it reads is the request's own, through its request-scoped proxy.
+ * made per request, no client proxy): the token is the principal of the request's identity, read once per call
+ * through the identity association the authentication already made (injecting {@link JsonWebToken} instead would
+ * make a request-scoped bean per request and look it up again for each of its methods).
  */
 @Singleton
 public class Caller {
@@ -18,21 +22,30 @@ public class Caller {
     public static final String PIPELINE = "pipeline";
 
     @Inject
-    JsonWebToken token;
+    CurrentIdentityAssociation identities;
 
     /** The user id from the token's {@code sub}; {@code invalid_subject} (401) when it is not a valid id. */
     public UserId user() {
-        if (token == null || token.getSubject() == null) {
+        JsonWebToken token = token();
+        String subject = token == null ? null : token.getSubject();
+        if (subject == null) {
             throw new ReelvaultException(
                     ErrorCode.UNAUTHENTICATED,
                     "a valid bearer token is required",
                     null,
                     Map.of("WWW-Authenticate", "Bearer"));
         }
-        return UserId.parse(token.getSubject());
+        return UserId.parse(subject);
     }
 
     public boolean isPipeline() {
+        JsonWebToken token = token();
         return token != null && token.getGroups() != null && token.getGroups().contains(PIPELINE);
+    }
+
+    /** The request's verified token; null when the caller is anonymous. */
+    private JsonWebToken token() {
+        SecurityIdentity identity = identities.getIdentity();
+        return identity != null && identity.getPrincipal() instanceof JsonWebToken token ? token : null;
     }
 }
