@@ -3,8 +3,11 @@ package io.reelvault.storage;
 import io.reelvault.model.TusUploadId;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.subscription.Cancellable;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
@@ -22,6 +25,7 @@ public final class AppendsInFlight {
     public static final class Settling {
         private final CompletableFuture<Void> done = new CompletableFuture<>();
         private final AtomicBoolean onTheSide = new AtomicBoolean();
+        private final List<Runnable> hooks = new CopyOnWriteArrayList<>();
 
         /**
          * Runs {@code work}, an append's settling after its cancellation, on {@code executor}: the append is settled
@@ -40,6 +44,28 @@ public final class AppendsInFlight {
             } catch (RuntimeException refused) { // the process is stopping: nothing will settle, nothing may wait
                 done();
             }
+        }
+
+        /**
+         * The append settles on the side once {@code settled} completes, however it completes: for a cancellation
+         * that overtook a step still running elsewhere, which settles what that step made when it ends.
+         */
+        public void onTheSide(CompletionStage<?> settled) {
+            onTheSide.set(true);
+            settled.whenComplete((ignored, e) -> done());
+        }
+
+        /**
+         * Runs {@code hook} when the append is cancelled, within the cancellation and before its {@code Uni} is told:
+         * for a step whose item Mutiny would drop, or that has not even started (a cancellation does not reach a
+         * {@code Uni} that its executor has not subscribed yet), and which may then settle on the side.
+         */
+        public void onCancellation(Runnable hook) {
+            hooks.add(hook);
+        }
+
+        private void cancelled() {
+            hooks.forEach(Runnable::run);
         }
 
         private void done() {
@@ -79,7 +105,8 @@ public final class AppendsInFlight {
                 throw e;
             }
             emitter.onTermination(() -> {
-                if (!answered.get()) { // cancelled: the append's own branch runs within this call
+                if (!answered.get()) { // cancelled: the hooks, then the append's own branch, run within this call
+                    settling.cancelled();
                     upstream.cancel();
                     if (!settling.onTheSide.get()) {
                         settling.done();

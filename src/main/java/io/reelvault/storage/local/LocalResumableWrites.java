@@ -28,6 +28,8 @@ import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.IntSupplier;
@@ -216,21 +218,38 @@ final class LocalResumableWrites implements ResumableWrites {
             Predicate<Throwable> keepOnFailure,
             AppendsInFlight.Settling settling) {
         Path file = bytes(id);
+        // what the opening made, once it ends (null: nothing, it failed). Mutiny drops the item of a cancelled step,
+        // and a cancellation does not even reach a step its executor has not started: so whichever of the append and
+        // its cancellation claims the opening first owns it; a cancellation that does settles what the opening makes
+        // (the open files, the batch buffer, the running digest) once it is there, on the side
+        CompletableFuture<Appending> opened = new CompletableFuture<>();
+        AtomicBoolean claimed = new AtomicBoolean();
+        settling.onCancellation(() -> {
+            if (claimed.compareAndSet(false, true)) {
+                settling.onTheSide(opened.thenAcceptAsync(
+                        appending -> {
+                            if (appending != null) {
+                                kept(id, appending, appending.write().settle(keepOnFailure.test(null)));
+                            }
+                        },
+                        io.executor()));
+            }
+        });
         return io.blocking(() -> {
-                    // the running digest is this append's until it succeeds (kept again) or fails (forgotten)
-                    Optional<RunningDigests.Running> digest = digests.take(id, offset);
+                    Appending appending = null;
                     try {
-                        // created if missing: the state exists (the caller read it under the lock), its bytes file
-                        // not yet (a crash between the two steps of create)
-                        return new Appending(AppendingWrite.open(file, offset, directBlock.getAsInt(), digest), digest);
-                    } catch (NoSuchFileException e) {
-                        throw ReelvaultException.notFound("upload");
-                    } catch (ReelvaultException mismatch) {
-                        digest.filter(d -> d.end() > 0).ifPresent(d -> digests.keep(id, d)); // nothing changed
-                        throw mismatch;
+                        appending = open(id, offset, file);
+                        return appending;
+                    } finally {
+                        opened.complete(appending);
                     }
                 })
+                .onFailure()
+                .invoke(() -> opened.complete(null)) // the opening never ran (the executor refused it)
                 .chain(appending -> {
+                    if (!claimed.compareAndSet(false, true)) { // cancelled: the cancellation settles it
+                        return Uni.createFrom().failure(new CancellationException("the append was cancelled"));
+                    }
                     AppendingWrite write = appending.write();
                     return body.emitOn(io.executor(), WRITE_BUFFERED_CHUNKS)
                             .onItem()
@@ -257,6 +276,22 @@ final class LocalResumableWrites implements ResumableWrites {
                 })
                 .onFailure(UncheckedIOException.class)
                 .transform(LocalIo::unavailable);
+    }
+
+    /** Opens the bytes file for an append at {@code offset}, with the running digest it continues. */
+    private Appending open(TusUploadId id, long offset, Path file) throws IOException {
+        // the running digest is this append's until it succeeds (kept again) or fails (forgotten)
+        Optional<RunningDigests.Running> digest = digests.take(id, offset);
+        try {
+            // created if missing: the state exists (the caller read it under the lock), its bytes file
+            // not yet (a crash between the two steps of create)
+            return new Appending(AppendingWrite.open(file, offset, directBlock.getAsInt(), digest), digest);
+        } catch (NoSuchFileException e) {
+            throw ReelvaultException.notFound("upload");
+        } catch (ReelvaultException mismatch) {
+            digest.filter(d -> d.end() > 0).ifPresent(d -> digests.keep(id, d)); // nothing changed
+            throw mismatch;
+        }
     }
 
     @Override
