@@ -20,7 +20,6 @@ import java.util.HexFormat;
 import java.util.Optional;
 import java.util.Random;
 import java.util.concurrent.CancellationException;
-import java.util.stream.Stream;
 import java.util.zip.CRC32C;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -39,18 +38,14 @@ class AppendingWriteTest {
 
     @BeforeEach
     void setUp() throws IOException {
-        Path base = Path.of("target");
-        Files.createDirectories(base);
-        root = Files.createTempDirectory(base.toAbsolutePath(), "appending-write-");
+        root = TargetFolders.create("appending-write-");
         inUseBefore = WriteBuffers.inUse();
     }
 
     @AfterEach
     void tearDown() throws IOException {
         assertEquals(inUseBefore, WriteBuffers.inUse(), "every batch buffer given back");
-        try (Stream<Path> all = Files.walk(root)) {
-            all.sorted((a, b) -> b.compareTo(a)).forEach(p -> p.toFile().delete());
-        }
+        TargetFolders.delete(root);
     }
 
     private int[] blocks() {

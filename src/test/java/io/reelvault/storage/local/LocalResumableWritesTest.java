@@ -25,7 +25,6 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -44,9 +43,7 @@ class LocalResumableWritesTest {
 
     @BeforeEach
     void setUp() throws IOException {
-        Path base = Path.of("target");
-        Files.createDirectories(base);
-        root = Files.createTempDirectory(base.toAbsolutePath(), "local-resumable-");
+        root = TargetFolders.create("local-resumable-");
         inUseBefore = WriteBuffers.inUse();
     }
 
@@ -54,9 +51,7 @@ class LocalResumableWritesTest {
     void tearDown() throws IOException {
         executor.threads.shutdownNow();
         assertEquals(inUseBefore, WriteBuffers.inUse(), "every batch buffer given back");
-        try (Stream<Path> all = Files.walk(root)) {
-            all.sorted((a, b) -> b.compareTo(a)).forEach(p -> p.toFile().delete());
-        }
+        TargetFolders.delete(root);
     }
 
     @Test

@@ -36,9 +36,7 @@ class PendingWriteTest {
 
     @BeforeEach
     void setUp() throws IOException {
-        Path base = Path.of("target");
-        Files.createDirectories(base);
-        root = Files.createTempDirectory(base.toAbsolutePath(), "pending-write-");
+        root = TargetFolders.create("pending-write-");
         temp = Files.createDirectories(root.resolve(".tmp"));
         files = new LocalFiles(root);
         inUseBefore = WriteBuffers.inUse();
@@ -46,9 +44,7 @@ class PendingWriteTest {
 
     @AfterEach
     void tearDown() throws IOException {
-        try (Stream<Path> all = Files.walk(root)) {
-            all.sorted((a, b) -> b.compareTo(a)).forEach(p -> p.toFile().delete());
-        }
+        TargetFolders.delete(root);
     }
 
     @Test
