@@ -50,6 +50,10 @@ public final class LocalRoots {
                     public boolean inlineSmallReads() {
                         return inlineSmallReads;
                     }
+
+                    public boolean directWrites() {
+                        return false;
+                    }
                 },
                 URI.create("http://localhost:8080"),
                 pool,

@@ -53,6 +53,10 @@ public final class TestConfigs {
             public boolean inlineSmallReads() {
                 return true;
             }
+
+            public boolean directWrites() {
+                return false;
+            }
         };
         ReelvaultConfig.S3 s3 = new ReelvaultConfig.S3() {
             public Optional<String> bucket() {

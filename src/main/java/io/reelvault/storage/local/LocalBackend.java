@@ -39,7 +39,8 @@ public final class LocalBackend {
                     blocking,
                     new LocalUrlSigner(keys, publicBaseUrl, clock),
                     config.minFree().asLongValue(),
-                    config.inlineSmallReads());
+                    config.inlineSmallReads(),
+                    config.directWrites());
             LOG.infof("local storage at %s", config.path().toAbsolutePath().normalize());
             return store;
         } catch (RuntimeException e) {

@@ -79,13 +79,14 @@ public final class LocalObjectStore implements ObjectStore, ReadinessProbe, Pend
             LocalUrlSigner signer,
             long minFree,
             boolean digests,
-            boolean inlineSmallReads) {
+            boolean inlineSmallReads,
+            boolean directWrites) {
         this.paths = paths;
         this.files = new LocalFiles(paths.root());
         this.tempDir = paths.root().resolve(TEMP_DIR);
         this.io = new LocalIo(blocking);
         this.reads = new LocalReads(paths, io, inlineSmallReads);
-        this.writes = new LocalWrites(paths, files, tempDir, io, digests);
+        this.writes = new LocalWrites(paths, files, tempDir, io, digests, directWrites);
         this.resumable = new LocalResumableWrites(paths.root(), io, writes::directBlock, inlineSmallReads);
         this.listing = new LocalListing(paths, io);
         this.signer = signer;
@@ -126,6 +127,23 @@ public final class LocalObjectStore implements ObjectStore, ReadinessProbe, Pend
      */
     static LocalObjectStore open(
             Path root, Executor blocking, LocalUrlSigner signer, long minFree, boolean inlineSmallReads) {
+        return open(root, blocking, signer, minFree, inlineSmallReads, false);
+    }
+
+    /**
+     * As {@link #open(Path, Executor, LocalUrlSigner, long, boolean)}.
+     *
+     * @param directWrites whether writes use {@code O_DIRECT} where the filesystem takes it
+     *                     ({@code REELVAULT_STORAGE_LOCAL_DIRECT_WRITES}, {@link PendingWrite}); otherwise they are
+     *                     ordinary writes, synced behind
+     */
+    static LocalObjectStore open(
+            Path root,
+            Executor blocking,
+            LocalUrlSigner signer,
+            long minFree,
+            boolean inlineSmallReads,
+            boolean directWrites) {
         SecurePaths paths = new SecurePaths(root);
         Path tempDir = paths.root().resolve(TEMP_DIR);
         try {
@@ -141,7 +159,12 @@ public final class LocalObjectStore implements ObjectStore, ReadinessProbe, Pend
                             + " and full reads and the scrub command cannot detect damaged bytes",
                     paths.root());
         }
-        return new LocalObjectStore(paths, blocking, signer, minFree, digests, inlineSmallReads);
+        return new LocalObjectStore(paths, blocking, signer, minFree, digests, inlineSmallReads, directWrites);
+    }
+
+    /** Whether this store's writes go with {@code O_DIRECT} ({@code REELVAULT_STORAGE_LOCAL_DIRECT_WRITES}). */
+    boolean directWrites() {
+        return writes.direct();
     }
 
     @Override

@@ -51,21 +51,28 @@ final class LocalWrites {
     private final LocalIo io;
     private final KeyLocks keyLocks;
     private final boolean digests;
-    /** {@link PendingWrite#directBlockSize} of the temp folder; 0 once a file could not be opened with O_DIRECT. */
+    /**
+     * {@link PendingWrite#directBlockSize} of the temp folder when {@code O_DIRECT} was asked for; 0 for ordinary
+     * writes: not asked for, or a file could not be opened so.
+     */
     private volatile int directBlock;
 
     private final Set<PendingWrite> pending = ConcurrentHashMap.newKeySet();
     private volatile boolean stopped;
 
-    /** @param digests whether the filesystem keeps each object's SHA-256 and CRC32C ({@link StoredDigest#supported}) */
-    LocalWrites(SecurePaths paths, LocalFiles files, Path tempDir, LocalIo io, boolean digests) {
+    /**
+     * @param digests whether the filesystem keeps each object's SHA-256 and CRC32C ({@link StoredDigest#supported})
+     * @param direct  whether to write with {@code O_DIRECT} where {@code tempDir}'s filesystem takes it (probed here);
+     *                otherwise ordinary writes, synced behind ({@link PendingWrite#syncBehind})
+     */
+    LocalWrites(SecurePaths paths, LocalFiles files, Path tempDir, LocalIo io, boolean digests, boolean direct) {
         this.paths = paths;
         this.files = files;
         this.tempDir = tempDir;
         this.io = io;
         this.keyLocks = new KeyLocks(paths.root());
         this.digests = digests;
-        this.directBlock = PendingWrite.directBlockSize(tempDir);
+        this.directBlock = direct ? PendingWrite.directBlockSize(tempDir) : 0;
     }
 
     /** The {@code O_DIRECT} block size of this root's filesystem, 0 when writes are ordinary ones. */

@@ -22,8 +22,10 @@ import java.security.MessageDigest;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CancellationException;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.zip.CRC32C;
 
 /**
@@ -37,10 +39,14 @@ import java.util.zip.CRC32C;
  * <p>The bytes take one pass: each incoming buffer is hashed where it lies (a heap buffer's array, which the JDK's
  * SHA-256 and CRC32C intrinsics read in place), {@link #STEP} bytes at a time so that the CRC32C and the copy find
  * them in the cache the SHA-256 just filled, and copied into an off-heap batch of {@link WriteBuffers#BYTES}, which
- * goes to the file in one call when full. Where the filesystem allows it the file is opened with {@code O_DIRECT}
- * ({@link #open}): the batch then goes from this buffer to the disk without a copy into the page cache, the
- * kernel's largest cost per byte for buffered writes (the last batch is padded to the block size and the file cut
- * back to its length). Elsewhere the batch is an ordinary write. Either way the file is fsynced before the rename.
+ * goes to the file in one call when full. The batch is an ordinary write, and every {@link #SYNC_BEHIND} bytes an
+ * {@code fdatasync} starts on another thread ({@link #syncBehind}), so that the disk writes the body back while the
+ * rest of it arrives rather than all of it in the fsync before the rename. When asked for
+ * ({@code REELVAULT_STORAGE_LOCAL_DIRECT_WRITES}) and the filesystem allows it, the file is opened with
+ * {@code O_DIRECT} instead ({@link #open}): the batch then goes from this buffer to the disk without a copy into the
+ * page cache, the kernel's largest cost per byte for buffered writes (the last batch is padded to the block size and
+ * the file cut back to its length), but each write waits for the disk. Either way the file is fsynced before the
+ * rename.
  * A full batch is written, at its place in the file, by a thread of {@link #WRITERS} while the next one fills, up to
  * {@link #IN_FLIGHT} of them at once (so up to {@code IN_FLIGHT + 1} batches per write): hashing and the disk overlap,
  * and the disk has more than one request to work on (synchronous {@code O_DIRECT} writes one at a time leave it idle
@@ -76,6 +82,21 @@ final class PendingWrite {
     /** The threads that write full batches (created as needed, ended when idle a minute). */
     static final ExecutorService WRITERS = Executors.newCachedThreadPool(DaemonThreads.numbered("local-writer-"));
 
+    /**
+     * The bytes handed to a buffered file, at least, between the starts of two syncs behind the write
+     * ({@link #syncBehind}).
+     */
+    static final long SYNC_BEHIND = 32L << 20;
+
+    /** Bytes between the starts of two syncs behind the write ({@link #SYNC_BEHIND}; tests take less). */
+    private final long syncEvery;
+    /** The sync behind the write in flight on a {@link #WRITERS} thread, or the last one; null before the first. */
+    private Future<?> syncing;
+    /** How many syncs behind the write started. */
+    private int syncsBehind;
+    /** {@link #flushed} (or {@link #written}, unbatched) when the last sync behind the write started. */
+    private long syncMark;
+
     /** The bytes hashed (both ways) and copied at a time: well within a core's L2 cache. */
     static final int STEP = 64 * 1024;
 
@@ -89,8 +110,15 @@ final class PendingWrite {
     private final boolean adopted;
 
     private PendingWrite(
-            Path temp, FileChannel channel, boolean recordDigest, int directBlock, ByteBuffer batch, boolean adopted) {
+            Path temp,
+            FileChannel channel,
+            boolean recordDigest,
+            int directBlock,
+            ByteBuffer batch,
+            boolean adopted,
+            long syncEvery) {
         this.temp = temp;
+        this.syncEvery = syncEvery;
         this.channel = channel;
         this.recordDigest = recordDigest;
         this.directBlock = directBlock;
@@ -107,7 +135,7 @@ final class PendingWrite {
      */
     static PendingWrite adopt(Path file, boolean recordDigest, Optional<KnownDigest> known) throws IOException {
         FileChannel channel = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE);
-        PendingWrite write = new PendingWrite(file, channel, recordDigest, 0, null, true);
+        PendingWrite write = new PendingWrite(file, channel, recordDigest, 0, null, true, Long.MAX_VALUE);
         try {
             if (known.isPresent()) { // hashed as the bytes arrived: not read again
                 write.written = channel.size();
@@ -161,6 +189,11 @@ final class PendingWrite {
      *                     says which)
      */
     static PendingWrite open(Path tempDir, boolean recordDigest, int directBlock) throws IOException {
+        return open(tempDir, recordDigest, directBlock, SYNC_BEHIND);
+    }
+
+    /** As {@link #open(Path, boolean, int)}, a buffered file synced behind every {@code syncEvery} bytes. */
+    static PendingWrite open(Path tempDir, boolean recordDigest, int directBlock, long syncEvery) throws IOException {
         Path temp = Files.createTempFile(tempDir, "put-", ".part");
         FileChannel channel = null;
         ByteBuffer batch = WriteBuffers.acquire();
@@ -181,7 +214,7 @@ final class PendingWrite {
                     == null) { // a sweep of another process that found it first: a fresh file is never old
                 throw new IOException("the new temp file " + temp.getFileName() + " is locked by another process");
             }
-            return new PendingWrite(temp, channel, recordDigest, block, batch, false);
+            return new PendingWrite(temp, channel, recordDigest, block, batch, false, syncEvery);
         } catch (IOException | RuntimeException e) {
             if (batch != null) {
                 WriteBuffers.release(batch);
@@ -298,6 +331,7 @@ final class PendingWrite {
             }
             written += buffer.remaining();
             writeFully(buffer);
+            syncBehind(written);
             return written;
         }
         while (buffer.hasRemaining()) {
@@ -336,16 +370,65 @@ final class PendingWrite {
         if (next == null) { // no second buffer to be had: this one is written before it fills again
             writeFully(full, at);
             full.clear();
+        } else {
+            batch = next;
+            inFlight.add(full, WRITERS.submit(() -> {
+                try {
+                    writeFully(full, at);
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            }));
+        }
+        syncBehind(flushed);
+    }
+
+    /**
+     * Starts an {@code fdatasync} of a buffered file on a {@link #WRITERS} thread once {@link #syncEvery} more bytes
+     * were handed to it since the last one started, unless one is still running: the disk then writes the body back
+     * while the rest of it arrives, instead of all of it in the fsync before the rename (what a disk with a volatile
+     * cache, a virtual disk above all, takes longest over). An {@code O_DIRECT} file's bytes are on their way to the
+     * disk already. Its failure fails the write ({@link #awaitSync}): the kernel reports a write-back error once per
+     * open file, to the first sync that ends after it, so the fsync before the rename might not see it again.
+     */
+    private void syncBehind(long handed) throws IOException {
+        if (direct() || handed - syncMark < syncEvery || (syncing != null && !syncing.isDone())) {
             return;
         }
-        batch = next;
-        inFlight.add(full, WRITERS.submit(() -> {
-            try {
-                writeFully(full, at);
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
+        awaitSync(); // the last one ended: its failure fails the write now, before another sync could hide it
+        syncMark = handed;
+        syncsBehind++;
+        syncing = WRITERS.submit(() -> {
+            channel.force(false);
+            return null;
+        });
+    }
+
+    /** Waits for the sync behind the write, if any, not giving in to interrupts; rethrows its failure. */
+    private void awaitSync() throws IOException {
+        if (syncing == null) {
+            return;
+        }
+        boolean interrupted = false;
+        try {
+            while (true) {
+                try {
+                    syncing.get();
+                    return;
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                } catch (ExecutionException e) {
+                    if (e.getCause() instanceof IOException io) {
+                        throw io;
+                    }
+                    throw new IOException("syncing " + temp.getFileName() + " failed", e.getCause());
+                }
             }
-        }));
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
     }
 
     /** Writes the buffer at the channel's position (the unbatched way, nothing in flight). */
@@ -398,6 +481,11 @@ final class PendingWrite {
         return knownCrc32c != null ? knownCrc32c : crc32c.getValue();
     }
 
+    /** How many syncs behind the write started so far. */
+    synchronized int syncsBehind() {
+        return syncsBehind;
+    }
+
     synchronized long written() {
         return written;
     }
@@ -424,6 +512,7 @@ final class PendingWrite {
             throw new CancellationException("write aborted");
         }
         flushLast();
+        awaitSync();
         if (recordDigest) {
             StoredDigest.write(temp, sha256(), crc32c()); // before the fsync: as durable as the bytes
         }
@@ -443,6 +532,11 @@ final class PendingWrite {
     /** Discards the temp file. Idempotent; never throws. @return whether this call aborted it (false: already finished) */
     synchronized boolean abort() {
         releaseBatches();
+        try {
+            awaitSync(); // before the channel closes under it
+        } catch (IOException ignored) {
+            // the write is discarded anyway
+        }
         if (finished) {
             return false;
         }

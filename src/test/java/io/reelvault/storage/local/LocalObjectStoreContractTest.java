@@ -1,5 +1,6 @@
 package io.reelvault.storage.local;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -219,6 +220,32 @@ class LocalObjectStoreContractTest extends ObjectStoreContract {
         assertEquals(
                 List.of("generations/g2/metadata.json"),
                 list("", null).stream().map(o -> o.key().value()).toList());
+    }
+
+    @Test
+    void writesAreOrdinaryUnlessDirectWritesAreAskedForAndStoreTheSameBytesEitherWay() throws IOException {
+        byte[] body = randomBytes(3 * WriteBuffers.BYTES + 123, 71); // whole batches and a tail
+        assertEquals(false, store.directWrites(), "ordinary writes, synced behind, by default");
+        put("compositions/c1/final.mp4", body);
+        assertArrayEquals(body, Files.readAllBytes(root.resolve("compositions/c1/final.mp4")));
+        Path other = TargetFolders.create("direct-writes");
+        try {
+            LocalObjectStore direct = LocalObjectStore.open(other, pool, null, 0, true, true);
+            assertEquals(
+                    PendingWrite.directBlockSize(other.resolve(LocalObjectStore.TEMP_DIR)) > 0,
+                    direct.directWrites(),
+                    "O_DIRECT when asked for, where the filesystem takes it");
+            direct.put(
+                            key("compositions/c1/final.mp4"),
+                            Multi.createFrom().item(ByteBuffer.wrap(body)),
+                            OptionalLong.of(body.length),
+                            "video/mp4")
+                    .await()
+                    .atMost(WAIT);
+            assertArrayEquals(body, Files.readAllBytes(other.resolve("compositions/c1/final.mp4")), "the same bytes");
+        } finally {
+            TargetFolders.delete(other);
+        }
     }
 
     @Test

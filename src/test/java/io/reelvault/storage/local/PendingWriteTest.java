@@ -96,6 +96,37 @@ class PendingWriteTest {
     }
 
     @Test
+    void aBufferedWriteIsSyncedBehindAsItGoesAnODirectOneIsNot() throws Exception {
+        Random random = new Random(15);
+        byte[] body = new byte[8 * WriteBuffers.BYTES + 99];
+        random.nextBytes(body);
+        long every = 2L * WriteBuffers.BYTES;
+        int directBlock = PendingWrite.directBlockSize(temp);
+        for (int block : directBlock > 0 ? new int[] {0, directBlock} : new int[] {0}) {
+            PendingWrite write = PendingWrite.open(temp, false, block, every);
+            for (int at = 0; at < body.length; at += 65_536) {
+                write.write(ByteBuffer.wrap(body, at, Math.min(65_536, body.length - at)));
+            }
+            int syncs = write.syncsBehind();
+            Path target = root.resolve("objects/synced-" + block);
+            write.commit(target, files);
+            assertArrayEquals(body, Files.readAllBytes(target), "block " + block);
+            if (block == 0) {
+                // one at a time: the first once 2 MiB were handed over, later ones only once the one before ended
+                assertTrue(syncs >= 1 && syncs <= 4, "syncs behind an 8 MiB write, every 2 MiB: " + syncs);
+            } else {
+                assertEquals(0, syncs, "an O_DIRECT file's bytes went to the disk already");
+            }
+            assertEquals(inUseBefore, WriteBuffers.inUse());
+        }
+        PendingWrite small = PendingWrite.open(temp, false, 0, every);
+        small.write(ByteBuffer.wrap(body, 0, WriteBuffers.BYTES));
+        assertEquals(0, small.syncsBehind(), "less than the interval: only the fsync before the rename");
+        assertTrue(small.abort());
+        assertEquals(List.of(), list(temp), "no temp file remains");
+    }
+
+    @Test
     void anAbortMidBatchOrInFlightLeavesNothingAndReleasesOnce() throws Exception {
         for (int size : new int[] {10, WriteBuffers.BYTES + 10, 3 * WriteBuffers.BYTES}) {
             PendingWrite write = PendingWrite.open(temp, false, PendingWrite.directBlockSize(temp));
