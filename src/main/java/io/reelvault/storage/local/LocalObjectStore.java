@@ -87,7 +87,7 @@ public final class LocalObjectStore implements ObjectStore, ReadinessProbe, Pend
         this.io = new LocalIo(blocking);
         this.reads = new LocalReads(paths, io, inlineSmallReads);
         this.writes = new LocalWrites(paths, files, tempDir, io, digests, directWrites);
-        this.resumable = new LocalResumableWrites(paths.root(), io, writes::directBlock, inlineSmallReads);
+        this.resumable = new LocalResumableWrites(paths.root(), io, writes::appendBlock, inlineSmallReads);
         this.listing = new LocalListing(paths, io);
         this.signer = signer;
         this.multipart = new LocalMultipart(paths.root(), paths, files, io, writes, signer);
