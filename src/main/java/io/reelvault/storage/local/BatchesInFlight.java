@@ -42,14 +42,31 @@ final class BatchesInFlight {
      */
     ByteBuffer awaitOldest() throws IOException {
         InFlight oldest = queue.poll();
-        boolean interrupted = false;
         boolean failed = true;
+        try {
+            await(oldest.write(), "writing to " + target);
+            failed = false;
+            return oldest.buffer().clear();
+        } finally {
+            if (failed) {
+                WriteBuffers.release(oldest.buffer());
+            }
+        }
+    }
+
+    /**
+     * Waits until {@code work} (a write or a sync on a writer thread) has ended, not giving in to interrupts (the
+     * thread's interrupt is kept for later); rethrows its failure, an {@link IOException} as it is.
+     *
+     * @param what what it did, for the message of a failure that is no {@link IOException}
+     */
+    static void await(Future<?> work, String what) throws IOException {
+        boolean interrupted = false;
         try {
             while (true) {
                 try {
-                    oldest.write().get();
-                    failed = false;
-                    return oldest.buffer().clear();
+                    work.get();
+                    return;
                 } catch (InterruptedException e) {
                     interrupted = true;
                 } catch (ExecutionException e) {
@@ -57,13 +74,13 @@ final class BatchesInFlight {
                     if (cause instanceof UncheckedIOException io) {
                         throw io.getCause();
                     }
-                    throw new IOException("writing to " + target + " failed", cause);
+                    if (cause instanceof IOException io) {
+                        throw io;
+                    }
+                    throw new IOException(what + " failed", cause);
                 }
             }
         } finally {
-            if (failed) {
-                WriteBuffers.release(oldest.buffer());
-            }
             if (interrupted) {
                 Thread.currentThread().interrupt();
             }

@@ -22,7 +22,6 @@ import java.security.MessageDigest;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CancellationException;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -406,28 +405,8 @@ final class PendingWrite {
 
     /** Waits for the sync behind the write, if any, not giving in to interrupts; rethrows its failure. */
     private void awaitSync() throws IOException {
-        if (syncing == null) {
-            return;
-        }
-        boolean interrupted = false;
-        try {
-            while (true) {
-                try {
-                    syncing.get();
-                    return;
-                } catch (InterruptedException e) {
-                    interrupted = true;
-                } catch (ExecutionException e) {
-                    if (e.getCause() instanceof IOException io) {
-                        throw io;
-                    }
-                    throw new IOException("syncing " + temp.getFileName() + " failed", e.getCause());
-                }
-            }
-        } finally {
-            if (interrupted) {
-                Thread.currentThread().interrupt();
-            }
+        if (syncing != null) {
+            BatchesInFlight.await(syncing, "syncing " + temp.getFileName());
         }
     }
 
