@@ -10,6 +10,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
 import java.util.function.Function;
 
 /**
@@ -64,12 +65,60 @@ public final class AppendsInFlight {
             hooks.add(hook);
         }
 
+        /**
+         * The first step of an append (opening its file, reading its tail), whose result the append and its
+         * cancellation claim once ({@link FirstStep}): when the cancellation claims it, {@code settle} gets what the step
+         * made once it is there (nothing when it made nothing), on {@code executor}, and the append settles on the side
+         * until that is done.
+         */
+        public <S> FirstStep<S> firstStep(Executor executor, Consumer<S> settle) {
+            FirstStep<S> step = new FirstStep<>();
+            onCancellation(() -> {
+                if (step.claim()) {
+                    onTheSide(step.made.thenAcceptAsync(
+                            made -> {
+                                if (made != null) {
+                                    settle.accept(made);
+                                }
+                            },
+                            executor));
+                }
+            });
+            return step;
+        }
+
         private void cancelled() {
             hooks.forEach(Runnable::run);
         }
 
         private void done() {
             done.complete(null);
+        }
+    }
+
+    /**
+     * An append's first step, which runs elsewhere (on an executor) and makes what the rest of the append uses: Mutiny
+     * drops the item of a cancelled step, and a cancellation does not even reach a step its executor has not started
+     * (it still runs once a thread is free). So the step tells what it made when it {@link #ended} (in a
+     * {@code finally}, whatever happens to its {@code Uni}), and the append {@link #take}s it; whichever of the append
+     * and its cancellation claims it first owns it ({@link Settling#firstStep}).
+     */
+    public static final class FirstStep<S> {
+        private final CompletableFuture<S> made = new CompletableFuture<>();
+        private final AtomicBoolean claimed = new AtomicBoolean();
+
+        /** The step has ended with {@code result}: {@code null} when it made nothing (it failed, or never ran). */
+        public void ended(S result) {
+            made.complete(result);
+        }
+
+        /** The append takes what the step made: false when its cancellation has claimed it (and settles it). */
+        public boolean take() {
+            return claim();
+        }
+
+        private boolean claim() {
+            return claimed.compareAndSet(false, true);
         }
     }
 

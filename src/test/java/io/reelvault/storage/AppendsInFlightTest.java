@@ -112,4 +112,63 @@ class AppendsInFlightTest {
         request.cancel();
         assertTrue(settled.isDone());
     }
+
+    /**
+     * A first step (e.g. opening the file) cancelled before it ends: the cancellation claims it, so the append that
+     * would take its result cannot, and what the step makes is settled once it ends; the lease waits for that.
+     */
+    @Test
+    void aFirstStepClaimedByTheCancellationIsSettledOnceItHasEnded() {
+        List<String> settledWith = new ArrayList<>();
+        List<AppendsInFlight.FirstStep<String>> steps = new ArrayList<>();
+        Cancellable request = appends.track(id, settling -> {
+                    steps.add(settling.firstStep(Runnable::run, settledWith::add));
+                    return Uni.createFrom().<Long>nothing(); // the step runs elsewhere, not yet ended
+                })
+                .subscribe()
+                .with(item -> {});
+        CompletableFuture<Void> settled = appends.settled(id).subscribeAsCompletionStage();
+        request.cancel();
+        assertFalse(settled.isDone(), "the lease waits for what the step makes");
+        AppendsInFlight.FirstStep<String> step = steps.get(0);
+        assertFalse(step.take(), "the cancellation claimed it: the append does not take it");
+        step.ended("open file");
+        assertEquals(List.of("open file"), settledWith, "settled once, when made");
+        assertTrue(settled.isDone());
+    }
+
+    /** A first step the append took first: its cancellation later settles nothing of it (the append's own branch does). */
+    @Test
+    void aFirstStepTakenByTheAppendIsNotSettledByItsCancellation() {
+        List<String> settledWith = new ArrayList<>();
+        Cancellable request = appends.track(id, settling -> {
+                    AppendsInFlight.FirstStep<String> step = settling.firstStep(Runnable::run, settledWith::add);
+                    step.ended("open file");
+                    assertTrue(step.take(), "the append takes what the step made");
+                    return Uni.createFrom().<Long>nothing();
+                })
+                .subscribe()
+                .with(item -> {});
+        request.cancel();
+        assertEquals(List.of(), settledWith);
+        assertTrue(settledNow(), "nothing left to settle on the side");
+    }
+
+    /** A first step that made nothing (it failed, or its executor refused it): the cancellation has nothing to settle. */
+    @Test
+    void aFirstStepThatMadeNothingSettlesAtOnceWhenItEnds() {
+        List<String> settledWith = new ArrayList<>();
+        List<AppendsInFlight.FirstStep<String>> steps = new ArrayList<>();
+        Cancellable request = appends.track(id, settling -> {
+                    steps.add(settling.firstStep(Runnable::run, settledWith::add));
+                    return Uni.createFrom().<Long>nothing();
+                })
+                .subscribe()
+                .with(item -> {});
+        request.cancel();
+        assertFalse(settledNow());
+        steps.get(0).ended(null);
+        assertEquals(List.of(), settledWith);
+        assertTrue(settledNow());
+    }
 }

@@ -29,7 +29,6 @@ import java.util.OptionalLong;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CancellationException;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.IntSupplier;
@@ -218,36 +217,24 @@ final class LocalResumableWrites implements ResumableWrites {
             Predicate<Throwable> keepOnFailure,
             AppendsInFlight.Settling settling) {
         Path file = bytes(id);
-        // what the opening made, once it ends (null: nothing, it failed). Mutiny drops the item of a cancelled step,
-        // and a cancellation does not even reach a step its executor has not started: so whichever of the append and
-        // its cancellation claims the opening first owns it; a cancellation that does settles what the opening makes
-        // (the open files, the batch buffer, the running digest) once it is there, on the side
-        CompletableFuture<Appending> opened = new CompletableFuture<>();
-        AtomicBoolean claimed = new AtomicBoolean();
-        settling.onCancellation(() -> {
-            if (claimed.compareAndSet(false, true)) {
-                settling.onTheSide(opened.thenAcceptAsync(
-                        appending -> {
-                            if (appending != null) {
-                                kept(id, appending, appending.write().settle(keepOnFailure.test(null)));
-                            }
-                        },
-                        io.executor()));
-            }
-        });
+        // the opening, claimed once by the append or by its cancellation, which then settles what the opening makes
+        // (the open files, the batch buffer, the running digest) once it is made, on the side
+        AppendsInFlight.FirstStep<Appending> opening = settling.firstStep(
+                io.executor(),
+                appending -> kept(id, appending, appending.write().settle(keepOnFailure.test(null))));
         return io.blocking(() -> {
                     Appending appending = null;
                     try {
                         appending = open(id, offset, file);
                         return appending;
                     } finally {
-                        opened.complete(appending);
+                        opening.ended(appending);
                     }
                 })
                 .onFailure()
-                .invoke(() -> opened.complete(null)) // the opening never ran (the executor refused it)
+                .invoke(() -> opening.ended(null)) // the opening never ran (the executor refused it)
                 .chain(appending -> {
-                    if (!claimed.compareAndSet(false, true)) { // cancelled: the cancellation settles it
+                    if (!opening.take()) { // cancelled meanwhile: the cancellation settles it
                         return Uni.createFrom().failure(new CancellationException("the append was cancelled"));
                     }
                     AppendingWrite write = appending.write();

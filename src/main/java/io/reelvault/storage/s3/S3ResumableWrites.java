@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
@@ -495,40 +496,32 @@ final class S3ResumableWrites implements ResumableWrites {
             Multi<ByteBuffer> body,
             Predicate<Throwable> keepOnFailure,
             AppendsInFlight.Settling settling) {
-        Preparation preparation = new Preparation();
+        // the first stage's result (a Filling; a Progress: the upload was complete), claimed once by the append or by
+        // its cancellation, which then gives a filling back untouched once it is made (the lease waits for that)
+        AppendsInFlight.FirstStep<Object> first = settling.firstStep(executor, made -> {
+            if (made instanceof Filling filling) {
+                untouched(id, filling);
+            }
+        });
         return blocking(() -> {
-                    Progress p = progress(id).orElseThrow(() -> ReelvaultException.notFound("upload"));
-                    if (p.offset(partSize) != offset) {
-                        throw new ReelvaultException(
-                                ErrorCode.OFFSET_MISMATCH,
-                                "the upload's offset is " + p.offset(partSize) + ", not " + offset);
-                    }
-                    if (p.completed()) {
-                        return (Object) p;
-                    }
-                    Filling filling = new Filling(id, p, keepOnFailure.test(null), length, digests.take(id, offset));
+                    Object made = null;
                     try {
-                        if (p.tail() > 0) {
-                            byte[] tail = get(tailKey(id, p)).orElse(new byte[0]);
-                            if (tail.length != p.tail()) {
-                                throw new ReelvaultException(
-                                        ErrorCode.STORAGE_UNAVAILABLE, "a tus upload's tail is missing");
-                            }
-                            filling.fill(ByteBuffer.wrap(tail)); // hashed when it arrived
-                        }
-                    } catch (Exception | Error e) {
-                        filling.release();
-                        throw e;
+                        made = prepare(id, offset, length, keepOnFailure);
+                        return made;
+                    } finally {
+                        first.ended(made);
                     }
-                    return (Object) preparation.handOver(filling);
                 })
-                .onCancellation()
-                .invoke(preparation::cancel) // cancelled before the filling reached the next stage
-                .chain(prepared -> {
-                    if (prepared instanceof Progress completed) {
+                .onFailure()
+                .invoke(() -> first.ended(null)) // the stage never ran (the executor refused it)
+                .chain(made -> {
+                    if (!first.take()) { // cancelled meanwhile: the cancellation settles it
+                        return Uni.createFrom().failure(new CancellationException("the append was cancelled"));
+                    }
+                    if (made instanceof Progress completed) {
                         return givenBackByte(id, completed, body);
                     }
-                    Filling filling = (Filling) prepared;
+                    Filling filling = (Filling) made;
                     return body.emitOn(executor, 16)
                             .onItem()
                             .invoke(buffer -> {
@@ -578,30 +571,44 @@ final class S3ResumableWrites implements ResumableWrites {
     }
 
     /**
-     * The hand-over of an append's first stage (on the executor: the progress, the old tail into a new {@link Filling})
-     * to the next: when the append is cancelled meanwhile, Mutiny drops the item, so the filling made, or being made,
-     * gives its buffer budget (the tail's bytes) back here. The running digest it took stays forgotten (its bytes are
-     * hashed at publication): kept again after the lease is free, it could outlive a truncation of the upload.
+     * An append's first stage, on the executor: the upload's progress (its offset must be {@code offset}), then, unless
+     * the upload is complete, a new {@link Filling} holding the old tail (read from the bucket) and the running digest.
      */
-    private static final class Preparation {
-        private Filling made;
-        private boolean cancelled;
-
-        synchronized Filling handOver(Filling filling) {
-            if (cancelled) {
-                filling.release();
-            } else {
-                made = filling;
-            }
-            return filling;
+    private Object prepare(TusUploadId id, long offset, OptionalLong length, Predicate<Throwable> keepOnFailure)
+            throws Exception {
+        Progress p = progress(id).orElseThrow(() -> ReelvaultException.notFound("upload"));
+        if (p.offset(partSize) != offset) {
+            throw new ReelvaultException(
+                    ErrorCode.OFFSET_MISMATCH, "the upload's offset is " + p.offset(partSize) + ", not " + offset);
         }
-
-        synchronized void cancel() {
-            cancelled = true;
-            if (made != null) {
-                made.release();
-                made = null;
+        if (p.completed()) {
+            return p;
+        }
+        Filling filling = new Filling(id, p, keepOnFailure.test(null), length, digests.take(id, offset));
+        try {
+            if (p.tail() > 0) {
+                byte[] tail = get(tailKey(id, p)).orElse(new byte[0]);
+                if (tail.length != p.tail()) {
+                    throw new ReelvaultException(ErrorCode.STORAGE_UNAVAILABLE, "a tus upload's tail is missing");
+                }
+                filling.fill(ByteBuffer.wrap(tail)); // hashed when it arrived
             }
+        } catch (Exception | Error e) {
+            filling.release();
+            throw e;
+        }
+        return filling;
+    }
+
+    /**
+     * A filling that no byte of its PATCH reached (the append was cancelled before its body): nothing in the bucket
+     * changed, so its buffer goes back and its running digest is kept for the next append, which the lease waits for.
+     */
+    private void untouched(TusUploadId id, Filling filling) {
+        try {
+            kept(id, filling, filling.before.offset(partSize));
+        } finally {
+            filling.release();
         }
     }
 

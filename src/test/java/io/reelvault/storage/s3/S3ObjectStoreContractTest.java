@@ -2,6 +2,7 @@ package io.reelvault.storage.s3;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
@@ -10,6 +11,7 @@ import io.reelvault.error.ErrorCode;
 import io.reelvault.error.ReelvaultException;
 import io.reelvault.model.ObjectKey;
 import io.reelvault.model.TusUploadId;
+import io.reelvault.storage.AdoptableBody;
 import io.reelvault.storage.ObjectInfo;
 import io.reelvault.storage.ObjectStore;
 import io.reelvault.storage.ObjectStoreContract;
@@ -20,6 +22,7 @@ import io.reelvault.storage.ResumableWrites;
 import io.reelvault.storage.SignedUrls.SignedUrl;
 import io.reelvault.support.Poll;
 import io.reelvault.support.S3ProxyServer;
+import io.reelvault.support.Samples;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.subscription.Cancellable;
 import io.smallrye.mutiny.subscription.MultiEmitter;
@@ -36,6 +39,7 @@ import java.security.MessageDigest;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
@@ -663,6 +667,99 @@ class S3ObjectStoreContractTest extends ObjectStoreContract {
         } finally {
             gate.countDown();
             executor.shutdownNow();
+        }
+    }
+
+    /**
+     * A tus append cancelled before its first stage has even started (every thread of the store's executor busy): the
+     * cancellation does not reach that stage, which still runs once a thread is free. The upload's lease waits for it,
+     * its part buffer goes back, and the running digest goes on: the next append completes the upload and its SHA-256 is
+     * known without reading the object again.
+     */
+    @Test
+    void anAppendCancelledBeforeItsFirstStageStartsIsSettledOnceThatStageHasRun() throws Exception {
+        Duration wait = Duration.ofSeconds(10);
+        HeldExecutor executor = new HeldExecutor();
+        try {
+            S3ObjectStore heldStore = storeOn(client, executor, sse());
+            ResumableWrites writes = heldStore.capability(ResumableWrites.class).orElseThrow();
+            TusUploadId id = TusUploadId.generate(Clock.systemUTC());
+            writes.create(id, new byte[] {1}).await().atMost(wait);
+            byte[] bytes = randomBytes(1010, 9);
+            OptionalLong length = OptionalLong.of(bytes.length);
+            Multi<ByteBuffer> first =
+                    Multi.createFrom().item(ByteBuffer.wrap(bytes, 0, 1000).slice());
+            assertEquals(
+                    1000L,
+                    writes.append(id, 0, length, first, e -> true).await().atMost(wait));
+            long total = heldStore.bufferBudget();
+
+            executor.hold();
+            Multi<ByteBuffer> rest =
+                    Multi.createFrom().item(ByteBuffer.wrap(bytes, 1000, 10).slice());
+            Cancellable append =
+                    writes.append(id, 1000, length, rest, e -> true).subscribe().with(offset -> {}, failure -> {});
+            Poll.until(wait, "the first stage waits for a thread", () -> executor.held() == 1);
+            append.cancel(); // the client went away before the stage started
+            CompletableFuture<Void> settled =
+                    writes.settled(id).subscribeAsCompletionStage().toCompletableFuture();
+            assertFalse(settled.isDone(), "the lease waits for what the first stage makes");
+            executor.release();
+            settled.get(wait.toSeconds(), TimeUnit.SECONDS);
+            assertEquals(total, heldStore.bufferBudgetFree(), "the stage's part buffer is given back");
+
+            Multi<ByteBuffer> again =
+                    Multi.createFrom().item(ByteBuffer.wrap(bytes, 1000, 10).slice());
+            assertEquals(
+                    1010L,
+                    writes.append(id, 1000, length, again, e -> true).await().atMost(wait));
+            Multi<ByteBuffer> finished = writes.whole(id, bytes.length);
+            assertTrue(finished instanceof AdoptableBody, "the finished upload can be adopted");
+            assertEquals(
+                    Samples.sha256(bytes),
+                    ((AdoptableBody) finished).digest().orElseThrow().sha256(),
+                    "the running digest went on: known without a read, and the bytes' own");
+        } finally {
+            executor.shutdownNow();
+        }
+    }
+
+    /** The store's executor; while held, it keeps the tasks given to it until {@link #release}. */
+    private static final class HeldExecutor extends ThreadPoolExecutor {
+        private final List<Runnable> held = new ArrayList<>();
+        private boolean holding;
+
+        HeldExecutor() {
+            super(0, 64, 10, TimeUnit.SECONDS, new SynchronousQueue<>());
+        }
+
+        synchronized void hold() {
+            holding = true;
+        }
+
+        synchronized int held() {
+            return held.size();
+        }
+
+        void release() {
+            List<Runnable> tasks;
+            synchronized (this) {
+                holding = false;
+                tasks = new ArrayList<>(held);
+                held.clear();
+            }
+            tasks.forEach(super::execute);
+        }
+
+        @Override
+        public void execute(Runnable task) {
+            synchronized (this) {
+                if (holding) {
+                    held.add(task);
+                    return;
+                }
+            }
+            super.execute(task);
         }
     }
 }
