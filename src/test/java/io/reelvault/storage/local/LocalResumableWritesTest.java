@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.reelvault.model.TusUploadId;
 import io.reelvault.storage.AdoptableBody;
+import io.reelvault.support.HeldExecutor;
 import io.reelvault.support.Poll;
 import io.reelvault.support.Samples;
 import io.smallrye.mutiny.Multi;
@@ -21,9 +22,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.Executor;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -39,7 +37,7 @@ class LocalResumableWritesTest {
 
     private Path root;
     private long inUseBefore;
-    private final HeldExecutor executor = new HeldExecutor();
+    private final HeldExecutor executor = new HeldExecutor(1);
 
     @BeforeEach
     void setUp() throws IOException {
@@ -49,7 +47,7 @@ class LocalResumableWritesTest {
 
     @AfterEach
     void tearDown() throws IOException {
-        executor.threads.shutdownNow();
+        executor.shutdownNow();
         assertEquals(inUseBefore, WriteBuffers.inUse(), "every batch buffer given back");
         TargetFolders.delete(root);
     }
@@ -105,39 +103,5 @@ class LocalResumableWritesTest {
             chunks.add(ByteBuffer.wrap(bytes, at, Math.min(16 * 1024, to - at)).slice());
         }
         return Multi.createFrom().iterable(chunks);
-    }
-
-    /** Runs tasks on a thread of its own; while held, keeps them until {@link #release}. */
-    private static final class HeldExecutor implements Executor {
-        final ExecutorService threads = Executors.newSingleThreadExecutor();
-        private final List<Runnable> held = new ArrayList<>();
-        private boolean holding;
-
-        synchronized void hold() {
-            holding = true;
-        }
-
-        synchronized int held() {
-            return held.size();
-        }
-
-        void release() {
-            List<Runnable> tasks;
-            synchronized (this) {
-                holding = false;
-                tasks = new ArrayList<>(held);
-                held.clear();
-            }
-            tasks.forEach(threads::execute);
-        }
-
-        @Override
-        public synchronized void execute(Runnable task) {
-            if (holding) {
-                held.add(task);
-            } else {
-                threads.execute(task);
-            }
-        }
     }
 }

@@ -20,6 +20,7 @@ import io.reelvault.storage.PreconditionFailedException;
 import io.reelvault.storage.PutResult;
 import io.reelvault.storage.ResumableWrites;
 import io.reelvault.storage.SignedUrls.SignedUrl;
+import io.reelvault.support.HeldExecutor;
 import io.reelvault.support.Poll;
 import io.reelvault.support.S3ProxyServer;
 import io.reelvault.support.Samples;
@@ -39,7 +40,6 @@ import java.security.MessageDigest;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
@@ -679,7 +679,7 @@ class S3ObjectStoreContractTest extends ObjectStoreContract {
     @Test
     void anAppendCancelledBeforeItsFirstStageStartsIsSettledOnceThatStageHasRun() throws Exception {
         Duration wait = Duration.ofSeconds(10);
-        HeldExecutor executor = new HeldExecutor();
+        HeldExecutor executor = new HeldExecutor(64);
         try {
             S3ObjectStore heldStore = storeOn(client, executor, sse());
             ResumableWrites writes = heldStore.capability(ResumableWrites.class).orElseThrow();
@@ -721,45 +721,6 @@ class S3ObjectStoreContractTest extends ObjectStoreContract {
                     "the running digest went on: known without a read, and the bytes' own");
         } finally {
             executor.shutdownNow();
-        }
-    }
-
-    /** The store's executor; while held, it keeps the tasks given to it until {@link #release}. */
-    private static final class HeldExecutor extends ThreadPoolExecutor {
-        private final List<Runnable> held = new ArrayList<>();
-        private boolean holding;
-
-        HeldExecutor() {
-            super(0, 64, 10, TimeUnit.SECONDS, new SynchronousQueue<>());
-        }
-
-        synchronized void hold() {
-            holding = true;
-        }
-
-        synchronized int held() {
-            return held.size();
-        }
-
-        void release() {
-            List<Runnable> tasks;
-            synchronized (this) {
-                holding = false;
-                tasks = new ArrayList<>(held);
-                held.clear();
-            }
-            tasks.forEach(super::execute);
-        }
-
-        @Override
-        public void execute(Runnable task) {
-            synchronized (this) {
-                if (holding) {
-                    held.add(task);
-                    return;
-                }
-            }
-            super.execute(task);
         }
     }
 }
