@@ -99,13 +99,25 @@ public final class AppendsInFlight {
     /**
      * An append's first step, which runs elsewhere (on an executor) and makes what the rest of the append uses: Mutiny
      * drops the item of a cancelled step, and a cancellation does not even reach a step its executor has not started
-     * (it still runs once a thread is free). So the step tells what it made when it {@link #ended} (in a
-     * {@code finally}, whatever happens to its {@code Uni}), and the append {@link #take}s it; whichever of the append
-     * and its cancellation claims it first owns it ({@link Settling#firstStep}).
+     * (it still runs once a thread is free). So the step {@link #run}s through it, which tells what the step made when it
+     * ends, whatever happens to its {@code Uni} (or {@link #ended} with nothing when the step never runs), and the
+     * append {@link #take}s it; whichever of the append and its cancellation claims it first owns it
+     * ({@link Settling#firstStep}).
      */
     public static final class FirstStep<S> {
         private final CompletableFuture<S> made = new CompletableFuture<>();
         private final AtomicBoolean claimed = new AtomicBoolean();
+
+        /** Runs {@code step} (on the executor's thread) and tells what it made when it ends, however it ends. */
+        public <E extends Exception> S run(Work<S, E> step) throws E {
+            S result = null;
+            try {
+                result = step.run();
+                return result;
+            } finally {
+                ended(result);
+            }
+        }
 
         /** The step has ended with {@code result}: {@code null} when it made nothing (it failed, or never ran). */
         public void ended(S result) {
@@ -119,6 +131,12 @@ public final class AppendsInFlight {
 
         private boolean claim() {
             return claimed.compareAndSet(false, true);
+        }
+
+        /** A first step's work. */
+        @FunctionalInterface
+        public interface Work<S, E extends Exception> {
+            S run() throws E;
         }
     }
 

@@ -222,15 +222,7 @@ final class LocalResumableWrites implements ResumableWrites {
         AppendsInFlight.FirstStep<Appending> opening = settling.firstStep(
                 io.executor(),
                 appending -> kept(id, appending, appending.write().settle(keepOnFailure.test(null))));
-        return io.blocking(() -> {
-                    Appending appending = null;
-                    try {
-                        appending = open(id, offset, file);
-                        return appending;
-                    } finally {
-                        opening.ended(appending);
-                    }
-                })
+        return io.blocking(() -> opening.run(() -> open(id, offset, file)))
                 .onFailure()
                 .invoke(() -> opening.ended(null)) // the opening never ran (the executor refused it)
                 .chain(appending -> {

@@ -503,15 +503,7 @@ final class S3ResumableWrites implements ResumableWrites {
                 untouched(id, filling);
             }
         });
-        return blocking(() -> {
-                    Object made = null;
-                    try {
-                        made = prepare(id, offset, length, keepOnFailure);
-                        return made;
-                    } finally {
-                        first.ended(made);
-                    }
-                })
+        return blocking(() -> first.run(() -> prepare(id, offset, length, keepOnFailure)))
                 .onFailure()
                 .invoke(() -> first.ended(null)) // the stage never ran (the executor refused it)
                 .chain(made -> {
