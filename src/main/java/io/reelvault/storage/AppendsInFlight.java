@@ -75,6 +75,7 @@ public final class AppendsInFlight {
             FirstStep<S> step = new FirstStep<>();
             onCancellation(() -> {
                 if (step.claim()) {
+                    step.cancelled = true;
                     onTheSide(step.made.thenAcceptAsync(
                             made -> {
                                 if (made != null) {
@@ -107,6 +108,7 @@ public final class AppendsInFlight {
     public static final class FirstStep<S> {
         private final CompletableFuture<S> made = new CompletableFuture<>();
         private final AtomicBoolean claimed = new AtomicBoolean();
+        private volatile boolean cancelled;
 
         /** Runs {@code step} (on the executor's thread) and tells what it made when it ends, however it ends. */
         public <E extends Exception> S run(Work<S, E> step) throws E {
@@ -127,6 +129,14 @@ public final class AppendsInFlight {
         /** The append takes what the step made: false when its cancellation has claimed it (and settles it). */
         public boolean take() {
             return claim();
+        }
+
+        /**
+         * Whether the append's cancellation has claimed the step: a step that waits (e.g. for buffer budget) may give up,
+         * since nothing will use what it makes.
+         */
+        public boolean cancelled() {
+            return cancelled;
         }
 
         private boolean claim() {

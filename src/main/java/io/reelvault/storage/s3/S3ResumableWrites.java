@@ -22,6 +22,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
+import java.util.function.BooleanSupplier;
 import java.util.function.Predicate;
 import mutiny.zero.flow.adapters.AdaptersToFlow;
 import software.amazon.awssdk.core.async.AsyncRequestBody;
@@ -287,6 +288,8 @@ final class S3ResumableWrites implements ResumableWrites {
         private CompletableFuture<Void> recording = CompletableFuture.completedFuture(null);
 
         volatile boolean cancelled;
+        /** Whether the append was cancelled before its body, while this filling was being made (its first stage). */
+        BooleanSupplier abandoned = () -> false;
 
         private record Sending(int number, CompletableFuture<Void> recorded) {}
 
@@ -321,7 +324,7 @@ final class S3ResumableWrites implements ResumableWrites {
                 }
                 if (current == null || !current.hasRemaining()) {
                     int size = (int) Math.min(CHUNK, partSize - filled);
-                    budgetPart.grow(size, 50, () -> cancelled);
+                    budgetPart.grow(size, 50, () -> cancelled || abandoned.getAsBoolean());
                     current = ByteBuffer.allocate(size);
                     chunks.add(current);
                 }
@@ -503,7 +506,7 @@ final class S3ResumableWrites implements ResumableWrites {
                 untouched(id, filling);
             }
         });
-        return blocking(() -> first.run(() -> prepare(id, offset, length, keepOnFailure)))
+        return blocking(() -> first.run(() -> prepare(id, offset, length, keepOnFailure, first::cancelled)))
                 .onFailure()
                 .invoke(() -> first.ended(null)) // the stage never ran (the executor refused it)
                 .chain(made -> {
@@ -565,8 +568,15 @@ final class S3ResumableWrites implements ResumableWrites {
     /**
      * An append's first stage, on the executor: the upload's progress (its offset must be {@code offset}), then, unless
      * the upload is complete, a new {@link Filling} holding the old tail (read from the bucket) and the running digest.
+     * It only reads: when it fails, or gives up waiting for buffer budget for the tail once {@code cancelled} (the
+     * upload's lease waits for this stage), the filling is given back {@link #untouched}.
      */
-    private Object prepare(TusUploadId id, long offset, OptionalLong length, Predicate<Throwable> keepOnFailure)
+    private Object prepare(
+            TusUploadId id,
+            long offset,
+            OptionalLong length,
+            Predicate<Throwable> keepOnFailure,
+            BooleanSupplier cancelled)
             throws Exception {
         Progress p = progress(id).orElseThrow(() -> ReelvaultException.notFound("upload"));
         if (p.offset(partSize) != offset) {
@@ -577,6 +587,7 @@ final class S3ResumableWrites implements ResumableWrites {
             return p;
         }
         Filling filling = new Filling(id, p, keepOnFailure.test(null), length, digests.take(id, offset));
+        filling.abandoned = cancelled;
         try {
             if (p.tail() > 0) {
                 byte[] tail = get(tailKey(id, p)).orElse(new byte[0]);
@@ -586,7 +597,7 @@ final class S3ResumableWrites implements ResumableWrites {
                 filling.fill(ByteBuffer.wrap(tail)); // hashed when it arrived
             }
         } catch (Exception | Error e) {
-            filling.release();
+            untouched(id, filling);
             throw e;
         }
         return filling;

@@ -723,4 +723,67 @@ class S3ObjectStoreContractTest extends ObjectStoreContract {
             executor.shutdownNow();
         }
     }
+
+    /**
+     * A tus append cancelled while its first stage waits for part-buffer budget that another upload holds (its PATCH
+     * stalled mid-part): the stage gives up, so the upload's lease is free at once, not only when the other upload lets
+     * go of the budget; nothing of it was stored, and it goes on once the budget is free.
+     */
+    @Test
+    void anAppendCancelledWhileItsFirstStageWaitsForBufferBudgetFreesItsUploadAtOnce() throws Exception {
+        Duration wait = Duration.ofSeconds(10);
+        S3ObjectStore small = new S3ObjectStore(
+                client,
+                server.presigner(),
+                bucket,
+                new S3ObjectStore.Multipart(6 * MIB, 5 * MIB, 3, 5 * MIB), // one part's budget in all
+                uploaders,
+                sse(),
+                Clock.systemUTC());
+        ResumableWrites writes = small.capability(ResumableWrites.class).orElseThrow();
+        TusUploadId waiting = TusUploadId.generate(Clock.systemUTC());
+        writes.create(waiting, new byte[] {1}).await().atMost(wait);
+        byte[] bytes = randomBytes(1010, 10);
+        Multi<ByteBuffer> head =
+                Multi.createFrom().item(ByteBuffer.wrap(bytes, 0, 1000).slice());
+        assertEquals(
+                1000L,
+                writes.append(waiting, 0, OptionalLong.empty(), head, e -> true)
+                        .await()
+                        .atMost(wait));
+
+        // another upload's PATCH sends almost a whole part, then nothing more: it holds the whole budget
+        TusUploadId holding = TusUploadId.generate(Clock.systemUTC());
+        writes.create(holding, new byte[] {1}).await().atMost(wait);
+        Multi<ByteBuffer> stalled = Multi.createBy()
+                .concatenating()
+                .streams(
+                        Multi.createFrom().item(ByteBuffer.wrap(randomBytes((int) (5 * MIB) - 500, 11))),
+                        Multi.createFrom().nothing());
+        Cancellable holder = writes.append(holding, 0, OptionalLong.empty(), stalled, e -> false)
+                .subscribe()
+                .with(offset -> {}, failure -> {});
+        Poll.until(wait, "the stalled PATCH holds the whole budget", () -> small.bufferBudgetFree() == 0);
+
+        Multi<ByteBuffer> rest =
+                Multi.createFrom().item(ByteBuffer.wrap(bytes, 1000, 10).slice());
+        Cancellable append = writes.append(waiting, 1000, OptionalLong.empty(), rest, e -> true)
+                .subscribe()
+                .with(offset -> {}, failure -> {});
+        append.cancel(); // its first stage waits (or will wait) for budget to hold the old tail
+        writes.settled(waiting).await().atMost(wait); // not only once the other upload lets go
+        assertEquals(0, small.bufferBudgetFree(), "the other upload still holds the budget");
+
+        holder.cancel();
+        writes.settled(holding).await().atMost(wait);
+        Poll.until(wait, "the budget is free again", () -> small.bufferBudgetFree() == small.bufferBudget());
+        Multi<ByteBuffer> again =
+                Multi.createFrom().item(ByteBuffer.wrap(bytes, 1000, 10).slice());
+        assertEquals(
+                1010L,
+                writes.append(waiting, 1000, OptionalLong.empty(), again, e -> true)
+                        .await()
+                        .atMost(wait),
+                "nothing of the cancelled PATCH was stored: the upload goes on from 1000");
+    }
 }
