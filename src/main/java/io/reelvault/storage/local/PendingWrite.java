@@ -47,9 +47,9 @@ import java.util.zip.CRC32C;
  * the file cut back to its length), but each write waits for the disk. Either way the file is fsynced before the
  * rename.
  * A full batch is written, at its place in the file, by a thread of {@link #WRITERS} while the next one fills, up to
- * {@link #IN_FLIGHT} of them at once (so up to {@code IN_FLIGHT + 1} batches per write): hashing and the disk overlap,
- * and the disk has more than one request to work on (synchronous {@code O_DIRECT} writes one at a time leave it idle
- * between them). Nothing waits for a writer thread but the write it serves,
+ * {@link #IN_FLIGHT} of them at once for an {@code O_DIRECT} file (so up to {@code IN_FLIGHT + 1} batches per write),
+ * one for a buffered file ({@link #inFlightAtMost}): hashing and the disk overlap, and the disk has more than one
+ * request to work on (synchronous {@code O_DIRECT} writes one at a time leave it idle between them). Nothing waits for a writer thread but the write it serves,
  * and a writer waits for nothing but the disk, so they cannot deadlock with the blocking executor; a batch in flight
  * is waited for before its buffer is reused or released, and before the file is completed or closed.
  *
@@ -75,7 +75,11 @@ final class PendingWrite {
     /** The bytes of the batches handed to the file so far: where the next batch goes. */
     private long flushed;
 
-    /** Batches written at once, at most, by one write (each a {@link WriteBuffers#BYTES} buffer of the pool). */
+    /**
+     * Batches written at once, at most, by one {@code O_DIRECT} write (each a {@link WriteBuffers#BYTES} buffer of the
+     * pool): each waits for the disk, which gets more than one request to work on. A buffered file takes one at a time
+     * ({@link #inFlightAtMost}).
+     */
     static final int IN_FLIGHT = 2;
 
     /** The threads that write full batches (created as needed, ended when idle a minute). */
@@ -362,7 +366,7 @@ final class PendingWrite {
         ByteBuffer full = batch.flip();
         long at = flushed;
         flushed += full.remaining();
-        ByteBuffer next = inFlight.size() < IN_FLIGHT ? WriteBuffers.acquire() : null;
+        ByteBuffer next = inFlight.size() < inFlightAtMost() ? WriteBuffers.acquire() : null;
         if (next == null && !inFlight.isEmpty()) {
             next = inFlight.awaitOldest();
         }
@@ -380,6 +384,17 @@ final class PendingWrite {
             }));
         }
         syncBehind(flushed);
+    }
+
+    /**
+     * How many full batches may be in flight: {@link #IN_FLIGHT} for an {@code O_DIRECT} file, one for a buffered one.
+     * A buffered write returns once its bytes are in the page cache, and the kernel takes the file's lock (ext4's inode
+     * lock) for the whole copy, so a second one in flight only waits for the first, spinning on that lock: 2-4 % of an
+     * upload's CPU (async-profiler, {@code rwsem_spin_on_owner} under {@code pwrite}) for no overlap gained. One in
+     * flight still overlaps the copy into the page cache with the hashing of the next batch.
+     */
+    private int inFlightAtMost() {
+        return direct() ? IN_FLIGHT : 1;
     }
 
     /**
