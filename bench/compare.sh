@@ -189,4 +189,5 @@ echo "load at start: $START_UPTIME"
 echo "load at end:   $(uptime)"
 echo "ratio = reelvault / baseline (for p99 and start-up the goal is on reelvault's own figure); goals are for a quiet"
 echo "machine: with a load average above the CPU count ($(nproc)) the figures are noisy"
+free_page_reporting
 exit $FAILED

@@ -198,6 +198,21 @@ start_bench_service() {
 emit_row() { printf 'ROW\t%s\t%s\t%s\t%s\t%s\n' "$1" "$2" "$3" "$4" "$5"; }
 
 # load_avg: the 1-, 5- and 15-minute load averages, as uptime prints them
+# free_page_reporting: prints a note when this machine is a virtual machine whose balloon reports free pages to its
+# host (virtio-balloon with VIRTIO_BALLOON_F_REPORTING, feature bit 5): memory the guest freed a few seconds ago (a
+# deleted upload's page cache, dd's truncated output) is given back, and the next write into the page cache that
+# takes it pays a host page fault per page. Seen here: dd conv=fdatasync of 1 GiB at 560 or at 2000 MB/s in turn,
+# the kernel's copy into the page cache 3x as slow in a slow upload (async-profiler), O_DIRECT writes unaffected.
+free_page_reporting() {
+    local dev
+    for dev in /sys/bus/virtio/devices/*; do
+        [[ -r $dev/device && -r $dev/features && $(cat "$dev/device") == 0x0005 ]] || continue
+        [[ $(cut -c6 "$dev/features") == 1 ]] || continue
+        echo "machine: a VM whose balloon reports free pages to its host: buffered writes into freshly freed memory" \
+            "(service and dd alike) pay host page faults, so they vary run to run; O_DIRECT ones do not"
+        return
+    done
+}
 load_avg() { uptime | sed 's/.*load average: //'; }
 # load1: the 1-minute load average
 load1() { cut -d' ' -f1 /proc/loadavg; }

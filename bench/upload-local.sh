@@ -237,6 +237,7 @@ java_version=$(java -version 2>&1 | head -1)
 echo
 echo "== reelvault upload benchmark (local storage; raw POST body; $RUNS runs per size, medians; warm-up: $(if [[ -n $WARMUP ]]; then echo "$WARMUP uploads"; else echo "$WARMUP_MB MiB of uploads (at least one)"; fi) per service)"
 echo "machine: $(nproc) CPUs, $mem_total GiB RAM ($mem_avail GiB available), disk $(df -P "$ROOT" | awk 'NR==2 {print $1}')"
+free_page_reporting
 echo "jvm: $java_version, -Xmx$XMX${JAVA_OPTS_EXTRA:+ $JAVA_OPTS_EXTRA}; jar: $JAR"
 echo "load average: $LOAD_BEFORE at the start, $(cut -d' ' -f1-3 /proc/loadavg) at the end"
 echo "MB/s = 10^6 bytes/s; dd = dd bs=1M conv=fdatasync to the same folder; ratio = service / dd"
