@@ -19,7 +19,12 @@
 #                                                  8th also a large one) after the checked downloads: the JIT settles
 #   BENCH_WARMUP_REQUESTS=10s                      then wrk -t1 -c4 for this long on a 1-byte Range of the large object, per
 #                                                  contender (when wrk is installed; 0 skips it): the request path's JIT
-#                                                  warms as a serving process's would (24 rounds are ~50 requests)
+#                                                  warms as a serving process's would (24 rounds are ~50 requests).
+#                                                  Each of these requests comes on a new connection
+#                                                  (`Connection: close`), as every timed download does (one curl
+#                                                  each): after a keep-alive warm-up the service's connection set-up
+#                                                  and teardown were still interpreted, and its Range GET's time to
+#                                                  first byte was 2-5 ms instead of 0.65 (nginx: 0.35)
 #   BENCH_LARGE_MB=1024                            size of the large object, MiB
 #   BENCH_RANGE_MB=100                             size of the range and of the small object, MB (10^6 bytes)
 #   BENCH_XMX=256m                                 the services' -Xmx
@@ -232,9 +237,10 @@ for name in "${CONTENDERS[@]}"; do
         (( w % 8 == 0 )) && speed "${URL_LARGE[$name]}" >/dev/null
     done
     if [[ $WARMUP_REQUESTS != 0 ]] && command -v wrk >/dev/null; then
-        wrk -t1 -c4 -d"$WARMUP_REQUESTS" -H "Range: bytes=0-0" "${URL_LARGE[$name]}" >"$WORK/warmup-$name.out" 2>&1 \
-            || die "wrk warm-up of $name failed: $(cat "$WORK/warmup-$name.out")"
-        log "warm-up $name: $(awk '/^Requests\/sec:/ {print $2}' "$WORK/warmup-$name.out") one-byte Range GETs/s for $WARMUP_REQUESTS"
+        # a new connection per request, as the timed downloads: the connection's set-up and teardown warm up too
+        wrk -t1 -c4 -d"$WARMUP_REQUESTS" -H "Range: bytes=0-0" -H "Connection: close" "${URL_LARGE[$name]}" \
+            >"$WORK/warmup-$name.out" 2>&1 || die "wrk warm-up of $name failed: $(cat "$WORK/warmup-$name.out")"
+        log "warm-up $name: $(awk '/^Requests\/sec:/ {print $2}' "$WORK/warmup-$name.out") one-byte Range GETs/s (one connection each) for $WARMUP_REQUESTS"
     fi
 done
 for ((i = 1; i <= RUNS; i++)); do
