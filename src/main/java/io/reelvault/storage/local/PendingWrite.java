@@ -49,9 +49,10 @@ import java.util.zip.CRC32C;
  * A full batch is written, at its place in the file, by a thread of {@link #WRITERS} while the next one fills, up to
  * {@link #IN_FLIGHT} of them at once for an {@code O_DIRECT} file (so up to {@code IN_FLIGHT + 1} batches per write),
  * one for a buffered file ({@link #inFlightAtMost}): hashing and the disk overlap, and the disk has more than one
- * request to work on (synchronous {@code O_DIRECT} writes one at a time leave it idle between them). Nothing waits for a writer thread but the write it serves,
- * and a writer waits for nothing but the disk, so they cannot deadlock with the blocking executor; a batch in flight
- * is waited for before its buffer is reused or released, and before the file is completed or closed.
+ * request to work on (synchronous {@code O_DIRECT} writes one at a time leave it idle between them). Nothing waits for
+ * a writer thread but the write it serves, and a writer waits for nothing but the disk, so they cannot deadlock with
+ * the blocking executor; a batch in flight is waited for before its buffer is reused or released, and before the file
+ * is completed or closed.
  *
  * <p>While it streams, the write holds an exclusive OS lock ({@code fcntl}) on its temp file, which the kernel drops
  * when the process dies however it dies: a temp file that nobody locks belongs to no live write
@@ -389,8 +390,8 @@ final class PendingWrite {
     /**
      * How many full batches may be in flight: {@link #IN_FLIGHT} for an {@code O_DIRECT} file, one for a buffered one.
      * A buffered write returns once its bytes are in the page cache, and the kernel takes the file's lock (ext4's inode
-     * lock) for the whole copy, so a second one in flight only waits for the first, spinning on that lock: 2-4 % of an
-     * upload's CPU (async-profiler, {@code rwsem_spin_on_owner} under {@code pwrite}) for no overlap gained. One in
+     * lock) for the whole copy, so a second one in flight only waits for the first, spinning on that lock: 2.5-4.5 % of
+     * an upload's CPU (async-profiler, {@code rwsem_spin_on_owner} under {@code pwrite}) for no overlap gained. One in
      * flight still overlaps the copy into the page cache with the hashing of the next batch.
      */
     private int inFlightAtMost() {
