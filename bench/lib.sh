@@ -197,7 +197,6 @@ start_bench_service() {
 # collects: ROW<TAB>id<TAB>service median<TAB>baseline median ("-" when none)<TAB>unit<TAB>free text
 emit_row() { printf 'ROW\t%s\t%s\t%s\t%s\t%s\n' "$1" "$2" "$3" "$4" "$5"; }
 
-# load_avg: the 1-, 5- and 15-minute load averages, as uptime prints them
 # free_page_reporting: prints a note when this machine is a virtual machine whose balloon reports free pages to its
 # host (virtio-balloon with VIRTIO_BALLOON_F_REPORTING, feature bit 5): memory the guest freed a few seconds ago (a
 # deleted upload's page cache, dd's truncated output) is given back, and the next write into the page cache that
@@ -213,6 +212,8 @@ free_page_reporting() {
         return
     done
 }
+
+# load_avg: the 1-, 5- and 15-minute load averages, as uptime prints them
 load_avg() { uptime | sed 's/.*load average: //'; }
 # load1: the 1-minute load average
 load1() { cut -d' ' -f1 /proc/loadavg; }

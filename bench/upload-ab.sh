@@ -79,9 +79,7 @@ done
 WORK=$TOP
 
 log "making a $MB MiB input"
-printf '\x89PNG\r\n\x1a\n' >"$TOP/input.bin"
-dd if=/dev/urandom of="$TOP/input.bin" bs=1M count=$((MB * 1048576 - 8)) iflag=count_bytes,fullblock \
-    oflag=append conv=notrunc status=none
+make_png_input "$TOP/input.bin" "$MB"
 SHA=$(sha256sum "$TOP/input.bin" | cut -d' ' -f1)
 BYTES=$(stat -c %s "$TOP/input.bin")
 
@@ -108,7 +106,7 @@ for ((i = 1; i <= warm; i++)); do
 done
 log "warm-up: $warm uploads of $MB MiB to each build"
 
-declare -A SECS_OF CPU_OF
+declare -A SECS_OF CPU_OF LAST
 RATIOS=()
 LOAD_BEFORE=$(load_avg)
 for ((r = 1; r <= ROUNDS; r++)); do
@@ -118,11 +116,10 @@ for ((r = 1; r <= ROUNDS; r++)); do
         upload "$name"
         SECS_OF[$name]+="$SECS "
         CPU_OF[$name]+="$(awk -v t="$TICKS" -v hz="$CLK_TCK" -v b="$BYTES" 'BEGIN {printf "%.2f", t / hz / (b / 1073741824)}') "
-        eval "last_$name=$SECS"
+        LAST[$name]=$SECS
     done
-    # shellcheck disable=SC2154 # set by the eval above
-    RATIOS+=("$(awk -v a="$last_A" -v b="$last_B" 'BEGIN {printf "%.3f", a / b}')")
-    log "round $r: A $last_A s, B $last_B s"
+    RATIOS+=("$(awk -v a="${LAST[A]}" -v b="${LAST[B]}" 'BEGIN {printf "%.3f", a / b}')")
+    log "round $r: A ${LAST[A]} s, B ${LAST[B]} s"
 done
 
 echo
