@@ -69,7 +69,7 @@ final class MultipartUpload {
         this.length = length;
         this.contentType = contentType;
         this.condition = condition;
-        this.reader = new PartReader(source, length, uploads.budget, POLL.toMillis(), () -> cancelled);
+        this.reader = new PartReader(source, length, uploads.budget, uploads.arrays, POLL.toMillis(), () -> cancelled);
         this.inFlight = new Semaphore(uploads.settings.partConcurrency());
     }
 
@@ -114,7 +114,9 @@ final class MultipartUpload {
             // the whole body fitted in the first part: one PutObject, no multipart upload
             try {
                 reader.checkLength();
-                return putWhole(current);
+                PutResult put = putWhole(current);
+                recycle(current);
+                return put;
             } finally {
                 current.budget().release();
             }
@@ -134,6 +136,7 @@ final class MultipartUpload {
                     .uploadId();
         } catch (Exception | Error e) {
             current.budget().release();
+            recycle(current); // never sent
             throw e;
         }
         List<CompletableFuture<CompletedPart>> parts = new ArrayList<>();
@@ -155,6 +158,7 @@ final class MultipartUpload {
                 current = reader.fill(partSize(partNumber));
                 if (current.length() == 0) {
                     current.budget().release();
+                    recycle(current);
                     current = null;
                     break;
                 }
@@ -178,8 +182,9 @@ final class MultipartUpload {
             return new PutResult(
                     new ObjectInfo(key, total, bucket.clock().instant(), r.eTag(), contentType), reader.sha256());
         } catch (Exception | Error e) {
-            if (current != null) {
+            if (current != null) { // read but never sent
                 current.budget().release();
+                recycle(current);
             }
             // let parts in flight settle first, or one finishing after the abort could revive the upload
             parts.forEach(f -> awaitQuietly(f));
@@ -230,9 +235,21 @@ final class MultipartUpload {
             throw e;
         }
         return sent.whenComplete((r, e) -> {
+            if (e == null) { // S3 has the whole part: no request reads these arrays any more
+                recycle(data);
+            }
             inFlight.release();
             data.budget().sent();
         });
+    }
+
+    /**
+     * Keeps the part's arrays for the next parts ({@link PartChunks}): only once S3 stored it, or when it was never
+     * handed to the SDK. A part whose request failed keeps its arrays to itself (an abandoned attempt may still read
+     * them); the collector takes them.
+     */
+    private void recycle(PartBuffer part) {
+        uploads.arrays.giveBack(part.chunks());
     }
 
     private void failFast(List<CompletableFuture<CompletedPart>> parts) throws Exception {

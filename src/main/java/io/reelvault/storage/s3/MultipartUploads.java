@@ -29,6 +29,9 @@ final class MultipartUploads {
     final S3Bucket bucket;
     final S3ObjectStore.Multipart settings;
     final BufferBudget budget;
+    /** The arrays of the part buffers, reused from part to part ({@link PartChunks}). */
+    final PartChunks arrays;
+
     final ExecutorService uploaders;
     private final Set<MultipartUpload> running = ConcurrentHashMap.newKeySet();
     private volatile boolean stopped;
@@ -37,6 +40,7 @@ final class MultipartUploads {
         this.bucket = bucket;
         this.settings = settings;
         this.budget = new BufferBudget(settings.bufferBudget());
+        this.arrays = new PartChunks(budget.total());
         this.uploaders = uploaders;
     }
 

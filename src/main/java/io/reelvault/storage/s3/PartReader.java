@@ -11,7 +11,7 @@ import java.util.function.BooleanSupplier;
 /**
  * Cuts a multipart upload's body into part buffers, on the uploader's thread: bytes are copied into chunks of
  * {@link #CHUNK} whose budget ({@link BufferBudget}) is taken as they arrive, hashed (SHA-256) as they pass and
- * counted against the declared length.
+ * counted against the declared length. The chunks are arrays of {@link PartChunks}, reused from part to part.
  */
 final class PartReader {
     /** Part buffers grow (and take budget) by this much at a time. */
@@ -20,6 +20,7 @@ final class PartReader {
     private final BlockingBody source;
     private final OptionalLong length;
     private final BufferBudget budget;
+    private final PartChunks arrays;
     private final long pollMillis;
     private final BooleanSupplier cancelled;
     private final MessageDigest sha = Sha256.newDigest();
@@ -31,23 +32,30 @@ final class PartReader {
      * @param pollMillis how often a wait for budget looks at {@code cancelled}
      */
     PartReader(
-            BlockingBody source, OptionalLong length, BufferBudget budget, long pollMillis, BooleanSupplier cancelled) {
+            BlockingBody source,
+            OptionalLong length,
+            BufferBudget budget,
+            PartChunks arrays,
+            long pollMillis,
+            BooleanSupplier cancelled) {
         this.source = source;
         this.length = length;
         this.budget = budget;
+        this.arrays = arrays;
         this.pollMillis = pollMillis;
         this.cancelled = cancelled;
     }
 
     /**
      * Reads up to {@code wanted} bytes of the body (fewer only at its end) into chunks of budget taken as they arrive:
-     * nothing is taken before the first byte. On failure the part's budget is given back.
+     * nothing is taken before the first byte. On failure the part's budget and its arrays are given back.
      */
     PartBuffer fill(long wanted) throws InterruptedException {
         BufferBudget.Part part = budget.part(wanted);
         long size = part.size();
         List<ByteBuffer> chunks = new ArrayList<>();
         byte[] chunk = null;
+        int chunkSize = 0;
         int inChunk = 0;
         long at = 0;
         try {
@@ -60,14 +68,14 @@ final class PartReader {
                     break;
                 }
                 while (b.hasRemaining() && at < size) {
-                    if (chunk == null || inChunk == chunk.length) {
-                        int n = (int) Math.min(CHUNK, size - at);
-                        part.grow(n, pollMillis, cancelled);
-                        chunk = new byte[n];
-                        chunks.add(ByteBuffer.wrap(chunk));
+                    if (chunk == null || inChunk == chunkSize) {
+                        chunkSize = (int) Math.min(CHUNK, size - at);
+                        part.grow(chunkSize, pollMillis, cancelled);
+                        chunk = arrays.take();
+                        chunks.add(ByteBuffer.wrap(chunk, 0, chunkSize));
                         inChunk = 0;
                     }
-                    int n = (int) Math.min(b.remaining(), chunk.length - inChunk);
+                    int n = Math.min(b.remaining(), chunkSize - inChunk);
                     ByteBuffer slice = b.duplicate();
                     slice.limit(slice.position() + n);
                     sha.update(slice.duplicate());
@@ -86,6 +94,7 @@ final class PartReader {
             }
         } catch (InterruptedException | RuntimeException | Error e) {
             part.release();
+            arrays.giveBack(chunks); // never handed to the SDK
             throw e;
         }
         if (chunk != null) {

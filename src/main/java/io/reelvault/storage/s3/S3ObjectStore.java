@@ -194,4 +194,9 @@ public final class S3ObjectStore implements ObjectStore, ReadinessProbe, SignedU
     public int abortAll() {
         return multipart.abortAll();
     }
+
+    /** The arrays kept for the next part buffers of multipart uploads ({@link PartChunks}). */
+    int partArraysKept() {
+        return multipart.arrays.kept();
+    }
 }

@@ -291,6 +291,43 @@ class S3ObjectStoreContractTest extends ObjectStoreContract {
         assertNoLeftovers();
     }
 
+    /**
+     * Part buffers are made of arrays reused from part to part once S3 has stored a part ({@link PartChunks}): within
+     * one upload (three parts, two in flight while the third fills) and from one upload to the next, each object
+     * keeps exactly its own bytes.
+     */
+    @Test
+    void multipartUploadsOneAfterAnotherReuseThePartArraysAndKeepTheirOwnBytes() {
+        byte[] first = randomBytes((int) (12 * MIB + 123), 21);
+        byte[] second = randomBytes((int) (11 * MIB + 5), 22);
+        assertEquals(
+                sha256(first),
+                store.put(
+                                key("compositions/r1/final.mp4"),
+                                chunked(first, 65536),
+                                OptionalLong.of(first.length),
+                                "video/mp4")
+                        .await()
+                        .atMost(WAIT)
+                        .sha256());
+        int kept = store.partArraysKept();
+        assertTrue(kept >= 5 * MIB / PartReader.CHUNK, "the arrays of the parts S3 stored are kept: " + kept);
+        assertEquals(
+                sha256(second),
+                store.put(
+                                key("compositions/r2/final.mp4"),
+                                chunked(second, 65536),
+                                OptionalLong.of(second.length),
+                                "video/mp4")
+                        .await()
+                        .atMost(WAIT)
+                        .sha256());
+        assertArrayEquals(first, read("compositions/r1/final.mp4", Optional.empty()));
+        assertArrayEquals(second, read("compositions/r2/final.mp4", Optional.empty()));
+        assertTrue(store.partArraysKept() <= 20 * MIB / PartReader.CHUNK, "never more than the budget's worth is kept");
+        assertNoLeftovers();
+    }
+
     @Test
     void aCreateOnlyMultipartUploadNeverReplacesAndLeavesNoUpload() {
         byte[] first = randomBytes((int) (7 * MIB), 18); // over the 6 MiB threshold: two parts
