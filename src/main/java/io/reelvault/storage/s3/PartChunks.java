@@ -17,15 +17,26 @@ import java.util.List;
  * <p>An array comes back only from a part that S3 answered with success (it has read every byte of it, and no
  * request will read it again) or that was never handed to the SDK ({@link MultipartUpload}). The arrays of a part
  * whose request failed are left to the collector: an attempt the SDK gave up on might still be reading them. At most
- * {@code max} arrays are kept (the budget's worth); more are dropped.
+ * the budget's worth is kept, and no more than a quarter of the heap: kept arrays stay in the old generation for
+ * good, and a budget that is a large share of a small heap would otherwise keep the collector marking it after every
+ * young collection, busy requests or not. Arrays beyond that are dropped when given back.
  */
 final class PartChunks {
     private final int max;
     private final ArrayDeque<byte[]> free = new ArrayDeque<>();
 
-    /** @param budget the bytes of all part buffers at once ({@link BufferBudget}): the arrays kept at most */
+    /** @param budget the bytes of all part buffers at once ({@link BufferBudget}) */
     PartChunks(long budget) {
-        this.max = (int) Math.min(Integer.MAX_VALUE, Math.max(1, (budget + PartReader.CHUNK - 1) / PartReader.CHUNK));
+        this(budget, Runtime.getRuntime().maxMemory());
+    }
+
+    /**
+     * @param budget the bytes of all part buffers at once ({@link BufferBudget})
+     * @param heap   the maximum heap: a quarter of it is kept at most
+     */
+    PartChunks(long budget, long heap) {
+        long kept = Math.min(budget, heap / 4);
+        this.max = (int) Math.min(Integer.MAX_VALUE, Math.max(1, (kept + PartReader.CHUNK - 1) / PartReader.CHUNK));
     }
 
     /** An array of {@link PartReader#CHUNK} bytes: a kept one, else a new one. Its contents are not cleared. */

@@ -21,7 +21,7 @@ class PartChunksTest {
 
     @Test
     void arraysGivenBackAreHandedOutAgainAndNoMoreThanTheBudgetsWorthIsKept() {
-        PartChunks arrays = new PartChunks(3L * CHUNK - 1); // 2.99 chunks: 3 arrays
+        PartChunks arrays = new PartChunks(3L * CHUNK - 1, 1L << 40); // 2.99 chunks: 3 arrays
         List<ByteBuffer> taken = new ArrayList<>();
         for (int i = 0; i < 4; i++) {
             byte[] a = arrays.take();
@@ -33,6 +33,17 @@ class PartChunksTest {
         assertSame(taken.get(2).array(), arrays.take(), "the array given back last is handed out first");
         arrays.giveBack(List.of(ByteBuffer.allocate(100), ByteBuffer.allocateDirect(CHUNK)));
         assertEquals(2, arrays.kept(), "only arrays of a part's chunk size are kept");
+    }
+
+    @Test
+    void noMoreThanAQuarterOfTheHeapIsKept() {
+        PartChunks arrays = new PartChunks(100L * CHUNK, 8L * CHUNK); // a budget far beyond a small heap
+        List<ByteBuffer> taken = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            taken.add(ByteBuffer.wrap(arrays.take()));
+        }
+        arrays.giveBack(taken);
+        assertEquals(2, arrays.kept(), "a quarter of an 8-chunk heap");
     }
 
     @Test
