@@ -14,12 +14,13 @@ import java.util.List;
  * concurrent cycles and 5 full collections, and the collector took 45 % of the service's CPU (async-profiler, 10 MiB
  * parts, 10 in flight, s3proxy). Arrays that are reused are promoted once and stay.
  *
- * <p>An array comes back only from a part that S3 answered with success (it has read every byte of it, and no
- * request will read it again) or that was never handed to the SDK ({@link MultipartUpload}). The arrays of a part
- * whose request failed are left to the collector: an attempt the SDK gave up on might still be reading them. At most
- * the budget's worth is kept, and no more than a quarter of the heap: kept arrays stay in the old generation for
- * good, and a budget that is a large share of a small heap would otherwise keep the collector marking it after every
- * young collection, busy requests or not. Arrays beyond that are dropped when given back.
+ * <p>An array comes back only from a part that S3 answered with success (it has read every byte of it, and no request
+ * will read it again) or that was never handed to the SDK ({@link MultipartUpload}; a tus append's parts and tail in
+ * {@link S3ResumableWrites}). The arrays of a part whose request failed are left to the collector: an attempt the SDK
+ * gave up on might still be reading them. At most the budget's worth is kept, and no more than a quarter of the heap:
+ * kept arrays stay in the old generation for good, and a budget that is a large share of a small heap would otherwise
+ * keep the collector marking it after every young collection, busy requests or not. Arrays beyond that are dropped
+ * when given back.
  */
 final class PartChunks {
     private final int max;

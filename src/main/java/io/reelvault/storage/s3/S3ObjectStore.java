@@ -91,7 +91,12 @@ public final class S3ObjectStore implements ObjectStore, ReadinessProbe, SignedU
         this.presigned = new PresignedUrls(target, presigner);
         this.abandoned = new AbandonedUploads(target, this.multipart);
         this.resumable = new S3ResumableWrites(
-                target, multipart.partSize(), multipart.partConcurrency(), this.multipart.budget, uploaders);
+                target,
+                multipart.partSize(),
+                multipart.partConcurrency(),
+                this.multipart.budget,
+                this.multipart.arrays,
+                uploaders);
         this.direct = new DirectUploads(target, presigner, this.presigned, reads);
         this.copies = new ObjectCopies(target, reads, deletes);
     }

@@ -62,14 +62,23 @@ final class S3ResumableWrites implements ResumableWrites {
 
     private final ExecutorService executor;
     private final BufferBudget budget;
+    /** The arrays of the part buffers, shared with the store's multipart uploads ({@link PartChunks}). */
+    private final PartChunks arrays;
+
     private final Set<TusUploadId> held = ConcurrentHashMap.newKeySet();
 
     S3ResumableWrites(
-            S3Bucket bucket, long partSize, int partConcurrency, BufferBudget budget, ExecutorService executor) {
+            S3Bucket bucket,
+            long partSize,
+            int partConcurrency,
+            BufferBudget budget,
+            PartChunks arrays,
+            ExecutorService executor) {
         this.bucket = bucket;
         this.partSize = partSize;
         this.partConcurrency = partConcurrency;
         this.budget = budget;
+        this.arrays = arrays;
         this.executor = executor;
     }
 
@@ -255,10 +264,11 @@ final class S3ResumableWrites implements ResumableWrites {
     /**
      * One PATCH's bytes on their way: the part being filled (the old tail first), in 64 KiB chunks taken from the
      * store's {@link BufferBudget} as bytes arrive (waiting, as a multipart upload's parts do, while the budget is
-     * spent), sent as a part once full and followed by more bytes.
+     * spent), sent as a part once full and followed by more bytes. The chunks' arrays come from {@link PartChunks} and
+     * go back to it once S3 has stored their part or tail, never after a failed request.
      */
     private final class Filling {
-        private static final int CHUNK = 64 * 1024;
+        private static final int CHUNK = PartReader.CHUNK;
         final TusUploadId id;
         final Progress before;
         final List<CompletedPart> parts;
@@ -325,7 +335,7 @@ final class S3ResumableWrites implements ResumableWrites {
                 if (current == null || !current.hasRemaining()) {
                     int size = (int) Math.min(CHUNK, partSize - filled);
                     budgetPart.grow(size, 50, () -> cancelled || abandoned.getAsBoolean());
-                    current = ByteBuffer.allocate(size);
+                    current = ByteBuffer.wrap(arrays.take(), 0, size);
                     chunks.add(current);
                 }
                 int n = Math.min(buffer.remaining(), current.remaining());
@@ -355,6 +365,7 @@ final class S3ResumableWrites implements ResumableWrites {
             int number = sent++;
             PartBuffer data = bytes();
             BufferBudget.Part shipped = budgetPart;
+            List<ByteBuffer> arraysOfPart = chunks;
             shipped.ship();
             CompletableFuture<String> etag;
             try {
@@ -368,7 +379,12 @@ final class S3ResumableWrites implements ResumableWrites {
                                         .overrideConfiguration(bucket.deadline(partSize)),
                                 data.body("application/octet-stream"))
                         .thenApply(UploadPartResponse::eTag)
-                        .whenComplete((ignored, failure) -> shipped.sent());
+                        .whenComplete((ignored, failure) -> {
+                            if (failure == null) { // S3 has the whole part: no request reads its arrays any more
+                                arrays.giveBack(arraysOfPart);
+                            }
+                            shipped.sent();
+                        });
             } catch (RuntimeException e) {
                 shipped.sent();
                 throw e;
@@ -451,6 +467,7 @@ final class S3ResumableWrites implements ResumableWrites {
                                             .overrideConfiguration(bucket.deadline(filled)),
                                     tail.body("application/octet-stream"))
                             .get();
+                    arrays.giveBack(chunks); // stored whole
                 }
                 save(id, after);
                 if (before.tail() > 0 || before.generation() > 0) {

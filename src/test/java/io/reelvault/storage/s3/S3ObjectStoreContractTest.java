@@ -328,6 +328,38 @@ class S3ObjectStoreContractTest extends ObjectStoreContract {
         assertNoLeftovers();
     }
 
+    /**
+     * tus appends fill their parts from the same reused arrays ({@link PartChunks}): each part and each tail gives its
+     * arrays back once S3 has stored it, and the upload's bytes are exactly the ones sent (three appends, each ending
+     * inside a part, so that the next begins with the stored tail).
+     */
+    @Test
+    void tusAppendsReuseThePartArraysAndKeepTheirOwnBytes() {
+        ResumableWrites writes = store.capability(ResumableWrites.class).orElseThrow();
+        TusUploadId id = TusUploadId.generate(Clock.systemUTC());
+        writes.create(id, new byte[] {1}).await().atMost(WAIT);
+        byte[] bytes = randomBytes((int) (12 * MIB + 5), 23);
+        OptionalLong length = OptionalLong.of(bytes.length);
+        long offset = 0;
+        for (int end : new int[] {(int) (6 * MIB), (int) (12 * MIB), bytes.length}) {
+            byte[] piece = Arrays.copyOfRange(bytes, (int) offset, end);
+            offset = writes.append(id, offset, length, chunked(piece, 65536), e -> true)
+                    .await()
+                    .atMost(WAIT);
+            assertEquals(end, offset);
+        }
+        int kept = store.partArraysKept();
+        assertTrue(kept >= 5 * MIB / PartReader.CHUNK, "the arrays of the parts and tails S3 stored are kept: " + kept);
+        var back = new java.io.ByteArrayOutputStream();
+        writes.read(id, 0).subscribe().asIterable().forEach(b -> {
+            byte[] a = new byte[b.remaining()];
+            b.get(a);
+            back.writeBytes(a);
+        });
+        assertArrayEquals(bytes, back.toByteArray());
+        writes.delete(id).await().atMost(WAIT);
+    }
+
     @Test
     void aCreateOnlyMultipartUploadNeverReplacesAndLeavesNoUpload() {
         byte[] first = randomBytes((int) (7 * MIB), 18); // over the 6 MiB threshold: two parts
