@@ -300,32 +300,22 @@ class S3ObjectStoreContractTest extends ObjectStoreContract {
     void multipartUploadsOneAfterAnotherReuseThePartArraysAndKeepTheirOwnBytes() {
         byte[] first = randomBytes((int) (12 * MIB + 123), 21);
         byte[] second = randomBytes((int) (11 * MIB + 5), 22);
-        assertEquals(
-                sha256(first),
-                store.put(
-                                key("compositions/r1/final.mp4"),
-                                chunked(first, 65536),
-                                OptionalLong.of(first.length),
-                                "video/mp4")
-                        .await()
-                        .atMost(WAIT)
-                        .sha256());
+        assertEquals(sha256(first), putVideo("compositions/r1/final.mp4", first).sha256());
         int kept = store.partArraysKept();
         assertTrue(kept >= 5 * MIB / PartReader.CHUNK, "the arrays of the parts S3 stored are kept: " + kept);
         assertEquals(
-                sha256(second),
-                store.put(
-                                key("compositions/r2/final.mp4"),
-                                chunked(second, 65536),
-                                OptionalLong.of(second.length),
-                                "video/mp4")
-                        .await()
-                        .atMost(WAIT)
-                        .sha256());
+                sha256(second), putVideo("compositions/r2/final.mp4", second).sha256());
         assertArrayEquals(first, read("compositions/r1/final.mp4", Optional.empty()));
         assertArrayEquals(second, read("compositions/r2/final.mp4", Optional.empty()));
         assertTrue(store.partArraysKept() <= 20 * MIB / PartReader.CHUNK, "never more than the budget's worth is kept");
         assertNoLeftovers();
+    }
+
+    /** {@code data} written to {@code key} in 64 KiB buffers, its length declared. */
+    PutResult putVideo(String key, byte[] data) {
+        return store.put(key(key), chunked(data, 65536), OptionalLong.of(data.length), "video/mp4")
+                .await()
+                .atMost(WAIT);
     }
 
     /**
