@@ -200,7 +200,7 @@ public final class S3ObjectStore implements ObjectStore, ReadinessProbe, SignedU
         return multipart.abortAll();
     }
 
-    /** The arrays kept for the next part buffers of multipart uploads ({@link PartChunks}). */
+    /** The arrays kept for the next part buffers of multipart uploads and tus appends ({@link PartChunks}). */
     int partArraysKept() {
         return multipart.arrays.kept();
     }
